@@ -1,0 +1,28 @@
+package accord
+
+// Roles are derived from the org tree and the projects, never assigned by hand,
+// except the admin flag.
+type Roles struct {
+	Admin     bool // maintains the org tree and users
+	Head      bool // heads at least one open unit
+	Executive bool // heads an open unit that has open sub-units
+	Lead      bool // leads at least one project
+}
+
+// Membership is a user's place in a unit.
+type Membership struct {
+	UnitID     int64
+	UnitName   string
+	UnitNameEN string
+	IsHead     bool
+}
+
+// DisplayName picks the unit's name for a reader of the given language.
+func (m Membership) DisplayName(lang string) string { return localName(m.UnitName, m.UnitNameEN, lang) }
+
+// Viewer is the signed-in user as the server sees them on each request.
+type Viewer struct {
+	User        User
+	Roles       Roles
+	Memberships []Membership
+}

@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// audit appends one entry to the audit log inside the caller's transaction, so the
+// record and the change commit or roll back together. before/after may be nil.
+func audit(ctx context.Context, tx pgx.Tx, actorID int64, entity string, entityID int64, action string, before, after any) error {
+	b, err := jsonOrNil(before)
+	if err != nil {
+		return err
+	}
+	a, err := jsonOrNil(after)
+	if err != nil {
+		return err
+	}
+	var actor *int64
+	if actorID > 0 {
+		actor = &actorID
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (actor_user_id, entity, entity_id, action, before, after)
+		VALUES ($1, $2, $3, $4, $5, $6)`, actor, entity, entityID, action, b, a); err != nil {
+		return fmt.Errorf("store: audit %s %d %s: %w", entity, entityID, action, err)
+	}
+	return nil
+}
+
+func jsonOrNil(v any) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("store: encode audit value: %w", err)
+	}
+	return b, nil
+}
+
+// AuditEntry is one line of history.
+type AuditEntry struct {
+	ID        int64
+	ActorName string
+	Entity    string
+	EntityID  int64
+	Action    string
+	Before    []byte
+	After     []byte
+}
+
+// AuditEntries lists the history of one entity, newest first.
+func (s *Store) AuditEntries(ctx context.Context, entity string, entityID int64, limit int) ([]AuditEntry, error) {
+	rows, err := s.pool.Query(ctx, `SELECT a.id, COALESCE(u.name, ''), a.entity, a.entity_id, a.action, a.before, a.after
+		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
+		WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.id DESC LIMIT $3`, entity, entityID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list audit entries: %w", err)
+	}
+	entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditEntry, error) {
+		var e AuditEntry
+		err := r.Scan(&e.ID, &e.ActorName, &e.Entity, &e.EntityID, &e.Action, &e.Before, &e.After)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list audit entries: %w", err)
+	}
+	return entries, nil
+}

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/golang-migrate/migrate/v4"
+	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"accord/migrations"
+)
+
+// Migrator applies the embedded migrations under golang-migrate's advisory lock, so
+// several instances starting at once migrate exactly once.
+type Migrator struct {
+	m *migrate.Migrate
+}
+
+// NewMigrator opens its own *sql.DB: golang-migrate closes the one it is given.
+func NewMigrator(databaseURL string) (*Migrator, error) {
+	db, err := sql.Open("pgx", databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("store: open database for migrations: %w", err)
+	}
+	driver, err := migratepgx.WithInstance(db, &migratepgx.Config{})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: prepare migrations: %w", err)
+	}
+	src, err := iofs.New(migrations.FS, ".")
+	if err != nil {
+		return nil, fmt.Errorf("store: read embedded migrations: %w", err)
+	}
+	m, err := migrate.NewWithInstance("iofs", src, "pgx5", driver)
+	if err != nil {
+		return nil, fmt.Errorf("store: prepare migrations: %w", err)
+	}
+	return &Migrator{m: m}, nil
+}
+
+// Up applies every pending migration.
+func (m *Migrator) Up() error {
+	if err := m.m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("store: migrate up: %w", err)
+	}
+	return nil
+}
+
+// Down reverts the most recent migration.
+func (m *Migrator) Down() error {
+	if err := m.m.Steps(-1); err != nil {
+		return fmt.Errorf("store: migrate down: %w", err)
+	}
+	return nil
+}
+
+// Version reports the applied version and whether a migration failed half-way.
+func (m *Migrator) Version() (version uint, dirty bool, err error) {
+	version, dirty, err = m.m.Version()
+	if errors.Is(err, migrate.ErrNilVersion) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("store: read schema version: %w", err)
+	}
+	return version, dirty, nil
+}
+
+// Close releases the migrator's connection.
+func (m *Migrator) Close() error {
+	srcErr, dbErr := m.m.Close()
+	return errors.Join(srcErr, dbErr)
+}
+
+// LatestMigration is the highest version among the embedded migrations: the schema
+// version this binary expects.
+func LatestMigration() (uint, error) {
+	names, err := fs.Glob(migrations.FS, "*.up.sql")
+	if err != nil || len(names) == 0 {
+		return 0, fmt.Errorf("store: no embedded migrations: %w", err)
+	}
+	sort.Strings(names)
+	last := names[len(names)-1]
+	v, err := strconv.ParseUint(last[:strings.IndexByte(last, '_')], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("store: migration %s has no numeric prefix: %w", last, err)
+	}
+	return uint(v), nil
+}
+
+// SchemaVersion reads the applied schema version from the database, cheaply enough
+// for a readiness probe.
+func (s *Store) SchemaVersion(ctx context.Context) (version uint, dirty bool, err error) {
+	var v int64
+	err = s.pool.QueryRow(ctx, `SELECT version, dirty FROM schema_migrations LIMIT 1`).Scan(&v, &dirty)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: read schema version: %w", err)
+	}
+	return uint(v), dirty, nil
+}

@@ -1,0 +1,104 @@
+// Package store keeps Accord's data in PostgreSQL through pgx. Each exported method
+// runs in its own transaction and maps database errors to the domain's codes.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"accord/internal/accord"
+)
+
+// Store is Accord's PostgreSQL storage.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// New wraps an open pool.
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Pool exposes the pool for the session store and health checks.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Open connects to databaseURL; the pool reconnects by itself after an outage.
+func Open(ctx context.Context, databaseURL string, tracer pgx.QueryTracer) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("store: parse DATABASE_URL: %w", err)
+	}
+	if tracer != nil {
+		cfg.ConnConfig.Tracer = tracer
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	return pool, nil
+}
+
+// WithTx runs fn in a transaction, committing when fn returns nil.
+func (s *Store) WithTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, fn)
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// mapNotFound turns pgx.ErrNoRows into the domain's not-found error.
+func mapNotFound(err error, messageID string) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return accord.Errorf(accord.ECodeNotFound, messageID, nil)
+	}
+	return err
+}
+
+// isUniqueViolation reports whether err broke the named unique constraint or index.
+func isUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
+}
+
+// IsUnavailable reports whether err means the database could not be reached, as
+// opposed to a query that failed: the caller shows "try again shortly", not a bug.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P0x: the server is shutting down or starting.
+		return pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	var connErr *pgconn.ConnectError
+	return errors.As(err, &connErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err)
+}
+
+// EnsureDatabase creates database name through the maintenance URL unless it exists.
+func EnsureDatabase(ctx context.Context, maintenanceURL, name string) error {
+	conn, err := pgx.Connect(ctx, maintenanceURL)
+	if err != nil {
+		return fmt.Errorf("store: connect to create database %s: %w", name, err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return fmt.Errorf("store: look up database %s: %w", name, err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return fmt.Errorf("store: create database %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"accord/internal/accord"
+)
+
+const unitColumns = `n.id, n.parent_id, n.path, n.name, n.name_en, n.head_user_id,
+	COALESCE(h.name, ''), COALESCE(h.name_en, ''), n.closed_at, n.created_at, n.version`
+
+// unitFrom joins the head so lists show names without a query per unit.
+const unitFrom = ` FROM units n LEFT JOIN users h ON h.id = n.head_user_id `
+
+func scanUnit(row pgx.Row) (accord.Unit, error) {
+	var u accord.Unit
+	err := row.Scan(&u.ID, &u.ParentID, &u.Path, &u.Name, &u.NameEN, &u.HeadUserID,
+		&u.HeadName, &u.HeadNameEN, &u.ClosedAt, &u.CreatedAt, &u.Version)
+	return u, err
+}
+
+// Unit returns one unit with its head's name.
+func (s *Store) Unit(ctx context.Context, id int64) (accord.Unit, error) {
+	u, err := scanUnit(s.pool.QueryRow(ctx, `SELECT `+unitColumns+unitFrom+`WHERE n.id = $1`, id))
+	if err != nil {
+		return accord.Unit{}, fmt.Errorf("store: unit %d: %w", id, mapNotFound(err, "unit_not_found"))
+	}
+	return u, nil
+}
+
+// Units returns the whole tree in depth-first order (parents before children).
+func (s *Store) Units(ctx context.Context) ([]accord.Unit, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+unitColumns+unitFrom+`ORDER BY n.path`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list units: %w", err)
+	}
+	units, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Unit, error) { return scanUnit(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: list units: %w", err)
+	}
+	return units, nil
+}
+
+// HasOrganisation reports whether the org tree has a root yet.
+func (s *Store) HasOrganisation(ctx context.Context) (bool, error) {
+	var ok bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM units)`).Scan(&ok); err != nil {
+		return false, fmt.Errorf("store: check organisation: %w", err)
+	}
+	return ok, nil
+}
+
+// CreateUnit adds a unit under in.ParentID, or the root when ParentID is 0.
+func (s *Store) CreateUnit(ctx context.Context, actorID int64, in accord.UnitInput) (accord.Unit, error) {
+	var u accord.Unit
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		var parent *int64
+		parentPath := []int64{}
+		if in.ParentID > 0 {
+			p, err := scanUnit(tx.QueryRow(ctx, `SELECT `+unitColumns+unitFrom+`WHERE n.id = $1 FOR SHARE OF n`, in.ParentID))
+			if err != nil {
+				return fieldNotFound(err, "parent_id", "unit_not_found")
+			}
+			if !p.Open() {
+				return &accord.Error{Code: accord.ECodeInvalid, MessageID: "unit_parent_closed",
+					Fields: map[string]string{"parent_id": "unit_parent_closed"}}
+			}
+			parent, parentPath = &p.ID, p.Path
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('units', 'id'))`).Scan(&id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO units (id, parent_id, path, name, name_en) VALUES ($1, $2, $3, $4, $5)`,
+			id, parent, append(parentPath, id), in.Name, in.NameEN)
+		if isUniqueViolation(err, "units_single_root") {
+			return &accord.Error{Code: accord.ECodeInvalid, MessageID: "unit_root_exists",
+				Fields: map[string]string{"parent_id": "field_required"}}
+		}
+		if err != nil {
+			return err
+		}
+		if u, err = scanUnit(tx.QueryRow(ctx, `SELECT `+unitColumns+unitFrom+`WHERE n.id = $1`, id)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "unit", id, "create", nil, unitAudit(u))
+	})
+	if err != nil {
+		return accord.Unit{}, fmt.Errorf("store: create unit %q: %w", in.Name, err)
+	}
+	return u, nil
+}
+
+// RenameUnit changes a unit's names if nobody changed the unit since version.
+func (s *Store) RenameUnit(ctx context.Context, actorID, id int64, version int, name, nameEN string) (accord.Unit, error) {
+	return s.updateUnit(ctx, actorID, id, version, "rename", func(tx pgx.Tx, u accord.Unit) error {
+		_, err := tx.Exec(ctx, `UPDATE units SET name = $2, name_en = $3, version = version + 1 WHERE id = $1`, id, name, nameEN)
+		return err
+	})
+}
+
+// MoveUnit puts a unit and its whole subtree under a new parent, refusing cycles.
+func (s *Store) MoveUnit(ctx context.Context, actorID, id int64, version int, newParentID int64) (accord.Unit, error) {
+	return s.updateUnit(ctx, actorID, id, version, "move", func(tx pgx.Tx, u accord.Unit) error {
+		parent, err := scanUnit(tx.QueryRow(ctx, `SELECT `+unitColumns+unitFrom+`WHERE n.id = $1 FOR SHARE OF n`, newParentID))
+		if err != nil {
+			return fieldNotFound(err, "parent_id", "unit_not_found")
+		}
+		if err := accord.CheckMove(u, parent); err != nil {
+			return err
+		}
+		// Every descendant's path starts with the moved unit's old path; swap that prefix.
+		_, err = tx.Exec(ctx, `UPDATE units SET
+				path = $2::bigint[] || path[$3 + 1:],
+				parent_id = CASE WHEN id = $1 THEN $4 ELSE parent_id END,
+				version = version + 1
+			WHERE path @> ARRAY[$1::bigint]`,
+			id, append(parent.Path, id), len(u.Path), parent.ID)
+		return err
+	})
+}
+
+// CloseUnit marks a unit closed; its open sub-units must be closed or moved first.
+func (s *Store) CloseUnit(ctx context.Context, actorID, id int64, version int) (accord.Unit, error) {
+	return s.updateUnit(ctx, actorID, id, version, "close", func(tx pgx.Tx, u accord.Unit) error {
+		if u.ParentID == nil {
+			return accord.Errorf(accord.ECodeInvalid, "unit_close_root", nil)
+		}
+		var openChildren bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM units WHERE parent_id = $1 AND closed_at IS NULL)`, id).Scan(&openChildren); err != nil {
+			return err
+		}
+		if openChildren {
+			return accord.Errorf(accord.ECodeInvalid, "unit_close_has_children", nil)
+		}
+		_, err := tx.Exec(ctx, `UPDATE units SET closed_at = now(), version = version + 1 WHERE id = $1`, id)
+		return err
+	})
+}
+
+// SetUnitHead names the unit's head (nil leaves the post vacant). The head becomes a
+// member of the unit.
+func (s *Store) SetUnitHead(ctx context.Context, actorID, id int64, version int, headUserID *int64) (accord.Unit, error) {
+	return s.updateUnit(ctx, actorID, id, version, "set_head", func(tx pgx.Tx, u accord.Unit) error {
+		if headUserID != nil {
+			var active bool
+			err := tx.QueryRow(ctx, `SELECT deactivated_at IS NULL FROM users WHERE id = $1`, *headUserID).Scan(&active)
+			if err != nil {
+				return fieldNotFound(err, "head_user_id", "user_not_found")
+			}
+			if !active {
+				return &accord.Error{Code: accord.ECodeInvalid, MessageID: "user_inactive",
+					Fields: map[string]string{"head_user_id": "user_inactive"}}
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO memberships (user_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, *headUserID, id); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `UPDATE units SET head_user_id = $2, version = version + 1 WHERE id = $1`, id, headUserID)
+		return err
+	})
+}
+
+// updateUnit locks the unit, checks the version the user saw, applies change and
+// audits the before and after.
+func (s *Store) updateUnit(ctx context.Context, actorID, id int64, version int, action string, change func(pgx.Tx, accord.Unit) error) (accord.Unit, error) {
+	var after accord.Unit
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		before, err := scanUnit(tx.QueryRow(ctx, `SELECT `+unitColumns+unitFrom+`WHERE n.id = $1 FOR UPDATE OF n`, id))
+		if err != nil {
+			return mapNotFound(err, "unit_not_found")
+		}
+		if before.Version != version {
+			return accord.Errorf(accord.ECodeConflict, "edit_conflict", nil)
+		}
+		if err := change(tx, before); err != nil {
+			return err
+		}
+		if after, err = scanUnit(tx.QueryRow(ctx, `SELECT `+unitColumns+unitFrom+`WHERE n.id = $1`, id)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "unit", id, action, unitAudit(before), unitAudit(after))
+	})
+	if err != nil {
+		return accord.Unit{}, fmt.Errorf("store: %s unit %d: %w", action, id, err)
+	}
+	return after, nil
+}
+
+func unitAudit(u accord.Unit) map[string]any {
+	return map[string]any{"name": u.Name, "name_en": u.NameEN, "parent_id": u.ParentID,
+		"head_user_id": u.HeadUserID, "closed": !u.Open()}
+}
+
+// SharedSuperior finds who decides between units a and b (see accord.SharedSuperior)
+// with one query: both paths and the filled posts on them, whatever the depth.
+func (s *Store) SharedSuperior(ctx context.Context, a, b int64) (accord.Superior, error) {
+	var pathA, pathB, unitIDs, headIDs []int64
+	err := s.pool.QueryRow(ctx, `WITH pair AS (
+			SELECT (SELECT path FROM units WHERE id = $1) AS a, (SELECT path FROM units WHERE id = $2) AS b)
+		SELECT pair.a, pair.b,
+			COALESCE(array_agg(n.id) FILTER (WHERE n.id IS NOT NULL), '{}'),
+			COALESCE(array_agg(n.head_user_id) FILTER (WHERE n.id IS NOT NULL), '{}')
+		FROM pair
+		LEFT JOIN units n ON n.id = ANY (pair.a || pair.b) AND n.closed_at IS NULL
+			AND n.head_user_id IN (SELECT id FROM users WHERE deactivated_at IS NULL)
+		GROUP BY pair.a, pair.b`, a, b).Scan(&pathA, &pathB, &unitIDs, &headIDs)
+	if err != nil {
+		return accord.Superior{}, fmt.Errorf("store: shared superior of %d and %d: %w", a, b, err)
+	}
+	if pathA == nil || pathB == nil {
+		return accord.Superior{}, fmt.Errorf("store: shared superior of %d and %d: %w", a, b,
+			accord.Errorf(accord.ECodeNotFound, "unit_not_found", nil))
+	}
+	heads := make(map[int64]int64, len(unitIDs))
+	for i, id := range unitIDs {
+		heads[id] = headIDs[i]
+	}
+	sup, err := accord.SharedSuperior(pathA, pathB, heads)
+	if err != nil {
+		return accord.Superior{}, fmt.Errorf("store: shared superior of %d and %d: %w", a, b, err)
+	}
+	return sup, nil
+}
+
+// fieldNotFound reports a missing referenced row as a problem with the form field.
+func fieldNotFound(err error, field, messageID string) error {
+	if err := mapNotFound(err, messageID); accord.ErrorCodeOf(err) == accord.ECodeNotFound {
+		return &accord.Error{Code: accord.ECodeInvalid, MessageID: messageID, Fields: map[string]string{field: messageID}}
+	}
+	return err
+}

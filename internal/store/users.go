@@ -1,0 +1,292 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"accord/internal/accord"
+)
+
+const userColumns = `u.id, u.email, u.name, u.name_en, u.is_admin, u.locale, u.deactivated_at, u.created_at, u.version`
+
+func scanUser(row pgx.Row, extra ...any) (accord.User, error) {
+	var u accord.User
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.NameEN, &u.IsAdmin, &u.Locale, &u.DeactivatedAt, &u.CreatedAt, &u.Version}, extra...)
+	err := row.Scan(dest...)
+	return u, err
+}
+
+// CreateUser adds a user whose password is already hashed. in must be valid.
+func (s *Store) CreateUser(ctx context.Context, actorID int64, in accord.NewUser, passwordHash string) (accord.User, error) {
+	var u accord.User
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `INSERT INTO users AS u (email, name, name_en, password_hash, is_admin)
+			VALUES ($1, $2, $3, $4, $5) RETURNING `+userColumns,
+			in.Email, in.Name, in.NameEN, passwordHash, in.IsAdmin))
+		if isUniqueViolation(err, "users_email_key") {
+			return &accord.Error{Code: accord.ECodeConflict, MessageID: "user_email_taken",
+				Fields: map[string]string{"email": "user_email_taken"}}
+		}
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "user", u.ID, "create", nil, userAudit(u))
+	})
+	if err != nil {
+		return accord.User{}, fmt.Errorf("store: create user %s: %w", in.Email, err)
+	}
+	return u, nil
+}
+
+// User returns one user, active or not.
+func (s *Store) User(ctx context.Context, id int64) (accord.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id))
+	if err != nil {
+		return accord.User{}, fmt.Errorf("store: user %d: %w", id, mapNotFound(err, "user_not_found"))
+	}
+	return u, nil
+}
+
+// UserCredentials returns an active user and their password hash by email, for sign-in.
+func (s *Store) UserCredentials(ctx context.Context, email string) (accord.User, string, error) {
+	var hash string
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u
+		WHERE lower(u.email) = lower($1) AND u.deactivated_at IS NULL`, email), &hash)
+	if err != nil {
+		return accord.User{}, "", fmt.Errorf("store: credentials: %w", mapNotFound(err, "user_not_found"))
+	}
+	return u, hash, nil
+}
+
+// UserFilter narrows a list of users; Query matches name or email.
+type UserFilter struct {
+	Query           string
+	IncludeInactive bool
+	Offset, Limit   int
+}
+
+// UserRow is a user with their units, for the admin list.
+type UserRow struct {
+	accord.User
+	Units []accord.Membership
+}
+
+// Users lists users page by page with the total count, memberships attached in the
+// same query.
+func (s *Store) Users(ctx context.Context, f UserFilter) ([]UserRow, int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+`, count(*) OVER (),
+			COALESCE((SELECT json_agg(json_build_object('unit_id', n.id, 'name', n.name, 'name_en', n.name_en,
+				'is_head', n.head_user_id = u.id) ORDER BY n.path)
+				FROM memberships m JOIN units n ON n.id = m.unit_id WHERE m.user_id = u.id), '[]')
+		FROM users u
+		WHERE ($1 = '' OR u.name ILIKE '%' || $1 || '%' OR u.name_en ILIKE '%' || $1 || '%' OR u.email ILIKE '%' || $1 || '%')
+		  AND ($2 OR u.deactivated_at IS NULL)
+		ORDER BY u.deactivated_at IS NOT NULL, lower(u.email)
+		OFFSET $3 LIMIT $4`, likeEscape(f.Query), f.IncludeInactive, f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list users: %w", err)
+	}
+	var total int
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UserRow, error) {
+		var raw []byte
+		u, err := scanUser(r, &total, &raw)
+		if err != nil {
+			return UserRow{}, err
+		}
+		ms, err := decodeMemberships(raw)
+		return UserRow{User: u, Units: ms}, err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list users: %w", err)
+	}
+	return list, total, nil
+}
+
+// DeactivateUser stops a user from signing in and vacates the posts they head; their
+// history stays. Open sessions end on the next request, when Viewer no longer finds them.
+func (s *Store) DeactivateUser(ctx context.Context, actorID, id int64, version int) error {
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		before, err := lockUser(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		if !before.Active() {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET deactivated_at = now(), version = version + 1 WHERE id = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE units SET head_user_id = NULL, version = version + 1 WHERE head_user_id = $1`, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actorID, "user", id, "deactivate", userAudit(before), nil)
+	})
+	if err != nil {
+		return fmt.Errorf("store: deactivate user %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetUserLocale records the language a user chose ("" follows the browser).
+func (s *Store) SetUserLocale(ctx context.Context, id int64, locale string) error {
+	if !accord.ValidLocale(locale) {
+		return accord.Errorf(accord.ECodeInvalid, "locale_unknown", nil)
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE users SET locale = $2 WHERE id = $1`, id, locale); err != nil {
+		return fmt.Errorf("store: set locale of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// AddMembership puts a user in a unit; adding an existing membership is a no-op.
+func (s *Store) AddMembership(ctx context.Context, actorID, userID, unitID int64) error {
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO memberships (user_id, unit_id)
+			SELECT u.id, n.id FROM users u, units n
+			WHERE u.id = $1 AND n.id = $2 AND u.deactivated_at IS NULL AND n.closed_at IS NULL
+			ON CONFLICT DO NOTHING`, userID, unitID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		return audit(ctx, tx, actorID, "user", userID, "join_unit", nil, map[string]int64{"unit_id": unitID})
+	})
+	if err != nil {
+		return fmt.Errorf("store: add user %d to unit %d: %w", userID, unitID, err)
+	}
+	return nil
+}
+
+// RemoveMembership takes a user out of a unit; the unit's head cannot leave it.
+func (s *Store) RemoveMembership(ctx context.Context, actorID, userID, unitID int64) error {
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		var heads bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM units WHERE id = $1 AND head_user_id = $2)`, unitID, userID).Scan(&heads); err != nil {
+			return err
+		}
+		if heads {
+			return accord.Errorf(accord.ECodeInvalid, "membership_head_cannot_leave", nil)
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM memberships WHERE user_id = $1 AND unit_id = $2`, userID, unitID)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return audit(ctx, tx, actorID, "user", userID, "leave_unit", map[string]int64{"unit_id": unitID}, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("store: remove user %d from unit %d: %w", userID, unitID, err)
+	}
+	return nil
+}
+
+// Viewer loads the signed-in user with their units and derived roles in one query.
+// A deactivated or unknown user is not found, which ends their session.
+func (s *Store) Viewer(ctx context.Context, userID int64) (accord.Viewer, error) {
+	var v accord.Viewer
+	var raw []byte
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`,
+			EXISTS (SELECT 1 FROM units h WHERE h.head_user_id = u.id AND h.closed_at IS NULL),
+			EXISTS (SELECT 1 FROM units h JOIN units c ON c.parent_id = h.id AND c.closed_at IS NULL
+				WHERE h.head_user_id = u.id AND h.closed_at IS NULL),
+			EXISTS (SELECT 1 FROM projects p WHERE p.lead_user_id = u.id),
+			COALESCE((SELECT json_agg(json_build_object('unit_id', n.id, 'name', n.name, 'name_en', n.name_en,
+				'is_head', n.head_user_id = u.id) ORDER BY n.path)
+				FROM memberships m JOIN units n ON n.id = m.unit_id AND n.closed_at IS NULL WHERE m.user_id = u.id), '[]')
+		FROM users u WHERE u.id = $1 AND u.deactivated_at IS NULL`, userID),
+		&v.Roles.Head, &v.Roles.Executive, &v.Roles.Lead, &raw)
+	if err != nil {
+		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, mapNotFound(err, "user_not_found"))
+	}
+	v.User = u
+	v.Roles.Admin = u.IsAdmin
+	if v.Memberships, err = decodeMemberships(raw); err != nil {
+		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, err)
+	}
+	return v, nil
+}
+
+func decodeMemberships(raw []byte) ([]accord.Membership, error) {
+	var rows []struct {
+		UnitID int64  `json:"unit_id"`
+		Name   string `json:"name"`
+		NameEN string `json:"name_en"`
+		IsHead bool   `json:"is_head"`
+	}
+	if err := json.Unmarshal(raw, &rows); err != nil {
+		return nil, fmt.Errorf("decode memberships: %w", err)
+	}
+	ms := make([]accord.Membership, len(rows))
+	for i, r := range rows {
+		ms[i] = accord.Membership{UnitID: r.UnitID, UnitName: r.Name, UnitNameEN: r.NameEN, IsHead: r.IsHead}
+	}
+	return ms, nil
+}
+
+func lockUser(ctx context.Context, tx pgx.Tx, id int64, version int) (accord.User, error) {
+	u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1 FOR UPDATE`, id))
+	if err != nil {
+		return accord.User{}, mapNotFound(err, "user_not_found")
+	}
+	if u.Version != version {
+		return accord.User{}, accord.Errorf(accord.ECodeConflict, "edit_conflict", nil)
+	}
+	return u, nil
+}
+
+func userAudit(u accord.User) map[string]any {
+	return map[string]any{"email": u.Email, "name": u.Name, "name_en": u.NameEN, "is_admin": u.IsAdmin}
+}
+
+// RecordLoginFailure notes a failed sign-in for throttling.
+func (s *Store) RecordLoginFailure(ctx context.Context, email, ip string) error {
+	if _, err := s.pool.Exec(ctx, `INSERT INTO login_failures (email, ip) VALUES (lower($1), $2)`, email, ip); err != nil {
+		return fmt.Errorf("store: record login failure: %w", err)
+	}
+	return nil
+}
+
+// LoginFailures counts recent failures for an email and for an address, with the
+// time of the latest of them.
+func (s *Store) LoginFailures(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int, last time.Time, err error) {
+	var lastPtr *time.Time
+	err = s.pool.QueryRow(ctx, `SELECT
+			count(*) FILTER (WHERE email = lower($1)),
+			count(*) FILTER (WHERE ip = $2),
+			max(failed_at)
+		FROM login_failures WHERE (email = lower($1) OR ip = $2) AND failed_at > $3`, email, ip, since).
+		Scan(&byEmail, &byIP, &lastPtr)
+	if err != nil {
+		return 0, 0, time.Time{}, fmt.Errorf("store: count login failures: %w", err)
+	}
+	if lastPtr != nil {
+		last = *lastPtr
+	}
+	return byEmail, byIP, last, nil
+}
+
+// ClearLoginFailures forgets an email's failures after it signs in, and prunes old rows.
+func (s *Store) ClearLoginFailures(ctx context.Context, email string, before time.Time) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE email = lower($1) OR failed_at < $2`, email, before); err != nil {
+		return fmt.Errorf("store: clear login failures: %w", err)
+	}
+	return nil
+}
+
+// likeEscape makes user text literal inside an ILIKE pattern.
+func likeEscape(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '%' || r == '_' || r == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}

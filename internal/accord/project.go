@@ -44,3 +44,11 @@ type NewProject struct {
 	LeadUserID   int64
 	OwningUnitID int64
 }
+
+// ProjectStatuses lists every status, in lifecycle order.
+func ProjectStatuses() []ProjectStatus {
+	return []ProjectStatus{ProjectDraft, ProjectActive, ProjectOnHold, ProjectDone, ProjectCancelled}
+}
+
+// MessageID names the status's translated label.
+func (s ProjectStatus) MessageID() string { return "project_status_" + string(s) }

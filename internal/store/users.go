@@ -244,9 +244,10 @@ func userAudit(u accord.User) map[string]any {
 	return map[string]any{"email": u.Email, "name": u.Name, "name_en": u.NameEN, "is_admin": u.IsAdmin}
 }
 
-// RecordLoginFailure notes a failed sign-in for throttling.
-func (s *Store) RecordLoginFailure(ctx context.Context, email, ip string) error {
-	if _, err := s.pool.Exec(ctx, `INSERT INTO login_failures (email, ip) VALUES (lower($1), $2)`, email, ip); err != nil {
+// RecordLoginFailure notes a failed sign-in for throttling, timed by the caller's clock
+// (the same clock that later measures the wait).
+func (s *Store) RecordLoginFailure(ctx context.Context, email, ip string, at time.Time) error {
+	if _, err := s.pool.Exec(ctx, `INSERT INTO login_failures (email, ip, failed_at) VALUES (lower($1), $2, $3)`, email, ip, at); err != nil {
 		return fmt.Errorf("store: record login failure: %w", err)
 	}
 	return nil

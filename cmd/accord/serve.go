@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"accord/internal/config"
+	"accord/internal/demo"
+	"accord/internal/localpg"
+	"accord/internal/password"
+	"accord/internal/server"
+	"accord/internal/store"
+	"accord/web/i18n"
+)
+
+type serveOptions struct {
+	migrate     bool
+	demo        bool // load the demo organisation into an empty database
+	printLogins bool
+}
+
+// runDev is `make run`: a private cluster under ACCORD_DATA_DIR unless DATABASE_URL
+// is set, then migrate, demo data if empty, serve; the cluster stops on the way out.
+func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout, stderr io.Writer) error {
+	if cfg.Host == "" {
+		cfg.Host = "127.0.0.1" // demo passwords are public: stay off the network unless asked
+	}
+	if cfg.DatabaseURL == "" {
+		bin, err := localpg.EnsureBinaries(ctx, stderr)
+		if err != nil {
+			return err
+		}
+		cluster := &localpg.Cluster{Dir: cfg.DataDir, BinDir: bin, Durable: true, Log: stderr}
+		fmt.Fprintf(stdout, "accord: starting PostgreSQL in %s …\n", cfg.DataDir)
+		maintenance, err := cluster.Start(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			// The signal context is done by now; stopping needs its own time.
+			stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := cluster.Stop(stopCtx); err != nil {
+				logger.Error("stop PostgreSQL", "err", err)
+				return
+			}
+			fmt.Fprintln(stdout, "accord: PostgreSQL stopped; your data stays in", cfg.DataDir)
+		}()
+		if err := store.EnsureDatabase(ctx, maintenance, "accord"); err != nil {
+			return err
+		}
+		cfg.DatabaseURL = cluster.URL("accord")
+	}
+	return serve(ctx, cfg, logger, serveOptions{migrate: true, demo: true, printLogins: true}, stdout)
+}
+
+// serve runs the HTTP server until ctx ends, then drains in-flight requests.
+func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts serveOptions, stdout io.Writer) error {
+	if cfg.DatabaseURL == "" {
+		return errNoDatabase
+	}
+	if opts.migrate {
+		if err := migrateUp(cfg.DatabaseURL); err != nil {
+			return err
+		}
+	}
+	pool, err := openPool(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	st := store.New(pool)
+	demoLoaded := false
+	if opts.demo {
+		if demoLoaded, err = loadDemoIfEmpty(ctx, st); err != nil {
+			return err
+		}
+	}
+	bundle, err := i18n.NewBundle()
+	if err != nil {
+		return err
+	}
+	srv := server.New(st, bundle, logger, server.Options{
+		SecureCookies:   cfg.SecureCookies,
+		SessionLifetime: cfg.SessionLifetime,
+		DemoHint:        opts.demo,
+	})
+	defer srv.Close()
+
+	listener, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server using PORT=%d?)", cfg.Addr(), err, cfg.Port)
+	}
+	httpServer := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(listener) }()
+
+	host := cfg.Host
+	if host == "" || host == "0.0.0.0" || host == "127.0.0.1" {
+		host = "localhost"
+	}
+	fmt.Fprintf(stdout, "accord: serving on http://%s:%d\n", host, cfg.Port)
+	if opts.printLogins {
+		printDemoLogins(stdout, demoLoaded)
+	}
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "accord: shutting down, finishing requests in flight …")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// openPool connects and checks the database answers, waiting up to 30 s for one that
+// is still starting (as in docker compose).
+func openPool(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
+	pool, err := store.Open(ctx, databaseURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		err = pool.Ping(pingCtx)
+		cancel()
+		if err == nil {
+			return pool, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			pool.Close()
+			return nil, fmt.Errorf("cannot reach the database at %s: %w; check that PostgreSQL runs and DATABASE_URL is right",
+				redactURL(databaseURL), err)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+func migrateUp(databaseURL string) error {
+	m, err := store.NewMigrator(databaseURL)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	return m.Up()
+}
+
+func loadDemoIfEmpty(ctx context.Context, st *store.Store) (bool, error) {
+	has, err := st.HasOrganisation(ctx)
+	if err != nil || has {
+		return false, err
+	}
+	if _, err := demo.Load(ctx, st, password.DefaultParams()); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func printDemoLogins(w io.Writer, justLoaded bool) {
+	if justLoaded {
+		fmt.Fprintln(w, "accord: loaded the demo organisation")
+	}
+	fmt.Fprintf(w, "accord: demo logins (password %q):\n", demo.Password)
+	for _, p := range demo.People() {
+		fmt.Fprintf(w, "  %-28s %s (%s)\n", p.Email, p.NameEN, p.Name)
+	}
+	fmt.Fprintln(w, "accord: press Ctrl-C to stop")
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable DATABASE_URL)"
+	}
+	return u.Redacted()
+}

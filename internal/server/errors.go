@@ -1,0 +1,9 @@
+package server
+
+import (
+	"errors"
+
+	"accord/internal/accord"
+)
+
+func asAccordError(err error, target **accord.Error) bool { return errors.As(err, target) }

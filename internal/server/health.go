@@ -1,0 +1,44 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"accord/internal/store"
+)
+
+// healthz says the process is alive; it touches nothing else.
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz says whether this instance can serve: the database answers and its schema
+// is the one this binary expects.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	want, err := store.LatestMigration()
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "no migrations embedded"})
+		return
+	}
+	got, dirty, err := s.store.SchemaVersion(ctx)
+	switch {
+	case err != nil:
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
+	case dirty || got != want:
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable",
+			"reason": "schema not current; run `accord migrate up`", "schema_version": got, "want_version": want, "dirty": dirty})
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "schema_version": got})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

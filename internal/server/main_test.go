@@ -1,0 +1,125 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/demo"
+	"accord/internal/pgtest"
+	"accord/internal/server"
+	"accord/internal/store"
+	"accord/web/i18n"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// testBundle is one server on its own demo database.
+type testBundle struct {
+	st  *store.Store
+	srv *httptest.Server
+	now *time.Time // the server's clock; tests move it forward
+}
+
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	t.Parallel()
+	return setupWith(t, func(*server.Options) {})
+}
+
+func setupWith(t *testing.T, configure func(*server.Options)) *testBundle {
+	t.Helper()
+	st := store.New(pgtest.NewPool(t, pgtest.Demo()))
+	bundle, err := i18n.NewBundle()
+	require.NoError(t, err)
+	now := time.Now()
+	b := &testBundle{st: st, now: &now}
+	opts := server.Options{PasswordParams: pgtest.CheapPasswords(), Now: func() time.Time { return *b.now }}
+	configure(&opts)
+	s := server.New(st, bundle, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	b.srv = httptest.NewServer(s.Handler())
+	t.Cleanup(func() { b.srv.Close(); s.Close() })
+	return b
+}
+
+// client is a browser-like client: it keeps cookies, does not follow redirects, and
+// sends the headers a same-origin form post carries.
+type client struct {
+	t    *testing.T
+	base string
+	http *http.Client
+	lang string
+}
+
+func (b *testBundle) client(t *testing.T) *client {
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	return &client{t: t, base: b.srv.URL, lang: "en", http: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// login signs in as a demo user and fails the test if that does not work.
+func (b *testBundle) login(t *testing.T, email string) *client {
+	c := b.client(t)
+	resp := c.post("/login", url.Values{"email": {email}, "password": {demo.Password}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, "login as %s", email)
+	return c
+}
+
+type response struct {
+	*http.Response
+	body string
+	doc  *goquery.Document
+}
+
+func (c *client) do(req *http.Request) response {
+	c.t.Helper()
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
+	}
+	resp, err := c.http.Do(req)
+	require.NoError(c.t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(c.t, err)
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(raw)))
+	require.NoError(c.t, err)
+	return response{Response: resp, body: string(raw), doc: doc}
+}
+
+func (c *client) get(path string) response {
+	c.t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, c.base+path, nil)
+	require.NoError(c.t, err)
+	req.Header.Set("Sec-Fetch-Site", "none")
+	return c.do(req)
+}
+
+// post sends a form as a same-origin browser would.
+func (c *client) post(path string, form url.Values) response {
+	c.t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	require.NoError(c.t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", c.base)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return c.do(req)
+}
+
+// text returns the trimmed text of the first element matching a data-testid.
+func (r response) text(testid string) string {
+	return strings.TrimSpace(r.doc.Find(`[data-testid="` + testid + `"]`).First().Text())
+}

@@ -1,0 +1,117 @@
+// Package server is Accord's HTTP face: the chi router, middleware, and one file per
+// group of handlers. Handlers do HTTP only; rules live in internal/accord and data in
+// internal/store.
+package server
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"accord/internal/password"
+	"accord/internal/store"
+	"accord/web"
+	"accord/web/i18n"
+)
+
+// Options are the server's settings.
+type Options struct {
+	SecureCookies   bool
+	SessionLifetime time.Duration
+	DemoHint        bool            // show the demo logins on the sign-in page
+	PasswordParams  password.Params // argon2id cost for new passwords
+	Now             func() time.Time
+}
+
+// Server holds what the handlers share. Build it with New; it has no globals.
+type Server struct {
+	store    *store.Store
+	sessions *scs.SessionManager
+	i18n     *i18n.Bundle
+	log      *slog.Logger
+	metrics  *Metrics
+	opts     Options
+}
+
+// New wires a server around a store.
+func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options) *Server {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.SessionLifetime == 0 {
+		opts.SessionLifetime = 12 * time.Hour
+	}
+	if opts.PasswordParams == (password.Params{}) {
+		opts.PasswordParams = password.DefaultParams()
+	}
+	sm := scs.New()
+	// The cleanup goroutine would outlive tests' databases; expired rows are also
+	// ignored on load, so pruning them hourly is enough.
+	sm.Store = pgxstore.NewWithCleanupInterval(st.Pool(), time.Hour)
+	sm.Lifetime = opts.SessionLifetime
+	sm.IdleTimeout = 0
+	sm.Cookie.Name = "accord_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = opts.SecureCookies
+	s := &Server{store: st, sessions: sm, i18n: bundle, log: logger, metrics: NewMetrics(), opts: opts}
+	sm.ErrorFunc = s.sessionError
+	return s
+}
+
+// Handler builds the router.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, securityHeaders)
+
+	static, _ := fs.Sub(web.Static, "static")
+	r.Handle("/static/*", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Handle("/metrics", s.metrics.Handler())
+
+	r.Group(func(r chi.Router) {
+		r.Use(s.sessions.LoadAndSave, s.loadViewer)
+		r.NotFound(s.notFound)
+		r.MethodNotAllowed(s.methodNotAllowed)
+		r.Get("/login", s.showLoginPage)
+		r.Post("/login", s.login)
+		r.Post("/logout", s.logout)
+		r.Post("/lang", s.switchLanguage)
+
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireViewer)
+			r.Get("/", s.showHomePage)
+			r.Get("/org", s.showOrgPage)
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireAdmin)
+			s.adminRoutes(r)
+		})
+	})
+
+	// Browsers say where a POST comes from; cross-site ones are refused on every route.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	return cop.Handler(r)
+}
+
+// Close stops background work the server started.
+func (s *Server) Close() {
+	if c, ok := s.sessions.Store.(*pgxstore.PostgresStore); ok {
+		c.StopCleanup()
+	}
+}
+
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}

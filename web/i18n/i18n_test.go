@@ -1,0 +1,114 @@
+package i18n
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+)
+
+// TestCatalogsComplete fails when a message exists in one language only.
+func TestCatalogsComplete(t *testing.T) {
+	t.Parallel()
+	b, err := NewBundle()
+	require.NoError(t, err)
+	zh, en := b.MessageIDs(Chinese), b.MessageIDs(English)
+	require.NotEmpty(t, zh)
+	require.ElementsMatch(t, zh, en, "every message needs both a Chinese and an English text")
+	for _, lang := range []string{Chinese, English} {
+		l := b.Localizer(lang)
+		for _, id := range b.MessageIDs(lang) {
+			require.NotEqual(t, id, l.T(id), "%s: %s does not translate", lang, id)
+			require.NotEmpty(t, strings.TrimSpace(l.T(id)), "%s: %s is blank", lang, id)
+		}
+	}
+}
+
+// TestEveryUsedMessageExists scans the source for message ids passed to the
+// translators and for the ids domain errors carry, and fails on any id the catalogs
+// lack.
+func TestEveryUsedMessageExists(t *testing.T) {
+	t.Parallel()
+	b, err := NewBundle()
+	require.NoError(t, err)
+	known := b.MessageIDs(English)
+	// t(ctx, "id"), i18n.T(ctx, "id"), s.flash(ctx, "id"), MessageID: "id", Add("field", "id"),
+	// Errorf(code, "id", …), and field maps {"field": "id"}.
+	patterns := []*regexp.Regexp{
+		regexp.MustCompile(`\b[tT]\(ctx, "([a-z0-9_]+)"`),
+		regexp.MustCompile(`\bflash(?:Error)?\(ctx, "([a-z0-9_]+)"`),
+		regexp.MustCompile(`MessageID: "([a-z0-9_]+)"`),
+		regexp.MustCompile(`\.Add\("[a-z_]+", "([a-z0-9_]+)"\)`),
+		regexp.MustCompile(`Errorf\(accord\.ECode[A-Za-z]+, "([a-z0-9_]+)"`),
+		regexp.MustCompile(`Errorf\(ECode[A-Za-z]+, "([a-z0-9_]+)"`),
+		regexp.MustCompile(`(?:errorPage|mapNotFound|fieldNotFound)\([^)]*"([a-z0-9_]+)"\)`),
+	}
+	root := filepath.Join("..", "..")
+	var used []string
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == ".data" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || strings.HasSuffix(path, "_templ.go") || strings.HasSuffix(path, "_test.go") ||
+			!(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".templ")) {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, re := range patterns {
+			for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+				used = append(used, m[1])
+				require.True(t, slices.Contains(known, m[1]), "%s uses message %q, which the catalogs lack", path, m[1])
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	// Ids built at run time from domain values.
+	for _, st := range accord.ProjectStatuses() {
+		require.True(t, slices.Contains(known, st.MessageID()), "status %s has no label", st)
+	}
+	require.Greater(t, len(used), 50, "the scan found too few ids: the patterns are broken")
+}
+
+func TestMatch(t *testing.T) {
+	t.Parallel()
+	b, err := NewBundle()
+	require.NoError(t, err)
+	tests := []struct{ pref, accept, want string }{
+		{"", "", Chinese},
+		{"", "en-US,en;q=0.9", English},
+		{"", "zh-CN,zh;q=0.9,en;q=0.8", Chinese},
+		{"", "fr-FR", Chinese},
+		{"", "de-DE,en;q=0.5", English},
+		{"zh", "en-US", Chinese},
+		{"en", "zh-CN", English},
+		{"xx", "en", English},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, b.Match(tt.pref, tt.accept), "pref=%q accept=%q", tt.pref, tt.accept)
+	}
+}
+
+func TestTemplateData(t *testing.T) {
+	t.Parallel()
+	b, err := NewBundle()
+	require.NoError(t, err)
+	ctx := WithLocalizer(context.Background(), b.Localizer(English))
+	require.Equal(t, "Hello, Ada", T(ctx, "home_greeting", map[string]any{"Name": "Ada"}))
+	require.Equal(t, English, Lang(ctx))
+	require.Equal(t, Chinese, Lang(context.Background()))
+	require.Equal(t, "你好，阿达", b.Localizer(Chinese).T("home_greeting", map[string]any{"Name": "阿达"}))
+}

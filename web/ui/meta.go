@@ -1,0 +1,74 @@
+// Package ui renders Accord's pages with templ. Components take view models shaped
+// like the screen and domain types; they never see the store or the request. The
+// reader's language comes from the context (web/i18n), the one cross-cutting value.
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"accord/internal/accord"
+	"accord/web/i18n"
+)
+
+// Meta is what the layout needs besides the page's own content.
+type Meta struct {
+	Title    string // already translated
+	Viewer   *accord.Viewer
+	Active   string // the navigation entry to mark as current
+	Flash    string // already translated
+	FlashBad bool
+	Path     string // the current path, to come back to after switching language
+}
+
+// t translates a message id for the reader in ctx.
+func t(ctx context.Context, id string, data ...map[string]any) string { return i18n.T(ctx, id, data...) }
+
+// lang is the reader's language.
+func lang(ctx context.Context) string { return i18n.Lang(ctx) }
+
+// htmlLang is the value of <html lang>.
+func htmlLang(ctx context.Context) string {
+	if lang(ctx) == i18n.English {
+		return "en"
+	}
+	return "zh-Hans"
+}
+
+func itoa[T ~int | ~int64](n T) string { return strconv.FormatInt(int64(n), 10) }
+
+func pressed(b bool) string { return strconv.FormatBool(b) }
+
+// fieldError translates the message for one form field, or "".
+func fieldError(ctx context.Context, fields map[string]string, name string) string {
+	if id, ok := fields[name]; ok {
+		return t(ctx, id)
+	}
+	return ""
+}
+
+func invalid(fields map[string]string, name string) string {
+	_, bad := fields[name]
+	return strconv.FormatBool(bad)
+}
+
+// unitName is a unit's name in the reader's language.
+func unitName(ctx context.Context, u accord.Unit) string { return u.DisplayName(lang(ctx)) }
+
+func userName(ctx context.Context, u accord.User) string { return u.DisplayName(lang(ctx)) }
+
+func pageURL(base string, page int) string { return fmt.Sprintf("%s%spage=%d", base, sep(base), page) }
+
+func sep(base string) string {
+	for _, c := range base {
+		if c == '?' {
+			return "&"
+		}
+	}
+	return "?"
+}
+
+// depthClass indents a tree row. Inline styles are barred by the Content-Security-Policy,
+// so indentation comes from classes depth-0 … depth-8.
+func depthClass(depth int) string { return "depth-" + itoa(min(max(depth, 0), 8)) }

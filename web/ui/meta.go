@@ -23,7 +23,9 @@ type Meta struct {
 }
 
 // t translates a message id for the reader in ctx.
-func t(ctx context.Context, id string, data ...map[string]any) string { return i18n.T(ctx, id, data...) }
+func t(ctx context.Context, id string, data ...map[string]any) string {
+	return i18n.T(ctx, id, data...)
+}
 
 // lang is the reader's language.
 func lang(ctx context.Context) string { return i18n.Lang(ctx) }

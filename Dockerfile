@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-
 # ---- build stage -------------------------------------------------------------
 FROM golang:1.26-bookworm AS build
 WORKDIR /src

@@ -15,6 +15,7 @@ import (
 
 	"accord/internal/config"
 	"accord/internal/demo"
+	"accord/internal/jobs"
 	"accord/internal/localpg"
 	"accord/internal/password"
 	"accord/internal/server"
@@ -95,6 +96,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 		DemoHint:        opts.demo,
 	})
 	defer srv.Close()
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go jobs.RunHousekeeping(jobsCtx, st, logger, time.Hour)
 
 	listener, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {

@@ -51,9 +51,9 @@ func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options
 		opts.PasswordParams = password.DefaultParams()
 	}
 	sm := scs.New()
-	// The cleanup goroutine would outlive tests' databases; expired rows are also
-	// ignored on load, so pruning them hourly is enough.
-	sm.Store = pgxstore.NewWithCleanupInterval(st.Pool(), time.Hour)
+	// pgxstore's own cleanup goroutine races with its StopCleanup; expired rows are
+	// ignored on load anyway and internal/jobs prunes them.
+	sm.Store = pgxstore.NewWithCleanupInterval(st.Pool(), 0)
 	sm.Lifetime = opts.SessionLifetime
 	sm.IdleTimeout = 0
 	sm.Cookie.Name = "accord_session"
@@ -102,12 +102,8 @@ func (s *Server) Handler() http.Handler {
 	return cop.Handler(r)
 }
 
-// Close stops background work the server started.
-func (s *Server) Close() {
-	if c, ok := s.sessions.Store.(*pgxstore.PostgresStore); ok {
-		c.StopCleanup()
-	}
-}
+// Close releases what the server holds; it starts no background work of its own.
+func (s *Server) Close() {}
 
 func cacheStatic(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

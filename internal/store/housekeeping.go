@@ -1,0 +1,25 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// DeleteExpiredSessions removes sessions past their expiry.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expiry < $1`, now)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete expired sessions: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// ClearOldLoginFailures removes sign-in failures older than before.
+func (s *Store) ClearOldLoginFailures(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE failed_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("store: clear old login failures: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}

@@ -19,31 +19,45 @@ const DefaultCadenceDays = 14
 
 // Project is a cross-department effort with a lead and an owning unit.
 type Project struct {
-	ID           int64
-	Name         string
-	NameEN       string
-	LeadUserID   int64
-	LeadName     string
-	LeadNameEN   string
-	OwningUnitID int64
-	UnitName     string
-	UnitNameEN   string
-	Status       ProjectStatus
-	CadenceDays  int
-	CreatedAt    time.Time
-	Version      int
+	ID              int64
+	Name            string
+	NameEN          string
+	LeadUserID      int64
+	LeadName        string
+	LeadNameEN      string
+	OwningUnitID    int64
+	UnitName        string
+	UnitNameEN      string
+	Status          ProjectStatus
+	CadenceDays     int
+	GoalStatement   string
+	ExpectedAmount  *int64 // whole currency units
+	Currency        string
+	ExpectedOutcome string
+	GoalID          *int64
+	GoalTitle       string
+	GoalTitleEN     string
+	StartDate       *time.Time
+	TargetDate      *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	Version         int
 }
+
+// Input returns the project's editable fields, to prefill an edit form.
+func (p Project) Input() ProjectInput {
+	return ProjectInput{Name: p.Name, NameEN: p.NameEN, OwningUnitID: p.OwningUnitID, LeadUserID: p.LeadUserID,
+		GoalStatement: p.GoalStatement, ExpectedAmount: p.ExpectedAmount, Currency: p.Currency,
+		ExpectedOutcome: p.ExpectedOutcome, GoalID: p.GoalID, StartDate: p.StartDate, TargetDate: p.TargetDate,
+		CadenceDays: p.CadenceDays, Status: p.Status}
+}
+
+// CanEdit reports whether the viewer may change the project's workbook: its lead or
+// an admin.
+func (p Project) CanEdit(v Viewer) bool { return v.Roles.Admin || v.User.ID == p.LeadUserID }
 
 // DisplayName picks the project's name for a reader of the given language.
 func (p Project) DisplayName(lang string) string { return localName(p.Name, p.NameEN, lang) }
-
-// NewProject is the input for creating a project.
-type NewProject struct {
-	Name         string
-	NameEN       string
-	LeadUserID   int64
-	OwningUnitID int64
-}
 
 // ProjectStatuses lists every status, in lifecycle order.
 func ProjectStatuses() []ProjectStatus {

@@ -5,6 +5,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"accord/internal/accord"
 	"accord/internal/password"
@@ -141,12 +142,18 @@ func Load(ctx context.Context, st *store.Store, params password.Params) (Org, er
 		org.Units[spec.Key] = u
 	}
 	for _, spec := range Projects() {
-		p, err := st.CreateProject(ctx, 0, accord.NewProject{Name: spec.Name, NameEN: spec.NameEN,
-			LeadUserID: org.Users[spec.Lead].ID, OwningUnitID: org.Units[spec.Unit].ID})
+		in := accord.ProjectInput{Name: spec.Name, NameEN: spec.NameEN,
+			LeadUserID: org.Users[spec.Lead].ID, OwningUnitID: org.Units[spec.Unit].ID}
+		in.Normalize()
+		p, err := st.CreateProject(ctx, 0, in)
 		if err != nil {
 			return Org{}, fmt.Errorf("demo: %w", err)
 		}
 		org.Projects = append(org.Projects, p)
+	}
+	y, m, d := time.Now().Date()
+	if err := loadWorkbooks(ctx, st, &org, time.Date(y, m, d, 0, 0, 0, 0, time.UTC)); err != nil {
+		return Org{}, err
 	}
 	return org, nil
 }

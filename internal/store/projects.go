@@ -10,37 +10,165 @@ import (
 )
 
 const projectColumns = `p.id, p.name, p.name_en, p.lead_user_id, l.name, l.name_en, p.owning_unit_id,
-	n.name, n.name_en, p.status, p.cadence_days, p.created_at, p.version`
+	n.name, n.name_en, p.status, p.cadence_days, p.goal_statement, p.expected_amount, p.currency,
+	p.expected_outcome, p.goal_id, COALESCE(g.title, ''), COALESCE(g.title_en, ''), p.start_date, p.target_date,
+	p.created_at, p.updated_at, p.version`
 
-const projectFrom = ` FROM projects p JOIN users l ON l.id = p.lead_user_id JOIN units n ON n.id = p.owning_unit_id `
+const projectFrom = ` FROM projects p JOIN users l ON l.id = p.lead_user_id JOIN units n ON n.id = p.owning_unit_id
+	LEFT JOIN goals g ON g.id = p.goal_id `
 
-func scanProject(row pgx.Row) (accord.Project, error) {
+// canViewProject is true when the viewer ($1 user id, $2 admin) may see project p:
+// its lead, an admin, a member of the owning unit or of a holding unit, or the head
+// of one of those units or of any unit above them.
+const canViewProject = `($2::boolean OR p.lead_user_id = $1 OR EXISTS (
+	SELECT 1 FROM units iu
+	WHERE (iu.id = p.owning_unit_id OR iu.id IN (SELECT holder_unit_id FROM needs WHERE project_id = p.id))
+	  AND (iu.id IN (SELECT unit_id FROM memberships WHERE user_id = $1)
+	       OR iu.path && ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL))))`
+
+func scanProject(row pgx.Row, extra ...any) (accord.Project, error) {
 	var p accord.Project
-	err := row.Scan(&p.ID, &p.Name, &p.NameEN, &p.LeadUserID, &p.LeadName, &p.LeadNameEN, &p.OwningUnitID,
-		&p.UnitName, &p.UnitNameEN, &p.Status, &p.CadenceDays, &p.CreatedAt, &p.Version)
+	dest := append([]any{&p.ID, &p.Name, &p.NameEN, &p.LeadUserID, &p.LeadName, &p.LeadNameEN, &p.OwningUnitID,
+		&p.UnitName, &p.UnitNameEN, &p.Status, &p.CadenceDays, &p.GoalStatement, &p.ExpectedAmount, &p.Currency,
+		&p.ExpectedOutcome, &p.GoalID, &p.GoalTitle, &p.GoalTitleEN, &p.StartDate, &p.TargetDate,
+		&p.CreatedAt, &p.UpdatedAt, &p.Version}, extra...)
+	err := row.Scan(dest...)
 	return p, err
 }
 
-// CreateProject adds a project led by in.LeadUserID for in.OwningUnitID.
-func (s *Store) CreateProject(ctx context.Context, actorID int64, in accord.NewProject) (accord.Project, error) {
+// CreateProject adds a project. in must be normalized and valid.
+func (s *Store) CreateProject(ctx context.Context, actorID int64, in accord.ProjectInput) (accord.Project, error) {
 	var p accord.Project
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		if err := checkProjectRefs(ctx, tx, in); err != nil {
+			return err
+		}
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO projects (name, name_en, lead_user_id, owning_unit_id)
-			VALUES ($1, $2, $3, $4) RETURNING id`, in.Name, in.NameEN, in.LeadUserID, in.OwningUnitID).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO projects (name, name_en, lead_user_id, owning_unit_id, status,
+				cadence_days, goal_statement, expected_amount, currency, expected_outcome, goal_id, start_date, target_date)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			in.Name, in.NameEN, in.LeadUserID, in.OwningUnitID, in.Status, in.CadenceDays, in.GoalStatement,
+			in.ExpectedAmount, in.Currency, in.ExpectedOutcome, in.GoalID, in.StartDate, in.TargetDate).Scan(&id); err != nil {
 			return err
 		}
 		var err error
 		if p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id)); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "project", id, "create", nil, map[string]any{
-			"name": p.Name, "lead_user_id": p.LeadUserID, "owning_unit_id": p.OwningUnitID})
+		return auditProject(ctx, tx, actorID, p.ID, "project", p.ID, "create", nil, in)
 	})
 	if err != nil {
 		return accord.Project{}, fmt.Errorf("store: create project %q: %w", in.Name, err)
 	}
 	return p, nil
+}
+
+// UpdateProject saves a project's fields if nobody changed it since version.
+func (s *Store) UpdateProject(ctx context.Context, actorID, id int64, version int, in accord.ProjectInput) (accord.Project, error) {
+	var p accord.Project
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		before, err := scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1 FOR UPDATE OF p`, id))
+		if err != nil {
+			return mapNotFound(err, "project_not_found")
+		}
+		if before.Version != version {
+			return accord.Errorf(accord.ECodeConflict, "edit_conflict", nil)
+		}
+		if err := checkProjectRefs(ctx, tx, in); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE projects SET name = $2, name_en = $3, lead_user_id = $4, owning_unit_id = $5,
+				status = $6, cadence_days = $7, goal_statement = $8, expected_amount = $9, currency = $10,
+				expected_outcome = $11, goal_id = $12, start_date = $13, target_date = $14,
+				updated_at = now(), version = version + 1
+			WHERE id = $1`, id, in.Name, in.NameEN, in.LeadUserID, in.OwningUnitID, in.Status, in.CadenceDays,
+			in.GoalStatement, in.ExpectedAmount, in.Currency, in.ExpectedOutcome, in.GoalID, in.StartDate, in.TargetDate); err != nil {
+			return err
+		}
+		if p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id)); err != nil {
+			return err
+		}
+		return auditProject(ctx, tx, actorID, id, "project", id, "update", before.Input(), in)
+	})
+	if err != nil {
+		return accord.Project{}, fmt.Errorf("store: update project %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// checkProjectRefs turns references to missing or closed rows into field errors.
+func checkProjectRefs(ctx context.Context, tx pgx.Tx, in accord.ProjectInput) error {
+	var unitOK, leadOK, goalOK bool
+	err := tx.QueryRow(ctx, `SELECT
+			EXISTS (SELECT 1 FROM units WHERE id = $1 AND closed_at IS NULL),
+			EXISTS (SELECT 1 FROM users WHERE id = $2 AND deactivated_at IS NULL),
+			$3::bigint IS NULL OR EXISTS (SELECT 1 FROM goals WHERE id = $3 AND closed_at IS NULL)`,
+		in.OwningUnitID, in.LeadUserID, in.GoalID).Scan(&unitOK, &leadOK, &goalOK)
+	if err != nil {
+		return err
+	}
+	var v accord.Validation
+	if !unitOK {
+		v.Add("owning_unit_id", "unit_not_found")
+	}
+	if !leadOK {
+		v.Add("lead_user_id", "user_not_found")
+	}
+	if !goalOK {
+		v.Add("goal_id", "goal_not_found")
+	}
+	return v.Err()
+}
+
+// Project returns one project regardless of who asks (for background work and tests).
+func (s *Store) Project(ctx context.Context, id int64) (accord.Project, error) {
+	p, err := scanProject(s.pool.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
+	if err != nil {
+		return accord.Project{}, fmt.Errorf("store: project %d: %w", id, mapNotFound(err, "project_not_found"))
+	}
+	return p, nil
+}
+
+// ProjectForViewer returns a project the viewer may see; a project they may not see
+// is not found, so its existence is not revealed.
+func (s *Store) ProjectForViewer(ctx context.Context, v accord.Viewer, id int64) (accord.Project, error) {
+	p, err := scanProject(s.pool.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $3 AND `+canViewProject,
+		v.User.ID, v.Roles.Admin, id))
+	if err != nil {
+		return accord.Project{}, fmt.Errorf("store: project %d for user %d: %w", id, v.User.ID, mapNotFound(err, "project_not_found"))
+	}
+	return p, nil
+}
+
+// ProjectFilter narrows the project list. Pointer fields are unset when nil.
+type ProjectFilter struct {
+	LedByMe bool
+	MyUnits bool // owned by a unit the viewer belongs to
+	Status  *accord.ProjectStatus
+	GoalID  *int64
+	Offset  int
+	Limit   int
+}
+
+// Projects lists the projects the viewer may see, newest first, with the total.
+func (s *Store) Projects(ctx context.Context, v accord.Viewer, f ProjectFilter) ([]accord.Project, int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+projectColumns+`, count(*) OVER ()`+projectFrom+`
+		WHERE `+canViewProject+`
+		  AND (NOT $3 OR p.lead_user_id = $1)
+		  AND (NOT $4 OR p.owning_unit_id IN (SELECT unit_id FROM memberships WHERE user_id = $1))
+		  AND ($5::text IS NULL OR p.status = $5)
+		  AND ($6::bigint IS NULL OR p.goal_id = $6)
+		ORDER BY p.created_at DESC, p.id DESC OFFSET $7 LIMIT $8`,
+		v.User.ID, v.Roles.Admin, f.LedByMe, f.MyUnits, f.Status, f.GoalID, f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list projects: %w", err)
+	}
+	var total int
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Project, error) { return scanProject(r, &total) })
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list projects: %w", err)
+	}
+	return list, total, nil
 }
 
 // ProjectsLedBy lists the projects a user leads, newest first.

@@ -80,6 +80,15 @@ func TestEveryUsedMessageExists(t *testing.T) {
 	for _, st := range accord.ProjectStatuses() {
 		require.True(t, slices.Contains(known, st.MessageID()), "status %s has no label", st)
 	}
+	for _, tier := range accord.Tiers() {
+		require.True(t, slices.Contains(known, tier.MessageID()), "tier %s has no label", tier)
+	}
+	for _, st := range accord.Stances() {
+		require.True(t, slices.Contains(known, st.MessageID()), "stance %q has no label", st)
+	}
+	for _, st := range accord.CommitmentStatuses() {
+		require.True(t, slices.Contains(known, st.MessageID()), "commitment status %s has no label", st)
+	}
 	require.Greater(t, len(used), 50, "the scan found too few ids: the patterns are broken")
 }
 

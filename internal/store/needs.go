@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"accord/internal/accord"
+)
+
+const needColumns = `d.id, d.project_id, d.title, d.title_en, d.holder_unit_id, COALESCE(h.name, ''), COALESCE(h.name_en, ''),
+	d.external_party, d.tier, d.backs_up_need_id, d.needed_by, d.effort_days::float8, d.key_person, d.notes,
+	d.created_at, d.version`
+
+const needFrom = ` FROM needs d LEFT JOIN units h ON h.id = d.holder_unit_id `
+
+// needOrder sorts the resource map: tier, then the earliest needed-by date.
+const needOrder = ` ORDER BY d.tier, d.needed_by NULLS LAST, d.id`
+
+func scanNeed(row pgx.Row) (accord.Need, error) {
+	var n accord.Need
+	err := row.Scan(&n.ID, &n.ProjectID, &n.Title, &n.TitleEN, &n.HolderUnitID, &n.HolderName, &n.HolderNameEN,
+		&n.ExternalParty, &n.Tier, &n.BacksUpNeedID, &n.NeededBy, &n.EffortDays, &n.KeyPerson, &n.Notes,
+		&n.CreatedAt, &n.Version)
+	return n, err
+}
+
+// Needs returns a project's resource map in tier and date order.
+func (s *Store) Needs(ctx context.Context, projectID int64) ([]accord.Need, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+needColumns+needFrom+`WHERE d.project_id = $1`+needOrder, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: needs of project %d: %w", projectID, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Need, error) { return scanNeed(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: needs of project %d: %w", projectID, err)
+	}
+	return list, nil
+}
+
+// Need returns one need.
+func (s *Store) Need(ctx context.Context, id int64) (accord.Need, error) {
+	n, err := scanNeed(s.pool.QueryRow(ctx, `SELECT `+needColumns+needFrom+`WHERE d.id = $1`, id))
+	if err != nil {
+		return accord.Need{}, fmt.Errorf("store: need %d: %w", id, mapNotFound(err, "need_not_found"))
+	}
+	return n, nil
+}
+
+// CreateNeed adds a need to a project's resource map. in must be valid.
+func (s *Store) CreateNeed(ctx context.Context, actorID, projectID int64, in accord.NeedInput) (accord.Need, error) {
+	var n accord.Need
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		n, err = insertNeed(ctx, tx, actorID, projectID, in)
+		return err
+	})
+	if err != nil {
+		return accord.Need{}, fmt.Errorf("store: create need in project %d: %w", projectID, err)
+	}
+	return n, nil
+}
+
+// ImportNeeds adds every need or none: one bad row rolls the whole import back.
+func (s *Store) ImportNeeds(ctx context.Context, actorID, projectID int64, ins []accord.NeedInput) ([]accord.Need, error) {
+	var out []accord.Need
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		for i, in := range ins {
+			n, err := insertNeed(ctx, tx, actorID, projectID, in)
+			if err != nil {
+				return fmt.Errorf("row %d: %w", i+1, err)
+			}
+			out = append(out, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: import needs into project %d: %w", projectID, err)
+	}
+	return out, nil
+}
+
+func insertNeed(ctx context.Context, tx pgx.Tx, actorID, projectID int64, in accord.NeedInput) (accord.Need, error) {
+	if err := checkNeedRefs(ctx, tx, projectID, 0, in); err != nil {
+		return accord.Need{}, err
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, `INSERT INTO needs (project_id, title, title_en, holder_unit_id, external_party, tier,
+			backs_up_need_id, needed_by, effort_days, key_person, notes)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		projectID, in.Title, in.TitleEN, in.HolderUnitID, in.ExternalParty, in.Tier, in.BacksUpNeedID,
+		in.NeededBy, in.EffortDays, in.KeyPerson, in.Notes).Scan(&id); err != nil {
+		return accord.Need{}, err
+	}
+	n, err := scanNeed(tx.QueryRow(ctx, `SELECT `+needColumns+needFrom+`WHERE d.id = $1`, id))
+	if err != nil {
+		return accord.Need{}, err
+	}
+	return n, auditProject(ctx, tx, actorID, projectID, "need", id, "create", nil, in)
+}
+
+// UpdateNeed saves a need if nobody changed it since version.
+func (s *Store) UpdateNeed(ctx context.Context, actorID, id int64, version int, in accord.NeedInput) (accord.Need, error) {
+	var n accord.Need
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		before, err := lockNeed(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		if err := checkNeedRefs(ctx, tx, before.ProjectID, id, in); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE needs SET title = $2, title_en = $3, holder_unit_id = $4, external_party = $5,
+				tier = $6, backs_up_need_id = $7, needed_by = $8, effort_days = $9, key_person = $10, notes = $11,
+				version = version + 1
+			WHERE id = $1`, id, in.Title, in.TitleEN, in.HolderUnitID, in.ExternalParty, in.Tier, in.BacksUpNeedID,
+			in.NeededBy, in.EffortDays, in.KeyPerson, in.Notes); err != nil {
+			return err
+		}
+		if n, err = scanNeed(tx.QueryRow(ctx, `SELECT `+needColumns+needFrom+`WHERE d.id = $1`, id)); err != nil {
+			return err
+		}
+		return auditProject(ctx, tx, actorID, before.ProjectID, "need", id, "update", needInput(before), in)
+	})
+	if err != nil {
+		return accord.Need{}, fmt.Errorf("store: update need %d: %w", id, err)
+	}
+	return n, nil
+}
+
+// DeleteNeed removes a need if nobody changed it since version; alternatives that
+// backed it up stay, pointing at nothing.
+func (s *Store) DeleteNeed(ctx context.Context, actorID, id int64, version int) error {
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		before, err := lockNeed(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM needs WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return auditProject(ctx, tx, actorID, before.ProjectID, "need", id, "delete", needInput(before), nil)
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete need %d: %w", id, err)
+	}
+	return nil
+}
+
+func lockNeed(ctx context.Context, tx pgx.Tx, id int64, version int) (accord.Need, error) {
+	n, err := scanNeed(tx.QueryRow(ctx, `SELECT `+needColumns+needFrom+`WHERE d.id = $1 FOR UPDATE OF d`, id))
+	if err != nil {
+		return accord.Need{}, mapNotFound(err, "need_not_found")
+	}
+	if n.Version != version {
+		return accord.Need{}, accord.Errorf(accord.ECodeConflict, "edit_conflict", nil)
+	}
+	return n, nil
+}
+
+// checkNeedRefs checks the holding unit is open and the backed-up need belongs to the
+// same project (and is not the need itself).
+func checkNeedRefs(ctx context.Context, tx pgx.Tx, projectID, selfID int64, in accord.NeedInput) error {
+	var holderOK, backupOK bool
+	err := tx.QueryRow(ctx, `SELECT
+			$1::bigint IS NULL OR EXISTS (SELECT 1 FROM units WHERE id = $1 AND closed_at IS NULL),
+			$2::bigint IS NULL OR ($2 <> $4 AND EXISTS (SELECT 1 FROM needs WHERE id = $2 AND project_id = $3))`,
+		in.HolderUnitID, in.BacksUpNeedID, projectID, selfID).Scan(&holderOK, &backupOK)
+	if err != nil {
+		return err
+	}
+	var v accord.Validation
+	if !holderOK {
+		v.Add("holder", "unit_not_found")
+	}
+	if !backupOK {
+		v.Add("backs_up_need_id", "need_not_found")
+	}
+	return v.Err()
+}
+
+func needInput(n accord.Need) accord.NeedInput {
+	return accord.NeedInput{Title: n.Title, TitleEN: n.TitleEN, HolderUnitID: n.HolderUnitID, ExternalParty: n.ExternalParty,
+		Tier: n.Tier, BacksUpNeedID: n.BacksUpNeedID, NeededBy: n.NeededBy, EffortDays: n.EffortDays,
+		KeyPerson: n.KeyPerson, Notes: n.Notes}
+}

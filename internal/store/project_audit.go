@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// auditProject appends a change to anything in a project's workbook, tagged with the
+// project so its history is one indexed query.
+func auditProject(ctx context.Context, tx pgx.Tx, actorID, projectID int64, entity string, entityID int64, action string, before, after any) error {
+	b, err := jsonOrNil(before)
+	if err != nil {
+		return err
+	}
+	a, err := jsonOrNil(after)
+	if err != nil {
+		return err
+	}
+	var actor *int64
+	if actorID > 0 {
+		actor = &actorID
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (actor_user_id, project_id, entity, entity_id, action, before, after)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, actor, projectID, entity, entityID, action, b, a); err != nil {
+		return fmt.Errorf("store: audit %s %d %s: %w", entity, entityID, action, err)
+	}
+	return nil
+}
+
+// HistoryEntry is one change in a project's history.
+type HistoryEntry struct {
+	At          time.Time
+	ActorName   string
+	ActorNameEN string
+	Entity      string
+	EntityID    int64
+	Action      string
+	Before      []byte
+	After       []byte
+}
+
+// ProjectHistory lists changes to a project's workbook, newest first.
+func (s *Store) ProjectHistory(ctx context.Context, projectID int64, offset, limit int) ([]HistoryEntry, int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT a.at, COALESCE(u.name, ''), COALESCE(u.name_en, ''), a.entity, a.entity_id,
+			a.action, a.before, a.after, count(*) OVER ()
+		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
+		WHERE a.project_id = $1 ORDER BY a.id DESC OFFSET $2 LIMIT $3`, projectID, offset, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: project %d history: %w", projectID, err)
+	}
+	var total int
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (HistoryEntry, error) {
+		var e HistoryEntry
+		err := r.Scan(&e.At, &e.ActorName, &e.ActorNameEN, &e.Entity, &e.EntityID, &e.Action, &e.Before, &e.After, &total)
+		return e, err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: project %d history: %w", projectID, err)
+	}
+	return list, total, nil
+}

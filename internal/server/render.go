@@ -61,8 +61,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	switch accord.ErrorCodeOf(err) {
-	case accord.ECodeNotFound, accord.ECodeForbidden:
+	case accord.ECodeNotFound:
 		s.notFound(w, r)
+	case accord.ECodeForbidden:
+		s.errorPage(w, r, http.StatusForbidden, "error_forbidden_title", messageID(err, "error_forbidden_body"))
 	case accord.ECodeUnauthorized:
 		s.redirectToLogin(w, r)
 	case accord.ECodeConflict:

@@ -89,6 +89,11 @@ func (s *Server) Handler() http.Handler {
 			r.Use(s.requireViewer)
 			r.Get("/", s.showHomePage)
 			r.Get("/org", s.showOrgPage)
+			s.projectRoutes(r)
+			s.goalRoutes(r)
+			s.unitRoutes(r)
+			s.workbookRoutes(r)
+			s.workbookIORoutes(r)
 		})
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)

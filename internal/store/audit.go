@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -43,18 +44,20 @@ func jsonOrNil(v any) ([]byte, error) {
 
 // AuditEntry is one line of history.
 type AuditEntry struct {
-	ID        int64
-	ActorName string
-	Entity    string
-	EntityID  int64
-	Action    string
-	Before    []byte
-	After     []byte
+	ID          int64
+	At          time.Time
+	ActorName   string
+	ActorNameEN string
+	Entity      string
+	EntityID    int64
+	Action      string
+	Before      []byte
+	After       []byte
 }
 
 // AuditEntries lists the history of one entity, newest first.
 func (s *Store) AuditEntries(ctx context.Context, entity string, entityID int64, limit int) ([]AuditEntry, error) {
-	rows, err := s.pool.Query(ctx, `SELECT a.id, COALESCE(u.name, ''), a.entity, a.entity_id, a.action, a.before, a.after
+	rows, err := s.pool.Query(ctx, `SELECT a.id, a.at, COALESCE(u.name, ''), COALESCE(u.name_en, ''), a.entity, a.entity_id, a.action, a.before, a.after
 		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
 		WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.id DESC LIMIT $3`, entity, entityID, limit)
 	if err != nil {
@@ -62,7 +65,7 @@ func (s *Store) AuditEntries(ctx context.Context, entity string, entityID int64,
 	}
 	entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditEntry, error) {
 		var e AuditEntry
-		err := r.Scan(&e.ID, &e.ActorName, &e.Entity, &e.EntityID, &e.Action, &e.Before, &e.After)
+		err := r.Scan(&e.ID, &e.At, &e.ActorName, &e.ActorNameEN, &e.Entity, &e.EntityID, &e.Action, &e.Before, &e.After)
 		return e, err
 	})
 	if err != nil {

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Form readers shared by every handler. Each returns ok=false when the field holds
+// something that is not a value of its kind, so the form can say so and keep the text.
+
+// dateLayout is how dates travel in forms (<input type="date">) and CSV.
+const dateLayout = "2006-01-02"
+
+// formDate reads an optional date; empty is nil.
+func formDate(r *http.Request, name string) (*time.Time, bool) {
+	return parseDate(r.FormValue(name))
+}
+
+// parseDate reads an optional yyyy-mm-dd date as midnight UTC; empty is nil.
+func parseDate(raw string) (*time.Time, bool) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, true
+	}
+	t, err := time.Parse(dateLayout, raw)
+	if err != nil {
+		return nil, false
+	}
+	return &t, true
+}
+
+// formOptionalID reads an optional positive id; empty or "0" is nil.
+func formOptionalID(r *http.Request, name string) (*int64, bool) {
+	raw := strings.TrimSpace(r.FormValue(name))
+	if raw == "" || raw == "0" {
+		return nil, true
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < 0 {
+		return nil, false
+	}
+	return &n, true
+}
+
+// formFloat reads an optional decimal number; empty is 0.
+func formFloat(r *http.Request, name string) (float64, bool) {
+	raw := strings.TrimSpace(r.FormValue(name))
+	if raw == "" {
+		return 0, true
+	}
+	f, err := strconv.ParseFloat(raw, 64)
+	return f, err == nil
+}
+
+// formInt reads an optional integer; empty is 0.
+func formInt(r *http.Request, name string) (int, bool) {
+	raw := strings.TrimSpace(r.FormValue(name))
+	if raw == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(raw)
+	return n, err == nil
+}
+
+// formLines splits a textarea into its non-empty lines.
+func formLines(r *http.Request, name string) []string {
+	var out []string
+	for _, line := range strings.Split(r.FormValue(name), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// isHTMX reports whether htmx sent the request, so a fragment answers instead of a page.
+func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }

@@ -189,3 +189,12 @@ func TestHealthAndReadiness(t *testing.T) {
 	require.Equal(t, http.StatusOK, metrics.StatusCode)
 	require.Contains(t, metrics.body, `accord_http_requests_total{method="GET",route="/readyz",status="200"} 1`)
 }
+
+func TestHomeMakesFixedQueries(t *testing.T) {
+	b := setup(t)
+	c := b.login(t, "aftersales@accord.demo")
+	n := b.countQueries(func() { require.Equal(t, http.StatusOK, c.get("/").StatusCode) })
+	// Session load, viewer, projects led (session save is skipped when unchanged).
+	require.LessOrEqual(t, n, int64(4))
+	require.GreaterOrEqual(t, n, int64(3), "the counter sees queries")
+}

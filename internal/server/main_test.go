@@ -10,10 +10,13 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/demo"
@@ -27,9 +30,10 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // testBundle is one server on its own demo database.
 type testBundle struct {
-	st  *store.Store
-	srv *httptest.Server
-	now *time.Time // the server's clock; tests move it forward
+	st      *store.Store
+	srv     *httptest.Server
+	now     *time.Time    // the server's clock; tests move it forward
+	queries *atomic.Int64 // statements sent to the database, for query-count tests
 }
 
 func setup(t *testing.T) *testBundle {
@@ -40,17 +44,41 @@ func setup(t *testing.T) *testBundle {
 
 func setupWith(t *testing.T, configure func(*server.Options)) *testBundle {
 	t.Helper()
-	st := store.New(pgtest.NewPool(t, pgtest.Demo()))
+	cfg, err := pgxpool.ParseConfig(pgtest.NewDB(t, pgtest.Demo()))
+	require.NoError(t, err)
+	queries := &atomic.Int64{}
+	cfg.ConnConfig.Tracer = queryCounter{queries}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	st := store.New(pool)
 	bundle, err := i18n.NewBundle()
 	require.NoError(t, err)
 	now := time.Now()
-	b := &testBundle{st: st, now: &now}
+	b := &testBundle{st: st, now: &now, queries: queries}
 	opts := server.Options{PasswordParams: pgtest.CheapPasswords(), Now: func() time.Time { return *b.now }}
 	configure(&opts)
 	s := server.New(st, bundle, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
 	b.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(func() { b.srv.Close(); s.Close() })
 	return b
+}
+
+// queryCounter counts every statement the pool sends.
+type queryCounter struct{ n *atomic.Int64 }
+
+func (q queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	q.n.Add(1)
+	return ctx
+}
+
+func (queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// countQueries runs fn and returns how many statements it sent.
+func (b *testBundle) countQueries(fn func()) int64 {
+	before := b.queries.Load()
+	fn()
+	return b.queries.Load() - before
 }
 
 // client is a browser-like client: it keeps cookies, does not follow redirects, and

@@ -198,3 +198,11 @@ func TestHomeMakesFixedQueries(t *testing.T) {
 	require.LessOrEqual(t, n, int64(4))
 	require.GreaterOrEqual(t, n, int64(3), "the counter sees queries")
 }
+
+func TestOversizedFormIs413(t *testing.T) {
+	b := setup(t)
+	c := b.client(t)
+	resp := c.post("/login", url.Values{"email": {strings.Repeat("a", 2<<20)}, "password": {"x"}})
+	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	require.Equal(t, "That was too much at once", strings.TrimSpace(resp.doc.Find("h1").Text()))
+}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -145,6 +146,42 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			s.log.Error("panic", "request_id", middleware.GetReqID(r.Context()), "panic", rec, "stack", string(debug.Stack()))
 			s.fail(w, r, errors.New("server: panic in handler"))
 		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Body limits: forms are small; uploads (imports) set their own, larger limit.
+const (
+	maxFormBytes   = 1 << 20
+	maxUploadBytes = 8 << 20
+)
+
+// limitForms caps request bodies and parses url-encoded forms up front, so an
+// oversized form gets a clear 413 page instead of silently empty fields.
+func (s *Server) limitForms(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ct := r.Header.Get("Content-Type")
+		if strings.HasPrefix(ct, "multipart/form-data") {
+			r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+			next.ServeHTTP(w, r)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+			if err := r.ParseForm(); err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					s.errorPage(w, r, http.StatusRequestEntityTooLarge, "error_too_large_title", "error_too_large_body")
+					return
+				}
+				s.errorPage(w, r, http.StatusBadRequest, "error_bad_request_title", "error_bad_request_body")
+				return
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }

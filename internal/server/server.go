@@ -65,10 +65,18 @@ func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options
 	return s
 }
 
-// Handler builds the router.
+// Handler is the whole HTTP face: the router behind cross-origin protection.
 func (s *Server) Handler() http.Handler {
+	// Browsers say where a POST comes from; cross-site ones are refused on every route.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	return cop.Handler(s.Router())
+}
+
+// Router builds the routes; tests walk it to check every route is covered.
+func (s *Server) Router() chi.Router {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, securityHeaders)
+	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, securityHeaders, s.limitForms)
 
 	static, _ := fs.Sub(web.Static, "static")
 	r.Handle("/static/*", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
@@ -100,11 +108,7 @@ func (s *Server) Handler() http.Handler {
 			s.adminRoutes(r)
 		})
 	})
-
-	// Browsers say where a POST comes from; cross-site ones are refused on every route.
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
-	return cop.Handler(r)
+	return r
 }
 
 // Close releases what the server holds; it starts no background work of its own.

@@ -86,6 +86,12 @@ func TestEveryUsedMessageExists(t *testing.T) {
 	for _, st := range accord.Stances() {
 		require.True(t, slices.Contains(known, st.MessageID()), "stance %q has no label", st)
 	}
+	for _, st := range accord.RequestStates() {
+		require.True(t, slices.Contains(known, st.MessageID()), "request state %s has no label", st)
+	}
+	for _, o := range accord.Obstacles() {
+		require.True(t, slices.Contains(known, o.MessageID()), "obstacle %s has no label", o)
+	}
 	for _, st := range accord.CommitmentStatuses() {
 		require.True(t, slices.Contains(known, st.MessageID()), "commitment status %s has no label", st)
 	}

@@ -1,0 +1,164 @@
+package accord
+
+import "slices"
+
+// RequestState is where a request to a holding unit stands.
+type RequestState string
+
+// Request states. A request starts as a draft, is sent, answered, worked on and
+// delivered; it can be cancelled from any open state.
+const (
+	RequestDraft      RequestState = "draft"
+	RequestRequested  RequestState = "requested"
+	RequestAgreed     RequestState = "agreed"
+	RequestDeclined   RequestState = "declined"
+	RequestCountered  RequestState = "countered"
+	RequestInProgress RequestState = "in_progress"
+	RequestDelivered  RequestState = "delivered"
+	RequestCancelled  RequestState = "cancelled"
+)
+
+// RequestStates lists every state in lifecycle order.
+func RequestStates() []RequestState {
+	return []RequestState{RequestDraft, RequestRequested, RequestAgreed, RequestDeclined, RequestCountered,
+		RequestInProgress, RequestDelivered, RequestCancelled}
+}
+
+// Open reports whether the request can still change.
+func (s RequestState) Open() bool { return s != RequestDelivered && s != RequestCancelled }
+
+// MessageID names the state's translated label.
+func (s RequestState) MessageID() string { return "request_state_" + string(s) }
+
+// RequestAction is something a person does to a request.
+type RequestAction string
+
+// Request actions.
+const (
+	ActionSend          RequestAction = "send"
+	ActionAgree         RequestAction = "agree"
+	ActionDecline       RequestAction = "decline"
+	ActionCounter       RequestAction = "counter"
+	ActionAcceptCounter RequestAction = "accept-counter"
+	ActionRefuseCounter RequestAction = "refuse-counter"
+	ActionDelegate      RequestAction = "delegate"
+	ActionStart         RequestAction = "start"
+	ActionDeliver       RequestAction = "deliver"
+	ActionResend        RequestAction = "resend"
+	ActionCancel        RequestAction = "cancel"
+)
+
+// RequestActions lists every action.
+func RequestActions() []RequestAction {
+	return []RequestAction{ActionSend, ActionAgree, ActionDecline, ActionCounter, ActionAcceptCounter,
+		ActionRefuseCounter, ActionDelegate, ActionStart, ActionDeliver, ActionResend, ActionCancel}
+}
+
+// RequestParty is the part a person plays in one request; a person may play several
+// (a lead who also heads the holding unit).
+type RequestParty struct {
+	Lead       bool // leads the requesting project (admins act as the lead)
+	HolderHead bool // heads the holding unit
+	Delegate   bool // the key person the holder's head named
+}
+
+// side says who may take an action.
+type side int
+
+const (
+	sideLead       side = iota // the project lead
+	sideHolder                 // the holder's head or their delegate
+	sideHolderHead             // the holder's head only
+)
+
+func (sd side) allows(p RequestParty) bool {
+	switch sd {
+	case sideLead:
+		return p.Lead
+	case sideHolder:
+		return p.HolderHead || p.Delegate
+	default:
+		return p.HolderHead
+	}
+}
+
+type transition struct {
+	from []RequestState
+	to   RequestState // empty: the state does not change
+	by   side
+}
+
+// requestTransitions is the whole lifecycle in one table.
+func requestTransitions() map[RequestAction]transition {
+	open := []RequestState{RequestDraft, RequestRequested, RequestAgreed, RequestDeclined, RequestCountered, RequestInProgress}
+	return map[RequestAction]transition{
+		ActionSend:          {from: []RequestState{RequestDraft}, to: RequestRequested, by: sideLead},
+		ActionAgree:         {from: []RequestState{RequestRequested}, to: RequestAgreed, by: sideHolder},
+		ActionDecline:       {from: []RequestState{RequestRequested}, to: RequestDeclined, by: sideHolder},
+		ActionCounter:       {from: []RequestState{RequestRequested}, to: RequestCountered, by: sideHolder},
+		ActionAcceptCounter: {from: []RequestState{RequestCountered}, to: RequestAgreed, by: sideLead},
+		ActionRefuseCounter: {from: []RequestState{RequestCountered}, to: RequestRequested, by: sideLead},
+		ActionDelegate:      {from: []RequestState{RequestRequested, RequestAgreed, RequestInProgress}, by: sideHolderHead},
+		ActionStart:         {from: []RequestState{RequestAgreed}, to: RequestInProgress, by: sideHolder},
+		ActionDeliver:       {from: []RequestState{RequestInProgress}, to: RequestDelivered, by: sideHolder},
+		ActionResend:        {from: []RequestState{RequestDeclined}, to: RequestRequested, by: sideLead},
+		ActionCancel:        {from: open, by: sideLead, to: RequestCancelled},
+	}
+}
+
+// NextRequestState applies action to a request in state from on behalf of party.
+// It returns the new state, or an error saying why the action is not possible:
+// ECodeInvalid for an unknown action or one that does not fit the state, ECodeForbidden
+// for a person who may not take it.
+func NextRequestState(from RequestState, action RequestAction, party RequestParty) (RequestState, error) {
+	tr, ok := requestTransitions()[action]
+	if !ok {
+		return from, Errorf(ECodeInvalid, "request_action_unknown", nil)
+	}
+	if !slices.Contains(tr.from, from) {
+		return from, Errorf(ECodeInvalid, "request_action_not_now", map[string]any{"Action": string(action), "State": string(from)})
+	}
+	if !tr.by.allows(party) {
+		return from, Errorf(ECodeForbidden, "request_action_not_yours", nil)
+	}
+	if tr.to == "" {
+		return from, nil
+	}
+	return tr.to, nil
+}
+
+// AvailableRequestActions lists what party may do to a request in state from, in
+// the order RequestActions gives — the buttons a screen offers.
+func AvailableRequestActions(from RequestState, party RequestParty) []RequestAction {
+	var out []RequestAction
+	for _, a := range RequestActions() {
+		if _, err := NextRequestState(from, a, party); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Obstacle is the reason a holder gives for declining.
+type Obstacle string
+
+// Obstacles a holder can name when declining.
+const (
+	ObstacleTooBusy       Obstacle = "too_busy"
+	ObstacleNotInKPI      Obstacle = "not_in_kpi"
+	ObstacleNeedsApproval Obstacle = "needs_approval"
+	ObstacleRules         Obstacle = "rules"
+	ObstacleBadPastWork   Obstacle = "bad_past_experience"
+	ObstacleOther         Obstacle = "other"
+)
+
+// Obstacles lists every obstacle.
+func Obstacles() []Obstacle {
+	return []Obstacle{ObstacleTooBusy, ObstacleNotInKPI, ObstacleNeedsApproval, ObstacleRules, ObstacleBadPastWork, ObstacleOther}
+}
+
+// Valid reports whether o is a known obstacle.
+func (o Obstacle) Valid() bool { return slices.Contains(Obstacles(), o) }
+
+// MessageID names the obstacle's translated label.
+func (o Obstacle) MessageID() string { return "obstacle_" + string(o) }

@@ -1,0 +1,116 @@
+package accord
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestRequestLifecycleExhaustive checks every state × action × party against the
+// lifecycle written out by hand, independently of the transition table.
+func TestRequestLifecycleExhaustive(t *testing.T) {
+	t.Parallel()
+	lead := RequestParty{Lead: true}
+	head := RequestParty{HolderHead: true}
+	delegate := RequestParty{Delegate: true}
+	nobody := RequestParty{}
+	both := RequestParty{Lead: true, HolderHead: true}
+	parties := map[string]RequestParty{"lead": lead, "head": head, "delegate": delegate, "nobody": nobody, "both": both}
+
+	// allowed[state][action] = (next state, who may): "L" lead, "H" head, "D" delegate.
+	type rule struct {
+		to  RequestState
+		who string
+	}
+	allowed := map[RequestState]map[RequestAction]rule{
+		RequestDraft: {ActionSend: {RequestRequested, "L"}, ActionCancel: {RequestCancelled, "L"}},
+		RequestRequested: {
+			ActionAgree: {RequestAgreed, "HD"}, ActionDecline: {RequestDeclined, "HD"}, ActionCounter: {RequestCountered, "HD"},
+			ActionDelegate: {RequestRequested, "H"}, ActionCancel: {RequestCancelled, "L"},
+		},
+		RequestAgreed: {ActionStart: {RequestInProgress, "HD"}, ActionDelegate: {RequestAgreed, "H"}, ActionCancel: {RequestCancelled, "L"}},
+		RequestDeclined: {ActionResend: {RequestRequested, "L"}, ActionCancel: {RequestCancelled, "L"}},
+		RequestCountered: {
+			ActionAcceptCounter: {RequestAgreed, "L"}, ActionRefuseCounter: {RequestRequested, "L"}, ActionCancel: {RequestCancelled, "L"},
+		},
+		RequestInProgress: {ActionDeliver: {RequestDelivered, "HD"}, ActionDelegate: {RequestInProgress, "H"}, ActionCancel: {RequestCancelled, "L"}},
+		RequestDelivered:  {},
+		RequestCancelled:  {},
+	}
+	may := func(who string, p RequestParty) bool {
+		for _, c := range who {
+			if (c == 'L' && p.Lead) || (c == 'H' && p.HolderHead) || (c == 'D' && p.Delegate) {
+				return true
+			}
+		}
+		return false
+	}
+	cases := 0
+	for _, state := range RequestStates() {
+		for _, action := range RequestActions() {
+			for name, party := range parties {
+				cases++
+				got, err := NextRequestState(state, action, party)
+				r, fits := allowed[state][action]
+				label := fmt.Sprintf("%s --%s--> by %s", state, action, name)
+				switch {
+				case !fits:
+					require.Equal(t, ECodeInvalid, ErrorCodeOf(err), label)
+					require.Equal(t, state, got, label)
+				case !may(r.who, party):
+					require.Equal(t, ECodeForbidden, ErrorCodeOf(err), label)
+					require.Equal(t, state, got, label)
+				default:
+					require.NoError(t, err, label)
+					require.Equal(t, r.to, got, label)
+				}
+			}
+		}
+	}
+	require.Equal(t, 8*11*5, cases)
+
+	_, err := NextRequestState(RequestRequested, "approve", head)
+	require.Equal(t, "request_action_unknown", err.(*Error).MessageID)
+}
+
+func TestAvailableRequestActions(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, []RequestAction{ActionAgree, ActionDecline, ActionCounter, ActionDelegate},
+		AvailableRequestActions(RequestRequested, RequestParty{HolderHead: true}))
+	require.Equal(t, []RequestAction{ActionAgree, ActionDecline, ActionCounter},
+		AvailableRequestActions(RequestRequested, RequestParty{Delegate: true}))
+	require.Equal(t, []RequestAction{ActionCancel}, AvailableRequestActions(RequestRequested, RequestParty{Lead: true}))
+	require.Empty(t, AvailableRequestActions(RequestDelivered, RequestParty{Lead: true, HolderHead: true}))
+	for _, s := range RequestStates() {
+		require.Equal(t, s != RequestDelivered && s != RequestCancelled, s.Open(), s)
+	}
+}
+
+func FuzzNextRequestState(f *testing.F) {
+	f.Add("requested", "agree", true, false, false)
+	f.Add("countered", "accept-counter", false, true, true)
+	f.Fuzz(func(t *testing.T, state, action string, lead, head, delegate bool) {
+		from := RequestState(state)
+		got, err := NextRequestState(from, RequestAction(action), RequestParty{Lead: lead, HolderHead: head, Delegate: delegate})
+		if err != nil {
+			if got != from {
+				t.Fatalf("a refused action changed the state: %q → %q", from, got)
+			}
+			if c := ErrorCodeOf(err); c != ECodeInvalid && c != ECodeForbidden {
+				t.Fatalf("unexpected code %s", c)
+			}
+			return
+		}
+		if !from.Open() {
+			t.Fatalf("a closed request changed: %q --%s--> %q", from, action, got)
+		}
+		known := false
+		for _, s := range RequestStates() {
+			known = known || s == got
+		}
+		if !known {
+			t.Fatalf("unknown state %q", got)
+		}
+	})
+}

@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin/accord
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null | grep -v '_templ\.go$$')
 
-.PHONY: run build generate test check fmt vet templ-check unit bench clean
+.PHONY: run build generate test check fmt vet templ-check fuzz clean
 
 ## run: start Accord at http://localhost:8080 with a private PostgreSQL and the demo organisation
 run: build
@@ -18,9 +18,15 @@ build:
 generate:
 	$(GO) tool templ generate
 
-## test: formatting, vet, templ drift, then every test with -race against one throwaway PostgreSQL
+## test: formatting, vet, templ drift, every test with -race against one throwaway PostgreSQL, fuzz smoke
 test: check
 	$(GO) run ./cmd/pgtemp -- $(GO) test -race -count=1 ./...
+	$(MAKE) fuzz
+
+# A few seconds per fuzz target: enough to catch a regression, short enough for CI.
+FUZZTIME ?= 5s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzNextRequestState$$' -fuzztime $(FUZZTIME) ./internal/accord
 
 ## check: the fast static checks that `make test` runs first
 check: fmt vet templ-check

@@ -137,6 +137,14 @@ func (s *Store) DeleteNeed(ctx context.Context, actorID, id int64, version int) 
 		if err != nil {
 			return err
 		}
+		var requested bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM requests WHERE need_id = $1)`, id).Scan(&requested); err != nil {
+			return err
+		}
+		if requested {
+			// Its requests and their history refer to it; cancel the request instead.
+			return accord.Errorf(accord.ECodeInvalid, "need_has_requests", nil)
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM needs WHERE id = $1`, id); err != nil {
 			return err
 		}

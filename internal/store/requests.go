@@ -1,0 +1,397 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"accord/internal/accord"
+)
+
+const requestColumns = `r.id, r.need_id, r.project_id, r.holder_unit_id, r.state, r.message, r.offer, r.scope, r.due_date,
+	r.key_person_user_id, r.counter_scope, r.counter_date, r.obstacle, r.decline_reason, r.binding, r.sent_at,
+	r.answered_at, r.last_activity_at, r.last_nudge_at, r.created_at, r.version,
+	d.title, d.title_en, d.tier, d.effort_days::float8, p.name, p.name_en, p.lead_user_id, h.name, h.name_en,
+	COALESCE(k.name, ''), COALESCE(k.name_en, '')`
+
+const requestFrom = ` FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+	JOIN units h ON h.id = r.holder_unit_id LEFT JOIN users k ON k.id = r.key_person_user_id `
+
+func scanRequest(row pgx.Row, extra ...any) (accord.Request, error) {
+	var r accord.Request
+	dest := append([]any{&r.ID, &r.NeedID, &r.ProjectID, &r.HolderUnitID, &r.State, &r.Message, &r.Offer, &r.Scope,
+		&r.DueDate, &r.KeyPersonUserID, &r.CounterScope, &r.CounterDate, &r.Obstacle, &r.DeclineReason, &r.Binding,
+		&r.SentAt, &r.AnsweredAt, &r.LastActivityAt, &r.LastNudgeAt, &r.CreatedAt, &r.Version,
+		&r.NeedTitle, &r.NeedTitleEN, &r.Tier, &r.EffortDays, &r.ProjectName, &r.ProjectNameEN, &r.LeadUserID,
+		&r.HolderName, &r.HolderNameEN, &r.KeyPersonName, &r.KeyPersonNameEN}, extra...)
+	err := row.Scan(dest...)
+	return r, err
+}
+
+func collectRequests(rows pgx.Rows) ([]accord.Request, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Request, error) { return scanRequest(r) })
+}
+
+// SendNeeds sends needs of a project to the heads of their holding units, with the
+// lead's message and, for each unit, the value-exchange offer as it stands now. Needs
+// held by outside parties, and needs that already have a live request, are skipped.
+// It returns the requests created.
+func (s *Store) SendNeeds(ctx context.Context, actorID, projectID int64, needIDs []int64, message string, now time.Time) ([]accord.Request, error) {
+	var out []accord.Request
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `INSERT INTO requests (need_id, project_id, holder_unit_id, state, message, offer, scope,
+				due_date, sent_at, last_activity_at)
+			SELECT d.id, d.project_id, d.holder_unit_id, 'requested', $3,
+				concat_ws(E'\n', NULLIF(pu.we_give, ''), NULLIF(pu.they_get, ''), NULLIF(pu.proposal, '')),
+				d.title, d.needed_by, $4, $4
+			FROM needs d LEFT JOIN project_units pu ON pu.project_id = d.project_id AND pu.unit_id = d.holder_unit_id
+			WHERE d.project_id = $1 AND d.id = ANY ($2) AND d.holder_unit_id IS NOT NULL
+			  AND NOT EXISTS (SELECT 1 FROM requests x WHERE x.need_id = d.id AND x.state NOT IN ('delivered', 'cancelled'))
+			ORDER BY d.tier, d.needed_by NULLS LAST, d.id
+			RETURNING id`, projectID, needIDs, message, now)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := auditProject(ctx, tx, actorID, projectID, "request", id, "send", nil, map[string]any{"message": message}); err != nil {
+				return err
+			}
+		}
+		rows, err = tx.Query(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.id = ANY ($1) ORDER BY d.tier, r.due_date NULLS LAST, r.id`, ids)
+		if err != nil {
+			return err
+		}
+		out, err = collectRequests(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: send needs of project %d: %w", projectID, err)
+	}
+	return out, nil
+}
+
+// Request returns one request with its need, project, unit and key person.
+func (s *Store) Request(ctx context.Context, id int64) (accord.Request, error) {
+	r, err := scanRequest(s.pool.QueryRow(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.id = $1`, id))
+	if err != nil {
+		return accord.Request{}, fmt.Errorf("store: request %d: %w", id, mapNotFound(err, "request_not_found"))
+	}
+	return r, nil
+}
+
+// ProjectRequests lists every request of a project, tier and date order.
+func (s *Store) ProjectRequests(ctx context.Context, projectID int64) ([]accord.Request, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.project_id = $1
+		ORDER BY h.path, d.tier, r.due_date NULLS LAST, r.id`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: requests of project %d: %w", projectID, err)
+	}
+	list, err := collectRequests(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: requests of project %d: %w", projectID, err)
+	}
+	return list, nil
+}
+
+// RequestParty works out the part a user plays in a request: the project's lead
+// (admins act as the lead), the holding unit's head, or the named key person.
+func RequestParty(r accord.Request, v accord.Viewer) accord.RequestParty {
+	p := accord.RequestParty{Lead: v.User.ID == r.LeadUserID || v.Roles.Admin}
+	for _, m := range v.Memberships {
+		if m.UnitID == r.HolderUnitID && m.IsHead {
+			p.HolderHead = true
+		}
+	}
+	p.Delegate = r.KeyPersonUserID != nil && *r.KeyPersonUserID == v.User.ID
+	return p
+}
+
+// ActOnRequest applies an action in one transaction: it locks the request, refuses a
+// stale version, checks the lifecycle and who may act (accord.NextRequestState),
+// records the action's data, and audits it. It returns the request as it is now.
+func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, version int, action accord.RequestAction, in accord.RequestInput, now time.Time) (accord.Request, error) {
+	var after accord.Request
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		r, err := scanRequest(tx.QueryRow(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.id = $1 FOR UPDATE OF r`, id))
+		if err != nil {
+			return mapNotFound(err, "request_not_found")
+		}
+		if r.Version != version {
+			return &accord.Error{Code: accord.ECodeConflict, MessageID: "request_changed",
+				Data: map[string]any{"State": string(r.State)}}
+		}
+		next, err := accord.NextRequestState(r.State, action, RequestParty(r, v))
+		if err != nil {
+			return err
+		}
+		if err := in.Validate(action); err != nil {
+			return err
+		}
+		if in.KeyPersonUserID != nil {
+			if err := checkUnitMember(ctx, tx, *in.KeyPersonUserID, r.HolderUnitID); err != nil {
+				return err
+			}
+		}
+		set := []string{"state = $2", "version = version + 1", "last_activity_at = $3"}
+		args := []any{id, next, now}
+		arg := func(column string, value any) {
+			args = append(args, value)
+			set = append(set, fmt.Sprintf("%s = $%d", column, len(args)))
+		}
+		switch action {
+		case accord.ActionAgree:
+			arg("answered_at", now)
+			if in.DueDate != nil {
+				arg("due_date", in.DueDate)
+			}
+			if in.KeyPersonUserID != nil {
+				arg("key_person_user_id", in.KeyPersonUserID)
+			}
+		case accord.ActionDecline:
+			arg("answered_at", now)
+			arg("obstacle", in.Obstacle)
+			arg("decline_reason", in.Reason)
+		case accord.ActionCounter:
+			arg("answered_at", now)
+			arg("counter_scope", in.CounterScope)
+			arg("counter_date", in.CounterDate)
+		case accord.ActionAcceptCounter:
+			if r.CounterScope != "" {
+				arg("scope", r.CounterScope)
+			}
+			if r.CounterDate != nil {
+				arg("due_date", r.CounterDate)
+			}
+		case accord.ActionDelegate:
+			arg("key_person_user_id", in.KeyPersonUserID)
+		case accord.ActionResend, accord.ActionRefuseCounter:
+			arg("obstacle", "")
+			arg("decline_reason", "")
+		case accord.ActionSend:
+			arg("sent_at", now)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE requests SET `+strings.Join(set, ", ")+` WHERE id = $1`, args...); err != nil {
+			return err
+		}
+		if after, err = scanRequest(tx.QueryRow(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.id = $1`, id)); err != nil {
+			return err
+		}
+		return auditProject(ctx, tx, v.User.ID, r.ProjectID, "request", id, string(action),
+			map[string]any{"state": r.State}, map[string]any{"state": next, "input": in})
+	})
+	if err != nil {
+		return accord.Request{}, fmt.Errorf("store: %s request %d: %w", action, id, err)
+	}
+	return after, nil
+}
+
+// checkUnitMember refuses a key person who is not an active member of the unit.
+func checkUnitMember(ctx context.Context, tx pgx.Tx, userID, unitID int64) error {
+	var ok bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.user_id = $1 AND m.unit_id = $2 AND u.deactivated_at IS NULL)`, userID, unitID).Scan(&ok)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &accord.Error{Code: accord.ECodeInvalid, MessageID: "request_key_person_not_member",
+			Fields: map[string]string{"key_person": "request_key_person_not_member"}}
+	}
+	return nil
+}
+
+// AddProgress appends an entry to a request's progress log and marks the request
+// active now. The lead, the holder's head and the key person may write.
+func (s *Store) AddProgress(ctx context.Context, v accord.Viewer, requestID int64, in accord.ProgressInput, now time.Time) (accord.ProgressEntry, error) {
+	var e accord.ProgressEntry
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		r, err := scanRequest(tx.QueryRow(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.id = $1 FOR UPDATE OF r`, requestID))
+		if err != nil {
+			return mapNotFound(err, "request_not_found")
+		}
+		party := RequestParty(r, v)
+		if !party.Lead && !party.HolderHead && !party.Delegate {
+			return accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil)
+		}
+		if !r.State.Open() || r.State == accord.RequestDraft {
+			return accord.Errorf(accord.ECodeInvalid, "request_progress_closed", nil)
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO request_updates (request_id, author_user_id, body, next_step, risk, effort_days, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
+			requestID, v.User.ID, in.Body, in.NextStep, in.Risk, in.EffortDays, now).Scan(&e.ID, &e.CreatedAt)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE requests SET last_activity_at = $2 WHERE id = $1`, requestID, now); err != nil {
+			return err
+		}
+		e.RequestID, e.AuthorUserID, e.Body, e.NextStep, e.Risk, e.EffortDays = requestID, v.User.ID, in.Body, in.NextStep, in.Risk, in.EffortDays
+		e.AuthorName, e.AuthorNameEN = v.User.Name, v.User.NameEN
+		return auditProject(ctx, tx, v.User.ID, r.ProjectID, "request", requestID, "progress", nil, in)
+	})
+	if err != nil {
+		return accord.ProgressEntry{}, fmt.Errorf("store: add progress to request %d: %w", requestID, err)
+	}
+	return e, nil
+}
+
+// Progress lists a request's progress log, newest first.
+func (s *Store) Progress(ctx context.Context, requestID int64) ([]accord.ProgressEntry, error) {
+	rows, err := s.pool.Query(ctx, `SELECT e.id, e.request_id, e.author_user_id, u.name, u.name_en, e.body, e.next_step,
+			e.risk, e.effort_days::float8, e.created_at
+		FROM request_updates e JOIN users u ON u.id = e.author_user_id
+		WHERE e.request_id = $1 ORDER BY e.id DESC`, requestID)
+	if err != nil {
+		return nil, fmt.Errorf("store: progress of request %d: %w", requestID, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.ProgressEntry, error) {
+		var e accord.ProgressEntry
+		err := r.Scan(&e.ID, &e.RequestID, &e.AuthorUserID, &e.AuthorName, &e.AuthorNameEN, &e.Body, &e.NextStep,
+			&e.Risk, &e.EffortDays, &e.CreatedAt)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: progress of request %d: %w", requestID, err)
+	}
+	return list, nil
+}
+
+// TrackerRow is one request on a project's tracker with its latest progress.
+type TrackerRow struct {
+	accord.Request
+	Latest *accord.ProgressEntry
+}
+
+// Tracker returns a project's requests with the latest progress entry of each, in
+// one query however many there are.
+func (s *Store) Tracker(ctx context.Context, projectID int64) ([]TrackerRow, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+requestColumns+`,
+			e.id, e.author_user_id, eu.name, eu.name_en, e.body, e.next_step, e.risk, e.effort_days::float8, e.created_at`+
+		requestFrom+`
+		LEFT JOIN LATERAL (SELECT * FROM request_updates x WHERE x.request_id = r.id ORDER BY x.id DESC LIMIT 1) e ON true
+		LEFT JOIN users eu ON eu.id = e.author_user_id
+		WHERE r.project_id = $1 AND r.state <> 'cancelled'
+		ORDER BY h.path, d.tier, r.due_date NULLS LAST, r.id`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (TrackerRow, error) {
+		var id, author *int64
+		var name, nameEN, body, next, risk *string
+		var effort *float64
+		var at *time.Time
+		r, err := scanRequest(row, &id, &author, &name, &nameEN, &body, &next, &risk, &effort, &at)
+		if err != nil {
+			return TrackerRow{}, err
+		}
+		tr := TrackerRow{Request: r}
+		if id != nil {
+			tr.Latest = &accord.ProgressEntry{ID: *id, RequestID: r.ID, AuthorUserID: *author, AuthorName: *name,
+				AuthorNameEN: *nameEN, Body: *body, NextStep: *next, Risk: accord.Risk(*risk), EffortDays: *effort, CreatedAt: *at}
+		}
+		return tr, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
+	}
+	return list, nil
+}
+
+// QueueEntry is a request's place in its holding unit's queue.
+type QueueEntry struct {
+	Position int
+	Of       int
+	Effort   float64 // total effort of the unit's open queue
+}
+
+// queueOrder is the order in which a holder's inbox lists open requests: tier, then
+// the date needed, then the project's value, then age.
+const queueOrder = `d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, p.expected_amount DESC NULLS LAST, r.sent_at, r.id`
+
+// Inbox lists the open requests addressed to units the user heads, or delegated to
+// them, in queue order.
+func (s *Store) Inbox(ctx context.Context, userID int64, offset, limit int) ([]accord.Request, int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+requestColumns+`, count(*) OVER ()`+requestFrom+`
+		WHERE r.state IN ('requested', 'agreed', 'countered', 'in_progress')
+		  AND (h.head_user_id = $1 OR r.key_person_user_id = $1)
+		ORDER BY `+queueOrder+` OFFSET $2 LIMIT $3`, userID, offset, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: inbox of user %d: %w", userID, err)
+	}
+	var total int
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Request, error) { return scanRequest(r, &total) })
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: inbox of user %d: %w", userID, err)
+	}
+	return list, total, nil
+}
+
+// QueuePositions places each request among its holding unit's open requests, in the
+// inbox's order, with one query for any number of requests.
+func (s *Store) QueuePositions(ctx context.Context, requestIDs []int64) (map[int64]QueueEntry, error) {
+	rows, err := s.pool.Query(ctx, `WITH units_asked AS (SELECT DISTINCT holder_unit_id FROM requests WHERE id = ANY ($1)),
+		ranked AS (
+			SELECT r.id, row_number() OVER (PARTITION BY r.holder_unit_id ORDER BY `+queueOrder+`) AS pos,
+				count(*) OVER (PARTITION BY r.holder_unit_id) AS n,
+				sum(d.effort_days) OVER (PARTITION BY r.holder_unit_id)::float8 AS effort
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			WHERE r.holder_unit_id IN (SELECT holder_unit_id FROM units_asked)
+			  AND r.state IN ('requested', 'agreed', 'countered', 'in_progress'))
+		SELECT id, pos, n, effort FROM ranked WHERE id = ANY ($1)`, requestIDs)
+	if err != nil {
+		return nil, fmt.Errorf("store: queue positions: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]QueueEntry{}
+	for rows.Next() {
+		var id int64
+		var q QueueEntry
+		if err := rows.Scan(&id, &q.Position, &q.Of, &q.Effort); err != nil {
+			return nil, fmt.Errorf("store: queue positions: %w", err)
+		}
+		out[id] = q
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: queue positions: %w", err)
+	}
+	return out, nil
+}
+
+// Nudge records a manual reminder if the last one was at least accord.NudgeInterval
+// ago; it returns when the next one is allowed otherwise.
+func (s *Store) Nudge(ctx context.Context, v accord.Viewer, requestID int64, now time.Time) (time.Time, error) {
+	var next time.Time
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		r, err := scanRequest(tx.QueryRow(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.id = $1 FOR UPDATE OF r`, requestID))
+		if err != nil {
+			return mapNotFound(err, "request_not_found")
+		}
+		if !RequestParty(r, v).Lead {
+			return accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil)
+		}
+		if !r.State.Open() || r.State == accord.RequestDraft {
+			return accord.Errorf(accord.ECodeInvalid, "request_progress_closed", nil)
+		}
+		ok, at := r.CanNudge(now)
+		if !ok {
+			next = at
+			return accord.Errorf(accord.ECodeConflict, "request_nudge_too_soon", map[string]any{"At": at})
+		}
+		if _, err := tx.Exec(ctx, `UPDATE requests SET last_nudge_at = $2 WHERE id = $1`, requestID, now); err != nil {
+			return err
+		}
+		next = now.Add(accord.NudgeInterval)
+		return auditProject(ctx, tx, v.User.ID, r.ProjectID, "request", requestID, "nudge", nil, nil)
+	})
+	if err != nil {
+		return next, fmt.Errorf("store: nudge request %d: %w", requestID, err)
+	}
+	return next, nil
+}

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS request_updates, requests;
+DROP FUNCTION IF EXISTS append_only();

@@ -89,6 +89,9 @@ func TestEveryUsedMessageExists(t *testing.T) {
 	for _, st := range accord.RequestStates() {
 		require.True(t, slices.Contains(known, st.MessageID()), "request state %s has no label", st)
 	}
+	for _, st := range accord.AllStrategies() {
+		require.True(t, slices.Contains(known, st.TitleID()) && slices.Contains(known, st.BodyID()), "strategy %s lacks text", st)
+	}
 	for _, r := range accord.Risks() {
 		require.True(t, slices.Contains(known, r.MessageID()), "risk %s has no label", r)
 	}

@@ -98,7 +98,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 	defer srv.Close()
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
-	go jobs.RunHousekeeping(jobsCtx, st, logger, time.Hour)
+	go jobs.RunHousekeeping(jobsCtx, st, logger, 10*time.Minute)
 
 	listener, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {

@@ -25,4 +25,5 @@ type Viewer struct {
 	User        User
 	Roles       Roles
 	Memberships []Membership
+	Unread      int // unread notifications, for the layout's badge
 }

@@ -1,5 +1,5 @@
-// Package jobs runs Accord's background work. For now that is housekeeping; reminders,
-// the stalled-item sweep and escalation windows join it as those features land.
+// Package jobs runs Accord's background work: housekeeping and the reminders for
+// stale requests. Escalation sweeps and decision windows join it as they land.
 package jobs
 
 import (
@@ -12,6 +12,7 @@ import (
 type Housekeeper interface {
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 	ClearOldLoginFailures(ctx context.Context, before time.Time) (int64, error)
+	SweepStale(ctx context.Context, now time.Time) (int64, error)
 }
 
 // RunHousekeeping prunes expired sessions and old sign-in failures every interval
@@ -37,5 +38,11 @@ func housekeep(ctx context.Context, st Housekeeper, logger *slog.Logger, now tim
 	}
 	if _, err := st.ClearOldLoginFailures(ctx, now.Add(-24*time.Hour)); err != nil {
 		logger.Warn("housekeeping: clear old login failures", "err", err)
+	}
+	// Reminders are deduplicated in the database, so every instance may sweep.
+	if n, err := st.SweepStale(ctx, now); err != nil {
+		logger.Warn("housekeeping: remind stale requests", "err", err)
+	} else if n > 0 {
+		logger.Info("housekeeping: reminded stale requests", "count", n)
 	}
 }

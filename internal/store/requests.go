@@ -68,8 +68,15 @@ func (s *Store) SendNeeds(ctx context.Context, actorID, projectID int64, needIDs
 		if err != nil {
 			return err
 		}
-		out, err = collectRequests(rows)
-		return err
+		if out, err = collectRequests(rows); err != nil {
+			return err
+		}
+		for _, r := range out {
+			if err := notifyAction(ctx, tx, actorID, accord.ActionSend, r); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: send needs of project %d: %w", projectID, err)
@@ -181,6 +188,9 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 			return err
 		}
 		if after, err = scanRequest(tx.QueryRow(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.id = $1`, id)); err != nil {
+			return err
+		}
+		if err := notifyAction(ctx, tx, v.User.ID, action, after); err != nil {
 			return err
 		}
 		return auditProject(ctx, tx, v.User.ID, r.ProjectID, "request", id, string(action),
@@ -388,6 +398,13 @@ func (s *Store) Nudge(ctx context.Context, v accord.Viewer, requestID int64, now
 			return err
 		}
 		next = now.Add(accord.NudgeInterval)
+		to, err := holderContact(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		if err := notify(ctx, tx, to, accord.NotifyNudge, r, v.User.ID, r.State, ""); err != nil {
+			return err
+		}
 		return auditProject(ctx, tx, v.User.ID, r.ProjectID, "request", requestID, "nudge", nil, nil)
 	})
 	if err != nil {

@@ -92,6 +92,9 @@ func TestEveryUsedMessageExists(t *testing.T) {
 	for _, st := range accord.AllStrategies() {
 		require.True(t, slices.Contains(known, st.TitleID()) && slices.Contains(known, st.BodyID()), "strategy %s lacks text", st)
 	}
+	for _, k := range accord.NotificationKinds() {
+		require.True(t, slices.Contains(known, k.MessageID()), "notification %s has no text", k)
+	}
 	for _, r := range accord.Risks() {
 		require.True(t, slices.Contains(known, r.MessageID()), "risk %s has no label", r)
 	}

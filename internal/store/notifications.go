@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"accord/internal/accord"
+)
+
+// notify adds a notification inside the caller's transaction, so it exists exactly
+// when the change that caused it does. A zero userID (a vacant post) or the actor
+// themselves gets nothing. A non-empty dedupeKey makes repeats no-ops.
+func notify(ctx context.Context, tx pgx.Tx, userID int64, kind accord.NotificationKind, r accord.Request, actorID int64, state accord.RequestState, dedupeKey string) error {
+	if userID == 0 || userID == actorID {
+		return nil
+	}
+	var actor, dedupe any
+	if actorID > 0 {
+		actor = actorID
+	}
+	if dedupeKey != "" {
+		dedupe = dedupeKey
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, project_id, request_id, actor_id, data, dedupe_key)
+		VALUES ($1, $2, $3, $4, $5, jsonb_build_object('state', $6::text), $7) ON CONFLICT (dedupe_key) DO NOTHING`,
+		userID, kind, r.ProjectID, r.ID, actor, state, dedupe)
+	if err != nil {
+		return fmt.Errorf("notify user %d of %s: %w", userID, kind, err)
+	}
+	return nil
+}
+
+// holderContact is who hears about a request on the holder's side: the key person
+// once named, else the unit's head (0 when the post is vacant).
+func holderContact(ctx context.Context, tx pgx.Tx, r accord.Request) (int64, error) {
+	if r.KeyPersonUserID != nil {
+		return *r.KeyPersonUserID, nil
+	}
+	return holderHead(ctx, tx, r.HolderUnitID)
+}
+
+func holderHead(ctx context.Context, tx pgx.Tx, unitID int64) (int64, error) {
+	var head *int64
+	if err := tx.QueryRow(ctx, `SELECT head_user_id FROM units WHERE id = $1`, unitID).Scan(&head); err != nil {
+		return 0, err
+	}
+	if head == nil {
+		return 0, nil
+	}
+	return *head, nil
+}
+
+// notifyAction tells the other side what an action did.
+func notifyAction(ctx context.Context, tx pgx.Tx, actorID int64, action accord.RequestAction, r accord.Request) error {
+	switch action {
+	case accord.ActionAgree, accord.ActionDecline, accord.ActionCounter:
+		return notify(ctx, tx, r.LeadUserID, accord.NotifyRequestAnswered, r, actorID, r.State, "")
+	case accord.ActionStart, accord.ActionDeliver:
+		return notify(ctx, tx, r.LeadUserID, accord.NotifyRequestProgress, r, actorID, r.State, "")
+	case accord.ActionDelegate:
+		return notify(ctx, tx, *r.KeyPersonUserID, accord.NotifyRequestDelegated, r, actorID, r.State, "")
+	case accord.ActionAcceptCounter, accord.ActionRefuseCounter:
+		head, err := holderHead(ctx, tx, r.HolderUnitID)
+		if err != nil {
+			return err
+		}
+		return notify(ctx, tx, head, accord.NotifyCounterDecided, r, actorID, r.State, "")
+	case accord.ActionSend, accord.ActionResend:
+		head, err := holderHead(ctx, tx, r.HolderUnitID)
+		if err != nil {
+			return err
+		}
+		return notify(ctx, tx, head, accord.NotifyRequestReceived, r, actorID, r.State, "")
+	case accord.ActionCancel:
+		to, err := holderContact(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		return notify(ctx, tx, to, accord.NotifyRequestCancelled, r, actorID, r.State, "")
+	}
+	return nil
+}
+
+// SweepStale reminds the person who owes the next step on every request with no
+// activity within its project's cadence: the key person (else the head) for the
+// holder's steps, the lead for an open counter-proposal. Each request is reminded
+// once per cadence period since its last activity, however many instances sweep at
+// once. It returns how many reminders were added.
+func (s *Store) SweepStale(ctx context.Context, now time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `INSERT INTO notifications (user_id, kind, project_id, request_id, data, dedupe_key)
+		SELECT CASE WHEN r.state = 'countered' THEN p.lead_user_id ELSE COALESCE(r.key_person_user_id, h.head_user_id) END,
+			'reminder', r.project_id, r.id, jsonb_build_object('state', r.state),
+			format('reminder:%s:%s:%s', r.id, extract(epoch FROM r.last_activity_at)::bigint,
+				floor(extract(epoch FROM ($1 - r.last_activity_at)) / (p.cadence_days * 86400))::bigint)
+		FROM requests r JOIN projects p ON p.id = r.project_id JOIN units h ON h.id = r.holder_unit_id
+		WHERE r.state IN ('requested', 'agreed', 'countered', 'in_progress')
+		  AND r.last_activity_at < $1 - interval '1 day'
+		  AND r.last_activity_at < $1 - make_interval(days => p.cadence_days)
+		  AND CASE WHEN r.state = 'countered' THEN p.lead_user_id ELSE COALESCE(r.key_person_user_id, h.head_user_id) END IS NOT NULL
+		ON CONFLICT (dedupe_key) DO NOTHING`, now)
+	if err != nil {
+		return 0, fmt.Errorf("store: sweep stale requests: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// Notifications lists a user's notifications, newest first, with the total.
+func (s *Store) Notifications(ctx context.Context, userID int64, offset, limit int) ([]accord.Notification, int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT n.id, n.user_id, n.kind, n.project_id, n.request_id,
+			COALESCE(a.name, ''), COALESCE(a.name_en, ''), COALESCE(d.title, ''), COALESCE(d.title_en, ''),
+			COALESCE(p.name, ''), COALESCE(p.name_en, ''), COALESCE(n.data->>'state', ''), n.read_at, n.created_at,
+			count(*) OVER ()
+		FROM notifications n
+		LEFT JOIN users a ON a.id = n.actor_id
+		LEFT JOIN requests r ON r.id = n.request_id LEFT JOIN needs d ON d.id = r.need_id
+		LEFT JOIN projects p ON p.id = n.project_id
+		WHERE n.user_id = $1 ORDER BY n.id DESC OFFSET $2 LIMIT $3`, userID, offset, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: notifications of user %d: %w", userID, err)
+	}
+	var total int
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Notification, error) {
+		var n accord.Notification
+		err := r.Scan(&n.ID, &n.UserID, &n.Kind, &n.ProjectID, &n.RequestID, &n.ActorName, &n.ActorNameEN,
+			&n.NeedTitle, &n.NeedTitleEN, &n.ProjectName, &n.ProjectNameEN, &n.State, &n.ReadAt, &n.CreatedAt, &total)
+		return n, err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: notifications of user %d: %w", userID, err)
+	}
+	return list, total, nil
+}
+
+// MarkNotificationsRead marks all of a user's notifications up to and including
+// upToID as read (all of them when upToID is 0).
+func (s *Store) MarkNotificationsRead(ctx context.Context, userID, upToID int64, now time.Time) error {
+	_, err := s.pool.Exec(ctx, `UPDATE notifications SET read_at = $3
+		WHERE user_id = $1 AND read_at IS NULL AND ($2 = 0 OR id <= $2)`, userID, upToID, now)
+	if err != nil {
+		return fmt.Errorf("store: mark notifications of user %d read: %w", userID, err)
+	}
+	return nil
+}

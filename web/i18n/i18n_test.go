@@ -95,6 +95,9 @@ func TestEveryUsedMessageExists(t *testing.T) {
 	for _, k := range accord.NotificationKinds() {
 		require.True(t, slices.Contains(known, k.MessageID()), "notification %s has no text", k)
 	}
+	for _, c := range accord.EscalationCauses() {
+		require.True(t, slices.Contains(known, c.MessageID()), "cause %s has no label", c)
+	}
 	for _, r := range accord.Risks() {
 		require.True(t, slices.Contains(known, r.MessageID()), "risk %s has no label", r)
 	}

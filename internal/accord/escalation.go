@@ -1,0 +1,88 @@
+package accord
+
+import (
+	"time"
+)
+
+// EscalationCause says why a request went up to the shared superior.
+type EscalationCause string
+
+// Causes. A request escalates at most once per cause.
+const (
+	CauseManual   EscalationCause = "manual"   // the lead asked for a decision
+	CauseDeclined EscalationCause = "declined" // declined and unresolved for too long
+	CauseOverdue  EscalationCause = "overdue"  // past its date and not delivered
+	CauseStale    EscalationCause = "stale"    // no activity for twice the cadence
+)
+
+// EscalationCauses lists every cause.
+func EscalationCauses() []EscalationCause {
+	return []EscalationCause{CauseManual, CauseDeclined, CauseOverdue, CauseStale}
+}
+
+// MessageID names the cause's translated label.
+func (c EscalationCause) MessageID() string { return "cause_" + string(c) }
+
+// EscalationPolicy sets when a stalled request escalates by itself. A nil threshold
+// means never (P2 alternatives never escalate automatically).
+type EscalationPolicy struct {
+	DeclinedDays *int // days a decline may stand unresolved
+	OverdueDays  *int // days past the date
+	StaleFactor  int  // multiples of the cadence without activity; 0 means never
+}
+
+// DefaultEscalationPolicy is the policy for a tier: P0 sooner than P1, P2 never.
+func DefaultEscalationPolicy(t Tier) EscalationPolicy {
+	days := func(n int) *int { return &n }
+	switch t {
+	case TierRequired:
+		return EscalationPolicy{DeclinedDays: days(3), OverdueDays: days(0), StaleFactor: 2}
+	case TierImportant:
+		return EscalationPolicy{DeclinedDays: days(7), OverdueDays: days(3), StaleFactor: 2}
+	default:
+		return EscalationPolicy{}
+	}
+}
+
+// StalledCauses lists the automatic causes that apply to a request now, given its
+// project's cadence and the policy for its tier.
+func StalledCauses(r Request, cadenceDays int, p EscalationPolicy, now time.Time) []EscalationCause {
+	var out []EscalationCause
+	if r.State == RequestDeclined && p.DeclinedDays != nil && r.AnsweredAt != nil &&
+		now.Sub(*r.AnsweredAt) >= time.Duration(*p.DeclinedDays)*24*time.Hour {
+		out = append(out, CauseDeclined)
+	}
+	if p.OverdueDays != nil && r.Overdue(now.AddDate(0, 0, -*p.OverdueDays)) {
+		out = append(out, CauseOverdue)
+	}
+	if p.StaleFactor > 0 && r.Stale(now, cadenceDays*p.StaleFactor) {
+		out = append(out, CauseStale)
+	}
+	return out
+}
+
+// DefaultDecisionWindowDays is how many working days a superior has to decide.
+const DefaultDecisionWindowDays = 3
+
+// AddWorkingDays returns the moment n working days after start, skipping Saturdays
+// and Sundays (public holidays are not modelled).
+func AddWorkingDays(start time.Time, n int) time.Time {
+	t := start
+	for added := 0; added < n; {
+		t = t.AddDate(0, 0, 1)
+		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			added++
+		}
+	}
+	return t
+}
+
+// WindowElapsed is the share of a decision window used up at now, from 0 to 1.
+func WindowElapsed(opened, due, now time.Time) float64 {
+	total := due.Sub(opened)
+	if total <= 0 {
+		return 1
+	}
+	f := float64(now.Sub(opened)) / float64(total)
+	return min(max(f, 0), 1)
+}

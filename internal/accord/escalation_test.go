@@ -1,0 +1,78 @@
+package accord
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestAddWorkingDays(t *testing.T) {
+	t.Parallel()
+	day := func(d int, h int) time.Time { return time.Date(2026, 11, d, h, 0, 0, 0, time.UTC) } // Nov 2026: the 23rd is a Monday
+	tests := []struct {
+		name  string
+		start time.Time
+		n     int
+		want  time.Time
+	}{
+		{"Monday + 3 is Thursday", day(23, 9), 3, day(26, 9)},
+		{"Thursday + 3 skips the weekend", day(26, 9), 3, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},
+		{"Friday + 1 is Monday", day(27, 17), 1, time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC)},
+		{"Saturday + 1 is Monday", day(28, 10), 1, time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)},
+		{"zero days is now", day(25, 8), 0, day(25, 8)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, AddWorkingDays(tt.start, tt.n))
+		})
+	}
+}
+
+func TestWindowElapsed(t *testing.T) {
+	t.Parallel()
+	open := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	due := open.Add(72 * time.Hour)
+	require.Equal(t, 0.0, WindowElapsed(open, due, open.Add(-time.Hour)))
+	require.Equal(t, 0.5, WindowElapsed(open, due, open.Add(36*time.Hour)))
+	require.Equal(t, 1.0, WindowElapsed(open, due, due.Add(time.Hour)))
+	require.Equal(t, 1.0, WindowElapsed(open, open, open))
+}
+
+func TestStalledCauses(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	ago := func(days int) *time.Time { t := now.AddDate(0, 0, -days); return &t }
+	date := func(days int) *time.Time { d := dateOf(now).AddDate(0, 0, days); return &d }
+	tests := []struct {
+		name string
+		r    Request
+		tier Tier
+		want []EscalationCause
+	}{
+		{"fresh request", Request{State: RequestRequested, LastActivityAt: now, DueDate: date(10)}, TierRequired, nil},
+		{"P0 declined 3 days ago", Request{State: RequestDeclined, AnsweredAt: ago(3), LastActivityAt: *ago(3)}, TierRequired,
+			[]EscalationCause{CauseDeclined}},
+		{"P1 declined 3 days ago waits", Request{State: RequestDeclined, AnsweredAt: ago(3), LastActivityAt: *ago(3)}, TierImportant, nil},
+		{"P0 one day overdue", Request{State: RequestAgreed, DueDate: date(-1), LastActivityAt: now}, TierRequired,
+			[]EscalationCause{CauseOverdue}},
+		{"P1 one day overdue waits", Request{State: RequestAgreed, DueDate: date(-1), LastActivityAt: now}, TierImportant, nil},
+		{"P1 five days overdue", Request{State: RequestInProgress, DueDate: date(-5), LastActivityAt: now}, TierImportant,
+			[]EscalationCause{CauseOverdue}},
+		{"stale past twice the cadence", Request{State: RequestAgreed, LastActivityAt: *ago(29)}, TierRequired,
+			[]EscalationCause{CauseStale}},
+		{"stale once is only a reminder", Request{State: RequestAgreed, LastActivityAt: *ago(20)}, TierRequired, nil},
+		{"P2 never escalates by itself", Request{State: RequestDeclined, AnsweredAt: ago(30), DueDate: date(-30), LastActivityAt: *ago(60)},
+			TierAlternative, nil},
+		{"delivered never escalates", Request{State: RequestDelivered, DueDate: date(-30), LastActivityAt: *ago(60)}, TierRequired, nil},
+		{"several causes at once", Request{State: RequestDeclined, AnsweredAt: ago(40), DueDate: date(-2), LastActivityAt: *ago(40)},
+			TierRequired, []EscalationCause{CauseDeclined, CauseOverdue, CauseStale}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, StalledCauses(tt.r, 14, DefaultEscalationPolicy(tt.tier), now))
+		})
+	}
+}

@@ -20,7 +20,8 @@ const (
 // NotificationKinds lists every kind.
 func NotificationKinds() []NotificationKind {
 	return []NotificationKind{NotifyRequestReceived, NotifyRequestAnswered, NotifyRequestDelegated, NotifyRequestProgress,
-		NotifyCounterDecided, NotifyRequestCancelled, NotifyReminder, NotifyNudge}
+		NotifyCounterDecided, NotifyRequestCancelled, NotifyReminder, NotifyNudge, NotifyEscalationAssigned,
+		NotifyEscalationRaised, NotifyEscalationStatement, NotifyEscalationDecided, NotifyEscalationWindow}
 }
 
 // MessageID names the kind's translated sentence; it takes {{.Actor}}, {{.Need}},
@@ -44,3 +45,12 @@ type Notification struct {
 	ReadAt        *time.Time
 	CreatedAt     time.Time
 }
+
+// Escalation notifications.
+const (
+	NotifyEscalationAssigned  NotificationKind = "escalation_assigned"  // to the superior who must decide
+	NotifyEscalationRaised    NotificationKind = "escalation_raised"    // to the holder's head: add your statement
+	NotifyEscalationStatement NotificationKind = "escalation_statement" // to the superior: a side spoke
+	NotifyEscalationDecided   NotificationKind = "escalation_decided"   // to both sides
+	NotifyEscalationWindow    NotificationKind = "escalation_window"    // to the superior: time is running
+)

@@ -29,7 +29,7 @@ func TestRequestLifecycleExhaustive(t *testing.T) {
 			ActionAgree: {RequestAgreed, "HD"}, ActionDecline: {RequestDeclined, "HD"}, ActionCounter: {RequestCountered, "HD"},
 			ActionDelegate: {RequestRequested, "H"}, ActionCancel: {RequestCancelled, "L"},
 		},
-		RequestAgreed: {ActionStart: {RequestInProgress, "HD"}, ActionDelegate: {RequestAgreed, "H"}, ActionCancel: {RequestCancelled, "L"}},
+		RequestAgreed:   {ActionStart: {RequestInProgress, "HD"}, ActionDelegate: {RequestAgreed, "H"}, ActionCancel: {RequestCancelled, "L"}},
 		RequestDeclined: {ActionResend: {RequestRequested, "L"}, ActionCancel: {RequestCancelled, "L"}},
 		RequestCountered: {
 			ActionAcceptCounter: {RequestAgreed, "L"}, ActionRefuseCounter: {RequestRequested, "L"}, ActionCancel: {RequestCancelled, "L"},

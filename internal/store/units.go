@@ -199,31 +199,39 @@ func unitAudit(u accord.Unit) map[string]any {
 // with one query: both paths and the filled posts on them, whatever the depth.
 func (s *Store) SharedSuperior(ctx context.Context, a, b int64) (accord.Superior, error) {
 	var pathA, pathB, unitIDs, headIDs []int64
-	err := s.pool.QueryRow(ctx, `WITH pair AS (
-			SELECT (SELECT path FROM units WHERE id = $1) AS a, (SELECT path FROM units WHERE id = $2) AS b)
-		SELECT pair.a, pair.b,
-			COALESCE(array_agg(n.id) FILTER (WHERE n.id IS NOT NULL), '{}'),
-			COALESCE(array_agg(n.head_user_id) FILTER (WHERE n.id IS NOT NULL), '{}')
-		FROM pair
-		LEFT JOIN units n ON n.id = ANY (pair.a || pair.b) AND n.closed_at IS NULL
-			AND n.head_user_id IN (SELECT id FROM users WHERE deactivated_at IS NULL)
-		GROUP BY pair.a, pair.b`, a, b).Scan(&pathA, &pathB, &unitIDs, &headIDs)
+	err := s.pool.QueryRow(ctx, sharedSuperiorQuery, a, b).Scan(&pathA, &pathB, &unitIDs, &headIDs)
 	if err != nil {
 		return accord.Superior{}, fmt.Errorf("store: shared superior of %d and %d: %w", a, b, err)
 	}
+	sup, err := superiorFrom(pathA, pathB, unitIDs, headIDs)
+	if err != nil {
+		return accord.Superior{}, fmt.Errorf("store: shared superior of %d and %d: %w", a, b, err)
+	}
+	return sup, nil
+}
+
+// sharedSuperiorQuery reads both units' paths and the filled posts on them in one
+// query, whatever the depth.
+const sharedSuperiorQuery = `WITH pair AS (
+		SELECT (SELECT path FROM units WHERE id = $1) AS a, (SELECT path FROM units WHERE id = $2) AS b)
+	SELECT pair.a, pair.b,
+		COALESCE(array_agg(n.id) FILTER (WHERE n.id IS NOT NULL), '{}'),
+		COALESCE(array_agg(n.head_user_id) FILTER (WHERE n.id IS NOT NULL), '{}')
+	FROM pair
+	LEFT JOIN units n ON n.id = ANY (pair.a || pair.b) AND n.closed_at IS NULL
+		AND n.head_user_id IN (SELECT id FROM users WHERE deactivated_at IS NULL)
+	GROUP BY pair.a, pair.b`
+
+// superiorFrom applies accord.SharedSuperior to what sharedSuperiorQuery read.
+func superiorFrom(pathA, pathB, unitIDs, headIDs []int64) (accord.Superior, error) {
 	if pathA == nil || pathB == nil {
-		return accord.Superior{}, fmt.Errorf("store: shared superior of %d and %d: %w", a, b,
-			accord.Errorf(accord.ECodeNotFound, "unit_not_found", nil))
+		return accord.Superior{}, accord.Errorf(accord.ECodeNotFound, "unit_not_found", nil)
 	}
 	heads := make(map[int64]int64, len(unitIDs))
 	for i, id := range unitIDs {
 		heads[id] = headIDs[i]
 	}
-	sup, err := accord.SharedSuperior(pathA, pathB, heads)
-	if err != nil {
-		return accord.Superior{}, fmt.Errorf("store: shared superior of %d and %d: %w", a, b, err)
-	}
-	return sup, nil
+	return accord.SharedSuperior(pathA, pathB, heads)
 }
 
 // fieldNotFound reports a missing referenced row as a problem with the form field.

@@ -95,6 +95,12 @@ func TestEveryUsedMessageExists(t *testing.T) {
 	for _, k := range accord.NotificationKinds() {
 		require.True(t, slices.Contains(known, k.MessageID()), "notification %s has no text", k)
 	}
+	for _, k := range accord.DecisionKinds() {
+		require.True(t, slices.Contains(known, k.MessageID()), "decision %s has no label", k)
+	}
+	for _, st := range []accord.EscalationStatus{accord.EscalationOpen, accord.EscalationSentBack, accord.EscalationDecided} {
+		require.True(t, slices.Contains(known, st.MessageID()), "escalation status %s has no label", st)
+	}
 	for _, c := range accord.EscalationCauses() {
 		require.True(t, slices.Contains(known, c.MessageID()), "cause %s has no label", c)
 	}

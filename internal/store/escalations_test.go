@@ -1,0 +1,184 @@
+package store_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+)
+
+func TestDeclinedRequestEscalatesToTheCEO(t *testing.T) {
+	b := setup(t)
+	sentAt := time.Now().Add(-10 * 24 * time.Hour)
+	it := sendSmart(t, b, sentAt)["IT"]
+	itHead := b.viewer(t, "it@accord.demo")
+	_, err := b.st.ActOnRequest(b.ctx, itHead, it.ID, it.Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, sentAt.Add(24*time.Hour))
+	require.NoError(t, err)
+
+	now := time.Now()
+	n, err := b.st.SweepEscalations(b.ctx, now, 3)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "only the declined P0 is stalled")
+	ceo := b.users["ceo@accord.demo"].ID
+	queue, total, err := b.st.EscalationsAssigned(b.ctx, ceo, 0, 10)
+	require.NoError(t, err)
+	require.Equal(t, 1, total)
+	e := queue[0]
+	require.Equal(t, accord.CauseDeclined, e.Cause)
+	require.Equal(t, b.units["HQ"].ID, e.AssignedUnitID)
+	require.Equal(t, "CRM system development", e.Request.NeedTitleEN)
+	require.Equal(t, accord.AddWorkingDays(now, 3).Unix(), e.WindowDueAt.Unix())
+	require.Contains(t, kinds(t, b, "it@accord.demo"), "escalation_raised:CRM system development", "the holder is told and can speak")
+
+	// The IT head adds a statement; only the CEO (or an admin) may decide.
+	require.NoError(t, b.st.AddStatement(b.ctx, itHead, e.ID, "本季度排期已满，可先做一期。", 3, now))
+	_, err = b.st.Decide(b.ctx, b.viewer(t, "cto@accord.demo"), e.ID, e.Version+1, accord.DecisionInput{Kind: accord.DecideDrop, Note: "x"}, now)
+	require.Equal(t, accord.ECodeForbidden, accord.ErrorCodeOf(err))
+
+	due := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
+	decided, err := b.st.Decide(b.ctx, b.viewer(t, "ceo@accord.demo"), e.ID, e.Version+1, accord.DecisionInput{
+		Kind: accord.DecideDirect, Note: "数字化转型优先", Scope: "一期：客户档案与工单", DueDate: &due}, now)
+	require.NoError(t, err)
+	require.Equal(t, accord.EscalationDecided, decided.Status)
+	require.Equal(t, accord.RequestAgreed, decided.Request.State)
+	require.True(t, decided.Request.Binding)
+	require.Equal(t, "一期：客户档案与工单", decided.Request.Scope)
+
+	// Binding: IT can no longer decline, only work on it.
+	_, err = b.st.ActOnRequest(b.ctx, itHead, it.ID, decided.Request.Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, now)
+	require.Equal(t, accord.ECodeInvalid, accord.ErrorCodeOf(err))
+	require.Contains(t, kinds(t, b, "aftersales@accord.demo"), "escalation_decided:CRM system development")
+
+	// A second sweep raises nothing new for the same cause.
+	n, err = b.st.SweepEscalations(b.ctx, now.Add(time.Hour), 3)
+	require.NoError(t, err)
+	require.Equal(t, 0, n)
+}
+
+func TestSalesMarketingEscalatesToOperationsThenUp(t *testing.T) {
+	b := setup(t)
+	promo := b.project(t, "Inventory car promotion")
+	needs, err := b.st.Needs(b.ctx, promo.ID)
+	require.NoError(t, err)
+	var ids []int64
+	for _, n := range needs {
+		if n.HolderNameEN == "Marketing" {
+			ids = append(ids, n.ID)
+		}
+	}
+	sent, err := b.st.SendNeeds(b.ctx, promo.LeadUserID, promo.ID, ids, "", time.Now())
+	require.NoError(t, err)
+	require.Len(t, sent, 1)
+	lead := b.viewer(t, "sales@accord.demo")
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) // a Monday
+	e, err := b.st.Escalate(b.ctx, lead, sent[0].ID, "宣传排期冲突", "", 3, now)
+	require.NoError(t, err)
+	require.Equal(t, b.users["ops@accord.demo"].ID, e.AssignedUserID)
+	_, err = b.st.Escalate(b.ctx, lead, sent[0].ID, "again", "", 3, now)
+	require.Equal(t, accord.ECodeConflict, accord.ErrorCodeOf(err), "once per cause")
+
+	// Half-way: one reminder, even with two sweepers.
+	half := now.Add(37 * time.Hour)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := b.st.AdvanceWindows(b.ctx, half, 3)
+			require.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	windowNotes := 0
+	for _, k := range kinds(t, b, "ops@accord.demo") {
+		if k == "escalation_window:Advertising" {
+			windowNotes++
+		}
+	}
+	require.Equal(t, 1, windowNotes)
+
+	// The window runs out (Thursday 09:00): it moves up to the CEO, keeping its history.
+	moved, err := b.st.AdvanceWindows(b.ctx, now.Add(72*time.Hour), 3)
+	require.NoError(t, err)
+	require.Equal(t, 1, moved)
+	e, err = b.st.Escalation(b.ctx, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, b.users["ceo@accord.demo"].ID, e.AssignedUserID)
+	require.Equal(t, 1, e.Level)
+	require.False(t, e.AtTop)
+
+	// At the top it stays and is flagged.
+	moved, err = b.st.AdvanceWindows(b.ctx, now.Add(30*24*time.Hour), 3)
+	require.NoError(t, err)
+	require.Equal(t, 0, moved)
+	e, err = b.st.Escalation(b.ctx, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, b.users["ceo@accord.demo"].ID, e.AssignedUserID)
+	require.True(t, e.AtTop)
+	history, _, err := b.st.ProjectHistory(b.ctx, promo.ID, 0, 5)
+	require.NoError(t, err)
+	require.Equal(t, "move_up", history[0].Action)
+}
+
+func TestLeadWhoIsTheSuperiorDecidesDirectly(t *testing.T) {
+	b := setup(t)
+	ops := b.users["ops@accord.demo"].ID
+	in := accord.ProjectInput{Name: "门店焕新", LeadUserID: ops, OwningUnitID: b.units["Operations centre"].ID}
+	in.Normalize()
+	p, err := b.st.CreateProject(b.ctx, ops, in)
+	require.NoError(t, err)
+	sales := b.units["Sales"].ID
+	n, err := b.st.CreateNeed(b.ctx, ops, p.ID, accord.NeedInput{Title: "展厅人手", HolderUnitID: &sales, Tier: accord.TierRequired})
+	require.NoError(t, err)
+	sent, err := b.st.SendNeeds(b.ctx, ops, p.ID, []int64{n.ID}, "", time.Now())
+	require.NoError(t, err)
+	_, err = b.st.Escalate(b.ctx, b.viewer(t, "ops@accord.demo"), sent[0].ID, "", "", 3, time.Now())
+	require.Equal(t, "escalation_you_decide", errMessageID(err))
+}
+
+// TestConcurrentSweepsRaiseOncePerCause stalls many requests and runs two sweepers
+// at the same moment.
+func TestConcurrentSweepsRaiseOncePerCause(t *testing.T) {
+	b := setup(t)
+	smart := b.project(t, "Smart service upgrade")
+	lead := b.users["aftersales@accord.demo"].ID
+	it := b.units["IT"].ID
+	var ins []accord.NeedInput
+	for i := range 40 {
+		ins = append(ins, accord.NeedInput{Title: fmt.Sprintf("接口 %d", i), HolderUnitID: &it, Tier: accord.TierRequired})
+	}
+	needs, err := b.st.ImportNeeds(b.ctx, lead, smart.ID, ins)
+	require.NoError(t, err)
+	var ids []int64
+	for _, n := range needs {
+		ids = append(ids, n.ID)
+	}
+	longAgo := time.Now().Add(-60 * 24 * time.Hour)
+	sent, err := b.st.SendNeeds(b.ctx, lead, smart.ID, ids, "", longAgo)
+	require.NoError(t, err)
+	require.Len(t, sent, 40)
+
+	var wg sync.WaitGroup
+	counts := make([]int, 2)
+	for i := range counts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := b.st.SweepEscalations(b.ctx, time.Now(), 3)
+			require.NoError(t, err)
+			counts[i] = n
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, 40, counts[0]+counts[1], "one stale escalation per request")
+	var rows, distinct int
+	require.NoError(t, b.st.Pool().QueryRow(b.ctx, `SELECT count(*), count(DISTINCT (request_id, cause)) FROM escalations`).Scan(&rows, &distinct))
+	require.Equal(t, 40, rows)
+	require.Equal(t, 40, distinct)
+}

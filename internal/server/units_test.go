@@ -1,0 +1,94 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/stretchr/testify/require"
+)
+
+// promiseRow finds a promise on a unit's page by what was promised.
+func (r response) promiseRow(what string) *goquery.Selection {
+	return r.doc.Find(`[data-testid="unit-promises"] tbody tr`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return rowField(s, "what") == what
+	})
+}
+
+func TestUnitPageShowsOverduePromise(t *testing.T) {
+	b := setup(t)
+	units := b.units(t)
+	smart := b.demoProject(t, "Smart service upgrade")
+	// Any signed-in user may look, even one from an uninvolved unit.
+	c := b.login(t, "legal@accord.demo")
+
+	resp := c.get("/units/" + idStr(units["Training"].ID))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "Training", resp.text("unit-title"))
+	require.Equal(t, "Ma Li", resp.text("unit-head"))
+	require.Equal(t, "Corporate functions", resp.text("unit-parent"))
+	require.Equal(t, "/units/"+idStr(units["Corporate functions"].ID), resp.attrOf(`[data-testid="unit-parent"]`, "href"))
+	members := resp.text("unit-members")
+	require.Contains(t, members, "Ma Li")
+	require.Contains(t, members, "Gao Min")
+	require.Less(t, strings.Index(members, "Ma Li"), strings.Index(members, "Gao Min"), "the head first")
+
+	row := resp.promiseRow("年会上公开感谢培训部")
+	require.Equal(t, 1, row.Length())
+	require.True(t, row.HasClass("overdue"), "the overdue promise stands out")
+	status := row.Find(`[data-field="status"]`)
+	require.True(t, status.HasClass("badge") && status.HasClass("bad"))
+	require.Equal(t, "Overdue", strings.TrimSpace(status.Text()))
+	require.Equal(t, "Smart service upgrade", rowField(row, "project"))
+	require.Equal(t, "/projects/"+idStr(smart.ID), row.Find(`[data-field="project"]`).AttrOr("href", ""))
+
+	// A promise not yet due is open, not red.
+	data := c.get("/units/" + idStr(units["Data"].ID))
+	open := data.promiseRow("项目报告设“数据价值”专章")
+	require.Equal(t, 1, open.Length())
+	require.False(t, open.HasClass("overdue"))
+	require.Equal(t, "Open", rowField(open, "status"))
+	require.False(t, open.Find(`[data-field="status"]`).HasClass("bad"))
+
+	// A unit nobody promised anything says so.
+	legal := c.get("/units/" + idStr(units["Legal"].ID))
+	require.Contains(t, legal.text("empty"), "No project has promised this unit anything yet.")
+}
+
+func TestUnitPageChineseAndMissingUnits(t *testing.T) {
+	b := setup(t)
+	training := b.units(t)["Training"]
+	c := b.login(t, "it@accord.demo")
+	for _, p := range []string{"/units/abc", "/units/0", "/units/99999999"} {
+		require.Equal(t, http.StatusNotFound, c.get(p).StatusCode, p)
+	}
+	require.Equal(t, http.StatusSeeOther, c.post("/lang", url.Values{"lang": {"zh"}, "next": {"/"}}).StatusCode)
+	resp := c.get("/units/" + idStr(training.ID))
+	require.Equal(t, "培训部", resp.text("unit-title"))
+	require.Equal(t, "已逾期", strings.TrimSpace(resp.promiseRow("年会上公开感谢培训部").Find(`[data-field="status"]`).Text()))
+	require.Equal(t, "智能服务升级", rowField(resp.promiseRow("年会上公开感谢培训部"), "project"))
+}
+
+func TestUnitPageQueryCount(t *testing.T) {
+	b := setup(t)
+	training := b.units(t)["Training"]
+	c := b.login(t, "it@accord.demo")
+	load := func() { require.Equal(t, http.StatusOK, c.get("/units/"+idStr(training.ID)).StatusCode) }
+	load()
+	// Session, viewer, the tree, members, promises, the projects' names.
+	require.LessOrEqual(t, b.countQueries(load), int64(6))
+}
+
+func TestOrgLinksUnitPages(t *testing.T) {
+	b := setup(t)
+	units := b.units(t)
+	resp := b.login(t, "it@accord.demo").get("/org")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	link := resp.doc.Find(`[data-testid="org-tree"] a`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.TrimSpace(s.Text()) == "Training"
+	})
+	require.Equal(t, "/units/"+idStr(units["Training"].ID), link.AttrOr("href", ""))
+	require.Equal(t, len(units), resp.doc.Find(`[data-testid="org-tree"] a[href^="/units/"]`).Length())
+}

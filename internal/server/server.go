@@ -102,6 +102,8 @@ func (s *Server) Router() chi.Router {
 			s.unitRoutes(r)
 			s.workbookRoutes(r)
 			s.workbookIORoutes(r)
+			s.requestRoutes(r)
+			s.escalationRoutes(r)
 		})
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)

@@ -96,9 +96,20 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 		DemoHint:        opts.demo,
 	})
 	defer srv.Close()
-	jobsCtx, stopJobs := context.WithCancel(ctx)
-	defer stopJobs()
-	go jobs.RunHousekeeping(jobsCtx, st, logger, 10*time.Minute)
+	jobClient, err := jobs.NewClient(pool, st, logger.With("component", "jobs"), jobs.Options{})
+	if err != nil {
+		return err
+	}
+	if err := jobClient.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start background jobs: %w", err)
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := jobClient.Stop(stopCtx); err != nil {
+			logger.Warn("stop background jobs", "err", err)
+		}
+	}()
 
 	listener, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {

@@ -1,18 +1,26 @@
-// Package jobs runs Accord's background work: housekeeping, reminders for stale
-// requests, the stalled-item sweep and decision windows. Every step is idempotent in
-// the database, so each instance runs the loop.
+// Package jobs runs Accord's background work on River, a job queue kept in the same
+// PostgreSQL: housekeeping, reminders for stale requests, the stalled-item sweep and
+// decision windows. River elects one leader among all instances to schedule the
+// periodic sweep, and every step is also idempotent in the database, so two
+// instances never remind or escalate twice.
 package jobs
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"accord/internal/accord"
 )
 
-// Housekeeper is the store work the housekeeping loop needs.
-type Housekeeper interface {
+// Sweeper is the store work one sweep does.
+type Sweeper interface {
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 	ClearOldLoginFailures(ctx context.Context, before time.Time) (int64, error)
 	SweepStale(ctx context.Context, now time.Time) (int64, error)
@@ -20,46 +28,81 @@ type Housekeeper interface {
 	AdvanceWindows(ctx context.Context, now time.Time, windowDays int) (int, error)
 }
 
-// RunHousekeeping prunes expired sessions and old sign-in failures every interval
-// until ctx ends. Deleting is idempotent, so several instances may run it at once.
-func RunHousekeeping(ctx context.Context, st Housekeeper, logger *slog.Logger, interval time.Duration) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		housekeep(ctx, st, logger, time.Now())
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-	}
+// SweepArgs asks for one pass of the periodic work.
+type SweepArgs struct{}
+
+// Kind names the job in River's table.
+func (SweepArgs) Kind() string { return "accord_sweep" }
+
+// sweepWorker runs a sweep.
+type sweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	st     Sweeper
+	logger *slog.Logger
+	now    func() time.Time
 }
 
-func housekeep(ctx context.Context, st Housekeeper, logger *slog.Logger, now time.Time) {
-	if n, err := st.DeleteExpiredSessions(ctx, now); err != nil {
-		logger.Warn("housekeeping: delete expired sessions", "err", err)
-	} else if n > 0 {
-		logger.Info("housekeeping: deleted expired sessions", "count", n)
+// Work runs every step; a failed step is logged and the others still run, and the
+// job fails so River retries it.
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	return Sweep(ctx, w.st, w.logger, w.now())
+}
+
+// Sweep does one pass of the periodic work at now.
+func Sweep(ctx context.Context, st Sweeper, logger *slog.Logger, now time.Time) error {
+	var failed []string
+	step := func(name string, n int64, err error) {
+		switch {
+		case err != nil:
+			logger.Warn("sweep: "+name, "err", err)
+			failed = append(failed, name)
+		case n > 0:
+			logger.Info("sweep: "+name, "count", n)
+		}
 	}
-	if _, err := st.ClearOldLoginFailures(ctx, now.Add(-24*time.Hour)); err != nil {
-		logger.Warn("housekeeping: clear old login failures", "err", err)
+	n, err := st.DeleteExpiredSessions(ctx, now)
+	step("delete expired sessions", n, err)
+	n, err = st.ClearOldLoginFailures(ctx, now.Add(-24*time.Hour))
+	step("clear old login failures", n, err)
+	n, err = st.SweepStale(ctx, now)
+	step("remind stale requests", n, err)
+	raised, err := st.SweepEscalations(ctx, now, accord.DefaultDecisionWindowDays)
+	step("escalate stalled requests", int64(raised), err)
+	moved, err := st.AdvanceWindows(ctx, now, accord.DefaultDecisionWindowDays)
+	step("advance decision windows", int64(moved), err)
+	if len(failed) > 0 {
+		return fmt.Errorf("jobs: sweep steps failed: %v", failed)
 	}
-	// Reminders are deduplicated in the database, so every instance may sweep.
-	if n, err := st.SweepStale(ctx, now); err != nil {
-		logger.Warn("housekeeping: remind stale requests", "err", err)
-	} else if n > 0 {
-		logger.Info("housekeeping: reminded stale requests", "count", n)
+	return nil
+}
+
+// Options tune the job client.
+type Options struct {
+	SweepInterval time.Duration    // how often the leader schedules a sweep
+	Now           func() time.Time // the clock; time.Now when nil
+}
+
+// NewClient builds the River client that runs the sweep. Start it with Start(ctx) and
+// stop it with Stop(ctx).
+func NewClient(pool *pgxpool.Pool, st Sweeper, logger *slog.Logger, opts Options) (*river.Client[pgx.Tx], error) {
+	if opts.SweepInterval == 0 {
+		opts.SweepInterval = 5 * time.Minute
 	}
-	// Escalations are unique per request and cause, and window moves lock their rows,
-	// so these too are safe on every instance.
-	if n, err := st.SweepEscalations(ctx, now, accord.DefaultDecisionWindowDays); err != nil {
-		logger.Warn("housekeeping: sweep stalled requests", "err", err)
-	} else if n > 0 {
-		logger.Info("housekeeping: escalated stalled requests", "count", n)
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
-	if n, err := st.AdvanceWindows(ctx, now, accord.DefaultDecisionWindowDays); err != nil {
-		logger.Warn("housekeeping: advance decision windows", "err", err)
-	} else if n > 0 {
-		logger.Info("housekeeping: moved escalations up", "count", n)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &sweepWorker{st: st, logger: logger, now: opts.Now})
+	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
+		Logger:  logger,
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+		Workers: workers,
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(opts.SweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "accord_sweep", RunOnStart: true})},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: new client: %w", err)
 	}
+	return client, nil
 }

@@ -13,15 +13,20 @@ import (
 	"github.com/golang-migrate/migrate/v4"
 	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"accord/migrations"
 )
 
 // Migrator applies the embedded migrations under golang-migrate's advisory lock, so
-// several instances starting at once migrate exactly once.
+// several instances starting at once migrate exactly once; then River's own tables
+// for background jobs (rivermigrate takes its own lock).
 type Migrator struct {
-	m *migrate.Migrate
+	m   *migrate.Migrate
+	url string
 }
 
 // NewMigrator opens its own *sql.DB: golang-migrate closes the one it is given.
@@ -43,18 +48,31 @@ func NewMigrator(databaseURL string) (*Migrator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: prepare migrations: %w", err)
 	}
-	return &Migrator{m: m}, nil
+	return &Migrator{m: m, url: databaseURL}, nil
 }
 
-// Up applies every pending migration.
+// Up applies every pending migration, Accord's and River's.
 func (m *Migrator) Up() error {
 	if err := m.m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		return fmt.Errorf("store: migrate up: %w", err)
 	}
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, m.url)
+	if err != nil {
+		return fmt.Errorf("store: connect for job-queue migrations: %w", err)
+	}
+	defer pool.Close()
+	rm, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return fmt.Errorf("store: prepare job-queue migrations: %w", err)
+	}
+	if _, err := rm.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("store: migrate job queue: %w", err)
+	}
 	return nil
 }
 
-// Down reverts the most recent migration.
+// Down reverts the most recent of Accord's migrations (River's tables stay).
 func (m *Migrator) Down() error {
 	if err := m.m.Steps(-1); err != nil {
 		return fmt.Errorf("store: migrate down: %w", err)

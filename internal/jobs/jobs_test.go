@@ -1,0 +1,91 @@
+package jobs_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+	"accord/internal/jobs"
+	"accord/internal/pgtest"
+	"accord/internal/store"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// TestTwoInstancesSweepOnce runs two job clients — two Accord instances — on one
+// database over stalled requests, and finds each reminder and escalation exactly once.
+func TestTwoInstancesSweepOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t, pgtest.Demo())
+	st := store.New(pool)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+
+	// Stall every request of the Smart service upgrade: sent 60 days ago, untouched.
+	var projectID, leadID int64
+	require.NoError(t, pool.QueryRow(ctx, `SELECT id, lead_user_id FROM projects WHERE name_en = 'Smart service upgrade'`).Scan(&projectID, &leadID))
+	needs, err := st.Needs(ctx, projectID)
+	require.NoError(t, err)
+	var ids []int64
+	for _, n := range needs {
+		ids = append(ids, n.ID)
+	}
+	sent, err := st.SendNeeds(ctx, leadID, projectID, ids, "", time.Now().Add(-60*24*time.Hour))
+	require.NoError(t, err)
+	require.Len(t, sent, 4)
+
+	for range 2 {
+		client, err := jobs.NewClient(pool, st, logger, jobs.Options{SweepInterval: 100 * time.Millisecond})
+		require.NoError(t, err)
+		require.NoError(t, client.Start(ctx))
+		t.Cleanup(func() {
+			stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			require.NoError(t, client.Stop(stopCtx))
+		})
+	}
+
+	count := func(sql string) int {
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, sql).Scan(&n))
+		return n
+	}
+	// Several sweeps run (the leader schedules one every 100 ms)…
+	require.Eventually(t, func() bool {
+		return count(`SELECT count(*) FROM river_job WHERE kind = 'accord_sweep' AND state = 'completed'`) >= 3
+	}, 30*time.Second, 50*time.Millisecond)
+	// …yet each stalled request has one reminder for this period and one escalation per
+	// cause (stale only: their needed-by dates lie ahead).
+	require.Equal(t, 4, count(`SELECT count(*) FROM notifications WHERE kind = 'reminder'`))
+	require.Equal(t, 4, count(`SELECT count(DISTINCT request_id) FROM notifications WHERE kind = 'reminder'`))
+	var p0p1 int
+	for _, r := range sent {
+		if r.Tier != accord.TierAlternative {
+			p0p1++
+		}
+	}
+	require.Equal(t, p0p1, count(`SELECT count(*) FROM escalations WHERE cause = 'stale'`))
+	require.Equal(t, count(`SELECT count(*) FROM escalations`), count(`SELECT count(DISTINCT (request_id, cause)) FROM escalations`))
+}
+
+func TestSweepReportsFailedSteps(t *testing.T) {
+	t.Parallel()
+	err := jobs.Sweep(context.Background(), failing{}, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now())
+	require.ErrorContains(t, err, "remind stale requests")
+}
+
+type failing struct{}
+
+func (failing) DeleteExpiredSessions(context.Context, time.Time) (int64, error) { return 0, nil }
+func (failing) ClearOldLoginFailures(context.Context, time.Time) (int64, error) { return 0, nil }
+func (failing) SweepStale(context.Context, time.Time) (int64, error) {
+	return 0, context.DeadlineExceeded
+}
+func (failing) SweepEscalations(context.Context, time.Time, int) (int, error) { return 0, nil }
+func (failing) AdvanceWindows(context.Context, time.Time, int) (int, error)   { return 0, nil }

@@ -1,7 +1,209 @@
 package server
 
-import "github.com/go-chi/chi/v5"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
 
-// workbookRoutes registers its pages on the signed-in router.
+	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"accord/internal/accord"
+	"accord/web/i18n"
+	"accord/web/ui"
+)
+
+// workbookRoutes registers the project's workbook: the page that shows the whole plan
+// and the small forms its lead edits it with. Every form posts without JavaScript and
+// answers with a redirect; with htmx it answers with the section it changed.
 func (s *Server) workbookRoutes(r chi.Router) {
+	r.Get("/projects/{id}", s.showWorkbookPage)
+	r.Get("/projects/{id}/history", s.showProjectHistoryPage)
+
+	r.Get("/projects/{id}/needs", s.showNeedsSection)
+	r.Post("/projects/{id}/needs", s.createNeed)
+	r.Get("/projects/{id}/needs/{needID}/edit", s.showEditNeedPage)
+	r.Post("/projects/{id}/needs/{needID}", s.updateNeed)
+	r.Post("/projects/{id}/needs/{needID}/delete", s.deleteNeed)
+
+	r.Post("/projects/{id}/units/{unitID}/plan", s.saveUnitPlan)
+	r.Post("/projects/{id}/units/{unitID}/stance", s.saveUnitStance)
+
+	r.Get("/projects/{id}/commitments", s.showCommitmentsSection)
+	r.Post("/projects/{id}/commitments", s.createCommitment)
+	r.Get("/projects/{id}/commitments/{commitmentID}/edit", s.showEditCommitmentPage)
+	r.Post("/projects/{id}/commitments/{commitmentID}", s.updateCommitment)
+	r.Post("/projects/{id}/commitments/{commitmentID}/delete", s.deleteCommitment)
+}
+
+func (s *Server) showWorkbookPage(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.workbookProject(w, r, false)
+	if !ok {
+		return
+	}
+	v, err := s.workbook(r.Context(), p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Notice = s.popWorkbookNotice(r.Context())
+	s.workbookPage(w, r, http.StatusOK, v)
+}
+
+// workbook loads everything the workbook page shows in four queries after the
+// project's, whatever the number of needs, units and commitments: the needs, the unit
+// plans, the commitments, and the units for the selects. Totals and overdue marks are
+// worked out from those lists.
+func (s *Server) workbook(ctx context.Context, p accord.Project) (ui.WorkbookView, error) {
+	needs, err := s.store.Needs(ctx, p.ID)
+	if err != nil {
+		return ui.WorkbookView{}, err
+	}
+	plans, err := s.store.UnitPlans(ctx, p.ID)
+	if err != nil {
+		return ui.WorkbookView{}, err
+	}
+	commitments, err := s.store.Commitments(ctx, p.ID)
+	if err != nil {
+		return ui.WorkbookView{}, err
+	}
+	units, err := s.store.Units(ctx)
+	if err != nil {
+		return ui.WorkbookView{}, err
+	}
+	return ui.WorkbookView{Project: p, CanEdit: p.CanEdit(*viewerFrom(ctx)), Today: s.opts.Now(), Needs: needs,
+		Plans: plans, Commitments: commitments, Units: openUnits(units),
+		PlanForms: map[int64]ui.PlanForm{}, StanceForms: map[int64]ui.StanceForm{}}, nil
+}
+
+func (s *Server) workbookPage(w http.ResponseWriter, r *http.Request, status int, v ui.WorkbookView) {
+	s.page(w, r, status, v.Project.DisplayName(i18n.Lang(r.Context())), "projects", ui.Workbook(v))
+}
+
+// workbookProject loads the project in the path. Someone who may not see it gets the
+// 404 page; when forEdit, someone who may see but not change it gets the 403 page.
+func (s *Server) workbookProject(w http.ResponseWriter, r *http.Request, forEdit bool) (accord.Project, bool) {
+	id, ok := s.pathID(w, r, "id")
+	if !ok {
+		return accord.Project{}, false
+	}
+	v := viewerFrom(r.Context())
+	p, err := s.store.ProjectForViewer(r.Context(), *v, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return accord.Project{}, false
+	}
+	if forEdit && !p.CanEdit(*v) {
+		s.fail(w, r, accord.Errorf(accord.ECodeForbidden, "error_forbidden_body", nil))
+		return accord.Project{}, false
+	}
+	return p, true
+}
+
+// workbookPath is the workbook's address, optionally at a section's anchor.
+func workbookPath(projectID int64, anchor string) string {
+	path := "/projects/" + strconv.FormatInt(projectID, 10)
+	if anchor != "" {
+		path += "#" + anchor
+	}
+	return path
+}
+
+// workbookNoticeKey holds the outcome of the last save until the workbook shows it in
+// the section that changed; a redirect to the section's anchor would scroll the
+// layout's flash out of sight.
+const workbookNoticeKey = "workbook_notice"
+
+func (s *Server) putWorkbookNotice(ctx context.Context, n ui.Notice) {
+	raw, err := json.Marshal(n)
+	if err != nil {
+		return
+	}
+	s.sessions.Put(ctx, workbookNoticeKey, string(raw))
+}
+
+func (s *Server) popWorkbookNotice(ctx context.Context) ui.Notice {
+	var n ui.Notice
+	if raw := s.sessions.PopString(ctx, workbookNoticeKey); raw != "" {
+		_ = json.Unmarshal([]byte(raw), &n)
+	}
+	return n
+}
+
+// workbookSaved answers a successful save. Without htmx: the notice waits in the
+// session and the browser goes back to the section (303). With htmx: the fragment
+// render draws from the reloaded workbook, the notice included.
+func (s *Server) workbookSaved(w http.ResponseWriter, r *http.Request, p accord.Project, n ui.Notice, anchor string,
+	fragment func(ui.WorkbookView) templ.Component) {
+	ctx := r.Context()
+	if !isHTMX(r) {
+		s.putWorkbookNotice(ctx, n)
+		http.Redirect(w, r, workbookPath(p.ID, anchor), http.StatusSeeOther)
+		return
+	}
+	v, err := s.workbook(ctx, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Notice = n
+	s.renderFragment(w, r, http.StatusOK, fragment(v))
+}
+
+// renderFragment answers an htmx request with part of a page. It renders into a
+// buffer first, so a failed render never sends half a fragment.
+func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	ctx := r.Context()
+	var buf bytes.Buffer
+	if err := c.Render(ctx, &buf); err != nil {
+		s.log.Error("render fragment", "request_id", middleware.GetReqID(ctx), "err", err)
+		http.Error(w, "render error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// fragmentStatus is the status a refused save answers htmx with. htmx swaps only 2xx
+// answers by default, and the fragment carries the problem itself: the form as typed
+// with every message. Browsers without JavaScript get the 422 or 409 with the page.
+func fragmentStatus(r *http.Request, status int) int {
+	if isHTMX(r) {
+		return http.StatusOK
+	}
+	return status
+}
+
+// mergeProblems adds the domain's problems with the input to those found reading the
+// form (text that is not a number or a date); a field keeps the reading problem.
+func mergeProblems(read accord.Validation, err error) error {
+	if len(read.Fields) == 0 {
+		return err
+	}
+	for field, id := range accord.FieldErrors(err) {
+		read.Add(field, id)
+	}
+	if err != nil && accord.ErrorCodeOf(err) != accord.ECodeInvalid {
+		return err
+	}
+	return read.Err()
+}
+
+// fragments joins components into one htmx answer: the target first, then the
+// out-of-band pieces.
+func joinFragments(cs ...templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		for _, c := range cs {
+			if err := c.Render(ctx, w); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -1,0 +1,428 @@
+package ui
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"accord/internal/accord"
+)
+
+// Section ids on the workbook page. Each is the anchor a save without JavaScript
+// returns to, and the element an htmx save swaps.
+const (
+	SectionNeeds       = "resource-map"
+	SectionPlans       = "involved-units"
+	SectionAlliance    = "alliance"
+	SectionCommitments = "commitments"
+)
+
+// PlanSection is the id of one involved unit's card.
+func PlanSection(unitID int64) string { return "plan-" + itoa(unitID) }
+
+// WorkbookView is a project's workbook: the whole plan at a glance and, for its lead,
+// the forms that change it in place. Forms hold what the user typed, so a refused save
+// shows it again.
+type WorkbookView struct {
+	Project     accord.Project
+	CanEdit     bool
+	Today       time.Time
+	Needs       []accord.Need       // tier, then needed-by date
+	Plans       []accord.UnitPlan   // one per involved unit, in approach order
+	Commitments []accord.Commitment // open first, by due date
+	Units       []accord.Unit       // open units, depth-first, for the selects
+
+	Notice Notice // what the last save did, shown in the section it changed
+
+	NeedAdd   NeedForm
+	NeedEdit  *NeedForm // the need being edited in its row
+	NeedAlert string    // a refused delete, already translated
+
+	PlanForms   map[int64]PlanForm   // by unit: a plan form shown again, open, after a refused save
+	StanceForms map[int64]StanceForm // by unit
+
+	CommitmentAdd   CommitmentForm
+	CommitmentEdit  *CommitmentForm
+	CommitmentAlert string
+}
+
+// Notice is the outcome of a save, shown at the top of the section it changed.
+type Notice struct {
+	Section  string   // a Section* id or PlanSection(unit)
+	Message  string   // already translated
+	Warnings []string // already translated; they did not stop the save
+}
+
+// NeedForm is a need as typed into the add or edit form.
+type NeedForm struct {
+	FormState
+	ID            int64 // 0 for a new need
+	Title         string
+	TitleEN       string
+	Tier          string
+	HolderUnitID  int64
+	ExternalParty string
+	BacksUpNeedID int64
+	NeededBy      string // yyyy-mm-dd, as typed
+	EffortDays    string // as typed
+	KeyPerson     string
+	Notes         string
+	Current       *accord.Need // after a conflict: the need as it is saved now
+	Autofocus     bool         // focus the form's first field when it appears
+}
+
+// NeedFormFrom fills the edit form with a saved need.
+func NeedFormFrom(n accord.Need) NeedForm {
+	f := NeedForm{FormState: FormState{Version: n.Version}, ID: n.ID, Title: n.Title, TitleEN: n.TitleEN,
+		Tier: string(n.Tier), ExternalParty: n.ExternalParty, NeededBy: formatDate(n.NeededBy),
+		EffortDays: formatEffort(n.EffortDays), KeyPerson: n.KeyPerson, Notes: n.Notes}
+	if n.HolderUnitID != nil {
+		f.HolderUnitID = *n.HolderUnitID
+	}
+	if n.BacksUpNeedID != nil {
+		f.BacksUpNeedID = *n.BacksUpNeedID
+	}
+	return f
+}
+
+// needFieldOrder is the order of the need form's fields, to focus the first problem.
+var needFieldOrder = []string{"title", "title_en", "tier", "holder", "external_party", "backs_up_need_id",
+	"needed_by", "effort_days", "key_person", "notes"}
+
+// PlanForm is the motivation and value exchange for one unit as typed.
+type PlanForm struct {
+	FormState
+	Concerns string // one item per line
+	KPIs     string
+	TheyNeed string
+	WeGive   string
+	TheyGet  string
+	Proposal string
+	OptionA  string
+	OptionB  string
+	OptionC  string
+	Open     bool // show the form unfolded
+}
+
+// PlanFormFrom fills the plan form with a saved plan.
+func PlanFormFrom(p accord.UnitPlan) PlanForm {
+	return PlanForm{FormState: FormState{Version: p.Version}, Concerns: strings.Join(p.Concerns, "\n"),
+		KPIs: strings.Join(p.KPIs, "\n"), TheyNeed: p.TheyNeed, WeGive: p.WeGive, TheyGet: p.TheyGet,
+		Proposal: p.Proposal, OptionA: p.OptionA, OptionB: p.OptionB, OptionC: p.OptionC}
+}
+
+var planFieldOrder = []string{"concerns", "kpis", "they_need", "we_give", "they_get", "proposal",
+	"option_a", "option_b", "option_c"}
+
+// StanceForm places a unit on the alliance board.
+type StanceForm struct {
+	FormState
+	Stance        string
+	ApproachOrder string // as typed
+}
+
+// StanceFormFrom fills the board form with a saved plan.
+func StanceFormFrom(p accord.UnitPlan) StanceForm {
+	return StanceForm{FormState: FormState{Version: p.Version}, Stance: string(p.Stance),
+		ApproachOrder: orderText(p.ApproachOrder)}
+}
+
+// CommitmentForm is a promise as typed.
+type CommitmentForm struct {
+	FormState
+	ID        int64 // 0 for a new commitment
+	UnitID    int64
+	What      string
+	DueDate   string // yyyy-mm-dd, as typed
+	Status    string
+	Current   *accord.Commitment // after a conflict: the commitment as saved now
+	Autofocus bool
+}
+
+// CommitmentFormFrom fills the edit form with a saved commitment.
+func CommitmentFormFrom(c accord.Commitment) CommitmentForm {
+	return CommitmentForm{FormState: FormState{Version: c.Version}, ID: c.ID, UnitID: c.UnitID, What: c.What,
+		DueDate: formatDate(c.DueDate), Status: string(c.Status)}
+}
+
+var commitmentFieldOrder = []string{"unit_id", "what", "due_date", "status"}
+
+// HolderEffort is the effort asked of one holder, summed over its needs.
+type HolderEffort struct {
+	Name     string
+	External bool
+	Days     float64
+	Needs    int
+}
+
+// EffortByHolder sums the effort per holding unit or outside party, largest first.
+func (v WorkbookView) EffortByHolder(lang string) []HolderEffort {
+	var out []HolderEffort
+	index := map[string]int{}
+	for _, n := range v.Needs {
+		key := "x:" + n.ExternalParty
+		if n.HolderUnitID != nil {
+			key = "u:" + strconv.FormatInt(*n.HolderUnitID, 10)
+		}
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, HolderEffort{Name: n.Holder(lang), External: n.HolderUnitID == nil})
+		}
+		out[i].Days += n.EffortDays
+		out[i].Needs++
+	}
+	slices.SortStableFunc(out, func(a, b HolderEffort) int { return cmp.Compare(b.Days, a.Days) })
+	return out
+}
+
+// TotalEffort is the effort of the whole resource map.
+func (v WorkbookView) TotalEffort() float64 {
+	var sum float64
+	for _, n := range v.Needs {
+		sum += n.EffortDays
+	}
+	return sum
+}
+
+// Overdue lists the open promises past their due date.
+func (v WorkbookView) Overdue() []accord.Commitment {
+	var out []accord.Commitment
+	for _, c := range v.Commitments {
+		if c.Overdue(v.Today) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// AfterTarget reports whether a need is due after the project's target date.
+func (v WorkbookView) AfterTarget(n accord.Need) bool {
+	return n.NeededBy != nil && v.Project.TargetDate != nil && n.NeededBy.After(*v.Project.TargetDate)
+}
+
+func (v WorkbookView) need(id int64) (accord.Need, bool) {
+	i := slices.IndexFunc(v.Needs, func(n accord.Need) bool { return n.ID == id })
+	if i < 0 {
+		return accord.Need{}, false
+	}
+	return v.Needs[i], true
+}
+
+// heldBy lists the needs a unit holds.
+func (v WorkbookView) heldBy(unitID int64) []accord.Need {
+	var out []accord.Need
+	for _, n := range v.Needs {
+		if n.HolderUnitID != nil && *n.HolderUnitID == unitID {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (v WorkbookView) withStance(s accord.Stance) []accord.UnitPlan {
+	var out []accord.UnitPlan
+	for _, p := range v.Plans {
+		if p.Stance == s {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (v WorkbookView) editing(needID int64) bool { return v.NeedEdit != nil && v.NeedEdit.ID == needID }
+
+func (v WorkbookView) editingCommitment(id int64) bool {
+	return v.CommitmentEdit != nil && v.CommitmentEdit.ID == id
+}
+
+func (v WorkbookView) planForm(p accord.UnitPlan) PlanForm {
+	if f, ok := v.PlanForms[p.UnitID]; ok {
+		return f
+	}
+	return PlanFormFrom(p)
+}
+
+func (v WorkbookView) stanceForm(p accord.UnitPlan) StanceForm {
+	if f, ok := v.StanceForms[p.UnitID]; ok {
+		return f
+	}
+	return StanceFormFrom(p)
+}
+
+// backupChoices are the needs another need may back up: every need but itself.
+func (v WorkbookView) backupChoices(self int64) []accord.Need {
+	out := make([]accord.Need, 0, len(v.Needs))
+	for _, n := range v.Needs {
+		if n.ID != self {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func projectURL(id int64, rest ...string) string {
+	return "/projects/" + itoa(id) + strings.Join(rest, "")
+}
+
+// firstProblem is the first field in order that has a problem, to move focus there.
+func firstProblem(fields map[string]string, order []string) string {
+	for _, f := range order {
+		if _, bad := fields[f]; bad {
+			return f
+		}
+	}
+	return ""
+}
+
+func formatDate(d *time.Time) string {
+	if d == nil {
+		return ""
+	}
+	return d.Format("2006-01-02")
+}
+
+func formatEffort(days float64) string { return strconv.FormatFloat(days, 'f', -1, 64) }
+
+func orderText(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+// GroupThousands writes n with a comma between each group of three digits.
+func GroupThousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func stanceKey(s accord.Stance) string {
+	if s == accord.StanceUnknown {
+		return "unknown"
+	}
+	return string(s)
+}
+
+func tierClass(t accord.Tier) string { return "tier tier-" + strings.ToLower(string(t)) }
+
+// projectUnitName is the owning unit's name in the reader's language.
+func projectUnitName(ctx context.Context, p accord.Project) string {
+	return accord.Unit{Name: p.UnitName, NameEN: p.UnitNameEN}.DisplayName(lang(ctx))
+}
+
+func projectLeadName(ctx context.Context, p accord.Project) string {
+	return accord.User{Name: p.LeadName, NameEN: p.LeadNameEN}.DisplayName(lang(ctx))
+}
+
+func goalTitle(ctx context.Context, p accord.Project) string {
+	return accord.Goal{Title: p.GoalTitle, TitleEN: p.GoalTitleEN}.DisplayTitle(lang(ctx))
+}
+
+func commitmentUnitName(ctx context.Context, c accord.Commitment) string {
+	return accord.Unit{Name: c.UnitName, NameEN: c.UnitNameEN}.DisplayName(lang(ctx))
+}
+
+// oob marks an element htmx swaps by id wherever it is on the page.
+func oob(on bool) templ.Attributes {
+	if on {
+		return templ.Attributes{"hx-swap-oob": "true"}
+	}
+	return templ.Attributes{}
+}
+
+// htmxForm makes a form post with htmx and swap the element with the given id; the
+// form's own method and action still work without JavaScript.
+func htmxForm(action, target string) templ.Attributes {
+	return templ.Attributes{"hx-post": action, "hx-target": "#" + target, "hx-swap": "outerHTML"}
+}
+
+// htmxLink makes a link load a fragment that replaces the element with the given id.
+func htmxLink(href, target string) templ.Attributes {
+	return templ.Attributes{"hx-get": href, "hx-target": "#" + target, "hx-swap": "outerHTML"}
+}
+
+func tierOptions(ctx context.Context) []wbOption {
+	out := []wbOption{{Value: "", Label: t(ctx, "wb_choose")}}
+	for _, tier := range accord.Tiers() {
+		out = append(out, wbOption{Value: string(tier), Label: t(ctx, tier.MessageID())})
+	}
+	return out
+}
+
+// unitOptions offers the open units after a first blank choice: the top of the tree
+// alone, then each unit below it grouped under the unit it belongs to at the first
+// level, so a closed select reads "IT", not an indented name.
+func unitOptions(ctx context.Context, units []accord.Unit, blank string) ([]wbOption, []wbOptGroup) {
+	top := []wbOption{{Value: "", Label: blank}}
+	var groups []wbOptGroup
+	names := make(map[int64]string, len(units))
+	for _, u := range units {
+		names[u.ID] = unitName(ctx, u)
+	}
+	var current int64
+	for _, u := range units {
+		depth := u.Depth()
+		if depth < 1 {
+			top = append(top, wbOption{Value: itoa(u.ID), Label: names[u.ID]})
+			continue
+		}
+		if head := u.Path[1]; head != current || len(groups) == 0 {
+			current = head
+			groups = append(groups, wbOptGroup{Label: names[head]})
+		}
+		g := &groups[len(groups)-1]
+		g.Options = append(g.Options, wbOption{Value: itoa(u.ID),
+			Label: strings.Repeat("\u00a0\u00a0\u00a0", max(depth-2, 0)) + names[u.ID]})
+	}
+	return top, groups
+}
+
+func backupOptions(ctx context.Context, v WorkbookView, self int64) []wbOption {
+	out := []wbOption{{Value: "", Label: t(ctx, "wb_backs_up_none")}}
+	for _, n := range v.backupChoices(self) {
+		out = append(out, wbOption{Value: itoa(n.ID), Label: string(n.Tier) + " · " + n.DisplayTitle(lang(ctx))})
+	}
+	return out
+}
+
+func stanceOptions(ctx context.Context) []wbOption {
+	var out []wbOption
+	for _, s := range accord.Stances() {
+		out = append(out, wbOption{Value: string(s), Label: t(ctx, s.MessageID())})
+	}
+	return out
+}
+
+func commitmentStatusOptions(ctx context.Context) []wbOption {
+	var out []wbOption
+	for _, s := range accord.CommitmentStatuses() {
+		out = append(out, wbOption{Value: string(s), Label: t(ctx, s.MessageID())})
+	}
+	return out
+}
+
+func idValue(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return itoa(id)
+}

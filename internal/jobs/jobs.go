@@ -94,7 +94,8 @@ func NewClient(pool *pgxpool.Pool, st Sweeper, logger *slog.Logger, opts Options
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sweepWorker{st: st, logger: logger, now: opts.Now})
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Logger:  logger,
+		// River reports its routine at info level every few seconds; keep warnings.
+		Logger:  slog.New(minLevel{logger.Handler(), slog.LevelWarn}),
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		Workers: workers,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(opts.SweepInterval),
@@ -106,3 +107,19 @@ func NewClient(pool *pgxpool.Pool, st Sweeper, logger *slog.Logger, opts Options
 	}
 	return client, nil
 }
+
+// minLevel drops records below a level, whatever the wrapped handler allows.
+type minLevel struct {
+	slog.Handler
+	level slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.level && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(attrs), h.level}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler { return minLevel{h.Handler.WithGroup(name), h.level} }

@@ -34,6 +34,7 @@ type testBundle struct {
 	srv     *httptest.Server
 	now     *time.Time    // the server's clock; tests move it forward
 	queries *atomic.Int64 // statements sent to the database, for query-count tests
+	server  *server.Server
 }
 
 func setup(t *testing.T) *testBundle {
@@ -59,6 +60,7 @@ func setupWith(t *testing.T, configure func(*server.Options)) *testBundle {
 	opts := server.Options{PasswordParams: pgtest.CheapPasswords(), Now: func() time.Time { return *b.now }}
 	configure(&opts)
 	s := server.New(st, bundle, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	b.server = s
 	b.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(func() { b.srv.Close(); s.Close() })
 	return b

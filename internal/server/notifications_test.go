@@ -1,0 +1,67 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestNotificationsListAndMarkRead(t *testing.T) {
+	b := setup(t)
+	smart := b.rqSmart(t)
+	lead := b.login(t, "aftersales@accord.demo")
+	itHead := b.login(t, "it@accord.demo")
+
+	empty := itHead.get("/notifications")
+	require.Equal(t, http.StatusOK, empty.StatusCode)
+	require.Equal(t, "No notifications", empty.textOf(`[data-testid="empty"] strong`))
+	require.Equal(t, 0, empty.doc.Find(`[data-testid="mark-read"]`).Length())
+
+	rqSendAll(t, lead, smart, "")
+	it := b.rqRequests(t, smart.ID)["IT"]
+	page := itHead.get("/notifications")
+	require.Equal(t, "1", page.text("unread-count"))
+	items := page.doc.Find(`[data-testid="notification"]`)
+	require.Equal(t, 1, items.Length())
+	require.True(t, items.HasClass("rq-unread"))
+	require.Equal(t, "Zhang Wei asks your unit for “CRM system development” (Smart service upgrade).", page.text("notification-text"))
+	require.Equal(t, rqReq(it.ID, ""), page.attrOf(`[data-testid="notification-text"]`, "href"))
+	upTo := page.inputValue("mark-read", "up_to")
+
+	// A notification that arrives after the page was shown stays unread.
+	require.Equal(t, http.StatusSeeOther, lead.post(rqReq(it.ID, "/nudge"), nil).StatusCode)
+	resp := itHead.post("/notifications/read", url.Values{"up_to": {upTo}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, "/notifications", resp.Header.Get("Location"))
+	page = itHead.get("/notifications")
+	require.Equal(t, "1", page.text("unread-count"))
+	require.Equal(t, []string{"Zhang Wei is asking for an update on “CRM system development” (Smart service upgrade).",
+		"Zhang Wei asks your unit for “CRM system development” (Smart service upgrade)."}, rqTexts(page.doc.Find(`[data-testid="notification-text"]`)))
+	require.Equal(t, 1, page.doc.Find(`.rq-unread`).Length())
+
+	resp = itHead.post("/notifications/read", url.Values{"up_to": {page.inputValue("mark-read", "up_to")}})
+	page = rqFollow(t, itHead, resp)
+	require.Equal(t, 0, page.doc.Find(`[data-testid="unread-count"]`).Length(), "the bell has nothing to count")
+	require.Equal(t, 0, page.doc.Find(`.rq-unread`).Length())
+
+	// The lead hears about the answer, with the state in words.
+	resp = itHead.post(rqReq(it.ID, "/decline"), url.Values{"version": {rqVersion(it)}, "obstacle": {"too_busy"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	page = lead.get("/notifications")
+	require.Equal(t, "Huang Lei answered “CRM system development”: Declined.", page.text("notification-text"))
+}
+
+func TestNotificationsPages(t *testing.T) {
+	b := setup(t)
+	b.rqExtraRequests(t, b.rqSmart(t), "IT", 31)
+	itHead := b.login(t, "it@accord.demo")
+	page := itHead.get("/notifications")
+	require.Equal(t, 30, page.doc.Find(`[data-testid="notification"]`).Length())
+	require.Contains(t, page.textOf(`.pager`), "Page 1 of 2 · 31 in all")
+	require.Equal(t, "31", page.text("unread-count"))
+	page = itHead.get("/notifications?page=2")
+	require.Equal(t, 1, page.doc.Find(`[data-testid="notification"]`).Length())
+	require.Equal(t, "0", page.inputValue("mark-read", "up_to"), "from a later page, mark everything")
+}

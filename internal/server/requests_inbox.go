@@ -1,0 +1,92 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"accord/internal/accord"
+	"accord/internal/store"
+	"accord/web/i18n"
+	"accord/web/ui"
+)
+
+// inboxPageSize is how many requests one inbox page shows.
+const inboxPageSize = 20
+
+// inboxProjectLimit bounds the projects read to show each card's value and goal:
+// every project the viewer may see, in one query.
+const inboxProjectLimit = 1000
+
+// showInboxPage lists the open requests addressed to the viewer's units or delegated
+// to them, in the order the queue uses, with the answers right on each card.
+func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v := viewerFrom(ctx)
+	page := pageParam(r)
+	list, total, err := s.store.Inbox(ctx, v.User.ID, (page-1)*inboxPageSize, inboxPageSize)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	view := ui.InboxView{Page: page, Pages: pages(total, inboxPageSize), Total: total}
+	back := "/inbox"
+	if page > 1 {
+		back += "?page=" + strconv.Itoa(page)
+	}
+	if view.Cards, view.Queues, err = s.inboxCards(ctx, list, back); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, i18n.T(ctx, "rq_inbox_title"), "inbox", ui.Inbox(view))
+}
+
+// inboxCards dresses a page of the inbox in a fixed number of queries whatever its
+// length: the queue places, the projects (for value and goal), and the members of
+// each unit the viewer answers for (one per unit, not per request).
+func (s *Server) inboxCards(ctx context.Context, list []accord.Request, back string) ([]ui.RequestCard, []ui.QueueSummary, error) {
+	if len(list) == 0 {
+		return nil, nil, nil
+	}
+	v := viewerFrom(ctx)
+	ids := make([]int64, len(list))
+	for i, req := range list {
+		ids[i] = req.ID
+	}
+	queue, err := s.store.QueuePositions(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	places := queuePlaces(queue)
+	visible, _, err := s.store.Projects(ctx, *v, store.ProjectFilter{Limit: inboxProjectLimit})
+	if err != nil {
+		return nil, nil, err
+	}
+	projects := make(map[int64]accord.Project, len(visible))
+	for _, p := range visible {
+		projects[p.ID] = p
+	}
+	members := map[int64][]accord.User{}
+	var queues []ui.QueueSummary
+	seen := map[int64]bool{}
+	cards := make([]ui.RequestCard, 0, len(list))
+	for _, req := range list {
+		a := requestAccess{Request: req, Project: projects[req.ProjectID], Party: store.RequestParty(req, *v)}
+		if _, ok := members[req.HolderUnitID]; !ok && onHolderSide(a.Party) {
+			list, err := s.store.UnitMembers(ctx, req.HolderUnitID)
+			if err != nil {
+				return nil, nil, err
+			}
+			members[req.HolderUnitID] = activeMembers(list)
+		}
+		card := newRequestCard(v, a, places[req.ID], members[req.HolderUnitID])
+		card.Back, card.InPlace = back, true
+		cards = append(cards, card)
+		if !seen[req.HolderUnitID] {
+			seen[req.HolderUnitID] = true
+			q := places[req.ID]
+			queues = append(queues, ui.QueueSummary{UnitName: req.HolderName, UnitNameEN: req.HolderNameEN, Open: q.Of, Effort: q.Effort})
+		}
+	}
+	return cards, queues, nil
+}

@@ -1,0 +1,123 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"accord/internal/accord"
+	"accord/web/i18n"
+	"accord/web/ui"
+)
+
+func (s *Server) showRequestPage(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.loadRequest(w, r)
+	if !ok {
+		return
+	}
+	v, err := s.requestPage(r.Context(), a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.requestPageRender(w, r, http.StatusOK, v)
+}
+
+func (s *Server) requestPageRender(w http.ResponseWriter, r *http.Request, status int, v ui.RequestPageView) {
+	ctx := r.Context()
+	title := accord.Need{Title: v.Card.Request.NeedTitle, TitleEN: v.Card.Request.NeedTitleEN}.DisplayTitle(i18n.Lang(ctx))
+	active := "projects"
+	if onHolderSide(v.Card.Party) && !v.Card.Party.Lead {
+		active = "inbox"
+	}
+	s.page(w, r, status, title, active, ui.RequestPage(v))
+}
+
+// requestPage loads what the request page shows besides the request and its project,
+// in at most three queries: the queue place, the progress log and, when the viewer
+// answers for the holding unit, its members.
+func (s *Server) requestPage(ctx context.Context, a requestAccess) (ui.RequestPageView, error) {
+	now := s.opts.Now()
+	card, err := s.requestCard(ctx, a)
+	if err != nil {
+		return ui.RequestPageView{}, err
+	}
+	progress, err := s.store.Progress(ctx, a.Request.ID)
+	if err != nil {
+		return ui.RequestPageView{}, err
+	}
+	req, party := a.Request, a.Party
+	sent := req.State.Open() && req.State != accord.RequestDraft
+	v := ui.RequestPageView{Card: card, Now: now, Progress: progress,
+		CanLog:       sent && (party.Lead || onHolderSide(party)),
+		ProgressForm: ui.ProgressForm{Risk: string(accord.RiskLow)},
+		CanEscalate:  sent && party.Lead}
+	if party.Lead && waitingOnHolder(req.State) {
+		if ok, next := req.CanNudge(now); ok {
+			v.CanNudge = true
+		} else {
+			v.NextNudge = &next
+		}
+	}
+	if party.Lead && req.State == accord.RequestDeclined && req.Obstacle != "" {
+		for _, st := range accord.StrategiesFor(req.Obstacle) {
+			v.Strategies = append(v.Strategies, ui.StrategyView{Strategy: st, Form: s.strategyForm(ctx, req, st)})
+		}
+	}
+	return v, nil
+}
+
+// requestCard is one request with the viewer's actions, its queue place and, when
+// the viewer answers for the holding unit, the members who can be named.
+func (s *Server) requestCard(ctx context.Context, a requestAccess) (ui.RequestCard, error) {
+	queue, err := s.store.QueuePositions(ctx, []int64{a.Request.ID})
+	if err != nil {
+		return ui.RequestCard{}, err
+	}
+	var members []accord.User
+	if onHolderSide(a.Party) && a.Request.State.Open() {
+		list, err := s.store.UnitMembers(ctx, a.Request.HolderUnitID)
+		if err != nil {
+			return ui.RequestCard{}, err
+		}
+		members = activeMembers(list)
+	}
+	return newRequestCard(viewerFrom(ctx), a, queuePlaces(queue)[a.Request.ID], members), nil
+}
+
+func newRequestCard(v *accord.Viewer, a requestAccess, q ui.QueuePlace, members []accord.User) ui.RequestCard {
+	return ui.RequestCard{Request: a.Request, Project: a.Project, Queue: q, ViewerID: v.User.ID, Party: a.Party,
+		Actions: cardActions(a.Request.State, a.Party), Members: members, Forms: map[accord.RequestAction]ui.ActionForm{}}
+}
+
+// cardActions are the actions a card offers: what the party may do, sending aside.
+func cardActions(state accord.RequestState, party accord.RequestParty) []accord.RequestAction {
+	var out []accord.RequestAction
+	for _, a := range accord.AvailableRequestActions(state, party) {
+		if a != accord.ActionSend {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// strategyForm fills a strategy's act with what the lead most likely wants: a first
+// phase half the size, due when the whole was, or an empty promise to write.
+func (s *Server) strategyForm(ctx context.Context, req accord.Request, st accord.Strategy) ui.StrategyForm {
+	if st.Act() != accord.ActSplitNeed {
+		return ui.StrategyForm{}
+	}
+	title := accord.Need{Title: req.NeedTitle, TitleEN: req.NeedTitleEN}.DisplayTitle(i18n.Lang(ctx))
+	return ui.StrategyForm{
+		Title:      i18n.T(ctx, "rq_phase_title", map[string]any{"Title": title}),
+		EffortDays: strconv.FormatFloat(req.EffortDays/2, 'f', -1, 64),
+		NeededBy:   dateValue(req.DueDate),
+		Message:    i18n.T(ctx, "rq_phase_message", map[string]any{"Title": title}),
+	}
+}
+
+// waitingOnHolder reports whether the next step is the holder's, so a reminder makes
+// sense: not while a decline or a counter-proposal waits on the lead.
+func waitingOnHolder(st accord.RequestState) bool {
+	return st == accord.RequestRequested || st == accord.RequestAgreed || st == accord.RequestInProgress
+}

@@ -1,0 +1,224 @@
+package brief_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+	"accord/internal/brief"
+	"accord/web/i18n"
+)
+
+// blamingWords must never appear in a brief: it asks for guidance, it does not
+// accuse. Each language's list is checked against the brief in that language.
+var blamingWords = map[string][]string{
+	i18n.English: {"refus", "block", "fail", "fault", "blame", "uncooperative", "won't", "unwilling", "ignor",
+		"obstruct", "excuse", "lazy", "complain"},
+	i18n.Chinese: {"拒绝", "不配合", "推诿", "阻碍", "阻挠", "失职", "告状", "批评", "甩锅", "背锅", "问责", "刁难", "扯皮", "不作为"},
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func date(s string) *time.Time {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return &t
+}
+
+// smartService is the seed's case: five units asked, four on board, IT too busy,
+// and an outside vendor in the resource map as the backup for the CRM.
+func smartService() brief.Input {
+	p := accord.Project{ID: 1, Name: "智能服务升级", NameEN: "Smart service upgrade", UnitName: "售后服务部", UnitNameEN: "After-sales",
+		LeadName: "张伟", LeadNameEN: "Zhang Wei", ExpectedAmount: ptr(int64(20_000_000)), Currency: "CNY",
+		ExpectedOutcome: "客户满意度 +15 分", GoalID: ptr(int64(7)), GoalTitle: "客户满意度", GoalTitleEN: "Customer satisfaction",
+		GoalStatement: "让售后服务从被动响应变为主动关怀。"}
+	req := func(id, need, unit int64, title, titleEN, holder, holderEN string, tier accord.Tier, st accord.RequestState) accord.Request {
+		return accord.Request{ID: id, NeedID: need, ProjectID: 1, HolderUnitID: unit, State: st, Scope: title, NeedTitle: title,
+			NeedTitleEN: titleEN, Tier: tier, HolderName: holder, HolderNameEN: holderEN, LeadUserID: 9, ProjectName: p.Name,
+			ProjectNameEN: p.NameEN}
+	}
+	it := req(1, 11, 101, "客户管理系统开发", "CRM system development", "信息技术部", "IT", accord.TierRequired, accord.RequestDeclined)
+	it.EffortDays, it.DueDate = 120, date("2027-03-01")
+	it.Obstacle, it.DeclineReason = accord.ObstacleTooBusy, "本季度排期已满，可先做一期。"
+	it.Offer = "标准需求文档、专职产品对接人\n分期交付"
+	requests := []accord.Request{
+		it,
+		req(2, 12, 102, "客户数据分析", "Customer data analytics", "数据部", "Data", accord.TierRequired, accord.RequestAgreed),
+		req(3, 13, 103, "培训 200 名服务顾问", "Train 200 service advisers", "培训部", "Training", accord.TierImportant, accord.RequestInProgress),
+		req(4, 14, 104, "上线推广宣传", "Launch promotion", "市场部", "Marketing", accord.TierImportant, accord.RequestAgreed),
+		req(5, 15, 105, "合同审核", "Contract review", "法务部", "Legal", accord.TierImportant, accord.RequestDelivered),
+		req(6, 16, 104, "旧方案", "Old plan", "市场部", "Marketing", accord.TierImportant, accord.RequestCancelled),
+	}
+	needs := []accord.Need{
+		{ID: 11, Title: "客户管理系统开发", TitleEN: "CRM system development", HolderUnitID: ptr(int64(101)), Tier: accord.TierRequired,
+			NeededBy: date("2027-02-15"), EffortDays: 120},
+		{ID: 17, Title: "外部开发商（备选）", TitleEN: "Outside CRM vendor (backup)", ExternalParty: "外部开发商 / Outside vendor",
+			Tier: accord.TierAlternative, BacksUpNeedID: ptr(int64(11))},
+		{ID: 18, Title: "外部培训机构（备选）", TitleEN: "External training vendor (backup)", ExternalParty: "外部培训机构",
+			Tier: accord.TierAlternative, BacksUpNeedID: ptr(int64(13))},
+	}
+	return brief.Input{Project: p, Request: it, Requests: requests, Needs: needs, Cause: accord.CauseDeclined}
+}
+
+func translate(t *testing.T, lang string) func(string, map[string]any) string {
+	t.Helper()
+	b, err := i18n.NewBundle()
+	require.NoError(t, err)
+	l := b.Localizer(lang)
+	return func(id string, data map[string]any) string {
+		var out string
+		if data == nil {
+			out = l.T(id)
+		} else {
+			out = l.T(id, data)
+		}
+		require.NotEqual(t, id, out, "%s: message %s is missing", lang, id)
+		require.NotContains(t, out, "<no value>", "%s: message %s lacks data", lang, id)
+		return out
+	}
+}
+
+func TestBriefForTheSmartServiceCase(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		lang string
+		want []string
+	}{
+		{i18n.English, []string{
+			"Request for guidance: CRM system development (Smart service upgrade)",
+			"Smart service upgrade, run by After-sales and led by Zhang Wei.",
+			"Expected value: 20,000,000 CNY.",
+			"It serves the company goal “Customer satisfaction”.",
+			"P0 Required: CRM system development, from IT.",
+			"Estimated effort: 120 person-days.",
+			"Needed by 2027-02-15.",
+			"4 of 5 units agreed.",
+			"- Marketing: Agreed",
+			"After-sales asked IT for: 客户管理系统开发.",
+			"Date asked for: 2027-03-01.",
+			"“Too busy right now”",
+			"What the project offers in return: 标准需求文档、专职产品对接人; 分期交付",
+			"In their words: “本季度排期已满，可先做一期。”",
+			"Use the backup in the resource map: Outside CRM vendor (backup) (外部开发商 / Outside vendor).",
+			"A way forward: “Lower the bar: phase it”.",
+			"Support asked for",
+		}},
+		{i18n.Chinese, []string{
+			"请求决策指导：客户管理系统开发（智能服务升级）",
+			"预期价值：20,000,000 CNY。",
+			"服务于公司目标“客户满意度”。",
+			"P0 必需：客户管理系统开发，由信息技术部提供。",
+			"5 个部门中已有 4 个达成一致。",
+			"“目前太忙”",
+			"项目方提供的回报：标准需求文档、专职产品对接人；分期交付",
+			"启用资源地图中的备选：外部开发商（备选）（外部开发商 / Outside vendor）。",
+			"可以尝试“降低门槛：分期进行”。",
+			"希望获得的支持",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			t.Parallel()
+			text := brief.Build(smartService(), translate(t, tt.lang), tt.lang)
+			for _, want := range tt.want {
+				require.Contains(t, text, want)
+			}
+			require.NotContains(t, text, "External training vendor", "only the backup of this need is an option")
+			require.NotContains(t, text, "外部培训机构")
+			require.NotContains(t, text, "Old plan", "a cancelled request is not a unit asked")
+			lower := strings.ToLower(text)
+			for _, word := range blamingWords[tt.lang] {
+				require.NotContains(t, lower, word, "the brief must ask for guidance, not blame")
+			}
+			// Sections are headed and separated by blank lines.
+			require.Equal(t, 6, strings.Count(text, "\n\n"), text)
+		})
+	}
+}
+
+// TestBriefForEveryState writes the brief for a request in each state the holder can
+// leave it in, in both languages, checking every message exists and no blaming word
+// slips in through a branch.
+func TestBriefForEveryState(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{i18n.English, i18n.Chinese} {
+		for _, st := range accord.RequestStates() {
+			t.Run(lang+"/"+string(st), func(t *testing.T) {
+				t.Parallel()
+				in := smartService()
+				in.Request.State = st
+				in.Request.Obstacle, in.Request.DeclineReason = "", ""
+				if st == accord.RequestDeclined {
+					in.Request.Obstacle = accord.ObstacleOther
+				}
+				if st == accord.RequestCountered {
+					in.Request.CounterScope, in.Request.CounterDate = "一期：客户档案", date("2027-01-10")
+				}
+				in.Request.SentAt = date("2026-11-02")
+				in.Project.ExpectedAmount, in.Project.ExpectedOutcome, in.Project.GoalID = nil, "", nil
+				in.Needs = nil
+				in.Reason = "排期\n冲突"
+				text := brief.Build(in, translate(t, lang), lang)
+				lower := strings.ToLower(text)
+				for _, word := range blamingWords[lang] {
+					require.NotContains(t, lower, word)
+				}
+				if st == accord.RequestCountered {
+					require.Contains(t, text, "一期：客户档案")
+					require.Contains(t, text, "2027-01-10")
+				}
+				if st == accord.RequestRequested {
+					require.Contains(t, text, "2026-11-02")
+				}
+				require.Contains(t, text, "排期 冲突", "the lead's reason stays on one line")
+			})
+		}
+	}
+}
+
+func TestStanding(t *testing.T) {
+	t.Parallel()
+	r := func(id, unit int64, st accord.RequestState) accord.Request {
+		return accord.Request{ID: id, HolderUnitID: unit, State: st, HolderName: "部门", HolderNameEN: "Unit"}
+	}
+	tests := []struct {
+		name     string
+		requests []accord.Request
+		current  accord.Request
+		agreed   int
+		units    int
+	}{
+		{"all agreed", []accord.Request{r(1, 1, accord.RequestAgreed), r(2, 2, accord.RequestDelivered)}, r(1, 1, accord.RequestAgreed), 2, 2},
+		{"a unit with one open request has not agreed",
+			[]accord.Request{r(1, 1, accord.RequestAgreed), r(2, 1, accord.RequestRequested), r(3, 2, accord.RequestInProgress)},
+			r(3, 2, accord.RequestInProgress), 1, 2},
+		{"drafts and cancelled requests are not asks",
+			[]accord.Request{r(1, 1, accord.RequestDraft), r(2, 2, accord.RequestCancelled), r(3, 3, accord.RequestDeclined)},
+			r(3, 3, accord.RequestDeclined), 0, 1},
+		{"the current request counts even when the list lacks it", nil, r(9, 4, accord.RequestCountered), 0, 1},
+		{"the current request as given wins over the list's copy",
+			[]accord.Request{r(1, 1, accord.RequestDeclined)}, r(1, 1, accord.RequestAgreed), 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := brief.Standing(tt.requests, tt.current, i18n.English)
+			require.Equal(t, tt.agreed, got.Agreed)
+			require.Equal(t, tt.units, got.Units)
+			require.Len(t, got.Lines, tt.units)
+		})
+	}
+}
+
+func TestAmount(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "20,000,000 CNY", brief.Amount(20_000_000, "CNY"))
+	require.Equal(t, "999 USD", brief.Amount(999, "USD"))
+	require.Equal(t, "-1,000 EUR", brief.Amount(-1000, "EUR"))
+	require.Equal(t, "1,000", brief.Amount(1000, ""))
+}

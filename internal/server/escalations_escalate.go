@@ -1,0 +1,173 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"accord/internal/accord"
+	"accord/internal/brief"
+	"accord/internal/store"
+	"accord/web/i18n"
+	"accord/web/ui"
+)
+
+// escalateRequestFor loads the request in the path for its lead or an admin. Someone
+// who may see the project but does not lead it gets the 403 page; anyone else the 404.
+func (s *Server) escalateRequestFor(w http.ResponseWriter, r *http.Request) (accord.Request, accord.Project, bool) {
+	ctx := r.Context()
+	id, ok := s.pathID(w, r, "id")
+	if !ok {
+		return accord.Request{}, accord.Project{}, false
+	}
+	v := viewerFrom(ctx)
+	req, err := s.store.Request(ctx, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return accord.Request{}, accord.Project{}, false
+	}
+	p, err := s.store.ProjectForViewer(ctx, *v, req.ProjectID)
+	if err != nil {
+		s.fail(w, r, err)
+		return accord.Request{}, accord.Project{}, false
+	}
+	if !store.RequestParty(req, *v).Lead {
+		s.fail(w, r, accord.Errorf(accord.ECodeForbidden, "esc_escalate_lead_only", nil))
+		return accord.Request{}, accord.Project{}, false
+	}
+	return req, p, true
+}
+
+// escalateView works out who the request would go to and writes the brief for the
+// lead to edit: the shared superior, the tree (for names), the needs and the
+// project's requests, in four queries.
+func (s *Server) escalateView(ctx context.Context, req accord.Request, p accord.Project) (ui.EscalateView, string, error) {
+	view := ui.EscalateView{Request: req, Project: p, Closed: !req.State.Open() || req.State == accord.RequestDraft}
+	sup, err := s.store.SharedSuperior(ctx, p.OwningUnitID, req.HolderUnitID)
+	switch {
+	case accord.ErrorCodeOf(err) == accord.ECodeNotFound:
+		// No one above both units has a head: the page says so and offers no form.
+	case err != nil:
+		return ui.EscalateView{}, "", err
+	default:
+		units, err := s.store.Units(ctx)
+		if err != nil {
+			return ui.EscalateView{}, "", err
+		}
+		lang := i18n.Lang(ctx)
+		u, _ := findUnit(units, sup.UnitID)
+		view.Superior = u.HeadDisplayName(lang)
+		view.SuperiorUnit = u.DisplayName(lang)
+		view.VacantSkipped = sup.VacantSkipped
+		view.HeadIsParty = sup.HeadIsParty
+		view.ViewerDecides = sup.HeadUserID == viewerFrom(ctx).User.ID
+		view.LeadDecides = !view.ViewerDecides && sup.HeadUserID == req.LeadUserID
+	}
+	text, err := s.generatedBrief(ctx, req, p, "", "")
+	if err != nil {
+		return ui.EscalateView{}, "", err
+	}
+	return view, text, nil
+}
+
+// generatedBrief writes the brief from the data, in the reader's language.
+func (s *Server) generatedBrief(ctx context.Context, req accord.Request, p accord.Project, cause accord.EscalationCause, reason string) (string, error) {
+	needs, err := s.store.Needs(ctx, p.ID)
+	if err != nil {
+		return "", err
+	}
+	requests, err := s.store.ProjectRequests(ctx, p.ID)
+	if err != nil {
+		return "", err
+	}
+	return brief.Build(brief.Input{Project: p, Request: req, Requests: requests, Needs: needs, Cause: cause, Reason: reason},
+		briefTranslator(ctx), i18n.Lang(ctx)), nil
+}
+
+// briefTranslator adapts the reader's localizer to the brief's.
+func briefTranslator(ctx context.Context) func(string, map[string]any) string {
+	return func(id string, data map[string]any) string {
+		if data == nil {
+			return i18n.T(ctx, id)
+		}
+		return i18n.T(ctx, id, data)
+	}
+}
+
+func (s *Server) showEscalatePage(w http.ResponseWriter, r *http.Request) {
+	req, p, ok := s.escalateRequestFor(w, r)
+	if !ok {
+		return
+	}
+	view, text, err := s.escalateView(r.Context(), req, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	view.Form.Brief = text
+	s.page(w, r, http.StatusOK, i18n.T(r.Context(), "esc_escalate_title"), "projects", ui.Escalate(view))
+}
+
+// escalateRequest sends the request to the shared superior with the lead's reason. A
+// brief left as generated is not stored, so each reader gets it in their language
+// from the data as it stands; an edited one is kept as the lead wrote it.
+func (s *Server) escalateRequest(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	req, p, ok := s.escalateRequestFor(w, r)
+	if !ok {
+		return
+	}
+	f := ui.EscalateForm{Reason: r.PostFormValue("reason"), Brief: r.PostFormValue("brief")}
+	reason := strings.TrimSpace(f.Reason)
+	text := normalizeBrief(f.Brief)
+	var read accord.Validation
+	if reason == "" {
+		read.Add("reason", "esc_reason_required")
+	}
+	if utf8.RuneCountInString(reason) > accord.MaxNoteLength {
+		read.Add("reason", "field_text_too_long")
+	}
+	if utf8.RuneCountInString(text) > accord.MaxNoteLength*2 {
+		read.Add("brief", "field_text_too_long")
+	}
+	view, generated, err := s.escalateView(ctx, req, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if text == normalizeBrief(generated) {
+		text = ""
+	}
+	err = read.Err()
+	var e accord.Escalation
+	if err == nil {
+		e, err = s.store.Escalate(ctx, *viewerFrom(ctx), req.ID, reason, text, accord.DefaultDecisionWindowDays, s.opts.Now())
+	}
+	if err != nil {
+		status, st, ok := formProblem(ctx, err, "reason", "brief")
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		st.Version = 0
+		f.FormState = st
+		view.Form = f
+		s.page(w, r, status, i18n.T(ctx, "esc_escalate_title"), "projects", ui.Escalate(view))
+		return
+	}
+	name := accord.User{Name: e.AssignedName, NameEN: e.AssignedNameEN}.DisplayName(i18n.Lang(ctx))
+	s.flash(ctx, "esc_escalated", map[string]any{"Name": name})
+	http.Redirect(w, r, escalationPath(e.ID), http.StatusSeeOther)
+}
+
+// normalizeBrief makes a brief posted from a textarea comparable with a generated
+// one: browsers send CRLF line ends, and trailing space is not content.
+func normalizeBrief(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}

@@ -7,6 +7,7 @@ type Roles struct {
 	Head      bool // heads at least one open unit
 	Executive bool // heads an open unit that has open sub-units
 	Lead      bool // leads at least one project
+	KeyPerson bool // named key person on an open request
 }
 
 // Membership is a user's place in a unit.

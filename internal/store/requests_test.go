@@ -83,6 +83,7 @@ func TestSmartServiceUpgradeStory(t *testing.T) {
 	require.Equal(t, accord.RequestAgreed, it.State)
 	require.Equal(t, "Xu Hang", it.KeyPersonNameEN)
 	require.Equal(t, due, *it.DueDate)
+	require.True(t, b.viewer(t, "it.dev@accord.demo").Roles.KeyPerson, "a named key person gets the inbox")
 
 	// The key person starts and reports progress.
 	devViewer := b.viewer(t, "it.dev@accord.demo")

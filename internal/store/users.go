@@ -196,12 +196,14 @@ func (s *Store) Viewer(ctx context.Context, userID int64) (accord.Viewer, error)
 			EXISTS (SELECT 1 FROM units h JOIN units c ON c.parent_id = h.id AND c.closed_at IS NULL
 				WHERE h.head_user_id = u.id AND h.closed_at IS NULL),
 			EXISTS (SELECT 1 FROM projects p WHERE p.lead_user_id = u.id),
+			EXISTS (SELECT 1 FROM requests r WHERE r.key_person_user_id = u.id
+				AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')),
 			COALESCE((SELECT json_agg(json_build_object('unit_id', n.id, 'name', n.name, 'name_en', n.name_en,
 				'is_head', n.head_user_id = u.id) ORDER BY n.path)
 				FROM memberships m JOIN units n ON n.id = m.unit_id AND n.closed_at IS NULL WHERE m.user_id = u.id), '[]'),
 			(SELECT count(*) FROM notifications x WHERE x.user_id = u.id AND x.read_at IS NULL)
 		FROM users u WHERE u.id = $1 AND u.deactivated_at IS NULL`, userID),
-		&v.Roles.Head, &v.Roles.Executive, &v.Roles.Lead, &raw, &v.Unread)
+		&v.Roles.Head, &v.Roles.Executive, &v.Roles.Lead, &v.Roles.KeyPerson, &raw, &v.Unread)
 	if err != nil {
 		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, mapNotFound(err, "user_not_found"))
 	}

@@ -339,7 +339,7 @@ func navigation(v *accord.Viewer, active string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if v.Roles.Head {
+		if v.Roles.Head || v.Roles.KeyPerson {
 			templ_7745c5c3_Err = navLink("/inbox", "inbox", active, t(ctx, "nav_inbox")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -127,6 +127,13 @@ func NextRequestState(from RequestState, action RequestAction, party RequestPart
 	return tr.to, nil
 }
 
+// MayTakeAction reports whether party is on the side that takes action at all,
+// whatever the request's state; unknown actions are nobody's.
+func MayTakeAction(action RequestAction, party RequestParty) bool {
+	tr, ok := requestTransitions()[action]
+	return ok && tr.by.allows(party)
+}
+
 // AvailableRequestActions lists what party may do to a request in state from, in
 // the order RequestActions gives — the buttons a screen offers.
 func AvailableRequestActions(from RequestState, party RequestParty) []RequestAction {

@@ -114,3 +114,12 @@ func FuzzNextRequestState(f *testing.F) {
 		}
 	})
 }
+
+func TestMayTakeAction(t *testing.T) {
+	t.Parallel()
+	require.True(t, MayTakeAction(ActionAgree, RequestParty{Delegate: true}))
+	require.False(t, MayTakeAction(ActionAgree, RequestParty{Lead: true}))
+	require.True(t, MayTakeAction(ActionCancel, RequestParty{Lead: true}))
+	require.False(t, MayTakeAction(ActionDelegate, RequestParty{Delegate: true}))
+	require.False(t, MayTakeAction("approve", RequestParty{Lead: true, HolderHead: true, Delegate: true}))
+}

@@ -79,10 +79,10 @@ func (s *Server) Router() chi.Router {
 	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, securityHeaders, s.limitForms)
 
 	static, _ := fs.Sub(web.Static, "static")
-	r.Handle("/static/*", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	r.Method(http.MethodGet, "/static/*", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
-	r.Handle("/metrics", s.metrics.Handler())
+	r.Method(http.MethodGet, "/metrics", s.metrics.Handler())
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.sessions.LoadAndSave, s.loadViewer)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -129,6 +130,14 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		r, err := scanRequest(tx.QueryRow(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.id = $1 FOR UPDATE OF r`, id))
 		if err != nil {
 			return mapNotFound(err, "request_not_found")
+		}
+		// Who may act comes first: someone on the wrong side learns that, not that the
+		// request changed meanwhile.
+		if !slices.Contains(accord.RequestActions(), action) {
+			return accord.Errorf(accord.ECodeInvalid, "request_action_unknown", nil)
+		}
+		if !accord.MayTakeAction(action, RequestParty(r, v)) {
+			return accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil)
 		}
 		if r.Version != version {
 			return &accord.Error{Code: accord.ECodeConflict, MessageID: "request_changed",

@@ -62,6 +62,16 @@ var (
 	statement     = policy{login, nf, nf, nf, nf, fb, ok} // the two sides only
 )
 
+// addPolicies lets a feature's own test file list its routes (call it from init).
+func addPolicies(more map[string]policy) {
+	for route, p := range more {
+		if _, dup := routePolicies[route]; dup {
+			panic("authz: route listed twice: " + route)
+		}
+		routePolicies[route] = p
+	}
+}
+
 var routePolicies = map[string]policy{
 	"GET /static/*": public, "GET /healthz": public, "GET /readyz": public, "GET /metrics": public,
 	"GET /login": public, "POST /login": public, "POST /logout": signOut, "POST /lang": public,

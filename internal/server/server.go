@@ -104,10 +104,12 @@ func (s *Server) Router() chi.Router {
 			s.workbookIORoutes(r)
 			s.requestRoutes(r)
 			s.escalationRoutes(r)
+			s.portfolioRoutes(r)
 		})
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)
 			s.adminRoutes(r)
+			s.adminWebhookRoutes(r)
 		})
 	})
 	return r

@@ -165,6 +165,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 					resp = c.post(path, url.Values{})
 				}
 				require.NotEqual(t, http.StatusInternalServerError, resp.StatusCode, "%s as %s: a 500", route, role.name)
+				require.Contains(t, resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'", "%s: security headers", route)
+				require.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"), "%s: security headers", route)
 				got := classify(resp)
 				require.Equal(t, want[i], got, "%s %s as %s (status %d, location %q)", method, path, role.name,
 					resp.StatusCode, resp.Header.Get("Location"))

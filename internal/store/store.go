@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -101,4 +102,11 @@ func EnsureDatabase(ctx context.Context, maintenanceURL, name string) error {
 		return fmt.Errorf("store: create database %s: %w", name, err)
 	}
 	return nil
+}
+
+// lookupText makes user-typed text safe to compare in SQL: PostgreSQL text holds
+// neither NUL bytes nor invalid UTF-8, and would fail the query on them. Used for
+// lookups and logs of raw input; what is stored is validated in the domain first.
+func lookupText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }

@@ -56,7 +56,7 @@ func (s *Store) User(ctx context.Context, id int64) (accord.User, error) {
 func (s *Store) UserCredentials(ctx context.Context, email string) (accord.User, string, error) {
 	var hash string
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u
-		WHERE lower(u.email) = lower($1) AND u.deactivated_at IS NULL`, email), &hash)
+		WHERE lower(u.email) = lower($1) AND u.deactivated_at IS NULL`, lookupText(email)), &hash)
 	if err != nil {
 		return accord.User{}, "", fmt.Errorf("store: credentials: %w", mapNotFound(err, "user_not_found"))
 	}
@@ -87,7 +87,7 @@ func (s *Store) Users(ctx context.Context, f UserFilter) ([]UserRow, int, error)
 		WHERE ($1 = '' OR u.name ILIKE '%' || $1 || '%' OR u.name_en ILIKE '%' || $1 || '%' OR u.email ILIKE '%' || $1 || '%')
 		  AND ($2 OR u.deactivated_at IS NULL)
 		ORDER BY u.deactivated_at IS NOT NULL, lower(u.email)
-		OFFSET $3 LIMIT $4`, likeEscape(f.Query), f.IncludeInactive, f.Offset, f.Limit)
+		OFFSET $3 LIMIT $4`, likeEscape(lookupText(f.Query)), f.IncludeInactive, f.Offset, f.Limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
 	}
@@ -250,7 +250,7 @@ func userAudit(u accord.User) map[string]any {
 // RecordLoginFailure notes a failed sign-in for throttling, timed by the caller's clock
 // (the same clock that later measures the wait).
 func (s *Store) RecordLoginFailure(ctx context.Context, email, ip string, at time.Time) error {
-	if _, err := s.pool.Exec(ctx, `INSERT INTO login_failures (email, ip, failed_at) VALUES (lower($1), $2, $3)`, email, ip, at); err != nil {
+	if _, err := s.pool.Exec(ctx, `INSERT INTO login_failures (email, ip, failed_at) VALUES (lower($1), $2, $3)`, lookupText(email), ip, at); err != nil {
 		return fmt.Errorf("store: record login failure: %w", err)
 	}
 	return nil
@@ -264,7 +264,7 @@ func (s *Store) LoginFailures(ctx context.Context, email, ip string, since time.
 			count(*) FILTER (WHERE email = lower($1)),
 			count(*) FILTER (WHERE ip = $2),
 			max(failed_at)
-		FROM login_failures WHERE (email = lower($1) OR ip = $2) AND failed_at > $3`, email, ip, since).
+		FROM login_failures WHERE (email = lower($1) OR ip = $2) AND failed_at > $3`, lookupText(email), ip, since).
 		Scan(&byEmail, &byIP, &lastPtr)
 	if err != nil {
 		return 0, 0, time.Time{}, fmt.Errorf("store: count login failures: %w", err)
@@ -277,7 +277,7 @@ func (s *Store) LoginFailures(ctx context.Context, email, ip string, since time.
 
 // ClearLoginFailures forgets an email's failures after it signs in, and prunes old rows.
 func (s *Store) ClearLoginFailures(ctx context.Context, email string, before time.Time) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE email = lower($1) OR failed_at < $2`, email, before); err != nil {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE email = lower($1) OR failed_at < $2`, lookupText(email), before); err != nil {
 		return fmt.Errorf("store: clear login failures: %w", err)
 	}
 	return nil

@@ -12,7 +12,7 @@ import (
 // UserByEmail returns a user, active or not, by email in any letter case. An unknown
 // email is a problem with the form's "email" field.
 func (s *Store) UserByEmail(ctx context.Context, email string) (accord.User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE lower(u.email) = lower($1)`, email))
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE lower(u.email) = lower($1)`, lookupText(email)))
 	if err != nil {
 		return accord.User{}, fmt.Errorf("store: user by email: %w", fieldNotFound(err, "email", "user_not_found"))
 	}

@@ -109,9 +109,13 @@ func (c *Cluster) Start(ctx context.Context) (string, error) {
 		c.port = port
 		return c.URL("postgres"), nil
 	}
-	port, err := freePort()
-	if err != nil {
-		return "", err
+	// A cluster started before by this value comes back on its old port, so pools
+	// holding its URL reconnect by themselves.
+	port := c.port
+	if port == 0 {
+		if port, err = freePort(); err != nil {
+			return "", err
+		}
 	}
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1", port, c.Dir)
 	if !c.Durable {

@@ -21,16 +21,11 @@ const escalationFrom = ` FROM escalations e JOIN users s ON s.id = e.assigned_us
 
 func scanEscalation(row pgx.Row, extra ...any) (accord.Escalation, error) {
 	var e accord.Escalation
-	r := &e.Request
 	dest := append([]any{&e.ID, &e.RequestID, &e.ProjectID, &e.Cause, &e.Status, &e.AssignedUserID, &e.AssignedUnitID,
 		&e.AssignedName, &e.AssignedNameEN, &e.Level, &e.AtTop, &e.Reason, &e.Brief, &e.LeadStatement, &e.HolderStatement,
-		&e.WindowOpenedAt, &e.WindowDueAt, &e.Decision, &e.DecisionNote, &e.DecidedAt, &e.CreatedAt, &e.Version,
-		&r.ID, &r.NeedID, &r.ProjectID, &r.HolderUnitID, &r.State, &r.Message, &r.Offer, &r.Scope,
-		&r.DueDate, &r.KeyPersonUserID, &r.CounterScope, &r.CounterDate, &r.Obstacle, &r.DeclineReason, &r.Binding,
-		&r.SentAt, &r.AnsweredAt, &r.LastActivityAt, &r.LastNudgeAt, &r.CreatedAt, &r.Version,
-		&r.NeedTitle, &r.NeedTitleEN, &r.Tier, &r.EffortDays, &r.ProjectName, &r.ProjectNameEN, &r.LeadUserID,
-		&r.HolderName, &r.HolderNameEN, &r.KeyPersonName, &r.KeyPersonNameEN}, extra...)
-	err := row.Scan(dest...)
+		&e.WindowOpenedAt, &e.WindowDueAt, &e.Decision, &e.DecisionNote, &e.DecidedAt, &e.CreatedAt, &e.Version},
+		requestDest(&e.Request)...)
+	err := row.Scan(append(dest, extra...)...)
 	return e, err
 }
 
@@ -115,18 +110,22 @@ func sharedSuperiorTx(ctx context.Context, tx pgx.Tx, a, b int64) (accord.Superi
 	return superiorFrom(pathA, pathB, unitIDs, headIDs)
 }
 
-// SweepEscalations raises an escalation for every stalled request, once per cause,
-// routed to the shared superior. Several instances may sweep at once: the unique
-// (request, cause) index turns the second insert into a no-op. It returns how many
-// escalations it raised.
+// SweepEscalations raises an escalation for every request stalled under its project's
+// policy (accord.Project.EscalationPolicy), once per cause, routed to the shared
+// superior. Several instances may sweep at once: the unique (request, cause) index
+// turns the second insert into a no-op. It returns how many escalations it raised.
 func (s *Store) SweepEscalations(ctx context.Context, now time.Time, windowDays int) (int, error) {
 	raised := 0
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		// Candidates: open requests that could meet any cause under the most eager
-		// policy (P0), found through the partial index on last activity or by date.
-		rows, err := tx.Query(ctx, `SELECT `+requestColumns+`, p.cadence_days, `+sharedSuperiorSQL+requestFrom+`
+		// policy any project may set (no days at all), found through the partial index
+		// on last activity or by date; the project's own policy decides below.
+		rows, err := tx.Query(ctx, `SELECT `+requestColumns+`, p.cadence_days, p.p0_declined_days, p.p0_overdue_days,
+				p.p1_declined_days, p.p1_overdue_days, p.stale_factor, `+sharedSuperiorSQL+requestFrom+`
 			WHERE r.state IN ('requested', 'agreed', 'declined', 'countered', 'in_progress') AND d.tier <> 'P2'
-			  AND (r.state = 'declined' OR r.due_date < $1::date OR r.last_activity_at < $1 - make_interval(days => 2 * p.cadence_days))`, now)
+			  AND (r.state = 'declined' OR r.due_date < $1::date
+			       OR (COALESCE(p.stale_factor, 2) > 0
+			           AND r.last_activity_at < $1 - make_interval(days => COALESCE(p.stale_factor, 2) * p.cadence_days)))`, now)
 		if err != nil {
 			return err
 		}
@@ -139,9 +138,11 @@ func (s *Store) SweepEscalations(ctx context.Context, now time.Time, windowDays 
 		}
 		var found []candidate
 		for rows.Next() {
-			var cadence int
+			var p accord.Project
+			o := &p.EscalationOverrides
 			var sup []int64
-			r, err := scanRequest(rows, &cadence, &sup)
+			r, err := scanRequest(rows, &p.CadenceDays, &o.P0DeclinedDays, &o.P0OverdueDays, &o.P1DeclinedDays,
+				&o.P1OverdueDays, &o.StaleFactor, &sup)
 			if err != nil {
 				rows.Close()
 				return err
@@ -149,8 +150,8 @@ func (s *Store) SweepEscalations(ctx context.Context, now time.Time, windowDays 
 			if len(sup) != 2 {
 				continue // nobody above both units has a head; nothing to route to
 			}
-			for _, cause := range accord.StalledCauses(r, cadence, accord.DefaultEscalationPolicy(r.Tier), now) {
-				found = append(found, candidate{r: r, cause: cause, unit: sup[0], head: sup[1], cadence: cadence})
+			for _, cause := range accord.StalledCauses(r, p.CadenceDays, p.EscalationPolicy(r.Tier), now) {
+				found = append(found, candidate{r: r, cause: cause, unit: sup[0], head: sup[1], cadence: p.CadenceDays})
 			}
 		}
 		rows.Close()

@@ -11,23 +11,7 @@ import (
 // auditProject appends a change to anything in a project's workbook, tagged with the
 // project so its history is one indexed query.
 func auditProject(ctx context.Context, tx pgx.Tx, actorID, projectID int64, entity string, entityID int64, action string, before, after any) error {
-	b, err := jsonOrNil(before)
-	if err != nil {
-		return err
-	}
-	a, err := jsonOrNil(after)
-	if err != nil {
-		return err
-	}
-	var actor *int64
-	if actorID > 0 {
-		actor = &actorID
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (actor_user_id, project_id, entity, entity_id, action, before, after)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, actor, projectID, entity, entityID, action, b, a); err != nil {
-		return fmt.Errorf("store: audit %s %d %s: %w", entity, entityID, action, err)
-	}
-	return nil
+	return insertAudit(ctx, tx, actorID, &projectID, entity, entityID, action, before, after)
 }
 
 // HistoryEntry is one change in a project's history.

@@ -23,13 +23,17 @@ const requestFrom = ` FROM requests r JOIN needs d ON d.id = r.need_id JOIN proj
 
 func scanRequest(row pgx.Row, extra ...any) (accord.Request, error) {
 	var r accord.Request
-	dest := append([]any{&r.ID, &r.NeedID, &r.ProjectID, &r.HolderUnitID, &r.State, &r.Message, &r.Offer, &r.Scope,
+	err := row.Scan(append(requestDest(&r), extra...)...)
+	return r, err
+}
+
+// requestDest lists where requestColumns scan into.
+func requestDest(r *accord.Request) []any {
+	return []any{&r.ID, &r.NeedID, &r.ProjectID, &r.HolderUnitID, &r.State, &r.Message, &r.Offer, &r.Scope,
 		&r.DueDate, &r.KeyPersonUserID, &r.CounterScope, &r.CounterDate, &r.Obstacle, &r.DeclineReason, &r.Binding,
 		&r.SentAt, &r.AnsweredAt, &r.LastActivityAt, &r.LastNudgeAt, &r.CreatedAt, &r.Version,
 		&r.NeedTitle, &r.NeedTitleEN, &r.Tier, &r.EffortDays, &r.ProjectName, &r.ProjectNameEN, &r.LeadUserID,
-		&r.HolderName, &r.HolderNameEN, &r.KeyPersonName, &r.KeyPersonNameEN}, extra...)
-	err := row.Scan(dest...)
-	return r, err
+		&r.HolderName, &r.HolderNameEN, &r.KeyPersonName, &r.KeyPersonNameEN}
 }
 
 func collectRequests(rows pgx.Rows) ([]accord.Request, error) {

@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin/accord
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null | grep -v '_templ\.go$$')
 
-.PHONY: run build generate test check fmt vet templ-check fuzz clean
+.PHONY: run build generate test browser check fmt vet templ-check fuzz clean bench
 
 ## run: start Accord at http://localhost:8080 with a private PostgreSQL and the demo organisation
 run: build
@@ -19,9 +19,22 @@ generate:
 	$(GO) tool templ generate
 
 ## test: formatting, vet, templ drift, every test with -race against one throwaway PostgreSQL, fuzz smoke
-test: check
+test: check browser
 	$(GO) run ./cmd/pgtemp -- $(GO) test -race -count=1 ./...
 	$(MAKE) fuzz
+
+## browser: install Chromium for the browser journeys (internal/journeys) when it is missing
+# As root on Debian/Ubuntu (CI, containers) it installs the package; otherwise it says
+# what to install, and the journeys skip locally but fail when CI=true.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Chromium for the browser journeys (about a minute)..."; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+		else \
+			echo "Chromium is missing: the browser journeys need it. Install it with: sudo apt-get install -y chromium"; \
+		fi; \
+	fi
 
 # A few seconds per fuzz target: enough to catch a regression, short enough for CI.
 FUZZTIME ?= 5s
@@ -44,6 +57,13 @@ templ-check:
 	@if ! git diff --quiet -- '*_templ.go' || [ -n "$$(git ls-files --others --exclude-standard -- '*_templ.go')" ]; then \
 		echo "templ generate changed generated files; run 'make generate' and commit them:"; \
 		git status --short -- '*_templ.go'; exit 1; fi
+
+## bench: measure Accord at enterprise scale on this machine and write docs/benchmarks.md (minutes; not in `make test`)
+# Flags of cmd/accordbench, through BENCHFLAGS: -scale large|small (default large), -compare small|large|none,
+# -clients 32, -duration 20s, -warmup 2s, -superior-iterations 2000, -out docs/benchmarks.md.
+# A quick trial: make bench BENCHFLAGS='-scale small -duration 3s -out /tmp/bench.md'
+bench:
+	$(GO) run ./cmd/accordbench $(BENCHFLAGS)
 
 clean:
 	rm -rf bin

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"accord/internal/config"
@@ -35,7 +36,12 @@ commands:
   migrate up|down|version
                         apply all migrations, revert the last one, or print the version
   seed demo             load the demo organisation into an empty database
+  seed --scale small|large
+                        fill an empty database with a generated organisation for
+                        benchmarks (large: 1,000 units, 20,000 people, 200,000 requests)
   healthcheck           exit 0 when this machine's server answers /healthz (for containers)
+  token create --email E [--name N]
+                        print a new personal API token for that user (shown once)
 
 configuration comes from the environment; see README.md.`
 
@@ -73,12 +79,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return runMigrate(cfg, args[1], stdout)
 	case "seed":
+		if len(args) > 1 && strings.HasPrefix(args[1], "--scale") {
+			return runSeedScale(ctx, cfg, args[1:], stdout, stderr)
+		}
 		if len(args) != 2 || args[1] != "demo" {
-			return errors.New("seed: the only seed is `demo`")
+			return errors.New("seed: say `seed demo` or `seed --scale small|large`")
 		}
 		return runSeedDemo(ctx, cfg, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, cfg)
+	case "token":
+		return runToken(ctx, cfg, args[1:], stdout, stderr)
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"accord/internal/config"
+	"accord/internal/delivery"
 	"accord/internal/demo"
 	"accord/internal/jobs"
 	"accord/internal/localpg"
@@ -90,16 +91,26 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 	if err != nil {
 		return err
 	}
+	deliverer, err := newDeliverer(cfg, st, bundle, logger.With("component", "delivery"))
+	if err != nil {
+		return err
+	}
+	jobClient, err := jobs.NewClient(pool, st, logger.With("component", "jobs"),
+		jobs.Options{DecisionWindowDays: cfg.DecisionWindowDays, Deliverer: deliverer})
+	if err != nil {
+		return err
+	}
+	// From here on every notification also goes out by email and webhook: its job is
+	// enqueued in the notification's own transaction (inserting works before Start).
+	st.SetDeliveryEnqueuer(jobs.NewEnqueuer(jobClient))
 	srv := server.New(st, bundle, logger, server.Options{
 		SecureCookies:   cfg.SecureCookies,
 		SessionLifetime: cfg.SessionLifetime,
 		DemoHint:        opts.demo,
+
+		DecisionWindowDays: cfg.DecisionWindowDays,
 	})
 	defer srv.Close()
-	jobClient, err := jobs.NewClient(pool, st, logger.With("component", "jobs"), jobs.Options{})
-	if err != nil {
-		return err
-	}
 	if err := jobClient.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start background jobs: %w", err)
 	}
@@ -148,6 +159,30 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// newDeliverer sends notifications out by webhook, and by email when ACCORD_SMTP_HOST
+// is set, linking to cfg.BaseURL.
+func newDeliverer(cfg config.Config, st *store.Store, bundle *i18n.Bundle, logger *slog.Logger) (*jobs.Deliverer, error) {
+	d := &jobs.Deliverer{
+		Store:    st,
+		Poster:   delivery.NewPoster(&http.Client{Timeout: 15 * time.Second}, nil),
+		Localize: func(lang string) delivery.Translate { return bundle.Localizer(lang).T },
+		BaseURL:  cfg.BaseURL,
+		Logger:   logger,
+	}
+	if !cfg.EmailEnabled() {
+		logger.Info("email notifications are off: set ACCORD_SMTP_HOST to send them")
+		return d, nil
+	}
+	m, err := delivery.NewMailer(delivery.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
+		Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS})
+	if err != nil {
+		return nil, err
+	}
+	d.Mailer = m
+	logger.Info("email notifications are on", "smtp", fmt.Sprintf("%s:%d", cfg.SMTPHost, cfg.SMTPPort), "tls", cfg.SMTPTLS)
+	return d, nil
 }
 
 // openPool connects and checks the database answers, waiting up to 30 s for one that

@@ -42,6 +42,9 @@ type Project struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	Version         int
+
+	// EscalationOverrides are the project's own thresholds for automatic escalation.
+	EscalationOverrides EscalationOverrides
 }
 
 // Input returns the project's editable fields, to prefill an edit form.
@@ -49,7 +52,7 @@ func (p Project) Input() ProjectInput {
 	return ProjectInput{Name: p.Name, NameEN: p.NameEN, OwningUnitID: p.OwningUnitID, LeadUserID: p.LeadUserID,
 		GoalStatement: p.GoalStatement, ExpectedAmount: p.ExpectedAmount, Currency: p.Currency,
 		ExpectedOutcome: p.ExpectedOutcome, GoalID: p.GoalID, StartDate: p.StartDate, TargetDate: p.TargetDate,
-		CadenceDays: p.CadenceDays, Status: p.Status}
+		CadenceDays: p.CadenceDays, Status: p.Status, EscalationOverrides: p.EscalationOverrides}
 }
 
 // CanEdit reports whether the viewer may change the project's workbook: its lead or

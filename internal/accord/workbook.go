@@ -117,6 +117,9 @@ type ProjectInput struct {
 	TargetDate      *time.Time
 	CadenceDays     int
 	Status          ProjectStatus
+
+	// EscalationOverrides are the project's own thresholds; nil fields keep the defaults.
+	EscalationOverrides EscalationOverrides
 }
 
 // Normalize trims text and fills defaults.
@@ -166,6 +169,7 @@ func (in ProjectInput) Validate() error {
 	if !in.Status.Valid() {
 		v.Add("status", "field_required")
 	}
+	in.EscalationOverrides.validate(&v)
 	return v.Err()
 }
 

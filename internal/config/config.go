@@ -5,10 +5,13 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"accord/internal/accord"
 )
 
 // Config is every setting Accord reads from its environment.
@@ -22,7 +25,25 @@ type Config struct {
 	SecureCookies   bool          // ACCORD_SECURE_COOKIES: set when served over HTTPS
 	SessionLifetime time.Duration // ACCORD_SESSION_LIFETIME
 	ShutdownTimeout time.Duration // ACCORD_SHUTDOWN_TIMEOUT: how long in-flight requests may finish
+
+	// DecisionWindowDays is ACCORD_DECISION_WINDOW_DAYS: the working days a superior
+	// has to decide an escalation before it moves up, 1 to 30.
+	DecisionWindowDays int
+
+	// BaseURL is ACCORD_BASE_URL: where people reach Accord, for links in emails and
+	// chat messages; http://localhost:PORT when unset.
+	BaseURL string
+	// Email is off while SMTPHost (ACCORD_SMTP_HOST) is empty.
+	SMTPHost     string // ACCORD_SMTP_HOST
+	SMTPPort     int    // ACCORD_SMTP_PORT; by default 587 for starttls, 465 for tls, 25 for none
+	SMTPUsername string // ACCORD_SMTP_USERNAME; empty sends without authentication
+	SMTPPassword string // ACCORD_SMTP_PASSWORD
+	SMTPFrom     string // ACCORD_SMTP_FROM: the sender, e.g. "Accord <accord@example.com>"
+	SMTPTLS      string // ACCORD_SMTP_TLS: starttls (required), tls (implicit, SMTPS) or none
 }
+
+// EmailEnabled reports whether notifications also go out by email.
+func (c Config) EmailEnabled() bool { return c.SMTPHost != "" }
 
 // Error names the variable that holds a bad value.
 type Error struct {
@@ -46,6 +67,8 @@ func Load(getenv func(string) string) (Config, error) {
 		LogFormat:       "text",
 		SessionLifetime: 12 * time.Hour,
 		ShutdownTimeout: 15 * time.Second,
+
+		DecisionWindowDays: accord.DefaultDecisionWindowDays,
 	}
 	if v := getenv("PORT"); v != "" {
 		p, err := strconv.Atoi(v)
@@ -87,6 +110,16 @@ func Load(getenv func(string) string) (Config, error) {
 			*d.dst = dur
 		}
 	}
+	if err := c.loadDelivery(getenv); err != nil {
+		return Config{}, err
+	}
+	if v := getenv("ACCORD_DECISION_WINDOW_DAYS"); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > 30 {
+			return Config{}, &Error{"ACCORD_DECISION_WINDOW_DAYS", v, "a whole number of working days from 1 to 30"}
+		}
+		c.DecisionWindowDays = n
+	}
 	if c.DatabaseURL != "" {
 		u, err := url.Parse(c.DatabaseURL)
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
@@ -94,6 +127,48 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// loadDelivery reads the base URL for links and the SMTP settings.
+func (c *Config) loadDelivery(getenv func(string) string) error {
+	c.BaseURL = fmt.Sprintf("http://localhost:%d", c.Port)
+	if v := strings.TrimSpace(getenv("ACCORD_BASE_URL")); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" {
+			return &Error{"ACCORD_BASE_URL", redact(v), "the address people open Accord at, like https://accord.example.com"}
+		}
+		c.BaseURL = strings.TrimRight(v, "/")
+	}
+	c.SMTPHost = strings.TrimSpace(getenv("ACCORD_SMTP_HOST"))
+	c.SMTPUsername = getenv("ACCORD_SMTP_USERNAME")
+	c.SMTPPassword = getenv("ACCORD_SMTP_PASSWORD")
+	c.SMTPFrom = strings.TrimSpace(getenv("ACCORD_SMTP_FROM"))
+	c.SMTPTLS = "starttls"
+	if v := getenv("ACCORD_SMTP_TLS"); v != "" {
+		if v != "starttls" && v != "tls" && v != "none" {
+			return &Error{"ACCORD_SMTP_TLS", v, "starttls, tls or none"}
+		}
+		c.SMTPTLS = v
+	}
+	c.SMTPPort = map[string]int{"starttls": 587, "tls": 465, "none": 25}[c.SMTPTLS]
+	if v := getenv("ACCORD_SMTP_PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 1 || p > 65535 {
+			return &Error{"ACCORD_SMTP_PORT", v, "a port number from 1 to 65535"}
+		}
+		c.SMTPPort = p
+	}
+	if c.SMTPPassword != "" && c.SMTPUsername == "" {
+		return &Error{"ACCORD_SMTP_USERNAME", "", "the user name that goes with ACCORD_SMTP_PASSWORD"}
+	}
+	if c.SMTPFrom != "" {
+		if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+			return &Error{"ACCORD_SMTP_FROM", c.SMTPFrom, `a sender address such as "Accord <accord@example.com>"`}
+		}
+	} else if c.SMTPHost != "" {
+		return &Error{"ACCORD_SMTP_FROM", "", `a sender address such as "Accord <accord@example.com>" (required with ACCORD_SMTP_HOST)`}
+	}
+	return nil
 }
 
 // Addr is the address the HTTP server listens on.

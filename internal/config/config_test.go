@@ -14,8 +14,10 @@ func TestLoadDefaults(t *testing.T) {
 	c, err := Load(func(string) string { return "" })
 	require.NoError(t, err)
 	require.Equal(t, Config{Port: 8080, DataDir: ".data", LogLevel: slog.LevelInfo, LogFormat: "text",
-		SessionLifetime: 12 * time.Hour, ShutdownTimeout: 15 * time.Second}, c)
+		SessionLifetime: 12 * time.Hour, ShutdownTimeout: 15 * time.Second, DecisionWindowDays: 3,
+		BaseURL: "http://localhost:8080", SMTPPort: 587, SMTPTLS: "starttls"}, c)
 	require.Equal(t, ":8080", c.Addr())
+	require.False(t, c.EmailEnabled(), "email is off by default")
 }
 
 func TestLoadReadsEveryVariable(t *testing.T) {
@@ -24,12 +26,62 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"DATABASE_URL": "postgres://a:b@db/accord", "ACCORD_HOST": "127.0.0.1", "PORT": "9000",
 		"ACCORD_DATA_DIR": "/var/tmp/x", "ACCORD_LOG_LEVEL": "debug", "ACCORD_LOG_FORMAT": "json",
 		"ACCORD_SECURE_COOKIES": "true", "ACCORD_SESSION_LIFETIME": "1h", "ACCORD_SHUTDOWN_TIMEOUT": "5s",
+		"ACCORD_BASE_URL": "https://accord.example.com/", "ACCORD_SMTP_HOST": "smtp.example.com",
+		"ACCORD_SMTP_PORT": "2525", "ACCORD_SMTP_USERNAME": "accord", "ACCORD_SMTP_PASSWORD": "pw",
+		"ACCORD_SMTP_FROM": "Accord <accord@example.com>", "ACCORD_SMTP_TLS": "tls", "ACCORD_DECISION_WINDOW_DAYS": "5",
 	}
 	c, err := Load(func(k string) string { return env[k] })
 	require.NoError(t, err)
 	require.Equal(t, Config{DatabaseURL: "postgres://a:b@db/accord", Host: "127.0.0.1", Port: 9000,
 		DataDir: "/var/tmp/x", LogLevel: slog.LevelDebug, LogFormat: "json", SecureCookies: true,
-		SessionLifetime: time.Hour, ShutdownTimeout: 5 * time.Second}, c)
+		SessionLifetime: time.Hour, ShutdownTimeout: 5 * time.Second, DecisionWindowDays: 5,
+		BaseURL: "https://accord.example.com", SMTPHost: "smtp.example.com", SMTPPort: 2525,
+		SMTPUsername: "accord", SMTPPassword: "pw", SMTPFrom: "Accord <accord@example.com>", SMTPTLS: "tls"}, c)
+	require.True(t, c.EmailEnabled())
+}
+
+// TestLoadSMTPPortFollowsTLSMode checks the port each TLS mode uses when none is set.
+func TestLoadSMTPPortFollowsTLSMode(t *testing.T) {
+	t.Parallel()
+	for mode, port := range map[string]int{"starttls": 587, "tls": 465, "none": 25} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{"ACCORD_SMTP_HOST": "mail", "ACCORD_SMTP_FROM": "a@example.com", "ACCORD_SMTP_TLS": mode}
+			c, err := Load(func(k string) string { return env[k] })
+			require.NoError(t, err)
+			require.Equal(t, port, c.SMTPPort)
+			require.Equal(t, mode, c.SMTPTLS)
+		})
+	}
+}
+
+// TestLoadNamesTheBadDeliveryVariable covers the settings that only fail together
+// with another one.
+func TestLoadNamesTheBadDeliveryVariable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		bad  string
+	}{
+		{"base URL without scheme", map[string]string{"ACCORD_BASE_URL": "accord.example.com"}, "ACCORD_BASE_URL"},
+		{"base URL with password", map[string]string{"ACCORD_BASE_URL": "https://u:secret@accord.example.com"}, "ACCORD_BASE_URL"},
+		{"TLS mode", map[string]string{"ACCORD_SMTP_TLS": "ssl"}, "ACCORD_SMTP_TLS"},
+		{"port", map[string]string{"ACCORD_SMTP_PORT": "0"}, "ACCORD_SMTP_PORT"},
+		{"host without sender", map[string]string{"ACCORD_SMTP_HOST": "mail"}, "ACCORD_SMTP_FROM"},
+		{"bad sender", map[string]string{"ACCORD_SMTP_FROM": "not an address"}, "ACCORD_SMTP_FROM"},
+		{"password without user", map[string]string{"ACCORD_SMTP_PASSWORD": "secret"}, "ACCORD_SMTP_USERNAME"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Load(func(k string) string { return tt.env[k] })
+			var cerr *Error
+			require.True(t, errors.As(err, &cerr), "got %v", err)
+			require.Equal(t, tt.bad, cerr.Variable)
+			require.NotContains(t, err.Error(), "secret", "passwords must not be printed")
+		})
+	}
 }
 
 func TestLoadNamesTheBadVariable(t *testing.T) {
@@ -57,6 +109,38 @@ func TestLoadNamesTheBadVariable(t *testing.T) {
 			require.Equal(t, name, cerr.Variable)
 			require.Contains(t, err.Error(), name)
 			require.NotContains(t, err.Error(), "secret", "passwords must not be printed")
+		})
+	}
+}
+
+func TestLoadDecisionWindowDays(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		value string
+		want  int // 0: refused
+	}{
+		{"", 3}, {"1", 1}, {"30", 30}, {" 7 ", 7},
+		{"0", 0}, {"31", 0}, {"-2", 0}, {"2.5", 0}, {"three", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(func(k string) string {
+				if k == "ACCORD_DECISION_WINDOW_DAYS" {
+					return tt.value
+				}
+				return ""
+			})
+			if tt.want == 0 {
+				var cerr *Error
+				require.True(t, errors.As(err, &cerr), "got %v", err)
+				require.Equal(t, "ACCORD_DECISION_WINDOW_DAYS", cerr.Variable)
+				require.Equal(t, tt.value, cerr.Value)
+				require.Contains(t, err.Error(), "from 1 to 30")
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, c.DecisionWindowDays)
 		})
 	}
 }

@@ -40,16 +40,21 @@ type sweepWorker struct {
 	st     Sweeper
 	logger *slog.Logger
 	now    func() time.Time
+	window int // working days of a decision window
 }
 
 // Work runs every step; a failed step is logged and the others still run, and the
 // job fails so River retries it.
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
-	return Sweep(ctx, w.st, w.logger, w.now())
+	return sweep(ctx, w.st, w.logger, w.now(), w.window)
 }
 
-// Sweep does one pass of the periodic work at now.
+// Sweep does one pass of the periodic work at now, with the default decision window.
 func Sweep(ctx context.Context, st Sweeper, logger *slog.Logger, now time.Time) error {
+	return sweep(ctx, st, logger, now, accord.DefaultDecisionWindowDays)
+}
+
+func sweep(ctx context.Context, st Sweeper, logger *slog.Logger, now time.Time, windowDays int) error {
 	var failed []string
 	step := func(name string, n int64, err error) {
 		switch {
@@ -66,9 +71,9 @@ func Sweep(ctx context.Context, st Sweeper, logger *slog.Logger, now time.Time) 
 	step("clear old login failures", n, err)
 	n, err = st.SweepStale(ctx, now)
 	step("remind stale requests", n, err)
-	raised, err := st.SweepEscalations(ctx, now, accord.DefaultDecisionWindowDays)
+	raised, err := st.SweepEscalations(ctx, now, windowDays)
 	step("escalate stalled requests", int64(raised), err)
-	moved, err := st.AdvanceWindows(ctx, now, accord.DefaultDecisionWindowDays)
+	moved, err := st.AdvanceWindows(ctx, now, windowDays)
 	step("advance decision windows", int64(moved), err)
 	if len(failed) > 0 {
 		return fmt.Errorf("jobs: sweep steps failed: %v", failed)
@@ -80,6 +85,11 @@ func Sweep(ctx context.Context, st Sweeper, logger *slog.Logger, now time.Time) 
 type Options struct {
 	SweepInterval time.Duration    // how often the leader schedules a sweep
 	Now           func() time.Time // the clock; time.Now when nil
+	// DecisionWindowDays is how many working days a superior has to decide;
+	// accord.DefaultDecisionWindowDays when 0.
+	DecisionWindowDays int
+	// Deliverer works the delivery queue (deliver.go); nil leaves that queue unworked.
+	Deliverer *Deliverer
 }
 
 // NewClient builds the River client that runs the sweep. Start it with Start(ctx) and
@@ -91,12 +101,20 @@ func NewClient(pool *pgxpool.Pool, st Sweeper, logger *slog.Logger, opts Options
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.DecisionWindowDays == 0 {
+		opts.DecisionWindowDays = accord.DefaultDecisionWindowDays
+	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &sweepWorker{st: st, logger: logger, now: opts.Now})
+	river.AddWorker(workers, &sweepWorker{st: st, logger: logger, now: opts.Now, window: opts.DecisionWindowDays})
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}}
+	if opts.Deliverer != nil {
+		river.AddWorker(workers, &deliverWorker{d: opts.Deliverer})
+		queues[QueueDelivery] = river.QueueConfig{MaxWorkers: 4}
+	}
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		// River reports its routine at info level every few seconds; keep warnings.
 		Logger:  slog.New(minLevel{logger.Handler(), slog.LevelWarn}),
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+		Queues:  queues,
 		Workers: workers,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(opts.SweepInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },

@@ -238,7 +238,7 @@ func (s *Server) addEscalationStatement(w http.ResponseWriter, r *http.Request) 
 		err = accord.Errorf(accord.ECodeInvalid, "esc_statement_closed", nil)
 	}
 	if err == nil {
-		err = s.store.AddStatement(ctx, *viewerFrom(ctx), e.ID, text, accord.DefaultDecisionWindowDays, s.opts.Now())
+		err = s.store.AddStatement(ctx, *viewerFrom(ctx), e.ID, text, s.opts.DecisionWindowDays, s.opts.Now())
 	}
 	if err != nil {
 		s.escalationFormFailed(w, r, e, role, err, []string{"text"}, func(v *ui.EscalationView, st ui.FormState) {

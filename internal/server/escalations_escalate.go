@@ -142,7 +142,7 @@ func (s *Server) escalateRequest(w http.ResponseWriter, r *http.Request) {
 	err = read.Err()
 	var e accord.Escalation
 	if err == nil {
-		e, err = s.store.Escalate(ctx, *viewerFrom(ctx), req.ID, reason, text, accord.DefaultDecisionWindowDays, s.opts.Now())
+		e, err = s.store.Escalate(ctx, *viewerFrom(ctx), req.ID, reason, text, s.opts.DecisionWindowDays, s.opts.Now())
 	}
 	if err != nil {
 		status, st, ok := formProblem(ctx, err, "reason", "brief")

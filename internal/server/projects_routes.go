@@ -33,7 +33,8 @@ const maxListPage = 100_000
 
 // projectFormFields are the project form's inputs, where field errors are shown.
 var projectFormFields = []string{"name", "name_en", "owning_unit_id", "lead_email", "goal_statement",
-	"expected_amount", "currency", "expected_outcome", "goal_id", "start_date", "target_date", "cadence_days", "status"}
+	"expected_amount", "currency", "expected_outcome", "goal_id", "start_date", "target_date", "cadence_days", "status",
+	"p0_declined_days", "p0_overdue_days", "p1_declined_days", "p1_overdue_days", "stale_factor"}
 
 // projectFieldNames maps the domain's field names to the form's where they differ:
 // the form names the lead by email.
@@ -131,7 +132,7 @@ func (s *Server) showEditProjectPage(w http.ResponseWriter, r *http.Request) {
 	f := ui.ProjectFormView{ProjectID: p.ID, Version: p.Version, Name: in.Name, NameEN: in.NameEN,
 		OwningUnitID: in.OwningUnitID, LeadEmail: lead.Email, GoalStatement: in.GoalStatement, Currency: in.Currency,
 		ExpectedOutcome: in.ExpectedOutcome, StartDate: dateValue(in.StartDate), TargetDate: dateValue(in.TargetDate),
-		CadenceDays: strconv.Itoa(in.CadenceDays), Status: in.Status}
+		CadenceDays: strconv.Itoa(in.CadenceDays), Status: in.Status, Escalation: escalationPolicyForm(in.EscalationOverrides)}
 	if in.ExpectedAmount != nil {
 		f.ExpectedAmount = strconv.FormatInt(*in.ExpectedAmount, 10)
 	}
@@ -232,6 +233,7 @@ func (s *Server) readProjectForm(r *http.Request, currentUnitID int64) (ui.Proje
 		problems.Add("cadence_days", "projects_cadence_invalid")
 	}
 	in.CadenceDays = cadence
+	f.Escalation, in.EscalationOverrides = readEscalationPolicy(r, &problems)
 	in.Normalize()
 	// Normalize fills an empty cadence with the default; a typed 0 is out of range.
 	if cadenceOK && f.CadenceDays != "" {

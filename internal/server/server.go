@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"accord/internal/accord"
 	"accord/internal/password"
 	"accord/internal/store"
 	"accord/web"
@@ -27,6 +28,9 @@ type Options struct {
 	DemoHint        bool            // show the demo logins on the sign-in page
 	PasswordParams  password.Params // argon2id cost for new passwords
 	Now             func() time.Time
+	// DecisionWindowDays is how many working days a superior has to decide;
+	// accord.DefaultDecisionWindowDays when 0.
+	DecisionWindowDays int
 }
 
 // Server holds what the handlers share. Build it with New; it has no globals.
@@ -50,6 +54,9 @@ func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options
 	if opts.PasswordParams == (password.Params{}) {
 		opts.PasswordParams = password.DefaultParams()
 	}
+	if opts.DecisionWindowDays == 0 {
+		opts.DecisionWindowDays = accord.DefaultDecisionWindowDays
+	}
 	sm := scs.New()
 	// pgxstore's own cleanup goroutine races with its StopCleanup; expired rows are
 	// ignored on load anyway and internal/jobs prunes them.
@@ -61,6 +68,7 @@ func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = opts.SecureCookies
 	s := &Server{store: st, sessions: sm, i18n: bundle, log: logger, metrics: NewMetrics(), opts: opts}
+	s.metrics.RegisterEscalations(st, logger)
 	sm.ErrorFunc = s.sessionError
 	return s
 }
@@ -82,6 +90,7 @@ func (s *Server) Router() chi.Router {
 	r.Method(http.MethodGet, "/static/*", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
+	r.Route("/api/v1", s.apiRoutes)
 	r.Method(http.MethodGet, "/metrics", s.metrics.Handler())
 
 	r.Group(func(r chi.Router) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,13 +25,17 @@ func notify(ctx context.Context, tx pgx.Tx, userID int64, kind accord.Notificati
 	if dedupeKey != "" {
 		dedupe = dedupeKey
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, project_id, request_id, actor_id, data, dedupe_key)
-		VALUES ($1, $2, $3, $4, $5, jsonb_build_object('state', $6::text), $7) ON CONFLICT (dedupe_key) DO NOTHING`,
-		userID, kind, r.ProjectID, r.ID, actor, state, dedupe)
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO notifications (user_id, kind, project_id, request_id, actor_id, data, dedupe_key)
+		VALUES ($1, $2, $3, $4, $5, jsonb_build_object('state', $6::text), $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+		userID, kind, r.ProjectID, r.ID, actor, state, dedupe).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil // a repeat: it was delivered the first time
+	}
 	if err != nil {
 		return fmt.Errorf("notify user %d of %s: %w", userID, kind, err)
 	}
-	return nil
+	return enqueueDeliveries(ctx, tx, id)
 }
 
 // holderContact is who hears about a request on the holder's side: the key person
@@ -90,7 +95,9 @@ func notifyAction(ctx context.Context, tx pgx.Tx, actorID int64, action accord.R
 // once per cadence period since its last activity, however many instances sweep at
 // once. It returns how many reminders were added.
 func (s *Store) SweepStale(ctx context.Context, now time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `INSERT INTO notifications (user_id, kind, project_id, request_id, data, dedupe_key)
+	var ids []int64
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `INSERT INTO notifications (user_id, kind, project_id, request_id, data, dedupe_key)
 		SELECT CASE WHEN r.state = 'countered' THEN p.lead_user_id ELSE COALESCE(r.key_person_user_id, h.head_user_id) END,
 			'reminder', r.project_id, r.id, jsonb_build_object('state', r.state),
 			format('reminder:%s:%s:%s', r.id, extract(epoch FROM r.last_activity_at)::bigint,
@@ -100,11 +107,19 @@ func (s *Store) SweepStale(ctx context.Context, now time.Time) (int64, error) {
 		  AND r.last_activity_at < $1 - interval '1 day'
 		  AND r.last_activity_at < $1 - make_interval(days => p.cadence_days)
 		  AND CASE WHEN r.state = 'countered' THEN p.lead_user_id ELSE COALESCE(r.key_person_user_id, h.head_user_id) END IS NOT NULL
-		ON CONFLICT (dedupe_key) DO NOTHING`, now)
+		ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`, now)
+		if err != nil {
+			return err
+		}
+		if ids, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return err
+		}
+		return enqueueDeliveries(ctx, tx, ids...)
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: sweep stale requests: %w", err)
 	}
-	return tag.RowsAffected(), nil
+	return int64(len(ids)), nil
 }
 
 // Notifications lists a user's notifications, newest first, with the total.

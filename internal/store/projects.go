@@ -12,7 +12,8 @@ import (
 const projectColumns = `p.id, p.name, p.name_en, p.lead_user_id, l.name, l.name_en, p.owning_unit_id,
 	n.name, n.name_en, p.status, p.cadence_days, p.goal_statement, p.expected_amount, p.currency,
 	p.expected_outcome, p.goal_id, COALESCE(g.title, ''), COALESCE(g.title_en, ''), p.start_date, p.target_date,
-	p.created_at, p.updated_at, p.version`
+	p.created_at, p.updated_at, p.version,
+	p.p0_declined_days, p.p0_overdue_days, p.p1_declined_days, p.p1_overdue_days, p.stale_factor`
 
 const projectFrom = ` FROM projects p JOIN users l ON l.id = p.lead_user_id JOIN units n ON n.id = p.owning_unit_id
 	LEFT JOIN goals g ON g.id = p.goal_id `
@@ -28,10 +29,12 @@ const canViewProject = `($2::boolean OR p.lead_user_id = $1 OR EXISTS (
 
 func scanProject(row pgx.Row, extra ...any) (accord.Project, error) {
 	var p accord.Project
+	o := &p.EscalationOverrides
 	dest := append([]any{&p.ID, &p.Name, &p.NameEN, &p.LeadUserID, &p.LeadName, &p.LeadNameEN, &p.OwningUnitID,
 		&p.UnitName, &p.UnitNameEN, &p.Status, &p.CadenceDays, &p.GoalStatement, &p.ExpectedAmount, &p.Currency,
 		&p.ExpectedOutcome, &p.GoalID, &p.GoalTitle, &p.GoalTitleEN, &p.StartDate, &p.TargetDate,
-		&p.CreatedAt, &p.UpdatedAt, &p.Version}, extra...)
+		&p.CreatedAt, &p.UpdatedAt, &p.Version, &o.P0DeclinedDays, &o.P0OverdueDays, &o.P1DeclinedDays,
+		&o.P1OverdueDays, &o.StaleFactor}, extra...)
 	err := row.Scan(dest...)
 	return p, err
 }
@@ -44,11 +47,14 @@ func (s *Store) CreateProject(ctx context.Context, actorID int64, in accord.Proj
 			return err
 		}
 		var id int64
+		o := in.EscalationOverrides
 		if err := tx.QueryRow(ctx, `INSERT INTO projects (name, name_en, lead_user_id, owning_unit_id, status,
-				cadence_days, goal_statement, expected_amount, currency, expected_outcome, goal_id, start_date, target_date)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+				cadence_days, goal_statement, expected_amount, currency, expected_outcome, goal_id, start_date, target_date,
+				p0_declined_days, p0_overdue_days, p1_declined_days, p1_overdue_days, stale_factor)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
 			in.Name, in.NameEN, in.LeadUserID, in.OwningUnitID, in.Status, in.CadenceDays, in.GoalStatement,
-			in.ExpectedAmount, in.Currency, in.ExpectedOutcome, in.GoalID, in.StartDate, in.TargetDate).Scan(&id); err != nil {
+			in.ExpectedAmount, in.Currency, in.ExpectedOutcome, in.GoalID, in.StartDate, in.TargetDate,
+			o.P0DeclinedDays, o.P0OverdueDays, o.P1DeclinedDays, o.P1OverdueDays, o.StaleFactor).Scan(&id); err != nil {
 			return err
 		}
 		var err error
@@ -77,12 +83,15 @@ func (s *Store) UpdateProject(ctx context.Context, actorID, id int64, version in
 		if err := checkProjectRefs(ctx, tx, in); err != nil {
 			return err
 		}
+		o := in.EscalationOverrides
 		if _, err := tx.Exec(ctx, `UPDATE projects SET name = $2, name_en = $3, lead_user_id = $4, owning_unit_id = $5,
 				status = $6, cadence_days = $7, goal_statement = $8, expected_amount = $9, currency = $10,
 				expected_outcome = $11, goal_id = $12, start_date = $13, target_date = $14,
-				updated_at = now(), version = version + 1
+				p0_declined_days = $15, p0_overdue_days = $16, p1_declined_days = $17, p1_overdue_days = $18,
+				stale_factor = $19, updated_at = now(), version = version + 1
 			WHERE id = $1`, id, in.Name, in.NameEN, in.LeadUserID, in.OwningUnitID, in.Status, in.CadenceDays,
-			in.GoalStatement, in.ExpectedAmount, in.Currency, in.ExpectedOutcome, in.GoalID, in.StartDate, in.TargetDate); err != nil {
+			in.GoalStatement, in.ExpectedAmount, in.Currency, in.ExpectedOutcome, in.GoalID, in.StartDate, in.TargetDate,
+			o.P0DeclinedDays, o.P0OverdueDays, o.P1DeclinedDays, o.P1OverdueDays, o.StaleFactor); err != nil {
 			return err
 		}
 		if p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id)); err != nil {

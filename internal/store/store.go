@@ -17,7 +17,8 @@ import (
 
 // Store is Accord's PostgreSQL storage.
 type Store struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	enqueuer DeliveryEnqueuer // nil: notifications stay in-app (see SetDeliveryEnqueuer)
 }
 
 // New wraps an open pool.
@@ -44,7 +45,9 @@ func Open(ctx context.Context, databaseURL string, tracer pgx.QueryTracer) (*pgx
 
 // WithTx runs fn in a transaction, committing when fn returns nil.
 func (s *Store) WithTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, fn)
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return fn(storeTx{Tx: tx, enqueuer: s.enqueuer})
+	})
 }
 
 // Ping checks that the database answers.

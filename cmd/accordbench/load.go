@@ -1,0 +1,430 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// loadResult is one page under load.
+type loadResult struct {
+	Requests       int
+	Errors         int
+	Timeouts       int // requests the client gave up on after clientTimeout
+	FirstError     string
+	Elapsed        time.Duration
+	P50, P95, P99  time.Duration
+	Max            time.Duration
+	RPS            float64
+	CPU            cpuShare
+	Load           loadAvg // the one-minute load average when the run ended
+	PeakRSSKB      int     // the server's peak resident memory during this run
+	PeakRSSIsLocal bool    // false when the peak could not be reset before the run
+	Start, End     time.Time
+	SweepDuring    bool // a periodic background sweep ran during the run
+}
+
+// memory is what /proc/<pid>/status says about the server.
+type memory struct {
+	StartHWMKB       int // after start-up and the start-up sweep
+	StartRSSKB       int
+	GivenBackAfter   time.Duration // traffic it took to give the sign-ins' memory back
+	SettledRSSKB     int
+	AfterSignInHWMKB int // peak since start, sign-ins (argon2id, 64 MiB each) included
+	AfterSignInRSSKB int
+	LoadPeakKB       int // highest peak over the load runs
+	EndHWMKB         int
+	EndRSSKB         int
+	// OtherProcessesHWMKB is the highest peak of the processes restarted away.
+	OtherProcessesHWMKB int
+	CanReset            bool
+}
+
+// startupSweep is the background sweep `accord serve` runs when it starts.
+type startupSweep struct {
+	Duration time.Duration
+	State    string
+	Waited   time.Duration
+}
+
+// serverProc is one `accord serve` process.
+type serverProc struct {
+	bin, dbURL, logPath string
+	port                int
+	cmd                 *exec.Cmd
+	pid                 int
+	exited              chan error
+	started             time.Time
+}
+
+func (p *serverProc) start(ctx context.Context, client *http.Client) error {
+	logFile, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	p.cmd = exec.Command(p.bin, "serve")
+	p.cmd.Env = append(os.Environ(), "DATABASE_URL="+p.dbURL, "PORT="+strconv.Itoa(p.port), "ACCORD_HOST=127.0.0.1",
+		"ACCORD_LOG_LEVEL=warn")
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	if err := p.cmd.Start(); err != nil {
+		return err
+	}
+	p.pid, p.started = p.cmd.Process.Pid, time.Now()
+	p.exited = make(chan error, 1)
+	go func(cmd *exec.Cmd, exited chan<- error) { exited <- cmd.Wait() }(p.cmd, p.exited)
+	if err := waitHealthy(ctx, client, p.base(), p.exited); err != nil {
+		return p.fail(err)
+	}
+	return nil
+}
+
+func (p *serverProc) base() string { return fmt.Sprintf("http://127.0.0.1:%d", p.port) }
+
+// stop ends the process the way a deployment would: SIGTERM, then a grace period.
+func (p *serverProc) stop() {
+	if p.cmd == nil {
+		return
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(30 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.exited
+	}
+	p.cmd = nil
+}
+
+// fail adds the end of the server's log to err.
+func (p *serverProc) fail(err error) error {
+	tail, _ := os.ReadFile(p.logPath)
+	if len(tail) > 2000 {
+		tail = tail[len(tail)-2000:]
+	}
+	return fmt.Errorf("%w\nserver log:\n%s", err, tail)
+}
+
+// sweepInterval is how often `accord serve` sweeps (jobs.Options' default); a run
+// that would overlap the next sweep starts on a fresh process instead.
+const sweepInterval = 100 * time.Second
+
+// runLoad serves the database with the real binary and loads the ceiling and each
+// built page in turn.
+func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *report, logf func(string, ...any)) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	client := newHTTPClient(cfg.clients)
+	srv := &serverProc{bin: bin, dbURL: dbURL, logPath: filepath.Join(tmp, "server.log"), port: port}
+	if err := srv.start(ctx, client); err != nil {
+		return err
+	}
+	defer srv.stop()
+
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	logf("waiting for the server's start-up sweep to finish …")
+	rep.startup = waitStartupSweep(ctx, pool, 0)
+
+	pgDir := filepath.Join(tmp, "pg")
+
+	apiRoute := ""
+	for _, p := range rep.pages {
+		if p.Spec.Key == "api" && p.Built {
+			apiRoute = p.Route
+		}
+	}
+	targets, err := resolveTargets(ctx, pool, apiRoute)
+	if err != nil {
+		return err
+	}
+	rep.memory.StartHWMKB, rep.memory.StartRSSKB = readMemory(srv.pid)
+	creds := &credentials{bin: bin, dbURL: dbURL, base: srv.base(), client: client}
+	cred := map[string]credential{}
+	for _, p := range rep.pages {
+		if !p.Built {
+			continue
+		}
+		if cred[p.Spec.Key], err = creds.of(ctx, targets[p.Spec.Key]); err != nil {
+			return srv.fail(err)
+		}
+	}
+	for _, c := range creds.have {
+		if c.Cookie != nil {
+			rep.signIns++
+		}
+	}
+	rep.memory.AfterSignInHWMKB, rep.memory.AfterSignInRSSKB = readMemory(srv.pid)
+	rep.memory.CanReset = resetPeak(srv.pid) == nil
+	// Wait, under traffic (a garbage collection needs allocations), until the memory
+	// the sign-ins took is given back, so the page loads measure only themselves.
+	settleStart := time.Now()
+	for time.Since(settleStart) < time.Minute {
+		if _, rss := readMemory(srv.pid); rss <= rep.memory.StartRSSKB+32*1024 {
+			break
+		}
+		drive(ctx, client, srv.base()+"/healthz", credential{}, cfg.clients, time.Second)
+	}
+	rep.memory.GivenBackAfter = time.Since(settleStart)
+	_, rep.memory.SettledRSSKB = readMemory(srv.pid)
+
+	// The longest a run can take: warm-up and run, each perhaps waiting out the
+	// client's timeout, and the settling in between.
+	longest := cfg.warmup + cfg.duration + 2*clientTimeout + 35*time.Second
+	load := func(name, path string, c credential) (loadResult, error) {
+		if time.Since(srv.started)+longest > sweepInterval {
+			// Sessions and tokens live in the database: they survive the restart.
+			logf("  restarting `accord serve` so the next run does not overlap its periodic sweep …")
+			hwm, _ := readMemory(srv.pid)
+			rep.memory.OtherProcessesHWMKB = max(rep.memory.OtherProcessesHWMKB, hwm)
+			var lastJob int64
+			pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM river_job`).Scan(&lastJob)
+			srv.stop()
+			if err := srv.start(ctx, client); err != nil {
+				return loadResult{}, err
+			}
+			rep.restarts++
+			waitStartupSweep(ctx, pool, lastJob)
+		}
+		logf("  %-17s %s for %s (+%s warm-up) …", name, path, cfg.duration, cfg.warmup)
+		drive(ctx, client, srv.base()+path, c, cfg.clients, cfg.warmup)
+		// Go hands freed memory back to the system gradually; let the resident set
+		// settle so a run's peak is its own, not what the one before left behind.
+		settleRSS(srv.pid)
+		local := resetPeak(srv.pid) == nil
+		before := takeCPU(srv.pid, pgDir)
+		start := time.Now()
+		res := drive(ctx, client, srv.base()+path, c, cfg.clients, cfg.duration)
+		res.Start, res.End = start, time.Now()
+		res.CPU = before.until(takeCPU(srv.pid, pgDir))
+		res.Load = readLoadAvg()
+		res.PeakRSSKB, _ = readMemory(srv.pid)
+		res.PeakRSSIsLocal = local
+		rep.memory.LoadPeakKB = max(rep.memory.LoadPeakKB, res.PeakRSSKB)
+		logf("  %-17s p50 %s  p99 %s  %.0f req/s  %d errors", name, res.P50.Round(100*time.Microsecond),
+			res.P99.Round(100*time.Microsecond), res.RPS, res.Errors)
+		select {
+		case err := <-srv.exited:
+			return res, srv.fail(fmt.Errorf("the server exited during the load: %v", err))
+		default:
+		}
+		return res, nil
+	}
+	// The ceiling before and after the pages: the machine is shared, so a drift
+	// between the two shows in the report.
+	res, err := load("ceiling", "/healthz", credential{})
+	if err != nil {
+		return err
+	}
+	rep.ceiling = append(rep.ceiling, res)
+	for _, p := range rep.pages {
+		if !p.Built {
+			continue
+		}
+		t := targets[p.Spec.Key]
+		res, err := load(p.Spec.Name, t.Path, cred[p.Spec.Key])
+		if err != nil {
+			return err
+		}
+		p.Load = &res
+		p.Targets["load"] = t
+	}
+	if res, err = load("ceiling", "/healthz", credential{}); err != nil {
+		return err
+	}
+	rep.ceiling = append(rep.ceiling, res)
+	rep.memory.EndHWMKB, rep.memory.EndRSSKB = readMemory(srv.pid)
+	markSweeps(ctx, pool, rep)
+	return nil
+}
+
+// drive runs clients concurrent loops of GET path for d and gathers the latencies.
+func drive(ctx context.Context, client *http.Client, u string, c credential, clients int, d time.Duration) loadResult {
+	var mu sync.Mutex
+	var all []time.Duration
+	var res loadResult
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			var errs, timeouts int
+			var first string
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				t0 := time.Now()
+				status, _, err := get(ctx, client, u, c)
+				mine = append(mine, time.Since(t0))
+				if err != nil || status != http.StatusOK {
+					errs++
+					if errors.Is(err, context.DeadlineExceeded) || strings.Contains(fmt.Sprint(err), "Client.Timeout") {
+						timeouts++
+					}
+					if first == "" {
+						if err != nil {
+							first = err.Error()
+						} else {
+							first = fmt.Sprintf("status %d", status)
+						}
+					}
+				}
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			res.Errors += errs
+			res.Timeouts += timeouts
+			if res.FirstError == "" {
+				res.FirstError = first
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	res.Requests = len(all)
+	res.P50, res.P95, res.P99 = percentile(all, 50), percentile(all, 95), percentile(all, 99)
+	if len(all) > 0 {
+		res.Max = all[len(all)-1]
+	}
+	res.RPS = float64(res.Requests) / res.Elapsed.Seconds()
+	return res
+}
+
+func waitHealthy(ctx context.Context, client *http.Client, base string, exited <-chan error) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("accord serve exited: %v", err)
+		default:
+		}
+		if status, _, err := get(ctx, client, base+"/healthz", credential{}); err == nil && status == http.StatusOK {
+			return nil
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return errors.New("accord serve did not answer /healthz within 2 minutes")
+}
+
+// waitStartupSweep waits for the sweep River runs on start, so it does not share the
+// CPU with a measurement, and reports how long it took.
+func waitStartupSweep(ctx context.Context, pool *pgxpool.Pool, afterID int64) startupSweep {
+	start := time.Now()
+	for time.Since(start) < 10*time.Minute && ctx.Err() == nil {
+		var s startupSweep
+		var took *time.Duration
+		err := pool.QueryRow(ctx, `SELECT finalized_at - attempted_at, state::text FROM river_job
+			WHERE kind = 'accord_sweep' AND finalized_at IS NOT NULL AND id > $1 ORDER BY id LIMIT 1`, afterID).Scan(&took, &s.State)
+		if err == nil {
+			if took != nil {
+				s.Duration = *took
+			}
+			s.Waited = time.Since(start)
+			return s
+		}
+		if !strings.Contains(err.Error(), "no rows") {
+			time.Sleep(10 * time.Second) // no River table to read: give it a moment
+			return startupSweep{State: "unknown (" + err.Error() + ")", Waited: time.Since(start)}
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	return startupSweep{State: "still running", Waited: time.Since(start)}
+}
+
+// markSweeps flags the load runs that overlapped a periodic background sweep.
+func markSweeps(ctx context.Context, pool *pgxpool.Pool, rep *report) {
+	rows, err := pool.Query(ctx, `SELECT attempted_at, COALESCE(finalized_at, now()) FROM river_job
+		WHERE kind = 'accord_sweep' AND attempted_at IS NOT NULL`)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	type span struct{ from, to time.Time }
+	var spans []span
+	for rows.Next() {
+		var sp span
+		if rows.Scan(&sp.from, &sp.to) == nil {
+			spans = append(spans, sp)
+		}
+	}
+	mark := func(l *loadResult) {
+		for _, sp := range spans {
+			if sp.from.Before(l.End) && sp.to.After(l.Start) {
+				l.SweepDuring = true
+			}
+		}
+	}
+	for i := range rep.ceiling {
+		mark(&rep.ceiling[i])
+	}
+	for _, p := range rep.pages {
+		if p.Load != nil {
+			mark(p.Load)
+		}
+	}
+}
+
+// readMemory returns VmHWM and VmRSS in kB.
+func readMemory(pid int) (hwm, rss int) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		var v int
+		if n, _ := fmt.Sscanf(line, "VmHWM: %d kB", &v); n == 1 {
+			hwm = v
+		}
+		if n, _ := fmt.Sscanf(line, "VmRSS: %d kB", &v); n == 1 {
+			rss = v
+		}
+	}
+	return hwm, rss
+}
+
+// settleRSS waits, up to 30 s, until the resident set stops shrinking for 2 s.
+func settleRSS(pid int) {
+	_, last := readMemory(pid)
+	stable := time.Now()
+	for start := time.Now(); time.Since(start) < 30*time.Second && time.Since(stable) < 2*time.Second; {
+		time.Sleep(250 * time.Millisecond)
+		if _, rss := readMemory(pid); rss < last-1024 {
+			last, stable = rss, time.Now()
+		}
+	}
+}
+
+// resetPeak sets VmHWM back to the current RSS (Linux: write 5 to clear_refs).
+func resetPeak(pid int) error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -1,0 +1,215 @@
+// Command accordbench is `make bench`: it measures Accord at enterprise scale on this
+// machine and writes docs/benchmarks.md.
+//
+// It starts a private throwaway PostgreSQL (fsync off) in a temporary directory, seeds
+// a small and a large organisation with `accord seed --scale`, counts the queries each
+// key page needs at both sizes, times the stalled-item sweeps and the shared-superior
+// lookup, then runs `accord serve` against the large database and loads each key page
+// with concurrent signed-in clients, next to a bare page (/healthz) as the ceiling.
+//
+//	go run ./cmd/accordbench                      # the full run, minutes
+//	go run ./cmd/accordbench -scale small -duration 3s -out /tmp/bench.md   # a quick trial
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"accord/internal/localpg"
+	"accord/internal/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "accordbench:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what the flags set.
+type config struct {
+	scale      string        // the size measured under load
+	compare    string        // the other size, for queries per page; "" for none
+	clients    int           // concurrent clients per page
+	duration   time.Duration // load per page
+	warmup     time.Duration // unrecorded load before each page
+	iterations int           // shared-superior lookups timed
+	out        string        // where the report goes
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("accordbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.scale, "scale", "large", "organisation measured under load: large or small")
+	fs.StringVar(&c.compare, "compare", "", `second organisation for "queries per page, constant in data size" (default: small when -scale is large, else none; "none" to skip)`)
+	fs.IntVar(&c.clients, "clients", 32, "concurrent clients per page")
+	fs.DurationVar(&c.duration, "duration", 20*time.Second, "load per page")
+	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "unrecorded load before each page")
+	fs.IntVar(&c.iterations, "superior-iterations", 2000, "shared-superior lookups to time")
+	fs.StringVar(&c.out, "out", "docs/benchmarks.md", "where to write the report")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if c.scale != "large" && c.scale != "small" {
+		return config{}, fmt.Errorf("-scale %q: say large or small", c.scale)
+	}
+	switch c.compare {
+	case "":
+		if c.scale == "large" {
+			c.compare = "small"
+		}
+	case "none":
+		c.compare = ""
+	case "small", "large":
+		if c.compare == c.scale {
+			c.compare = ""
+		}
+	default:
+		return config{}, fmt.Errorf("-compare %q: say small, large or none", c.compare)
+	}
+	if c.clients < 1 || c.duration <= 0 || c.iterations < 1 {
+		return config{}, errors.New("-clients, -duration and -superior-iterations must be positive")
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat("go.mod"); err != nil {
+		return errors.New("run from the repository root (make bench does)")
+	}
+	rep := &report{cfg: cfg, started: time.Now()}
+	rep.machine = readMachine(ctx)
+	rep.loadStart = readLoadAvg()
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "accordbench: "+format+"\n", a...) }
+
+	tmp, err := os.MkdirTemp("", "accordbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	// The postgres user must reach the cluster under tmp.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+
+	logf("building the binary …")
+	bin := filepath.Join(tmp, "accord")
+	if err := buildBinary(ctx, bin, stderr); err != nil {
+		return err
+	}
+
+	pgBin, err := localpg.FindBinaries()
+	if err != nil {
+		return err
+	}
+	cluster := &localpg.Cluster{Dir: filepath.Join(tmp, "pg"), BinDir: pgBin, Log: stderr}
+	logf("starting a throwaway PostgreSQL (fsync off) in %s …", cluster.Dir)
+	maintenance, err := cluster.Start(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := cluster.Stop(stopCtx); err != nil {
+			logf("stop PostgreSQL: %v", err)
+		}
+	}()
+	rep.machine.Postgres = postgresVersion(ctx, maintenance)
+
+	// Seed: the comparison size first, it takes seconds.
+	sizes := []string{cfg.scale}
+	if cfg.compare != "" {
+		sizes = []string{cfg.compare, cfg.scale}
+	}
+	dbs := map[string]string{}
+	for _, size := range sizes {
+		name := "accord_" + size
+		if err := store.EnsureDatabase(ctx, maintenance, name); err != nil {
+			return err
+		}
+		dbs[size] = cluster.URL(name)
+		m, err := store.NewMigrator(dbs[size])
+		if err != nil {
+			return err
+		}
+		err = m.Up()
+		m.Close()
+		if err != nil {
+			return err
+		}
+		logf("seeding the %s organisation: accord seed --scale %s", size, size)
+		seed, err := seedDatabase(ctx, bin, dbs[size], size, stderr)
+		if err != nil {
+			return err
+		}
+		rep.seeds = append(rep.seeds, seed)
+	}
+
+	for _, size := range sizes {
+		logf("settling %s: VACUUM (ANALYZE) …", size)
+		d, err := vacuum(ctx, dbs[size])
+		if err != nil {
+			return err
+		}
+		rep.vacuum = append(rep.vacuum, timed{size, d})
+	}
+
+	// The sweeps run before anything else touches the data, so the first run finds
+	// the whole backlog; the second is the steady state every later run sees.
+	for _, size := range sizes {
+		logf("timing the stalled-item sweeps on %s …", size)
+		sw, err := measureSweeps(ctx, dbs[size], size == cfg.scale)
+		if err != nil {
+			return err
+		}
+		sw.Size = size
+		rep.sweeps = append(rep.sweeps, sw)
+	}
+	logf("timing the shared-superior lookup (%d lookups) …", cfg.iterations)
+	if rep.superior, err = measureSuperior(ctx, dbs[cfg.scale], cfg.iterations); err != nil {
+		return err
+	}
+	for _, size := range sizes {
+		rep.counts = append(rep.counts, tableCounts(ctx, dbs[size], size))
+	}
+
+	logf("counting queries per page …")
+	pages, err := countQueries(ctx, bin, sizes, dbs)
+	if err != nil {
+		return err
+	}
+	rep.pages = pages
+
+	logf("load: `accord serve` against the %s organisation, %d clients, %s per page …", cfg.scale, cfg.clients, cfg.duration)
+	if err := runLoad(ctx, cfg, bin, dbs[cfg.scale], tmp, rep, logf); err != nil {
+		return err
+	}
+	rep.loadEnd = readLoadAvg()
+	rep.finished = time.Now()
+
+	if err := os.MkdirAll(filepath.Dir(cfg.out), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(cfg.out, []byte(rep.markdown()), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, rep.summary())
+	logf("wrote %s", cfg.out)
+	return nil
+}

@@ -1,0 +1,329 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"accord/internal/demo"
+	"accord/internal/server"
+	"accord/internal/store"
+	"accord/web/i18n"
+)
+
+// pageSpec is one key page of the issue's list.
+type pageSpec struct {
+	Key   string
+	Name  string
+	Route string // chi pattern that must exist for the page to count as built
+}
+
+var keyPages = []pageSpec{
+	{"workbook", "Workbook", "/projects/{id}"},
+	{"tracker", "Tracker", "/projects/{id}/tracker"},
+	{"inbox", "Inbox", "/inbox"},
+	{"escalations", "Escalation queue", "/escalations"},
+	{"portfolio", "Portfolio", "/portfolio"},
+	{"api", "API list", ""}, // found among the /api/ routes, if any
+}
+
+// apiListRoutes are the paths an API list would take, in order of preference.
+var apiListRoutes = []string{"/api/v1/projects", "/api/projects", "/api/v1/requests", "/api/requests"}
+
+// target is what one page is loaded as in one database: the path and who asks.
+type target struct {
+	Path  string
+	Email string
+	API   bool   // authenticated with a personal API token rather than a session
+	Who   string // who is signed in, in words
+	Data  string // how much data the page covers, in words
+}
+
+// credential is a session cookie or an API token.
+type credential struct {
+	Cookie *http.Cookie
+	Bearer string
+}
+
+// credentials signs in once per user and kind, so clients of one user share a session.
+type credentials struct {
+	bin, dbURL, base string
+	client           *http.Client
+	have             map[string]credential
+}
+
+func (c *credentials) of(ctx context.Context, t target) (credential, error) {
+	key := fmt.Sprint(t.Email, t.API)
+	if cred, ok := c.have[key]; ok {
+		return cred, nil
+	}
+	var cred credential
+	var err error
+	if t.API {
+		cred.Bearer, err = issueToken(ctx, c.bin, c.dbURL, t.Email)
+	} else {
+		cred.Cookie, err = signIn(ctx, c.client, c.base, t.Email)
+	}
+	if err != nil {
+		return credential{}, err
+	}
+	if c.have == nil {
+		c.have = map[string]credential{}
+	}
+	c.have[key] = cred
+	return cred, nil
+}
+
+// issueToken asks the binary for a personal API token: `accord token create`.
+func issueToken(ctx context.Context, bin, dbURL, email string) (string, error) {
+	cmd := exec.CommandContext(ctx, bin, "token", "create", "--email", email, "--name", "accordbench")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("accord token create --email %s: %w\n%s", email, err, stderr.String())
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// pageResult gathers everything measured for one page.
+type pageResult struct {
+	Spec    pageSpec
+	Built   bool
+	Route   string // the route used when built
+	Targets map[string]target
+	Queries map[string]int // statements per request, by size
+	Bytes   map[string]int
+	Status  map[string]int
+	Slowest map[string]*statement    // the slowest statement of the counted request, by size
+	Alone   map[string]time.Duration // how long the counted request took, sent alone
+	Load    *loadResult
+}
+
+// routesOf lists the GET routes the server has.
+func routesOf(srv *server.Server) (map[string]bool, error) {
+	routes := map[string]bool{}
+	err := chi.Walk(srv.Router(), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if method == http.MethodGet {
+			routes[strings.TrimSuffix(route, "/")] = true
+		}
+		return nil
+	})
+	return routes, err
+}
+
+// resolveTargets picks, in one database, the big project, the head with the longest
+// inbox and the root's head, and who is signed in for each page.
+func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (map[string]target, error) {
+	var project, needs, holders, requests int64
+	var lead, leadName string
+	err := pool.QueryRow(ctx, `SELECT d.project_id, count(*), count(DISTINCT d.holder_unit_id),
+			(SELECT count(*) FROM requests r WHERE r.project_id = d.project_id AND r.state <> 'cancelled'),
+			u.email, u.name_en
+		FROM needs d JOIN projects p ON p.id = d.project_id JOIN users u ON u.id = p.lead_user_id
+		GROUP BY d.project_id, u.email, u.name_en ORDER BY count(*) DESC, d.project_id LIMIT 1`).
+		Scan(&project, &needs, &holders, &requests, &lead, &leadName)
+	if err != nil {
+		return nil, fmt.Errorf("find the biggest project: %w", err)
+	}
+	var head, headName string
+	var queue int64
+	err = pool.QueryRow(ctx, `SELECT u.email, u.name_en, count(*) FROM requests r JOIN units h ON h.id = r.holder_unit_id
+			JOIN users u ON u.id = h.head_user_id
+		WHERE r.state IN ('requested', 'agreed', 'countered', 'in_progress')
+		GROUP BY u.email, u.name_en ORDER BY count(*) DESC, u.email LIMIT 1`).Scan(&head, &headName, &queue)
+	if err != nil {
+		return nil, fmt.Errorf("find the longest inbox: %w", err)
+	}
+	var root, rootName string
+	var escalations int64
+	err = pool.QueryRow(ctx, `SELECT u.email, u.name_en,
+			(SELECT count(*) FROM escalations e WHERE e.assigned_user_id = u.id AND e.status = 'open')
+		FROM units n JOIN users u ON u.id = n.head_user_id WHERE n.parent_id IS NULL`).Scan(&root, &rootName, &escalations)
+	if err != nil {
+		return nil, fmt.Errorf("find the root's head: %w", err)
+	}
+	var projects int64
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM projects`).Scan(&projects); err != nil {
+		return nil, err
+	}
+	projectPath := fmt.Sprintf("/projects/%d", project)
+	t := map[string]target{
+		"workbook": {Path: projectPath, Email: lead, Who: "the project's lead (" + leadName + ")",
+			Data: fmt.Sprintf("project %d: %d needs held by %d units", project, needs, holders)},
+		"tracker": {Path: projectPath + "/tracker", Email: lead, Who: "the project's lead (" + leadName + ")",
+			Data: fmt.Sprintf("project %d: %d requests", project, requests)},
+		"inbox": {Path: "/inbox", Email: head, Who: "the head with the longest queue (" + headName + ")",
+			Data: fmt.Sprintf("%d open requests in the queue", queue)},
+		"escalations": {Path: "/escalations", Email: root, Who: "the root unit's head (" + rootName + ")",
+			Data: fmt.Sprintf("%d open escalations assigned", escalations)},
+		"portfolio": {Path: "/portfolio", Email: root, Who: "the root unit's head (" + rootName + ")",
+			Data: fmt.Sprintf("%d projects in the organisation", projects)},
+	}
+	if apiRoute != "" {
+		t["api"] = target{Path: apiRoute, Email: root, API: true, Who: "the root unit's head (" + rootName + "), API token",
+			Data: fmt.Sprintf("%d projects in the organisation, first page", projects)}
+	}
+	return t, nil
+}
+
+// countQueries builds the server in-process on each database with a tracer that
+// counts statements, signs in, and requests each built page twice, counting the
+// second (warm) request.
+func countQueries(ctx context.Context, bin string, sizes []string, dbs map[string]string) ([]*pageResult, error) {
+	bundle, err := i18n.NewBundle()
+	if err != nil {
+		return nil, err
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var pages []*pageResult
+	for _, spec := range keyPages {
+		pages = append(pages, &pageResult{Spec: spec, Targets: map[string]target{}, Queries: map[string]int{},
+			Bytes: map[string]int{}, Status: map[string]int{}, Slowest: map[string]*statement{}, Alone: map[string]time.Duration{}})
+	}
+	for _, size := range sizes {
+		tr := &tracer{}
+		pool, err := store.Open(ctx, dbs[size], tr)
+		if err != nil {
+			return nil, err
+		}
+		srv := server.New(store.New(pool), bundle, logger, server.Options{})
+		routes, err := routesOf(srv)
+		if err != nil {
+			pool.Close()
+			return nil, err
+		}
+		apiRoute := ""
+		for _, r := range apiListRoutes {
+			if routes[r] {
+				apiRoute = r
+				break
+			}
+		}
+		targets, err := resolveTargets(ctx, pool, apiRoute)
+		if err != nil {
+			pool.Close()
+			return nil, err
+		}
+		ts := httptest.NewServer(srv.Handler())
+		client := newHTTPClient(4)
+		creds := &credentials{bin: bin, dbURL: dbs[size], base: ts.URL, client: client}
+		for _, p := range pages {
+			switch {
+			case p.Spec.Key == "api":
+				p.Built, p.Route = apiRoute != "", apiRoute
+			default:
+				p.Built, p.Route = routes[p.Spec.Route], p.Spec.Route
+			}
+			if !p.Built {
+				continue
+			}
+			t := targets[p.Spec.Key]
+			p.Targets[size] = t
+			c, err := creds.of(ctx, t)
+			if err != nil {
+				ts.Close()
+				pool.Close()
+				return nil, err
+			}
+			var status, n int
+			for i := range 2 {
+				tr.begin(i == 1)
+				start := time.Now()
+				status, n, err = get(ctx, client, ts.URL+t.Path, c)
+				p.Alone[size] = time.Since(start)
+				var stmts []*statement
+				p.Queries[size], stmts = tr.end()
+				for _, s := range stmts {
+					if p.Slowest[size] == nil || s.Duration > p.Slowest[size].Duration {
+						p.Slowest[size] = s
+					}
+				}
+				if err != nil {
+					ts.Close()
+					pool.Close()
+					return nil, fmt.Errorf("%s at %s: %w", t.Path, size, err)
+				}
+			}
+			p.Status[size], p.Bytes[size] = status, n
+		}
+		ts.Close()
+		srv.Close()
+		pool.Close()
+	}
+	return pages, nil
+}
+
+// clientTimeout is how long a client waits for a page before giving up.
+const clientTimeout = 30 * time.Second
+
+// newHTTPClient keeps up to conns connections open and never follows redirects: a
+// redirect to the sign-in page is an error, not a page.
+func newHTTPClient(conns int) *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{MaxIdleConns: conns * 2, MaxIdleConnsPerHost: conns * 2, IdleConnTimeout: time.Minute},
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+		Timeout: clientTimeout,
+	}
+}
+
+// signIn posts the demo password and returns the session cookie.
+func signIn(ctx context.Context, client *http.Client, base, email string) (*http.Cookie, error) {
+	form := url.Values{"email": {email}, "password": {demo.Password}, "next": {"/"}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/login", strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("sign in as %s: %w", email, err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("sign in as %s: %s", email, resp.Status)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == "accord_session" {
+			return c, nil
+		}
+	}
+	return nil, errors.New("sign in as " + email + ": no session cookie")
+}
+
+// get requests a page and reads it whole.
+func get(ctx context.Context, client *http.Client, u string, c credential) (status, size int, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	if c.Cookie != nil {
+		req.AddCookie(c.Cookie)
+	}
+	if c.Bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Bearer)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, int(n), err
+}

@@ -1,0 +1,81 @@
+package delivery_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+	"accord/internal/delivery"
+	"accord/web/i18n"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func TestRender(t *testing.T) {
+	t.Parallel()
+	bundle, err := i18n.NewBundle()
+	require.NoError(t, err)
+	n := accord.Notification{ID: 3, Kind: accord.NotifyRequestAnswered, ProjectID: ptr[int64](2), RequestID: ptr[int64](7),
+		ActorName: "黄磊", ActorNameEN: "Huang Lei", NeedTitle: "客户数据接口", NeedTitleEN: "Customer data API",
+		ProjectName: "智能服务升级", ProjectNameEN: "Smart service upgrade", State: accord.RequestDeclined}
+	to := accord.Recipient{Name: "张伟", NameEN: "Zhang Wei", Email: "aftersales@accord.demo", Active: true}
+
+	tests := []struct {
+		lang string
+		want delivery.Message
+	}{
+		{"en", delivery.Message{
+			Subject: "[Accord] Huang Lei answered “Customer data API”: Declined.",
+			Body: "Hello Zhang Wei,\n\nHuang Lei answered “Customer data API”: Declined.\n\n" +
+				"Open it in Accord: https://accord.example.com/requests/7\n\n-- \n" +
+				"You receive this email because you have an account in Accord. All your notifications: https://accord.example.com/notifications\n",
+			Chat: "[Accord] For Zhang Wei: Huang Lei answered “Customer data API”: Declined.\nhttps://accord.example.com/requests/7",
+			Link: "https://accord.example.com/requests/7",
+		}},
+		{"zh", delivery.Message{
+			Subject: "【协同】黄磊 已答复“客户数据接口”：已婉拒。",
+			Body: "张伟，您好：\n\n黄磊 已答复“客户数据接口”：已婉拒。\n\n" +
+				"在协同中打开：https://accord.example.com/requests/7\n\n-- \n" +
+				"您收到此邮件，是因为您在协同中有账号。全部通知：https://accord.example.com/notifications\n",
+			Chat: "【协同】致 张伟：黄磊 已答复“客户数据接口”：已婉拒。\nhttps://accord.example.com/requests/7",
+			Link: "https://accord.example.com/requests/7",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			t.Parallel()
+			got := delivery.Render(n, to, tt.lang, bundle.Localizer(tt.lang).T, "https://accord.example.com/")
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestRenderWithoutActorOrRequest(t *testing.T) {
+	t.Parallel()
+	bundle, err := i18n.NewBundle()
+	require.NoError(t, err)
+	n := accord.Notification{Kind: accord.NotifyReminder, ProjectID: ptr[int64](4), NeedTitle: "试驾车", ProjectName: "库存车促销"}
+	got := delivery.Render(n, accord.Recipient{Name: "孙悦"}, "en", bundle.Localizer("en").T, "http://localhost:8080")
+	require.Equal(t, "http://localhost:8080/projects/4", got.Link)
+	require.Equal(t, "[Accord] For 孙悦: “试驾车” (库存车促销) has had no update for a full sync cycle. A short progress note keeps everyone aligned.\nhttp://localhost:8080/projects/4", got.Chat)
+	require.Equal(t, "/notifications", delivery.Path(accord.Notification{}))
+}
+
+func TestLanguage(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "en", delivery.Language(accord.Recipient{Locale: "en"}))
+	require.Equal(t, "zh", delivery.Language(accord.Recipient{Locale: "zh"}))
+	require.Equal(t, "zh", delivery.Language(accord.Recipient{}), "Chinese unless the person chose English")
+}
+
+func TestTestText(t *testing.T) {
+	t.Parallel()
+	bundle, err := i18n.NewBundle()
+	require.NoError(t, err)
+	u := accord.Unit{Name: "信息技术部", NameEN: "IT"}
+	require.Equal(t, "[Accord] Test message for IT: notifications for this unit will arrive in this chat.",
+		delivery.TestText(u, "en", bundle.Localizer("en").T))
+	require.Equal(t, "【协同】这是发给信息技术部的测试消息：本部门的通知将推送到这个群。",
+		delivery.TestText(u, "zh", bundle.Localizer("zh").T))
+}

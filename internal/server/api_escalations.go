@@ -1,0 +1,174 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"accord/internal/accord"
+)
+
+// apiEscalations lists the open escalations waiting for the caller's decision.
+func (s *Server) apiEscalations(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v := viewerFrom(ctx)
+	page, err := readPage(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if r.URL.Query().Get("assigned") != "me" {
+		s.apiFail(w, r, &accord.Error{Code: accord.ECodeInvalid, MessageID: "error_invalid_form",
+			Fields: map[string]string{"assigned": "api_assigned_invalid"}})
+		return
+	}
+	list, total, err := s.store.EscalationsAssigned(ctx, v.User.ID, page.Offset, page.Limit)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	out := make([]apiEscalation, 0, len(list))
+	for _, e := range list {
+		out = append(out, toAPIEscalation(e, *v))
+	}
+	s.apiJSON(w, r, http.StatusOK, map[string]any{"escalations": out, "total": total, "next_cursor": page.nextCursor(total)})
+}
+
+// apiEscalationFor loads the escalation in the path for the superior, an admin or one
+// of the two sides; nobody else learns it exists.
+func (s *Server) apiEscalationFor(r *http.Request) (accord.Escalation, escalationRole, error) {
+	id, err := apiPathID(r)
+	if err != nil {
+		return accord.Escalation{}, escalationRole{}, err
+	}
+	e, err := s.store.Escalation(r.Context(), id)
+	if err != nil {
+		return accord.Escalation{}, escalationRole{}, err
+	}
+	role := escalationRoleOf(e, *viewerFrom(r.Context()))
+	if !role.mayView() {
+		return accord.Escalation{}, escalationRole{}, accord.Errorf(accord.ECodeNotFound, "escalation_not_found", nil)
+	}
+	return e, role, nil
+}
+
+// apiEscalation answers one escalation with its request.
+func (s *Server) apiEscalation(w http.ResponseWriter, r *http.Request) {
+	e, _, err := s.apiEscalationFor(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.apiJSON(w, r, http.StatusOK, toAPIEscalation(e, *viewerFrom(r.Context())))
+}
+
+// apiStatement records one side's short statement, as on the page.
+func (s *Server) apiStatement(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	e, role, err := s.apiEscalationFor(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if role.statementSide() == "" {
+		s.apiFail(w, r, accord.Errorf(accord.ECodeForbidden, "escalation_not_a_party", nil))
+		return
+	}
+	var body struct {
+		Text string `json:"text"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	text := strings.TrimSpace(body.Text)
+	var v accord.Validation
+	switch {
+	case text == "":
+		v.Add("text", "esc_statement_required")
+	case utf8.RuneCountInString(text) > accord.MaxNoteLength:
+		v.Add("text", "field_text_too_long")
+	}
+	err = v.Err()
+	if err == nil && e.Status == accord.EscalationDecided {
+		err = accord.Errorf(accord.ECodeInvalid, "esc_statement_closed", nil)
+	}
+	if err == nil {
+		err = s.store.AddStatement(ctx, *viewerFrom(ctx), e.ID, text, s.opts.DecisionWindowDays, s.opts.Now())
+	}
+	if err == nil {
+		e, err = s.store.Escalation(ctx, e.ID)
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.apiJSON(w, r, http.StatusOK, toAPIEscalation(e, *viewerFrom(ctx)))
+}
+
+// apiDecisionBody is the superior's decision; only the fields its kind uses count.
+type apiDecisionBody struct {
+	Version   *int    `json:"version"`
+	Kind      string  `json:"kind"`
+	Note      string  `json:"note"`
+	Scope     string  `json:"scope"`
+	DueDate   *string `json:"due_date"`
+	Tier      string  `json:"tier"`
+	AltTitle  string  `json:"alt_title"`
+	AltUnitID *string `json:"alt_unit_id"`
+	AltParty  string  `json:"alt_party"`
+}
+
+// apiDecide records the superior's binding decision through store.Decide: the
+// assigned superior or an admin; the two sides get 403, anyone else 404.
+func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	e, role, err := s.apiEscalationFor(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if !role.Decide {
+		s.apiFail(w, r, accord.Errorf(accord.ECodeForbidden, "escalation_not_yours", nil))
+		return
+	}
+	var body apiDecisionBody
+	if err := decodeJSON(r, &body); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if err := requireVersion(body.Version); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	in := accord.DecisionInput{Kind: accord.DecisionKind(strings.TrimSpace(body.Kind)), Note: body.Note}
+	var read accord.Validation
+	due := parseAPIDate(body.DueDate, "due_date", &read)
+	switch in.Kind {
+	case accord.DecideDirect, accord.DecideRescope:
+		in.Scope, in.DueDate = body.Scope, due
+		if in.Kind == accord.DecideRescope {
+			in.Tier = accord.Tier(strings.TrimSpace(body.Tier))
+		}
+	case accord.DecideAlternative:
+		in.AltTitle, in.AltParty = body.AltTitle, body.AltParty
+		in.AltUnitID = parseAPIID(body.AltUnitID, "alt_unit_id", &read)
+	}
+	in.Normalize()
+	err = mergeProblems(read, in.Validate())
+	var decided accord.Escalation
+	if err == nil {
+		decided, err = s.store.Decide(ctx, *viewerFrom(ctx), e.ID, *body.Version, in, s.opts.Now())
+	}
+	if err != nil {
+		if accord.ErrorCodeOf(err) == accord.ECodeConflict {
+			if now, lerr := s.store.Escalation(ctx, e.ID); lerr == nil {
+				s.apiFail(w, r, err, toAPIEscalation(now, *viewerFrom(ctx)))
+				return
+			}
+		}
+		s.apiFail(w, r, err)
+		return
+	}
+	s.apiJSON(w, r, http.StatusOK, toAPIEscalation(decided, *viewerFrom(ctx)))
+}

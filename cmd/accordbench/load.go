@@ -120,7 +120,7 @@ func (p *serverProc) fail(err error) error {
 
 // sweepInterval is how often `accord serve` sweeps (jobs.Options' default); a run
 // that would overlap the next sweep starts on a fresh process instead.
-const sweepInterval = 100 * time.Second
+const sweepInterval = 5 * time.Minute
 
 // runLoad serves the database with the real binary and loads the ceiling and each
 // built page in turn.

@@ -155,5 +155,8 @@ func Load(ctx context.Context, st *store.Store, params password.Params) (Org, er
 	if err := loadWorkbooks(ctx, st, &org, time.Date(y, m, d, 0, 0, 0, 0, time.UTC)); err != nil {
 		return Org{}, err
 	}
+	if err := loadRetro(ctx, st, &org, time.Date(y, m, d, 0, 0, 0, 0, time.UTC)); err != nil {
+		return Org{}, err
+	}
 	return org, nil
 }

@@ -34,12 +34,15 @@ func parseDate(raw string) (*time.Time, bool) {
 // formOptionalID reads an optional positive id; empty or "0" is nil.
 func formOptionalID(r *http.Request, name string) (*int64, bool) {
 	raw := strings.TrimSpace(r.FormValue(name))
-	if raw == "" || raw == "0" {
+	if raw == "" {
 		return nil, true
 	}
 	n, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || n < 0 {
+	switch {
+	case err != nil || n < 0:
 		return nil, false
+	case n == 0: // "0", "00": the "none" option of a select
+		return nil, true
 	}
 	return &n, true
 }

@@ -3,10 +3,18 @@ package server
 import (
 	"net/http"
 
+	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
 
+// agendaShown is how many items each list on the start page names.
+const agendaShown = 6
+
+// showHomePage shows what needs the viewer today, by role: requests waiting for their
+// answer, their projects' requests gone quiet, escalations waiting for their
+// decision, promises coming due; then their units and projects. Two queries after the
+// session's, whatever the numbers: the projects led, and every list at once.
 func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerFrom(ctx)
@@ -15,5 +23,26 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.page(w, r, http.StatusOK, i18n.T(ctx, "nav_home"), "home", ui.Home(ui.HomeView{Viewer: *v, Projects: projects}))
+	now := s.opts.Now()
+	items, counts, err := s.store.Agenda(ctx, v.User.ID, agendaShown, now)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	view := ui.HomeView{Viewer: *v, Projects: projects, Today: now, Agenda: map[string][]ui.AgendaItem{}, Counts: map[string]int{}}
+	for kind, list := range items {
+		for _, it := range list {
+			view.Agenda[string(kind)] = append(view.Agenda[string(kind)], agendaItem(it))
+		}
+	}
+	for kind, n := range counts {
+		view.Counts[string(kind)] = n
+	}
+	s.page(w, r, http.StatusOK, i18n.T(ctx, "nav_home"), "home", ui.Home(view))
+}
+
+func agendaItem(it store.AgendaItem) ui.AgendaItem {
+	return ui.AgendaItem{Kind: string(it.Kind), ID: it.ID, ProjectID: it.ProjectID, Title: it.Title, TitleEN: it.TitleEN,
+		ProjectName: it.ProjectName, ProjectNameEN: it.ProjectNameEN, UnitName: it.UnitName, UnitNameEN: it.UnitNameEN,
+		State: it.State, Tier: it.Tier, At: it.At, DueDate: it.DueDate}
 }

@@ -1,7 +1,127 @@
 package server
 
-import "github.com/go-chi/chi/v5"
+import (
+	"net/http"
+	"strconv"
 
-// portfolioRoutes registers its pages on the signed-in router.
+	"github.com/go-chi/chi/v5"
+
+	"accord/internal/accord"
+	"accord/internal/store"
+	"accord/web/i18n"
+	"accord/web/ui"
+)
+
+// portfolioRoutes registers its pages on the signed-in router: the executive's
+// portfolio, and the retrospective that closes a project.
 func (s *Server) portfolioRoutes(r chi.Router) {
+	r.Get("/portfolio", s.showPortfolioPage)
+	s.retroRoutes(r)
+}
+
+const (
+	// portfolioPerPage is how many projects a portfolio page lists.
+	portfolioPerPage = 25
+	// goalProjectsShown is how many projects each goal's card names, worst first.
+	goalProjectsShown = 5
+	// loadUnitsShown is how many units the load chart draws.
+	loadUnitsShown = 12
+)
+
+// canSeePortfolio reports whether the viewer has a portfolio: executives see the
+// units under them, admins the whole organisation.
+func canSeePortfolio(v *accord.Viewer) bool { return v.Roles.Executive || v.Roles.Admin }
+
+// showPortfolioPage lists the projects touching the units under the viewer, worst
+// first, the company goals they roll up to, and the load on each unit. Three queries
+// after the session's, whatever the number of projects: the page of rows, the goal
+// rollup (which also gives the totals by health), and the load.
+func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v := viewerFrom(ctx)
+	if !canSeePortfolio(v) {
+		s.fail(w, r, accord.Errorf(accord.ECodeForbidden, "pf_not_for_role", nil))
+		return
+	}
+	now := s.opts.Now()
+	q := r.URL.Query()
+	view := ui.PortfolioView{Admin: v.Roles.Admin, Today: now, Page: min(pageParam(r), maxListPage)}
+	f := store.PortfolioFilter{Offset: (view.Page - 1) * portfolioPerPage, Limit: portfolioPerPage}
+	if h := store.Health(q.Get("health")); h.Valid() {
+		f.Health, view.Filter.Health = &h, string(h)
+	}
+	if st := accord.ProjectStatus(q.Get("status")); st.Valid() {
+		f.Status, view.Filter.Status = &st, string(st)
+	}
+	if id, err := strconv.ParseInt(q.Get("goal"), 10, 64); err == nil && id > 0 {
+		f.GoalID, view.Filter.GoalID = &id, id
+	}
+	rows, total, err := s.store.Portfolio(ctx, *v, f, now)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	goals, err := s.store.PortfolioGoals(ctx, *v, f.Status, goalProjectsShown, now)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	load, err := s.store.PortfolioLoad(ctx, *v, loadUnitsShown)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	view.Total, view.Pages = total, pages(total, portfolioPerPage)
+	for _, p := range rows {
+		view.Rows = append(view.Rows, portfolioRow(p))
+	}
+	view.Counts, view.Value = map[string]int{}, map[string]int64{}
+	currencies := map[string]bool{}
+	for _, g := range goals {
+		view.Goals = append(view.Goals, goalRollup(g))
+		view.Projects += g.Projects
+		view.Escalations += g.Escalations
+		for _, h := range store.Healths() {
+			view.Counts[string(h)] += g.Counts[h]
+			view.Value[string(h)] += g.Value[h]
+		}
+		if g.Projects > 0 {
+			currencies[g.Currency] = true
+		}
+	}
+	if len(currencies) == 1 {
+		for c := range currencies {
+			view.Currency = c // "" when one goal's projects already mixed currencies
+		}
+	}
+	for _, u := range load {
+		view.Load = append(view.Load, ui.UnitLoadRow{UnitID: u.UnitID, Name: u.Name, NameEN: u.NameEN, Open: u.Open,
+			Asked: u.AskedDays, Committed: u.CommittedDays, Declined: u.Declined})
+	}
+	s.page(w, r, http.StatusOK, i18n.T(ctx, "pf_title"), "portfolio", ui.Portfolio(view))
+}
+
+func portfolioRow(p store.PortfolioRow) ui.PortfolioRow {
+	row := ui.PortfolioRow{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Status: p.Status, UnitID: p.OwningUnitID,
+		UnitName: p.UnitName, UnitNameEN: p.UnitNameEN, LeadName: p.LeadName, LeadNameEN: p.LeadNameEN,
+		GoalTitle: p.GoalTitle, GoalTitleEN: p.GoalTitleEN, ExpectedAmount: p.ExpectedAmount, Currency: p.Currency,
+		ExpectedOutcome: p.ExpectedOutcome, TargetDate: p.TargetDate, Health: string(p.Health), Live: p.Live,
+		P0Declined: p.P0Declined, P0Overdue: p.P0Overdue, Declined: p.Declined, Overdue: p.Overdue, Stale: p.Stale,
+		HighRisk: p.HighRisk, Delivered: p.Delivered, Escalations: p.Escalations}
+	if p.GoalID != nil {
+		row.GoalID = *p.GoalID
+	}
+	return row
+}
+
+func goalRollup(g store.GoalRollup) ui.GoalRollup {
+	out := ui.GoalRollup{ID: g.Goal.ID, Title: g.Goal.Title, TitleEN: g.Goal.TitleEN, Target: g.Goal.Target,
+		Projects: g.Projects, Counts: map[string]int{}}
+	for h, n := range g.Counts {
+		out.Counts[string(h)] = n
+	}
+	for _, p := range g.Top {
+		out.Top = append(out.Top, ui.GoalProject{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Status: p.Status, Health: string(p.Health)})
+	}
+	return out
 }

@@ -118,7 +118,8 @@ func TestProjectListFilters(t *testing.T) {
 		{"ceo@accord.demo", "mine=1", nil},
 		{"aftersales.pm@accord.demo", "units=1", []string{"Smart service upgrade"}},
 		{"aftersales@accord.demo", "", []string{"Weekend insurance renewal drive", "Smart service upgrade"}},
-		{"ceo@accord.demo", "status=active", []string{"Smart service upgrade", "Weekend insurance renewal drive", "Inventory car promotion"}},
+		{"ceo@accord.demo", "status=active", []string{"Smart service upgrade", "Inventory car promotion"}},
+		{"ceo@accord.demo", "status=done", []string{"Weekend insurance renewal drive"}},
 		{"ceo@accord.demo", "status=on_hold", nil},
 		{"ceo@accord.demo", "status=nonsense", []string{"Smart service upgrade", "Weekend insurance renewal drive", "Inventory car promotion"}},
 	}

@@ -2,10 +2,12 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"accord/internal/accord"
+	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -15,12 +17,15 @@ func (s *Server) unitRoutes(r chi.Router) {
 	r.Get("/units/{id}", s.showDepartmentPage)
 }
 
-// promisesShown is how many promises to a unit its page lists, open and overdue first.
+// promisesShown is how many promises to a unit its page lists, open and overdue first;
+// the queue, the asks and the thanks are capped alike.
 const promisesShown = 50
 
-// showDepartmentPage shows a unit to everyone signed in: its head, parent, members and
-// the promises projects made to it, in four queries: the tree, the members, the
-// promises and the names of the projects that made them.
+// showDepartmentPage shows a unit to everyone signed in: its head, parent and
+// members; what it is asked for and what it asks of others; the promises projects
+// made to it and whether they were kept; the thanks it received; and the give and
+// take with every other unit. Three queries whatever the numbers: the tree, the
+// members, and the ledger (store.UnitLedger) with everything else.
 func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, ok := s.pathID(w, r, "id")
@@ -56,25 +61,46 @@ func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 			view.Members = append(view.Members, m)
 		}
 	}
-	commitments, err := s.store.UnitCommitments(ctx, id, promisesShown)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	projectIDs := make([]int64, 0, len(commitments))
-	for _, c := range commitments {
-		projectIDs = append(projectIDs, c.ProjectID)
-	}
-	names, err := s.store.ProjectNames(ctx, projectIDs)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	today := s.opts.Now()
-	for _, c := range commitments {
-		p := names[c.ProjectID]
-		view.Promises = append(view.Promises, ui.Promise{Commitment: c, ProjectName: p.Name, ProjectNameEN: p.NameEN,
-			Overdue: c.Overdue(today)})
+	ledger, err := s.store.UnitLedger(ctx, id, promisesShown, today)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
+	departmentLedger(&view, ledger, today)
 	s.page(w, r, http.StatusOK, u.DisplayName(i18n.Lang(ctx)), "org", ui.Department(view))
+}
+
+// departmentLedger fills the unit page from its ledger.
+func departmentLedger(view *ui.DepartmentView, l store.UnitLedger, today time.Time) {
+	view.Today = today
+	view.QueueCount, view.QueueAsked, view.QueueCommitted = l.QueueCount, l.QueueAsked, l.QueueCommitted
+	view.AsksCount, view.ThanksCount = l.AsksCount, l.ThanksCount
+	view.PromisesKept, view.PromisesBroken, view.PromisesOpen, view.PromisesLate = l.PromisesKept, l.PromisesBroken,
+		l.PromisesOpen, l.PromisesLate
+	for _, r := range l.Queue {
+		view.Queue = append(view.Queue, ledgerRow(r))
+	}
+	for _, r := range l.Asks {
+		view.Asks = append(view.Asks, ledgerRow(r))
+	}
+	for _, p := range l.Promises {
+		view.Promises = append(view.Promises, ui.Promise{Commitment: p.Commitment, ProjectName: p.ProjectName,
+			ProjectNameEN: p.ProjectNameEN, Overdue: p.Overdue(today)})
+	}
+	for _, t := range l.Thanks {
+		view.Thanks = append(view.Thanks, ui.UnitThanks{ID: t.ID, ProjectID: t.ProjectID, ProjectName: t.ProjectName,
+			ProjectNameEN: t.ProjectNameEN, Text: t.Text, ByName: t.ByName, ByNameEN: t.ByNameEN, At: t.At})
+	}
+	for _, b := range l.Balance {
+		view.Balance = append(view.Balance, ui.BalanceRow{UnitID: b.UnitID, Name: b.Name, NameEN: b.NameEN,
+			GivenDays: b.GivenDays, GivenCommitted: b.GivenCommitted, GivenDelivered: b.GivenDelivered,
+			ReceivedDays: b.ReceivedDays, ReceivedCommitted: b.ReceivedCommitted, ReceivedDelivered: b.ReceivedDelivered})
+	}
+}
+
+func ledgerRow(r store.LedgerRequest) ui.LedgerRow {
+	return ui.LedgerRow{ID: r.ID, State: r.State, DueDate: r.DueDate, NeedTitle: r.NeedTitle, NeedTitleEN: r.NeedTitleEN,
+		Tier: r.Tier, EffortDays: r.EffortDays, ProjectID: r.ProjectID, ProjectName: r.ProjectName,
+		ProjectNameEN: r.ProjectNameEN, UnitID: r.UnitID, UnitName: r.UnitName, UnitNameEN: r.UnitNameEN}
 }

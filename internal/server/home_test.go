@@ -1,0 +1,113 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+)
+
+// agendaTitles lists the titles one of the start page's lists shows.
+func (r response) agendaTitles(kind string) []string {
+	var out []string
+	r.doc.Find(`[data-testid="agenda-` + kind + `"] li [data-field="title"]`).Each(func(_ int, s *goquery.Selection) {
+		out = append(out, strings.TrimSpace(s.Text()))
+	})
+	return out
+}
+
+func (r response) hasAgenda(kind string) bool {
+	return r.doc.Find(`[data-testid="agenda-`+kind+`"]`).Length() == 1
+}
+
+func TestHomeShowsWhatNeedsEachRoleToday(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+
+	// Before anything is sent: the lead has an overdue promise and nothing else.
+	lead := b.login(t, "aftersales@accord.demo")
+	resp := lead.get("/")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, []string{"年会上公开感谢培训部"}, resp.agendaTitles("promise"), "overdue; the chapter for Data is two months out")
+	require.Contains(t, resp.textOf(`[data-testid="agenda-promise"] li`), "to Training")
+	require.Contains(t, resp.textOf(`[data-testid="agenda-promise"] [data-field="overdue"]`), "Overdue")
+	smart := b.demoProject(t, "Smart service upgrade")
+	require.Equal(t, "/projects/"+idStr(smart.ID)+"#commitments", resp.attrOf(`[data-testid="agenda-promise"] li a`, "href"))
+	require.Equal(t, "Every request on your projects moved within its cadence.", resp.textOf(`[data-testid="agenda-stale"] [data-testid="empty"]`))
+	require.Contains(t, resp.text("my-projects"), "Smart service upgrade")
+
+	// The requests go out: IT's head has one to answer.
+	sent := b.escSendSmart(t, *b.now)
+	itHead := b.login(t, "it@accord.demo")
+	resp = itHead.get("/")
+	require.Equal(t, []string{"CRM system development"}, resp.agendaTitles("answer"))
+	require.Equal(t, "/requests/"+idStr(sent["IT"].ID), resp.attrOf(`[data-testid="agenda-answer"] li a`, "href"))
+	require.Contains(t, resp.textOf(`[data-testid="agenda-answer"] li`), "Smart service upgrade")
+	require.False(t, resp.hasAgenda("stale"), "IT's head leads no project")
+
+	// IT counters: now the lead has the counter-proposal to answer.
+	it := sent["IT"]
+	date := b.now.AddDate(0, 0, 60)
+	_, err := b.st.ActOnRequest(ctx, b.escViewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionCounter,
+		accord.RequestInput{CounterScope: "先做一期", CounterDate: &date}, *b.now)
+	require.NoError(t, err)
+	resp = lead.get("/")
+	require.Equal(t, []string{"CRM system development"}, resp.agendaTitles("answer"))
+	require.Contains(t, resp.textOf(`[data-testid="agenda-answer"] li`), "Counter-proposal")
+	require.Empty(t, itHead.get("/").agendaTitles("answer"))
+
+	// Three weeks of silence: every request on the lead's projects has gone quiet.
+	*b.now = b.now.AddDate(0, 0, 21)
+	resp = lead.get("/")
+	require.Len(t, resp.agendaTitles("stale"), 4)
+	require.Equal(t, "4", resp.textOf(`[data-testid="agenda-stale"] h2 [data-field="count"]`))
+
+	// The lead escalates the CRM: it is in the CEO's window.
+	e, err := b.st.Escalate(ctx, b.escViewer(t, "aftersales@accord.demo"), it.ID, "需要决定", "", 3, *b.now)
+	require.NoError(t, err)
+	ceo := b.login(t, "ceo@accord.demo")
+	resp = ceo.get("/")
+	require.Equal(t, []string{"CRM system development"}, resp.agendaTitles("decide"))
+	require.Equal(t, "/escalations/"+idStr(e.ID), resp.attrOf(`[data-testid="agenda-decide"] li a`, "href"))
+	require.Contains(t, resp.textOf(`[data-testid="agenda-decide"] li`), "decide by "+e.WindowDueAt.Format("2006-01-02"))
+	require.Equal(t, "/portfolio", resp.attrOf(`[data-testid="home-portfolio"]`, "href"))
+
+	// A member with no role is told nothing waits.
+	resp = b.login(t, "trainer@accord.demo").get("/")
+	require.Equal(t, "Nothing waits for you.", resp.textOf(`[data-testid="agenda"] [data-testid="empty"] strong`))
+	require.Zero(t, resp.doc.Find(`[data-testid="home-portfolio"]`).Length())
+}
+
+func TestHomeListsAreCappedAndQueriesFixed(t *testing.T) {
+	b := setup(t)
+	marketing := b.login(t, "marketing@accord.demo")
+	load := func() { require.Equal(t, http.StatusOK, marketing.get("/").StatusCode) }
+	load()
+	before := b.countQueries(load)
+	b.rqExtraRequests(t, b.demoProject(t, "Smart service upgrade"), "Marketing", 12)
+	after := b.countQueries(load)
+	require.Equal(t, before, after)
+	// Session, viewer, projects led, every list at once.
+	require.LessOrEqual(t, after, int64(4))
+	resp := marketing.get("/")
+	require.Len(t, resp.agendaTitles("answer"), 6)
+	require.Equal(t, "12", resp.textOf(`[data-testid="agenda-answer"] h2 [data-field="count"]`))
+	require.Equal(t, "6 more", resp.textOf(`[data-testid="agenda-answer"] [data-field="more"]`))
+	require.Equal(t, "/inbox", resp.attrOf(`[data-testid="agenda-answer"] [data-field="more"]`, "href"))
+}
+
+func TestHomeSpeaksChinese(t *testing.T) {
+	b := setup(t)
+	c := b.login(t, "aftersales@accord.demo")
+	c.lang = "zh-CN"
+	resp := c.get("/")
+	require.Equal(t, "你好，张伟", resp.text("greeting"))
+	require.Equal(t, "即将到期的承诺", strings.TrimSpace(resp.doc.Find(`#home-promise-h`).Contents().First().Text()))
+	require.Contains(t, resp.textOf(`[data-testid="agenda-promise"] li`), "承诺给培训部")
+	require.Equal(t, "没有等你答复的请求。", resp.textOf(`[data-testid="agenda-answer"] [data-testid="empty"]`))
+}

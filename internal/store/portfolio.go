@@ -1,0 +1,634 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"accord/internal/accord"
+)
+
+// Health says how a project stands, worked out from its requests in the database.
+type Health string
+
+// Health levels, from worst to best.
+const (
+	// HealthBlocked: a P0 request declined or past its date, or an escalation waiting
+	// for a superior's decision.
+	HealthBlocked Health = "blocked"
+	// HealthAtRisk: a request stale (no activity within the cadence), declined or past
+	// its date, or its latest progress entry says the risk is high.
+	HealthAtRisk  Health = "at_risk"
+	HealthOnTrack Health = "on_track"
+)
+
+// Healths lists the levels from worst to best.
+func Healths() []Health { return []Health{HealthBlocked, HealthAtRisk, HealthOnTrack} }
+
+// Valid reports whether h is a known level.
+func (h Health) Valid() bool { return h == HealthBlocked || h == HealthAtRisk || h == HealthOnTrack }
+
+// sentOpen are the states of a request that has been sent and may still change.
+const sentOpen = `('requested', 'agreed', 'declined', 'countered', 'in_progress')`
+
+// portfolioCTE scores every project in the viewer's scope ($1 user id, $2 admin, $3
+// now): the projects owned by, or asking something of, a unit in the subtree of a
+// unit the viewer heads (every project for an admin). The signals behind each
+// project's health come from one grouped pass over the requests of those projects,
+// each with its latest progress entry, so the page costs one query however many
+// projects there are, and the plan stays a few hash joins. goal_root is the company
+// goal the project's goal rolls up to; goal_path lists its goal and every goal above.
+const portfolioCTE = `WITH RECURSIVE goal_up AS (
+		SELECT id, id AS root, ARRAY[id] AS path FROM goals WHERE parent_id IS NULL
+		UNION ALL
+		SELECT g.id, u.root, u.path || g.id FROM goals g JOIN goal_up u ON g.parent_id = u.id),
+	scope AS (
+		SELECT id FROM units
+		WHERE $2::boolean OR path && ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)),
+	touched AS (
+		SELECT id FROM projects WHERE $2::boolean OR owning_unit_id IN (SELECT id FROM scope)
+		UNION
+		SELECT project_id FROM needs WHERE holder_unit_id IN (SELECT id FROM scope)),
+	latest AS (
+		SELECT DISTINCT ON (e.request_id) e.request_id, e.risk
+		FROM request_updates e JOIN requests r ON r.id = e.request_id
+		WHERE r.state IN ` + sentOpen + ` AND r.project_id IN (SELECT id FROM touched)
+		ORDER BY e.request_id, e.id DESC),
+	signals AS (
+		SELECT r.project_id,
+			count(*) FILTER (WHERE r.state IN ` + sentOpen + `) AS live,
+			count(*) FILTER (WHERE r.state = 'declined' AND d.tier = 'P0') AS p0_declined,
+			count(*) FILTER (WHERE r.state IN ` + sentOpen + ` AND r.due_date < $3::date AND d.tier = 'P0') AS p0_overdue,
+			count(*) FILTER (WHERE r.state = 'declined') AS declined,
+			count(*) FILTER (WHERE r.state IN ` + sentOpen + ` AND r.due_date < $3::date) AS overdue,
+			count(*) FILTER (WHERE r.state IN ` + sentOpen + `
+				AND r.last_activity_at < $3::timestamptz - make_interval(days => pp.cadence_days)) AS stale,
+			count(*) FILTER (WHERE r.state IN ` + sentOpen + ` AND lp.risk = 'high') AS high_risk,
+			count(*) FILTER (WHERE r.state = 'delivered') AS delivered
+		FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects pp ON pp.id = r.project_id
+		LEFT JOIN latest lp ON lp.request_id = r.id
+		WHERE r.project_id IN (SELECT id FROM touched)
+		GROUP BY r.project_id),
+	pending AS (
+		SELECT project_id, count(*) AS escalations FROM escalations
+		WHERE status IN ('open', 'sent_back') GROUP BY project_id),
+	scored AS (
+		SELECT p.id, p.name, p.name_en, p.status, p.owning_unit_id, ou.name AS unit_name, ou.name_en AS unit_name_en,
+			l.name AS lead_name, l.name_en AS lead_name_en, gu.root AS goal_root, COALESCE(gu.path, '{}') AS goal_path,
+			COALESCE(rg.title, '') AS goal_title, COALESCE(rg.title_en, '') AS goal_title_en,
+			p.expected_amount, p.currency, p.expected_outcome, p.target_date,
+			COALESCE(s.live, 0) AS live, COALESCE(s.p0_declined, 0) AS p0_declined, COALESCE(s.p0_overdue, 0) AS p0_overdue,
+			COALESCE(s.declined, 0) AS declined, COALESCE(s.overdue, 0) AS overdue, COALESCE(s.stale, 0) AS stale,
+			COALESCE(s.high_risk, 0) AS high_risk, COALESCE(s.delivered, 0) AS delivered,
+			COALESCE(x.escalations, 0) AS escalations,
+			CASE WHEN s.p0_declined > 0 OR s.p0_overdue > 0 OR x.escalations > 0 THEN 'blocked'
+				WHEN s.declined > 0 OR s.overdue > 0 OR s.stale > 0 OR s.high_risk > 0 THEN 'at_risk'
+				ELSE 'on_track' END AS health
+		FROM touched t JOIN projects p ON p.id = t.id
+		JOIN units ou ON ou.id = p.owning_unit_id
+		JOIN users l ON l.id = p.lead_user_id
+		LEFT JOIN goal_up gu ON gu.id = p.goal_id
+		LEFT JOIN goals rg ON rg.id = gu.root
+		LEFT JOIN signals s ON s.project_id = p.id
+		LEFT JOIN pending x ON x.project_id = p.id)`
+
+// portfolioSeverity orders scored projects: blocked first, then at risk, then the
+// most escalations and the most value.
+const portfolioSeverity = `CASE health WHEN 'blocked' THEN 0 WHEN 'at_risk' THEN 1 ELSE 2 END,
+	escalations DESC, expected_amount DESC NULLS LAST, id`
+
+// PortfolioRow is one project on an executive's portfolio with its health and the
+// signals behind it.
+type PortfolioRow struct {
+	ID              int64
+	Name            string
+	NameEN          string
+	Status          accord.ProjectStatus
+	OwningUnitID    int64
+	UnitName        string
+	UnitNameEN      string
+	LeadName        string
+	LeadNameEN      string
+	GoalID          *int64 // the company goal its own goal rolls up to
+	GoalTitle       string
+	GoalTitleEN     string
+	ExpectedAmount  *int64
+	Currency        string
+	ExpectedOutcome string
+	TargetDate      *time.Time
+	Health          Health
+
+	Live        int // sent and still open
+	P0Declined  int
+	P0Overdue   int
+	Declined    int
+	Overdue     int
+	Stale       int
+	HighRisk    int
+	Delivered   int
+	Escalations int // waiting for a superior's decision
+}
+
+// PortfolioFilter narrows the portfolio. Pointer fields are unset when nil.
+type PortfolioFilter struct {
+	Health *Health
+	Status *accord.ProjectStatus
+	GoalID *int64 // projects whose goal is this one or sits below it
+	Offset int
+	Limit  int
+}
+
+// Portfolio lists one page of the projects in the viewer's scope with their health,
+// worst first, and the number matching the filter, in one query.
+func (s *Store) Portfolio(ctx context.Context, v accord.Viewer, f PortfolioFilter, now time.Time) ([]PortfolioRow, int, error) {
+	rows, err := s.pool.Query(ctx, portfolioCTE+`
+		SELECT id, name, name_en, status, owning_unit_id, unit_name, unit_name_en, lead_name, lead_name_en,
+			goal_root, goal_title, goal_title_en, expected_amount, currency, expected_outcome, target_date, health,
+			live, p0_declined, p0_overdue, declined, overdue, stale, high_risk, delivered, escalations, count(*) OVER ()
+		FROM scored
+		WHERE ($4::text IS NULL OR health = $4) AND ($5::text IS NULL OR status = $5)
+		  AND ($6::bigint IS NULL OR $6 = ANY (goal_path))
+		ORDER BY `+portfolioSeverity+` OFFSET $7 LIMIT $8`,
+		v.User.ID, v.Roles.Admin, now, f.Health, f.Status, f.GoalID, f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: portfolio of user %d: %w", v.User.ID, err)
+	}
+	var total int
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PortfolioRow, error) {
+		var p PortfolioRow
+		err := r.Scan(&p.ID, &p.Name, &p.NameEN, &p.Status, &p.OwningUnitID, &p.UnitName, &p.UnitNameEN,
+			&p.LeadName, &p.LeadNameEN, &p.GoalID, &p.GoalTitle, &p.GoalTitleEN, &p.ExpectedAmount, &p.Currency,
+			&p.ExpectedOutcome, &p.TargetDate, &p.Health, &p.Live, &p.P0Declined, &p.P0Overdue, &p.Declined,
+			&p.Overdue, &p.Stale, &p.HighRisk, &p.Delivered, &p.Escalations, &total)
+		return p, err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: portfolio of user %d: %w", v.User.ID, err)
+	}
+	return list, total, nil
+}
+
+// GoalRollup is one company goal with the health of the projects in the viewer's
+// scope that serve it, itself or through a KPI below it. The rollup of projects that
+// serve no goal has a zero Goal.
+type GoalRollup struct {
+	Goal        accord.Goal
+	Projects    int
+	Counts      map[Health]int
+	Value       map[Health]int64 // expected amounts; meaningful when Currency is set
+	Currency    string           // "" when the projects use several currencies
+	Escalations int
+	Top         []GoalProject // the worst few, worst first
+}
+
+// GoalProject is a project named in a goal's rollup.
+type GoalProject struct {
+	ID     int64                `json:"id"`
+	Name   string               `json:"name"`
+	NameEN string               `json:"name_en"`
+	Status accord.ProjectStatus `json:"status"`
+	Health Health               `json:"health"`
+}
+
+// PortfolioGoals rolls the viewer's portfolio up to the company goals, in one query:
+// every open company goal (and a closed one that still has projects), then the
+// projects that serve no goal. Status narrows the projects counted; top is how many
+// projects each goal names.
+func (s *Store) PortfolioGoals(ctx context.Context, v accord.Viewer, status *accord.ProjectStatus, top int, now time.Time) ([]GoalRollup, error) {
+	rows, err := s.pool.Query(ctx, portfolioCTE+`,
+	ranked AS (
+		SELECT s.*, row_number() OVER (PARTITION BY goal_root ORDER BY `+portfolioSeverity+`) AS rn
+		FROM scored s WHERE $4::text IS NULL OR status = $4),
+	roots AS (
+		SELECT id, title, title_en, target FROM goals
+		WHERE parent_id IS NULL AND (closed_at IS NULL OR id IN (SELECT goal_root FROM ranked))
+		UNION ALL SELECT NULL, '', '', '')
+	SELECT g.id, g.title, g.title_en, g.target, count(r.id),
+		count(r.id) FILTER (WHERE r.health = 'blocked'), count(r.id) FILTER (WHERE r.health = 'at_risk'),
+		count(r.id) FILTER (WHERE r.health = 'on_track'),
+		COALESCE(sum(r.expected_amount) FILTER (WHERE r.health = 'blocked'), 0)::bigint,
+		COALESCE(sum(r.expected_amount) FILTER (WHERE r.health = 'at_risk'), 0)::bigint,
+		COALESCE(sum(r.expected_amount) FILTER (WHERE r.health = 'on_track'), 0)::bigint,
+		COALESCE(min(r.currency), ''), COALESCE(max(r.currency), ''), COALESCE(sum(r.escalations), 0)::int,
+		COALESCE(json_agg(json_build_object('id', r.id, 'name', r.name, 'name_en', r.name_en, 'status', r.status,
+			'health', r.health) ORDER BY r.rn) FILTER (WHERE r.rn <= $5), '[]')
+	FROM roots g LEFT JOIN ranked r ON COALESCE(r.goal_root, 0) = COALESCE(g.id, 0)
+	GROUP BY g.id, g.title, g.title_en, g.target
+	ORDER BY g.id NULLS LAST`, v.User.ID, v.Roles.Admin, now, status, top)
+	if err != nil {
+		return nil, fmt.Errorf("store: portfolio goals of user %d: %w", v.User.ID, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (GoalRollup, error) {
+		var g GoalRollup
+		var id *int64
+		var blocked, atRisk, onTrack int
+		var vBlocked, vAtRisk, vOnTrack int64
+		var minCur, maxCur string
+		var topJSON []byte
+		err := r.Scan(&id, &g.Goal.Title, &g.Goal.TitleEN, &g.Goal.Target, &g.Projects, &blocked, &atRisk, &onTrack,
+			&vBlocked, &vAtRisk, &vOnTrack, &minCur, &maxCur, &g.Escalations, &topJSON)
+		if err != nil {
+			return g, err
+		}
+		if id != nil {
+			g.Goal.ID = *id
+		}
+		g.Counts = map[Health]int{HealthBlocked: blocked, HealthAtRisk: atRisk, HealthOnTrack: onTrack}
+		g.Value = map[Health]int64{HealthBlocked: vBlocked, HealthAtRisk: vAtRisk, HealthOnTrack: vOnTrack}
+		if minCur == maxCur {
+			g.Currency = minCur
+		}
+		return g, json.Unmarshal(topJSON, &g.Top)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: portfolio goals of user %d: %w", v.User.ID, err)
+	}
+	return list, nil
+}
+
+// UnitLoad is what the units in a viewer's scope are asked for right now.
+type UnitLoad struct {
+	UnitID        int64
+	Name          string
+	NameEN        string
+	Open          int     // requests sent to it and still open
+	AskedDays     float64 // effort of requests waiting for its answer (requested, countered)
+	CommittedDays float64 // effort of requests it agreed to or is working on
+	Declined      int
+}
+
+// PortfolioLoad lists the units in the viewer's scope that have open requests, the
+// most loaded first, in one query.
+func (s *Store) PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) ([]UnitLoad, error) {
+	rows, err := s.pool.Query(ctx, `WITH scope AS (
+			SELECT id FROM units
+			WHERE $2::boolean OR path && ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)),
+		load AS (
+			SELECT h.id, h.name, h.name_en, h.path, count(*) FILTER (WHERE r.state <> 'declined') AS open,
+				COALESCE(sum(d.effort_days) FILTER (WHERE r.state IN ('requested', 'countered')), 0)::float8 AS asked,
+				COALESCE(sum(d.effort_days) FILTER (WHERE r.state IN ('agreed', 'in_progress')), 0)::float8 AS committed,
+				count(*) FILTER (WHERE r.state = 'declined') AS declined
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN units h ON h.id = r.holder_unit_id
+			WHERE r.state IN `+sentOpen+` AND h.id IN (SELECT id FROM scope)
+			GROUP BY h.id, h.name, h.name_en, h.path)
+		SELECT id, name, name_en, open, asked, committed, declined FROM load
+		ORDER BY asked + committed DESC, open DESC, path LIMIT $3`, v.User.ID, v.Roles.Admin, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: unit load for user %d: %w", v.User.ID, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UnitLoad, error) {
+		var u UnitLoad
+		err := r.Scan(&u.UnitID, &u.Name, &u.NameEN, &u.Open, &u.AskedDays, &u.CommittedDays, &u.Declined)
+		return u, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unit load for user %d: %w", v.User.ID, err)
+	}
+	return list, nil
+}
+
+// jsonDate is a yyyy-mm-dd date inside a JSON aggregate; null stays nil.
+type jsonDate struct{ t *time.Time }
+
+// UnmarshalJSON reads "yyyy-mm-dd" or null.
+func (d *jsonDate) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if s == "null" || s == "" {
+		d.t = nil
+		return nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return err
+	}
+	d.t = &t
+	return nil
+}
+
+// LedgerRequest is a request on a unit's page: asked of it, or asked by it of another
+// unit (then Unit is that unit).
+type LedgerRequest struct {
+	ID            int64
+	State         accord.RequestState
+	DueDate       *time.Time
+	NeedTitle     string
+	NeedTitleEN   string
+	Tier          accord.Tier
+	EffortDays    float64
+	ProjectID     int64
+	ProjectName   string
+	ProjectNameEN string
+	UnitID        int64
+	UnitName      string
+	UnitNameEN    string
+}
+
+// LedgerPromise is a promise made to a unit, with the project that made it.
+type LedgerPromise struct {
+	accord.Commitment
+	ProjectName   string
+	ProjectNameEN string
+}
+
+// UnitBalance is the give and take between a unit and one other unit across every
+// project: effort one logged on the other's requests, the effort it committed to
+// (agreed, in progress or delivered), and the requests it delivered.
+type UnitBalance struct {
+	UnitID            int64   `json:"unit_id"`
+	Name              string  `json:"name"`
+	NameEN            string  `json:"name_en"`
+	GivenDays         float64 `json:"given_days"`
+	GivenCommitted    float64 `json:"given_committed"`
+	GivenDelivered    int     `json:"given_delivered"`
+	ReceivedDays      float64 `json:"received_days"`
+	ReceivedCommitted float64 `json:"received_committed"`
+	ReceivedDelivered int     `json:"received_delivered"`
+}
+
+// UnitLedger is what a unit's page shows about its work with other units.
+type UnitLedger struct {
+	Queue          []LedgerRequest // asked of the unit, open, in queue order
+	QueueCount     int
+	QueueAsked     float64         // effort waiting for the unit's answer
+	QueueCommitted float64         // effort the unit agreed to or is working on
+	Asks           []LedgerRequest // the unit's projects asking other units, open
+	AsksCount      int
+	Promises       []LedgerPromise // open and overdue first
+	PromisesKept   int
+	PromisesBroken int
+	PromisesOpen   int
+	PromisesLate   int      // open and past their due date
+	Thanks         []Thanks // newest first
+	ThanksCount    int
+	Balance        []UnitBalance // the biggest exchanges first
+}
+
+// ledgerRequestJSON is the JSON shape of a LedgerRequest inside the ledger query.
+type ledgerRequestJSON struct {
+	ID            int64               `json:"id"`
+	State         accord.RequestState `json:"state"`
+	DueDate       jsonDate            `json:"due_date"`
+	NeedTitle     string              `json:"title"`
+	NeedTitleEN   string              `json:"title_en"`
+	Tier          accord.Tier         `json:"tier"`
+	EffortDays    float64             `json:"effort_days"`
+	ProjectID     int64               `json:"project_id"`
+	ProjectName   string              `json:"project_name"`
+	ProjectNameEN string              `json:"project_name_en"`
+	UnitID        int64               `json:"unit_id"`
+	UnitName      string              `json:"unit_name"`
+	UnitNameEN    string              `json:"unit_name_en"`
+}
+
+type ledgerPromiseJSON struct {
+	ID            int64                   `json:"id"`
+	ProjectID     int64                   `json:"project_id"`
+	What          string                  `json:"what"`
+	DueDate       jsonDate                `json:"due_date"`
+	Status        accord.CommitmentStatus `json:"status"`
+	CreatedAt     time.Time               `json:"created_at"`
+	Version       int                     `json:"version"`
+	ProjectName   string                  `json:"project_name"`
+	ProjectNameEN string                  `json:"project_name_en"`
+}
+
+type ledgerThanksJSON struct {
+	ID            int64     `json:"id"`
+	ProjectID     int64     `json:"project_id"`
+	ProjectName   string    `json:"project_name"`
+	ProjectNameEN string    `json:"project_name_en"`
+	Text          string    `json:"text"`
+	ByName        string    `json:"by_name"`
+	ByNameEN      string    `json:"by_name_en"`
+	At            time.Time `json:"at"`
+}
+
+// ledgerRequestObject is the JSON object built for each request row (aliases r, d,
+// p and the other unit o).
+const ledgerRequestObject = `json_build_object('id', r.id, 'state', r.state,
+	'due_date', to_char(COALESCE(r.due_date, d.needed_by), 'YYYY-MM-DD'), 'title', d.title, 'title_en', d.title_en,
+	'tier', d.tier, 'effort_days', d.effort_days, 'project_id', p.id, 'project_name', p.name,
+	'project_name_en', p.name_en, 'unit_id', o.id, 'unit_name', o.name, 'unit_name_en', o.name_en)`
+
+// UnitLedger gathers, in one query however much there is, what a unit's page shows
+// besides the unit itself: its open queue with the effort asked and committed, what
+// its projects ask of others, the promises made to it, the thanks it received, and
+// the give and take with every other unit. limit caps each list; totals count all.
+func (s *Store) UnitLedger(ctx context.Context, unitID int64, limit int, now time.Time) (UnitLedger, error) {
+	var l UnitLedger
+	var queue, asks, promises, thanks, balance []byte
+	err := s.pool.QueryRow(ctx, `WITH queue AS (
+			SELECT `+ledgerRequestObject+` AS obj, r.state, d.effort_days,
+				row_number() OVER (ORDER BY `+queueOrder+`) AS pos
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			JOIN units o ON o.id = p.owning_unit_id
+			WHERE r.holder_unit_id = $1 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')),
+		asks AS (
+			SELECT `+ledgerRequestObject+` AS obj,
+				row_number() OVER (ORDER BY d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, r.id) AS pos
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			JOIN units o ON o.id = r.holder_unit_id
+			WHERE p.owning_unit_id = $1 AND r.holder_unit_id <> $1 AND r.state IN `+sentOpen+`),
+		promises AS (
+			SELECT json_build_object('id', c.id, 'project_id', c.project_id, 'what', c.what,
+					'due_date', to_char(c.due_date, 'YYYY-MM-DD'), 'status', c.status, 'created_at', c.created_at,
+					'version', c.version, 'project_name', p.name, 'project_name_en', p.name_en) AS obj,
+				c.status, c.due_date,
+				row_number() OVER (ORDER BY c.status <> 'open', c.due_date NULLS LAST, c.id) AS pos
+			FROM commitments c JOIN projects p ON p.id = c.project_id WHERE c.unit_id = $1),
+		thanked AS (
+			SELECT json_build_object('id', t.id, 'project_id', t.project_id, 'project_name', p.name,
+					'project_name_en', p.name_en, 'text', t.text, 'by_name', u.name, 'by_name_en', u.name_en, 'at', t.at) AS obj,
+				row_number() OVER (ORDER BY t.at DESC, t.id DESC) AS pos
+			FROM thanks t JOIN projects p ON p.id = t.project_id JOIN users u ON u.id = t.by_user_id
+			WHERE t.unit_id = $1),
+		exchanged AS (
+			-- What this unit gave other units' projects …
+			SELECT p.owning_unit_id AS other, COALESCE(e.days, 0) AS given_days,
+				CASE WHEN r.state IN ('agreed', 'in_progress', 'delivered') THEN d.effort_days ELSE 0 END AS given_committed,
+				(r.state = 'delivered')::int AS given_delivered, 0 AS received_days, 0 AS received_committed,
+				0 AS received_delivered
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			LEFT JOIN LATERAL (SELECT sum(x.effort_days) AS days FROM request_updates x WHERE x.request_id = r.id) e ON true
+			WHERE r.holder_unit_id = $1 AND p.owning_unit_id <> $1 AND r.state <> 'draft'
+			UNION ALL
+			-- … and what other units gave this unit's projects.
+			SELECT r.holder_unit_id, 0, 0, 0, COALESCE(e.days, 0),
+				CASE WHEN r.state IN ('agreed', 'in_progress', 'delivered') THEN d.effort_days ELSE 0 END,
+				(r.state = 'delivered')::int
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			LEFT JOIN LATERAL (SELECT sum(x.effort_days) AS days FROM request_updates x WHERE x.request_id = r.id) e ON true
+			WHERE p.owning_unit_id = $1 AND r.holder_unit_id <> $1 AND r.state <> 'draft'),
+		balance AS (
+			SELECT other, sum(given_days)::float8 AS given_days, sum(given_committed)::float8 AS given_committed,
+				sum(given_delivered)::int AS given_delivered, sum(received_days)::float8 AS received_days,
+				sum(received_committed)::float8 AS received_committed, sum(received_delivered)::int AS received_delivered
+			FROM exchanged GROUP BY other
+			-- A request only sent, with nothing committed, logged or delivered, is no exchange yet.
+			HAVING sum(given_days + given_committed + given_delivered + received_days + received_committed
+				+ received_delivered) > 0)
+		SELECT
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM queue WHERE pos <= $2),
+			(SELECT count(*) FROM queue),
+			(SELECT COALESCE(sum(effort_days) FILTER (WHERE state IN ('requested', 'countered')), 0)::float8 FROM queue),
+			(SELECT COALESCE(sum(effort_days) FILTER (WHERE state IN ('agreed', 'in_progress')), 0)::float8 FROM queue),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM asks WHERE pos <= $2),
+			(SELECT count(*) FROM asks),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM promises WHERE pos <= $2),
+			(SELECT count(*) FILTER (WHERE status = 'kept') FROM promises),
+			(SELECT count(*) FILTER (WHERE status = 'broken') FROM promises),
+			(SELECT count(*) FILTER (WHERE status = 'open') FROM promises),
+			(SELECT count(*) FILTER (WHERE status = 'open' AND due_date < $3::date) FROM promises),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM thanked WHERE pos <= $2),
+			(SELECT count(*) FROM thanked),
+			(SELECT COALESCE(json_agg(json_build_object('unit_id', u.id, 'name', u.name, 'name_en', u.name_en,
+					'given_days', b.given_days, 'given_committed', b.given_committed, 'given_delivered', b.given_delivered,
+					'received_days', b.received_days, 'received_committed', b.received_committed,
+					'received_delivered', b.received_delivered)
+				ORDER BY b.given_days + b.received_days + b.given_committed + b.received_committed DESC, u.path), '[]')
+			 FROM balance b JOIN units u ON u.id = b.other)`, unitID, limit, now).
+		Scan(&queue, &l.QueueCount, &l.QueueAsked, &l.QueueCommitted, &asks, &l.AsksCount, &promises,
+			&l.PromisesKept, &l.PromisesBroken, &l.PromisesOpen, &l.PromisesLate, &thanks, &l.ThanksCount, &balance)
+	if err != nil {
+		return UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
+	}
+	if err := decodeLedger(&l, queue, asks, promises, thanks, balance, unitID); err != nil {
+		return UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
+	}
+	return l, nil
+}
+
+func decodeLedger(l *UnitLedger, queue, asks, promises, thanks, balance []byte, unitID int64) error {
+	var err error
+	if l.Queue, err = decodeLedgerRequests(queue); err != nil {
+		return err
+	}
+	if l.Asks, err = decodeLedgerRequests(asks); err != nil {
+		return err
+	}
+	var ps []ledgerPromiseJSON
+	if err := json.Unmarshal(promises, &ps); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		l.Promises = append(l.Promises, LedgerPromise{Commitment: accord.Commitment{ID: p.ID, ProjectID: p.ProjectID,
+			UnitID: unitID, What: p.What, DueDate: p.DueDate.t, Status: p.Status, CreatedAt: p.CreatedAt, Version: p.Version},
+			ProjectName: p.ProjectName, ProjectNameEN: p.ProjectNameEN})
+	}
+	var ts []ledgerThanksJSON
+	if err := json.Unmarshal(thanks, &ts); err != nil {
+		return err
+	}
+	for _, t := range ts {
+		l.Thanks = append(l.Thanks, Thanks{ID: t.ID, ProjectID: t.ProjectID, UnitID: unitID, ProjectName: t.ProjectName,
+			ProjectNameEN: t.ProjectNameEN, Text: t.Text, ByName: t.ByName, ByNameEN: t.ByNameEN, At: t.At})
+	}
+	return json.Unmarshal(balance, &l.Balance)
+}
+
+func decodeLedgerRequests(raw []byte) ([]LedgerRequest, error) {
+	var in []ledgerRequestJSON
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return nil, err
+	}
+	out := make([]LedgerRequest, 0, len(in))
+	for _, r := range in {
+		out = append(out, LedgerRequest{ID: r.ID, State: r.State, DueDate: r.DueDate.t, NeedTitle: r.NeedTitle,
+			NeedTitleEN: r.NeedTitleEN, Tier: r.Tier, EffortDays: r.EffortDays, ProjectID: r.ProjectID,
+			ProjectName: r.ProjectName, ProjectNameEN: r.ProjectNameEN, UnitID: r.UnitID, UnitName: r.UnitName,
+			UnitNameEN: r.UnitNameEN})
+	}
+	return out, nil
+}
+
+// AgendaKind is one list on a person's start page.
+type AgendaKind string
+
+// Agenda lists.
+const (
+	AgendaAnswer  AgendaKind = "answer"  // requests waiting for my answer; counter-proposals on my projects
+	AgendaStale   AgendaKind = "stale"   // requests on my projects with no activity within the cadence
+	AgendaDecide  AgendaKind = "decide"  // escalations waiting for my decision
+	AgendaPromise AgendaKind = "promise" // open promises of my projects due within two weeks, or overdue
+)
+
+// PromiseHorizonDays is how far ahead the start page lists promises coming due.
+const PromiseHorizonDays = 14
+
+// AgendaItem is one thing that needs the person today. ID is a request's, an
+// escalation's or a commitment's, by Kind.
+type AgendaItem struct {
+	Kind          AgendaKind
+	ID            int64
+	ProjectID     int64
+	Title         string // the need, or what was promised
+	TitleEN       string
+	ProjectName   string
+	ProjectNameEN string
+	UnitName      string // the holding unit, or the unit promised to
+	UnitNameEN    string
+	State         string // the request's state, or the commitment's status
+	Tier          accord.Tier
+	At            time.Time  // sent, answered, last active, or the decision window's end
+	DueDate       *time.Time // the request's or the promise's date
+}
+
+// Agenda is what needs a person today, in one query: up to perKind items of each
+// list, and how many each list holds.
+func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.Time) (map[AgendaKind][]AgendaItem, map[AgendaKind]int, error) {
+	rows, err := s.pool.Query(ctx, `WITH items AS (
+			SELECT 'answer' AS kind, r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name AS unit_name,
+				h.name_en AS unit_name_en, r.state, d.tier::text AS tier, COALESCE(r.sent_at, r.created_at) AS at,
+				COALESCE(r.due_date, d.needed_by) AS due
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			JOIN units h ON h.id = r.holder_unit_id
+			WHERE (r.state = 'requested' AND (h.head_user_id = $1 OR r.key_person_user_id = $1))
+			   OR (r.state = 'countered' AND p.lead_user_id = $1)
+			UNION ALL
+			SELECT 'stale', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
+				d.tier, r.last_activity_at, COALESCE(r.due_date, d.needed_by)
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			JOIN units h ON h.id = r.holder_unit_id
+			WHERE p.lead_user_id = $1 AND r.state IN `+sentOpen+`
+			  AND r.last_activity_at < $2::timestamptz - make_interval(days => p.cadence_days)
+			UNION ALL
+			SELECT 'decide', e.id, e.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
+				d.tier, e.window_due_at, COALESCE(r.due_date, d.needed_by)
+			FROM escalations e JOIN requests r ON r.id = e.request_id JOIN needs d ON d.id = r.need_id
+			JOIN projects p ON p.id = r.project_id JOIN units h ON h.id = r.holder_unit_id
+			WHERE e.assigned_user_id = $1 AND e.status = 'open'
+			UNION ALL
+			SELECT 'promise', c.id, c.project_id, c.what, '', p.name, p.name_en, u.name, u.name_en, c.status,
+				'', c.due_date::timestamptz, c.due_date
+			FROM commitments c JOIN projects p ON p.id = c.project_id JOIN units u ON u.id = c.unit_id
+			WHERE p.lead_user_id = $1 AND c.status = 'open' AND c.due_date <= $2::date + $4::int),
+		ranked AS (
+			SELECT *, row_number() OVER (PARTITION BY kind ORDER BY
+					CASE WHEN kind = 'answer' THEN tier ELSE '' END, at, id) AS rn,
+				count(*) OVER (PARTITION BY kind) AS n
+			FROM items)
+		SELECT kind, id, project_id, title, title_en, name, name_en, unit_name, unit_name_en, state, tier, at, due, n
+		FROM ranked WHERE rn <= $3 ORDER BY kind, rn`, userID, now, perKind, PromiseHorizonDays)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: agenda of user %d: %w", userID, err)
+	}
+	items := map[AgendaKind][]AgendaItem{}
+	counts := map[AgendaKind]int{}
+	var it AgendaItem
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&it.Kind, &it.ID, &it.ProjectID, &it.Title, &it.TitleEN, &it.ProjectName,
+		&it.ProjectNameEN, &it.UnitName, &it.UnitNameEN, &it.State, &it.Tier, &it.At, &it.DueDate, &n}, func() error {
+		items[it.Kind] = append(items[it.Kind], it)
+		counts[it.Kind] = n
+		it.DueDate = nil // the next row scans into a fresh date
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: agenda of user %d: %w", userID, err)
+	}
+	return items, counts, nil
+}

@@ -1,0 +1,363 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+	"accord/internal/store"
+)
+
+// portfolioByName pages through the whole portfolio and returns each project's health
+// by English name.
+func portfolioByName(t *testing.T, b testBundle, email string, now time.Time) map[string]store.Health {
+	t.Helper()
+	rows, total, err := b.st.Portfolio(b.ctx, b.viewer(t, email), store.PortfolioFilter{Limit: 100}, now)
+	require.NoError(t, err)
+	require.Len(t, rows, total)
+	out := map[string]store.Health{}
+	for _, r := range rows {
+		out[r.NameEN] = r.Health
+	}
+	return out
+}
+
+func TestPortfolioHealthFollowsTheRequests(t *testing.T) {
+	b := setup(t)
+	now := time.Now()
+	require.Equal(t, map[string]store.Health{"Smart service upgrade": store.HealthOnTrack,
+		"Weekend insurance renewal drive": store.HealthOnTrack, "Inventory car promotion": store.HealthOnTrack},
+		portfolioByName(t, b, "ceo@accord.demo", now), "nothing sent yet, and the closed drive delivered everything")
+
+	sent := sendSmart(t, b, now)
+	it := sent["IT"]
+	it, err := b.st.ActOnRequest(b.ctx, b.viewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, now)
+	require.NoError(t, err)
+	require.Equal(t, store.HealthBlocked, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"], "a P0 declined")
+
+	rows, _, err := b.st.Portfolio(b.ctx, b.viewer(t, "ceo@accord.demo"), store.PortfolioFilter{Limit: 1}, now)
+	require.NoError(t, err)
+	smart := rows[0]
+	require.Equal(t, "Smart service upgrade", smart.NameEN, "the worst comes first")
+	require.Equal(t, 1, smart.P0Declined)
+	require.Equal(t, 1, smart.Declined)
+	require.Equal(t, 4, smart.Live)
+	require.Equal(t, "Customer satisfaction in the industry's top three", smart.GoalTitleEN)
+	require.Equal(t, int64(20_000_000), *smart.ExpectedAmount)
+	require.Equal(t, "After-sales", smart.UnitNameEN)
+	require.Equal(t, "Zhang Wei", smart.LeadNameEN)
+
+	// The lead escalates; the CEO directs IT. Binding and agreed: on track again.
+	e, err := b.st.Escalate(b.ctx, b.viewer(t, "aftersales@accord.demo"), it.ID, "需要决定", "", 3, now)
+	require.NoError(t, err)
+	require.Equal(t, 1, portfolioRow(t, b, "ceo@accord.demo", "Smart service upgrade", now).Escalations)
+	due := now.AddDate(0, 0, 30)
+	_, err = b.st.Decide(b.ctx, b.viewer(t, "ceo@accord.demo"), e.ID, e.Version,
+		accord.DecisionInput{Kind: accord.DecideDirect, Note: "先做一期", DueDate: &due}, now)
+	require.NoError(t, err)
+	require.Equal(t, store.HealthOnTrack, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"])
+
+	// A high risk in the latest progress entry puts it at risk; a later low one clears it.
+	data := sent["Data"]
+	dataHead := b.viewer(t, "data@accord.demo")
+	_, err = b.st.AddProgress(b.ctx, dataHead, data.ID, accord.ProgressInput{Body: "数据口径未定", Risk: accord.RiskHigh}, now)
+	require.NoError(t, err)
+	require.Equal(t, store.HealthAtRisk, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"])
+	_, err = b.st.AddProgress(b.ctx, dataHead, data.ID, accord.ProgressInput{Body: "口径已定", Risk: accord.RiskLow}, now)
+	require.NoError(t, err)
+	require.Equal(t, store.HealthOnTrack, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"])
+
+	// Three weeks without a word: stale, at risk. Past the P0's date: blocked.
+	later := now.AddDate(0, 0, 21)
+	require.Equal(t, store.HealthAtRisk, portfolioByName(t, b, "ceo@accord.demo", later)["Smart service upgrade"])
+	r := portfolioRow(t, b, "ceo@accord.demo", "Smart service upgrade", later)
+	require.Equal(t, 4, r.Stale)
+	require.Equal(t, store.HealthBlocked, portfolioByName(t, b, "ceo@accord.demo", now.AddDate(0, 0, 45))["Smart service upgrade"],
+		"the customer analytics (P0) was needed within 30 days")
+}
+
+func portfolioRow(t *testing.T, b testBundle, email, nameEN string, now time.Time) store.PortfolioRow {
+	t.Helper()
+	rows, _, err := b.st.Portfolio(b.ctx, b.viewer(t, email), store.PortfolioFilter{Limit: 100}, now)
+	require.NoError(t, err)
+	for _, r := range rows {
+		if r.NameEN == nameEN {
+			return r
+		}
+	}
+	t.Fatalf("%s is not on %s's portfolio", nameEN, email)
+	return store.PortfolioRow{}
+}
+
+func TestPortfolioScopeIsTheViewersSubtree(t *testing.T) {
+	b := setup(t)
+	now := time.Now()
+	tests := []struct {
+		email string
+		want  []string
+	}{
+		{"ceo@accord.demo", []string{"Smart service upgrade", "Weekend insurance renewal drive", "Inventory car promotion"}},
+		{"admin@accord.demo", []string{"Smart service upgrade", "Weekend insurance renewal drive", "Inventory car promotion"}},
+		{"cto@accord.demo", []string{"Smart service upgrade"}}, // IT and Data hold its needs
+		{"corp@accord.demo", []string{"Smart service upgrade", "Inventory car promotion"}},
+		{"ops@accord.demo", []string{"Smart service upgrade", "Weekend insurance renewal drive", "Inventory car promotion"}},
+		{"legal@accord.demo", nil},
+		{"trainer@accord.demo", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.email, func(t *testing.T) {
+			var got []string
+			for name := range portfolioByName(t, b, tt.email, now) {
+				got = append(got, name)
+			}
+			require.ElementsMatch(t, tt.want, got)
+		})
+	}
+}
+
+func TestPortfolioFiltersGoalsAndLoad(t *testing.T) {
+	b := setup(t)
+	now := time.Now()
+	sent := sendSmart(t, b, now)
+	it := sent["IT"]
+	_, err := b.st.ActOnRequest(b.ctx, b.viewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, now)
+	require.NoError(t, err)
+	data := sent["Data"]
+	_, err = b.st.ActOnRequest(b.ctx, b.viewer(t, "data@accord.demo"), data.ID, data.Version, accord.ActionAgree,
+		accord.RequestInput{}, now)
+	require.NoError(t, err)
+	ceo := b.viewer(t, "ceo@accord.demo")
+
+	blocked := store.HealthBlocked
+	rows, total, err := b.st.Portfolio(b.ctx, ceo, store.PortfolioFilter{Health: &blocked, Limit: 10}, now)
+	require.NoError(t, err)
+	require.Equal(t, 1, total)
+	require.Equal(t, "Smart service upgrade", rows[0].NameEN)
+
+	done := accord.ProjectDone
+	rows, total, err = b.st.Portfolio(b.ctx, ceo, store.PortfolioFilter{Status: &done, Limit: 10}, now)
+	require.NoError(t, err)
+	require.Equal(t, 1, total)
+	require.Equal(t, "Weekend insurance renewal drive", rows[0].NameEN)
+	require.Equal(t, 3, rows[0].Delivered)
+
+	goals, err := b.st.Goals(b.ctx)
+	require.NoError(t, err)
+	goalID := map[string]int64{}
+	for _, g := range goals {
+		goalID[g.TitleEN] = g.ID
+	}
+	profit := goalID["Full-year profit up 10%"]
+	rows, total, err = b.st.Portfolio(b.ctx, ceo, store.PortfolioFilter{GoalID: &profit, Limit: 10}, now)
+	require.NoError(t, err)
+	require.Equal(t, 2, total, "the profit goal gathers the projects of its two KPIs")
+	for _, r := range rows {
+		require.Equal(t, profit, *r.GoalID)
+		require.Equal(t, "Full-year profit up 10%", r.GoalTitleEN)
+	}
+	kpi := goalID["Stock turnover under 45 days"]
+	_, total, err = b.st.Portfolio(b.ctx, ceo, store.PortfolioFilter{GoalID: &kpi, Limit: 10}, now)
+	require.NoError(t, err)
+	require.Equal(t, 1, total)
+
+	// Pages: one at a time, worst first.
+	rows, total, err = b.st.Portfolio(b.ctx, ceo, store.PortfolioFilter{Offset: 1, Limit: 1}, now)
+	require.NoError(t, err)
+	require.Equal(t, 3, total)
+	require.Len(t, rows, 1)
+	require.NotEqual(t, "Smart service upgrade", rows[0].NameEN)
+
+	rollup, err := b.st.PortfolioGoals(b.ctx, ceo, nil, 5, now)
+	require.NoError(t, err)
+	byGoal := map[string]store.GoalRollup{}
+	for _, g := range rollup {
+		byGoal[g.Goal.TitleEN] = g
+	}
+	require.Len(t, rollup, 4, "three company goals and the projects serving none")
+	sat := byGoal["Customer satisfaction in the industry's top three"]
+	require.Equal(t, 1, sat.Projects)
+	require.Equal(t, 1, sat.Counts[store.HealthBlocked])
+	require.Equal(t, int64(20_000_000), sat.Value[store.HealthBlocked])
+	require.Equal(t, "CNY", sat.Currency)
+	require.Equal(t, []store.GoalProject{{ID: sat.Top[0].ID, Name: "智能服务升级", NameEN: "Smart service upgrade",
+		Status: accord.ProjectActive, Health: store.HealthBlocked}}, sat.Top)
+	require.Equal(t, 2, byGoal["Full-year profit up 10%"].Projects)
+	require.Equal(t, 2, byGoal["Full-year profit up 10%"].Counts[store.HealthOnTrack])
+	require.Equal(t, 0, byGoal["Digital transformation"].Projects)
+	require.Equal(t, int64(0), byGoal[""].Goal.ID)
+	require.Equal(t, 0, byGoal[""].Projects)
+
+	load, err := b.st.PortfolioLoad(b.ctx, ceo, 10)
+	require.NoError(t, err)
+	byUnit := map[string]store.UnitLoad{}
+	for _, l := range load {
+		byUnit[l.NameEN] = l
+	}
+	require.Equal(t, store.UnitLoad{UnitID: byUnit["Data"].UnitID, Name: "数据部", NameEN: "Data", Open: 1, CommittedDays: 20}, byUnit["Data"])
+	require.Equal(t, 1, byUnit["IT"].Declined)
+	require.Equal(t, 0, byUnit["IT"].Open)
+	require.Equal(t, 40.0, byUnit["Training"].AskedDays)
+	require.Equal(t, "Training", load[0].NameEN, "the most loaded first")
+	cto, err := b.st.PortfolioLoad(b.ctx, b.viewer(t, "cto@accord.demo"), 10)
+	require.NoError(t, err)
+	require.Len(t, cto, 2, "IT and Data only")
+}
+
+func TestPortfolioOfTenThousandProjects(t *testing.T) {
+	b := setup(t)
+	now := time.Now()
+	// 10,000 projects owned by Sales, each asking Marketing, every tenth declined.
+	_, err := b.st.Pool().Exec(b.ctx, `WITH p AS (
+			INSERT INTO projects (name, name_en, lead_user_id, owning_unit_id, expected_amount)
+			SELECT '项目 ' || g, 'Project ' || g, (SELECT id FROM users WHERE email = 'sales@accord.demo'),
+				(SELECT id FROM units WHERE name_en = 'Sales'), g * 1000
+			FROM generate_series(1, 10000) g RETURNING id, expected_amount),
+		n AS (
+			INSERT INTO needs (project_id, title, holder_unit_id, tier, effort_days)
+			SELECT id, '宣传', (SELECT id FROM units WHERE name_en = 'Marketing'), 'P0', 2 FROM p RETURNING id, project_id)
+		INSERT INTO requests (need_id, project_id, holder_unit_id, state, sent_at, last_activity_at)
+		SELECT n.id, n.project_id, (SELECT id FROM units WHERE name_en = 'Marketing'),
+			CASE WHEN n.project_id % 10 = 0 THEN 'declined' ELSE 'requested' END, now(), now()
+		FROM n`)
+	require.NoError(t, err)
+	start := time.Now()
+	rows, total, err := b.st.Portfolio(b.ctx, b.viewer(t, "ceo@accord.demo"), store.PortfolioFilter{Offset: 25, Limit: 25}, now)
+	require.NoError(t, err)
+	require.Equal(t, 10_003, total)
+	require.Len(t, rows, 25)
+	for _, r := range rows {
+		require.Equal(t, store.HealthBlocked, r.Health)
+	}
+	rollup, err := b.st.PortfolioGoals(b.ctx, b.viewer(t, "ceo@accord.demo"), nil, 5, now)
+	require.NoError(t, err)
+	none := rollup[len(rollup)-1]
+	require.Equal(t, 10_000, none.Projects)
+	require.Equal(t, 1_000, none.Counts[store.HealthBlocked])
+	require.Len(t, none.Top, 5)
+	require.Less(t, time.Since(start), 10*time.Second, "the portfolio stays quick at this size")
+}
+
+func TestUnitLedgerGiveAndTake(t *testing.T) {
+	b := setup(t)
+	now := time.Now()
+	ledger, err := b.st.UnitLedger(b.ctx, b.units["Customer service"].ID, 50, now)
+	require.NoError(t, err)
+	require.Empty(t, ledger.Queue, "the drive's calls were delivered")
+	require.Equal(t, 1, ledger.PromisesKept)
+	require.Equal(t, 0, ledger.PromisesBroken)
+	require.Equal(t, 1, ledger.ThanksCount)
+	require.Contains(t, ledger.Thanks[0].Text, "1,200")
+	require.Equal(t, "Weekend insurance renewal drive", ledger.Thanks[0].ProjectNameEN)
+	require.Equal(t, "Wu Jianhua", ledger.Thanks[0].ByNameEN)
+	require.Equal(t, []store.UnitBalance{{UnitID: b.units["Finance & insurance"].ID, Name: "金融保险部", NameEN: "Finance & insurance",
+		GivenDays: 10, GivenCommitted: 8, GivenDelivered: 1}}, ledger.Balance)
+
+	fi, err := b.st.UnitLedger(b.ctx, b.units["Finance & insurance"].ID, 50, now)
+	require.NoError(t, err)
+	received := map[string]store.UnitBalance{}
+	for _, bal := range fi.Balance {
+		received[bal.NameEN] = bal
+	}
+	require.Equal(t, 9.0, received["Marketing"].ReceivedDays)
+	require.Equal(t, 5.5, received["After-sales"].ReceivedDays)
+	require.Equal(t, 1, received["After-sales"].ReceivedDelivered)
+	require.Equal(t, "Customer service", fi.Balance[0].NameEN, "the biggest exchange first: 10 days logged, 8 committed")
+
+	// Marketing is asked by the Smart service upgrade: its queue, with effort asked.
+	sent := sendSmart(t, b, now)
+	mk, err := b.st.UnitLedger(b.ctx, b.units["Marketing"].ID, 50, now)
+	require.NoError(t, err)
+	require.Equal(t, 1, mk.QueueCount)
+	require.Equal(t, 15.0, mk.QueueAsked)
+	require.Equal(t, 0.0, mk.QueueCommitted)
+	require.Equal(t, sent["Marketing"].ID, mk.Queue[0].ID)
+	require.Equal(t, "Launch promotion", mk.Queue[0].NeedTitleEN)
+	require.Equal(t, "After-sales", mk.Queue[0].UnitNameEN, "the asking unit")
+	require.Equal(t, 1, mk.PromisesBroken)
+	after, err := b.st.UnitLedger(b.ctx, b.units["After-sales"].ID, 50, now)
+	require.NoError(t, err)
+	require.Equal(t, 4, after.AsksCount)
+	require.Equal(t, "Data", after.Asks[0].UnitNameEN, "P0 needed soonest first")
+	require.NotNil(t, after.Asks[0].DueDate)
+}
+
+func TestAgenda(t *testing.T) {
+	b := setup(t)
+	now := time.Now()
+	sent := sendSmart(t, b, now)
+	items, counts, err := b.st.Agenda(b.ctx, b.users["it@accord.demo"].ID, 5, now)
+	require.NoError(t, err)
+	require.Equal(t, 1, counts[store.AgendaAnswer])
+	require.Equal(t, sent["IT"].ID, items[store.AgendaAnswer][0].ID)
+	require.Equal(t, "CRM system development", items[store.AgendaAnswer][0].TitleEN)
+
+	lead := b.users["aftersales@accord.demo"].ID
+	items, counts, err = b.st.Agenda(b.ctx, lead, 5, now.AddDate(0, 0, 20))
+	require.NoError(t, err)
+	require.Equal(t, 4, counts[store.AgendaStale], "every request went quiet")
+	require.Len(t, items[store.AgendaStale], 4)
+	require.Equal(t, 1, counts[store.AgendaPromise], "the thank-you to Training is overdue; the chapter for Data is 60 days out")
+	require.Equal(t, "年会上公开感谢培训部", items[store.AgendaPromise][0].Title)
+	require.Equal(t, "Training", items[store.AgendaPromise][0].UnitNameEN)
+
+	e, err := b.st.Escalate(b.ctx, b.viewer(t, "aftersales@accord.demo"), sent["IT"].ID, "需要决定", "", 3, now)
+	require.NoError(t, err)
+	items, _, err = b.st.Agenda(b.ctx, b.users["ceo@accord.demo"].ID, 5, now)
+	require.NoError(t, err)
+	require.Equal(t, e.ID, items[store.AgendaDecide][0].ID)
+}
+
+func TestRetrospectiveOfTheClosedDrive(t *testing.T) {
+	b := setup(t)
+	p := b.project(t, "Weekend insurance renewal drive")
+	require.Equal(t, accord.ProjectDone, p.Status)
+	retro, err := b.st.Retro(b.ctx, p.ID)
+	require.NoError(t, err)
+	require.Equal(t, int64(3_900_000), *retro.ActualAmount)
+	require.Equal(t, 1, retro.Version)
+	require.Equal(t, "吴建华", retro.UpdatedBy)
+
+	units, err := b.st.RetroUnits(b.ctx, p.ID)
+	require.NoError(t, err)
+	require.Len(t, units, 3)
+	require.Equal(t, store.RetroUnit{UnitID: b.units["Customer service"].ID, Name: "客服部", NameEN: "Customer service",
+		Needs: 1, PlannedDays: 8, LoggedDays: 10, Delivered: 1, Thanks: 1, PromisesKept: 1}, units[0])
+	require.Equal(t, "Marketing", units[1].NameEN)
+	require.Equal(t, 0, units[1].Thanks)
+	require.Equal(t, 1, units[1].PromisesLost)
+	require.Equal(t, 1, units[2].PromisesOpen)
+
+	timeline, err := b.st.RetroTimeline(b.ctx, p.ID)
+	require.NoError(t, err)
+	require.Len(t, timeline, 3)
+	require.Equal(t, "Renewal leads from workshop visits", timeline[0].TitleEN)
+	require.Equal(t, accord.RequestDelivered, timeline[0].State)
+	require.True(t, timeline[0].DeliveredAt.Before(timeline[0].NeededBy.AddDate(0, 0, 1)), "delivered early")
+	require.True(t, timeline[2].DeliveredAt.After(timeline[2].NeededBy.AddDate(0, 0, 1)), "publicity came late")
+
+	// Saving needs the version seen; a second save from the same page is a conflict.
+	in := store.RetroInput{Lessons: "再来一次"}
+	_, err = b.st.SaveRetro(b.ctx, p.LeadUserID, p.ID, 0, in, time.Now())
+	require.Equal(t, accord.ECodeConflict, accord.ErrorCodeOf(err))
+	saved, err := b.st.SaveRetro(b.ctx, p.LeadUserID, p.ID, 1, in, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, 2, saved.Version)
+	require.Nil(t, saved.ActualAmount)
+
+	thanks, err := b.st.ProjectThanks(b.ctx, p.ID)
+	require.NoError(t, err)
+	require.Len(t, thanks, 2)
+	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(b.st.DeleteThanks(b.ctx, p.LeadUserID, p.ID+1, thanks[0].ID)))
+	require.NoError(t, b.st.DeleteThanks(b.ctx, p.LeadUserID, p.ID, thanks[0].ID))
+	thanks, err = b.st.ProjectThanks(b.ctx, p.ID)
+	require.NoError(t, err)
+	require.Len(t, thanks, 1)
+
+	in2 := store.ThanksInput{Text: " "}
+	in2.Normalize()
+	require.Equal(t, map[string]string{"unit_id": "field_required", "text": "field_required"}, accord.FieldErrors(in2.Validate()))
+}

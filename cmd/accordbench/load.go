@@ -21,20 +21,19 @@ import (
 
 // loadResult is one page under load.
 type loadResult struct {
-	Requests       int
-	Errors         int
-	Timeouts       int // requests the client gave up on after clientTimeout
-	FirstError     string
-	Elapsed        time.Duration
-	P50, P95, P99  time.Duration
-	Max            time.Duration
-	RPS            float64
-	CPU            cpuShare
-	Load           loadAvg // the one-minute load average when the run ended
-	PeakRSSKB      int     // the server's peak resident memory during this run
-	PeakRSSIsLocal bool    // false when the peak could not be reset before the run
-	Start, End     time.Time
-	SweepDuring    bool // a periodic background sweep ran during the run
+	Requests      int
+	Errors        int
+	Timeouts      int // requests the client gave up on after clientTimeout
+	FirstError    string
+	Elapsed       time.Duration
+	P50, P95, P99 time.Duration
+	Max           time.Duration
+	RPS           float64
+	CPU           cpuShare
+	Load          loadAvg // the one-minute load average when the run ended
+	PeakRSSKB     int     // the server's peak resident memory during this run
+	Start, End    time.Time
+	SweepDuring   bool // a periodic background sweep ran during the run
 }
 
 // memory is what /proc/<pid>/status says about the server.
@@ -135,6 +134,7 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 		return err
 	}
 	defer srv.stop()
+	rep.serverStart = srv.started
 
 	pool, err := pgxpool.New(ctx, dbURL)
 	if err != nil {
@@ -198,6 +198,7 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 			var lastJob int64
 			pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM river_job`).Scan(&lastJob)
 			srv.stop()
+			rep.restartTimes = append(rep.restartTimes, time.Now())
 			if err := srv.start(ctx, client); err != nil {
 				return loadResult{}, err
 			}
@@ -209,7 +210,7 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 		// Go hands freed memory back to the system gradually; let the resident set
 		// settle so a run's peak is its own, not what the one before left behind.
 		settleRSS(srv.pid)
-		local := resetPeak(srv.pid) == nil
+		resetPeak(srv.pid)
 		before := takeCPU(srv.pid, pgDir)
 		start := time.Now()
 		res := drive(ctx, client, srv.base()+path, c, cfg.clients, cfg.duration)
@@ -217,7 +218,6 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 		res.CPU = before.until(takeCPU(srv.pid, pgDir))
 		res.Load = readLoadAvg()
 		res.PeakRSSKB, _ = readMemory(srv.pid)
-		res.PeakRSSIsLocal = local
 		rep.memory.LoadPeakKB = max(rep.memory.LoadPeakKB, res.PeakRSSKB)
 		logf("  %-17s p50 %s  p99 %s  %.0f req/s  %d errors", name, res.P50.Round(100*time.Microsecond),
 			res.P99.Round(100*time.Microsecond), res.RPS, res.Errors)
@@ -253,7 +253,53 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 	rep.ceiling = append(rep.ceiling, res)
 	rep.memory.EndHWMKB, rep.memory.EndRSSKB = readMemory(srv.pid)
 	markSweeps(ctx, pool, rep)
+	rep.serverLog = summariseLog(srv.logPath)
 	return nil
+}
+
+// logSummary counts the warnings and errors the server logged, with a few examples.
+type logSummary struct {
+	Warnings, Errors int
+	Examples         []string // distinct messages, first seen first
+	LeaderLost       int      // River leadership errors: re-election or resignation failed
+}
+
+func summariseLog(path string) logSummary {
+	var sum logSummary
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return sum
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.Contains(line, "level=WARN"):
+			sum.Warnings++
+		case strings.Contains(line, "level=ERROR"):
+			sum.Errors++
+		default:
+			continue
+		}
+		if strings.Contains(line, "leadership.Elector") {
+			sum.LeaderLost++
+		}
+		msg := line
+		if i := strings.Index(line, "msg="); i >= 0 {
+			msg = line[i:]
+		}
+		if len(msg) > 160 {
+			msg = msg[:160] + "…"
+		}
+		key := msg
+		if len(key) > 60 {
+			key = key[:60]
+		}
+		if !seen[key] && len(sum.Examples) < 8 {
+			seen[key] = true
+			sum.Examples = append(sum.Examples, msg)
+		}
+	}
+	return sum
 }
 
 // drive runs clients concurrent loops of GET path for d and gathers the latencies.
@@ -352,25 +398,45 @@ func waitStartupSweep(ctx context.Context, pool *pgxpool.Pool, afterID int64) st
 	return startupSweep{State: "still running", Waited: time.Since(start)}
 }
 
-// markSweeps flags the load runs that overlapped a periodic background sweep.
+// sweepJob is one background sweep River ran during the load.
+type sweepJob struct {
+	ID                           int64
+	State                        string
+	Attempt, Errors              int
+	Created, Attempted, Finished *time.Time
+}
+
+// markSweeps lists the background sweeps and flags the load runs that overlapped one.
 func markSweeps(ctx context.Context, pool *pgxpool.Pool, rep *report) {
-	rows, err := pool.Query(ctx, `SELECT attempted_at, COALESCE(finalized_at, now()) FROM river_job
-		WHERE kind = 'accord_sweep' AND attempted_at IS NOT NULL`)
+	rows, err := pool.Query(ctx, `SELECT id, state::text, attempt, COALESCE(array_length(errors, 1), 0), created_at,
+			attempted_at, finalized_at
+		FROM river_job WHERE kind = 'accord_sweep' ORDER BY id`)
 	if err != nil {
 		return
 	}
 	defer rows.Close()
-	type span struct{ from, to time.Time }
-	var spans []span
 	for rows.Next() {
-		var sp span
-		if rows.Scan(&sp.from, &sp.to) == nil {
-			spans = append(spans, sp)
+		var j sweepJob
+		if rows.Scan(&j.ID, &j.State, &j.Attempt, &j.Errors, &j.Created, &j.Attempted, &j.Finished) == nil {
+			rep.sweepJobs = append(rep.sweepJobs, j)
 		}
 	}
 	mark := func(l *loadResult) {
-		for _, sp := range spans {
-			if sp.from.Before(l.End) && sp.to.After(l.Start) {
+		for _, j := range rep.sweepJobs {
+			if j.Attempted == nil {
+				continue
+			}
+			// A job cut short by a restart keeps no end: count it until the restart.
+			end := time.Now()
+			if j.Finished != nil {
+				end = *j.Finished
+			}
+			for _, r := range rep.restartTimes {
+				if r.After(*j.Attempted) && r.Before(end) {
+					end = r
+				}
+			}
+			if j.Attempted.Before(l.End) && end.After(l.Start) {
 				l.SweepDuring = true
 			}
 		}

@@ -34,7 +34,13 @@ type report struct {
 	memory    memory
 	signIns   int // distinct sign-ins before the load
 	restarts  int // times the server was restarted to keep clear of its periodic sweep
-	startup   startupSweep
+	// The background sweeps River ran while the load ran, and when the server started
+	// and restarted.
+	sweepJobs    []sweepJob
+	serverLog    logSummary
+	serverStart  time.Time
+	restartTimes []time.Time
+	startup      startupSweep
 }
 
 func ms(d time.Duration) string {
@@ -500,6 +506,15 @@ func (r *report) writeSweep(w func(string, ...any)) {
 		w("\nThe server's own start-up sweep (River job `accord_sweep`: sessions, login failures, both sweeps above and "+
 			"the decision windows, in steady state) took %s (%s); the load waited for it.\n", ms(r.startup.Duration), r.startup.State)
 	}
+	if len(r.sweepJobs) > 0 {
+		w("\nBackground sweep jobs (River, kind `accord_sweep`) from the server's first start to the end of the load, "+
+			"in seconds since that start; %s.\n\n", r.restartList())
+		w("| job | state | attempts | errors | created | started | finished |\n|--:|---|--:|--:|--:|--:|--:|\n")
+		for _, j := range r.sweepJobs {
+			w("| %d | %s | %d | %d | %s | %s | %s |\n", j.ID, j.State, j.Attempt, j.Errors, r.since(j.Created),
+				r.since(j.Attempted), r.since(j.Finished))
+		}
+	}
 	_, total, plans := r.steadySweep()
 	seq := seqScansOn(plans, "requests")
 	w("\nResult: steady state %s against 100 ms", ms(total))
@@ -522,7 +537,7 @@ func (r *report) writeSuperior(w func(string, ...any)) {
 	s := r.superior
 	w("## Shared-superior lookup\n\n")
 	w("`store.SharedSuperior` between two units on the deepest level (depth %d) of the %s organisation, %s lookups "+
-		"over varied pairs, one at a time on an idle server (%s of them resolved to the root).\n\n",
+		"over varied pairs, one at a time with no other load from the benchmark (%s of them resolved to the root).\n\n",
 		s.Depth, r.cfg.scale, thousandsInt(s.Lookups), thousandsInt(s.AtRoot))
 	w("| mean | p50 | p99 | max |\n|--:|--:|--:|--:|\n| %s | %s | %s | %s |\n\n", ms(s.Mean), ms(s.P50), ms(s.P99), ms(s.Max))
 }
@@ -532,6 +547,16 @@ func (r *report) writeMachineLoad(w func(string, ...any)) {
 	w("Other engineers share this machine. For each load run: the share of all CPU time (both cores) used by the " +
 		"load generator, the server, PostgreSQL and everything else on the machine, the one-minute load average at " +
 		"the run's end, and the CPU time the server and PostgreSQL spent per request.\n\n")
+	if l := r.serverLog; l.Warnings+l.Errors > 0 {
+		w("The server (ACCORD_LOG_LEVEL=warn) logged %d warnings and %d errors during the load; distinct messages, "+
+			"first seen first:\n\n", l.Warnings, l.Errors)
+		for _, e := range l.Examples {
+			w("- `%s`\n", strings.ReplaceAll(e, "`", "'"))
+		}
+		w("\n")
+	} else {
+		w("The server (ACCORD_LOG_LEVEL=warn) logged no warnings or errors during the load.\n\n")
+	}
 	w("| run | load generator | server | PostgreSQL | everything else | load average | server CPU per request | PostgreSQL CPU per request |\n|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	row := func(name string, l loadResult) {
 		name = label(name, l)
@@ -569,9 +594,12 @@ func (r *report) writeMissed(w func(string, ...any), ceiling float64) {
 				ms(l.P99), l.RPS, pct(l.RPS/ceiling), ms(p.Alone[r.cfg.scale]), r.cfg.clients, r.cfg.clients, l.RPS,
 				ms(time.Duration(float64(r.cfg.clients)/l.RPS*float64(time.Second))))
 		}
-		w(" Each answered request cost %s of server CPU and %s of PostgreSQL CPU, while other work on the machine "+
-			"took %s of both cores.", perRequest(l.CPU.ServerSeconds, l.Requests-l.Timeouts),
-			perRequest(l.CPU.PostgresSeconds, l.Requests-l.Timeouts), pct(l.CPU.Others))
+		if answered := l.Requests - l.Timeouts; answered > 0 {
+			w(" Each answered request cost %s of server CPU and %s of PostgreSQL CPU.",
+				perRequest(l.CPU.ServerSeconds, answered), perRequest(l.CPU.PostgresSeconds, answered))
+		}
+		w(" Meanwhile PostgreSQL used %s of both cores, the server %s, and other work on the machine %s.",
+			pct(l.CPU.Postgres), pct(l.CPU.Server), pct(l.CPU.Others))
 		if l.SweepDuring {
 			w(" A periodic background sweep ran during this run.")
 		}
@@ -585,6 +613,15 @@ func (r *report) writeMissed(w func(string, ...any), ceiling float64) {
 			w(" %d requests failed (%s).", l.Errors-l.Timeouts, l.FirstError)
 		}
 		w("\n")
+	}
+	if extra := len(r.sweepJobs) - 1 - r.restarts; extra > 0 && r.serverLog.LeaderLost > 0 {
+		any = true
+		w("- **Background sweeps under load**: %d sweep jobs ran during the load, %d more than one per server start. "+
+			"The job client shares the server's pool of database connections; while the pages held every connection, "+
+			"River's leader could not renew its lease in time (%d `leadership.Elector` errors in the log) and stepped "+
+			"down, and each newly elected leader ran the whole sweep again on start (RunOnStart), several seconds of "+
+			"PostgreSQL time each, during the runs marked \"a periodic sweep ran meanwhile\".\n",
+			len(r.sweepJobs), extra, r.serverLog.LeaderLost)
 	}
 	for _, p := range r.pages {
 		if ok, cmp := r.queriesConstant(p); cmp && !ok {
@@ -669,6 +706,25 @@ func (r *report) summary() string {
 	}
 	fmt.Fprintf(&b, "shared superior: mean %s, p99 %s\n", ms(r.superior.Mean), ms(r.superior.P99))
 	return b.String()
+}
+
+// since is a moment in seconds after the server's first start.
+func (r *report) since(t *time.Time) string {
+	if t == nil || r.serverStart.IsZero() {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f", t.Sub(r.serverStart).Seconds())
+}
+
+func (r *report) restartList() string {
+	if len(r.restartTimes) == 0 {
+		return "the server was not restarted"
+	}
+	var parts []string
+	for _, t := range r.restartTimes {
+		parts = append(parts, r.since(&t)+" s")
+	}
+	return "the server was restarted at " + strings.Join(parts, ", ")
 }
 
 func perRequest(seconds float64, requests int) string {

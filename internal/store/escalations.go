@@ -123,9 +123,9 @@ func (s *Store) SweepEscalations(ctx context.Context, now time.Time, windowDays 
 		rows, err := tx.Query(ctx, `SELECT `+requestColumns+`, p.cadence_days, p.p0_declined_days, p.p0_overdue_days,
 				p.p1_declined_days, p.p1_overdue_days, p.stale_factor, `+sharedSuperiorSQL+requestFrom+`
 			WHERE r.state IN ('requested', 'agreed', 'declined', 'countered', 'in_progress') AND d.tier <> 'P2'
-			  AND (r.state = 'declined' OR r.due_date < $1::date
+			  AND (r.state = 'declined' OR r.due_date < ($1::timestamptz)::date
 			       OR (COALESCE(p.stale_factor, 2) > 0
-			           AND r.last_activity_at < $1 - make_interval(days => COALESCE(p.stale_factor, 2) * p.cadence_days)))`, now)
+			           AND r.last_activity_at < $1::timestamptz - make_interval(days => COALESCE(p.stale_factor, 2) * p.cadence_days)))`, now)
 		if err != nil {
 			return err
 		}

@@ -1063,9 +1063,9 @@ func agendaList(v HomeView, kind, all string) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var58 string
-						templ_7745c5c3_Var58, templ_7745c5c3_Err = templ.JoinStringErrs(isoDay(a.DueDate))
+						templ_7745c5c3_Var58, templ_7745c5c3_Err = templ.JoinStringErrs(formatDate(a.DueDate))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/home.templ`, Line: 243, Col: 105}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/home.templ`, Line: 243, Col: 109}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var58))
 						if templ_7745c5c3_Err != nil {
@@ -1077,9 +1077,9 @@ func agendaList(v HomeView, kind, all string) templ.Component {
 						}
 					} else {
 						var templ_7745c5c3_Var59 string
-						templ_7745c5c3_Var59, templ_7745c5c3_Err = templ.JoinStringErrs(t(ctx, "home_due", map[string]any{"Date": isoDay(a.DueDate)}))
+						templ_7745c5c3_Var59, templ_7745c5c3_Err = templ.JoinStringErrs(t(ctx, "home_due", map[string]any{"Date": formatDate(a.DueDate)}))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/home.templ`, Line: 245, Col: 73}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/home.templ`, Line: 245, Col: 77}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var59))
 						if templ_7745c5c3_Err != nil {

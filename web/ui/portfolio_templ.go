@@ -233,7 +233,7 @@ func days(ctx context.Context, d float64) string {
 	return t(ctx, "pf_days", map[string]any{"Days": formatEffort(d)})
 }
 
-func money(amount int64, currency string) string { return groupDigits(amount) + " " + currency }
+func money(amount int64, currency string) string { return GroupThousands(amount) + " " + currency }
 
 // tileValue says what the value of a health's projects means: at stake while
 // something is wrong, expected while all goes well.

@@ -281,6 +281,7 @@ func firstProblem(fields map[string]string, order []string) string {
 	return ""
 }
 
+// formatDate writes a date as yyyy-mm-dd, the way date inputs read it; nil is "".
 func formatDate(d *time.Time) string {
 	if d == nil {
 		return ""

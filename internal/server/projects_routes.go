@@ -177,24 +177,30 @@ func (s *Server) updateProject(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, projectPagePath(p.ID), http.StatusSeeOther)
 }
 
-// editableProject loads the project in the path for its editor. Someone who may not
-// see it gets the 404 page, someone who may see but not change it the 403 page.
-func (s *Server) editableProject(w http.ResponseWriter, r *http.Request) (accord.Project, bool) {
+// visibleProject loads the project in the path if the viewer may see it; otherwise
+// it answers 404 and ok is false.
+func (s *Server) visibleProject(w http.ResponseWriter, r *http.Request) (accord.Project, bool) {
 	id, ok := s.pathID(w, r, "id")
 	if !ok {
 		return accord.Project{}, false
 	}
-	v := viewerFrom(r.Context())
-	p, err := s.store.ProjectForViewer(r.Context(), *v, id)
+	p, err := s.store.ProjectForViewer(r.Context(), *viewerFrom(r.Context()), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return accord.Project{}, false
 	}
-	if !p.CanEdit(*v) {
+	return p, true
+}
+
+// editableProject loads the project in the path for its editor. Someone who may not
+// see it gets the 404 page, someone who may see but not change it the 403 page.
+func (s *Server) editableProject(w http.ResponseWriter, r *http.Request) (accord.Project, bool) {
+	p, ok := s.visibleProject(w, r)
+	if ok && !p.CanEdit(*viewerFrom(r.Context())) {
 		s.fail(w, r, accord.Errorf(accord.ECodeForbidden, "error_forbidden_body", nil))
 		return accord.Project{}, false
 	}
-	return p, true
+	return p, ok
 }
 
 // readProjectForm reads the posted project form. It returns the form as typed, the

@@ -15,7 +15,7 @@ import (
 
 // showSendPage lists the needs the lead can send, the most important ones ticked.
 func (s *Server) showSendPage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}
@@ -78,7 +78,7 @@ func (s *Server) sendPage(w http.ResponseWriter, r *http.Request, status int, v 
 // sendNeeds sends the ticked needs to their holders' heads and opens the tracker.
 func (s *Server) sendNeeds(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}

@@ -170,7 +170,7 @@ func (s *Server) retroPage(w http.ResponseWriter, r *http.Request, status int, v
 // shown; a refused save shows the form again with what was typed.
 func (s *Server) saveRetro(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}
@@ -222,7 +222,7 @@ func (s *Server) saveRetro(w http.ResponseWriter, r *http.Request) {
 // addThanks records the lead's thanks to a unit.
 func (s *Server) addThanks(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}
@@ -268,7 +268,7 @@ func (s *Server) addThanks(w http.ResponseWriter, r *http.Request) {
 // deleteThanks withdraws a thanks given in error.
 func (s *Server) deleteThanks(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}

@@ -12,7 +12,7 @@ import (
 // that holds it, in two queries: the project and its tracker rows.
 func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, false)
+	p, ok := s.visibleProject(w, r)
 	if !ok {
 		return
 	}

@@ -61,7 +61,7 @@ func (s *Server) projectCommitment(w http.ResponseWriter, r *http.Request, p acc
 // showCommitmentsSection answers htmx with the commitments as saved (the edit form's
 // Cancel); a browser goes to the section on the page.
 func (s *Server) showCommitmentsSection(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.workbookProject(w, r, false)
+	p, ok := s.visibleProject(w, r)
 	if !ok {
 		return
 	}
@@ -80,7 +80,7 @@ func (s *Server) showCommitmentsSection(w http.ResponseWriter, r *http.Request) 
 // createCommitment records a promise made to a unit.
 func (s *Server) createCommitment(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}
@@ -100,7 +100,7 @@ func (s *Server) createCommitment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showEditCommitmentPage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}
@@ -132,7 +132,7 @@ func (s *Server) showEditCommitmentPage(w http.ResponseWriter, r *http.Request) 
 // since the form was shown.
 func (s *Server) updateCommitment(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}
@@ -159,7 +159,7 @@ func (s *Server) updateCommitment(w http.ResponseWriter, r *http.Request) {
 // deleteCommitment removes a commitment if nobody changed it since the page was shown.
 func (s *Server) deleteCommitment(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}

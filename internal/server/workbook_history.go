@@ -25,7 +25,7 @@ const projectHistoryPerPage = 25
 // that name the ids the changes refer to.
 func (s *Server) showProjectHistoryPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, false)
+	p, ok := s.visibleProject(w, r)
 	if !ok {
 		return
 	}

@@ -173,21 +173,6 @@ func importView(ctx context.Context, p accord.Project) ui.ImportPage {
 	return view
 }
 
-// visibleProject loads the project in the path if the viewer may see it; otherwise
-// it answers 404 and ok is false.
-func (s *Server) visibleProject(w http.ResponseWriter, r *http.Request) (accord.Project, bool) {
-	id, ok := s.pathID(w, r, "id")
-	if !ok {
-		return accord.Project{}, false
-	}
-	p, err := s.store.ProjectForViewer(r.Context(), *viewerFrom(r.Context()), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return accord.Project{}, false
-	}
-	return p, true
-}
-
 // exportData loads what the given tables show: one query per kind of row, whatever
 // the project's size.
 func (s *Server) exportData(ctx context.Context, p accord.Project, tables ...string) (workbookio.Workbook, error) {

@@ -94,7 +94,7 @@ func (s *Server) projectNeed(w http.ResponseWriter, r *http.Request, p accord.Pr
 // showNeedsSection answers htmx with the resource map as saved (the edit form's
 // Cancel); a browser goes to the section on the page.
 func (s *Server) showNeedsSection(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.workbookProject(w, r, false)
+	p, ok := s.visibleProject(w, r)
 	if !ok {
 		return
 	}
@@ -114,7 +114,7 @@ func (s *Server) showNeedsSection(w http.ResponseWriter, r *http.Request) {
 // date after the target, the project's own unit as holder) are shown after saving.
 func (s *Server) createNeed(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}
@@ -136,7 +136,7 @@ func (s *Server) createNeed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showEditNeedPage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}
@@ -167,7 +167,7 @@ func (s *Server) showEditNeedPage(w http.ResponseWriter, r *http.Request) {
 // updateNeed saves a need if nobody changed it since the form was shown.
 func (s *Server) updateNeed(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}
@@ -196,7 +196,7 @@ func (s *Server) updateNeed(w http.ResponseWriter, r *http.Request) {
 // deleteNeed removes a need if nobody changed it since the page was shown.
 func (s *Server) deleteNeed(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}

@@ -48,7 +48,7 @@ func (s *Server) projectPlan(w http.ResponseWriter, r *http.Request, p accord.Pr
 // order are the board's: they are kept as saved, and the posted version guards both.
 func (s *Server) saveUnitPlan(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}
@@ -89,7 +89,7 @@ func (s *Server) saveUnitPlan(w http.ResponseWriter, r *http.Request) {
 // approach it in. The rest of the plan is kept as saved.
 func (s *Server) saveUnitStance(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.workbookProject(w, r, true)
+	p, ok := s.editableProject(w, r)
 	if !ok {
 		return
 	}

@@ -41,7 +41,7 @@ func (s *Server) workbookRoutes(r chi.Router) {
 }
 
 func (s *Server) showWorkbookPage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.workbookProject(w, r, false)
+	p, ok := s.visibleProject(w, r)
 	if !ok {
 		return
 	}
@@ -82,26 +82,6 @@ func (s *Server) workbook(ctx context.Context, p accord.Project) (ui.WorkbookVie
 
 func (s *Server) workbookPage(w http.ResponseWriter, r *http.Request, status int, v ui.WorkbookView) {
 	s.page(w, r, status, v.Project.DisplayName(i18n.Lang(r.Context())), "projects", ui.Workbook(v))
-}
-
-// workbookProject loads the project in the path. Someone who may not see it gets the
-// 404 page; when forEdit, someone who may see but not change it gets the 403 page.
-func (s *Server) workbookProject(w http.ResponseWriter, r *http.Request, forEdit bool) (accord.Project, bool) {
-	id, ok := s.pathID(w, r, "id")
-	if !ok {
-		return accord.Project{}, false
-	}
-	v := viewerFrom(r.Context())
-	p, err := s.store.ProjectForViewer(r.Context(), *v, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return accord.Project{}, false
-	}
-	if forEdit && !p.CanEdit(*v) {
-		s.fail(w, r, accord.Errorf(accord.ECodeForbidden, "error_forbidden_body", nil))
-		return accord.Project{}, false
-	}
-	return p, true
 }
 
 // workbookPath is the workbook's address, optionally at a section's anchor.

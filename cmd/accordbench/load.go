@@ -42,7 +42,7 @@ type memory struct {
 	StartRSSKB       int
 	GivenBackAfter   time.Duration // traffic it took to give the sign-ins' memory back
 	SettledRSSKB     int
-	AfterSignInHWMKB int // peak since start, sign-ins (argon2id, 64 MiB each) included
+	AfterSignInHWMKB int // peak since start, sign-ins (argon2id, password.DefaultParams) included
 	AfterSignInRSSKB int
 	LoadPeakKB       int // highest peak over the load runs
 	EndHWMKB         int

@@ -456,7 +456,7 @@ func (r *report) writeQueries(w func(string, ...any)) {
 func (r *report) writeMemory(w func(string, ...any)) {
 	w("## Target: under 150 MB of server memory\n\n")
 	w("Read from /proc/<pid>/status of the `accord serve` process. Signing in checks an argon2id hash with " +
-		"64 MiB of memory (password.DefaultParams), so the peak since start includes the sign-ins; ")
+		"19 MiB of memory (password.DefaultParams), at most four at a time, so the peak since start includes the sign-ins; ")
 	if r.memory.CanReset {
 		w("then, before each load run, the resident set was left to settle (Go returns freed memory to the system " +
 			"gradually) and the peak was reset (`echo 5 > /proc/<pid>/clear_refs`), so each run's figure is its own peak.\n\n")
@@ -635,9 +635,9 @@ func (r *report) writeMissed(w func(string, ...any), ceiling float64) {
 		any = true
 		w("- **Memory**: peak %s since start; %s at most during the page loads. ", mb(peak), mb(r.memory.LoadPeakKB))
 		if r.memory.LoadPeakKB < targetMemoryKB && r.memory.AfterSignInHWMKB >= targetMemoryKB {
-			w("The peak comes from signing in, not from serving pages: each sign-in checks an argon2id hash with 64 MiB "+
+			w("The peak comes from signing in, not from serving pages: each sign-in checks an argon2id hash with 19 MiB "+
 				"(password.DefaultParams), and %d sign-ins in a row reached %s before the garbage collector and the "+
-				"scavenger gave the memory back. Nothing bounds concurrent sign-ins, so a burst of them needs 64 MiB each.",
+				"scavenger gave the memory back. At most four sign-ins are checked at once (fewer on fewer cores).",
 				r.signIns, mb(r.memory.AfterSignInHWMKB))
 		}
 		w("\n")

@@ -3,6 +3,7 @@
 package password
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -20,8 +21,10 @@ type Params struct {
 	Threads uint8
 }
 
-// DefaultParams follows RFC 9106's second recommended option (64 MiB, 3 passes).
-func DefaultParams() Params { return Params{Time: 3, MemKiB: 64 * 1024, Threads: 2} }
+// DefaultParams is OWASP's recommended argon2id setting (19 MiB, 2 passes, one lane).
+// RFC 9106's 64 MiB option costs a server more memory per sign-in than it can spare
+// under a burst of them; hashes made with it still check, and are upgraded on sign-in.
+func DefaultParams() Params { return Params{Time: 2, MemKiB: 19 * 1024, Threads: 1} }
 
 // ErrMalformed means a stored hash is not a PHC argon2id string.
 var ErrMalformed = errors.New("password: malformed hash")
@@ -41,17 +44,9 @@ func Hash(plain string, p Params) (string, error) {
 
 // Check reports whether plain matches the PHC string, in constant time.
 func Check(plain, encoded string) (bool, error) {
-	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, ErrMalformed
-	}
-	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, ErrMalformed
-	}
-	var p Params
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemKiB, &p.Time, &p.Threads); err != nil {
-		return false, ErrMalformed
+	p, parts, err := parse(encoded)
+	if err != nil {
+		return false, err
 	}
 	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
 	if err != nil {
@@ -63,4 +58,70 @@ func Check(plain, encoded string) (bool, error) {
 	}
 	got := argon2.IDKey([]byte(plain), salt, p.Time, p.MemKiB, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// parse reads the parameters of a PHC argon2id string and returns its $-separated parts.
+func parse(encoded string) (Params, []string, error) {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return Params{}, nil, ErrMalformed
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return Params{}, nil, ErrMalformed
+	}
+	var p Params
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemKiB, &p.Time, &p.Threads); err != nil {
+		return Params{}, nil, ErrMalformed
+	}
+	return p, parts, nil
+}
+
+// Hasher hashes and checks passwords with a bound on how many run at once: each one
+// holds MemKiB of memory, so a burst of sign-ins would otherwise multiply it.
+type Hasher struct {
+	params Params
+	slots  chan struct{}
+}
+
+// NewHasher hashes new passwords with p, at most concurrent at a time (at least one).
+func NewHasher(p Params, concurrent int) *Hasher {
+	return &Hasher{params: p, slots: make(chan struct{}, max(concurrent, 1))}
+}
+
+// acquire waits for a free slot, or for ctx to end.
+func (h *Hasher) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case h.slots <- struct{}{}:
+		return func() { <-h.slots }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("password: wait for a free hashing slot: %w", ctx.Err())
+	}
+}
+
+// Hash is the package's Hash with the hasher's parameters, within its bound.
+func (h *Hasher) Hash(ctx context.Context, plain string) (string, error) {
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return Hash(plain, h.params)
+}
+
+// Check is the package's Check within the hasher's bound.
+func (h *Hasher) Check(ctx context.Context, plain, encoded string) (bool, error) {
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return Check(plain, encoded)
+}
+
+// Current reports whether encoded was made with the hasher's parameters; a hash that
+// was not is worth replacing once its password has been checked.
+func (h *Hasher) Current(encoded string) bool {
+	p, _, err := parse(encoded)
+	return err == nil && p == h.params
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"accord/internal/accord"
-	"accord/internal/password"
 	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
@@ -98,7 +97,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) createUserWithUnit(r *http.Request, in accord.NewUser, unitID int64) (accord.User, error) {
 	ctx := r.Context()
-	hash, err := password.Hash(in.Password, s.opts.PasswordParams)
+	hash, err := s.passwords.Hash(ctx, in.Password)
 	if err != nil {
 		return accord.User{}, err
 	}

@@ -190,6 +190,9 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error, curr
 	case isTooLarge(err):
 		s.apiError(w, r, http.StatusRequestEntityTooLarge, "too_large", i18n.T(ctx, "api_too_large"), nil)
 		return
+	case clientGone(r.Context()):
+		s.abandoned(w, r, err)
+		return
 	case store.IsUnavailable(err) || isContextError(ctx):
 		s.log.Warn("database unavailable", "request_id", middleware.GetReqID(ctx), "err", err)
 		w.Header().Set("Retry-After", "5")

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"math"
 	"net"
 	"net/http"
@@ -8,14 +9,9 @@ import (
 	"strings"
 
 	"accord/internal/accord"
-	"accord/internal/password"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
-
-// dummyHash is checked when an email is unknown, so a wrong email costs as much time
-// as a wrong password and does not reveal who has an account.
-const dummyHash = "$argon2id$v=19$m=65536,t=3,p=2$c29tZXNhbHRzb21lc2FsdA$3Yt6cXfG8Eaa8bB1ZyRk3qz1T8kq3b3kq7m9u1pQy0A"
 
 func (s *Server) showLoginPage(w http.ResponseWriter, r *http.Request) {
 	if viewerFrom(r.Context()) != nil {
@@ -57,16 +53,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ok := false
-	if err == nil {
-		ok, err = password.Check(r.PostFormValue("password"), hash)
-	} else {
-		_, err = password.Check(r.PostFormValue("password"), dummyHash)
+	known := err == nil
+	if !known {
+		if hash, err = s.dummyHash(); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
+	ok, err := s.passwords.Check(ctx, r.PostFormValue("password"), hash)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	ok = ok && known
 	if !ok {
 		if err := s.store.RecordLoginFailure(ctx, email, ip, now); err != nil {
 			s.fail(w, r, err)
@@ -80,12 +79,27 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if !s.passwords.Current(hash) {
+		s.upgradeHash(ctx, user.ID, hash, r.PostFormValue("password"))
+	}
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.sessions.Put(ctx, sessionUserKey, user.ID)
 	http.Redirect(w, r, form.Next, http.StatusSeeOther)
+}
+
+// upgradeHash rehashes a just-checked password made with older parameters. Failing
+// only keeps the old hash, which still checks, so it does not fail the sign-in.
+func (s *Server) upgradeHash(ctx context.Context, userID int64, old, plain string) {
+	fresh, err := s.passwords.Hash(ctx, plain)
+	if err == nil {
+		err = s.store.ReplacePasswordHash(ctx, userID, old, fresh)
+	}
+	if err != nil {
+		s.log.Warn("keep an outdated password hash", "user_id", userID, "err", err)
+	}
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {

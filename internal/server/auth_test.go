@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/demo"
+	"accord/internal/password"
+	"accord/internal/pgtest"
 )
 
 func TestLoginShowsNameAndUnit(t *testing.T) {
@@ -205,4 +208,33 @@ func TestOversizedFormIs413(t *testing.T) {
 	resp := c.post("/login", url.Values{"email": {strings.Repeat("a", 2<<20)}, "password": {"x"}})
 	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
 	require.Equal(t, "That was too much at once", strings.TrimSpace(resp.doc.Find("h1").Text()))
+}
+
+// TestSignInUpgradesOutdatedHash: a password hashed with older parameters still
+// signs in, and is rehashed with the server's current ones on the way.
+func TestSignInUpgradesOutdatedHash(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	user, current, err := b.st.UserCredentials(ctx, "it@accord.demo")
+	require.NoError(t, err)
+	outdated, err := password.Hash(demo.Password, password.Params{Time: 2, MemKiB: 2048, Threads: 1})
+	require.NoError(t, err)
+	require.NoError(t, b.st.ReplacePasswordHash(ctx, user.ID, current, outdated))
+
+	wrong := b.client(t).post("/login", url.Values{"email": {"it@accord.demo"}, "password": {"not the password"}})
+	require.Equal(t, http.StatusUnauthorized, wrong.StatusCode)
+	_, stored, err := b.st.UserCredentials(ctx, "it@accord.demo")
+	require.NoError(t, err)
+	require.Equal(t, outdated, stored, "a failed sign-in changes nothing")
+
+	c := b.login(t, "it@accord.demo")
+	require.Equal(t, http.StatusOK, c.get("/").StatusCode)
+	_, stored, err = b.st.UserCredentials(ctx, "it@accord.demo")
+	require.NoError(t, err)
+	require.NotEqual(t, outdated, stored)
+	p := pgtest.CheapPasswords()
+	require.True(t, password.NewHasher(p, 1).Current(stored), "rehashed with the server's parameters: %s", stored)
+	ok, err := password.Check(demo.Password, stored)
+	require.NoError(t, err)
+	require.True(t, ok)
 }

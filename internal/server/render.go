@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -54,6 +55,9 @@ func (s *Server) flash(ctx context.Context, id string, data ...map[string]any) {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	ctx := r.Context()
 	switch {
+	case clientGone(ctx):
+		s.abandoned(w, r, err)
+		return
 	case store.IsUnavailable(err) || isContextError(ctx):
 		s.log.Warn("database unavailable", "request_id", middleware.GetReqID(ctx), "err", err)
 		w.Header().Set("Retry-After", "5")
@@ -78,6 +82,19 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func isContextError(ctx context.Context) bool { return ctx.Err() != nil }
+
+// statusClientClosedRequest is nginx's code for a request its client abandoned; no
+// one reads it, but the access log and metrics then tell it apart from an outage.
+const statusClientClosedRequest = 499
+
+// clientGone reports whether the client cancelled the request (closed the tab, timed
+// out on its side); that is neither the database's fault nor ours.
+func clientGone(ctx context.Context) bool { return errors.Is(ctx.Err(), context.Canceled) }
+
+func (s *Server) abandoned(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Debug("request abandoned by the client", "request_id", middleware.GetReqID(r.Context()), "path", r.URL.Path, "err", err)
+	w.WriteHeader(statusClientClosedRequest)
+}
 
 // messageID is the translated message of a domain error, or fallback.
 func messageID(err error, fallback string) string {

@@ -4,9 +4,12 @@
 package server
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -41,7 +44,14 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *Metrics
 	opts     Options
+	// passwords bounds concurrent argon2id work, the largest allocation a request makes.
+	passwords *password.Hasher
+	// dummyHash is checked for unknown emails so they cost as much as wrong passwords.
+	dummyHash func() (string, error)
 }
+
+// maxConcurrentHashes caps sign-ins checked at once, each holding PasswordParams.MemKiB.
+const maxConcurrentHashes = 4
 
 // New wires a server around a store.
 func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options) *Server {
@@ -67,7 +77,9 @@ func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = opts.SecureCookies
-	s := &Server{store: st, sessions: sm, i18n: bundle, log: logger, metrics: NewMetrics(), opts: opts}
+	s := &Server{store: st, sessions: sm, i18n: bundle, log: logger, metrics: NewMetrics(), opts: opts,
+		passwords: password.NewHasher(opts.PasswordParams, min(runtime.GOMAXPROCS(0), maxConcurrentHashes))}
+	s.dummyHash = sync.OnceValues(func() (string, error) { return s.passwords.Hash(context.Background(), "") })
 	s.metrics.RegisterEscalations(st, logger)
 	sm.ErrorFunc = s.sessionError
 	return s

@@ -56,3 +56,34 @@ func TestDatabaseDownGivesFriendly503(t *testing.T) {
 	require.Equal(t, http.StatusServiceUnavailable, ready.StatusCode)
 	require.Equal(t, http.StatusOK, c.get("/healthz").StatusCode, "the process itself is alive")
 }
+
+// TestAbandonedRequestIsNotAnOutage cancels a request as a client closing its tab
+// would: the answer is 499, and nothing is logged as the database being unavailable.
+func TestAbandonedRequestIsNotAnOutage(t *testing.T) {
+	b := setup(t) // calls t.Parallel
+	var logs strings.Builder
+	bundle, err := i18n.NewBundle()
+	require.NoError(t, err)
+	s := server.New(b.st, bundle, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})), server.Options{})
+
+	signedIn := b.login(t, "it@accord.demo")
+	u, err := url.Parse(b.srv.URL)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/projects", nil)
+	for _, cookie := range signedIn.http.Jar.Cookies(u) {
+		req.AddCookie(cookie)
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	require.Equal(t, 499, rec.Code)
+	require.NotContains(t, logs.String(), "unavailable")
+
+	apiReq := httptest.NewRequestWithContext(ctx, http.MethodGet, "/api/v1/me", nil)
+	apiReq.Header.Set("Authorization", "Bearer acc_whatever")
+	rec = httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, apiReq)
+	require.Equal(t, 499, rec.Code)
+	require.NotContains(t, logs.String(), "unavailable")
+}

@@ -63,6 +63,16 @@ func (s *Store) UserCredentials(ctx context.Context, email string) (accord.User,
 	return u, hash, nil
 }
 
+// ReplacePasswordHash swaps a user's hash for one of the same password made with
+// current parameters. It changes nothing if the hash was changed meanwhile.
+func (s *Store) ReplacePasswordHash(ctx context.Context, userID int64, old, replacement string) error {
+	if _, err := s.pool.Exec(ctx, `UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2`,
+		userID, old, replacement); err != nil {
+		return fmt.Errorf("store: replace password hash of user %d: %w", userID, err)
+	}
+	return nil
+}
+
 // UserFilter narrows a list of users; Query matches name or email.
 type UserFilter struct {
 	Query           string

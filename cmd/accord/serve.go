@@ -166,7 +166,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 func newDeliverer(cfg config.Config, st *store.Store, bundle *i18n.Bundle, logger *slog.Logger) (*jobs.Deliverer, error) {
 	d := &jobs.Deliverer{
 		Store:    st,
-		Poster:   delivery.NewPoster(&http.Client{Timeout: 15 * time.Second}, nil),
+		Poster:   delivery.NewPoster(delivery.NewWebhookClient(15*time.Second, cfg.WebhookAllowPrivate), nil),
 		Localize: func(lang string) delivery.Translate { return bundle.Localizer(lang).T },
 		BaseURL:  cfg.BaseURL,
 		Logger:   logger,

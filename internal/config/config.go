@@ -16,15 +16,18 @@ import (
 
 // Config is every setting Accord reads from its environment.
 type Config struct {
-	DatabaseURL     string        // DATABASE_URL; empty lets `accord dev` start a private cluster
-	Host            string        // ACCORD_HOST; interface to listen on, empty for all
-	Port            int           // PORT
-	DataDir         string        // ACCORD_DATA_DIR; the private cluster's home
-	LogLevel        slog.Level    // ACCORD_LOG_LEVEL: debug, info, warn, error
-	LogFormat       string        // ACCORD_LOG_FORMAT: text or json
-	SecureCookies   bool          // ACCORD_SECURE_COOKIES: set when served over HTTPS
-	SessionLifetime time.Duration // ACCORD_SESSION_LIFETIME
-	ShutdownTimeout time.Duration // ACCORD_SHUTDOWN_TIMEOUT: how long in-flight requests may finish
+	DatabaseURL   string     // DATABASE_URL; empty lets `accord dev` start a private cluster
+	Host          string     // ACCORD_HOST; interface to listen on, empty for all
+	Port          int        // PORT
+	DataDir       string     // ACCORD_DATA_DIR; the private cluster's home
+	LogLevel      slog.Level // ACCORD_LOG_LEVEL: debug, info, warn, error
+	LogFormat     string     // ACCORD_LOG_FORMAT: text or json
+	SecureCookies bool       // ACCORD_SECURE_COOKIES: set when served over HTTPS
+	// WebhookAllowPrivate (ACCORD_WEBHOOK_ALLOW_PRIVATE) lets chat webhooks reach
+	// private network addresses, for chat servers inside the company.
+	WebhookAllowPrivate bool
+	SessionLifetime     time.Duration // ACCORD_SESSION_LIFETIME
+	ShutdownTimeout     time.Duration // ACCORD_SHUTDOWN_TIMEOUT: how long in-flight requests may finish
 
 	// DecisionWindowDays is ACCORD_DECISION_WINDOW_DAYS: the working days a superior
 	// has to decide an escalation before it moves up, 1 to 30.
@@ -97,6 +100,13 @@ func Load(getenv func(string) string) (Config, error) {
 			return Config{}, &Error{"ACCORD_SECURE_COOKIES", v, "true or false"}
 		}
 		c.SecureCookies = b
+	}
+	if v := getenv("ACCORD_WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, &Error{"ACCORD_WEBHOOK_ALLOW_PRIVATE", v, "true or false"}
+		}
+		c.WebhookAllowPrivate = b
 	}
 	for _, d := range []struct {
 		name string

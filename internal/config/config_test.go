@@ -29,6 +29,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"ACCORD_BASE_URL": "https://accord.example.com/", "ACCORD_SMTP_HOST": "smtp.example.com",
 		"ACCORD_SMTP_PORT": "2525", "ACCORD_SMTP_USERNAME": "accord", "ACCORD_SMTP_PASSWORD": "pw",
 		"ACCORD_SMTP_FROM": "Accord <accord@example.com>", "ACCORD_SMTP_TLS": "tls", "ACCORD_DECISION_WINDOW_DAYS": "5",
+		"ACCORD_WEBHOOK_ALLOW_PRIVATE": "true",
 	}
 	c, err := Load(func(k string) string { return env[k] })
 	require.NoError(t, err)
@@ -36,7 +37,8 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		DataDir: "/var/tmp/x", LogLevel: slog.LevelDebug, LogFormat: "json", SecureCookies: true,
 		SessionLifetime: time.Hour, ShutdownTimeout: 5 * time.Second, DecisionWindowDays: 5,
 		BaseURL: "https://accord.example.com", SMTPHost: "smtp.example.com", SMTPPort: 2525,
-		SMTPUsername: "accord", SMTPPassword: "pw", SMTPFrom: "Accord <accord@example.com>", SMTPTLS: "tls"}, c)
+		SMTPUsername: "accord", SMTPPassword: "pw", SMTPFrom: "Accord <accord@example.com>", SMTPTLS: "tls",
+		WebhookAllowPrivate: true}, c)
 	require.True(t, c.EmailEnabled())
 }
 
@@ -87,13 +89,14 @@ func TestLoadNamesTheBadDeliveryVariable(t *testing.T) {
 func TestLoadNamesTheBadVariable(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
-		"PORT":                    "eighty",
-		"ACCORD_LOG_LEVEL":        "loud",
-		"ACCORD_LOG_FORMAT":       "xml",
-		"ACCORD_SECURE_COOKIES":   "maybe",
-		"ACCORD_SESSION_LIFETIME": "-1h",
-		"ACCORD_SHUTDOWN_TIMEOUT": "soon",
-		"DATABASE_URL":            "mysql://root:secret@db/x",
+		"PORT":                         "eighty",
+		"ACCORD_LOG_LEVEL":             "loud",
+		"ACCORD_LOG_FORMAT":            "xml",
+		"ACCORD_SECURE_COOKIES":        "maybe",
+		"ACCORD_WEBHOOK_ALLOW_PRIVATE": "sometimes",
+		"ACCORD_SESSION_LIFETIME":      "-1h",
+		"ACCORD_SHUTDOWN_TIMEOUT":      "soon",
+		"DATABASE_URL":                 "mysql://root:secret@db/x",
 	}
 	for name, value := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -104,6 +104,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 	// enqueued in the notification's own transaction (inserting works before Start).
 	st.SetDeliveryEnqueuer(jobs.NewEnqueuer(jobClient))
 	srv := server.New(st, bundle, logger, server.Options{
+		WebhookClient:   delivery.NewWebhookClient(15*time.Second, cfg.WebhookAllowPrivate),
 		SecureCookies:   cfg.SecureCookies,
 		SessionLifetime: cfg.SessionLifetime,
 		DemoHint:        opts.demo,

@@ -186,7 +186,7 @@ func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) {
 	text := delivery.TestText(accord.Unit{Name: hook.UnitName, NameEN: hook.UnitNameEN}, lang, tr)
 	sendCtx, cancel := context.WithTimeout(ctx, testMessageTimeout)
 	defer cancel()
-	poster := delivery.NewPoster(&http.Client{Timeout: testMessageTimeout}, s.opts.Now)
+	poster := delivery.NewPoster(s.opts.WebhookClient, s.opts.Now)
 	sendErr := poster.Post(sendCtx, hook, text)
 	rec := accord.Delivery{Channel: accord.ChannelWebhook, WebhookID: &hook.ID, Status: accord.DeliverySent}
 	if sendErr != nil {

@@ -18,6 +18,7 @@ import (
 	"accord/internal/accord"
 	"accord/internal/delivery"
 	"accord/internal/jobs"
+	"accord/internal/server"
 	"accord/web/i18n"
 )
 
@@ -268,4 +269,23 @@ func TestWebhooksPageQueriesStayFixed(t *testing.T) {
 	require.Equal(t, one, many)
 	require.Equal(t, 5, resp.doc.Find(`[data-testid="webhook"]`).Length())
 	require.Equal(t, 15, resp.doc.Find(`[data-testid="webhook-failure"]`).Length(), "the latest three failures of each")
+}
+
+// TestTestMessageNeverReachesLocalAddresses: with the server's default client, a
+// webhook pointing at this machine is refused before any connection, and the admin
+// is told why.
+func TestTestMessageNeverReachesLocalAddresses(t *testing.T) {
+	b := setupWith(t, func(o *server.Options) { o.WebhookClient = nil })
+	c := b.login(t, "admin@accord.demo")
+	local := newChatEndpoint(t, http.StatusOK, "ok")
+	hook, err := b.st.CreateWebhook(context.Background(), 0, accord.WebhookInput{UnitID: b.unitID(t, "IT"),
+		Platform: accord.PlatformSlack, URL: local.srv.URL + "/services/T/B/x"})
+	require.NoError(t, err)
+
+	resp := c.post("/admin/webhooks/"+itoa64(hook.ID)+"/test", url.Values{})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Empty(t, local.received())
+	resp = c.get("/admin/webhooks")
+	require.Contains(t, resp.text("flash"), "The test message failed")
+	require.Contains(t, resp.text("flash"), "127.0.0.1 is a local address")
 }

@@ -57,7 +57,9 @@ func setupWith(t *testing.T, configure func(*server.Options)) *testBundle {
 	require.NoError(t, err)
 	now := time.Now()
 	b := &testBundle{st: st, now: &now, queries: queries}
-	opts := server.Options{PasswordParams: pgtest.CheapPasswords(), Now: func() time.Time { return *b.now }}
+	// Test chat servers listen on 127.0.0.1, which the default webhook client refuses.
+	opts := server.Options{PasswordParams: pgtest.CheapPasswords(), Now: func() time.Time { return *b.now },
+		WebhookClient: &http.Client{Timeout: 5 * time.Second}}
 	configure(&opts)
 	s := server.New(st, bundle, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
 	b.server = s

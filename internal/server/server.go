@@ -18,6 +18,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"accord/internal/accord"
+	"accord/internal/delivery"
 	"accord/internal/password"
 	"accord/internal/store"
 	"accord/web"
@@ -34,6 +35,9 @@ type Options struct {
 	// DecisionWindowDays is how many working days a superior has to decide;
 	// accord.DefaultDecisionWindowDays when 0.
 	DecisionWindowDays int
+	// WebhookClient posts an administrator's test messages to chat webhooks;
+	// delivery.NewWebhookClient without private networks when nil.
+	WebhookClient *http.Client
 }
 
 // Server holds what the handlers share. Build it with New; it has no globals.
@@ -63,6 +67,9 @@ func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options
 	}
 	if opts.PasswordParams == (password.Params{}) {
 		opts.PasswordParams = password.DefaultParams()
+	}
+	if opts.WebhookClient == nil {
+		opts.WebhookClient = delivery.NewWebhookClient(testMessageTimeout, false)
 	}
 	if opts.DecisionWindowDays == 0 {
 		opts.DecisionWindowDays = accord.DefaultDecisionWindowDays

@@ -43,6 +43,14 @@ func (s *Server) apiRoutes(r chi.Router) {
 		r.Get("/units", s.apiUnits)
 		r.Get("/units/{id}", s.apiUnit)
 		r.Get("/units/{id}/shared-superior", s.apiSharedSuperior)
+		r.Post("/units", s.apiCreateUnit)
+		r.Patch("/units/{id}", s.apiUpdateUnit)
+		r.Post("/units/{id}/members", s.apiAddUnitMember)
+		r.Post("/users", s.apiCreateUser)
+
+		r.Get("/portfolio", s.apiPortfolio)
+		r.Get("/notifications", s.apiNotifications)
+		r.Post("/notifications/read", s.apiMarkNotificationsRead)
 
 		r.Get("/projects", s.apiProjects)
 		r.Post("/projects", s.apiCreateProject)
@@ -54,6 +62,13 @@ func (s *Server) apiRoutes(r chi.Router) {
 		r.Patch("/needs/{id}", s.apiUpdateNeed)
 		r.Delete("/needs/{id}", s.apiDeleteNeed)
 		r.Post("/needs/{id}/request", s.apiSendNeed)
+		r.Get("/projects/{id}/exchange", s.apiExchanges)
+		r.Get("/projects/{id}/exchange/{unit_id}", s.apiGetExchange)
+		r.Put("/projects/{id}/exchange/{unit_id}", s.apiPutExchange)
+		r.Get("/projects/{id}/commitments", s.apiCommitments)
+		r.Post("/projects/{id}/commitments", s.apiCreateCommitment)
+		r.Patch("/commitments/{id}", s.apiUpdateCommitment)
+		r.Get("/goals", s.apiGoals)
 
 		r.Get("/requests", s.apiRequests)
 		r.Get("/requests/{id}", s.apiRequest)

@@ -33,6 +33,13 @@ var apiMirrors = map[string]string{
 	"GET /units":                       "GET /org",
 	"GET /units/{id}":                  "GET /units/{id}",
 	"GET /units/{id}/shared-superior":  "GET /org",
+	"POST /units":                      "POST /admin/units",
+	"PATCH /units/{id}":                "POST /admin/units/{id}/rename",
+	"POST /units/{id}/members":         "POST /admin/units/{id}/members",
+	"POST /users":                      "POST /admin/users",
+	"GET /portfolio":                   "GET /portfolio",
+	"GET /notifications":               "GET /notifications",
+	"POST /notifications/read":         "POST /notifications/read",
 	"GET /projects":                    "GET /projects",
 	"POST /projects":                   "POST /projects",
 	"GET /projects/{id}":               "GET /projects/{id}",
@@ -53,6 +60,15 @@ var apiMirrors = map[string]string{
 	"GET /escalations/{id}":            "GET /escalations/{id}",
 	"POST /escalations/{id}/statement": "POST /escalations/{id}/statement",
 	"POST /escalations/{id}/decide":    "POST /escalations/{id}/decide",
+
+	// The workbook's exchange and commitments, and the goals, as their pages.
+	"GET /projects/{id}/exchange":           "GET /projects/{id}",
+	"GET /projects/{id}/exchange/{unit_id}": "GET /projects/{id}",
+	"PUT /projects/{id}/exchange/{unit_id}": "POST /projects/{id}/units/{unitID}/plan",
+	"GET /projects/{id}/commitments":        "GET /projects/{id}/commitments",
+	"POST /projects/{id}/commitments":       "POST /projects/{id}/commitments",
+	"PATCH /commitments/{id}":               "POST /projects/{id}/commitments/{commitmentID}",
+	"GET /goals":                            "GET /goals",
 }
 
 // apiActions are the actions POST /requests/{id}/{action} takes.
@@ -63,12 +79,13 @@ var apiActions = []accord.RequestAction{accord.ActionAgree, accord.ActionDecline
 // apiFill puts the fixture's ids, and the query each list needs, into an API route.
 func (m matrixIDs) apiFill(route string) string {
 	ids := map[string]int64{"/projects/": m.project, "/needs/": m.need, "/requests/": m.request,
-		"/escalations/": m.escalation, "/units/": m.holderUnit}
+		"/escalations/": m.escalation, "/units/": m.holderUnit, "/commitments/": m.commitment}
 	for prefix, id := range ids {
 		if strings.HasPrefix(route, prefix) {
 			route = strings.Replace(route, "{id}", itoa64(id), 1)
 		}
 	}
+	route = strings.Replace(route, "{unit_id}", itoa64(m.holderUnit), 1)
 	switch route {
 	case "/requests":
 		route += "?box=incoming"

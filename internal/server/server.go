@@ -133,6 +133,7 @@ func (s *Server) Router() chi.Router {
 			s.requestRoutes(r)
 			s.escalationRoutes(r)
 			s.portfolioRoutes(r)
+			s.settingsRoutes(r)
 		})
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)

@@ -25,20 +25,15 @@ func findPlan(plans []accord.UnitPlan, unitID int64) (accord.UnitPlan, bool) {
 }
 
 // projectPlan loads the plan for the unit in the path as saved now; a unit the project
-// does not involve is a page that does not exist.
+// does not involve is a page that does not exist (the store decides, as for the API).
 func (s *Server) projectPlan(w http.ResponseWriter, r *http.Request, p accord.Project) (accord.UnitPlan, bool) {
 	unitID, ok := s.pathID(w, r, "unitID")
 	if !ok {
 		return accord.UnitPlan{}, false
 	}
-	plans, err := s.store.UnitPlans(r.Context(), p.ID)
+	plan, err := s.store.UnitPlan(r.Context(), p.ID, unitID)
 	if err != nil {
 		s.fail(w, r, err)
-		return accord.UnitPlan{}, false
-	}
-	plan, found := findPlan(plans, unitID)
-	if !found {
-		s.notFound(w, r)
 		return accord.UnitPlan{}, false
 	}
 	return plan, true

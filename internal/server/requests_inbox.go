@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"accord/internal/accord"
@@ -13,10 +14,6 @@ import (
 
 // inboxPageSize is how many requests one inbox page shows.
 const inboxPageSize = 20
-
-// inboxProjectLimit bounds the projects read to show each card's value and goal:
-// every project the viewer may see, in one query.
-const inboxProjectLimit = 1000
 
 // showInboxPage lists the open requests addressed to the viewer's units or delegated
 // to them, in the order the queue uses, with the answers right on each card.
@@ -42,29 +39,29 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // inboxCards dresses a page of the inbox in a fixed number of queries whatever its
-// length: the queue places, the projects (for value and goal), and the members of
-// each unit the viewer answers for (one per unit, not per request).
+// length: the queue places, the page's projects (for value and goal), and the members
+// of each unit the viewer answers for (one per unit, not per request).
 func (s *Server) inboxCards(ctx context.Context, list []accord.Request, back string) ([]ui.RequestCard, []ui.QueueSummary, error) {
 	if len(list) == 0 {
 		return nil, nil, nil
 	}
 	v := viewerFrom(ctx)
 	ids := make([]int64, len(list))
+	projectIDs := make([]int64, 0, len(list))
 	for i, req := range list {
 		ids[i] = req.ID
+		if !slices.Contains(projectIDs, req.ProjectID) {
+			projectIDs = append(projectIDs, req.ProjectID)
+		}
 	}
 	queue, err := s.store.QueuePositions(ctx, ids)
 	if err != nil {
 		return nil, nil, err
 	}
 	places := queuePlaces(queue)
-	visible, _, err := s.store.Projects(ctx, *v, store.ProjectFilter{Limit: inboxProjectLimit})
+	projects, err := s.store.ProjectsByID(ctx, *v, projectIDs)
 	if err != nil {
 		return nil, nil, err
-	}
-	projects := make(map[int64]accord.Project, len(visible))
-	for _, p := range visible {
-		projects[p.ID] = p
 	}
 	members := map[int64][]accord.User{}
 	var queues []ui.QueueSummary

@@ -194,20 +194,25 @@ func (s *Store) Escalation(ctx context.Context, id int64) (accord.Escalation, er
 }
 
 // EscalationsAssigned lists the open escalations routed to a user: tier first, then
-// the project's value, then the oldest.
+// the project's value, then the oldest. The page comes in order from the
+// escalations_assigned_queue index (migration 0012) and the total from the same index,
+// so neither sorts nor joins the whole queue.
 func (s *Store) EscalationsAssigned(ctx context.Context, userID int64, offset, limit int) ([]accord.Escalation, int, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+escalationColumns+`, count(*) OVER ()`+escalationFrom+`
-		WHERE e.assigned_user_id = $1 AND e.status = 'open'
-		ORDER BY d.tier, p.expected_amount DESC NULLS LAST, e.created_at, e.id OFFSET $2 LIMIT $3`, userID, offset, limit)
+	const total = `(SELECT count(*) FROM escalations WHERE assigned_user_id = $1 AND status = 'open')`
+	rows, err := s.pool.Query(ctx, `WITH q AS (
+			SELECT id FROM escalations WHERE assigned_user_id = $1 AND status = 'open'
+			ORDER BY queue_tier, queue_value, created_at, id OFFSET $2 LIMIT $3)
+		SELECT `+escalationColumns+`, `+total+escalationFrom+`JOIN q ON q.id = e.id
+		ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id`, userID, offset, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: escalations of user %d: %w", userID, err)
 	}
-	var total int
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Escalation, error) { return scanEscalation(r, &total) })
+	var n int
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Escalation, error) { return scanEscalation(r, &n) })
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: escalations of user %d: %w", userID, err)
 	}
-	return list, total, nil
+	return list, n, nil
 }
 
 // AddStatement records one side's short statement: the holder's head speaks for the

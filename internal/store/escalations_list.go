@@ -12,20 +12,24 @@ import (
 
 // OpenEscalations lists every escalation still waiting for a decision, whoever it is
 // routed to, for an administrator's overview: those sent back to the lead included,
-// in the queue's order (tier, the project's value, age).
+// in the queue's order (tier, the project's value, age), read in that order from the
+// escalations_pending_queue index (migration 0012).
 func (s *Store) OpenEscalations(ctx context.Context, offset, limit int) ([]accord.Escalation, int, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+escalationColumns+`, count(*) OVER ()`+escalationFrom+`
-		WHERE e.status IN ('open', 'sent_back')
-		ORDER BY d.tier, p.expected_amount DESC NULLS LAST, e.created_at, e.id OFFSET $1 LIMIT $2`, offset, limit)
+	const total = `(SELECT count(*) FROM escalations WHERE status IN ('open', 'sent_back'))`
+	rows, err := s.pool.Query(ctx, `WITH q AS (
+			SELECT id FROM escalations WHERE status IN ('open', 'sent_back')
+			ORDER BY queue_tier, queue_value, created_at, id OFFSET $1 LIMIT $2)
+		SELECT `+escalationColumns+`, `+total+escalationFrom+`JOIN q ON q.id = e.id
+		ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id`, offset, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: open escalations: %w", err)
 	}
-	var total int
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Escalation, error) { return scanEscalation(r, &total) })
+	var n int
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Escalation, error) { return scanEscalation(r, &n) })
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: open escalations: %w", err)
 	}
-	return list, total, nil
+	return list, n, nil
 }
 
 // ProjectValues returns, in one query, the name and expected value of each project by

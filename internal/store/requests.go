@@ -338,13 +338,39 @@ type QueueEntry struct {
 // the date needed, then the project's value, then age.
 const queueOrder = `d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, p.expected_amount DESC NULLS LAST, r.sent_at, r.id`
 
+// openRequest is true for a request waiting in its holder's queue; the queue indexes
+// (migration 0012) are partial on exactly this condition.
+const openRequest = `r.state IN ('requested', 'agreed', 'countered', 'in_progress')`
+
+// queueKey is queueOrder as stored on the request itself (migration 0012), the order of
+// the requests_holder_queue and requests_key_person_queue indexes.
+const queueKey = `r.queue_tier, r.queue_date, r.queue_value, r.queue_sent, r.id`
+
+// inboxTotal counts a user's inbox from the indexes alone: the open requests of the
+// units they head, and those delegated to them in other units.
+const inboxTotal = `(SELECT count(*) FROM requests r WHERE ` + openRequest + `
+		AND r.holder_unit_id IN (SELECT id FROM units WHERE head_user_id = $1))
+	+ (SELECT count(*) FROM requests r WHERE ` + openRequest + ` AND r.key_person_user_id = $1
+		AND r.holder_unit_id NOT IN (SELECT id FROM units WHERE head_user_id = $1))`
+
 // Inbox lists the open requests addressed to units the user heads, or delegated to
-// them, in queue order.
+// them, in queue order. Each unit's queue and the delegated requests are read from
+// their index already in order, offset+limit rows at most from each, so a page costs
+// the same whatever the length of the queue.
 func (s *Store) Inbox(ctx context.Context, userID int64, offset, limit int) ([]accord.Request, int, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+requestColumns+`, count(*) OVER ()`+requestFrom+`
-		WHERE r.state IN ('requested', 'agreed', 'countered', 'in_progress')
-		  AND (h.head_user_id = $1 OR r.key_person_user_id = $1)
-		ORDER BY `+queueOrder+` OFFSET $2 LIMIT $3`, userID, offset, limit)
+	rows, err := s.pool.Query(ctx, `WITH q AS (
+			SELECT x.* FROM units u CROSS JOIN LATERAL (
+				SELECT r.id, r.queue_tier, r.queue_date, r.queue_value, r.queue_sent FROM requests r
+				WHERE r.holder_unit_id = u.id AND `+openRequest+`
+				ORDER BY `+queueKey+` LIMIT $2::bigint + $3::bigint) x
+			WHERE u.head_user_id = $1
+			UNION
+			(SELECT r.id, r.queue_tier, r.queue_date, r.queue_value, r.queue_sent FROM requests r
+			 WHERE r.key_person_user_id = $1 AND `+openRequest+`
+			 ORDER BY `+queueKey+` LIMIT $2::bigint + $3::bigint)
+			ORDER BY 2, 3, 4, 5, 1 OFFSET $2 LIMIT $3)
+		SELECT `+requestColumns+`, `+inboxTotal+requestFrom+`JOIN q ON q.id = r.id
+		ORDER BY `+queueKey, userID, offset, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: inbox of user %d: %w", userID, err)
 	}
@@ -357,17 +383,30 @@ func (s *Store) Inbox(ctx context.Context, userID int64, offset, limit int) ([]a
 }
 
 // QueuePositions places each request among its holding unit's open requests, in the
-// inbox's order, with one query for any number of requests.
+// inbox's order, with one query for any number of requests. It counts index entries
+// rather than ranking whole queues: per unit, those before its first asked request,
+// then for each asked request those from that first one up to it (a page's requests
+// sit together, so that span is short); and the size and effort of each unit's queue.
 func (s *Store) QueuePositions(ctx context.Context, requestIDs []int64) (map[int64]QueueEntry, error) {
-	rows, err := s.pool.Query(ctx, `WITH units_asked AS (SELECT DISTINCT holder_unit_id FROM requests WHERE id = ANY ($1)),
-		ranked AS (
-			SELECT r.id, row_number() OVER (PARTITION BY r.holder_unit_id ORDER BY `+queueOrder+`) AS pos,
-				count(*) OVER (PARTITION BY r.holder_unit_id) AS n,
-				sum(d.effort_days) OVER (PARTITION BY r.holder_unit_id)::float8 AS effort
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			WHERE r.holder_unit_id IN (SELECT holder_unit_id FROM units_asked)
-			  AND r.state IN ('requested', 'agreed', 'countered', 'in_progress'))
-		SELECT id, pos, n, effort FROM ranked WHERE id = ANY ($1)`, requestIDs)
+	rows, err := s.pool.Query(ctx, `WITH asked AS (
+			SELECT r.id, r.holder_unit_id, r.queue_tier, r.queue_date, r.queue_value, r.queue_sent FROM requests r
+			WHERE r.id = ANY ($1) AND `+openRequest+`),
+		firsts AS (
+			SELECT DISTINCT ON (holder_unit_id) * FROM asked
+			ORDER BY holder_unit_id, queue_tier, queue_date, queue_value, queue_sent, id),
+		heads AS (
+			SELECT f.*, t.n, t.effort, (SELECT count(*) FROM requests r
+				WHERE r.holder_unit_id = f.holder_unit_id AND `+openRequest+`
+				  AND (`+queueKey+`) < (f.queue_tier, f.queue_date, f.queue_value, f.queue_sent, f.id)) AS before
+			FROM firsts f CROSS JOIN LATERAL (
+				SELECT count(*) AS n, sum(r.queue_effort)::float8 AS effort FROM requests r
+				WHERE r.holder_unit_id = f.holder_unit_id AND `+openRequest+`) t)
+		SELECT a.id, h.before + (SELECT count(*) FROM requests r
+				WHERE r.holder_unit_id = a.holder_unit_id AND `+openRequest+`
+				  AND (`+queueKey+`) >= (h.queue_tier, h.queue_date, h.queue_value, h.queue_sent, h.id)
+				  AND (`+queueKey+`) <= (a.queue_tier, a.queue_date, a.queue_value, a.queue_sent, a.id)),
+			h.n, h.effort
+		FROM asked a JOIN heads h ON h.holder_unit_id = a.holder_unit_id`, requestIDs)
 	if err != nil {
 		return nil, fmt.Errorf("store: queue positions: %w", err)
 	}

@@ -36,6 +36,12 @@ func Open(ctx context.Context, databaseURL string, tracer pgx.QueryTracer) (*pgx
 	if tracer != nil {
 		cfg.ConnConfig.Tracer = tracer
 	}
+	// Accord's statements are short index walks; PostgreSQL's JIT, triggered by cost
+	// estimates on large tables, spent hundreds of milliseconds compiling them. A
+	// jit setting in DATABASE_URL's options still wins.
+	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)

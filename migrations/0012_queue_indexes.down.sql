@@ -1,0 +1,16 @@
+DROP INDEX needs_holder_project;
+DROP INDEX projects_newest;
+DROP INDEX escalations_pending_queue;
+DROP INDEX escalations_assigned_queue;
+DROP INDEX requests_key_person_queue;
+DROP INDEX requests_holder_queue;
+DROP TRIGGER projects_queue_keys ON projects;
+DROP TRIGGER needs_queue_keys ON needs;
+DROP TRIGGER escalations_queue_keys ON escalations;
+DROP TRIGGER requests_queue_keys ON requests;
+DROP FUNCTION projects_queue_keys();
+DROP FUNCTION needs_queue_keys();
+DROP FUNCTION escalations_queue_keys();
+DROP FUNCTION requests_queue_keys();
+ALTER TABLE escalations DROP COLUMN queue_value, DROP COLUMN queue_tier;
+ALTER TABLE requests DROP COLUMN queue_effort, DROP COLUMN queue_sent, DROP COLUMN queue_value, DROP COLUMN queue_date, DROP COLUMN queue_tier;

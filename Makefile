@@ -40,6 +40,7 @@ browser:
 FUZZTIME ?= 5s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzNextRequestState$$' -fuzztime $(FUZZTIME) ./internal/accord
+	$(GO) test -run '^$$' -fuzz '^FuzzNextEscalationState$$' -fuzztime $(FUZZTIME) ./internal/accord
 	$(GO) test -run '^$$' -fuzz '^FuzzParseNeeds$$' -fuzztime $(FUZZTIME) ./internal/workbookio
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) ./internal/server
 	$(GO) test -run '^$$' -fuzz '^FuzzFormReaders$$' -fuzztime $(FUZZTIME) ./internal/server

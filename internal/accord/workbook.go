@@ -141,6 +141,10 @@ func (in *ProjectInput) Normalize() {
 
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 
+// MaxExpectedAmount bounds a project's value (a hundred trillion): ten thousand
+// projects at the bound still add up within int64, as the portfolio sums them.
+const MaxExpectedAmount int64 = 100_000_000_000_000
+
 // Validate reports every problem at once.
 func (in ProjectInput) Validate() error {
 	var v Validation
@@ -156,6 +160,9 @@ func (in ProjectInput) Validate() error {
 	validateText(&v, "expected_outcome", in.ExpectedOutcome, MaxLineLength)
 	if in.ExpectedAmount != nil && *in.ExpectedAmount < 0 {
 		v.Add("expected_amount", "field_not_negative")
+	}
+	if in.ExpectedAmount != nil && *in.ExpectedAmount > MaxExpectedAmount {
+		v.Add("expected_amount", "project_amount_too_large")
 	}
 	if !currencyCode.MatchString(in.Currency) {
 		v.Add("currency", "field_currency")
@@ -425,6 +432,11 @@ func validateText(v *Validation, field, s string, limit int) {
 		v.Add(field, "field_text_too_long")
 	}
 }
+
+// ValidateText adds a problem for text that is not valid UTF-8, holds control
+// characters other than line breaks and tabs (PostgreSQL refuses NUL), or runs over
+// limit characters: for handlers that read free text outside a domain input.
+func ValidateText(v *Validation, field, s string, limit int) { validateText(v, field, s, limit) }
 
 func isControlExceptNewline(r rune) bool { return r != '\n' && r != '\r' && r != '\t' && isControl(r) }
 

@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"accord/internal/accord"
 )
@@ -86,8 +85,8 @@ func (s *Server) apiStatement(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case text == "":
 		v.Add("text", "esc_statement_required")
-	case utf8.RuneCountInString(text) > accord.MaxNoteLength:
-		v.Add("text", "field_text_too_long")
+	default: // bad characters too: a NUL would fail the insert with a 500
+		accord.ValidateText(&v, "text", text, accord.MaxNoteLength)
 	}
 	err = v.Err()
 	if err == nil && e.Status == accord.EscalationDecided {

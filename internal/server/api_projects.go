@@ -404,9 +404,7 @@ func (s *Server) apiSendNeed(w http.ResponseWriter, r *http.Request) {
 	}
 	var v accord.Validation
 	message := strings.TrimSpace(body.Message)
-	if len([]rune(message)) > accord.MaxNoteLength {
-		v.Add("message", "field_text_too_long")
-	}
+	accord.ValidateText(&v, "message", message, accord.MaxNoteLength) // NUL would fail the insert: a 500
 	if err := v.Err(); err != nil {
 		s.apiFail(w, r, err)
 		return

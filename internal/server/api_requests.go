@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -131,8 +130,12 @@ func (s *Server) apiActOnRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var read accord.Validation
-	in := accord.RequestInput{Obstacle: accord.Obstacle(strings.TrimSpace(body.Obstacle)), Reason: body.Reason,
-		CounterScope: body.CounterScope}
+	in := accord.RequestInput{Reason: body.Reason, CounterScope: body.CounterScope}
+	// Only a decline reads the obstacle, as on the page: elsewhere it would go
+	// unchecked into the audit log, where a NUL fails the insert with a 500.
+	if action == accord.ActionDecline {
+		in.Obstacle = accord.Obstacle(strings.TrimSpace(body.Obstacle))
+	}
 	in.KeyPersonUserID = parseAPIID(body.KeyPersonUserID, "key_person_user_id", &read)
 	in.DueDate = parseAPIDate(body.DueDate, "due_date", &read)
 	in.CounterDate = parseAPIDate(body.CounterDate, "counter_date", &read)
@@ -279,12 +282,9 @@ func (s *Server) apiEscalate(w http.ResponseWriter, r *http.Request) {
 	if reason == "" {
 		read.Add("reason", "esc_reason_required")
 	}
-	if utf8.RuneCountInString(reason) > accord.MaxNoteLength {
-		read.Add("reason", "field_text_too_long")
-	}
-	if utf8.RuneCountInString(brief) > accord.MaxNoteLength*2 {
-		read.Add("brief", "field_text_too_long")
-	}
+	// Bad characters too: a NUL would fail the insert with a 500.
+	accord.ValidateText(&read, "reason", reason, accord.MaxNoteLength)
+	accord.ValidateText(&read, "brief", brief, accord.MaxNoteLength*2)
 	err = read.Err()
 	var e accord.Escalation
 	if err == nil {

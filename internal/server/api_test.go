@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"regexp"
 	"sort"
@@ -372,7 +373,9 @@ func jsonTypeOf(v any) string {
 	case bool:
 		return "boolean"
 	case float64:
-		if x == float64(int64(x)) {
+		// Trunc, not an int64 round trip: integers beyond int64 (9223372036854775807
+		// decodes to 2^63) are still integers.
+		if x == math.Trunc(x) && !math.IsInf(x, 0) {
 			return "integer"
 		}
 		return "number"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"accord/internal/accord"
 	"accord/internal/brief"
@@ -230,8 +229,8 @@ func (s *Server) addEscalationStatement(w http.ResponseWriter, r *http.Request) 
 	switch {
 	case text == "":
 		v.Add("text", "esc_statement_required")
-	case utf8.RuneCountInString(text) > accord.MaxNoteLength:
-		v.Add("text", "field_text_too_long")
+	default: // bad characters too: a NUL would fail the insert with a 500
+		accord.ValidateText(&v, "text", text, accord.MaxNoteLength)
 	}
 	err := v.Err()
 	if err == nil && e.Status == accord.EscalationDecided {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"accord/internal/accord"
 	"accord/internal/brief"
@@ -125,12 +124,9 @@ func (s *Server) escalateRequest(w http.ResponseWriter, r *http.Request) {
 	if reason == "" {
 		read.Add("reason", "esc_reason_required")
 	}
-	if utf8.RuneCountInString(reason) > accord.MaxNoteLength {
-		read.Add("reason", "field_text_too_long")
-	}
-	if utf8.RuneCountInString(text) > accord.MaxNoteLength*2 {
-		read.Add("brief", "field_text_too_long")
-	}
+	// Bad characters too: a NUL would fail the insert with a 500.
+	accord.ValidateText(&read, "reason", reason, accord.MaxNoteLength)
+	accord.ValidateText(&read, "brief", text, accord.MaxNoteLength*2)
 	view, generated, err := s.escalateView(ctx, req, p)
 	if err != nil {
 		s.fail(w, r, err)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"accord/internal/accord"
 	"accord/web/i18n"
@@ -93,9 +92,7 @@ func (s *Server) sendNeeds(w http.ResponseWriter, r *http.Request) {
 	if len(ids) == 0 {
 		problems.Add("needs", "rq_send_none_chosen")
 	}
-	if utf8.RuneCountInString(message) > accord.MaxNoteLength {
-		problems.Add("message", "field_text_too_long")
-	}
+	accord.ValidateText(&problems, "message", message, accord.MaxNoteLength) // NUL would fail the insert: a 500
 	if err := problems.Err(); err != nil {
 		v, lerr := s.sendView(ctx, p, nonNilIDs(ids))
 		if lerr != nil {

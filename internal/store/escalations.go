@@ -224,21 +224,26 @@ func (s *Store) AddStatement(ctx context.Context, v accord.Viewer, id int64, tex
 		if err != nil {
 			return mapNotFound(err, "escalation_not_found")
 		}
-		if e.Status == accord.EscalationDecided {
-			return accord.Errorf(accord.ECodeInvalid, "escalation_decided", nil)
+		rp := RequestParty(e.Request, v)
+		party := accord.EscalationParty{Superior: e.AssignedUserID == v.User.ID || v.Roles.Admin, Lead: rp.Lead, HolderHead: rp.HolderHead}
+		// The holder's head speaks for the holder even when they also lead the project.
+		event := accord.EventLeadStatement
+		if party.HolderHead {
+			event = accord.EventHolderStatement
 		}
-		party := RequestParty(e.Request, v)
-		switch {
-		case party.HolderHead:
+		next, err := accord.NextEscalationState(e.Status, event, party)
+		if err != nil {
+			return err
+		}
+		if event == accord.EventHolderStatement {
 			_, err = tx.Exec(ctx, `UPDATE escalations SET holder_statement = $2, version = version + 1 WHERE id = $1`, id, text)
-		case party.Lead:
-			_, err = tx.Exec(ctx, `UPDATE escalations SET lead_statement = $2, version = version + 1,
-				status = 'open',
-				window_opened_at = CASE WHEN status = 'sent_back' THEN $3 ELSE window_opened_at END,
-				window_due_at = CASE WHEN status = 'sent_back' THEN $4 ELSE window_due_at END
-				WHERE id = $1`, id, text, now, accord.AddWorkingDays(now, windowDays))
-		default:
-			return accord.Errorf(accord.ECodeForbidden, "escalation_not_a_party", nil)
+		} else {
+			// Answering a send-back reopens the escalation with a full window from now.
+			reopened := e.Status != next
+			_, err = tx.Exec(ctx, `UPDATE escalations SET lead_statement = $2, version = version + 1, status = $3,
+				window_opened_at = CASE WHEN $4 THEN $5 ELSE window_opened_at END,
+				window_due_at = CASE WHEN $4 THEN $6 ELSE window_due_at END
+				WHERE id = $1`, id, text, next, reopened, now, accord.AddWorkingDays(now, windowDays))
 		}
 		if err != nil {
 			return err
@@ -262,14 +267,14 @@ func (s *Store) Decide(ctx context.Context, v accord.Viewer, id int64, version i
 		if err != nil {
 			return mapNotFound(err, "escalation_not_found")
 		}
-		if e.AssignedUserID != v.User.ID && !v.Roles.Admin {
-			return accord.Errorf(accord.ECodeForbidden, "escalation_not_yours", nil)
+		rp := RequestParty(e.Request, v)
+		party := accord.EscalationParty{Superior: e.AssignedUserID == v.User.ID || v.Roles.Admin, Lead: rp.Lead, HolderHead: rp.HolderHead}
+		status, err := accord.NextEscalationState(e.Status, accord.EscalationEventFor(in.Kind), party)
+		if err != nil {
+			return err
 		}
 		if e.Version != version {
 			return accord.Errorf(accord.ECodeConflict, "edit_conflict", nil)
-		}
-		if e.Status != accord.EscalationOpen {
-			return accord.Errorf(accord.ECodeInvalid, "escalation_not_open", nil)
 		}
 		if err := in.Validate(); err != nil {
 			return err
@@ -278,7 +283,6 @@ func (s *Store) Decide(ctx context.Context, v accord.Viewer, id int64, version i
 		if !r.State.Open() {
 			return accord.Errorf(accord.ECodeInvalid, "escalation_request_closed", nil)
 		}
-		status := accord.EscalationDecided
 		switch in.Kind {
 		case accord.DecideDirect:
 			scope := in.Scope
@@ -324,7 +328,7 @@ func (s *Store) Decide(ctx context.Context, v accord.Viewer, id int64, version i
 		case accord.DecideDrop:
 			_, err = tx.Exec(ctx, `UPDATE requests SET state = 'cancelled', last_activity_at = $2, version = version + 1 WHERE id = $1`, r.ID, now)
 		case accord.DecideSendBack:
-			status = accord.EscalationSentBack
+			// Nothing changes on the request: the lead answers first.
 		}
 		if err != nil {
 			return err

@@ -1,0 +1,94 @@
+package accord
+
+// EscalationStatuses lists every status: open while the superior decides, sent back
+// while the lead answers, decided for good.
+func EscalationStatuses() []EscalationStatus {
+	return []EscalationStatus{EscalationOpen, EscalationSentBack, EscalationDecided}
+}
+
+// EscalationEvent is something that happens to an escalation.
+type EscalationEvent string
+
+// Escalation events.
+const (
+	// EventDecide is a binding decision: direct, rescope, alternative or drop.
+	EventDecide EscalationEvent = "decide"
+	// EventSendBack asks the lead for more information; the clock stops.
+	EventSendBack EscalationEvent = "send_back"
+	// EventLeadStatement is the project's side speaking; it answers a send-back.
+	EventLeadStatement EscalationEvent = "lead_statement"
+	// EventHolderStatement is the holding unit's side speaking.
+	EventHolderStatement EscalationEvent = "holder_statement"
+	// EventWindowExpired is the decision window running out: the escalation moves one
+	// level up, or at the top stays with its superior and is flagged. Which of the two
+	// depends on the organisation chart, not on the status, which stays open.
+	EventWindowExpired EscalationEvent = "window_expired"
+)
+
+// EscalationEvents lists every event.
+func EscalationEvents() []EscalationEvent {
+	return []EscalationEvent{EventDecide, EventSendBack, EventLeadStatement, EventHolderStatement, EventWindowExpired}
+}
+
+// EscalationEventFor is the event a decision of kind k is: send_back sends back,
+// every other kind decides (an unknown kind is refused by DecisionInput.Validate).
+func EscalationEventFor(k DecisionKind) EscalationEvent {
+	if k == DecideSendBack {
+		return EventSendBack
+	}
+	return EventDecide
+}
+
+// EscalationParty is the part someone plays in one escalation; a person may play
+// several (a lead who heads the shared unit).
+type EscalationParty struct {
+	Superior   bool // the superior it is assigned to (admins act as the superior)
+	Lead       bool // leads the requesting project
+	HolderHead bool // heads the holding unit
+	Clock      bool // Accord's own background sweep, not a person
+}
+
+// escalationRule is one event's transitions and who may cause them.
+type escalationRule struct {
+	to      map[EscalationStatus]EscalationStatus // from → to; a status not listed refuses the event
+	allowed func(EscalationParty) bool
+	notYou  string // message id for someone else
+	notNow  string // message id for a status not listed
+}
+
+// escalationRules is the whole lifecycle in one table. decided is terminal; sent_back
+// takes statements only, and the lead's reopens it.
+func escalationRules() map[EscalationEvent]escalationRule {
+	return map[EscalationEvent]escalationRule{
+		EventDecide: {to: map[EscalationStatus]EscalationStatus{EscalationOpen: EscalationDecided},
+			allowed: func(p EscalationParty) bool { return p.Superior }, notYou: "escalation_not_yours", notNow: "escalation_not_open"},
+		EventSendBack: {to: map[EscalationStatus]EscalationStatus{EscalationOpen: EscalationSentBack},
+			allowed: func(p EscalationParty) bool { return p.Superior }, notYou: "escalation_not_yours", notNow: "escalation_not_open"},
+		EventLeadStatement: {to: map[EscalationStatus]EscalationStatus{EscalationOpen: EscalationOpen, EscalationSentBack: EscalationOpen},
+			allowed: func(p EscalationParty) bool { return p.Lead }, notYou: "escalation_not_a_party", notNow: "esc_statement_closed"},
+		EventHolderStatement: {to: map[EscalationStatus]EscalationStatus{EscalationOpen: EscalationOpen, EscalationSentBack: EscalationSentBack},
+			allowed: func(p EscalationParty) bool { return p.HolderHead }, notYou: "escalation_not_a_party", notNow: "esc_statement_closed"},
+		EventWindowExpired: {to: map[EscalationStatus]EscalationStatus{EscalationOpen: EscalationOpen},
+			allowed: func(p EscalationParty) bool { return p.Clock }, notYou: "escalation_clock_only", notNow: "escalation_not_open"},
+	}
+}
+
+// NextEscalationState applies event to an escalation in status from on behalf of
+// party, and returns the new status or why the event cannot happen: ECodeInvalid for
+// an unknown event or one the status does not take, ECodeForbidden for someone who
+// may not cause it. Who comes before when: whoever is not the superior is refused the
+// decision whatever its status, as the pages and the API refuse them first.
+func NextEscalationState(from EscalationStatus, event EscalationEvent, party EscalationParty) (EscalationStatus, error) {
+	rule, ok := escalationRules()[event]
+	if !ok {
+		return from, Errorf(ECodeInvalid, "escalation_event_unknown", nil)
+	}
+	if !rule.allowed(party) {
+		return from, Errorf(ECodeForbidden, rule.notYou, nil)
+	}
+	to, ok := rule.to[from]
+	if !ok {
+		return from, Errorf(ECodeInvalid, rule.notNow, nil)
+	}
+	return to, nil
+}

@@ -91,18 +91,30 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 	if err != nil {
 		return err
 	}
-	deliverer, err := newDeliverer(cfg, st, bundle, logger.With("component", "delivery"))
+	// Background work gets its own few connections, so slow pages holding every web
+	// connection cannot starve River: its leader must renew its lease in time, or it
+	// steps down and the next leader sweeps again.
+	jobPool, err := openJobPool(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
-	jobClient, err := jobs.NewClient(pool, st, logger.With("component", "jobs"),
+	defer jobPool.Close() // after jobClient.Stop, deferred below
+	jobStore := store.New(jobPool)
+	deliverer, err := newDeliverer(cfg, jobStore, bundle, logger.With("component", "delivery"))
+	if err != nil {
+		return err
+	}
+	jobClient, err := jobs.NewClient(jobPool, jobStore, logger.With("component", "jobs"),
 		jobs.Options{DecisionWindowDays: cfg.DecisionWindowDays, Deliverer: deliverer})
 	if err != nil {
 		return err
 	}
 	// From here on every notification also goes out by email and webhook: its job is
-	// enqueued in the notification's own transaction (inserting works before Start).
-	st.SetDeliveryEnqueuer(jobs.NewEnqueuer(jobClient))
+	// enqueued in the notification's own transaction (inserting works before Start),
+	// whether a page or the sweep raised it.
+	enqueuer := jobs.NewEnqueuer(jobClient)
+	st.SetDeliveryEnqueuer(enqueuer)
+	jobStore.SetDeliveryEnqueuer(enqueuer)
 	srv := server.New(st, bundle, logger, server.Options{
 		WebhookClient:   delivery.NewWebhookClient(15*time.Second, cfg.WebhookAllowPrivate),
 		SecureCookies:   cfg.SecureCookies,
@@ -208,6 +220,37 @@ func openPool(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
 		}
 		time.Sleep(time.Second)
 	}
+}
+
+// jobPoolConns is the size of River's own pool: one connection LISTENs for its
+// notifications, one runs a sweep batch, and the rest serve leader election, fetching
+// and completing jobs and the delivery workers' short reads.
+const jobPoolConns = 6
+
+// jobPoolName is the jobs pool's application_name, unless DATABASE_URL sets one.
+const jobPoolName = "accord jobs"
+
+// openJobPool opens the background jobs' pool on the same database as the web pool,
+// which openPool has already found answering.
+func openJobPool(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
+	pcfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("jobs pool: parse DATABASE_URL: %w", err)
+	}
+	pcfg.MaxConns = jobPoolConns
+	if pcfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		// Tells them apart from the web pool's in pg_stat_activity.
+		pcfg.ConnConfig.RuntimeParams["application_name"] = jobPoolName
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("jobs pool: connect to %s: %w", redactURL(databaseURL), err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("jobs pool: reach %s: %w", redactURL(databaseURL), err)
+	}
+	return pool, nil
 }
 
 func migrateUp(databaseURL string) error {

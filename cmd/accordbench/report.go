@@ -482,11 +482,13 @@ func (r *report) writeMemory(w func(string, ...any)) {
 
 func (r *report) writeSweep(w func(string, ...any)) {
 	w("## Target: stalled-item sweep under 100 ms, using indexes\n\n")
-	w("`store.SweepStale` (reminders for requests idle past their cadence) and `store.SweepEscalations` (escalate " +
-		"declined, overdue and stale requests under each project's policy), called directly on the seeded database. " +
-		"The first run meets the seeded backlog and raises everything at once; the second run, moments later (after " +
-		"ANALYZE of the tables the first one filled, as autovacuum would do), is what every periodic sweep (every 5 " +
-		"minutes) costs from then on.\n\n")
+	w("`store.SweepStale` (reminders for requests idle past their cadence), `store.SweepEscalations` (escalate " +
+		"declined, overdue and stale requests under each project's policy) and `store.AdvanceWindows` (decision-window " +
+		"reminders and moves up), called directly on the seeded database. Each request carries the next moment the " +
+		"sweep must look at it (migration 0011, reset by triggers whenever something a rule reads changes), so a sweep " +
+		"reads only the rows due through partial indexes. The first run meets the seeded backlog and raises everything " +
+		"at once, in batches of 2,000; the second run, moments later (after `VACUUM (ANALYZE)` of the tables the first " +
+		"one rewrote, as autovacuum would do), is what every periodic sweep (every 5 minutes) costs from then on.\n\n")
 	w("| sweep | organisation | run | time | rows added | statements sent | slowest statement |\n|---|---|---|--:|--:|--:|--:|\n")
 	for _, s := range r.sweeps {
 		for _, run := range s.Runs {

@@ -81,7 +81,8 @@ type sweepRun struct {
 	Result     int64 // reminders added or escalations raised
 	Statements int
 	Kinds      []kindCount // the statements by kind, most frequent first
-	Slowest    *statement
+	Slowest    *statement  // the slowest statement EXPLAIN can run (no BEGIN, COMMIT or SET)
+	Settings   []string    // SET LOCAL statements the sweep sent, in the order first sent
 }
 
 type kindCount struct {
@@ -108,6 +109,16 @@ func statementKind(sql string) string {
 		return "WITH … SELECT"
 	}
 	return f[0]
+}
+
+// explainable reports whether EXPLAIN can run the statement: not BEGIN or COMMIT.
+func explainable(sql string) bool {
+	switch k := statementKind(sql); {
+	case k == "SELECT", k == "WITH … SELECT", strings.HasPrefix(k, "INSERT "), strings.HasPrefix(k, "UPDATE "),
+		strings.HasPrefix(k, "DELETE "):
+		return true
+	}
+	return false
 }
 
 func kindsOf(stmts []*statement) []kindCount {
@@ -156,6 +167,11 @@ var sweeps = []struct {
 		n, err := st.SweepEscalations(ctx, now, accord.DefaultDecisionWindowDays)
 		return int64(n), err
 	}},
+	// The third step of every periodic sweep: window reminders and moves up.
+	{"AdvanceWindows", func(ctx context.Context, st *store.Store, now time.Time) (int64, error) {
+		n, err := st.AdvanceWindows(ctx, now, accord.DefaultDecisionWindowDays)
+		return int64(n), err
+	}},
 }
 
 // measureSweeps times each sweep twice and, when explain is set, runs EXPLAIN
@@ -171,9 +187,11 @@ func measureSweeps(ctx context.Context, url string, explain bool) (sweepResult, 
 	var res sweepResult
 	for run := 1; run <= 2; run++ {
 		if run == 2 {
-			// What autovacuum would do after the backlog's inserts, before the next
-			// periodic sweep five minutes later.
-			if _, err := pool.Exec(ctx, `ANALYZE escalations, notifications, audit_log`); err != nil {
+			// What autovacuum would do after the backlog's inserts, and after the
+			// first sweep set the recheck moments of every request, before the next
+			// periodic sweep five minutes later: without it, the next index scan
+			// steps over every superseded entry once.
+			if _, err := pool.Exec(ctx, `VACUUM (ANALYZE) requests, escalations, notifications, audit_log`); err != nil {
 				return sweepResult{}, fmt.Errorf("analyze after the first sweep: %w", err)
 			}
 		}
@@ -188,7 +206,14 @@ func measureSweeps(ctx context.Context, url string, explain bool) (sweepResult, 
 			}
 			r := sweepRun{Name: sw.name, Run: run, Duration: d, Result: n, Statements: count, Kinds: kindsOf(stmts)}
 			for _, s := range stmts {
-				if r.Slowest == nil || s.Duration > r.Slowest.Duration {
+				if statementKind(s.SQL) == "SET" {
+					// A sweep's SET LOCAL is replayed before the EXPLAIN, not explained.
+					if !slices.Contains(r.Settings, s.SQL) {
+						r.Settings = append(r.Settings, s.SQL)
+					}
+					continue
+				}
+				if explainable(s.SQL) && (r.Slowest == nil || s.Duration > r.Slowest.Duration) {
 					r.Slowest = s
 				}
 			}
@@ -202,7 +227,7 @@ func measureSweeps(ctx context.Context, url string, explain bool) (sweepResult, 
 		if r.Run != 2 || r.Slowest == nil {
 			continue
 		}
-		p, err := explainStatement(ctx, pool, r.Slowest)
+		p, err := explainStatement(ctx, pool, r.Slowest, r.Settings)
 		if err != nil {
 			return sweepResult{}, fmt.Errorf("explain %s: %w", r.Name, err)
 		}
@@ -220,15 +245,21 @@ var (
 )
 
 // explainStatement runs the statement again under EXPLAIN ANALYZE in a transaction it
-// rolls back, so an INSERT it explains leaves nothing behind.
+// rolls back, so an INSERT it explains leaves nothing behind, after the settings the
+// sweep made for its own transaction (such as SET LOCAL jit = off).
 func explainStatement(ctx context.Context, pool interface {
 	Begin(context.Context) (pgx.Tx, error)
-}, s *statement) (plan, error) {
+}, s *statement, settings []string) (plan, error) {
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return plan{}, err
 	}
 	defer tx.Rollback(ctx)
+	for _, set := range settings {
+		if _, err := tx.Exec(ctx, set); err != nil {
+			return plan{}, fmt.Errorf("replay %q: %w", set, err)
+		}
+	}
 	rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+s.SQL, s.Args...)
 	if err != nil {
 		return plan{}, err

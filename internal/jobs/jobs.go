@@ -93,7 +93,8 @@ type Options struct {
 }
 
 // NewClient builds the River client that runs the sweep. Start it with Start(ctx) and
-// stop it with Stop(ctx).
+// stop it with Stop(ctx). Give it a pool of its own (accord serve does), so busy
+// pages cannot keep its leader from renewing its lease.
 func NewClient(pool *pgxpool.Pool, st Sweeper, logger *slog.Logger, opts Options) (*river.Client[pgx.Tx], error) {
 	if opts.SweepInterval == 0 {
 		opts.SweepInterval = 5 * time.Minute

@@ -110,80 +110,6 @@ func sharedSuperiorTx(ctx context.Context, tx pgx.Tx, a, b int64) (accord.Superi
 	return superiorFrom(pathA, pathB, unitIDs, headIDs)
 }
 
-// SweepEscalations raises an escalation for every request stalled under its project's
-// policy (accord.Project.EscalationPolicy), once per cause, routed to the shared
-// superior. Several instances may sweep at once: the unique (request, cause) index
-// turns the second insert into a no-op. It returns how many escalations it raised.
-func (s *Store) SweepEscalations(ctx context.Context, now time.Time, windowDays int) (int, error) {
-	raised := 0
-	err := s.WithTx(ctx, func(tx pgx.Tx) error {
-		// Candidates: open requests that could meet any cause under the most eager
-		// policy any project may set (no days at all), found through the partial index
-		// on last activity or by date; the project's own policy decides below.
-		rows, err := tx.Query(ctx, `SELECT `+requestColumns+`, p.cadence_days, p.p0_declined_days, p.p0_overdue_days,
-				p.p1_declined_days, p.p1_overdue_days, p.stale_factor, `+sharedSuperiorSQL+requestFrom+`
-			WHERE r.state IN ('requested', 'agreed', 'declined', 'countered', 'in_progress') AND d.tier <> 'P2'
-			  AND (r.state = 'declined' OR r.due_date < ($1::timestamptz)::date
-			       OR (COALESCE(p.stale_factor, 2) > 0
-			           AND r.last_activity_at < $1::timestamptz - make_interval(days => COALESCE(p.stale_factor, 2) * p.cadence_days)))`, now)
-		if err != nil {
-			return err
-		}
-		type candidate struct {
-			r       accord.Request
-			cause   accord.EscalationCause
-			unit    int64
-			head    int64
-			cadence int
-		}
-		var found []candidate
-		for rows.Next() {
-			var p accord.Project
-			o := &p.EscalationOverrides
-			var sup []int64
-			r, err := scanRequest(rows, &p.CadenceDays, &o.P0DeclinedDays, &o.P0OverdueDays, &o.P1DeclinedDays,
-				&o.P1OverdueDays, &o.StaleFactor, &sup)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			if len(sup) != 2 {
-				continue // nobody above both units has a head; nothing to route to
-			}
-			for _, cause := range accord.StalledCauses(r, p.CadenceDays, p.EscalationPolicy(r.Tier), now) {
-				found = append(found, candidate{r: r, cause: cause, unit: sup[0], head: sup[1], cadence: p.CadenceDays})
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, c := range found {
-			var id int64
-			err := tx.QueryRow(ctx, `INSERT INTO escalations (request_id, project_id, cause, assigned_user_id, assigned_unit_id,
-					window_opened_at, window_due_at, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $6)
-				ON CONFLICT (request_id, cause) DO NOTHING RETURNING id`,
-				c.r.ID, c.r.ProjectID, c.cause, c.head, c.unit, now, accord.AddWorkingDays(now, windowDays)).Scan(&id)
-			if errors.Is(err, pgx.ErrNoRows) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if err := escalationRaised(ctx, tx, 0, id, c.r, c.head); err != nil {
-				return err
-			}
-			raised++
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("store: sweep escalations: %w", err)
-	}
-	return raised, nil
-}
-
 // Escalation returns one escalation with its request.
 func (s *Store) Escalation(ctx context.Context, id int64) (accord.Escalation, error) {
 	e, err := scanEscalation(s.pool.QueryRow(ctx, `SELECT `+escalationColumns+escalationFrom+`WHERE e.id = $1`, id))
@@ -363,10 +289,12 @@ func (s *Store) Decide(ctx context.Context, v accord.Viewer, id int64, version i
 func (s *Store) AdvanceWindows(ctx context.Context, now time.Time, windowDays int) (int, error) {
 	moved := 0
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
-		// Reminders: the UPDATE … RETURNING claims each once.
+		// Reminders: the UPDATE … RETURNING claims each once. window_remind_at, the
+		// next reminder's moment kept a little early by a trigger (migration 0011),
+		// finds the candidates through an index; the exact test decides.
 		for _, step := range []struct{ column, fraction string }{{"reminded_half", "0.5"}, {"reminded_late", "0.75"}} {
 			rows, err := tx.Query(ctx, `UPDATE escalations SET `+step.column+` = true
-				WHERE status = 'open' AND NOT `+step.column+` AND NOT at_top
+				WHERE window_remind_at <= $1 AND status = 'open' AND NOT `+step.column+` AND NOT at_top
 				  AND window_opened_at + (window_due_at - window_opened_at) * `+step.fraction+` <= $1
 				RETURNING id`, now)
 			if err != nil {

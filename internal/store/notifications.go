@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"accord/internal/accord"
 )
@@ -94,33 +95,78 @@ func notifyAction(ctx context.Context, tx pgx.Tx, actorID int64, action accord.R
 // holder's steps, the lead for an open counter-proposal. Each request is reminded
 // once per cadence period since its last activity, however many instances sweep at
 // once. It returns how many reminders were added.
+//
+// Only requests whose remind_at has come are read (migration 0011), in batches; each
+// leaves with the start of its next period, so a request already reminded costs
+// nothing until then.
 func (s *Store) SweepStale(ctx context.Context, now time.Time) (int64, error) {
-	var ids []int64
-	err := s.WithTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `INSERT INTO notifications (user_id, kind, project_id, request_id, data, dedupe_key)
-		SELECT CASE WHEN r.state = 'countered' THEN p.lead_user_id ELSE COALESCE(r.key_person_user_id, h.head_user_id) END,
-			'reminder', r.project_id, r.id, jsonb_build_object('state', r.state),
-			format('reminder:%s:%s:%s', r.id, extract(epoch FROM r.last_activity_at)::bigint,
-				floor(extract(epoch FROM ($1 - r.last_activity_at)) / (p.cadence_days * 86400))::bigint)
-		FROM requests r JOIN projects p ON p.id = r.project_id JOIN units h ON h.id = r.holder_unit_id
-		WHERE r.state IN ('requested', 'agreed', 'countered', 'in_progress')
-		  AND r.last_activity_at < $1 - interval '1 day'
-		  AND r.last_activity_at < $1 - make_interval(days => p.cadence_days)
-		  AND CASE WHEN r.state = 'countered' THEN p.lead_user_id ELSE COALESCE(r.key_person_user_id, h.head_user_id) END IS NOT NULL
-		ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`, now)
+	var added int64
+	cur := newSweepCursor()
+	for {
+		var n int
+		err := s.WithTx(ctx, func(tx pgx.Tx) error {
+			if err := sweepTx(ctx, tx); err != nil {
+				return err
+			}
+			var ids []int64
+			var lastAt pgtype.Timestamptz
+			var lastID *int64
+			if err := tx.QueryRow(ctx, sweepStaleSQL, now, cur.at, cur.id, sweepBatch).Scan(&n, &lastAt, &lastID, &ids); err != nil {
+				return err
+			}
+			if lastID != nil {
+				cur.at, cur.id = lastAt, *lastID
+			}
+			added += int64(len(ids))
+			return enqueueDeliveries(ctx, tx, ids...)
+		})
 		if err != nil {
-			return err
+			return added, fmt.Errorf("store: sweep stale requests: %w", err)
 		}
-		if ids, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
-			return err
+		if n < sweepBatch {
+			return added, nil
 		}
-		return enqueueDeliveries(ctx, tx, ids...)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("store: sweep stale requests: %w", err)
 	}
-	return int64(len(ids)), nil
 }
+
+// sweepStaleSQL reminds one batch of due requests after the cursor ($2, $3) at $1 and
+// moves each one's remind_at: to the start of its next period once reminded; a few
+// hours before its first period while it is recent (the rule counts days in the
+// session's time zone, where a day may last 23 hours); left as it is while nobody
+// holds the post to remind; NULL in a state that is never reminded. It returns the
+// batch's size, its last (remind_at, id) and the reminders added.
+const sweepStaleSQL = `WITH due AS (
+		SELECT r.id, r.project_id, r.state, r.last_activity_at, r.remind_at, p.cadence_days,
+			CASE WHEN r.state = 'countered' THEN p.lead_user_id ELSE COALESCE(r.key_person_user_id, h.head_user_id) END AS recipient,
+			r.state IN ('requested', 'agreed', 'countered', 'in_progress') AS remindable,
+			r.last_activity_at < $1::timestamptz - interval '1 day'
+				AND r.last_activity_at < $1::timestamptz - make_interval(days => p.cadence_days) AS idle,
+			floor(extract(epoch FROM ($1::timestamptz - r.last_activity_at)) / (p.cadence_days * 86400))::bigint AS period
+		FROM requests r JOIN projects p ON p.id = r.project_id JOIN units h ON h.id = r.holder_unit_id
+		WHERE r.remind_at <= $1::timestamptz AND (r.remind_at, r.id) > ($2::timestamptz, $3::bigint)
+		ORDER BY r.remind_at, r.id LIMIT $4
+		FOR UPDATE OF r SKIP LOCKED
+	), sent AS (
+		INSERT INTO notifications (user_id, kind, project_id, request_id, data, dedupe_key)
+		SELECT recipient, 'reminder', project_id, id, jsonb_build_object('state', state),
+			format('reminder:%s:%s:%s', id, extract(epoch FROM last_activity_at)::bigint, period)
+		FROM due WHERE remindable AND idle AND recipient IS NOT NULL
+		ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+	), next AS (
+		SELECT id, CASE
+			WHEN NOT remindable THEN NULL
+			WHEN NOT idle THEN last_activity_at + make_interval(secs => cadence_days * 86400 - 3 * 3600)
+			WHEN recipient IS NULL THEN remind_at
+			ELSE last_activity_at + make_interval(secs => (period + 1) * cadence_days * 86400)
+		END AS remind_at FROM due
+	), moved AS (
+		UPDATE requests r SET remind_at = next.remind_at FROM next
+		WHERE r.id = next.id AND r.remind_at IS DISTINCT FROM next.remind_at
+	)
+	SELECT (SELECT count(*) FROM due)::int,
+		(SELECT remind_at FROM due ORDER BY remind_at DESC, id DESC LIMIT 1),
+		(SELECT id FROM due ORDER BY remind_at DESC, id DESC LIMIT 1),
+		ARRAY(SELECT id FROM sent)`
 
 // Notifications lists a user's notifications, newest first, with the total.
 func (s *Store) Notifications(ctx context.Context, userID int64, offset, limit int) ([]accord.Notification, int, error) {

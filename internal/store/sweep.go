@@ -1,0 +1,289 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"accord/internal/accord"
+)
+
+// The periodic sweep reads only the requests due for a look, through the partial
+// indexes on requests.remind_at and requests.escalate_at (migration 0011), in batches
+// of sweepBatch rows, each in its own transaction: the first sweep after a backlog
+// neither holds locks on every open request at once nor builds one huge transaction.
+// Rows are locked FOR UPDATE SKIP LOCKED, so two instances sweeping at once split the
+// work instead of waiting on (or deadlocking with) each other; a row another
+// transaction holds is looked at by the next sweep.
+const sweepBatch = 2000
+
+// sweepCursor walks the due rows in (due moment, id) order; it starts before
+// '-infinity', where every new or changed request waits.
+type sweepCursor struct {
+	at pgtype.Timestamptz
+	id int64
+}
+
+func newSweepCursor() sweepCursor {
+	return sweepCursor{at: pgtype.Timestamptz{InfinityModifier: pgtype.NegativeInfinity, Valid: true}}
+}
+
+// sweepTx begins a sweep batch: JIT compilation would cost seconds for statements
+// that run in milliseconds.
+func sweepTx(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SET LOCAL jit = off`)
+	return err
+}
+
+// escalationRecheck is the earliest moment one of the automatic causes not yet
+// raised for r could apply under policy pol (accord.StalledCauses), or nil when none
+// can until the request, its need or its project changes (a change the triggers of
+// migration 0011 answer by asking for a look at the next sweep). A moment at or
+// before now means "look again at the next sweep": a cause that applies but could
+// not be raised (nobody to route it to) stays due.
+func escalationRecheck(r accord.Request, cadenceDays int, pol accord.EscalationPolicy, raised map[accord.EscalationCause]bool) *time.Time {
+	switch r.State {
+	case accord.RequestDraft, accord.RequestDelivered, accord.RequestCancelled:
+		return nil // no cause applies to these states
+	}
+	var next *time.Time
+	earliest := func(t time.Time) {
+		if next == nil || t.Before(*next) {
+			next = &t
+		}
+	}
+	if !raised[accord.CauseDeclined] && r.State == accord.RequestDeclined && pol.DeclinedDays != nil && r.AnsweredAt != nil {
+		earliest(r.AnsweredAt.Add(time.Duration(*pol.DeclinedDays) * 24 * time.Hour))
+	}
+	if !raised[accord.CauseOverdue] && pol.OverdueDays != nil && r.DueDate != nil {
+		// Overdue once the sweep's calendar date, OverdueDays back, is past the due
+		// date. That date is read in the time zone of the sweep's clock: start from
+		// the earliest midnight anywhere (UTC+14), so a server in any zone is on time.
+		y, m, d := r.DueDate.Date()
+		earliest(time.Date(y, m, d+1+*pol.OverdueDays, 0, 0, 0, 0, time.UTC).Add(-14 * time.Hour))
+	}
+	if !raised[accord.CauseStale] && pol.StaleFactor > 0 {
+		earliest(r.LastActivityAt.Add(time.Duration(cadenceDays*pol.StaleFactor) * 24 * time.Hour))
+	}
+	return next
+}
+
+// SweepEscalations raises an escalation for every request stalled under its project's
+// policy (accord.Project.EscalationPolicy), once per cause, routed to the shared
+// superior. Several instances may sweep at once: they lock disjoint rows, and the
+// unique (request, cause) index would turn a second insert into a no-op anyway. It
+// returns how many escalations it raised.
+//
+// Only requests whose escalate_at has come are read; each leaves with the moment a
+// cause not yet raised could first apply (escalationRecheck), so a request already
+// escalated, or not yet stalled, costs nothing until then.
+func (s *Store) SweepEscalations(ctx context.Context, now time.Time, windowDays int) (int, error) {
+	raised := 0
+	cur := newSweepCursor()
+	for {
+		var n, batchRaised int
+		err := s.WithTx(ctx, func(tx pgx.Tx) error {
+			var err error
+			n, batchRaised, err = sweepEscalationBatch(ctx, tx, now, windowDays, &cur)
+			return err
+		})
+		if err != nil {
+			return raised, fmt.Errorf("store: sweep escalations: %w", err)
+		}
+		raised += batchRaised
+		if n < sweepBatch {
+			return raised, nil
+		}
+	}
+}
+
+// escalationCandidate is a due request and what the sweep decided for it.
+type escalationCandidate struct {
+	r       accord.Request
+	owning  int64
+	causes  []accord.EscalationCause // to raise now
+	recheck *time.Time
+	keep    bool               // leave escalate_at as it is: due at the next sweep
+	was     pgtype.Timestamptz // escalate_at as read
+}
+
+// sweepEscalationBatch handles up to sweepBatch due requests after cur, moves cur
+// past them and returns how many it read and how many escalations it raised.
+func sweepEscalationBatch(ctx context.Context, tx pgx.Tx, now time.Time, windowDays int, cur *sweepCursor) (int, int, error) {
+	if err := sweepTx(ctx, tx); err != nil {
+		return 0, 0, err
+	}
+	rows, err := tx.Query(ctx, `SELECT `+requestColumns+`, p.cadence_days, p.p0_declined_days, p.p0_overdue_days,
+			p.p1_declined_days, p.p1_overdue_days, p.stale_factor, p.owning_unit_id, r.escalate_at,
+			ARRAY(SELECT e.cause FROM escalations e WHERE e.request_id = r.id)`+requestFrom+`
+		WHERE r.escalate_at <= $1 AND (r.escalate_at, r.id) > ($2, $3)
+		ORDER BY r.escalate_at, r.id LIMIT $4
+		FOR UPDATE OF r SKIP LOCKED`, now, cur.at, cur.id, sweepBatch)
+	if err != nil {
+		return 0, 0, err
+	}
+	var found []escalationCandidate
+	for rows.Next() {
+		var c escalationCandidate
+		var p accord.Project
+		o := &p.EscalationOverrides
+		var had []accord.EscalationCause
+		c.r, err = scanRequest(rows, &p.CadenceDays, &o.P0DeclinedDays, &o.P0OverdueDays, &o.P1DeclinedDays,
+			&o.P1OverdueDays, &o.StaleFactor, &c.owning, &c.was, &had)
+		if err != nil {
+			rows.Close()
+			return 0, 0, err
+		}
+		done := map[accord.EscalationCause]bool{}
+		for _, cause := range had {
+			done[cause] = true
+		}
+		pol := p.EscalationPolicy(c.r.Tier)
+		for _, cause := range accord.StalledCauses(c.r, p.CadenceDays, pol, now) {
+			if !done[cause] {
+				c.causes = append(c.causes, cause)
+			}
+		}
+		// Computed as if the causes due now were raised; those that cannot be
+		// (nobody to route to) put the moment back to now below.
+		for _, cause := range c.causes {
+			done[cause] = true
+		}
+		c.recheck = escalationRecheck(c.r, p.CadenceDays, pol, done)
+		found = append(found, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, 0, err
+	}
+	if len(found) == 0 {
+		return 0, 0, nil
+	}
+	last := found[len(found)-1]
+	cur.at, cur.id = last.was, last.r.ID
+
+	superiors, err := batchSuperiors(ctx, tx, found)
+	if err != nil {
+		return 0, 0, err
+	}
+	var reqIDs, projIDs, users, units []int64
+	var causes []string
+	byRequest := map[int64]*escalationCandidate{}
+	for i := range found {
+		c := &found[i]
+		if len(c.causes) == 0 {
+			continue
+		}
+		sup, ok := superiors[[2]int64{c.owning, c.r.HolderUnitID}]
+		if !ok {
+			// Nobody above both units has a head: nothing to route to yet. Look
+			// again next time, as the sweep always has.
+			c.keep = true
+			continue
+		}
+		byRequest[c.r.ID] = c
+		for _, cause := range c.causes {
+			reqIDs, projIDs, causes = append(reqIDs, c.r.ID), append(projIDs, c.r.ProjectID), append(causes, string(cause))
+			users, units = append(users, sup.HeadUserID), append(units, sup.UnitID)
+		}
+	}
+	raised := 0
+	if len(reqIDs) > 0 {
+		rows, err := tx.Query(ctx, `INSERT INTO escalations (request_id, project_id, cause, assigned_user_id, assigned_unit_id,
+				window_opened_at, window_due_at, created_at)
+			SELECT x.request_id, x.project_id, x.cause, x.user_id, x.unit_id, $6, $7, $6
+			FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[])
+				AS x (request_id, project_id, cause, user_id, unit_id)
+			ON CONFLICT (request_id, cause) DO NOTHING RETURNING id, request_id, assigned_user_id`,
+			reqIDs, projIDs, causes, users, units, now, accord.AddWorkingDays(now, windowDays))
+		if err != nil {
+			return 0, 0, err
+		}
+		type inserted struct{ id, request, superior int64 }
+		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (inserted, error) {
+			var x inserted
+			err := row.Scan(&x.id, &x.request, &x.superior)
+			return x, err
+		})
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, x := range list {
+			if err := escalationRaised(ctx, tx, 0, x.id, byRequest[x.request].r, x.superior); err != nil {
+				return 0, 0, err
+			}
+			raised++
+		}
+	}
+	if err := storeEscalationRechecks(ctx, tx, found); err != nil {
+		return 0, 0, err
+	}
+	return len(found), raised, nil
+}
+
+// batchSuperiors finds the shared superior of each (owning unit, holder unit) pair
+// that has a cause to raise, in one statement; a pair with nobody to route to is
+// missing from the map.
+func batchSuperiors(ctx context.Context, tx pgx.Tx, found []escalationCandidate) (map[[2]int64]accord.Superior, error) {
+	seen := map[[2]int64]bool{}
+	var owning, holders []int64
+	for _, c := range found {
+		key := [2]int64{c.owning, c.r.HolderUnitID}
+		if len(c.causes) == 0 || seen[key] {
+			continue
+		}
+		seen[key] = true
+		owning, holders = append(owning, key[0]), append(holders, key[1])
+	}
+	out := map[[2]int64]accord.Superior{}
+	if len(owning) == 0 {
+		return out, nil
+	}
+	// sharedSuperiorSQL reads p.owning_unit_id and r.holder_unit_id.
+	rows, err := tx.Query(ctx, `SELECT p.owning_unit_id, r.holder_unit_id, `+sharedSuperiorSQL+`
+		FROM unnest($1::bigint[]) WITH ORDINALITY AS p (owning_unit_id, i)
+		JOIN unnest($2::bigint[]) WITH ORDINALITY AS r (holder_unit_id, i) USING (i)`, owning, holders)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, b int64
+		var sup []int64
+		if err := rows.Scan(&a, &b, &sup); err != nil {
+			return nil, err
+		}
+		if len(sup) == 2 {
+			out[[2]int64{a, b}] = accord.Superior{UnitID: sup[0], HeadUserID: sup[1]}
+		}
+	}
+	return out, rows.Err()
+}
+
+// storeEscalationRechecks writes each candidate's next moment where it moved.
+func storeEscalationRechecks(ctx context.Context, tx pgx.Tx, found []escalationCandidate) error {
+	var ids []int64
+	var at []pgtype.Timestamptz
+	for _, c := range found {
+		if c.keep {
+			continue
+		}
+		next := pgtype.Timestamptz{}
+		if c.recheck != nil {
+			next = pgtype.Timestamptz{Time: *c.recheck, Valid: true}
+		}
+		if next.Valid && c.was.Valid && c.was.InfinityModifier == pgtype.Finite && next.Time.Equal(c.was.Time) {
+			continue
+		}
+		ids, at = append(ids, c.r.ID), append(at, next)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE requests r SET escalate_at = x.at
+		FROM unnest($1::bigint[], $2::timestamptz[]) AS x (id, at) WHERE r.id = x.id`, ids, at)
+	return err
+}

@@ -30,6 +30,7 @@ func (s *Server) workbookRoutes(r chi.Router) {
 	r.Post("/projects/{id}/needs/{needID}", s.updateNeed)
 	r.Post("/projects/{id}/needs/{needID}/delete", s.deleteNeed)
 
+	r.Get("/projects/{id}/units/{unitID}/plan/edit", s.showEditPlanPage)
 	r.Post("/projects/{id}/units/{unitID}/plan", s.saveUnitPlan)
 	r.Post("/projects/{id}/units/{unitID}/stance", s.saveUnitStance)
 
@@ -77,7 +78,46 @@ func (s *Server) workbook(ctx context.Context, p accord.Project) (ui.WorkbookVie
 	}
 	return ui.WorkbookView{Project: p, CanEdit: p.CanEdit(*viewerFrom(ctx)), Today: s.opts.Now(), Needs: needs,
 		Plans: plans, Commitments: commitments, Units: openUnits(units),
-		PlanForms: map[int64]ui.PlanForm{}, StanceForms: map[int64]ui.StanceForm{}}, nil
+		PlanForms: map[int64]ui.PlanForm{}, StanceForms: map[int64]ui.StanceForm{},
+		PlanFormsOnDemand: len(plans) > planFormsInline}, nil
+}
+
+// planFormsInline is how many involved units a workbook shows every plan's form for,
+// folded, in the page. Beyond it each form loads when asked for: 164 units' forms
+// were 350 kB of a 1.2 MB page, and a third of its rendering time.
+const planFormsInline = 12
+
+// showEditPlanPage shows one involved unit's plan form: with htmx, the unfolded form
+// for its card; without JavaScript, on a page of its own that posts like the card.
+func (s *Server) showEditPlanPage(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.editableProject(w, r)
+	if !ok {
+		return
+	}
+	unitID, ok := s.pathID(w, r, "unitID")
+	if !ok {
+		return
+	}
+	v, err := s.workbook(r.Context(), p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, plan := range v.Plans {
+		if plan.UnitID != unitID {
+			continue
+		}
+		f := ui.PlanFormFrom(plan)
+		f.Open = true
+		if isHTMX(r) {
+			s.renderFragment(w, r, http.StatusOK, ui.PlanEditForm(v, plan, f))
+			return
+		}
+		title := plan.DisplayUnitName(i18n.Lang(r.Context())) + " · " + i18n.T(r.Context(), "wb_plan_edit")
+		s.page(w, r, http.StatusOK, title, "projects", ui.PlanEditPage(v, plan, f))
+		return
+	}
+	s.notFound(w, r)
 }
 
 func (s *Server) workbookPage(w http.ResponseWriter, r *http.Request, status int, v ui.WorkbookView) {

@@ -37,64 +37,26 @@ const sentOpen = `('requested', 'agreed', 'declined', 'countered', 'in_progress'
 
 // portfolioCTE scores every project in the viewer's scope ($1 user id, $2 admin, $3
 // now): the projects owned by, or asking something of, a unit in the subtree of a
-// unit the viewer heads (every project for an admin). The signals behind each
-// project's health come from one grouped pass over the requests of those projects,
-// each with its latest progress entry, so the page costs one query however many
-// projects there are, and the plan stays a few hash joins. goal_root is the company
-// goal the project's goal rolls up to; goal_path lists its goal and every goal above.
+// unit the viewer heads (every project for an admin). The signals behind health are
+// kept per project in project_signals by triggers (migration 0013), with the overdue
+// and stale ones as the earliest date and activity, so scoring is a comparison per
+// project however many requests and progress entries there are. A project is in scope
+// when a unit the viewer heads is in its reach (every unit above an involved unit).
+// goal_up gives each goal the company goal it rolls up to and every goal above it.
 const portfolioCTE = `WITH RECURSIVE goal_up AS (
 		SELECT id, id AS root, ARRAY[id] AS path FROM goals WHERE parent_id IS NULL
 		UNION ALL
 		SELECT g.id, u.root, u.path || g.id FROM goals g JOIN goal_up u ON g.parent_id = u.id),
-	scope AS (
-		SELECT id FROM units
-		WHERE $2::boolean OR path && ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)),
-	touched AS (
-		SELECT id FROM projects WHERE $2::boolean OR owning_unit_id IN (SELECT id FROM scope)
-		UNION
-		SELECT project_id FROM needs WHERE holder_unit_id IN (SELECT id FROM scope)),
-	latest AS (
-		SELECT DISTINCT ON (e.request_id) e.request_id, e.risk
-		FROM request_updates e JOIN requests r ON r.id = e.request_id
-		WHERE r.state IN ` + sentOpen + ` AND r.project_id IN (SELECT id FROM touched)
-		ORDER BY e.request_id, e.id DESC),
-	signals AS (
-		SELECT r.project_id,
-			count(*) FILTER (WHERE r.state IN ` + sentOpen + `) AS live,
-			count(*) FILTER (WHERE r.state = 'declined' AND d.tier = 'P0') AS p0_declined,
-			count(*) FILTER (WHERE r.state IN ` + sentOpen + ` AND r.due_date < $3::date AND d.tier = 'P0') AS p0_overdue,
-			count(*) FILTER (WHERE r.state = 'declined') AS declined,
-			count(*) FILTER (WHERE r.state IN ` + sentOpen + ` AND r.due_date < $3::date) AS overdue,
-			count(*) FILTER (WHERE r.state IN ` + sentOpen + `
-				AND r.last_activity_at < $3::timestamptz - make_interval(days => pp.cadence_days)) AS stale,
-			count(*) FILTER (WHERE r.state IN ` + sentOpen + ` AND lp.risk = 'high') AS high_risk,
-			count(*) FILTER (WHERE r.state = 'delivered') AS delivered
-		FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects pp ON pp.id = r.project_id
-		LEFT JOIN latest lp ON lp.request_id = r.id
-		WHERE r.project_id IN (SELECT id FROM touched)
-		GROUP BY r.project_id),
-	pending AS (
-		SELECT project_id, count(*) AS escalations FROM escalations
-		WHERE status IN ('open', 'sent_back') GROUP BY project_id),
 	scored AS (
-		SELECT p.id, p.name, p.name_en, p.status, p.owning_unit_id, ou.name AS unit_name, ou.name_en AS unit_name_en,
-			l.name AS lead_name, l.name_en AS lead_name_en, gu.root AS goal_root, COALESCE(gu.path, '{}') AS goal_path,
-			COALESCE(rg.title, '') AS goal_title, COALESCE(rg.title_en, '') AS goal_title_en,
-			p.expected_amount, p.currency, p.expected_outcome, p.target_date,
-			COALESCE(s.live, 0) AS live, COALESCE(s.p0_declined, 0) AS p0_declined, COALESCE(s.p0_overdue, 0) AS p0_overdue,
-			COALESCE(s.declined, 0) AS declined, COALESCE(s.overdue, 0) AS overdue, COALESCE(s.stale, 0) AS stale,
-			COALESCE(s.high_risk, 0) AS high_risk, COALESCE(s.delivered, 0) AS delivered,
-			COALESCE(x.escalations, 0) AS escalations,
-			CASE WHEN s.p0_declined > 0 OR s.p0_overdue > 0 OR x.escalations > 0 THEN 'blocked'
-				WHEN s.declined > 0 OR s.overdue > 0 OR s.stale > 0 OR s.high_risk > 0 THEN 'at_risk'
+		SELECT p.id, p.name, p.name_en, p.status, p.goal_id, p.expected_amount, p.currency, p.cadence_days,
+			s.escalations, s.live, s.declined, s.p0_declined, s.high_risk, s.delivered,
+			CASE WHEN s.p0_declined > 0 OR s.p0_next_due < $3::date OR s.escalations > 0 THEN 'blocked'
+				WHEN s.declined > 0 OR s.next_due < $3::date OR s.high_risk > 0
+					OR s.oldest_activity < $3::timestamptz - make_interval(days => p.cadence_days) THEN 'at_risk'
 				ELSE 'on_track' END AS health
-		FROM touched t JOIN projects p ON p.id = t.id
-		JOIN units ou ON ou.id = p.owning_unit_id
-		JOIN users l ON l.id = p.lead_user_id
-		LEFT JOIN goal_up gu ON gu.id = p.goal_id
-		LEFT JOIN goals rg ON rg.id = gu.root
-		LEFT JOIN signals s ON s.project_id = p.id
-		LEFT JOIN pending x ON x.project_id = p.id)`
+		FROM projects p JOIN project_signals s ON s.project_id = p.id
+		WHERE $2::boolean OR p.id IN (SELECT project_id FROM project_reach
+			WHERE unit_id IN (SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)))`
 
 // portfolioSeverity orders scored projects: blocked first, then at risk, then the
 // most escalations and the most value.
@@ -143,16 +105,32 @@ type PortfolioFilter struct {
 }
 
 // Portfolio lists one page of the projects in the viewer's scope with their health,
-// worst first, and the number matching the filter, in one query.
+// worst first, and the number matching the filter, in one query. Only the page's rows
+// count their overdue and stale requests, which depend on the moment.
 func (s *Store) Portfolio(ctx context.Context, v accord.Viewer, f PortfolioFilter, now time.Time) ([]PortfolioRow, int, error) {
-	rows, err := s.pool.Query(ctx, portfolioCTE+`
-		SELECT id, name, name_en, status, owning_unit_id, unit_name, unit_name_en, lead_name, lead_name_en,
-			goal_root, goal_title, goal_title_en, expected_amount, currency, expected_outcome, target_date, health,
-			live, p0_declined, p0_overdue, declined, overdue, stale, high_risk, delivered, escalations, count(*) OVER ()
-		FROM scored
+	rows, err := s.pool.Query(ctx, portfolioCTE+`,
+	page AS (
+		SELECT *, count(*) OVER () AS total FROM scored
 		WHERE ($4::text IS NULL OR health = $4) AND ($5::text IS NULL OR status = $5)
-		  AND ($6::bigint IS NULL OR $6 = ANY (goal_path))
-		ORDER BY `+portfolioSeverity+` OFFSET $7 LIMIT $8`,
+		  AND ($6::bigint IS NULL OR goal_id IN (SELECT id FROM goal_up WHERE $6 = ANY (path)))
+		ORDER BY `+portfolioSeverity+` OFFSET $7 LIMIT $8)
+	SELECT pg.id, pg.name, pg.name_en, pg.status, p.owning_unit_id, ou.name, ou.name_en, l.name, l.name_en,
+		gu.root, COALESCE(rg.title, ''), COALESCE(rg.title_en, ''), pg.expected_amount, pg.currency,
+		p.expected_outcome, p.target_date, pg.health, pg.live, pg.p0_declined, t.p0_overdue, pg.declined,
+		t.overdue, t.stale, pg.high_risk, pg.delivered, pg.escalations, pg.total
+	FROM page pg JOIN projects p ON p.id = pg.id
+	JOIN units ou ON ou.id = p.owning_unit_id
+	JOIN users l ON l.id = p.lead_user_id
+	LEFT JOIN goal_up gu ON gu.id = pg.goal_id
+	LEFT JOIN goals rg ON rg.id = gu.root
+	CROSS JOIN LATERAL (
+		SELECT count(*) FILTER (WHERE r.due_date < $3::date AND d.tier = 'P0') AS p0_overdue,
+			count(*) FILTER (WHERE r.due_date < $3::date) AS overdue,
+			count(*) FILTER (WHERE r.last_activity_at < $3::timestamptz - make_interval(days => pg.cadence_days)) AS stale
+		FROM requests r JOIN needs d ON d.id = r.need_id
+		WHERE r.project_id = pg.id AND r.state IN `+sentOpen+`) t
+	ORDER BY CASE pg.health WHEN 'blocked' THEN 0 WHEN 'at_risk' THEN 1 ELSE 2 END,
+		pg.escalations DESC, pg.expected_amount DESC NULLS LAST, pg.id`,
 		v.User.ID, v.Roles.Admin, now, f.Health, f.Status, f.GoalID, f.Offset, f.Limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: portfolio of user %d: %w", v.User.ID, err)
@@ -201,8 +179,9 @@ type GoalProject struct {
 func (s *Store) PortfolioGoals(ctx context.Context, v accord.Viewer, status *accord.ProjectStatus, top int, now time.Time) ([]GoalRollup, error) {
 	rows, err := s.pool.Query(ctx, portfolioCTE+`,
 	ranked AS (
-		SELECT s.*, row_number() OVER (PARTITION BY goal_root ORDER BY `+portfolioSeverity+`) AS rn
-		FROM scored s WHERE $4::text IS NULL OR status = $4),
+		SELECT *, row_number() OVER (PARTITION BY goal_root ORDER BY `+portfolioSeverity+`) AS rn
+		FROM (SELECT s.*, gu.root AS goal_root FROM scored s LEFT JOIN goal_up gu ON gu.id = s.goal_id
+			WHERE $4::text IS NULL OR s.status = $4) x),
 	roots AS (
 		SELECT id, title, title_en, target FROM goals
 		WHERE parent_id IS NULL AND (closed_at IS NULL OR id IN (SELECT goal_root FROM ranked))
@@ -262,21 +241,13 @@ type UnitLoad struct {
 }
 
 // PortfolioLoad lists the units in the viewer's scope that have open requests, the
-// most loaded first, in one query.
+// most loaded first, in one query over the load kept per unit (migration 0013).
 func (s *Store) PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) ([]UnitLoad, error) {
-	rows, err := s.pool.Query(ctx, `WITH scope AS (
-			SELECT id FROM units
-			WHERE $2::boolean OR path && ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)),
-		load AS (
-			SELECT h.id, h.name, h.name_en, h.path, count(*) FILTER (WHERE r.state <> 'declined') AS open,
-				COALESCE(sum(d.effort_days) FILTER (WHERE r.state IN ('requested', 'countered')), 0)::float8 AS asked,
-				COALESCE(sum(d.effort_days) FILTER (WHERE r.state IN ('agreed', 'in_progress')), 0)::float8 AS committed,
-				count(*) FILTER (WHERE r.state = 'declined') AS declined
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN units h ON h.id = r.holder_unit_id
-			WHERE r.state IN `+sentOpen+` AND h.id IN (SELECT id FROM scope)
-			GROUP BY h.id, h.name, h.name_en, h.path)
-		SELECT id, name, name_en, open, asked, committed, declined FROM load
-		ORDER BY asked + committed DESC, open DESC, path LIMIT $3`, v.User.ID, v.Roles.Admin, limit)
+	rows, err := s.pool.Query(ctx, `SELECT h.id, h.name, h.name_en, l.open, l.asked::float8, l.committed::float8, l.declined
+		FROM unit_load l JOIN units h ON h.id = l.unit_id
+		WHERE (l.open > 0 OR l.declined > 0)
+		  AND ($2::boolean OR h.path && ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL))
+		ORDER BY l.asked + l.committed DESC, l.open DESC, h.path LIMIT $3`, v.User.ID, v.Roles.Admin, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: unit load for user %d: %w", v.User.ID, err)
 	}

@@ -43,8 +43,11 @@ type WorkbookView struct {
 	NeedEdit  *NeedForm // the need being edited in its row
 	NeedAlert string    // a refused delete, already translated
 
-	PlanForms   map[int64]PlanForm   // by unit: a plan form shown again, open, after a refused save
-	StanceForms map[int64]StanceForm // by unit
+	PlanForms map[int64]PlanForm // by unit: a plan form shown again, open, after a refused save
+	// PlanFormsOnDemand leaves each plan's form out of the page until asked for, so a
+	// project involving hundreds of units does not send hundreds of forms.
+	PlanFormsOnDemand bool
+	StanceForms       map[int64]StanceForm // by unit
 
 	CommitmentAdd   CommitmentForm
 	CommitmentEdit  *CommitmentForm
@@ -426,4 +429,37 @@ func idValue(id int64) string {
 		return ""
 	}
 	return itoa(id)
+}
+
+// needLabels are the words every need row repeats, translated once per table: at 200
+// needs, translating them per row was a third of the workbook's rendering time.
+type needLabels struct {
+	col                            map[string]string // data-label of each column, by wb_col_ suffix
+	edit, delete, deleteConfirm    string            // with titlePlaceholder for the need's title
+	editText, deleteText, external string
+	afterTarget, afterTargetHint   string
+}
+
+// titlePlaceholder stands for a need's title in a label translated once; no title
+// contains it (it is a private-use character).
+const titlePlaceholder = "\uE000"
+
+func needRowLabels(ctx context.Context) needLabels {
+	l := needLabels{col: map[string]string{}}
+	for _, id := range []string{"wb_col_tier", "wb_col_need", "wb_col_holder", "wb_col_backs_up", "wb_col_needed_by",
+		"wb_col_effort", "wb_col_key_person", "wb_col_notes"} {
+		l.col[id] = t(ctx, id)
+	}
+	title := map[string]any{"Title": titlePlaceholder}
+	l.edit = t(ctx, "wb_need_edit_label", title)
+	l.delete = t(ctx, "wb_need_delete_label", title)
+	l.deleteConfirm = t(ctx, "wb_need_delete_confirm", title)
+	l.editText, l.deleteText, l.external = t(ctx, "wb_edit"), t(ctx, "wb_delete"), t(ctx, "wb_external")
+	l.afterTarget, l.afterTargetHint = t(ctx, "wb_after_target"), t(ctx, "need_after_target")
+	return l
+}
+
+// with puts a need's title into a label translated with titlePlaceholder.
+func (needLabels) with(label, title string) string {
+	return strings.ReplaceAll(label, titlePlaceholder, title)
 }

@@ -1,0 +1,226 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+	"accord/internal/pgtest"
+	"accord/internal/scale"
+	"accord/internal/store"
+)
+
+// signalsDriftSQL counts the rows where what the triggers of migration 0013 keep differs
+// from an aggregation written out independently, straight from the source tables.
+const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed', 'declined', 'countered', 'in_progress']) AS state),
+	fresh AS (
+		SELECT p.id,
+			count(r.id) FILTER (WHERE r.state IN (SELECT state FROM open)) AS live,
+			count(r.id) FILTER (WHERE r.state = 'declined') AS declined,
+			count(r.id) FILTER (WHERE r.state = 'declined' AND d.tier = 'P0') AS p0_declined,
+			count(r.id) FILTER (WHERE r.state IN (SELECT state FROM open) AND (
+				SELECT e.risk FROM request_updates e WHERE e.request_id = r.id ORDER BY e.id DESC LIMIT 1) = 'high') AS high_risk,
+			count(r.id) FILTER (WHERE r.state = 'delivered') AS delivered,
+			min(r.due_date) FILTER (WHERE r.state IN (SELECT state FROM open)) AS next_due,
+			min(r.due_date) FILTER (WHERE r.state IN (SELECT state FROM open) AND d.tier = 'P0') AS p0_next_due,
+			min(r.last_activity_at) FILTER (WHERE r.state IN (SELECT state FROM open)) AS oldest_activity,
+			(SELECT count(*) FROM escalations x WHERE x.project_id = p.id AND x.status IN ('open', 'sent_back')) AS escalations
+		FROM projects p LEFT JOIN requests r ON r.project_id = p.id LEFT JOIN needs d ON d.id = r.need_id
+		GROUP BY p.id),
+	reach AS (
+		SELECT DISTINCT a AS unit_id, x.project_id FROM (
+			SELECT id AS project_id, owning_unit_id AS unit_id FROM projects
+			UNION SELECT project_id, holder_unit_id FROM needs WHERE holder_unit_id IS NOT NULL) x
+		JOIN units u ON u.id = x.unit_id CROSS JOIN LATERAL unnest(u.path) a),
+	load AS (
+		SELECT h.id,
+			count(r.id) FILTER (WHERE r.state IN ('requested', 'agreed', 'countered', 'in_progress')) AS open,
+			COALESCE(sum(d.effort_days) FILTER (WHERE r.state IN ('requested', 'countered')), 0) AS asked,
+			COALESCE(sum(d.effort_days) FILTER (WHERE r.state IN ('agreed', 'in_progress')), 0) AS committed,
+			count(r.id) FILTER (WHERE r.state = 'declined') AS declined
+		FROM units h LEFT JOIN requests r ON r.holder_unit_id = h.id LEFT JOIN needs d ON d.id = r.need_id
+		GROUP BY h.id)
+	SELECT
+		(SELECT count(*) FROM fresh f LEFT JOIN project_signals s ON s.project_id = f.id
+		 WHERE s.project_id IS NULL OR (f.live, f.declined, f.p0_declined, f.high_risk, f.delivered, f.next_due,
+			f.p0_next_due, f.oldest_activity, f.escalations) IS DISTINCT FROM (s.live, s.declined, s.p0_declined,
+			s.high_risk, s.delivered, s.next_due, s.p0_next_due, s.oldest_activity, s.escalations)),
+		(SELECT count(*) FROM (SELECT * FROM reach EXCEPT SELECT unit_id, project_id FROM project_reach) a)
+			+ (SELECT count(*) FROM (SELECT unit_id, project_id FROM project_reach EXCEPT SELECT * FROM reach) b),
+		(SELECT count(*) FROM load f LEFT JOIN unit_load l ON l.unit_id = f.id
+		 WHERE (f.open, f.asked, f.committed, f.declined)
+			IS DISTINCT FROM (COALESCE(l.open, 0), COALESCE(l.asked, 0), COALESCE(l.committed, 0), COALESCE(l.declined, 0)))`
+
+// requireNoDrift fails when the kept signals, reach or load differ from the source rows.
+func requireNoDrift(t *testing.T, ctx context.Context, pool *pgxpool.Pool, step string) {
+	t.Helper()
+	var signals, reach, load int
+	require.NoError(t, pool.QueryRow(ctx, signalsDriftSQL).Scan(&signals, &reach, &load))
+	require.Equal(t, [3]int{}, [3]int{signals, reach, load}, "%s: projects, reach rows and units that drifted", step)
+}
+
+func TestPortfolioSignalsFollowEveryChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t, pgtest.Demo())
+	b := bundleOf(t, ctx, store.New(pool))
+	now := time.Now()
+	requireNoDrift(t, ctx, pool, "demo data")
+
+	sent := sendSmart(t, b, now)
+	requireNoDrift(t, ctx, pool, "requests sent")
+
+	it := sent["IT"]
+	it, err := b.st.ActOnRequest(ctx, b.viewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, now)
+	require.NoError(t, err)
+	requireNoDrift(t, ctx, pool, "declined")
+
+	data := sent["Data"]
+	_, err = b.st.ActOnRequest(ctx, b.viewer(t, "data@accord.demo"), data.ID, data.Version, accord.ActionAgree,
+		accord.RequestInput{}, now)
+	require.NoError(t, err)
+	_, err = b.st.AddProgress(ctx, b.viewer(t, "data@accord.demo"), data.ID,
+		accord.ProgressInput{Body: "口径未定", Risk: accord.RiskHigh}, now)
+	require.NoError(t, err)
+	requireNoDrift(t, ctx, pool, "agreed, then a high risk")
+
+	e, err := b.st.Escalate(ctx, b.viewer(t, "aftersales@accord.demo"), it.ID, "需要决定", "", 3, now)
+	require.NoError(t, err)
+	requireNoDrift(t, ctx, pool, "escalated")
+	due := now.AddDate(0, 0, 30)
+	_, err = b.st.Decide(ctx, b.viewer(t, "ceo@accord.demo"), e.ID, e.Version,
+		accord.DecisionInput{Kind: accord.DecideDirect, Note: "先做一期", DueDate: &due}, now)
+	require.NoError(t, err)
+	requireNoDrift(t, ctx, pool, "decided")
+
+	// A need's tier and effort change under a live request.
+	need, err := b.st.Need(ctx, data.NeedID)
+	require.NoError(t, err)
+	in := needInputOf(need)
+	in.Tier, in.EffortDays = accord.TierImportant, need.EffortDays+7.5
+	_, err = b.st.UpdateNeed(ctx, b.users["aftersales@accord.demo"].ID, need.ID, need.Version, in)
+	require.NoError(t, err)
+	requireNoDrift(t, ctx, pool, "need re-tiered and re-estimated")
+
+	// Moving Data out from under the Technology centre takes the project out of the CTO's
+	// scope while IT still holds one of its needs; moving IT too empties it.
+	cto := b.viewer(t, "cto@accord.demo")
+	for _, unit := range []string{"Data", "IT"} {
+		u := b.units[unit]
+		_, err = b.st.MoveUnit(ctx, 0, u.ID, u.Version, b.units["HQ"].ID)
+		require.NoError(t, err)
+		requireNoDrift(t, ctx, pool, unit+" moved")
+	}
+	rows, total, err := b.st.Portfolio(ctx, cto, store.PortfolioFilter{Limit: 10}, now)
+	require.NoError(t, err)
+	require.Zero(t, total, "nothing the Technology centre holds or owns: %v", rows)
+}
+
+// bundleOf builds the usual test bundle around a store whose pool the test also uses.
+func bundleOf(t *testing.T, ctx context.Context, st *store.Store) testBundle {
+	t.Helper()
+	b := testBundle{st: st, ctx: ctx, units: map[string]accord.Unit{}, users: map[string]accord.User{}}
+	units, err := st.Units(ctx)
+	require.NoError(t, err)
+	for _, u := range units {
+		b.units[u.NameEN] = u
+	}
+	rows, _, err := st.Users(ctx, store.UserFilter{Limit: 100})
+	require.NoError(t, err)
+	for _, r := range rows {
+		b.users[r.Email] = r.User
+	}
+	return b
+}
+
+func needInputOf(n accord.Need) accord.NeedInput {
+	return accord.NeedInput{Title: n.Title, TitleEN: n.TitleEN, HolderUnitID: n.HolderUnitID,
+		ExternalParty: n.ExternalParty, Tier: n.Tier, BacksUpNeedID: n.BacksUpNeedID, NeededBy: n.NeededBy,
+		EffortDays: n.EffortDays, KeyPerson: n.KeyPerson, Notes: n.Notes}
+}
+
+// TestPortfolioSignalsUnderConcurrentChanges races transactions that change the
+// requests, needs and progress of the same projects and units, each holding its
+// transaction open a moment so they overlap, and checks nothing kept drifted.
+func TestPortfolioSignalsUnderConcurrentChanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t, pgtest.Empty())
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	_, err := scale.Seed(ctx, pool, scale.Small(), scale.Options{PasswordParams: pgtest.CheapPasswords(), Now: now})
+	require.NoError(t, err)
+	requireNoDrift(t, ctx, pool, "seeded")
+
+	// The requests of project 1 (its needs are held by several units) and of the
+	// shared-service units, changed from many transactions at once.
+	changes := []string{
+		`UPDATE requests SET state = CASE state WHEN 'requested' THEN 'agreed' WHEN 'agreed' THEN 'in_progress'
+			WHEN 'in_progress' THEN 'delivered' WHEN 'declined' THEN 'requested' ELSE state END,
+			last_activity_at = last_activity_at + interval '1 hour'
+		 WHERE id = (SELECT id FROM requests WHERE project_id = 1 ORDER BY random() LIMIT 1)`,
+		`UPDATE requests SET state = 'declined', due_date = due_date - 40
+		 WHERE id = (SELECT id FROM requests WHERE project_id = 1 AND state <> 'delivered' ORDER BY random() LIMIT 1)`,
+		`UPDATE needs SET effort_days = effort_days + 1, tier = CASE tier WHEN 'P0' THEN 'P1' ELSE 'P0' END
+		 WHERE id = (SELECT need_id FROM requests WHERE project_id = 1 ORDER BY random() LIMIT 1)`,
+		`INSERT INTO request_updates (request_id, author_user_id, body, risk)
+		 SELECT id, 1, 'x', (ARRAY['low', 'high'])[1 + (random() * 1)::int] FROM requests
+		 WHERE project_id = 1 ORDER BY random() LIMIT 2`,
+		`INSERT INTO escalations (request_id, project_id, cause, assigned_user_id, assigned_unit_id, window_opened_at, window_due_at)
+		 SELECT r.id, r.project_id, 'manual', 1, 1, now(), now() + interval '3 days' FROM requests r
+		 WHERE r.project_id = 1 ORDER BY random() LIMIT 1 ON CONFLICT DO NOTHING`,
+		`UPDATE escalations SET status = CASE status WHEN 'open' THEN 'decided' ELSE 'open' END
+		 WHERE id = (SELECT id FROM escalations WHERE project_id = 1 ORDER BY random() LIMIT 1)`,
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 15; i++ {
+				if err := raceOnce(ctx, pool, changes[(w+i)%len(changes)], changes[(w+2*i+1)%len(changes)]); err != nil {
+					errs <- fmt.Errorf("worker %d, round %d: %w", w, i, err)
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	requireNoDrift(t, ctx, pool, "after the race")
+}
+
+// raceOnce runs two changes in one transaction with a pause between them; a deadlock
+// PostgreSQL breaks is a legitimate outcome for the loser, which then rolls back.
+func raceOnce(ctx context.Context, pool *pgxpool.Pool, first, second string) error {
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op
+	for _, sql := range []string{first, `SELECT pg_sleep(0.005)`, second} {
+		if _, err := tx.Exec(ctx, sql); err != nil {
+			if isDeadlock(err) {
+				return nil
+			}
+			return err
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+func isDeadlock(err error) bool {
+	var pgErr *pgconn.PgError
+	return asError(err, &pgErr) && pgErr.Code == "40P01"
+}

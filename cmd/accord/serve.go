@@ -267,7 +267,7 @@ func loadDemoIfEmpty(ctx context.Context, st *store.Store) (bool, error) {
 	if err != nil || has {
 		return false, err
 	}
-	if _, err := demo.Load(ctx, st, password.DefaultParams()); err != nil {
+	if _, err := demo.LoadLive(ctx, st, password.DefaultParams(), time.Now()); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -61,6 +61,23 @@ func StalledCauses(r Request, cadenceDays int, p EscalationPolicy, now time.Time
 	return out
 }
 
+// CausesToRaise picks, from the causes a request is stalled for now, what the sweep
+// raises: nothing while an escalation of the request still waits for a decision (its
+// superior already has the item; a second card for the same request is noise), and
+// otherwise the first cause not raised before. A cause left out is raised by a later
+// sweep if the request is still stalled for it then: each cause goes up at most once.
+func CausesToRaise(stalled []EscalationCause, raised map[EscalationCause]bool, pending bool) []EscalationCause {
+	if pending {
+		return nil
+	}
+	for _, cause := range stalled {
+		if !raised[cause] {
+			return []EscalationCause{cause}
+		}
+	}
+	return nil
+}
+
 // DefaultDecisionWindowDays is how many working days a superior has to decide.
 const DefaultDecisionWindowDays = 3
 

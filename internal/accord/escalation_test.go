@@ -76,3 +76,26 @@ func TestStalledCauses(t *testing.T) {
 		})
 	}
 }
+
+func TestCausesToRaise(t *testing.T) {
+	t.Parallel()
+	both := []EscalationCause{CauseDeclined, CauseOverdue}
+	cases := []struct {
+		name    string
+		stalled []EscalationCause
+		raised  map[EscalationCause]bool
+		pending bool
+		want    []EscalationCause
+	}{
+		{"not stalled", nil, nil, false, nil},
+		{"one cause", []EscalationCause{CauseStale}, nil, false, []EscalationCause{CauseStale}},
+		{"two causes: the first only", both, nil, false, []EscalationCause{CauseDeclined}},
+		{"the first raised before: the next", both, map[EscalationCause]bool{CauseDeclined: true}, false, []EscalationCause{CauseOverdue}},
+		{"all raised before", both, map[EscalationCause]bool{CauseDeclined: true, CauseOverdue: true}, false, nil},
+		{"an escalation waits", both, nil, true, nil},
+		{"a manual one waits", []EscalationCause{CauseStale}, map[EscalationCause]bool{CauseManual: true}, true, nil},
+	}
+	for _, c := range cases {
+		require.Equal(t, c.want, CausesToRaise(c.stalled, c.raised, c.pending), c.name)
+	}
+}

@@ -26,5 +26,10 @@ type Viewer struct {
 	User        User
 	Roles       Roles
 	Memberships []Membership
-	Unread      int // unread notifications, for the layout's badge
+	Unread      int // unread notifications, for the layout's badge; at most UnreadCap
 }
+
+// UnreadCap bounds the unread count every page reads: counting a busy executive's tens
+// of thousands of unread notifications on each request cost milliseconds, and a badge
+// past it says "99+" anyway. A count at the cap means "at least this many".
+const UnreadCap = 100

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"testing"
@@ -64,4 +65,24 @@ func TestNotificationsPages(t *testing.T) {
 	page = itHead.get("/notifications?page=2")
 	require.Equal(t, 1, page.doc.Find(`[data-testid="notification"]`).Length())
 	require.Equal(t, "0", page.inputValue("mark-read", "up_to"), "from a later page, mark everything")
+}
+
+// TestUnreadBadgeIsCapped: past accord.UnreadCap unread notifications the badge says
+// "99+", and the count every page makes stops there.
+func TestUnreadBadgeIsCapped(t *testing.T) {
+	b := setup(t)
+	c := b.login(t, "it@accord.demo")
+	_, err := b.st.Pool().Exec(context.Background(), `INSERT INTO notifications (user_id, kind, data)
+		SELECT u.id, 'nudge', '{}' FROM users u, generate_series(1, 150) WHERE u.email = 'it@accord.demo'`)
+	require.NoError(t, err)
+	page := c.get("/")
+	require.Equal(t, "99+", page.text("unread-count"))
+	label, _ := page.doc.Find(`[data-testid="notifications-link"]`).Attr("aria-label")
+	require.Equal(t, "Notifications: 99+ unread", label)
+
+	_, err = b.st.Pool().Exec(context.Background(), `UPDATE notifications SET read_at = now()
+		WHERE id IN (SELECT n.id FROM notifications n JOIN users u ON u.id = n.user_id
+			WHERE u.email = 'it@accord.demo' AND n.read_at IS NULL ORDER BY n.id LIMIT 100)`)
+	require.NoError(t, err)
+	require.Equal(t, "50", c.get("/").text("unread-count"))
 }

@@ -33,9 +33,9 @@ const (
 func canSeePortfolio(v *accord.Viewer) bool { return v.Roles.Executive || v.Roles.Admin }
 
 // showPortfolioPage lists the projects touching the units under the viewer, worst
-// first, the company goals they roll up to, and the load on each unit. Three queries
-// after the session's, whatever the number of projects: the page of rows, the goal
-// rollup (which also gives the totals by health), and the load.
+// first, the company goals they roll up to, and the load on each unit. Two queries
+// after the session's, whatever the number of projects: the page of rows with the
+// goal rollup (which also gives the totals by health), scored once, and the load.
 func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerFrom(ctx)
@@ -56,12 +56,7 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	if id, err := strconv.ParseInt(q.Get("goal"), 10, 64); err == nil && id > 0 {
 		f.GoalID, view.Filter.GoalID = &id, id
 	}
-	rows, total, err := s.store.Portfolio(ctx, *v, f, now)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	goals, err := s.store.PortfolioGoals(ctx, *v, f.Status, goalProjectsShown, now)
+	rows, total, goals, err := s.store.PortfolioPage(ctx, *v, f, goalProjectsShown, now)
 	if err != nil {
 		s.fail(w, r, err)
 		return

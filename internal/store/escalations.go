@@ -264,6 +264,13 @@ func (s *Store) Decide(ctx context.Context, v accord.Viewer, id int64, version i
 			WHERE id = $1`, id, status, in.Kind, in.Note, v.User.ID, now); err != nil {
 			return err
 		}
+		if status == accord.EscalationDecided {
+			// The sweep holds back other causes while an escalation waits (see
+			// accord.CausesToRaise): the request is due for a look again.
+			if _, err := tx.Exec(ctx, `UPDATE requests SET escalate_at = '-infinity' WHERE id = $1`, r.ID); err != nil {
+				return err
+			}
+		}
 		if err := notify(ctx, tx, r.LeadUserID, accord.NotifyEscalationDecided, r, v.User.ID, r.State, ""); err != nil {
 			return err
 		}

@@ -182,3 +182,74 @@ func TestConcurrentSweepsRaiseOncePerCause(t *testing.T) {
 	require.Equal(t, 40, rows)
 	require.Equal(t, 40, distinct)
 }
+
+// TestSweepRaisesOneEscalationPerRequestAtATime: a request stalled for several causes
+// at once gets one escalation; the next waits until that one is decided, and is raised
+// then only if the request is still stalled for it. A manual escalation waiting for a
+// decision holds the sweep back the same way.
+func TestSweepRaisesOneEscalationPerRequestAtATime(t *testing.T) {
+	b := setup(t)
+	sentAt := time.Now().Add(-30 * 24 * time.Hour)
+	sent := sendSmart(t, b, sentAt)
+	it := sent["IT"]
+	itHead := b.viewer(t, "it@accord.demo")
+	// Declined long ago, past its date and idle: stalled as declined, overdue and stale.
+	past := time.Now().AddDate(0, 0, -20)
+	_, err := b.st.ActOnRequest(b.ctx, itHead, it.ID, it.Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleTooBusy, DueDate: &past}, sentAt.Add(24*time.Hour))
+	require.NoError(t, err)
+	_, err = b.st.Pool().Exec(b.ctx, `UPDATE requests SET due_date = $2 WHERE id = $1`, it.ID, past)
+	require.NoError(t, err)
+	it, err = b.st.Request(b.ctx, it.ID)
+	require.NoError(t, err)
+	pol := accord.DefaultEscalationPolicy(it.Tier)
+	require.GreaterOrEqual(t, len(accord.StalledCauses(it, 7, pol, time.Now())), 2, "the setup: several causes at once")
+
+	causesOf := func(requestID int64) []accord.EscalationCause {
+		list, err := b.st.EscalationsOfRequest(b.ctx, requestID)
+		require.NoError(t, err)
+		var out []accord.EscalationCause
+		for _, e := range list {
+			out = append(out, e.Cause)
+		}
+		return out
+	}
+	now := time.Now()
+	// A manual escalation waiting for a decision holds the sweep back too: Data is
+	// declined and idle as long as IT, and escalated by the lead before any sweep.
+	data := sent["Data"]
+	_, err = b.st.ActOnRequest(b.ctx, b.viewer(t, "data@accord.demo"), data.ID, data.Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, sentAt.Add(24*time.Hour))
+	require.NoError(t, err)
+	_, err = b.st.Escalate(b.ctx, b.viewer(t, "aftersales@accord.demo"), data.ID, "数据部无排期", "", 3, now)
+	require.NoError(t, err)
+
+	_, err = b.st.SweepEscalations(b.ctx, now, 3)
+	require.NoError(t, err)
+	require.Equal(t, []accord.EscalationCause{accord.CauseDeclined}, causesOf(it.ID))
+	require.Equal(t, []accord.EscalationCause{accord.CauseManual}, causesOf(data.ID))
+	_, err = b.st.SweepEscalations(b.ctx, now.Add(time.Hour), 3)
+	require.NoError(t, err)
+	require.Len(t, causesOf(it.ID), 1, "nothing more while the first one waits")
+
+	// Sent back: still waiting; decided without changing the request: the next cause goes up.
+	list, err := b.st.EscalationsOfRequest(b.ctx, it.ID)
+	require.NoError(t, err)
+	e := list[0]
+	ceo := b.viewer(t, "ceo@accord.demo")
+	e, err = b.st.Decide(b.ctx, ceo, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideSendBack, Note: "请补充影响"}, now)
+	require.NoError(t, err)
+	_, err = b.st.SweepEscalations(b.ctx, now.Add(2*time.Hour), 3)
+	require.NoError(t, err)
+	require.Len(t, causesOf(it.ID), 1, "a sent-back escalation still waits")
+	require.NoError(t, b.st.AddStatement(b.ctx, b.viewer(t, "aftersales@accord.demo"), e.ID, "影响一期上线。", 3, now))
+	e, err = b.st.Escalation(b.ctx, e.ID)
+	require.NoError(t, err)
+	_, err = b.st.Decide(b.ctx, ceo, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideRescope, Note: "先观察一周", Scope: "保持原范围"}, now)
+	require.NoError(t, err)
+	_, err = b.st.SweepEscalations(b.ctx, now.Add(3*time.Hour), 3)
+	require.NoError(t, err)
+	got := causesOf(it.ID)
+	require.ElementsMatch(t, []accord.EscalationCause{accord.CauseDeclined, accord.CauseOverdue}, got, "the next cause, one at a time")
+
+}

@@ -178,8 +178,22 @@ type GoalProject struct {
 // projects each goal names.
 func (s *Store) PortfolioGoals(ctx context.Context, v accord.Viewer, status *accord.ProjectStatus, top int, now time.Time) ([]GoalRollup, error) {
 	rows, err := s.pool.Query(ctx, portfolioCTE+`,
-	ranked AS (
-		SELECT *, row_number() OVER (PARTITION BY goal_root ORDER BY `+portfolioSeverity+`) AS rn
+	`+portfolioGoalsTail+portfolioGoalsFrom, v.User.ID, v.Roles.Admin, now, status, top)
+	if err != nil {
+		return nil, fmt.Errorf("store: portfolio goals of user %d: %w", v.User.ID, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (GoalRollup, error) { return scanGoalRollup(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: portfolio goals of user %d: %w", v.User.ID, err)
+	}
+	return list, nil
+}
+
+// portfolioGoalsTail ranks the scored projects of status $4 within each company goal
+// and selects each goal's rollup, naming $5 projects; portfolioGoalsFrom ends the
+// statement, so a caller may add columns between the two.
+const portfolioGoalsTail = `ranked AS (
+		SELECT *, row_number() OVER (PARTITION BY goal_root ORDER BY ` + portfolioSeverity + `) AS rn
 		FROM (SELECT s.*, gu.root AS goal_root FROM scored s LEFT JOIN goal_up gu ON gu.id = s.goal_id
 			WHERE $4::text IS NULL OR s.status = $4) x),
 	roots AS (
@@ -194,39 +208,130 @@ func (s *Store) PortfolioGoals(ctx context.Context, v accord.Viewer, status *acc
 		COALESCE(sum(r.expected_amount) FILTER (WHERE r.health = 'on_track'), 0)::bigint,
 		COALESCE(min(r.currency), ''), COALESCE(max(r.currency), ''), COALESCE(sum(r.escalations), 0)::int,
 		COALESCE(json_agg(json_build_object('id', r.id, 'name', r.name, 'name_en', r.name_en, 'status', r.status,
-			'health', r.health) ORDER BY r.rn) FILTER (WHERE r.rn <= $5), '[]')
+			'health', r.health) ORDER BY r.rn) FILTER (WHERE r.rn <= $5), '[]')`
+
+const portfolioGoalsFrom = `
 	FROM roots g LEFT JOIN ranked r ON COALESCE(r.goal_root, 0) = COALESCE(g.id, 0)
 	GROUP BY g.id, g.title, g.title_en, g.target
-	ORDER BY g.id NULLS LAST`, v.User.ID, v.Roles.Admin, now, status, top)
-	if err != nil {
-		return nil, fmt.Errorf("store: portfolio goals of user %d: %w", v.User.ID, err)
+	ORDER BY g.id NULLS LAST`
+
+// scanGoalRollup reads one row of portfolioGoalsTail, then extra columns.
+func scanGoalRollup(r pgx.CollectableRow, extra ...any) (GoalRollup, error) {
+	var g GoalRollup
+	var id *int64
+	var blocked, atRisk, onTrack int
+	var vBlocked, vAtRisk, vOnTrack int64
+	var minCur, maxCur string
+	var topJSON []byte
+	dest := append([]any{&id, &g.Goal.Title, &g.Goal.TitleEN, &g.Goal.Target, &g.Projects, &blocked, &atRisk, &onTrack,
+		&vBlocked, &vAtRisk, &vOnTrack, &minCur, &maxCur, &g.Escalations, &topJSON}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return g, err
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (GoalRollup, error) {
-		var g GoalRollup
-		var id *int64
-		var blocked, atRisk, onTrack int
-		var vBlocked, vAtRisk, vOnTrack int64
-		var minCur, maxCur string
-		var topJSON []byte
-		err := r.Scan(&id, &g.Goal.Title, &g.Goal.TitleEN, &g.Goal.Target, &g.Projects, &blocked, &atRisk, &onTrack,
-			&vBlocked, &vAtRisk, &vOnTrack, &minCur, &maxCur, &g.Escalations, &topJSON)
-		if err != nil {
-			return g, err
-		}
-		if id != nil {
-			g.Goal.ID = *id
-		}
-		g.Counts = map[Health]int{HealthBlocked: blocked, HealthAtRisk: atRisk, HealthOnTrack: onTrack}
-		g.Value = map[Health]int64{HealthBlocked: vBlocked, HealthAtRisk: vAtRisk, HealthOnTrack: vOnTrack}
-		if minCur == maxCur {
-			g.Currency = minCur
-		}
-		return g, json.Unmarshal(topJSON, &g.Top)
+	if id != nil {
+		g.Goal.ID = *id
+	}
+	g.Counts = map[Health]int{HealthBlocked: blocked, HealthAtRisk: atRisk, HealthOnTrack: onTrack}
+	g.Value = map[Health]int64{HealthBlocked: vBlocked, HealthAtRisk: vAtRisk, HealthOnTrack: vOnTrack}
+	if minCur == maxCur {
+		g.Currency = minCur
+	}
+	return g, json.Unmarshal(topJSON, &g.Top)
+}
+
+// portfolioRowJSON is the JSON shape of a PortfolioRow inside PortfolioPage's query.
+type portfolioRowJSON struct {
+	ID              int64                `json:"id"`
+	Name            string               `json:"name"`
+	NameEN          string               `json:"name_en"`
+	Status          accord.ProjectStatus `json:"status"`
+	OwningUnitID    int64                `json:"unit_id"`
+	UnitName        string               `json:"unit_name"`
+	UnitNameEN      string               `json:"unit_name_en"`
+	LeadName        string               `json:"lead_name"`
+	LeadNameEN      string               `json:"lead_name_en"`
+	GoalID          *int64               `json:"goal_id"`
+	GoalTitle       string               `json:"goal_title"`
+	GoalTitleEN     string               `json:"goal_title_en"`
+	ExpectedAmount  *int64               `json:"expected_amount"`
+	Currency        string               `json:"currency"`
+	ExpectedOutcome string               `json:"expected_outcome"`
+	TargetDate      jsonDate             `json:"target_date"`
+	Health          Health               `json:"health"`
+	Live            int                  `json:"live"`
+	P0Declined      int                  `json:"p0_declined"`
+	P0Overdue       int                  `json:"p0_overdue"`
+	Declined        int                  `json:"declined"`
+	Overdue         int                  `json:"overdue"`
+	Stale           int                  `json:"stale"`
+	HighRisk        int                  `json:"high_risk"`
+	Delivered       int                  `json:"delivered"`
+	Escalations     int                  `json:"escalations"`
+}
+
+// PortfolioPage is what Portfolio and PortfolioGoals return together, in one query
+// that scores the projects in scope once: the page of rows matching f with their
+// total, and the goal rollup narrowed by f.Status alone. Scoring every project in
+// scope is most of the work; doing it once per view halves it.
+func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]PortfolioRow, int, []GoalRollup, error) {
+	rows, err := s.pool.Query(ctx, portfolioCTE+`,
+	page AS (
+		SELECT *, count(*) OVER () AS total FROM scored
+		WHERE ($9::text IS NULL OR health = $9) AND ($4::text IS NULL OR status = $4)
+		  AND ($6::bigint IS NULL OR goal_id IN (SELECT id FROM goal_up WHERE $6 = ANY (path)))
+		ORDER BY `+portfolioSeverity+` OFFSET $7 LIMIT $8),
+	page_json AS (
+		SELECT COALESCE(max(pg.total), 0) AS total, COALESCE(json_agg(json_build_object(
+			'id', pg.id, 'name', pg.name, 'name_en', pg.name_en, 'status', pg.status, 'unit_id', p.owning_unit_id,
+			'unit_name', ou.name, 'unit_name_en', ou.name_en, 'lead_name', l.name, 'lead_name_en', l.name_en,
+			'goal_id', gu.root, 'goal_title', COALESCE(rg.title, ''), 'goal_title_en', COALESCE(rg.title_en, ''),
+			'expected_amount', pg.expected_amount, 'currency', pg.currency, 'expected_outcome', p.expected_outcome,
+			'target_date', to_char(p.target_date, 'YYYY-MM-DD'), 'health', pg.health, 'live', pg.live,
+			'p0_declined', pg.p0_declined, 'p0_overdue', t.p0_overdue, 'declined', pg.declined, 'overdue', t.overdue,
+			'stale', t.stale, 'high_risk', pg.high_risk, 'delivered', pg.delivered, 'escalations', pg.escalations)
+			ORDER BY CASE pg.health WHEN 'blocked' THEN 0 WHEN 'at_risk' THEN 1 ELSE 2 END,
+				pg.escalations DESC, pg.expected_amount DESC NULLS LAST, pg.id), '[]') AS rows
+		FROM page pg JOIN projects p ON p.id = pg.id
+		JOIN units ou ON ou.id = p.owning_unit_id
+		JOIN users l ON l.id = p.lead_user_id
+		LEFT JOIN goal_up gu ON gu.id = pg.goal_id
+		LEFT JOIN goals rg ON rg.id = gu.root
+		CROSS JOIN LATERAL (
+			SELECT count(*) FILTER (WHERE r.due_date < $3::date AND d.tier = 'P0') AS p0_overdue,
+				count(*) FILTER (WHERE r.due_date < $3::date) AS overdue,
+				count(*) FILTER (WHERE r.last_activity_at < $3::timestamptz - make_interval(days => pg.cadence_days)) AS stale
+			FROM requests r JOIN needs d ON d.id = r.need_id
+			WHERE r.project_id = pg.id AND r.state IN `+sentOpen+`) t),
+	`+portfolioGoalsTail+`,
+		(SELECT total FROM page_json), (SELECT rows FROM page_json)
+	`+portfolioGoalsFrom,
+		v.User.ID, v.Roles.Admin, now, f.Status, top, f.GoalID, f.Offset, f.Limit, f.Health)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
+	}
+	var total int
+	var pageJSON []byte
+	goals, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (GoalRollup, error) {
+		return scanGoalRollup(r, &total, &pageJSON)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: portfolio goals of user %d: %w", v.User.ID, err)
+		return nil, 0, nil, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
 	}
-	return list, nil
+	var in []portfolioRowJSON
+	if err := json.Unmarshal(pageJSON, &in); err != nil {
+		return nil, 0, nil, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
+	}
+	list := make([]PortfolioRow, 0, len(in))
+	for _, p := range in {
+		list = append(list, PortfolioRow{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Status: p.Status,
+			OwningUnitID: p.OwningUnitID, UnitName: p.UnitName, UnitNameEN: p.UnitNameEN, LeadName: p.LeadName,
+			LeadNameEN: p.LeadNameEN, GoalID: p.GoalID, GoalTitle: p.GoalTitle, GoalTitleEN: p.GoalTitleEN,
+			ExpectedAmount: p.ExpectedAmount, Currency: p.Currency, ExpectedOutcome: p.ExpectedOutcome,
+			TargetDate: p.TargetDate.t, Health: p.Health, Live: p.Live, P0Declined: p.P0Declined,
+			P0Overdue: p.P0Overdue, Declined: p.Declined, Overdue: p.Overdue, Stale: p.Stale, HighRisk: p.HighRisk,
+			Delivered: p.Delivered, Escalations: p.Escalations})
+	}
+	return list, total, goals, nil
 }
 
 // UnitLoad is what the units in a viewer's scope are asked for right now.
@@ -551,36 +656,54 @@ type AgendaItem struct {
 // Agenda is what needs a person today, in one query: up to perKind items of each
 // list, and how many each list holds.
 func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.Time) (map[AgendaKind][]AgendaItem, map[AgendaKind]int, error) {
+	// The answer list is three disjoint branches, each reached from the person through
+	// an index (units they head, requests naming them, projects they lead): one OR
+	// across the joined tables scanned every request, 300 ms at 200,000. The decide
+	// list takes its first items and its count from indexes: an executive can have
+	// tens of thousands of open escalations, and ranking them all cost 400 ms.
 	rows, err := s.pool.Query(ctx, `WITH items AS (
 			SELECT 'answer' AS kind, r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name AS unit_name,
 				h.name_en AS unit_name_en, r.state, d.tier::text AS tier, COALESCE(r.sent_at, r.created_at) AS at,
-				COALESCE(r.due_date, d.needed_by) AS due
+				COALESCE(r.due_date, d.needed_by) AS due, NULL::bigint AS total
+			FROM units h JOIN requests r ON r.holder_unit_id = h.id
+			JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			WHERE h.head_user_id = $1 AND r.state = 'requested'
+			UNION ALL
+			SELECT 'answer', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
+				d.tier, COALESCE(r.sent_at, r.created_at), COALESCE(r.due_date, d.needed_by), NULL
 			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 			JOIN units h ON h.id = r.holder_unit_id
-			WHERE (r.state = 'requested' AND (h.head_user_id = $1 OR r.key_person_user_id = $1))
-			   OR (r.state = 'countered' AND p.lead_user_id = $1)
+			WHERE r.key_person_user_id = $1 AND r.state = 'requested' AND h.head_user_id IS DISTINCT FROM $1
+			UNION ALL
+			SELECT 'answer', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
+				d.tier, COALESCE(r.sent_at, r.created_at), COALESCE(r.due_date, d.needed_by), NULL
+			FROM projects p JOIN requests r ON r.project_id = p.id JOIN needs d ON d.id = r.need_id
+			JOIN units h ON h.id = r.holder_unit_id
+			WHERE p.lead_user_id = $1 AND r.state = 'countered'
 			UNION ALL
 			SELECT 'stale', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
-				d.tier, r.last_activity_at, COALESCE(r.due_date, d.needed_by)
+				d.tier, r.last_activity_at, COALESCE(r.due_date, d.needed_by), NULL
 			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 			JOIN units h ON h.id = r.holder_unit_id
 			WHERE p.lead_user_id = $1 AND r.state IN `+sentOpen+`
 			  AND r.last_activity_at < $2::timestamptz - make_interval(days => p.cadence_days)
 			UNION ALL
 			SELECT 'decide', e.id, e.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
-				d.tier, e.window_due_at, COALESCE(r.due_date, d.needed_by)
-			FROM escalations e JOIN requests r ON r.id = e.request_id JOIN needs d ON d.id = r.need_id
+				d.tier, e.window_due_at, COALESCE(r.due_date, d.needed_by),
+				(SELECT count(*) FROM escalations x WHERE x.assigned_user_id = $1 AND x.status = 'open')
+			FROM (SELECT * FROM escalations x WHERE x.assigned_user_id = $1 AND x.status = 'open'
+				ORDER BY x.window_due_at, x.id LIMIT $3) e
+			JOIN requests r ON r.id = e.request_id JOIN needs d ON d.id = r.need_id
 			JOIN projects p ON p.id = r.project_id JOIN units h ON h.id = r.holder_unit_id
-			WHERE e.assigned_user_id = $1 AND e.status = 'open'
 			UNION ALL
 			SELECT 'promise', c.id, c.project_id, c.what, '', p.name, p.name_en, u.name, u.name_en, c.status,
-				'', c.due_date::timestamptz, c.due_date
+				'', c.due_date::timestamptz, c.due_date, NULL
 			FROM commitments c JOIN projects p ON p.id = c.project_id JOIN units u ON u.id = c.unit_id
 			WHERE p.lead_user_id = $1 AND c.status = 'open' AND c.due_date <= $2::date + $4::int),
 		ranked AS (
 			SELECT *, row_number() OVER (PARTITION BY kind ORDER BY
 					CASE WHEN kind = 'answer' THEN tier ELSE '' END, at, id) AS rn,
-				count(*) OVER (PARTITION BY kind) AS n
+				COALESCE(total, count(*) OVER (PARTITION BY kind)) AS n
 			FROM items)
 		SELECT kind, id, project_id, title, title_en, name, name_en, unit_name, unit_name_en, state, tier, at, due, n
 		FROM ranked WHERE rn <= $3 ORDER BY kind, rn`, userID, now, perKind, PromiseHorizonDays)

@@ -306,9 +306,22 @@ func TestAgenda(t *testing.T) {
 
 	e, err := b.st.Escalate(b.ctx, b.viewer(t, "aftersales@accord.demo"), sent["IT"].ID, "需要决定", "", 3, now)
 	require.NoError(t, err)
-	items, _, err = b.st.Agenda(b.ctx, b.users["ceo@accord.demo"].ID, 5, now)
+	items, counts, err = b.st.Agenda(b.ctx, b.users["ceo@accord.demo"].ID, 5, now)
 	require.NoError(t, err)
 	require.Equal(t, e.ID, items[store.AgendaDecide][0].ID)
+	require.Equal(t, 1, counts[store.AgendaDecide])
+
+	// More than a list holds: the first by deadline, and the whole count.
+	// (Marketing, under Operations like After-sales, goes to the Operations head.)
+	for _, holder := range []string{"Data", "Training"} {
+		_, err := b.st.Escalate(b.ctx, b.viewer(t, "aftersales@accord.demo"), sent[holder].ID, "需要决定", "", 3, now)
+		require.NoError(t, err)
+	}
+	items, counts, err = b.st.Agenda(b.ctx, b.users["ceo@accord.demo"].ID, 2, now)
+	require.NoError(t, err)
+	require.Equal(t, 3, counts[store.AgendaDecide])
+	require.Len(t, items[store.AgendaDecide], 2)
+	require.Equal(t, e.ID, items[store.AgendaDecide][0].ID, "the earliest deadline first")
 }
 
 func TestRetrospectiveOfTheClosedDrive(t *testing.T) {
@@ -360,4 +373,51 @@ func TestRetrospectiveOfTheClosedDrive(t *testing.T) {
 	in2 := store.ThanksInput{Text: " "}
 	in2.Normalize()
 	require.Equal(t, map[string]string{"unit_id": "field_required", "text": "field_required"}, accord.FieldErrors(in2.Validate()))
+}
+
+// PortfolioPage scores once what Portfolio and PortfolioGoals score apart; every
+// filter must give the same page, total and rollup.
+func TestPortfolioPageMatchesPortfolioAndGoals(t *testing.T) {
+	b := setup(t)
+	now := time.Now()
+	sent := sendSmart(t, b, now)
+	it := sent["IT"]
+	_, err := b.st.ActOnRequest(b.ctx, b.viewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, now)
+	require.NoError(t, err)
+	goals, err := b.st.Goals(b.ctx)
+	require.NoError(t, err)
+	profit := goals[0].ID
+	for _, g := range goals {
+		if g.TitleEN == "Full-year profit up 10%" {
+			profit = g.ID
+		}
+	}
+	blocked, onTrack := store.HealthBlocked, store.HealthOnTrack
+	active, done := accord.ProjectActive, accord.ProjectDone
+	filters := map[string]store.PortfolioFilter{
+		"all":              {Limit: 25},
+		"blocked":          {Health: &blocked, Limit: 25},
+		"on track, active": {Health: &onTrack, Status: &active, Limit: 25},
+		"done":             {Status: &done, Limit: 25},
+		"goal":             {GoalID: &profit, Limit: 25},
+		"second page":      {Offset: 1, Limit: 1},
+		"past the end":     {Offset: 50, Limit: 25},
+	}
+	for _, email := range []string{"ceo@accord.demo", "cto@accord.demo", "admin@accord.demo"} {
+		v := b.viewer(t, email)
+		for name, f := range filters {
+			t.Run(email+"/"+name, func(t *testing.T) {
+				wantRows, wantTotal, err := b.st.Portfolio(b.ctx, v, f, now)
+				require.NoError(t, err)
+				wantGoals, err := b.st.PortfolioGoals(b.ctx, v, f.Status, 5, now)
+				require.NoError(t, err)
+				rows, total, goals, err := b.st.PortfolioPage(b.ctx, v, f, 5, now)
+				require.NoError(t, err)
+				require.Equal(t, wantTotal, total)
+				require.Equal(t, wantRows, rows)
+				require.Equal(t, wantGoals, goals)
+			})
+		}
+	}
 }

@@ -118,7 +118,8 @@ func sweepEscalationBatch(ctx context.Context, tx pgx.Tx, now time.Time, windowD
 	}
 	rows, err := tx.Query(ctx, `SELECT `+requestColumns+`, p.cadence_days, p.p0_declined_days, p.p0_overdue_days,
 			p.p1_declined_days, p.p1_overdue_days, p.stale_factor, p.owning_unit_id, r.escalate_at,
-			ARRAY(SELECT e.cause FROM escalations e WHERE e.request_id = r.id)`+requestFrom+`
+			ARRAY(SELECT e.cause FROM escalations e WHERE e.request_id = r.id),
+			EXISTS (SELECT 1 FROM escalations e WHERE e.request_id = r.id AND e.status IN ('open', 'sent_back'))`+requestFrom+`
 		WHERE r.escalate_at <= $1 AND (r.escalate_at, r.id) > ($2, $3)
 		ORDER BY r.escalate_at, r.id LIMIT $4
 		FOR UPDATE OF r SKIP LOCKED`, now, cur.at, cur.id, sweepBatch)
@@ -131,8 +132,9 @@ func sweepEscalationBatch(ctx context.Context, tx pgx.Tx, now time.Time, windowD
 		var p accord.Project
 		o := &p.EscalationOverrides
 		var had []accord.EscalationCause
+		var pending bool
 		c.r, err = scanRequest(rows, &p.CadenceDays, &o.P0DeclinedDays, &o.P0OverdueDays, &o.P1DeclinedDays,
-			&o.P1OverdueDays, &o.StaleFactor, &c.owning, &c.was, &had)
+			&o.P1OverdueDays, &o.StaleFactor, &c.owning, &c.was, &had, &pending)
 		if err != nil {
 			rows.Close()
 			return 0, 0, err
@@ -142,17 +144,25 @@ func sweepEscalationBatch(ctx context.Context, tx pgx.Tx, now time.Time, windowD
 			done[cause] = true
 		}
 		pol := p.EscalationPolicy(c.r.Tier)
-		for _, cause := range accord.StalledCauses(c.r, p.CadenceDays, pol, now) {
-			if !done[cause] {
-				c.causes = append(c.causes, cause)
-			}
-		}
+		stalled := accord.StalledCauses(c.r, p.CadenceDays, pol, now)
+		c.causes = accord.CausesToRaise(stalled, done, pending)
 		// Computed as if the causes due now were raised; those that cannot be
 		// (nobody to route to) put the moment back to now below.
 		for _, cause := range c.causes {
 			done[cause] = true
 		}
-		c.recheck = escalationRecheck(c.r, p.CadenceDays, pol, done)
+		switch {
+		case pending:
+			// Looked at again when the waiting escalation is decided (Decide resets
+			// escalate_at), not on every sweep meanwhile.
+			c.recheck = nil
+		case len(stalled) > len(c.causes) && anyUnraised(stalled, done):
+			// Another cause already applies: the next sweep raises it once this one
+			// is decided, so look again then.
+			c.recheck = nil
+		default:
+			c.recheck = escalationRecheck(c.r, p.CadenceDays, pol, done)
+		}
 		found = append(found, c)
 	}
 	rows.Close()
@@ -222,6 +232,16 @@ func sweepEscalationBatch(ctx context.Context, tx pgx.Tx, now time.Time, windowD
 		return 0, 0, err
 	}
 	return len(found), raised, nil
+}
+
+// anyUnraised reports whether one of causes is not in raised.
+func anyUnraised(causes []accord.EscalationCause, raised map[accord.EscalationCause]bool) bool {
+	for _, cause := range causes {
+		if !raised[cause] {
+			return true
+		}
+	}
+	return false
 }
 
 // batchSuperiors finds the shared superior of each (owning unit, holder unit) pair

@@ -211,8 +211,9 @@ func (s *Store) Viewer(ctx context.Context, userID int64) (accord.Viewer, error)
 			COALESCE((SELECT json_agg(json_build_object('unit_id', n.id, 'name', n.name, 'name_en', n.name_en,
 				'is_head', n.head_user_id = u.id) ORDER BY n.path)
 				FROM memberships m JOIN units n ON n.id = m.unit_id AND n.closed_at IS NULL WHERE m.user_id = u.id), '[]'),
-			(SELECT count(*) FROM notifications x WHERE x.user_id = u.id AND x.read_at IS NULL)
-		FROM users u WHERE u.id = $1 AND u.deactivated_at IS NULL`, userID),
+			(SELECT count(*) FROM (SELECT FROM notifications x WHERE x.user_id = u.id AND x.read_at IS NULL
+				LIMIT $2) capped)
+		FROM users u WHERE u.id = $1 AND u.deactivated_at IS NULL`, userID, accord.UnreadCap),
 		&v.Roles.Head, &v.Roles.Executive, &v.Roles.Lead, &v.Roles.KeyPerson, &raw, &v.Unread)
 	if err != nil {
 		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, mapNotFound(err, "user_not_found"))

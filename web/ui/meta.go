@@ -40,6 +40,14 @@ func htmlLang(ctx context.Context) string {
 
 func itoa[T ~int | ~int64](n T) string { return strconv.FormatInt(int64(n), 10) }
 
+// unreadBadge shows an unread count, which the store counts up to accord.UnreadCap.
+func unreadBadge(n int) string {
+	if n >= accord.UnreadCap {
+		return strconv.Itoa(accord.UnreadCap-1) + "+"
+	}
+	return strconv.Itoa(n)
+}
+
 func pressed(b bool) string { return strconv.FormatBool(b) }
 
 // fieldError translates the message for one form field, or "".

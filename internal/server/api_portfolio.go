@@ -150,12 +150,7 @@ func (s *Server) apiPortfolio(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Offset, f.Limit = page.Offset, page.Limit
 	now := s.opts.Now()
-	rows, total, err := s.store.Portfolio(ctx, *v, f, now)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	goals, err := s.store.PortfolioGoals(ctx, *v, f.Status, goalProjectsShown, now)
+	rows, total, goals, err := s.store.PortfolioPage(ctx, *v, f, goalProjectsShown, now)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

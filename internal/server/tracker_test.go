@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
@@ -76,4 +77,71 @@ func TestTrackerQueriesDoNotGrowWithRequests(t *testing.T) {
 	many := b.countQueries(func() { require.Equal(t, 34, lead.get(path).doc.Find(`[data-testid="tracker-row"]`).Length()) })
 	require.Equal(t, few, many, "the tracker makes a fixed number of queries")
 	require.LessOrEqual(t, many, int64(6))
+}
+
+// TestTrackerPagesKeepTheWholeProjectSummary: past 50 requests the tracker shows a
+// page at a time; the summary above it counts every request on every page.
+func TestTrackerPagesKeepTheWholeProjectSummary(t *testing.T) {
+	b := setup(t)
+	smart := b.rqSmart(t)
+	lead := b.login(t, "aftersales@accord.demo")
+	rqSendAll(t, lead, smart, "")
+	training := b.rqRequests(t, smart.ID)["Training"]
+	resp := b.login(t, "training@accord.demo").post(rqReq(training.ID, "/agree"), map[string][]string{"version": {rqVersion(training)}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.body)
+	b.rqExtraRequests(t, smart, "IT", 30)
+	b.rqExtraRequests(t, smart, "Finance", 30)
+	path := rqPath("/projects/", smart.ID, "/tracker")
+
+	ids := func(p response) []string {
+		var out []string
+		p.doc.Find(`[data-testid="tracker-row"]`).Each(func(_ int, s *goquery.Selection) {
+			out = append(out, s.AttrOr("data-request-id", ""))
+		})
+		return out
+	}
+	states := func(p response) map[string]string {
+		out := map[string]string{}
+		p.doc.Find(`[data-testid="tracker-states"] li`).Each(func(_ int, s *goquery.Selection) {
+			out[s.AttrOr("data-state", "")] = strings.TrimSpace(s.Find(`[data-field="count"]`).Text())
+		})
+		return out
+	}
+
+	first := lead.get(path)
+	require.Equal(t, http.StatusOK, first.StatusCode)
+	require.Len(t, ids(first), 50)
+	require.Equal(t, "1 of 5 units agreed", first.text("tracker-summary"))
+	require.Equal(t, map[string]string{"requested": "63", "agreed": "1"}, states(first))
+	require.Equal(t, "Page 1 of 2 · 64 in all", first.textOf(`nav.pager .muted`))
+	require.Equal(t, path+"?page=2", first.attrOf(`nav.pager a[rel="next"]`, "href"))
+	require.Zero(t, first.doc.Find(`nav.pager a[rel="prev"]`).Length())
+
+	second := lead.get(path + "?page=2")
+	require.Equal(t, http.StatusOK, second.StatusCode)
+	require.Len(t, ids(second), 14, "the rest")
+	require.NotContains(t, ids(first), ids(second)[0])
+	require.ElementsMatch(t, b.rqAllIDs(t, smart.ID), append(ids(first), ids(second)...), "every request once")
+	require.Equal(t, "1 of 5 units agreed", second.text("tracker-summary"), "the summary covers every page")
+	require.Equal(t, states(first), states(second))
+	require.Equal(t, path+"?page=1", second.attrOf(`nav.pager a[rel="prev"]`, "href"))
+
+	past := lead.get(path + "?page=3")
+	require.Equal(t, http.StatusOK, past.StatusCode)
+	require.Empty(t, ids(past))
+	require.Equal(t, "This page is past the end of the list.", past.textOf(`[data-testid="empty"] strong`))
+	require.Equal(t, path, past.attrOf(`[data-testid="empty"] a`, "href"))
+	require.Equal(t, "1 of 5 units agreed", past.text("tracker-summary"))
+}
+
+// rqAllIDs lists the ids of a project's requests as the tracker writes them.
+func (b *testBundle) rqAllIDs(t *testing.T, projectID int64) []string {
+	t.Helper()
+	rows, err := b.st.Tracker(context.Background(), projectID)
+	require.NoError(t, err)
+	out := make([]string, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, idStr(r.ID))
+	}
+	return out
 }

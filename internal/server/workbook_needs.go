@@ -107,6 +107,7 @@ func (s *Server) showNeedsSection(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	needPageParams(r, &v)
 	s.renderFragment(w, r, http.StatusOK, ui.ResourceMap(v))
 }
 
@@ -132,7 +133,7 @@ func (s *Server) createNeed(w http.ResponseWriter, r *http.Request) {
 	}
 	notice := ui.Notice{Section: ui.SectionNeeds, Warnings: needWarnings(ctx, warnings),
 		Message: i18n.T(ctx, "wb_need_added", map[string]any{"Title": n.DisplayTitle(i18n.Lang(ctx))})}
-	s.needSaved(w, r, p, notice, before, ui.SectionNeeds, true)
+	s.needSaved(w, r, p, notice, before, n.ID, ui.SectionNeeds, true)
 }
 
 func (s *Server) showEditNeedPage(w http.ResponseWriter, r *http.Request) {
@@ -144,7 +145,7 @@ func (s *Server) showEditNeedPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v, err := s.workbook(r.Context(), p)
+	v, err := s.workbook(r.Context(), p, queryIDs(r, "holder")...)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -156,6 +157,9 @@ func (s *Server) showEditNeedPage(w http.ResponseWriter, r *http.Request) {
 	}
 	f := ui.NeedFormFrom(n)
 	f.Autofocus = true
+	if u, ok := chosenUnit(r, "holder", v.Units); ok {
+		f.HolderUnitID = u // picked on the unit chooser
+	}
 	if isHTMX(r) {
 		v.NeedEdit = &f
 		s.renderFragment(w, r, http.StatusOK, ui.ResourceMap(v))
@@ -190,7 +194,7 @@ func (s *Server) updateNeed(w http.ResponseWriter, r *http.Request) {
 	}
 	notice := ui.Notice{Section: ui.SectionNeeds, Warnings: needWarnings(ctx, warnings),
 		Message: i18n.T(ctx, "wb_need_saved", map[string]any{"Title": n.DisplayTitle(i18n.Lang(ctx))})}
-	s.needSaved(w, r, p, notice, before, "need-"+strconv.FormatInt(n.ID, 10), false)
+	s.needSaved(w, r, p, notice, before, n.ID, "need-"+strconv.FormatInt(n.ID, 10), false)
 }
 
 // deleteNeed removes a need if nobody changed it since the page was shown.
@@ -231,7 +235,7 @@ func (s *Server) deleteNeed(w http.ResponseWriter, r *http.Request) {
 	}
 	notice := ui.Notice{Section: ui.SectionNeeds,
 		Message: i18n.T(ctx, "wb_need_deleted", map[string]any{"Title": cur.DisplayTitle(i18n.Lang(ctx))})}
-	s.needSaved(w, r, p, notice, before, ui.SectionNeeds, false)
+	s.needSaved(w, r, p, notice, before, 0, ui.SectionNeeds, false)
 }
 
 // needFailed shows the need form again as the lead left it: on the workbook for a new
@@ -286,10 +290,16 @@ func (s *Server) needFormPage(w http.ResponseWriter, r *http.Request, status int
 // with it (the load each unit carries changed); the involved units are redrawn only
 // when a unit joined or left, else only the line of needs each card lists, so a plan
 // being typed there is kept.
+// The resource map shows the page holding the need saved (focus; 0 after a delete).
 func (s *Server) needSaved(w http.ResponseWriter, r *http.Request, p accord.Project, n ui.Notice, before []int64,
-	anchor string, addAnother bool) {
-	s.workbookSaved(w, r, p, n, anchor, func(v ui.WorkbookView) templ.Component {
+	focus int64, anchor string, addAnother bool) {
+	target := workbookPath(p.ID, anchor)
+	if focus != 0 {
+		target = workbookPath(p.ID, "") + "?need=" + strconv.FormatInt(focus, 10) + "#" + anchor
+	}
+	s.workbookSavedAt(w, r, p, n, target, func(v ui.WorkbookView) templ.Component {
 		v.NeedAdd.Autofocus = addAnother
+		v.NeedFocus = focus
 		parts := []templ.Component{ui.ResourceMap(v), ui.AllianceBoard(v, true)}
 		if !slices.Equal(before, involvedUnits(v.Plans)) {
 			parts = append(parts, ui.PlansSection(v, true))

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -73,7 +74,8 @@ func (s *Server) saveUnitPlan(w http.ResponseWriter, r *http.Request) {
 	}
 	notice := ui.Notice{Section: ui.PlanSection(plan.UnitID),
 		Message: i18n.T(ctx, "wb_plan_saved", map[string]any{"Unit": plan.DisplayUnitName(i18n.Lang(ctx))})}
-	s.workbookSaved(w, r, p, notice, ui.PlanSection(plan.UnitID), func(v ui.WorkbookView) templ.Component {
+	target := workbookPath(p.ID, "") + "?plan=" + strconv.FormatInt(plan.UnitID, 10) + "#" + ui.PlanSection(plan.UnitID)
+	s.workbookSavedAt(w, r, p, notice, target, func(v ui.WorkbookView) templ.Component {
 		cur, _ := findPlan(v.Plans, plan.UnitID)
 		// The board's form for this unit saves against the plan's version too.
 		return joinFragments(ui.PlanCard(v, cur), ui.StanceVersion(cur.UnitID, cur.Version, true))
@@ -149,6 +151,7 @@ func (s *Server) planFailed(w http.ResponseWriter, r *http.Request, p accord.Pro
 		st.Version = cur.Version
 	}
 	keep(&v, st)
+	v.PlanFocus = unitID
 	if !isHTMX(r) {
 		s.workbookPage(w, r, status, v)
 		return
@@ -158,4 +161,35 @@ func (s *Server) planFailed(w http.ResponseWriter, r *http.Request, p accord.Pro
 		return
 	}
 	s.renderFragment(w, r, fragmentStatus(r, status), ui.PlanCard(v, cur))
+}
+
+// showEditStancePage shows one unit's alliance board form: with htmx, the form for its
+// card, focused; without JavaScript, on a page of its own that posts like the card.
+func (s *Server) showEditStancePage(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.editableProject(w, r)
+	if !ok {
+		return
+	}
+	unitID, ok := s.pathID(w, r, "unitID")
+	if !ok {
+		return
+	}
+	v, err := s.workbook(r.Context(), p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	plan, found := findPlan(v.Plans, unitID)
+	if !found {
+		s.notFound(w, r)
+		return
+	}
+	f := ui.StanceFormFrom(plan)
+	if isHTMX(r) {
+		f.Autofocus = true
+		s.renderFragment(w, r, http.StatusOK, ui.StanceEditForm(v, plan, f))
+		return
+	}
+	title := plan.DisplayUnitName(i18n.Lang(r.Context())) + " · " + i18n.T(r.Context(), "wb_stance_edit")
+	s.page(w, r, http.StatusOK, title, "projects", ui.StanceEditPage(v, plan, f))
 }

@@ -253,7 +253,9 @@ func TestAddNeedAfterTargetIsSavedWithAWarning(t *testing.T) {
 	form.Set("needed_by", smart.TargetDate.AddDate(0, 0, 10).Format("2006-01-02"))
 	resp := c.post(wbPath(smart, "/needs"), form)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	require.Equal(t, wbPath(smart, "#resource-map"), resp.Header.Get("Location"))
+	video := b.wbNeeds(t, smart.ID)["Promotion video"]
+	require.Equal(t, wbPath(smart, "?need=", idStr(video.ID), "#resource-map"), resp.Header.Get("Location"),
+		"back to the page of the resource map holding the new need")
 
 	page := c.get(wbPath(smart))
 	require.Contains(t, page.text("notice"), "Added “Promotion video”.")
@@ -312,7 +314,7 @@ func TestEditNeedWithStaleVersionKeepsInput(t *testing.T) {
 	form.Set("version", resp.inputValue("need-edit-form", "version"))
 	resp = c.post(wbPath(smart, "/needs/", idStr(data.ID)), form)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	require.Equal(t, wbPath(smart, "#need-", idStr(data.ID)), resp.Header.Get("Location"))
+	require.Equal(t, wbPath(smart, "?need=", idStr(data.ID), "#need-", idStr(data.ID)), resp.Header.Get("Location"))
 	require.Equal(t, 30.0, b.wbNeeds(t, smart.ID)["Customer data analytics"].EffortDays)
 	require.Contains(t, c.get(wbPath(smart)).text("notice"), "Saved “Customer data analytics”.")
 
@@ -360,7 +362,7 @@ func TestPlanSaveStanceMoveAndConflict(t *testing.T) {
 		"proposal": {"联合发布客户故事"}, "option_a": {"只转发"}, "option_b": {"联合发布"}, "option_c": {"全渠道投放"}}
 	resp := c.post(planPath, form)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	require.Equal(t, wbPath(smart, "#plan-", idStr(marketing.ID)), resp.Header.Get("Location"))
+	require.Equal(t, wbPath(smart, "?plan=", idStr(marketing.ID), "#plan-", idStr(marketing.ID)), resp.Header.Get("Location"))
 	saved := b.wbPlan(t, smart.ID, marketing.ID)
 	require.Equal(t, []string{"不在本部门 KPI 里", "能获得什么曝光"}, saved.Concerns, "one item per line, blanks dropped")
 	require.Equal(t, "全渠道投放", saved.OptionC)

@@ -101,7 +101,7 @@ func (s *Store) Request(ctx context.Context, id int64) (accord.Request, error) {
 // ProjectRequests lists every request of a project, tier and date order.
 func (s *Store) ProjectRequests(ctx context.Context, projectID int64) ([]accord.Request, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.project_id = $1
-		ORDER BY h.path, d.tier, r.due_date NULLS LAST, r.id`, projectID)
+		ORDER BY `+trackerOrder, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("store: requests of project %d: %w", projectID, err)
 	}
@@ -305,22 +305,7 @@ func (s *Store) Tracker(ctx context.Context, projectID int64) ([]TrackerRow, err
 	if err != nil {
 		return nil, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (TrackerRow, error) {
-		var id, author *int64
-		var name, nameEN, body, next, risk *string
-		var effort *float64
-		var at *time.Time
-		r, err := scanRequest(row, &id, &author, &name, &nameEN, &body, &next, &risk, &effort, &at)
-		if err != nil {
-			return TrackerRow{}, err
-		}
-		tr := TrackerRow{Request: r}
-		if id != nil {
-			tr.Latest = &accord.ProgressEntry{ID: *id, RequestID: r.ID, AuthorUserID: *author, AuthorName: *name,
-				AuthorNameEN: *nameEN, Body: *body, NextStep: *next, Risk: accord.Risk(*risk), EffortDays: *effort, CreatedAt: *at}
-		}
-		return tr, nil
-	})
+	list, err := pgx.CollectRows(rows, scanTrackerRow)
 	if err != nil {
 		return nil, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
 	}

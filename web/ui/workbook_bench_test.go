@@ -32,6 +32,7 @@ func largeWorkbook() WorkbookView {
 			WeGive: "项目成果共享", TheyGet: "纳入部门考核", Stance: accord.StanceNeutral, Version: 1})
 	}
 	v.PlanFormsOnDemand = true // as the server sets it past a dozen units
+	v.UnitChooser = true       // and past unitSelectMax open units
 	return v
 }
 

@@ -36,22 +36,115 @@ type WorkbookView struct {
 	Plans       []accord.UnitPlan   // one per involved unit, in approach order
 	Commitments []accord.Commitment // open first, by due date
 	Units       []accord.Unit       // open units, depth-first, for the selects
+	// UnitChooser lists in the unit selects only the units the project involves; any
+	// other is found on the unit chooser page. An organisation of a thousand units
+	// would otherwise send a thousand options in every form.
+	UnitChooser bool
 
 	Notice Notice // what the last save did, shown in the section it changed
 
 	NeedAdd   NeedForm
 	NeedEdit  *NeedForm // the need being edited in its row
 	NeedAlert string    // a refused delete, already translated
+	NeedPage  int       // the page of the resource map's rows asked for (?page=), 1-based
+	// NeedFocus shows the page holding this need instead, the one just saved or
+	// edited; the row being edited wins over both.
+	NeedFocus int64
 
 	PlanForms map[int64]PlanForm // by unit: a plan form shown again, open, after a refused save
-	// PlanFormsOnDemand leaves each plan's form out of the page until asked for, so a
-	// project involving hundreds of units does not send hundreds of forms.
+	// PlanFormsOnDemand leaves each plan's form, and each unit's form on the alliance
+	// board, out of the page until asked for, so a project involving hundreds of units
+	// does not send hundreds of forms.
 	PlanFormsOnDemand bool
 	StanceForms       map[int64]StanceForm // by unit
+	PlanPage          int                  // the page of involved units asked for (?plans=), 1-based
+	// PlanFocus shows the page holding this unit's card instead: the one just saved,
+	// or shown again after a refused save.
+	PlanFocus int64
 
 	CommitmentAdd   CommitmentForm
 	CommitmentEdit  *CommitmentForm
 	CommitmentAlert string
+}
+
+// NeedsPerPage is how many rows of the resource map a page shows. The summary, the
+// effort totals and the board still count every need.
+const NeedsPerPage = 50
+
+// needPage is the page of the resource map shown: the one holding the need being
+// edited or just saved, else the one asked for.
+func (v WorkbookView) needPage() int {
+	focus := v.NeedFocus
+	if v.NeedEdit != nil && v.NeedEdit.ID != 0 {
+		focus = v.NeedEdit.ID
+	}
+	if focus != 0 {
+		if i := slices.IndexFunc(v.Needs, func(n accord.Need) bool { return n.ID == focus }); i >= 0 {
+			return i/NeedsPerPage + 1
+		}
+	}
+	return max(v.NeedPage, 1)
+}
+
+// needPages is the number of pages of the resource map.
+func (v WorkbookView) needPages() int { return max(1, (len(v.Needs)+NeedsPerPage-1)/NeedsPerPage) }
+
+// pagedNeeds are the rows of the resource map's page shown; none past the end.
+func (v WorkbookView) pagedNeeds() []accord.Need {
+	start := (v.needPage() - 1) * NeedsPerPage
+	if start >= len(v.Needs) {
+		return nil
+	}
+	return v.Needs[start:min(start+NeedsPerPage, len(v.Needs))]
+}
+
+// needsPageURL is a page of the resource map, at the section.
+func needsPageURL(projectID int64, page int) string {
+	return projectURL(projectID, "?page=", itoa(page), "#", SectionNeeds)
+}
+
+// PlansPerPage is how many involved units' cards a page shows; the alliance board
+// still places every unit.
+const PlansPerPage = 50
+
+// planPage is the page of involved units shown: the one holding the card in focus,
+// else the one asked for.
+func (v WorkbookView) planPage() int {
+	focus := v.PlanFocus
+	for unit := range v.PlanForms {
+		focus = unit
+	}
+	if focus != 0 {
+		if i := slices.IndexFunc(v.Plans, func(p accord.UnitPlan) bool { return p.UnitID == focus }); i >= 0 {
+			return i/PlansPerPage + 1
+		}
+	}
+	return max(v.PlanPage, 1)
+}
+
+func (v WorkbookView) planPages() int { return max(1, (len(v.Plans)+PlansPerPage-1)/PlansPerPage) }
+
+// pagedPlans are the involved units whose cards the page shows; none past the end.
+func (v WorkbookView) pagedPlans() []accord.UnitPlan {
+	start := (v.planPage() - 1) * PlansPerPage
+	if start >= len(v.Plans) {
+		return nil
+	}
+	return v.Plans[start:min(start+PlansPerPage, len(v.Plans))]
+}
+
+// plansPageURL is a page of the involved units, at the section.
+func plansPageURL(projectID int64, page int) string {
+	return projectURL(projectID, "?plans=", itoa(page), "#", SectionPlans)
+}
+
+// planCardURL leads to a unit's card: an anchor on the page, or the page holding it
+// when the cards are paged.
+func (v WorkbookView) planCardURL(unitID int64) string {
+	if v.planPages() == 1 {
+		return "#" + PlanSection(unitID)
+	}
+	return projectURL(v.Project.ID, "?plan=", itoa(unitID), "#", PlanSection(unitID))
 }
 
 // Notice is the outcome of a save, shown at the top of the section it changed.
@@ -127,6 +220,7 @@ type StanceForm struct {
 	FormState
 	Stance        string
 	ApproachOrder string // as typed
+	Autofocus     bool   // focus the form when it loads into its card
 }
 
 // StanceFormFrom fills the board form with a saved plan.
@@ -376,28 +470,77 @@ func tierOptions(ctx context.Context) []wbOption {
 // alone, then each unit below it grouped under the unit it belongs to at the first
 // level, so a closed select reads "IT", not an indented name.
 func unitOptions(ctx context.Context, units []accord.Unit, blank string) ([]wbOption, []wbOptGroup) {
+	return unitOptionsWhere(ctx, units, blank, nil)
+}
+
+// unitOptionsWhere is unitOptions for the units kept (all when keep is nil); a group
+// is still named after its top unit when that unit is not kept.
+func unitOptionsWhere(ctx context.Context, units []accord.Unit, blank string, keep map[int64]bool) ([]wbOption, []wbOptGroup) {
 	top := []wbOption{{Value: "", Label: blank}}
 	var groups []wbOptGroup
-	names := make(map[int64]string, len(units))
+	byID := make(map[int64]accord.Unit, len(units))
 	for _, u := range units {
-		names[u.ID] = unitName(ctx, u)
+		byID[u.ID] = u
 	}
 	var current int64
 	for _, u := range units {
+		if keep != nil && !keep[u.ID] {
+			continue
+		}
 		depth := u.Depth()
 		if depth < 1 {
-			top = append(top, wbOption{Value: itoa(u.ID), Label: names[u.ID]})
+			top = append(top, wbOption{Value: itoa(u.ID), Label: unitName(ctx, u)})
 			continue
 		}
 		if head := u.Path[1]; head != current || len(groups) == 0 {
 			current = head
-			groups = append(groups, wbOptGroup{Label: names[head]})
+			groups = append(groups, wbOptGroup{Label: unitName(ctx, byID[head])})
 		}
 		g := &groups[len(groups)-1]
 		g.Options = append(g.Options, wbOption{Value: itoa(u.ID),
-			Label: strings.Repeat("\u00a0\u00a0\u00a0", max(depth-2, 0)) + names[u.ID]})
+			Label: strings.Repeat("\u00a0\u00a0\u00a0", max(depth-2, 0)) + unitName(ctx, u)})
 	}
 	return top, groups
+}
+
+// unitChoices are the options of a unit select: every open unit, or with the unit
+// chooser only the units the project involves and the one chosen.
+func (v WorkbookView) unitChoices(ctx context.Context, blank string, chosen int64) ([]wbOption, []wbOptGroup) {
+	if !v.UnitChooser {
+		return unitOptions(ctx, v.Units, blank)
+	}
+	keep := map[int64]bool{chosen: true}
+	for _, p := range v.Plans {
+		keep[p.UnitID] = true
+	}
+	for _, c := range v.Commitments {
+		keep[c.UnitID] = true
+	}
+	return unitOptionsWhere(ctx, v.Units, blank, keep)
+}
+
+// chooserLink leads from a unit select to the unit chooser, when there is one. A
+// commitment being edited keeps its unit or moves to one the project involves.
+func (v WorkbookView) chooserLink(ctx context.Context, forForm string) *wbLink {
+	if !v.UnitChooser || !v.CanEdit || strings.HasPrefix(forForm, "commitment-") {
+		return nil
+	}
+	return &wbLink{Href: projectURL(v.Project.ID, "/units/choose?for=", forForm), Text: t(ctx, "wb_chooser_other")}
+}
+
+// needChooserFor and commitmentChooserFor name the form a chosen unit returns to.
+func needChooserFor(needID int64) string {
+	if needID == 0 {
+		return "need"
+	}
+	return "need-" + itoa(needID)
+}
+
+func commitmentChooserFor(id int64) string {
+	if id == 0 {
+		return "commitment"
+	}
+	return "commitment-" + itoa(id)
 }
 
 func backupOptions(ctx context.Context, v WorkbookView, self int64) []wbOption {

@@ -233,9 +233,9 @@ const jobPoolName = "accord jobs"
 // openJobPool opens the background jobs' pool on the same database as the web pool,
 // which openPool has already found answering.
 func openJobPool(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
-	pcfg, err := pgxpool.ParseConfig(databaseURL)
+	pcfg, err := store.PoolConfig(databaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("jobs pool: parse DATABASE_URL: %w", err)
+		return nil, fmt.Errorf("jobs pool: %w", err)
 	}
 	pcfg.MaxConns = jobPoolConns
 	if pcfg.ConnConfig.RuntimeParams["application_name"] == "" {

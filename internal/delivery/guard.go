@@ -32,6 +32,29 @@ func NewWebhookClient(timeout time.Duration, allowPrivate bool) *http.Client {
 	return &http.Client{Timeout: timeout, Transport: transport}
 }
 
+// inPrefixes reports whether ip is in one of the CIDR ranges. Parsed on each call:
+// webhooks dial rarely, and the ranges stay next to the rule that reads them.
+func inPrefixes(ip netip.Addr, cidrs ...string) bool {
+	for _, c := range cidrs {
+		if netip.MustParsePrefix(c).Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// refusedRange: ranges no webhook may reach beyond what netip classifies — "this
+// network", shared address space (Alibaba Cloud serves instance metadata at
+// 100.100.100.200), NAT64 (which maps onto any IPv4 address, metadata included) and
+// deprecated site-local IPv6.
+func refusedRange(ip netip.Addr) bool {
+	return inPrefixes(ip, "0.0.0.0/8", "100.64.0.0/10", "64:ff9b::/96", "64:ff9b:1::/48", "fec0::/10")
+}
+
+// privateRange: private networks besides netip's IsPrivate — the benchmarking range,
+// which some companies use internally.
+func privateRange(ip netip.Addr) bool { return ip.IsPrivate() || inPrefixes(ip, "198.18.0.0/15") }
+
 // checkDialAddress applies NewWebhookClient's rule to a dialled "ip:port".
 func checkDialAddress(address string, allowPrivate bool) error {
 	ap, err := netip.ParseAddrPort(address)
@@ -41,9 +64,9 @@ func checkDialAddress(address string, allowPrivate bool) error {
 	ip := ap.Addr().Unmap()
 	switch {
 	case ip.IsLoopback(), ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast(), ip.IsUnspecified(),
-		ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
+		ip.IsMulticast(), ip.IsInterfaceLocalMulticast(), refusedRange(ip):
 		return fmt.Errorf("%w: %s is a local address", ErrAddressNotAllowed, ip)
-	case ip.IsPrivate() && !allowPrivate:
+	case privateRange(ip) && !allowPrivate:
 		return fmt.Errorf("%w: %s is on a private network (set ACCORD_WEBHOOK_ALLOW_PRIVATE=true to allow it)",
 			ErrAddressNotAllowed, ip)
 	}

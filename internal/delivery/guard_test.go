@@ -30,6 +30,11 @@ func TestCheckDialAddress(t *testing.T) {
 		{"192.168.1.20:8080", false, true},
 		{"[fd00::5]:443", false, true},
 		{"not-an-ip:443", false, false},
+		{"100.100.100.200:80", false, false},      // Alibaba Cloud metadata (shared address space)
+		{"[64:ff9b::a9fe:a9fe]:80", false, false}, // NAT64 of 169.254.169.254
+		{"[fec0::1]:80", false, false},
+		{"0.0.0.1:80", false, false},
+		{"198.18.0.9:443", false, true},
 	}
 	for _, c := range cases {
 		require.Equal(t, c.public, checkDialAddress(c.address, false) == nil, "%s by default", c.address)

@@ -156,7 +156,16 @@ func (s *Store) DeleteNeed(ctx context.Context, actorID, id int64, version int) 
 	return nil
 }
 
+// lockNeed locks a need for a change at the version the caller saw. Its live request
+// is locked first: answering a request locks the request and then (through the
+// portfolio triggers of migration 0013) its need, and a need's change rewrites its
+// live request's queue and sweep columns (migrations 0011, 0015); taking the locks in
+// the same order everywhere is what keeps the two from deadlocking.
 func lockNeed(ctx context.Context, tx pgx.Tx, id int64, version int) (accord.Need, error) {
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM requests WHERE need_id = $1 AND state NOT IN ('delivered', 'cancelled')
+		FOR UPDATE`, id); err != nil {
+		return accord.Need{}, err
+	}
 	n, err := scanNeed(tx.QueryRow(ctx, `SELECT `+needColumns+needFrom+`WHERE d.id = $1 FOR UPDATE OF d`, id))
 	if err != nil {
 		return accord.Need{}, mapNotFound(err, "need_not_found")

@@ -300,13 +300,16 @@ func TestQueuesFollowTheirSources(t *testing.T) {
 	var stale int
 	require.NoError(t, b.pool.QueryRow(b.ctx, `SELECT
 			(SELECT count(*) FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			 WHERE (r.queue_tier, r.queue_date, r.queue_value, r.queue_sent, r.queue_effort) IS DISTINCT FROM
+			 WHERE r.state NOT IN ('delivered', 'cancelled')
+			   AND (r.queue_tier, r.queue_date, r.queue_value, r.queue_sent, r.queue_effort) IS DISTINCT FROM
 			       (d.tier, COALESCE(r.due_date, d.needed_by, 'infinity'), COALESCE(-p.expected_amount, 1),
 			        COALESCE(r.sent_at, 'infinity'), d.effort_days))
 			+ (SELECT count(*) FROM escalations e JOIN requests r ON r.id = e.request_id
 			   JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			   WHERE (e.queue_tier, e.queue_value) IS DISTINCT FROM (d.tier, COALESCE(-p.expected_amount, 1)))`).Scan(&stale))
-	require.Zero(t, stale, "copies that differ from their source")
+			   WHERE e.status IN ('open', 'sent_back')
+			     AND (e.queue_tier, e.queue_value) IS DISTINCT FROM (d.tier, COALESCE(-p.expected_amount, 1)))`).Scan(&stale))
+	// Closed requests and decided escalations sit in no queue (migration 0015).
+	require.Zero(t, stale, "live copies that differ from their source")
 	t.Run("inboxes and places", b.checkInboxes)
 	t.Run("escalation queues", b.checkEscalations)
 	t.Run("project lists", b.checkProjects)

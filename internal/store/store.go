@@ -27,20 +27,29 @@ func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 // Pool exposes the pool for the session store and health checks.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// Open connects to databaseURL; the pool reconnects by itself after an outage.
-func Open(ctx context.Context, databaseURL string, tracer pgx.QueryTracer) (*pgxpool.Pool, error) {
+// PoolConfig reads databaseURL into the settings every Accord pool uses.
+func PoolConfig(databaseURL string) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("store: parse DATABASE_URL: %w", err)
-	}
-	if tracer != nil {
-		cfg.ConnConfig.Tracer = tracer
 	}
 	// Accord's statements are short index walks; PostgreSQL's JIT, triggered by cost
 	// estimates on large tables, spent hundreds of milliseconds compiling them. A
 	// jit setting in DATABASE_URL's options still wins.
 	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
+	return cfg, nil
+}
+
+// Open connects to databaseURL; the pool reconnects by itself after an outage.
+func Open(ctx context.Context, databaseURL string, tracer pgx.QueryTracer) (*pgxpool.Pool, error) {
+	cfg, err := PoolConfig(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if tracer != nil {
+		cfg.ConnConfig.Tracer = tracer
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -116,13 +116,31 @@ func sweepEscalationBatch(ctx context.Context, tx pgx.Tx, now time.Time, windowD
 	if err := sweepTx(ctx, tx); err != nil {
 		return 0, 0, err
 	}
+	// Lock first, read after, in two statements. A statement that locks a row another
+	// transaction has just committed a change to sees that row's new version but the
+	// other tables as they were when it began: a decision committed meanwhile would
+	// still read as pending, and the NULL moment written back would hide the request
+	// from every later sweep. The second statement starts after the locks are held.
+	var ids []int64
+	locked, err := tx.Query(ctx, `SELECT r.id FROM requests r
+		WHERE r.escalate_at <= $1 AND (r.escalate_at, r.id) > ($2, $3)
+		ORDER BY r.escalate_at, r.id LIMIT $4
+		FOR UPDATE SKIP LOCKED`, now, cur.at, cur.id, sweepBatch)
+	if err != nil {
+		return 0, 0, err
+	}
+	if ids, err = pgx.CollectRows(locked, pgx.RowTo[int64]); err != nil {
+		return 0, 0, err
+	}
+	if len(ids) == 0 {
+		return 0, 0, nil
+	}
 	rows, err := tx.Query(ctx, `SELECT `+requestColumns+`, p.cadence_days, p.p0_declined_days, p.p0_overdue_days,
 			p.p1_declined_days, p.p1_overdue_days, p.stale_factor, p.owning_unit_id, r.escalate_at,
 			ARRAY(SELECT e.cause FROM escalations e WHERE e.request_id = r.id),
 			EXISTS (SELECT 1 FROM escalations e WHERE e.request_id = r.id AND e.status IN ('open', 'sent_back'))`+requestFrom+`
-		WHERE r.escalate_at <= $1 AND (r.escalate_at, r.id) > ($2, $3)
-		ORDER BY r.escalate_at, r.id LIMIT $4
-		FOR UPDATE OF r SKIP LOCKED`, now, cur.at, cur.id, sweepBatch)
+		WHERE r.id = ANY ($1)
+		ORDER BY r.escalate_at, r.id`, ids)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -174,10 +174,26 @@ const projectFilters = `(NOT $3 OR p.lead_user_id = $1)
 // high up, an admin), it walks the projects newest first and reads the needs only of
 // projects owned by one of the few other units. Seeing through few, it gathers the
 // projects those units own or hold a need of, from the indexes.
+//
+// Both statements read one snapshot (a read-only REPEATABLE READ transaction): the
+// broad route shows whatever is not owned by an unseen unit, so a unit created
+// between two snapshots would otherwise count as seen for that page load.
 func (s *Store) Projects(ctx context.Context, v accord.Viewer, f ProjectFilter) ([]accord.Project, int, error) {
+	var list []accord.Project
+	var total int
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
+		func(tx pgx.Tx) error {
+			var err error
+			list, total, err = projectsIn(ctx, tx, v, f)
+			return err
+		})
+	return list, total, err
+}
+
+func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, f ProjectFilter) ([]accord.Project, int, error) {
 	var seen, unseen []int64
 	if !v.Roles.Admin {
-		err := s.pool.QueryRow(ctx, `WITH headed AS (SELECT ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL) AS ids),
+		err := tx.QueryRow(ctx, `WITH headed AS (SELECT ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL) AS ids),
 				u AS (SELECT id, id IN (SELECT unit_id FROM memberships WHERE user_id = $1) OR path && headed.ids AS sees
 					FROM units, headed)
 			SELECT ARRAY(SELECT id FROM u WHERE sees ORDER BY id), ARRAY(SELECT id FROM u WHERE NOT sees ORDER BY id)`,
@@ -207,7 +223,7 @@ func (s *Store) Projects(ctx context.Context, v accord.Viewer, f ProjectFilter) 
 	count := `SELECT count(*) FROM projects p WHERE ` + cond
 	args := []any{v.User.ID, v.Roles.Admin, f.LedByMe, f.MyUnits, f.Status, f.GoalID, units, f.Offset, f.Limit}
 	// The page is picked from projects alone, then dressed with the joins.
-	rows, err := s.pool.Query(ctx, with+`SELECT `+projectColumns+`, (`+count+`)`+projectFrom+`WHERE p.id IN (
+	rows, err := tx.Query(ctx, with+`SELECT `+projectColumns+`, (`+count+`)`+projectFrom+`WHERE p.id IN (
 			SELECT p.id FROM projects p WHERE `+cond+` ORDER BY p.created_at DESC, p.id DESC OFFSET $8 LIMIT $9)
 		ORDER BY p.created_at DESC, p.id DESC`, args...)
 	if err != nil {

@@ -61,6 +61,39 @@ func StalledCauses(r Request, cadenceDays int, p EscalationPolicy, now time.Time
 	return out
 }
 
+// NextStallCheck is the earliest moment one of the automatic causes not yet
+// raised for r could apply under policy pol (StalledCauses), or nil when none
+// can until the request, its need or its project changes (a change the triggers of
+// migration 0011 answer by asking for a look at the next sweep). A moment at or
+// before now means "look again at the next sweep": a cause that applies but could
+// not be raised (nobody to route it to) stays due.
+func NextStallCheck(r Request, cadenceDays int, pol EscalationPolicy, raised map[EscalationCause]bool) *time.Time {
+	switch r.State {
+	case RequestDraft, RequestDelivered, RequestCancelled:
+		return nil // no cause applies to these states
+	}
+	var next *time.Time
+	earliest := func(t time.Time) {
+		if next == nil || t.Before(*next) {
+			next = &t
+		}
+	}
+	if !raised[CauseDeclined] && r.State == RequestDeclined && pol.DeclinedDays != nil && r.AnsweredAt != nil {
+		earliest(r.AnsweredAt.Add(time.Duration(*pol.DeclinedDays) * 24 * time.Hour))
+	}
+	if !raised[CauseOverdue] && pol.OverdueDays != nil && r.DueDate != nil {
+		// Overdue once the sweep's calendar date, OverdueDays back, is past the due
+		// date. That date is read in the time zone of the sweep's clock: start from
+		// the earliest midnight anywhere (UTC+14), so a server in any zone is on time.
+		y, m, d := r.DueDate.Date()
+		earliest(time.Date(y, m, d+1+*pol.OverdueDays, 0, 0, 0, 0, time.UTC).Add(-14 * time.Hour))
+	}
+	if !raised[CauseStale] && pol.StaleFactor > 0 {
+		earliest(r.LastActivityAt.Add(time.Duration(cadenceDays*pol.StaleFactor) * 24 * time.Hour))
+	}
+	return next
+}
+
 // CausesToRaise picks, from the causes a request is stalled for now, what the sweep
 // raises: nothing while an escalation of the request still waits for a decision (its
 // superior already has the item; a second card for the same request is noise), and

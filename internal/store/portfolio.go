@@ -104,52 +104,6 @@ type PortfolioFilter struct {
 	Limit  int
 }
 
-// Portfolio lists one page of the projects in the viewer's scope with their health,
-// worst first, and the number matching the filter, in one query. Only the page's rows
-// count their overdue and stale requests, which depend on the moment.
-func (s *Store) Portfolio(ctx context.Context, v accord.Viewer, f PortfolioFilter, now time.Time) ([]PortfolioRow, int, error) {
-	rows, err := s.pool.Query(ctx, portfolioCTE+`,
-	page AS (
-		SELECT *, count(*) OVER () AS total FROM scored
-		WHERE ($4::text IS NULL OR health = $4) AND ($5::text IS NULL OR status = $5)
-		  AND ($6::bigint IS NULL OR goal_id IN (SELECT id FROM goal_up WHERE $6 = ANY (path)))
-		ORDER BY `+portfolioSeverity+` OFFSET $7 LIMIT $8)
-	SELECT pg.id, pg.name, pg.name_en, pg.status, p.owning_unit_id, ou.name, ou.name_en, l.name, l.name_en,
-		gu.root, COALESCE(rg.title, ''), COALESCE(rg.title_en, ''), pg.expected_amount, pg.currency,
-		p.expected_outcome, p.target_date, pg.health, pg.live, pg.p0_declined, t.p0_overdue, pg.declined,
-		t.overdue, t.stale, pg.high_risk, pg.delivered, pg.escalations, pg.total
-	FROM page pg JOIN projects p ON p.id = pg.id
-	JOIN units ou ON ou.id = p.owning_unit_id
-	JOIN users l ON l.id = p.lead_user_id
-	LEFT JOIN goal_up gu ON gu.id = pg.goal_id
-	LEFT JOIN goals rg ON rg.id = gu.root
-	CROSS JOIN LATERAL (
-		SELECT count(*) FILTER (WHERE r.due_date < $3::date AND d.tier = 'P0') AS p0_overdue,
-			count(*) FILTER (WHERE r.due_date < $3::date) AS overdue,
-			count(*) FILTER (WHERE r.last_activity_at < $3::timestamptz - make_interval(days => pg.cadence_days)) AS stale
-		FROM requests r JOIN needs d ON d.id = r.need_id
-		WHERE r.project_id = pg.id AND r.state IN `+sentOpen+`) t
-	ORDER BY CASE pg.health WHEN 'blocked' THEN 0 WHEN 'at_risk' THEN 1 ELSE 2 END,
-		pg.escalations DESC, pg.expected_amount DESC NULLS LAST, pg.id`,
-		v.User.ID, v.Roles.Admin, now, f.Health, f.Status, f.GoalID, f.Offset, f.Limit)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: portfolio of user %d: %w", v.User.ID, err)
-	}
-	var total int
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PortfolioRow, error) {
-		var p PortfolioRow
-		err := r.Scan(&p.ID, &p.Name, &p.NameEN, &p.Status, &p.OwningUnitID, &p.UnitName, &p.UnitNameEN,
-			&p.LeadName, &p.LeadNameEN, &p.GoalID, &p.GoalTitle, &p.GoalTitleEN, &p.ExpectedAmount, &p.Currency,
-			&p.ExpectedOutcome, &p.TargetDate, &p.Health, &p.Live, &p.P0Declined, &p.P0Overdue, &p.Declined,
-			&p.Overdue, &p.Stale, &p.HighRisk, &p.Delivered, &p.Escalations, &total)
-		return p, err
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: portfolio of user %d: %w", v.User.ID, err)
-	}
-	return list, total, nil
-}
-
 // GoalRollup is one company goal with the health of the projects in the viewer's
 // scope that serve it, itself or through a KPI below it. The rollup of projects that
 // serve no goal has a zero Goal.
@@ -170,23 +124,6 @@ type GoalProject struct {
 	NameEN string               `json:"name_en"`
 	Status accord.ProjectStatus `json:"status"`
 	Health Health               `json:"health"`
-}
-
-// PortfolioGoals rolls the viewer's portfolio up to the company goals, in one query:
-// every open company goal (and a closed one that still has projects), then the
-// projects that serve no goal. Status narrows the projects counted; top is how many
-// projects each goal names.
-func (s *Store) PortfolioGoals(ctx context.Context, v accord.Viewer, status *accord.ProjectStatus, top int, now time.Time) ([]GoalRollup, error) {
-	rows, err := s.pool.Query(ctx, portfolioCTE+`,
-	`+portfolioGoalsTail+portfolioGoalsFrom, v.User.ID, v.Roles.Admin, now, status, top)
-	if err != nil {
-		return nil, fmt.Errorf("store: portfolio goals of user %d: %w", v.User.ID, err)
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (GoalRollup, error) { return scanGoalRollup(r) })
-	if err != nil {
-		return nil, fmt.Errorf("store: portfolio goals of user %d: %w", v.User.ID, err)
-	}
-	return list, nil
 }
 
 // portfolioGoalsTail ranks the scored projects of status $4 within each company goal
@@ -269,10 +206,12 @@ type portfolioRowJSON struct {
 	Escalations     int                  `json:"escalations"`
 }
 
-// PortfolioPage is what Portfolio and PortfolioGoals return together, in one query
-// that scores the projects in scope once: the page of rows matching f with their
-// total, and the goal rollup narrowed by f.Status alone. Scoring every project in
-// scope is most of the work; doing it once per view halves it.
+// PortfolioPage is an executive's portfolio in one query that scores the projects in
+// scope once: the page of rows matching f, worst first, with their total; and the
+// rollup to the company goals — every open company goal (and a closed one that still
+// has projects), then the projects that serve no goal — narrowed by f.Status alone,
+// each naming its worst top projects. Only the page's rows count their overdue and
+// stale requests, which depend on the moment.
 func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]PortfolioRow, int, []GoalRollup, error) {
 	rows, err := s.pool.Query(ctx, portfolioCTE+`,
 	page AS (

@@ -119,7 +119,7 @@ func TestPortfolioSignalsFollowEveryChange(t *testing.T) {
 		require.NoError(t, err)
 		requireNoDrift(t, ctx, pool, unit+" moved")
 	}
-	rows, total, err := b.st.Portfolio(ctx, cto, store.PortfolioFilter{Limit: 10}, now)
+	rows, total, err := portfolio(t, b.st, ctx, cto, store.PortfolioFilter{Limit: 10}, now)
 	require.NoError(t, err)
 	require.Zero(t, total, "nothing the Technology centre holds or owns: %v", rows)
 }

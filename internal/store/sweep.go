@@ -38,39 +38,6 @@ func sweepTx(ctx context.Context, tx pgx.Tx) error {
 	return err
 }
 
-// escalationRecheck is the earliest moment one of the automatic causes not yet
-// raised for r could apply under policy pol (accord.StalledCauses), or nil when none
-// can until the request, its need or its project changes (a change the triggers of
-// migration 0011 answer by asking for a look at the next sweep). A moment at or
-// before now means "look again at the next sweep": a cause that applies but could
-// not be raised (nobody to route it to) stays due.
-func escalationRecheck(r accord.Request, cadenceDays int, pol accord.EscalationPolicy, raised map[accord.EscalationCause]bool) *time.Time {
-	switch r.State {
-	case accord.RequestDraft, accord.RequestDelivered, accord.RequestCancelled:
-		return nil // no cause applies to these states
-	}
-	var next *time.Time
-	earliest := func(t time.Time) {
-		if next == nil || t.Before(*next) {
-			next = &t
-		}
-	}
-	if !raised[accord.CauseDeclined] && r.State == accord.RequestDeclined && pol.DeclinedDays != nil && r.AnsweredAt != nil {
-		earliest(r.AnsweredAt.Add(time.Duration(*pol.DeclinedDays) * 24 * time.Hour))
-	}
-	if !raised[accord.CauseOverdue] && pol.OverdueDays != nil && r.DueDate != nil {
-		// Overdue once the sweep's calendar date, OverdueDays back, is past the due
-		// date. That date is read in the time zone of the sweep's clock: start from
-		// the earliest midnight anywhere (UTC+14), so a server in any zone is on time.
-		y, m, d := r.DueDate.Date()
-		earliest(time.Date(y, m, d+1+*pol.OverdueDays, 0, 0, 0, 0, time.UTC).Add(-14 * time.Hour))
-	}
-	if !raised[accord.CauseStale] && pol.StaleFactor > 0 {
-		earliest(r.LastActivityAt.Add(time.Duration(cadenceDays*pol.StaleFactor) * 24 * time.Hour))
-	}
-	return next
-}
-
 // SweepEscalations raises an escalation for every request stalled under its project's
 // policy (accord.Project.EscalationPolicy), once per cause, routed to the shared
 // superior. Several instances may sweep at once: they lock disjoint rows, and the
@@ -78,7 +45,7 @@ func escalationRecheck(r accord.Request, cadenceDays int, pol accord.EscalationP
 // returns how many escalations it raised.
 //
 // Only requests whose escalate_at has come are read; each leaves with the moment a
-// cause not yet raised could first apply (escalationRecheck), so a request already
+// cause not yet raised could first apply (accord.NextStallCheck), so a request already
 // escalated, or not yet stalled, costs nothing until then.
 func (s *Store) SweepEscalations(ctx context.Context, now time.Time, windowDays int) (int, error) {
 	raised := 0
@@ -179,7 +146,7 @@ func sweepEscalationBatch(ctx context.Context, tx pgx.Tx, now time.Time, windowD
 			// is decided, so look again then.
 			c.recheck = nil
 		default:
-			c.recheck = escalationRecheck(c.r, p.CadenceDays, pol, done)
+			c.recheck = accord.NextStallCheck(c.r, p.CadenceDays, pol, done)
 		}
 		found = append(found, c)
 	}

@@ -1,27 +1,25 @@
-package store
+package accord
 
 import (
 	"math/rand/v2"
 	"testing"
 	"time"
-
-	"accord/internal/accord"
 )
 
-// TestEscalationRecheckIsNeverLate checks escalationRecheck against the rule it
-// schedules, accord.StalledCauses, over many requests and policies: before the moment
+// TestNextStallCheckIsNeverLate checks NextStallCheck against the rule it
+// schedules, StalledCauses, over many requests and policies: before the moment
 // it gives, no cause it was told is still to raise applies, in any time zone; with no
 // moment, none applies for 200 days; and soon after the moment one does, so a request
 // is not looked at for nothing.
-func TestEscalationRecheckIsNeverLate(t *testing.T) {
+func TestNextStallCheckIsNeverLate(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 11))
 	base := time.Date(2026, 3, 27, 15, 30, 0, 0, time.UTC) // near a daylight-saving change
 	zones := []*time.Location{time.UTC, time.FixedZone("UTC+14", 14*3600), time.FixedZone("UTC-12", -12*3600),
 		time.FixedZone("UTC+8", 8*3600)}
-	states := []accord.RequestState{accord.RequestDraft, accord.RequestRequested, accord.RequestAgreed,
-		accord.RequestDeclined, accord.RequestCountered, accord.RequestInProgress, accord.RequestDelivered,
-		accord.RequestCancelled}
-	tiers := []accord.Tier{accord.TierRequired, accord.TierImportant, accord.TierAlternative}
+	states := []RequestState{RequestDraft, RequestRequested, RequestAgreed,
+		RequestDeclined, RequestCountered, RequestInProgress, RequestDelivered,
+		RequestCancelled}
+	tiers := []Tier{TierRequired, TierImportant, TierAlternative}
 	maybeDays := func(max int) *int {
 		if rng.IntN(3) == 0 {
 			return nil
@@ -29,9 +27,9 @@ func TestEscalationRecheckIsNeverLate(t *testing.T) {
 		n := rng.IntN(max + 1)
 		return &n
 	}
-	causes := []accord.EscalationCause{accord.CauseDeclined, accord.CauseOverdue, accord.CauseStale}
+	causes := []EscalationCause{CauseDeclined, CauseOverdue, CauseStale}
 	for i := range 1500 {
-		r := accord.Request{State: states[rng.IntN(len(states))], Tier: tiers[rng.IntN(len(tiers))],
+		r := Request{State: states[rng.IntN(len(states))], Tier: tiers[rng.IntN(len(tiers))],
 			LastActivityAt: base.Add(-time.Duration(rng.IntN(40*24)) * time.Hour)}
 		if rng.IntN(4) > 0 {
 			at := base.Add(-time.Duration(rng.IntN(20*24*60)) * time.Minute)
@@ -41,24 +39,24 @@ func TestEscalationRecheckIsNeverLate(t *testing.T) {
 			due := time.Date(2026, 3, 1+rng.IntN(50), 0, 0, 0, 0, time.UTC) // as pgx reads a date
 			r.DueDate = &due
 		}
-		o := accord.EscalationOverrides{P0DeclinedDays: maybeDays(10), P0OverdueDays: maybeDays(5),
+		o := EscalationOverrides{P0DeclinedDays: maybeDays(10), P0OverdueDays: maybeDays(5),
 			P1DeclinedDays: maybeDays(10), P1OverdueDays: maybeDays(5), StaleFactor: maybeDays(3)}
 		pol := o.Policy(r.Tier)
 		cadence := 1 + rng.IntN(30)
-		raised := map[accord.EscalationCause]bool{}
+		raised := map[EscalationCause]bool{}
 		for _, c := range causes {
 			raised[c] = rng.IntN(3) == 0
 		}
-		pending := func(now time.Time) []accord.EscalationCause {
-			var out []accord.EscalationCause
-			for _, c := range accord.StalledCauses(r, cadence, pol, now) {
+		pending := func(now time.Time) []EscalationCause {
+			var out []EscalationCause
+			for _, c := range StalledCauses(r, cadence, pol, now) {
 				if !raised[c] {
 					out = append(out, c)
 				}
 			}
 			return out
 		}
-		next := escalationRecheck(r, cadence, pol, raised)
+		next := NextStallCheck(r, cadence, pol, raised)
 		end := base.Add(200 * 24 * time.Hour)
 		if next != nil {
 			end = *next

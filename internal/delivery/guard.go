@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
@@ -12,6 +11,17 @@ import (
 
 // ErrAddressNotAllowed means a webhook resolved to an address Accord does not post to.
 var ErrAddressNotAllowed = errors.New("delivery: webhook address not allowed")
+
+// AddressError is ErrAddressNotAllowed for one address, so a page can name it.
+type AddressError struct {
+	Detail string // the address dialled
+	Why    string // in English, for logs and the delivery record
+}
+
+func (e *AddressError) Error() string {
+	return ErrAddressNotAllowed.Error() + ": " + e.Detail + " " + e.Why
+}
+func (e *AddressError) Unwrap() error { return ErrAddressNotAllowed }
 
 // NewWebhookClient is the HTTP client chat webhooks are posted with. A webhook URL is
 // typed by an administrator, so it must not become a way to reach what only the
@@ -59,16 +69,16 @@ func privateRange(ip netip.Addr) bool { return ip.IsPrivate() || inPrefixes(ip, 
 func checkDialAddress(address string, allowPrivate bool) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return fmt.Errorf("%w: %s is not an IP address", ErrAddressNotAllowed, address)
+		return &AddressError{Detail: address, Why: "is not an IP address"}
 	}
 	ip := ap.Addr().Unmap()
 	switch {
 	case ip.IsLoopback(), ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast(), ip.IsUnspecified(),
 		ip.IsMulticast(), ip.IsInterfaceLocalMulticast(), refusedRange(ip):
-		return fmt.Errorf("%w: %s is a local address", ErrAddressNotAllowed, ip)
+		return &AddressError{Detail: ip.String(), Why: "is a local address"}
 	case privateRange(ip) && !allowPrivate:
-		return fmt.Errorf("%w: %s is on a private network (set ACCORD_WEBHOOK_ALLOW_PRIVATE=true to allow it)",
-			ErrAddressNotAllowed, ip)
+		return &AddressError{Detail: ip.String(),
+			Why: "is on a private network (set ACCORD_WEBHOOK_ALLOW_PRIVATE=true to allow it)"}
 	}
 	return nil
 }

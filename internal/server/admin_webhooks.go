@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -196,9 +197,13 @@ func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if sendErr != nil {
+	var refused *delivery.AddressError
+	switch {
+	case errors.As(sendErr, &refused):
+		s.sessions.Put(ctx, flashErrorKey, i18n.T(ctx, "admin_webhook_address_refused", map[string]any{"Detail": refused.Detail}))
+	case sendErr != nil:
 		s.sessions.Put(ctx, flashErrorKey, i18n.T(ctx, "admin_webhook_test_failed", map[string]any{"Error": sendErr.Error()}))
-	} else {
+	default:
 		s.flash(ctx, "admin_webhook_test_sent")
 	}
 	http.Redirect(w, r, webhooksPath, http.StatusSeeOther)

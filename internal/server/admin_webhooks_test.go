@@ -286,6 +286,7 @@ func TestTestMessageNeverReachesLocalAddresses(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	require.Empty(t, local.received())
 	resp = c.get("/admin/webhooks")
-	require.Contains(t, resp.text("flash"), "The test message failed")
-	require.Contains(t, resp.text("flash"), "127.0.0.1 is a local address")
+	require.Equal(t, "Accord does not post to this address (127.0.0.1). Use the chat platform's public webhook address; "+
+		"for a chat server inside your network, the operator can set ACCORD_WEBHOOK_ALLOW_PRIVATE=true.", resp.text("flash"))
+	require.Contains(t, resp.text("delivery-error"), "127.0.0.1 is a local address", "the record keeps the technical reason")
 }

@@ -56,20 +56,28 @@ func TestTwoInstancesSweepOnce(t *testing.T) {
 		require.NoError(t, pool.QueryRow(ctx, sql).Scan(&n))
 		return n
 	}
-	// Several sweeps run (the leader schedules one every 100 ms)…
-	require.Eventually(t, func() bool {
-		return count(`SELECT count(*) FROM river_job WHERE kind = 'accord_sweep' AND state = 'completed'`) >= 3
-	}, 30*time.Second, 50*time.Millisecond)
-	// …yet each stalled request has one reminder for this period and one escalation per
-	// cause (stale only: their needed-by dates lie ahead).
-	require.Equal(t, 4, count(`SELECT count(*) FROM notifications WHERE kind = 'reminder'`))
-	require.Equal(t, 4, count(`SELECT count(DISTINCT request_id) FROM notifications WHERE kind = 'reminder'`))
 	var p0p1 int
 	for _, r := range sent {
 		if r.Tier != accord.TierAlternative {
 			p0p1++
 		}
 	}
+	completed := func() int {
+		return count(`SELECT count(*) FROM river_job WHERE kind = 'accord_sweep' AND state = 'completed'`)
+	}
+	// Each stalled request gets its reminder for this period and its escalation (stale
+	// only: the needed-by dates lie ahead). A sweep skips rows the other instance's
+	// sweep holds at that moment (SKIP LOCKED), so one of the next sweeps does them.
+	require.Eventually(t, func() bool {
+		return count(`SELECT count(*) FROM notifications WHERE kind = 'reminder'`) >= 4 &&
+			count(`SELECT count(*) FROM escalations WHERE cause = 'stale'`) >= p0p1
+	}, 30*time.Second, 50*time.Millisecond)
+	// Several more sweeps on both instances (the leader schedules one every 100 ms)…
+	after := completed()
+	require.Eventually(t, func() bool { return completed() >= after+3 }, 30*time.Second, 50*time.Millisecond)
+	// …and still exactly once each.
+	require.Equal(t, 4, count(`SELECT count(*) FROM notifications WHERE kind = 'reminder'`))
+	require.Equal(t, 4, count(`SELECT count(DISTINCT request_id) FROM notifications WHERE kind = 'reminder'`))
 	require.Equal(t, p0p1, count(`SELECT count(*) FROM escalations WHERE cause = 'stale'`))
 	require.Equal(t, count(`SELECT count(*) FROM escalations`), count(`SELECT count(DISTINCT (request_id, cause)) FROM escalations`))
 }

@@ -10,6 +10,7 @@ const (
 	NotifyRequestReceived  NotificationKind = "request_received"  // to the holder's head
 	NotifyRequestAnswered  NotificationKind = "request_answered"  // to the lead: agreed, declined or countered
 	NotifyRequestDelegated NotificationKind = "request_delegated" // to the key person
+	NotifyKeyPersonNamed   NotificationKind = "key_person_named"  // to the key person: the request is agreed, deliver it
 	NotifyRequestProgress  NotificationKind = "request_progress"  // to the lead: started, delivered
 	NotifyCounterDecided   NotificationKind = "counter_decided"   // to the holder's head
 	NotifyRequestCancelled NotificationKind = "request_cancelled" // to the holder's side
@@ -19,9 +20,9 @@ const (
 
 // NotificationKinds lists every kind.
 func NotificationKinds() []NotificationKind {
-	return []NotificationKind{NotifyRequestReceived, NotifyRequestAnswered, NotifyRequestDelegated, NotifyRequestProgress,
-		NotifyCounterDecided, NotifyRequestCancelled, NotifyReminder, NotifyNudge, NotifyEscalationAssigned,
-		NotifyEscalationRaised, NotifyEscalationStatement, NotifyEscalationDecided, NotifyEscalationWindow}
+	return []NotificationKind{NotifyRequestReceived, NotifyRequestAnswered, NotifyRequestDelegated, NotifyKeyPersonNamed,
+		NotifyRequestProgress, NotifyCounterDecided, NotifyRequestCancelled, NotifyReminder, NotifyNudge,
+		NotifyEscalationAssigned, NotifyEscalationRaised, NotifyEscalationStatement, NotifyEscalationDecided, NotifyEscalationWindow}
 }
 
 // MessageID names the kind's translated sentence; it takes {{.Actor}}, {{.Need}},

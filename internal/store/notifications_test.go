@@ -100,3 +100,61 @@ func TestStaleRemindersOncePerCadence(t *testing.T) {
 	}
 	require.Equal(t, 2, reminders)
 }
+
+// TestKeyPersonToldWhenTheRequestIsAgreed: a key person learns that an agreed request
+// is theirs to deliver, whether named with the agreement, handed it before, or handed
+// it before a counter-proposal the lead accepts; nobody is told when none is named.
+func TestKeyPersonToldWhenTheRequestIsAgreed(t *testing.T) {
+	b := setup(t)
+	now := time.Now()
+	sent := sendSmart(t, b, now)
+
+	// IT agrees and names its developer.
+	dev := b.users["it.dev@accord.demo"].ID
+	it := sent["IT"]
+	_, err := b.st.ActOnRequest(b.ctx, b.viewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionAgree,
+		accord.RequestInput{KeyPersonUserID: &dev}, now)
+	require.NoError(t, err)
+	require.Equal(t, []string{"key_person_named:CRM system development"}, kinds(t, b, "it.dev@accord.demo"))
+	list, _, err := b.st.Notifications(b.ctx, dev, 0, 1)
+	require.NoError(t, err)
+	require.Equal(t, accord.RequestAgreed, list[0].State)
+	require.Equal(t, "Huang Lei", list[0].ActorNameEN)
+	require.Equal(t, "Smart service upgrade", list[0].ProjectNameEN)
+	require.Equal(t, it.ID, *list[0].RequestID)
+
+	// Data agrees without naming anyone: its analyst hears nothing.
+	data := sent["Data"]
+	_, err = b.st.ActOnRequest(b.ctx, b.viewer(t, "data@accord.demo"), data.ID, data.Version, accord.ActionAgree,
+		accord.RequestInput{}, now)
+	require.NoError(t, err)
+	require.Empty(t, kinds(t, b, "data.analyst@accord.demo"))
+
+	// Training hands the request to its trainer, counters, and the lead accepts: the
+	// trainer is told it is theirs; the head hears of the decision once.
+	trainer := b.users["trainer@accord.demo"].ID
+	training := b.viewer(t, "training@accord.demo")
+	tr := sent["Training"]
+	tr, err = b.st.ActOnRequest(b.ctx, training, tr.ID, tr.Version, accord.ActionDelegate,
+		accord.RequestInput{KeyPersonUserID: &trainer}, now)
+	require.NoError(t, err)
+	date := now.AddDate(0, 0, 40)
+	tr, err = b.st.ActOnRequest(b.ctx, training, tr.ID, tr.Version, accord.ActionCounter,
+		accord.RequestInput{CounterScope: "先培训 100 人", CounterDate: &date}, now)
+	require.NoError(t, err)
+	_, err = b.st.ActOnRequest(b.ctx, b.viewer(t, "aftersales@accord.demo"), tr.ID, tr.Version, accord.ActionAcceptCounter,
+		accord.RequestInput{}, now)
+	require.NoError(t, err)
+	need := tr.NeedTitleEN
+	require.Equal(t, []string{"key_person_named:" + need, "request_delegated:" + need}, kinds(t, b, "trainer@accord.demo"))
+	require.Equal(t, []string{"counter_decided:" + need, "request_received:" + need}, kinds(t, b, "training@accord.demo"))
+
+	// A key person who agrees themselves is not told of their own act.
+	mk := sent["Marketing"]
+	mkHead := b.viewer(t, "marketing@accord.demo")
+	mkHeadID := mkHead.User.ID
+	_, err = b.st.ActOnRequest(b.ctx, mkHead, mk.ID, mk.Version, accord.ActionAgree,
+		accord.RequestInput{KeyPersonUserID: &mkHeadID}, now)
+	require.NoError(t, err)
+	require.NotContains(t, kinds(t, b, "marketing@accord.demo"), "key_person_named:"+mk.NeedTitleEN)
+}

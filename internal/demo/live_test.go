@@ -58,11 +58,20 @@ func TestLiveDemoGivesEveryRoleSomething(t *testing.T) {
 	require.Equal(t, accord.CauseManual, queue[0].Cause)
 	require.Equal(t, "Weekend test-drive consultants", queue[0].Request.NeedTitleEN)
 
-	// The lead has Data's counter to answer.
+	// The lead has Data's counter to answer and Sales' decline to follow up; Sales'
+	// head owes the Operations head a statement.
 	items, counts, err := st.Agenda(ctx, org.Users["marketing"].ID, 5, now)
 	require.NoError(t, err)
-	require.Equal(t, 1, counts[store.AgendaAnswer])
-	require.Equal(t, "Prospect list", items[store.AgendaAnswer][0].TitleEN)
+	require.Equal(t, 2, counts[store.AgendaNext])
+	var next []string
+	for _, it := range items[store.AgendaNext] {
+		next = append(next, it.TitleEN)
+	}
+	require.ElementsMatch(t, []string{"Prospect list", "Weekend test-drive consultants"}, next)
+	items, counts, err = st.Agenda(ctx, org.Users["sales"].ID, 5, now)
+	require.NoError(t, err)
+	require.Equal(t, 1, counts[store.AgendaStatement])
+	require.Equal(t, queue[0].ID, items[store.AgendaStatement][0].ID)
 
 	// Nothing is stalled yet: the first sweep `make run` does raises nothing more.
 	raised, err := st.SweepEscalations(ctx, now, accord.DefaultDecisionWindowDays)

@@ -11,10 +11,12 @@ import (
 // agendaShown is how many items each list on the start page names.
 const agendaShown = 6
 
-// showHomePage shows what needs the viewer today, by role: requests waiting for their
-// answer, their projects' requests gone quiet, escalations waiting for their
-// decision, promises coming due; then their units and projects. Two queries after the
-// session's, whatever the numbers: the projects led, and every list at once.
+// showHomePage shows what needs the viewer today, by role: escalations waiting for
+// their decision; requests waiting for their answer, escalations waiting for their
+// unit's statement and agreed requests they must deliver; counter-proposals and
+// declines on their projects, requests gone quiet, promises coming due; then their
+// units and projects. Two queries after the session's, whatever the numbers: the
+// projects led, and every list at once.
 func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerFrom(ctx)

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS escalations_statement_owed;

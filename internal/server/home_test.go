@@ -3,8 +3,10 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/require"
@@ -50,15 +52,15 @@ func TestHomeShowsWhatNeedsEachRoleToday(t *testing.T) {
 	require.Contains(t, resp.textOf(`[data-testid="agenda-answer"] li`), "Smart service upgrade")
 	require.False(t, resp.hasAgenda("stale"), "IT's head leads no project")
 
-	// IT counters: now the lead has the counter-proposal to answer.
+	// IT counters: now the lead has the counter-proposal to answer, as their next step.
 	it := sent["IT"]
 	date := b.now.AddDate(0, 0, 60)
 	_, err := b.st.ActOnRequest(ctx, b.escViewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionCounter,
 		accord.RequestInput{CounterScope: "先做一期", CounterDate: &date}, *b.now)
 	require.NoError(t, err)
 	resp = lead.get("/")
-	require.Equal(t, []string{"CRM system development"}, resp.agendaTitles("answer"))
-	require.Contains(t, resp.textOf(`[data-testid="agenda-answer"] li`), "Counter-proposal")
+	require.Equal(t, []string{"CRM system development"}, resp.agendaTitles("next"))
+	require.Contains(t, resp.textOf(`[data-testid="agenda-next"] li`), "Counter-proposal")
 	require.Empty(t, itHead.get("/").agendaTitles("answer"))
 
 	// Three weeks of silence: every request on the lead's projects has gone quiet.
@@ -75,6 +77,7 @@ func TestHomeShowsWhatNeedsEachRoleToday(t *testing.T) {
 	require.Equal(t, []string{"CRM system development"}, resp.agendaTitles("decide"))
 	require.Equal(t, "/escalations/"+idStr(e.ID), resp.attrOf(`[data-testid="agenda-decide"] li a`, "href"))
 	require.Contains(t, resp.textOf(`[data-testid="agenda-decide"] li`), "decide by "+e.WindowDueAt.Format("2006-01-02"))
+	require.Regexp(t, `^\d+ days left$`, resp.textOf(`[data-testid="agenda-decide"] [data-field="time-left"]`))
 	require.Equal(t, "/portfolio", resp.attrOf(`[data-testid="home-portfolio"]`, "href"))
 
 	// A member with no role is told nothing waits.
@@ -110,4 +113,102 @@ func TestHomeSpeaksChinese(t *testing.T) {
 	require.Equal(t, "即将到期的承诺", strings.TrimSpace(resp.doc.Find(`#home-promise-h`).Contents().First().Text()))
 	require.Contains(t, resp.textOf(`[data-testid="agenda-promise"] li`), "承诺给培训部")
 	require.Equal(t, "没有等你答复的请求。", resp.textOf(`[data-testid="agenda-answer"] [data-testid="empty"]`))
+}
+
+// TestHomeShowsEachRoleItsNextStep: the key person sees what they must deliver, the
+// lead a declined P0, the holder's head the statement their unit owes, the superior
+// the time left to decide; and nobody sees a list their roles cannot fill.
+func TestHomeShowsEachRoleItsNextStep(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	sent := b.escSendSmart(t, *b.now)
+
+	// IT agrees with its developer as key person: it is theirs to deliver.
+	dev := b.user(t, "it.dev@accord.demo").ID
+	due := b.now.AddDate(0, 0, 30)
+	it := sent["IT"]
+	_, err := b.st.ActOnRequest(ctx, b.escViewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionAgree,
+		accord.RequestInput{KeyPersonUserID: &dev, DueDate: &due}, *b.now)
+	require.NoError(t, err)
+	resp := b.login(t, "it.dev@accord.demo").get("/")
+	require.Contains(t, resp.agendaTitles("deliver"), "CRM system development")
+	require.Equal(t, "/requests/"+idStr(it.ID), resp.attrOf(`[data-testid="agenda-deliver"] li[data-id="`+idStr(it.ID)+`"] a`, "href"))
+	require.Contains(t, resp.textOf(`[data-testid="agenda-deliver"] li[data-id="`+idStr(it.ID)+`"]`), "due "+due.Format("2006-01-02"))
+	for _, kind := range []string{"answer", "statement", "next", "stale", "promise", "decide", "admin"} {
+		require.False(t, resp.hasAgenda(kind), "a key person who heads and leads nothing has no %s list", kind)
+	}
+
+	// Data declines its P0: the lead sees it waiting for their next step.
+	data := sent["Data"]
+	_, err = b.st.ActOnRequest(ctx, b.escViewer(t, "data@accord.demo"), data.ID, data.Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleNotInKPI}, *b.now)
+	require.NoError(t, err)
+	lead := b.login(t, "aftersales@accord.demo")
+	resp = lead.get("/")
+	require.Equal(t, []string{"Customer data analytics"}, resp.agendaTitles("next"))
+	require.Contains(t, resp.textOf(`[data-testid="agenda-next"] li`), "Declined")
+	require.Contains(t, resp.textOf(`[data-testid="agenda-next"] li`), "P0")
+	require.Equal(t, "1", resp.textOf(`[data-testid="agenda-next"] h2 [data-field="count"]`))
+
+	// Escalated: Data's head owes a statement; the CEO has three days to decide.
+	e, err := b.st.Escalate(ctx, b.escViewer(t, "aftersales@accord.demo"), data.ID, "需要决定", "", 3, *b.now)
+	require.NoError(t, err)
+	resp = b.login(t, "data@accord.demo").get("/")
+	require.Equal(t, []string{"Customer data analytics"}, resp.agendaTitles("statement"))
+	require.Equal(t, "/escalations/"+idStr(e.ID), resp.attrOf(`[data-testid="agenda-statement"] li a`, "href"))
+	require.False(t, resp.hasAgenda("next"), "Data's head leads no project")
+	resp = b.login(t, "it@accord.demo").get("/")
+	require.Equal(t, "No escalation on your units' requests waits for your statement.",
+		resp.textOf(`[data-testid="agenda-statement"] [data-testid="empty"]`), "a head with nothing owed sees the empty state")
+
+	// The window passes: the CEO sees by how long.
+	*b.now = e.WindowDueAt.Add(3 * time.Hour)
+	ceo := b.login(t, "ceo@accord.demo")
+	resp = ceo.get("/")
+	require.Equal(t, "overdue by 3 h", resp.textOf(`[data-testid="agenda-decide"] [data-field="time-left"]`))
+	for _, kind := range []string{"next", "stale", "promise", "deliver", "admin"} {
+		require.False(t, resp.hasAgenda(kind), "the CEO has no %s list", kind)
+	}
+	ceo.lang = "zh-CN"
+	require.Equal(t, "已超时 3 小时", ceo.get("/").textOf(`[data-testid="agenda-decide"] [data-field="time-left"]`))
+
+	// The administrator gets the administration, not other roles' lists.
+	resp = b.login(t, "admin@accord.demo").get("/")
+	require.True(t, resp.hasAgenda("admin"))
+	require.Equal(t, "/admin/units", resp.attrOf(`[data-testid="agenda-admin"] li a`, "href"))
+	for _, kind := range []string{"answer", "statement", "deliver", "next", "stale", "promise", "decide"} {
+		require.False(t, resp.hasAgenda(kind), "the administrator has no %s list", kind)
+	}
+	require.Zero(t, resp.doc.Find(`[data-testid="agenda"] > section > [data-testid="empty"]`).Length())
+}
+
+// TestInboxCountsWhatItShowsToAKeyPerson: someone handed one of a unit's requests
+// sees their own count on top, not the unit's whole queue.
+func TestInboxCountsWhatItShowsToAKeyPerson(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	sent := b.escSendSmart(t, *b.now)
+	b.rqExtraRequests(t, b.demoProject(t, "Smart service upgrade"), "IT", 2)
+	dev := b.user(t, "it.dev@accord.demo").ID
+	it := sent["IT"]
+	_, err := b.st.ActOnRequest(ctx, b.escViewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionAgree,
+		accord.RequestInput{KeyPersonUserID: &dev}, *b.now)
+	require.NoError(t, err)
+
+	inbox := b.login(t, "it.dev@accord.demo").get("/inbox")
+	require.Equal(t, http.StatusOK, inbox.StatusCode)
+	cards := inbox.doc.Find(`[data-testid="inbox-card"]`).Length()
+	require.GreaterOrEqual(t, cards, 1)
+	require.Zero(t, inbox.doc.Find(`[data-testid="queue"]`).Length(), "IT's queue is its head's to count")
+	want := "1 open request"
+	if cards > 1 {
+		want = strconv.Itoa(cards) + " open requests"
+	}
+	require.Equal(t, "Handed to you "+want, strings.Join(strings.Fields(inbox.text("queue-handed")), " "))
+
+	// IT's head still sees the whole queue, which the cards add up to.
+	inbox = b.login(t, "it@accord.demo").get("/inbox")
+	n := inbox.doc.Find(`[data-testid="inbox-card"]`).Length()
+	require.Contains(t, inbox.text("queue"), strconv.Itoa(n)+" open requests")
+	require.Zero(t, inbox.doc.Find(`[data-testid="queue-handed"]`).Length())
 }

@@ -21,12 +21,13 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerFrom(ctx)
 	page := pageParam(r)
-	list, total, err := s.store.Inbox(ctx, v.User.ID, (page-1)*inboxPageSize, inboxPageSize)
+	in, err := s.store.InboxPage(ctx, v.User.ID, (page-1)*inboxPageSize, inboxPageSize)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	view := ui.InboxView{Page: page, Pages: pages(total, inboxPageSize), Total: total}
+	list, total := in.Requests, in.Total
+	view := ui.InboxView{Page: page, Pages: pages(total, inboxPageSize), Total: total, Handed: in.Handed}
 	back := "/inbox"
 	if page > 1 {
 		back += "?page=" + strconv.Itoa(page)
@@ -40,7 +41,9 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 
 // inboxCards dresses a page of the inbox in a fixed number of queries whatever its
 // length: the queue places, the page's projects (for value and goal), and the members
-// of each unit the viewer answers for (one per unit, not per request).
+// of each unit the viewer answers for (one per unit, not per request). The queues on
+// top are those of the units the viewer heads: someone handed a request in another
+// unit sees their own count instead (InboxView.Handed), not that unit's whole queue.
 func (s *Server) inboxCards(ctx context.Context, list []accord.Request, back string) ([]ui.RequestCard, []ui.QueueSummary, error) {
 	if len(list) == 0 {
 		return nil, nil, nil
@@ -79,7 +82,7 @@ func (s *Server) inboxCards(ctx context.Context, list []accord.Request, back str
 		card := newRequestCard(v, a, places[req.ID], members[req.HolderUnitID])
 		card.Back, card.InPlace = back, true
 		cards = append(cards, card)
-		if !seen[req.HolderUnitID] {
+		if !seen[req.HolderUnitID] && a.Party.HolderHead {
 			seen[req.HolderUnitID] = true
 			q := places[req.ID]
 			queues = append(queues, ui.QueueSummary{UnitName: req.HolderName, UnitNameEN: req.HolderNameEN, Open: q.Of, Effort: q.Effort})

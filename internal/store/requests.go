@@ -356,18 +356,36 @@ const openRequest = `r.state IN ('requested', 'agreed', 'countered', 'in_progres
 // the requests_holder_queue and requests_key_person_queue indexes.
 const queueKey = `r.queue_tier, r.queue_date, r.queue_value, r.queue_sent, r.id`
 
+// inboxHanded counts, from the index alone, the open requests handed to a user in
+// units they do not head.
+const inboxHanded = `(SELECT count(*) FROM requests r WHERE ` + openRequest + ` AND r.key_person_user_id = $1
+		AND r.holder_unit_id NOT IN (SELECT id FROM units WHERE head_user_id = $1))`
+
 // inboxTotal counts a user's inbox from the indexes alone: the open requests of the
 // units they head, and those delegated to them in other units.
 const inboxTotal = `(SELECT count(*) FROM requests r WHERE ` + openRequest + `
 		AND r.holder_unit_id IN (SELECT id FROM units WHERE head_user_id = $1))
-	+ (SELECT count(*) FROM requests r WHERE ` + openRequest + ` AND r.key_person_user_id = $1
-		AND r.holder_unit_id NOT IN (SELECT id FROM units WHERE head_user_id = $1))`
+	+ ` + inboxHanded
+
+// InboxPage is one page of a user's inbox and what the whole inbox holds.
+type InboxPage struct {
+	Requests []accord.Request
+	Total    int // every open request of the units they head, and those handed to them elsewhere
+	Handed   int // of which handed to them in units they do not head
+}
 
 // Inbox lists the open requests addressed to units the user heads, or delegated to
-// them, in queue order. Each unit's queue and the delegated requests are read from
-// their index already in order, offset+limit rows at most from each, so a page costs
-// the same whatever the length of the queue.
+// them, in queue order, with how many there are in all.
 func (s *Store) Inbox(ctx context.Context, userID int64, offset, limit int) ([]accord.Request, int, error) {
+	page, err := s.InboxPage(ctx, userID, offset, limit)
+	return page.Requests, page.Total, err
+}
+
+// InboxPage reads a page of the inbox (see Inbox) with its counts. Each unit's queue
+// and the delegated requests are read from their index already in order,
+// offset+limit rows at most from each, so a page costs the same whatever the length
+// of the queue.
+func (s *Store) InboxPage(ctx context.Context, userID int64, offset, limit int) (InboxPage, error) {
 	rows, err := s.pool.Query(ctx, `WITH q AS (
 			SELECT x.* FROM units u CROSS JOIN LATERAL (
 				SELECT r.id, r.queue_tier, r.queue_date, r.queue_value, r.queue_sent FROM requests r
@@ -379,17 +397,19 @@ func (s *Store) Inbox(ctx context.Context, userID int64, offset, limit int) ([]a
 			 WHERE r.key_person_user_id = $1 AND `+openRequest+`
 			 ORDER BY `+queueKey+` LIMIT $2::bigint + $3::bigint)
 			ORDER BY 2, 3, 4, 5, 1 OFFSET $2 LIMIT $3)
-		SELECT `+requestColumns+`, `+inboxTotal+requestFrom+`JOIN q ON q.id = r.id
+		SELECT `+requestColumns+`, `+inboxTotal+`, `+inboxHanded+requestFrom+`JOIN q ON q.id = r.id
 		ORDER BY `+queueKey, userID, offset, limit)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: inbox of user %d: %w", userID, err)
+		return InboxPage{}, fmt.Errorf("store: inbox of user %d: %w", userID, err)
 	}
-	var total int
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Request, error) { return scanRequest(r, &total) })
+	var page InboxPage
+	page.Requests, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Request, error) {
+		return scanRequest(r, &page.Total, &page.Handed)
+	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: inbox of user %d: %w", userID, err)
+		return InboxPage{}, fmt.Errorf("store: inbox of user %d: %w", userID, err)
 	}
-	return list, total, nil
+	return page, nil
 }
 
 // QueuePositions places each request among its holding unit's open requests, in the

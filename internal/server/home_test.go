@@ -137,6 +137,7 @@ func TestHomeShowsEachRoleItsNextStep(t *testing.T) {
 	for _, kind := range []string{"answer", "statement", "next", "stale", "promise", "decide", "admin"} {
 		require.False(t, resp.hasAgenda(kind), "a key person who heads and leads nothing has no %s list", kind)
 	}
+	require.Zero(t, resp.doc.Find(`[aria-labelledby="my-projects"]`).Length(), "nor a card of projects led")
 
 	// Data declines its P0: the lead sees it waiting for their next step.
 	data := sent["Data"]

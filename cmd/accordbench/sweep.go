@@ -332,7 +332,7 @@ func measureSuperior(ctx context.Context, url string, iterations int) (superiorR
 	}
 	for i := range 50 { // warm the connections and the plan cache
 		a, b := pair(i)
-		if _, err := st.SharedSuperior(ctx, a, b); err != nil {
+		if _, err := st.SharedSuperior(ctx, a, b, 0); err != nil {
 			return res, err
 		}
 	}
@@ -341,7 +341,7 @@ func measureSuperior(ctx context.Context, url string, iterations int) (superiorR
 	for i := range iterations {
 		a, b := pair(i)
 		start := time.Now()
-		sup, err := st.SharedSuperior(ctx, a, b)
+		sup, err := st.SharedSuperior(ctx, a, b, 0)
 		d := time.Since(start)
 		if err != nil {
 			return res, err

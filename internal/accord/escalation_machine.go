@@ -23,11 +23,17 @@ const (
 	// level up, or at the top stays with its superior and is flagged. Which of the two
 	// depends on the organisation chart, not on the status, which stays open.
 	EventWindowExpired EscalationEvent = "window_expired"
+	// EventReassign is an administrator moving a stuck escalation to another head,
+	// with a reason. Administrators keep the tree; they never decide.
+	EventReassign EscalationEvent = "reassign"
+	// EventRefresh is the lead taking a new record of the facts while it waits.
+	EventRefresh EscalationEvent = "refresh"
 )
 
 // EscalationEvents lists every event.
 func EscalationEvents() []EscalationEvent {
-	return []EscalationEvent{EventDecide, EventSendBack, EventLeadStatement, EventHolderStatement, EventWindowExpired}
+	return []EscalationEvent{EventDecide, EventSendBack, EventLeadStatement, EventHolderStatement, EventWindowExpired,
+		EventReassign, EventRefresh}
 }
 
 // EscalationEventFor is the event a decision of kind k is: send_back sends back,
@@ -42,10 +48,52 @@ func EscalationEventFor(k DecisionKind) EscalationEvent {
 // EscalationParty is the part someone plays in one escalation; a person may play
 // several (a lead who heads the shared unit).
 type EscalationParty struct {
-	Superior   bool // the superior it is assigned to (admins act as the superior)
+	Superior   bool // the superior it is assigned to
 	Lead       bool // leads the requesting project
 	HolderHead bool // heads the holding unit
+	KeyPerson  bool // named key person on the request
+	Admin      bool // keeps the tree: may look and reassign, never decide
 	Clock      bool // Accord's own background sweep, not a person
+}
+
+// EscalationPartyOf is the part viewer v plays in escalation e.
+func EscalationPartyOf(e Escalation, v Viewer) EscalationParty {
+	p := EscalationParty{
+		Superior:  e.AssignedUserID == v.User.ID,
+		Lead:      e.Request.LeadUserID == v.User.ID,
+		KeyPerson: e.Request.KeyPersonUserID != nil && *e.Request.KeyPersonUserID == v.User.ID,
+		Admin:     v.Roles.Admin,
+	}
+	for _, m := range v.Memberships {
+		if m.UnitID == e.Request.HolderUnitID && m.IsHead {
+			p.HolderHead = true
+		}
+	}
+	return p
+}
+
+// MayView: the superior, the two sides, the key person and administrators see an
+// escalation; nobody else learns it exists.
+func (p EscalationParty) MayView() bool {
+	return p.Superior || p.Lead || p.HolderHead || p.KeyPerson || p.Admin
+}
+
+// Statement sides.
+const (
+	SideHolder = "holder"
+	SideLead   = "lead"
+)
+
+// StatementSide is the side the viewer speaks for, or "". The holder's head speaks
+// for the holder even when they also lead the project.
+func (p EscalationParty) StatementSide() string {
+	switch {
+	case p.HolderHead:
+		return SideHolder
+	case p.Lead:
+		return SideLead
+	}
+	return ""
 }
 
 // escalationRule is one event's transitions and who may cause them.
@@ -70,6 +118,10 @@ func escalationRules() map[EscalationEvent]escalationRule {
 			allowed: func(p EscalationParty) bool { return p.HolderHead }, notYou: "escalation_not_a_party", notNow: "esc_statement_closed"},
 		EventWindowExpired: {to: map[EscalationStatus]EscalationStatus{EscalationOpen: EscalationOpen},
 			allowed: func(p EscalationParty) bool { return p.Clock }, notYou: "escalation_clock_only", notNow: "escalation_not_open"},
+		EventReassign: {to: map[EscalationStatus]EscalationStatus{EscalationOpen: EscalationOpen, EscalationSentBack: EscalationSentBack},
+			allowed: func(p EscalationParty) bool { return p.Admin }, notYou: "escalation_admin_only", notNow: "escalation_not_open"},
+		EventRefresh: {to: map[EscalationStatus]EscalationStatus{EscalationOpen: EscalationOpen, EscalationSentBack: EscalationSentBack},
+			allowed: func(p EscalationParty) bool { return p.Lead }, notYou: "escalation_not_a_party", notNow: "escalation_not_open"},
 	}
 }
 
@@ -92,3 +144,35 @@ func NextEscalationState(from EscalationStatus, event EscalationEvent, party Esc
 	}
 	return to, nil
 }
+
+// EscalationList is one of the views of /escalations, each for one kind of party.
+type EscalationList string
+
+// Escalation lists.
+const (
+	ListToDecide   EscalationList = "decide"   // waiting for the viewer's decision
+	ListMyUnits    EscalationList = "units"    // involving a unit the viewer heads, or naming them key person
+	ListMyProjects EscalationList = "projects" // raised on projects the viewer leads
+	ListDecided    EscalationList = "decided"  // decided, where the viewer was a party or the superior
+	ListAllOpen    EscalationList = "all"      // every pending one: administrators only
+)
+
+// EscalationLists lists the views in the order the page's tabs show them.
+func EscalationLists() []EscalationList {
+	return []EscalationList{ListToDecide, ListMyUnits, ListMyProjects, ListDecided, ListAllOpen}
+}
+
+// MayUse reports whether viewer v may open list l: every list is filtered to what
+// the viewer is party to (EscalationParty.MayView), and only administrators see all.
+func (l EscalationList) MayUse(v Viewer) bool {
+	switch l {
+	case ListToDecide, ListMyUnits, ListMyProjects, ListDecided:
+		return true
+	case ListAllOpen:
+		return v.Roles.Admin
+	}
+	return false
+}
+
+// MessageID names the list's tab label.
+func (l EscalationList) MessageID() string { return "esc_list_" + string(l) }

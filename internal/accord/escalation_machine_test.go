@@ -12,17 +12,19 @@ import (
 	"accord/web/i18n"
 )
 
-// everyEscalationParty is each of the 16 combinations of the four parts.
+// everyEscalationParty is each of the 64 combinations of the six parts.
 func everyEscalationParty() []EscalationParty {
 	var out []EscalationParty
-	for bits := 0; bits < 16; bits++ {
-		out = append(out, EscalationParty{Superior: bits&1 != 0, Lead: bits&2 != 0, HolderHead: bits&4 != 0, Clock: bits&8 != 0})
+	for bits := 0; bits < 64; bits++ {
+		out = append(out, EscalationParty{Superior: bits&1 != 0, Lead: bits&2 != 0, HolderHead: bits&4 != 0, Clock: bits&8 != 0,
+			Admin: bits&16 != 0, KeyPerson: bits&32 != 0})
 	}
 	return out
 }
 
 func (p EscalationParty) String() string {
-	return fmt.Sprintf("superior=%t lead=%t head=%t clock=%t", p.Superior, p.Lead, p.HolderHead, p.Clock)
+	return fmt.Sprintf("superior=%t lead=%t head=%t clock=%t admin=%t key=%t", p.Superior, p.Lead, p.HolderHead, p.Clock,
+		p.Admin, p.KeyPerson)
 }
 
 // TestEscalationLifecycleExhaustive checks every status × event × party against the
@@ -30,7 +32,8 @@ func (p EscalationParty) String() string {
 func TestEscalationLifecycleExhaustive(t *testing.T) {
 	t.Parallel()
 	// allowed[status][event] = (next status, who may): "S" superior, "L" lead,
-	// "H" holder's head, "C" the clock.
+	// "H" holder's head, "C" the clock, "A" an administrator. A key person may do
+	// nothing but look.
 	type rule struct {
 		to  EscalationStatus
 		who string
@@ -39,26 +42,29 @@ func TestEscalationLifecycleExhaustive(t *testing.T) {
 		EscalationOpen: {
 			EventDecide: {EscalationDecided, "S"}, EventSendBack: {EscalationSentBack, "S"},
 			EventLeadStatement: {EscalationOpen, "L"}, EventHolderStatement: {EscalationOpen, "H"},
-			EventWindowExpired: {EscalationOpen, "C"},
+			EventWindowExpired: {EscalationOpen, "C"}, EventReassign: {EscalationOpen, "A"},
+			EventRefresh: {EscalationOpen, "L"},
 		},
 		// The clock stops while the lead answers; the lead's answer reopens it.
 		EscalationSentBack: {
 			EventLeadStatement: {EscalationOpen, "L"}, EventHolderStatement: {EscalationSentBack, "H"},
+			EventReassign: {EscalationSentBack, "A"}, EventRefresh: {EscalationSentBack, "L"},
 		},
 		EscalationDecided: {},
 	}
 	// who may cause an event at all, whatever the status: refused first.
 	who := map[EscalationEvent]string{EventDecide: "S", EventSendBack: "S", EventLeadStatement: "L",
-		EventHolderStatement: "H", EventWindowExpired: "C"}
+		EventHolderStatement: "H", EventWindowExpired: "C", EventReassign: "A", EventRefresh: "L"}
 	notNow := map[EscalationEvent]string{EventDecide: "escalation_not_open", EventSendBack: "escalation_not_open",
 		EventLeadStatement: "esc_statement_closed", EventHolderStatement: "esc_statement_closed",
-		EventWindowExpired: "escalation_not_open"}
+		EventWindowExpired: "escalation_not_open", EventReassign: "escalation_not_open", EventRefresh: "escalation_not_open"}
 	notYou := map[EscalationEvent]string{EventDecide: "escalation_not_yours", EventSendBack: "escalation_not_yours",
 		EventLeadStatement: "escalation_not_a_party", EventHolderStatement: "escalation_not_a_party",
-		EventWindowExpired: "escalation_clock_only"}
+		EventWindowExpired: "escalation_clock_only", EventReassign: "escalation_admin_only", EventRefresh: "escalation_not_a_party"}
 	may := func(who string, p EscalationParty) bool {
 		for _, c := range who {
-			if (c == 'S' && p.Superior) || (c == 'L' && p.Lead) || (c == 'H' && p.HolderHead) || (c == 'C' && p.Clock) {
+			if (c == 'S' && p.Superior) || (c == 'L' && p.Lead) || (c == 'H' && p.HolderHead) || (c == 'C' && p.Clock) ||
+				(c == 'A' && p.Admin) {
 				return true
 			}
 		}
@@ -92,7 +98,7 @@ func TestEscalationLifecycleExhaustive(t *testing.T) {
 			}
 		}
 	}
-	require.Equal(t, 5*5*16, cases)
+	require.Equal(t, 5*7*64, cases)
 
 	everyone := EscalationParty{Superior: true, Lead: true, HolderHead: true, Clock: true}
 	_, err := NextEscalationState(EscalationOpen, "approve", everyone)

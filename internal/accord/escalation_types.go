@@ -70,11 +70,30 @@ type Escalation struct {
 	Decision        *DecisionKind
 	DecisionNote    string
 	DecidedAt       *time.Time
+	DecidedByName   string // who recorded the decision or sent it back
+	DecidedByNameEN string
 	CreatedAt       time.Time
 	Version         int
+	// PartyDecides: nobody above both units is free of the case, so a party to it
+	// decides (only at the top of the tree); every page says so.
+	PartyDecides bool
+	// Direct: recorded by a lead who is the superior both units share, from the
+	// request page, without going up.
+	Direct bool
 
 	Request Request // the request as it stands, joined
 }
+
+// EscalationRecord is what an escalation's brief was written from: the facts frozen
+// when it was raised (or refreshed by the lead while pending), and when decided.
+type EscalationRecord struct {
+	Raised  *BriefFacts // nil for escalations raised before records were kept
+	Decided *BriefFacts // nil until decided
+}
+
+// Pending reports whether the escalation still waits for its superior (open, or
+// sent back to the lead for more).
+func (e Escalation) Pending() bool { return e.Status != EscalationDecided }
 
 // DecisionInput is what the superior decides.
 type DecisionInput struct {

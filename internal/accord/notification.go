@@ -1,6 +1,9 @@
 package accord
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // NotificationKind says what happened.
 type NotificationKind string
@@ -22,7 +25,8 @@ const (
 func NotificationKinds() []NotificationKind {
 	return []NotificationKind{NotifyRequestReceived, NotifyRequestAnswered, NotifyRequestDelegated, NotifyKeyPersonNamed,
 		NotifyRequestProgress, NotifyCounterDecided, NotifyRequestCancelled, NotifyReminder, NotifyNudge,
-		NotifyEscalationAssigned, NotifyEscalationRaised, NotifyEscalationStatement, NotifyEscalationDecided, NotifyEscalationWindow}
+		NotifyEscalationAssigned, NotifyEscalationRaised, NotifyEscalationStatement, NotifyEscalationDecided, NotifyEscalationWindow,
+		NotifyEscalationSentBack, NotifyEscalationReassigned}
 }
 
 // MessageID names the kind's translated sentence; it takes {{.Actor}}, {{.Need}},
@@ -43,8 +47,50 @@ type Notification struct {
 	ProjectName   string
 	ProjectNameEN string
 	State         RequestState
+	EscalationID  *int64       // set on everything about an escalation: it opens there
+	Decision      DecisionKind // an escalation's outcome, as decided
+	Reason        string       // the decision's (or the reassignment's) reason, as given
 	ReadAt        *time.Time
 	CreatedAt     time.Time
+}
+
+// Path is the page a notification leads to, where the reader acts: its escalation,
+// else its request, else its project, else the notification centre.
+func (n Notification) Path() string {
+	switch {
+	case n.EscalationID != nil:
+		return "/escalations/" + strconv.FormatInt(*n.EscalationID, 10)
+	case n.RequestID != nil:
+		return "/requests/" + strconv.FormatInt(*n.RequestID, 10)
+	case n.ProjectID != nil:
+		return "/projects/" + strconv.FormatInt(*n.ProjectID, 10)
+	}
+	return "/notifications"
+}
+
+// Sentence is the notification's one line in the reader's language, the same in the
+// notification centre, the API, email and chat. tr says a message id; names are
+// picked for lang; appName stands in for the actor when Accord itself acted.
+func (n Notification) Sentence(lang string, tr func(id string, data ...map[string]any) string) string {
+	actor := User{Name: n.ActorName, NameEN: n.ActorNameEN}.DisplayName(lang)
+	if actor == "" {
+		actor = tr("app_name")
+	}
+	data := map[string]any{
+		"Actor":   actor,
+		"Need":    Need{Title: n.NeedTitle, TitleEN: n.NeedTitleEN}.DisplayTitle(lang),
+		"Project": Project{Name: n.ProjectName, NameEN: n.ProjectNameEN}.DisplayName(lang),
+		"State":   "",
+		"Outcome": "",
+		"Reason":  n.Reason,
+	}
+	if n.State != "" {
+		data["State"] = tr(n.State.MessageID())
+	}
+	if n.Decision != "" {
+		data["Outcome"] = tr(n.Decision.MessageID())
+	}
+	return tr(n.Kind.MessageID(), data)
 }
 
 // Escalation notifications.
@@ -54,4 +100,6 @@ const (
 	NotifyEscalationStatement NotificationKind = "escalation_statement" // to the superior: a side spoke
 	NotifyEscalationDecided   NotificationKind = "escalation_decided"   // to both sides
 	NotifyEscalationWindow    NotificationKind = "escalation_window"    // to the superior: time is running
+	NotifyEscalationSentBack  NotificationKind = "escalation_sent_back" // to both sides: more information first
+	NotifyEscalationReassigned NotificationKind = "escalation_reassigned" // to the head an administrator chose
 )

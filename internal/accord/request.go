@@ -62,6 +62,18 @@ type RequestParty struct {
 	Delegate   bool // the key person the holder's head named
 }
 
+// RequestPartyOf is the part viewer v plays in request r.
+func RequestPartyOf(r Request, v Viewer) RequestParty {
+	p := RequestParty{Lead: v.User.ID == r.LeadUserID || v.Roles.Admin}
+	for _, m := range v.Memberships {
+		if m.UnitID == r.HolderUnitID && m.IsHead {
+			p.HolderHead = true
+		}
+	}
+	p.Delegate = r.KeyPersonUserID != nil && *r.KeyPersonUserID == v.User.ID
+	return p
+}
+
 // side says who may take an action.
 type side int
 

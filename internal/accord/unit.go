@@ -95,35 +95,85 @@ func CommonAncestor(a, b []int64) (id int64, index int, ok bool) {
 
 // Superior is the person who decides between two units, and how they were found.
 type Superior struct {
-	CommonUnitID  int64 // the lowest common ancestor of the two units
-	UnitID        int64 // the unit whose head decides: the LCA or, if vacant, the nearest headed ancestor
-	HeadUserID    int64
-	VacantSkipped int  // how many vacant posts were passed on the way up
-	HeadIsParty   bool // the decider heads one of the two units themselves
+	CommonUnitID   int64 // the lowest common ancestor of the two units
+	UnitID         int64 // the unit whose head decides
+	HeadUserID     int64 // who decides
+	VacantSkipped  int   // vacant posts passed on the way up
+	PartiesSkipped int   // posts passed because their head is a party to the case
+	// HeadIsParty: nobody above is free of the case, so a party decides (only ever at
+	// the top of the tree); every page says so.
+	HeadIsParty bool
+	// NaturalHeadUserID heads the lowest unit above both with an active head, party or
+	// not: the person with authority over both sides. A lead who is that person
+	// decides directly instead of escalating.
+	NaturalHeadUserID int64
 }
 
-// SharedSuperior finds who decides between the units with paths a and b: the head of
-// their lowest common ancestor; when that post is vacant, the head of the nearest
-// ancestor above it that has one. heads maps unit id → active head's user id and
-// holds only posts that are filled. A NotFound error means no unit on the way up
-// to the root has a head.
-func SharedSuperior(a, b []int64, heads map[int64]int64) (Superior, error) {
+// Parties are the people with a stake in a case: the heads of the two units and the
+// project's lead. A zero id is nobody.
+type Parties []int64
+
+func (p Parties) has(id int64) bool {
+	for _, x := range p {
+		if x != 0 && x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// SharedSuperior finds who decides between the units with paths a and b (the
+// project's owning unit and the holding unit): the head of their lowest common
+// ancestor; when that post is vacant, the head of the nearest ancestor above it that
+// has one. Nobody judges their own case: a head who is one of parties (or heads one of
+// the two units) is passed over for the next head up, and only when every head up to
+// the root is a party does the topmost of them decide, with HeadIsParty set. heads
+// maps unit id → active head's user id and holds only posts that are filled. A
+// NotFound error means no unit on the way up to the root has a head.
+func SharedSuperior(a, b []int64, heads map[int64]int64, parties Parties) (Superior, error) {
 	lca, index, ok := CommonAncestor(a, b)
 	if !ok {
 		return Superior{}, Errorf(ECodeInvalid, "superior_no_common_unit", nil)
 	}
-	for i := index; i >= 0; i-- {
-		head, ok := heads[a[i]]
+	parties = append(Parties{heads[a[len(a)-1]], heads[b[len(b)-1]]}, parties...)
+	return superiorFrom(a[:index+1], lca, heads, parties)
+}
+
+// NextSuperiorUp finds who takes over when the decision window of the superior
+// heading the last unit of path runs out: the nearest head above who is not a party,
+// else (all parties) the topmost head, flagged. NotFound means nobody above.
+func NextSuperiorUp(path []int64, heads map[int64]int64, parties Parties) (Superior, error) {
+	if len(path) < 2 {
+		return Superior{}, Errorf(ECodeNotFound, "superior_none", nil)
+	}
+	return superiorFrom(path[:len(path)-1], path[len(path)-1], heads, parties)
+}
+
+// superiorFrom walks up from the last unit of path to the root and picks the
+// decider as SharedSuperior describes; common is recorded as the starting point.
+func superiorFrom(path []int64, common int64, heads map[int64]int64, parties Parties) (Superior, error) {
+	out := Superior{CommonUnitID: common}
+	vacant := 0
+	for i := len(path) - 1; i >= 0; i-- {
+		head, ok := heads[path[i]]
 		if !ok {
+			vacant++
 			continue
 		}
-		return Superior{
-			CommonUnitID:  lca,
-			UnitID:        a[i],
-			HeadUserID:    head,
-			VacantSkipped: index - i,
-			HeadIsParty:   head == heads[a[len(a)-1]] || head == heads[b[len(b)-1]],
-		}, nil
+		if out.NaturalHeadUserID == 0 {
+			out.NaturalHeadUserID = head
+		}
+		if !parties.has(head) {
+			out.UnitID, out.HeadUserID, out.VacantSkipped, out.HeadIsParty = path[i], head, vacant, false
+			return out, nil
+		}
+		// Until someone free of the case turns up, the topmost head seen decides.
+		out.UnitID, out.HeadUserID, out.VacantSkipped, out.HeadIsParty = path[i], head, vacant, true
+		out.PartiesSkipped++
 	}
-	return Superior{}, Errorf(ECodeNotFound, "superior_none", nil)
+	if out.HeadUserID == 0 {
+		return Superior{}, Errorf(ECodeNotFound, "superior_none", nil)
+	}
+	out.PartiesSkipped-- // the party who decides was not passed over
+	return out, nil
 }

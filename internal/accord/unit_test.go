@@ -27,38 +27,51 @@ func TestSharedSuperior(t *testing.T) {
 		return h
 	}
 	tests := []struct {
-		name  string
-		a, b  string
-		heads map[int64]int64
-		want  Superior
+		name    string
+		a, b    string
+		heads   map[int64]int64
+		parties Parties // besides the two units' heads: the lead
+		want    Superior
 	}{
-		{"peers in different centres go to the CEO", "sales", "it", allHeads,
-			Superior{CommonUnitID: 1, UnitID: 1, HeadUserID: 100}},
-		{"peers in one centre go to its head", "sales", "marketing", allHeads,
-			Superior{CommonUnitID: 2, UnitID: 2, HeadUserID: 200}},
-		{"order does not matter", "marketing", "sales", allHeads,
-			Superior{CommonUnitID: 2, UnitID: 2, HeadUserID: 200}},
-		{"same unit is its own head", "it", "it", allHeads,
-			Superior{CommonUnitID: 6, UnitID: 6, HeadUserID: 600, HeadIsParty: true}},
-		{"ancestor is the common unit and its head is a party", "tech", "infra", allHeads,
-			Superior{CommonUnitID: 3, UnitID: 3, HeadUserID: 300, HeadIsParty: true}},
-		{"descendant first gives the same answer", "infra", "tech", allHeads,
-			Superior{CommonUnitID: 3, UnitID: 3, HeadUserID: 300, HeadIsParty: true}},
-		{"vacant LCA walks up one level", "sales", "digital", without(2),
-			Superior{CommonUnitID: 2, UnitID: 1, HeadUserID: 100, VacantSkipped: 1}},
-		{"several vacant posts are skipped", "infra", "it", without(6, 3),
-			Superior{CommonUnitID: 6, UnitID: 1, HeadUserID: 100, VacantSkipped: 2}},
-		{"one person heading both a party and the LCA is a party", "ops", "sales",
-			map[int64]int64{1: 100, 2: 200, 4: 200},
-			Superior{CommonUnitID: 2, UnitID: 2, HeadUserID: 200, HeadIsParty: true}},
-		{"the CEO heading a department too is a party", "sales", "it",
-			map[int64]int64{1: 100, 6: 100},
-			Superior{CommonUnitID: 1, UnitID: 1, HeadUserID: 100, HeadIsParty: true}},
+		{"peers in different centres go to the CEO", "sales", "it", allHeads, nil,
+			Superior{CommonUnitID: 1, UnitID: 1, HeadUserID: 100, NaturalHeadUserID: 100}},
+		{"peers in one centre go to its head", "sales", "marketing", allHeads, nil,
+			Superior{CommonUnitID: 2, UnitID: 2, HeadUserID: 200, NaturalHeadUserID: 200}},
+		{"order does not matter", "marketing", "sales", allHeads, nil,
+			Superior{CommonUnitID: 2, UnitID: 2, HeadUserID: 200, NaturalHeadUserID: 200}},
+		{"same unit goes to its head's superior", "it", "it", allHeads, nil,
+			Superior{CommonUnitID: 6, UnitID: 3, HeadUserID: 300, PartiesSkipped: 1, NaturalHeadUserID: 600}},
+		{"an ancestor's head is a party: one level further up", "tech", "infra", allHeads, nil,
+			Superior{CommonUnitID: 3, UnitID: 1, HeadUserID: 100, PartiesSkipped: 1, NaturalHeadUserID: 300}},
+		{"descendant first gives the same answer", "infra", "tech", allHeads, nil,
+			Superior{CommonUnitID: 3, UnitID: 1, HeadUserID: 100, PartiesSkipped: 1, NaturalHeadUserID: 300}},
+		{"at the root a party decides, flagged", "hq", "it", allHeads, nil,
+			Superior{CommonUnitID: 1, UnitID: 1, HeadUserID: 100, HeadIsParty: true, NaturalHeadUserID: 100}},
+		{"the lead heading the shared unit is passed over", "sales", "marketing", allHeads, Parties{200},
+			Superior{CommonUnitID: 2, UnitID: 1, HeadUserID: 100, PartiesSkipped: 1, NaturalHeadUserID: 200}},
+		{"the lead heading the root decides, flagged", "sales", "it", allHeads, Parties{100},
+			Superior{CommonUnitID: 1, UnitID: 1, HeadUserID: 100, HeadIsParty: true, NaturalHeadUserID: 100}},
+		{"vacant LCA walks up one level", "sales", "digital", without(2), nil,
+			Superior{CommonUnitID: 2, UnitID: 1, HeadUserID: 100, VacantSkipped: 1, NaturalHeadUserID: 100}},
+		{"several vacant posts are skipped", "infra", "sales", without(3), nil,
+			Superior{CommonUnitID: 1, UnitID: 1, HeadUserID: 100, NaturalHeadUserID: 100}},
+		{"vacant and party posts both passed at depth", "infra", "it", without(3), nil,
+			Superior{CommonUnitID: 6, UnitID: 1, HeadUserID: 100, VacantSkipped: 1, PartiesSkipped: 1, NaturalHeadUserID: 600}},
+		{"vacant posts below a party at the root", "infra", "it", without(3), Parties{100},
+			Superior{CommonUnitID: 6, UnitID: 1, HeadUserID: 100, VacantSkipped: 1, PartiesSkipped: 1, HeadIsParty: true, NaturalHeadUserID: 600}},
+		{"one person heading both a party and the LCA is passed over", "ops", "sales",
+			map[int64]int64{1: 100, 2: 200, 4: 200}, nil,
+			Superior{CommonUnitID: 2, UnitID: 1, HeadUserID: 100, PartiesSkipped: 1, NaturalHeadUserID: 200}},
+		{"the CEO heading a department too decides at the root, flagged", "sales", "it",
+			map[int64]int64{1: 100, 6: 100}, nil,
+			Superior{CommonUnitID: 1, UnitID: 1, HeadUserID: 100, HeadIsParty: true, NaturalHeadUserID: 100}},
+		{"a vacant party unit is no party", "sales", "it", without(4, 6), nil,
+			Superior{CommonUnitID: 1, UnitID: 1, HeadUserID: 100, NaturalHeadUserID: 100}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := SharedSuperior(paths[tt.a], paths[tt.b], tt.heads)
+			got, err := SharedSuperior(paths[tt.a], paths[tt.b], tt.heads, tt.parties)
 			require.NoError(t, err)
 			require.Equal(t, tt.want, got)
 		})
@@ -66,14 +79,43 @@ func TestSharedSuperior(t *testing.T) {
 
 	t.Run("no head anywhere is not found", func(t *testing.T) {
 		t.Parallel()
-		_, err := SharedSuperior(paths["sales"], paths["it"], map[int64]int64{4: 400})
+		_, err := SharedSuperior(paths["sales"], paths["it"], map[int64]int64{4: 400}, nil)
 		require.Equal(t, ECodeNotFound, ErrorCodeOf(err))
 	})
 	t.Run("disjoint paths are invalid", func(t *testing.T) {
 		t.Parallel()
-		_, err := SharedSuperior([]int64{1, 2}, []int64{9, 3}, allHeads)
+		_, err := SharedSuperior([]int64{1, 2}, []int64{9, 3}, allHeads, nil)
 		require.Equal(t, ECodeInvalid, ErrorCodeOf(err))
 	})
+}
+
+func TestNextSuperiorUp(t *testing.T) {
+	t.Parallel()
+	heads := map[int64]int64{1: 100, 2: 200, 3: 300, 6: 600}
+	tests := []struct {
+		name    string
+		path    []int64
+		parties Parties
+		want    Superior
+		found   bool
+	}{
+		{"one level up", []int64{1, 3, 6}, nil, Superior{CommonUnitID: 6, UnitID: 3, HeadUserID: 300, NaturalHeadUserID: 300}, true},
+		{"a party above is passed over", []int64{1, 3, 6}, Parties{300},
+			Superior{CommonUnitID: 6, UnitID: 1, HeadUserID: 100, PartiesSkipped: 1, NaturalHeadUserID: 300}, true},
+		{"nothing above the root", []int64{1}, nil, Superior{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := NextSuperiorUp(tt.path, heads, tt.parties)
+			if !tt.found {
+				require.Equal(t, ECodeNotFound, ErrorCodeOf(err))
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
 }
 
 func TestCheckMove(t *testing.T) {

@@ -199,6 +199,7 @@ type Need struct {
 	Notes         string
 	CreatedAt     time.Time
 	Version       int
+	PhaseOfNeedID *int64 // the need this one was split from as a first phase
 }
 
 // DisplayTitle picks the title for a reader of the given language.
@@ -224,6 +225,7 @@ type NeedInput struct {
 	EffortDays    float64
 	KeyPerson     string
 	Notes         string
+	PhaseOfNeedID *int64 // set once, when a phase is split from a need
 }
 
 // Normalize trims text.

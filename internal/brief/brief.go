@@ -13,22 +13,13 @@ import (
 	"accord/internal/accord"
 )
 
-// Input is what the brief is written from; the caller fills it from the store.
-type Input struct {
-	Project  accord.Project         // the requesting project, with its goal joined
-	Request  accord.Request         // the request that needs a decision
-	Requests []accord.Request       // every request of the project, for where things stand
-	Needs    []accord.Need          // the project's resource map, for the alternatives
-	Cause    accord.EscalationCause // why it goes up; empty before it is escalated
-	Reason   string                 // the lead's own words, if any
-}
-
-// Build writes the brief as plain text: a title line, then short sections, each a
-// heading line followed by its lines, separated by blank lines. lang picks the
-// Chinese or English names of units, needs and projects.
-func Build(in Input, tr func(id string, data map[string]any) string, lang string) string {
+// Build writes the brief from the frozen facts as plain text: a title line, then
+// short sections, each a heading line followed by its lines, separated by blank
+// lines. lang picks the Chinese or English names of units, needs, people and
+// projects; tr says each sentence in that language.
+func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, lang string) string {
 	w := writer{tr: tr, lang: lang}
-	r, p := in.Request, in.Project
+	r, p := f.Request, f.Project
 	need := needTitle(r, lang)
 	holder := holderName(r, lang)
 	w.line("brief_title", map[string]any{"Need": need, "Project": p.DisplayName(lang)})
@@ -58,23 +49,28 @@ func Build(in Input, tr func(id string, data map[string]any) string, lang string
 	if r.EffortDays > 0 {
 		w.line("brief_effort", map[string]any{"Days": Days(r.EffortDays)})
 	}
-	if n, ok := findNeed(in.Needs, r.NeedID); ok && n.NeededBy != nil {
-		w.line("brief_needed_by", map[string]any{"Date": Date(n.NeededBy)})
+	if f.NeededBy != nil {
+		w.line("brief_needed_by", map[string]any{"Date": Date(f.NeededBy)})
 	}
 
 	w.section("brief_section_standing")
-	s := Standing(in.Requests, r, lang)
-	switch s.Units {
+	agreed := accord.UnitsAgreed(f.Standing)
+	switch len(f.Standing) {
 	case 1:
-		w.line("brief_standing_one", map[string]any{"Agreed": s.Agreed})
+		w.line("brief_standing_one", map[string]any{"Agreed": agreed})
 	default:
-		w.line("brief_standing", map[string]any{"Agreed": s.Agreed, "Units": s.Units})
+		w.line("brief_standing", map[string]any{"Agreed": agreed, "Units": len(f.Standing)})
 	}
-	for _, u := range s.Lines {
-		w.item("brief_standing_unit", map[string]any{"Unit": u.Unit, "State": tr(u.State.MessageID(), nil)})
+	for _, u := range f.Standing {
+		data := map[string]any{"Unit": u.DisplayName(lang), "State": tr(u.State.MessageID(), nil), "Agreed": u.Agreed, "Asked": u.Asked}
+		if u.Agreed > 0 && u.Agreed < u.Asked {
+			w.item("brief_standing_unit_partly", data)
+		} else {
+			w.item("brief_standing_unit", data)
+		}
 	}
-	if in.Cause != "" {
-		w.line("brief_cause", map[string]any{"Cause": tr(in.Cause.MessageID(), nil)})
+	if f.Cause != "" {
+		w.line("brief_cause", map[string]any{"Cause": tr(f.Cause.MessageID(), nil)})
 	}
 
 	w.section("brief_section_positions")
@@ -88,21 +84,43 @@ func Build(in Input, tr func(id string, data map[string]any) string, lang string
 	}
 	w.holderPosition(r, holder)
 
+	if len(f.History) > 0 || len(f.Phases) > 0 || len(f.Commitments) > 0 || len(f.Progress) > 0 {
+		w.section("brief_section_so_far")
+		for _, ev := range f.History {
+			w.event(ev, r, holder)
+		}
+		for _, ph := range f.Phases {
+			data := map[string]any{"Need": needTitle(ph, lang), "State": tr(ph.State.MessageID(), nil)}
+			if person := (accord.User{Name: ph.KeyPersonName, NameEN: ph.KeyPersonNameEN}).DisplayName(lang); person != "" {
+				data["Person"] = person
+				w.item("brief_phase_person", data)
+			} else {
+				w.item("brief_phase", data)
+			}
+		}
+		for _, c := range f.Commitments {
+			w.item("brief_promise", map[string]any{"What": oneLine(c.What), "Date": Date(c.DueDate),
+				"Status": tr(c.Status.MessageID(), nil)})
+		}
+		for _, e := range f.Progress {
+			w.item("brief_progress", map[string]any{"Date": Date(&e.CreatedAt), "Body": oneLine(e.Body),
+				"Author": accord.User{Name: e.AuthorName, NameEN: e.AuthorNameEN}.DisplayName(lang)})
+		}
+	}
+
 	w.section("brief_section_options")
 	options := 0
-	if counter := counterText(r, tr); counter != "" {
+	if counter := counterText(r.State, r.CounterScope, r.CounterDate, tr); counter != "" {
 		w.item("brief_option_counter", map[string]any{"Counter": counter})
 		options++
 	}
-	for _, alt := range Alternatives(in.Needs, r.NeedID) {
+	for _, alt := range f.Alternatives {
 		w.item("brief_option_alternative", map[string]any{"Need": alt.DisplayTitle(lang), "Holder": alt.Holder(lang)})
 		options++
 	}
-	if r.Obstacle.Valid() {
-		for _, st := range accord.StrategiesFor(r.Obstacle) {
-			w.item("brief_option_strategy", map[string]any{"Strategy": tr(st.TitleID(), nil)})
-			options++
-		}
+	for _, st := range f.UntriedStrategies() {
+		w.item("brief_option_strategy", map[string]any{"Strategy": tr(st.TitleID(), nil)})
+		options++
 	}
 	if options == 0 {
 		w.line("brief_options_none", nil)
@@ -111,10 +129,43 @@ func Build(in Input, tr func(id string, data map[string]any) string, lang string
 
 	w.section("brief_section_support")
 	w.line("brief_support", map[string]any{"Holder": holder})
-	if reason := strings.TrimSpace(in.Reason); reason != "" {
+	if reason := strings.TrimSpace(f.Reason); reason != "" {
 		w.line("brief_lead_reason", map[string]any{"Reason": oneLine(reason)})
 	}
 	return w.String()
+}
+
+// event states one step of the request's history in neutral words.
+func (w *writer) event(ev accord.RequestEvent, r accord.Request, holder string) {
+	data := map[string]any{"Date": Date(&ev.At), "Holder": holder,
+		"Actor": accord.User{Name: ev.ActorName, NameEN: ev.ActorNameEN}.DisplayName(w.lang)}
+	switch ev.Action {
+	case accord.ActionSend, accord.ActionResend:
+		w.item("brief_event_sent", data)
+	case accord.ActionAgree:
+		w.item("brief_event_agreed", data)
+	case accord.ActionDecline:
+		obstacle := accord.ObstacleOther
+		if ev.Input.Obstacle.Valid() {
+			obstacle = ev.Input.Obstacle
+		}
+		data["Obstacle"] = w.tr(obstacle.MessageID(), nil)
+		if reason := oneLine(ev.Input.Reason); reason != "" {
+			data["Reason"] = reason
+			w.item("brief_event_declined_words", data)
+		} else {
+			w.item("brief_event_declined", data)
+		}
+	case accord.ActionCounter:
+		data["Counter"] = counterText(accord.RequestCountered, ev.Input.CounterScope, ev.Input.CounterDate, w.tr)
+		w.item("brief_event_countered", data)
+	case accord.ActionAcceptCounter:
+		w.item("brief_event_counter_accepted", data)
+	case accord.ActionRefuseCounter:
+		w.item("brief_event_counter_refused", data)
+	case accord.ActionStart:
+		w.item("brief_event_started", data)
+	}
 }
 
 // holderPosition states the holder's side as it stands, in neutral words.
@@ -130,7 +181,7 @@ func (w *writer) holderPosition(r accord.Request, holder string) {
 			w.line("brief_holder_words", map[string]any{"Reason": oneLine(r.DeclineReason)})
 		}
 	case accord.RequestCountered:
-		w.line("brief_holder_counter", map[string]any{"Holder": holder, "Counter": counterText(r, w.tr)})
+		w.line("brief_holder_counter", map[string]any{"Holder": holder, "Counter": counterText(r.State, r.CounterScope, r.CounterDate, w.tr)})
 	case accord.RequestRequested:
 		sent := r.CreatedAt
 		if r.SentAt != nil {
@@ -144,103 +195,20 @@ func (w *writer) holderPosition(r accord.Request, holder string) {
 	}
 }
 
-// counterText says what a counter-proposal on the table offers, or "".
-func counterText(r accord.Request, tr func(string, map[string]any) string) string {
-	if r.State != accord.RequestCountered {
+// counterText says what a counter-proposal offers, or "" when there is none.
+func counterText(state accord.RequestState, scope string, date *time.Time, tr func(string, map[string]any) string) string {
+	if state != accord.RequestCountered {
 		return ""
 	}
 	switch {
-	case r.CounterScope != "" && r.CounterDate != nil:
-		return tr("brief_counter_scope_date", map[string]any{"Scope": oneLine(r.CounterScope), "Date": Date(r.CounterDate)})
-	case r.CounterScope != "":
-		return oneLine(r.CounterScope)
-	case r.CounterDate != nil:
-		return tr("brief_counter_date", map[string]any{"Date": Date(r.CounterDate)})
+	case scope != "" && date != nil:
+		return tr("brief_counter_scope_date", map[string]any{"Scope": oneLine(scope), "Date": Date(date)})
+	case scope != "":
+		return oneLine(scope)
+	case date != nil:
+		return tr("brief_counter_date", map[string]any{"Date": Date(date)})
 	}
 	return ""
-}
-
-// UnitState is one holding unit's line in where things stand.
-type UnitState struct {
-	UnitID int64
-	Unit   string
-	State  accord.RequestState // the state that keeps it from agreeing, else its furthest state
-}
-
-// Progress is how many of the units asked have agreed.
-type Progress struct {
-	Agreed int
-	Units  int
-	Lines  []UnitState
-}
-
-// agreedStates are the states in which a unit has said yes.
-func agreedState(s accord.RequestState) bool {
-	return s == accord.RequestAgreed || s == accord.RequestInProgress || s == accord.RequestDelivered
-}
-
-// Standing counts the units asked (requests sent and not cancelled) and those whose
-// every such request is agreed, in progress or delivered. The escalated request counts
-// even when the list misses it. lang picks the units' names.
-func Standing(requests []accord.Request, current accord.Request, lang string) Progress {
-	list := requests
-	found := false
-	for _, r := range requests {
-		if r.ID == current.ID {
-			found = true
-		}
-	}
-	if !found && current.ID != 0 {
-		list = append(append([]accord.Request(nil), requests...), current)
-	}
-	var out Progress
-	index := map[int64]int{}
-	for _, r := range list {
-		if r.ID == current.ID {
-			r = current
-		}
-		if r.State == accord.RequestDraft || r.State == accord.RequestCancelled {
-			continue
-		}
-		i, ok := index[r.HolderUnitID]
-		if !ok {
-			i = len(out.Lines)
-			index[r.HolderUnitID] = i
-			out.Lines = append(out.Lines, UnitState{UnitID: r.HolderUnitID, Unit: holderName(r, lang), State: r.State})
-			continue
-		}
-		// A unit that has not agreed to everything shows what is still open.
-		if agreedState(out.Lines[i].State) && !agreedState(r.State) {
-			out.Lines[i].State = r.State
-		}
-	}
-	for _, l := range out.Lines {
-		if agreedState(l.State) {
-			out.Agreed++
-		}
-	}
-	out.Units = len(out.Lines)
-	return out
-}
-
-// Alternatives lists the needs of the resource map that back up the given need.
-func Alternatives(needs []accord.Need, needID int64) []accord.Need {
-	var out []accord.Need
-	for _, n := range needs {
-		if n.BacksUpNeedID != nil && *n.BacksUpNeedID == needID {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-func findNeed(needs []accord.Need, id int64) (accord.Need, bool) {
-	for _, n := range needs {
-		if n.ID == id {
-			return n, true
-		}
-	}
-	return accord.Need{}, false
 }
 
 func needTitle(r accord.Request, lang string) string {

@@ -32,7 +32,7 @@ func date(s string) *time.Time {
 
 // smartService is the seed's case: five units asked, four on board, IT too busy,
 // and an outside vendor in the resource map as the backup for the CRM.
-func smartService() brief.Input {
+func smartService() accord.BriefSource {
 	p := accord.Project{ID: 1, Name: "智能服务升级", NameEN: "Smart service upgrade", UnitName: "售后服务部", UnitNameEN: "After-sales",
 		LeadName: "张伟", LeadNameEN: "Zhang Wei", ExpectedAmount: ptr(int64(20_000_000)), Currency: "CNY",
 		ExpectedOutcome: "客户满意度 +15 分", GoalID: ptr(int64(7)), GoalTitle: "客户满意度", GoalTitleEN: "Customer satisfaction",
@@ -62,7 +62,7 @@ func smartService() brief.Input {
 		{ID: 18, Title: "外部培训机构（备选）", TitleEN: "External training vendor (backup)", ExternalParty: "外部培训机构",
 			Tier: accord.TierAlternative, BacksUpNeedID: ptr(int64(13))},
 	}
-	return brief.Input{Project: p, Request: it, Requests: requests, Needs: needs, Cause: accord.CauseDeclined}
+	return accord.BriefSource{Project: p, Request: it, Requests: requests, Needs: needs, Cause: accord.CauseDeclined}
 }
 
 func translate(t *testing.T, lang string) func(string, map[string]any) string {
@@ -124,7 +124,7 @@ func TestBriefForTheSmartServiceCase(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			t.Parallel()
-			text := brief.Build(smartService(), translate(t, tt.lang), tt.lang)
+			text := brief.Build(accord.NewBriefFacts(smartService()), translate(t, tt.lang), tt.lang)
 			for _, want := range tt.want {
 				require.Contains(t, text, want)
 			}
@@ -163,7 +163,7 @@ func TestBriefForEveryState(t *testing.T) {
 				in.Project.ExpectedAmount, in.Project.ExpectedOutcome, in.Project.GoalID = nil, "", nil
 				in.Needs = nil
 				in.Reason = "排期\n冲突"
-				text := brief.Build(in, translate(t, lang), lang)
+				text := brief.Build(accord.NewBriefFacts(in), translate(t, lang), lang)
 				lower := strings.ToLower(text)
 				for _, word := range blamingWords[lang] {
 					require.NotContains(t, lower, word)
@@ -181,44 +181,70 @@ func TestBriefForEveryState(t *testing.T) {
 	}
 }
 
-func TestStanding(t *testing.T) {
-	t.Parallel()
-	r := func(id, unit int64, st accord.RequestState) accord.Request {
-		return accord.Request{ID: id, HolderUnitID: unit, State: st, HolderName: "部门", HolderNameEN: "Unit"}
-	}
-	tests := []struct {
-		name     string
-		requests []accord.Request
-		current  accord.Request
-		agreed   int
-		units    int
-	}{
-		{"all agreed", []accord.Request{r(1, 1, accord.RequestAgreed), r(2, 2, accord.RequestDelivered)}, r(1, 1, accord.RequestAgreed), 2, 2},
-		{"a unit with one open request has not agreed",
-			[]accord.Request{r(1, 1, accord.RequestAgreed), r(2, 1, accord.RequestRequested), r(3, 2, accord.RequestInProgress)},
-			r(3, 2, accord.RequestInProgress), 1, 2},
-		{"drafts and cancelled requests are not asks",
-			[]accord.Request{r(1, 1, accord.RequestDraft), r(2, 2, accord.RequestCancelled), r(3, 3, accord.RequestDeclined)},
-			r(3, 3, accord.RequestDeclined), 0, 1},
-		{"the current request counts even when the list lacks it", nil, r(9, 4, accord.RequestCountered), 0, 1},
-		{"the current request as given wins over the list's copy",
-			[]accord.Request{r(1, 1, accord.RequestDeclined)}, r(1, 1, accord.RequestAgreed), 1, 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got := brief.Standing(tt.requests, tt.current, i18n.English)
-			require.Equal(t, tt.agreed, got.Agreed)
-			require.Equal(t, tt.units, got.Units)
-			require.Len(t, got.Lines, tt.units)
-		})
-	}
-}
-
 func TestAmount(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, "20,000,000 CNY", brief.Amount(20_000_000, "CNY"))
 	require.Equal(t, "999 USD", brief.Amount(999, "USD"))
 	require.Equal(t, "-1,000 EUR", brief.Amount(-1000, "EUR"))
 	require.Equal(t, "1,000", brief.Amount(1000, ""))
+}
+
+// TestBriefTellsWhatWasTriedAndOffersOnlyTheRest: IT declined as too busy, the lead
+// split a first phase that IT agreed and is delivering, and promised IT a case study.
+// The brief says so, counts IT as partly agreed, and no longer proposes phasing or a
+// promise in return.
+func TestBriefTellsWhatWasTriedAndOffersOnlyTheRest(t *testing.T) {
+	t.Parallel()
+	src := smartService()
+	src.Needs = append(src.Needs, accord.Need{ID: 19, Title: "客户管理系统开发（一期）", TitleEN: "CRM system development (phase 1)",
+		HolderUnitID: ptr(int64(101)), Tier: accord.TierRequired, PhaseOfNeedID: ptr(int64(11))})
+	phase := accord.Request{ID: 7, NeedID: 19, ProjectID: 1, HolderUnitID: 101, State: accord.RequestInProgress,
+		NeedTitle: "客户管理系统开发（一期）", NeedTitleEN: "CRM system development (phase 1)", HolderName: "信息技术部",
+		HolderNameEN: "IT", KeyPersonName: "杨帆", KeyPersonNameEN: "Yang Fan"}
+	src.Requests = append(src.Requests, phase)
+	src.Commitments = []accord.Commitment{{ID: 1, UnitID: 101, What: "在季度会上公开致谢", DueDate: date("2027-04-01"), Status: accord.CommitmentOpen},
+		{ID: 2, UnitID: 104, What: "not for IT", Status: accord.CommitmentOpen}}
+	src.History = []accord.RequestEvent{
+		{At: *date("2026-11-02"), Action: accord.ActionSend, State: accord.RequestRequested},
+		{At: *date("2026-11-05"), Action: accord.ActionDecline, State: accord.RequestDeclined,
+			Input: accord.RequestInput{Obstacle: accord.ObstacleTooBusy, Reason: "本季度排期已满"}},
+	}
+	src.Progress = []accord.ProgressEntry{{Body: "一期需求评审完成", CreatedAt: *date("2026-11-20"), AuthorName: "杨帆", AuthorNameEN: "Yang Fan"}}
+	f := accord.NewBriefFacts(src)
+	require.Len(t, f.Phases, 1)
+	require.Len(t, f.Commitments, 1, "only promises to the holding unit")
+	require.Equal(t, []accord.Strategy{accord.StrategyRaisePriority, accord.StrategyBringResources}, f.UntriedStrategies())
+
+	tests := []struct {
+		lang        string
+		want        []string
+		notProposed string
+	}{
+		{i18n.English, []string{
+			"- IT: Declined (1 of 2 requests agreed)",
+			"2026-11-05: IT could not take it on as asked: “Too busy right now”, in their words “本季度排期已满”.",
+			"A first phase was split off and sent: CRM system development (phase 1), In progress, with Yang Fan as key person.",
+			"Promised to them: 在季度会上公开致谢, by 2027-04-01",
+			"Latest progress, 2026-11-20 (Yang Fan): 一期需求评审完成",
+		}, "A way forward: “Lower the bar: phase it”."},
+		{i18n.Chinese, []string{
+			"（2 项请求中已同意 1 项）",
+			"已拆出第一期并发出：客户管理系统开发（一期）",
+			"对接人杨帆",
+		}, "可以尝试“降低门槛：分期进行”。"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			t.Parallel()
+			text := brief.Build(f, translate(t, tt.lang), tt.lang)
+			for _, want := range tt.want {
+				require.Contains(t, text, want)
+			}
+			require.NotContains(t, text, tt.notProposed, "phasing was tried: not proposed again")
+			lower := strings.ToLower(text)
+			for _, word := range blamingWords[tt.lang] {
+				require.NotContains(t, lower, word)
+			}
+		})
+	}
 }

@@ -5,7 +5,6 @@
 package delivery
 
 import (
-	"strconv"
 	"strings"
 
 	"accord/internal/accord"
@@ -50,34 +49,10 @@ func Render(n accord.Notification, to accord.Recipient, lang string, tr Translat
 
 // Sentence is the notification's one-line text, as the in-app notification centre
 // says it.
-func Sentence(n accord.Notification, lang string, tr Translate) string {
-	actor := accord.User{Name: n.ActorName, NameEN: n.ActorNameEN}.DisplayName(lang)
-	if actor == "" {
-		actor = tr("app_name")
-	}
-	data := map[string]any{
-		"Actor":   actor,
-		"Need":    accord.Need{Title: n.NeedTitle, TitleEN: n.NeedTitleEN}.DisplayTitle(lang),
-		"Project": accord.Project{Name: n.ProjectName, NameEN: n.ProjectNameEN}.DisplayName(lang),
-		"State":   "",
-	}
-	if n.State != "" {
-		data["State"] = tr(n.State.MessageID())
-	}
-	return tr(n.Kind.MessageID(), data)
-}
+func Sentence(n accord.Notification, lang string, tr Translate) string { return n.Sentence(lang, tr) }
 
-// Path is the page a notification is about: its request, else its project, else the
-// notification centre.
-func Path(n accord.Notification) string {
-	switch {
-	case n.RequestID != nil:
-		return "/requests/" + strconv.FormatInt(*n.RequestID, 10)
-	case n.ProjectID != nil:
-		return "/projects/" + strconv.FormatInt(*n.ProjectID, 10)
-	}
-	return "/notifications"
-}
+// Path is the page a notification leads to (accord.Notification.Path).
+func Path(n accord.Notification) string { return n.Path() }
 
 // TestText is the message an admin sends to check a webhook.
 func TestText(unit accord.Unit, lang string, tr Translate) string {

@@ -35,20 +35,20 @@ func (s *Server) apiEscalations(w http.ResponseWriter, r *http.Request) {
 
 // apiEscalationFor loads the escalation in the path for the superior, an admin or one
 // of the two sides; nobody else learns it exists.
-func (s *Server) apiEscalationFor(r *http.Request) (accord.Escalation, escalationRole, error) {
+func (s *Server) apiEscalationFor(r *http.Request) (accord.Escalation, accord.EscalationParty, error) {
 	id, err := apiPathID(r)
 	if err != nil {
-		return accord.Escalation{}, escalationRole{}, err
+		return accord.Escalation{}, accord.EscalationParty{}, err
 	}
 	e, err := s.store.Escalation(r.Context(), id)
 	if err != nil {
-		return accord.Escalation{}, escalationRole{}, err
+		return accord.Escalation{}, accord.EscalationParty{}, err
 	}
-	role := escalationRoleOf(e, *viewerFrom(r.Context()))
-	if !role.mayView() {
-		return accord.Escalation{}, escalationRole{}, accord.Errorf(accord.ECodeNotFound, "escalation_not_found", nil)
+	party := accord.EscalationPartyOf(e, *viewerFrom(r.Context()))
+	if !party.MayView() {
+		return accord.Escalation{}, accord.EscalationParty{}, accord.Errorf(accord.ECodeNotFound, "escalation_not_found", nil)
 	}
-	return e, role, nil
+	return e, party, nil
 }
 
 // apiEscalation answers one escalation with its request.
@@ -64,12 +64,12 @@ func (s *Server) apiEscalation(w http.ResponseWriter, r *http.Request) {
 // apiStatement records one side's short statement, as on the page.
 func (s *Server) apiStatement(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	e, role, err := s.apiEscalationFor(r)
+	e, party, err := s.apiEscalationFor(r)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	if role.statementSide() == "" {
+	if party.StatementSide() == "" {
 		s.apiFail(w, r, accord.Errorf(accord.ECodeForbidden, "escalation_not_a_party", nil))
 		return
 	}
@@ -118,17 +118,21 @@ type apiDecisionBody struct {
 	AltParty  string  `json:"alt_party"`
 }
 
-// apiDecide records the superior's binding decision through store.Decide: the
-// assigned superior or an admin; the two sides get 403, anyone else 404.
+// apiDecide records the superior's binding decision through store.Decide: only the
+// assigned superior; the two sides and administrators get 403, anyone else 404.
 func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	e, role, err := s.apiEscalationFor(r)
+	e, party, err := s.apiEscalationFor(r)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	if !role.Decide {
-		s.apiFail(w, r, accord.Errorf(accord.ECodeForbidden, "escalation_not_yours", nil))
+	if !party.Superior {
+		msg := "escalation_not_yours"
+		if party.Admin {
+			msg = "escalation_admins_do_not_decide"
+		}
+		s.apiFail(w, r, accord.Errorf(accord.ECodeForbidden, msg, nil))
 		return
 	}
 	var body apiDecisionBody

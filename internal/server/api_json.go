@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"accord/internal/accord"
-	"accord/internal/store"
 )
 
 // The API's representations: snake_case, ids as strings, timestamps in RFC 3339 and
@@ -196,7 +195,7 @@ func toAPIRequest(r accord.Request, v accord.Viewer) apiRequest {
 		Tier: string(r.Tier), EffortDays: r.EffortDays, ProjectName: r.ProjectName, ProjectNameEN: r.ProjectNameEN,
 		LeadUserID: apiID(r.LeadUserID), HolderName: r.HolderName, HolderNameEN: r.HolderNameEN,
 		KeyPersonName: r.KeyPersonName, KeyPersonNameEN: r.KeyPersonNameEN, AvailableActions: []string{}}
-	for _, a := range accord.AvailableRequestActions(r.State, store.RequestParty(r, v)) {
+	for _, a := range accord.AvailableRequestActions(r.State, accord.RequestPartyOf(r, v)) {
 		if a != accord.ActionSend {
 			out.AvailableActions = append(out.AvailableActions, string(a))
 		}

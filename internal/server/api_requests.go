@@ -9,7 +9,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"accord/internal/accord"
-	"accord/internal/store"
 )
 
 // apiRequests lists the caller's requests a page at a time: incoming are the open
@@ -265,7 +264,7 @@ func (s *Server) apiEscalate(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if !store.RequestParty(req, *v).Lead {
+	if !accord.RequestPartyOf(req, *v).Lead {
 		s.apiFail(w, r, accord.Errorf(accord.ECodeForbidden, "esc_escalate_lead_only", nil))
 		return
 	}

@@ -54,7 +54,7 @@ func (s *Server) apiSharedSuperior(w http.ResponseWriter, r *http.Request) {
 			Fields: map[string]string{"with": "api_id_invalid"}})
 		return
 	}
-	sup, err := s.store.SharedSuperior(r.Context(), id, other)
+	sup, err := s.store.SharedSuperior(r.Context(), id, other, 0)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

@@ -7,72 +7,39 @@ import (
 
 	"accord/internal/accord"
 	"accord/internal/brief"
-	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
 
-// escalationRole is the part the viewer plays in one escalation.
-type escalationRole struct {
-	Decide     bool // the superior it is routed to, or an admin
-	Lead       bool // the project's lead
-	HolderHead bool // the head of the holding unit
-}
-
-// mayView: the superior, an admin, and the two sides see an escalation; nobody else
-// learns it exists.
-func (r escalationRole) mayView() bool { return r.Decide || r.Lead || r.HolderHead }
-
-// statementSide is the side the viewer speaks for, or "". The holder's head speaks for
-// the holder even when they also lead the project, as the store records it.
-func (r escalationRole) statementSide() string {
-	switch {
-	case r.HolderHead:
-		return ui.StatementHolder
-	case r.Lead:
-		return ui.StatementLead
-	}
-	return ""
-}
-
-func escalationRoleOf(e accord.Escalation, v accord.Viewer) escalationRole {
-	return escalationRole{
-		Decide:     e.AssignedUserID == v.User.ID || v.Roles.Admin,
-		Lead:       e.Request.LeadUserID == v.User.ID,
-		HolderHead: store.RequestParty(e.Request, v).HolderHead,
-	}
-}
-
 // escalationFor loads the escalation in the path for someone who may see it; anyone
 // else gets the 404 page.
-func (s *Server) escalationFor(w http.ResponseWriter, r *http.Request) (accord.Escalation, escalationRole, bool) {
+func (s *Server) escalationFor(w http.ResponseWriter, r *http.Request) (accord.Escalation, accord.EscalationParty, bool) {
 	id, ok := s.pathID(w, r, "id")
 	if !ok {
-		return accord.Escalation{}, escalationRole{}, false
+		return accord.Escalation{}, accord.EscalationParty{}, false
 	}
 	e, err := s.store.Escalation(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
-		return accord.Escalation{}, escalationRole{}, false
+		return accord.Escalation{}, accord.EscalationParty{}, false
 	}
-	role := escalationRoleOf(e, *viewerFrom(r.Context()))
-	if !role.mayView() {
+	party := accord.EscalationPartyOf(e, *viewerFrom(r.Context()))
+	if !party.MayView() {
 		s.notFound(w, r)
-		return accord.Escalation{}, escalationRole{}, false
+		return accord.Escalation{}, accord.EscalationParty{}, false
 	}
-	return e, role, true
+	return e, party, true
 }
 
 // escalationView loads what the page shows in five queries after the escalation's,
-// whatever the size of the project: the project, its needs, its tracker (which also
-// gives where things stand), the request's progress log and the tree; a sixth names
-// who decided once someone has.
-func (s *Server) escalationView(ctx context.Context, e accord.Escalation, role escalationRole) (ui.EscalationView, error) {
+// whatever the size of the project: the project, the frozen record, its tracker as it
+// stands today, the request's progress log and the tree.
+func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party accord.EscalationParty) (ui.EscalationView, error) {
 	p, err := s.store.Project(ctx, e.ProjectID)
 	if err != nil {
 		return ui.EscalationView{}, err
 	}
-	needs, err := s.store.Needs(ctx, p.ID)
+	rec, err := s.store.EscalationRecord(ctx, e.ID)
 	if err != nil {
 		return ui.EscalationView{}, err
 	}
@@ -90,35 +57,34 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, role e
 	}
 	lang := i18n.Lang(ctx)
 	view := ui.EscalationView{Escalation: e, Project: p, Now: s.opts.Now(), Progress: progress, Units: openUnits(units),
-		CanDecide: role.Decide, StatementSide: role.statementSide(),
-		Decision: ui.EscalationDecisionForm{FormState: ui.FormState{Version: e.Version}}}
+		CanDecide: party.Superior, CanReassign: party.Admin && e.Pending(), CanRefresh: party.Lead && e.Pending(),
+		StatementSide: party.StatementSide(),
+		Decider:       accord.User{Name: e.DecidedByName, NameEN: e.DecidedByNameEN}.DisplayName(lang),
+		Decision:      ui.EscalationDecisionForm{FormState: ui.FormState{Version: e.Version}},
+		Reassign:      ui.EscalationReassignForm{FormState: ui.FormState{Version: e.Version}},
+		Heads:         reassignHeads(units, e)}
 	if u, ok := findUnit(units, e.AssignedUnitID); ok {
 		view.AssignedUnit = u.DisplayName(lang)
 	}
-	requests := make([]accord.Request, len(tracker))
-	for i, row := range tracker {
-		requests[i] = row.Request
+	for _, row := range tracker {
 		view.Tracker = append(view.Tracker, ui.EscalationTrackerRow{Request: row.Request, Latest: row.Latest})
 	}
+	// A decided escalation shows what its superior decided on; a pending one the
+	// record as raised or last refreshed.
+	facts := rec.Raised
+	if rec.Decided != nil && e.Status == accord.EscalationDecided {
+		facts = rec.Decided
+	}
+	view.RecordTakenAt = facts.TakenAt
 	view.Brief, view.BriefEdited = e.Brief, e.Brief != ""
 	if !view.BriefEdited {
-		view.Brief = brief.Build(brief.Input{Project: p, Request: e.Request, Requests: requests, Needs: needs,
-			Cause: e.Cause, Reason: e.Reason}, briefTranslator(ctx), lang)
+		view.Brief = brief.Build(*facts, briefTranslator(ctx), lang)
 	}
 	switch view.StatementSide {
-	case ui.StatementHolder:
+	case accord.SideHolder:
 		view.Statement.Text = e.HolderStatement
-	case ui.StatementLead:
+	case accord.SideLead:
 		view.Statement.Text = e.LeadStatement
-	}
-	if e.Decision != nil {
-		decider, found, err := s.store.EscalationDecider(ctx, e.ID)
-		if err != nil {
-			return ui.EscalationView{}, err
-		}
-		if found {
-			view.Decider = decider.DisplayName(lang)
-		}
 	}
 	return view, nil
 }
@@ -129,11 +95,11 @@ func (s *Server) escalationPage(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (s *Server) showEscalationPage(w http.ResponseWriter, r *http.Request) {
-	e, role, ok := s.escalationFor(w, r)
+	e, party, ok := s.escalationFor(w, r)
 	if !ok {
 		return
 	}
-	view, err := s.escalationView(r.Context(), e, role)
+	view, err := s.escalationView(r.Context(), e, party)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -174,16 +140,20 @@ func readDecisionForm(r *http.Request) (ui.EscalationDecisionForm, accord.Decisi
 }
 
 // decideEscalation records the superior's binding decision, applied to the request in
-// the same transaction. Only the superior it is routed to, or an admin, may decide;
-// the two sides get 403, anyone else 404.
+// the same transaction. Only the superior it is routed to may decide; the two sides
+// and administrators get 403, anyone else 404.
 func (s *Server) decideEscalation(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	e, role, ok := s.escalationFor(w, r)
+	e, party, ok := s.escalationFor(w, r)
 	if !ok {
 		return
 	}
-	if !role.Decide {
-		s.fail(w, r, accord.Errorf(accord.ECodeForbidden, "escalation_not_yours", nil))
+	if !party.Superior {
+		msg := "escalation_not_yours"
+		if party.Admin {
+			msg = "escalation_admins_do_not_decide"
+		}
+		s.fail(w, r, accord.Errorf(accord.ECodeForbidden, msg, nil))
 		return
 	}
 	f, in, read := readDecisionForm(r)
@@ -192,7 +162,7 @@ func (s *Server) decideEscalation(w http.ResponseWriter, r *http.Request) {
 		_, err = s.store.Decide(ctx, *viewerFrom(ctx), e.ID, int(formInt64(r, "version")), in, s.opts.Now())
 	}
 	if err != nil {
-		s.escalationFormFailed(w, r, e, role, err, decisionFields, func(v *ui.EscalationView, st ui.FormState) {
+		s.escalationFormFailed(w, r, e, party, err, decisionFields, func(v *ui.EscalationView, st ui.FormState) {
 			f.FormState = st
 			v.Decision = f
 			if v.Escalation.Status != accord.EscalationOpen || !v.CanDecide {
@@ -215,11 +185,11 @@ var decisionFields = []string{"kind", "note", "scope", "due_date", "tier", "alt_
 // superior who sent the escalation back puts it before them again.
 func (s *Server) addEscalationStatement(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	e, role, ok := s.escalationFor(w, r)
+	e, party, ok := s.escalationFor(w, r)
 	if !ok {
 		return
 	}
-	if role.statementSide() == "" {
+	if party.StatementSide() == "" {
 		s.fail(w, r, accord.Errorf(accord.ECodeForbidden, "escalation_not_a_party", nil))
 		return
 	}
@@ -240,7 +210,7 @@ func (s *Server) addEscalationStatement(w http.ResponseWriter, r *http.Request) 
 		err = s.store.AddStatement(ctx, *viewerFrom(ctx), e.ID, text, s.opts.DecisionWindowDays, s.opts.Now())
 	}
 	if err != nil {
-		s.escalationFormFailed(w, r, e, role, err, []string{"text"}, func(v *ui.EscalationView, st ui.FormState) {
+		s.escalationFormFailed(w, r, e, party, err, []string{"text"}, func(v *ui.EscalationView, st ui.FormState) {
 			v.Statement = ui.EscalationStatementForm{FormState: st, Text: raw}
 			if v.Escalation.Status == accord.EscalationDecided {
 				v.Alert = st.Error // the form is gone; say why above the page
@@ -248,7 +218,7 @@ func (s *Server) addEscalationStatement(w http.ResponseWriter, r *http.Request) 
 		})
 		return
 	}
-	if e.Status == accord.EscalationSentBack && role.statementSide() == ui.StatementLead {
+	if e.Status == accord.EscalationSentBack && party.StatementSide() == accord.SideLead {
 		s.flash(ctx, "esc_answer_sent", map[string]any{"Name": accord.User{Name: e.AssignedName, NameEN: e.AssignedNameEN}.DisplayName(i18n.Lang(ctx))})
 	} else {
 		s.flash(ctx, "esc_statement_added")
@@ -259,7 +229,7 @@ func (s *Server) addEscalationStatement(w http.ResponseWriter, r *http.Request) 
 // escalationFormFailed shows the page again with one form as the user left it. After
 // a conflict the form carries the current version, so sending again applies the input
 // over the change now on screen; after a refusal it keeps the version it had.
-func (s *Server) escalationFormFailed(w http.ResponseWriter, r *http.Request, e accord.Escalation, role escalationRole,
+func (s *Server) escalationFormFailed(w http.ResponseWriter, r *http.Request, e accord.Escalation, party accord.EscalationParty,
 	err error, fields []string, keep func(*ui.EscalationView, ui.FormState)) {
 	ctx := r.Context()
 	status, st, ok := formProblem(ctx, err, fields...)
@@ -272,7 +242,7 @@ func (s *Server) escalationFormFailed(w http.ResponseWriter, r *http.Request, e 
 		s.fail(w, r, err)
 		return
 	}
-	view, err := s.escalationView(ctx, cur, role)
+	view, err := s.escalationView(ctx, cur, party)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -283,4 +253,74 @@ func (s *Server) escalationFormFailed(w http.ResponseWriter, r *http.Request, e 
 	}
 	keep(&view, st)
 	s.escalationPage(w, r, status, view)
+}
+
+// reassignHeads lists the heads an administrator may move escalation e to: the head of
+// every open unit, each once, except who has it now.
+func reassignHeads(units []accord.Unit, e accord.Escalation) []accord.Unit {
+	var out []accord.Unit
+	seen := map[int64]bool{e.AssignedUserID: true}
+	for _, u := range units {
+		if !u.Open() || u.HeadUserID == nil || seen[*u.HeadUserID] {
+			continue
+		}
+		seen[*u.HeadUserID] = true
+		out = append(out, u)
+	}
+	return out
+}
+
+// reassignEscalation moves a stuck escalation to another head, with a reason: what an
+// administrator may do instead of deciding.
+func (s *Server) reassignEscalation(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	e, party, ok := s.escalationFor(w, r)
+	if !ok {
+		return
+	}
+	if !party.Admin {
+		s.fail(w, r, accord.Errorf(accord.ECodeForbidden, "escalation_admin_only", nil))
+		return
+	}
+	f := ui.EscalationReassignForm{Reason: r.PostFormValue("reason")}
+	to, toOK := formOptionalID(r, "user_id")
+	var read accord.Validation
+	if to == nil || !toOK {
+		read.Add("user_id", "escalation_reassign_not_head")
+	} else {
+		f.UserID = *to
+	}
+	reason := strings.TrimSpace(f.Reason)
+	err := read.Err()
+	if err == nil {
+		err = s.store.Reassign(ctx, *viewerFrom(ctx), e.ID, f.UserID, reason, s.opts.DecisionWindowDays, s.opts.Now())
+	}
+	if err != nil {
+		s.escalationFormFailed(w, r, e, party, err, []string{"user_id", "reason"}, func(v *ui.EscalationView, st ui.FormState) {
+			f.FormState = st
+			v.Reassign = f
+			if !v.CanReassign {
+				v.Alert = st.Error
+			}
+		})
+		return
+	}
+	s.flash(ctx, "esc_reassigned_flash")
+	http.Redirect(w, r, escalationPath(e.ID), http.StatusSeeOther)
+}
+
+// refreshEscalationRecord takes a new record of the facts at the lead's request while
+// the escalation waits: the brief then shows today's data, and the history says so.
+func (s *Server) refreshEscalationRecord(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	e, _, ok := s.escalationFor(w, r)
+	if !ok {
+		return
+	}
+	if err := s.store.RefreshRecord(ctx, *viewerFrom(ctx), e.ID, s.opts.Now()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(ctx, "esc_refreshed_flash")
+	http.Redirect(w, r, escalationPath(e.ID), http.StatusSeeOther)
 }

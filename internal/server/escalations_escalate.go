@@ -7,7 +7,6 @@ import (
 
 	"accord/internal/accord"
 	"accord/internal/brief"
-	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -31,7 +30,7 @@ func (s *Server) escalateRequestFor(w http.ResponseWriter, r *http.Request) (acc
 		s.fail(w, r, err)
 		return accord.Request{}, accord.Project{}, false
 	}
-	if !store.RequestParty(req, *v).Lead {
+	if !accord.RequestPartyOf(req, *v).Lead {
 		s.fail(w, r, accord.Errorf(accord.ECodeForbidden, "esc_escalate_lead_only", nil))
 		return accord.Request{}, accord.Project{}, false
 	}
@@ -39,11 +38,11 @@ func (s *Server) escalateRequestFor(w http.ResponseWriter, r *http.Request) (acc
 }
 
 // escalateView works out who the request would go to and writes the brief for the
-// lead to edit: the shared superior, the tree (for names), the needs and the
-// project's requests, in four queries.
+// lead to edit: the shared superior, the tree (for names) and the facts of the brief,
+// in a fixed number of queries.
 func (s *Server) escalateView(ctx context.Context, req accord.Request, p accord.Project) (ui.EscalateView, string, error) {
 	view := ui.EscalateView{Request: req, Project: p, Closed: !req.State.Open() || req.State == accord.RequestDraft}
-	sup, err := s.store.SharedSuperior(ctx, p.OwningUnitID, req.HolderUnitID)
+	sup, err := s.store.SharedSuperior(ctx, p.OwningUnitID, req.HolderUnitID, req.LeadUserID)
 	switch {
 	case accord.ErrorCodeOf(err) == accord.ECodeNotFound:
 		// No one above both units has a head: the page says so and offers no form.
@@ -59,9 +58,18 @@ func (s *Server) escalateView(ctx context.Context, req accord.Request, p accord.
 		view.Superior = u.HeadDisplayName(lang)
 		view.SuperiorUnit = u.DisplayName(lang)
 		view.VacantSkipped = sup.VacantSkipped
+		view.PartiesSkipped = sup.PartiesSkipped
 		view.HeadIsParty = sup.HeadIsParty
-		view.ViewerDecides = sup.HeadUserID == viewerFrom(ctx).User.ID
-		view.LeadDecides = !view.ViewerDecides && sup.HeadUserID == req.LeadUserID
+		view.ViewerDecides = accord.MayDecideDirectly(req, *viewerFrom(ctx), sup)
+		view.LeadDecides = !view.ViewerDecides && sup.NaturalHeadUserID == req.LeadUserID
+		if view.ViewerDecides || view.LeadDecides {
+			// The lead heads a unit above both: name that unit, not where it would go.
+			for _, unit := range units {
+				if unit.HeadUserID != nil && *unit.HeadUserID == req.LeadUserID && unit.ID == sup.CommonUnitID {
+					view.SuperiorUnit = unit.DisplayName(lang)
+				}
+			}
+		}
 	}
 	text, err := s.generatedBrief(ctx, req, p, "", "")
 	if err != nil {
@@ -70,18 +78,14 @@ func (s *Server) escalateView(ctx context.Context, req accord.Request, p accord.
 	return view, text, nil
 }
 
-// generatedBrief writes the brief from the data, in the reader's language.
-func (s *Server) generatedBrief(ctx context.Context, req accord.Request, p accord.Project, cause accord.EscalationCause, reason string) (string, error) {
-	needs, err := s.store.Needs(ctx, p.ID)
+// generatedBrief writes the brief from the facts as they stand, in the reader's
+// language.
+func (s *Server) generatedBrief(ctx context.Context, req accord.Request, _ accord.Project, cause accord.EscalationCause, reason string) (string, error) {
+	f, err := s.store.BriefFacts(ctx, req.ID, cause, reason, s.opts.Now())
 	if err != nil {
 		return "", err
 	}
-	requests, err := s.store.ProjectRequests(ctx, p.ID)
-	if err != nil {
-		return "", err
-	}
-	return brief.Build(brief.Input{Project: p, Request: req, Requests: requests, Needs: needs, Cause: cause, Reason: reason},
-		briefTranslator(ctx), i18n.Lang(ctx)), nil
+	return brief.Build(f, briefTranslator(ctx), i18n.Lang(ctx)), nil
 }
 
 // briefTranslator adapts the reader's localizer to the brief's.

@@ -12,4 +12,7 @@ func (s *Server) escalationRoutes(r chi.Router) {
 	r.Get("/escalations/{id}", s.showEscalationPage)
 	r.Post("/escalations/{id}/decide", s.decideEscalation)
 	r.Post("/escalations/{id}/statement", s.addEscalationStatement)
+	r.Post("/escalations/{id}/reassign", s.reassignEscalation)
+	r.Post("/escalations/{id}/refresh", s.refreshEscalationRecord)
+	r.Post("/requests/{id}/decide", s.decideRequestDirectly)
 }

@@ -275,7 +275,8 @@ func (s *Server) splitNeed(w http.ResponseWriter, r *http.Request) {
 	f := ui.StrategyForm{Title: r.PostFormValue("title"), EffortDays: r.PostFormValue("effort_days"),
 		NeededBy: r.PostFormValue("needed_by"), Message: r.PostFormValue("message"), Open: true}
 	holder := req.HolderUnitID
-	in := accord.NeedInput{Title: f.Title, HolderUnitID: &holder, Tier: req.Tier,
+	phaseOf := req.NeedID
+	in := accord.NeedInput{Title: f.Title, HolderUnitID: &holder, Tier: req.Tier, PhaseOfNeedID: &phaseOf,
 		Notes: i18n.T(ctx, "rq_phase_notes", map[string]any{"Title": accord.Need{Title: req.NeedTitle,
 			TitleEN: req.NeedTitleEN}.DisplayTitle(i18n.Lang(ctx))})}
 	s.phaseTitles(ctx, req, &in)

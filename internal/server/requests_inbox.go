@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"accord/internal/accord"
-	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -66,12 +65,16 @@ func (s *Server) inboxCards(ctx context.Context, list []accord.Request, back str
 	if err != nil {
 		return nil, nil, err
 	}
+	rulings, err := s.store.LatestEscalations(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
 	members := map[int64][]accord.User{}
 	var queues []ui.QueueSummary
 	seen := map[int64]bool{}
 	cards := make([]ui.RequestCard, 0, len(list))
 	for _, req := range list {
-		a := requestAccess{Request: req, Project: projects[req.ProjectID], Party: store.RequestParty(req, *v)}
+		a := requestAccess{Request: req, Project: projects[req.ProjectID], Party: accord.RequestPartyOf(req, *v)}
 		if _, ok := members[req.HolderUnitID]; !ok && onHolderSide(a.Party) {
 			list, err := s.store.UnitMembers(ctx, req.HolderUnitID)
 			if err != nil {
@@ -81,6 +84,7 @@ func (s *Server) inboxCards(ctx context.Context, list []accord.Request, back str
 		}
 		card := newRequestCard(v, a, places[req.ID], members[req.HolderUnitID])
 		card.Back, card.InPlace = back, true
+		withRuling(&card, rulings, *v)
 		cards = append(cards, card)
 		if !seen[req.HolderUnitID] && a.Party.HolderHead {
 			seen[req.HolderUnitID] = true

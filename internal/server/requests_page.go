@@ -59,6 +59,9 @@ func (s *Server) requestPage(ctx context.Context, a requestAccess) (ui.RequestPa
 			v.NextNudge = &next
 		}
 	}
+	if err := s.directDecision(ctx, a, &v); err != nil {
+		return ui.RequestPageView{}, err
+	}
 	if party.Lead && req.State == accord.RequestDeclined && req.Obstacle != "" {
 		for _, st := range accord.StrategiesFor(req.Obstacle) {
 			v.Strategies = append(v.Strategies, ui.StrategyView{Strategy: st, Form: s.strategyForm(ctx, req, st)})
@@ -82,7 +85,38 @@ func (s *Server) requestCard(ctx context.Context, a requestAccess) (ui.RequestCa
 		}
 		members = activeMembers(list)
 	}
-	return newRequestCard(viewerFrom(ctx), a, queuePlaces(queue)[a.Request.ID], members), nil
+	rulings, err := s.store.LatestEscalations(ctx, []int64{a.Request.ID})
+	if err != nil {
+		return ui.RequestCard{}, err
+	}
+	v := viewerFrom(ctx)
+	card := newRequestCard(v, a, queuePlaces(queue)[a.Request.ID], members)
+	withRuling(&card, rulings, *v)
+	return card, nil
+}
+
+// withRuling puts the request's latest escalation on its card: pending, it says who
+// has it and since when; decided, the outcome and the reason. The link to it is
+// offered only to those who may open it.
+func withRuling(card *ui.RequestCard, rulings map[int64]accord.Escalation, v accord.Viewer) {
+	e, ok := rulings[card.Request.ID]
+	if !ok {
+		return
+	}
+	party := accord.EscalationPartyOf(e, v)
+	card.Ruling = &ui.RulingView{Escalation: e, Link: party.MayView(),
+		StatementOwed: e.Pending() && statementOwed(e, party)}
+}
+
+// statementOwed reports whether the viewer's side has not yet spoken.
+func statementOwed(e accord.Escalation, p accord.EscalationParty) bool {
+	switch p.StatementSide() {
+	case accord.SideHolder:
+		return e.HolderStatement == ""
+	case accord.SideLead:
+		return e.LeadStatement == ""
+	}
+	return false
 }
 
 func newRequestCard(v *accord.Viewer, a requestAccess, q ui.QueuePlace, members []accord.User) ui.RequestCard {
@@ -120,4 +154,71 @@ func (s *Server) strategyForm(ctx context.Context, req accord.Request, st accord
 // sense: not while a decline or a counter-proposal waits on the lead.
 func waitingOnHolder(st accord.RequestState) bool {
 	return st == accord.RequestRequested || st == accord.RequestAgreed || st == accord.RequestInProgress
+}
+
+// directDecision offers the decision form to a lead who heads the unit above both
+// sides (accord.MayDecideDirectly), while nothing else is before a superior: two
+// queries, only for a lead who heads a unit.
+func (s *Server) directDecision(ctx context.Context, a requestAccess, v *ui.RequestPageView) error {
+	viewer := viewerFrom(ctx)
+	req := a.Request
+	if viewer.User.ID != req.LeadUserID || !viewer.Roles.Head || !req.State.Open() || req.State == accord.RequestDraft ||
+		(v.Card.Ruling != nil && v.Card.Ruling.Escalation.Pending()) {
+		return nil
+	}
+	sup, err := s.store.SharedSuperior(ctx, a.Project.OwningUnitID, req.HolderUnitID, req.LeadUserID)
+	if accord.ErrorCodeOf(err) == accord.ECodeNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !accord.MayDecideDirectly(req, *viewer, sup) {
+		return nil
+	}
+	units, err := s.store.Units(ctx)
+	if err != nil {
+		return err
+	}
+	v.DecideDirectly, v.CanEscalate, v.Units = true, false, openUnits(units)
+	if u, ok := findUnit(units, sup.CommonUnitID); ok {
+		v.DecideUnit = u.DisplayName(i18n.Lang(ctx))
+	}
+	return nil
+}
+
+// decideRequestDirectly records the binding decision of a lead who is the superior
+// both units share, on the request page; anyone else is refused with 403.
+func (s *Server) decideRequestDirectly(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a, ok := s.loadRequest(w, r)
+	if !ok {
+		return
+	}
+	f, in, read := readDecisionForm(r)
+	err := mergeProblems(read, in.Validate())
+	if err == nil {
+		_, err = s.store.DecideDirectly(ctx, *viewerFrom(ctx), a.Request.ID, in, s.opts.Now())
+	}
+	if err != nil {
+		status, st, ok := formProblem(ctx, err, decisionFields...)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		v, verr := s.requestPage(ctx, a)
+		if verr != nil {
+			s.fail(w, r, verr)
+			return
+		}
+		f.FormState = st
+		v.Decision = f
+		if !v.DecideDirectly {
+			v.Card.Alert = st.Error // the form is gone; say why
+		}
+		s.requestPageRender(w, r, status, v)
+		return
+	}
+	s.flash(ctx, "rq_decided_directly_flash")
+	http.Redirect(w, r, requestPath(a.Request.ID), http.StatusSeeOther)
 }

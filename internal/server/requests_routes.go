@@ -87,7 +87,7 @@ func (s *Server) requestAccess(ctx context.Context, id int64) (requestAccess, er
 	if err != nil {
 		return requestAccess{}, err
 	}
-	party := store.RequestParty(req, *v)
+	party := accord.RequestPartyOf(req, *v)
 	p, err := s.store.ProjectForViewer(ctx, *v, req.ProjectID)
 	if accord.ErrorCodeOf(err) == accord.ECodeNotFound && (party.HolderHead || party.Delegate) {
 		p, err = s.store.Project(ctx, req.ProjectID)

@@ -56,19 +56,11 @@ func (s *Store) NotificationForDelivery(ctx context.Context, id int64) (accord.O
 	n := &o.Notification
 	to := &o.Recipient
 	var units []int64
-	err := s.pool.QueryRow(ctx, `SELECT n.id, n.user_id, n.kind, n.project_id, n.request_id,
-			COALESCE(a.name, ''), COALESCE(a.name_en, ''), COALESCE(d.title, ''), COALESCE(d.title_en, ''),
-			COALESCE(p.name, ''), COALESCE(p.name_en, ''), COALESCE(n.data->>'state', ''), n.read_at, n.created_at,
+	err := s.pool.QueryRow(ctx, `SELECT `+notificationColumns+`,
 			u.email, u.name, u.name_en, u.locale, u.deactivated_at IS NULL,
-			array_remove(ARRAY[r.holder_unit_id, p.owning_unit_id], NULL)
-		FROM notifications n
+			array_remove(ARRAY[r.holder_unit_id, p.owning_unit_id], NULL)`+notificationFrom+`
 		JOIN users u ON u.id = n.user_id
-		LEFT JOIN users a ON a.id = n.actor_id
-		LEFT JOIN requests r ON r.id = n.request_id LEFT JOIN needs d ON d.id = r.need_id
-		LEFT JOIN projects p ON p.id = n.project_id
-		WHERE n.id = $1`, id).Scan(&n.ID, &n.UserID, &n.Kind, &n.ProjectID, &n.RequestID, &n.ActorName, &n.ActorNameEN,
-		&n.NeedTitle, &n.NeedTitleEN, &n.ProjectName, &n.ProjectNameEN, &n.State, &n.ReadAt, &n.CreatedAt,
-		&to.Email, &to.Name, &to.NameEN, &to.Locale, &to.Active, &units)
+		WHERE n.id = $1`, id).Scan(append(notificationDest(n), &to.Email, &to.Name, &to.NameEN, &to.Locale, &to.Active, &units)...)
 	if err != nil {
 		return accord.Outgoing{}, fmt.Errorf("store: notification %d for delivery: %w", id, mapNotFound(err, "notification_not_found"))
 	}

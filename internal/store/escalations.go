@@ -13,9 +13,11 @@ import (
 
 const escalationColumns = `e.id, e.request_id, e.project_id, e.cause, e.status, e.assigned_user_id, e.assigned_unit_id,
 	s.name, s.name_en, e.level, e.at_top, e.reason, e.brief, e.lead_statement, e.holder_statement, e.window_opened_at,
-	e.window_due_at, e.decision, e.decision_note, e.decided_at, e.created_at, e.version, ` + requestColumns
+	e.window_due_at, e.decision, e.decision_note, e.decided_at, COALESCE(db.name, ''), COALESCE(db.name_en, ''),
+	e.created_at, e.version, e.party_decides, e.direct, ` + requestColumns
 
 const escalationFrom = ` FROM escalations e JOIN users s ON s.id = e.assigned_user_id
+	LEFT JOIN users db ON db.id = e.decided_by
 	JOIN requests r ON r.id = e.request_id JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 	JOIN units h ON h.id = r.holder_unit_id LEFT JOIN users k ON k.id = r.key_person_user_id `
 
@@ -23,24 +25,17 @@ func scanEscalation(row pgx.Row, extra ...any) (accord.Escalation, error) {
 	var e accord.Escalation
 	dest := append([]any{&e.ID, &e.RequestID, &e.ProjectID, &e.Cause, &e.Status, &e.AssignedUserID, &e.AssignedUnitID,
 		&e.AssignedName, &e.AssignedNameEN, &e.Level, &e.AtTop, &e.Reason, &e.Brief, &e.LeadStatement, &e.HolderStatement,
-		&e.WindowOpenedAt, &e.WindowDueAt, &e.Decision, &e.DecisionNote, &e.DecidedAt, &e.CreatedAt, &e.Version},
+		&e.WindowOpenedAt, &e.WindowDueAt, &e.Decision, &e.DecisionNote, &e.DecidedAt, &e.DecidedByName, &e.DecidedByNameEN,
+		&e.CreatedAt, &e.Version, &e.PartyDecides, &e.Direct},
 		requestDest(&e.Request)...)
 	err := row.Scan(append(dest, extra...)...)
 	return e, err
 }
 
-// sharedSuperiorSQL picks, for requests r joined with projects p, the deepest unit on
-// both the owning unit's and the holder's path whose head is active: the shared
-// superior, vacant posts skipped upward. accord.SharedSuperior is the same rule in Go.
-const sharedSuperiorSQL = `(SELECT ARRAY[c.id, c.head_user_id]
-	FROM units ou, units hu, units c JOIN users cu ON cu.id = c.head_user_id AND cu.deactivated_at IS NULL
-	WHERE ou.id = p.owning_unit_id AND hu.id = r.holder_unit_id
-	  AND c.id = ANY (ou.path) AND c.id = ANY (hu.path) AND c.closed_at IS NULL
-	ORDER BY cardinality(c.path) DESC LIMIT 1)`
-
-// Escalate takes a request to the shared superior at the lead's request. When the
-// lead is that superior, it refuses with escalation_you_decide: they can decide
-// themselves. brief may be empty to generate it from the data when read.
+// Escalate takes a request to the shared superior at the lead's request, with a
+// record of the facts as they stand. When the lead is the superior both units share,
+// it refuses with escalation_you_decide: they decide directly (DecideDirectly). brief
+// may be empty to write it from the record when read.
 func (s *Store) Escalate(ctx context.Context, v accord.Viewer, requestID int64, reason, brief string, windowDays int, now time.Time) (accord.Escalation, error) {
 	var id int64
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
@@ -48,36 +43,32 @@ func (s *Store) Escalate(ctx context.Context, v accord.Viewer, requestID int64, 
 		if err != nil {
 			return mapNotFound(err, "request_not_found")
 		}
-		if !RequestParty(r, v).Lead {
+		if !accord.RequestPartyOf(r, v).Lead {
 			return accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil)
 		}
 		if !r.State.Open() || r.State == accord.RequestDraft {
 			return accord.Errorf(accord.ECodeInvalid, "escalation_request_closed", nil)
 		}
-		var owning int64
-		if err := tx.QueryRow(ctx, `SELECT owning_unit_id FROM projects WHERE id = $1`, r.ProjectID).Scan(&owning); err != nil {
-			return err
-		}
-		sup, err := sharedSuperiorTx(ctx, tx, owning, r.HolderUnitID)
+		sup, err := routeRequest(ctx, tx, r)
 		if err != nil {
 			return err
 		}
-		if sup.HeadUserID == v.User.ID {
+		if sup.NaturalHeadUserID == r.LeadUserID {
 			return accord.Errorf(accord.ECodeInvalid, "escalation_you_decide", nil)
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO escalations (request_id, project_id, cause, assigned_user_id, assigned_unit_id,
-				reason, brief, window_opened_at, window_due_at, created_by, created_at)
-			VALUES ($1, $2, 'manual', $3, $4, $5, $6, $7, $8, $9, $7)
+				reason, brief, window_opened_at, window_due_at, created_by, created_at, party_decides)
+			VALUES ($1, $2, 'manual', $3, $4, $5, $6, $7, $8, $9, $7, $10)
 			ON CONFLICT (request_id, cause) DO NOTHING RETURNING id`,
 			r.ID, r.ProjectID, sup.HeadUserID, sup.UnitID, reason, brief, now,
-			accord.AddWorkingDays(now, windowDays), v.User.ID).Scan(&id)
+			accord.AddWorkingDays(now, windowDays), v.User.ID, sup.HeadIsParty).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return accord.Errorf(accord.ECodeConflict, "escalation_exists", nil)
 		}
 		if err != nil {
 			return err
 		}
-		return escalationRaised(ctx, tx, v.User.ID, id, r, sup.HeadUserID)
+		return escalationRaised(ctx, tx, v.User.ID, id, r, sup.HeadUserID, accord.CauseManual, reason, now)
 	})
 	if err != nil {
 		return accord.Escalation{}, fmt.Errorf("store: escalate request %d: %w", requestID, err)
@@ -85,29 +76,37 @@ func (s *Store) Escalate(ctx context.Context, v accord.Viewer, requestID int64, 
 	return s.Escalation(ctx, id)
 }
 
-// escalationRaised tells the superior and the holder's head, and audits.
-func escalationRaised(ctx context.Context, tx pgx.Tx, actorID, escalationID int64, r accord.Request, superior int64) error {
-	if err := notify(ctx, tx, superior, accord.NotifyEscalationAssigned, r, actorID, r.State, ""); err != nil {
+// routeRequest finds who decides on request r: the shared superior of the project's
+// owning unit and the holder, with the lead as a party (accord.SharedSuperior).
+func routeRequest(ctx context.Context, tx pgx.Tx, r accord.Request) (accord.Superior, error) {
+	var owning int64
+	if err := tx.QueryRow(ctx, `SELECT owning_unit_id FROM projects WHERE id = $1`, r.ProjectID).Scan(&owning); err != nil {
+		return accord.Superior{}, err
+	}
+	return sharedSuperiorIn(ctx, tx, owning, r.HolderUnitID, r.LeadUserID)
+}
+
+// escalationRaised freezes the record of the facts, tells the superior and the
+// holder's head (each notification opens the escalation), and audits.
+func escalationRaised(ctx context.Context, tx pgx.Tx, actorID, escalationID int64, r accord.Request, superior int64,
+	cause accord.EscalationCause, reason string, now time.Time) error {
+	if err := saveRecord(ctx, tx, escalationID, "record_raised", r.ID, cause, reason, now); err != nil {
+		return err
+	}
+	if err := insertNotification(ctx, tx, notice{to: superior, kind: accord.NotifyEscalationAssigned, request: r,
+		actor: actorID, state: r.State, escalation: escalationID}); err != nil {
 		return err
 	}
 	head, err := holderHead(ctx, tx, r.HolderUnitID)
 	if err != nil {
 		return err
 	}
-	if err := notify(ctx, tx, head, accord.NotifyEscalationRaised, r, actorID, r.State, ""); err != nil {
+	if err := insertNotification(ctx, tx, notice{to: head, kind: accord.NotifyEscalationRaised, request: r,
+		actor: actorID, state: r.State, escalation: escalationID}); err != nil {
 		return err
 	}
 	return auditProject(ctx, tx, actorID, r.ProjectID, "escalation", escalationID, "raise", nil,
-		map[string]any{"request_id": r.ID, "assigned_user_id": superior})
-}
-
-func sharedSuperiorTx(ctx context.Context, tx pgx.Tx, a, b int64) (accord.Superior, error) {
-	var pathA, pathB, unitIDs, headIDs []int64
-	err := tx.QueryRow(ctx, sharedSuperiorQuery, a, b).Scan(&pathA, &pathB, &unitIDs, &headIDs)
-	if err != nil {
-		return accord.Superior{}, err
-	}
-	return superiorFrom(pathA, pathB, unitIDs, headIDs)
+		map[string]any{"request_id": r.ID, "assigned_user_id": superior, "cause": cause})
 }
 
 // Escalation returns one escalation with its request.
@@ -146,15 +145,13 @@ func (s *Store) EscalationsAssigned(ctx context.Context, userID int64, offset, l
 // the superior's questions and reopens the window.
 func (s *Store) AddStatement(ctx context.Context, v accord.Viewer, id int64, text string, windowDays int, now time.Time) error {
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
-		e, err := scanEscalation(tx.QueryRow(ctx, `SELECT `+escalationColumns+escalationFrom+`WHERE e.id = $1 FOR UPDATE OF e`, id))
+		e, err := lockEscalation(ctx, tx, id)
 		if err != nil {
-			return mapNotFound(err, "escalation_not_found")
+			return err
 		}
-		rp := RequestParty(e.Request, v)
-		party := accord.EscalationParty{Superior: e.AssignedUserID == v.User.ID || v.Roles.Admin, Lead: rp.Lead, HolderHead: rp.HolderHead}
-		// The holder's head speaks for the holder even when they also lead the project.
+		party := accord.EscalationPartyOf(e, v)
 		event := accord.EventLeadStatement
-		if party.HolderHead {
+		if party.StatementSide() == accord.SideHolder {
 			event = accord.EventHolderStatement
 		}
 		next, err := accord.NextEscalationState(e.Status, event, party)
@@ -174,10 +171,12 @@ func (s *Store) AddStatement(ctx context.Context, v accord.Viewer, id int64, tex
 		if err != nil {
 			return err
 		}
-		if err := notify(ctx, tx, e.AssignedUserID, accord.NotifyEscalationStatement, e.Request, v.User.ID, e.Request.State, ""); err != nil {
+		if err := insertNotification(ctx, tx, notice{to: e.AssignedUserID, kind: accord.NotifyEscalationStatement,
+			request: e.Request, actor: v.User.ID, state: e.Request.State, escalation: id}); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, v.User.ID, e.ProjectID, "escalation", id, "statement", nil, map[string]any{"text": text})
+		return auditProject(ctx, tx, v.User.ID, e.ProjectID, "escalation", id, "statement", nil,
+			map[string]any{"text": text, "side": party.StatementSide()})
 	})
 	if err != nil {
 		return fmt.Errorf("store: statement on escalation %d: %w", id, err)
@@ -185,108 +184,257 @@ func (s *Store) AddStatement(ctx context.Context, v accord.Viewer, id int64, tex
 	return nil
 }
 
+func lockEscalation(ctx context.Context, tx pgx.Tx, id int64) (accord.Escalation, error) {
+	e, err := scanEscalation(tx.QueryRow(ctx, `SELECT `+escalationColumns+escalationFrom+`WHERE e.id = $1 FOR UPDATE OF e, r`, id))
+	if err != nil {
+		return accord.Escalation{}, mapNotFound(err, "escalation_not_found")
+	}
+	return e, nil
+}
+
 // Decide records the superior's binding decision and applies it to the request in
-// the same transaction. Only the assigned superior or an admin may decide.
+// the same transaction, with a second record of the facts as the superior saw them.
+// Only the superior it is routed to may decide; administrators may not.
 func (s *Store) Decide(ctx context.Context, v accord.Viewer, id int64, version int, in accord.DecisionInput, now time.Time) (accord.Escalation, error) {
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
-		e, err := scanEscalation(tx.QueryRow(ctx, `SELECT `+escalationColumns+escalationFrom+`WHERE e.id = $1 FOR UPDATE OF e, r`, id))
+		e, err := lockEscalation(ctx, tx, id)
 		if err != nil {
-			return mapNotFound(err, "escalation_not_found")
+			return err
 		}
-		rp := RequestParty(e.Request, v)
-		party := accord.EscalationParty{Superior: e.AssignedUserID == v.User.ID || v.Roles.Admin, Lead: rp.Lead, HolderHead: rp.HolderHead}
-		status, err := accord.NextEscalationState(e.Status, accord.EscalationEventFor(in.Kind), party)
+		status, err := accord.NextEscalationState(e.Status, accord.EscalationEventFor(in.Kind), accord.EscalationPartyOf(e, v))
 		if err != nil {
 			return err
 		}
 		if e.Version != version {
 			return accord.Errorf(accord.ECodeConflict, "edit_conflict", nil)
 		}
-		if err := in.Validate(); err != nil {
-			return err
-		}
-		r := e.Request
-		if !r.State.Open() {
-			return accord.Errorf(accord.ECodeInvalid, "escalation_request_closed", nil)
-		}
-		switch in.Kind {
-		case accord.DecideDirect:
-			scope := in.Scope
-			if scope == "" {
-				scope = r.Scope
-			}
-			// Binding: agreed now, and the holder can no longer decline (decline is
-			// only possible from requested).
-			state := accord.RequestAgreed
-			if r.State == accord.RequestInProgress {
-				state = accord.RequestInProgress
-			}
-			_, err = tx.Exec(ctx, `UPDATE requests SET state = $2, scope = $3, due_date = $4, binding = true,
-				obstacle = '', decline_reason = '', answered_at = COALESCE(answered_at, $5), last_activity_at = $5,
-				version = version + 1 WHERE id = $1`, r.ID, state, scope, in.DueDate, now)
-		case accord.DecideRescope:
-			if in.Tier != "" {
-				if _, err = tx.Exec(ctx, `UPDATE needs SET tier = $2, version = version + 1 WHERE id = $1`, r.NeedID, in.Tier); err != nil {
-					return err
-				}
-			}
-			_, err = tx.Exec(ctx, `UPDATE requests SET scope = COALESCE(NULLIF($2, ''), scope), due_date = COALESCE($3, due_date),
-				state = CASE WHEN state IN ('declined', 'countered') THEN 'requested' ELSE state END,
-				obstacle = '', decline_reason = '', last_activity_at = $4, version = version + 1 WHERE id = $1`,
-				r.ID, in.Scope, in.DueDate, now)
-		case accord.DecideAlternative:
-			if in.AltUnitID != nil {
-				if err := checkUnitField(ctx, tx, *in.AltUnitID, "alt_holder"); err != nil {
-					return err
-				}
-			}
-			party := ""
-			if in.AltUnitID == nil {
-				party = in.AltParty
-			}
-			if _, err = tx.Exec(ctx, `INSERT INTO needs (project_id, title, holder_unit_id, external_party, tier, needed_by,
-					effort_days, notes)
-				SELECT project_id, $2, $3, $4, tier, COALESCE($5, needed_by), effort_days, $6 FROM needs WHERE id = $1`,
-				r.NeedID, in.AltTitle, in.AltUnitID, party, in.DueDate, in.Note); err != nil {
-				return err
-			}
-			_, err = tx.Exec(ctx, `UPDATE requests SET state = 'cancelled', last_activity_at = $2, version = version + 1 WHERE id = $1`, r.ID, now)
-		case accord.DecideDrop:
-			_, err = tx.Exec(ctx, `UPDATE requests SET state = 'cancelled', last_activity_at = $2, version = version + 1 WHERE id = $1`, r.ID, now)
-		case accord.DecideSendBack:
-			// Nothing changes on the request: the lead answers first.
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE escalations SET status = $2, decision = $3, decision_note = $4,
-				decided_by = $5, decided_at = CASE WHEN $2 = 'decided' THEN $6::timestamptz END, version = version + 1
-			WHERE id = $1`, id, status, in.Kind, in.Note, v.User.ID, now); err != nil {
-			return err
-		}
-		if status == accord.EscalationDecided {
-			// The sweep holds back other causes while an escalation waits (see
-			// accord.CausesToRaise): the request is due for a look again.
-			if _, err := tx.Exec(ctx, `UPDATE requests SET escalate_at = '-infinity' WHERE id = $1`, r.ID); err != nil {
-				return err
-			}
-		}
-		if err := notify(ctx, tx, r.LeadUserID, accord.NotifyEscalationDecided, r, v.User.ID, r.State, ""); err != nil {
-			return err
-		}
-		head, err := holderHead(ctx, tx, r.HolderUnitID)
-		if err != nil {
-			return err
-		}
-		if err := notify(ctx, tx, head, accord.NotifyEscalationDecided, r, v.User.ID, r.State, ""); err != nil {
-			return err
-		}
-		return auditProject(ctx, tx, v.User.ID, e.ProjectID, "escalation", id, "decide", nil, in)
+		return applyDecision(ctx, tx, v, e, status, in, now)
 	})
 	if err != nil {
 		return accord.Escalation{}, fmt.Errorf("store: decide escalation %d: %w", id, err)
 	}
 	return s.Escalation(ctx, id)
+}
+
+// DecideDirectly records the binding decision of a lead who is the superior both
+// units share, from the request page: an escalation raised and decided at once,
+// marked direct and kept with its record like any other.
+func (s *Store) DecideDirectly(ctx context.Context, v accord.Viewer, requestID int64, in accord.DecisionInput, now time.Time) (accord.Escalation, error) {
+	var id int64
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		r, err := scanRequest(tx.QueryRow(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.id = $1 FOR UPDATE OF r`, requestID))
+		if err != nil {
+			return mapNotFound(err, "request_not_found")
+		}
+		sup, err := routeRequest(ctx, tx, r)
+		if err != nil && accord.ErrorCodeOf(err) != accord.ECodeNotFound {
+			return err
+		}
+		if !accord.MayDecideDirectly(r, v, sup) {
+			return accord.Errorf(accord.ECodeForbidden, "escalation_not_superior", nil)
+		}
+		if in.Kind == accord.DecideSendBack {
+			return &accord.Error{Code: accord.ECodeInvalid, MessageID: "decision_kind_required",
+				Fields: map[string]string{"kind": "decision_kind_required"}}
+		}
+		if !r.State.Open() || r.State == accord.RequestDraft {
+			return accord.Errorf(accord.ECodeInvalid, "escalation_request_closed", nil)
+		}
+		var unit int64
+		if err := tx.QueryRow(ctx, `SELECT id FROM units WHERE head_user_id = $1 AND id = ANY (
+				SELECT unnest(path) FROM units WHERE id = $2) ORDER BY cardinality(path) DESC LIMIT 1`,
+			v.User.ID, r.HolderUnitID).Scan(&unit); err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO escalations (request_id, project_id, cause, assigned_user_id, assigned_unit_id,
+				window_opened_at, window_due_at, created_by, created_at, party_decides, direct)
+			VALUES ($1, $2, 'manual', $3, $4, $5, $5, $3, $5, true, true)
+			ON CONFLICT (request_id, cause) DO NOTHING RETURNING id`, r.ID, r.ProjectID, v.User.ID, unit, now).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return accord.Errorf(accord.ECodeConflict, "escalation_exists", nil)
+		}
+		if err != nil {
+			return err
+		}
+		if err := saveRecord(ctx, tx, id, "record_raised", r.ID, accord.CauseManual, "", now); err != nil {
+			return err
+		}
+		e, err := lockEscalation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := auditProject(ctx, tx, v.User.ID, r.ProjectID, "escalation", id, "raise", nil,
+			map[string]any{"request_id": r.ID, "assigned_user_id": v.User.ID, "cause": accord.CauseManual, "direct": true}); err != nil {
+			return err
+		}
+		return applyDecision(ctx, tx, v, e, accord.EscalationDecided, in, now)
+	})
+	if err != nil {
+		return accord.Escalation{}, fmt.Errorf("store: decide request %d directly: %w", requestID, err)
+	}
+	return s.Escalation(ctx, id)
+}
+
+// applyDecision validates in, freezes the facts as decided on, applies what the
+// decision does to the request (accord.DecisionEffect), records the decision, tells
+// both sides and the key person with its outcome and reason, and audits.
+func applyDecision(ctx context.Context, tx pgx.Tx, v accord.Viewer, e accord.Escalation, status accord.EscalationStatus,
+	in accord.DecisionInput, now time.Time) error {
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	r := e.Request
+	if !r.State.Open() {
+		return accord.Errorf(accord.ECodeInvalid, "escalation_request_closed", nil)
+	}
+	if status == accord.EscalationDecided {
+		// What the superior decided on, before the decision changes it.
+		if err := saveRecord(ctx, tx, e.ID, "record_decided", r.ID, e.Cause, e.Reason, now); err != nil {
+			return err
+		}
+	}
+	fx := accord.DecisionEffect(r, in)
+	if fx.NeedTier != "" {
+		if _, err := tx.Exec(ctx, `UPDATE needs SET tier = $2, version = version + 1 WHERE id = $1`, r.NeedID, fx.NeedTier); err != nil {
+			return err
+		}
+	}
+	if fx.Alternative != nil {
+		if in.AltUnitID != nil {
+			if err := checkUnitField(ctx, tx, *in.AltUnitID, "alt_holder"); err != nil {
+				return err
+			}
+		}
+		alt := fx.Alternative
+		if _, err := tx.Exec(ctx, `INSERT INTO needs (project_id, title, holder_unit_id, external_party, tier, needed_by,
+				effort_days, notes)
+			SELECT project_id, $2, $3, $4, tier, COALESCE($5, needed_by), effort_days, $6 FROM needs WHERE id = $1`,
+			r.NeedID, alt.Title, alt.HolderUnitID, alt.ExternalParty, alt.NeededBy, alt.Notes); err != nil {
+			return err
+		}
+	}
+	if fx.Changes {
+		if _, err := tx.Exec(ctx, `UPDATE requests SET state = $2, scope = $3, due_date = $4, binding = binding OR $5,
+				answered_at = CASE WHEN $6 THEN COALESCE(answered_at, $7) ELSE answered_at END,
+				last_activity_at = $7, version = version + 1 WHERE id = $1`,
+			r.ID, fx.State, fx.Scope, fx.DueDate, fx.Binding, fx.Answered, now); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = $2, decision = $3, decision_note = $4,
+			decided_by = $5, decided_at = CASE WHEN $2 = 'decided' THEN $6::timestamptz END, version = version + 1
+		WHERE id = $1`, e.ID, status, in.Kind, in.Note, v.User.ID, now); err != nil {
+		return err
+	}
+	kind := accord.NotifyEscalationSentBack
+	if status == accord.EscalationDecided {
+		kind = accord.NotifyEscalationDecided
+		// The sweep holds back other causes while an escalation waits (see
+		// accord.CausesToRaise): the request is due for a look again.
+		if _, err := tx.Exec(ctx, `UPDATE requests SET escalate_at = '-infinity' WHERE id = $1`, r.ID); err != nil {
+			return err
+		}
+	}
+	head, err := holderHead(ctx, tx, r.HolderUnitID)
+	if err != nil {
+		return err
+	}
+	told := map[int64]bool{}
+	for _, to := range accord.DecisionAudience(r, head) {
+		if told[to] {
+			continue
+		}
+		told[to] = true
+		if err := insertNotification(ctx, tx, notice{to: to, kind: kind, request: r, actor: v.User.ID, state: fx.State,
+			escalation: e.ID, decision: in.Kind, reason: in.Note}); err != nil {
+			return err
+		}
+	}
+	return auditProject(ctx, tx, v.User.ID, e.ProjectID, "escalation", e.ID, "decide", nil, decisionAudit{
+		DecisionInput: in, RequestID: r.ID, NeedTitle: r.NeedTitle, NeedTitleEN: r.NeedTitleEN,
+		Direct: e.Direct, PartyDecides: e.PartyDecides})
+}
+
+// decisionAudit is what the project's history keeps of a decision: the decision as
+// given and the request it ruled on, named as it was then.
+type decisionAudit struct {
+	accord.DecisionInput
+	RequestID    int64
+	NeedTitle    string
+	NeedTitleEN  string
+	Direct       bool
+	PartyDecides bool
+}
+
+// Reassign moves a stuck escalation to another head, with a reason: an
+// administrator's act, who keeps the tree and never decides. The new head gets a
+// full window and is told why; the move is audited.
+func (s *Store) Reassign(ctx context.Context, v accord.Viewer, id, toUserID int64, reason string, windowDays int, now time.Time) error {
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		e, err := lockEscalation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := accord.NextEscalationState(e.Status, accord.EventReassign, accord.EscalationPartyOf(e, v)); err != nil {
+			return err
+		}
+		var unit, owningHead, holderHead int64
+		err = tx.QueryRow(ctx, `SELECT
+				COALESCE((SELECT n.id FROM units n JOIN users nu ON nu.id = n.head_user_id AND nu.deactivated_at IS NULL
+					WHERE n.head_user_id = $1 AND n.closed_at IS NULL ORDER BY cardinality(n.path), n.id LIMIT 1), 0),
+				COALESCE((SELECT head_user_id FROM units WHERE id = p.owning_unit_id), 0),
+				COALESCE((SELECT head_user_id FROM units WHERE id = $2), 0)
+			FROM projects p WHERE p.id = $3`, toUserID, e.Request.HolderUnitID, e.ProjectID).Scan(&unit, &owningHead, &holderHead)
+		if err != nil {
+			return err
+		}
+		if err := accord.CheckReassign(e, toUserID, unit != 0, accord.Parties{owningHead, holderHead, e.Request.LeadUserID}, reason); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE escalations SET assigned_user_id = $2, assigned_unit_id = $3,
+				window_opened_at = $4, window_due_at = $5, reminded_half = false, reminded_late = false, at_top = false,
+				party_decides = false, version = version + 1
+			WHERE id = $1`, id, toUserID, unit, now, accord.AddWorkingDays(now, windowDays)); err != nil {
+			return err
+		}
+		if err := insertNotification(ctx, tx, notice{to: toUserID, kind: accord.NotifyEscalationReassigned, request: e.Request,
+			actor: v.User.ID, state: e.Request.State, escalation: id, reason: reason}); err != nil {
+			return err
+		}
+		return auditProject(ctx, tx, v.User.ID, e.ProjectID, "escalation", id, "reassign",
+			map[string]any{"assigned_user_id": e.AssignedUserID, "unit_id": e.AssignedUnitID},
+			map[string]any{"assigned_user_id": toUserID, "unit_id": unit, "reason": reason})
+	})
+	if err != nil {
+		return fmt.Errorf("store: reassign escalation %d: %w", id, err)
+	}
+	return nil
+}
+
+// RefreshRecord takes a new record of the facts for a pending escalation at the
+// lead's request ("refresh with today's data"), and notes it in the history.
+func (s *Store) RefreshRecord(ctx context.Context, v accord.Viewer, id int64, now time.Time) error {
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		e, err := lockEscalation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := accord.NextEscalationState(e.Status, accord.EventRefresh, accord.EscalationPartyOf(e, v)); err != nil {
+			return err
+		}
+		if err := saveRecord(ctx, tx, id, "record_raised", e.RequestID, e.Cause, e.Reason, now); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE escalations SET version = version + 1 WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return auditProject(ctx, tx, v.User.ID, e.ProjectID, "escalation", id, "refresh", nil,
+			map[string]any{"request_id": e.RequestID})
+	})
+	if err != nil {
+		return fmt.Errorf("store: refresh the record of escalation %d: %w", id, err)
+	}
+	return nil
 }
 
 // AdvanceWindows reminds superiors at half and three quarters of their decision
@@ -316,8 +464,9 @@ func (s *Store) AdvanceWindows(ctx context.Context, now time.Time, windowDays in
 				if err != nil {
 					return err
 				}
-				if err := notify(ctx, tx, e.AssignedUserID, accord.NotifyEscalationWindow, e.Request, 0, e.Request.State,
-					fmt.Sprintf("window:%d:%d:%s", id, e.Level, step.column)); err != nil {
+				if err := insertNotification(ctx, tx, notice{to: e.AssignedUserID, kind: accord.NotifyEscalationWindow,
+					request: e.Request, state: e.Request.State, escalation: id,
+					dedupe: fmt.Sprintf("window:%d:%d:%s", id, e.Level, step.column)}); err != nil {
 					return err
 				}
 			}
@@ -341,14 +490,8 @@ func (s *Store) AdvanceWindows(ctx context.Context, now time.Time, windowDays in
 			return err
 		}
 		for _, x := range list {
-			// The next superior: the nearest unit above with an active head.
-			var next []int64
-			err := tx.QueryRow(ctx, `SELECT ARRAY[c.id, c.head_user_id] FROM units u
-				JOIN units c ON c.id = ANY (u.path[1:cardinality(u.path) - 1])
-				JOIN users cu ON cu.id = c.head_user_id AND cu.deactivated_at IS NULL
-				WHERE u.id = $1 AND c.closed_at IS NULL
-				ORDER BY cardinality(c.path) DESC LIMIT 1`, x.unit).Scan(&next)
-			if errors.Is(err, pgx.ErrNoRows) {
+			next, err := nextSuperiorTx(ctx, tx, x.id)
+			if accord.ErrorCodeOf(err) == accord.ECodeNotFound {
 				if _, err := tx.Exec(ctx, `UPDATE escalations SET at_top = true, version = version + 1 WHERE id = $1`, x.id); err != nil {
 					return err
 				}
@@ -358,19 +501,21 @@ func (s *Store) AdvanceWindows(ctx context.Context, now time.Time, windowDays in
 				return err
 			}
 			if _, err := tx.Exec(ctx, `UPDATE escalations SET assigned_unit_id = $2, assigned_user_id = $3, level = level + 1,
-					window_opened_at = $4, window_due_at = $5, reminded_half = false, reminded_late = false, version = version + 1
-				WHERE id = $1`, x.id, next[0], next[1], now, accord.AddWorkingDays(now, windowDays)); err != nil {
+					party_decides = $6, window_opened_at = $4, window_due_at = $5, reminded_half = false, reminded_late = false,
+					version = version + 1
+				WHERE id = $1`, x.id, next.UnitID, next.HeadUserID, now, accord.AddWorkingDays(now, windowDays), next.HeadIsParty); err != nil {
 				return err
 			}
 			e, err := scanEscalation(tx.QueryRow(ctx, `SELECT `+escalationColumns+escalationFrom+`WHERE e.id = $1`, x.id))
 			if err != nil {
 				return err
 			}
-			if err := notify(ctx, tx, next[1], accord.NotifyEscalationAssigned, e.Request, 0, e.Request.State, ""); err != nil {
+			if err := insertNotification(ctx, tx, notice{to: next.HeadUserID, kind: accord.NotifyEscalationAssigned,
+				request: e.Request, state: e.Request.State, escalation: x.id}); err != nil {
 				return err
 			}
 			if err := auditProject(ctx, tx, 0, e.ProjectID, "escalation", x.id, "move_up", map[string]any{"unit_id": x.unit},
-				map[string]any{"unit_id": next[0], "assigned_user_id": next[1]}); err != nil {
+				map[string]any{"unit_id": next.UnitID, "assigned_user_id": next.HeadUserID}); err != nil {
 				return err
 			}
 			moved++
@@ -381,4 +526,21 @@ func (s *Store) AdvanceWindows(ctx context.Context, now time.Time, windowDays in
 		return 0, fmt.Errorf("store: advance decision windows: %w", err)
 	}
 	return moved, nil
+}
+
+// nextSuperiorTx finds who takes escalation id over when its window runs out
+// (accord.NextSuperiorUp): the path above its current unit, the filled posts on it
+// and the parties, read in one statement.
+func nextSuperiorTx(ctx context.Context, tx pgx.Tx, id int64) (accord.Superior, error) {
+	var path, unitIDs, headIDs []int64
+	var lead, owningHead, holderHead int64
+	err := tx.QueryRow(ctx, `SELECT u.path, `+fmt.Sprintf(filledPosts, "u.path")+`, p.lead_user_id,
+			COALESCE(ou.head_user_id, 0), COALESCE(hu.head_user_id, 0)
+		FROM escalations e JOIN units u ON u.id = e.assigned_unit_id JOIN requests r ON r.id = e.request_id
+		JOIN projects p ON p.id = r.project_id JOIN units ou ON ou.id = p.owning_unit_id JOIN units hu ON hu.id = r.holder_unit_id
+		WHERE e.id = $1`, id).Scan(&path, &unitIDs, &headIDs, &lead, &owningHead, &holderHead)
+	if err != nil {
+		return accord.Superior{}, err
+	}
+	return accord.NextSuperiorUp(path, headsMap(unitIDs, headIDs), accord.Parties{lead, owningHead, holderHead})
 }

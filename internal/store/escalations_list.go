@@ -85,3 +85,78 @@ func (s *Store) EscalationsOfRequest(ctx context.Context, requestID int64) ([]ac
 	}
 	return list, nil
 }
+
+// LatestEscalations returns the latest escalation of each request that has one, in
+// one query, for the banners that carry a pending escalation or a ruling wherever the
+// request is shown.
+func (s *Store) LatestEscalations(ctx context.Context, requestIDs []int64) (map[int64]accord.Escalation, error) {
+	out := map[int64]accord.Escalation{}
+	if len(requestIDs) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+escalationColumns+escalationFrom+`
+		WHERE e.id IN (SELECT DISTINCT ON (x.request_id) x.id FROM escalations x
+			WHERE x.request_id = ANY ($1) ORDER BY x.request_id, x.id DESC)`, requestIDs)
+	if err != nil {
+		return nil, fmt.Errorf("store: latest escalations: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Escalation, error) { return scanEscalation(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: latest escalations: %w", err)
+	}
+	for _, e := range list {
+		out[e.RequestID] = e
+	}
+	return out, nil
+}
+
+// escalationListFilters are the SQL filters of the party lists; each admits only
+// escalations the viewer ($1) is a party to, as accord.EscalationParty.MayView
+// (TestEscalationListsAgreeWithMayView checks they agree).
+var escalationListFilters = map[accord.EscalationList]struct{ where, order string }{
+	accord.ListMyUnits: {`(h.head_user_id = $1 OR r.key_person_user_id = $1)`,
+		`(e.status = 'decided'), e.created_at DESC, e.id DESC`},
+	accord.ListMyProjects: {`p.lead_user_id = $1`, `(e.status = 'decided'), e.created_at DESC, e.id DESC`},
+	accord.ListDecided: {`e.status = 'decided' AND (e.assigned_user_id = $1 OR p.lead_user_id = $1
+		OR h.head_user_id = $1 OR r.key_person_user_id = $1)`, `e.decided_at DESC, e.id DESC`},
+}
+
+// EscalationsInList lists a page of one of the party lists (my units, my projects,
+// decided) with its total, in one query.
+func (s *Store) EscalationsInList(ctx context.Context, userID int64, list accord.EscalationList, offset, limit int) ([]accord.Escalation, int, error) {
+	f, ok := escalationListFilters[list]
+	if !ok {
+		return nil, 0, accord.Errorf(accord.ECodeInvalid, "error_invalid_form", nil)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+escalationColumns+`, count(*) OVER ()`+escalationFrom+`
+		WHERE `+f.where+` ORDER BY `+f.order+` OFFSET $2 LIMIT $3`, userID, offset, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: %s escalations of user %d: %w", list, userID, err)
+	}
+	var n int
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Escalation, error) { return scanEscalation(r, &n) })
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: %s escalations of user %d: %w", list, userID, err)
+	}
+	return out, n, nil
+}
+
+// EscalationCounts counts what each party list holds for the viewer, for the tabs, in
+// one query: pending ones in the lists that also hold decided ones.
+func (s *Store) EscalationCounts(ctx context.Context, userID int64) (map[accord.EscalationList]int, error) {
+	var decide, units, projects, decided int
+	err := s.pool.QueryRow(ctx, `SELECT
+			(SELECT count(*) FROM escalations WHERE assigned_user_id = $1 AND status = 'open'),
+			count(*) FILTER (WHERE e.status <> 'decided' AND (h.head_user_id = $1 OR r.key_person_user_id = $1)),
+			count(*) FILTER (WHERE e.status <> 'decided' AND p.lead_user_id = $1),
+			count(*) FILTER (WHERE e.status = 'decided')
+		FROM escalations e JOIN requests r ON r.id = e.request_id JOIN projects p ON p.id = r.project_id
+		JOIN units h ON h.id = r.holder_unit_id
+		WHERE e.assigned_user_id = $1 OR p.lead_user_id = $1 OR h.head_user_id = $1 OR r.key_person_user_id = $1`,
+		userID).Scan(&decide, &units, &projects, &decided)
+	if err != nil {
+		return nil, fmt.Errorf("store: escalation counts of user %d: %w", userID, err)
+	}
+	return map[accord.EscalationList]int{accord.ListToDecide: decide, accord.ListMyUnits: units,
+		accord.ListMyProjects: projects, accord.ListDecided: decided}, nil
+}

@@ -11,7 +11,7 @@ import (
 
 const needColumns = `d.id, d.project_id, d.title, d.title_en, d.holder_unit_id, COALESCE(h.name, ''), COALESCE(h.name_en, ''),
 	d.external_party, d.tier, d.backs_up_need_id, d.needed_by, d.effort_days::float8, d.key_person, d.notes,
-	d.created_at, d.version`
+	d.created_at, d.version, d.phase_of_need_id`
 
 const needFrom = ` FROM needs d LEFT JOIN units h ON h.id = d.holder_unit_id `
 
@@ -22,7 +22,7 @@ func scanNeed(row pgx.Row) (accord.Need, error) {
 	var n accord.Need
 	err := row.Scan(&n.ID, &n.ProjectID, &n.Title, &n.TitleEN, &n.HolderUnitID, &n.HolderName, &n.HolderNameEN,
 		&n.ExternalParty, &n.Tier, &n.BacksUpNeedID, &n.NeededBy, &n.EffortDays, &n.KeyPerson, &n.Notes,
-		&n.CreatedAt, &n.Version)
+		&n.CreatedAt, &n.Version, &n.PhaseOfNeedID)
 	return n, err
 }
 
@@ -87,10 +87,11 @@ func insertNeed(ctx context.Context, tx pgx.Tx, actorID, projectID int64, in acc
 	}
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO needs (project_id, title, title_en, holder_unit_id, external_party, tier,
-			backs_up_need_id, needed_by, effort_days, key_person, notes)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			backs_up_need_id, needed_by, effort_days, key_person, notes, phase_of_need_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+			(SELECT id FROM needs WHERE id = $12 AND project_id = $1)) RETURNING id`,
 		projectID, in.Title, in.TitleEN, in.HolderUnitID, in.ExternalParty, in.Tier, in.BacksUpNeedID,
-		in.NeededBy, in.EffortDays, in.KeyPerson, in.Notes).Scan(&id); err != nil {
+		in.NeededBy, in.EffortDays, in.KeyPerson, in.Notes, in.PhaseOfNeedID).Scan(&id); err != nil {
 		return accord.Need{}, err
 	}
 	n, err := scanNeed(tx.QueryRow(ctx, `SELECT `+needColumns+needFrom+`WHERE d.id = $1`, id))

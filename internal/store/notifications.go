@@ -16,27 +16,67 @@ import (
 // when the change that caused it does. A zero userID (a vacant post) or the actor
 // themselves gets nothing. A non-empty dedupeKey makes repeats no-ops.
 func notify(ctx context.Context, tx pgx.Tx, userID int64, kind accord.NotificationKind, r accord.Request, actorID int64, state accord.RequestState, dedupeKey string) error {
-	if userID == 0 || userID == actorID {
+	return insertNotification(ctx, tx, notice{to: userID, kind: kind, request: r, actor: actorID, state: state, dedupe: dedupeKey})
+}
+
+// notice is one notification to add.
+type notice struct {
+	to         int64
+	kind       accord.NotificationKind
+	request    accord.Request
+	actor      int64
+	state      accord.RequestState
+	dedupe     string
+	escalation int64               // the escalation it is about, where the reader acts; 0 for none
+	decision   accord.DecisionKind // an escalation's outcome, kept as it was decided
+	reason     string              // the decision's or reassignment's reason, kept as given
+}
+
+func insertNotification(ctx context.Context, tx pgx.Tx, n notice) error {
+	if n.to == 0 || n.to == n.actor {
 		return nil
 	}
-	var actor, dedupe any
-	if actorID > 0 {
-		actor = actorID
+	var actor, dedupe, escalation any
+	if n.actor > 0 {
+		actor = n.actor
 	}
-	if dedupeKey != "" {
-		dedupe = dedupeKey
+	if n.dedupe != "" {
+		dedupe = n.dedupe
+	}
+	if n.escalation > 0 {
+		escalation = n.escalation
 	}
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO notifications (user_id, kind, project_id, request_id, actor_id, data, dedupe_key)
-		VALUES ($1, $2, $3, $4, $5, jsonb_build_object('state', $6::text), $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-		userID, kind, r.ProjectID, r.ID, actor, state, dedupe).Scan(&id)
+	err := tx.QueryRow(ctx, `INSERT INTO notifications (user_id, kind, project_id, request_id, actor_id, data, dedupe_key, escalation_id)
+		VALUES ($1, $2, $3, $4, $5, jsonb_strip_nulls(jsonb_build_object('state', $6::text, 'decision', NULLIF($8::text, ''),
+			'reason', NULLIF($9::text, ''))), $7, $10)
+		ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+		n.to, n.kind, n.request.ProjectID, n.request.ID, actor, n.state, dedupe, n.decision, n.reason, escalation).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil // a repeat: it was delivered the first time
 	}
 	if err != nil {
-		return fmt.Errorf("notify user %d of %s: %w", userID, kind, err)
+		return fmt.Errorf("notify user %d of %s: %w", n.to, n.kind, err)
 	}
 	return enqueueDeliveries(ctx, tx, id)
+}
+
+// notificationColumns are what every reader of a notification shows; notificationFrom
+// joins them.
+const notificationColumns = `n.id, n.user_id, n.kind, n.project_id, n.request_id,
+	COALESCE(a.name, ''), COALESCE(a.name_en, ''), COALESCE(d.title, ''), COALESCE(d.title_en, ''),
+	COALESCE(p.name, ''), COALESCE(p.name_en, ''), COALESCE(n.data->>'state', ''), n.escalation_id,
+	COALESCE(n.data->>'decision', ''), COALESCE(n.data->>'reason', ''), n.read_at, n.created_at`
+
+const notificationFrom = ` FROM notifications n
+	LEFT JOIN users a ON a.id = n.actor_id
+	LEFT JOIN requests r ON r.id = n.request_id LEFT JOIN needs d ON d.id = r.need_id
+	LEFT JOIN projects p ON p.id = n.project_id `
+
+func notificationDest(n *accord.Notification) []any {
+	return []any{&n.ID, &n.UserID, &n.Kind, &n.ProjectID, &n.RequestID, &n.ActorName, &n.ActorNameEN,
+		&n.NeedTitle, &n.NeedTitleEN, &n.ProjectName, &n.ProjectNameEN, &n.State, &n.EscalationID,
+		&n.Decision, &n.Reason, &n.ReadAt, &n.CreatedAt}
 }
 
 // holderContact is who hears about a request on the holder's side: the key person
@@ -170,14 +210,7 @@ const sweepStaleSQL = `WITH due AS (
 
 // Notifications lists a user's notifications, newest first, with the total.
 func (s *Store) Notifications(ctx context.Context, userID int64, offset, limit int) ([]accord.Notification, int, error) {
-	rows, err := s.pool.Query(ctx, `SELECT n.id, n.user_id, n.kind, n.project_id, n.request_id,
-			COALESCE(a.name, ''), COALESCE(a.name_en, ''), COALESCE(d.title, ''), COALESCE(d.title_en, ''),
-			COALESCE(p.name, ''), COALESCE(p.name_en, ''), COALESCE(n.data->>'state', ''), n.read_at, n.created_at,
-			count(*) OVER ()
-		FROM notifications n
-		LEFT JOIN users a ON a.id = n.actor_id
-		LEFT JOIN requests r ON r.id = n.request_id LEFT JOIN needs d ON d.id = r.need_id
-		LEFT JOIN projects p ON p.id = n.project_id
+	rows, err := s.pool.Query(ctx, `SELECT `+notificationColumns+`, count(*) OVER ()`+notificationFrom+`
 		WHERE n.user_id = $1 ORDER BY n.id DESC OFFSET $2 LIMIT $3`, userID, offset, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: notifications of user %d: %w", userID, err)
@@ -185,8 +218,7 @@ func (s *Store) Notifications(ctx context.Context, userID int64, offset, limit i
 	var total int
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Notification, error) {
 		var n accord.Notification
-		err := r.Scan(&n.ID, &n.UserID, &n.Kind, &n.ProjectID, &n.RequestID, &n.ActorName, &n.ActorNameEN,
-			&n.NeedTitle, &n.NeedTitleEN, &n.ProjectName, &n.ProjectNameEN, &n.State, &n.ReadAt, &n.CreatedAt, &total)
+		err := r.Scan(append(notificationDest(&n), &total)...)
 		return n, err
 	})
 	if err != nil {

@@ -112,19 +112,6 @@ func (s *Store) ProjectRequests(ctx context.Context, projectID int64) ([]accord.
 	return list, nil
 }
 
-// RequestParty works out the part a user plays in a request: the project's lead
-// (admins act as the lead), the holding unit's head, or the named key person.
-func RequestParty(r accord.Request, v accord.Viewer) accord.RequestParty {
-	p := accord.RequestParty{Lead: v.User.ID == r.LeadUserID || v.Roles.Admin}
-	for _, m := range v.Memberships {
-		if m.UnitID == r.HolderUnitID && m.IsHead {
-			p.HolderHead = true
-		}
-	}
-	p.Delegate = r.KeyPersonUserID != nil && *r.KeyPersonUserID == v.User.ID
-	return p
-}
-
 // ActOnRequest applies an action in one transaction: it locks the request, refuses a
 // stale version, checks the lifecycle and who may act (accord.NextRequestState),
 // records the action's data, and audits it. It returns the request as it is now.
@@ -140,14 +127,14 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		if !slices.Contains(accord.RequestActions(), action) {
 			return accord.Errorf(accord.ECodeInvalid, "request_action_unknown", nil)
 		}
-		if !accord.MayTakeAction(action, RequestParty(r, v)) {
+		if !accord.MayTakeAction(action, accord.RequestPartyOf(r, v)) {
 			return accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil)
 		}
 		if r.Version != version {
 			return &accord.Error{Code: accord.ECodeConflict, MessageID: "request_changed",
 				Data: map[string]any{"State": string(r.State)}}
 		}
-		next, err := accord.NextRequestState(r.State, action, RequestParty(r, v))
+		next, err := accord.NextRequestState(r.State, action, accord.RequestPartyOf(r, v))
 		if err != nil {
 			return err
 		}
@@ -264,7 +251,7 @@ func (s *Store) AddProgress(ctx context.Context, v accord.Viewer, requestID int6
 		if err != nil {
 			return mapNotFound(err, "request_not_found")
 		}
-		party := RequestParty(r, v)
+		party := accord.RequestPartyOf(r, v)
 		if !party.Lead && !party.HolderHead && !party.Delegate {
 			return accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil)
 		}
@@ -465,7 +452,7 @@ func (s *Store) Nudge(ctx context.Context, v accord.Viewer, requestID int64, now
 		if err != nil {
 			return mapNotFound(err, "request_not_found")
 		}
-		if !RequestParty(r, v).Lead {
+		if !accord.RequestPartyOf(r, v).Lead {
 			return accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil)
 		}
 		if !r.State.Open() || r.State == accord.RequestDraft {

@@ -166,13 +166,14 @@ func sweepEscalationBatch(ctx context.Context, tx pgx.Tx, now time.Time, windowD
 	}
 	var reqIDs, projIDs, users, units []int64
 	var causes []string
+	var partyDecides []bool
 	byRequest := map[int64]*escalationCandidate{}
 	for i := range found {
 		c := &found[i]
 		if len(c.causes) == 0 {
 			continue
 		}
-		sup, ok := superiors[[2]int64{c.owning, c.r.HolderUnitID}]
+		sup, ok := superiors[superiorKeyOf(*c)]
 		if !ok {
 			// Nobody above both units has a head: nothing to route to yet. Look
 			// again next time, as the sweep always has.
@@ -183,31 +184,35 @@ func sweepEscalationBatch(ctx context.Context, tx pgx.Tx, now time.Time, windowD
 		for _, cause := range c.causes {
 			reqIDs, projIDs, causes = append(reqIDs, c.r.ID), append(projIDs, c.r.ProjectID), append(causes, string(cause))
 			users, units = append(users, sup.HeadUserID), append(units, sup.UnitID)
+			partyDecides = append(partyDecides, sup.HeadIsParty)
 		}
 	}
 	raised := 0
 	if len(reqIDs) > 0 {
 		rows, err := tx.Query(ctx, `INSERT INTO escalations (request_id, project_id, cause, assigned_user_id, assigned_unit_id,
-				window_opened_at, window_due_at, created_at)
-			SELECT x.request_id, x.project_id, x.cause, x.user_id, x.unit_id, $6, $7, $6
-			FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[])
-				AS x (request_id, project_id, cause, user_id, unit_id)
-			ON CONFLICT (request_id, cause) DO NOTHING RETURNING id, request_id, assigned_user_id`,
-			reqIDs, projIDs, causes, users, units, now, accord.AddWorkingDays(now, windowDays))
+				party_decides, window_opened_at, window_due_at, created_at)
+			SELECT x.request_id, x.project_id, x.cause, x.user_id, x.unit_id, x.party_decides, $6, $7, $6
+			FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $8::boolean[])
+				AS x (request_id, project_id, cause, user_id, unit_id, party_decides)
+			ON CONFLICT (request_id, cause) DO NOTHING RETURNING id, request_id, assigned_user_id, cause`,
+			reqIDs, projIDs, causes, users, units, now, accord.AddWorkingDays(now, windowDays), partyDecides)
 		if err != nil {
 			return 0, 0, err
 		}
-		type inserted struct{ id, request, superior int64 }
+		type inserted struct {
+			id, request, superior int64
+			cause                 accord.EscalationCause
+		}
 		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (inserted, error) {
 			var x inserted
-			err := row.Scan(&x.id, &x.request, &x.superior)
+			err := row.Scan(&x.id, &x.request, &x.superior, &x.cause)
 			return x, err
 		})
 		if err != nil {
 			return 0, 0, err
 		}
 		for _, x := range list {
-			if err := escalationRaised(ctx, tx, 0, x.id, byRequest[x.request].r, x.superior); err != nil {
+			if err := escalationRaised(ctx, tx, 0, x.id, byRequest[x.request].r, x.superior, x.cause, "", now); err != nil {
 				return 0, 0, err
 			}
 			raised++
@@ -229,41 +234,55 @@ func anyUnraised(causes []accord.EscalationCause, raised map[accord.EscalationCa
 	return false
 }
 
-// batchSuperiors finds the shared superior of each (owning unit, holder unit) pair
-// that has a cause to raise, in one statement; a pair with nobody to route to is
-// missing from the map.
-func batchSuperiors(ctx context.Context, tx pgx.Tx, found []escalationCandidate) (map[[2]int64]accord.Superior, error) {
-	seen := map[[2]int64]bool{}
+// superiorKey is what routing depends on: the two units and the project's lead.
+type superiorKey struct{ owning, holder, lead int64 }
+
+func superiorKeyOf(c escalationCandidate) superiorKey {
+	return superiorKey{c.owning, c.r.HolderUnitID, c.r.LeadUserID}
+}
+
+// batchSuperiors finds the decider of each (owning unit, holder unit, lead) that has
+// a cause to raise, by accord.SharedSuperior over the paths and filled posts read in
+// one statement; a key with nobody to route to is missing from the map.
+func batchSuperiors(ctx context.Context, tx pgx.Tx, found []escalationCandidate) (map[superiorKey]accord.Superior, error) {
+	seen := map[superiorKey]bool{}
+	var keys []superiorKey
 	var owning, holders []int64
 	for _, c := range found {
-		key := [2]int64{c.owning, c.r.HolderUnitID}
+		key := superiorKeyOf(c)
 		if len(c.causes) == 0 || seen[key] {
 			continue
 		}
 		seen[key] = true
-		owning, holders = append(owning, key[0]), append(holders, key[1])
+		keys = append(keys, key)
+		owning, holders = append(owning, key.owning), append(holders, key.holder)
 	}
-	out := map[[2]int64]accord.Superior{}
-	if len(owning) == 0 {
+	out := map[superiorKey]accord.Superior{}
+	if len(keys) == 0 {
 		return out, nil
 	}
-	// sharedSuperiorSQL reads p.owning_unit_id and r.holder_unit_id.
-	rows, err := tx.Query(ctx, `SELECT p.owning_unit_id, r.holder_unit_id, `+sharedSuperiorSQL+`
-		FROM unnest($1::bigint[]) WITH ORDINALITY AS p (owning_unit_id, i)
-		JOIN unnest($2::bigint[]) WITH ORDINALITY AS r (holder_unit_id, i) USING (i)`, owning, holders)
+	rows, err := tx.Query(ctx, `SELECT x.i, ou.path, hu.path, `+fmt.Sprintf(filledPosts, "ou.path || hu.path")+`
+		FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS x (owning, holder, i)
+		JOIN units ou ON ou.id = x.owning JOIN units hu ON hu.id = x.holder`, owning, holders)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var a, b int64
-		var sup []int64
-		if err := rows.Scan(&a, &b, &sup); err != nil {
+		var i int
+		var pathA, pathB, unitIDs, headIDs []int64
+		if err := rows.Scan(&i, &pathA, &pathB, &unitIDs, &headIDs); err != nil {
 			return nil, err
 		}
-		if len(sup) == 2 {
-			out[[2]int64{a, b}] = accord.Superior{UnitID: sup[0], HeadUserID: sup[1]}
+		key := keys[i-1]
+		sup, err := accord.SharedSuperior(pathA, pathB, headsMap(unitIDs, headIDs), accord.Parties{key.lead})
+		if accord.ErrorCodeOf(err) == accord.ECodeNotFound {
+			continue
 		}
+		if err != nil {
+			return nil, err
+		}
+		out[key] = sup
 	}
 	return out, rows.Err()
 }

@@ -195,19 +195,32 @@ func unitAudit(u accord.Unit) map[string]any {
 		"head_user_id": u.HeadUserID, "closed": !u.Open()}
 }
 
-// SharedSuperior finds who decides between units a and b (see accord.SharedSuperior)
-// with one query: both paths and the filled posts on them, whatever the depth.
-func (s *Store) SharedSuperior(ctx context.Context, a, b int64) (accord.Superior, error) {
-	var pathA, pathB, unitIDs, headIDs []int64
-	err := s.pool.QueryRow(ctx, sharedSuperiorQuery, a, b).Scan(&pathA, &pathB, &unitIDs, &headIDs)
-	if err != nil {
-		return accord.Superior{}, fmt.Errorf("store: shared superior of %d and %d: %w", a, b, err)
-	}
-	sup, err := superiorFrom(pathA, pathB, unitIDs, headIDs)
+// SharedSuperior finds who decides between units a and b for a project led by lead
+// (0 for none: the units alone), see accord.SharedSuperior, with one query: both
+// paths and the filled posts on them, whatever the depth.
+func (s *Store) SharedSuperior(ctx context.Context, a, b, lead int64) (accord.Superior, error) {
+	sup, err := sharedSuperiorIn(ctx, s.pool, a, b, lead)
 	if err != nil {
 		return accord.Superior{}, fmt.Errorf("store: shared superior of %d and %d: %w", a, b, err)
 	}
 	return sup, nil
+}
+
+// querier is what a pool and a transaction both offer.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func sharedSuperiorIn(ctx context.Context, q querier, a, b, lead int64) (accord.Superior, error) {
+	var pathA, pathB, unitIDs, headIDs []int64
+	if err := q.QueryRow(ctx, sharedSuperiorQuery, a, b).Scan(&pathA, &pathB, &unitIDs, &headIDs); err != nil {
+		return accord.Superior{}, err
+	}
+	if pathA == nil || pathB == nil {
+		return accord.Superior{}, accord.Errorf(accord.ECodeNotFound, "unit_not_found", nil)
+	}
+	return accord.SharedSuperior(pathA, pathB, headsMap(unitIDs, headIDs), accord.Parties{lead})
 }
 
 // sharedSuperiorQuery reads both units' paths and the filled posts on them in one
@@ -222,16 +235,20 @@ const sharedSuperiorQuery = `WITH pair AS (
 		AND n.head_user_id IN (SELECT id FROM users WHERE deactivated_at IS NULL)
 	GROUP BY pair.a, pair.b`
 
-// superiorFrom applies accord.SharedSuperior to what sharedSuperiorQuery read.
-func superiorFrom(pathA, pathB, unitIDs, headIDs []int64) (accord.Superior, error) {
-	if pathA == nil || pathB == nil {
-		return accord.Superior{}, accord.Errorf(accord.ECodeNotFound, "unit_not_found", nil)
-	}
+// filledPosts lists, for a path read by the same statement, the units on it whose
+// post is filled by an active head and those heads: the input accord's routing rules
+// take as a map.
+const filledPosts = `COALESCE((SELECT array_agg(n.id ORDER BY n.id) FROM units n JOIN users nu ON nu.id = n.head_user_id
+		AND nu.deactivated_at IS NULL WHERE n.id = ANY (%[1]s) AND n.closed_at IS NULL), '{}'),
+	COALESCE((SELECT array_agg(n.head_user_id ORDER BY n.id) FROM units n JOIN users nu ON nu.id = n.head_user_id
+		AND nu.deactivated_at IS NULL WHERE n.id = ANY (%[1]s) AND n.closed_at IS NULL), '{}')`
+
+func headsMap(unitIDs, headIDs []int64) map[int64]int64 {
 	heads := make(map[int64]int64, len(unitIDs))
 	for i, id := range unitIDs {
 		heads[id] = headIDs[i]
 	}
-	return accord.SharedSuperior(pathA, pathB, heads)
+	return heads
 }
 
 // fieldNotFound reports a missing referenced row as a problem with the form field.

@@ -39,31 +39,42 @@ func setup(t *testing.T) testBundle {
 
 func TestSharedSuperiorInDemoOrg(t *testing.T) {
 	b := setup(t)
+	// Nobody judges their own case: a shared superior who heads one of the two units
+	// is passed over for the next head up.
 	tests := []struct {
-		a, b       string
-		wantUnit   string
-		wantHead   string
-		wantParty  bool
-		wantCommon string
+		a, b        string
+		wantUnit    string
+		wantHead    string
+		wantSkipped int
+		wantCommon  string
+		wantNatural string
 	}{
-		{"After-sales", "IT", "HQ", "ceo@accord.demo", false, "HQ"},
-		{"Sales", "Marketing", "Operations centre", "ops@accord.demo", false, "Operations centre"},
-		{"Finance & insurance", "Customer service", "Operations centre", "ops@accord.demo", false, "Operations centre"},
-		{"IT", "IT", "IT", "it@accord.demo", true, "IT"},
-		{"Technology centre", "Data", "Technology centre", "cto@accord.demo", true, "Technology centre"},
+		{"After-sales", "IT", "HQ", "ceo@accord.demo", 0, "HQ", "ceo@accord.demo"},
+		{"Sales", "Marketing", "Operations centre", "ops@accord.demo", 0, "Operations centre", "ops@accord.demo"},
+		{"Finance & insurance", "Customer service", "Operations centre", "ops@accord.demo", 0, "Operations centre", "ops@accord.demo"},
+		{"IT", "IT", "Technology centre", "cto@accord.demo", 1, "IT", "it@accord.demo"},
+		{"Technology centre", "Data", "HQ", "ceo@accord.demo", 1, "Technology centre", "cto@accord.demo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.a+"↔"+tt.b, func(t *testing.T) {
-			got, err := b.st.SharedSuperior(b.ctx, b.units[tt.a].ID, b.units[tt.b].ID)
+			got, err := b.st.SharedSuperior(b.ctx, b.units[tt.a].ID, b.units[tt.b].ID, 0)
 			require.NoError(t, err)
 			require.Equal(t, accord.Superior{
-				CommonUnitID: b.units[tt.wantCommon].ID,
-				UnitID:       b.units[tt.wantUnit].ID,
-				HeadUserID:   b.users[tt.wantHead].ID,
-				HeadIsParty:  tt.wantParty,
+				CommonUnitID:      b.units[tt.wantCommon].ID,
+				UnitID:            b.units[tt.wantUnit].ID,
+				HeadUserID:        b.users[tt.wantHead].ID,
+				PartiesSkipped:    tt.wantSkipped,
+				NaturalHeadUserID: b.users[tt.wantNatural].ID,
 			}, got)
 		})
 	}
+	t.Run("the CEO leading an HQ project decides at the top, flagged", func(t *testing.T) {
+		ceo := b.users["ceo@accord.demo"].ID
+		got, err := b.st.SharedSuperior(b.ctx, b.units["HQ"].ID, b.units["IT"].ID, ceo)
+		require.NoError(t, err)
+		require.Equal(t, accord.Superior{CommonUnitID: b.units["HQ"].ID, UnitID: b.units["HQ"].ID, HeadUserID: ceo,
+			HeadIsParty: true, NaturalHeadUserID: ceo}, got)
+	})
 }
 
 func TestSharedSuperiorSkipsVacantAndInactiveHeads(t *testing.T) {
@@ -72,18 +83,18 @@ func TestSharedSuperiorSkipsVacantAndInactiveHeads(t *testing.T) {
 	_, err := b.st.SetUnitHead(b.ctx, 0, ops.ID, ops.Version, nil)
 	require.NoError(t, err)
 
-	got, err := b.st.SharedSuperior(b.ctx, b.units["Sales"].ID, b.units["Marketing"].ID)
+	got, err := b.st.SharedSuperior(b.ctx, b.units["Sales"].ID, b.units["Marketing"].ID, 0)
 	require.NoError(t, err)
 	require.Equal(t, accord.Superior{CommonUnitID: ops.ID, UnitID: b.units["HQ"].ID,
-		HeadUserID: b.users["ceo@accord.demo"].ID, VacantSkipped: 1}, got)
+		HeadUserID: b.users["ceo@accord.demo"].ID, VacantSkipped: 1, NaturalHeadUserID: b.users["ceo@accord.demo"].ID}, got)
 
 	// A deactivated CEO leaves no one above: not found, not a wrong answer.
 	ceo := b.users["ceo@accord.demo"]
 	require.NoError(t, b.st.DeactivateUser(b.ctx, 0, ceo.ID, ceo.Version))
-	_, err = b.st.SharedSuperior(b.ctx, b.units["Sales"].ID, b.units["Marketing"].ID)
+	_, err = b.st.SharedSuperior(b.ctx, b.units["Sales"].ID, b.units["Marketing"].ID, 0)
 	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err))
 
-	_, err = b.st.SharedSuperior(b.ctx, b.units["Sales"].ID, 999999)
+	_, err = b.st.SharedSuperior(b.ctx, b.units["Sales"].ID, 999999, 0)
 	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err))
 }
 
@@ -97,12 +108,12 @@ func TestSharedSuperiorWithSeveralMemberships(t *testing.T) {
 	_, err := b.st.SetUnitHead(b.ctx, 0, data.ID, data.Version, &it.ID)
 	require.NoError(t, err)
 
-	got, err := b.st.SharedSuperior(b.ctx, b.units["IT"].ID, b.units["Data"].ID)
+	got, err := b.st.SharedSuperior(b.ctx, b.units["IT"].ID, b.units["Data"].ID, 0)
 	require.NoError(t, err)
 	require.Equal(t, b.users["cto@accord.demo"].ID, got.HeadUserID)
 	require.False(t, got.HeadIsParty)
 
-	got, err = b.st.SharedSuperior(b.ctx, b.units["Marketing"].ID, b.units["IT"].ID)
+	got, err = b.st.SharedSuperior(b.ctx, b.units["Marketing"].ID, b.units["IT"].ID, 0)
 	require.NoError(t, err)
 	require.Equal(t, b.users["ceo@accord.demo"].ID, got.HeadUserID)
 
@@ -130,7 +141,7 @@ func TestMoveUnitRewritesSubtree(t *testing.T) {
 	require.Equal(t, []int64{b.units["HQ"].ID, ops.ID, tech.ID, it.ID}, it.Path)
 
 	// After-sales ↔ IT now meet in the Operations centre.
-	sup, err := b.st.SharedSuperior(b.ctx, b.units["After-sales"].ID, it.ID)
+	sup, err := b.st.SharedSuperior(b.ctx, b.units["After-sales"].ID, it.ID, 0)
 	require.NoError(t, err)
 	require.Equal(t, b.users["ops@accord.demo"].ID, sup.HeadUserID)
 

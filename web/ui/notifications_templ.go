@@ -171,9 +171,9 @@ func Notifications(v NotificationsView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var9 templ.SafeURL
-				templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(notificationLink(n)))
+				templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(n.Path()))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/notifications.templ`, Line: 46, Col: 50}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/notifications.templ`, Line: 46, Col: 39}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 				if templ_7745c5c3_Err != nil {
@@ -186,7 +186,7 @@ func Notifications(v NotificationsView) templ.Component {
 				var templ_7745c5c3_Var10 string
 				templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(notificationText(ctx, n))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/notifications.templ`, Line: 46, Col: 111}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/notifications.templ`, Line: 46, Col: 100}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 				if templ_7745c5c3_Err != nil {
@@ -251,31 +251,7 @@ func Notifications(v NotificationsView) templ.Component {
 
 // notificationText is the notification's sentence in the reader's language.
 func notificationText(ctx context.Context, n accord.Notification) string {
-	actor := personName(ctx, n.ActorName, n.ActorNameEN)
-	if actor == "" {
-		actor = t(ctx, "app_name")
-	}
-	data := map[string]any{
-		"Actor":   actor,
-		"Need":    accord.Need{Title: n.NeedTitle, TitleEN: n.NeedTitleEN}.DisplayTitle(lang(ctx)),
-		"Project": accord.Project{Name: n.ProjectName, NameEN: n.ProjectNameEN}.DisplayName(lang(ctx)),
-		"State":   "",
-	}
-	if n.State != "" {
-		data["State"] = t(ctx, n.State.MessageID())
-	}
-	return t(ctx, n.Kind.MessageID(), data)
-}
-
-// notificationLink is the page a notification is about: its request, else its project.
-func notificationLink(n accord.Notification) string {
-	switch {
-	case n.RequestID != nil:
-		return projectlessURL(*n.RequestID, "")
-	case n.ProjectID != nil:
-		return projectURL(*n.ProjectID)
-	}
-	return "/"
+	return n.Sentence(lang(ctx), func(id string, data ...map[string]any) string { return t(ctx, id, data...) })
 }
 
 var _ = templruntime.GeneratedTemplate

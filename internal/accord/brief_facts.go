@@ -1,0 +1,181 @@
+package accord
+
+import "time"
+
+// BriefFacts are the facts an escalation's brief is written from, frozen when the
+// escalation is raised and again when it is decided, so a decision always shows what
+// the superior decided on. They hold names in both languages and no wording: the
+// brief is rendered from them in each reader's language (internal/brief).
+type BriefFacts struct {
+	TakenAt  time.Time
+	Cause    EscalationCause
+	Reason   string     // the lead's own words, if any
+	Project  Project    // with its goal, value, unit and lead joined
+	Request  Request    // the escalated request as it stood
+	NeededBy *time.Time // the need's date
+
+	Standing     []UnitStanding // every unit asked, for "n of m agreed"
+	History      []RequestEvent // the request's answers, counters and their outcomes, oldest first
+	Phases       []Request      // requests of phases split from the need, with their states and key people
+	Progress     []ProgressEntry
+	Commitments  []Commitment // promises the project made to the holding unit
+	Alternatives []Need       // needs of the resource map that back this one up
+}
+
+// RequestEvent is one step in a request's life, as its history recorded it.
+type RequestEvent struct {
+	At          time.Time
+	Action      RequestAction
+	ActorName   string
+	ActorNameEN string
+	State       RequestState // after the step
+	Input       RequestInput // what the step carried: obstacle and words, counter, date
+}
+
+// UnitStanding is one holding unit's answer across the project's requests to it.
+type UnitStanding struct {
+	UnitID int64
+	Name   string
+	NameEN string
+	State  RequestState // the state that keeps it from agreeing, else its furthest state
+	Agreed int          // requests to the unit agreed, in progress or delivered
+	Asked  int          // requests sent to it and not cancelled
+}
+
+// DisplayName picks the unit's name for a reader of the given language.
+func (u UnitStanding) DisplayName(lang string) string { return localName(u.Name, u.NameEN, lang) }
+
+// AgreedState reports whether a request in state s has been said yes to.
+func AgreedState(s RequestState) bool {
+	return s == RequestAgreed || s == RequestInProgress || s == RequestDelivered
+}
+
+// BriefSource is what the store reads to take the facts.
+type BriefSource struct {
+	Cause       EscalationCause
+	Reason      string
+	Project     Project
+	Request     Request
+	Requests    []Request // every request of the project
+	Needs       []Need    // the project's resource map
+	History     []RequestEvent
+	Progress    []ProgressEntry // newest first; the facts keep the latest few
+	Commitments []Commitment    // every commitment of the project
+	Now         time.Time
+}
+
+// BriefProgressKept is how many of the latest progress entries a brief carries.
+const BriefProgressKept = 3
+
+// NewBriefFacts takes the facts a brief needs from what the store read: where each
+// unit stands, the phases split from the need, the promises made to the holder and
+// the backups in the resource map.
+func NewBriefFacts(in BriefSource) BriefFacts {
+	f := BriefFacts{TakenAt: in.Now, Cause: in.Cause, Reason: in.Reason, Project: in.Project, Request: in.Request,
+		History: in.History, Standing: Standing(in.Requests, in.Request)}
+	for _, n := range in.Needs {
+		if n.ID == in.Request.NeedID {
+			f.NeededBy = n.NeededBy
+		}
+		if n.BacksUpNeedID != nil && *n.BacksUpNeedID == in.Request.NeedID {
+			f.Alternatives = append(f.Alternatives, n)
+		}
+	}
+	phases := map[int64]bool{}
+	for _, n := range in.Needs {
+		if n.PhaseOfNeedID != nil && *n.PhaseOfNeedID == in.Request.NeedID {
+			phases[n.ID] = true
+		}
+	}
+	for _, r := range in.Requests {
+		if phases[r.NeedID] && r.State != RequestDraft && r.State != RequestCancelled {
+			f.Phases = append(f.Phases, r)
+		}
+	}
+	for _, c := range in.Commitments {
+		if c.UnitID == in.Request.HolderUnitID {
+			f.Commitments = append(f.Commitments, c)
+		}
+	}
+	f.Progress = in.Progress[:min(len(in.Progress), BriefProgressKept)]
+	return f
+}
+
+// Standing counts the units asked (requests sent and not cancelled) and how much of
+// what each was asked it agreed to. The escalated request counts as given, even when
+// the list misses it.
+func Standing(requests []Request, current Request) []UnitStanding {
+	list := make([]Request, 0, len(requests)+1)
+	found := false
+	for _, r := range requests {
+		if r.ID == current.ID {
+			r, found = current, true
+		}
+		list = append(list, r)
+	}
+	if !found && current.ID != 0 {
+		list = append(list, current)
+	}
+	var out []UnitStanding
+	index := map[int64]int{}
+	for _, r := range list {
+		if r.State == RequestDraft || r.State == RequestCancelled {
+			continue
+		}
+		i, ok := index[r.HolderUnitID]
+		if !ok {
+			i = len(out)
+			index[r.HolderUnitID] = i
+			out = append(out, UnitStanding{UnitID: r.HolderUnitID, Name: r.HolderName, NameEN: r.HolderNameEN, State: r.State})
+		} else if AgreedState(out[i].State) && !AgreedState(r.State) {
+			// A unit that has not agreed to everything shows what is still open.
+			out[i].State = r.State
+		}
+		out[i].Asked++
+		if AgreedState(r.State) {
+			out[i].Agreed++
+		}
+	}
+	return out
+}
+
+// UnitsAgreed is how many of the units asked agreed to everything asked of them.
+func UnitsAgreed(s []UnitStanding) int {
+	n := 0
+	for _, u := range s {
+		if AgreedState(u.State) {
+			n++
+		}
+	}
+	return n
+}
+
+// TriedActs lists what the lead already did about the holder's answer, as the facts
+// show it: a phase split off, a promise made to the holder.
+func (f BriefFacts) TriedActs() map[StrategyAct]bool {
+	tried := map[StrategyAct]bool{}
+	if len(f.Phases) > 0 {
+		tried[ActSplitNeed] = true
+	}
+	if len(f.Commitments) > 0 {
+		tried[ActCommit] = true
+	}
+	return tried
+}
+
+// UntriedStrategies lists the strategies against the request's obstacle that the
+// record does not show as already used: a brief never proposes what was tried.
+func (f BriefFacts) UntriedStrategies() []Strategy {
+	if !f.Request.Obstacle.Valid() {
+		return nil
+	}
+	tried := f.TriedActs()
+	var out []Strategy
+	for _, s := range StrategiesFor(f.Request.Obstacle) {
+		if act := s.Act(); act != ActNone && tried[act] {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}

@@ -126,6 +126,7 @@ func (s *Server) apiAuth(next http.Handler) http.Handler {
 		if accept == "" && v.User.Locale != "" {
 			ctx = i18n.WithLocalizer(ctx, s.i18n.Localizer(s.i18n.Match(v.User.Locale, "")))
 		}
+		v.Location = s.location(v.User)
 		ctx = context.WithValue(ctx, viewerKey{}, &v)
 		w.Header().Set("Content-Language", i18n.Lang(ctx))
 		next.ServeHTTP(w, r.WithContext(ctx))

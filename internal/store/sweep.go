@@ -193,7 +193,7 @@ func sweepEscalationBatch(ctx context.Context, tx pgx.Tx, now time.Time, windowD
 			FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[])
 				AS x (request_id, project_id, cause, user_id, unit_id)
 			ON CONFLICT (request_id, cause) DO NOTHING RETURNING id, request_id, assigned_user_id`,
-			reqIDs, projIDs, causes, users, units, now, accord.AddWorkingDays(now, windowDays))
+			reqIDs, projIDs, causes, users, units, now, accord.AddWorkingDays(now, windowDays, now.Location()))
 		if err != nil {
 			return 0, 0, err
 		}

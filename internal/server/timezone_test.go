@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"accord/internal/accord"
 	"accord/internal/server"
 )
 
@@ -86,4 +87,38 @@ func TestTimesShowInTheViewersZone(t *testing.T) {
 	saved, err = b.st.User(ctx, u.ID)
 	require.NoError(t, err)
 	require.Equal(t, "", saved.TimeZone)
+}
+
+// TestTodayIsTheCompanysDay checks that "today" is read on the company's calendar,
+// whatever zone the server's clock runs in: at Friday 23:30 UTC it is already
+// Saturday in Shanghai, so a promise due on Friday is overdue there and not yet in UTC.
+func TestTodayIsTheCompanysDay(t *testing.T) {
+	t.Parallel()
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	friday := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		zone    *time.Location
+		overdue bool
+	}{{shanghai, true}, {time.UTC, false}} {
+		t.Run(tt.zone.String(), func(t *testing.T) {
+			t.Parallel()
+			b := setupWith(t, func(o *server.Options) { o.Location = tt.zone })
+			*b.now = time.Date(2026, 11, 27, 23, 30, 0, 0, time.UTC)
+			smart := b.demoProject(t, "Smart service upgrade")
+			lead := b.user(t, "aftersales@accord.demo")
+			_, err := b.st.CreateCommitment(context.Background(), lead.ID, smart.ID, accord.CommitmentInput{
+				UnitID: b.units(t)["IT"].ID, What: "due on Friday", DueDate: &friday, Status: accord.CommitmentOpen})
+			require.NoError(t, err)
+			body := b.api(t, "aftersales@accord.demo").get("/projects/"+idStr(smart.ID)+"/commitments").expect(t, http.StatusOK)
+			found := false
+			for _, item := range body["commitments"].([]any) {
+				if c := item.(map[string]any); c["what"] == "due on Friday" {
+					found = true
+					require.Equal(t, tt.overdue, c["overdue"])
+				}
+			}
+			require.True(t, found)
+		})
+	}
 }

@@ -12,6 +12,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	// The zone database, embedded: ACCORD_TIME_ZONE works on hosts without tzdata
+	// (slim containers).
+	_ "time/tzdata"
 
 	"accord/internal/config"
 )

@@ -32,6 +32,9 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 	err := run(context.Background(), []string{"serve"}, envOf(map[string]string{"PORT": "http"}), &out, &out)
 	require.ErrorContains(t, err, `PORT="http" is not valid`)
 
+	err = run(context.Background(), []string{"serve"}, envOf(map[string]string{"ACCORD_TIME_ZONE": "Beijing"}), &out, &out)
+	require.ErrorContains(t, err, `ACCORD_TIME_ZONE="Beijing" is not valid: want an IANA time zone name such as "Asia/Shanghai"`)
+
 	err = run(context.Background(), []string{"serve"}, envOf(nil), &out, &out)
 	require.ErrorContains(t, err, "DATABASE_URL is not set")
 

@@ -105,7 +105,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 		return err
 	}
 	jobClient, err := jobs.NewClient(jobPool, jobStore, logger.With("component", "jobs"),
-		jobs.Options{DecisionWindowDays: cfg.DecisionWindowDays, Deliverer: deliverer})
+		jobs.Options{DecisionWindowDays: cfg.DecisionWindowDays, Location: cfg.TimeZone, Deliverer: deliverer})
 	if err != nil {
 		return err
 	}
@@ -122,6 +122,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 		DemoHint:        opts.demo,
 
 		DecisionWindowDays: cfg.DecisionWindowDays,
+		Location:           cfg.TimeZone,
 	})
 	defer srv.Close()
 	if err := jobClient.Start(context.WithoutCancel(ctx)); err != nil {

@@ -115,9 +115,11 @@ func CausesToRaise(stalled []EscalationCause, raised map[EscalationCause]bool, p
 const DefaultDecisionWindowDays = 3
 
 // AddWorkingDays returns the moment n working days after start, skipping Saturdays
-// and Sundays (public holidays are not modelled).
-func AddWorkingDays(start time.Time, n int) time.Time {
-	t := start
+// and Sundays (public holidays are not modelled). Days are counted on the calendar of
+// loc, the company's time zone: Friday 23:30 UTC is already Saturday in Shanghai. The
+// result is in loc.
+func AddWorkingDays(start time.Time, n int, loc *time.Location) time.Time {
+	t := start.In(loc)
 	for added := 0; added < n; {
 		t = t.AddDate(0, 0, 1)
 		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {

@@ -9,23 +9,44 @@ import (
 
 func TestAddWorkingDays(t *testing.T) {
 	t.Parallel()
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	newYork, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
 	day := func(d int, h int) time.Time { return time.Date(2026, 11, d, h, 0, 0, 0, time.UTC) } // Nov 2026: the 23rd is a Monday
+	sh := func(m time.Month, d, h, min int) time.Time { return time.Date(2026, m, d, h, min, 0, 0, shanghai) }
 	tests := []struct {
 		name  string
 		start time.Time
 		n     int
+		loc   *time.Location
 		want  time.Time
 	}{
-		{"Monday + 3 is Thursday", day(23, 9), 3, day(26, 9)},
-		{"Thursday + 3 skips the weekend", day(26, 9), 3, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},
-		{"Friday + 1 is Monday", day(27, 17), 1, time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC)},
-		{"Saturday + 1 is Monday", day(28, 10), 1, time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)},
-		{"zero days is now", day(25, 8), 0, day(25, 8)},
+		{"Monday + 3 is Thursday", day(23, 9), 3, time.UTC, day(26, 9)},
+		{"Thursday + 3 skips the weekend", day(26, 9), 3, time.UTC, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},
+		{"Friday + 1 is Monday", day(27, 17), 1, time.UTC, time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC)},
+		{"Saturday + 1 is Monday", day(28, 10), 1, time.UTC, time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)},
+		{"zero days is now", day(25, 8), 0, time.UTC, day(25, 8)},
+		// Friday 23:30 UTC is Saturday 07:30 in Shanghai: the weekend has begun there,
+		// so one working day later is Monday 07:30 Shanghai, not Monday 23:30 UTC.
+		{"Friday 23:30 UTC, counted in UTC", time.Date(2026, 11, 27, 23, 30, 0, 0, time.UTC), 1, time.UTC,
+			time.Date(2026, 11, 30, 23, 30, 0, 0, time.UTC)},
+		{"Friday 23:30 UTC is Saturday in Shanghai", time.Date(2026, 11, 27, 23, 30, 0, 0, time.UTC), 1, shanghai,
+			sh(11, 30, 7, 30)},
+		{"Friday 23:30 UTC + 3 in Shanghai is Wednesday", time.Date(2026, 11, 27, 23, 30, 0, 0, time.UTC), 3, shanghai,
+			sh(12, 2, 7, 30)},
+		{"Thursday 20:00 UTC is Friday in Shanghai", day(26, 20), 1, shanghai, sh(11, 30, 4, 0)},
+		{"a start in another zone is read in the company's", sh(11, 28, 7, 30).In(newYork), 1, shanghai, sh(11, 30, 7, 30)},
+		{"counted in New York across the end of daylight saving", time.Date(2026, 10, 30, 9, 0, 0, 0, newYork), 1, newYork,
+			time.Date(2026, 11, 2, 9, 0, 0, 0, newYork)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			require.Equal(t, tt.want, AddWorkingDays(tt.start, tt.n))
+			got := AddWorkingDays(tt.start, tt.n, tt.loc)
+			require.True(t, tt.want.Equal(got), "want %s, got %s", tt.want, got)
+			require.Equal(t, tt.loc, got.Location())
+			require.Equal(t, tt.want.In(tt.loc).Format(time.DateTime), got.Format(time.DateTime), "same wall clock in the company zone")
 		})
 	}
 }

@@ -1,5 +1,7 @@
 package accord
 
+import "time"
+
 // Roles are derived from the org tree and the projects, never assigned by hand,
 // except the admin flag.
 type Roles struct {
@@ -27,6 +29,9 @@ type Viewer struct {
 	Roles       Roles
 	Memberships []Membership
 	Unread      int // unread notifications, for the layout's badge; at most UnreadCap
+	// Location is the zone the viewer reads times in: their own choice
+	// (User.TimeZone), else the company's. Set by whoever loads the session.
+	Location *time.Location
 }
 
 // UnreadCap bounds the unread count every page reads: counting a busy executive's tens

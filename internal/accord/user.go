@@ -16,6 +16,7 @@ type User struct {
 	NameEN        string // optional English rendering
 	IsAdmin       bool
 	Locale        string // "", "zh" or "en"; empty means follow the browser
+	TimeZone      string // an IANA name from TimeZones; empty means the company's zone
 	DeactivatedAt *time.Time
 	CreatedAt     time.Time
 	Version       int

@@ -32,6 +32,10 @@ type Config struct {
 	// DecisionWindowDays is ACCORD_DECISION_WINDOW_DAYS: the working days a superior
 	// has to decide an escalation before it moves up, 1 to 30.
 	DecisionWindowDays int
+	// TimeZone is ACCORD_TIME_ZONE, an IANA zone name (default Asia/Shanghai): the
+	// company's clock. Working days, decision windows and "today" are counted in it,
+	// and it is the zone times are shown in to people who chose none of their own.
+	TimeZone *time.Location
 
 	// BaseURL is ACCORD_BASE_URL: where people reach Accord, for links in emails and
 	// chat messages; http://localhost:PORT when unset.
@@ -44,6 +48,9 @@ type Config struct {
 	SMTPFrom     string // ACCORD_SMTP_FROM: the sender, e.g. "Accord <accord@example.com>"
 	SMTPTLS      string // ACCORD_SMTP_TLS: starttls (required), tls (implicit, SMTPS) or none
 }
+
+// DefaultTimeZone is the company time zone when ACCORD_TIME_ZONE is unset.
+const DefaultTimeZone = "Asia/Shanghai"
 
 // EmailEnabled reports whether notifications also go out by email.
 func (c Config) EmailEnabled() bool { return c.SMTPHost != "" }
@@ -73,6 +80,16 @@ func Load(getenv func(string) string) (Config, error) {
 
 		DecisionWindowDays: accord.DefaultDecisionWindowDays,
 	}
+	zone := strings.TrimSpace(getenv("ACCORD_TIME_ZONE"))
+	if zone == "" {
+		zone = DefaultTimeZone
+	}
+	// "Local" would silently follow the server's clock, the thing this setting replaces.
+	loc, err := time.LoadLocation(zone)
+	if err != nil || zone == "Local" {
+		return Config{}, &Error{"ACCORD_TIME_ZONE", zone, `an IANA time zone name such as "Asia/Shanghai", "Europe/Berlin" or "UTC"`}
+	}
+	c.TimeZone = loc
 	if v := getenv("PORT"); v != "" {
 		p, err := strconv.Atoi(v)
 		if err != nil || p < 1 || p > 65535 {

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +16,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, Config{Port: 8080, DataDir: ".data", LogLevel: slog.LevelInfo, LogFormat: "text",
 		SessionLifetime: 12 * time.Hour, ShutdownTimeout: 15 * time.Second, DecisionWindowDays: 3,
-		BaseURL: "http://localhost:8080", SMTPPort: 587, SMTPTLS: "starttls"}, c)
+		BaseURL: "http://localhost:8080", SMTPPort: 587, SMTPTLS: "starttls", TimeZone: mustZone(t, "Asia/Shanghai")}, c)
 	require.Equal(t, ":8080", c.Addr())
 	require.False(t, c.EmailEnabled(), "email is off by default")
 }
@@ -29,7 +30,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"ACCORD_BASE_URL": "https://accord.example.com/", "ACCORD_SMTP_HOST": "smtp.example.com",
 		"ACCORD_SMTP_PORT": "2525", "ACCORD_SMTP_USERNAME": "accord", "ACCORD_SMTP_PASSWORD": "pw",
 		"ACCORD_SMTP_FROM": "Accord <accord@example.com>", "ACCORD_SMTP_TLS": "tls", "ACCORD_DECISION_WINDOW_DAYS": "5",
-		"ACCORD_WEBHOOK_ALLOW_PRIVATE": "true",
+		"ACCORD_WEBHOOK_ALLOW_PRIVATE": "true", "ACCORD_TIME_ZONE": "Europe/Berlin",
 	}
 	c, err := Load(func(k string) string { return env[k] })
 	require.NoError(t, err)
@@ -38,7 +39,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		SessionLifetime: time.Hour, ShutdownTimeout: 5 * time.Second, DecisionWindowDays: 5,
 		BaseURL: "https://accord.example.com", SMTPHost: "smtp.example.com", SMTPPort: 2525,
 		SMTPUsername: "accord", SMTPPassword: "pw", SMTPFrom: "Accord <accord@example.com>", SMTPTLS: "tls",
-		WebhookAllowPrivate: true}, c)
+		WebhookAllowPrivate: true, TimeZone: mustZone(t, "Europe/Berlin")}, c)
 	require.True(t, c.EmailEnabled())
 }
 
@@ -144,6 +145,47 @@ func TestLoadDecisionWindowDays(t *testing.T) {
 			}
 			require.NoError(t, err)
 			require.Equal(t, tt.want, c.DecisionWindowDays)
+		})
+	}
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	require.NoError(t, err)
+	return loc
+}
+
+// TestLoadTimeZone checks the company zone: a default, any IANA name, and a clear
+// refusal at start for a name that is not one.
+func TestLoadTimeZone(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		value string
+		want  string // the zone's name; empty: refused
+	}{
+		{"", "Asia/Shanghai"}, {"UTC", "UTC"}, {" America/New_York ", "America/New_York"}, {"Asia/Tokyo", "Asia/Tokyo"},
+		{"Beijing", ""}, {"Local", ""}, {"+08:00", ""}, {"../etc/passwd", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(func(k string) string {
+				if k == "ACCORD_TIME_ZONE" {
+					return tt.value
+				}
+				return ""
+			})
+			if tt.want == "" {
+				var cerr *Error
+				require.True(t, errors.As(err, &cerr), "got %v", err)
+				require.Equal(t, "ACCORD_TIME_ZONE", cerr.Variable)
+				require.Equal(t, strings.TrimSpace(tt.value), cerr.Value)
+				require.Contains(t, err.Error(), `an IANA time zone name such as "Asia/Shanghai"`)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, c.TimeZone.String())
 		})
 	}
 }

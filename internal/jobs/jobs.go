@@ -85,6 +85,10 @@ func sweep(ctx context.Context, st Sweeper, logger *slog.Logger, now time.Time, 
 type Options struct {
 	SweepInterval time.Duration    // how often the leader schedules a sweep
 	Now           func() time.Time // the clock; time.Now when nil
+	// Location is the company's time zone (ACCORD_TIME_ZONE); UTC when nil. The
+	// clock's readings are put into it, so overdue dates and working days follow the
+	// company's calendar.
+	Location *time.Location
 	// DecisionWindowDays is how many working days a superior has to decide;
 	// accord.DefaultDecisionWindowDays when 0.
 	DecisionWindowDays int
@@ -102,6 +106,11 @@ func NewClient(pool *pgxpool.Pool, st Sweeper, logger *slog.Logger, opts Options
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	clock, company := opts.Now, opts.Location
+	opts.Now = func() time.Time { return clock().In(company) }
 	if opts.DecisionWindowDays == 0 {
 		opts.DecisionWindowDays = accord.DefaultDecisionWindowDays
 	}

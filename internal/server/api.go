@@ -20,6 +20,7 @@ import (
 	"accord/internal/accord"
 	"accord/internal/store"
 	"accord/web/i18n"
+	"accord/web/ui"
 )
 
 // The JSON API under /api/v1: the same store calls and domain rules as the pages,
@@ -126,7 +127,8 @@ func (s *Server) apiAuth(next http.Handler) http.Handler {
 		if accept == "" && v.User.Locale != "" {
 			ctx = i18n.WithLocalizer(ctx, s.i18n.Localizer(s.i18n.Match(v.User.Locale, "")))
 		}
-		ctx = context.WithValue(ctx, viewerKey{}, &v)
+		v.Location = s.location(v.User)
+		ctx = ui.WithLocation(context.WithValue(ctx, viewerKey{}, &v), v.Location)
 		w.Header().Set("Content-Language", i18n.Lang(ctx))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

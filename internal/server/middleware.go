@@ -14,6 +14,7 @@ import (
 
 	"accord/internal/accord"
 	"accord/web/i18n"
+	"accord/web/ui"
 )
 
 const sessionUserKey = "user_id"
@@ -27,10 +28,11 @@ func viewerFrom(ctx context.Context) *accord.Viewer {
 }
 
 // loadViewer reads the session's user and picks the reader's language: the user's
-// choice, else the lang cookie of a signed-out visitor, else Accept-Language.
+// choice, else the lang cookie of a signed-out visitor, else Accept-Language; and
+// their time zone: the user's choice, else the company's.
 func (s *Server) loadViewer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
+		ctx := ui.WithLocation(r.Context(), s.opts.Location)
 		preference := ""
 		if c, err := r.Cookie(langCookie); err == nil {
 			preference = c.Value
@@ -39,7 +41,8 @@ func (s *Server) loadViewer(next http.Handler) http.Handler {
 			v, err := s.store.Viewer(ctx, id)
 			switch {
 			case err == nil:
-				ctx = context.WithValue(ctx, viewerKey{}, &v)
+				v.Location = s.location(v.User)
+				ctx = ui.WithLocation(context.WithValue(ctx, viewerKey{}, &v), v.Location)
 				if v.User.Locale != "" {
 					preference = v.User.Locale
 				}

@@ -102,7 +102,7 @@ func (s *Server) requestAccess(ctx context.Context, id int64) (requestAccess, er
 }
 
 // requestErrorText says a request refusal in the reader's language, with the state it
-// names translated and a time in the server's zone.
+// names translated and a time in the reader's zone.
 func requestErrorText(ctx context.Context, err error) string {
 	var e *accord.Error
 	if !errors.As(err, &e) {
@@ -113,7 +113,7 @@ func requestErrorText(ctx context.Context, err error) string {
 		data["State"] = i18n.T(ctx, accord.RequestState(st).MessageID())
 	}
 	if at, ok := data["At"].(time.Time); ok {
-		data["At"] = at.Local().Format("2006-01-02 15:04")
+		data["At"] = ui.FormatTime(ctx, at)
 	}
 	if data == nil {
 		return i18n.T(ctx, e.MessageID)

@@ -395,7 +395,7 @@ func TestRequestNudgeAtMostEveryFourHours(t *testing.T) {
 	*b.now = b.now.Add(3 * time.Hour)
 	page = rqFollow(t, lead, lead.post(rqReq(it.ID, "/nudge"), nil))
 	require.True(t, page.doc.Find(`[data-testid="flash"]`).HasClass("error"))
-	require.Regexp(t, `^A reminder was sent recently; the next one is possible at \d{4}-\d{2}-\d{2} \d{2}:\d{2}\.$`, page.text("flash"))
+	require.Regexp(t, `^A reminder was sent recently; the next one is possible at \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(UTC\)\.$`, page.text("flash"))
 
 	*b.now = b.now.Add(time.Hour)
 	page = rqFollow(t, lead, lead.post(rqReq(it.ID, "/nudge"), nil))

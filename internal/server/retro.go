@@ -78,7 +78,7 @@ func (s *Server) retroView(ctx context.Context, p accord.Project, d retroData) u
 	for _, n := range d.timeline {
 		v.Timeline = append(v.Timeline, ui.TimelineItem{NeedID: n.NeedID, Title: n.Title, TitleEN: n.TitleEN, Tier: n.Tier,
 			Holder: n.HolderName, HolderEN: n.HolderEN, External: n.External, NeededBy: n.NeededBy, DueDate: n.DueDate,
-			DeliveredAt: n.DeliveredAt, State: n.State})
+			DeliveredAt: inZone(n.DeliveredAt, s.opts.Location), State: n.State})
 	}
 	v.Units, v.EffortBasis = fairShares(d.units, d.retro.ActualOutcome+"\n"+d.retro.Lessons)
 	return v

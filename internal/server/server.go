@@ -31,7 +31,12 @@ type Options struct {
 	SessionLifetime time.Duration
 	DemoHint        bool            // show the demo logins on the sign-in page
 	PasswordParams  password.Params // argon2id cost for new passwords
-	Now             func() time.Time
+	// Now is the clock. Its readings are put into Location before use, so "today",
+	// overdue and working days follow the company's calendar.
+	Now func() time.Time
+	// Location is the company's time zone (ACCORD_TIME_ZONE); UTC when nil. Times are
+	// shown in it to people who chose no zone of their own.
+	Location *time.Location
 	// DecisionWindowDays is how many working days a superior has to decide;
 	// accord.DefaultDecisionWindowDays when 0.
 	DecisionWindowDays int
@@ -52,6 +57,9 @@ type Server struct {
 	passwords *password.Hasher
 	// dummyHash is checked for unknown emails so they cost as much as wrong passwords.
 	dummyHash func() (string, error)
+	// zones holds the zones people may choose, loaded once (time.LoadLocation reads
+	// the zone database on every call).
+	zones map[string]*time.Location
 }
 
 // maxConcurrentHashes caps sign-ins checked at once, each holding PasswordParams.MemKiB.
@@ -62,6 +70,11 @@ func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	clock, company := opts.Now, opts.Location
+	opts.Now = func() time.Time { return clock().In(company) }
 	if opts.SessionLifetime == 0 {
 		opts.SessionLifetime = 12 * time.Hour
 	}
@@ -86,6 +99,7 @@ func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options
 	sm.Cookie.Secure = opts.SecureCookies
 	s := &Server{store: st, sessions: sm, i18n: bundle, log: logger, metrics: NewMetrics(), opts: opts,
 		passwords: password.NewHasher(opts.PasswordParams, min(runtime.GOMAXPROCS(0), maxConcurrentHashes))}
+	s.zones = loadZones()
 	s.dummyHash = sync.OnceValues(func() (string, error) { return s.passwords.Hash(context.Background(), "") })
 	s.metrics.RegisterEscalations(st, logger)
 	sm.ErrorFunc = s.sessionError

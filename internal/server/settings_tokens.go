@@ -11,32 +11,40 @@ import (
 	"accord/web/ui"
 )
 
-// settingsRoutes registers the signed-in user's own settings: their API tokens.
+// settingsRoutes registers the signed-in user's own settings: their time zone and
+// their API tokens, on one page.
 func (s *Server) settingsRoutes(r chi.Router) {
 	r.Get("/settings/tokens", s.showTokensPage)
+	r.Post("/settings/time-zone", s.setTimeZone)
 	r.Post("/settings/tokens", s.createToken)
 	r.Post("/settings/tokens/{id}/revoke", s.revokeToken)
 }
 
-// showTokensPage lists the viewer's tokens with the form to create one.
+// showTokensPage shows the viewer's settings: their time zone, and their tokens with
+// the form to create one.
 func (s *Server) showTokensPage(w http.ResponseWriter, r *http.Request) {
-	s.tokensPage(w, r, http.StatusOK, ui.TokenForm{}, nil)
+	s.tokensPage(w, r, http.StatusOK, ui.TokenForm{}, nil, nil)
 }
 
-// tokensPage renders the page with the form as given and, right after a create, the
-// new token's secret: one query for the list.
-func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, status int, form ui.TokenForm, created *ui.CreatedToken) {
+// tokensPage renders the page with the forms as given (the time zone as saved when tz
+// is nil) and, right after a create, the new token's secret: one query for the list.
+func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, status int, form ui.TokenForm, created *ui.CreatedToken, tz *ui.TimeZoneForm) {
 	ctx := r.Context()
-	list, err := s.store.Tokens(ctx, viewerFrom(ctx).User.ID)
+	viewer := viewerFrom(ctx)
+	list, err := s.store.Tokens(ctx, viewer.User.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v := ui.TokensView{Form: form, Created: created, Now: s.opts.Now(), APIBase: apiBase(r)}
+	if tz == nil {
+		tz = &ui.TimeZoneForm{Zone: viewer.User.TimeZone}
+	}
+	tz.Company = s.opts.Location.String()
+	v := ui.TokensView{TimeZone: *tz, Form: form, Created: created, Now: s.opts.Now(), APIBase: apiBase(r)}
 	for _, t := range list {
 		v.Tokens = append(v.Tokens, tokenRow(t))
 	}
-	s.page(w, r, status, i18n.T(ctx, "settings_tokens_title"), "settings", ui.SettingsTokens(v))
+	s.page(w, r, status, i18n.T(ctx, "settings_title"), "settings", ui.SettingsTokens(v))
 }
 
 func tokenRow(t store.APIToken) ui.TokenRow {
@@ -75,10 +83,10 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		s.tokensPage(w, r, status, ui.TokenForm{FormState: st, Name: r.PostFormValue("name")}, nil)
+		s.tokensPage(w, r, status, ui.TokenForm{FormState: st, Name: r.PostFormValue("name")}, nil, nil)
 		return
 	}
-	s.tokensPage(w, r, http.StatusCreated, ui.TokenForm{}, &ui.CreatedToken{Name: created.Name, Secret: secret})
+	s.tokensPage(w, r, http.StatusCreated, ui.TokenForm{}, &ui.CreatedToken{Name: created.Name, Secret: secret}, nil)
 }
 
 // revokeToken ends one of the viewer's tokens at once; another user's is not found.
@@ -94,5 +102,26 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.flash(ctx, "settings_token_revoked")
+	http.Redirect(w, r, "/settings/tokens", http.StatusSeeOther)
+}
+
+// setTimeZone saves the zone the viewer reads times in; one not offered is refused
+// with the choice kept on the form.
+func (s *Server) setTimeZone(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	zone := strings.TrimSpace(r.PostFormValue("time_zone"))
+	if err := s.store.SetUserTimeZone(ctx, viewerFrom(ctx).User.ID, zone); err != nil {
+		status, st, ok := formProblem(ctx, err, "time_zone")
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.tokensPage(w, r, status, ui.TokenForm{}, nil, &ui.TimeZoneForm{FormState: st, Zone: zone})
+		return
+	}
+	if zone == "" {
+		zone = s.opts.Location.String()
+	}
+	s.flash(ctx, "settings_time_zone_saved", map[string]any{"Zone": zone})
 	http.Redirect(w, r, "/settings/tokens", http.StatusSeeOther)
 }

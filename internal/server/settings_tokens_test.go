@@ -42,7 +42,7 @@ func TestTokensPageCreateUseRevoke(t *testing.T) {
 	require.Equal(t, "/settings/tokens", home.attrOf(`[data-testid="viewer-name"]`, "href"))
 	page := c.get("/settings/tokens")
 	require.Equal(t, http.StatusOK, page.StatusCode)
-	require.Equal(t, "API tokens", page.textOf("h1"))
+	require.Equal(t, "Your settings", page.textOf("h1"))
 	require.Equal(t, "You have no API tokens yet.", page.textOf(`[data-testid="empty"] strong`))
 	require.Equal(t, 0, page.doc.Find(`[data-testid="token-secret"]`).Length())
 
@@ -115,9 +115,9 @@ func TestTokensPageInChineseAndListsCLITokens(t *testing.T) {
 	c := b.login(t, "it@accord.demo")
 	c.lang = "zh-CN"
 	page := c.get("/settings/tokens")
-	require.Equal(t, "API 令牌", page.textOf("h1"))
+	require.Equal(t, "我的设置", page.textOf("h1"))
 	require.Equal(t, map[string]string{"（未命名）": "有效"}, page.tokenRows())
-	require.Equal(t, "我的 API 令牌", page.attrOf(`[data-testid="viewer-name"]`, "title"))
+	require.Equal(t, "我的设置：时区与 API 令牌", page.attrOf(`[data-testid="viewer-name"]`, "title"))
 	resp := c.post("/settings/tokens", url.Values{"name": {""}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Equal(t, "请填写此项。", resp.textOf(`#token-name-error`))

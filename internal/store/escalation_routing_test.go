@@ -190,7 +190,7 @@ func TestSendBackStopsTheClock(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, accord.EscalationOpen, e.Status)
 	require.Equal(t, answered.Unix(), e.WindowOpenedAt.Unix())
-	require.Equal(t, accord.AddWorkingDays(answered, 3).Unix(), e.WindowDueAt.Unix())
+	require.Equal(t, accord.AddWorkingDays(answered, 3, answered.Location()).Unix(), e.WindowDueAt.Unix())
 	moved, err = b.st.AdvanceWindows(b.ctx, e.WindowDueAt.Add(time.Minute), 3)
 	require.NoError(t, err)
 	require.Equal(t, 1, moved, "the new window runs out like any other")

@@ -61,7 +61,7 @@ func (s *Store) Escalate(ctx context.Context, v accord.Viewer, requestID int64, 
 			VALUES ($1, $2, 'manual', $3, $4, $5, $6, $7, $8, $9, $7, $10)
 			ON CONFLICT (request_id, cause) DO NOTHING RETURNING id`,
 			r.ID, r.ProjectID, sup.HeadUserID, sup.UnitID, reason, brief, now,
-			accord.AddWorkingDays(now, windowDays), v.User.ID, sup.HeadIsParty).Scan(&id)
+			accord.AddWorkingDays(now, windowDays, now.Location()), v.User.ID, sup.HeadIsParty).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return accord.Errorf(accord.ECodeConflict, "escalation_exists", nil)
 		}
@@ -166,7 +166,7 @@ func (s *Store) AddStatement(ctx context.Context, v accord.Viewer, id int64, tex
 			_, err = tx.Exec(ctx, `UPDATE escalations SET lead_statement = $2, version = version + 1, status = $3,
 				window_opened_at = CASE WHEN $4 THEN $5 ELSE window_opened_at END,
 				window_due_at = CASE WHEN $4 THEN $6 ELSE window_due_at END
-				WHERE id = $1`, id, text, next, reopened, now, accord.AddWorkingDays(now, windowDays))
+				WHERE id = $1`, id, text, next, reopened, now, accord.AddWorkingDays(now, windowDays, now.Location()))
 		}
 		if err != nil {
 			return err
@@ -394,7 +394,7 @@ func (s *Store) Reassign(ctx context.Context, v accord.Viewer, id, toUserID int6
 		if _, err := tx.Exec(ctx, `UPDATE escalations SET assigned_user_id = $2, assigned_unit_id = $3,
 				window_opened_at = $4, window_due_at = $5, reminded_half = false, reminded_late = false, at_top = false,
 				party_decides = false, version = version + 1
-			WHERE id = $1`, id, toUserID, unit, now, accord.AddWorkingDays(now, windowDays)); err != nil {
+			WHERE id = $1`, id, toUserID, unit, now, accord.AddWorkingDays(now, windowDays, now.Location())); err != nil {
 			return err
 		}
 		if err := insertNotification(ctx, tx, notice{to: toUserID, kind: accord.NotifyEscalationReassigned, request: e.Request,
@@ -503,7 +503,7 @@ func (s *Store) AdvanceWindows(ctx context.Context, now time.Time, windowDays in
 			if _, err := tx.Exec(ctx, `UPDATE escalations SET assigned_unit_id = $2, assigned_user_id = $3, level = level + 1,
 					party_decides = $6, window_opened_at = $4, window_due_at = $5, reminded_half = false, reminded_late = false,
 					version = version + 1
-				WHERE id = $1`, x.id, next.UnitID, next.HeadUserID, now, accord.AddWorkingDays(now, windowDays), next.HeadIsParty); err != nil {
+				WHERE id = $1`, x.id, next.UnitID, next.HeadUserID, now, accord.AddWorkingDays(now, windowDays, now.Location()), next.HeadIsParty); err != nil {
 				return err
 			}
 			e, err := scanEscalation(tx.QueryRow(ctx, `SELECT `+escalationColumns+escalationFrom+`WHERE e.id = $1`, x.id))

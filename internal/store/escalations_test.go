@@ -32,7 +32,7 @@ func TestDeclinedRequestEscalatesToTheCEO(t *testing.T) {
 	require.Equal(t, accord.CauseDeclined, e.Cause)
 	require.Equal(t, b.units["HQ"].ID, e.AssignedUnitID)
 	require.Equal(t, "CRM system development", e.Request.NeedTitleEN)
-	require.Equal(t, accord.AddWorkingDays(now, 3).Unix(), e.WindowDueAt.Unix())
+	require.Equal(t, accord.AddWorkingDays(now, 3, now.Location()).Unix(), e.WindowDueAt.Unix())
 	require.Contains(t, kinds(t, b, "it@accord.demo"), "escalation_raised:CRM system development", "the holder is told and can speak")
 
 	// The IT head adds a statement; only the CEO (or an admin) may decide.

@@ -11,11 +11,11 @@ import (
 	"accord/internal/accord"
 )
 
-const userColumns = `u.id, u.email, u.name, u.name_en, u.is_admin, u.locale, u.deactivated_at, u.created_at, u.version`
+const userColumns = `u.id, u.email, u.name, u.name_en, u.is_admin, u.locale, COALESCE(u.time_zone, ''), u.deactivated_at, u.created_at, u.version`
 
 func scanUser(row pgx.Row, extra ...any) (accord.User, error) {
 	var u accord.User
-	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.NameEN, &u.IsAdmin, &u.Locale, &u.DeactivatedAt, &u.CreatedAt, &u.Version}, extra...)
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.NameEN, &u.IsAdmin, &u.Locale, &u.TimeZone, &u.DeactivatedAt, &u.CreatedAt, &u.Version}, extra...)
 	err := row.Scan(dest...)
 	return u, err
 }
@@ -149,6 +149,22 @@ func (s *Store) SetUserLocale(ctx context.Context, id int64, locale string) erro
 	}
 	if _, err := s.pool.Exec(ctx, `UPDATE users SET locale = $2 WHERE id = $1`, id, locale); err != nil {
 		return fmt.Errorf("store: set locale of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetUserTimeZone records the zone a user reads times in ("" follows the company's).
+func (s *Store) SetUserTimeZone(ctx context.Context, id int64, zone string) error {
+	if !accord.ValidTimeZone(zone) {
+		return &accord.Error{Code: accord.ECodeInvalid, MessageID: "settings_time_zone_unknown",
+			Fields: map[string]string{"time_zone": "settings_time_zone_unknown"}}
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET time_zone = NULLIF($2, '') WHERE id = $1 AND deactivated_at IS NULL`, id, zone)
+	if err != nil {
+		return fmt.Errorf("store: set time zone of user %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store: set time zone of user %d: %w", id, accord.Errorf(accord.ECodeNotFound, "user_not_found", nil))
 	}
 	return nil
 }

@@ -113,6 +113,9 @@ func TestEveryUsedMessageExists(t *testing.T) {
 	for _, st := range accord.CommitmentStatuses() {
 		require.True(t, slices.Contains(known, st.MessageID()), "commitment status %s has no label", st)
 	}
+	for _, z := range accord.TimeZones() {
+		require.True(t, slices.Contains(known, accord.TimeZoneMessageID(z)), "time zone %s has no label", z)
+	}
 	require.Greater(t, len(used), 50, "the scan found too few ids: the patterns are broken")
 }
 

@@ -44,7 +44,7 @@ func escWindowLeft(ctx context.Context, now, due time.Time) string {
 		return t(ctx, "esc_left_under_day")
 	}
 	n := 1
-	for n < 366 && accord.AddWorkingDays(now, n).Before(due) {
+	for n < 366 && accord.AddWorkingDays(now, n, now.Location()).Before(due) {
 		n++
 	}
 	if n == 1 {
@@ -98,7 +98,7 @@ func escAssigned(ctx context.Context, e accord.Escalation) string {
 
 func escURL(id int64) string { return "/escalations/" + itoa(id) }
 
-func escTime(at time.Time) string { return at.Format("2006-01-02 15:04") }
+func escTime(ctx context.Context, at time.Time) string { return FormatTime(ctx, at) }
 
 func escStatusClass(s accord.EscalationStatus) string {
 	switch s {

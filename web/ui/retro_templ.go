@@ -820,9 +820,9 @@ func Retro(v RetroView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var36 string
-			templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(t(ctx, "retro_written_by", map[string]any{"Name": personName(ctx, v.Record.UpdatedBy, v.Record.UpdatedByEN), "At": v.Record.UpdatedAt.Format("2006-01-02")}))
+			templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(t(ctx, "retro_written_by", map[string]any{"Name": personName(ctx, v.Record.UpdatedBy, v.Record.UpdatedByEN), "At": FormatDay(ctx, *v.Record.UpdatedAt)}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/retro.templ`, Line: 337, Col: 185}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/retro.templ`, Line: 337, Col: 181}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var36))
 			if templ_7745c5c3_Err != nil {
@@ -963,9 +963,9 @@ func Retro(v RetroView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var45 string
-				templ_7745c5c3_Var45, templ_7745c5c3_Err = templ.JoinStringErrs(th.At.Format("2006-01-02"))
+				templ_7745c5c3_Var45, templ_7745c5c3_Err = templ.JoinStringErrs(FormatDay(ctx, th.At))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/retro.templ`, Line: 354, Col: 85}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/retro.templ`, Line: 354, Col: 80}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var45))
 				if templ_7745c5c3_Err != nil {

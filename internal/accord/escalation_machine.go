@@ -176,3 +176,16 @@ func (l EscalationList) MayUse(v Viewer) bool {
 
 // MessageID names the list's tab label.
 func (l EscalationList) MessageID() string { return "esc_list_" + string(l) }
+
+// TitleID, IntroID, EmptyID and EmptyNextID name the list page's heading, its intro,
+// and what it says when empty.
+func (l EscalationList) TitleID() string { return "esc_list_title_" + string(l) }
+
+// IntroID names the list page's intro.
+func (l EscalationList) IntroID() string { return "esc_list_intro_" + string(l) }
+
+// EmptyID names what the list page says when it holds nothing.
+func (l EscalationList) EmptyID() string { return "esc_list_empty_" + string(l) }
+
+// EmptyNextID names the hint under the empty list.
+func (l EscalationList) EmptyNextID() string { return "esc_list_empty_next_" + string(l) }

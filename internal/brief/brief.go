@@ -16,9 +16,10 @@ import (
 // Build writes the brief from the frozen facts as plain text: a title line, then
 // short sections, each a heading line followed by its lines, separated by blank
 // lines. lang picks the Chinese or English names of units, needs, people and
-// projects; tr says each sentence in that language.
-func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, lang string) string {
-	w := writer{tr: tr, lang: lang}
+// projects; tr says each sentence in that language; the days of moments (a step of
+// the request, a progress entry) are the reader's days in loc.
+func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, lang string, loc *time.Location) string {
+	w := writer{tr: tr, lang: lang, loc: loc}
 	r, p := f.Request, f.Project
 	need := needTitle(r, lang)
 	holder := holderName(r, lang)
@@ -103,7 +104,7 @@ func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, 
 				"Status": tr(c.Status.MessageID(), nil)})
 		}
 		for _, e := range f.Progress {
-			w.item("brief_progress", map[string]any{"Date": Date(&e.CreatedAt), "Body": oneLine(e.Body),
+			w.item("brief_progress", map[string]any{"Date": w.day(e.CreatedAt), "Body": oneLine(e.Body),
 				"Author": accord.User{Name: e.AuthorName, NameEN: e.AuthorNameEN}.DisplayName(lang)})
 		}
 	}
@@ -137,7 +138,7 @@ func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, 
 
 // event states one step of the request's history in neutral words.
 func (w *writer) event(ev accord.RequestEvent, r accord.Request, holder string) {
-	data := map[string]any{"Date": Date(&ev.At), "Holder": holder,
+	data := map[string]any{"Date": w.day(ev.At), "Holder": holder,
 		"Actor": accord.User{Name: ev.ActorName, NameEN: ev.ActorNameEN}.DisplayName(w.lang)}
 	switch ev.Action {
 	case accord.ActionSend, accord.ActionResend:
@@ -187,7 +188,7 @@ func (w *writer) holderPosition(r accord.Request, holder string) {
 		if r.SentAt != nil {
 			sent = *r.SentAt
 		}
-		w.line("brief_holder_waiting", map[string]any{"Holder": holder, "Date": Date(&sent)})
+		w.line("brief_holder_waiting", map[string]any{"Holder": holder, "Date": w.day(sent)})
 	case accord.RequestAgreed, accord.RequestInProgress:
 		w.line("brief_holder_agreed", map[string]any{"Holder": holder, "State": w.tr(r.State.MessageID(), nil)})
 	default:
@@ -278,7 +279,16 @@ func joinLines(s, lang string) string {
 type writer struct {
 	tr    func(string, map[string]any) string
 	lang  string
+	loc   *time.Location
 	lines []string
+}
+
+// day is the reader's calendar day of a moment.
+func (w *writer) day(t time.Time) string {
+	if w.loc != nil {
+		t = t.In(w.loc)
+	}
+	return t.Format("2006-01-02")
 }
 
 func (w *writer) line(id string, data map[string]any) { w.lines = append(w.lines, w.tr(id, data)) }

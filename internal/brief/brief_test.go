@@ -124,7 +124,7 @@ func TestBriefForTheSmartServiceCase(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			t.Parallel()
-			text := brief.Build(accord.NewBriefFacts(smartService()), translate(t, tt.lang), tt.lang)
+			text := brief.Build(accord.NewBriefFacts(smartService()), translate(t, tt.lang), tt.lang, time.UTC)
 			for _, want := range tt.want {
 				require.Contains(t, text, want)
 			}
@@ -163,7 +163,7 @@ func TestBriefForEveryState(t *testing.T) {
 				in.Project.ExpectedAmount, in.Project.ExpectedOutcome, in.Project.GoalID = nil, "", nil
 				in.Needs = nil
 				in.Reason = "排期\n冲突"
-				text := brief.Build(accord.NewBriefFacts(in), translate(t, lang), lang)
+				text := brief.Build(accord.NewBriefFacts(in), translate(t, lang), lang, time.UTC)
 				lower := strings.ToLower(text)
 				for _, word := range blamingWords[lang] {
 					require.NotContains(t, lower, word)
@@ -236,7 +236,7 @@ func TestBriefTellsWhatWasTriedAndOffersOnlyTheRest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			t.Parallel()
-			text := brief.Build(f, translate(t, tt.lang), tt.lang)
+			text := brief.Build(f, translate(t, tt.lang), tt.lang, time.UTC)
 			for _, want := range tt.want {
 				require.Contains(t, text, want)
 			}

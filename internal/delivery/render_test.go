@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -78,4 +79,37 @@ func TestTestText(t *testing.T) {
 		delivery.TestText(u, "en", bundle.Localizer("en").T))
 	require.Equal(t, "【协同】这是发给信息技术部的测试消息：本部门的通知将推送到这个群。",
 		delivery.TestText(u, "zh", bundle.Localizer("zh").T))
+}
+
+// TestDecisionReasonReachesEveryChannel: a decided escalation's outcome and reason,
+// and the link to the escalation, are in the email and in every chat platform's
+// payload, in both languages.
+func TestDecisionReasonReachesEveryChannel(t *testing.T) {
+	t.Parallel()
+	bundle, err := i18n.NewBundle()
+	require.NoError(t, err)
+	n := accord.Notification{ID: 9, Kind: accord.NotifyEscalationDecided, ProjectID: ptr[int64](2), RequestID: ptr[int64](7),
+		EscalationID: ptr[int64](5), ActorName: "陈总", ActorNameEN: "Chen Gang", NeedTitle: "客户管理系统开发",
+		NeedTitleEN: "CRM system development", ProjectName: "智能服务升级", ProjectNameEN: "Smart service upgrade",
+		State: accord.RequestAgreed, Decision: accord.DecideDirect, Reason: "客户满意度是今年第一目标"}
+	to := accord.Recipient{Name: "黄磊", NameEN: "Huang Lei", Email: "it@accord.demo", Active: true}
+	outcome := map[string]string{"en": "Direct the holder", "zh": "指令持有方执行"}
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			msg := delivery.Render(n, to, lang, bundle.Localizer(lang).T, "https://accord.example.com")
+			require.Equal(t, "https://accord.example.com/escalations/5", msg.Link)
+			for _, text := range []string{msg.Subject, msg.Body, msg.Chat} {
+				require.Contains(t, text, "客户满意度是今年第一目标")
+				require.Contains(t, text, outcome[lang])
+			}
+			for _, platform := range accord.WebhookPlatforms() {
+				p, err := delivery.BuildPayload(platform, "https://hooks.example.com/x", "", msg.Chat, time.Now())
+				require.NoError(t, err, platform)
+				require.Contains(t, string(p.Body), "客户满意度是今年第一目标", platform)
+				require.Contains(t, string(p.Body), outcome[lang], platform)
+				require.Contains(t, string(p.Body), "/escalations/5", platform)
+			}
+		})
+	}
 }

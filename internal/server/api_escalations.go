@@ -5,9 +5,14 @@ import (
 	"strings"
 
 	"accord/internal/accord"
+	"accord/internal/brief"
+	"accord/web/i18n"
+	"accord/web/ui"
 )
 
-// apiEscalations lists the open escalations waiting for the caller's decision.
+// apiEscalations lists one of the escalation lists the page has (?list=): decide
+// (the default, also ?assigned=me), units, projects, decided, and all for
+// administrators.
 func (s *Server) apiEscalations(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerFrom(ctx)
@@ -16,12 +21,31 @@ func (s *Server) apiEscalations(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if r.URL.Query().Get("assigned") != "me" {
+	q := r.URL.Query()
+	if a := q.Get("assigned"); a != "" && a != "me" {
 		s.apiFail(w, r, &accord.Error{Code: accord.ECodeInvalid, MessageID: "error_invalid_form",
 			Fields: map[string]string{"assigned": "api_assigned_invalid"}})
 		return
 	}
-	list, total, err := s.store.EscalationsAssigned(ctx, v.User.ID, page.Offset, page.Limit)
+	which := accord.ListToDecide
+	if l := q.Get("list"); l != "" {
+		which = accord.EscalationList(l)
+	}
+	if !which.MayUse(*v) {
+		s.apiFail(w, r, &accord.Error{Code: accord.ECodeInvalid, MessageID: "error_invalid_form",
+			Fields: map[string]string{"list": "api_list_invalid"}})
+		return
+	}
+	var list []accord.Escalation
+	var total int
+	switch which {
+	case accord.ListToDecide:
+		list, total, err = s.store.EscalationsAssigned(ctx, v.User.ID, page.Offset, page.Limit)
+	case accord.ListAllOpen:
+		list, total, err = s.store.OpenEscalations(ctx, page.Offset, page.Limit)
+	default:
+		list, total, err = s.store.EscalationsInList(ctx, v.User.ID, which, page.Offset, page.Limit)
+	}
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -51,14 +75,31 @@ func (s *Server) apiEscalationFor(r *http.Request) (accord.Escalation, accord.Es
 	return e, party, nil
 }
 
-// apiEscalation answers one escalation with its request.
+// apiEscalation answers one escalation with its request and the brief written from
+// its frozen record (as decided on, once decided) in the caller's language.
 func (s *Server) apiEscalation(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
 	e, _, err := s.apiEscalationFor(r)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	s.apiJSON(w, r, http.StatusOK, toAPIEscalation(e, *viewerFrom(r.Context())))
+	rec, err := s.store.EscalationRecord(ctx, e.ID)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	out := toAPIEscalation(e, *viewerFrom(ctx))
+	facts := rec.Raised
+	if rec.Decided != nil && e.Status == accord.EscalationDecided {
+		facts = rec.Decided
+	}
+	text := e.Brief
+	if text == "" {
+		text = brief.Build(*facts, briefTranslator(ctx), i18n.Lang(ctx), ui.Location(ctx))
+	}
+	out.BriefText, out.RecordTakenAt = &text, &facts.TakenAt
+	s.apiJSON(w, r, http.StatusOK, out)
 }
 
 // apiStatement records one side's short statement, as on the page.

@@ -183,6 +183,35 @@ type apiRequest struct {
 	KeyPersonName    string     `json:"key_person_name"`
 	KeyPersonNameEN  string     `json:"key_person_name_en"`
 	AvailableActions []string   `json:"available_actions"` // what the caller may do now
+	// Ruling is the request's latest escalation, on GET /requests/{id} only: with whom
+	// it waits, or the outcome and reason decided.
+	Ruling *apiRuling `json:"ruling,omitempty"`
+}
+
+// apiRuling is a request's latest escalation as the request carries it.
+type apiRuling struct {
+	EscalationID    string     `json:"escalation_id"`
+	Status          string     `json:"status"`
+	Decision        *string    `json:"decision"`
+	Reason          string     `json:"reason"`
+	DecidedAt       *time.Time `json:"decided_at"`
+	DecidedByName   string     `json:"decided_by_name"`
+	DecidedByNameEN string     `json:"decided_by_name_en"`
+	AssignedName    string     `json:"assigned_name"`
+	AssignedNameEN  string     `json:"assigned_name_en"`
+	Direct          bool       `json:"direct"`
+	PartyDecides    bool       `json:"party_decides"`
+}
+
+func toAPIRuling(e accord.Escalation) *apiRuling {
+	out := &apiRuling{EscalationID: apiID(e.ID), Status: string(e.Status), Reason: e.DecisionNote, DecidedAt: e.DecidedAt,
+		DecidedByName: e.DecidedByName, DecidedByNameEN: e.DecidedByNameEN, AssignedName: e.AssignedName,
+		AssignedNameEN: e.AssignedNameEN, Direct: e.Direct, PartyDecides: e.PartyDecides}
+	if e.Decision != nil {
+		d := string(*e.Decision)
+		out.Decision = &d
+	}
+	return out
 }
 
 func toAPIRequest(r accord.Request, v accord.Viewer) apiRequest {
@@ -248,9 +277,17 @@ type apiEscalation struct {
 	Decision        *string    `json:"decision"`
 	DecisionNote    string     `json:"decision_note"`
 	DecidedAt       *time.Time `json:"decided_at"`
+	DecidedByName   string     `json:"decided_by_name"`
+	DecidedByNameEN string     `json:"decided_by_name_en"`
+	PartyDecides    bool       `json:"party_decides"` // nobody above is free of the case: a party decides, at the top
+	Direct          bool       `json:"direct"`        // decided by a lead who heads the unit above both sides
 	CreatedAt       time.Time  `json:"created_at"`
 	Version         int        `json:"version"`
 	Request         apiRequest `json:"request"`
+	// BriefText is the brief written from the frozen record in the caller's language,
+	// on GET /escalations/{id} only; RecordTakenAt is when those facts were recorded.
+	BriefText     *string    `json:"brief_text,omitempty"`
+	RecordTakenAt *time.Time `json:"record_taken_at,omitempty"`
 }
 
 func toAPIEscalation(e accord.Escalation, v accord.Viewer) apiEscalation {
@@ -259,8 +296,9 @@ func toAPIEscalation(e accord.Escalation, v accord.Viewer) apiEscalation {
 		AssignedUnitID: apiID(e.AssignedUnitID), AssignedName: e.AssignedName, AssignedNameEN: e.AssignedNameEN,
 		Level: e.Level, AtTop: e.AtTop, Reason: e.Reason, Brief: e.Brief, LeadStatement: e.LeadStatement,
 		HolderStatement: e.HolderStatement, WindowOpenedAt: e.WindowOpenedAt, WindowDueAt: e.WindowDueAt,
-		DecisionNote: e.DecisionNote, DecidedAt: e.DecidedAt, CreatedAt: e.CreatedAt, Version: e.Version,
-		Request: toAPIRequest(e.Request, v)}
+		DecisionNote: e.DecisionNote, DecidedAt: e.DecidedAt, DecidedByName: e.DecidedByName,
+		DecidedByNameEN: e.DecidedByNameEN, PartyDecides: e.PartyDecides, Direct: e.Direct, CreatedAt: e.CreatedAt,
+		Version: e.Version, Request: toAPIRequest(e.Request, v)}
 	if e.Decision != nil {
 		d := string(*e.Decision)
 		out.Decision = &d

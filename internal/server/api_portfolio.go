@@ -247,6 +247,9 @@ type apiNotification struct {
 	ProjectName   string     `json:"project_name"`
 	ProjectNameEN string     `json:"project_name_en"`
 	State         string     `json:"state"` // the request's state it reports, or ""
+	EscalationID  *string    `json:"escalation_id"` // the escalation it is about; Link opens it
+	Decision      string     `json:"decision"`      // an escalation's outcome, or ""
+	Reason        string     `json:"reason"`        // the decision's or reassignment's reason, or ""
 	ReadAt        *time.Time `json:"read_at"`
 	CreatedAt     time.Time  `json:"created_at"`
 }
@@ -272,7 +275,8 @@ func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) {
 		out = append(out, apiNotification{ID: apiID(n.ID), Kind: string(n.Kind), Text: delivery.Sentence(n, lang, tr),
 			Link: delivery.Path(n), ProjectID: apiIDPtr(n.ProjectID), RequestID: apiIDPtr(n.RequestID),
 			ActorName: n.ActorName, ActorNameEN: n.ActorNameEN, NeedTitle: n.NeedTitle, NeedTitleEN: n.NeedTitleEN,
-			ProjectName: n.ProjectName, ProjectNameEN: n.ProjectNameEN, State: string(n.State), ReadAt: n.ReadAt,
+			ProjectName: n.ProjectName, ProjectNameEN: n.ProjectNameEN, State: string(n.State),
+			EscalationID: apiIDPtr(n.EscalationID), Decision: string(n.Decision), Reason: n.Reason, ReadAt: n.ReadAt,
 			CreatedAt: n.CreatedAt})
 	}
 	s.apiJSON(w, r, http.StatusOK, map[string]any{"notifications": out, "total": total, "unread": v.Unread,

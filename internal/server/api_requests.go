@@ -86,7 +86,16 @@ func (s *Server) apiRequest(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	s.apiJSON(w, r, http.StatusOK, toAPIRequest(a.Request, *viewerFrom(r.Context())))
+	rulings, err := s.store.LatestEscalations(r.Context(), []int64{a.Request.ID})
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	out := toAPIRequest(a.Request, *viewerFrom(r.Context()))
+	if e, ok := rulings[a.Request.ID]; ok {
+		out.Ruling = toAPIRuling(e)
+	}
+	s.apiJSON(w, r, http.StatusOK, out)
 }
 
 // apiActionBody carries an action's version and whatever input the action uses.

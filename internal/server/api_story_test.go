@@ -121,6 +121,30 @@ func TestSmartServiceUpgradeThroughTheAPI(t *testing.T) {
 	require.Equal(t, true, dig(decided, "request.binding"))
 	require.Equal(t, "客户档案与工单", dig(decided, "request.scope"))
 	require.Equal(t, "2027-04-30", dig(decided, "request.due_date"))
+	require.Equal(t, "Chen Zhiyuan", decided["decided_by_name_en"])
+	require.Equal(t, false, decided["party_decides"])
+	b.api(t, "admin@accord.demo").post("/escalations/"+escID+"/decide", direct).expect(t, http.StatusForbidden)
+
+	// The ruling reaches both sides: the brief as decided on, the request, the
+	// notification (which opens the escalation), and the parties' lists.
+	record := lead.get("/escalations/"+escID).expect(t, http.StatusOK)
+	require.Contains(t, record["brief_text"], "本季度排期已满。", "the decline the CEO ruled on")
+	require.NotEmpty(t, record["record_taken_at"])
+	ruled := it.get("/requests/"+crmID).expect(t, http.StatusOK)
+	require.Equal(t, "二期优先，先交付客户档案。", dig(ruled, "ruling.reason"))
+	require.Equal(t, "direct", dig(ruled, "ruling.decision"))
+	require.Equal(t, escID, dig(ruled, "ruling.escalation_id"))
+	for _, side := range []*apiClient{lead, it} {
+		notes := side.get("/notifications").expect(t, http.StatusOK)["notifications"].([]any)
+		first := notes[0].(map[string]any)
+		require.Equal(t, "escalation_decided", first["kind"])
+		require.Equal(t, "二期优先，先交付客户档案。", first["reason"])
+		require.Equal(t, "/escalations/"+escID, first["link"])
+		require.Equal(t, escID, first["escalation_id"])
+	}
+	require.Equal(t, 1, num(it.get("/escalations?list=units").expect(t, http.StatusOK)["total"]))
+	require.Equal(t, 1, num(lead.get("/escalations?list=decided").expect(t, http.StatusOK)["total"]))
+	it.get("/escalations?list=all").expect(t, http.StatusUnprocessableEntity)
 
 	// IT's head hands it to the developer, who starts, reports and delivers.
 	now := it.get("/requests/"+crmID).expect(t, http.StatusOK)

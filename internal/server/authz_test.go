@@ -58,7 +58,10 @@ var (
 	requestHolder = policy{login, nf, nf, nf, nf, fb, ok} // the holder's steps
 	requestLog    = policy{login, nf, nf, nf, nf, ok, ok} // both sides write progress
 	escalationSee = policy{login, nf, nf, nf, nf, ok, ok}
-	decide        = policy{login, nf, nf, nf, nf, ok, fb} // the assigned superior or an admin
+	decide        = policy{login, nf, nf, nf, nf, fb, fb} // the assigned superior only: admins do not decide
+	reassign      = policy{login, nf, nf, nf, nf, ok, fb} // administrators move a stuck escalation
+	refresh       = policy{login, nf, nf, nf, nf, fb, fb} // the project's lead only
+	decideDirect  = policy{login, nf, nf, nf, nf, fb, fb} // a lead who heads the unit above both
 	statement     = policy{login, nf, nf, nf, nf, fb, ok} // the two sides only
 )
 
@@ -119,6 +122,8 @@ var routePolicies = map[string]policy{
 
 	"GET /escalations/{id}": escalationSee, "POST /escalations/{id}/decide": decide,
 	"POST /escalations/{id}/statement": statement,
+	"POST /escalations/{id}/reassign": reassign, "POST /escalations/{id}/refresh": refresh,
+	"POST /requests/{id}/decide": decideDirect,
 }
 
 func TestAuthorizationMatrix(t *testing.T) {

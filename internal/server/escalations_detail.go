@@ -78,7 +78,7 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	view.RecordTakenAt = facts.TakenAt
 	view.Brief, view.BriefEdited = e.Brief, e.Brief != ""
 	if !view.BriefEdited {
-		view.Brief = brief.Build(*facts, briefTranslator(ctx), lang)
+		view.Brief = brief.Build(*facts, briefTranslator(ctx), lang, ui.Location(ctx))
 	}
 	switch view.StatementSide {
 	case accord.SideHolder:

@@ -37,8 +37,9 @@ func TestNoHeadAboveBothUnitsLeavesNothingToEscalate(t *testing.T) {
 }
 
 // TestAncestorIsTheSharedSuperior: a Technology centre project asks Data, a unit
-// below it. The lowest unit both share is the owning unit itself, so its head, the
-// CTO, decides, and the page says the CTO is also a party.
+// below it. The lowest unit both share is the owning unit itself, whose head, the
+// CTO, is a party: nobody judges their own case, so it goes to the CEO, and the page
+// says why.
 func TestAncestorIsTheSharedSuperior(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
@@ -56,14 +57,18 @@ func TestAncestorIsTheSharedSuperior(t *testing.T) {
 	lead := b.login(t, "it.dev@accord.demo")
 	resp := lead.get(escalatePath(sent[0]))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Contains(t, resp.text("superior"), "Li Mingzhe")
-	require.Contains(t, resp.text("superior"), "Technology centre")
-	require.Equal(t, "Li Mingzhe also heads one of the two units.", resp.text("head-is-party"))
+	require.Contains(t, resp.text("superior"), "Chen Zhiyuan")
+	require.Contains(t, resp.text("superior"), "HQ")
+	require.Contains(t, resp.text("parties-skipped"), "nobody judges their own case")
+	require.Equal(t, 0, resp.doc.Find(`[data-testid="head-is-party"]`).Length())
 	resp = lead.post(escalatePath(sent[0]), url.Values{"reason": {"口径分歧"}, "brief": {"请指导。"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.text("form-error"))
-	list, _, err := b.st.EscalationsAssigned(ctx, b.user(t, "cto@accord.demo").ID, 0, 10)
+	list, _, err := b.st.EscalationsAssigned(ctx, b.user(t, "ceo@accord.demo").ID, 0, 10)
 	require.NoError(t, err)
 	require.Len(t, list, 1)
+	list, _, err = b.st.EscalationsAssigned(ctx, b.user(t, "cto@accord.demo").ID, 0, 10)
+	require.NoError(t, err)
+	require.Empty(t, list)
 }
 
 // TestEscalationAtTheTopIsFlagged lets the Operations head's window run out, then the

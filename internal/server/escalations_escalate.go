@@ -85,7 +85,7 @@ func (s *Server) generatedBrief(ctx context.Context, req accord.Request, _ accor
 	if err != nil {
 		return "", err
 	}
-	return brief.Build(f, briefTranslator(ctx), i18n.Lang(ctx)), nil
+	return brief.Build(f, briefTranslator(ctx), i18n.Lang(ctx), ui.Location(ctx)), nil
 }
 
 // briefTranslator adapts the reader's localizer to the brief's.

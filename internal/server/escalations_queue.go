@@ -13,30 +13,51 @@ const escalationsPerPage = 20
 
 func escalationPath(id int64) string { return "/escalations/" + strconv.FormatInt(id, 10) }
 
-// showEscalationsPage lists the decisions waiting for the viewer; an administrator
-// may ask for every open one (?all=1). Two queries whatever the number of rows: the
-// escalations with their requests, and the values of their projects.
+// showEscalationsPage shows one list of escalations (?list=): to decide (the
+// superior's queue), involving my units (heads, key people), my projects' (leads),
+// decided, and, for administrators, every open one (also ?all=1). Without a list it
+// opens the first that holds something. Three queries whatever the number of rows:
+// the tabs' counts, the page, and the values of its projects.
 func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerFrom(ctx)
 	page := pageParam(r)
-	all := v.Roles.Admin && r.URL.Query().Get("all") == "1"
+	counts, err := s.store.EscalationCounts(ctx, v.User.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list := accord.EscalationList(r.URL.Query().Get("list"))
+	if r.URL.Query().Get("all") == "1" {
+		list = accord.ListAllOpen
+	}
+	if !list.MayUse(*v) {
+		list = defaultEscalationList(counts)
+	}
+	view := ui.EscalationQueueView{Now: s.opts.Now(), List: list, All: list == accord.ListAllOpen, Page: page}
+	for _, l := range accord.EscalationLists() {
+		if l.MayUse(*v) {
+			view.Tabs = append(view.Tabs, ui.EscalationTab{List: l, Count: counts[l]})
+		}
+	}
 	offset := (page - 1) * escalationsPerPage
-	var list []accord.Escalation
+	var rows []accord.Escalation
 	var total int
-	var err error
-	if all {
-		list, total, err = s.store.OpenEscalations(ctx, offset, escalationsPerPage)
-	} else {
-		list, total, err = s.store.EscalationsAssigned(ctx, v.User.ID, offset, escalationsPerPage)
+	switch list {
+	case accord.ListAllOpen:
+		rows, total, err = s.store.OpenEscalations(ctx, offset, escalationsPerPage)
+	case accord.ListToDecide:
+		rows, total, err = s.store.EscalationsAssigned(ctx, v.User.ID, offset, escalationsPerPage)
+	default:
+		rows, total, err = s.store.EscalationsInList(ctx, v.User.ID, list, offset, escalationsPerPage)
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	ids := make([]int64, 0, len(list))
+	ids := make([]int64, 0, len(rows))
 	seen := map[int64]bool{}
-	for _, e := range list {
+	for _, e := range rows {
 		if !seen[e.ProjectID] {
 			seen[e.ProjectID] = true
 			ids = append(ids, e.ProjectID)
@@ -47,14 +68,21 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	view := ui.EscalationQueueView{Now: s.opts.Now(), All: all, CanAll: v.Roles.Admin, Page: page,
-		Pages: pages(total, escalationsPerPage), Total: total}
-	for _, e := range list {
-		view.Rows = append(view.Rows, ui.EscalationRow{Escalation: e, Project: values[e.ProjectID]})
+	view.Pages, view.Total = pages(total, escalationsPerPage), total
+	for _, e := range rows {
+		view.Rows = append(view.Rows, ui.EscalationRow{Escalation: e, Project: values[e.ProjectID],
+			StatementOwed: e.Pending() && statementOwed(e, accord.EscalationPartyOf(e, *v))})
 	}
-	title := i18n.T(ctx, "esc_queue_title")
-	if all {
-		title = i18n.T(ctx, "esc_all_title")
+	s.page(w, r, http.StatusOK, i18n.T(ctx, list.TitleID()), "escalations", ui.EscalationQueue(view))
+}
+
+// defaultEscalationList opens the first list that holds something pending for the
+// viewer, else their decisions.
+func defaultEscalationList(counts map[accord.EscalationList]int) accord.EscalationList {
+	for _, l := range []accord.EscalationList{accord.ListToDecide, accord.ListMyUnits, accord.ListMyProjects} {
+		if counts[l] > 0 {
+			return l
+		}
 	}
-	s.page(w, r, http.StatusOK, title, "escalations", ui.EscalationQueue(view))
+	return accord.ListToDecide
 }

@@ -369,7 +369,7 @@ func TestLeadWhoIsTheSuperiorIsToldToDecide(t *testing.T) {
 	resp := c.get(escalatePath(sent[0]))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, resp.text("you-decide"), "this is yours to decide")
-	require.Equal(t, "/requests/"+idStr(sent[0].ID), resp.attrOf(`[data-testid="decide-directly"]`, "href"))
+	require.Equal(t, "/requests/"+idStr(sent[0].ID)+"#decide", resp.attrOf(`[data-testid="decide-directly"]`, "href"))
 	require.Equal(t, 0, resp.doc.Find(`[data-testid="escalate-form"]`).Length())
 	resp = c.post(escalatePath(sent[0]), url.Values{"reason": {"试试"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
@@ -490,13 +490,13 @@ func TestEscalationQueueQueriesAreFixed(t *testing.T) {
 	rows := resp.escQueueRows()
 	require.Len(t, rows, 4)
 	require.Equal(t, "Wang Liqun", escField(rows["Reminder calls by customer service"], "assigned"))
-	require.Equal(t, 1, resp.doc.Find(`[data-testid="escalations-toggle"] a[aria-current="page"][href="/escalations?all=1"]`).Length())
+	require.Equal(t, 1, resp.doc.Find(`[data-testid="escalations-toggle"] a[aria-current="page"][href="/escalations?list=all"]`).Length())
 	all := b.countQueries(func() { admin.get("/escalations?all=1") })
 	require.LessOrEqual(t, all, int64(5))
 	// Everyone else gets their own queue, whatever they ask for.
 	resp = ceo.get("/escalations?all=1")
 	require.Len(t, resp.escQueueRows(), 3)
-	require.Equal(t, 0, resp.doc.Find(`[data-testid="escalations-toggle"]`).Length())
+	require.Equal(t, 0, resp.doc.Find(`[data-testid="escalations-toggle"] a[data-list="all"]`).Length())
 }
 
 func TestVacantPostIsSkippedAndClosedRequestsStay(t *testing.T) {

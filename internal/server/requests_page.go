@@ -195,8 +195,19 @@ func (s *Server) decideRequestDirectly(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// Who may comes first: anyone else learns that, not what the form lacks. The
+	// store checks again inside its transaction.
+	sup, err := s.store.SharedSuperior(ctx, a.Project.OwningUnitID, a.Request.HolderUnitID, a.Request.LeadUserID)
+	if err != nil && accord.ErrorCodeOf(err) != accord.ECodeNotFound {
+		s.fail(w, r, err)
+		return
+	}
+	if !accord.MayDecideDirectly(a.Request, *viewerFrom(ctx), sup) {
+		s.fail(w, r, accord.Errorf(accord.ECodeForbidden, "escalation_not_superior", nil))
+		return
+	}
 	f, in, read := readDecisionForm(r)
-	err := mergeProblems(read, in.Validate())
+	err = mergeProblems(read, in.Validate())
 	if err == nil {
 		_, err = s.store.DecideDirectly(ctx, *viewerFrom(ctx), a.Request.ID, in, s.opts.Now())
 	}

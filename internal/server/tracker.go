@@ -1,6 +1,7 @@
 package server
 
 import (
+	"accord/internal/accord"
 	"net/http"
 
 	"accord/web/i18n"
@@ -12,8 +13,8 @@ import (
 const trackerPerPage = 50
 
 // showTrackerPage shows where a project's requests stand, a page at a time, grouped by
-// the unit that holds them, in three queries whatever their number: the project, the
-// summary counted over every request, and the page's rows.
+// the unit that holds them, in four queries whatever their number: the project, the
+// summary counted over every request, the page's rows and their escalations.
 func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p, ok := s.visibleProject(w, r)
@@ -31,7 +32,17 @@ func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	ids := make([]int64, len(rows))
+	for i, row := range rows {
+		ids[i] = row.Request.ID
+	}
+	rulings, err := s.store.LatestEscalations(ctx, ids)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	now := s.opts.Now()
+	viewer := viewerFrom(ctx)
 	v := ui.TrackerView{Project: p, CanEdit: p.CanEdit(*viewerFrom(ctx)), Now: now, Units: sum.Units, Agreed: sum.Agreed,
 		ByState: sum.ByState, Page: page, Pages: pages(sum.Requests, trackerPerPage), Total: sum.Requests}
 	for _, row := range rows {
@@ -40,8 +51,11 @@ func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 			v.Groups = append(v.Groups, ui.TrackerGroup{UnitID: req.HolderUnitID, UnitName: req.HolderName, UnitNameEN: req.HolderNameEN})
 		}
 		g := &v.Groups[len(v.Groups)-1]
-		g.Lines = append(g.Lines, ui.TrackerLine{Request: req, Latest: row.Latest,
-			Stale: req.Stale(now, p.CadenceDays), Overdue: req.Overdue(now)})
+		line := ui.TrackerLine{Request: req, Latest: row.Latest, Stale: req.Stale(now, p.CadenceDays), Overdue: req.Overdue(now)}
+		if e, ok := rulings[req.ID]; ok {
+			line.Ruling = &ui.RulingView{Escalation: e, Link: accord.EscalationPartyOf(e, *viewer).MayView()}
+		}
+		g.Lines = append(g.Lines, line)
 	}
 	s.page(w, r, http.StatusOK, i18n.T(ctx, "rq_tracker_title")+" · "+p.DisplayName(i18n.Lang(ctx)), "projects", ui.Tracker(v))
 }

@@ -139,7 +139,25 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 		case "raise":
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_raise")
 		case "decide":
-			c.Summary = i18n.T(ctx, "wb_hist_escalation_decide")
+			// The decision as given, with the need named as it was then.
+			kind := accord.DecisionKind(histText(latest["Kind"]))
+			data := map[string]any{"Outcome": i18n.T(ctx, kind.MessageID()), "Reason": histText(latest["Note"]),
+				"Need": histLocal(latest, "NeedTitle", "NeedTitleEN", lang)}
+			switch {
+			case !kind.Valid():
+				c.Summary = i18n.T(ctx, "wb_hist_escalation_decide")
+			case kind == accord.DecideSendBack:
+				c.Summary = i18n.T(ctx, "wb_hist_escalation_sent_back", data)
+			default:
+				c.Summary = i18n.T(ctx, "wb_hist_escalation_decided", data)
+			}
+			return c // the decision is the summary; its fields are not a table of edits
+		case "reassign":
+			c.Summary = i18n.T(ctx, "wb_hist_escalation_reassign", map[string]any{"Reason": histText(latest["reason"])})
+			return c
+		case "refresh":
+			c.Summary = i18n.T(ctx, "wb_hist_escalation_refresh")
+			return c
 		case "move_up":
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_move_up")
 		default:

@@ -122,11 +122,11 @@ func TestVacantPostsAboveCountAsTheTop(t *testing.T) {
 	require.True(t, e.AtTop)
 }
 
-// TestSweepRoutesToTheLeadWhoIsTheSuperior: by hand the lead who heads the shared
-// superior's unit is told to decide directly (TestLeadWhoIsTheSuperiorDecidesDirectly);
-// the sweep still records the stalled request, in that lead's own queue, so the
-// decision is binding and the holder is heard.
-func TestSweepRoutesToTheLeadWhoIsTheSuperior(t *testing.T) {
+// TestSweepPassesOverTheLeadWhoIsTheSuperior: by hand the lead who heads the shared
+// superior's unit decides directly (TestLeadWhoIsTheSharedSuperiorDecidesOnTheRequest);
+// a stalled request the sweep raises goes to that lead's own superior, the CEO,
+// since nobody judges their own case, with the facts recorded.
+func TestSweepPassesOverTheLeadWhoIsTheSuperior(t *testing.T) {
 	b := setup(t)
 	ops := b.users["ops@accord.demo"].ID
 	in := accord.ProjectInput{Name: "门店焕新", LeadUserID: ops, OwningUnitID: b.units["Operations centre"].ID}
@@ -144,8 +144,15 @@ func TestSweepRoutesToTheLeadWhoIsTheSuperior(t *testing.T) {
 	require.Equal(t, 1, n)
 	queue, _, err := b.st.EscalationsAssigned(b.ctx, ops, 0, 10)
 	require.NoError(t, err)
+	require.Empty(t, queue, "the lead does not judge their own case")
+	queue, _, err = b.st.EscalationsAssigned(b.ctx, b.users["ceo@accord.demo"].ID, 0, 10)
+	require.NoError(t, err)
 	require.Len(t, queue, 1)
 	require.Equal(t, accord.CauseStale, queue[0].Cause)
+	require.False(t, queue[0].PartyDecides)
+	rec, err := b.st.EscalationRecord(b.ctx, queue[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, accord.CauseStale, rec.Raised.Cause, "the sweep records the facts too")
 	require.Contains(t, kinds(t, b, "sales@accord.demo"), "escalation_raised:", "the holder is told and can speak")
 }
 

@@ -113,6 +113,11 @@ func TestEveryUsedMessageExists(t *testing.T) {
 	for _, st := range accord.CommitmentStatuses() {
 		require.True(t, slices.Contains(known, st.MessageID()), "commitment status %s has no label", st)
 	}
+	for _, l := range accord.EscalationLists() {
+		for _, id := range []string{l.MessageID(), l.TitleID(), l.IntroID(), l.EmptyID(), l.EmptyNextID()} {
+			require.True(t, slices.Contains(known, id), "escalation list %s lacks %s", l, id)
+		}
+	}
 	for _, z := range accord.TimeZones() {
 		require.True(t, slices.Contains(known, accord.TimeZoneMessageID(z)), "time zone %s has no label", z)
 	}

@@ -3767,9 +3767,9 @@ func RulingBanner(c RequestCard) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var172 string
-				templ_7745c5c3_Var172, templ_7745c5c3_Err = templ.JoinStringErrs(t(ctx, "rq_ruling_decided", map[string]any{"Name": rulingDecider(ctx, e), "Date": rulingDate(e), "Outcome": t(ctx, e.Decision.MessageID())}))
+				templ_7745c5c3_Var172, templ_7745c5c3_Err = templ.JoinStringErrs(t(ctx, "rq_ruling_decided", map[string]any{"Name": rulingDecider(ctx, e), "Date": rulingDate(ctx, e), "Outcome": t(ctx, e.Decision.MessageID())}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/requests.templ`, Line: 803, Col: 185}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/requests.templ`, Line: 803, Col: 190}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var172))
 				if templ_7745c5c3_Err != nil {
@@ -3829,9 +3829,9 @@ func RulingBanner(c RequestCard) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var176 string
-				templ_7745c5c3_Var176, templ_7745c5c3_Err = templ.JoinStringErrs(t(ctx, "rq_ruling_pending", map[string]any{"Name": escAssigned(ctx, e), "Date": formatDate(&e.CreatedAt)}))
+				templ_7745c5c3_Var176, templ_7745c5c3_Err = templ.JoinStringErrs(t(ctx, "rq_ruling_pending", map[string]any{"Name": escAssigned(ctx, e), "Date": FormatDay(ctx, e.CreatedAt)}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/requests.templ`, Line: 810, Col: 145}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/requests.templ`, Line: 810, Col: 148}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var176))
 				if templ_7745c5c3_Err != nil {
@@ -3899,11 +3899,11 @@ func rulingDecider(ctx context.Context, e accord.Escalation) string {
 	return accord.User{Name: e.DecidedByName, NameEN: e.DecidedByNameEN}.DisplayName(lang(ctx))
 }
 
-func rulingDate(e accord.Escalation) string {
+func rulingDate(ctx context.Context, e accord.Escalation) string {
 	if e.DecidedAt == nil {
 		return ""
 	}
-	return formatDate(e.DecidedAt)
+	return FormatDay(ctx, *e.DecidedAt)
 }
 
 // rulingCarries says what the ruling means for the request now, so a rescoped request

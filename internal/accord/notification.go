@@ -95,11 +95,11 @@ func (n Notification) Sentence(lang string, tr func(id string, data ...map[strin
 
 // Escalation notifications.
 const (
-	NotifyEscalationAssigned  NotificationKind = "escalation_assigned"  // to the superior who must decide
-	NotifyEscalationRaised    NotificationKind = "escalation_raised"    // to the holder's head: add your statement
-	NotifyEscalationStatement NotificationKind = "escalation_statement" // to the superior: a side spoke
-	NotifyEscalationDecided   NotificationKind = "escalation_decided"   // to both sides
-	NotifyEscalationWindow    NotificationKind = "escalation_window"    // to the superior: time is running
-	NotifyEscalationSentBack  NotificationKind = "escalation_sent_back" // to both sides: more information first
+	NotifyEscalationAssigned   NotificationKind = "escalation_assigned"   // to the superior who must decide
+	NotifyEscalationRaised     NotificationKind = "escalation_raised"     // to the holder's head: add your statement
+	NotifyEscalationStatement  NotificationKind = "escalation_statement"  // to the superior: a side spoke
+	NotifyEscalationDecided    NotificationKind = "escalation_decided"    // to both sides
+	NotifyEscalationWindow     NotificationKind = "escalation_window"     // to the superior: time is running
+	NotifyEscalationSentBack   NotificationKind = "escalation_sent_back"  // to both sides: more information first
 	NotifyEscalationReassigned NotificationKind = "escalation_reassigned" // to the head an administrator chose
 )

@@ -246,7 +246,7 @@ type apiNotification struct {
 	NeedTitleEN   string     `json:"need_title_en"`
 	ProjectName   string     `json:"project_name"`
 	ProjectNameEN string     `json:"project_name_en"`
-	State         string     `json:"state"` // the request's state it reports, or ""
+	State         string     `json:"state"`         // the request's state it reports, or ""
 	EscalationID  *string    `json:"escalation_id"` // the escalation it is about; Link opens it
 	Decision      string     `json:"decision"`      // an escalation's outcome, or ""
 	Reason        string     `json:"reason"`        // the decision's or reassignment's reason, or ""

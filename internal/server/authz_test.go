@@ -122,7 +122,7 @@ var routePolicies = map[string]policy{
 
 	"GET /escalations/{id}": escalationSee, "POST /escalations/{id}/decide": decide,
 	"POST /escalations/{id}/statement": statement,
-	"POST /escalations/{id}/reassign": reassign, "POST /escalations/{id}/refresh": refresh,
+	"POST /escalations/{id}/reassign":  reassign, "POST /escalations/{id}/refresh": refresh,
 	"POST /requests/{id}/decide": decideDirect,
 }
 

@@ -12,6 +12,13 @@ type Roles struct {
 	KeyPerson bool // named key person on an open request
 }
 
+// TakesPartInEscalations reports whether someone with these roles can have
+// escalations to find: to decide (executives, heads above a pair), to speak in (heads,
+// key people), of their projects (leads), or to look after (admins).
+func (r Roles) TakesPartInEscalations() bool {
+	return r.Head || r.Lead || r.KeyPerson || r.Executive || r.Admin
+}
+
 // Membership is a user's place in a unit.
 type Membership struct {
 	UnitID     int64

@@ -59,6 +59,9 @@ func (s *Server) requestPage(ctx context.Context, a requestAccess) (ui.RequestPa
 			v.NextNudge = &next
 		}
 	}
+	if v.Card.Ruling != nil && v.Card.Ruling.Escalation.Pending() {
+		v.CanEscalate = false // it is before a superior already; the banner links to it
+	}
 	if err := s.directDecision(ctx, a, &v); err != nil {
 		return ui.RequestPageView{}, err
 	}

@@ -12,12 +12,13 @@ import (
 // audit appends one entry to the audit log inside the caller's transaction, so the
 // record and the change commit or roll back together. before/after may be nil.
 func audit(ctx context.Context, tx pgx.Tx, actorID int64, entity string, entityID int64, action string, before, after any) error {
-	return insertAudit(ctx, tx, actorID, nil, entity, entityID, action, before, after)
+	return insertAudit(ctx, tx, nil, actorID, nil, entity, entityID, action, before, after)
 }
 
-// insertAudit writes one audit entry; projectID is nil outside any project. A zero
-// actorID means the system (the demo loader, the sweep).
-func insertAudit(ctx context.Context, tx pgx.Tx, actorID int64, projectID *int64, entity string, entityID int64, action string, before, after any) error {
+// insertAudit writes one audit entry at the database's time, or at at when given;
+// projectID is nil outside any project. A zero actorID means the system (the demo
+// loader, the sweep).
+func insertAudit(ctx context.Context, tx pgx.Tx, at *time.Time, actorID int64, projectID *int64, entity string, entityID int64, action string, before, after any) error {
 	b, err := jsonOrNil(before)
 	if err != nil {
 		return err
@@ -30,8 +31,8 @@ func insertAudit(ctx context.Context, tx pgx.Tx, actorID int64, projectID *int64
 	if actorID > 0 {
 		actor = &actorID
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (actor_user_id, project_id, entity, entity_id, action, before, after)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, actor, projectID, entity, entityID, action, b, a); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (actor_user_id, project_id, entity, entity_id, action, before, after, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, now()))`, actor, projectID, entity, entityID, action, b, a, at); err != nil {
 		return fmt.Errorf("store: audit %s %d %s: %w", entity, entityID, action, err)
 	}
 	return nil

@@ -11,7 +11,15 @@ import (
 // auditProject appends a change to anything in a project's workbook, tagged with the
 // project so its history is one indexed query.
 func auditProject(ctx context.Context, tx pgx.Tx, actorID, projectID int64, entity string, entityID int64, action string, before, after any) error {
-	return insertAudit(ctx, tx, actorID, &projectID, entity, entityID, action, before, after)
+	return insertAudit(ctx, tx, nil, actorID, &projectID, entity, entityID, action, before, after)
+}
+
+// auditProjectAt is auditProject for a step taken at a moment of Accord's clock (a
+// request's answer, say), so its history and the brief that tells it agree with the
+// times the request itself keeps.
+func auditProjectAt(ctx context.Context, tx pgx.Tx, at time.Time, actorID, projectID int64, entity string, entityID int64,
+	action string, before, after any) error {
+	return insertAudit(ctx, tx, &at, actorID, &projectID, entity, entityID, action, before, after)
 }
 
 // HistoryEntry is one change in a project's history.

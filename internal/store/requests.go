@@ -65,7 +65,7 @@ func (s *Store) SendNeeds(ctx context.Context, actorID, projectID int64, needIDs
 			return err
 		}
 		for _, id := range ids {
-			if err := auditProject(ctx, tx, actorID, projectID, "request", id, "send", nil, map[string]any{"message": message}); err != nil {
+			if err := auditProjectAt(ctx, tx, now, actorID, projectID, "request", id, "send", nil, map[string]any{"message": message}); err != nil {
 				return err
 			}
 		}
@@ -196,7 +196,7 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		if err := notifyKeyPerson(ctx, tx, v.User.ID, action, after); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, v.User.ID, r.ProjectID, "request", id, string(action),
+		return auditProjectAt(ctx, tx, now, v.User.ID, r.ProjectID, "request", id, string(action),
 			map[string]any{"state": r.State}, map[string]any{"state": next, "input": in})
 	})
 	if err != nil {

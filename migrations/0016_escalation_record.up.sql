@@ -11,6 +11,11 @@ ALTER TABLE escalations
     ADD COLUMN record_raised jsonb,
     ADD COLUMN record_decided jsonb;
 
+-- Once per cause holds for escalations that go up; a lead's direct decisions are not
+-- going anywhere and may follow one another (a rescope answered by a new decline).
+DROP INDEX escalations_once_per_cause;
+CREATE UNIQUE INDEX escalations_once_per_cause ON escalations (request_id, cause) WHERE NOT direct;
+
 -- Notifications about an escalation lead to it; a decision's outcome and reason are
 -- kept in data as they were when sent.
 ALTER TABLE notifications ADD COLUMN escalation_id bigint REFERENCES escalations (id);

@@ -22,7 +22,9 @@ type BriefFacts struct {
 	Alternatives []Need       // needs of the resource map that back this one up
 }
 
-// RequestEvent is one step in a request's life, as its history recorded it.
+// RequestEvent is one step in a request's life, as its history recorded it: an
+// action on the request, or an earlier ruling on it (Ruling set, Input.Reason its
+// reason).
 type RequestEvent struct {
 	At          time.Time
 	Action      RequestAction
@@ -30,6 +32,7 @@ type RequestEvent struct {
 	ActorNameEN string
 	State       RequestState // after the step
 	Input       RequestInput // what the step carried: obstacle and words, counter, date
+	Ruling      DecisionKind // a superior's earlier decision on the request
 }
 
 // UnitStanding is one holding unit's answer across the project's requests to it.
@@ -166,7 +169,8 @@ func (f BriefFacts) TriedActs() map[StrategyAct]bool {
 // UntriedStrategies lists the strategies against the request's obstacle that the
 // record does not show as already used: a brief never proposes what was tried.
 func (f BriefFacts) UntriedStrategies() []Strategy {
-	if !f.Request.Obstacle.Valid() {
+	// An obstacle kept from an earlier decline is history, not the holder's answer now.
+	if f.Request.State != RequestDeclined || !f.Request.Obstacle.Valid() {
 		return nil
 	}
 	tried := f.TriedActs()

@@ -70,3 +70,13 @@ func TestBriefFactsSurviveJSON(t *testing.T) {
 	require.Equal(t, f.History[0].Input, back.History[0].Input)
 	require.Equal(t, f.UntriedStrategies(), back.UntriedStrategies())
 }
+
+// TestAnEarlierDeclineProposesNothing: a decline kept as history after a ruling sent
+// the request back is not the holder's answer now; no strategy is proposed against it.
+func TestAnEarlierDeclineProposesNothing(t *testing.T) {
+	t.Parallel()
+	f := BriefFacts{Request: Request{State: RequestRequested, Obstacle: ObstacleTooBusy}}
+	require.Empty(t, f.UntriedStrategies())
+	f.Request.State = RequestDeclined
+	require.Equal(t, StrategiesFor(ObstacleTooBusy), f.UntriedStrategies())
+}

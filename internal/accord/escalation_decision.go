@@ -84,17 +84,62 @@ func MayDecideDirectly(r Request, v Viewer, sup Superior) bool {
 	return v.User.ID != 0 && v.User.ID == r.LeadUserID && sup.NaturalHeadUserID == v.User.ID
 }
 
+// UnitAboveBoth picks, among the units someone heads (headed), the lowest that sits
+// above both sides (on both paths a and b): only such a head has authority over both
+// and may take over an escalation. ok is false when they head none.
+func UnitAboveBoth(a, b []int64, headed []int64) (unit int64, ok bool) {
+	_, index, found := CommonAncestor(a, b)
+	if !found {
+		return 0, false
+	}
+	for i := index; i >= 0; i-- {
+		for _, h := range headed {
+			if h == a[i] {
+				return h, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// ReassignCandidates lists the heads an administrator may move escalation e to:
+// the head of each open unit above both sides (owningPath, holderPath), once each,
+// nearest first, neither a party nor who has it now. units are open units with active
+// heads.
+func ReassignCandidates(e Escalation, units []Unit, owningPath, holderPath []int64, parties Parties) []Unit {
+	_, index, found := CommonAncestor(owningPath, holderPath)
+	if !found {
+		return nil
+	}
+	byID := map[int64]Unit{}
+	for _, u := range units {
+		byID[u.ID] = u
+	}
+	var out []Unit
+	seen := map[int64]bool{e.AssignedUserID: true}
+	for i := index; i >= 0; i-- {
+		u, ok := byID[owningPath[i]]
+		if !ok || u.HeadUserID == nil || seen[*u.HeadUserID] || parties.has(*u.HeadUserID) {
+			continue
+		}
+		seen[*u.HeadUserID] = true
+		out = append(out, u)
+	}
+	return out
+}
+
 // CheckReassign checks an administrator's move of escalation e to user to: a reason
-// is given, to heads an open unit (isHead), is not who has it now and is not a party.
-func CheckReassign(e Escalation, to int64, isHead bool, parties Parties, reason string) error {
+// is given, to heads a unit above both sides (aboveBoth, UnitAboveBoth), is not who
+// has it now and is not a party.
+func CheckReassign(e Escalation, to int64, aboveBoth bool, parties Parties, reason string) error {
 	var v Validation
 	switch {
 	case to == e.AssignedUserID:
 		v.Add("user_id", "escalation_reassign_same")
-	case !isHead:
-		v.Add("user_id", "escalation_reassign_not_head")
 	case parties.has(to):
 		v.Add("user_id", "escalation_reassign_party")
+	case !aboveBoth:
+		v.Add("user_id", "escalation_reassign_not_head")
 	}
 	if reason == "" {
 		v.Add("reason", "escalation_reason_required")

@@ -120,3 +120,37 @@ func TestCausesToRaise(t *testing.T) {
 		require.Equal(t, c.want, CausesToRaise(c.stalled, c.raised, c.pending), c.name)
 	}
 }
+
+func TestReassignGoesOnlyToAHeadAboveBoth(t *testing.T) {
+	t.Parallel()
+	// HQ(1) ─┬─ Ops(2) ─┬─ Sales(4)
+	//        │          └─ Marketing(5)
+	//        └─ Legal(9)
+	head := func(id int64) *int64 { return &id }
+	units := []Unit{{ID: 1, Path: []int64{1}, HeadUserID: head(100)}, {ID: 2, Path: []int64{1, 2}, HeadUserID: head(200)},
+		{ID: 4, Path: []int64{1, 2, 4}, HeadUserID: head(400)}, {ID: 5, Path: []int64{1, 2, 5}, HeadUserID: head(500)},
+		{ID: 9, Path: []int64{1, 9}, HeadUserID: head(900)}}
+	sales, marketing := []int64{1, 2, 4}, []int64{1, 2, 5}
+
+	unit, ok := UnitAboveBoth(sales, marketing, []int64{9})
+	require.False(t, ok, "Legal is above neither")
+	require.Zero(t, unit)
+	unit, ok = UnitAboveBoth(sales, marketing, []int64{9, 1, 2})
+	require.True(t, ok)
+	require.Equal(t, int64(2), unit, "the lowest unit above both they head")
+
+	withOps := Escalation{AssignedUserID: 200}
+	got := ReassignCandidates(withOps, units, sales, marketing, Parties{400, 500})
+	require.Len(t, got, 1)
+	require.Equal(t, int64(1), got[0].ID, "only the CEO: Ops has it, Legal is not above both")
+	withCEO := Escalation{AssignedUserID: 100}
+	got = ReassignCandidates(withCEO, units, sales, marketing, Parties{400, 500, 200})
+	require.Empty(t, got, "the Ops head leads the project: a party")
+
+	e := Escalation{AssignedUserID: 200}
+	require.NoError(t, CheckReassign(e, 100, true, Parties{400, 500}, "away"))
+	require.Equal(t, "escalation_reassign_same", FieldErrors(CheckReassign(e, 200, true, nil, "x"))["user_id"])
+	require.Equal(t, "escalation_reassign_not_head", FieldErrors(CheckReassign(e, 900, false, nil, "x"))["user_id"])
+	require.Equal(t, "escalation_reassign_party", FieldErrors(CheckReassign(e, 500, true, Parties{500}, "x"))["user_id"])
+	require.Equal(t, "escalation_reason_required", FieldErrors(CheckReassign(e, 100, true, nil, ""))["reason"])
+}

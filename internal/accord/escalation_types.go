@@ -87,8 +87,11 @@ type Escalation struct {
 // EscalationRecord is what an escalation's brief was written from: the facts frozen
 // when it was raised (or refreshed by the lead while pending), and when decided.
 type EscalationRecord struct {
-	Raised  *BriefFacts // nil for escalations raised before records were kept
+	Raised  *BriefFacts // as raised or last refreshed
 	Decided *BriefFacts // nil until decided
+	// Unrecorded: raised before records were kept (migration 0016); Raised then holds
+	// today's facts, and pages say no record was kept.
+	Unrecorded bool
 }
 
 // Pending reports whether the escalation still waits for its superior (open, or

@@ -140,6 +140,14 @@ func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, 
 func (w *writer) event(ev accord.RequestEvent, r accord.Request, holder string) {
 	data := map[string]any{"Date": w.day(ev.At), "Holder": holder,
 		"Actor": accord.User{Name: ev.ActorName, NameEN: ev.ActorNameEN}.DisplayName(w.lang)}
+	if ev.Ruling != "" {
+		if ev.Ruling == accord.DecideSendBack {
+			return // a question to the lead, answered in the statements
+		}
+		data["Outcome"], data["Reason"] = w.tr(ev.Ruling.MessageID(), nil), oneLine(ev.Input.Reason)
+		w.item("brief_event_ruled", data)
+		return
+	}
 	switch ev.Action {
 	case accord.ActionSend, accord.ActionResend:
 		w.item("brief_event_sent", data)

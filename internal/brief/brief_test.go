@@ -248,3 +248,16 @@ func TestBriefTellsWhatWasTriedAndOffersOnlyTheRest(t *testing.T) {
 		})
 	}
 }
+
+// TestBriefTellsAnEarlierRuling: a request ruled on before and escalated again carries
+// the earlier decision and its reason in what has happened so far.
+func TestBriefTellsAnEarlierRuling(t *testing.T) {
+	t.Parallel()
+	src := smartService()
+	src.Request.State, src.Request.Obstacle = accord.RequestRequested, accord.ObstacleTooBusy
+	src.History = []accord.RequestEvent{{At: *date("2026-11-10"), ActorName: "陈志远", ActorNameEN: "Chen Zhiyuan",
+		Ruling: accord.DecideRescope, Input: accord.RequestInput{Reason: "先做一期"}}}
+	text := brief.Build(accord.NewBriefFacts(src), translate(t, i18n.English), i18n.English, time.UTC)
+	require.Contains(t, text, "2026-11-10: an earlier binding decision by Chen Zhiyuan: Change scope or priority — “先做一期”.")
+	require.NotContains(t, text, "A way forward", "the old decline is history: nothing is proposed against it")
+}

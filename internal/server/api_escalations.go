@@ -84,7 +84,7 @@ func (s *Server) apiEscalation(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	rec, err := s.store.EscalationRecord(ctx, e.ID)
+	rec, err := s.store.EscalationRecord(ctx, e.ID, s.opts.Now())
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

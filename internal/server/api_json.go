@@ -190,7 +190,7 @@ type apiRequest struct {
 
 // apiRuling is a request's latest escalation as the request carries it.
 type apiRuling struct {
-	EscalationID    string     `json:"escalation_id"`
+	EscalationID    *string    `json:"escalation_id"` // null for a viewer who may not open the escalation
 	Status          string     `json:"status"`
 	Decision        *string    `json:"decision"`
 	Reason          string     `json:"reason"`
@@ -203,10 +203,14 @@ type apiRuling struct {
 	PartyDecides    bool       `json:"party_decides"`
 }
 
-func toAPIRuling(e accord.Escalation) *apiRuling {
-	out := &apiRuling{EscalationID: apiID(e.ID), Status: string(e.Status), Reason: e.DecisionNote, DecidedAt: e.DecidedAt,
+func toAPIRuling(e accord.Escalation, mayOpen bool) *apiRuling {
+	out := &apiRuling{Status: string(e.Status), Reason: e.DecisionNote, DecidedAt: e.DecidedAt,
 		DecidedByName: e.DecidedByName, DecidedByNameEN: e.DecidedByNameEN, AssignedName: e.AssignedName,
 		AssignedNameEN: e.AssignedNameEN, Direct: e.Direct, PartyDecides: e.PartyDecides}
+	if mayOpen {
+		id := apiID(e.ID)
+		out.EscalationID = &id
+	}
 	if e.Decision != nil {
 		d := string(*e.Decision)
 		out.Decision = &d

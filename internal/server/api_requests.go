@@ -93,7 +93,7 @@ func (s *Server) apiRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	out := toAPIRequest(a.Request, *viewerFrom(r.Context()))
 	if e, ok := rulings[a.Request.ID]; ok {
-		out.Ruling = toAPIRuling(e)
+		out.Ruling = toAPIRuling(e, accord.EscalationPartyOf(e, *viewerFrom(r.Context())).MayView())
 	}
 	s.apiJSON(w, r, http.StatusOK, out)
 }

@@ -39,7 +39,7 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	if err != nil {
 		return ui.EscalationView{}, err
 	}
-	rec, err := s.store.EscalationRecord(ctx, e.ID)
+	rec, err := s.store.EscalationRecord(ctx, e.ID, s.opts.Now())
 	if err != nil {
 		return ui.EscalationView{}, err
 	}
@@ -62,7 +62,7 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 		Decider:       accord.User{Name: e.DecidedByName, NameEN: e.DecidedByNameEN}.DisplayName(lang),
 		Decision:      ui.EscalationDecisionForm{FormState: ui.FormState{Version: e.Version}},
 		Reassign:      ui.EscalationReassignForm{FormState: ui.FormState{Version: e.Version}},
-		Heads:         reassignHeads(units, e)}
+		Heads:         reassignHeads(units, p, e)}
 	if u, ok := findUnit(units, e.AssignedUnitID); ok {
 		view.AssignedUnit = u.DisplayName(lang)
 	}
@@ -75,7 +75,7 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	if rec.Decided != nil && e.Status == accord.EscalationDecided {
 		facts = rec.Decided
 	}
-	view.RecordTakenAt = facts.TakenAt
+	view.RecordTakenAt, view.Unrecorded = facts.TakenAt, rec.Unrecorded
 	view.Brief, view.BriefEdited = e.Brief, e.Brief != ""
 	if !view.BriefEdited {
 		view.Brief = brief.Build(*facts, briefTranslator(ctx), lang, ui.Location(ctx))
@@ -255,19 +255,22 @@ func (s *Server) escalationFormFailed(w http.ResponseWriter, r *http.Request, e 
 	s.escalationPage(w, r, status, view)
 }
 
-// reassignHeads lists the heads an administrator may move escalation e to: the head of
-// every open unit, each once, except who has it now.
-func reassignHeads(units []accord.Unit, e accord.Escalation) []accord.Unit {
-	var out []accord.Unit
-	seen := map[int64]bool{e.AssignedUserID: true}
-	for _, u := range units {
-		if !u.Open() || u.HeadUserID == nil || seen[*u.HeadUserID] {
-			continue
-		}
-		seen[*u.HeadUserID] = true
-		out = append(out, u)
+// reassignHeads lists the heads an administrator may move escalation e to
+// (accord.ReassignCandidates): heads of units above both sides, not parties.
+func reassignHeads(units []accord.Unit, p accord.Project, e accord.Escalation) []accord.Unit {
+	owning, okA := findUnit(units, p.OwningUnitID)
+	holder, okB := findUnit(units, e.Request.HolderUnitID)
+	if !okA || !okB {
+		return nil
 	}
-	return out
+	head := func(u accord.Unit) int64 {
+		if u.HeadUserID == nil {
+			return 0
+		}
+		return *u.HeadUserID
+	}
+	return accord.ReassignCandidates(e, openUnits(units), owning.Path, holder.Path,
+		accord.Parties{head(owning), head(holder), e.Request.LeadUserID})
 }
 
 // reassignEscalation moves a stuck escalation to another head, with a reason: what an

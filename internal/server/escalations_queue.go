@@ -77,9 +77,9 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // defaultEscalationList opens the first list that holds something pending for the
-// viewer, else their decisions.
+// viewer, else the decided ones if any, else their decisions.
 func defaultEscalationList(counts map[accord.EscalationList]int) accord.EscalationList {
-	for _, l := range []accord.EscalationList{accord.ListToDecide, accord.ListMyUnits, accord.ListMyProjects} {
+	for _, l := range []accord.EscalationList{accord.ListToDecide, accord.ListMyUnits, accord.ListMyProjects, accord.ListDecided} {
 		if counts[l] > 0 {
 			return l
 		}

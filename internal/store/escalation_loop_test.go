@@ -53,7 +53,7 @@ func TestDecidedBriefIsFrozen(t *testing.T) {
 		Note: "客户满意度是今年第一目标，IT 三月前交付", DueDate: &due}, at.Add(24*time.Hour))
 	require.NoError(t, err)
 
-	rec, err := b.st.EscalationRecord(b.ctx, e.ID)
+	rec, err := b.st.EscalationRecord(b.ctx, e.ID, time.Now())
 	require.NoError(t, err)
 	require.NotNil(t, rec.Raised)
 	require.NotNil(t, rec.Decided)
@@ -86,7 +86,7 @@ func TestDecidedBriefIsFrozen(t *testing.T) {
 	_, err = b.st.UpdateNeed(b.ctx, req.LeadUserID, need.ID, need.Version, in)
 	require.NoError(t, err)
 
-	rec, err = b.st.EscalationRecord(b.ctx, e.ID)
+	rec, err = b.st.EscalationRecord(b.ctx, e.ID, time.Now())
 	require.NoError(t, err)
 	for _, lang := range []string{i18n.English, i18n.Chinese} {
 		require.Equal(t, before[lang], renderBrief(t, *rec.Decided, lang), lang)
@@ -139,36 +139,52 @@ func TestDecisionReachesBothSides(t *testing.T) {
 }
 
 // TestAdminsDoNotDecideButReassign: an administrator is refused the decision
-// (forbidden) but may move a stuck escalation to another head who is not a party,
-// with a reason, recorded and told.
+// (forbidden) but may move a stuck escalation to another head above both sides who
+// is not a party, with a reason, recorded and told.
 func TestAdminsDoNotDecideButReassign(t *testing.T) {
 	b := setup(t)
-	e, _ := escalateSmartIT(t, b, time.Now().Add(-time.Hour))
+	promo := b.project(t, "Inventory car promotion")
+	needs, err := b.st.Needs(b.ctx, promo.ID)
+	require.NoError(t, err)
+	var ids []int64
+	for _, n := range needs {
+		if n.HolderNameEN == "Marketing" {
+			ids = append(ids, n.ID)
+		}
+	}
+	sent, err := b.st.SendNeeds(b.ctx, promo.LeadUserID, promo.ID, ids, "", time.Now())
+	require.NoError(t, err)
+	e, err := b.st.Escalate(b.ctx, b.viewer(t, "sales@accord.demo"), sent[0].ID, "宣传排期冲突", "", 3, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, b.users["ops@accord.demo"].ID, e.AssignedUserID)
+
 	admin := b.viewer(t, "admin@accord.demo")
 	due := time.Now().AddDate(0, 1, 0)
-	_, err := b.st.Decide(b.ctx, admin, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideDirect, Note: "x", DueDate: &due}, time.Now())
+	_, err = b.st.Decide(b.ctx, admin, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideDirect, Note: "x", DueDate: &due}, time.Now())
 	require.Equal(t, accord.ECodeForbidden, accord.ErrorCodeOf(err))
 
-	err = b.st.Reassign(b.ctx, admin, e.ID, b.users["it@accord.demo"].ID, "CEO 出差", 3, time.Now())
+	err = b.st.Reassign(b.ctx, admin, e.ID, b.users["marketing@accord.demo"].ID, "运营中心负责人出差", 3, time.Now())
 	require.Equal(t, "escalation_reassign_party", accord.FieldErrors(err)["user_id"], "the holder's head is a party")
-	err = b.st.Reassign(b.ctx, admin, e.ID, b.users["ops@accord.demo"].ID, "", 3, time.Now())
+	err = b.st.Reassign(b.ctx, admin, e.ID, b.users["legal@accord.demo"].ID, "运营中心负责人出差", 3, time.Now())
+	require.Equal(t, "escalation_reassign_not_head", accord.FieldErrors(err)["user_id"], "Legal has no authority over either side")
+	err = b.st.Reassign(b.ctx, admin, e.ID, b.users["ceo@accord.demo"].ID, "", 3, time.Now())
 	require.Equal(t, "escalation_reason_required", accord.FieldErrors(err)["reason"])
-	err = b.st.Reassign(b.ctx, b.viewer(t, "aftersales@accord.demo"), e.ID, b.users["ops@accord.demo"].ID, "x", 3, time.Now())
+	err = b.st.Reassign(b.ctx, b.viewer(t, "sales@accord.demo"), e.ID, b.users["ceo@accord.demo"].ID, "x", 3, time.Now())
 	require.Equal(t, accord.ECodeForbidden, accord.ErrorCodeOf(err), "only administrators reassign")
 
-	require.NoError(t, b.st.Reassign(b.ctx, admin, e.ID, b.users["ops@accord.demo"].ID, "CEO 出差两周", 3, time.Now()))
+	require.NoError(t, b.st.Reassign(b.ctx, admin, e.ID, b.users["ceo@accord.demo"].ID, "运营中心负责人出差两周", 3, time.Now()))
 	moved, err := b.st.Escalation(b.ctx, e.ID)
 	require.NoError(t, err)
-	require.Equal(t, b.users["ops@accord.demo"].ID, moved.AssignedUserID)
-	require.Equal(t, b.units["Operations centre"].ID, moved.AssignedUnitID)
-	list, _, err := b.st.Notifications(b.ctx, b.users["ops@accord.demo"].ID, 0, 5)
+	require.Equal(t, b.users["ceo@accord.demo"].ID, moved.AssignedUserID)
+	require.Equal(t, b.units["HQ"].ID, moved.AssignedUnitID)
+	list, _, err := b.st.Notifications(b.ctx, b.users["ceo@accord.demo"].ID, 0, 5)
 	require.NoError(t, err)
 	require.Equal(t, accord.NotifyEscalationReassigned, list[0].Kind)
-	require.Equal(t, "CEO 出差两周", list[0].Reason)
+	require.Equal(t, "运营中心负责人出差两周", list[0].Reason)
 	entries, err := b.st.AuditEntries(b.ctx, "escalation", e.ID, 10)
 	require.NoError(t, err)
 	require.Equal(t, "reassign", entries[0].Action)
-	require.Contains(t, string(entries[0].After), "CEO 出差两周")
+	require.Contains(t, string(entries[0].After), "运营中心负责人出差两周")
 }
 
 // TestLeadWhoIsTheSharedSuperiorDecidesOnTheRequest: the Operations head leads a
@@ -212,6 +228,22 @@ func TestLeadWhoIsTheSharedSuperiorDecidesOnTheRequest(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "decide", entries[0].Action)
 	require.Equal(t, "true", string(jsonField(t, entries[0].After, "Direct")))
+
+	// A rescope sends it back to Sales, who declines again: the lead decides again.
+	req := e.Request
+	rescope := accord.DecisionInput{Kind: accord.DecideRescope, Note: "只要周六", Scope: "周六展厅人手"}
+	_, err = b.st.DecideDirectly(b.ctx, lead, req.ID, rescope, time.Now())
+	require.NoError(t, err, "a direct decision does not use up the request's once-per-cause")
+
+	// While a superior has the request, the lead's direct decision waits.
+	n2, err := b.st.CreateNeed(b.ctx, ops, p.ID, accord.NeedInput{Title: "周末导购", HolderUnitID: &sales, Tier: accord.TierRequired})
+	require.NoError(t, err)
+	sent2, err := b.st.SendNeeds(b.ctx, ops, p.ID, []int64{n2.ID}, "", time.Now().Add(-60*24*time.Hour))
+	require.NoError(t, err)
+	_, err = b.st.SweepEscalations(b.ctx, time.Now(), 3)
+	require.NoError(t, err)
+	_, err = b.st.DecideDirectly(b.ctx, lead, sent2[0].ID, in2, time.Now())
+	require.Equal(t, "escalation_pending", errMessageID(err))
 }
 
 // TestEscalationListsAgreeWithMayView: each party list holds exactly the escalations

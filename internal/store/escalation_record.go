@@ -79,9 +79,13 @@ func briefFactsIn(ctx context.Context, q querier, requestID int64, cause accord.
 	if src.Progress, err = pgx.CollectRows(rows, scanProgressEntry); err != nil {
 		return accord.BriefFacts{}, err
 	}
-	rows, err = q.Query(ctx, `SELECT a.at, a.action, COALESCE(u.name, ''), COALESCE(u.name_en, ''), a.after
+	// The request's own steps, and the decisions earlier escalations of it made.
+	rows, err = q.Query(ctx, `SELECT a.at, a.entity, a.action, COALESCE(u.name, ''), COALESCE(u.name_en, ''), a.after
 		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
-		WHERE a.entity = 'request' AND a.entity_id = $1 AND a.action = ANY ($2) ORDER BY a.id`, requestID, requestHistoryActions)
+		WHERE (a.entity = 'request' AND a.entity_id = $1 AND a.action = ANY ($2))
+		   OR (a.entity = 'escalation' AND a.action = 'decide'
+		       AND a.entity_id IN (SELECT id FROM escalations WHERE request_id = $1))
+		ORDER BY a.id`, requestID, requestHistoryActions)
 	if err != nil {
 		return accord.BriefFacts{}, err
 	}
@@ -102,9 +106,18 @@ func scanProgressEntry(r pgx.CollectableRow) (accord.ProgressEntry, error) {
 // state it led to and the input it carried.
 func scanRequestEvent(r pgx.CollectableRow) (accord.RequestEvent, error) {
 	var ev accord.RequestEvent
+	var entity string
 	var after []byte
-	if err := r.Scan(&ev.At, &ev.Action, &ev.ActorName, &ev.ActorNameEN, &after); err != nil {
+	if err := r.Scan(&ev.At, &entity, &ev.Action, &ev.ActorName, &ev.ActorNameEN, &after); err != nil {
 		return ev, err
+	}
+	if entity == "escalation" {
+		var d decisionAudit
+		if err := json.Unmarshal(after, &d); err != nil {
+			return ev, fmt.Errorf("read an earlier ruling: %w", err)
+		}
+		ev.Action, ev.Ruling, ev.Input.Reason = "", d.Kind, d.Note
+		return ev, nil
 	}
 	var payload struct {
 		State accord.RequestState `json:"state"`
@@ -121,8 +134,8 @@ func scanRequestEvent(r pgx.CollectableRow) (accord.RequestEvent, error) {
 
 // EscalationRecord returns the facts an escalation's brief is written from: as raised
 // (or last refreshed) and, once decided, as decided on. An escalation raised before
-// records were kept gets today's facts in their place, marked by Raised.TakenAt.
-func (s *Store) EscalationRecord(ctx context.Context, id int64) (accord.EscalationRecord, error) {
+// records were kept gets the facts as of now in their place, marked Unrecorded.
+func (s *Store) EscalationRecord(ctx context.Context, id int64, now time.Time) (accord.EscalationRecord, error) {
 	var rec accord.EscalationRecord
 	var requestID int64
 	var cause accord.EscalationCause
@@ -133,7 +146,8 @@ func (s *Store) EscalationRecord(ctx context.Context, id int64) (accord.Escalati
 		return rec, fmt.Errorf("store: record of escalation %d: %w", id, mapNotFound(err, "escalation_not_found"))
 	}
 	if rec.Raised == nil {
-		f, err := briefFactsIn(ctx, s.pool, requestID, cause, reason, time.Now())
+		rec.Unrecorded = true
+		f, err := briefFactsIn(ctx, s.pool, requestID, cause, reason, now)
 		if err != nil {
 			return rec, fmt.Errorf("store: record of escalation %d: %w", id, err)
 		}

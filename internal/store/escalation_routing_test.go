@@ -150,7 +150,7 @@ func TestSweepPassesOverTheLeadWhoIsTheSuperior(t *testing.T) {
 	require.Len(t, queue, 1)
 	require.Equal(t, accord.CauseStale, queue[0].Cause)
 	require.False(t, queue[0].PartyDecides)
-	rec, err := b.st.EscalationRecord(b.ctx, queue[0].ID)
+	rec, err := b.st.EscalationRecord(b.ctx, queue[0].ID, time.Now())
 	require.NoError(t, err)
 	require.Equal(t, accord.CauseStale, rec.Raised.Cause, "the sweep records the facts too")
 	require.Contains(t, kinds(t, b, "sales@accord.demo"), "escalation_raised:", "the holder is told and can speak")

@@ -59,7 +59,7 @@ func (s *Store) Escalate(ctx context.Context, v accord.Viewer, requestID int64, 
 		err = tx.QueryRow(ctx, `INSERT INTO escalations (request_id, project_id, cause, assigned_user_id, assigned_unit_id,
 				reason, brief, window_opened_at, window_due_at, created_by, created_at, party_decides)
 			VALUES ($1, $2, 'manual', $3, $4, $5, $6, $7, $8, $9, $7, $10)
-			ON CONFLICT (request_id, cause) DO NOTHING RETURNING id`,
+			ON CONFLICT (request_id, cause) WHERE NOT direct DO NOTHING RETURNING id`,
 			r.ID, r.ProjectID, sup.HeadUserID, sup.UnitID, reason, brief, now,
 			accord.AddWorkingDays(now, windowDays, now.Location()), v.User.ID, sup.HeadIsParty).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -184,8 +184,16 @@ func (s *Store) AddStatement(ctx context.Context, v accord.Viewer, id int64, tex
 	return nil
 }
 
+// lockEscalation locks escalation id and its request: the request first, the order
+// the queue-key triggers of migration 0012 take them in, so the two never deadlock.
 func lockEscalation(ctx context.Context, tx pgx.Tx, id int64) (accord.Escalation, error) {
-	e, err := scanEscalation(tx.QueryRow(ctx, `SELECT `+escalationColumns+escalationFrom+`WHERE e.id = $1 FOR UPDATE OF e, r`, id))
+	var requestID int64
+	err := tx.QueryRow(ctx, `SELECT r.id FROM escalations e JOIN requests r ON r.id = e.request_id
+		WHERE e.id = $1 FOR UPDATE OF r`, id).Scan(&requestID)
+	if err != nil {
+		return accord.Escalation{}, mapNotFound(err, "escalation_not_found")
+	}
+	e, err := scanEscalation(tx.QueryRow(ctx, `SELECT `+escalationColumns+escalationFrom+`WHERE e.id = $1 FOR UPDATE OF e`, id))
 	if err != nil {
 		return accord.Escalation{}, mapNotFound(err, "escalation_not_found")
 	}
@@ -240,20 +248,25 @@ func (s *Store) DecideDirectly(ctx context.Context, v accord.Viewer, requestID i
 		if !r.State.Open() || r.State == accord.RequestDraft {
 			return accord.Errorf(accord.ECodeInvalid, "escalation_request_closed", nil)
 		}
+		// One binding ruling at a time: while a superior has the request, the lead waits.
+		var pending bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM escalations WHERE request_id = $1
+				AND status IN ('open', 'sent_back'))`, r.ID).Scan(&pending); err != nil {
+			return err
+		}
+		if pending {
+			return accord.Errorf(accord.ECodeConflict, "escalation_pending", nil)
+		}
 		var unit int64
 		if err := tx.QueryRow(ctx, `SELECT id FROM units WHERE head_user_id = $1 AND id = ANY (
 				SELECT unnest(path) FROM units WHERE id = $2) ORDER BY cardinality(path) DESC LIMIT 1`,
 			v.User.ID, r.HolderUnitID).Scan(&unit); err != nil {
 			return err
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO escalations (request_id, project_id, cause, assigned_user_id, assigned_unit_id,
+		if err := tx.QueryRow(ctx, `INSERT INTO escalations (request_id, project_id, cause, assigned_user_id, assigned_unit_id,
 				window_opened_at, window_due_at, created_by, created_at, party_decides, direct)
-			VALUES ($1, $2, 'manual', $3, $4, $5, $5, $3, $5, true, true)
-			ON CONFLICT (request_id, cause) DO NOTHING RETURNING id`, r.ID, r.ProjectID, v.User.ID, unit, now).Scan(&id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return accord.Errorf(accord.ECodeConflict, "escalation_exists", nil)
-		}
-		if err != nil {
+			VALUES ($1, $2, 'manual', $3, $4, $5, $5, $3, $5, true, true) RETURNING id`,
+			r.ID, r.ProjectID, v.User.ID, unit, now).Scan(&id); err != nil {
 			return err
 		}
 		if err := saveRecord(ctx, tx, id, "record_raised", r.ID, accord.CauseManual, "", now); err != nil {
@@ -261,10 +274,6 @@ func (s *Store) DecideDirectly(ctx context.Context, v accord.Viewer, requestID i
 		}
 		e, err := lockEscalation(ctx, tx, id)
 		if err != nil {
-			return err
-		}
-		if err := auditProject(ctx, tx, v.User.ID, r.ProjectID, "escalation", id, "raise", nil,
-			map[string]any{"request_id": r.ID, "assigned_user_id": v.User.ID, "cause": accord.CauseManual, "direct": true}); err != nil {
 			return err
 		}
 		return applyDecision(ctx, tx, v, e, accord.EscalationDecided, in, now)
@@ -378,17 +387,21 @@ func (s *Store) Reassign(ctx context.Context, v accord.Viewer, id, toUserID int6
 		if _, err := accord.NextEscalationState(e.Status, accord.EventReassign, accord.EscalationPartyOf(e, v)); err != nil {
 			return err
 		}
-		var unit, owningHead, holderHead int64
-		err = tx.QueryRow(ctx, `SELECT
-				COALESCE((SELECT n.id FROM units n JOIN users nu ON nu.id = n.head_user_id AND nu.deactivated_at IS NULL
-					WHERE n.head_user_id = $1 AND n.closed_at IS NULL ORDER BY cardinality(n.path), n.id LIMIT 1), 0),
-				COALESCE((SELECT head_user_id FROM units WHERE id = p.owning_unit_id), 0),
-				COALESCE((SELECT head_user_id FROM units WHERE id = $2), 0)
-			FROM projects p WHERE p.id = $3`, toUserID, e.Request.HolderUnitID, e.ProjectID).Scan(&unit, &owningHead, &holderHead)
+		// The two sides' paths, their heads, and the open units the chosen person heads
+		// as an active user, for accord's rule.
+		var pathA, pathB, headed []int64
+		var owningHead, holderHead int64
+		err = tx.QueryRow(ctx, `SELECT ou.path, hu.path, COALESCE(ou.head_user_id, 0), COALESCE(hu.head_user_id, 0),
+				ARRAY(SELECT n.id FROM units n JOIN users nu ON nu.id = n.head_user_id AND nu.deactivated_at IS NULL
+					WHERE n.head_user_id = $1 AND n.closed_at IS NULL)
+			FROM projects p JOIN units ou ON ou.id = p.owning_unit_id, units hu
+			WHERE p.id = $3 AND hu.id = $2`, toUserID, e.Request.HolderUnitID, e.ProjectID).Scan(&pathA, &pathB,
+			&owningHead, &holderHead, &headed)
 		if err != nil {
 			return err
 		}
-		if err := accord.CheckReassign(e, toUserID, unit != 0, accord.Parties{owningHead, holderHead, e.Request.LeadUserID}, reason); err != nil {
+		unit, above := accord.UnitAboveBoth(pathA, pathB, headed)
+		if err := accord.CheckReassign(e, toUserID, above, accord.Parties{owningHead, holderHead, e.Request.LeadUserID}, reason); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE escalations SET assigned_user_id = $2, assigned_unit_id = $3,

@@ -110,26 +110,43 @@ func (s *Store) LatestEscalations(ctx context.Context, requestIDs []int64) (map[
 	return out, nil
 }
 
-// escalationListFilters are the SQL filters of the party lists; each admits only
-// escalations the viewer ($1) is a party to, as accord.EscalationParty.MayView
-// (TestEscalationListsAgreeWithMayView checks they agree).
-var escalationListFilters = map[accord.EscalationList]struct{ where, order string }{
-	accord.ListMyUnits: {`(h.head_user_id = $1 OR r.key_person_user_id = $1)`,
-		`(e.status = 'decided'), e.created_at DESC, e.id DESC`},
-	accord.ListMyProjects: {`p.lead_user_id = $1`, `(e.status = 'decided'), e.created_at DESC, e.id DESC`},
-	accord.ListDecided: {`e.status = 'decided' AND (e.assigned_user_id = $1 OR p.lead_user_id = $1
-		OR h.head_user_id = $1 OR r.key_person_user_id = $1)`, `e.decided_at DESC, e.id DESC`},
+// Each party list starts from the viewer ($1) through an index and reaches the
+// escalations through escalations_request, never by an OR across joined tables
+// (which scanned every request at 200,000): the units they head → those units'
+// requests, the requests naming them key person, the projects they lead → their
+// requests, and the escalations assigned to them. Each branch admits only what
+// accord.EscalationParty.MayView admits (TestEscalationListsAgreeWithMayView).
+const (
+	escalationsOfMyUnits = `SELECT e.id FROM units hu JOIN requests rr ON rr.holder_unit_id = hu.id
+			JOIN escalations e ON e.request_id = rr.id WHERE hu.head_user_id = $1
+		UNION SELECT e.id FROM requests rr JOIN escalations e ON e.request_id = rr.id WHERE rr.key_person_user_id = $1`
+	escalationsOfMyProjects = `SELECT e.id FROM projects pp JOIN requests rr ON rr.project_id = pp.id
+			JOIN escalations e ON e.request_id = rr.id WHERE pp.lead_user_id = $1`
+	escalationsAssignedToMe = `SELECT e.id FROM escalations e WHERE e.assigned_user_id = $1`
+)
+
+// escalationLists are each party list's ids and order.
+var escalationLists = map[accord.EscalationList]struct{ ids, order string }{
+	accord.ListMyUnits:    {escalationsOfMyUnits, `(e.status = 'decided'), e.created_at DESC, e.id DESC`},
+	accord.ListMyProjects: {escalationsOfMyProjects, `(e.status = 'decided'), e.created_at DESC, e.id DESC`},
+	accord.ListDecided: {escalationsOfMyUnits + ` UNION ` + escalationsOfMyProjects + ` UNION ` + escalationsAssignedToMe,
+		`e.decided_at DESC, e.id DESC`},
 }
 
 // EscalationsInList lists a page of one of the party lists (my units, my projects,
 // decided) with its total, in one query.
 func (s *Store) EscalationsInList(ctx context.Context, userID int64, list accord.EscalationList, offset, limit int) ([]accord.Escalation, int, error) {
-	f, ok := escalationListFilters[list]
+	f, ok := escalationLists[list]
 	if !ok {
 		return nil, 0, accord.Errorf(accord.ECodeInvalid, "error_invalid_form", nil)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+escalationColumns+`, count(*) OVER ()`+escalationFrom+`
-		WHERE `+f.where+` ORDER BY `+f.order+` OFFSET $2 LIMIT $3`, userID, offset, limit)
+	where := ""
+	if list == accord.ListDecided {
+		where = ` WHERE e.status = 'decided'`
+	}
+	rows, err := s.pool.Query(ctx, `WITH of_viewer AS (`+f.ids+`)
+		SELECT `+escalationColumns+`, count(*) OVER ()`+escalationFrom+`JOIN of_viewer ON of_viewer.id = e.id`+where+`
+		ORDER BY `+f.order+` OFFSET $2 LIMIT $3`, userID, offset, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: %s escalations of user %d: %w", list, userID, err)
 	}
@@ -145,14 +162,14 @@ func (s *Store) EscalationsInList(ctx context.Context, userID int64, list accord
 // one query: pending ones in the lists that also hold decided ones.
 func (s *Store) EscalationCounts(ctx context.Context, userID int64) (map[accord.EscalationList]int, error) {
 	var decide, units, projects, decided int
-	err := s.pool.QueryRow(ctx, `SELECT
+	err := s.pool.QueryRow(ctx, `WITH of_units AS (`+escalationsOfMyUnits+`), of_projects AS (`+escalationsOfMyProjects+`),
+		of_mine AS (`+escalationsAssignedToMe+`)
+		SELECT
 			(SELECT count(*) FROM escalations WHERE assigned_user_id = $1 AND status = 'open'),
-			count(*) FILTER (WHERE e.status <> 'decided' AND (h.head_user_id = $1 OR r.key_person_user_id = $1)),
-			count(*) FILTER (WHERE e.status <> 'decided' AND p.lead_user_id = $1),
-			count(*) FILTER (WHERE e.status = 'decided')
-		FROM escalations e JOIN requests r ON r.id = e.request_id JOIN projects p ON p.id = r.project_id
-		JOIN units h ON h.id = r.holder_unit_id
-		WHERE e.assigned_user_id = $1 OR p.lead_user_id = $1 OR h.head_user_id = $1 OR r.key_person_user_id = $1`,
+			(SELECT count(*) FROM escalations e JOIN of_units USING (id) WHERE e.status <> 'decided'),
+			(SELECT count(*) FROM escalations e JOIN of_projects USING (id) WHERE e.status <> 'decided'),
+			(SELECT count(*) FROM escalations e JOIN (SELECT id FROM of_units UNION SELECT id FROM of_projects
+				UNION SELECT id FROM of_mine) x USING (id) WHERE e.status = 'decided')`,
 		userID).Scan(&decide, &units, &projects, &decided)
 	if err != nil {
 		return nil, fmt.Errorf("store: escalation counts of user %d: %w", userID, err)

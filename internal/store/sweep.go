@@ -194,7 +194,7 @@ func sweepEscalationBatch(ctx context.Context, tx pgx.Tx, now time.Time, windowD
 			SELECT x.request_id, x.project_id, x.cause, x.user_id, x.unit_id, x.party_decides, $6, $7, $6
 			FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $8::boolean[])
 				AS x (request_id, project_id, cause, user_id, unit_id, party_decides)
-			ON CONFLICT (request_id, cause) DO NOTHING RETURNING id, request_id, assigned_user_id, cause`,
+			ON CONFLICT (request_id, cause) WHERE NOT direct DO NOTHING RETURNING id, request_id, assigned_user_id, cause`,
 			reqIDs, projIDs, causes, users, units, now, accord.AddWorkingDays(now, windowDays, now.Location()), partyDecides)
 		if err != nil {
 			return 0, 0, err

@@ -153,6 +153,16 @@ func (in ProgressInput) Validate() error {
 	return v.Err()
 }
 
+// DisplayScope is what the request asks for, in the reader's language: the scope as
+// typed, or, while the scope is still the need's own title (as sending sets it), the
+// need's title in lang, so an English reader is not shown the Chinese title.
+func (r Request) DisplayScope(lang string) string {
+	if s := strings.TrimSpace(r.Scope); s != "" && s != r.NeedTitle {
+		return r.Scope
+	}
+	return Need{Title: r.NeedTitle, TitleEN: r.NeedTitleEN}.DisplayTitle(lang)
+}
+
 // Stale reports whether an open, sent request has had no activity within cadence.
 func (r Request) Stale(now time.Time, cadenceDays int) bool {
 	switch r.State {

@@ -76,7 +76,7 @@ func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, 
 
 	w.section("brief_section_positions")
 	w.line("brief_asked", map[string]any{"Unit": accord.Unit{Name: p.UnitName, NameEN: p.UnitNameEN}.DisplayName(lang),
-		"Holder": holder, "Scope": firstNonEmpty(r.Scope, need)})
+		"Holder": holder, "Scope": r.DisplayScope(lang)})
 	if r.DueDate != nil {
 		w.line("brief_asked_by", map[string]any{"Date": Date(r.DueDate)})
 	}
@@ -255,15 +255,6 @@ func Date(d *time.Time) string {
 
 // Days writes a number of person-days without trailing zeros.
 func Days(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if strings.TrimSpace(v) != "" {
-			return v
-		}
-	}
-	return ""
-}
 
 // oneLine folds text typed over several lines into one, so it stays inside its item.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

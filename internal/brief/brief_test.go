@@ -99,7 +99,7 @@ func TestBriefForTheSmartServiceCase(t *testing.T) {
 			"Needed by 2027-02-15.",
 			"4 of 5 units agreed.",
 			"- Marketing: Agreed",
-			"After-sales asked IT for: 客户管理系统开发.",
+			"After-sales asked IT for: CRM system development.", // the scope as sent is the need's title, in the reader's language
 			"Date asked for: 2027-03-01.",
 			"“Too busy right now”",
 			"What the project offers in return: 标准需求文档、专职产品对接人; 分期交付",
@@ -113,6 +113,7 @@ func TestBriefForTheSmartServiceCase(t *testing.T) {
 			"预期价值：20,000,000 CNY。",
 			"服务于公司目标“客户满意度”。",
 			"P0 必需：客户管理系统开发，由信息技术部提供。",
+			"售后服务部请信息技术部支持：客户管理系统开发。",
 			"5 个部门中已有 4 个达成一致。",
 			"“目前太忙”",
 			"项目方提供的回报：标准需求文档、专职产品对接人；分期交付",
@@ -260,4 +261,17 @@ func TestBriefTellsAnEarlierRuling(t *testing.T) {
 	text := brief.Build(accord.NewBriefFacts(src), translate(t, i18n.English), i18n.English, time.UTC)
 	require.Contains(t, text, "2026-11-10: an earlier binding decision by Chen Zhiyuan: Change scope or priority — “先做一期”.")
 	require.NotContains(t, text, "A way forward", "the old decline is history: nothing is proposed against it")
+}
+
+// TestBriefKeepsATypedScope: a scope narrowed by hand (an accepted counter) is the
+// users' own words and is shown as typed in either language; only the need's own
+// title, which sending copies into the scope, follows the reader's language.
+func TestBriefKeepsATypedScope(t *testing.T) {
+	t.Parallel()
+	src := smartService()
+	src.Request.Scope = "一期：客户档案与工单"
+	for _, lang := range []string{i18n.English, i18n.Chinese} {
+		text := brief.Build(accord.NewBriefFacts(src), translate(t, lang), lang, time.UTC)
+		require.Contains(t, text, "一期：客户档案与工单", lang)
+	}
 }

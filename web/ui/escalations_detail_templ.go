@@ -98,7 +98,7 @@ func escOutcome(ctx context.Context, v EscalationView) string {
 		return ""
 	}
 	r := e.Request
-	data := map[string]any{"Holder": escHolder(ctx, r), "Date": formatDate(r.DueDate), "Scope": r.Scope}
+	data := map[string]any{"Holder": escHolder(ctx, r), "Date": formatDate(r.DueDate), "Scope": r.DisplayScope(lang(ctx))}
 	switch *e.Decision {
 	case accord.DecideDirect:
 		return t(ctx, "esc_outcome_direct", data)
@@ -1008,9 +1008,9 @@ func escRequest(v EscalationView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var53 string
-		templ_7745c5c3_Var53, templ_7745c5c3_Err = templ.JoinStringErrs(r.Scope)
+		templ_7745c5c3_Var53, templ_7745c5c3_Err = templ.JoinStringErrs(r.DisplayScope(lang(ctx)))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/escalations_detail.templ`, Line: 256, Col: 44}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/escalations_detail.templ`, Line: 256, Col: 62}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var53))
 		if templ_7745c5c3_Err != nil {
@@ -1837,7 +1837,7 @@ func DecisionFields(f EscalationDecisionForm, r accord.Request, units []accord.U
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = wbTextarea(wbField{ID: "esc-scope", Name: "scope", Label: t(ctx, "esc_field_scope"),
-			Hint: t(ctx, "esc_field_scope_hint", map[string]any{"Scope": r.Scope}), Value: f.Scope, Wide: true, Fields: f.Fields}).Render(ctx, templ_7745c5c3_Buffer)
+			Hint: t(ctx, "esc_field_scope_hint", map[string]any{"Scope": r.DisplayScope(lang(ctx))}), Value: f.Scope, Wide: true, Fields: f.Fields}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

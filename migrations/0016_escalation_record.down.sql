@@ -8,6 +8,7 @@ DELETE FROM escalations e WHERE e.direct AND EXISTS (
     SELECT 1 FROM escalations o WHERE o.request_id = e.request_id AND o.cause = e.cause AND o.id < e.id);
 CREATE UNIQUE INDEX escalations_once_per_cause ON escalations (request_id, cause);
 ALTER TABLE needs DROP COLUMN IF EXISTS phase_of_need_id;
+DROP INDEX IF EXISTS notifications_escalation;
 ALTER TABLE notifications DROP COLUMN IF EXISTS escalation_id;
 ALTER TABLE escalations
     DROP COLUMN IF EXISTS record_decided,

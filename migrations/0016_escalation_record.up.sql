@@ -19,6 +19,8 @@ CREATE UNIQUE INDEX escalations_once_per_cause ON escalations (request_id, cause
 -- Notifications about an escalation lead to it; a decision's outcome and reason are
 -- kept in data as they were when sent.
 ALTER TABLE notifications ADD COLUMN escalation_id bigint REFERENCES escalations (id);
+-- Whoever was told of an escalation may open it later (accord.EscalationParty.Told).
+CREATE INDEX notifications_escalation ON notifications (escalation_id, user_id) WHERE escalation_id IS NOT NULL;
 
 -- A phase split from a need (the "phase it" strategy) remembers where it came from.
 ALTER TABLE needs ADD COLUMN phase_of_need_id bigint REFERENCES needs (id);

@@ -54,6 +54,9 @@ type EscalationParty struct {
 	KeyPerson  bool // named key person on the request
 	Admin      bool // keeps the tree: may look and reassign, never decide
 	Clock      bool // Accord's own background sweep, not a person
+	// Told: was notified of it (a superior it has since moved on from, a head or key
+	// person since replaced): they may still open what they were sent, to read.
+	Told bool
 }
 
 // EscalationPartyOf is the part viewer v plays in escalation e.
@@ -72,10 +75,10 @@ func EscalationPartyOf(e Escalation, v Viewer) EscalationParty {
 	return p
 }
 
-// MayView: the superior, the two sides, the key person and administrators see an
-// escalation; nobody else learns it exists.
+// MayView: the superior, the two sides, the key person, administrators and anyone
+// who was told of it see an escalation; nobody else learns it exists.
 func (p EscalationParty) MayView() bool {
-	return p.Superior || p.Lead || p.HolderHead || p.KeyPerson || p.Admin
+	return p.Superior || p.Lead || p.HolderHead || p.KeyPerson || p.Admin || p.Told
 }
 
 // Statement sides.

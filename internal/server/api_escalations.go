@@ -68,7 +68,10 @@ func (s *Server) apiEscalationFor(r *http.Request) (accord.Escalation, accord.Es
 	if err != nil {
 		return accord.Escalation{}, accord.EscalationParty{}, err
 	}
-	party := accord.EscalationPartyOf(e, *viewerFrom(r.Context()))
+	party, err := s.escalationParty(r.Context(), e)
+	if err != nil {
+		return accord.Escalation{}, accord.EscalationParty{}, err
+	}
 	if !party.MayView() {
 		return accord.Escalation{}, accord.EscalationParty{}, accord.Errorf(accord.ECodeNotFound, "escalation_not_found", nil)
 	}

@@ -23,12 +23,29 @@ func (s *Server) escalationFor(w http.ResponseWriter, r *http.Request) (accord.E
 		s.fail(w, r, err)
 		return accord.Escalation{}, accord.EscalationParty{}, false
 	}
-	party := accord.EscalationPartyOf(e, *viewerFrom(r.Context()))
+	party, err := s.escalationParty(r.Context(), e)
+	if err != nil {
+		s.fail(w, r, err)
+		return accord.Escalation{}, accord.EscalationParty{}, false
+	}
 	if !party.MayView() {
 		s.notFound(w, r)
 		return accord.Escalation{}, accord.EscalationParty{}, false
 	}
 	return e, party, true
+}
+
+// escalationParty is the viewer's part in e; only for someone with no other part does
+// it ask whether they were told of it (one more query).
+func (s *Server) escalationParty(ctx context.Context, e accord.Escalation) (accord.EscalationParty, error) {
+	v := viewerFrom(ctx)
+	party := accord.EscalationPartyOf(e, *v)
+	if party.MayView() {
+		return party, nil
+	}
+	told, err := s.store.ToldOfEscalation(ctx, v.User.ID, e.ID)
+	party.Told = told
+	return party, err
 }
 
 // escalationView loads what the page shows in five queries after the escalation's,

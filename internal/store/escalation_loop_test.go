@@ -276,3 +276,38 @@ func TestEscalationListsAgreeWithMayView(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, counts[accord.ListToDecide])
 }
+
+// TestAFormerSuperiorMayStillOpenWhatTheyWereSent: the Operations head's window runs
+// out and the escalation moves to the CEO; the "decision needed" notification the
+// Operations head holds must still open, so they count as told of it.
+func TestAFormerSuperiorMayStillOpenWhatTheyWereSent(t *testing.T) {
+	b := setup(t)
+	promo := b.project(t, "Inventory car promotion")
+	needs, err := b.st.Needs(b.ctx, promo.ID)
+	require.NoError(t, err)
+	var ids []int64
+	for _, n := range needs {
+		if n.HolderNameEN == "Marketing" {
+			ids = append(ids, n.ID)
+		}
+	}
+	monday := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	sent, err := b.st.SendNeeds(b.ctx, promo.LeadUserID, promo.ID, ids, "", monday)
+	require.NoError(t, err)
+	e, err := b.st.Escalate(b.ctx, b.viewer(t, "sales@accord.demo"), sent[0].ID, "宣传排期冲突", "", 3, monday)
+	require.NoError(t, err)
+	moved, err := b.st.AdvanceWindows(b.ctx, monday.AddDate(0, 0, 7), 3)
+	require.NoError(t, err)
+	require.Equal(t, 1, moved)
+	e, err = b.st.Escalation(b.ctx, e.ID)
+	require.NoError(t, err)
+	ops := b.viewer(t, "ops@accord.demo")
+	require.False(t, accord.EscalationPartyOf(e, ops).MayView(), "no longer its superior")
+	told, err := b.st.ToldOfEscalation(b.ctx, ops.User.ID, e.ID)
+	require.NoError(t, err)
+	require.True(t, told)
+	told, err = b.st.ToldOfEscalation(b.ctx, b.users["legal@accord.demo"].ID, e.ID)
+	require.NoError(t, err)
+	require.False(t, told)
+	require.True(t, accord.EscalationParty{Told: true}.MayView())
+}

@@ -42,8 +42,9 @@ func (s *Store) EscalationStats(ctx context.Context) (EscalationStats, error) {
 	err := s.pool.QueryRow(ctx, `WITH counts AS (
 			SELECT cause, status, count(*) AS n FROM escalations GROUP BY cause, status
 		), decided AS (
+			-- A lead's direct decision never waited for anyone: it is not a time to decide.
 			SELECT extract(epoch FROM decided_at - created_at) / 3600 AS hours
-			FROM escalations WHERE status = 'decided' AND decided_at IS NOT NULL
+			FROM escalations WHERE status = 'decided' AND decided_at IS NOT NULL AND NOT direct
 		)
 		SELECT
 			ARRAY(SELECT cause FROM counts ORDER BY cause, status),

@@ -177,3 +177,15 @@ func (s *Store) EscalationCounts(ctx context.Context, userID int64) (map[accord.
 	return map[accord.EscalationList]int{accord.ListToDecide: decide, accord.ListMyUnits: units,
 		accord.ListMyProjects: projects, accord.ListDecided: decided}, nil
 }
+
+// ToldOfEscalation reports whether user was notified of escalation id: they may
+// still open what they were sent (accord.EscalationParty.Told).
+func (s *Store) ToldOfEscalation(ctx context.Context, userID, id int64) (bool, error) {
+	var told bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM notifications WHERE escalation_id = $1 AND user_id = $2)`,
+		id, userID).Scan(&told)
+	if err != nil {
+		return false, fmt.Errorf("store: was user %d told of escalation %d: %w", userID, id, err)
+	}
+	return told, nil
+}

@@ -32,7 +32,7 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 		list = accord.ListAllOpen
 	}
 	if !list.MayUse(*v) {
-		list = defaultEscalationList(counts)
+		list = defaultEscalationList(counts, v.Roles.Executive)
 	}
 	view := ui.EscalationQueueView{Now: s.opts.Now(), List: list, All: list == accord.ListAllOpen, Page: page}
 	for _, l := range accord.EscalationLists() {
@@ -77,12 +77,16 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // defaultEscalationList opens the first list that holds something pending for the
-// viewer, else the decided ones if any, else their decisions.
-func defaultEscalationList(counts map[accord.EscalationList]int) accord.EscalationList {
-	for _, l := range []accord.EscalationList{accord.ListToDecide, accord.ListMyUnits, accord.ListMyProjects, accord.ListDecided} {
+// viewer; with nothing pending, an executive's own queue (empty, and saying so),
+// anyone else's decided cases if there are any.
+func defaultEscalationList(counts map[accord.EscalationList]int, executive bool) accord.EscalationList {
+	for _, l := range []accord.EscalationList{accord.ListToDecide, accord.ListMyUnits, accord.ListMyProjects} {
 		if counts[l] > 0 {
 			return l
 		}
+	}
+	if !executive && counts[accord.ListDecided] > 0 {
+		return accord.ListDecided
 	}
 	return accord.ListToDecide
 }

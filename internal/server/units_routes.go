@@ -24,7 +24,8 @@ const promisesShown = 50
 // showDepartmentPage shows a unit to everyone signed in: its head, parent and
 // members; what it is asked for and what it asks of others; the promises projects
 // made to it and whether they were kept; the thanks it received; and the give and
-// take with every other unit. Three queries whatever the numbers: the tree, the
+// take with every other unit. Requests, promises and thanks are named only where the
+// viewer may open their project; the rest are counted. Three queries whatever the numbers: the tree, the
 // members, and the ledger (store.UnitLedger) with everything else.
 func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -62,7 +63,7 @@ func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	today := s.opts.Now()
-	ledger, err := s.store.UnitLedger(ctx, id, promisesShown, today)
+	ledger, err := s.store.UnitLedger(ctx, *viewerFrom(ctx), id, promisesShown, today)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -75,6 +76,7 @@ func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 func departmentLedger(view *ui.DepartmentView, l store.UnitLedger, today time.Time) {
 	view.Today = today
 	view.QueueCount, view.QueueAsked, view.QueueCommitted = l.QueueCount, l.QueueAsked, l.QueueCommitted
+	view.QueueShown, view.AsksShown, view.PromisesShown, view.ThanksShown = l.QueueShown, l.AsksShown, l.PromisesShown, l.ThanksShown
 	view.AsksCount, view.ThanksCount = l.AsksCount, l.ThanksCount
 	view.PromisesKept, view.PromisesBroken, view.PromisesOpen, view.PromisesLate = l.PromisesKept, l.PromisesBroken,
 		l.PromisesOpen, l.PromisesLate

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/require"
@@ -21,8 +22,9 @@ func TestUnitPageShowsOverduePromise(t *testing.T) {
 	b := setup(t)
 	units := b.units(t)
 	smart := b.demoProject(t, "Smart service upgrade")
-	// Any signed-in user may look, even one from an uninvolved unit.
-	c := b.login(t, "legal@accord.demo")
+	// A person who may open the project sees the promise named; the page itself is
+	// open to anyone signed in (TestUnitPageNamesOnlyWhatTheViewerMayOpen).
+	c := b.login(t, "training@accord.demo")
 
 	resp := c.get("/units/" + idStr(units["Training"].ID))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -91,4 +93,36 @@ func TestOrgLinksUnitPages(t *testing.T) {
 	})
 	require.Equal(t, "/units/"+idStr(units["Training"].ID), link.AttrOr("href", ""))
 	require.Equal(t, len(units), resp.doc.Find(`[data-testid="org-tree"] a[href^="/units/"]`).Length())
+}
+
+// TestUnitPageNamesOnlyWhatTheViewerMayOpen: the Legal head, involved in no project,
+// opens Training's page: the requests, promises and thanks of projects he may not open
+// are counted, never named or linked, and every request or project link the page
+// renders opens for him.
+func TestUnitPageNamesOnlyWhatTheViewerMayOpen(t *testing.T) {
+	b := setup(t)
+	b.escSendSmart(t, time.Now())
+	units := b.units(t)
+	smart := b.demoProject(t, "Smart service upgrade")
+	c := b.login(t, "legal@accord.demo")
+	require.Equal(t, http.StatusNotFound, c.get("/projects/"+idStr(smart.ID)).StatusCode, "Legal may not open the project")
+
+	resp := c.get("/units/" + idStr(units["Training"].ID))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	html, err := resp.doc.Html()
+	require.NoError(t, err)
+	for _, hidden := range []string{"Smart service upgrade", "年会上公开感谢培训部", "Train 200 service advisers"} {
+		require.NotContains(t, html, hidden)
+	}
+	require.Contains(t, resp.text("unit-queue-hidden"), "1 more on a project you cannot open")
+	require.Contains(t, resp.text("unit-promises-hidden"), "on a project you cannot open")
+	resp.doc.Find(`a[href^="/requests/"], a[href^="/projects/"]`).Each(func(_ int, a *goquery.Selection) {
+		href := a.AttrOr("href", "")
+		require.Equal(t, http.StatusOK, c.get(href).StatusCode, "a link the page renders opens: %s", href)
+	})
+
+	// Training's own head sees them named.
+	own := b.login(t, "training@accord.demo").get("/units/" + idStr(units["Training"].ID))
+	require.Equal(t, 1, own.promiseRow("年会上公开感谢培训部").Length())
+	require.Equal(t, 0, own.doc.Find(`[data-testid="unit-queue-hidden"]`).Length())
 }

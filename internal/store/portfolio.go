@@ -365,19 +365,25 @@ type UnitBalance struct {
 }
 
 // UnitLedger is what a unit's page shows about its work with other units.
+// Each list names only what the viewer may open; its Shown count says how many of
+// its Count that is.
 type UnitLedger struct {
 	Queue          []LedgerRequest // asked of the unit, open, in queue order
+	QueueShown     int
 	QueueCount     int
 	QueueAsked     float64         // effort waiting for the unit's answer
 	QueueCommitted float64         // effort the unit agreed to or is working on
 	Asks           []LedgerRequest // the unit's projects asking other units, open
+	AsksShown      int
 	AsksCount      int
 	Promises       []LedgerPromise // open and overdue first
+	PromisesShown  int
 	PromisesKept   int
 	PromisesBroken int
 	PromisesOpen   int
 	PromisesLate   int      // open and past their due date
 	Thanks         []Thanks // newest first
+	ThanksShown    int
 	ThanksCount    int
 	Balance        []UnitBalance // the biggest exchanges first
 }
@@ -430,37 +436,46 @@ const ledgerRequestObject = `json_build_object('id', r.id, 'state', r.state,
 	'project_name_en', p.name_en, 'unit_id', o.id, 'unit_name', o.name, 'unit_name_en', o.name_en)`
 
 // UnitLedger gathers, in one query however much there is, what a unit's page shows
-// besides the unit itself: its open queue with the effort asked and committed, what
-// its projects ask of others, the promises made to it, the thanks it received, and
-// the give and take with every other unit. limit caps each list; totals count all.
-func (s *Store) UnitLedger(ctx context.Context, unitID int64, limit int, now time.Time) (UnitLedger, error) {
+// viewer v besides the unit itself: its open queue with the effort asked and
+// committed, what its projects ask of others, the promises made to it, the thanks it
+// received, and the give and take with every other unit. Lists name only rows of
+// projects v may open (the same rule as the project pages, canViewProject); totals
+// and sums count everything. limit caps each list.
+func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (UnitLedger, error) {
 	var l UnitLedger
 	var queue, asks, promises, thanks, balance []byte
-	err := s.pool.QueryRow(ctx, `WITH queue AS (
-			SELECT `+ledgerRequestObject+` AS obj, r.state, d.effort_days,
+	err := s.pool.QueryRow(ctx, `WITH touching AS (
+			SELECT project_id FROM requests WHERE holder_unit_id = $3
+			UNION SELECT id FROM projects WHERE owning_unit_id = $3
+			UNION SELECT project_id FROM commitments WHERE unit_id = $3
+			UNION SELECT project_id FROM thanks WHERE unit_id = $3),
+		-- The projects among them the viewer may open: only their rows are named.
+		vis AS (SELECT p.id FROM projects p JOIN touching t ON t.project_id = p.id WHERE `+canViewProject+`),
+		queue AS (
+			SELECT `+ledgerRequestObject+` AS obj, r.state, d.effort_days, p.id IN (SELECT id FROM vis) AS visible,
 				row_number() OVER (ORDER BY `+queueOrder+`) AS pos
 			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 			JOIN units o ON o.id = p.owning_unit_id
-			WHERE r.holder_unit_id = $1 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')),
+			WHERE r.holder_unit_id = $3 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')),
 		asks AS (
-			SELECT `+ledgerRequestObject+` AS obj,
+			SELECT `+ledgerRequestObject+` AS obj, p.id IN (SELECT id FROM vis) AS visible,
 				row_number() OVER (ORDER BY d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, r.id) AS pos
 			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 			JOIN units o ON o.id = r.holder_unit_id
-			WHERE p.owning_unit_id = $1 AND r.holder_unit_id <> $1 AND r.state IN `+sentOpen+`),
+			WHERE p.owning_unit_id = $3 AND r.holder_unit_id <> $3 AND r.state IN `+sentOpen+`),
 		promises AS (
 			SELECT json_build_object('id', c.id, 'project_id', c.project_id, 'what', c.what,
 					'due_date', to_char(c.due_date, 'YYYY-MM-DD'), 'status', c.status, 'created_at', c.created_at,
 					'version', c.version, 'project_name', p.name, 'project_name_en', p.name_en) AS obj,
-				c.status, c.due_date,
+				c.status, c.due_date, p.id IN (SELECT id FROM vis) AS visible,
 				row_number() OVER (ORDER BY c.status <> 'open', c.due_date NULLS LAST, c.id) AS pos
-			FROM commitments c JOIN projects p ON p.id = c.project_id WHERE c.unit_id = $1),
+			FROM commitments c JOIN projects p ON p.id = c.project_id WHERE c.unit_id = $3),
 		thanked AS (
 			SELECT json_build_object('id', t.id, 'project_id', t.project_id, 'project_name', p.name,
 					'project_name_en', p.name_en, 'text', t.text, 'by_name', u.name, 'by_name_en', u.name_en, 'at', t.at) AS obj,
-				row_number() OVER (ORDER BY t.at DESC, t.id DESC) AS pos
+				p.id IN (SELECT id FROM vis) AS visible, row_number() OVER (ORDER BY t.at DESC, t.id DESC) AS pos
 			FROM thanks t JOIN projects p ON p.id = t.project_id JOIN users u ON u.id = t.by_user_id
-			WHERE t.unit_id = $1),
+			WHERE t.unit_id = $3),
 		exchanged AS (
 			-- What this unit gave other units' projects …
 			SELECT p.owning_unit_id AS other, COALESCE(e.days, 0) AS given_days,
@@ -469,7 +484,7 @@ func (s *Store) UnitLedger(ctx context.Context, unitID int64, limit int, now tim
 				0 AS received_delivered
 			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 			LEFT JOIN LATERAL (SELECT sum(x.effort_days) AS days FROM request_updates x WHERE x.request_id = r.id) e ON true
-			WHERE r.holder_unit_id = $1 AND p.owning_unit_id <> $1 AND r.state <> 'draft'
+			WHERE r.holder_unit_id = $3 AND p.owning_unit_id <> $3 AND r.state <> 'draft'
 			UNION ALL
 			-- … and what other units gave this unit's projects.
 			SELECT r.holder_unit_id, 0, 0, 0, COALESCE(e.days, 0),
@@ -477,7 +492,7 @@ func (s *Store) UnitLedger(ctx context.Context, unitID int64, limit int, now tim
 				(r.state = 'delivered')::int
 			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 			LEFT JOIN LATERAL (SELECT sum(x.effort_days) AS days FROM request_updates x WHERE x.request_id = r.id) e ON true
-			WHERE p.owning_unit_id = $1 AND r.holder_unit_id <> $1 AND r.state <> 'draft'),
+			WHERE p.owning_unit_id = $3 AND r.holder_unit_id <> $3 AND r.state <> 'draft'),
 		balance AS (
 			SELECT other, sum(given_days)::float8 AS given_days, sum(given_committed)::float8 AS given_committed,
 				sum(given_delivered)::int AS given_delivered, sum(received_days)::float8 AS received_days,
@@ -487,27 +502,28 @@ func (s *Store) UnitLedger(ctx context.Context, unitID int64, limit int, now tim
 			HAVING sum(given_days + given_committed + given_delivered + received_days + received_committed
 				+ received_delivered) > 0)
 		SELECT
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM queue WHERE pos <= $2),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM queue WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM queue),
 			(SELECT count(*) FROM queue),
 			(SELECT COALESCE(sum(effort_days) FILTER (WHERE state IN ('requested', 'countered')), 0)::float8 FROM queue),
 			(SELECT COALESCE(sum(effort_days) FILTER (WHERE state IN ('agreed', 'in_progress')), 0)::float8 FROM queue),
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM asks WHERE pos <= $2),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM asks WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM asks),
 			(SELECT count(*) FROM asks),
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM promises WHERE pos <= $2),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM promises WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM promises),
 			(SELECT count(*) FILTER (WHERE status = 'kept') FROM promises),
 			(SELECT count(*) FILTER (WHERE status = 'broken') FROM promises),
 			(SELECT count(*) FILTER (WHERE status = 'open') FROM promises),
-			(SELECT count(*) FILTER (WHERE status = 'open' AND due_date < $3::date) FROM promises),
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM thanked WHERE pos <= $2),
+			(SELECT count(*) FILTER (WHERE status = 'open' AND due_date < $5::date) FROM promises),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM thanked WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM thanked),
 			(SELECT count(*) FROM thanked),
 			(SELECT COALESCE(json_agg(json_build_object('unit_id', u.id, 'name', u.name, 'name_en', u.name_en,
 					'given_days', b.given_days, 'given_committed', b.given_committed, 'given_delivered', b.given_delivered,
 					'received_days', b.received_days, 'received_committed', b.received_committed,
 					'received_delivered', b.received_delivered)
 				ORDER BY b.given_days + b.received_days + b.given_committed + b.received_committed DESC, u.path), '[]')
-			 FROM balance b JOIN units u ON u.id = b.other)`, unitID, limit, now).
-		Scan(&queue, &l.QueueCount, &l.QueueAsked, &l.QueueCommitted, &asks, &l.AsksCount, &promises,
-			&l.PromisesKept, &l.PromisesBroken, &l.PromisesOpen, &l.PromisesLate, &thanks, &l.ThanksCount, &balance)
+			 FROM balance b JOIN units u ON u.id = b.other)`, v.User.ID, v.Roles.Admin, unitID, limit, now).
+		Scan(&queue, &l.QueueShown, &l.QueueCount, &l.QueueAsked, &l.QueueCommitted, &asks, &l.AsksShown, &l.AsksCount,
+			&promises, &l.PromisesShown, &l.PromisesKept, &l.PromisesBroken, &l.PromisesOpen, &l.PromisesLate, &thanks,
+			&l.ThanksShown, &l.ThanksCount, &balance)
 	if err != nil {
 		return UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
 	}

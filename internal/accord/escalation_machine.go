@@ -148,6 +148,13 @@ func NextEscalationState(from EscalationStatus, event EscalationEvent, party Esc
 	return to, nil
 }
 
+// MayCause reports whether party may cause event on an escalation in status from:
+// what a page offers is what NextEscalationState would allow.
+func MayCause(from EscalationStatus, event EscalationEvent, party EscalationParty) bool {
+	_, err := NextEscalationState(from, event, party)
+	return err == nil
+}
+
 // EscalationList is one of the views of /escalations, each for one kind of party.
 type EscalationList string
 

@@ -62,6 +62,14 @@ type RequestParty struct {
 	Delegate   bool // the key person the holder's head named
 }
 
+// AnswersForHolder reports whether the party speaks for the holding unit: its head
+// or the key person they named.
+func (p RequestParty) AnswersForHolder() bool { return p.HolderHead || p.Delegate }
+
+// MayLogProgress reports whether the party may write in the request's progress log:
+// both sides, nobody else.
+func (p RequestParty) MayLogProgress() bool { return p.Lead || p.AnswersForHolder() }
+
 // RequestPartyOf is the part viewer v plays in request r.
 func RequestPartyOf(r Request, v Viewer) RequestParty {
 	p := RequestParty{Lead: v.User.ID == r.LeadUserID || v.Roles.Admin}

@@ -195,7 +195,7 @@ func (s *Server) apiAddProgress(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if !a.Party.Lead && !onHolderSide(a.Party) {
+	if !a.Party.MayLogProgress() {
 		s.apiFail(w, r, accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil))
 		return
 	}

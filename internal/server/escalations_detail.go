@@ -74,7 +74,9 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	}
 	lang := i18n.Lang(ctx)
 	view := ui.EscalationView{Escalation: e, Project: p, Now: s.opts.Now(), Progress: progress, Units: openUnits(units),
-		CanDecide: party.Superior, CanReassign: party.Admin && e.Pending(), CanRefresh: party.Lead && e.Pending(),
+		CanDecide:     accord.MayCause(e.Status, accord.EventDecide, party),
+		CanReassign:   accord.MayCause(e.Status, accord.EventReassign, party),
+		CanRefresh:    accord.MayCause(e.Status, accord.EventRefresh, party),
 		StatementSide: party.StatementSide(),
 		Decider:       accord.User{Name: e.DecidedByName, NameEN: e.DecidedByNameEN}.DisplayName(lang),
 		Decision:      ui.EscalationDecisionForm{FormState: ui.FormState{Version: e.Version}},

@@ -73,7 +73,7 @@ func (s *Server) actOnRequest(action accord.RequestAction) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		if !a.Party.Lead && !onHolderSide(a.Party) {
+		if !accord.MayTakeAction(action, a.Party) {
 			s.fail(w, r, accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil))
 			return
 		}
@@ -199,7 +199,7 @@ func (s *Server) addProgress(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !a.Party.Lead && !onHolderSide(a.Party) {
+	if !a.Party.MayLogProgress() {
 		s.fail(w, r, accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil))
 		return
 	}

@@ -75,7 +75,7 @@ func (s *Server) inboxCards(ctx context.Context, list []accord.Request, back str
 	cards := make([]ui.RequestCard, 0, len(list))
 	for _, req := range list {
 		a := requestAccess{Request: req, Project: projects[req.ProjectID], Party: accord.RequestPartyOf(req, *v)}
-		if _, ok := members[req.HolderUnitID]; !ok && onHolderSide(a.Party) {
+		if _, ok := members[req.HolderUnitID]; !ok && a.Party.AnswersForHolder() {
 			list, err := s.store.UnitMembers(ctx, req.HolderUnitID)
 			if err != nil {
 				return nil, nil, err

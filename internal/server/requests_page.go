@@ -27,7 +27,7 @@ func (s *Server) requestPageRender(w http.ResponseWriter, r *http.Request, statu
 	ctx := r.Context()
 	title := accord.Need{Title: v.Card.Request.NeedTitle, TitleEN: v.Card.Request.NeedTitleEN}.DisplayTitle(i18n.Lang(ctx))
 	active := "projects"
-	if onHolderSide(v.Card.Party) && !v.Card.Party.Lead {
+	if v.Card.Party.AnswersForHolder() && !v.Card.Party.Lead {
 		active = "inbox"
 	}
 	s.page(w, r, status, title, active, ui.RequestPage(v))
@@ -49,7 +49,7 @@ func (s *Server) requestPage(ctx context.Context, a requestAccess) (ui.RequestPa
 	req, party := a.Request, a.Party
 	sent := req.State.Open() && req.State != accord.RequestDraft
 	v := ui.RequestPageView{Card: card, Now: now, Progress: progress,
-		CanLog:       sent && (party.Lead || onHolderSide(party)),
+		CanLog:       sent && party.MayLogProgress(),
 		ProgressForm: ui.ProgressForm{Risk: string(accord.RiskLow)},
 		CanEscalate:  sent && party.Lead}
 	if party.Lead && waitingOnHolder(req.State) {
@@ -81,7 +81,7 @@ func (s *Server) requestCard(ctx context.Context, a requestAccess) (ui.RequestCa
 		return ui.RequestCard{}, err
 	}
 	var members []accord.User
-	if onHolderSide(a.Party) && a.Request.State.Open() {
+	if a.Party.AnswersForHolder() && a.Request.State.Open() {
 		list, err := s.store.UnitMembers(ctx, a.Request.HolderUnitID)
 		if err != nil {
 			return ui.RequestCard{}, err

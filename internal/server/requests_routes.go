@@ -89,7 +89,7 @@ func (s *Server) requestAccess(ctx context.Context, id int64) (requestAccess, er
 	}
 	party := accord.RequestPartyOf(req, *v)
 	p, err := s.store.ProjectForViewer(ctx, *v, req.ProjectID)
-	if accord.ErrorCodeOf(err) == accord.ECodeNotFound && (party.HolderHead || party.Delegate) {
+	if accord.ErrorCodeOf(err) == accord.ECodeNotFound && party.AnswersForHolder() {
 		p, err = s.store.Project(ctx, req.ProjectID)
 	}
 	if err != nil {
@@ -151,5 +151,3 @@ func activeMembers(users []accord.User) []accord.User {
 	return out
 }
 
-// onHolderSide reports whether the viewer answers for the holding unit.
-func onHolderSide(p accord.RequestParty) bool { return p.HolderHead || p.Delegate }

@@ -252,7 +252,7 @@ func (s *Store) AddProgress(ctx context.Context, v accord.Viewer, requestID int6
 			return mapNotFound(err, "request_not_found")
 		}
 		party := accord.RequestPartyOf(r, v)
-		if !party.Lead && !party.HolderHead && !party.Delegate {
+		if !party.MayLogProgress() {
 			return accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil)
 		}
 		if !r.State.Open() || r.State == accord.RequestDraft {

@@ -115,20 +115,6 @@ func (s *Store) DeleteCommitment(ctx context.Context, actorID, id int64, version
 	return nil
 }
 
-// UnitCommitments lists promises made to a unit across projects, open and overdue first.
-func (s *Store) UnitCommitments(ctx context.Context, unitID int64, limit int) ([]accord.Commitment, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+commitmentColumns+commitmentFrom+`WHERE c.unit_id = $1
-		ORDER BY c.status <> 'open', c.due_date NULLS LAST, c.id LIMIT $2`, unitID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: commitments to unit %d: %w", unitID, err)
-	}
-	list, err := collectCommitments(rows)
-	if err != nil {
-		return nil, fmt.Errorf("store: commitments to unit %d: %w", unitID, err)
-	}
-	return list, nil
-}
-
 func lockCommitment(ctx context.Context, tx pgx.Tx, id int64, version int) (accord.Commitment, error) {
 	c, err := scanCommitment(tx.QueryRow(ctx, `SELECT `+commitmentColumns+commitmentFrom+`WHERE c.id = $1 FOR UPDATE OF c`, id))
 	if err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -54,36 +53,6 @@ func (s *Store) ProjectValues(ctx context.Context, ids []int64) (map[int64]accor
 		return nil, fmt.Errorf("store: project values: %w", err)
 	}
 	return out, nil
-}
-
-// EscalationDecider returns who recorded an escalation's decision (or sent it back),
-// and false while nobody has.
-func (s *Store) EscalationDecider(ctx context.Context, id int64) (accord.User, bool, error) {
-	var u accord.User
-	err := s.pool.QueryRow(ctx, `SELECT u.id, u.name, u.name_en FROM escalations e JOIN users u ON u.id = e.decided_by
-		WHERE e.id = $1`, id).Scan(&u.ID, &u.Name, &u.NameEN)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return accord.User{}, false, nil
-	}
-	if err != nil {
-		return accord.User{}, false, fmt.Errorf("store: decider of escalation %d: %w", id, err)
-	}
-	return u, true, nil
-}
-
-// EscalationsOfRequest lists a request's escalations, newest first, for pages that
-// link a request to the decisions taken on it.
-func (s *Store) EscalationsOfRequest(ctx context.Context, requestID int64) ([]accord.Escalation, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+escalationColumns+escalationFrom+`WHERE e.request_id = $1
-		ORDER BY e.created_at DESC, e.id DESC`, requestID)
-	if err != nil {
-		return nil, fmt.Errorf("store: escalations of request %d: %w", requestID, err)
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Escalation, error) { return scanEscalation(r) })
-	if err != nil {
-		return nil, fmt.Errorf("store: escalations of request %d: %w", requestID, err)
-	}
-	return list, nil
 }
 
 // LatestEscalations returns the latest escalation of each request that has one, in

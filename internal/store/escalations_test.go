@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
@@ -206,8 +207,7 @@ func TestSweepRaisesOneEscalationPerRequestAtATime(t *testing.T) {
 	require.GreaterOrEqual(t, len(accord.StalledCauses(it, 7, pol, time.Now())), 2, "the setup: several causes at once")
 
 	causesOf := func(requestID int64) []accord.EscalationCause {
-		list, err := b.st.EscalationsOfRequest(b.ctx, requestID)
-		require.NoError(t, err)
+		list := escalationsOf(t, b, requestID)
 		var out []accord.EscalationCause
 		for _, e := range list {
 			out = append(out, e.Cause)
@@ -233,8 +233,7 @@ func TestSweepRaisesOneEscalationPerRequestAtATime(t *testing.T) {
 	require.Len(t, causesOf(it.ID), 1, "nothing more while the first one waits")
 
 	// Sent back: still waiting; decided without changing the request: the next cause goes up.
-	list, err := b.st.EscalationsOfRequest(b.ctx, it.ID)
-	require.NoError(t, err)
+	list := escalationsOf(t, b, it.ID)
 	e := list[0]
 	ceo := b.viewer(t, "ceo@accord.demo")
 	e, err = b.st.Decide(b.ctx, ceo, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideSendBack, Note: "请补充影响"}, now)
@@ -252,4 +251,20 @@ func TestSweepRaisesOneEscalationPerRequestAtATime(t *testing.T) {
 	got := causesOf(it.ID)
 	require.ElementsMatch(t, []accord.EscalationCause{accord.CauseDeclined, accord.CauseOverdue}, got, "the next cause, one at a time")
 
+}
+
+// escalationsOf lists a request's escalations, newest first.
+func escalationsOf(t *testing.T, b testBundle, requestID int64) []accord.Escalation {
+	t.Helper()
+	rows, err := b.st.Pool().Query(b.ctx, `SELECT id FROM escalations WHERE request_id = $1 ORDER BY created_at DESC, id DESC`, requestID)
+	require.NoError(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	var out []accord.Escalation
+	for _, id := range ids {
+		e, err := b.st.Escalation(b.ctx, id)
+		require.NoError(t, err)
+		out = append(out, e)
+	}
+	return out
 }

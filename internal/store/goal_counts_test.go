@@ -4,8 +4,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"accord/internal/accord"
 )
 
 func TestGoalProjectCountsFollowVisibility(t *testing.T) {
@@ -35,18 +33,4 @@ func TestGoalProjectCountsFollowVisibility(t *testing.T) {
 			require.Equal(t, tt.want, counts)
 		})
 	}
-}
-
-func TestProjectNames(t *testing.T) {
-	b := setup(t)
-	smart, promo := b.project(t, "Smart service upgrade"), b.project(t, "Inventory car promotion")
-	names, err := b.st.ProjectNames(b.ctx, []int64{smart.ID, promo.ID, smart.ID, 99999999})
-	require.NoError(t, err)
-	require.Equal(t, map[int64]accord.Project{
-		smart.ID: {ID: smart.ID, Name: "智能服务升级", NameEN: "Smart service upgrade"},
-		promo.ID: {ID: promo.ID, Name: "库存车促销", NameEN: "Inventory car promotion"},
-	}, names)
-	none, err := b.st.ProjectNames(b.ctx, nil)
-	require.NoError(t, err)
-	require.Empty(t, none)
 }

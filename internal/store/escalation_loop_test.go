@@ -143,24 +143,12 @@ func TestDecisionReachesBothSides(t *testing.T) {
 // is not a party, with a reason, recorded and told.
 func TestAdminsDoNotDecideButReassign(t *testing.T) {
 	b := setup(t)
-	promo := b.project(t, "Inventory car promotion")
-	needs, err := b.st.Needs(b.ctx, promo.ID)
-	require.NoError(t, err)
-	var ids []int64
-	for _, n := range needs {
-		if n.HolderNameEN == "Marketing" {
-			ids = append(ids, n.ID)
-		}
-	}
-	sent, err := b.st.SendNeeds(b.ctx, promo.LeadUserID, promo.ID, ids, "", time.Now())
-	require.NoError(t, err)
-	e, err := b.st.Escalate(b.ctx, b.viewer(t, "sales@accord.demo"), sent[0].ID, "宣传排期冲突", "", 3, time.Now())
-	require.NoError(t, err)
+	e := escalatePromoAds(t, b, time.Now())
 	require.Equal(t, b.users["ops@accord.demo"].ID, e.AssignedUserID)
 
 	admin := b.viewer(t, "admin@accord.demo")
 	due := time.Now().AddDate(0, 1, 0)
-	_, err = b.st.Decide(b.ctx, admin, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideDirect, Note: "x", DueDate: &due}, time.Now())
+	_, err := b.st.Decide(b.ctx, admin, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideDirect, Note: "x", DueDate: &due}, time.Now())
 	require.Equal(t, accord.ECodeForbidden, accord.ErrorCodeOf(err))
 
 	err = b.st.Reassign(b.ctx, admin, e.ID, b.users["marketing@accord.demo"].ID, "运营中心负责人出差", 3, time.Now())
@@ -282,20 +270,8 @@ func TestEscalationListsAgreeWithMayView(t *testing.T) {
 // Operations head holds must still open, so they count as told of it.
 func TestAFormerSuperiorMayStillOpenWhatTheyWereSent(t *testing.T) {
 	b := setup(t)
-	promo := b.project(t, "Inventory car promotion")
-	needs, err := b.st.Needs(b.ctx, promo.ID)
-	require.NoError(t, err)
-	var ids []int64
-	for _, n := range needs {
-		if n.HolderNameEN == "Marketing" {
-			ids = append(ids, n.ID)
-		}
-	}
 	monday := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	sent, err := b.st.SendNeeds(b.ctx, promo.LeadUserID, promo.ID, ids, "", monday)
-	require.NoError(t, err)
-	e, err := b.st.Escalate(b.ctx, b.viewer(t, "sales@accord.demo"), sent[0].ID, "宣传排期冲突", "", 3, monday)
-	require.NoError(t, err)
+	e := escalatePromoAds(t, b, monday)
 	moved, err := b.st.AdvanceWindows(b.ctx, monday.AddDate(0, 0, 7), 3)
 	require.NoError(t, err)
 	require.Equal(t, 1, moved)
@@ -310,4 +286,24 @@ func TestAFormerSuperiorMayStillOpenWhatTheyWereSent(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, told)
 	require.True(t, accord.EscalationParty{Told: true}.MayView())
+}
+
+// escalatePromoAds sends the Inventory car promotion's Marketing need at `at` and has
+// its lead escalate it: to the Operations head, the superior Sales and Marketing share.
+func escalatePromoAds(t *testing.T, b testBundle, at time.Time) accord.Escalation {
+	t.Helper()
+	promo := b.project(t, "Inventory car promotion")
+	needs, err := b.st.Needs(b.ctx, promo.ID)
+	require.NoError(t, err)
+	var ids []int64
+	for _, n := range needs {
+		if n.HolderNameEN == "Marketing" {
+			ids = append(ids, n.ID)
+		}
+	}
+	sent, err := b.st.SendNeeds(b.ctx, promo.LeadUserID, promo.ID, ids, "", at)
+	require.NoError(t, err)
+	e, err := b.st.Escalate(b.ctx, b.viewer(t, "sales@accord.demo"), sent[0].ID, "宣传排期冲突", "", 3, at)
+	require.NoError(t, err)
+	return e
 }

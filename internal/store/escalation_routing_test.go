@@ -96,20 +96,8 @@ func TestSweepSkipsRequestsWithNoHeadAbove(t *testing.T) {
 // vacant (the CEO deactivated), the escalation stays where it is, flagged.
 func TestVacantPostsAboveCountAsTheTop(t *testing.T) {
 	b := setup(t)
-	promo := b.project(t, "Inventory car promotion")
-	needs, err := b.st.Needs(b.ctx, promo.ID)
-	require.NoError(t, err)
-	var ids []int64
-	for _, n := range needs {
-		if n.HolderNameEN == "Marketing" {
-			ids = append(ids, n.ID)
-		}
-	}
 	monday := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	sent, err := b.st.SendNeeds(b.ctx, promo.LeadUserID, promo.ID, ids, "", monday)
-	require.NoError(t, err)
-	e, err := b.st.Escalate(b.ctx, b.viewer(t, "sales@accord.demo"), sent[0].ID, "宣传排期冲突", "", 3, monday)
-	require.NoError(t, err)
+	e := escalatePromoAds(t, b, monday)
 	ceo := b.users["ceo@accord.demo"]
 	require.NoError(t, b.st.DeactivateUser(b.ctx, 0, ceo.ID, ceo.Version))
 

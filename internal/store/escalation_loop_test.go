@@ -182,17 +182,11 @@ func TestAdminsDoNotDecideButReassign(t *testing.T) {
 func TestLeadWhoIsTheSharedSuperiorDecidesOnTheRequest(t *testing.T) {
 	b := setup(t)
 	ops := b.users["ops@accord.demo"].ID
-	in := accord.ProjectInput{Name: "门店焕新", LeadUserID: ops, OwningUnitID: b.units["Operations centre"].ID}
-	in.Normalize()
-	p, err := b.st.CreateProject(b.ctx, ops, in)
-	require.NoError(t, err)
+	p, req := opsProjectAsksSales(t, b, "展厅人手", time.Now())
 	sales := b.units["Sales"].ID
-	n, err := b.st.CreateNeed(b.ctx, ops, p.ID, accord.NeedInput{Title: "展厅人手", HolderUnitID: &sales, Tier: accord.TierRequired})
-	require.NoError(t, err)
-	sent, err := b.st.SendNeeds(b.ctx, ops, p.ID, []int64{n.ID}, "", time.Now())
-	require.NoError(t, err)
+	sent := []accord.Request{req}
 	lead := b.viewer(t, "ops@accord.demo")
-	_, err = b.st.Escalate(b.ctx, lead, sent[0].ID, "", "", 3, time.Now())
+	_, err := b.st.Escalate(b.ctx, lead, sent[0].ID, "", "", 3, time.Now())
 	require.Equal(t, "escalation_you_decide", errMessageID(err))
 
 	due := time.Now().AddDate(0, 0, 30)
@@ -218,7 +212,7 @@ func TestLeadWhoIsTheSharedSuperiorDecidesOnTheRequest(t *testing.T) {
 	require.Equal(t, "true", string(jsonField(t, entries[0].After, "Direct")))
 
 	// A rescope sends it back to Sales, who declines again: the lead decides again.
-	req := e.Request
+	req = e.Request
 	rescope := accord.DecisionInput{Kind: accord.DecideRescope, Note: "只要周六", Scope: "周六展厅人手"}
 	_, err = b.st.DecideDirectly(b.ctx, lead, req.ID, rescope, time.Now())
 	require.NoError(t, err, "a direct decision does not use up the request's once-per-cause")
@@ -306,4 +300,22 @@ func escalatePromoAds(t *testing.T, b testBundle, at time.Time) accord.Escalatio
 	e, err := b.st.Escalate(b.ctx, b.viewer(t, "sales@accord.demo"), sent[0].ID, "宣传排期冲突", "", 3, at)
 	require.NoError(t, err)
 	return e
+}
+
+// opsProjectAsksSales has the Operations head start a project of the Operations
+// centre and send Sales one P0 need at `at`: a lead who heads the unit above both.
+func opsProjectAsksSales(t *testing.T, b testBundle, title string, at time.Time) (accord.Project, accord.Request) {
+	t.Helper()
+	ops := b.users["ops@accord.demo"].ID
+	in := accord.ProjectInput{Name: "门店焕新", LeadUserID: ops, OwningUnitID: b.units["Operations centre"].ID}
+	in.Normalize()
+	p, err := b.st.CreateProject(b.ctx, ops, in)
+	require.NoError(t, err)
+	sales := b.units["Sales"].ID
+	n, err := b.st.CreateNeed(b.ctx, ops, p.ID, accord.NeedInput{Title: title, HolderUnitID: &sales, Tier: accord.TierRequired})
+	require.NoError(t, err)
+	sent, err := b.st.SendNeeds(b.ctx, ops, p.ID, []int64{n.ID}, "", at)
+	require.NoError(t, err)
+	require.Len(t, sent, 1)
+	return p, sent[0]
 }

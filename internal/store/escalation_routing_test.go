@@ -117,15 +117,7 @@ func TestVacantPostsAboveCountAsTheTop(t *testing.T) {
 func TestSweepPassesOverTheLeadWhoIsTheSuperior(t *testing.T) {
 	b := setup(t)
 	ops := b.users["ops@accord.demo"].ID
-	in := accord.ProjectInput{Name: "门店焕新", LeadUserID: ops, OwningUnitID: b.units["Operations centre"].ID}
-	in.Normalize()
-	p, err := b.st.CreateProject(b.ctx, ops, in)
-	require.NoError(t, err)
-	sales := b.units["Sales"].ID
-	need, err := b.st.CreateNeed(b.ctx, ops, p.ID, accord.NeedInput{Title: "展厅人手", HolderUnitID: &sales, Tier: accord.TierRequired})
-	require.NoError(t, err)
-	_, err = b.st.SendNeeds(b.ctx, ops, p.ID, []int64{need.ID}, "", time.Now().Add(-60*24*time.Hour))
-	require.NoError(t, err)
+	opsProjectAsksSales(t, b, "展厅人手", time.Now().Add(-60*24*time.Hour))
 
 	n, err := b.st.SweepEscalations(b.ctx, time.Now(), 3)
 	require.NoError(t, err)

@@ -127,22 +127,6 @@ func TestSalesMarketingEscalatesToOperationsThenUp(t *testing.T) {
 	require.Equal(t, "move_up", history[0].Action)
 }
 
-func TestLeadWhoIsTheSuperiorDecidesDirectly(t *testing.T) {
-	b := setup(t)
-	ops := b.users["ops@accord.demo"].ID
-	in := accord.ProjectInput{Name: "门店焕新", LeadUserID: ops, OwningUnitID: b.units["Operations centre"].ID}
-	in.Normalize()
-	p, err := b.st.CreateProject(b.ctx, ops, in)
-	require.NoError(t, err)
-	sales := b.units["Sales"].ID
-	n, err := b.st.CreateNeed(b.ctx, ops, p.ID, accord.NeedInput{Title: "展厅人手", HolderUnitID: &sales, Tier: accord.TierRequired})
-	require.NoError(t, err)
-	sent, err := b.st.SendNeeds(b.ctx, ops, p.ID, []int64{n.ID}, "", time.Now())
-	require.NoError(t, err)
-	_, err = b.st.Escalate(b.ctx, b.viewer(t, "ops@accord.demo"), sent[0].ID, "", "", 3, time.Now())
-	require.Equal(t, "escalation_you_decide", errMessageID(err))
-}
-
 // TestConcurrentSweepsRaiseOncePerCause stalls many requests and runs two sweepers
 // at the same moment.
 func TestConcurrentSweepsRaiseOncePerCause(t *testing.T) {

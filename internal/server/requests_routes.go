@@ -150,4 +150,3 @@ func activeMembers(users []accord.User) []accord.User {
 	}
 	return out
 }
-

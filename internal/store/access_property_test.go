@@ -1,0 +1,149 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+	"accord/internal/pgtest"
+	"accord/internal/store"
+)
+
+// TestProjectVisibilityAgreesWithTheRule builds random organisations — trees of
+// units at any depth, heads and vacant posts, people in several units, closed units,
+// projects owned anywhere asking anyone — and checks, for every person, that the
+// projects the store lists for them (authorisation inside the SQL) are exactly those
+// accord.MayViewProject admits.
+func TestProjectVisibilityAgreesWithTheRule(t *testing.T) {
+	t.Parallel()
+	for seed := uint64(1); seed <= 4; seed++ {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			st := store.New(pgtest.NewPool(t, pgtest.Empty()))
+			rng := rand.New(rand.NewPCG(seed, 2026))
+			w := buildWorld(t, ctx, st, rng)
+			for _, userID := range w.users {
+				v, err := st.Viewer(ctx, userID)
+				require.NoError(t, err)
+				listed, _, err := st.Projects(ctx, v, store.ProjectFilter{Limit: 1000})
+				require.NoError(t, err)
+				var got, want []int64
+				for _, p := range listed {
+					got = append(got, p.ID)
+				}
+				pv := w.viewer(t, ctx, st, v)
+				for _, p := range w.projects {
+					if accord.MayViewProject(pv, w.reach(t, ctx, st, p)) {
+						want = append(want, p)
+					}
+				}
+				sort.Slice(got, func(i, j int) bool { return got[i] < got[j] })
+				require.Equal(t, want, got, "user %d", userID)
+			}
+		})
+	}
+}
+
+type world struct {
+	units    []int64
+	users    []int64
+	projects []int64
+}
+
+func buildWorld(t *testing.T, ctx context.Context, st *store.Store, rng *rand.Rand) world {
+	t.Helper()
+	var w world
+	root, err := st.CreateUnit(ctx, 0, accord.UnitInput{Name: "总部"})
+	require.NoError(t, err)
+	w.units = append(w.units, root.ID)
+	for i := range 11 {
+		u, err := st.CreateUnit(ctx, 0, accord.UnitInput{Name: fmt.Sprint("部门", i), ParentID: w.units[rng.IntN(len(w.units))]})
+		require.NoError(t, err)
+		w.units = append(w.units, u.ID)
+	}
+	for i := range 9 {
+		u, err := st.CreateUser(ctx, 0, accord.NewUser{Email: fmt.Sprintf("p%d@world.test", i), Name: fmt.Sprint("人", i),
+			IsAdmin: i == 8 && rng.IntN(2) == 0}, "not-a-hash")
+		require.NoError(t, err)
+		w.users = append(w.users, u.ID)
+		for range rng.IntN(3) {
+			require.NoError(t, st.AddMembership(ctx, 0, u.ID, w.units[rng.IntN(len(w.units))]))
+		}
+	}
+	for _, id := range w.units {
+		if rng.IntN(3) == 0 {
+			continue // a vacant post
+		}
+		u, err := st.Unit(ctx, id)
+		require.NoError(t, err)
+		head := w.users[rng.IntN(len(w.users))]
+		_, err = st.SetUnitHead(ctx, 0, id, u.Version, &head)
+		require.NoError(t, err)
+	}
+	for i := range 6 {
+		lead := w.users[rng.IntN(len(w.users))]
+		in := accord.ProjectInput{Name: fmt.Sprint("项目", i), LeadUserID: lead, OwningUnitID: w.units[rng.IntN(len(w.units))]}
+		in.Normalize()
+		p, err := st.CreateProject(ctx, 0, in)
+		require.NoError(t, err)
+		w.projects = append(w.projects, p.ID)
+		for j := range rng.IntN(4) {
+			holder := w.units[rng.IntN(len(w.units))]
+			_, err := st.CreateNeed(ctx, lead, p.ID, accord.NeedInput{Title: fmt.Sprint("需求", j), HolderUnitID: &holder,
+				Tier: accord.TierImportant})
+			require.NoError(t, err)
+		}
+	}
+	// Close a few leaves: their heads no longer see through them; their members stay.
+	for _, id := range w.units[1:] {
+		if rng.IntN(4) != 0 {
+			continue
+		}
+		u, err := st.Unit(ctx, id)
+		require.NoError(t, err)
+		_, _ = st.CloseUnit(ctx, 0, id, u.Version) // a unit with open children stays open
+	}
+	return w
+}
+
+// viewer reads what accord.MayViewProject needs to know of v: every unit they belong
+// to and the open units they head.
+func (w world) viewer(t *testing.T, ctx context.Context, st *store.Store, v accord.Viewer) accord.ProjectViewer {
+	t.Helper()
+	pv := accord.ProjectViewer{UserID: v.User.ID, Admin: v.Roles.Admin, MemberOf: map[int64]bool{}, Heads: map[int64]bool{}}
+	rows, err := st.Pool().Query(ctx, `SELECT unit_id FROM memberships WHERE user_id = $1`, v.User.ID)
+	require.NoError(t, err)
+	member, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	for _, id := range member {
+		pv.MemberOf[id] = true
+	}
+	rows, err = st.Pool().Query(ctx, `SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL`, v.User.ID)
+	require.NoError(t, err)
+	heads, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	for _, id := range heads {
+		pv.Heads[id] = true
+	}
+	return pv
+}
+
+// reach reads a project's lead and the paths of the units it touches.
+func (w world) reach(t *testing.T, ctx context.Context, st *store.Store, projectID int64) accord.ProjectReach {
+	t.Helper()
+	var r accord.ProjectReach
+	require.NoError(t, st.Pool().QueryRow(ctx, `SELECT lead_user_id FROM projects WHERE id = $1`, projectID).Scan(&r.LeadUserID))
+	rows, err := st.Pool().Query(ctx, `SELECT u.path FROM units u WHERE u.id = (SELECT owning_unit_id FROM projects WHERE id = $1)
+		OR u.id IN (SELECT holder_unit_id FROM needs WHERE project_id = $1)`, projectID)
+	require.NoError(t, err)
+	r.UnitPaths, err = pgx.CollectRows(rows, pgx.RowTo[[]int64])
+	require.NoError(t, err)
+	return r
+}

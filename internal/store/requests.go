@@ -193,9 +193,6 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		if err := notifyAction(ctx, tx, v.User.ID, action, after); err != nil {
 			return err
 		}
-		if err := notifyKeyPerson(ctx, tx, v.User.ID, action, after); err != nil {
-			return err
-		}
 		return auditProjectAt(ctx, tx, now, v.User.ID, r.ProjectID, "request", id, string(action),
 			map[string]any{"state": r.State}, map[string]any{"state": next, "input": in})
 	})
@@ -203,28 +200,6 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		return accord.Request{}, fmt.Errorf("store: %s request %d: %w", action, id, err)
 	}
 	return after, nil
-}
-
-// notifyKeyPerson tells the key person that a request is agreed and theirs to
-// deliver: when the holder agrees with a key person named (now or by an earlier
-// hand-over), and when the lead accepts the counter-proposal of a request that has
-// one. The head, who made the counter, hears of that already; a key person who acted
-// themselves is not told.
-func notifyKeyPerson(ctx context.Context, tx pgx.Tx, actorID int64, action accord.RequestAction, r accord.Request) error {
-	if r.KeyPersonUserID == nil || r.State != accord.RequestAgreed {
-		return nil
-	}
-	switch action {
-	case accord.ActionAgree:
-	case accord.ActionAcceptCounter:
-		head, err := holderHead(ctx, tx, r.HolderUnitID)
-		if err != nil || head == *r.KeyPersonUserID {
-			return err
-		}
-	default:
-		return nil
-	}
-	return notify(ctx, tx, *r.KeyPersonUserID, accord.NotifyKeyPersonNamed, r, actorID, r.State, "")
 }
 
 // checkUnitMember refuses a key person who is not an active member of the unit.
@@ -467,11 +442,11 @@ func (s *Store) Nudge(ctx context.Context, v accord.Viewer, requestID int64, now
 			return err
 		}
 		next = now.Add(accord.NudgeInterval)
-		to, err := holderContact(ctx, tx, r)
+		head, err := holderHead(ctx, tx, r.HolderUnitID)
 		if err != nil {
 			return err
 		}
-		if err := notify(ctx, tx, to, accord.NotifyNudge, r, v.User.ID, r.State, ""); err != nil {
+		if err := notify(ctx, tx, accord.HolderContact(r, head), accord.NotifyNudge, r, v.User.ID, r.State, ""); err != nil {
 			return err
 		}
 		return auditProject(ctx, tx, v.User.ID, r.ProjectID, "request", requestID, "nudge", nil, nil)

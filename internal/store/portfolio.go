@@ -32,9 +32,6 @@ func Healths() []Health { return []Health{HealthBlocked, HealthAtRisk, HealthOnT
 // Valid reports whether h is a known level.
 func (h Health) Valid() bool { return h == HealthBlocked || h == HealthAtRisk || h == HealthOnTrack }
 
-// sentOpen are the states of a request that has been sent and may still change.
-const sentOpen = `('requested', 'agreed', 'declined', 'countered', 'in_progress')`
-
 // portfolioCTE scores every project in the viewer's scope ($1 user id, $2 admin, $3
 // now): the projects owned by, or asking something of, a unit in the subtree of a
 // unit the viewer heads (every project for an admin). The signals behind health are

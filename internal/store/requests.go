@@ -54,7 +54,7 @@ func (s *Store) SendNeeds(ctx context.Context, actorID, projectID int64, needIDs
 				d.title, d.needed_by, $4, $4
 			FROM needs d LEFT JOIN project_units pu ON pu.project_id = d.project_id AND pu.unit_id = d.holder_unit_id
 			WHERE d.project_id = $1 AND d.id = ANY ($2) AND d.holder_unit_id IS NOT NULL
-			  AND NOT EXISTS (SELECT 1 FROM requests x WHERE x.need_id = d.id AND x.state NOT IN ('delivered', 'cancelled'))
+			  AND NOT EXISTS (SELECT 1 FROM requests x WHERE x.need_id = d.id AND x.state NOT IN `+closedStates+`)
 			ORDER BY d.tier, d.needed_by NULLS LAST, d.id
 			RETURNING id`, projectID, needIDs, message, now)
 		if err != nil {
@@ -310,22 +310,18 @@ type QueueEntry struct {
 // the date needed, then the project's value, then age.
 const queueOrder = `d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, p.expected_amount DESC NULLS LAST, r.sent_at, r.id`
 
-// openRequest is true for a request waiting in its holder's queue; the queue indexes
-// (migration 0012) are partial on exactly this condition.
-const openRequest = `r.state IN ('requested', 'agreed', 'countered', 'in_progress')`
-
 // queueKey is queueOrder as stored on the request itself (migration 0012), the order of
 // the requests_holder_queue and requests_key_person_queue indexes.
 const queueKey = `r.queue_tier, r.queue_date, r.queue_value, r.queue_sent, r.id`
 
 // inboxHanded counts, from the index alone, the open requests handed to a user in
 // units they do not head.
-const inboxHanded = `(SELECT count(*) FROM requests r WHERE ` + openRequest + ` AND r.key_person_user_id = $1
+var inboxHanded = `(SELECT count(*) FROM requests r WHERE ` + openRequest + ` AND r.key_person_user_id = $1
 		AND r.holder_unit_id NOT IN (SELECT id FROM units WHERE head_user_id = $1))`
 
 // inboxTotal counts a user's inbox from the indexes alone: the open requests of the
 // units they head, and those delegated to them in other units.
-const inboxTotal = `(SELECT count(*) FROM requests r WHERE ` + openRequest + `
+var inboxTotal = `(SELECT count(*) FROM requests r WHERE ` + openRequest + `
 		AND r.holder_unit_id IN (SELECT id FROM units WHERE head_user_id = $1))
 	+ ` + inboxHanded
 

@@ -9,7 +9,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"accord/internal/accord"
-	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -31,10 +30,10 @@ var (
 
 // retroData is everything a retrospective shows.
 type retroData struct {
-	retro       store.Retro
-	thanks      []store.Thanks
-	units       []store.RetroUnit
-	timeline    []store.TimelineNeed
+	retro       accord.Retro
+	thanks      []accord.Thanks
+	units       []accord.RetroUnit
+	timeline    []accord.TimelineNeed
 	commitments []accord.Commitment
 }
 
@@ -90,7 +89,7 @@ func (s *Server) retroView(ctx context.Context, p accord.Project, d retroData) u
 // names it are counted beside, since a mention may as well be a complaint. A unit
 // carrying a clearly larger share of the effort than of the thanks is flagged, and
 // the one that carried the most is marked.
-func fairShares(units []store.RetroUnit, writeUp string) ([]ui.RetroUnitRow, string) {
+func fairShares(units []accord.RetroUnit, writeUp string) ([]ui.RetroUnitRow, string) {
 	basis := "planned"
 	var logged, planned float64
 	for _, u := range units {
@@ -177,7 +176,7 @@ func (s *Server) saveRetro(w http.ResponseWriter, r *http.Request) {
 	form := ui.RetroForm{FormState: ui.FormState{Version: int(formInt64(r, "version"))},
 		ActualAmount: strings.TrimSpace(r.PostFormValue("actual_amount")), ActualOutcome: r.PostFormValue("actual_outcome"),
 		Lessons: r.PostFormValue("lessons")}
-	in := store.RetroInput{ActualOutcome: form.ActualOutcome, Lessons: form.Lessons}
+	in := accord.RetroInput{ActualOutcome: form.ActualOutcome, Lessons: form.Lessons}
 	var problems accord.Validation
 	amount, amountOK := parseAmount(form.ActualAmount)
 	if !amountOK {
@@ -232,7 +231,7 @@ func (s *Server) addThanks(w http.ResponseWriter, r *http.Request) {
 	if !idOK {
 		problems.Add("unit_id", "unit_not_found")
 	}
-	in := store.ThanksInput{Text: form.Text}
+	in := accord.ThanksInput{Text: form.Text}
 	if unitID != nil {
 		in.UnitID, form.UnitID = *unitID, *unitID
 	}

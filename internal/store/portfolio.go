@@ -378,8 +378,8 @@ type UnitLedger struct {
 	PromisesKept   int
 	PromisesBroken int
 	PromisesOpen   int
-	PromisesLate   int      // open and past their due date
-	Thanks         []Thanks // newest first
+	PromisesLate   int             // open and past their due date
+	Thanks         []accord.Thanks // newest first
 	ThanksShown    int
 	ThanksCount    int
 	Balance        []UnitBalance // the biggest exchanges first
@@ -552,7 +552,7 @@ func decodeLedger(l *UnitLedger, queue, asks, promises, thanks, balance []byte, 
 		return err
 	}
 	for _, t := range ts {
-		l.Thanks = append(l.Thanks, Thanks{ID: t.ID, ProjectID: t.ProjectID, UnitID: unitID, ProjectName: t.ProjectName,
+		l.Thanks = append(l.Thanks, accord.Thanks{ID: t.ID, ProjectID: t.ProjectID, UnitID: unitID, ProjectName: t.ProjectName,
 			ProjectNameEN: t.ProjectNameEN, Text: t.Text, ByName: t.ByName, ByNameEN: t.ByNameEN, At: t.At})
 	}
 	return json.Unmarshal(balance, &l.Balance)

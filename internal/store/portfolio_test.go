@@ -352,7 +352,7 @@ func TestRetrospectiveOfTheClosedDrive(t *testing.T) {
 	units, err := b.st.RetroUnits(b.ctx, p.ID)
 	require.NoError(t, err)
 	require.Len(t, units, 3)
-	require.Equal(t, store.RetroUnit{UnitID: b.units["Customer service"].ID, Name: "客服部", NameEN: "Customer service",
+	require.Equal(t, accord.RetroUnit{UnitID: b.units["Customer service"].ID, Name: "客服部", NameEN: "Customer service",
 		Needs: 1, PlannedDays: 8, LoggedDays: 10, Delivered: 1, Thanks: 1, PromisesKept: 1}, units[0])
 	require.Equal(t, "Marketing", units[1].NameEN)
 	require.Equal(t, 0, units[1].Thanks)
@@ -368,7 +368,7 @@ func TestRetrospectiveOfTheClosedDrive(t *testing.T) {
 	require.True(t, timeline[2].DeliveredAt.After(timeline[2].NeededBy.AddDate(0, 0, 1)), "publicity came late")
 
 	// Saving needs the version seen; a second save from the same page is a conflict.
-	in := store.RetroInput{Lessons: "再来一次"}
+	in := accord.RetroInput{Lessons: "再来一次"}
 	_, err = b.st.SaveRetro(b.ctx, p.LeadUserID, p.ID, 0, in, time.Now())
 	require.Equal(t, accord.ECodeConflict, accord.ErrorCodeOf(err))
 	saved, err := b.st.SaveRetro(b.ctx, p.LeadUserID, p.ID, 1, in, time.Now())
@@ -385,7 +385,7 @@ func TestRetrospectiveOfTheClosedDrive(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, thanks, 1)
 
-	in2 := store.ThanksInput{Text: " "}
+	in2 := accord.ThanksInput{Text: " "}
 	in2.Normalize()
 	require.Equal(t, map[string]string{"unit_id": "field_required", "text": "field_required"}, accord.FieldErrors(in2.Validate()))
 }

@@ -132,3 +132,82 @@ type TimelineNeed struct {
 func (n TimelineNeed) DisplayTitle(lang string) string {
 	return Need{Title: n.Title, TitleEN: n.TitleEN}.DisplayTitle(lang)
 }
+
+// WriteUp is the retrospective's own words, in which FairShares counts mentions.
+func (r Retro) WriteUp() string { return r.ActualOutcome + "\n" + r.Lessons }
+
+// EffortBasis says which effort a retrospective's shares are counted in.
+type EffortBasis string
+
+// Effort bases.
+const (
+	EffortPlanned EffortBasis = "planned" // what the resource map asked for
+	EffortLogged  EffortBasis = "logged"  // what the progress log records
+)
+
+// RetroShare is one unit's share of a project's effort and of its credit.
+type RetroShare struct {
+	RetroUnit
+	Mentions    int     // times the write-up names the unit, in either language
+	EffortShare float64 // 0…1 of the project's effort
+	CreditShare float64 // 0…1 of the thanks the project gave
+	CarriedMost bool    // the largest share of the effort
+	Unsung      bool    // carried clearly more than it was credited
+}
+
+// FairShares works out each unit's share of the effort and of the credit (一碗水端平).
+// Effort is what the progress log records when it records any, else what the
+// resource map asked for. Credit is the public thanks a unit received; the times the
+// write-up names it are counted beside, since a mention may as well be a complaint.
+// A unit carrying a tenth of the effort or more, and either no thanks or a share of
+// the effort at least 20 points above its share of the thanks, is unsung; the first
+// unit with the largest share of the effort carried the most. Units keep their order.
+func FairShares(units []RetroUnit, writeUp string) ([]RetroShare, EffortBasis) {
+	basis := EffortPlanned
+	var logged, planned float64
+	credit := 0
+	for _, u := range units {
+		logged += u.LoggedDays
+		planned += u.PlannedDays
+		credit += u.Thanks
+	}
+	total := planned
+	if logged > 0 {
+		basis, total = EffortLogged, logged
+	}
+	shares := make([]RetroShare, len(units))
+	most := -1
+	for i, u := range units {
+		s := RetroShare{RetroUnit: u, Mentions: mentions(writeUp, u.Name, u.NameEN)}
+		effort := u.PlannedDays
+		if basis == EffortLogged {
+			effort = u.LoggedDays
+		}
+		if total > 0 {
+			s.EffortShare = effort / total
+		}
+		if credit > 0 {
+			s.CreditShare = float64(u.Thanks) / float64(credit)
+		}
+		s.Unsung = s.EffortShare >= 0.1 && (u.Thanks == 0 || s.EffortShare-s.CreditShare >= 0.2)
+		if s.EffortShare > 0 && (most < 0 || s.EffortShare > shares[most].EffortShare) {
+			most = i
+		}
+		shares[i] = s
+	}
+	if most >= 0 {
+		shares[most].CarriedMost = true
+	}
+	return shares, basis
+}
+
+// mentions counts the times text names a unit, in either language.
+func mentions(text string, names ...string) int {
+	n := 0
+	for _, name := range names {
+		if name = strings.TrimSpace(name); name != "" {
+			n += strings.Count(text, name)
+		}
+	}
+	return n
+}

@@ -104,3 +104,69 @@ func TestTimelineNeedDisplayTitle(t *testing.T) {
 	require.Equal(t, "客户分析", n.DisplayTitle("zh"))
 	require.Equal(t, "客户分析", TimelineNeed{Title: "客户分析"}.DisplayTitle(LocaleEN))
 }
+
+func TestFairShares(t *testing.T) {
+	t.Parallel()
+	unit := func(id int64, name, nameEN string, planned, logged float64, thanks int) RetroUnit {
+		return RetroUnit{UnitID: id, Name: name, NameEN: nameEN, Needs: 1, PlannedDays: planned, LoggedDays: logged,
+			Delivered: 1, Thanks: thanks, PromisesKept: 1}
+	}
+	it, data, training := unit(1, "信息部", "IT", 30, 0, 1), unit(2, "数据部", "Data", 10, 0, 1), unit(3, "培训部", "Training", 10, 0, 0)
+	logged := func(u RetroUnit, days float64) RetroUnit { u.LoggedDays = days; return u }
+	share := func(u RetroUnit, mentions int, effort, credit float64, most, unsung bool) RetroShare {
+		return RetroShare{RetroUnit: u, Mentions: mentions, EffortShare: effort, CreditShare: credit, CarriedMost: most, Unsung: unsung}
+	}
+	tests := []struct {
+		name    string
+		units   []RetroUnit
+		writeUp string
+		want    []RetroShare
+		basis   EffortBasis
+	}{
+		{"nobody involved", nil, "", []RetroShare{}, EffortPlanned},
+		{"planned effort while nothing is logged", []RetroUnit{it, data, training}, "",
+			[]RetroShare{share(it, 0, 0.6, 0.5, true, false), share(data, 0, 0.2, 0.5, false, false),
+				share(training, 0, 0.2, 0, false, true)}, EffortPlanned},
+		{"logged effort once any is logged", []RetroUnit{logged(it, 2), logged(data, 8), training}, "",
+			[]RetroShare{share(logged(it, 2), 0, 0.2, 0.5, false, false), share(logged(data, 8), 0, 0.8, 0.5, true, true),
+				share(training, 0, 0, 0, false, false)}, EffortLogged},
+		{"25 points more effort than credit is unsung", []RetroUnit{unit(1, "甲", "A", 75, 0, 1), unit(2, "乙", "B", 25, 0, 1)}, "",
+			[]RetroShare{share(unit(1, "甲", "A", 75, 0, 1), 0, 0.75, 0.5, true, true),
+				share(unit(2, "乙", "B", 25, 0, 1), 0, 0.25, 0.5, false, false)}, EffortPlanned},
+		{"15 points more is not", []RetroUnit{unit(1, "甲", "A", 65, 0, 1), unit(2, "乙", "B", 35, 0, 1)}, "",
+			[]RetroShare{share(unit(1, "甲", "A", 65, 0, 1), 0, 0.65, 0.5, true, false),
+				share(unit(2, "乙", "B", 35, 0, 1), 0, 0.35, 0.5, false, false)}, EffortPlanned},
+		{"under a tenth of the effort is never unsung", []RetroUnit{unit(1, "甲", "A", 95, 0, 1), unit(2, "乙", "B", 5, 0, 0)}, "",
+			[]RetroShare{share(unit(1, "甲", "A", 95, 0, 1), 0, 0.95, 1, true, false),
+				share(unit(2, "乙", "B", 5, 0, 0), 0, 0.05, 0, false, false)}, EffortPlanned},
+		{"a tie: the first carried the most", []RetroUnit{unit(1, "甲", "A", 5, 0, 1), unit(2, "乙", "B", 5, 0, 1)}, "",
+			[]RetroShare{share(unit(1, "甲", "A", 5, 0, 1), 0, 0.5, 0.5, true, false),
+				share(unit(2, "乙", "B", 5, 0, 1), 0, 0.5, 0.5, false, false)}, EffortPlanned},
+		{"no effort anywhere: nobody carried the most", []RetroUnit{unit(1, "甲", "A", 0, 0, 0)}, "",
+			[]RetroShare{share(unit(1, "甲", "A", 0, 0, 0), 0, 0, 0, false, false)}, EffortPlanned},
+		{"mentions in either language", []RetroUnit{it, unit(2, "数据部", "", 10, 0, 1)}, "信息部 and IT; IT again. 数据部",
+			[]RetroShare{share(it, 3, 0.75, 0.5, true, true), share(unit(2, "数据部", "", 10, 0, 1), 1, 0.25, 0.5, false, false)},
+			EffortPlanned},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, basis := FairShares(tt.units, tt.writeUp)
+			require.Equal(t, tt.basis, basis)
+			require.Len(t, got, len(tt.want))
+			for i := range tt.want {
+				require.Equal(t, tt.want[i].RetroUnit, got[i].RetroUnit)
+				require.Equal(t, tt.want[i].Mentions, got[i].Mentions, "mentions of %s", got[i].NameEN)
+				require.InDelta(t, tt.want[i].EffortShare, got[i].EffortShare, 1e-9, "effort share of %s", got[i].NameEN)
+				require.InDelta(t, tt.want[i].CreditShare, got[i].CreditShare, 1e-9, "credit share of %s", got[i].NameEN)
+				require.Equal(t, tt.want[i].CarriedMost, got[i].CarriedMost, "carried most: %s", got[i].NameEN)
+				require.Equal(t, tt.want[i].Unsung, got[i].Unsung, "unsung: %s", got[i].NameEN)
+			}
+		})
+	}
+}
+
+func TestRetroWriteUp(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "+12 分\n先找盟友", Retro{ActualOutcome: "+12 分", Lessons: "先找盟友"}.WriteUp())
+}

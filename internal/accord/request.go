@@ -30,6 +30,31 @@ func (s RequestState) Open() bool { return s != RequestDelivered && s != Request
 // MessageID names the state's translated label.
 func (s RequestState) MessageID() string { return "request_state_" + string(s) }
 
+// The sets of states that lists and counts filter on, each in lifecycle order. The
+// store writes its queries from these, and its partial indexes are built on them.
+
+// ClosedStates are the states a request can no longer leave: delivered or cancelled.
+func ClosedStates() []RequestState { return []RequestState{RequestDelivered, RequestCancelled} }
+
+// SentOpenStates are the states of a request that has been sent and may still change:
+// every open state but a draft.
+func SentOpenStates() []RequestState {
+	return []RequestState{RequestRequested, RequestAgreed, RequestDeclined, RequestCountered, RequestInProgress}
+}
+
+// QueuedStates are the states in which a request waits in its holder's queue and its
+// next step is owed (the holder's, or the lead's on a counter-proposal): sent and
+// open, but not declined, which waits on the lead to try again or on an escalation.
+func QueuedStates() []RequestState {
+	return []RequestState{RequestRequested, RequestAgreed, RequestCountered, RequestInProgress}
+}
+
+// CommittedStates are the states of a request its holder has said yes to: agreed, in
+// progress or delivered.
+func CommittedStates() []RequestState {
+	return []RequestState{RequestAgreed, RequestInProgress, RequestDelivered}
+}
+
 // RequestAction is something a person does to a request.
 type RequestAction string
 

@@ -148,13 +148,13 @@ func loadRetro(ctx context.Context, st *store.Store, org *Org, today time.Time) 
 		{"aftersales", "售后提前一天交付续保线索名单，周末现场接待配合顺畅，谢谢售后的伙伴！", -14},
 		{"service", "客服两天打完 1,200 通外呼，续保成交有三成来自预约到店，感谢客服部！", -14},
 	} {
-		in := store.ThanksInput{UnitID: org.Units[th.unit].ID, Text: th.text}
+		in := accord.ThanksInput{UnitID: org.Units[th.unit].ID, Text: th.text}
 		if _, err := st.AddThanks(ctx, p.LeadUserID, p.ID, in, day(th.day)); err != nil {
 			return fmt.Errorf("demo: retrospective: thanks: %w", err)
 		}
 	}
 	amount := int64(3_900_000)
-	retro := store.RetroInput{ActualAmount: &amount,
+	retro := accord.RetroInput{ActualAmount: &amount,
 		ActualOutcome: "续保率提升 9.2 个百分点（目标 8 个），新增续保保费约 390 万元。",
 		Lessons: "客服外呼是转化最高的渠道，下次提前一周启动。\n" +
 			"市场部的档期至少提前三周锁定；答应的海报署名没有兑现，要当面致歉，下次活动补上。\n" +

@@ -65,13 +65,13 @@ type apiHealthCounts struct {
 	OnTrack int64 `json:"on_track"`
 }
 
-func (c *apiHealthCounts) add(h store.Health, n int64) {
+func (c *apiHealthCounts) add(h accord.Health, n int64) {
 	switch h {
-	case store.HealthBlocked:
+	case accord.HealthBlocked:
 		c.Blocked += n
-	case store.HealthAtRisk:
+	case accord.HealthAtRisk:
 		c.AtRisk += n
-	case store.HealthOnTrack:
+	case accord.HealthOnTrack:
 		c.OnTrack += n
 	}
 }
@@ -172,7 +172,7 @@ func (s *Server) apiPortfolio(w http.ResponseWriter, r *http.Request) {
 		if g.Goal.ID != 0 {
 			rollup.GoalID = apiIDPtr(&g.Goal.ID)
 		}
-		for _, h := range store.Healths() {
+		for _, h := range accord.Healths() {
 			rollup.Counts.add(h, int64(g.Counts[h]))
 			rollup.Value.add(h, g.Value[h])
 			out.Summary.Counts.add(h, int64(g.Counts[h]))
@@ -210,7 +210,7 @@ func readPortfolioFilter(r *http.Request) (store.PortfolioFilter, error) {
 	var f store.PortfolioFilter
 	var v accord.Validation
 	if raw := q.Get("health"); raw != "" {
-		if h := store.Health(raw); h.Valid() {
+		if h := accord.Health(raw); h.Valid() {
 			f.Health = &h
 		} else {
 			v.Add("health", "api_health_invalid")

@@ -47,8 +47,8 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	view := ui.PortfolioView{Admin: v.Roles.Admin, Today: now, Page: min(pageParam(r), maxListPage)}
 	f := store.PortfolioFilter{Offset: (view.Page - 1) * portfolioPerPage, Limit: portfolioPerPage}
-	if h := store.Health(q.Get("health")); h.Valid() {
-		f.Health, view.Filter.Health = &h, string(h)
+	if h := accord.Health(q.Get("health")); h.Valid() {
+		f.Health, view.Filter.Health = &h, h
 	}
 	if st := accord.ProjectStatus(q.Get("status")); st.Valid() {
 		f.Status, view.Filter.Status = &st, string(st)
@@ -70,15 +70,15 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	for _, p := range rows {
 		view.Rows = append(view.Rows, portfolioRow(p))
 	}
-	view.Counts, view.Value = map[string]int{}, map[string]int64{}
+	view.Counts, view.Value = map[accord.Health]int{}, map[accord.Health]int64{}
 	currencies := map[string]bool{}
 	for _, g := range goals {
 		view.Goals = append(view.Goals, goalRollup(g))
 		view.Projects += g.Projects
 		view.Escalations += g.Escalations
-		for _, h := range store.Healths() {
-			view.Counts[string(h)] += g.Counts[h]
-			view.Value[string(h)] += g.Value[h]
+		for _, h := range accord.Healths() {
+			view.Counts[h] += g.Counts[h]
+			view.Value[h] += g.Value[h]
 		}
 		if g.Projects > 0 {
 			currencies[g.Currency] = true
@@ -100,7 +100,7 @@ func portfolioRow(p store.PortfolioRow) ui.PortfolioRow {
 	row := ui.PortfolioRow{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Status: p.Status, UnitID: p.OwningUnitID,
 		UnitName: p.UnitName, UnitNameEN: p.UnitNameEN, LeadName: p.LeadName, LeadNameEN: p.LeadNameEN,
 		GoalTitle: p.GoalTitle, GoalTitleEN: p.GoalTitleEN, ExpectedAmount: p.ExpectedAmount, Currency: p.Currency,
-		ExpectedOutcome: p.ExpectedOutcome, TargetDate: p.TargetDate, Health: string(p.Health), Live: p.Live,
+		ExpectedOutcome: p.ExpectedOutcome, TargetDate: p.TargetDate, Health: p.Health, Live: p.Live,
 		P0Declined: p.P0Declined, P0Overdue: p.P0Overdue, Declined: p.Declined, Overdue: p.Overdue, Stale: p.Stale,
 		HighRisk: p.HighRisk, Delivered: p.Delivered, Escalations: p.Escalations}
 	if p.GoalID != nil {
@@ -111,12 +111,9 @@ func portfolioRow(p store.PortfolioRow) ui.PortfolioRow {
 
 func goalRollup(g store.GoalRollup) ui.GoalRollup {
 	out := ui.GoalRollup{ID: g.Goal.ID, Title: g.Goal.Title, TitleEN: g.Goal.TitleEN, Target: g.Goal.Target,
-		Projects: g.Projects, Counts: map[string]int{}}
-	for h, n := range g.Counts {
-		out.Counts[string(h)] = n
-	}
+		Projects: g.Projects, Counts: g.Counts}
 	for _, p := range g.Top {
-		out.Top = append(out.Top, ui.GoalProject{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Status: p.Status, Health: string(p.Health)})
+		out.Top = append(out.Top, ui.GoalProject{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Status: p.Status, Health: p.Health})
 	}
 	return out
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"accord/internal/accord"
-	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -31,10 +30,10 @@ var (
 
 // retroData is everything a retrospective shows.
 type retroData struct {
-	retro       store.Retro
-	thanks      []store.Thanks
-	units       []store.RetroUnit
-	timeline    []store.TimelineNeed
+	retro       accord.Retro
+	thanks      []accord.Thanks
+	units       []accord.RetroUnit
+	timeline    []accord.TimelineNeed
 	commitments []accord.Commitment
 }
 
@@ -61,8 +60,8 @@ func (s *Server) loadRetro(ctx context.Context, projectID int64) (retroData, err
 	return d, nil
 }
 
-// retroView shapes the data for the page: each unit's share of the effort against
-// its share of the credit (thanks, and the times the write-up names it).
+// retroView shapes the data for the page, with each unit's share of the effort
+// against its share of the credit as accord.FairShares works them out.
 func (s *Server) retroView(ctx context.Context, p accord.Project, d retroData) ui.RetroView {
 	v := ui.RetroView{Project: p, CanEdit: p.CanEdit(*viewerFrom(ctx)), Today: s.opts.Now(), Commitments: d.commitments,
 		Record: ui.RetroRecord{ActualAmount: d.retro.ActualAmount, ActualOutcome: d.retro.ActualOutcome, Lessons: d.retro.Lessons,
@@ -80,69 +79,15 @@ func (s *Server) retroView(ctx context.Context, p accord.Project, d retroData) u
 			Holder: n.HolderName, HolderEN: n.HolderEN, External: n.External, NeededBy: n.NeededBy, DueDate: n.DueDate,
 			DeliveredAt: inZone(n.DeliveredAt, s.opts.Location), State: n.State})
 	}
-	v.Units, v.EffortBasis = fairShares(d.units, d.retro.ActualOutcome+"\n"+d.retro.Lessons)
+	shares, basis := accord.FairShares(d.units, d.retro.WriteUp())
+	v.Units, v.EffortBasis = make([]ui.RetroUnitRow, 0, len(shares)), string(basis)
+	for _, u := range shares {
+		v.Units = append(v.Units, ui.RetroUnitRow{UnitID: u.UnitID, Name: u.Name, NameEN: u.NameEN, Needs: u.Needs,
+			PlannedDays: u.PlannedDays, LoggedDays: u.LoggedDays, Delivered: u.Delivered, Open: u.Open, Declined: u.Declined,
+			Thanks: u.Thanks, Mentions: u.Mentions, Kept: u.PromisesKept, Broken: u.PromisesLost, OpenPromises: u.PromisesOpen,
+			EffortShare: u.EffortShare, CreditShare: u.CreditShare, CarriedMost: u.CarriedMost, Unsung: u.Unsung})
+	}
 	return v
-}
-
-// fairShares works out each unit's share of the effort and of the credit. Effort is
-// what the progress log records when it records any, else what the resource map
-// asked for. Credit is the public thanks a unit received; the times the write-up
-// names it are counted beside, since a mention may as well be a complaint. A unit
-// carrying a clearly larger share of the effort than of the thanks is flagged, and
-// the one that carried the most is marked.
-func fairShares(units []store.RetroUnit, writeUp string) ([]ui.RetroUnitRow, string) {
-	basis := "planned"
-	var logged, planned float64
-	for _, u := range units {
-		logged += u.LoggedDays
-		planned += u.PlannedDays
-	}
-	total := planned
-	if logged > 0 {
-		basis, total = "logged", logged
-	}
-	rows := make([]ui.RetroUnitRow, 0, len(units))
-	credit := 0
-	for _, u := range units {
-		row := ui.RetroUnitRow{UnitID: u.UnitID, Name: u.Name, NameEN: u.NameEN, Needs: u.Needs, PlannedDays: u.PlannedDays,
-			LoggedDays: u.LoggedDays, Delivered: u.Delivered, Open: u.Open, Declined: u.Declined, Thanks: u.Thanks,
-			Kept: u.PromisesKept, Broken: u.PromisesLost, OpenPromises: u.PromisesOpen, Mentions: mentions(writeUp, u.Name, u.NameEN)}
-		credit += row.Thanks
-		rows = append(rows, row)
-	}
-	most := -1
-	for i := range rows {
-		effort := rows[i].PlannedDays
-		if basis == "logged" {
-			effort = rows[i].LoggedDays
-		}
-		if total > 0 {
-			rows[i].EffortShare = effort / total
-		}
-		if credit > 0 {
-			rows[i].CreditShare = float64(rows[i].Thanks) / float64(credit)
-		}
-		rows[i].Unsung = rows[i].EffortShare >= 0.1 &&
-			(rows[i].Thanks == 0 || rows[i].EffortShare-rows[i].CreditShare >= 0.2)
-		if rows[i].EffortShare > 0 && (most < 0 || rows[i].EffortShare > rows[most].EffortShare) {
-			most = i
-		}
-	}
-	if most >= 0 {
-		rows[most].CarriedMost = true
-	}
-	return rows, basis
-}
-
-// mentions counts the times text names a unit, in either language.
-func mentions(text string, names ...string) int {
-	n := 0
-	for _, name := range names {
-		if name = strings.TrimSpace(name); name != "" {
-			n += strings.Count(text, name)
-		}
-	}
-	return n
 }
 
 func (s *Server) showRetroPage(w http.ResponseWriter, r *http.Request) {
@@ -177,7 +122,7 @@ func (s *Server) saveRetro(w http.ResponseWriter, r *http.Request) {
 	form := ui.RetroForm{FormState: ui.FormState{Version: int(formInt64(r, "version"))},
 		ActualAmount: strings.TrimSpace(r.PostFormValue("actual_amount")), ActualOutcome: r.PostFormValue("actual_outcome"),
 		Lessons: r.PostFormValue("lessons")}
-	in := store.RetroInput{ActualOutcome: form.ActualOutcome, Lessons: form.Lessons}
+	in := accord.RetroInput{ActualOutcome: form.ActualOutcome, Lessons: form.Lessons}
 	var problems accord.Validation
 	amount, amountOK := parseAmount(form.ActualAmount)
 	if !amountOK {
@@ -232,7 +177,7 @@ func (s *Server) addThanks(w http.ResponseWriter, r *http.Request) {
 	if !idOK {
 		problems.Add("unit_id", "unit_not_found")
 	}
-	in := store.ThanksInput{Text: form.Text}
+	in := accord.ThanksInput{Text: form.Text}
 	if unitID != nil {
 		in.UnitID, form.UnitID = *unitID, *unitID
 	}

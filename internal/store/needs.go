@@ -163,7 +163,7 @@ func (s *Store) DeleteNeed(ctx context.Context, actorID, id int64, version int) 
 // live request's queue and sweep columns (migrations 0011, 0015); taking the locks in
 // the same order everywhere is what keeps the two from deadlocking.
 func lockNeed(ctx context.Context, tx pgx.Tx, id int64, version int) (accord.Need, error) {
-	if _, err := tx.Exec(ctx, `SELECT 1 FROM requests WHERE need_id = $1 AND state NOT IN ('delivered', 'cancelled')
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM requests WHERE need_id = $1 AND state NOT IN `+closedStates+`
 		FOR UPDATE`, id); err != nil {
 		return accord.Need{}, err
 	}

@@ -79,15 +79,6 @@ func notificationDest(n *accord.Notification) []any {
 		&n.Decision, &n.Reason, &n.ReadAt, &n.CreatedAt}
 }
 
-// holderContact is who hears about a request on the holder's side: the key person
-// once named, else the unit's head (0 when the post is vacant).
-func holderContact(ctx context.Context, tx pgx.Tx, r accord.Request) (int64, error) {
-	if r.KeyPersonUserID != nil {
-		return *r.KeyPersonUserID, nil
-	}
-	return holderHead(ctx, tx, r.HolderUnitID)
-}
-
 func holderHead(ctx context.Context, tx pgx.Tx, unitID int64) (int64, error) {
 	var head *int64
 	if err := tx.QueryRow(ctx, `SELECT head_user_id FROM units WHERE id = $1`, unitID).Scan(&head); err != nil {
@@ -99,33 +90,17 @@ func holderHead(ctx context.Context, tx pgx.Tx, unitID int64) (int64, error) {
 	return *head, nil
 }
 
-// notifyAction tells the other side what an action did.
+// notifyAction tells whoever accord.RequestActionAudience names what an action did
+// to request r (as it is after the action).
 func notifyAction(ctx context.Context, tx pgx.Tx, actorID int64, action accord.RequestAction, r accord.Request) error {
-	switch action {
-	case accord.ActionAgree, accord.ActionDecline, accord.ActionCounter:
-		return notify(ctx, tx, r.LeadUserID, accord.NotifyRequestAnswered, r, actorID, r.State, "")
-	case accord.ActionStart, accord.ActionDeliver:
-		return notify(ctx, tx, r.LeadUserID, accord.NotifyRequestProgress, r, actorID, r.State, "")
-	case accord.ActionDelegate:
-		return notify(ctx, tx, *r.KeyPersonUserID, accord.NotifyRequestDelegated, r, actorID, r.State, "")
-	case accord.ActionAcceptCounter, accord.ActionRefuseCounter:
-		head, err := holderHead(ctx, tx, r.HolderUnitID)
-		if err != nil {
+	head, err := holderHead(ctx, tx, r.HolderUnitID)
+	if err != nil {
+		return err
+	}
+	for _, n := range accord.RequestActionAudience(action, r, head) {
+		if err := notify(ctx, tx, n.To, n.Kind, r, actorID, r.State, ""); err != nil {
 			return err
 		}
-		return notify(ctx, tx, head, accord.NotifyCounterDecided, r, actorID, r.State, "")
-	case accord.ActionSend, accord.ActionResend:
-		head, err := holderHead(ctx, tx, r.HolderUnitID)
-		if err != nil {
-			return err
-		}
-		return notify(ctx, tx, head, accord.NotifyRequestReceived, r, actorID, r.State, "")
-	case accord.ActionCancel:
-		to, err := holderContact(ctx, tx, r)
-		if err != nil {
-			return err
-		}
-		return notify(ctx, tx, to, accord.NotifyRequestCancelled, r, actorID, r.State, "")
 	}
 	return nil
 }
@@ -175,10 +150,10 @@ func (s *Store) SweepStale(ctx context.Context, now time.Time) (int64, error) {
 // session's time zone, where a day may last 23 hours); left as it is while nobody
 // holds the post to remind; NULL in a state that is never reminded. It returns the
 // batch's size, its last (remind_at, id) and the reminders added.
-const sweepStaleSQL = `WITH due AS (
+var sweepStaleSQL = `WITH due AS (
 		SELECT r.id, r.project_id, r.state, r.last_activity_at, r.remind_at, p.cadence_days,
 			CASE WHEN r.state = 'countered' THEN p.lead_user_id ELSE COALESCE(r.key_person_user_id, h.head_user_id) END AS recipient,
-			r.state IN ('requested', 'agreed', 'countered', 'in_progress') AS remindable,
+			` + openRequest + ` AS remindable,
 			r.last_activity_at < $1::timestamptz - interval '1 day'
 				AND r.last_activity_at < $1::timestamptz - make_interval(days => p.cadence_days) AS idle,
 			floor(extract(epoch FROM ($1::timestamptz - r.last_activity_at)) / (p.cadence_days * 86400))::bigint AS period

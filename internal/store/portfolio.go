@@ -12,29 +12,6 @@ import (
 	"accord/internal/accord"
 )
 
-// Health says how a project stands, worked out from its requests in the database.
-type Health string
-
-// Health levels, from worst to best.
-const (
-	// HealthBlocked: a P0 request declined or past its date, or an escalation waiting
-	// for a superior's decision.
-	HealthBlocked Health = "blocked"
-	// HealthAtRisk: a request stale (no activity within the cadence), declined or past
-	// its date, or its latest progress entry says the risk is high.
-	HealthAtRisk  Health = "at_risk"
-	HealthOnTrack Health = "on_track"
-)
-
-// Healths lists the levels from worst to best.
-func Healths() []Health { return []Health{HealthBlocked, HealthAtRisk, HealthOnTrack} }
-
-// Valid reports whether h is a known level.
-func (h Health) Valid() bool { return h == HealthBlocked || h == HealthAtRisk || h == HealthOnTrack }
-
-// sentOpen are the states of a request that has been sent and may still change.
-const sentOpen = `('requested', 'agreed', 'declined', 'countered', 'in_progress')`
-
 // portfolioCTE scores every project in the viewer's scope ($1 user id, $2 admin, $3
 // now): the projects owned by, or asking something of, a unit in the subtree of a
 // unit the viewer heads (every project for an admin). The signals behind health are
@@ -42,7 +19,8 @@ const sentOpen = `('requested', 'agreed', 'declined', 'countered', 'in_progress'
 // and stale ones as the earliest date and activity, so scoring is a comparison per
 // project however many requests and progress entries there are. A project is in scope
 // when a unit the viewer heads is in its reach (every unit above an involved unit).
-// goal_up gives each goal the company goal it rolls up to and every goal above it.
+// Its CASE is the rule accord.Health states; goal_up gives each goal the company goal
+// it rolls up to and every goal above it.
 const portfolioCTE = `WITH RECURSIVE goal_up AS (
 		SELECT id, id AS root, ARRAY[id] AS path FROM goals WHERE parent_id IS NULL
 		UNION ALL
@@ -82,7 +60,7 @@ type PortfolioRow struct {
 	Currency        string
 	ExpectedOutcome string
 	TargetDate      *time.Time
-	Health          Health
+	Health          accord.Health
 
 	Live        int // sent and still open
 	P0Declined  int
@@ -97,7 +75,7 @@ type PortfolioRow struct {
 
 // PortfolioFilter narrows the portfolio. Pointer fields are unset when nil.
 type PortfolioFilter struct {
-	Health *Health
+	Health *accord.Health
 	Status *accord.ProjectStatus
 	GoalID *int64 // projects whose goal is this one or sits below it
 	Offset int
@@ -110,9 +88,9 @@ type PortfolioFilter struct {
 type GoalRollup struct {
 	Goal        accord.Goal
 	Projects    int
-	Counts      map[Health]int
-	Value       map[Health]int64 // expected amounts; meaningful when Currency is set
-	Currency    string           // "" when the projects use several currencies
+	Counts      map[accord.Health]int
+	Value       map[accord.Health]int64 // expected amounts; meaningful when Currency is set
+	Currency    string                  // "" when the projects use several currencies
 	Escalations int
 	Top         []GoalProject // the worst few, worst first
 }
@@ -123,7 +101,7 @@ type GoalProject struct {
 	Name   string               `json:"name"`
 	NameEN string               `json:"name_en"`
 	Status accord.ProjectStatus `json:"status"`
-	Health Health               `json:"health"`
+	Health accord.Health        `json:"health"`
 }
 
 // portfolioGoalsTail ranks the scored projects of status $4 within each company goal
@@ -168,8 +146,8 @@ func scanGoalRollup(r pgx.CollectableRow, extra ...any) (GoalRollup, error) {
 	if id != nil {
 		g.Goal.ID = *id
 	}
-	g.Counts = map[Health]int{HealthBlocked: blocked, HealthAtRisk: atRisk, HealthOnTrack: onTrack}
-	g.Value = map[Health]int64{HealthBlocked: vBlocked, HealthAtRisk: vAtRisk, HealthOnTrack: vOnTrack}
+	g.Counts = map[accord.Health]int{accord.HealthBlocked: blocked, accord.HealthAtRisk: atRisk, accord.HealthOnTrack: onTrack}
+	g.Value = map[accord.Health]int64{accord.HealthBlocked: vBlocked, accord.HealthAtRisk: vAtRisk, accord.HealthOnTrack: vOnTrack}
 	if minCur == maxCur {
 		g.Currency = minCur
 	}
@@ -194,7 +172,7 @@ type portfolioRowJSON struct {
 	Currency        string               `json:"currency"`
 	ExpectedOutcome string               `json:"expected_outcome"`
 	TargetDate      jsonDate             `json:"target_date"`
-	Health          Health               `json:"health"`
+	Health          accord.Health        `json:"health"`
 	Live            int                  `json:"live"`
 	P0Declined      int                  `json:"p0_declined"`
 	P0Overdue       int                  `json:"p0_overdue"`
@@ -381,8 +359,8 @@ type UnitLedger struct {
 	PromisesKept   int
 	PromisesBroken int
 	PromisesOpen   int
-	PromisesLate   int      // open and past their due date
-	Thanks         []Thanks // newest first
+	PromisesLate   int             // open and past their due date
+	Thanks         []accord.Thanks // newest first
 	ThanksShown    int
 	ThanksCount    int
 	Balance        []UnitBalance // the biggest exchanges first
@@ -555,7 +533,7 @@ func decodeLedger(l *UnitLedger, queue, asks, promises, thanks, balance []byte, 
 		return err
 	}
 	for _, t := range ts {
-		l.Thanks = append(l.Thanks, Thanks{ID: t.ID, ProjectID: t.ProjectID, UnitID: unitID, ProjectName: t.ProjectName,
+		l.Thanks = append(l.Thanks, accord.Thanks{ID: t.ID, ProjectID: t.ProjectID, UnitID: unitID, ProjectName: t.ProjectName,
 			ProjectNameEN: t.ProjectNameEN, Text: t.Text, ByName: t.ByName, ByNameEN: t.ByNameEN, At: t.At})
 	}
 	return json.Unmarshal(balance, &l.Balance)

@@ -27,12 +27,12 @@ func portfolioGoals(t *testing.T, st *store.Store, ctx context.Context, v accord
 
 // portfolioByName pages through the whole portfolio and returns each project's health
 // by English name.
-func portfolioByName(t *testing.T, b testBundle, email string, now time.Time) map[string]store.Health {
+func portfolioByName(t *testing.T, b testBundle, email string, now time.Time) map[string]accord.Health {
 	t.Helper()
 	rows, total, err := portfolio(t, b.st, b.ctx, b.viewer(t, email), store.PortfolioFilter{Limit: 100}, now)
 	require.NoError(t, err)
 	require.Len(t, rows, total)
-	out := map[string]store.Health{}
+	out := map[string]accord.Health{}
 	for _, r := range rows {
 		out[r.NameEN] = r.Health
 	}
@@ -42,8 +42,8 @@ func portfolioByName(t *testing.T, b testBundle, email string, now time.Time) ma
 func TestPortfolioHealthFollowsTheRequests(t *testing.T) {
 	b := setup(t)
 	now := time.Now()
-	require.Equal(t, map[string]store.Health{"Smart service upgrade": store.HealthOnTrack,
-		"Weekend insurance renewal drive": store.HealthOnTrack, "Inventory car promotion": store.HealthOnTrack},
+	require.Equal(t, map[string]accord.Health{"Smart service upgrade": accord.HealthOnTrack,
+		"Weekend insurance renewal drive": accord.HealthOnTrack, "Inventory car promotion": accord.HealthOnTrack},
 		portfolioByName(t, b, "ceo@accord.demo", now), "nothing sent yet, and the closed drive delivered everything")
 
 	sent := sendSmart(t, b, now)
@@ -51,7 +51,7 @@ func TestPortfolioHealthFollowsTheRequests(t *testing.T) {
 	it, err := b.st.ActOnRequest(b.ctx, b.viewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, now)
 	require.NoError(t, err)
-	require.Equal(t, store.HealthBlocked, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"], "a P0 declined")
+	require.Equal(t, accord.HealthBlocked, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"], "a P0 declined")
 
 	rows, _, err := portfolio(t, b.st, b.ctx, b.viewer(t, "ceo@accord.demo"), store.PortfolioFilter{Limit: 1}, now)
 	require.NoError(t, err)
@@ -73,24 +73,24 @@ func TestPortfolioHealthFollowsTheRequests(t *testing.T) {
 	_, err = b.st.Decide(b.ctx, b.viewer(t, "ceo@accord.demo"), e.ID, e.Version,
 		accord.DecisionInput{Kind: accord.DecideDirect, Note: "先做一期", DueDate: &due}, now)
 	require.NoError(t, err)
-	require.Equal(t, store.HealthOnTrack, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"])
+	require.Equal(t, accord.HealthOnTrack, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"])
 
 	// A high risk in the latest progress entry puts it at risk; a later low one clears it.
 	data := sent["Data"]
 	dataHead := b.viewer(t, "data@accord.demo")
 	_, err = b.st.AddProgress(b.ctx, dataHead, data.ID, accord.ProgressInput{Body: "数据口径未定", Risk: accord.RiskHigh}, now)
 	require.NoError(t, err)
-	require.Equal(t, store.HealthAtRisk, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"])
+	require.Equal(t, accord.HealthAtRisk, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"])
 	_, err = b.st.AddProgress(b.ctx, dataHead, data.ID, accord.ProgressInput{Body: "口径已定", Risk: accord.RiskLow}, now)
 	require.NoError(t, err)
-	require.Equal(t, store.HealthOnTrack, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"])
+	require.Equal(t, accord.HealthOnTrack, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"])
 
 	// Three weeks without a word: stale, at risk. Past the P0's date: blocked.
 	later := now.AddDate(0, 0, 21)
-	require.Equal(t, store.HealthAtRisk, portfolioByName(t, b, "ceo@accord.demo", later)["Smart service upgrade"])
+	require.Equal(t, accord.HealthAtRisk, portfolioByName(t, b, "ceo@accord.demo", later)["Smart service upgrade"])
 	r := portfolioRow(t, b, "ceo@accord.demo", "Smart service upgrade", later)
 	require.Equal(t, 4, r.Stale)
-	require.Equal(t, store.HealthBlocked, portfolioByName(t, b, "ceo@accord.demo", now.AddDate(0, 0, 45))["Smart service upgrade"],
+	require.Equal(t, accord.HealthBlocked, portfolioByName(t, b, "ceo@accord.demo", now.AddDate(0, 0, 45))["Smart service upgrade"],
 		"the customer analytics (P0) was needed within 30 days")
 }
 
@@ -147,7 +147,7 @@ func TestPortfolioFiltersGoalsAndLoad(t *testing.T) {
 	require.NoError(t, err)
 	ceo := b.viewer(t, "ceo@accord.demo")
 
-	blocked := store.HealthBlocked
+	blocked := accord.HealthBlocked
 	rows, total, err := portfolio(t, b.st, b.ctx, ceo, store.PortfolioFilter{Health: &blocked, Limit: 10}, now)
 	require.NoError(t, err)
 	require.Equal(t, 1, total)
@@ -195,13 +195,13 @@ func TestPortfolioFiltersGoalsAndLoad(t *testing.T) {
 	require.Len(t, rollup, 4, "three company goals and the projects serving none")
 	sat := byGoal["Customer satisfaction in the industry's top three"]
 	require.Equal(t, 1, sat.Projects)
-	require.Equal(t, 1, sat.Counts[store.HealthBlocked])
-	require.Equal(t, int64(20_000_000), sat.Value[store.HealthBlocked])
+	require.Equal(t, 1, sat.Counts[accord.HealthBlocked])
+	require.Equal(t, int64(20_000_000), sat.Value[accord.HealthBlocked])
 	require.Equal(t, "CNY", sat.Currency)
 	require.Equal(t, []store.GoalProject{{ID: sat.Top[0].ID, Name: "智能服务升级", NameEN: "Smart service upgrade",
-		Status: accord.ProjectActive, Health: store.HealthBlocked}}, sat.Top)
+		Status: accord.ProjectActive, Health: accord.HealthBlocked}}, sat.Top)
 	require.Equal(t, 2, byGoal["Full-year profit up 10%"].Projects)
-	require.Equal(t, 2, byGoal["Full-year profit up 10%"].Counts[store.HealthOnTrack])
+	require.Equal(t, 2, byGoal["Full-year profit up 10%"].Counts[accord.HealthOnTrack])
 	require.Equal(t, 0, byGoal["Digital transformation"].Projects)
 	require.Equal(t, int64(0), byGoal[""].Goal.ID)
 	require.Equal(t, 0, byGoal[""].Projects)
@@ -245,13 +245,13 @@ func TestPortfolioOfTenThousandProjects(t *testing.T) {
 	require.Equal(t, 10_003, total)
 	require.Len(t, rows, 25)
 	for _, r := range rows {
-		require.Equal(t, store.HealthBlocked, r.Health)
+		require.Equal(t, accord.HealthBlocked, r.Health)
 	}
 	rollup, err := portfolioGoals(t, b.st, b.ctx, b.viewer(t, "ceo@accord.demo"), now)
 	require.NoError(t, err)
 	none := rollup[len(rollup)-1]
 	require.Equal(t, 10_000, none.Projects)
-	require.Equal(t, 1_000, none.Counts[store.HealthBlocked])
+	require.Equal(t, 1_000, none.Counts[accord.HealthBlocked])
 	require.Len(t, none.Top, 5)
 	require.Less(t, time.Since(start), 10*time.Second, "the portfolio stays quick at this size")
 }
@@ -352,7 +352,7 @@ func TestRetrospectiveOfTheClosedDrive(t *testing.T) {
 	units, err := b.st.RetroUnits(b.ctx, p.ID)
 	require.NoError(t, err)
 	require.Len(t, units, 3)
-	require.Equal(t, store.RetroUnit{UnitID: b.units["Customer service"].ID, Name: "客服部", NameEN: "Customer service",
+	require.Equal(t, accord.RetroUnit{UnitID: b.units["Customer service"].ID, Name: "客服部", NameEN: "Customer service",
 		Needs: 1, PlannedDays: 8, LoggedDays: 10, Delivered: 1, Thanks: 1, PromisesKept: 1}, units[0])
 	require.Equal(t, "Marketing", units[1].NameEN)
 	require.Equal(t, 0, units[1].Thanks)
@@ -368,7 +368,7 @@ func TestRetrospectiveOfTheClosedDrive(t *testing.T) {
 	require.True(t, timeline[2].DeliveredAt.After(timeline[2].NeededBy.AddDate(0, 0, 1)), "publicity came late")
 
 	// Saving needs the version seen; a second save from the same page is a conflict.
-	in := store.RetroInput{Lessons: "再来一次"}
+	in := accord.RetroInput{Lessons: "再来一次"}
 	_, err = b.st.SaveRetro(b.ctx, p.LeadUserID, p.ID, 0, in, time.Now())
 	require.Equal(t, accord.ECodeConflict, accord.ErrorCodeOf(err))
 	saved, err := b.st.SaveRetro(b.ctx, p.LeadUserID, p.ID, 1, in, time.Now())
@@ -385,7 +385,7 @@ func TestRetrospectiveOfTheClosedDrive(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, thanks, 1)
 
-	in2 := store.ThanksInput{Text: " "}
+	in2 := accord.ThanksInput{Text: " "}
 	in2.Normalize()
 	require.Equal(t, map[string]string{"unit_id": "field_required", "text": "field_required"}, accord.FieldErrors(in2.Validate()))
 }
@@ -408,7 +408,7 @@ func TestPortfolioPageIsConsistentAcrossFilters(t *testing.T) {
 			profit = g.ID
 		}
 	}
-	blocked, onTrack := store.HealthBlocked, store.HealthOnTrack
+	blocked, onTrack := accord.HealthBlocked, accord.HealthOnTrack
 	active, done := accord.ProjectActive, accord.ProjectDone
 	filters := map[string]store.PortfolioFilter{
 		"all":              {Limit: 25},

@@ -54,7 +54,7 @@ func (s *Store) SendNeeds(ctx context.Context, actorID, projectID int64, needIDs
 				d.title, d.needed_by, $4, $4
 			FROM needs d LEFT JOIN project_units pu ON pu.project_id = d.project_id AND pu.unit_id = d.holder_unit_id
 			WHERE d.project_id = $1 AND d.id = ANY ($2) AND d.holder_unit_id IS NOT NULL
-			  AND NOT EXISTS (SELECT 1 FROM requests x WHERE x.need_id = d.id AND x.state NOT IN ('delivered', 'cancelled'))
+			  AND NOT EXISTS (SELECT 1 FROM requests x WHERE x.need_id = d.id AND x.state NOT IN `+closedStates+`)
 			ORDER BY d.tier, d.needed_by NULLS LAST, d.id
 			RETURNING id`, projectID, needIDs, message, now)
 		if err != nil {
@@ -193,9 +193,6 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		if err := notifyAction(ctx, tx, v.User.ID, action, after); err != nil {
 			return err
 		}
-		if err := notifyKeyPerson(ctx, tx, v.User.ID, action, after); err != nil {
-			return err
-		}
 		return auditProjectAt(ctx, tx, now, v.User.ID, r.ProjectID, "request", id, string(action),
 			map[string]any{"state": r.State}, map[string]any{"state": next, "input": in})
 	})
@@ -203,28 +200,6 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		return accord.Request{}, fmt.Errorf("store: %s request %d: %w", action, id, err)
 	}
 	return after, nil
-}
-
-// notifyKeyPerson tells the key person that a request is agreed and theirs to
-// deliver: when the holder agrees with a key person named (now or by an earlier
-// hand-over), and when the lead accepts the counter-proposal of a request that has
-// one. The head, who made the counter, hears of that already; a key person who acted
-// themselves is not told.
-func notifyKeyPerson(ctx context.Context, tx pgx.Tx, actorID int64, action accord.RequestAction, r accord.Request) error {
-	if r.KeyPersonUserID == nil || r.State != accord.RequestAgreed {
-		return nil
-	}
-	switch action {
-	case accord.ActionAgree:
-	case accord.ActionAcceptCounter:
-		head, err := holderHead(ctx, tx, r.HolderUnitID)
-		if err != nil || head == *r.KeyPersonUserID {
-			return err
-		}
-	default:
-		return nil
-	}
-	return notify(ctx, tx, *r.KeyPersonUserID, accord.NotifyKeyPersonNamed, r, actorID, r.State, "")
 }
 
 // checkUnitMember refuses a key person who is not an active member of the unit.
@@ -335,22 +310,18 @@ type QueueEntry struct {
 // the date needed, then the project's value, then age.
 const queueOrder = `d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, p.expected_amount DESC NULLS LAST, r.sent_at, r.id`
 
-// openRequest is true for a request waiting in its holder's queue; the queue indexes
-// (migration 0012) are partial on exactly this condition.
-const openRequest = `r.state IN ('requested', 'agreed', 'countered', 'in_progress')`
-
 // queueKey is queueOrder as stored on the request itself (migration 0012), the order of
 // the requests_holder_queue and requests_key_person_queue indexes.
 const queueKey = `r.queue_tier, r.queue_date, r.queue_value, r.queue_sent, r.id`
 
 // inboxHanded counts, from the index alone, the open requests handed to a user in
 // units they do not head.
-const inboxHanded = `(SELECT count(*) FROM requests r WHERE ` + openRequest + ` AND r.key_person_user_id = $1
+var inboxHanded = `(SELECT count(*) FROM requests r WHERE ` + openRequest + ` AND r.key_person_user_id = $1
 		AND r.holder_unit_id NOT IN (SELECT id FROM units WHERE head_user_id = $1))`
 
 // inboxTotal counts a user's inbox from the indexes alone: the open requests of the
 // units they head, and those delegated to them in other units.
-const inboxTotal = `(SELECT count(*) FROM requests r WHERE ` + openRequest + `
+var inboxTotal = `(SELECT count(*) FROM requests r WHERE ` + openRequest + `
 		AND r.holder_unit_id IN (SELECT id FROM units WHERE head_user_id = $1))
 	+ ` + inboxHanded
 
@@ -467,11 +438,11 @@ func (s *Store) Nudge(ctx context.Context, v accord.Viewer, requestID int64, now
 			return err
 		}
 		next = now.Add(accord.NudgeInterval)
-		to, err := holderContact(ctx, tx, r)
+		head, err := holderHead(ctx, tx, r.HolderUnitID)
 		if err != nil {
 			return err
 		}
-		if err := notify(ctx, tx, to, accord.NotifyNudge, r, v.User.ID, r.State, ""); err != nil {
+		if err := notify(ctx, tx, accord.HolderContact(r, head), accord.NotifyNudge, r, v.User.ID, r.State, ""); err != nil {
 			return err
 		}
 		return auditProject(ctx, tx, v.User.ID, r.ProjectID, "request", requestID, "nudge", nil, nil)

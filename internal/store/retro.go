@@ -4,105 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
 	"accord/internal/accord"
 )
 
-// Retro is a project's retrospective: what it achieved against its stated value, and
-// what it learned. Version 0 means nobody has written it yet.
-type Retro struct {
-	ProjectID     int64
-	ActualAmount  *int64 // whole units of the project's currency
-	ActualOutcome string
-	Lessons       string
-	UpdatedBy     string
-	UpdatedByEN   string
-	UpdatedAt     *time.Time
-	Version       int
-}
-
-// RetroInput is what a lead writes in the retrospective.
-type RetroInput struct {
-	ActualAmount  *int64
-	ActualOutcome string
-	Lessons       string
-}
-
-// Normalize trims text.
-func (in *RetroInput) Normalize() {
-	in.ActualOutcome, in.Lessons = strings.TrimSpace(in.ActualOutcome), strings.TrimSpace(in.Lessons)
-}
-
-// Validate reports every problem at once.
-func (in RetroInput) Validate() error {
-	var v accord.Validation
-	if in.ActualAmount != nil && *in.ActualAmount < 0 {
-		v.Add("actual_amount", "field_not_negative")
-	}
-	checkText(&v, "actual_outcome", in.ActualOutcome, accord.MaxLineLength)
-	checkText(&v, "lessons", in.Lessons, accord.MaxNoteLength)
-	return v.Err()
-}
-
-// Thanks is a project's public thanks to a unit that helped it.
-type Thanks struct {
-	ID            int64
-	ProjectID     int64
-	ProjectName   string
-	ProjectNameEN string
-	UnitID        int64
-	UnitName      string
-	UnitNameEN    string
-	Text          string
-	ByName        string
-	ByNameEN      string
-	At            time.Time
-}
-
-// ThanksInput is what a lead writes to thank a unit.
-type ThanksInput struct {
-	UnitID int64
-	Text   string
-}
-
-// Normalize trims text.
-func (in *ThanksInput) Normalize() { in.Text = strings.TrimSpace(in.Text) }
-
-// Validate reports every problem at once.
-func (in ThanksInput) Validate() error {
-	var v accord.Validation
-	if in.UnitID <= 0 {
-		v.Add("unit_id", "field_required")
-	}
-	if in.Text == "" {
-		v.Add("text", "field_required")
-	}
-	checkText(&v, "text", in.Text, accord.MaxLineLength)
-	return v.Err()
-}
-
-// checkText refuses invalid UTF-8, control characters other than line breaks and
-// tabs, and text over limit characters.
-func checkText(v *accord.Validation, field, s string, limit int) {
-	switch {
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool {
-		return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t'
-	}):
-		v.Add(field, "field_bad_characters")
-	case utf8.RuneCountInString(s) > limit:
-		v.Add(field, "field_text_too_long")
-	}
-}
-
 // Retro returns a project's retrospective; one nobody wrote has Version 0.
-func (s *Store) Retro(ctx context.Context, projectID int64) (Retro, error) {
-	r := Retro{ProjectID: projectID}
+func (s *Store) Retro(ctx context.Context, projectID int64) (accord.Retro, error) {
+	r := accord.Retro{ProjectID: projectID}
 	err := s.pool.QueryRow(ctx, `SELECT x.actual_amount, x.actual_outcome, x.lessons, COALESCE(u.name, ''),
 			COALESCE(u.name_en, ''), x.updated_at, x.version
 		FROM retrospectives x LEFT JOIN users u ON u.id = x.updated_by WHERE x.project_id = $1`, projectID).
@@ -111,18 +22,18 @@ func (s *Store) Retro(ctx context.Context, projectID int64) (Retro, error) {
 		return r, nil
 	}
 	if err != nil {
-		return Retro{}, fmt.Errorf("store: retrospective of project %d: %w", projectID, err)
+		return accord.Retro{}, fmt.Errorf("store: retrospective of project %d: %w", projectID, err)
 	}
 	return r, nil
 }
 
 // SaveRetro writes a project's retrospective if nobody saved it since version (0 for
 // the first save). in must be normalized and valid.
-func (s *Store) SaveRetro(ctx context.Context, actorID, projectID int64, version int, in RetroInput, now time.Time) (Retro, error) {
+func (s *Store) SaveRetro(ctx context.Context, actorID, projectID int64, version int, in accord.RetroInput, now time.Time) (accord.Retro, error) {
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
-		var before *RetroInput
+		var before *accord.RetroInput
 		var current int
-		var b RetroInput
+		var b accord.RetroInput
 		err := tx.QueryRow(ctx, `SELECT actual_amount, actual_outcome, lessons, version FROM retrospectives
 			WHERE project_id = $1 FOR UPDATE`, projectID).Scan(&b.ActualAmount, &b.ActualOutcome, &b.Lessons, &current)
 		switch {
@@ -154,7 +65,7 @@ func (s *Store) SaveRetro(ctx context.Context, actorID, projectID int64, version
 		return auditProject(ctx, tx, actorID, projectID, "retrospective", projectID, "save", beforeAudit, in)
 	})
 	if err != nil {
-		return Retro{}, fmt.Errorf("store: save retrospective of project %d: %w", projectID, err)
+		return accord.Retro{}, fmt.Errorf("store: save retrospective of project %d: %w", projectID, err)
 	}
 	return s.Retro(ctx, projectID)
 }
@@ -164,16 +75,16 @@ const thanksColumns = `t.id, t.project_id, p.name, p.name_en, t.unit_id, u.name,
 const thanksFrom = ` FROM thanks t JOIN projects p ON p.id = t.project_id JOIN units u ON u.id = t.unit_id
 	JOIN users b ON b.id = t.by_user_id `
 
-func scanThanks(row pgx.Row) (Thanks, error) {
-	var t Thanks
+func scanThanks(row pgx.Row) (accord.Thanks, error) {
+	var t accord.Thanks
 	err := row.Scan(&t.ID, &t.ProjectID, &t.ProjectName, &t.ProjectNameEN, &t.UnitID, &t.UnitName, &t.UnitNameEN,
 		&t.Text, &t.ByName, &t.ByNameEN, &t.At)
 	return t, err
 }
 
 // AddThanks records a project's thanks to a unit. in must be normalized and valid.
-func (s *Store) AddThanks(ctx context.Context, actorID, projectID int64, in ThanksInput, now time.Time) (Thanks, error) {
-	var t Thanks
+func (s *Store) AddThanks(ctx context.Context, actorID, projectID int64, in accord.ThanksInput, now time.Time) (accord.Thanks, error) {
+	var t accord.Thanks
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		if err := checkUnitField(ctx, tx, in.UnitID, "unit_id"); err != nil {
 			return err
@@ -190,7 +101,7 @@ func (s *Store) AddThanks(ctx context.Context, actorID, projectID int64, in Than
 		return auditProject(ctx, tx, actorID, projectID, "thanks", id, "create", nil, in)
 	})
 	if err != nil {
-		return Thanks{}, fmt.Errorf("store: thank unit %d for project %d: %w", in.UnitID, projectID, err)
+		return accord.Thanks{}, fmt.Errorf("store: thank unit %d for project %d: %w", in.UnitID, projectID, err)
 	}
 	return t, nil
 }
@@ -198,7 +109,7 @@ func (s *Store) AddThanks(ctx context.Context, actorID, projectID int64, in Than
 // DeleteThanks withdraws a thanks written in error; it must belong to the project.
 func (s *Store) DeleteThanks(ctx context.Context, actorID, projectID, id int64) error {
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
-		var in ThanksInput
+		var in accord.ThanksInput
 		err := tx.QueryRow(ctx, `DELETE FROM thanks WHERE id = $1 AND project_id = $2 RETURNING unit_id, text`, id, projectID).
 			Scan(&in.UnitID, &in.Text)
 		if err != nil {
@@ -213,39 +124,21 @@ func (s *Store) DeleteThanks(ctx context.Context, actorID, projectID, id int64) 
 }
 
 // ProjectThanks lists a project's thanks, oldest first, as they were given.
-func (s *Store) ProjectThanks(ctx context.Context, projectID int64) ([]Thanks, error) {
+func (s *Store) ProjectThanks(ctx context.Context, projectID int64) ([]accord.Thanks, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+thanksColumns+thanksFrom+`WHERE t.project_id = $1 ORDER BY t.at, t.id`, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("store: thanks of project %d: %w", projectID, err)
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Thanks, error) { return scanThanks(r) })
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Thanks, error) { return scanThanks(r) })
 	if err != nil {
 		return nil, fmt.Errorf("store: thanks of project %d: %w", projectID, err)
 	}
 	return list, nil
 }
 
-// RetroUnit is one unit's part in a project: what was asked of it, the effort it
-// logged, what it delivered, and the recognition it received.
-type RetroUnit struct {
-	UnitID       int64
-	Name         string
-	NameEN       string
-	Needs        int
-	PlannedDays  float64 // effort the resource map asked for
-	LoggedDays   float64 // effort the progress log records
-	Delivered    int
-	Open         int // requests still open
-	Declined     int
-	Thanks       int
-	PromisesKept int
-	PromisesLost int // broken
-	PromisesOpen int
-}
-
 // RetroUnits lists every unit that held a need of the project, was thanked or was
 // promised something, the most effort first, in one query.
-func (s *Store) RetroUnits(ctx context.Context, projectID int64) ([]RetroUnit, error) {
+func (s *Store) RetroUnits(ctx context.Context, projectID int64) ([]accord.RetroUnit, error) {
 	rows, err := s.pool.Query(ctx, `WITH involved AS (
 			SELECT holder_unit_id AS unit_id FROM needs WHERE project_id = $1 AND holder_unit_id IS NOT NULL
 			UNION SELECT unit_id FROM thanks WHERE project_id = $1
@@ -270,8 +163,8 @@ func (s *Store) RetroUnits(ctx context.Context, projectID int64) ([]RetroUnit, e
 	if err != nil {
 		return nil, fmt.Errorf("store: units of project %d: %w", projectID, err)
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (RetroUnit, error) {
-		var u RetroUnit
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.RetroUnit, error) {
+		var u accord.RetroUnit
 		err := r.Scan(&u.UnitID, &u.Name, &u.NameEN, &u.Needs, &u.PlannedDays, &u.LoggedDays, &u.Delivered, &u.Open,
 			&u.Declined, &u.Thanks, &u.PromisesKept, &u.PromisesLost, &u.PromisesOpen)
 		return u, err
@@ -282,30 +175,9 @@ func (s *Store) RetroUnits(ctx context.Context, projectID int64) ([]RetroUnit, e
 	return list, nil
 }
 
-// TimelineNeed is one need on a project's timeline: when it was needed, the date the
-// holder committed to, and when it was delivered.
-type TimelineNeed struct {
-	NeedID      int64
-	Title       string
-	TitleEN     string
-	Tier        accord.Tier
-	HolderName  string // the unit, or the outside party
-	HolderEN    string
-	External    bool
-	NeededBy    *time.Time
-	State       accord.RequestState // "" when never sent
-	DueDate     *time.Time          // the request's date
-	DeliveredAt *time.Time
-}
-
-// DisplayTitle picks the need's title for a reader of the given language.
-func (n TimelineNeed) DisplayTitle(lang string) string {
-	return accord.Need{Title: n.Title, TitleEN: n.TitleEN}.DisplayTitle(lang)
-}
-
 // RetroTimeline lists a project's needs by the date they were needed, each with its
 // latest request (a live or delivered one before a cancelled one), in one query.
-func (s *Store) RetroTimeline(ctx context.Context, projectID int64) ([]TimelineNeed, error) {
+func (s *Store) RetroTimeline(ctx context.Context, projectID int64) ([]accord.TimelineNeed, error) {
 	rows, err := s.pool.Query(ctx, `SELECT d.id, d.title, d.title_en, d.tier,
 			COALESCE(h.name, d.external_party), COALESCE(h.name_en, ''), d.holder_unit_id IS NULL, d.needed_by,
 			COALESCE(r.state, ''), r.due_date, CASE WHEN r.state = 'delivered' THEN r.last_activity_at END
@@ -317,8 +189,8 @@ func (s *Store) RetroTimeline(ctx context.Context, projectID int64) ([]TimelineN
 	if err != nil {
 		return nil, fmt.Errorf("store: timeline of project %d: %w", projectID, err)
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (TimelineNeed, error) {
-		var n TimelineNeed
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.TimelineNeed, error) {
+		var n accord.TimelineNeed
 		err := r.Scan(&n.NeedID, &n.Title, &n.TitleEN, &n.Tier, &n.HolderName, &n.HolderEN, &n.External, &n.NeededBy,
 			&n.State, &n.DueDate, &n.DeliveredAt)
 		return n, err

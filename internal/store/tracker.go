@@ -29,7 +29,7 @@ func (s *Store) TrackerSummary(ctx context.Context, projectID int64) (TrackerSum
 	var byState map[string]int
 	err := s.pool.QueryRow(ctx, `WITH t AS (
 			SELECT r.holder_unit_id, r.state FROM requests r WHERE r.project_id = $1 AND r.state <> 'cancelled'),
-		u AS (SELECT bool_and(t.state IN ('agreed', 'in_progress', 'delivered')) AS agreed FROM t GROUP BY t.holder_unit_id)
+		u AS (SELECT bool_and(t.state IN `+committedStates+`) AS agreed FROM t GROUP BY t.holder_unit_id)
 		SELECT (SELECT count(*) FROM t), (SELECT count(*) FROM u), (SELECT count(*) FROM u WHERE agreed),
 			(SELECT COALESCE(jsonb_object_agg(state, n), '{}') FROM (SELECT t.state, count(*) AS n FROM t GROUP BY t.state) s)`,
 		projectID).Scan(&sum.Requests, &sum.Units, &sum.Agreed, &byState)

@@ -223,7 +223,7 @@ func (s *Store) Viewer(ctx context.Context, userID int64) (accord.Viewer, error)
 				WHERE h.head_user_id = u.id AND h.closed_at IS NULL),
 			EXISTS (SELECT 1 FROM projects p WHERE p.lead_user_id = u.id),
 			EXISTS (SELECT 1 FROM requests r WHERE r.key_person_user_id = u.id
-				AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')),
+				AND `+openRequest+`),
 			COALESCE((SELECT json_agg(json_build_object('unit_id', n.id, 'name', n.name, 'name_en', n.name_en,
 				'is_head', n.head_user_id = u.id) ORDER BY n.path)
 				FROM memberships m JOIN units n ON n.id = m.unit_id AND n.closed_at IS NULL WHERE m.user_id = u.id), '[]'),

@@ -104,9 +104,10 @@ func TestClosedDemoProjectShowsItsRetrospective(t *testing.T) {
 	require.Equal(t, 2, tl.Find("g.chart-late").Length())
 	require.NotContains(t, resp.body, "style=")
 
-	// Customer service's page shows the thanks, linking back here.
+	// Customer service's page shows the thanks, linking back here, to its head (who
+	// may open the project; others see the thanks counted).
 	units := b.units(t)
-	unit := b.login(t, "legal@accord.demo").get("/units/" + idStr(units["Customer service"].ID))
+	unit := b.login(t, "service@accord.demo").get("/units/" + idStr(units["Customer service"].ID))
 	require.Equal(t, retroPath(renewal.ID), unit.attrOf(`[data-testid="unit-thanks"] [data-field="project"]`, "href"))
 }
 

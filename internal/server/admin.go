@@ -111,7 +111,7 @@ func refused(err error) bool {
 func historyLines(entries []store.AuditEntry) []ui.HistoryEntry {
 	out := make([]ui.HistoryEntry, len(entries))
 	for i, e := range entries {
-		out[i] = ui.HistoryEntry{At: e.At, ActorName: e.ActorName, ActorNameEN: e.ActorNameEN, Action: e.Action}
+		out[i] = ui.HistoryEntry{At: e.At, ActorName: e.ActorName, ActorNameEN: e.ActorNameEN, Action: string(e.Action)}
 	}
 	return out
 }

@@ -89,7 +89,7 @@ func (s *Server) unitPage(ctx context.Context, id int64) (ui.UnitPage, error) {
 	if err != nil {
 		return ui.UnitPage{}, err
 	}
-	entries, err := s.store.AuditEntries(ctx, "unit", id, historyLength)
+	entries, err := s.store.AuditEntries(ctx, accord.AuditUnit, id, historyLength)
 	if err != nil {
 		return ui.UnitPage{}, err
 	}

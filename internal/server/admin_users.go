@@ -138,7 +138,7 @@ func (s *Server) userPage(ctx context.Context, id int64) (ui.UserPage, error) {
 	if err != nil {
 		return ui.UserPage{}, err
 	}
-	entries, err := s.store.AuditEntries(ctx, "user", id, historyLength)
+	entries, err := s.store.AuditEntries(ctx, accord.AuditUser, id, historyLength)
 	if err != nil {
 		return ui.UserPage{}, err
 	}

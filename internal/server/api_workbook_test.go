@@ -96,7 +96,7 @@ func TestAPIExchange(t *testing.T) {
 
 		history, _, err := b.st.ProjectHistory(ctx, smart.ID, 0, 1)
 		require.NoError(t, err)
-		require.Equal(t, "unit_plan", history[0].Entity)
+		require.Equal(t, accord.AuditUnitPlan, history[0].Entity)
 		require.Equal(t, marketing.ID, history[0].EntityID)
 		require.Equal(t, b.user(t, "aftersales@accord.demo").NameEN, history[0].ActorNameEN)
 

@@ -96,49 +96,49 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 		latest = before
 	}
 	switch e.Entity {
-	case "need":
+	case accord.AuditNeed:
 		data := map[string]any{"Subject": histLocal(latest, "Title", "TitleEN", lang)}
 		switch e.Action {
-		case "create":
+		case accord.AuditCreate:
 			c.Summary = i18n.T(ctx, "wb_hist_need_create", data)
-		case "update":
+		case accord.AuditUpdate:
 			c.Summary = i18n.T(ctx, "wb_hist_need_update", data)
-		case "delete":
+		case accord.AuditDelete:
 			c.Summary = i18n.T(ctx, "wb_hist_need_delete", data)
 		}
-	case "commitment":
+	case accord.AuditCommitment:
 		data := map[string]any{"Subject": histText(latest["What"]), "Unit": n.unitName(latest["UnitID"], lang)}
 		switch e.Action {
-		case "create":
+		case accord.AuditCreate:
 			c.Summary = i18n.T(ctx, "wb_hist_commitment_create", data)
-		case "update":
+		case accord.AuditUpdate:
 			c.Summary = i18n.T(ctx, "wb_hist_commitment_update", data)
-		case "delete":
+		case accord.AuditDelete:
 			c.Summary = i18n.T(ctx, "wb_hist_commitment_delete", data)
 		}
-	case "unit_plan":
+	case accord.AuditUnitPlan:
 		data := map[string]any{"Subject": n.unitName(json.Number(strconv.FormatInt(e.EntityID, 10)), lang)}
 		if before == nil {
 			c.Summary = i18n.T(ctx, "wb_hist_plan_create", data)
 		} else {
 			c.Summary = i18n.T(ctx, "wb_hist_plan_update", data)
 		}
-	case "request":
+	case accord.AuditRequest:
 		switch e.Action {
-		case "send":
+		case accord.AuditOf(accord.ActionSend):
 			c.Summary = i18n.T(ctx, "wb_hist_request_send")
-		case "progress":
+		case accord.AuditProgress:
 			c.Summary = i18n.T(ctx, "wb_hist_request_progress")
-		case "nudge":
+		case accord.AuditNudge:
 			c.Summary = i18n.T(ctx, "wb_hist_request_nudge")
 		default:
 			c.Summary = i18n.T(ctx, "wb_hist_request_other")
 		}
-	case "escalation":
+	case accord.AuditEscalation:
 		switch e.Action {
-		case "raise":
+		case accord.AuditRaise:
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_raise")
-		case "decide":
+		case accord.AuditDecide:
 			// The decision as given, with the need named as it was then.
 			kind := accord.DecisionKind(histText(latest["Kind"]))
 			data := map[string]any{"Outcome": i18n.T(ctx, kind.MessageID()), "Reason": histText(latest["Note"]),
@@ -152,19 +152,19 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 				c.Summary = i18n.T(ctx, "wb_hist_escalation_decided", data)
 			}
 			return c // the decision is the summary; its fields are not a table of edits
-		case "reassign":
+		case accord.AuditReassign:
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_reassign", map[string]any{"Reason": histText(latest["reason"])})
 			return c
-		case "refresh":
+		case accord.AuditRefresh:
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_refresh")
 			return c
-		case "move_up":
+		case accord.AuditMoveUp:
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_move_up")
 		default:
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_other")
 		}
-	case "project":
-		if e.Action == "create" {
+	case accord.AuditProject:
+		if e.Action == accord.AuditCreate {
 			c.Summary = i18n.T(ctx, "wb_hist_project_create")
 		} else {
 			c.Summary = i18n.T(ctx, "wb_hist_project_update")
@@ -173,7 +173,7 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 	if c.Summary == "" {
 		c.Summary = i18n.T(ctx, "wb_hist_other", map[string]any{"Entity": e.Entity, "Action": e.Action})
 	}
-	if e.Action == "delete" || after == nil {
+	if e.Action == accord.AuditDelete || after == nil {
 		return c
 	}
 	for _, key := range changedKeys(before, after) {
@@ -181,9 +181,9 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 		if label == "" {
 			continue
 		}
-		fc := ui.FieldChange{Field: label, After: n.value(ctx, e.Entity, key, after[key])}
+		fc := ui.FieldChange{Field: label, After: n.value(ctx, string(e.Entity), key, after[key])}
 		if before != nil {
-			fc.Before = n.value(ctx, e.Entity, key, before[key])
+			fc.Before = n.value(ctx, string(e.Entity), key, before[key])
 		} else if histBlank(after[key]) {
 			continue // a new row: list only what was filled in
 		}

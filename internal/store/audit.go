@@ -7,18 +7,20 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"accord/internal/accord"
 )
 
 // audit appends one entry to the audit log inside the caller's transaction, so the
 // record and the change commit or roll back together. before/after may be nil.
-func audit(ctx context.Context, tx pgx.Tx, actorID int64, entity string, entityID int64, action string, before, after any) error {
+func audit(ctx context.Context, tx pgx.Tx, actorID int64, entity accord.AuditEntity, entityID int64, action accord.AuditAction, before, after any) error {
 	return insertAudit(ctx, tx, nil, actorID, nil, entity, entityID, action, before, after)
 }
 
 // insertAudit writes one audit entry at the database's time, or at at when given;
 // projectID is nil outside any project. A zero actorID means the system (the demo
 // loader, the sweep).
-func insertAudit(ctx context.Context, tx pgx.Tx, at *time.Time, actorID int64, projectID *int64, entity string, entityID int64, action string, before, after any) error {
+func insertAudit(ctx context.Context, tx pgx.Tx, at *time.Time, actorID int64, projectID *int64, entity accord.AuditEntity, entityID int64, action accord.AuditAction, before, after any) error {
 	b, err := jsonOrNil(before)
 	if err != nil {
 		return err
@@ -55,15 +57,15 @@ type AuditEntry struct {
 	At          time.Time
 	ActorName   string
 	ActorNameEN string
-	Entity      string
+	Entity      accord.AuditEntity
 	EntityID    int64
-	Action      string
+	Action      accord.AuditAction
 	Before      []byte
 	After       []byte
 }
 
 // AuditEntries lists the history of one entity, newest first.
-func (s *Store) AuditEntries(ctx context.Context, entity string, entityID int64, limit int) ([]AuditEntry, error) {
+func (s *Store) AuditEntries(ctx context.Context, entity accord.AuditEntity, entityID int64, limit int) ([]AuditEntry, error) {
 	rows, err := s.pool.Query(ctx, `SELECT a.id, a.at, COALESCE(u.name, ''), COALESCE(u.name_en, ''), a.entity, a.entity_id, a.action, a.before, a.after
 		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
 		WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.id DESC LIMIT $3`, entity, entityID, limit)

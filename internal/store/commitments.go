@@ -63,7 +63,7 @@ func (s *Store) CreateCommitment(ctx context.Context, actorID, projectID int64, 
 		if c, err = scanCommitment(tx.QueryRow(ctx, `SELECT `+commitmentColumns+commitmentFrom+`WHERE c.id = $1`, id)); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, actorID, projectID, "commitment", id, "create", nil, in)
+		return auditProject(ctx, tx, actorID, projectID, accord.AuditCommitment, id, accord.AuditCreate, nil, in)
 	})
 	if err != nil {
 		return accord.Commitment{}, fmt.Errorf("store: create commitment in project %d: %w", projectID, err)
@@ -89,7 +89,7 @@ func (s *Store) UpdateCommitment(ctx context.Context, actorID, id int64, version
 		if c, err = scanCommitment(tx.QueryRow(ctx, `SELECT `+commitmentColumns+commitmentFrom+`WHERE c.id = $1`, id)); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, actorID, before.ProjectID, "commitment", id, "update", commitmentInput(before), in)
+		return auditProject(ctx, tx, actorID, before.ProjectID, accord.AuditCommitment, id, accord.AuditUpdate, commitmentInput(before), in)
 	})
 	if err != nil {
 		return accord.Commitment{}, fmt.Errorf("store: update commitment %d: %w", id, err)
@@ -107,7 +107,7 @@ func (s *Store) DeleteCommitment(ctx context.Context, actorID, id int64, version
 		if _, err := tx.Exec(ctx, `DELETE FROM commitments WHERE id = $1`, id); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, actorID, before.ProjectID, "commitment", id, "delete", commitmentInput(before), nil)
+		return auditProject(ctx, tx, actorID, before.ProjectID, accord.AuditCommitment, id, accord.AuditDelete, commitmentInput(before), nil)
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete commitment %d: %w", id, err)

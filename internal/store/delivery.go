@@ -197,7 +197,7 @@ func (s *Store) CreateWebhook(ctx context.Context, actorID int64, in accord.Webh
 		if w, err = scanWebhook(tx.QueryRow(ctx, `SELECT `+webhookColumns+webhookFrom+`WHERE w.id = $1`, id)); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "webhook", id, "create", nil, webhookAudit(w))
+		return audit(ctx, tx, actorID, accord.AuditWebhook, id, accord.AuditCreate, nil, webhookAudit(w))
 	})
 	if err != nil {
 		return accord.Webhook{}, fmt.Errorf("store: create webhook: %w", err)
@@ -207,9 +207,9 @@ func (s *Store) CreateWebhook(ctx context.Context, actorID int64, in accord.Webh
 
 // SetWebhookEnabled turns a webhook on or off if nobody changed it since version.
 func (s *Store) SetWebhookEnabled(ctx context.Context, actorID, id int64, version int, enabled bool) (accord.Webhook, error) {
-	action := "disable"
+	action := accord.AuditDisable
 	if enabled {
-		action = "enable"
+		action = accord.AuditEnable
 	}
 	var after accord.Webhook
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
@@ -223,7 +223,7 @@ func (s *Store) SetWebhookEnabled(ctx context.Context, actorID, id int64, versio
 		if after, err = scanWebhook(tx.QueryRow(ctx, `SELECT `+webhookColumns+webhookFrom+`WHERE w.id = $1`, id)); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "webhook", id, action, webhookAudit(before), webhookAudit(after))
+		return audit(ctx, tx, actorID, accord.AuditWebhook, id, action, webhookAudit(before), webhookAudit(after))
 	})
 	if err != nil {
 		return accord.Webhook{}, fmt.Errorf("store: %s webhook %d: %w", action, id, err)
@@ -243,7 +243,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, actorID, id int64, version in
 		if _, err := tx.Exec(ctx, `DELETE FROM webhooks WHERE id = $1`, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "webhook", id, "delete", webhookAudit(before), nil)
+		return audit(ctx, tx, actorID, accord.AuditWebhook, id, accord.AuditDelete, webhookAudit(before), nil)
 	})
 	if err != nil {
 		return accord.Webhook{}, fmt.Errorf("store: delete webhook %d: %w", id, err)

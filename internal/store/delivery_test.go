@@ -37,7 +37,7 @@ func TestWebhookLifecycle(t *testing.T) {
 	entries, err := b.st.AuditEntries(b.ctx, "webhook", w.ID, 10)
 	require.NoError(t, err)
 	require.Len(t, entries, 1)
-	require.Equal(t, "create", entries[0].Action)
+	require.Equal(t, accord.AuditCreate, entries[0].Action)
 	require.NotContains(t, string(entries[0].After), "0123456789ab")
 	require.NotContains(t, string(entries[0].After), "SECsecret")
 	require.Contains(t, string(entries[0].After), "…cdef")

@@ -87,7 +87,7 @@ func (s *Store) AdvanceWindows(ctx context.Context, now time.Time, windowDays in
 				request: e.Request, state: e.Request.State, escalation: x.id}); err != nil {
 				return err
 			}
-			if err := auditProject(ctx, tx, 0, e.ProjectID, "escalation", x.id, "move_up", map[string]any{"unit_id": x.unit},
+			if err := auditProject(ctx, tx, 0, e.ProjectID, accord.AuditEscalation, x.id, accord.AuditMoveUp, map[string]any{"unit_id": x.unit},
 				map[string]any{"unit_id": next.UnitID, "assigned_user_id": next.HeadUserID}); err != nil {
 				return err
 			}

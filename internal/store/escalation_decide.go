@@ -169,7 +169,7 @@ func applyDecision(ctx context.Context, tx pgx.Tx, v accord.Viewer, e accord.Esc
 			return err
 		}
 	}
-	return auditProject(ctx, tx, v.User.ID, e.ProjectID, "escalation", e.ID, "decide", nil, decisionAudit{
+	return auditProject(ctx, tx, v.User.ID, e.ProjectID, accord.AuditEscalation, e.ID, accord.AuditDecide, nil, decisionAudit{
 		DecisionInput: in, RequestID: r.ID, NeedTitle: r.NeedTitle, NeedTitleEN: r.NeedTitleEN,
 		Direct: e.Direct, PartyDecides: e.PartyDecides})
 }
@@ -224,7 +224,7 @@ func (s *Store) Reassign(ctx context.Context, v accord.Viewer, id, toUserID int6
 			actor: v.User.ID, state: e.Request.State, escalation: id, reason: reason}); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, v.User.ID, e.ProjectID, "escalation", id, "reassign",
+		return auditProject(ctx, tx, v.User.ID, e.ProjectID, accord.AuditEscalation, id, accord.AuditReassign,
 			map[string]any{"assigned_user_id": e.AssignedUserID, "unit_id": e.AssignedUnitID},
 			map[string]any{"assigned_user_id": toUserID, "unit_id": unit, "reason": reason})
 	})
@@ -251,7 +251,7 @@ func (s *Store) RefreshRecord(ctx context.Context, v accord.Viewer, id int64, no
 		if _, err := tx.Exec(ctx, `UPDATE escalations SET version = version + 1 WHERE id = $1`, id); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, v.User.ID, e.ProjectID, "escalation", id, "refresh", nil,
+		return auditProject(ctx, tx, v.User.ID, e.ProjectID, accord.AuditEscalation, id, accord.AuditRefresh, nil,
 			map[string]any{"request_id": e.RequestID})
 	})
 	if err != nil {

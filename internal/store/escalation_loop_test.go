@@ -171,7 +171,7 @@ func TestAdminsDoNotDecideButReassign(t *testing.T) {
 	require.Equal(t, "运营中心负责人出差两周", list[0].Reason)
 	entries, err := b.st.AuditEntries(b.ctx, "escalation", e.ID, 10)
 	require.NoError(t, err)
-	require.Equal(t, "reassign", entries[0].Action)
+	require.Equal(t, accord.AuditReassign, entries[0].Action)
 	require.Contains(t, string(entries[0].After), "运营中心负责人出差两周")
 }
 
@@ -208,7 +208,7 @@ func TestLeadWhoIsTheSharedSuperiorDecidesOnTheRequest(t *testing.T) {
 	require.Equal(t, "周末人手由销售部先出", list[0].Reason)
 	entries, err := b.st.AuditEntries(b.ctx, "escalation", e.ID, 10)
 	require.NoError(t, err)
-	require.Equal(t, "decide", entries[0].Action)
+	require.Equal(t, accord.AuditDecide, entries[0].Action)
 	require.Equal(t, "true", string(jsonField(t, entries[0].After, "Direct")))
 
 	// A rescope sends it back to Sales, who declines again: the lead decides again.

@@ -105,7 +105,7 @@ func escalationRaised(ctx context.Context, tx pgx.Tx, actorID, escalationID int6
 		actor: actorID, state: r.State, escalation: escalationID}); err != nil {
 		return err
 	}
-	return auditProject(ctx, tx, actorID, r.ProjectID, "escalation", escalationID, "raise", nil,
+	return auditProject(ctx, tx, actorID, r.ProjectID, accord.AuditEscalation, escalationID, accord.AuditRaise, nil,
 		map[string]any{"request_id": r.ID, "assigned_user_id": superior, "cause": cause})
 }
 
@@ -175,7 +175,7 @@ func (s *Store) AddStatement(ctx context.Context, v accord.Viewer, id int64, tex
 			request: e.Request, actor: v.User.ID, state: e.Request.State, escalation: id}); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, v.User.ID, e.ProjectID, "escalation", id, "statement", nil,
+		return auditProject(ctx, tx, v.User.ID, e.ProjectID, accord.AuditEscalation, id, accord.AuditStatement, nil,
 			map[string]any{"text": text, "side": party.StatementSide()})
 	})
 	if err != nil {

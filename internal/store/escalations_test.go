@@ -124,7 +124,7 @@ func TestSalesMarketingEscalatesToOperationsThenUp(t *testing.T) {
 	require.True(t, e.AtTop)
 	history, _, err := b.st.ProjectHistory(b.ctx, promo.ID, 0, 5)
 	require.NoError(t, err)
-	require.Equal(t, "move_up", history[0].Action)
+	require.Equal(t, accord.AuditMoveUp, history[0].Action)
 }
 
 // TestConcurrentSweepsRaiseOncePerCause stalls many requests and runs two sweepers

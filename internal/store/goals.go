@@ -57,7 +57,7 @@ func (s *Store) CreateGoal(ctx context.Context, actorID int64, in accord.GoalInp
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, in.ParentID, in.UnitID, in.Title, in.TitleEN, in.Target).Scan(&id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "goal", id, "create", nil, in)
+		return audit(ctx, tx, actorID, accord.AuditGoal, id, accord.AuditCreate, nil, in)
 	})
 	if err != nil {
 		return accord.Goal{}, fmt.Errorf("store: create goal %q: %w", in.Title, err)
@@ -82,7 +82,7 @@ func (s *Store) UpdateGoal(ctx context.Context, actorID, id int64, version int, 
 			version = version + 1 WHERE id = $1`, id, in.ParentID, in.UnitID, in.Title, in.TitleEN, in.Target); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "goal", id, "update", nil, in)
+		return audit(ctx, tx, actorID, accord.AuditGoal, id, accord.AuditUpdate, nil, in)
 	})
 	if err != nil {
 		return accord.Goal{}, fmt.Errorf("store: update goal %d: %w", id, err)

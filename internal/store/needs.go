@@ -98,7 +98,7 @@ func insertNeed(ctx context.Context, tx pgx.Tx, actorID, projectID int64, in acc
 	if err != nil {
 		return accord.Need{}, err
 	}
-	return n, auditProject(ctx, tx, actorID, projectID, "need", id, "create", nil, in)
+	return n, auditProject(ctx, tx, actorID, projectID, accord.AuditNeed, id, accord.AuditCreate, nil, in)
 }
 
 // UpdateNeed saves a need if nobody changed it since version.
@@ -122,7 +122,7 @@ func (s *Store) UpdateNeed(ctx context.Context, actorID, id int64, version int, 
 		if n, err = scanNeed(tx.QueryRow(ctx, `SELECT `+needColumns+needFrom+`WHERE d.id = $1`, id)); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, actorID, before.ProjectID, "need", id, "update", needInput(before), in)
+		return auditProject(ctx, tx, actorID, before.ProjectID, accord.AuditNeed, id, accord.AuditUpdate, needInput(before), in)
 	})
 	if err != nil {
 		return accord.Need{}, fmt.Errorf("store: update need %d: %w", id, err)
@@ -149,7 +149,7 @@ func (s *Store) DeleteNeed(ctx context.Context, actorID, id int64, version int) 
 		if _, err := tx.Exec(ctx, `DELETE FROM needs WHERE id = $1`, id); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, actorID, before.ProjectID, "need", id, "delete", needInput(before), nil)
+		return auditProject(ctx, tx, actorID, before.ProjectID, accord.AuditNeed, id, accord.AuditDelete, needInput(before), nil)
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete need %d: %w", id, err)

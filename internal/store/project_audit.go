@@ -6,19 +6,21 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"accord/internal/accord"
 )
 
 // auditProject appends a change to anything in a project's workbook, tagged with the
 // project so its history is one indexed query.
-func auditProject(ctx context.Context, tx pgx.Tx, actorID, projectID int64, entity string, entityID int64, action string, before, after any) error {
+func auditProject(ctx context.Context, tx pgx.Tx, actorID, projectID int64, entity accord.AuditEntity, entityID int64, action accord.AuditAction, before, after any) error {
 	return insertAudit(ctx, tx, nil, actorID, &projectID, entity, entityID, action, before, after)
 }
 
 // auditProjectAt is auditProject for a step taken at a moment of Accord's clock (a
 // request's answer, say), so its history and the brief that tells it agree with the
 // times the request itself keeps.
-func auditProjectAt(ctx context.Context, tx pgx.Tx, at time.Time, actorID, projectID int64, entity string, entityID int64,
-	action string, before, after any) error {
+func auditProjectAt(ctx context.Context, tx pgx.Tx, at time.Time, actorID, projectID int64, entity accord.AuditEntity, entityID int64,
+	action accord.AuditAction, before, after any) error {
 	return insertAudit(ctx, tx, &at, actorID, &projectID, entity, entityID, action, before, after)
 }
 
@@ -27,9 +29,9 @@ type HistoryEntry struct {
 	At          time.Time
 	ActorName   string
 	ActorNameEN string
-	Entity      string
+	Entity      accord.AuditEntity
 	EntityID    int64
-	Action      string
+	Action      accord.AuditAction
 	Before      []byte
 	After       []byte
 }

@@ -61,7 +61,7 @@ func (s *Store) CreateProject(ctx context.Context, actorID int64, in accord.Proj
 		if p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id)); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, actorID, p.ID, "project", p.ID, "create", nil, in)
+		return auditProject(ctx, tx, actorID, p.ID, accord.AuditProject, p.ID, accord.AuditCreate, nil, in)
 	})
 	if err != nil {
 		return accord.Project{}, fmt.Errorf("store: create project %q: %w", in.Name, err)
@@ -97,7 +97,7 @@ func (s *Store) UpdateProject(ctx context.Context, actorID, id int64, version in
 		if p, err = scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id)); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, actorID, id, "project", id, "update", before.Input(), in)
+		return auditProject(ctx, tx, actorID, id, accord.AuditProject, id, accord.AuditUpdate, before.Input(), in)
 	})
 	if err != nil {
 		return accord.Project{}, fmt.Errorf("store: update project %d: %w", id, err)

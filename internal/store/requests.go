@@ -65,7 +65,7 @@ func (s *Store) SendNeeds(ctx context.Context, actorID, projectID int64, needIDs
 			return err
 		}
 		for _, id := range ids {
-			if err := auditProjectAt(ctx, tx, now, actorID, projectID, "request", id, "send", nil, map[string]any{"message": message}); err != nil {
+			if err := auditProjectAt(ctx, tx, now, actorID, projectID, accord.AuditRequest, id, accord.AuditOf(accord.ActionSend), nil, map[string]any{"message": message}); err != nil {
 				return err
 			}
 		}
@@ -193,7 +193,7 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		if err := notifyAction(ctx, tx, v.User.ID, action, after); err != nil {
 			return err
 		}
-		return auditProjectAt(ctx, tx, now, v.User.ID, r.ProjectID, "request", id, string(action),
+		return auditProjectAt(ctx, tx, now, v.User.ID, r.ProjectID, accord.AuditRequest, id, accord.AuditOf(action),
 			map[string]any{"state": r.State}, map[string]any{"state": next, "input": in})
 	})
 	if err != nil {
@@ -244,7 +244,7 @@ func (s *Store) AddProgress(ctx context.Context, v accord.Viewer, requestID int6
 		}
 		e.RequestID, e.AuthorUserID, e.Body, e.NextStep, e.Risk, e.EffortDays = requestID, v.User.ID, in.Body, in.NextStep, in.Risk, in.EffortDays
 		e.AuthorName, e.AuthorNameEN = v.User.Name, v.User.NameEN
-		return auditProject(ctx, tx, v.User.ID, r.ProjectID, "request", requestID, "progress", nil, in)
+		return auditProject(ctx, tx, v.User.ID, r.ProjectID, accord.AuditRequest, requestID, accord.AuditProgress, nil, in)
 	})
 	if err != nil {
 		return accord.ProgressEntry{}, fmt.Errorf("store: add progress to request %d: %w", requestID, err)
@@ -445,7 +445,7 @@ func (s *Store) Nudge(ctx context.Context, v accord.Viewer, requestID int64, now
 		if err := notify(ctx, tx, accord.HolderContact(r, head), accord.NotifyNudge, r, v.User.ID, r.State, ""); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, v.User.ID, r.ProjectID, "request", requestID, "nudge", nil, nil)
+		return auditProject(ctx, tx, v.User.ID, r.ProjectID, accord.AuditRequest, requestID, accord.AuditNudge, nil, nil)
 	})
 	if err != nil {
 		return next, fmt.Errorf("store: nudge request %d: %w", requestID, err)

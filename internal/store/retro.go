@@ -62,7 +62,7 @@ func (s *Store) SaveRetro(ctx context.Context, actorID, projectID int64, version
 		if before != nil {
 			beforeAudit = before
 		}
-		return auditProject(ctx, tx, actorID, projectID, "retrospective", projectID, "save", beforeAudit, in)
+		return auditProject(ctx, tx, actorID, projectID, accord.AuditRetrospective, projectID, accord.AuditSave, beforeAudit, in)
 	})
 	if err != nil {
 		return accord.Retro{}, fmt.Errorf("store: save retrospective of project %d: %w", projectID, err)
@@ -98,7 +98,7 @@ func (s *Store) AddThanks(ctx context.Context, actorID, projectID int64, in acco
 		if t, err = scanThanks(tx.QueryRow(ctx, `SELECT `+thanksColumns+thanksFrom+`WHERE t.id = $1`, id)); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, actorID, projectID, "thanks", id, "create", nil, in)
+		return auditProject(ctx, tx, actorID, projectID, accord.AuditThanks, id, accord.AuditCreate, nil, in)
 	})
 	if err != nil {
 		return accord.Thanks{}, fmt.Errorf("store: thank unit %d for project %d: %w", in.UnitID, projectID, err)
@@ -115,7 +115,7 @@ func (s *Store) DeleteThanks(ctx context.Context, actorID, projectID, id int64) 
 		if err != nil {
 			return mapNotFound(err, "thanks_not_found")
 		}
-		return auditProject(ctx, tx, actorID, projectID, "thanks", id, "delete", in, nil)
+		return auditProject(ctx, tx, actorID, projectID, accord.AuditThanks, id, accord.AuditDelete, in, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete thanks %d: %w", id, err)

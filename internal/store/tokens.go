@@ -87,7 +87,7 @@ func (s *Store) CreateToken(ctx context.Context, actorID, userID int64, name str
 			userID, name, hashToken(secret), secret[:tokenPrefixLength], now)); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "api_token", t.ID, "create", nil,
+		return audit(ctx, tx, actorID, accord.AuditAPIToken, t.ID, accord.AuditCreate, nil,
 			map[string]any{"user_id": userID, "name": name, "prefix": t.Prefix})
 	})
 	if err != nil {
@@ -138,7 +138,7 @@ func (s *Store) RevokeToken(ctx context.Context, actorID, userID, id int64, now 
 		if err != nil {
 			return mapNotFound(err, "api_token_not_found")
 		}
-		return audit(ctx, tx, actorID, "api_token", t.ID, "revoke", nil, map[string]any{"user_id": userID})
+		return audit(ctx, tx, actorID, accord.AuditAPIToken, t.ID, accord.AuditRevoke, nil, map[string]any{"user_id": userID})
 	})
 	if err != nil {
 		return fmt.Errorf("store: revoke token %d: %w", id, err)

@@ -89,7 +89,7 @@ func (s *Store) SaveUnitPlan(ctx context.Context, actorID int64, plan accord.Uni
 		if before != nil {
 			beforeAudit = planAudit(*before)
 		}
-		return auditProject(ctx, tx, actorID, plan.ProjectID, "unit_plan", plan.UnitID, "save", beforeAudit, planAudit(plan))
+		return auditProject(ctx, tx, actorID, plan.ProjectID, accord.AuditUnitPlan, plan.UnitID, accord.AuditSave, beforeAudit, planAudit(plan))
 	})
 	if err != nil {
 		return accord.UnitPlan{}, fmt.Errorf("store: save plan for unit %d in project %d: %w", plan.UnitID, plan.ProjectID, err)

@@ -86,7 +86,7 @@ func (s *Store) CreateUnit(ctx context.Context, actorID int64, in accord.UnitInp
 		if u, err = scanUnit(tx.QueryRow(ctx, `SELECT `+unitColumns+unitFrom+`WHERE n.id = $1`, id)); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "unit", id, "create", nil, unitAudit(u))
+		return audit(ctx, tx, actorID, accord.AuditUnit, id, accord.AuditCreate, nil, unitAudit(u))
 	})
 	if err != nil {
 		return accord.Unit{}, fmt.Errorf("store: create unit %q: %w", in.Name, err)
@@ -96,7 +96,7 @@ func (s *Store) CreateUnit(ctx context.Context, actorID int64, in accord.UnitInp
 
 // RenameUnit changes a unit's names if nobody changed the unit since version.
 func (s *Store) RenameUnit(ctx context.Context, actorID, id int64, version int, name, nameEN string) (accord.Unit, error) {
-	return s.updateUnit(ctx, actorID, id, version, "rename", func(tx pgx.Tx, u accord.Unit) error {
+	return s.updateUnit(ctx, actorID, id, version, accord.AuditRename, func(tx pgx.Tx, u accord.Unit) error {
 		_, err := tx.Exec(ctx, `UPDATE units SET name = $2, name_en = $3, version = version + 1 WHERE id = $1`, id, name, nameEN)
 		return err
 	})
@@ -104,7 +104,7 @@ func (s *Store) RenameUnit(ctx context.Context, actorID, id int64, version int, 
 
 // MoveUnit puts a unit and its whole subtree under a new parent, refusing cycles.
 func (s *Store) MoveUnit(ctx context.Context, actorID, id int64, version int, newParentID int64) (accord.Unit, error) {
-	return s.updateUnit(ctx, actorID, id, version, "move", func(tx pgx.Tx, u accord.Unit) error {
+	return s.updateUnit(ctx, actorID, id, version, accord.AuditMove, func(tx pgx.Tx, u accord.Unit) error {
 		parent, err := scanUnit(tx.QueryRow(ctx, `SELECT `+unitColumns+unitFrom+`WHERE n.id = $1 FOR SHARE OF n`, newParentID))
 		if err != nil {
 			return fieldNotFound(err, "parent_id", "unit_not_found")
@@ -125,7 +125,7 @@ func (s *Store) MoveUnit(ctx context.Context, actorID, id int64, version int, ne
 
 // CloseUnit marks a unit closed; its open sub-units must be closed or moved first.
 func (s *Store) CloseUnit(ctx context.Context, actorID, id int64, version int) (accord.Unit, error) {
-	return s.updateUnit(ctx, actorID, id, version, "close", func(tx pgx.Tx, u accord.Unit) error {
+	return s.updateUnit(ctx, actorID, id, version, accord.AuditClose, func(tx pgx.Tx, u accord.Unit) error {
 		if u.ParentID == nil {
 			return accord.Errorf(accord.ECodeInvalid, "unit_close_root", nil)
 		}
@@ -144,7 +144,7 @@ func (s *Store) CloseUnit(ctx context.Context, actorID, id int64, version int) (
 // SetUnitHead names the unit's head (nil leaves the post vacant). The head becomes a
 // member of the unit.
 func (s *Store) SetUnitHead(ctx context.Context, actorID, id int64, version int, headUserID *int64) (accord.Unit, error) {
-	return s.updateUnit(ctx, actorID, id, version, "set_head", func(tx pgx.Tx, u accord.Unit) error {
+	return s.updateUnit(ctx, actorID, id, version, accord.AuditSetHead, func(tx pgx.Tx, u accord.Unit) error {
 		if headUserID != nil {
 			var active bool
 			err := tx.QueryRow(ctx, `SELECT deactivated_at IS NULL FROM users WHERE id = $1`, *headUserID).Scan(&active)
@@ -166,7 +166,7 @@ func (s *Store) SetUnitHead(ctx context.Context, actorID, id int64, version int,
 
 // updateUnit locks the unit, checks the version the user saw, applies change and
 // audits the before and after.
-func (s *Store) updateUnit(ctx context.Context, actorID, id int64, version int, action string, change func(pgx.Tx, accord.Unit) error) (accord.Unit, error) {
+func (s *Store) updateUnit(ctx context.Context, actorID, id int64, version int, action accord.AuditAction, change func(pgx.Tx, accord.Unit) error) (accord.Unit, error) {
 	var after accord.Unit
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		before, err := scanUnit(tx.QueryRow(ctx, `SELECT `+unitColumns+unitFrom+`WHERE n.id = $1 FOR UPDATE OF n`, id))
@@ -182,7 +182,7 @@ func (s *Store) updateUnit(ctx context.Context, actorID, id int64, version int, 
 		if after, err = scanUnit(tx.QueryRow(ctx, `SELECT `+unitColumns+unitFrom+`WHERE n.id = $1`, id)); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "unit", id, action, unitAudit(before), unitAudit(after))
+		return audit(ctx, tx, actorID, accord.AuditUnit, id, action, unitAudit(before), unitAudit(after))
 	})
 	if err != nil {
 		return accord.Unit{}, fmt.Errorf("store: %s unit %d: %w", action, id, err)

@@ -157,7 +157,7 @@ func TestMoveUnitRewritesSubtree(t *testing.T) {
 
 	history, err := b.st.AuditEntries(b.ctx, "unit", tech.ID, 10)
 	require.NoError(t, err)
-	require.Equal(t, "move", history[0].Action)
+	require.Equal(t, accord.AuditMove, history[0].Action)
 }
 
 func TestCloseUnit(t *testing.T) {

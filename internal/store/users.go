@@ -35,7 +35,7 @@ func (s *Store) CreateUser(ctx context.Context, actorID int64, in accord.NewUser
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "user", u.ID, "create", nil, userAudit(u))
+		return audit(ctx, tx, actorID, accord.AuditUser, u.ID, accord.AuditCreate, nil, userAudit(u))
 	})
 	if err != nil {
 		return accord.User{}, fmt.Errorf("store: create user %s: %w", in.Email, err)
@@ -134,7 +134,7 @@ func (s *Store) DeactivateUser(ctx context.Context, actorID, id int64, version i
 		if _, err := tx.Exec(ctx, `UPDATE units SET head_user_id = NULL, version = version + 1 WHERE head_user_id = $1`, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "user", id, "deactivate", userAudit(before), nil)
+		return audit(ctx, tx, actorID, accord.AuditUser, id, accord.AuditDeactivate, userAudit(before), nil)
 	})
 	if err != nil {
 		return fmt.Errorf("store: deactivate user %d: %w", id, err)
@@ -182,7 +182,7 @@ func (s *Store) AddMembership(ctx context.Context, actorID, userID, unitID int64
 		if tag.RowsAffected() == 0 {
 			return nil
 		}
-		return audit(ctx, tx, actorID, "user", userID, "join_unit", nil, map[string]int64{"unit_id": unitID})
+		return audit(ctx, tx, actorID, accord.AuditUser, userID, accord.AuditJoinUnit, nil, map[string]int64{"unit_id": unitID})
 	})
 	if err != nil {
 		return fmt.Errorf("store: add user %d to unit %d: %w", userID, unitID, err)
@@ -204,7 +204,7 @@ func (s *Store) RemoveMembership(ctx context.Context, actorID, userID, unitID in
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
-		return audit(ctx, tx, actorID, "user", userID, "leave_unit", map[string]int64{"unit_id": unitID}, nil)
+		return audit(ctx, tx, actorID, accord.AuditUser, userID, accord.AuditLeaveUnit, map[string]int64{"unit_id": unitID}, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("store: remove user %d from unit %d: %w", userID, unitID, err)

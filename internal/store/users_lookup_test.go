@@ -96,7 +96,7 @@ func TestAuditEntriesCarryTimeAndActor(t *testing.T) {
 
 	entries, err := b.st.AuditEntries(b.ctx, "unit", legal.ID, 20)
 	require.NoError(t, err)
-	require.Equal(t, "rename", entries[0].Action)
+	require.Equal(t, accord.AuditRename, entries[0].Action)
 	require.Equal(t, "系统管理员", entries[0].ActorName)
 	require.Equal(t, "System Administrator", entries[0].ActorNameEN)
 	require.False(t, entries[0].At.IsZero())

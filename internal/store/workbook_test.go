@@ -160,9 +160,9 @@ func TestNeedEditConflictAndHistory(t *testing.T) {
 	history, total, err := b.st.ProjectHistory(b.ctx, smart.ID, 0, 2)
 	require.NoError(t, err)
 	require.Greater(t, total, 10, "the demo's own creation is history too")
-	require.Equal(t, "delete", history[0].Action)
+	require.Equal(t, accord.AuditDelete, history[0].Action)
 	require.Equal(t, "Zhang Wei", history[0].ActorNameEN)
-	require.Equal(t, "update", history[1].Action)
+	require.Equal(t, accord.AuditUpdate, history[1].Action)
 	require.JSONEq(t, `20`, string(jsonField(t, history[1].Before, "EffortDays")))
 	require.JSONEq(t, `25`, string(jsonField(t, history[1].After, "EffortDays")))
 

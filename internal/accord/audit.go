@@ -1,0 +1,54 @@
+package accord
+
+// AuditEntity names the kind of record an audit entry is about.
+type AuditEntity string
+
+// Audited entities.
+const (
+	AuditProject       AuditEntity = "project"
+	AuditNeed          AuditEntity = "need"
+	AuditRequest       AuditEntity = "request"
+	AuditEscalation    AuditEntity = "escalation"
+	AuditCommitment    AuditEntity = "commitment"
+	AuditUnitPlan      AuditEntity = "unit_plan"
+	AuditGoal          AuditEntity = "goal"
+	AuditRetrospective AuditEntity = "retrospective"
+	AuditThanks        AuditEntity = "thanks"
+	AuditUnit          AuditEntity = "unit"
+	AuditUser          AuditEntity = "user"
+	AuditWebhook       AuditEntity = "webhook"
+	AuditAPIToken      AuditEntity = "api_token"
+)
+
+// AuditAction names what happened to the record. A request's own actions
+// (RequestAction) are audited under their own names, as AuditAction(action).
+type AuditAction string
+
+// Audited actions.
+const (
+	AuditCreate     AuditAction = "create"
+	AuditUpdate     AuditAction = "update"
+	AuditDelete     AuditAction = "delete"
+	AuditSave       AuditAction = "save"
+	AuditRevoke     AuditAction = "revoke"
+	AuditEnable     AuditAction = "enable"
+	AuditDisable    AuditAction = "disable"
+	AuditDeactivate AuditAction = "deactivate"
+	AuditJoinUnit   AuditAction = "join_unit"
+	AuditLeaveUnit  AuditAction = "leave_unit"
+	AuditRename     AuditAction = "rename"
+	AuditMove       AuditAction = "move"
+	AuditClose      AuditAction = "close"
+	AuditSetHead    AuditAction = "set_head"
+	AuditProgress   AuditAction = "progress"
+	AuditNudge      AuditAction = "nudge"
+	AuditRaise      AuditAction = "raise"
+	AuditStatement  AuditAction = "statement"
+	AuditDecide     AuditAction = "decide"
+	AuditMoveUp     AuditAction = "move_up"
+	AuditReassign   AuditAction = "reassign"
+	AuditRefresh    AuditAction = "refresh"
+)
+
+// AuditOf is the audit action a request action is recorded as.
+func AuditOf(a RequestAction) AuditAction { return AuditAction(a) }

@@ -63,7 +63,7 @@ func formProblem(ctx context.Context, err error, formFields ...string) (status i
 	}
 	switch {
 	case e.Code == accord.ECodeConflict && len(e.Fields) == 0:
-		return http.StatusConflict, ui.FormState{Error: errorMessage(ctx, e)}, true
+		return statusOf(e.Code), ui.FormState{Error: errorMessage(ctx, e)}, true
 	case e.Code == accord.ECodeInvalid || e.Code == accord.ECodeConflict:
 		state.Fields = map[string]string{}
 		for field, id := range e.Fields {
@@ -76,7 +76,7 @@ func formProblem(ctx context.Context, err error, formFields ...string) (status i
 		if len(e.Fields) == 0 {
 			state.Error = errorMessage(ctx, e)
 		}
-		return http.StatusUnprocessableEntity, state, true
+		return statusOf(accord.ECodeInvalid), state, true // a conflict on a field is the form's to fix
 	}
 	return 0, ui.FormState{}, false
 }

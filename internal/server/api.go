@@ -185,16 +185,6 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, status int, co
 	s.apiJSON(w, r, status, apiErrorBody{Error: apiErrorDetail{Code: code, Message: message, Fields: fields}})
 }
 
-// apiStatus maps a domain error code to its HTTP status, the one table for the API.
-var apiStatus = map[accord.ErrorCode]int{
-	accord.ECodeInvalid:      http.StatusUnprocessableEntity,
-	accord.ECodeNotFound:     http.StatusNotFound,
-	accord.ECodeConflict:     http.StatusConflict,
-	accord.ECodeUnauthorized: http.StatusUnauthorized,
-	accord.ECodeForbidden:    http.StatusForbidden,
-	accord.ECodeInternal:     http.StatusInternalServerError,
-}
-
 // apiFail answers with err's status and translated message. current, when given, is
 // the object as it stands now and goes with a 409. Only unexpected errors are logged.
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error, current ...any) {
@@ -217,7 +207,7 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error, curr
 		return
 	}
 	code := accord.ErrorCodeOf(err)
-	status := apiStatus[code]
+	status := statusOf(code)
 	if code == accord.ECodeInternal {
 		s.log.Error("internal error", "request_id", middleware.GetReqID(ctx), "path", r.URL.Path, "err", err)
 		s.apiError(w, r, status, string(code), i18n.T(ctx, "error_internal_body"), nil)

@@ -64,20 +64,22 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.errorPage(w, r, http.StatusServiceUnavailable, "error_unavailable_title", "error_unavailable_body")
 		return
 	}
-	switch accord.ErrorCodeOf(err) {
+	code := accord.ErrorCodeOf(err)
+	status := statusOf(code)
+	switch code {
 	case accord.ECodeNotFound:
 		s.notFound(w, r)
 	case accord.ECodeForbidden:
-		s.errorPage(w, r, http.StatusForbidden, "error_forbidden_title", messageID(err, "error_forbidden_body"))
+		s.errorPage(w, r, status, "error_forbidden_title", messageID(err, "error_forbidden_body"))
 	case accord.ECodeUnauthorized:
 		s.redirectToLogin(w, r)
 	case accord.ECodeConflict:
-		s.errorPage(w, r, http.StatusConflict, "error_conflict_title", "edit_conflict")
+		s.errorPage(w, r, status, "error_conflict_title", "edit_conflict")
 	case accord.ECodeInvalid:
-		s.errorPage(w, r, http.StatusUnprocessableEntity, "error_invalid_title", messageID(err, "error_invalid_form"))
+		s.errorPage(w, r, status, "error_invalid_title", messageID(err, "error_invalid_form"))
 	default:
 		s.log.Error("internal error", "request_id", middleware.GetReqID(ctx), "path", r.URL.Path, "err", err)
-		s.errorPage(w, r, http.StatusInternalServerError, "error_internal_title", "error_internal_body")
+		s.errorPage(w, r, status, "error_internal_title", "error_internal_body")
 	}
 }
 

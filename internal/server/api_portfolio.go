@@ -48,7 +48,7 @@ type apiSignal struct {
 	Escalations int `json:"escalations"`
 }
 
-func toAPIPortfolioProject(p store.PortfolioRow) apiPortfolioProject {
+func toAPIPortfolioProject(p accord.PortfolioRow) apiPortfolioProject {
 	return apiPortfolioProject{ID: apiID(p.ID), Name: p.Name, NameEN: p.NameEN, Status: string(p.Status),
 		OwningUnitID: apiID(p.OwningUnitID), UnitName: p.UnitName, UnitNameEN: p.UnitNameEN, LeadName: p.LeadName,
 		LeadNameEN: p.LeadNameEN, GoalID: apiIDPtr(p.GoalID), GoalTitle: p.GoalTitle, GoalTitleEN: p.GoalTitleEN,

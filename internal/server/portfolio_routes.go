@@ -68,7 +68,7 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	}
 	view.Total, view.Pages = total, pages(total, portfolioPerPage)
 	for _, p := range rows {
-		view.Rows = append(view.Rows, portfolioRow(p))
+		view.Rows = append(view.Rows, ui.PortfolioRow{PortfolioRow: p})
 	}
 	view.Counts, view.Value = map[accord.Health]int{}, map[accord.Health]int64{}
 	currencies := map[string]bool{}
@@ -94,19 +94,6 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 			Asked: u.AskedDays, Committed: u.CommittedDays, Declined: u.Declined})
 	}
 	s.page(w, r, http.StatusOK, i18n.T(ctx, "pf_title"), "portfolio", ui.Portfolio(view))
-}
-
-func portfolioRow(p store.PortfolioRow) ui.PortfolioRow {
-	row := ui.PortfolioRow{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Status: p.Status, UnitID: p.OwningUnitID,
-		UnitName: p.UnitName, UnitNameEN: p.UnitNameEN, LeadName: p.LeadName, LeadNameEN: p.LeadNameEN,
-		GoalTitle: p.GoalTitle, GoalTitleEN: p.GoalTitleEN, ExpectedAmount: p.ExpectedAmount, Currency: p.Currency,
-		ExpectedOutcome: p.ExpectedOutcome, TargetDate: p.TargetDate, Health: p.Health, Live: p.Live,
-		P0Declined: p.P0Declined, P0Overdue: p.P0Overdue, Declined: p.Declined, Overdue: p.Overdue, Stale: p.Stale,
-		HighRisk: p.HighRisk, Delivered: p.Delivered, Escalations: p.Escalations}
-	if p.GoalID != nil {
-		row.GoalID = *p.GoalID
-	}
-	return row
 }
 
 func goalRollup(g store.GoalRollup) ui.GoalRollup {

@@ -41,38 +41,6 @@ const portfolioCTE = `WITH RECURSIVE goal_up AS (
 const portfolioSeverity = `CASE health WHEN 'blocked' THEN 0 WHEN 'at_risk' THEN 1 ELSE 2 END,
 	escalations DESC, expected_amount DESC NULLS LAST, id`
 
-// PortfolioRow is one project on an executive's portfolio with its health and the
-// signals behind it.
-type PortfolioRow struct {
-	ID              int64
-	Name            string
-	NameEN          string
-	Status          accord.ProjectStatus
-	OwningUnitID    int64
-	UnitName        string
-	UnitNameEN      string
-	LeadName        string
-	LeadNameEN      string
-	GoalID          *int64 // the company goal its own goal rolls up to
-	GoalTitle       string
-	GoalTitleEN     string
-	ExpectedAmount  *int64
-	Currency        string
-	ExpectedOutcome string
-	TargetDate      *time.Time
-	Health          accord.Health
-
-	Live        int // sent and still open
-	P0Declined  int
-	P0Overdue   int
-	Declined    int
-	Overdue     int
-	Stale       int
-	HighRisk    int
-	Delivered   int
-	Escalations int // waiting for a superior's decision
-}
-
 // PortfolioFilter narrows the portfolio. Pointer fields are unset when nil.
 type PortfolioFilter struct {
 	Health *accord.Health
@@ -154,7 +122,7 @@ func scanGoalRollup(r pgx.CollectableRow, extra ...any) (GoalRollup, error) {
 	return g, json.Unmarshal(topJSON, &g.Top)
 }
 
-// portfolioRowJSON is the JSON shape of a PortfolioRow inside PortfolioPage's query.
+// portfolioRowJSON is the JSON shape of a accord.PortfolioRow inside PortfolioPage's query.
 type portfolioRowJSON struct {
 	ID              int64                `json:"id"`
 	Name            string               `json:"name"`
@@ -190,7 +158,7 @@ type portfolioRowJSON struct {
 // has projects), then the projects that serve no goal — narrowed by f.Status alone,
 // each naming its worst top projects. Only the page's rows count their overdue and
 // stale requests, which depend on the moment.
-func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]PortfolioRow, int, []GoalRollup, error) {
+func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []GoalRollup, error) {
 	rows, err := s.pool.Query(ctx, portfolioCTE+`,
 	page AS (
 		SELECT *, count(*) OVER () AS total FROM scored
@@ -238,9 +206,9 @@ func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioF
 	if err := json.Unmarshal(pageJSON, &in); err != nil {
 		return nil, 0, nil, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
 	}
-	list := make([]PortfolioRow, 0, len(in))
+	list := make([]accord.PortfolioRow, 0, len(in))
 	for _, p := range in {
-		list = append(list, PortfolioRow{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Status: p.Status,
+		list = append(list, accord.PortfolioRow{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Status: p.Status,
 			OwningUnitID: p.OwningUnitID, UnitName: p.UnitName, UnitNameEN: p.UnitNameEN, LeadName: p.LeadName,
 			LeadNameEN: p.LeadNameEN, GoalID: p.GoalID, GoalTitle: p.GoalTitle, GoalTitleEN: p.GoalTitleEN,
 			ExpectedAmount: p.ExpectedAmount, Currency: p.Currency, ExpectedOutcome: p.ExpectedOutcome,

@@ -12,7 +12,7 @@ import (
 )
 
 // portfolio is PortfolioPage's page of rows and total.
-func portfolio(t *testing.T, st *store.Store, ctx context.Context, v accord.Viewer, f store.PortfolioFilter, now time.Time) ([]store.PortfolioRow, int, error) {
+func portfolio(t *testing.T, st *store.Store, ctx context.Context, v accord.Viewer, f store.PortfolioFilter, now time.Time) ([]accord.PortfolioRow, int, error) {
 	t.Helper()
 	rows, total, _, err := st.PortfolioPage(ctx, v, f, 5, now)
 	return rows, total, err
@@ -94,7 +94,7 @@ func TestPortfolioHealthFollowsTheRequests(t *testing.T) {
 		"the customer analytics (P0) was needed within 30 days")
 }
 
-func portfolioRow(t *testing.T, b testBundle, email, nameEN string, now time.Time) store.PortfolioRow {
+func portfolioRow(t *testing.T, b testBundle, email, nameEN string, now time.Time) accord.PortfolioRow {
 	t.Helper()
 	rows, _, err := portfolio(t, b.st, b.ctx, b.viewer(t, email), store.PortfolioFilter{Limit: 100}, now)
 	require.NoError(t, err)
@@ -104,7 +104,7 @@ func portfolioRow(t *testing.T, b testBundle, email, nameEN string, now time.Tim
 		}
 	}
 	t.Fatalf("%s is not on %s's portfolio", nameEN, email)
-	return store.PortfolioRow{}
+	return accord.PortfolioRow{}
 }
 
 func TestPortfolioScopeIsTheViewersSubtree(t *testing.T) {
@@ -435,7 +435,7 @@ func TestPortfolioPageIsConsistentAcrossFilters(t *testing.T) {
 				require.NoError(t, err)
 				require.Len(t, all, allTotal)
 				from, to := min(f.Offset, len(all)), min(f.Offset+f.Limit, len(all))
-				require.Equal(t, all[from:to], append([]store.PortfolioRow{}, rows...))
+				require.Equal(t, all[from:to], append([]accord.PortfolioRow{}, rows...))
 				if len(rows) > 0 {
 					require.Equal(t, allTotal, total)
 				}

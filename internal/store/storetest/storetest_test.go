@@ -1,0 +1,53 @@
+package storetest_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+	"accord/internal/pgtest"
+	"accord/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func TestDefaultsBuildAWorkingWorld(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+
+	root := w.Root(t)
+	require.Nil(t, root.ParentID)
+	require.NotNil(t, root.HeadUserID)
+	require.Equal(t, root.ID, w.Root(t).ID, "one root per world")
+
+	unit := w.Unit(t, storetest.UnitOpts{})
+	require.Equal(t, []int64{root.ID, unit.ID}, unit.Path)
+	require.NotNil(t, unit.HeadUserID)
+	require.Nil(t, w.Unit(t, storetest.UnitOpts{Vacant: true}).HeadUserID)
+
+	member := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{unit}})
+	require.Len(t, w.Viewer(t, member).Memberships, 1)
+	head := w.Person(t, storetest.PersonOpts{Head: &unit})
+	require.Equal(t, accord.Roles{Head: true}, w.Viewer(t, head).Roles)
+	require.Equal(t, head.ID, w.Head(t, unit).ID)
+
+	p := w.Project(t, storetest.ProjectOpts{Owner: &unit})
+	require.Equal(t, head.ID, p.LeadUserID, "the owner's head leads by default")
+	n := w.Need(t, storetest.NeedOpts{Project: &p})
+	require.Equal(t, accord.TierImportant, n.Tier)
+	require.NotNil(t, n.HolderUnitID)
+
+	for _, s := range accord.RequestStates() {
+		if s == accord.RequestDraft {
+			continue
+		}
+		r := w.Request(t, storetest.RequestOpts{State: s})
+		require.Equal(t, s, r.State)
+	}
+
+	e := w.Escalation(t, storetest.EscalationOpts{})
+	require.Equal(t, accord.EscalationOpen, e.Status)
+	require.Equal(t, *root.HeadUserID, e.AssignedUserID, "two units under the root meet at its head")
+}

@@ -5,24 +5,27 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"accord/internal/store/storetest"
 )
 
 func TestHousekeeping(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	w := storetest.New(t)
 	now := time.Now()
-	_, err := b.st.Pool().Exec(b.ctx, `INSERT INTO sessions (token, data, expiry) VALUES ('old', '', $1), ('live', '', $2)`,
+	_, err := w.Store.Pool().Exec(w.Ctx, `INSERT INTO sessions (token, data, expiry) VALUES ('old', '', $1), ('live', '', $2)`,
 		now.Add(-time.Minute), now.Add(time.Hour))
 	require.NoError(t, err)
-	n, err := b.st.DeleteExpiredSessions(b.ctx, now)
+	n, err := w.Store.DeleteExpiredSessions(w.Ctx, now)
 	require.NoError(t, err)
 	require.Equal(t, int64(1), n)
 
-	require.NoError(t, b.st.RecordLoginFailure(b.ctx, "a@b.c", "1.2.3.4", now.Add(-25*time.Hour)))
-	require.NoError(t, b.st.RecordLoginFailure(b.ctx, "a@b.c", "1.2.3.4", now))
-	n, err = b.st.ClearOldLoginFailures(b.ctx, now.Add(-24*time.Hour))
+	require.NoError(t, w.Store.RecordLoginFailure(w.Ctx, "a@b.c", "1.2.3.4", now.Add(-25*time.Hour)))
+	require.NoError(t, w.Store.RecordLoginFailure(w.Ctx, "a@b.c", "1.2.3.4", now))
+	n, err = w.Store.ClearOldLoginFailures(w.Ctx, now.Add(-24*time.Hour))
 	require.NoError(t, err)
 	require.Equal(t, int64(1), n)
-	byEmail, byIP, last, err := b.st.LoginFailures(b.ctx, "A@b.c", "1.2.3.4", now.Add(-time.Hour))
+	byEmail, byIP, last, err := w.Store.LoginFailures(w.Ctx, "A@b.c", "1.2.3.4", now.Add(-time.Hour))
 	require.NoError(t, err)
 	require.Equal(t, 1, byEmail)
 	require.Equal(t, 1, byIP)

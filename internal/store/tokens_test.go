@@ -8,19 +8,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
+	"accord/internal/store/storetest"
 )
 
 func TestTokens(t *testing.T) {
-	b := setup(t)
-	it := b.users["it@accord.demo"]
+	t.Parallel()
+	w := storetest.New(t)
+	owner := w.Person(t, storetest.PersonOpts{})
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-	tok, secret, err := b.st.CreateToken(b.ctx, it.ID, it.ID, "  chat bot  ", now)
+	tok, secret, err := w.Store.CreateToken(w.Ctx, owner.ID, owner.ID, "  chat bot  ", now)
 	require.NoError(t, err)
 	raw, err := base64.RawURLEncoding.DecodeString(secret)
 	require.NoError(t, err)
 	require.Len(t, raw, 32, "32 random bytes")
-	require.Equal(t, it.ID, tok.UserID)
+	require.Equal(t, owner.ID, tok.UserID)
 	require.Equal(t, "chat bot", tok.Name)
 	require.Equal(t, secret[:8], tok.Prefix)
 	require.True(t, tok.CreatedAt.Equal(now))
@@ -29,53 +31,53 @@ func TestTokens(t *testing.T) {
 
 	// Only the hash is stored.
 	var stored []byte
-	require.NoError(t, b.st.Pool().QueryRow(b.ctx, `SELECT hash FROM api_tokens WHERE id = $1`, tok.ID).Scan(&stored))
+	require.NoError(t, w.Store.Pool().QueryRow(w.Ctx, `SELECT hash FROM api_tokens WHERE id = $1`, tok.ID).Scan(&stored))
 	require.Len(t, stored, 32)
 	require.NotContains(t, string(stored), secret)
 
 	// The secret finds its user and notes the use, at most once a minute.
-	id, err := b.st.TokenUser(b.ctx, secret, now)
+	id, err := w.Store.TokenUser(w.Ctx, secret, now)
 	require.NoError(t, err)
-	require.Equal(t, it.ID, id)
-	_, err = b.st.TokenUser(b.ctx, secret, now.Add(30*time.Second))
+	require.Equal(t, owner.ID, id)
+	_, err = w.Store.TokenUser(w.Ctx, secret, now.Add(30*time.Second))
 	require.NoError(t, err)
-	list, err := b.st.Tokens(b.ctx, it.ID)
+	list, err := w.Store.Tokens(w.Ctx, owner.ID)
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	require.True(t, list[0].LastUsedAt.Equal(now), "a use within the minute is not written")
-	_, err = b.st.TokenUser(b.ctx, secret, now.Add(2*time.Minute))
+	_, err = w.Store.TokenUser(w.Ctx, secret, now.Add(2*time.Minute))
 	require.NoError(t, err)
-	list, err = b.st.Tokens(b.ctx, it.ID)
+	list, err = w.Store.Tokens(w.Ctx, owner.ID)
 	require.NoError(t, err)
 	require.True(t, list[0].LastUsedAt.Equal(now.Add(2*time.Minute)))
 
 	// Unknown secrets are unauthorized.
-	_, err = b.st.TokenUser(b.ctx, "nope", now)
+	_, err = w.Store.TokenUser(w.Ctx, "nope", now)
 	require.Equal(t, accord.ECodeUnauthorized, accord.ErrorCodeOf(err))
 
 	// Someone else cannot revoke it; its owner can, and then it stops working.
-	other := b.users["data@accord.demo"]
-	err = b.st.RevokeToken(b.ctx, other.ID, other.ID, tok.ID, now)
+	other := w.Person(t, storetest.PersonOpts{})
+	err = w.Store.RevokeToken(w.Ctx, other.ID, other.ID, tok.ID, now)
 	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err))
-	require.NoError(t, b.st.RevokeToken(b.ctx, it.ID, it.ID, tok.ID, now.Add(time.Hour)))
-	require.NoError(t, b.st.RevokeToken(b.ctx, it.ID, it.ID, tok.ID, now.Add(2*time.Hour)), "revoking twice is harmless")
-	_, err = b.st.TokenUser(b.ctx, secret, now)
+	require.NoError(t, w.Store.RevokeToken(w.Ctx, owner.ID, owner.ID, tok.ID, now.Add(time.Hour)))
+	require.NoError(t, w.Store.RevokeToken(w.Ctx, owner.ID, owner.ID, tok.ID, now.Add(2*time.Hour)), "revoking twice is harmless")
+	_, err = w.Store.TokenUser(w.Ctx, secret, now)
 	require.Equal(t, accord.ECodeUnauthorized, accord.ErrorCodeOf(err))
-	list, err = b.st.Tokens(b.ctx, it.ID)
+	list, err = w.Store.Tokens(w.Ctx, owner.ID)
 	require.NoError(t, err)
 	require.True(t, list[0].RevokedAt.Equal(now.Add(time.Hour)))
 
 	// A deactivated user's tokens stop working, and they get no new ones.
-	_, secret, err = b.st.CreateToken(b.ctx, it.ID, it.ID, "", now)
+	_, secret, err = w.Store.CreateToken(w.Ctx, owner.ID, owner.ID, "", now)
 	require.NoError(t, err)
-	fresh, err := b.st.User(b.ctx, it.ID)
+	fresh, err := w.Store.User(w.Ctx, owner.ID)
 	require.NoError(t, err)
-	require.NoError(t, b.st.DeactivateUser(b.ctx, 0, it.ID, fresh.Version))
-	_, err = b.st.TokenUser(b.ctx, secret, now)
+	require.NoError(t, w.Store.DeactivateUser(w.Ctx, 0, owner.ID, fresh.Version))
+	_, err = w.Store.TokenUser(w.Ctx, secret, now)
 	require.Equal(t, accord.ECodeUnauthorized, accord.ErrorCodeOf(err))
-	_, _, err = b.st.CreateToken(b.ctx, it.ID, it.ID, "", now)
+	_, _, err = w.Store.CreateToken(w.Ctx, owner.ID, owner.ID, "", now)
 	require.Equal(t, accord.ECodeInvalid, accord.ErrorCodeOf(err))
 
-	_, _, err = b.st.CreateToken(b.ctx, other.ID, other.ID, string(make([]rune, 200)), now)
+	_, _, err = w.Store.CreateToken(w.Ctx, other.ID, other.ID, string(make([]rune, 200)), now)
 	require.Equal(t, map[string]string{"name": "field_too_long"}, accord.FieldErrors(err))
 }

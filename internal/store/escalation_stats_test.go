@@ -8,35 +8,37 @@ import (
 
 	"accord/internal/accord"
 	"accord/internal/store"
+	"accord/internal/store/storetest"
 )
 
 func TestEscalationStats(t *testing.T) {
-	b := setup(t)
-	empty, err := b.st.EscalationStats(b.ctx)
+	t.Parallel()
+	w := storetest.New(t)
+	empty, err := w.Store.EscalationStats(w.Ctx)
 	require.NoError(t, err)
 	require.Equal(t, store.EscalationStats{DecisionBuckets: make([]uint64, len(store.DecisionHourBuckets()))}, empty)
 
 	// One declined escalation decided after 30 hours, one manual still open.
 	sentAt := time.Now().Add(-10 * 24 * time.Hour)
-	sent := sendSmart(t, b, sentAt)
-	it := sent["IT"]
-	_, err = b.st.ActOnRequest(b.ctx, b.viewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionDecline,
-		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, sentAt)
-	require.NoError(t, err)
+	project := w.Project(t, storetest.ProjectOpts{})
+	required := w.Need(t, storetest.NeedOpts{Project: &project, Tier: accord.TierRequired})
+	w.Request(t, storetest.RequestOpts{Need: &required, State: accord.RequestDeclined, At: sentAt})
+	important := w.Need(t, storetest.NeedOpts{Project: &project})
+	waiting := w.Request(t, storetest.RequestOpts{Need: &important, At: sentAt})
 	raisedAt := sentAt.Add(5 * 24 * time.Hour)
-	n, err := b.st.SweepEscalations(b.ctx, raisedAt, 3)
+	n, err := w.Store.SweepEscalations(w.Ctx, raisedAt, 3)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
-	queue, _, err := b.st.EscalationsAssigned(b.ctx, b.users["ceo@accord.demo"].ID, 0, 10)
+	top := w.Head(t, w.Root(t))
+	queue, _, err := w.Store.EscalationsAssigned(w.Ctx, top.ID, 0, 10)
 	require.NoError(t, err)
 	due := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
-	_, err = b.st.Decide(b.ctx, b.viewer(t, "ceo@accord.demo"), queue[0].ID, queue[0].Version,
+	_, err = w.Store.Decide(w.Ctx, w.Viewer(t, top), queue[0].ID, queue[0].Version,
 		accord.DecisionInput{Kind: accord.DecideDirect, Note: "先做一期", DueDate: &due}, raisedAt.Add(30*time.Hour))
 	require.NoError(t, err)
-	_, err = b.st.Escalate(b.ctx, b.viewer(t, "aftersales@accord.demo"), sent["Marketing"].ID, "需要决策", "", 3, raisedAt)
-	require.NoError(t, err)
+	w.Escalation(t, storetest.EscalationOpts{Request: &waiting, Reason: "需要决策", WindowDays: 3, At: raisedAt})
 
-	got, err := b.st.EscalationStats(b.ctx)
+	got, err := w.Store.EscalationStats(w.Ctx)
 	require.NoError(t, err)
 	require.Equal(t, []store.EscalationCount{
 		{Cause: accord.CauseDeclined, Status: accord.EscalationDecided, Count: 1},

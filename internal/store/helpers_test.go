@@ -3,7 +3,11 @@ package store_test
 import (
 	"encoding/json"
 	"errors"
+
+	"accord/internal/accord"
 )
+
+func ptr[T any](v T) *T { return &v }
 
 func asError[T error](err error, target *T) bool { return errors.As(err, target) }
 
@@ -13,4 +17,12 @@ func jsonField(t interface{ Fatalf(string, ...any) }, raw []byte, field string) 
 		t.Fatalf("decode %s: %v", raw, err)
 	}
 	return m[field]
+}
+
+func errMessageID(err error) string {
+	var e *accord.Error
+	if ok := asError(err, &e); ok {
+		return e.MessageID
+	}
+	return ""
 }

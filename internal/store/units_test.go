@@ -1,123 +1,130 @@
 package store_test
 
 import (
-	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
-	"accord/internal/pgtest"
 	"accord/internal/store"
+	"accord/internal/store/storetest"
 )
 
-type testBundle struct {
-	st    *store.Store
-	ctx   context.Context
-	units map[string]accord.Unit // demo units by English name
-	users map[string]accord.User // demo users by email
-}
-
-func setup(t *testing.T) testBundle {
+// companyTree builds a root ("HQ") with two centres and their departments, every
+// unit headed by a person of its own, and returns the units by English name.
+func companyTree(t *testing.T, w *storetest.World) map[string]accord.Unit {
 	t.Helper()
-	t.Parallel()
-	ctx := context.Background()
-	st := store.New(pgtest.NewPool(t, pgtest.Demo()))
-	b := testBundle{st: st, ctx: ctx, units: map[string]accord.Unit{}, users: map[string]accord.User{}}
-	units, err := st.Units(ctx)
-	require.NoError(t, err)
-	for _, u := range units {
-		b.units[u.NameEN] = u
+	units := map[string]accord.Unit{"HQ": w.Root(t)}
+	for _, u := range []struct{ parent, name, nameEN string }{
+		{"HQ", "运营中心", "Operations centre"},
+		{"HQ", "技术中心", "Technology centre"},
+		{"Operations centre", "销售部", "Sales"},
+		{"Operations centre", "售后服务部", "After-sales"},
+		{"Operations centre", "市场部", "Marketing"},
+		{"Operations centre", "客服部", "Customer service"},
+		{"Operations centre", "金融保险部", "Finance & insurance"},
+		{"Technology centre", "信息技术部", "IT"},
+		{"Technology centre", "数据部", "Data"},
+	} {
+		parent := units[u.parent]
+		units[u.nameEN] = w.Unit(t, storetest.UnitOpts{Parent: &parent, Name: u.name, NameEN: u.nameEN})
 	}
-	rows, _, err := st.Users(ctx, store.UserFilter{Limit: 100})
-	require.NoError(t, err)
-	for _, r := range rows {
-		b.users[r.Email] = r.User
-	}
-	return b
+	return units
 }
 
-func TestSharedSuperiorInDemoOrg(t *testing.T) {
-	b := setup(t)
+// headOf is the user heading unit u when it was read.
+func headOf(u accord.Unit) int64 { return *u.HeadUserID }
+
+func TestSharedSuperior(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	units := companyTree(t, w)
 	// Nobody judges their own case: a shared superior who heads one of the two units
 	// is passed over for the next head up.
 	tests := []struct {
 		a, b        string
 		wantUnit    string
-		wantHead    string
+		wantHead    string // the head of this unit
 		wantSkipped int
 		wantCommon  string
-		wantNatural string
+		wantNatural string // the head of this unit
 	}{
-		{"After-sales", "IT", "HQ", "ceo@accord.demo", 0, "HQ", "ceo@accord.demo"},
-		{"Sales", "Marketing", "Operations centre", "ops@accord.demo", 0, "Operations centre", "ops@accord.demo"},
-		{"Finance & insurance", "Customer service", "Operations centre", "ops@accord.demo", 0, "Operations centre", "ops@accord.demo"},
-		{"IT", "IT", "Technology centre", "cto@accord.demo", 1, "IT", "it@accord.demo"},
-		{"Technology centre", "Data", "HQ", "ceo@accord.demo", 1, "Technology centre", "cto@accord.demo"},
+		{"After-sales", "IT", "HQ", "HQ", 0, "HQ", "HQ"},
+		{"Sales", "Marketing", "Operations centre", "Operations centre", 0, "Operations centre", "Operations centre"},
+		{"Finance & insurance", "Customer service", "Operations centre", "Operations centre", 0, "Operations centre", "Operations centre"},
+		{"IT", "IT", "Technology centre", "Technology centre", 1, "IT", "IT"},
+		{"Technology centre", "Data", "HQ", "HQ", 1, "Technology centre", "Technology centre"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.a+"↔"+tt.b, func(t *testing.T) {
-			got, err := b.st.SharedSuperior(b.ctx, b.units[tt.a].ID, b.units[tt.b].ID, 0)
+			got, err := w.Store.SharedSuperior(w.Ctx, units[tt.a].ID, units[tt.b].ID, 0)
 			require.NoError(t, err)
 			require.Equal(t, accord.Superior{
-				CommonUnitID:      b.units[tt.wantCommon].ID,
-				UnitID:            b.units[tt.wantUnit].ID,
-				HeadUserID:        b.users[tt.wantHead].ID,
+				CommonUnitID:      units[tt.wantCommon].ID,
+				UnitID:            units[tt.wantUnit].ID,
+				HeadUserID:        headOf(units[tt.wantHead]),
 				PartiesSkipped:    tt.wantSkipped,
-				NaturalHeadUserID: b.users[tt.wantNatural].ID,
+				NaturalHeadUserID: headOf(units[tt.wantNatural]),
 			}, got)
 		})
 	}
-	t.Run("the CEO leading an HQ project decides at the top, flagged", func(t *testing.T) {
-		ceo := b.users["ceo@accord.demo"].ID
-		got, err := b.st.SharedSuperior(b.ctx, b.units["HQ"].ID, b.units["IT"].ID, ceo)
+	t.Run("the root's head leading a root project decides at the top, flagged", func(t *testing.T) {
+		top := headOf(units["HQ"])
+		got, err := w.Store.SharedSuperior(w.Ctx, units["HQ"].ID, units["IT"].ID, top)
 		require.NoError(t, err)
-		require.Equal(t, accord.Superior{CommonUnitID: b.units["HQ"].ID, UnitID: b.units["HQ"].ID, HeadUserID: ceo,
-			HeadIsParty: true, NaturalHeadUserID: ceo}, got)
+		require.Equal(t, accord.Superior{CommonUnitID: units["HQ"].ID, UnitID: units["HQ"].ID, HeadUserID: top,
+			HeadIsParty: true, NaturalHeadUserID: top}, got)
 	})
 }
 
 func TestSharedSuperiorSkipsVacantAndInactiveHeads(t *testing.T) {
-	b := setup(t)
-	ops := b.units["Operations centre"]
-	_, err := b.st.SetUnitHead(b.ctx, 0, ops.ID, ops.Version, nil)
+	t.Parallel()
+	w := storetest.New(t)
+	units := companyTree(t, w)
+	ops := units["Operations centre"]
+	_, err := w.Store.SetUnitHead(w.Ctx, 0, ops.ID, ops.Version, nil)
 	require.NoError(t, err)
 
-	got, err := b.st.SharedSuperior(b.ctx, b.units["Sales"].ID, b.units["Marketing"].ID, 0)
+	top := headOf(units["HQ"])
+	got, err := w.Store.SharedSuperior(w.Ctx, units["Sales"].ID, units["Marketing"].ID, 0)
 	require.NoError(t, err)
-	require.Equal(t, accord.Superior{CommonUnitID: ops.ID, UnitID: b.units["HQ"].ID,
-		HeadUserID: b.users["ceo@accord.demo"].ID, VacantSkipped: 1, NaturalHeadUserID: b.users["ceo@accord.demo"].ID}, got)
+	require.Equal(t, accord.Superior{CommonUnitID: ops.ID, UnitID: units["HQ"].ID,
+		HeadUserID: top, VacantSkipped: 1, NaturalHeadUserID: top}, got)
 
-	// A deactivated CEO leaves no one above: not found, not a wrong answer.
-	ceo := b.users["ceo@accord.demo"]
-	require.NoError(t, b.st.DeactivateUser(b.ctx, 0, ceo.ID, ceo.Version))
-	_, err = b.st.SharedSuperior(b.ctx, b.units["Sales"].ID, b.units["Marketing"].ID, 0)
+	// A deactivated head of the root leaves no one above: not found, not a wrong answer.
+	topUser, err := w.Store.User(w.Ctx, top)
+	require.NoError(t, err)
+	require.NoError(t, w.Store.DeactivateUser(w.Ctx, 0, topUser.ID, topUser.Version))
+	_, err = w.Store.SharedSuperior(w.Ctx, units["Sales"].ID, units["Marketing"].ID, 0)
 	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err))
 
-	_, err = b.st.SharedSuperior(b.ctx, b.units["Sales"].ID, 999999, 0)
+	_, err = w.Store.SharedSuperior(w.Ctx, units["Sales"].ID, 999999, 0)
 	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err))
 }
 
 func TestSharedSuperiorWithSeveralMemberships(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	w := storetest.New(t)
+	units := companyTree(t, w)
 	// The IT head also joins Marketing and is made head of Data: routing is by unit,
 	// so memberships do not change who decides, but heading a party is reported.
-	it := b.users["it@accord.demo"]
-	require.NoError(t, b.st.AddMembership(b.ctx, 0, it.ID, b.units["Marketing"].ID))
-	data := b.units["Data"]
-	_, err := b.st.SetUnitHead(b.ctx, 0, data.ID, data.Version, &it.ID)
+	it := headOf(units["IT"])
+	require.NoError(t, w.Store.AddMembership(w.Ctx, 0, it, units["Marketing"].ID))
+	data := units["Data"]
+	_, err := w.Store.SetUnitHead(w.Ctx, 0, data.ID, data.Version, &it)
 	require.NoError(t, err)
 
-	got, err := b.st.SharedSuperior(b.ctx, b.units["IT"].ID, b.units["Data"].ID, 0)
+	got, err := w.Store.SharedSuperior(w.Ctx, units["IT"].ID, units["Data"].ID, 0)
 	require.NoError(t, err)
-	require.Equal(t, b.users["cto@accord.demo"].ID, got.HeadUserID)
+	require.Equal(t, headOf(units["Technology centre"]), got.HeadUserID)
 	require.False(t, got.HeadIsParty)
 
-	got, err = b.st.SharedSuperior(b.ctx, b.units["Marketing"].ID, b.units["IT"].ID, 0)
+	got, err = w.Store.SharedSuperior(w.Ctx, units["Marketing"].ID, units["IT"].ID, 0)
 	require.NoError(t, err)
-	require.Equal(t, b.users["ceo@accord.demo"].ID, got.HeadUserID)
+	require.Equal(t, headOf(units["HQ"]), got.HeadUserID)
 
-	v, err := b.st.Viewer(b.ctx, it.ID)
+	v, err := w.Store.Viewer(w.Ctx, it)
 	require.NoError(t, err)
 	var names []string
 	for _, m := range v.Memberships {
@@ -128,118 +135,128 @@ func TestSharedSuperiorWithSeveralMemberships(t *testing.T) {
 }
 
 func TestMoveUnitRewritesSubtree(t *testing.T) {
-	b := setup(t)
-	tech := b.units["Technology centre"]
-	ops := b.units["Operations centre"]
-	moved, err := b.st.MoveUnit(b.ctx, 0, tech.ID, tech.Version, ops.ID)
+	t.Parallel()
+	w := storetest.New(t)
+	units := companyTree(t, w)
+	tech := units["Technology centre"]
+	ops := units["Operations centre"]
+	moved, err := w.Store.MoveUnit(w.Ctx, 0, tech.ID, tech.Version, ops.ID)
 	require.NoError(t, err)
-	require.Equal(t, []int64{b.units["HQ"].ID, ops.ID, tech.ID}, moved.Path)
+	require.Equal(t, []int64{units["HQ"].ID, ops.ID, tech.ID}, moved.Path)
 	require.Equal(t, tech.Version+1, moved.Version)
 
-	it, err := b.st.Unit(b.ctx, b.units["IT"].ID)
+	it, err := w.Store.Unit(w.Ctx, units["IT"].ID)
 	require.NoError(t, err)
-	require.Equal(t, []int64{b.units["HQ"].ID, ops.ID, tech.ID, it.ID}, it.Path)
+	require.Equal(t, []int64{units["HQ"].ID, ops.ID, tech.ID, it.ID}, it.Path)
 
 	// After-sales ↔ IT now meet in the Operations centre.
-	sup, err := b.st.SharedSuperior(b.ctx, b.units["After-sales"].ID, it.ID, 0)
+	sup, err := w.Store.SharedSuperior(w.Ctx, units["After-sales"].ID, it.ID, 0)
 	require.NoError(t, err)
-	require.Equal(t, b.users["ops@accord.demo"].ID, sup.HeadUserID)
+	require.Equal(t, headOf(ops), sup.HeadUserID)
 
 	// Moving Operations under IT would make a cycle.
-	ops, err = b.st.Unit(b.ctx, ops.ID)
+	ops, err = w.Store.Unit(w.Ctx, ops.ID)
 	require.NoError(t, err)
-	_, err = b.st.MoveUnit(b.ctx, 0, ops.ID, ops.Version, it.ID)
+	_, err = w.Store.MoveUnit(w.Ctx, 0, ops.ID, ops.Version, it.ID)
 	require.Equal(t, "unit_move_cycle", accord.FieldErrors(err)["parent_id"])
 
 	// A stale version is a conflict, not an overwrite.
-	_, err = b.st.MoveUnit(b.ctx, 0, tech.ID, tech.Version, b.units["HQ"].ID)
+	_, err = w.Store.MoveUnit(w.Ctx, 0, tech.ID, tech.Version, units["HQ"].ID)
 	require.Equal(t, accord.ECodeConflict, accord.ErrorCodeOf(err))
 
-	history, err := b.st.AuditEntries(b.ctx, "unit", tech.ID, 10)
+	history, err := w.Store.AuditEntries(w.Ctx, "unit", tech.ID, 10)
 	require.NoError(t, err)
 	require.Equal(t, accord.AuditMove, history[0].Action)
 }
 
 func TestCloseUnit(t *testing.T) {
-	b := setup(t)
-	tech := b.units["Technology centre"]
-	_, err := b.st.CloseUnit(b.ctx, 0, tech.ID, tech.Version)
+	t.Parallel()
+	w := storetest.New(t)
+	centre := w.Unit(t, storetest.UnitOpts{})
+	w.Unit(t, storetest.UnitOpts{Parent: &centre})
+	_, err := w.Store.CloseUnit(w.Ctx, 0, centre.ID, centre.Version)
 	require.Equal(t, "unit_close_has_children", errMessageID(err))
 
-	legal := b.units["Legal"]
-	closed, err := b.st.CloseUnit(b.ctx, 0, legal.ID, legal.Version)
+	legal := w.Unit(t, storetest.UnitOpts{})
+	closed, err := w.Store.CloseUnit(w.Ctx, 0, legal.ID, legal.Version)
 	require.NoError(t, err)
 	require.False(t, closed.Open())
 
-	_, err = b.st.CreateUnit(b.ctx, 0, accord.UnitInput{Name: "合规", ParentID: legal.ID})
+	_, err = w.Store.CreateUnit(w.Ctx, 0, accord.UnitInput{Name: "合规", ParentID: legal.ID})
 	require.Equal(t, "unit_parent_closed", accord.FieldErrors(err)["parent_id"])
 
-	hq := b.units["HQ"]
-	_, err = b.st.CloseUnit(b.ctx, 0, hq.ID, hq.Version)
+	hq := w.Root(t)
+	_, err = w.Store.CloseUnit(w.Ctx, 0, hq.ID, hq.Version)
 	require.Equal(t, "unit_close_root", errMessageID(err))
 
-	_, err = b.st.CreateUnit(b.ctx, 0, accord.UnitInput{Name: "第二总部"})
+	_, err = w.Store.CreateUnit(w.Ctx, 0, accord.UnitInput{Name: "第二总部"})
 	require.Equal(t, "unit_root_exists", errMessageID(err))
 }
 
 func TestViewerRoles(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	w := storetest.New(t)
+	units := companyTree(t, w)
+	lead := w.Head(t, units["After-sales"])
+	w.Project(t, storetest.ProjectOpts{Owner: ptr(units["After-sales"]), Lead: &lead})
+	dev := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{units["IT"]}})
 	tests := []struct {
-		email string
-		want  accord.Roles
+		who  string
+		user int64
+		want accord.Roles
 	}{
-		{"admin@accord.demo", accord.Roles{Admin: true}},
-		{"ceo@accord.demo", accord.Roles{Head: true, Executive: true}},
-		{"ops@accord.demo", accord.Roles{Head: true, Executive: true}},
-		{"aftersales@accord.demo", accord.Roles{Head: true, Lead: true}},
-		{"it@accord.demo", accord.Roles{Head: true}},
-		{"it.dev@accord.demo", accord.Roles{}},
+		{"an administrator", w.Person(t, storetest.PersonOpts{Admin: true}).ID, accord.Roles{Admin: true}},
+		{"the root's head", headOf(units["HQ"]), accord.Roles{Head: true, Executive: true}},
+		{"a centre's head", headOf(units["Operations centre"]), accord.Roles{Head: true, Executive: true}},
+		{"a department head leading a project", lead.ID, accord.Roles{Head: true, Lead: true}},
+		{"a department head", headOf(units["IT"]), accord.Roles{Head: true}},
+		{"a member", dev.ID, accord.Roles{}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.email, func(t *testing.T) {
-			v, err := b.st.Viewer(b.ctx, b.users[tt.email].ID)
+		t.Run(tt.who, func(t *testing.T) {
+			v, err := w.Store.Viewer(w.Ctx, tt.user)
 			require.NoError(t, err)
 			require.Equal(t, tt.want, v.Roles)
 		})
 	}
 
 	// A deactivated user has no viewer, so their sessions stop working.
-	dev := b.users["it.dev@accord.demo"]
-	require.NoError(t, b.st.DeactivateUser(b.ctx, 0, dev.ID, dev.Version))
-	_, err := b.st.Viewer(b.ctx, dev.ID)
+	require.NoError(t, w.Store.DeactivateUser(w.Ctx, 0, dev.ID, dev.Version))
+	_, err := w.Store.Viewer(w.Ctx, dev.ID)
 	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err))
 }
 
 func TestCreateUserRejectsDuplicateEmail(t *testing.T) {
-	b := setup(t)
-	_, err := b.st.CreateUser(b.ctx, 0, accord.NewUser{Email: "CEO@accord.demo", Name: "x"}, "h")
+	t.Parallel()
+	w := storetest.New(t)
+	w.Person(t, storetest.PersonOpts{Email: "ceo@accord.test"})
+	_, err := w.Store.CreateUser(w.Ctx, 0, accord.NewUser{Email: "CEO@accord.test", Name: "x"}, "h")
 	require.Equal(t, accord.ECodeConflict, accord.ErrorCodeOf(err))
 	require.Equal(t, "user_email_taken", accord.FieldErrors(err)["email"])
 }
 
 func TestUsersFilterAndPaging(t *testing.T) {
-	b := setup(t)
-	rows, total, err := b.st.Users(b.ctx, store.UserFilter{Query: "accord.demo", Offset: 5, Limit: 5})
+	t.Parallel()
+	w := storetest.New(t)
+	huang := w.Person(t, storetest.PersonOpts{Name: "黄磊", NameEN: "Huang Lei", Email: "huang.lei@corp.test"})
+	it := w.Unit(t, storetest.UnitOpts{Name: "信息技术部", NameEN: "IT", Head: &huang})
+	for i := range 9 {
+		w.Person(t, storetest.PersonOpts{Email: fmt.Sprintf("colleague%d@corp.test", i)})
+	}
+
+	rows, total, err := w.Store.Users(w.Ctx, store.UserFilter{Query: "corp.test", Offset: 5, Limit: 5})
 	require.NoError(t, err)
-	require.Equal(t, 20, total)
+	require.Equal(t, 10, total)
 	require.Len(t, rows, 5)
 
-	rows, total, err = b.st.Users(b.ctx, store.UserFilter{Query: "Huang", Limit: 5})
+	rows, total, err = w.Store.Users(w.Ctx, store.UserFilter{Query: "Huang", Limit: 5})
 	require.NoError(t, err)
 	require.Equal(t, 1, total)
-	require.Equal(t, "it@accord.demo", rows[0].Email)
-	require.Equal(t, []accord.Membership{{UnitID: b.units["IT"].ID, UnitName: "信息技术部", UnitNameEN: "IT", IsHead: true}}, rows[0].Units)
+	require.Equal(t, "huang.lei@corp.test", rows[0].Email)
+	require.Equal(t, []accord.Membership{{UnitID: it.ID, UnitName: "信息技术部", UnitNameEN: "IT", IsHead: true}}, rows[0].Units)
 
 	// Pattern characters are literal.
-	_, total, err = b.st.Users(b.ctx, store.UserFilter{Query: "%", Limit: 5})
+	_, total, err = w.Store.Users(w.Ctx, store.UserFilter{Query: "%", Limit: 5})
 	require.NoError(t, err)
 	require.Equal(t, 0, total)
-}
-
-func errMessageID(err error) string {
-	var e *accord.Error
-	if ok := asError(err, &e); ok {
-		return e.MessageID
-	}
-	return ""
 }

@@ -1,0 +1,41 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+	"accord/internal/pgtest"
+	"accord/internal/store"
+)
+
+// testBundle is the demo organisation, for the tests still written against it. New
+// tests build their own world with storetest.
+type testBundle struct {
+	st    *store.Store
+	ctx   context.Context
+	units map[string]accord.Unit // demo units by English name
+	users map[string]accord.User // demo users by email
+}
+
+// setup runs t in parallel on its own database with the demo organisation loaded.
+func setup(t *testing.T) testBundle {
+	t.Helper()
+	t.Parallel()
+	ctx := context.Background()
+	st := store.New(pgtest.NewPool(t, pgtest.Demo()))
+	b := testBundle{st: st, ctx: ctx, units: map[string]accord.Unit{}, users: map[string]accord.User{}}
+	units, err := st.Units(ctx)
+	require.NoError(t, err)
+	for _, u := range units {
+		b.units[u.NameEN] = u
+	}
+	rows, _, err := st.Users(ctx, store.UserFilter{Limit: 100})
+	require.NoError(t, err)
+	for _, r := range rows {
+		b.users[r.Email] = r.User
+	}
+	return b
+}

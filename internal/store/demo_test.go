@@ -39,3 +39,9 @@ func setup(t *testing.T) testBundle {
 	}
 	return b
 }
+
+// kinds lists a demo user's notifications, newest first, as "kind:need title".
+func kinds(t *testing.T, b testBundle, email string) []string {
+	t.Helper()
+	return notificationKinds(t, b.st, b.users[email].ID)
+}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -44,4 +45,24 @@ func setup(t *testing.T) testBundle {
 func kinds(t *testing.T, b testBundle, email string) []string {
 	t.Helper()
 	return notificationKinds(t, b.st, b.users[email].ID)
+}
+
+// sendSmart sends every need of the Smart service upgrade and returns its requests by
+// holding unit's English name.
+func sendSmart(t *testing.T, b testBundle, now time.Time) map[string]accord.Request {
+	t.Helper()
+	smart := b.project(t, "Smart service upgrade")
+	needs, err := b.st.Needs(b.ctx, smart.ID)
+	require.NoError(t, err)
+	var ids []int64
+	for _, n := range needs {
+		ids = append(ids, n.ID)
+	}
+	sent, err := b.st.SendNeeds(b.ctx, b.users["aftersales@accord.demo"].ID, smart.ID, ids, "请支持", now)
+	require.NoError(t, err)
+	out := map[string]accord.Request{}
+	for _, r := range sent {
+		out[r.HolderNameEN] = r
+	}
+	return out
 }

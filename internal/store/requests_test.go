@@ -8,106 +8,117 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
+	"accord/internal/store/storetest"
 )
 
-// sendSmart sends every need of the Smart service upgrade and returns its requests by
-// holding unit's English name.
-func sendSmart(t *testing.T, b testBundle, now time.Time) map[string]accord.Request {
-	t.Helper()
-	smart := b.project(t, "Smart service upgrade")
-	needs, err := b.st.Needs(b.ctx, smart.ID)
+func TestSendNeedsSkipsExternalAndLiveRequests(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	now := time.Now()
+	p := w.Project(t, storetest.ProjectOpts{})
+	itUnit := w.Unit(t, storetest.UnitOpts{})
+	_, err := w.Store.SaveUnitPlan(w.Ctx, p.LeadUserID, accord.UnitPlan{ProjectID: p.ID, UnitID: itUnit.ID,
+		WeGive: "提供标准需求文档", TheyGet: "系统上线后的运维口碑", Stance: accord.StanceWinnable})
 	require.NoError(t, err)
+	needs := []accord.Need{
+		w.Need(t, storetest.NeedOpts{Project: &p, Holder: &itUnit, Tier: accord.TierRequired, Title: "客户管理系统开发"}),
+		w.Need(t, storetest.NeedOpts{Project: &p, Tier: accord.TierRequired}),
+		w.Need(t, storetest.NeedOpts{Project: &p}),
+		w.Need(t, storetest.NeedOpts{Project: &p}),
+		w.Need(t, storetest.NeedOpts{Project: &p, External: "外部培训机构", Tier: accord.TierAlternative}),
+	}
 	var ids []int64
 	for _, n := range needs {
 		ids = append(ids, n.ID)
 	}
-	sent, err := b.st.SendNeeds(b.ctx, b.users["aftersales@accord.demo"].ID, smart.ID, ids, "请支持", now)
-	require.NoError(t, err)
-	out := map[string]accord.Request{}
-	for _, r := range sent {
-		out[r.HolderNameEN] = r
+	send := func() []accord.Request {
+		sent, err := w.Store.SendNeeds(w.Ctx, p.LeadUserID, p.ID, ids, "请支持", now)
+		require.NoError(t, err)
+		return sent
 	}
-	return out
-}
-
-func TestSendNeedsSkipsExternalAndLiveRequests(t *testing.T) {
-	b := setup(t)
-	now := time.Now()
-	sent := sendSmart(t, b, now)
+	sent := send()
 	require.Len(t, sent, 4, "the external vendor gets no request")
-	it := sent["IT"]
+	it := sent[0]
+	require.Equal(t, itUnit.ID, it.HolderUnitID)
 	require.Equal(t, accord.RequestRequested, it.State)
 	require.Equal(t, "客户管理系统开发", it.Scope)
 	require.Contains(t, it.Offer, "标准需求文档", "the value-exchange offer travels with the request")
 	require.Equal(t, "请支持", it.Message)
 
-	again := sendSmart(t, b, now)
-	require.Empty(t, again, "a need with a live request is not sent twice")
+	require.Empty(t, send(), "a need with a live request is not sent twice")
 }
 
-func TestSmartServiceUpgradeStory(t *testing.T) {
-	b := setup(t)
+// TestRequestStory follows a project's requests through decline, resend, agreement
+// with a key person, progress and an accepted counter-proposal, to the tracker.
+func TestRequestStory(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
 	now := time.Now()
-	sent := sendSmart(t, b, now)
-	lead := b.viewer(t, "aftersales@accord.demo")
-	itHead := b.viewer(t, "it@accord.demo")
-	dataHead := b.viewer(t, "data@accord.demo")
+	p := w.Project(t, storetest.ProjectOpts{})
+	lead := w.Viewer(t, accord.User{ID: p.LeadUserID})
+	itUnit := w.Unit(t, storetest.UnitOpts{})
+	devUser := w.Person(t, storetest.PersonOpts{NameEN: "Xu Hang", Units: []accord.Unit{itUnit}})
+	dataUnit := w.Unit(t, storetest.UnitOpts{})
+	outsider := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{w.Unit(t, storetest.UnitOpts{})}}).ID
+	send := func(n accord.Need) accord.Request { return w.Request(t, storetest.RequestOpts{Need: &n, At: now}) }
+	it := send(w.Need(t, storetest.NeedOpts{Project: &p, Holder: &itUnit, Tier: accord.TierRequired}))
+	data := send(w.Need(t, storetest.NeedOpts{Project: &p, Holder: &dataUnit, Tier: accord.TierRequired}))
+	send(w.Need(t, storetest.NeedOpts{Project: &p}))
+	send(w.Need(t, storetest.NeedOpts{Project: &p}))
+	itHead := w.Viewer(t, w.Head(t, itUnit))
+	dataHead := w.Viewer(t, w.Head(t, dataUnit))
 
 	// IT declines: too busy. A reason is kept.
-	it := sent["IT"]
-	_, err := b.st.ActOnRequest(b.ctx, itHead, it.ID, it.Version, accord.ActionDecline, accord.RequestInput{}, now)
+	_, err := w.Store.ActOnRequest(w.Ctx, itHead, it.ID, it.Version, accord.ActionDecline, accord.RequestInput{}, now)
 	require.Equal(t, "request_obstacle_required", accord.FieldErrors(err)["obstacle"])
-	it, err = b.st.ActOnRequest(b.ctx, itHead, it.ID, it.Version, accord.ActionDecline,
+	it, err = w.Store.ActOnRequest(w.Ctx, itHead, it.ID, it.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy, Reason: "排期已满"}, now)
 	require.NoError(t, err)
 	require.Equal(t, accord.RequestDeclined, it.State)
 	require.Equal(t, accord.ObstacleTooBusy, it.Obstacle)
 
 	// The lead may not agree on IT's behalf; IT may not resend.
-	_, err = b.st.ActOnRequest(b.ctx, itHead, it.ID, it.Version, accord.ActionResend, accord.RequestInput{}, now)
+	_, err = w.Store.ActOnRequest(w.Ctx, itHead, it.ID, it.Version, accord.ActionResend, accord.RequestInput{}, now)
 	require.Equal(t, accord.ECodeForbidden, accord.ErrorCodeOf(err))
-	it, err = b.st.ActOnRequest(b.ctx, lead, it.ID, it.Version, accord.ActionResend, accord.RequestInput{}, now)
+	it, err = w.Store.ActOnRequest(w.Ctx, lead, it.ID, it.Version, accord.ActionResend, accord.RequestInput{}, now)
 	require.NoError(t, err)
 	require.Equal(t, accord.RequestRequested, it.State)
 	require.Empty(t, it.Obstacle)
 
 	// IT agrees, naming its developer; a person outside IT cannot be named.
-	outsider := b.users["trainer@accord.demo"].ID
-	_, err = b.st.ActOnRequest(b.ctx, itHead, it.ID, it.Version, accord.ActionAgree, accord.RequestInput{KeyPersonUserID: &outsider}, now)
+	_, err = w.Store.ActOnRequest(w.Ctx, itHead, it.ID, it.Version, accord.ActionAgree, accord.RequestInput{KeyPersonUserID: &outsider}, now)
 	require.Equal(t, "request_key_person_not_member", accord.FieldErrors(err)["key_person"])
-	dev := b.users["it.dev@accord.demo"].ID
 	due := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
-	it, err = b.st.ActOnRequest(b.ctx, itHead, it.ID, it.Version, accord.ActionAgree,
-		accord.RequestInput{KeyPersonUserID: &dev, DueDate: &due}, now)
+	it, err = w.Store.ActOnRequest(w.Ctx, itHead, it.ID, it.Version, accord.ActionAgree,
+		accord.RequestInput{KeyPersonUserID: &devUser.ID, DueDate: &due}, now)
 	require.NoError(t, err)
 	require.Equal(t, accord.RequestAgreed, it.State)
 	require.Equal(t, "Xu Hang", it.KeyPersonNameEN)
 	require.Equal(t, due, *it.DueDate)
-	require.True(t, b.viewer(t, "it.dev@accord.demo").Roles.KeyPerson, "a named key person gets the inbox")
+	require.True(t, w.Viewer(t, devUser).Roles.KeyPerson, "a named key person gets the inbox")
 
 	// The key person starts and reports progress.
-	devViewer := b.viewer(t, "it.dev@accord.demo")
-	it, err = b.st.ActOnRequest(b.ctx, devViewer, it.ID, it.Version, accord.ActionStart, accord.RequestInput{}, now)
+	devViewer := w.Viewer(t, devUser)
+	it, err = w.Store.ActOnRequest(w.Ctx, devViewer, it.ID, it.Version, accord.ActionStart, accord.RequestInput{}, now)
 	require.NoError(t, err)
 	later := now.Add(time.Hour)
-	_, err = b.st.AddProgress(b.ctx, devViewer, it.ID, accord.ProgressInput{Body: "一期需求评审完成", NextStep: "开发", Risk: accord.RiskMedium, EffortDays: 3}, later)
+	_, err = w.Store.AddProgress(w.Ctx, devViewer, it.ID, accord.ProgressInput{Body: "一期需求评审完成", NextStep: "开发", Risk: accord.RiskMedium, EffortDays: 3}, later)
 	require.NoError(t, err)
 
 	// Data counters with a later date; the lead accepts and the date becomes binding.
-	data := sent["Data"]
 	counterDate := time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)
-	data, err = b.st.ActOnRequest(b.ctx, dataHead, data.ID, data.Version, accord.ActionCounter,
+	data, err = w.Store.ActOnRequest(w.Ctx, dataHead, data.ID, data.Version, accord.ActionCounter,
 		accord.RequestInput{CounterScope: "仅提供脱敏汇总数据", CounterDate: &counterDate}, now)
 	require.NoError(t, err)
 	require.Equal(t, accord.RequestCountered, data.State)
-	data, err = b.st.ActOnRequest(b.ctx, lead, data.ID, data.Version, accord.ActionAcceptCounter, accord.RequestInput{}, now)
+	data, err = w.Store.ActOnRequest(w.Ctx, lead, data.ID, data.Version, accord.ActionAcceptCounter, accord.RequestInput{}, now)
 	require.NoError(t, err)
 	require.Equal(t, accord.RequestAgreed, data.State)
 	require.Equal(t, "仅提供脱敏汇总数据", data.Scope)
 	require.Equal(t, counterDate, *data.DueDate)
 
 	// The tracker shows every request with its latest progress, in one query.
-	rows, err := b.st.Tracker(b.ctx, it.ProjectID)
+	rows, err := w.Store.Tracker(w.Ctx, it.ProjectID)
 	require.NoError(t, err)
 	require.Len(t, rows, 4)
 	for _, row := range rows {
@@ -120,18 +131,18 @@ func TestSmartServiceUpgradeStory(t *testing.T) {
 			require.Nil(t, row.Latest, row.HolderNameEN)
 		}
 	}
-	log, err := b.st.Progress(b.ctx, it.ID)
+	log, err := w.Store.Progress(w.Ctx, it.ID)
 	require.NoError(t, err)
 	require.Len(t, log, 1)
-	_, err = b.st.Pool().Exec(b.ctx, `UPDATE request_updates SET body = 'rewritten'`)
+	_, err = w.Store.Pool().Exec(w.Ctx, `UPDATE request_updates SET body = 'rewritten'`)
 	require.ErrorContains(t, err, "append-only")
 }
 
 func TestConcurrentActionsOnlyOneWins(t *testing.T) {
-	b := setup(t)
-	sent := sendSmart(t, b, time.Now())
-	it := sent["IT"]
-	itHead := b.viewer(t, "it@accord.demo")
+	t.Parallel()
+	w := storetest.New(t)
+	it := w.Request(t, storetest.RequestOpts{})
+	itHead := w.Viewer(t, w.Head(t, accord.Unit{ID: it.HolderUnitID}))
 	var wg sync.WaitGroup
 	results := make([]error, 2)
 	actions := []struct {
@@ -145,7 +156,7 @@ func TestConcurrentActionsOnlyOneWins(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, results[i] = b.st.ActOnRequest(b.ctx, itHead, it.ID, it.Version, act.a, act.in, time.Now())
+			_, results[i] = w.Store.ActOnRequest(w.Ctx, itHead, it.ID, it.Version, act.a, act.in, time.Now())
 		}()
 	}
 	wg.Wait()
@@ -162,22 +173,23 @@ func TestConcurrentActionsOnlyOneWins(t *testing.T) {
 }
 
 func TestInboxAndQueue(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	w := storetest.New(t)
 	now := time.Now()
-	sendSmart(t, b, now)
-	// The insurance drive and the inventory promotion also ask Marketing.
-	for _, name := range []string{"Weekend insurance renewal drive", "Inventory car promotion"} {
-		p := b.project(t, name)
-		needs, err := b.st.Needs(b.ctx, p.ID)
-		require.NoError(t, err)
-		var ids []int64
-		for _, n := range needs {
-			ids = append(ids, n.ID)
-		}
-		_, err = b.st.SendNeeds(b.ctx, p.LeadUserID, p.ID, ids, "", now)
-		require.NoError(t, err)
+	today := now.UTC().Truncate(24 * time.Hour)
+	in := func(days int) *time.Time { d := today.AddDate(0, 0, days); return &d }
+	marketing := w.Unit(t, storetest.UnitOpts{})
+	// Three projects ask Marketing, sent in an order the inbox must not keep.
+	for _, n := range []storetest.NeedOpts{
+		{TitleEN: "Launch promotion", Tier: accord.TierImportant, NeededBy: in(20), EffortDays: 15},
+		{TitleEN: "Advertising", Tier: accord.TierRequired, NeededBy: in(30), EffortDays: 8},
+		{TitleEN: "Weekend campaign publicity", Tier: accord.TierImportant, NeededBy: in(10), EffortDays: 6},
+	} {
+		n.Holder = &marketing
+		need := w.Need(t, n)
+		w.Request(t, storetest.RequestOpts{Need: &need, At: now})
 	}
-	inbox, total, err := b.st.Inbox(b.ctx, b.users["marketing@accord.demo"].ID, 0, 10)
+	inbox, total, err := w.Store.Inbox(w.Ctx, w.Head(t, marketing).ID, 0, 10)
 	require.NoError(t, err)
 	require.Equal(t, 3, total)
 	var order []string
@@ -189,7 +201,7 @@ func TestInboxAndQueue(t *testing.T) {
 	// P0 first; among the P1s, the one needed soonest.
 	require.Equal(t, []string{"P0 Advertising", "P1 Weekend campaign publicity", "P1 Launch promotion"}, order)
 
-	q, err := b.st.QueuePositions(b.ctx, ids)
+	q, err := w.Store.QueuePositions(w.Ctx, ids)
 	require.NoError(t, err)
 	require.Equal(t, 1, q[ids[0]].Position)
 	require.Equal(t, 3, q[ids[2]].Position)
@@ -197,32 +209,35 @@ func TestInboxAndQueue(t *testing.T) {
 	require.InDelta(t, 8+6+15, q[ids[2]].Effort, 0.001)
 
 	// Someone heading no unit has an empty inbox.
-	_, total, err = b.st.Inbox(b.ctx, b.users["trainer@accord.demo"].ID, 0, 10)
+	member := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{marketing}})
+	_, total, err = w.Store.Inbox(w.Ctx, member.ID, 0, 10)
 	require.NoError(t, err)
 	require.Equal(t, 0, total)
 }
 
 func TestNudgeAtMostEveryFourHours(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	w := storetest.New(t)
 	now := time.Now()
-	it := sendSmart(t, b, now)["IT"]
-	lead := b.viewer(t, "aftersales@accord.demo")
-	_, err := b.st.Nudge(b.ctx, b.viewer(t, "it@accord.demo"), it.ID, now)
+	it := w.Request(t, storetest.RequestOpts{At: now})
+	lead := w.Viewer(t, accord.User{ID: it.LeadUserID})
+	_, err := w.Store.Nudge(w.Ctx, w.Viewer(t, w.Head(t, accord.Unit{ID: it.HolderUnitID})), it.ID, now)
 	require.Equal(t, accord.ECodeForbidden, accord.ErrorCodeOf(err))
-	next, err := b.st.Nudge(b.ctx, lead, it.ID, now)
+	next, err := w.Store.Nudge(w.Ctx, lead, it.ID, now)
 	require.NoError(t, err)
 	require.Equal(t, now.Add(4*time.Hour), next)
-	_, err = b.st.Nudge(b.ctx, lead, it.ID, now.Add(3*time.Hour))
+	_, err = w.Store.Nudge(w.Ctx, lead, it.ID, now.Add(3*time.Hour))
 	require.Equal(t, "request_nudge_too_soon", errMessageID(err))
-	_, err = b.st.Nudge(b.ctx, lead, it.ID, now.Add(4*time.Hour))
+	_, err = w.Store.Nudge(w.Ctx, lead, it.ID, now.Add(4*time.Hour))
 	require.NoError(t, err)
 }
 
 func TestNeedWithRequestCannotBeDeleted(t *testing.T) {
-	b := setup(t)
-	it := sendSmart(t, b, time.Now())["IT"]
-	n, err := b.st.Need(b.ctx, it.NeedID)
+	t.Parallel()
+	w := storetest.New(t)
+	it := w.Request(t, storetest.RequestOpts{})
+	n, err := w.Store.Need(w.Ctx, it.NeedID)
 	require.NoError(t, err)
-	err = b.st.DeleteNeed(b.ctx, it.LeadUserID, n.ID, n.Version)
+	err = w.Store.DeleteNeed(w.Ctx, it.LeadUserID, n.ID, n.Version)
 	require.Equal(t, "need_has_requests", errMessageID(err))
 }

@@ -2,68 +2,65 @@ package store_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
 	"accord/internal/store"
+	"accord/internal/store/storetest"
 )
 
-func (b testBundle) viewer(t *testing.T, email string) accord.Viewer {
-	t.Helper()
-	v, err := b.st.Viewer(b.ctx, b.users[email].ID)
-	require.NoError(t, err)
-	return v
-}
-
-func (b testBundle) project(t *testing.T, nameEN string) accord.Project {
-	t.Helper()
-	list, _, err := b.st.Projects(b.ctx, b.viewer(t, "admin@accord.demo"), store.ProjectFilter{Limit: 50})
-	require.NoError(t, err)
-	for _, p := range list {
-		if p.NameEN == nameEN {
-			return p
-		}
-	}
-	t.Fatalf("no project %q", nameEN)
-	return accord.Project{}
-}
-
 func TestProjectVisibility(t *testing.T) {
-	b := setup(t)
-	smart := b.project(t, "Smart service upgrade")
+	t.Parallel()
+	w := storetest.New(t)
+	root := w.Root(t)
+	centre := func() accord.Unit { return w.Unit(t, storetest.UnitOpts{Parent: &root}) }
+	in := func(parent accord.Unit) accord.Unit { return w.Unit(t, storetest.UnitOpts{Parent: &parent}) }
+	// The project's owner and one holder sit under two centres; a third centre and some
+	// siblings have nothing to do with it.
+	ops, tech, corp, other := centre(), centre(), centre(), centre()
+	owner, sibling := in(ops), in(ops)
+	holder := in(tech)
+	training, finance := in(corp), in(corp)
+	legal := in(other)
+	p := w.Project(t, storetest.ProjectOpts{Owner: &owner})
+	w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
+	w.Need(t, storetest.NeedOpts{Project: &p, Holder: &training})
+	member := func(u accord.Unit) accord.User {
+		return w.Person(t, storetest.PersonOpts{Units: []accord.Unit{u}})
+	}
 	tests := []struct {
-		email string
-		see   bool
-		why   string
+		user accord.User
+		see  bool
+		why  string
 	}{
-		{"aftersales@accord.demo", true, "lead"},
-		{"aftersales.pm@accord.demo", true, "member of the owning unit"},
-		{"it.dev@accord.demo", true, "member of a holding unit"},
-		{"training@accord.demo", true, "head of a holding unit"},
-		{"cto@accord.demo", true, "head of an ancestor of a holding unit"},
-		{"ops@accord.demo", true, "head of an ancestor of the owning unit"},
-		{"ceo@accord.demo", true, "head of the root"},
-		{"admin@accord.demo", true, "admin"},
-		{"legal@accord.demo", false, "uninvolved department head"},
-		{"sales@accord.demo", false, "head of a sibling of the owning unit"},
-		{"corp@accord.demo", true, "head of Corporate functions, above Training"},
-		{"finance@accord.demo", false, "uninvolved unit under an involved centre"},
+		{accord.User{ID: p.LeadUserID}, true, "lead"},
+		{member(owner), true, "member of the owning unit"},
+		{member(holder), true, "member of a holding unit"},
+		{w.Head(t, training), true, "head of a holding unit"},
+		{w.Head(t, tech), true, "head of an ancestor of a holding unit"},
+		{w.Head(t, ops), true, "head of an ancestor of the owning unit"},
+		{w.Head(t, root), true, "head of the root"},
+		{w.Person(t, storetest.PersonOpts{Admin: true}), true, "admin"},
+		{w.Head(t, legal), false, "uninvolved department head"},
+		{w.Head(t, sibling), false, "head of a sibling of the owning unit"},
+		{w.Head(t, corp), true, "head of the centre above a holding unit"},
+		{w.Head(t, finance), false, "uninvolved unit under an involved centre"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.why, func(t *testing.T) {
-			_, err := b.st.ProjectForViewer(b.ctx, b.viewer(t, tt.email), smart.ID)
+			v := w.Viewer(t, tt.user)
+			_, err := w.Store.ProjectForViewer(w.Ctx, v, p.ID)
 			if tt.see {
 				require.NoError(t, err)
 			} else {
 				require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err))
 			}
-			list, _, err := b.st.Projects(b.ctx, b.viewer(t, tt.email), store.ProjectFilter{Limit: 50})
+			list, _, err := w.Store.Projects(w.Ctx, v, store.ProjectFilter{Limit: 50})
 			require.NoError(t, err)
 			found := false
-			for _, p := range list {
-				found = found || p.ID == smart.ID
+			for _, listed := range list {
+				found = found || listed.ID == p.ID
 			}
 			require.Equal(t, tt.see, found, "the list agrees with the page")
 		})
@@ -71,95 +68,67 @@ func TestProjectVisibility(t *testing.T) {
 }
 
 func TestProjectFilters(t *testing.T) {
-	b := setup(t)
-	ceo := b.viewer(t, "ceo@accord.demo")
-	list, total, err := b.st.Projects(b.ctx, ceo, store.ProjectFilter{Limit: 2})
+	t.Parallel()
+	w := storetest.New(t)
+	goal, err := w.Store.CreateGoal(w.Ctx, 0, accord.GoalInput{Title: "续保率 65%", TitleEN: "Insurance renewal rate 65%"})
+	require.NoError(t, err)
+	ownUnit := w.Unit(t, storetest.UnitOpts{})
+	mine := w.Project(t, storetest.ProjectOpts{Owner: &ownUnit})
+	drive := w.Project(t, storetest.ProjectOpts{Edit: func(in *accord.ProjectInput) {
+		in.GoalID, in.Status = &goal.ID, accord.ProjectDone
+	}})
+	w.Project(t, storetest.ProjectOpts{})
+
+	top := w.Viewer(t, w.Head(t, w.Root(t)))
+	list, total, err := w.Store.Projects(w.Ctx, top, store.ProjectFilter{Limit: 2})
 	require.NoError(t, err)
 	require.Equal(t, 3, total)
 	require.Len(t, list, 2)
 
-	lead := b.viewer(t, "fi@accord.demo")
-	list, total, err = b.st.Projects(b.ctx, lead, store.ProjectFilter{LedByMe: true, Limit: 10})
+	lead := w.Viewer(t, accord.User{ID: drive.LeadUserID})
+	list, total, err = w.Store.Projects(w.Ctx, lead, store.ProjectFilter{LedByMe: true, Limit: 10})
 	require.NoError(t, err)
 	require.Equal(t, 1, total)
-	require.Equal(t, "Weekend insurance renewal drive", list[0].NameEN)
+	require.Equal(t, drive.NameEN, list[0].NameEN)
 	require.Equal(t, "续保率 65%", list[0].GoalTitle)
 
 	done := accord.ProjectDone
-	list, total, err = b.st.Projects(b.ctx, ceo, store.ProjectFilter{Status: &done, Limit: 10})
+	list, total, err = w.Store.Projects(w.Ctx, top, store.ProjectFilter{Status: &done, Limit: 10})
 	require.NoError(t, err)
-	require.Equal(t, 1, total, "the renewal drive is the demo's closed project")
-	require.Equal(t, "Weekend insurance renewal drive", list[0].NameEN)
+	require.Equal(t, 1, total, "one of the three projects is closed")
+	require.Equal(t, drive.NameEN, list[0].NameEN)
 
-	pm := b.viewer(t, "aftersales.pm@accord.demo")
-	list, _, err = b.st.Projects(b.ctx, pm, store.ProjectFilter{MyUnits: true, Limit: 10})
+	pm := w.Viewer(t, w.Person(t, storetest.PersonOpts{Units: []accord.Unit{ownUnit}}))
+	list, _, err = w.Store.Projects(w.Ctx, pm, store.ProjectFilter{MyUnits: true, Limit: 10})
 	require.NoError(t, err)
 	require.Len(t, list, 1)
-	require.Equal(t, "Smart service upgrade", list[0].NameEN)
-}
-
-func TestDemoWorkbookIsComplete(t *testing.T) {
-	b := setup(t)
-	smart := b.project(t, "Smart service upgrade")
-	require.Equal(t, int64(20_000_000), *smart.ExpectedAmount)
-	require.Equal(t, "客户满意度提升至行业前三", smart.GoalTitle)
-
-	needs, err := b.st.Needs(b.ctx, smart.ID)
-	require.NoError(t, err)
-	var titles []string
-	for _, n := range needs {
-		titles = append(titles, n.TitleEN)
-	}
-	// Tier first, then needed-by date.
-	require.Equal(t, []string{"Customer data analytics", "CRM system development", "Train 200 service advisers",
-		"Launch promotion", "External training vendor (backup)"}, titles)
-	require.Equal(t, needs[2].ID, *needs[4].BacksUpNeedID, "the vendor backs up training")
-	require.Nil(t, needs[4].HolderUnitID)
-
-	plans, err := b.st.UnitPlans(b.ctx, smart.ID)
-	require.NoError(t, err)
-	var order []string
-	for _, p := range plans {
-		order = append(order, p.UnitNameEN+":"+string(p.Stance))
-	}
-	require.Equal(t, []string{"Training:ally", "Data:winnable", "Marketing:neutral", "IT:opposed"}, order)
-
-	commitments, err := b.st.Commitments(b.ctx, smart.ID)
-	require.NoError(t, err)
-	require.Len(t, commitments, 2)
-	overdue := 0
-	for _, c := range commitments {
-		if c.Overdue(time.Now()) {
-			overdue++
-		}
-	}
-	require.Equal(t, 1, overdue, "the thank-you to Training is overdue")
+	require.Equal(t, mine.NameEN, list[0].NameEN)
 }
 
 func TestNeedEditConflictAndHistory(t *testing.T) {
-	b := setup(t)
-	smart := b.project(t, "Smart service upgrade")
-	lead := b.users["aftersales@accord.demo"].ID
-	needs, err := b.st.Needs(b.ctx, smart.ID)
-	require.NoError(t, err)
-	n := needs[0]
+	t.Parallel()
+	w := storetest.New(t)
+	leadUser := w.Person(t, storetest.PersonOpts{NameEN: "Zhang Wei"})
+	p := w.Project(t, storetest.ProjectOpts{Lead: &leadUser})
+	lead := leadUser.ID
+	n := w.Need(t, storetest.NeedOpts{Project: &p, EffortDays: 20})
 	in := accord.NeedInput{Title: n.Title, HolderUnitID: n.HolderUnitID, Tier: n.Tier, EffortDays: 25}
-	updated, err := b.st.UpdateNeed(b.ctx, lead, n.ID, n.Version, in)
+	updated, err := w.Store.UpdateNeed(w.Ctx, lead, n.ID, n.Version, in)
 	require.NoError(t, err)
 	require.Equal(t, 25.0, updated.EffortDays)
 	require.Equal(t, n.Version+1, updated.Version)
 
 	// A second editor who loaded the old version is refused, not silently applied.
 	in.EffortDays = 99
-	_, err = b.st.UpdateNeed(b.ctx, lead, n.ID, n.Version, in)
+	_, err = w.Store.UpdateNeed(w.Ctx, lead, n.ID, n.Version, in)
 	require.Equal(t, accord.ECodeConflict, accord.ErrorCodeOf(err))
-	_, err = b.st.UpdateNeed(b.ctx, lead, 987654, 1, in)
+	_, err = w.Store.UpdateNeed(w.Ctx, lead, 987654, 1, in)
 	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err))
 
-	require.NoError(t, b.st.DeleteNeed(b.ctx, lead, n.ID, updated.Version))
-	history, total, err := b.st.ProjectHistory(b.ctx, smart.ID, 0, 2)
+	require.NoError(t, w.Store.DeleteNeed(w.Ctx, lead, n.ID, updated.Version))
+	history, total, err := w.Store.ProjectHistory(w.Ctx, p.ID, 0, 2)
 	require.NoError(t, err)
-	require.Greater(t, total, 10, "the demo's own creation is history too")
+	require.Equal(t, 4, total, "the project's and the need's creation are history too")
 	require.Equal(t, accord.AuditDelete, history[0].Action)
 	require.Equal(t, "Zhang Wei", history[0].ActorNameEN)
 	require.Equal(t, accord.AuditUpdate, history[1].Action)
@@ -167,50 +136,56 @@ func TestNeedEditConflictAndHistory(t *testing.T) {
 	require.JSONEq(t, `25`, string(jsonField(t, history[1].After, "EffortDays")))
 
 	// The history cannot be rewritten.
-	_, err = b.st.Pool().Exec(b.ctx, `UPDATE audit_log SET action = 'x'`)
+	_, err = w.Store.Pool().Exec(w.Ctx, `UPDATE audit_log SET action = 'x'`)
 	require.ErrorContains(t, err, "append-only")
 }
 
 func TestImportNeedsIsAllOrNothing(t *testing.T) {
-	b := setup(t)
-	smart := b.project(t, "Smart service upgrade")
-	lead := b.users["aftersales@accord.demo"].ID
-	legal := b.units["Legal"].ID
+	t.Parallel()
+	w := storetest.New(t)
+	p := w.Project(t, storetest.ProjectOpts{})
+	for range 4 {
+		w.Need(t, storetest.NeedOpts{Project: &p})
+	}
+	w.Need(t, storetest.NeedOpts{Project: &p, External: "外部培训机构", Tier: accord.TierAlternative})
+	lead := p.LeadUserID
+	legal := w.Unit(t, storetest.UnitOpts{}).ID
 	missing := int64(999999)
-	_, err := b.st.ImportNeeds(b.ctx, lead, smart.ID, []accord.NeedInput{
+	_, err := w.Store.ImportNeeds(w.Ctx, lead, p.ID, []accord.NeedInput{
 		{Title: "合同审核", HolderUnitID: &legal, Tier: accord.TierImportant, EffortDays: 3},
 		{Title: "不存在的部门", HolderUnitID: &missing, Tier: accord.TierImportant},
 	})
 	require.ErrorContains(t, err, "row 2")
 	require.Equal(t, "unit_not_found", accord.FieldErrors(err)["holder"])
-	needs, err := b.st.Needs(b.ctx, smart.ID)
+	needs, err := w.Store.Needs(w.Ctx, p.ID)
 	require.NoError(t, err)
 	require.Len(t, needs, 5, "nothing from the failed import remains")
 
-	added, err := b.st.ImportNeeds(b.ctx, lead, smart.ID, []accord.NeedInput{
+	added, err := w.Store.ImportNeeds(w.Ctx, lead, p.ID, []accord.NeedInput{
 		{Title: "合同审核", HolderUnitID: &legal, Tier: accord.TierImportant, EffortDays: 3},
 		{Title: "场地", ExternalParty: "会展中心", Tier: accord.TierAlternative},
 	})
 	require.NoError(t, err)
 	require.Len(t, added, 2)
-	plans, err := b.st.UnitPlans(b.ctx, smart.ID)
+	plans, err := w.Store.UnitPlans(w.Ctx, p.ID)
 	require.NoError(t, err)
-	require.Len(t, plans, 5, "Legal is now involved")
+	require.Len(t, plans, 5, "the new holder is now involved")
 }
 
 func TestUnitPlanVersions(t *testing.T) {
-	b := setup(t)
-	smart := b.project(t, "Smart service upgrade")
-	lead := b.users["aftersales@accord.demo"].ID
-	legal := b.units["Legal"].ID
-	plan := accord.UnitPlan{ProjectID: smart.ID, UnitID: legal, Concerns: []string{"合规风险"}, Stance: accord.StanceNeutral}
-	saved, err := b.st.SaveUnitPlan(b.ctx, lead, plan)
+	t.Parallel()
+	w := storetest.New(t)
+	p := w.Project(t, storetest.ProjectOpts{})
+	lead := p.LeadUserID
+	legal := w.Unit(t, storetest.UnitOpts{}).ID
+	plan := accord.UnitPlan{ProjectID: p.ID, UnitID: legal, Concerns: []string{"合规风险"}, Stance: accord.StanceNeutral}
+	saved, err := w.Store.SaveUnitPlan(w.Ctx, lead, plan)
 	require.NoError(t, err)
 	require.Equal(t, 1, saved.Version)
-	_, err = b.st.SaveUnitPlan(b.ctx, lead, plan) // still version 0: someone created it meanwhile
+	_, err = w.Store.SaveUnitPlan(w.Ctx, lead, plan) // still version 0: someone created it meanwhile
 	require.Equal(t, accord.ECodeConflict, accord.ErrorCodeOf(err))
 	saved.Stance = accord.StanceAlly
-	saved, err = b.st.SaveUnitPlan(b.ctx, lead, saved)
+	saved, err = w.Store.SaveUnitPlan(w.Ctx, lead, saved)
 	require.NoError(t, err)
 	require.Equal(t, 2, saved.Version)
 }

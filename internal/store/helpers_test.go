@@ -26,3 +26,10 @@ func errMessageID(err error) string {
 	}
 	return ""
 }
+
+// needInputOf is the input that would save need n unchanged.
+func needInputOf(n accord.Need) accord.NeedInput {
+	return accord.NeedInput{Title: n.Title, TitleEN: n.TitleEN, HolderUnitID: n.HolderUnitID,
+		ExternalParty: n.ExternalParty, Tier: n.Tier, BacksUpNeedID: n.BacksUpNeedID, NeededBy: n.NeededBy,
+		EffortDays: n.EffortDays, KeyPerson: n.KeyPerson, Notes: n.Notes}
+}

@@ -15,6 +15,7 @@ import (
 	"accord/internal/pgtest"
 	"accord/internal/scale"
 	"accord/internal/store"
+	"accord/internal/store/storetest"
 )
 
 // signalsDriftSQL counts the rows where what the triggers of migration 0013 keep differs
@@ -68,83 +69,77 @@ func requireNoDrift(t *testing.T, ctx context.Context, pool *pgxpool.Pool, step 
 
 func TestPortfolioSignalsFollowEveryChange(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	pool := pgtest.NewPool(t, pgtest.Demo())
-	b := bundleOf(t, ctx, store.New(pool))
+	w := storetest.New(t)
+	ctx, pool := w.Ctx, w.Store.Pool()
 	now := time.Now()
-	requireNoDrift(t, ctx, pool, "demo data")
+	// A project of a unit under the root asks two units of a technology centre and two
+	// others.
+	root := w.Root(t)
+	tech := w.Unit(t, storetest.UnitOpts{Parent: &root})
+	itUnit := w.Unit(t, storetest.UnitOpts{Parent: &tech})
+	dataUnit := w.Unit(t, storetest.UnitOpts{Parent: &tech})
+	p := w.Project(t, storetest.ProjectOpts{})
+	var needs []accord.Need
+	for _, holder := range []accord.Unit{itUnit, dataUnit, w.Unit(t, storetest.UnitOpts{}), w.Unit(t, storetest.UnitOpts{})} {
+		needs = append(needs, w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder, Tier: accord.TierRequired, EffortDays: 5}))
+	}
+	requireNoDrift(t, ctx, pool, "world built")
 
-	sent := sendSmart(t, b, now)
+	var sent []accord.Request
+	for _, n := range needs {
+		sent = append(sent, w.Request(t, storetest.RequestOpts{Need: &n, At: now}))
+	}
 	requireNoDrift(t, ctx, pool, "requests sent")
 
-	it := sent["IT"]
-	it, err := b.st.ActOnRequest(ctx, b.viewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionDecline,
+	it := sent[0]
+	it, err := w.Store.ActOnRequest(ctx, w.Viewer(t, w.Head(t, itUnit)), it.ID, it.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, now)
 	require.NoError(t, err)
 	requireNoDrift(t, ctx, pool, "declined")
 
-	data := sent["Data"]
-	_, err = b.st.ActOnRequest(ctx, b.viewer(t, "data@accord.demo"), data.ID, data.Version, accord.ActionAgree,
+	data := sent[1]
+	dataHead := w.Viewer(t, w.Head(t, dataUnit))
+	_, err = w.Store.ActOnRequest(ctx, dataHead, data.ID, data.Version, accord.ActionAgree,
 		accord.RequestInput{}, now)
 	require.NoError(t, err)
-	_, err = b.st.AddProgress(ctx, b.viewer(t, "data@accord.demo"), data.ID,
+	_, err = w.Store.AddProgress(ctx, dataHead, data.ID,
 		accord.ProgressInput{Body: "口径未定", Risk: accord.RiskHigh}, now)
 	require.NoError(t, err)
 	requireNoDrift(t, ctx, pool, "agreed, then a high risk")
 
-	e, err := b.st.Escalate(ctx, b.viewer(t, "aftersales@accord.demo"), it.ID, "需要决定", "", 3, now)
-	require.NoError(t, err)
+	e := w.Escalation(t, storetest.EscalationOpts{Request: &it, Reason: "需要决定", WindowDays: 3, At: now})
 	requireNoDrift(t, ctx, pool, "escalated")
 	due := now.AddDate(0, 0, 30)
-	_, err = b.st.Decide(ctx, b.viewer(t, "ceo@accord.demo"), e.ID, e.Version,
+	_, err = w.Store.Decide(ctx, w.Viewer(t, accord.User{ID: e.AssignedUserID}), e.ID, e.Version,
 		accord.DecisionInput{Kind: accord.DecideDirect, Note: "先做一期", DueDate: &due}, now)
 	require.NoError(t, err)
 	requireNoDrift(t, ctx, pool, "decided")
 
 	// A need's tier and effort change under a live request.
-	need, err := b.st.Need(ctx, data.NeedID)
+	need, err := w.Store.Need(ctx, data.NeedID)
 	require.NoError(t, err)
 	in := needInputOf(need)
 	in.Tier, in.EffortDays = accord.TierImportant, need.EffortDays+7.5
-	_, err = b.st.UpdateNeed(ctx, b.users["aftersales@accord.demo"].ID, need.ID, need.Version, in)
+	_, err = w.Store.UpdateNeed(ctx, p.LeadUserID, need.ID, need.Version, in)
 	require.NoError(t, err)
 	requireNoDrift(t, ctx, pool, "need re-tiered and re-estimated")
 
-	// Moving Data out from under the Technology centre takes the project out of the CTO's
-	// scope while IT still holds one of its needs; moving IT too empties it.
-	cto := b.viewer(t, "cto@accord.demo")
-	for _, unit := range []string{"Data", "IT"} {
-		u := b.units[unit]
-		_, err = b.st.MoveUnit(ctx, 0, u.ID, u.Version, b.units["HQ"].ID)
+	// Moving Data out from under the technology centre takes the project out of its
+	// head's scope while IT still holds one of its needs; moving IT too empties it.
+	techHead := w.Viewer(t, w.Head(t, tech))
+	for _, move := range []struct {
+		name string
+		unit accord.Unit
+	}{{"Data", dataUnit}, {"IT", itUnit}} {
+		u, err := w.Store.Unit(ctx, move.unit.ID)
 		require.NoError(t, err)
-		requireNoDrift(t, ctx, pool, unit+" moved")
+		_, err = w.Store.MoveUnit(ctx, 0, u.ID, u.Version, root.ID)
+		require.NoError(t, err)
+		requireNoDrift(t, ctx, pool, move.name+" moved")
 	}
-	rows, total, err := portfolio(t, b.st, ctx, cto, store.PortfolioFilter{Limit: 10}, now)
+	rows, total, err := portfolio(t, w.Store, ctx, techHead, store.PortfolioFilter{Limit: 10}, now)
 	require.NoError(t, err)
-	require.Zero(t, total, "nothing the Technology centre holds or owns: %v", rows)
-}
-
-// bundleOf builds the usual test bundle around a store whose pool the test also uses.
-func bundleOf(t *testing.T, ctx context.Context, st *store.Store) testBundle {
-	t.Helper()
-	b := testBundle{st: st, ctx: ctx, units: map[string]accord.Unit{}, users: map[string]accord.User{}}
-	units, err := st.Units(ctx)
-	require.NoError(t, err)
-	for _, u := range units {
-		b.units[u.NameEN] = u
-	}
-	rows, _, err := st.Users(ctx, store.UserFilter{Limit: 100})
-	require.NoError(t, err)
-	for _, r := range rows {
-		b.users[r.Email] = r.User
-	}
-	return b
-}
-
-func needInputOf(n accord.Need) accord.NeedInput {
-	return accord.NeedInput{Title: n.Title, TitleEN: n.TitleEN, HolderUnitID: n.HolderUnitID,
-		ExternalParty: n.ExternalParty, Tier: n.Tier, BacksUpNeedID: n.BacksUpNeedID, NeededBy: n.NeededBy,
-		EffortDays: n.EffortDays, KeyPerson: n.KeyPerson, Notes: n.Notes}
+	require.Zero(t, total, "nothing the technology centre holds or owns: %v", rows)
 }
 
 // TestPortfolioSignalsUnderConcurrentChanges races transactions that change the

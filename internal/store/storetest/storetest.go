@@ -17,6 +17,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -33,7 +34,8 @@ type World struct {
 	Ctx   context.Context
 
 	seq    atomic.Int64
-	rootID atomic.Int64
+	rootMu sync.Mutex // held while the root is made, so parallel callers share one
+	rootID int64
 }
 
 // New opens a fresh, migrated, empty database for t. It does not call t.Parallel.
@@ -72,12 +74,14 @@ func (r result[T]) in(t testing.TB) T {
 // its own.
 func (w *World) Root(t testing.TB) accord.Unit {
 	t.Helper()
-	if id := w.rootID.Load(); id != 0 {
-		return must(w.Store.Unit(w.Ctx, id)).in(t)
+	w.rootMu.Lock()
+	defer w.rootMu.Unlock()
+	if w.rootID != 0 {
+		return must(w.Store.Unit(w.Ctx, w.rootID)).in(t)
 	}
 	n := w.next()
 	root := must(w.Store.CreateUnit(w.Ctx, 0, accord.UnitInput{Name: fmt.Sprintf("集团%d", n), NameEN: fmt.Sprintf("Group %d", n)})).in(t)
-	w.rootID.Store(root.ID)
+	w.rootID = root.ID
 	head := w.Person(t, PersonOpts{})
 	return must(w.Store.SetUnitHead(w.Ctx, 0, root.ID, root.Version, &head.ID)).in(t)
 }

@@ -51,3 +51,22 @@ func TestDefaultsBuildAWorkingWorld(t *testing.T) {
 	require.Equal(t, accord.EscalationOpen, e.Status)
 	require.Equal(t, *root.HeadUserID, e.AssignedUserID, "two units under the root meet at its head")
 }
+
+func TestParallelSubtestsShareOneRoot(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	roots := make(chan int64, 4)
+	t.Run("group", func(t *testing.T) {
+		for range 4 {
+			t.Run("unit", func(t *testing.T) {
+				t.Parallel()
+				roots <- w.Unit(t, storetest.UnitOpts{}).Path[0]
+			})
+		}
+	})
+	close(roots)
+	root := w.Root(t).ID
+	for id := range roots {
+		require.Equal(t, root, id)
+	}
+}

@@ -114,8 +114,8 @@ func TestUnitPageNamesOnlyWhatTheViewerMayOpen(t *testing.T) {
 	for _, hidden := range []string{"Smart service upgrade", "年会上公开感谢培训部", "Train 200 service advisers"} {
 		require.NotContains(t, html, hidden)
 	}
-	require.Contains(t, resp.text("unit-queue-hidden"), "1 more on a project you cannot open")
-	require.Contains(t, resp.text("unit-promises-hidden"), "on a project you cannot open")
+	require.Equal(t, "1 on a project you cannot open", resp.text("unit-queue-hidden"), "nothing named: no \"more\"")
+	require.Equal(t, "1 on a project you cannot open", resp.text("unit-promises-hidden"))
 	resp.doc.Find(`a[href^="/requests/"], a[href^="/projects/"]`).Each(func(_ int, a *goquery.Selection) {
 		href := a.AttrOr("href", "")
 		require.Equal(t, http.StatusOK, c.get(href).StatusCode, "a link the page renders opens: %s", href)

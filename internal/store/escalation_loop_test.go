@@ -282,9 +282,8 @@ func TestAFormerSuperiorMayStillOpenWhatTheyWereSent(t *testing.T) {
 	require.True(t, accord.EscalationParty{Told: true}.MayView())
 }
 
-// escalatePromoAds sends the Inventory car promotion's Marketing need at `at` and has
-// its lead escalate it: to the Operations head, the superior Sales and Marketing share.
-func escalatePromoAds(t *testing.T, b testBundle, at time.Time) accord.Escalation {
+// sendPromoAds sends the Inventory car promotion's Marketing need at `at`.
+func sendPromoAds(t *testing.T, b testBundle, at time.Time) accord.Request {
 	t.Helper()
 	promo := b.project(t, "Inventory car promotion")
 	needs, err := b.st.Needs(b.ctx, promo.ID)
@@ -297,7 +296,16 @@ func escalatePromoAds(t *testing.T, b testBundle, at time.Time) accord.Escalatio
 	}
 	sent, err := b.st.SendNeeds(b.ctx, promo.LeadUserID, promo.ID, ids, "", at)
 	require.NoError(t, err)
-	e, err := b.st.Escalate(b.ctx, b.viewer(t, "sales@accord.demo"), sent[0].ID, "宣传排期冲突", "", 3, at)
+	require.Len(t, sent, 1)
+	return sent[0]
+}
+
+// escalatePromoAds sends the Inventory car promotion's Marketing need at `at` and has
+// its lead escalate it: to the Operations head, the superior Sales and Marketing share.
+func escalatePromoAds(t *testing.T, b testBundle, at time.Time) accord.Escalation {
+	t.Helper()
+	ads := sendPromoAds(t, b, at)
+	e, err := b.st.Escalate(b.ctx, b.viewer(t, "sales@accord.demo"), ads.ID, "宣传排期冲突", "", 3, at)
 	require.NoError(t, err)
 	return e
 }

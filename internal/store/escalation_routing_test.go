@@ -36,17 +36,7 @@ func TestSweepSkipsAVacantSharedSuperior(t *testing.T) {
 	ops := b.units["Operations centre"]
 	_, err := b.st.SetUnitHead(b.ctx, 0, ops.ID, ops.Version, nil)
 	require.NoError(t, err)
-	promo := b.project(t, "Inventory car promotion")
-	needs, err := b.st.Needs(b.ctx, promo.ID)
-	require.NoError(t, err)
-	var ids []int64
-	for _, n := range needs {
-		if n.HolderNameEN == "Marketing" {
-			ids = append(ids, n.ID)
-		}
-	}
-	_, err = b.st.SendNeeds(b.ctx, promo.LeadUserID, promo.ID, ids, "", time.Now().Add(-60*24*time.Hour))
-	require.NoError(t, err)
+	sendPromoAds(t, b, time.Now().Add(-60*24*time.Hour))
 
 	n, err := b.st.SweepEscalations(b.ctx, time.Now(), 3)
 	require.NoError(t, err)

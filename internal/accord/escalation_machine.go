@@ -155,6 +155,28 @@ func MayCause(from EscalationStatus, event EscalationEvent, party EscalationPart
 	return err == nil
 }
 
+// StatementOwedBy reports whether party's side has yet to speak on a pending
+// escalation: what the banners, lists and home ask of them.
+func (e Escalation) StatementOwedBy(p EscalationParty) bool {
+	if !e.Pending() {
+		return false
+	}
+	switch p.StatementSide() {
+	case SideHolder:
+		return e.HolderStatement == ""
+	case SideLead:
+		return e.LeadStatement == ""
+	}
+	return false
+}
+
+// MayAskAgain reports whether a lead may still ask by hand for a decision on a request
+// whose latest escalation is e: not while one waits, nor once their own request for
+// a decision was answered (a request goes up by hand once).
+func (e Escalation) MayAskAgain() bool {
+	return !e.Pending() && (e.Cause != CauseManual || e.Direct)
+}
+
 // EscalationList is one of the views of /escalations, each for one kind of party.
 type EscalationList string
 

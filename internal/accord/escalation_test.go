@@ -154,3 +154,21 @@ func TestReassignGoesOnlyToAHeadAboveBoth(t *testing.T) {
 	require.Equal(t, "escalation_reassign_party", FieldErrors(CheckReassign(e, 500, true, Parties{500}, "x"))["user_id"])
 	require.Equal(t, "escalation_reason_required", FieldErrors(CheckReassign(e, 100, true, nil, ""))["reason"])
 }
+
+func TestStatementOwedAndAskingAgain(t *testing.T) {
+	t.Parallel()
+	open := Escalation{Status: EscalationOpen, Cause: CauseDeclined, LeadStatement: "已说明"}
+	require.True(t, open.StatementOwedBy(EscalationParty{HolderHead: true}))
+	require.False(t, open.StatementOwedBy(EscalationParty{Lead: true}), "the lead has spoken")
+	require.False(t, open.StatementOwedBy(EscalationParty{Superior: true}), "the superior makes no statement")
+	decided := open
+	decided.Status = EscalationDecided
+	require.False(t, decided.StatementOwedBy(EscalationParty{HolderHead: true}), "statements close with the decision")
+
+	require.False(t, open.MayAskAgain(), "one waits already")
+	require.True(t, decided.MayAskAgain(), "the sweep raised it: the lead's own request is still unused")
+	manual := Escalation{Status: EscalationDecided, Cause: CauseManual}
+	require.False(t, manual.MayAskAgain(), "asked by hand once already")
+	manual.Direct = true
+	require.True(t, manual.MayAskAgain(), "a direct decision uses up nothing")
+}

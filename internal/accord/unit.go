@@ -107,6 +107,7 @@ type Superior struct {
 	// not: the person with authority over both sides. A lead who is that person
 	// decides directly instead of escalating.
 	NaturalHeadUserID int64
+	NaturalUnitID     int64 // the unit NaturalHeadUserID heads
 }
 
 // Parties are the people with a stake in a case: the heads of the two units and the
@@ -161,7 +162,7 @@ func superiorFrom(path []int64, common int64, heads map[int64]int64, parties Par
 			continue
 		}
 		if out.NaturalHeadUserID == 0 {
-			out.NaturalHeadUserID = head
+			out.NaturalHeadUserID, out.NaturalUnitID = head, path[i]
 		}
 		if !parties.has(head) {
 			out.UnitID, out.HeadUserID, out.VacantSkipped, out.HeadIsParty = path[i], head, vacant, false

@@ -64,10 +64,8 @@ func (s *Server) escalateView(ctx context.Context, req accord.Request, p accord.
 		view.LeadDecides = !view.ViewerDecides && sup.NaturalHeadUserID == req.LeadUserID
 		if view.ViewerDecides || view.LeadDecides {
 			// The lead heads a unit above both: name that unit, not where it would go.
-			for _, unit := range units {
-				if unit.HeadUserID != nil && *unit.HeadUserID == req.LeadUserID && unit.ID == sup.CommonUnitID {
-					view.SuperiorUnit = unit.DisplayName(lang)
-				}
+			if natural, ok := findUnit(units, sup.NaturalUnitID); ok {
+				view.SuperiorUnit = natural.DisplayName(lang)
 			}
 		}
 	}

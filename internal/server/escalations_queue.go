@@ -71,7 +71,7 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	view.Pages, view.Total = pages(total, escalationsPerPage), total
 	for _, e := range rows {
 		view.Rows = append(view.Rows, ui.EscalationRow{Escalation: e, Project: values[e.ProjectID],
-			StatementOwed: e.Pending() && statementOwed(e, accord.EscalationPartyOf(e, *v))})
+			StatementOwed: e.StatementOwedBy(accord.EscalationPartyOf(e, *v))})
 	}
 	s.page(w, r, http.StatusOK, i18n.T(ctx, list.TitleID()), "escalations", ui.EscalationQueue(view))
 }

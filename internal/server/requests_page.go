@@ -59,8 +59,8 @@ func (s *Server) requestPage(ctx context.Context, a requestAccess) (ui.RequestPa
 			v.NextNudge = &next
 		}
 	}
-	if v.Card.Ruling != nil && v.Card.Ruling.Escalation.Pending() {
-		v.CanEscalate = false // it is before a superior already; the banner links to it
+	if v.Card.Ruling != nil && !v.Card.Ruling.Escalation.MayAskAgain() {
+		v.CanEscalate = false // before a superior now, or already ruled on at the lead's request
 	}
 	if err := s.directDecision(ctx, a, &v); err != nil {
 		return ui.RequestPageView{}, err
@@ -108,18 +108,7 @@ func withRuling(card *ui.RequestCard, rulings map[int64]accord.Escalation, v acc
 	}
 	party := accord.EscalationPartyOf(e, v)
 	card.Ruling = &ui.RulingView{Escalation: e, Link: party.MayView(),
-		StatementOwed: e.Pending() && statementOwed(e, party)}
-}
-
-// statementOwed reports whether the viewer's side has not yet spoken.
-func statementOwed(e accord.Escalation, p accord.EscalationParty) bool {
-	switch p.StatementSide() {
-	case accord.SideHolder:
-		return e.HolderStatement == ""
-	case accord.SideLead:
-		return e.LeadStatement == ""
-	}
-	return false
+		StatementOwed: e.StatementOwedBy(party)}
 }
 
 func newRequestCard(v *accord.Viewer, a requestAccess, q ui.QueuePlace, members []accord.User) ui.RequestCard {
@@ -184,7 +173,7 @@ func (s *Server) directDecision(ctx context.Context, a requestAccess, v *ui.Requ
 		return err
 	}
 	v.DecideDirectly, v.CanEscalate, v.Units = true, false, openUnits(units)
-	if u, ok := findUnit(units, sup.CommonUnitID); ok {
+	if u, ok := findUnit(units, sup.NaturalUnitID); ok {
 		v.DecideUnit = u.DisplayName(i18n.Lang(ctx))
 	}
 	return nil

@@ -66,6 +66,7 @@ func TestSharedSuperior(t *testing.T) {
 				HeadUserID:        headOf(units[tt.wantHead]),
 				PartiesSkipped:    tt.wantSkipped,
 				NaturalHeadUserID: headOf(units[tt.wantNatural]),
+				NaturalUnitID:     units[tt.wantNatural].ID,
 			}, got)
 		})
 	}
@@ -74,7 +75,7 @@ func TestSharedSuperior(t *testing.T) {
 		got, err := w.Store.SharedSuperior(w.Ctx, units["HQ"].ID, units["IT"].ID, top)
 		require.NoError(t, err)
 		require.Equal(t, accord.Superior{CommonUnitID: units["HQ"].ID, UnitID: units["HQ"].ID, HeadUserID: top,
-			HeadIsParty: true, NaturalHeadUserID: top}, got)
+			HeadIsParty: true, NaturalHeadUserID: top, NaturalUnitID: units["HQ"].ID}, got)
 	})
 }
 
@@ -90,7 +91,7 @@ func TestSharedSuperiorSkipsVacantAndInactiveHeads(t *testing.T) {
 	got, err := w.Store.SharedSuperior(w.Ctx, units["Sales"].ID, units["Marketing"].ID, 0)
 	require.NoError(t, err)
 	require.Equal(t, accord.Superior{CommonUnitID: ops.ID, UnitID: units["HQ"].ID,
-		HeadUserID: top, VacantSkipped: 1, NaturalHeadUserID: top}, got)
+		HeadUserID: top, VacantSkipped: 1, NaturalHeadUserID: top, NaturalUnitID: units["HQ"].ID}, got)
 
 	// A deactivated head of the root leaves no one above: not found, not a wrong answer.
 	topUser, err := w.Store.User(w.Ctx, top)

@@ -42,8 +42,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzNextRequestState$$' -fuzztime $(FUZZTIME) ./internal/accord
 	$(GO) test -run '^$$' -fuzz '^FuzzNextEscalationState$$' -fuzztime $(FUZZTIME) ./internal/accord
 	$(GO) test -run '^$$' -fuzz '^FuzzParseNeeds$$' -fuzztime $(FUZZTIME) ./internal/workbookio
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) ./internal/server
-	$(GO) test -run '^$$' -fuzz '^FuzzFormReaders$$' -fuzztime $(FUZZTIME) ./internal/server
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) ./internal/server/api
+	$(GO) test -run '^$$' -fuzz '^FuzzFormReaders$$' -fuzztime $(FUZZTIME) ./internal/server/pages
 
 ## check: the fast static checks that `make test` runs first
 check: fmt vet templ-check

@@ -79,3 +79,10 @@ func FieldErrors(err error) map[string]string {
 	}
 	return nil
 }
+
+// FieldError is the invalid-input error of one field.
+func FieldError(field, messageID string) error {
+	var v Validation
+	v.Add(field, messageID)
+	return v.Err()
+}

@@ -45,3 +45,11 @@ type Viewer struct {
 // of thousands of unread notifications on each request cost milliseconds, and a badge
 // past it says "99+" anyway. A count at the cap means "at least this many".
 const UnreadCap = 100
+
+// SeesPortfolio reports whether someone with these roles may open the portfolio: the
+// executives who answer for it and the administrators who look after Accord.
+func (r Roles) SeesPortfolio() bool { return r.Executive || r.Admin }
+
+// MayStartProjects reports whether someone with these roles may start a project: a
+// head starts one for a unit they head; an administrator for any.
+func (r Roles) MayStartProjects() bool { return r.Head || r.Admin }

@@ -297,3 +297,14 @@ func (w *writer) item(id string, data map[string]any) { w.lines = append(w.lines
 func (w *writer) section(id string) { w.lines = append(w.lines, "", w.tr(id, nil)) }
 
 func (w *writer) String() string { return strings.Join(w.lines, "\n") + "\n" }
+
+// Normalize makes a brief posted from a textarea comparable with a generated one:
+// browsers send CRLF line ends, and trailing space is not content.
+func Normalize(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -11,90 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-
-	"accord/internal/accord"
-	"accord/web/i18n"
-	"accord/web/ui"
 )
-
-const sessionUserKey = "user_id"
-
-type viewerKey struct{}
-
-// viewerFrom returns the signed-in user, or nil.
-func viewerFrom(ctx context.Context) *accord.Viewer {
-	v, _ := ctx.Value(viewerKey{}).(*accord.Viewer)
-	return v
-}
-
-// loadViewer reads the session's user and picks the reader's language: the user's
-// choice, else the lang cookie of a signed-out visitor, else Accept-Language; and
-// their time zone: the user's choice, else the company's.
-func (s *Server) loadViewer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := ui.WithLocation(r.Context(), s.opts.Location)
-		preference := ""
-		if c, err := r.Cookie(langCookie); err == nil {
-			preference = c.Value
-		}
-		if id := s.sessions.GetInt64(ctx, sessionUserKey); id != 0 {
-			v, err := s.store.Viewer(ctx, id)
-			switch {
-			case err == nil:
-				v.Location = s.location(v.User)
-				ctx = ui.WithLocation(context.WithValue(ctx, viewerKey{}, &v), v.Location)
-				if v.User.Locale != "" {
-					preference = v.User.Locale
-				}
-			case accord.ErrorCodeOf(err) == accord.ECodeNotFound:
-				// Deactivated or removed: the session ends here.
-				_ = s.sessions.Destroy(ctx)
-			default:
-				s.fail(w, r.WithContext(i18n.WithLocalizer(ctx, s.i18n.Localizer(s.i18n.Match(preference, r.Header.Get("Accept-Language"))))), err)
-				return
-			}
-		}
-		loc := s.i18n.Localizer(s.i18n.Match(preference, r.Header.Get("Accept-Language")))
-		w.Header().Set("Content-Language", loc.Lang)
-		w.Header().Add("Vary", "Accept-Language, Cookie")
-		next.ServeHTTP(w, r.WithContext(i18n.WithLocalizer(ctx, loc)))
-	})
-}
-
-// requireViewer sends signed-out visitors to the sign-in page and back afterwards.
-func (s *Server) requireViewer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if viewerFrom(r.Context()) == nil {
-			s.redirectToLogin(w, r)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// requireAdmin answers 404 to non-admins: they need not know the page exists.
-func (s *Server) requireAdmin(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := viewerFrom(r.Context())
-		if v == nil {
-			s.redirectToLogin(w, r)
-			return
-		}
-		if !v.Roles.Admin {
-			s.notFound(w, r)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-func (s *Server) redirectToLogin(w http.ResponseWriter, r *http.Request) {
-	target := "/login"
-	if r.Method == http.MethodGet && r.URL.Path != "/" {
-		target += "?next=" + urlQueryEscape(r.URL.RequestURI())
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
-}
 
 // securityHeaders applies to every response: no inline script, no framing.
 func securityHeaders(next http.Handler) http.Handler {
@@ -147,7 +63,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				panic(rec)
 			}
 			s.log.Error("panic", "request_id", middleware.GetReqID(r.Context()), "panic", rec, "stack", string(debug.Stack()))
-			s.fail(w, r, errors.New("server: panic in handler"))
+			s.pages.Fail(w, r, errors.New("server: panic in handler"))
 		}()
 		next.ServeHTTP(w, r)
 	})
@@ -178,10 +94,10 @@ func (s *Server) limitForms(next http.Handler) http.Handler {
 			if err := r.ParseForm(); err != nil {
 				var tooBig *http.MaxBytesError
 				if errors.As(err, &tooBig) {
-					s.errorPage(w, r, http.StatusRequestEntityTooLarge, "error_too_large_title", "error_too_large_body")
+					s.pages.ErrorPage(w, r, http.StatusRequestEntityTooLarge, "error_too_large_title", "error_too_large_body")
 					return
 				}
-				s.errorPage(w, r, http.StatusBadRequest, "error_bad_request_title", "error_bad_request_body")
+				s.pages.ErrorPage(w, r, http.StatusBadRequest, "error_bad_request_title", "error_bad_request_body")
 				return
 			}
 		}

@@ -1,108 +1,44 @@
-// Package server is Accord's HTTP face: the chi router, middleware, and one file per
-// group of handlers. Handlers do HTTP only; rules live in internal/accord and data in
-// internal/store.
+// Package server assembles Accord's HTTP service: the middleware every request
+// passes, the health and metrics endpoints, and the two faces over one spine: the
+// pages (internal/server/pages) and the JSON API (internal/server/api). Its tests
+// drive the assembled handler as browsers and API clients do.
 package server
 
 import (
-	"context"
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"runtime"
-	"sync"
-	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
-	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
-	"accord/internal/accord"
-	"accord/internal/delivery"
-	"accord/internal/password"
+	"accord/internal/server/api"
+	"accord/internal/server/pages"
+	"accord/internal/server/spine"
 	"accord/internal/store"
 	"accord/web"
 	"accord/web/i18n"
 )
 
-// Options are the server's settings.
-type Options struct {
-	SecureCookies   bool
-	SessionLifetime time.Duration
-	DemoHint        bool            // show the demo logins on the sign-in page
-	PasswordParams  password.Params // argon2id cost for new passwords
-	// Now is the clock. Its readings are put into Location before use, so "today",
-	// overdue and working days follow the company's calendar.
-	Now func() time.Time
-	// Location is the company's time zone (ACCORD_TIME_ZONE); UTC when nil. Times are
-	// shown in it to people who chose no zone of their own.
-	Location *time.Location
-	// DecisionWindowDays is how many working days a superior has to decide;
-	// accord.DefaultDecisionWindowDays when 0.
-	DecisionWindowDays int
-	// WebhookClient posts an administrator's test messages to chat webhooks;
-	// delivery.NewWebhookClient without private networks when nil.
-	WebhookClient *http.Client
-}
+// Options are the server's settings (see spine.Options).
+type Options = spine.Options
 
-// Server holds what the handlers share. Build it with New; it has no globals.
+// Server assembles the two faces over one spine, with the middleware every request
+// passes. Build it with New; it has no globals.
 type Server struct {
-	store    *store.Store
-	sessions *scs.SessionManager
-	i18n     *i18n.Bundle
-	log      *slog.Logger
-	metrics  *Metrics
-	opts     Options
-	// passwords bounds concurrent argon2id work, the largest allocation a request makes.
-	passwords *password.Hasher
-	// dummyHash is checked for unknown emails so they cost as much as wrong passwords.
-	dummyHash func() (string, error)
-	// zones holds the zones people may choose, loaded once (time.LoadLocation reads
-	// the zone database on every call).
-	zones map[string]*time.Location
+	store   *store.Store
+	log     *slog.Logger
+	metrics *Metrics
+	pages   *pages.Server
+	api     *api.Server
 }
-
-// maxConcurrentHashes caps sign-ins checked at once, each holding PasswordParams.MemKiB.
-const maxConcurrentHashes = 4
 
 // New wires a server around a store.
 func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options) *Server {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Location == nil {
-		opts.Location = time.UTC
-	}
-	clock, company := opts.Now, opts.Location
-	opts.Now = func() time.Time { return clock().In(company) }
-	if opts.SessionLifetime == 0 {
-		opts.SessionLifetime = 12 * time.Hour
-	}
-	if opts.PasswordParams == (password.Params{}) {
-		opts.PasswordParams = password.DefaultParams()
-	}
-	if opts.WebhookClient == nil {
-		opts.WebhookClient = delivery.NewWebhookClient(testMessageTimeout, false)
-	}
-	if opts.DecisionWindowDays == 0 {
-		opts.DecisionWindowDays = accord.DefaultDecisionWindowDays
-	}
-	sm := scs.New()
-	// pgxstore's own cleanup goroutine races with its StopCleanup; expired rows are
-	// ignored on load anyway and internal/jobs prunes them.
-	sm.Store = pgxstore.NewWithCleanupInterval(st.Pool(), 0)
-	sm.Lifetime = opts.SessionLifetime
-	sm.IdleTimeout = 0
-	sm.Cookie.Name = "accord_session"
-	sm.Cookie.HttpOnly = true
-	sm.Cookie.SameSite = http.SameSiteLaxMode
-	sm.Cookie.Secure = opts.SecureCookies
-	s := &Server{store: st, sessions: sm, i18n: bundle, log: logger, metrics: NewMetrics(), opts: opts,
-		passwords: password.NewHasher(opts.PasswordParams, min(runtime.GOMAXPROCS(0), maxConcurrentHashes))}
-	s.zones = loadZones()
-	s.dummyHash = sync.OnceValues(func() (string, error) { return s.passwords.Hash(context.Background(), "") })
+	sp := spine.New(st, bundle, logger, opts)
+	s := &Server{store: st, log: logger, metrics: NewMetrics(),
+		pages: pages.New(sp, st, st.Pool()), api: api.New(sp, st)}
 	s.metrics.RegisterEscalations(st, logger)
-	sm.ErrorFunc = s.sessionError
 	return s
 }
 
@@ -110,7 +46,7 @@ func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options
 func (s *Server) Handler() http.Handler {
 	// Browsers say where a POST comes from; cross-site ones are refused on every route.
 	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	cop.SetDenyHandler(http.HandlerFunc(s.pages.CrossOriginDenied))
 	return cop.Handler(s.Router())
 }
 
@@ -123,38 +59,10 @@ func (s *Server) Router() chi.Router {
 	r.Method(http.MethodGet, "/static/*", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
-	r.Route("/api/v1", s.apiRoutes)
+	r.Route("/api/v1", s.api.Routes)
 	r.Method(http.MethodGet, "/metrics", s.metrics.Handler())
 
-	r.Group(func(r chi.Router) {
-		r.Use(s.sessions.LoadAndSave, s.loadViewer)
-		r.NotFound(s.notFound)
-		r.MethodNotAllowed(s.methodNotAllowed)
-		r.Get("/login", s.showLoginPage)
-		r.Post("/login", s.login)
-		r.Post("/logout", s.logout)
-		r.Post("/lang", s.switchLanguage)
-
-		r.Group(func(r chi.Router) {
-			r.Use(s.requireViewer)
-			r.Get("/", s.showHomePage)
-			r.Get("/org", s.showOrgPage)
-			s.projectRoutes(r)
-			s.goalRoutes(r)
-			s.unitRoutes(r)
-			s.workbookRoutes(r)
-			s.workbookIORoutes(r)
-			s.requestRoutes(r)
-			s.escalationRoutes(r)
-			s.portfolioRoutes(r)
-			s.settingsRoutes(r)
-		})
-		r.Group(func(r chi.Router) {
-			r.Use(s.requireAdmin)
-			s.adminRoutes(r)
-			s.adminWebhookRoutes(r)
-		})
-	})
+	s.pages.Routes(r)
 	return r
 }
 

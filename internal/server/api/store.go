@@ -1,0 +1,105 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"accord/internal/accord"
+	"accord/internal/store"
+)
+
+// The store as each group of handlers uses it: small interfaces, so a reader sees what a
+// page group touches, and a test could stand in for one group. *store.Store satisfies
+// Store.
+
+// Store is everything the JSON face reads and writes.
+type Store interface {
+	adminStore
+	accountStore
+	escalationStore
+	portfolioStore
+	projectStore
+	requestStore
+	unitStore
+	workbookStore
+}
+
+type adminStore interface {
+	AddMembership(ctx context.Context, actorID, userID, unitID int64) error
+	CloseUnit(ctx context.Context, actorID, id int64, version int) (accord.Unit, error)
+	CreateUnit(ctx context.Context, actorID int64, in accord.UnitInput) (accord.Unit, error)
+	HasOrganisation(ctx context.Context) (bool, error)
+	MoveUnit(ctx context.Context, actorID, id int64, version int, newParentID int64) (accord.Unit, error)
+	RenameUnit(ctx context.Context, actorID, id int64, version int, name, nameEN string) (accord.Unit, error)
+	SetUnitHead(ctx context.Context, actorID, id int64, version int, headUserID *int64) (accord.Unit, error)
+	Unit(ctx context.Context, id int64) (accord.Unit, error)
+	User(ctx context.Context, id int64) (accord.User, error)
+	UserByEmail(ctx context.Context, email string) (accord.User, error)
+	UserWithUnits(ctx context.Context, id int64) (store.UserRow, error)
+}
+
+type accountStore interface {
+	TokenUser(ctx context.Context, secret string, now time.Time) (int64, error)
+	Viewer(ctx context.Context, userID int64) (accord.Viewer, error)
+}
+
+type escalationStore interface {
+	AddStatement(ctx context.Context, v accord.Viewer, id int64, text string, windowDays int, now time.Time) error
+	Decide(ctx context.Context, v accord.Viewer, id int64, version int, in accord.DecisionInput, now time.Time) (accord.Escalation, error)
+	Escalation(ctx context.Context, id int64) (accord.Escalation, error)
+	EscalationRecord(ctx context.Context, id int64, now time.Time) (accord.EscalationRecord, error)
+	EscalationsAssigned(ctx context.Context, userID int64, offset, limit int) ([]accord.Escalation, int, error)
+	EscalationsInList(ctx context.Context, userID int64, list accord.EscalationList, offset, limit int) ([]accord.Escalation, int, error)
+	OpenEscalations(ctx context.Context, offset, limit int) ([]accord.Escalation, int, error)
+}
+
+type portfolioStore interface {
+	MarkNotificationsRead(ctx context.Context, userID, upToID int64, now time.Time) error
+	Notifications(ctx context.Context, userID int64, offset, limit int) ([]accord.Notification, int, error)
+	PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) ([]store.UnitLoad, error)
+	PortfolioPage(ctx context.Context, v accord.Viewer, f store.PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []store.GoalRollup, error)
+}
+
+type projectStore interface {
+	CreateNeed(ctx context.Context, actorID, projectID int64, in accord.NeedInput) (accord.Need, error)
+	CreateProject(ctx context.Context, actorID int64, in accord.ProjectInput) (accord.Project, error)
+	DeleteNeed(ctx context.Context, actorID, id int64, version int) error
+	Need(ctx context.Context, id int64) (accord.Need, error)
+	Needs(ctx context.Context, projectID int64) ([]accord.Need, error)
+	ProjectForViewer(ctx context.Context, v accord.Viewer, id int64) (accord.Project, error)
+	Projects(ctx context.Context, v accord.Viewer, f store.ProjectFilter) ([]accord.Project, int, error)
+	SendNeeds(ctx context.Context, actorID, projectID int64, needIDs []int64, message string, now time.Time) ([]accord.Request, error)
+	UpdateNeed(ctx context.Context, actorID, id int64, version int, in accord.NeedInput) (accord.Need, error)
+	UpdateProject(ctx context.Context, actorID, id int64, version int, in accord.ProjectInput) (accord.Project, error)
+}
+
+type requestStore interface {
+	ActOnRequest(ctx context.Context, v accord.Viewer, id int64, version int, action accord.RequestAction, in accord.RequestInput, now time.Time) (accord.Request, error)
+	AddProgress(ctx context.Context, v accord.Viewer, requestID int64, in accord.ProgressInput, now time.Time) (accord.ProgressEntry, error)
+	Escalate(ctx context.Context, v accord.Viewer, requestID int64, reason, brief string, windowDays int, now time.Time) (accord.Escalation, error)
+	Inbox(ctx context.Context, userID int64, offset, limit int) ([]accord.Request, int, error)
+	LatestEscalations(ctx context.Context, requestIDs []int64) (map[int64]accord.Escalation, error)
+	Progress(ctx context.Context, requestID int64) ([]accord.ProgressEntry, error)
+	ProjectRequests(ctx context.Context, projectID int64) ([]accord.Request, error)
+	ProjectsLedBy(ctx context.Context, userID int64, limit int) ([]accord.Project, error)
+	Request(ctx context.Context, id int64) (accord.Request, error)
+	Tracker(ctx context.Context, projectID int64) ([]store.TrackerRow, error)
+}
+
+type unitStore interface {
+	SharedSuperior(ctx context.Context, a, b, lead int64) (accord.Superior, error)
+	Unit(ctx context.Context, id int64) (accord.Unit, error)
+	Units(ctx context.Context) ([]accord.Unit, error)
+}
+
+type workbookStore interface {
+	Commitment(ctx context.Context, id int64) (accord.Commitment, error)
+	Commitments(ctx context.Context, projectID int64) ([]accord.Commitment, error)
+	CreateCommitment(ctx context.Context, actorID, projectID int64, in accord.CommitmentInput) (accord.Commitment, error)
+	GoalProjectCounts(ctx context.Context, v accord.Viewer) (map[int64]int, error)
+	Goals(ctx context.Context) ([]accord.Goal, error)
+	SaveUnitPlan(ctx context.Context, actorID int64, plan accord.UnitPlan) (accord.UnitPlan, error)
+	UnitPlan(ctx context.Context, projectID, unitID int64) (accord.UnitPlan, error)
+	UnitPlans(ctx context.Context, projectID int64) ([]accord.UnitPlan, error)
+	UpdateCommitment(ctx context.Context, actorID, id int64, version int, in accord.CommitmentInput) (accord.Commitment, error)
+}

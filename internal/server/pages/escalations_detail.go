@@ -1,0 +1,327 @@
+package pages
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"accord/internal/accord"
+	"accord/internal/brief"
+	"accord/internal/server/spine"
+	"accord/web/i18n"
+	"accord/web/ui"
+)
+
+// escalationFor loads the escalation in the path for someone who may see it; anyone
+// else gets the 404 page.
+func (s *Server) escalationFor(w http.ResponseWriter, r *http.Request) (accord.Escalation, accord.EscalationParty, bool) {
+	id, ok := s.pathID(w, r, "id")
+	if !ok {
+		return accord.Escalation{}, accord.EscalationParty{}, false
+	}
+	e, party, err := s.Spine.Escalation(r.Context(), id)
+	if err != nil {
+		s.Fail(w, r, err)
+		return accord.Escalation{}, accord.EscalationParty{}, false
+	}
+	return e, party, true
+}
+
+// escalationView loads what the page shows in five queries after the escalation's,
+// whatever the size of the project: the project, the frozen record, its tracker as it
+// stands today, the request's progress log and the tree.
+func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party accord.EscalationParty) (ui.EscalationView, error) {
+	p, err := s.store.Project(ctx, e.ProjectID)
+	if err != nil {
+		return ui.EscalationView{}, err
+	}
+	rec, err := s.store.EscalationRecord(ctx, e.ID, s.Now())
+	if err != nil {
+		return ui.EscalationView{}, err
+	}
+	tracker, err := s.store.Tracker(ctx, p.ID)
+	if err != nil {
+		return ui.EscalationView{}, err
+	}
+	progress, err := s.store.Progress(ctx, e.RequestID)
+	if err != nil {
+		return ui.EscalationView{}, err
+	}
+	units, err := s.store.Units(ctx)
+	if err != nil {
+		return ui.EscalationView{}, err
+	}
+	lang := i18n.Lang(ctx)
+	view := ui.EscalationView{Escalation: e, Project: p, Now: s.Now(), Progress: progress, Units: openUnits(units),
+		CanDecide:     accord.MayCause(e.Status, accord.EventDecide, party),
+		CanReassign:   accord.MayCause(e.Status, accord.EventReassign, party),
+		CanRefresh:    accord.MayCause(e.Status, accord.EventRefresh, party),
+		StatementSide: party.StatementSide(),
+		Decider:       accord.User{Name: e.DecidedByName, NameEN: e.DecidedByNameEN}.DisplayName(lang),
+		Decision:      ui.EscalationDecisionForm{FormState: ui.FormState{Version: e.Version}},
+		Reassign:      ui.EscalationReassignForm{FormState: ui.FormState{Version: e.Version}},
+		Heads:         reassignHeads(units, p, e)}
+	if u, ok := findUnit(units, e.AssignedUnitID); ok {
+		view.AssignedUnit = u.DisplayName(lang)
+	}
+	for _, row := range tracker {
+		view.Tracker = append(view.Tracker, ui.EscalationTrackerRow{Request: row.Request, Latest: row.Latest})
+	}
+	// A decided escalation shows what its superior decided on; a pending one the
+	// record as raised or last refreshed.
+	facts := rec.Raised
+	if rec.Decided != nil && e.Status == accord.EscalationDecided {
+		facts = rec.Decided
+	}
+	view.RecordTakenAt, view.Unrecorded = facts.TakenAt, rec.Unrecorded
+	view.Brief, view.BriefEdited = e.Brief, e.Brief != ""
+	if !view.BriefEdited {
+		view.Brief = brief.Build(*facts, spine.BriefTranslator(ctx), lang, ui.Location(ctx))
+	}
+	switch view.StatementSide {
+	case accord.SideHolder:
+		view.Statement.Text = e.HolderStatement
+	case accord.SideLead:
+		view.Statement.Text = e.LeadStatement
+	}
+	return view, nil
+}
+
+func (s *Server) escalationPage(w http.ResponseWriter, r *http.Request, status int, v ui.EscalationView) {
+	title := accord.Need{Title: v.Escalation.Request.NeedTitle, TitleEN: v.Escalation.Request.NeedTitleEN}.DisplayTitle(i18n.Lang(r.Context()))
+	s.page(w, r, status, title, "escalations", ui.EscalationPage(v))
+}
+
+func (s *Server) showEscalationPage(w http.ResponseWriter, r *http.Request) {
+	e, party, ok := s.escalationFor(w, r)
+	if !ok {
+		return
+	}
+	view, err := s.escalationView(r.Context(), e, party)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	s.escalationPage(w, r, http.StatusOK, view)
+}
+
+// readDecisionForm reads a posted decision: the form as typed, the input holding only
+// what the chosen kind uses, and the problems found reading a date or a unit.
+func readDecisionForm(r *http.Request) (ui.EscalationDecisionForm, accord.DecisionInput, accord.Validation) {
+	f := ui.EscalationDecisionForm{Kind: strings.TrimSpace(r.PostFormValue("kind")), Note: r.PostFormValue("note"),
+		Scope: r.PostFormValue("scope"), DueDate: r.PostFormValue("due_date"), Tier: strings.TrimSpace(r.PostFormValue("tier")),
+		AltTitle: r.PostFormValue("alt_title"), AltParty: r.PostFormValue("alt_party")}
+	in := accord.DecisionInput{Kind: accord.DecisionKind(f.Kind), Note: f.Note}
+	var read accord.Validation
+	due, dateOK := formDate(r, "due_date")
+	unit, unitOK := formOptionalID(r, "alt_unit_id")
+	if unit != nil {
+		f.AltUnitID = *unit
+	}
+	switch in.Kind {
+	case accord.DecideDirect, accord.DecideRescope:
+		in.Scope, in.DueDate = f.Scope, due
+		if in.Kind == accord.DecideRescope {
+			in.Tier = accord.Tier(f.Tier)
+		}
+		if !dateOK {
+			read.Add("due_date", "esc_field_date")
+		}
+	case accord.DecideAlternative:
+		in.AltTitle, in.AltUnitID, in.AltParty = f.AltTitle, unit, f.AltParty
+		if !unitOK {
+			read.Add("alt_holder", "unit_not_found")
+		}
+	}
+	in.Normalize()
+	return f, in, read
+}
+
+// decideEscalation records the superior's binding decision, applied to the request in
+// the same transaction. Only the superior it is routed to may decide; the two sides
+// and administrators get 403, anyone else 404.
+func (s *Server) decideEscalation(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	e, party, ok := s.escalationFor(w, r)
+	if !ok {
+		return
+	}
+	if !party.Superior {
+		msg := "escalation_not_yours"
+		if party.Admin {
+			msg = "escalation_admins_do_not_decide"
+		}
+		s.Fail(w, r, accord.Errorf(accord.ECodeForbidden, msg, nil))
+		return
+	}
+	f, in, read := readDecisionForm(r)
+	err := spine.MergeProblems(read, in.Validate())
+	if err == nil {
+		_, err = s.store.Decide(ctx, *spine.ViewerFrom(ctx), e.ID, int(formInt64(r, "version")), in, s.Now())
+	}
+	if err != nil {
+		s.escalationFormFailed(w, r, e, party, err, decisionFields, func(v *ui.EscalationView, st ui.FormState) {
+			f.FormState = st
+			v.Decision = f
+			if v.Escalation.Status != accord.EscalationOpen || !v.CanDecide {
+				v.Alert = st.Error // the form is gone; say why above the page
+			}
+		})
+		return
+	}
+	if in.Kind == accord.DecideSendBack {
+		s.flash(ctx, "esc_sent_back_flash")
+	} else {
+		s.flash(ctx, "esc_decided_flash")
+	}
+	http.Redirect(w, r, escalationPath(e.ID), http.StatusSeeOther)
+}
+
+var decisionFields = []string{"kind", "note", "scope", "due_date", "tier", "alt_title", "alt_holder", "alt_party"}
+
+// addEscalationStatement records one side's short statement. The lead's answer to a
+// superior who sent the escalation back puts it before them again.
+func (s *Server) addEscalationStatement(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	e, party, ok := s.escalationFor(w, r)
+	if !ok {
+		return
+	}
+	if party.StatementSide() == "" {
+		s.Fail(w, r, accord.Errorf(accord.ECodeForbidden, "escalation_not_a_party", nil))
+		return
+	}
+	raw := r.PostFormValue("text")
+	text := strings.TrimSpace(raw)
+	var v accord.Validation
+	switch {
+	case text == "":
+		v.Add("text", "esc_statement_required")
+	default: // bad characters too: a NUL would fail the insert with a 500
+		accord.ValidateText(&v, "text", text, accord.MaxNoteLength)
+	}
+	err := v.Err()
+	if err == nil && e.Status == accord.EscalationDecided {
+		err = accord.Errorf(accord.ECodeInvalid, "esc_statement_closed", nil)
+	}
+	if err == nil {
+		err = s.store.AddStatement(ctx, *spine.ViewerFrom(ctx), e.ID, text, s.Opts.DecisionWindowDays, s.Now())
+	}
+	if err != nil {
+		s.escalationFormFailed(w, r, e, party, err, []string{"text"}, func(v *ui.EscalationView, st ui.FormState) {
+			v.Statement = ui.EscalationStatementForm{FormState: st, Text: raw}
+			if v.Escalation.Status == accord.EscalationDecided {
+				v.Alert = st.Error // the form is gone; say why above the page
+			}
+		})
+		return
+	}
+	if e.Status == accord.EscalationSentBack && party.StatementSide() == accord.SideLead {
+		s.flash(ctx, "esc_answer_sent", map[string]any{"Name": accord.User{Name: e.AssignedName, NameEN: e.AssignedNameEN}.DisplayName(i18n.Lang(ctx))})
+	} else {
+		s.flash(ctx, "esc_statement_added")
+	}
+	http.Redirect(w, r, escalationPath(e.ID), http.StatusSeeOther)
+}
+
+// escalationFormFailed shows the page again with one form as the user left it. After
+// a conflict the form carries the current version, so sending again applies the input
+// over the change now on screen; after a refusal it keeps the version it had.
+func (s *Server) escalationFormFailed(w http.ResponseWriter, r *http.Request, e accord.Escalation, party accord.EscalationParty,
+	err error, fields []string, keep func(*ui.EscalationView, ui.FormState)) {
+	ctx := r.Context()
+	status, st, ok := formProblem(ctx, err, fields...)
+	if !ok {
+		s.Fail(w, r, err)
+		return
+	}
+	cur, err := s.store.Escalation(ctx, e.ID)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	view, err := s.escalationView(ctx, cur, party)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	st.Version = cur.Version
+	if status != http.StatusConflict {
+		st.Version = int(formInt64(r, "version"))
+	}
+	keep(&view, st)
+	s.escalationPage(w, r, status, view)
+}
+
+// reassignHeads lists the heads an administrator may move escalation e to
+// (accord.ReassignCandidates): heads of units above both sides, not parties.
+func reassignHeads(units []accord.Unit, p accord.Project, e accord.Escalation) []accord.Unit {
+	owning, okA := findUnit(units, p.OwningUnitID)
+	holder, okB := findUnit(units, e.Request.HolderUnitID)
+	if !okA || !okB {
+		return nil
+	}
+	head := func(u accord.Unit) int64 {
+		if u.HeadUserID == nil {
+			return 0
+		}
+		return *u.HeadUserID
+	}
+	return accord.ReassignCandidates(e, openUnits(units), owning.Path, holder.Path,
+		accord.Parties{head(owning), head(holder), e.Request.LeadUserID})
+}
+
+// reassignEscalation moves a stuck escalation to another head, with a reason: what an
+// administrator may do instead of deciding.
+func (s *Server) reassignEscalation(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	e, party, ok := s.escalationFor(w, r)
+	if !ok {
+		return
+	}
+	if !party.Admin {
+		s.Fail(w, r, accord.Errorf(accord.ECodeForbidden, "escalation_admin_only", nil))
+		return
+	}
+	f := ui.EscalationReassignForm{Reason: r.PostFormValue("reason")}
+	to, toOK := formOptionalID(r, "user_id")
+	var read accord.Validation
+	if to == nil || !toOK {
+		read.Add("user_id", "escalation_reassign_not_head")
+	} else {
+		f.UserID = *to
+	}
+	reason := strings.TrimSpace(f.Reason)
+	err := read.Err()
+	if err == nil {
+		err = s.store.Reassign(ctx, *spine.ViewerFrom(ctx), e.ID, f.UserID, reason, s.Opts.DecisionWindowDays, s.Now())
+	}
+	if err != nil {
+		s.escalationFormFailed(w, r, e, party, err, []string{"user_id", "reason"}, func(v *ui.EscalationView, st ui.FormState) {
+			f.FormState = st
+			v.Reassign = f
+			if !v.CanReassign {
+				v.Alert = st.Error
+			}
+		})
+		return
+	}
+	s.flash(ctx, "esc_reassigned_flash")
+	http.Redirect(w, r, escalationPath(e.ID), http.StatusSeeOther)
+}
+
+// refreshEscalationRecord takes a new record of the facts at the lead's request while
+// the escalation waits: the brief then shows today's data, and the history says so.
+func (s *Server) refreshEscalationRecord(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	e, _, ok := s.escalationFor(w, r)
+	if !ok {
+		return
+	}
+	if err := s.store.RefreshRecord(ctx, *spine.ViewerFrom(ctx), e.ID, s.Now()); err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	s.flash(ctx, "esc_refreshed_flash")
+	http.Redirect(w, r, escalationPath(e.ID), http.StatusSeeOther)
+}

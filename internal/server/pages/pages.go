@@ -1,0 +1,85 @@
+// Package pages is Accord's HTML face: the pages people use in the browser, signed in
+// by a session cookie. Handlers translate HTTP to calls on the store (through the
+// small interfaces in store.go) and view models for web/ui; every "may" is asked of
+// internal/accord, and objects named in a path are loaded through the spine, which
+// answers "not found" for what the viewer may not see.
+package pages
+
+import (
+	"context"
+	"net/http"
+	"sync"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"accord/internal/delivery"
+	"accord/internal/server/spine"
+)
+
+// Server is the HTML face. Build it with New.
+type Server struct {
+	*spine.Spine
+	store    Store
+	sessions *scs.SessionManager
+	// dummyHash is checked for unknown emails so they cost as much as wrong passwords.
+	dummyHash func() (string, error)
+	// webhooks posts an administrator's test messages to chat webhooks.
+	webhooks *http.Client
+}
+
+// New builds the HTML face on the spine; sessions are kept in PostgreSQL (pool).
+func New(sp *spine.Spine, st Store, pool *pgxpool.Pool) *Server {
+	sm := scs.New()
+	// pgxstore's own cleanup goroutine races with its StopCleanup; expired rows are
+	// ignored on load anyway and internal/jobs prunes them.
+	sm.Store = pgxstore.NewWithCleanupInterval(pool, 0)
+	sm.Lifetime = sp.Opts.SessionLifetime
+	sm.IdleTimeout = 0
+	sm.Cookie.Name = "accord_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = sp.Opts.SecureCookies
+	s := &Server{Spine: sp, store: st, sessions: sm, webhooks: sp.Opts.WebhookClient}
+	if s.webhooks == nil {
+		s.webhooks = delivery.NewWebhookClient(testMessageTimeout, false)
+	}
+	s.dummyHash = sync.OnceValues(func() (string, error) { return s.Passwords.Hash(context.Background(), "") })
+	sm.ErrorFunc = s.sessionError
+	return s
+}
+
+// Routes declares the pages: each group of pages declares its own in its file.
+func (s *Server) Routes(r chi.Router) {
+	r.Group(func(r chi.Router) {
+		r.Use(s.sessions.LoadAndSave, s.loadViewer)
+		r.NotFound(s.NotFound)
+		r.MethodNotAllowed(s.methodNotAllowed)
+		r.Get("/login", s.showLoginPage)
+		r.Post("/login", s.login)
+		r.Post("/logout", s.logout)
+		r.Post("/lang", s.switchLanguage)
+
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireViewer)
+			r.Get("/", s.showHomePage)
+			r.Get("/org", s.showOrgPage)
+			s.projectRoutes(r)
+			s.goalRoutes(r)
+			s.unitRoutes(r)
+			s.workbookRoutes(r)
+			s.workbookIORoutes(r)
+			s.requestRoutes(r)
+			s.escalationRoutes(r)
+			s.portfolioRoutes(r)
+			s.settingsRoutes(r)
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireAdmin)
+			s.adminRoutes(r)
+			s.adminWebhookRoutes(r)
+		})
+	})
+}

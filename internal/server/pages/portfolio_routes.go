@@ -1,0 +1,99 @@
+package pages
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"accord/internal/accord"
+	"accord/internal/server/spine"
+	"accord/internal/store"
+	"accord/web/i18n"
+	"accord/web/ui"
+)
+
+// portfolioRoutes registers its pages on the signed-in router: the executive's
+// portfolio, and the retrospective that closes a project.
+func (s *Server) portfolioRoutes(r chi.Router) {
+	r.Get("/portfolio", s.showPortfolioPage)
+	s.retroRoutes(r)
+}
+
+const (
+	// portfolioPerPage is how many projects a portfolio page lists.
+	portfolioPerPage = 25
+)
+
+// showPortfolioPage lists the projects touching the units under the viewer, worst
+// first, the company goals they roll up to, and the load on each unit. Two queries
+// after the session's, whatever the number of projects: the page of rows with the
+// goal rollup (which also gives the totals by health), scored once, and the load.
+func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v := spine.ViewerFrom(ctx)
+	if !v.Roles.SeesPortfolio() {
+		s.Fail(w, r, accord.Errorf(accord.ECodeForbidden, "pf_not_for_role", nil))
+		return
+	}
+	now := s.Now()
+	q := r.URL.Query()
+	view := ui.PortfolioView{Admin: v.Roles.Admin, Today: now, Page: min(pageParam(r), maxListPage)}
+	f := store.PortfolioFilter{Offset: (view.Page - 1) * portfolioPerPage, Limit: portfolioPerPage}
+	if h := accord.Health(q.Get("health")); h.Valid() {
+		f.Health, view.Filter.Health = &h, h
+	}
+	if st := accord.ProjectStatus(q.Get("status")); st.Valid() {
+		f.Status, view.Filter.Status = &st, string(st)
+	}
+	if id, err := strconv.ParseInt(q.Get("goal"), 10, 64); err == nil && id > 0 {
+		f.GoalID, view.Filter.GoalID = &id, id
+	}
+	rows, total, goals, err := s.store.PortfolioPage(ctx, *v, f, spine.GoalProjectsShown, now)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	load, err := s.store.PortfolioLoad(ctx, *v, spine.LoadUnitsShown)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	view.Total, view.Pages = total, pages(total, portfolioPerPage)
+	for _, p := range rows {
+		view.Rows = append(view.Rows, ui.PortfolioRow{PortfolioRow: p})
+	}
+	view.Counts, view.Value = map[accord.Health]int{}, map[accord.Health]int64{}
+	currencies := map[string]bool{}
+	for _, g := range goals {
+		view.Goals = append(view.Goals, goalRollup(g))
+		view.Projects += g.Projects
+		view.Escalations += g.Escalations
+		for _, h := range accord.Healths() {
+			view.Counts[h] += g.Counts[h]
+			view.Value[h] += g.Value[h]
+		}
+		if g.Projects > 0 {
+			currencies[g.Currency] = true
+		}
+	}
+	if len(currencies) == 1 {
+		for c := range currencies {
+			view.Currency = c // "" when one goal's projects already mixed currencies
+		}
+	}
+	for _, u := range load {
+		view.Load = append(view.Load, ui.UnitLoadRow{UnitID: u.UnitID, Name: u.Name, NameEN: u.NameEN, Open: u.Open,
+			Asked: u.AskedDays, Committed: u.CommittedDays, Declined: u.Declined})
+	}
+	s.page(w, r, http.StatusOK, i18n.T(ctx, "pf_title"), "portfolio", ui.Portfolio(view))
+}
+
+func goalRollup(g store.GoalRollup) ui.GoalRollup {
+	out := ui.GoalRollup{ID: g.Goal.ID, Title: g.Goal.Title, TitleEN: g.Goal.TitleEN, Target: g.Goal.Target,
+		Projects: g.Projects, Counts: g.Counts}
+	for _, p := range g.Top {
+		out.Top = append(out.Top, ui.GoalProject{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Status: p.Status, Health: p.Health})
+	}
+	return out
+}

@@ -1,0 +1,81 @@
+package pages
+
+import (
+	"net/http"
+
+	"accord/internal/accord"
+	"accord/internal/server/spine"
+	"accord/web/i18n"
+	"accord/web/ui"
+)
+
+const sessionUserKey = "user_id"
+
+// loadViewer reads the session's user and picks the reader's language: the user's
+// choice, else the lang cookie of a signed-out visitor, else Accept-Language; and
+// their time zone: the user's choice, else the company's.
+func (s *Server) loadViewer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := ui.WithLocation(r.Context(), s.Opts.Location)
+		preference := ""
+		if c, err := r.Cookie(langCookie); err == nil {
+			preference = c.Value
+		}
+		if id := s.sessions.GetInt64(ctx, sessionUserKey); id != 0 {
+			v, err := s.store.Viewer(ctx, id)
+			switch {
+			case err == nil:
+				v.Location = s.Location(v.User)
+				ctx = ui.WithLocation(spine.WithViewer(ctx, &v), v.Location)
+				if v.User.Locale != "" {
+					preference = v.User.Locale
+				}
+			case accord.ErrorCodeOf(err) == accord.ECodeNotFound:
+				// Deactivated or removed: the session ends here.
+				_ = s.sessions.Destroy(ctx)
+			default:
+				s.Fail(w, r.WithContext(i18n.WithLocalizer(ctx, s.I18n.Localizer(s.I18n.Match(preference, r.Header.Get("Accept-Language"))))), err)
+				return
+			}
+		}
+		loc := s.I18n.Localizer(s.I18n.Match(preference, r.Header.Get("Accept-Language")))
+		w.Header().Set("Content-Language", loc.Lang)
+		w.Header().Add("Vary", "Accept-Language, Cookie")
+		next.ServeHTTP(w, r.WithContext(i18n.WithLocalizer(ctx, loc)))
+	})
+}
+
+// requireViewer sends signed-out visitors to the sign-in page and back afterwards.
+func (s *Server) requireViewer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if spine.ViewerFrom(r.Context()) == nil {
+			s.redirectToLogin(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireAdmin answers 404 to non-admins: they need not know the page exists.
+func (s *Server) requireAdmin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := spine.ViewerFrom(r.Context())
+		if v == nil {
+			s.redirectToLogin(w, r)
+			return
+		}
+		if !v.Roles.Admin {
+			s.NotFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) redirectToLogin(w http.ResponseWriter, r *http.Request) {
+	target := "/login"
+	if r.Method == http.MethodGet && r.URL.Path != "/" {
+		target += "?next=" + urlQueryEscape(r.URL.RequestURI())
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}

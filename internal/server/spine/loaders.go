@@ -1,0 +1,148 @@
+package spine
+
+import (
+	"context"
+
+	"accord/internal/accord"
+)
+
+// The loaders both faces use to read an object named in a path. Each answers
+// accord's "not found" for an object the viewer may not see, so neither face can
+// tell a stranger that it exists, and "forbidden" only to someone who may see it
+// but not do what they asked. The rules themselves are accord's.
+
+// Project is the project with id if the viewer may see it; forEdit also asks that
+// they may change it.
+func (s *Spine) Project(ctx context.Context, id int64, forEdit bool) (accord.Project, error) {
+	v := ViewerFrom(ctx)
+	p, err := s.store.ProjectForViewer(ctx, *v, id)
+	if err != nil {
+		return accord.Project{}, err
+	}
+	if forEdit && !p.CanEdit(*v) {
+		return accord.Project{}, accord.Errorf(accord.ECodeForbidden, "error_forbidden_body", nil)
+	}
+	return p, nil
+}
+
+// ProjectNeed is the need with id if it belongs to p (which the caller loaded with
+// Project).
+func (s *Spine) ProjectNeed(ctx context.Context, p accord.Project, id int64) (accord.Need, error) {
+	n, err := s.store.Need(ctx, id)
+	if err != nil {
+		return accord.Need{}, err
+	}
+	if n.ProjectID != p.ID {
+		return accord.Need{}, accord.Errorf(accord.ECodeNotFound, "need_not_found", nil)
+	}
+	return n, nil
+}
+
+// Need is the need with id and its project, for the project's editor.
+func (s *Spine) Need(ctx context.Context, id int64) (accord.Need, accord.Project, error) {
+	n, err := s.store.Need(ctx, id)
+	if err != nil {
+		return accord.Need{}, accord.Project{}, err
+	}
+	p, err := s.Project(ctx, n.ProjectID, true)
+	return n, p, err
+}
+
+// RequestAccess is a request with its project and the viewer's part in it.
+type RequestAccess struct {
+	Request accord.Request
+	Project accord.Project
+	Party   accord.RequestParty
+}
+
+// Request is the request with id if the viewer may see it: anyone who may see its
+// project, plus those who answer for the holding unit (its head, delegates, the key
+// person), who read the project through the request.
+func (s *Spine) Request(ctx context.Context, id int64) (RequestAccess, error) {
+	v := ViewerFrom(ctx)
+	req, err := s.store.Request(ctx, id)
+	if err != nil {
+		return RequestAccess{}, err
+	}
+	party := accord.RequestPartyOf(req, *v)
+	p, err := s.store.ProjectForViewer(ctx, *v, req.ProjectID)
+	if accord.ErrorCodeOf(err) == accord.ECodeNotFound && party.AnswersForHolder() {
+		p, err = s.store.Project(ctx, req.ProjectID)
+	}
+	if err != nil {
+		if accord.ErrorCodeOf(err) == accord.ECodeNotFound {
+			return RequestAccess{}, accord.Errorf(accord.ECodeNotFound, "request_not_found", nil)
+		}
+		return RequestAccess{}, err
+	}
+	return RequestAccess{Request: req, Project: p, Party: party}, nil
+}
+
+// RequestToEscalate is the request with id for its lead to escalate: someone who may
+// see the project but does not lead the request is forbidden; anyone else finds
+// nothing.
+func (s *Spine) RequestToEscalate(ctx context.Context, id int64) (accord.Request, accord.Project, error) {
+	v := ViewerFrom(ctx)
+	req, err := s.store.Request(ctx, id)
+	if err != nil {
+		return accord.Request{}, accord.Project{}, err
+	}
+	p, err := s.store.ProjectForViewer(ctx, *v, req.ProjectID)
+	if err != nil {
+		return accord.Request{}, accord.Project{}, err
+	}
+	if !accord.RequestPartyOf(req, *v).Lead {
+		return accord.Request{}, accord.Project{}, accord.Errorf(accord.ECodeForbidden, "esc_escalate_lead_only", nil)
+	}
+	return req, p, nil
+}
+
+// Escalation is the escalation with id and the viewer's part in it, if they may see
+// it.
+func (s *Spine) Escalation(ctx context.Context, id int64) (accord.Escalation, accord.EscalationParty, error) {
+	e, err := s.store.Escalation(ctx, id)
+	if err != nil {
+		return accord.Escalation{}, accord.EscalationParty{}, err
+	}
+	party, err := s.EscalationParty(ctx, e)
+	if err != nil {
+		return accord.Escalation{}, accord.EscalationParty{}, err
+	}
+	if !party.MayView() {
+		return accord.Escalation{}, accord.EscalationParty{}, accord.Errorf(accord.ECodeNotFound, "escalation_not_found", nil)
+	}
+	return e, party, nil
+}
+
+// EscalationParty is the viewer's part in e; only for someone with no other part does
+// it ask whether they were told of it (one more query).
+func (s *Spine) EscalationParty(ctx context.Context, e accord.Escalation) (accord.EscalationParty, error) {
+	v := ViewerFrom(ctx)
+	party := accord.EscalationPartyOf(e, *v)
+	if party.MayView() {
+		return party, nil
+	}
+	told, err := s.store.ToldOfEscalation(ctx, v.User.ID, e.ID)
+	party.Told = told
+	return party, err
+}
+
+// CreateUser adds a person with a hashed password, and makes them a member of
+// unitID unless it is 0; the administrator's form and the API both call it.
+func (s *Spine) CreateUser(ctx context.Context, in accord.NewUser, unitID int64) (accord.User, error) {
+	hash, err := s.Passwords.Hash(ctx, in.Password)
+	if err != nil {
+		return accord.User{}, err
+	}
+	actor := ViewerFrom(ctx).User.ID
+	u, err := s.store.CreateUser(ctx, actor, in, hash)
+	if err != nil {
+		return accord.User{}, err
+	}
+	if unitID != 0 {
+		if err := s.store.AddMembership(ctx, actor, u.ID, unitID); err != nil {
+			return accord.User{}, err
+		}
+	}
+	return u, nil
+}

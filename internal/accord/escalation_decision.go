@@ -84,6 +84,15 @@ func MayDecideDirectly(r Request, v Viewer, sup Superior) bool {
 	return v.User.ID != 0 && v.User.ID == r.LeadUserID && sup.NaturalHeadUserID == v.User.ID
 }
 
+// MightDecideDirectly is what can be known of MayDecideDirectly before finding the
+// shared superior: the viewer leads the request and heads a unit, the request is
+// sent and open, and no escalation of it is pending. Pages ask it first so that only
+// such a lead costs the routing query.
+func MightDecideDirectly(r Request, v Viewer, rulingPending bool) bool {
+	return v.User.ID != 0 && v.User.ID == r.LeadUserID && v.Roles.Head &&
+		r.State.Open() && r.State != RequestDraft && !rulingPending
+}
+
 // UnitAboveBoth picks, among the units someone heads (headed), the lowest that sits
 // above both sides (on both paths a and b): only such a head has authority over both
 // and may take over an escalation. ok is false when they head none.

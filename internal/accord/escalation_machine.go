@@ -206,6 +206,22 @@ func (l EscalationList) MayUse(v Viewer) bool {
 	return false
 }
 
+// DefaultEscalationList is the list /escalations opens on, given how many each holds
+// for the viewer: the first that asks something of them (to decide, their units,
+// their projects); else, for anyone but an executive, what was decided; else the
+// decision queue, empty, which says where escalations come from.
+func DefaultEscalationList(counts map[EscalationList]int, r Roles) EscalationList {
+	for _, l := range []EscalationList{ListToDecide, ListMyUnits, ListMyProjects} {
+		if counts[l] > 0 {
+			return l
+		}
+	}
+	if !r.Executive && counts[ListDecided] > 0 {
+		return ListDecided
+	}
+	return ListToDecide
+}
+
 // MessageID names the list's tab label.
 func (l EscalationList) MessageID() string { return "esc_list_" + string(l) }
 

@@ -1,6 +1,9 @@
 package accord
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // ProjectStatus is where a project stands.
 type ProjectStatus string
@@ -69,3 +72,25 @@ func ProjectStatuses() []ProjectStatus {
 
 // MessageID names the status's translated label.
 func (s ProjectStatus) MessageID() string { return "project_status_" + string(s) }
+
+// MayPlaceProjectIn reports whether v may make unitID the owner of a project that
+// belongs to currentUnitID now (0 for a new project): an administrator any unit;
+// anyone else a unit they belong to, or the one it already belongs to.
+func MayPlaceProjectIn(v Viewer, unitID, currentUnitID int64) bool {
+	if v.Roles.Admin || unitID == currentUnitID {
+		return true
+	}
+	return slices.ContainsFunc(v.Memberships, func(m Membership) bool { return m.UnitID == unitID })
+}
+
+// ProjectUnitChoices is the units v may offer as a project's owner: the open ones
+// MayPlaceProjectIn allows, plus the one it belongs to now even if closed since.
+func ProjectUnitChoices(v Viewer, units []Unit, currentUnitID int64) []Unit {
+	var out []Unit
+	for _, u := range units {
+		if u.ID == currentUnitID || (u.Open() && MayPlaceProjectIn(v, u.ID, 0)) {
+			out = append(out, u)
+		}
+	}
+	return out
+}

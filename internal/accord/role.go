@@ -53,3 +53,11 @@ func (r Roles) SeesPortfolio() bool { return r.Executive || r.Admin }
 // MayStartProjects reports whether someone with these roles may start a project: a
 // head starts one for a unit they head; an administrator for any.
 func (r Roles) MayStartProjects() bool { return r.Head || r.Admin }
+
+// MaySetGoals reports whether someone with these roles may add or change the
+// company's goals: executives, who set them, and administrators.
+func (r Roles) MaySetGoals() bool { return r.Executive || r.Admin }
+
+// HasInbox reports whether someone with these roles answers requests, so the inbox
+// is theirs to visit: heads of units, and key people named on open requests.
+func (r Roles) HasInbox() bool { return r.Head || r.KeyPerson }

@@ -219,7 +219,7 @@ func Home(v HomeView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if v.Viewer.Roles.Executive || v.Viewer.Roles.Admin {
+		if v.Viewer.Roles.SeesPortfolio() {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"actions\"><a class=\"button secondary\" href=\"/portfolio\" data-testid=\"home-portfolio\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -352,7 +352,7 @@ func navigation(v *accord.Viewer, active string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if v.Roles.Head || v.Roles.KeyPerson {
+		if v.Roles.HasInbox() {
 			templ_7745c5c3_Err = navLink("/inbox", "inbox", active, t(ctx, "nav_inbox")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -364,7 +364,7 @@ func navigation(v *accord.Viewer, active string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if v.Roles.Executive || v.Roles.Admin {
+		if v.Roles.SeesPortfolio() {
 			templ_7745c5c3_Err = navLink("/portfolio", "portfolio", active, t(ctx, "nav_portfolio")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

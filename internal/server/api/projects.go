@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -90,8 +89,7 @@ func (b apiProjectBody) projectInput(v *accord.Viewer, base accord.ProjectInput,
 	if cadenceSent {
 		in.CadenceDays = *b.CadenceDays.Value
 	}
-	if in.OwningUnitID > 0 && !v.Roles.Admin && in.OwningUnitID != currentUnitID &&
-		!slices.ContainsFunc(v.Memberships, func(m accord.Membership) bool { return m.UnitID == in.OwningUnitID }) {
+	if in.OwningUnitID > 0 && !accord.MayPlaceProjectIn(*v, in.OwningUnitID, currentUnitID) {
 		read.Add("owning_unit_id", "projects_unit_not_yours")
 	}
 	return in, spine.MergeProblems(read, in.Validate())

@@ -33,7 +33,7 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 		list = accord.ListAllOpen
 	}
 	if !list.MayUse(*v) {
-		list = defaultEscalationList(counts, v.Roles.Executive)
+		list = accord.DefaultEscalationList(counts, v.Roles)
 	}
 	view := ui.EscalationQueueView{Now: s.Now(), List: list, All: list == accord.ListAllOpen, Page: page}
 	for _, l := range accord.EscalationLists() {
@@ -75,19 +75,4 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 			StatementOwed: e.StatementOwedBy(accord.EscalationPartyOf(e, *v))})
 	}
 	s.page(w, r, http.StatusOK, i18n.T(ctx, list.TitleID()), "escalations", ui.EscalationQueue(view))
-}
-
-// defaultEscalationList opens the first list that holds something pending for the
-// viewer; with nothing pending, an executive's own queue (empty, and saying so),
-// anyone else's decided cases if there are any.
-func defaultEscalationList(counts map[accord.EscalationList]int, executive bool) accord.EscalationList {
-	for _, l := range []accord.EscalationList{accord.ListToDecide, accord.ListMyUnits, accord.ListMyProjects} {
-		if counts[l] > 0 {
-			return l
-		}
-	}
-	if !executive && counts[accord.ListDecided] > 0 {
-		return accord.ListDecided
-	}
-	return accord.ListToDecide
 }

@@ -26,9 +26,6 @@ func (s *Server) goalRoutes(r chi.Router) {
 
 var goalFormFields = []string{"title", "title_en", "target", "parent_id", "unit_id"}
 
-// canSetGoals reports whether the viewer may add or change goals.
-func canSetGoals(v *accord.Viewer) bool { return v.Roles.Executive || v.Roles.Admin }
-
 // showGoalsPage shows the goal tree with the number of linked projects per goal, in
 // two queries.
 func (s *Server) showGoalsPage(w http.ResponseWriter, r *http.Request) {
@@ -44,7 +41,7 @@ func (s *Server) showGoalsPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	s.page(w, r, http.StatusOK, i18n.T(ctx, "goals_title"), "goals", ui.Goals(ui.GoalsView{Goals: goals, Counts: counts, CanEdit: canSetGoals(v)}))
+	s.page(w, r, http.StatusOK, i18n.T(ctx, "goals_title"), "goals", ui.Goals(ui.GoalsView{Goals: goals, Counts: counts, CanEdit: v.Roles.MaySetGoals()}))
 }
 
 // showGoalPage shows a goal, its KPIs and the projects serving it that the viewer may see.
@@ -60,7 +57,7 @@ func (s *Server) showGoalPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	view := ui.GoalPageView{CanEdit: canSetGoals(v)}
+	view := ui.GoalPageView{CanEdit: v.Roles.MaySetGoals()}
 	found := false
 	for _, g := range goals {
 		switch {
@@ -93,7 +90,7 @@ func (s *Server) showGoalPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showNewGoalPage(w http.ResponseWriter, r *http.Request) {
-	if !canSetGoals(spine.ViewerFrom(r.Context())) {
+	if !spine.ViewerFrom(r.Context()).Roles.MaySetGoals() {
 		s.Fail(w, r, accord.Errorf(accord.ECodeForbidden, "goals_forbidden", nil))
 		return
 	}
@@ -102,7 +99,7 @@ func (s *Server) showNewGoalPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) createGoal(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if !canSetGoals(spine.ViewerFrom(ctx)) {
+	if !spine.ViewerFrom(ctx).Roles.MaySetGoals() {
 		s.Fail(w, r, accord.Errorf(accord.ECodeForbidden, "goals_forbidden", nil))
 		return
 	}
@@ -187,7 +184,7 @@ func (s *Server) editableGoal(w http.ResponseWriter, r *http.Request) (accord.Go
 		s.Fail(w, r, err)
 		return accord.Goal{}, false
 	}
-	if !canSetGoals(spine.ViewerFrom(r.Context())) {
+	if !spine.ViewerFrom(r.Context()).Roles.MaySetGoals() {
 		s.Fail(w, r, accord.Errorf(accord.ECodeForbidden, "goals_forbidden", nil))
 		return accord.Goal{}, false
 	}

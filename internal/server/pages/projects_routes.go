@@ -2,7 +2,6 @@ package pages
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -245,8 +244,7 @@ func (s *Server) readProjectForm(r *http.Request, currentUnitID int64) (ui.Proje
 		f.GoalID = *in.GoalID
 	}
 
-	if in.OwningUnitID > 0 && !v.Roles.Admin && in.OwningUnitID != currentUnitID &&
-		!slices.ContainsFunc(v.Memberships, func(m accord.Membership) bool { return m.UnitID == in.OwningUnitID }) {
+	if in.OwningUnitID > 0 && !accord.MayPlaceProjectIn(*v, in.OwningUnitID, currentUnitID) {
 		problems.Add("owning_unit_id", "projects_unit_not_yours")
 	}
 	if f.LeadEmail == "" {
@@ -286,26 +284,13 @@ func (s *Server) projectForm(w http.ResponseWriter, r *http.Request, status int,
 		s.Fail(w, r, err)
 		return
 	}
-	f.Units = projectUnitChoices(v, units, currentUnitID)
+	f.Units = accord.ProjectUnitChoices(*v, units, currentUnitID)
 	f.Goals = openGoals(goals, f.GoalID)
 	title := i18n.T(ctx, "projects_new_title")
 	if f.ProjectID != 0 {
 		title = i18n.T(ctx, "projects_edit_title")
 	}
 	s.page(w, r, status, title, "projects", ui.ProjectFormPage(f))
-}
-
-// projectUnitChoices is the open units a project may belong to: any for an admin,
-// else those the viewer belongs to, plus the project's current owner.
-func projectUnitChoices(v *accord.Viewer, units []accord.Unit, currentUnitID int64) []accord.Unit {
-	var out []accord.Unit
-	for _, u := range units {
-		mine := slices.ContainsFunc(v.Memberships, func(m accord.Membership) bool { return m.UnitID == u.ID })
-		if (u.Open() && (v.Roles.Admin || mine)) || u.ID == currentUnitID {
-			out = append(out, u)
-		}
-	}
-	return out
 }
 
 // openGoals keeps the goals still pursued, and the selected one even when closed.

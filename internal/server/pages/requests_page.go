@@ -155,8 +155,7 @@ func waitingOnHolder(st accord.RequestState) bool {
 func (s *Server) directDecision(ctx context.Context, a spine.RequestAccess, v *ui.RequestPageView) error {
 	viewer := spine.ViewerFrom(ctx)
 	req := a.Request
-	if viewer.User.ID != req.LeadUserID || !viewer.Roles.Head || !req.State.Open() || req.State == accord.RequestDraft ||
-		(v.Card.Ruling != nil && v.Card.Ruling.Escalation.Pending()) {
+	if !accord.MightDecideDirectly(req, *viewer, v.Card.Ruling != nil && v.Card.Ruling.Escalation.Pending()) {
 		return nil
 	}
 	sup, err := s.store.SharedSuperior(ctx, a.Project.OwningUnitID, req.HolderUnitID, req.LeadUserID)

@@ -105,6 +105,9 @@ type escalationRule struct {
 	allowed func(EscalationParty) bool
 	notYou  string // message id for someone else
 	notNow  string // message id for a status not listed
+	// notAdmin, when set, is the message id for an administrator who is not allowed:
+	// they look after escalations but do not decide them.
+	notAdmin string
 }
 
 // escalationRules is the whole lifecycle in one table. decided is terminal; sent_back
@@ -112,9 +115,11 @@ type escalationRule struct {
 func escalationRules() map[EscalationEvent]escalationRule {
 	return map[EscalationEvent]escalationRule{
 		EventDecide: {to: map[EscalationStatus]EscalationStatus{EscalationOpen: EscalationDecided},
-			allowed: func(p EscalationParty) bool { return p.Superior }, notYou: "escalation_not_yours", notNow: "escalation_not_open"},
+			allowed: func(p EscalationParty) bool { return p.Superior }, notYou: "escalation_not_yours", notNow: "escalation_not_open",
+			notAdmin: "escalation_admins_do_not_decide"},
 		EventSendBack: {to: map[EscalationStatus]EscalationStatus{EscalationOpen: EscalationSentBack},
-			allowed: func(p EscalationParty) bool { return p.Superior }, notYou: "escalation_not_yours", notNow: "escalation_not_open"},
+			allowed: func(p EscalationParty) bool { return p.Superior }, notYou: "escalation_not_yours", notNow: "escalation_not_open",
+			notAdmin: "escalation_admins_do_not_decide"},
 		EventLeadStatement: {to: map[EscalationStatus]EscalationStatus{EscalationOpen: EscalationOpen, EscalationSentBack: EscalationOpen},
 			allowed: func(p EscalationParty) bool { return p.Lead }, notYou: "escalation_not_a_party", notNow: "esc_statement_closed"},
 		EventHolderStatement: {to: map[EscalationStatus]EscalationStatus{EscalationOpen: EscalationOpen, EscalationSentBack: EscalationSentBack},
@@ -139,6 +144,9 @@ func NextEscalationState(from EscalationStatus, event EscalationEvent, party Esc
 		return from, Errorf(ECodeInvalid, "escalation_event_unknown", nil)
 	}
 	if !rule.allowed(party) {
+		if party.Admin && rule.notAdmin != "" {
+			return from, Errorf(ECodeForbidden, rule.notAdmin, nil)
+		}
 		return from, Errorf(ECodeForbidden, rule.notYou, nil)
 	}
 	to, ok := rule.to[from]
@@ -153,6 +161,17 @@ func NextEscalationState(from EscalationStatus, event EscalationEvent, party Esc
 func MayCause(from EscalationStatus, event EscalationEvent, party EscalationParty) bool {
 	_, err := NextEscalationState(from, event, party)
 	return err == nil
+}
+
+// RefuseDecision is why party may not decide (or send back) an escalation whatever its
+// status, nil for its superior. Both faces ask it before reading the decision, so
+// someone else hears "not yours" rather than a problem with what they typed.
+func RefuseDecision(party EscalationParty) error {
+	_, err := NextEscalationState(EscalationOpen, EventDecide, party)
+	if ErrorCodeOf(err) == ECodeForbidden {
+		return err
+	}
+	return nil
 }
 
 // StatementOwedBy reports whether party's side has yet to speak on a pending

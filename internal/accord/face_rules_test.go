@@ -88,3 +88,19 @@ func TestDefaultEscalationList(t *testing.T) {
 		require.Equal(t, c.want, DefaultEscalationList(c.counts, c.r), "%v %+v", c.counts, c.r)
 	}
 }
+
+func TestRefuseDecision(t *testing.T) {
+	require.NoError(t, RefuseDecision(EscalationParty{Superior: true}))
+	for party, want := range map[EscalationParty]string{
+		{}:                 "escalation_not_yours",
+		{Lead: true}:       "escalation_not_yours",
+		{HolderHead: true}: "escalation_not_yours",
+		{Admin: true}:      "escalation_admins_do_not_decide",
+	} {
+		err := RefuseDecision(party)
+		require.Equal(t, ECodeForbidden, ErrorCodeOf(err), "%+v", party)
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		require.Equal(t, want, e.MessageID, "%+v", party)
+	}
+}

@@ -91,7 +91,7 @@ func (s *Server) apiCreateUnit(w http.ResponseWriter, r *http.Request) {
 // is its own transaction in the store, so one request makes one change and a failed
 // change never leaves half of a request applied.
 type apiUnitPatch struct {
-	Version    *int        `json:"version"`
+	sentVersion
 	Name       opt[string] `json:"name"`
 	NameEN     opt[string] `json:"name_en"`
 	ParentID   opt[string] `json:"parent_id"`
@@ -140,11 +140,7 @@ func (s *Server) apiUpdateUnit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body apiUnitPatch
-	if err := decodeJSON(r, &body); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if err := requireVersion(body.Version); err != nil {
+	if err := decodeVersioned(r, &body); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}

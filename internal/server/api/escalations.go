@@ -151,7 +151,7 @@ func (s *Server) apiStatement(w http.ResponseWriter, r *http.Request) {
 
 // apiDecisionBody is the superior's decision; only the fields its kind uses count.
 type apiDecisionBody struct {
-	Version   *int    `json:"version"`
+	sentVersion
 	Kind      string  `json:"kind"`
 	Note      string  `json:"note"`
 	Scope     string  `json:"scope"`
@@ -171,20 +171,12 @@ func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if !party.Superior {
-		msg := "escalation_not_yours"
-		if party.Admin {
-			msg = "escalation_admins_do_not_decide"
-		}
-		s.apiFail(w, r, accord.Errorf(accord.ECodeForbidden, msg, nil))
-		return
-	}
-	var body apiDecisionBody
-	if err := decodeJSON(r, &body); err != nil {
+	if err := accord.RefuseDecision(party); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	if err := requireVersion(body.Version); err != nil {
+	var body apiDecisionBody
+	if err := decodeVersioned(r, &body); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}

@@ -30,7 +30,7 @@ func (s *Server) projectRoutes(r chi.Router) {
 // apiProjectBody is a project as a client sends it: every field optional, so the
 // same body creates (defaults fill the gaps) and patches (the current values do).
 type apiProjectBody struct {
-	Version         *int        `json:"version"`
+	sentVersion
 	Name            opt[string] `json:"name"`
 	NameEN          opt[string] `json:"name_en"`
 	OwningUnitID    opt[string] `json:"owning_unit_id"`
@@ -177,11 +177,7 @@ func (s *Server) apiUpdateProject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body apiProjectBody
-	if err := decodeJSON(r, &body); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if err := requireVersion(body.Version); err != nil {
+	if err := decodeVersioned(r, &body); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -205,7 +201,7 @@ func (s *Server) apiUpdateProject(w http.ResponseWriter, r *http.Request) {
 
 // apiNeedBody is a need as a client sends it; on PATCH only the fields it names change.
 type apiNeedBody struct {
-	Version       *int         `json:"version"`
+	sentVersion
 	Title         opt[string]  `json:"title"`
 	TitleEN       opt[string]  `json:"title_en"`
 	HolderUnitID  opt[string]  `json:"holder_unit_id"`
@@ -324,11 +320,7 @@ func (s *Server) apiUpdateNeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body apiNeedBody
-	if err := decodeJSON(r, &body); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if err := requireVersion(body.Version); err != nil {
+	if err := decodeVersioned(r, &body); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}

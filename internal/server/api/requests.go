@@ -113,7 +113,7 @@ func (s *Server) apiRequest(w http.ResponseWriter, r *http.Request) {
 
 // apiActionBody carries an action's version and whatever input the action uses.
 type apiActionBody struct {
-	Version         *int    `json:"version"`
+	sentVersion
 	KeyPersonUserID *string `json:"key_person_user_id"`
 	DueDate         *string `json:"due_date"`
 	Obstacle        string  `json:"obstacle"`
@@ -142,11 +142,7 @@ func (s *Server) apiActOnRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body apiActionBody
-	if err := decodeJSON(r, &body); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if err := requireVersion(body.Version); err != nil {
+	if err := decodeVersioned(r, &body); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}

@@ -239,7 +239,9 @@ func decodeJSON(r *http.Request, dst any) error {
 	case errors.Is(err, io.EOF):
 		return &apiBadRequest{detail: "empty body"}
 	case errors.As(err, &typeErr):
-		field := typeErr.Field
+		// The version every change carries sits in an embedded struct, whose Go name
+		// the decoder puts before the JSON one.
+		field := strings.TrimPrefix(typeErr.Field, "sentVersion.")
 		if field == "" {
 			field = "body"
 		}
@@ -352,6 +354,22 @@ func apiDate(d *time.Time) *string {
 }
 
 // requireVersion refuses a write that does not say which version it saw.
+// sentVersion is the version a body says it was read at, which every change must
+// carry (optimistic concurrency): embedded in each such body.
+type sentVersion struct {
+	Version *int `json:"version"`
+}
+
+func (v sentVersion) readAt() *int { return v.Version }
+
+// decodeVersioned reads a change's body and refuses one without its version.
+func decodeVersioned(r *http.Request, body interface{ readAt() *int }) error {
+	if err := decodeJSON(r, body); err != nil {
+		return err
+	}
+	return requireVersion(body.readAt())
+}
+
 func requireVersion(version *int) error {
 	if version == nil {
 		return &accord.Error{Code: accord.ECodeInvalid, MessageID: "error_invalid_form",

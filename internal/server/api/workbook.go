@@ -70,7 +70,7 @@ func nonNilStrings(list []string) []string {
 // alliance board keeps the text; version is the one the client saw (0 for a plan
 // never saved).
 type apiExchangeBody struct {
-	Version       *int          `json:"version"`
+	sentVersion
 	Concerns      opt[[]string] `json:"concerns"`
 	KPIs          opt[[]string] `json:"kpis"`
 	TheyNeed      opt[string]   `json:"they_need"`
@@ -159,11 +159,7 @@ func (s *Server) apiPutExchange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body apiExchangeBody
-	if err := decodeJSON(r, &body); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if err := requireVersion(body.Version); err != nil {
+	if err := decodeVersioned(r, &body); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
@@ -210,7 +206,7 @@ func toAPICommitment(c accord.Commitment, today time.Time) apiCommitment {
 // apiCommitmentBody is a commitment as a client sends it; on PATCH only the fields it
 // names change.
 type apiCommitmentBody struct {
-	Version *int        `json:"version"`
+	sentVersion
 	UnitID  opt[string] `json:"unit_id"`
 	What    opt[string] `json:"what"`
 	DueDate opt[string] `json:"due_date"`
@@ -301,11 +297,7 @@ func (s *Server) apiUpdateCommitment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body apiCommitmentBody
-	if err := decodeJSON(r, &body); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if err := requireVersion(body.Version); err != nil {
+	if err := decodeVersioned(r, &body); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}

@@ -146,12 +146,8 @@ func (s *Server) decideEscalation(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !party.Superior {
-		msg := "escalation_not_yours"
-		if party.Admin {
-			msg = "escalation_admins_do_not_decide"
-		}
-		s.Fail(w, r, accord.Errorf(accord.ECodeForbidden, msg, nil))
+	if err := accord.RefuseDecision(party); err != nil {
+		s.Fail(w, r, err)
 		return
 	}
 	f, in, read := readDecisionForm(r)

@@ -2,7 +2,6 @@ package pages
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -30,14 +29,6 @@ func readCommitmentForm(r *http.Request) (ui.CommitmentForm, accord.CommitmentIn
 	}
 	in.Normalize()
 	return f, in, read
-}
-
-func findCommitment(list []accord.Commitment, id int64) (accord.Commitment, bool) {
-	i := slices.IndexFunc(list, func(c accord.Commitment) bool { return c.ID == id })
-	if i < 0 {
-		return accord.Commitment{}, false
-	}
-	return list[i], true
 }
 
 // projectCommitment loads the commitment in the path and checks it belongs to the
@@ -101,22 +92,8 @@ func (s *Server) createCommitment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showEditCommitmentPage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.editableProject(w, r)
+	v, c, ok := workbookItem(s, w, r, "commitmentID", func(v ui.WorkbookView) []accord.Commitment { return v.Commitments }, commitmentID)
 	if !ok {
-		return
-	}
-	id, ok := s.pathID(w, r, "commitmentID")
-	if !ok {
-		return
-	}
-	v, err := s.workbook(r.Context(), p)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	c, found := findCommitment(v.Commitments, id)
-	if !found {
-		s.NotFound(w, r)
 		return
 	}
 	f := ui.CommitmentFormFrom(c)
@@ -170,26 +147,7 @@ func (s *Server) deleteCommitment(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.store.DeleteCommitment(ctx, spine.ViewerFrom(ctx).User.ID, cur.ID, int(formInt64(r, "version")))
 	if err != nil {
-		if !refused(err) {
-			s.Fail(w, r, err)
-			return
-		}
-		v, lerr := s.workbook(ctx, p)
-		if lerr != nil {
-			s.Fail(w, r, lerr)
-			return
-		}
-		status := http.StatusUnprocessableEntity
-		v.CommitmentAlert = i18n.T(ctx, spine.MessageID(err, "error_invalid_form"))
-		if accord.ErrorCodeOf(err) == accord.ECodeConflict {
-			status = http.StatusConflict
-			v.CommitmentAlert = i18n.T(ctx, "wb_delete_conflict")
-		}
-		if isHTMX(r) {
-			s.renderFragment(w, r, http.StatusOK, ui.CommitmentsSection(v))
-			return
-		}
-		s.workbookPage(w, r, status, v)
+		s.deleteRefused(w, r, p, err, func(v *ui.WorkbookView) *string { return &v.CommitmentAlert }, ui.CommitmentsSection)
 		return
 	}
 	notice := ui.Notice{Section: ui.SectionCommitments,
@@ -214,7 +172,7 @@ func (s *Server) commitmentFailed(w http.ResponseWriter, r *http.Request, p acco
 	st.Version = int(formInt64(r, "version"))
 	var form *ui.CommitmentForm
 	if status == http.StatusConflict {
-		cur, found := findCommitment(v.Commitments, f.ID)
+		cur, found := findByID(v.Commitments, f.ID, commitmentID)
 		if found {
 			f.Current, st.Version, f.Autofocus = &cur, cur.Version, true
 			form = &f

@@ -66,14 +66,6 @@ func needWarnings(ctx context.Context, warnings map[string]string) []string {
 	return out
 }
 
-func findNeed(needs []accord.Need, id int64) (accord.Need, bool) {
-	i := slices.IndexFunc(needs, func(n accord.Need) bool { return n.ID == id })
-	if i < 0 {
-		return accord.Need{}, false
-	}
-	return needs[i], true
-}
-
 // projectNeed loads the need in the path and checks it belongs to the project.
 func (s *Server) projectNeed(w http.ResponseWriter, r *http.Request, p accord.Project) (accord.Need, bool) {
 	id, ok := s.pathID(w, r, "needID")
@@ -134,22 +126,9 @@ func (s *Server) createNeed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showEditNeedPage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.editableProject(w, r)
+	v, n, ok := workbookItem(s, w, r, "needID", func(v ui.WorkbookView) []accord.Need { return v.Needs }, needID,
+		queryIDs(r, "holder")...)
 	if !ok {
-		return
-	}
-	id, ok := s.pathID(w, r, "needID")
-	if !ok {
-		return
-	}
-	v, err := s.workbook(r.Context(), p, queryIDs(r, "holder")...)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	n, found := findNeed(v.Needs, id)
-	if !found {
-		s.NotFound(w, r)
 		return
 	}
 	f := ui.NeedFormFrom(n)
@@ -208,26 +187,7 @@ func (s *Server) deleteNeed(w http.ResponseWriter, r *http.Request) {
 	before := s.involvedBefore(r, p)
 	err := s.store.DeleteNeed(ctx, spine.ViewerFrom(ctx).User.ID, cur.ID, int(formInt64(r, "version")))
 	if err != nil {
-		if !refused(err) {
-			s.Fail(w, r, err)
-			return
-		}
-		v, lerr := s.workbook(ctx, p)
-		if lerr != nil {
-			s.Fail(w, r, lerr)
-			return
-		}
-		status := http.StatusUnprocessableEntity
-		v.NeedAlert = i18n.T(ctx, spine.MessageID(err, "error_invalid_form"))
-		if accord.ErrorCodeOf(err) == accord.ECodeConflict {
-			status = http.StatusConflict
-			v.NeedAlert = i18n.T(ctx, "wb_delete_conflict")
-		}
-		if isHTMX(r) {
-			s.renderFragment(w, r, http.StatusOK, ui.ResourceMap(v))
-			return
-		}
-		s.workbookPage(w, r, status, v)
+		s.deleteRefused(w, r, p, err, func(v *ui.WorkbookView) *string { return &v.NeedAlert }, ui.ResourceMap)
 		return
 	}
 	notice := ui.Notice{Section: ui.SectionNeeds,
@@ -253,7 +213,7 @@ func (s *Server) needFailed(w http.ResponseWriter, r *http.Request, p accord.Pro
 	}
 	st.Version = int(formInt64(r, "version"))
 	if status == http.StatusConflict {
-		cur, found := findNeed(v.Needs, f.ID)
+		cur, found := findByID(v.Needs, f.ID, needID)
 		if !found {
 			v.NeedAlert = i18n.T(ctx, "wb_need_gone")
 			s.needFormPage(w, r, status, v, nil)

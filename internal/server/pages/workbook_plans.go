@@ -2,7 +2,6 @@ package pages
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -17,14 +16,6 @@ import (
 // planFormFields are the plan form's inputs, in the order the form shows them.
 var planFormFields = []string{"concerns", "kpis", "they_need", "we_give", "they_get", "proposal",
 	"option_a", "option_b", "option_c"}
-
-func findPlan(plans []accord.UnitPlan, unitID int64) (accord.UnitPlan, bool) {
-	i := slices.IndexFunc(plans, func(p accord.UnitPlan) bool { return p.UnitID == unitID })
-	if i < 0 {
-		return accord.UnitPlan{}, false
-	}
-	return plans[i], true
-}
 
 // projectPlan loads the plan for the unit in the path as saved now; a unit the project
 // does not involve is a page that does not exist (the store decides, as for the API).
@@ -77,7 +68,7 @@ func (s *Server) saveUnitPlan(w http.ResponseWriter, r *http.Request) {
 		Message: i18n.T(ctx, "wb_plan_saved", map[string]any{"Unit": plan.DisplayUnitName(i18n.Lang(ctx))})}
 	target := workbookPath(p.ID, "") + "?plan=" + strconv.FormatInt(plan.UnitID, 10) + "#" + ui.PlanSection(plan.UnitID)
 	s.workbookSavedAt(w, r, p, notice, target, func(v ui.WorkbookView) templ.Component {
-		cur, _ := findPlan(v.Plans, plan.UnitID)
+		cur, _ := findByID(v.Plans, plan.UnitID, planUnitID)
 		// The board's form for this unit saves against the plan's version too.
 		return joinFragments(ui.PlanCard(v, cur), ui.StanceVersion(cur.UnitID, cur.Version, true))
 	})
@@ -119,7 +110,7 @@ func (s *Server) saveUnitStance(w http.ResponseWriter, r *http.Request) {
 	notice := ui.Notice{Section: ui.SectionAlliance, Message: i18n.T(ctx, "wb_stance_saved",
 		map[string]any{"Unit": plan.DisplayUnitName(lang), "Stance": i18n.T(ctx, plan.Stance.MessageID())})}
 	s.workbookSaved(w, r, p, notice, ui.SectionAlliance, func(v ui.WorkbookView) templ.Component {
-		cur, _ := findPlan(v.Plans, plan.UnitID)
+		cur, _ := findByID(v.Plans, plan.UnitID, planUnitID)
 		// The unit's card shows its stance, and its plan form saves against the same
 		// version; both are refreshed by id so text being typed there is kept.
 		return joinFragments(ui.AllianceBoard(v, false), ui.PlanStance(cur, true),
@@ -142,7 +133,7 @@ func (s *Server) planFailed(w http.ResponseWriter, r *http.Request, p accord.Pro
 		s.Fail(w, r, err)
 		return
 	}
-	cur, found := findPlan(v.Plans, unitID)
+	cur, found := findByID(v.Plans, unitID, planUnitID)
 	if !found {
 		s.NotFound(w, r)
 		return
@@ -167,22 +158,8 @@ func (s *Server) planFailed(w http.ResponseWriter, r *http.Request, p accord.Pro
 // showEditStancePage shows one unit's alliance board form: with htmx, the form for its
 // card, focused; without JavaScript, on a page of its own that posts like the card.
 func (s *Server) showEditStancePage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.editableProject(w, r)
+	v, plan, ok := workbookItem(s, w, r, "unitID", workbookPlans, planUnitID)
 	if !ok {
-		return
-	}
-	unitID, ok := s.pathID(w, r, "unitID")
-	if !ok {
-		return
-	}
-	v, err := s.workbook(r.Context(), p)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	plan, found := findPlan(v.Plans, unitID)
-	if !found {
-		s.NotFound(w, r)
 		return
 	}
 	f := ui.StanceFormFrom(plan)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -196,34 +197,18 @@ const planFormsInline = 12
 // showEditPlanPage shows one involved unit's plan form: with htmx, the unfolded form
 // for its card; without JavaScript, on a page of its own that posts like the card.
 func (s *Server) showEditPlanPage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.editableProject(w, r)
+	v, plan, ok := workbookItem(s, w, r, "unitID", workbookPlans, planUnitID)
 	if !ok {
 		return
 	}
-	unitID, ok := s.pathID(w, r, "unitID")
-	if !ok {
+	f := ui.PlanFormFrom(plan)
+	f.Open = true
+	if isHTMX(r) {
+		s.renderFragment(w, r, http.StatusOK, ui.PlanEditForm(v, plan, f))
 		return
 	}
-	v, err := s.workbook(r.Context(), p)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	for _, plan := range v.Plans {
-		if plan.UnitID != unitID {
-			continue
-		}
-		f := ui.PlanFormFrom(plan)
-		f.Open = true
-		if isHTMX(r) {
-			s.renderFragment(w, r, http.StatusOK, ui.PlanEditForm(v, plan, f))
-			return
-		}
-		title := plan.DisplayUnitName(i18n.Lang(r.Context())) + " · " + i18n.T(r.Context(), "wb_plan_edit")
-		s.page(w, r, http.StatusOK, title, "projects", ui.PlanEditPage(v, plan, f))
-		return
-	}
-	s.NotFound(w, r)
+	title := plan.DisplayUnitName(i18n.Lang(r.Context())) + " · " + i18n.T(r.Context(), "wb_plan_edit")
+	s.page(w, r, http.StatusOK, title, "projects", ui.PlanEditPage(v, plan, f))
 }
 
 func (s *Server) workbookPage(w http.ResponseWriter, r *http.Request, status int, v ui.WorkbookView) {
@@ -324,4 +309,75 @@ func joinFragments(cs ...templ.Component) templ.Component {
 		}
 		return nil
 	})
+}
+
+// findByID is the item of the workbook whose id (by idOf) is id.
+func findByID[T any](items []T, id int64, idOf func(T) int64) (T, bool) {
+	i := slices.IndexFunc(items, func(it T) bool { return idOf(it) == id })
+	if i < 0 {
+		var none T
+		return none, false
+	}
+	return items[i], true
+}
+
+func workbookPlans(v ui.WorkbookView) []accord.UnitPlan { return v.Plans }
+
+func needID(n accord.Need) int64             { return n.ID }
+func commitmentID(c accord.Commitment) int64 { return c.ID }
+func planUnitID(p accord.UnitPlan) int64     { return p.UnitID }
+
+// deleteRefused shows the workbook again when a delete was refused (or lost a race),
+// with the reason above the section the item was in: with htmx just that section.
+func (s *Server) deleteRefused(w http.ResponseWriter, r *http.Request, p accord.Project, err error,
+	alert func(*ui.WorkbookView) *string, section func(ui.WorkbookView) templ.Component) {
+	ctx := r.Context()
+	if !refused(err) {
+		s.Fail(w, r, err)
+		return
+	}
+	v, lerr := s.workbook(ctx, p)
+	if lerr != nil {
+		s.Fail(w, r, lerr)
+		return
+	}
+	status := http.StatusUnprocessableEntity
+	*alert(&v) = i18n.T(ctx, spine.MessageID(err, "error_invalid_form"))
+	if accord.ErrorCodeOf(err) == accord.ECodeConflict {
+		status = http.StatusConflict
+		*alert(&v) = i18n.T(ctx, "wb_delete_conflict")
+	}
+	if isHTMX(r) {
+		s.renderFragment(w, r, http.StatusOK, section(v))
+		return
+	}
+	s.workbookPage(w, r, status, v)
+}
+
+// workbookItem loads what an edit page of the workbook shows: the editable project in
+// the path, its workbook (with the holders the unit chooser picked, if any), and the
+// item the path parameter param names, found by idOf among items. A project without
+// that item answers 404.
+func workbookItem[T any](s *Server, w http.ResponseWriter, r *http.Request, param string,
+	items func(ui.WorkbookView) []T, idOf func(T) int64, holders ...int64) (ui.WorkbookView, T, bool) {
+	var none T
+	p, ok := s.editableProject(w, r)
+	if !ok {
+		return ui.WorkbookView{}, none, false
+	}
+	id, ok := s.pathID(w, r, param)
+	if !ok {
+		return ui.WorkbookView{}, none, false
+	}
+	v, err := s.workbook(r.Context(), p, holders...)
+	if err != nil {
+		s.Fail(w, r, err)
+		return ui.WorkbookView{}, none, false
+	}
+	it, found := findByID(items(v), id, idOf)
+	if !found {
+		s.NotFound(w, r)
+		return ui.WorkbookView{}, none, false
+	}
+	return v, it, true
 }

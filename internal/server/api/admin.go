@@ -125,16 +125,7 @@ func (b apiUnitPatch) change() string {
 // with the unit as it stands.
 func (s *Server) apiUpdateUnit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	v := spine.ViewerFrom(ctx)
-	if err := apiAdminOnly(v); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	id, err := apiPathID(r)
-	var current accord.Unit
-	if err == nil {
-		current, err = s.store.Unit(ctx, id)
-	}
+	current, err := s.adminUnit(r)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -146,7 +137,7 @@ func (s *Server) apiUpdateUnit(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.applyUnitPatch(r, current, body)
 	if accord.ErrorCodeOf(err) == accord.ECodeConflict {
-		if now, lerr := s.store.Unit(ctx, id); lerr == nil {
+		if now, lerr := s.store.Unit(ctx, current.ID); lerr == nil {
 			s.apiFail(w, r, err, toAPIUnit(now))
 			return
 		}
@@ -267,15 +258,7 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiAddUnitMember(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := spine.ViewerFrom(ctx)
-	if err := apiAdminOnly(v); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	id, err := apiPathID(r)
-	var unit accord.Unit
-	if err == nil {
-		unit, err = s.store.Unit(ctx, id)
-	}
+	unit, err := s.adminUnit(r)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -345,4 +328,16 @@ func (s *Server) apiMemberToAdd(r *http.Request, rawID, rawEmail *string) (accor
 		err = accord.FieldError(field, "user_inactive")
 	}
 	return u, err
+}
+
+// adminUnit is the unit in the path, for an administrator.
+func (s *Server) adminUnit(r *http.Request) (accord.Unit, error) {
+	if err := apiAdminOnly(spine.ViewerFrom(r.Context())); err != nil {
+		return accord.Unit{}, err
+	}
+	id, err := apiPathID(r)
+	if err != nil {
+		return accord.Unit{}, err
+	}
+	return s.store.Unit(r.Context(), id)
 }

@@ -50,25 +50,6 @@ func (s *Server) projectCommitment(w http.ResponseWriter, r *http.Request, p acc
 	return c, true
 }
 
-// showCommitmentsSection answers htmx with the commitments as saved (the edit form's
-// Cancel); a browser goes to the section on the page.
-func (s *Server) showCommitmentsSection(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.visibleProject(w, r)
-	if !ok {
-		return
-	}
-	if !isHTMX(r) {
-		http.Redirect(w, r, workbookPath(p.ID, ui.SectionCommitments), http.StatusSeeOther)
-		return
-	}
-	v, err := s.workbook(r.Context(), p)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	s.renderFragment(w, r, http.StatusOK, ui.CommitmentsSection(v))
-}
-
 // createCommitment records a promise made to a unit.
 func (s *Server) createCommitment(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()

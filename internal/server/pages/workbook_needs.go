@@ -80,26 +80,6 @@ func (s *Server) projectNeed(w http.ResponseWriter, r *http.Request, p accord.Pr
 	return n, true
 }
 
-// showNeedsSection answers htmx with the resource map as saved (the edit form's
-// Cancel); a browser goes to the section on the page.
-func (s *Server) showNeedsSection(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.visibleProject(w, r)
-	if !ok {
-		return
-	}
-	if !isHTMX(r) {
-		http.Redirect(w, r, workbookPath(p.ID, ui.SectionNeeds), http.StatusSeeOther)
-		return
-	}
-	v, err := s.workbook(r.Context(), p)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	needPageParams(r, &v)
-	s.renderFragment(w, r, http.StatusOK, ui.ResourceMap(v))
-}
-
 // createNeed adds a need to the resource map. Problems the lead should only check (a
 // date after the target, the project's own unit as holder) are shown after saving.
 func (s *Server) createNeed(w http.ResponseWriter, r *http.Request) {

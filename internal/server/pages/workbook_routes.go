@@ -27,7 +27,10 @@ func (s *Server) workbookRoutes(r chi.Router) {
 	r.Get("/projects/{id}", s.showWorkbookPage)
 	r.Get("/projects/{id}/history", s.showProjectHistoryPage)
 
-	r.Get("/projects/{id}/needs", s.showNeedsSection)
+	r.Get("/projects/{id}/needs", s.showSection(ui.SectionNeeds, func(r *http.Request, v *ui.WorkbookView) templ.Component {
+		needPageParams(r, v)
+		return ui.ResourceMap(*v)
+	}))
 	r.Post("/projects/{id}/needs", s.createNeed)
 	r.Get("/projects/{id}/needs/{needID}/edit", s.showEditNeedPage)
 	r.Post("/projects/{id}/needs/{needID}", s.updateNeed)
@@ -39,7 +42,9 @@ func (s *Server) workbookRoutes(r chi.Router) {
 	r.Get("/projects/{id}/units/{unitID}/stance/edit", s.showEditStancePage)
 	r.Post("/projects/{id}/units/{unitID}/stance", s.saveUnitStance)
 
-	r.Get("/projects/{id}/commitments", s.showCommitmentsSection)
+	r.Get("/projects/{id}/commitments", s.showSection(ui.SectionCommitments, func(_ *http.Request, v *ui.WorkbookView) templ.Component {
+		return ui.CommitmentsSection(*v)
+	}))
 	r.Post("/projects/{id}/commitments", s.createCommitment)
 	r.Get("/projects/{id}/commitments/{commitmentID}/edit", s.showEditCommitmentPage)
 	r.Post("/projects/{id}/commitments/{commitmentID}", s.updateCommitment)
@@ -380,4 +385,25 @@ func workbookItem[T any](s *Server, w http.ResponseWriter, r *http.Request, para
 		return ui.WorkbookView{}, none, false
 	}
 	return v, it, true
+}
+
+// showSection answers htmx with one section of the workbook as saved (an edit form's
+// Cancel); a browser goes to the section on the page.
+func (s *Server) showSection(section string, render func(*http.Request, *ui.WorkbookView) templ.Component) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, ok := s.visibleProject(w, r)
+		if !ok {
+			return
+		}
+		if !isHTMX(r) {
+			http.Redirect(w, r, workbookPath(p.ID, section), http.StatusSeeOther)
+			return
+		}
+		v, err := s.workbook(r.Context(), p)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		s.renderFragment(w, r, http.StatusOK, render(r, &v))
+	}
 }

@@ -40,7 +40,13 @@ func (in RetroInput) Validate() error {
 	}
 	validateRetroText(&v, "actual_outcome", in.ActualOutcome, MaxLineLength)
 	validateRetroText(&v, "lessons", in.Lessons, MaxNoteLength)
-	return v.Err()
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if in.ActualAmount == nil && in.ActualOutcome == "" && in.Lessons == "" {
+		return Errorf(ECodeInvalid, "retro_empty", nil) // saving nothing records nothing
+	}
+	return nil
 }
 
 // Thanks is a project's public thanks to a unit that helped it.

@@ -28,7 +28,6 @@ func TestRetroInputValidate(t *testing.T) {
 		in   RetroInput
 		want map[string]string
 	}{
-		{"empty is fine: nothing written yet", RetroInput{}, nil},
 		{"all fields", RetroInput{ActualAmount: amount(2_000_000), ActualOutcome: "满意度 +12", Lessons: "先找盟友\n再谈条件"}, nil},
 		{"zero amount", RetroInput{ActualAmount: amount(0)}, nil},
 		{"negative amount", RetroInput{ActualAmount: amount(-1)}, map[string]string{"actual_amount": "field_not_negative"}},
@@ -169,4 +168,16 @@ func TestFairShares(t *testing.T) {
 func TestRetroWriteUp(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, "+12 分\n先找盟友", Retro{ActualOutcome: "+12 分", Lessons: "先找盟友"}.WriteUp())
+}
+
+func TestEmptyRetroIsRefused(t *testing.T) {
+	t.Parallel()
+	err := RetroInput{}.Validate()
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, ECodeInvalid, e.Code)
+	require.Equal(t, "retro_empty", e.MessageID)
+	zero := int64(0)
+	require.NoError(t, RetroInput{ActualAmount: &zero}.Validate(), "an amount of zero is something to record")
+	require.NoError(t, RetroInput{Lessons: "x"}.Validate())
 }

@@ -30,6 +30,9 @@ func (s *Store) Retro(ctx context.Context, projectID int64) (accord.Retro, error
 // SaveRetro writes a project's retrospective if nobody saved it since version (0 for
 // the first save). in must be normalized and valid.
 func (s *Store) SaveRetro(ctx context.Context, actorID, projectID int64, version int, in accord.RetroInput, now time.Time) (accord.Retro, error) {
+	if err := in.Validate(); err != nil {
+		return accord.Retro{}, err
+	}
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		var before *accord.RetroInput
 		var current int

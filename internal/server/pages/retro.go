@@ -131,34 +131,18 @@ func (s *Server) saveRetro(w http.ResponseWriter, r *http.Request) {
 	}
 	in.ActualAmount = amount
 	in.Normalize()
-	for field, id := range accord.FieldErrors(in.Validate()) {
-		problems.Add(field, id)
-	}
-	err := problems.Err()
-	if err == nil && in.ActualAmount == nil && in.ActualOutcome == "" && in.Lessons == "" {
-		err = accord.Errorf(accord.ECodeInvalid, "retro_empty", nil)
-	}
+	err := spine.MergeProblems(problems, in.Validate())
 	if err == nil {
 		_, err = s.store.SaveRetro(ctx, spine.ViewerFrom(ctx).User.ID, p.ID, form.Version, in, s.Now())
 	}
 	if err != nil {
-		status, st, ok := formProblem(ctx, err, retroFormFields...)
-		if !ok {
-			s.Fail(w, r, err)
-			return
-		}
-		d, lerr := s.loadRetro(ctx, p.ID)
-		if lerr != nil {
-			s.Fail(w, r, lerr)
-			return
-		}
-		v := s.retroView(ctx, p, d)
-		form.Error, form.Fields = st.Error, st.Fields
-		if status == http.StatusConflict {
-			form.Version = d.retro.Version // saving again is a deliberate choice over what is saved now
-		}
-		v.Form = form
-		s.retroPage(w, r, status, v)
+		s.retroFailed(w, r, p, err, retroFormFields, func(v *ui.RetroView, d retroData, status int, st ui.FormState) {
+			form.Error, form.Fields = st.Error, st.Fields
+			if status == http.StatusConflict {
+				form.Version = d.retro.Version // saving again is a deliberate choice over what is saved now
+			}
+			v.Form = form
+		})
 		return
 	}
 	s.flash(ctx, "retro_saved")
@@ -183,28 +167,15 @@ func (s *Server) addThanks(w http.ResponseWriter, r *http.Request) {
 		in.UnitID, form.UnitID = *unitID, *unitID
 	}
 	in.Normalize()
-	for field, id := range accord.FieldErrors(in.Validate()) {
-		problems.Add(field, id)
-	}
-	err := problems.Err()
+	err := spine.MergeProblems(problems, in.Validate())
 	if err == nil {
 		_, err = s.store.AddThanks(ctx, spine.ViewerFrom(ctx).User.ID, p.ID, in, s.Now())
 	}
 	if err != nil {
-		status, st, ok := formProblem(ctx, err, thanksFormFields...)
-		if !ok {
-			s.Fail(w, r, err)
-			return
-		}
-		d, lerr := s.loadRetro(ctx, p.ID)
-		if lerr != nil {
-			s.Fail(w, r, lerr)
-			return
-		}
-		v := s.retroView(ctx, p, d)
-		form.Error, form.Fields = st.Error, st.Fields
-		v.ThanksForm = form
-		s.retroPage(w, r, status, v)
+		s.retroFailed(w, r, p, err, thanksFormFields, func(v *ui.RetroView, _ retroData, _ int, st ui.FormState) {
+			form.Error, form.Fields = st.Error, st.Fields
+			v.ThanksForm = form
+		})
 		return
 	}
 	s.flash(ctx, "retro_thanks_added")
@@ -233,4 +204,24 @@ func (s *Server) deleteThanks(w http.ResponseWriter, r *http.Request) {
 
 func retroPath(projectID int64, anchor string) string {
 	return "/projects/" + strconv.FormatInt(projectID, 10) + "/retro#" + anchor
+}
+
+// retroFailed shows the retrospective again with a refused form as the lead left it
+// (keep puts it back, with the problems found).
+func (s *Server) retroFailed(w http.ResponseWriter, r *http.Request, p accord.Project, err error, fields []string,
+	keep func(v *ui.RetroView, d retroData, status int, st ui.FormState)) {
+	ctx := r.Context()
+	status, st, ok := formProblem(ctx, err, fields...)
+	if !ok {
+		s.Fail(w, r, err)
+		return
+	}
+	d, lerr := s.loadRetro(ctx, p.ID)
+	if lerr != nil {
+		s.Fail(w, r, lerr)
+		return
+	}
+	v := s.retroView(ctx, p, d)
+	keep(&v, d, status, st)
+	s.retroPage(w, r, status, v)
 }

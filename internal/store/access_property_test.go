@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 
@@ -57,7 +58,20 @@ type world struct {
 	projects []int64
 }
 
+// buildWorld makes a random organisation with projects asking any of its units, then
+// closes a few units.
 func buildWorld(t *testing.T, ctx context.Context, st *store.Store, rng *rand.Rand) world {
+	t.Helper()
+	w := buildOrg(t, ctx, st, rng)
+	w.addProjects(t, ctx, st, rng)
+	w.closeSomeUnits(t, ctx, st, rng)
+	return w
+}
+
+// buildOrg makes a random tree of twelve units at any depth, nine people (perhaps an
+// administrator among them) in up to two units each, and a head for about two units
+// in three, the rest vacant.
+func buildOrg(t *testing.T, ctx context.Context, st *store.Store, rng *rand.Rand) world {
 	t.Helper()
 	var w world
 	root, err := st.CreateUnit(ctx, 0, accord.UnitInput{Name: "总部"})
@@ -87,6 +101,13 @@ func buildWorld(t *testing.T, ctx context.Context, st *store.Store, rng *rand.Ra
 		_, err = st.SetUnitHead(ctx, 0, id, u.Version, &head)
 		require.NoError(t, err)
 	}
+	return w
+}
+
+// addProjects adds six projects, owned and led by anyone, each asking up to three
+// units.
+func (w *world) addProjects(t *testing.T, ctx context.Context, st *store.Store, rng *rand.Rand) {
+	t.Helper()
 	for i := range 6 {
 		lead := w.users[rng.IntN(len(w.users))]
 		in := accord.ProjectInput{Name: fmt.Sprint("项目", i), LeadUserID: lead, OwningUnitID: w.units[rng.IntN(len(w.units))]}
@@ -101,16 +122,35 @@ func buildWorld(t *testing.T, ctx context.Context, st *store.Store, rng *rand.Ra
 			require.NoError(t, err)
 		}
 	}
-	// Close a few leaves: their heads no longer see through them; their members stay.
-	for _, id := range w.units[1:] {
-		if rng.IntN(4) != 0 {
-			continue
-		}
+}
+
+// closeSomeUnits closes one subtree below the root whole — one with units below its
+// top where the tree has such — and about one other unit in four, deepest first (a
+// unit is made after its parent), as a unit closes only once nothing open is below
+// it. Heads no longer see through the units they head that closed, nor through them
+// to the units below; members stay.
+func (w world) closeSomeUnits(t *testing.T, ctx context.Context, st *store.Store, rng *rand.Rand) {
+	t.Helper()
+	units := make([]accord.Unit, 0, len(w.units))
+	var parents []int64
+	for _, id := range w.units {
 		u, err := st.Unit(ctx, id)
 		require.NoError(t, err)
-		_, _ = st.CloseUnit(ctx, 0, id, u.Version) // a unit with open children stays open
+		units = append(units, u)
+		if u.Depth() >= 2 && !slices.Contains(parents, u.Path[u.Depth()-1]) {
+			parents = append(parents, u.Path[u.Depth()-1])
+		}
 	}
-	return w
+	top := w.units[1+rng.IntN(len(w.units)-1)]
+	if len(parents) > 0 {
+		top = parents[rng.IntN(len(parents))]
+	}
+	for _, u := range slices.Backward(units[1:]) {
+		if !slices.Contains(u.Path, top) && rng.IntN(4) != 0 {
+			continue
+		}
+		_, _ = st.CloseUnit(ctx, 0, u.ID, u.Version) // a unit with open children stays open
+	}
 }
 
 // viewer reads what accord.MayViewProject needs to know of v: every unit they belong

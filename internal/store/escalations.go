@@ -43,7 +43,7 @@ func (s *Store) Escalate(ctx context.Context, v accord.Viewer, requestID int64, 
 		if err != nil {
 			return mapNotFound(err, "request_not_found")
 		}
-		if !accord.RequestPartyOf(r, v).Lead {
+		if !accord.RequestPartyOf(r, v).MayEscalate() {
 			return accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil)
 		}
 		if !r.State.Open() || r.State == accord.RequestDraft {

@@ -183,7 +183,8 @@ var sweepStaleSQL = `WITH due AS (
 		(SELECT id FROM due ORDER BY remind_at DESC, id DESC LIMIT 1),
 		ARRAY(SELECT id FROM sent)`
 
-// Notifications lists a user's notifications, newest first, with the total.
+// Notifications lists a user's notifications, newest first, with the total: theirs
+// alone, as accord.MayViewNotification says.
 func (s *Store) Notifications(ctx context.Context, userID int64, offset, limit int) ([]accord.Notification, int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+notificationColumns+`, count(*) OVER ()`+notificationFrom+`
 		WHERE n.user_id = $1 ORDER BY n.id DESC OFFSET $2 LIMIT $3`, userID, offset, limit)
@@ -203,7 +204,8 @@ func (s *Store) Notifications(ctx context.Context, userID int64, offset, limit i
 }
 
 // MarkNotificationsRead marks all of a user's notifications up to and including
-// upToID as read (all of them when upToID is 0).
+// upToID as read (all of them when upToID is 0); nobody marks another's
+// (accord.MayMarkNotificationRead).
 func (s *Store) MarkNotificationsRead(ctx context.Context, userID, upToID int64, now time.Time) error {
 	_, err := s.pool.Exec(ctx, `UPDATE notifications SET read_at = $3
 		WHERE user_id = $1 AND read_at IS NULL AND ($2 = 0 OR id <= $2)`, userID, upToID, now)

@@ -20,7 +20,8 @@ const projectFrom = ` FROM projects p JOIN users l ON l.id = p.lead_user_id JOIN
 
 // canViewProject is true when the viewer ($1 user id, $2 admin) may see project p:
 // its lead, an admin, a member of the owning unit or of a holding unit, or the head
-// of one of those units or of any unit above them.
+// of one of those units or of any unit above them. It is accord.MayViewProject in
+// SQL, and so decides what needs, commitments, goal counts and unit-page rows show.
 const canViewProject = `($2::boolean OR p.lead_user_id = $1 OR EXISTS (
 	SELECT 1 FROM units iu
 	WHERE (iu.id = p.owning_unit_id OR iu.id IN (SELECT holder_unit_id FROM needs WHERE project_id = p.id))

@@ -423,7 +423,7 @@ func (s *Store) Nudge(ctx context.Context, v accord.Viewer, requestID int64, now
 		if err != nil {
 			return mapNotFound(err, "request_not_found")
 		}
-		if !accord.RequestPartyOf(r, v).Lead {
+		if !accord.RequestPartyOf(r, v).MayNudge() {
 			return accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil)
 		}
 		if !r.State.Open() || r.State == accord.RequestDraft {

@@ -370,3 +370,69 @@ func (w *World) Escalation(t testing.TB, o EscalationOpts) accord.Escalation {
 	}
 	return must(w.Store.Escalate(w.Ctx, w.Viewer(t, by), r.ID, o.Reason, "", o.WindowDays, o.At)).in(t)
 }
+
+// CommitmentOpts shapes a commitment; every field is optional.
+type CommitmentOpts struct {
+	Project *accord.Project         // default: a new project
+	Unit    *accord.Unit            // the unit promised to; default: a new unit
+	What    string                  // default: 承诺N
+	DueDate *time.Time              // default: none
+	Status  accord.CommitmentStatus // default: open
+}
+
+// Commitment records a promise of a project to a unit, made by its lead.
+func (w *World) Commitment(t testing.TB, o CommitmentOpts) accord.Commitment {
+	t.Helper()
+	n := w.next()
+	p := o.Project
+	if p == nil {
+		np := w.Project(t, ProjectOpts{})
+		p = &np
+	}
+	u := o.Unit
+	if u == nil {
+		nu := w.Unit(t, UnitOpts{})
+		u = &nu
+	}
+	in := accord.CommitmentInput{UnitID: u.ID, What: o.What, DueDate: o.DueDate, Status: o.Status}
+	if in.What == "" {
+		in.What = fmt.Sprintf("承诺%d", n)
+	}
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		t.Fatalf("storetest: commitment: %v", err)
+	}
+	return must(w.Store.CreateCommitment(w.Ctx, p.LeadUserID, p.ID, in)).in(t)
+}
+
+// GoalOpts shapes a goal; every field is optional.
+type GoalOpts struct {
+	Parent  *accord.Goal // the company goal a KPI serves; default: none, a company goal
+	Unit    *accord.Unit // the unit whose KPI it is; default: none
+	Title   string       // default: 目标N
+	TitleEN string       // default: Goal N
+}
+
+// Goal adds a company goal, or a KPI under Parent.
+func (w *World) Goal(t testing.TB, o GoalOpts) accord.Goal {
+	t.Helper()
+	n := w.next()
+	in := accord.GoalInput{Title: o.Title, TitleEN: o.TitleEN}
+	if in.Title == "" {
+		in.Title = fmt.Sprintf("目标%d", n)
+	}
+	if in.TitleEN == "" {
+		in.TitleEN = fmt.Sprintf("Goal %d", n)
+	}
+	if o.Parent != nil {
+		in.ParentID = &o.Parent.ID
+	}
+	if o.Unit != nil {
+		in.UnitID = &o.Unit.ID
+	}
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		t.Fatalf("storetest: goal: %v", err)
+	}
+	return must(w.Store.CreateGoal(w.Ctx, 0, in)).in(t)
+}

@@ -70,3 +70,30 @@ func TestParallelSubtestsShareOneRoot(t *testing.T) {
 		require.Equal(t, root, id)
 	}
 }
+
+func TestCommitmentAndGoalDefaults(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+
+	c := w.Commitment(t, storetest.CommitmentOpts{})
+	require.Equal(t, accord.CommitmentOpen, c.Status)
+	require.NotZero(t, c.ProjectID)
+	require.NotZero(t, c.UnitID)
+	require.NotEmpty(t, c.What)
+	require.Nil(t, c.DueDate)
+
+	p := w.Project(t, storetest.ProjectOpts{})
+	u := w.Unit(t, storetest.UnitOpts{})
+	kept := w.Commitment(t, storetest.CommitmentOpts{Project: &p, Unit: &u, Status: accord.CommitmentKept})
+	require.Equal(t, p.ID, kept.ProjectID)
+	require.Equal(t, u.ID, kept.UnitID)
+	require.Equal(t, accord.CommitmentKept, kept.Status)
+
+	company := w.Goal(t, storetest.GoalOpts{})
+	require.Nil(t, company.ParentID)
+	require.Nil(t, company.UnitID)
+	require.NotEmpty(t, company.Title)
+	kpi := w.Goal(t, storetest.GoalOpts{Parent: &company, Unit: &u})
+	require.Equal(t, &company.ID, kpi.ParentID)
+	require.Equal(t, &u.ID, kpi.UnitID)
+}

@@ -81,7 +81,27 @@ func DecisionAudience(r Request, holderHead int64) []int64 {
 // superior both units share (sup.NaturalHeadUserID): then there is nobody to escalate
 // to who knows more, and they record a binding decision themselves, visibly.
 func MayDecideDirectly(r Request, v Viewer, sup Superior) bool {
-	return v.User.ID != 0 && v.User.ID == r.LeadUserID && sup.NaturalHeadUserID == v.User.ID
+	return v.User.ID != 0 && v.User.ID == r.LeadUserID && LeadDecides(r, sup)
+}
+
+// LeadDecides reports whether request r's lead is the superior both sides share
+// (before any party is skipped): there is nobody above to take it to, and the lead
+// records the binding decision instead of escalating.
+func LeadDecides(r Request, sup Superior) bool {
+	return r.LeadUserID != 0 && sup.NaturalHeadUserID == r.LeadUserID
+}
+
+// RefuseEscalation is why party may not take request r to a superior now, nil when
+// they may: only its lead, only while it is sent and open. Whether anyone sits above
+// to take it to is LeadDecides, once the routing is known.
+func RefuseEscalation(r Request, party RequestParty) error {
+	if !party.MayEscalate() {
+		return Errorf(ECodeForbidden, "request_action_not_yours", nil)
+	}
+	if !r.State.Open() || r.State == RequestDraft {
+		return Errorf(ECodeInvalid, "escalation_request_closed", nil)
+	}
+	return nil
 }
 
 // MightDecideDirectly is what can be known of MayDecideDirectly before finding the

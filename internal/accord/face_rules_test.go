@@ -104,3 +104,25 @@ func TestRefuseDecision(t *testing.T) {
 		require.Equal(t, want, e.MessageID, "%+v", party)
 	}
 }
+
+func TestEscalateAndNudgeRules(t *testing.T) {
+	lead := RequestParty{Lead: true}
+	holder := RequestParty{HolderHead: true}
+	for _, st := range RequestStates() {
+		r := Request{LeadUserID: 5, State: st}
+		sent := st.Open() && st != RequestDraft
+		require.Equal(t, sent, RefuseEscalation(r, lead) == nil, st)
+		require.Equal(t, sent && (st == RequestRequested || st == RequestAgreed || st == RequestInProgress),
+			RefuseNudge(r, lead) == nil, st)
+		require.Equal(t, ECodeForbidden, ErrorCodeOf(RefuseEscalation(r, holder)), st)
+		require.Equal(t, ECodeForbidden, ErrorCodeOf(RefuseNudge(r, holder)), st)
+	}
+	var e *Error
+	require.ErrorAs(t, RefuseNudge(Request{State: RequestDeclined}, lead), &e)
+	require.Equal(t, "request_nudge_waits_on_you", e.MessageID, "a decline waits on the lead, not the holder")
+
+	r := Request{LeadUserID: 5}
+	require.True(t, LeadDecides(r, Superior{NaturalHeadUserID: 5}))
+	require.False(t, LeadDecides(r, Superior{NaturalHeadUserID: 6}))
+	require.False(t, LeadDecides(Request{}, Superior{}), "no lead, no one decides by default")
+}

@@ -180,6 +180,28 @@ func (r Request) Overdue(today time.Time) bool {
 // NudgeInterval is how often a lead may remind a holder by hand.
 const NudgeInterval = 4 * time.Hour
 
+// WaitingOnHolder reports whether the next step is the holding unit's, so a reminder
+// to it makes sense: not while a decline or a counter-proposal waits on the lead.
+func (s RequestState) WaitingOnHolder() bool {
+	return s == RequestRequested || s == RequestAgreed || s == RequestInProgress
+}
+
+// RefuseNudge is why party may not remind request r's holder by hand, nil when they
+// may (as often as CanNudge allows): only its lead, only while the next step is the
+// holder's.
+func RefuseNudge(r Request, party RequestParty) error {
+	if !party.MayNudge() {
+		return Errorf(ECodeForbidden, "request_action_not_yours", nil)
+	}
+	if !r.State.Open() || r.State == RequestDraft {
+		return Errorf(ECodeInvalid, "request_progress_closed", nil)
+	}
+	if !r.State.WaitingOnHolder() {
+		return Errorf(ECodeInvalid, "request_nudge_waits_on_you", nil)
+	}
+	return nil
+}
+
 // CanNudge reports whether a manual reminder is allowed now, and if not, when.
 func (r Request) CanNudge(now time.Time) (bool, time.Time) {
 	if r.LastNudgeAt == nil {

@@ -43,17 +43,14 @@ func (s *Store) Escalate(ctx context.Context, v accord.Viewer, requestID int64, 
 		if err != nil {
 			return mapNotFound(err, "request_not_found")
 		}
-		if !accord.RequestPartyOf(r, v).MayEscalate() {
-			return accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil)
-		}
-		if !r.State.Open() || r.State == accord.RequestDraft {
-			return accord.Errorf(accord.ECodeInvalid, "escalation_request_closed", nil)
+		if err := accord.RefuseEscalation(r, accord.RequestPartyOf(r, v)); err != nil {
+			return err
 		}
 		sup, err := routeRequest(ctx, tx, r)
 		if err != nil {
 			return err
 		}
-		if sup.NaturalHeadUserID == r.LeadUserID {
+		if accord.LeadDecides(r, sup) {
 			return accord.Errorf(accord.ECodeInvalid, "escalation_you_decide", nil)
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO escalations (request_id, project_id, cause, assigned_user_id, assigned_unit_id,

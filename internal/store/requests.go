@@ -423,11 +423,8 @@ func (s *Store) Nudge(ctx context.Context, v accord.Viewer, requestID int64, now
 		if err != nil {
 			return mapNotFound(err, "request_not_found")
 		}
-		if !accord.RequestPartyOf(r, v).MayNudge() {
-			return accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil)
-		}
-		if !r.State.Open() || r.State == accord.RequestDraft {
-			return accord.Errorf(accord.ECodeInvalid, "request_progress_closed", nil)
+		if err := accord.RefuseNudge(r, accord.RequestPartyOf(r, v)); err != nil {
+			return err
 		}
 		ok, at := r.CanNudge(now)
 		if !ok {

@@ -24,7 +24,7 @@ func (s *Server) adminRoutes(r chi.Router) {
 // apiAdminOnly refuses non-admins. They get 404, as the admin pages answer them: the
 // authorisation matrix holds the API to the UI's outcomes, role by role.
 func apiAdminOnly(v *accord.Viewer) error {
-	if !v.Roles.Admin {
+	if !accord.MayAdminister(*v) {
 		return accord.Errorf(accord.ECodeNotFound, "api_not_found", nil)
 	}
 	return nil

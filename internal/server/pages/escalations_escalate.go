@@ -51,7 +51,7 @@ func (s *Server) escalateView(ctx context.Context, req accord.Request, p accord.
 		view.PartiesSkipped = sup.PartiesSkipped
 		view.HeadIsParty = sup.HeadIsParty
 		view.ViewerDecides = accord.MayDecideDirectly(req, *spine.ViewerFrom(ctx), sup)
-		view.LeadDecides = !view.ViewerDecides && sup.NaturalHeadUserID == req.LeadUserID
+		view.LeadDecides = !view.ViewerDecides && accord.LeadDecides(req, sup)
 		if view.ViewerDecides || view.LeadDecides {
 			// The lead heads a unit above both: name that unit, not where it would go.
 			if natural, ok := findUnit(units, sup.NaturalUnitID); ok {

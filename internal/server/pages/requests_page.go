@@ -52,8 +52,8 @@ func (s *Server) requestPage(ctx context.Context, a spine.RequestAccess) (ui.Req
 	v := ui.RequestPageView{Card: card, Now: now, Progress: progress,
 		CanLog:       sent && party.MayLogProgress(),
 		ProgressForm: ui.ProgressForm{Risk: string(accord.RiskLow)},
-		CanEscalate:  sent && party.Lead}
-	if party.Lead && waitingOnHolder(req.State) {
+		CanEscalate:  accord.RefuseEscalation(req, party) == nil}
+	if accord.RefuseNudge(req, party) == nil {
 		if ok, next := req.CanNudge(now); ok {
 			v.CanNudge = true
 		} else {
@@ -141,12 +141,6 @@ func (s *Server) strategyForm(ctx context.Context, req accord.Request, st accord
 		NeededBy:   dateValue(req.DueDate),
 		Message:    i18n.T(ctx, "rq_phase_message", map[string]any{"Title": title}),
 	}
-}
-
-// waitingOnHolder reports whether the next step is the holder's, so a reminder makes
-// sense: not while a decline or a counter-proposal waits on the lead.
-func waitingOnHolder(st accord.RequestState) bool {
-	return st == accord.RequestRequested || st == accord.RequestAgreed || st == accord.RequestInProgress
 }
 
 // directDecision offers the decision form to a lead who heads the unit above both

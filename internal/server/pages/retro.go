@@ -64,7 +64,7 @@ func (s *Server) loadRetro(ctx context.Context, projectID int64) (retroData, err
 // retroView shapes the data for the page, with each unit's share of the effort
 // against its share of the credit as accord.FairShares works them out.
 func (s *Server) retroView(ctx context.Context, p accord.Project, d retroData) ui.RetroView {
-	v := ui.RetroView{Project: p, CanEdit: p.CanEdit(*spine.ViewerFrom(ctx)), Today: s.Now(), Commitments: d.commitments,
+	v := ui.RetroView{Project: p, CanEdit: accord.MayEditProject(*spine.ViewerFrom(ctx), p), Today: s.Now(), Commitments: d.commitments,
 		Record: ui.RetroRecord{ActualAmount: d.retro.ActualAmount, ActualOutcome: d.retro.ActualOutcome, Lessons: d.retro.Lessons,
 			UpdatedBy: d.retro.UpdatedBy, UpdatedByEN: d.retro.UpdatedByEN, UpdatedAt: d.retro.UpdatedAt, Version: d.retro.Version}}
 	v.Form = ui.RetroForm{FormState: ui.FormState{Version: d.retro.Version}, ActualOutcome: d.retro.ActualOutcome, Lessons: d.retro.Lessons}

@@ -64,7 +64,7 @@ func (s *Server) requireAdmin(next http.Handler) http.Handler {
 			s.redirectToLogin(w, r)
 			return
 		}
-		if !v.Roles.Admin {
+		if !accord.MayAdminister(*v) {
 			s.NotFound(w, r)
 			return
 		}

@@ -183,7 +183,7 @@ func (s *Server) workbook(ctx context.Context, p accord.Project, chosen ...int64
 	if err != nil {
 		return ui.WorkbookView{}, err
 	}
-	return ui.WorkbookView{Project: p, CanEdit: p.CanEdit(*spine.ViewerFrom(ctx)), Today: s.Now(), Needs: needs,
+	return ui.WorkbookView{Project: p, CanEdit: accord.MayEditProject(*spine.ViewerFrom(ctx), p), Today: s.Now(), Needs: needs,
 		Plans: plans, Commitments: commitments, Units: units, UnitChooser: open > unitSelectMax,
 		PlanForms: map[int64]ui.PlanForm{}, StanceForms: map[int64]ui.StanceForm{},
 		PlanFormsOnDemand: len(plans) > planFormsInline}, nil

@@ -19,7 +19,7 @@ func (s *Spine) Project(ctx context.Context, id int64, forEdit bool) (accord.Pro
 	if err != nil {
 		return accord.Project{}, err
 	}
-	if forEdit && !p.CanEdit(*v) {
+	if forEdit && !accord.MayEditProject(*v, p) {
 		return accord.Project{}, accord.Errorf(accord.ECodeForbidden, "error_forbidden_body", nil)
 	}
 	return p, nil
@@ -91,7 +91,7 @@ func (s *Spine) RequestToEscalate(ctx context.Context, id int64) (accord.Request
 	if err != nil {
 		return accord.Request{}, accord.Project{}, err
 	}
-	if !accord.RequestPartyOf(req, *v).Lead {
+	if !accord.RequestPartyOf(req, *v).MayEscalate() {
 		return accord.Request{}, accord.Project{}, accord.Errorf(accord.ECodeForbidden, "esc_escalate_lead_only", nil)
 	}
 	return req, p, nil

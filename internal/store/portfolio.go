@@ -12,14 +12,21 @@ import (
 )
 
 // portfolioCTE scores every project in the viewer's scope ($1 user id, $2 admin, $3
-// now): the projects owned by, or asking something of, a unit in the subtree of a
-// unit the viewer heads (every project for an admin). The signals behind health are
-// kept per project in project_signals by triggers (migration 0013), with the overdue
-// and stale ones as the earliest date and activity, so scoring is a comparison per
-// project however many requests and progress entries there are. A project is in scope
-// when a unit the viewer heads is in its reach (every unit above an involved unit).
-// Its CASE is the rule accord.Health states; goal_up gives each goal the company goal
-// it rolls up to and every goal above it.
+// today, $10 now): the projects owned by, or asking something of, a unit in the
+// subtree of a unit the viewer heads (every project for an admin). The signals behind
+// health are kept per project in project_signals by triggers (migration 0013), with
+// the overdue and stale ones as the earliest date and activity, so scoring is a
+// comparison per project however many requests and progress entries there are. A
+// project is in scope when a unit the viewer heads is in its reach (every unit above
+// an involved unit). goal_up gives each goal the company goal it rolls up to and
+// every goal above it.
+//
+// Its CASE is accord.HealthOf written in SQL, over the same signals
+// (accord.HealthSignals): change one with the other; TestHealthInSQLAgreesWithHealthOf
+// checks they agree. Callers pass now as both $3 and $10. $3, a date, is now's
+// calendar day in now's zone, the company's (pgx sends it so); $10 is the moment,
+// kept apart because a parameter read as a date once is a date everywhere, and
+// $3::timestamptz would be midnight.
 const portfolioCTE = `WITH RECURSIVE goal_up AS (
 		SELECT id, id AS root, ARRAY[id] AS path FROM goals WHERE parent_id IS NULL
 		UNION ALL
@@ -29,7 +36,7 @@ const portfolioCTE = `WITH RECURSIVE goal_up AS (
 			s.escalations, s.live, s.declined, s.p0_declined, s.high_risk, s.delivered,
 			CASE WHEN s.p0_declined > 0 OR s.p0_next_due < $3::date OR s.escalations > 0 THEN 'blocked'
 				WHEN s.declined > 0 OR s.next_due < $3::date OR s.high_risk > 0
-					OR s.oldest_activity < $3::timestamptz - make_interval(days => p.cadence_days) THEN 'at_risk'
+					OR s.oldest_activity < $10::timestamptz - make_interval(days => p.cadence_days) THEN 'at_risk'
 				ELSE 'on_track' END AS health
 		FROM projects p JOIN project_signals s ON s.project_id = p.id
 		WHERE $2::boolean OR p.id IN (SELECT project_id FROM project_reach
@@ -183,13 +190,13 @@ func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioF
 		CROSS JOIN LATERAL (
 			SELECT count(*) FILTER (WHERE r.due_date < $3::date AND d.tier = 'P0') AS p0_overdue,
 				count(*) FILTER (WHERE r.due_date < $3::date) AS overdue,
-				count(*) FILTER (WHERE r.last_activity_at < $3::timestamptz - make_interval(days => pg.cadence_days)) AS stale
+				count(*) FILTER (WHERE r.last_activity_at < $10::timestamptz - make_interval(days => pg.cadence_days)) AS stale
 			FROM requests r JOIN needs d ON d.id = r.need_id
 			WHERE r.project_id = pg.id AND r.state IN `+sentOpen+`) t),
 	`+portfolioGoalsTail+`,
 		(SELECT total FROM page_json), (SELECT rows FROM page_json)
 	`+portfolioGoalsFrom,
-		v.User.ID, v.Roles.Admin, now, f.Status, top, f.GoalID, f.Offset, f.Limit, f.Health)
+		v.User.ID, v.Roles.Admin, now, f.Status, top, f.GoalID, f.Offset, f.Limit, f.Health, now)
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
 	}

@@ -10,40 +10,28 @@ import (
 	"accord/internal/accord"
 )
 
-// AgendaKind is one list on a person's start page.
-type AgendaKind string
-
-// Agenda lists, each for the role that can have items in it.
-const (
-	AgendaAnswer    AgendaKind = "answer"    // head, key person: requests waiting for my answer
-	AgendaDeliver   AgendaKind = "deliver"   // key person: agreed or started requests I must deliver
-	AgendaStatement AgendaKind = "statement" // head: escalations on my units' requests still without our statement
-	AgendaNext      AgendaKind = "next"      // lead: counter-proposals to answer and declined requests to rethink
-	AgendaStale     AgendaKind = "stale"     // lead: requests on my projects with no activity within the cadence
-	AgendaDecide    AgendaKind = "decide"    // superior: escalations waiting for my decision
-	AgendaPromise   AgendaKind = "promise"   // lead: open promises of my projects due within two weeks, or overdue
+// The start page's lists are accord's (AgendaKind, AgendaItem); these names stay so
+// callers written against the store need no change.
+type (
+	// AgendaKind is accord.AgendaKind.
+	AgendaKind = accord.AgendaKind
+	// AgendaItem is accord.AgendaItem.
+	AgendaItem = accord.AgendaItem
 )
 
-// PromiseHorizonDays is how far ahead the start page lists promises coming due.
-const PromiseHorizonDays = 14
+// Agenda lists: accord's.
+const (
+	AgendaAnswer    = accord.AgendaAnswer
+	AgendaDeliver   = accord.AgendaDeliver
+	AgendaStatement = accord.AgendaStatement
+	AgendaNext      = accord.AgendaNext
+	AgendaStale     = accord.AgendaStale
+	AgendaDecide    = accord.AgendaDecide
+	AgendaPromise   = accord.AgendaPromise
+)
 
-// AgendaItem is one thing that needs the person today. ID is a request's, an
-// escalation's (decide, statement) or a commitment's (promise), by Kind.
-type AgendaItem struct {
-	Kind          AgendaKind
-	ID            int64
-	ProjectID     int64
-	Title         string // the need, or what was promised
-	TitleEN       string
-	ProjectName   string
-	ProjectNameEN string
-	UnitName      string // the holding unit, or the unit promised to
-	UnitNameEN    string
-	State         string // the request's state, the escalation's status, or the commitment's status
-	Tier          accord.Tier
-	At            time.Time  // sent, answered, last active, raised, or the decision window's end
-	DueDate       *time.Time // the request's or the promise's date
-}
+// PromiseHorizonDays is accord.PromiseHorizonDays.
+const PromiseHorizonDays = accord.PromiseHorizonDays
 
 // Agenda is what needs a person today, in one query: up to perKind items of each
 // list, and how many each list holds.

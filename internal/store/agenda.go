@@ -35,6 +35,12 @@ const PromiseHorizonDays = accord.PromiseHorizonDays
 
 // Agenda is what needs a person today, in one query: up to perKind items of each
 // list, and how many each list holds.
+//
+// Its branches are accord's rules written in SQL: which lists a request, an
+// escalation or a promise is on for the person (accord.RequestAgenda,
+// EscalationAgenda, PromiseOnAgenda) and the order of each list
+// (accord.CompareAgendaItems). Change one with the other;
+// TestAgendaInSQLAgreesWithTheRules checks they agree.
 func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.Time) (map[AgendaKind][]AgendaItem, map[AgendaKind]int, error) {
 	// Every branch is reached from the person through an index (units they head,
 	// requests naming them, projects they lead, escalations assigned to them): one OR
@@ -43,7 +49,9 @@ func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.
 	// count from indexes: an executive can have tens of thousands of open escalations,
 	// and ranking them all cost 400 ms. The statement list goes from the units headed
 	// to their requests, then to the small partial index of escalations still owed a
-	// holder's statement (migration 0017).
+	// holder's statement (migration 0017). $2 is the moment, $5 today: now again, which
+	// pgx sends as a date in now's own zone, the company's ($2::date would be the
+	// database session's day).
 	rows, err := s.pool.Query(ctx, `WITH items AS (
 			SELECT 'answer' AS kind, r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name AS unit_name,
 				h.name_en AS unit_name_en, r.state, d.tier::text AS tier, COALESCE(r.sent_at, r.created_at) AS at,
@@ -95,7 +103,7 @@ func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.
 			SELECT 'promise', c.id, c.project_id, c.what, '', p.name, p.name_en, u.name, u.name_en, c.status,
 				'', c.due_date::timestamptz, c.due_date, NULL
 			FROM commitments c JOIN projects p ON p.id = c.project_id JOIN units u ON u.id = c.unit_id
-			WHERE p.lead_user_id = $1 AND c.status = 'open' AND c.due_date <= $2::date + $4::int),
+			WHERE p.lead_user_id = $1 AND c.status = 'open' AND c.due_date <= $5::date + $4::int),
 		ranked AS (
 			-- Tier first where the person answers or decides what comes next; what is
 			-- owed by a date, by that date.
@@ -105,7 +113,7 @@ func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.
 				COALESCE(total, count(*) OVER (PARTITION BY kind)) AS n
 			FROM items)
 		SELECT kind, id, project_id, title, title_en, name, name_en, unit_name, unit_name_en, state, tier, at, due, n
-		FROM ranked WHERE rn <= $3 ORDER BY kind, rn`, userID, now, perKind, PromiseHorizonDays)
+		FROM ranked WHERE rn <= $3 ORDER BY kind, rn`, userID, now, perKind, PromiseHorizonDays, now)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: agenda of user %d: %w", userID, err)
 	}

@@ -124,10 +124,7 @@ func TestAgendaInSQLAgreesWithTheRules(t *testing.T) {
 	}{{p1, day(0), ""}, {p1, day(accord.PromiseHorizonDays), ""}, {p1, day(accord.PromiseHorizonDays + 1), ""},
 		{p1, day(-3), ""}, {p1, nil, ""}, {p1, day(1), accord.CommitmentKept}, {p1, day(-1), accord.CommitmentBroken},
 		{p3, day(2), ""}} {
-		in := accord.CommitmentInput{UnitID: unitA.ID, What: "公开致谢", DueDate: c.due, Status: c.status}
-		in.Normalize()
-		_, err := w.Store.CreateCommitment(ctx, c.p.LeadUserID, c.p.ID, in)
-		require.NoError(t, err)
+		w.Commitment(t, storetest.CommitmentOpts{Project: &c.p, Unit: &unitA, DueDate: c.due, Status: c.status})
 	}
 
 	world := readAgendaWorld(t, w)

@@ -21,8 +21,8 @@ import (
 	"accord/internal/accord"
 	"accord/internal/delivery"
 	"accord/internal/jobs"
-	"accord/internal/pgtest"
 	"accord/internal/store"
+	"accord/internal/store/storetest"
 	"accord/web/i18n"
 )
 
@@ -83,43 +83,43 @@ func (m *mailbox) received() []delivery.Email {
 }
 
 type deliverBundle struct {
-	ctx     context.Context
-	st      *store.Store
-	d       *jobs.Deliverer
-	mail    *mailbox
-	signAt  time.Time
-	project int64
-	lead    int64
-	units   map[string]int64 // by English name
+	ctx    context.Context
+	st     *store.Store
+	d      *jobs.Deliverer
+	mail   *mailbox
+	signAt time.Time
+	lead   accord.User
+	itNeed accord.Need      // the project's need IT holds
+	units  map[string]int64 // by English name
 }
 
+// setupDelivery builds a project of After-sales, led by its head 张伟, with a need
+// held by IT, headed by 黄磊; and Legal, which the project asks nothing.
 func setupDelivery(t *testing.T) *deliverBundle {
 	t.Helper()
 	t.Parallel()
-	ctx := context.Background()
-	pool := pgtest.NewPool(t, pgtest.Demo())
-	st := store.New(pool)
+	w := storetest.New(t)
 	bundle, err := i18n.NewBundle()
 	require.NoError(t, err)
-	b := &deliverBundle{ctx: ctx, st: st, mail: &mailbox{}, signAt: time.Unix(1767225600, 0), units: map[string]int64{}}
+	b := &deliverBundle{ctx: w.Ctx, st: w.Store, mail: &mailbox{}, signAt: time.Unix(1767225600, 0), units: map[string]int64{}}
 	b.d = &jobs.Deliverer{
-		Store:    st,
+		Store:    w.Store,
 		Mailer:   b.mail,
 		Poster:   delivery.NewPoster(&http.Client{Timeout: 5 * time.Second}, func() time.Time { return b.signAt }),
 		Localize: func(lang string) delivery.Translate { return bundle.Localizer(lang).T },
 		BaseURL:  "https://accord.example.com",
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
-	require.NoError(t, pool.QueryRow(ctx, `SELECT id, lead_user_id FROM projects WHERE name_en = 'Smart service upgrade'`).Scan(&b.project, &b.lead))
-	rows, err := pool.Query(ctx, `SELECT name_en, id FROM units`)
-	require.NoError(t, err)
-	for rows.Next() {
-		var name string
-		var id int64
-		require.NoError(t, rows.Scan(&name, &id))
-		b.units[name] = id
+	b.lead = w.Person(t, storetest.PersonOpts{Name: "张伟", NameEN: "Zhang Wei"})
+	itHead := w.Person(t, storetest.PersonOpts{Name: "黄磊", NameEN: "Huang Lei", Email: "it.head@accord.test"})
+	afterSales := w.Unit(t, storetest.UnitOpts{Name: "售后服务部", NameEN: "After-sales", Head: &b.lead})
+	it := w.Unit(t, storetest.UnitOpts{Name: "信息技术部", NameEN: "IT", Head: &itHead})
+	legal := w.Unit(t, storetest.UnitOpts{Name: "法务部", NameEN: "Legal"})
+	for _, u := range []accord.Unit{afterSales, it, legal} {
+		b.units[u.NameEN] = u.ID
 	}
-	require.NoError(t, rows.Err())
+	p := w.Project(t, storetest.ProjectOpts{Name: "智能服务升级", NameEN: "Smart service upgrade", Owner: &afterSales})
+	b.itNeed = w.Need(t, storetest.NeedOpts{Project: &p, Holder: &it, Title: "CRM 系统开发", TitleEN: "CRM system development"})
 	return b
 }
 
@@ -149,14 +149,10 @@ func (b *deliverBundle) startJobs(t *testing.T) {
 // sendITNeed has the lead send the project's IT need; the IT head is notified.
 func (b *deliverBundle) sendITNeed(t *testing.T) (accord.Request, string) {
 	t.Helper()
-	var needID int64
-	var title string
-	require.NoError(t, b.st.Pool().QueryRow(b.ctx, `SELECT id, title FROM needs WHERE project_id = $1 AND holder_unit_id = $2 ORDER BY id LIMIT 1`,
-		b.project, b.units["IT"]).Scan(&needID, &title))
-	sent, err := b.st.SendNeeds(b.ctx, b.lead, b.project, []int64{needID}, "请支持", time.Now())
+	sent, err := b.st.SendNeeds(b.ctx, b.lead.ID, b.itNeed.ProjectID, []int64{b.itNeed.ID}, "请支持", time.Now())
 	require.NoError(t, err)
 	require.Len(t, sent, 1)
-	return sent[0], title
+	return sent[0], b.itNeed.Title
 }
 
 func feishuSign(ts, secret string) string {
@@ -197,7 +193,7 @@ func TestRequestActionIsDeliveredToTheUnitsChat(t *testing.T) {
 
 	mails := b.mail.received()
 	require.Len(t, mails, 1)
-	require.Equal(t, delivery.Email{ToName: "黄磊", To: "it@accord.demo",
+	require.Equal(t, delivery.Email{ToName: "黄磊", To: "it.head@accord.test",
 		Subject: "【协同】张伟 向你的部门提出需求：“" + title + "”（智能服务升级）。",
 		Body: "黄磊，您好：\n\n张伟 向你的部门提出需求：“" + title + "”（智能服务升级）。\n\n在协同中打开：" + link +
 			"\n\n-- \n您收到此邮件，是因为您在协同中有账号。全部通知：https://accord.example.com/notifications\n"}, mails[0])

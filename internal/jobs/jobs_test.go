@@ -13,7 +13,7 @@ import (
 	"accord/internal/accord"
 	"accord/internal/jobs"
 	"accord/internal/pgtest"
-	"accord/internal/store"
+	"accord/internal/store/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -23,22 +23,22 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 func TestTwoInstancesSweepOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := pgtest.NewPool(t, pgtest.Demo())
-	st := store.New(pool)
+	w := storetest.New(t)
+	pool, st := w.Store.Pool(), w.Store
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 
-	// Stall every request of the Smart service upgrade: sent 60 days ago, untouched.
-	var projectID, leadID int64
-	require.NoError(t, pool.QueryRow(ctx, `SELECT id, lead_user_id FROM projects WHERE name_en = 'Smart service upgrade'`).Scan(&projectID, &leadID))
-	needs, err := st.Needs(ctx, projectID)
-	require.NoError(t, err)
-	var ids []int64
+	// Stall every request of a project asking four units — a P0, two P1s and a P2
+	// backing up the P0 — sent 60 days ago, untouched.
+	p := w.Project(t, storetest.ProjectOpts{})
+	p0 := w.Need(t, storetest.NeedOpts{Project: &p, Tier: accord.TierRequired})
+	needs := []accord.Need{p0,
+		w.Need(t, storetest.NeedOpts{Project: &p, Tier: accord.TierImportant}),
+		w.Need(t, storetest.NeedOpts{Project: &p, Tier: accord.TierImportant}),
+		w.Need(t, storetest.NeedOpts{Project: &p, Tier: accord.TierAlternative, BacksUp: &p0})}
+	var sent []accord.Request
 	for _, n := range needs {
-		ids = append(ids, n.ID)
+		sent = append(sent, w.Request(t, storetest.RequestOpts{Need: &n, At: time.Now().Add(-60 * 24 * time.Hour)}))
 	}
-	sent, err := st.SendNeeds(ctx, leadID, projectID, ids, "", time.Now().Add(-60*24*time.Hour))
-	require.NoError(t, err)
-	require.Len(t, sent, 4)
 
 	for range 2 {
 		client, err := jobs.NewClient(pool, st, logger, jobs.Options{SweepInterval: 100 * time.Millisecond})
@@ -66,7 +66,7 @@ func TestTwoInstancesSweepOnce(t *testing.T) {
 		return count(`SELECT count(*) FROM river_job WHERE kind = 'accord_sweep' AND state = 'completed'`)
 	}
 	// Each stalled request gets its reminder for this period and its escalation (stale
-	// only: the needed-by dates lie ahead). A sweep skips rows the other instance's
+	// only: no need has a date; a P2's policy raises none). A sweep skips rows the other instance's
 	// sweep holds at that moment (SKIP LOCKED), so one of the next sweeps does them.
 	require.Eventually(t, func() bool {
 		return count(`SELECT count(*) FROM notifications WHERE kind = 'reminder'`) >= 4 &&

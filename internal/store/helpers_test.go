@@ -1,10 +1,18 @@
 package store_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
+	"accord/internal/pgtest"
+	"accord/internal/store"
+	"accord/internal/store/storetest"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -32,4 +40,23 @@ func needInputOf(n accord.Need) accord.NeedInput {
 	return accord.NeedInput{Title: n.Title, TitleEN: n.TitleEN, HolderUnitID: n.HolderUnitID,
 		ExternalParty: n.ExternalParty, Tier: n.Tier, BacksUpNeedID: n.BacksUpNeedID, NeededBy: n.NeededBy,
 		EffortDays: n.EffortDays, KeyPerson: n.KeyPerson, Notes: n.Notes}
+}
+
+// zonedWorld is a factory world on a fresh database whose sessions count days in
+// zone, and a function opening more stores on the same database in other zones: the
+// rules that compare dates and days read them in the database session's zone.
+func zonedWorld(t *testing.T, zone string) (*storetest.World, func(zone string) *store.Store) {
+	t.Helper()
+	url := pgtest.NewDB(t, pgtest.Empty())
+	in := func(zone string) *store.Store {
+		t.Helper()
+		cfg, err := pgxpool.ParseConfig(url)
+		require.NoError(t, err)
+		cfg.ConnConfig.RuntimeParams["timezone"] = zone
+		pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+		require.NoError(t, err)
+		t.Cleanup(pool.Close)
+		return store.New(pool)
+	}
+	return storetest.Around(in(zone)), in
 }

@@ -150,6 +150,10 @@ func (s *Store) SweepStale(ctx context.Context, now time.Time) (int64, error) {
 // session's time zone, where a day may last 23 hours); left as it is while nobody
 // holds the post to remind; NULL in a state that is never reminded. It returns the
 // batch's size, its last (remind_at, id) and the reminders added.
+//
+// Who is reminded (recipient, for a request remindable at all) is
+// accord.StaleReminderTo, and idle is accord.StaleReminderDue, written in SQL: change
+// one with the other; TestStaleRemindersAgreeWithTheRules checks they agree.
 var sweepStaleSQL = `WITH due AS (
 		SELECT r.id, r.project_id, r.state, r.last_activity_at, r.remind_at, p.cadence_days,
 			CASE WHEN r.state = 'countered' THEN p.lead_user_id ELSE COALESCE(r.key_person_user_id, h.head_user_id) END AS recipient,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,14 +12,21 @@ import (
 )
 
 // portfolioCTE scores every project in the viewer's scope ($1 user id, $2 admin, $3
-// now): the projects owned by, or asking something of, a unit in the subtree of a
-// unit the viewer heads (every project for an admin). The signals behind health are
-// kept per project in project_signals by triggers (migration 0013), with the overdue
-// and stale ones as the earliest date and activity, so scoring is a comparison per
-// project however many requests and progress entries there are. A project is in scope
-// when a unit the viewer heads is in its reach (every unit above an involved unit).
-// Its CASE is the rule accord.Health states; goal_up gives each goal the company goal
-// it rolls up to and every goal above it.
+// today, $10 now): the projects owned by, or asking something of, a unit in the
+// subtree of a unit the viewer heads (every project for an admin). The signals behind
+// health are kept per project in project_signals by triggers (migration 0013), with
+// the overdue and stale ones as the earliest date and activity, so scoring is a
+// comparison per project however many requests and progress entries there are. A
+// project is in scope when a unit the viewer heads is in its reach (every unit above
+// an involved unit). goal_up gives each goal the company goal it rolls up to and
+// every goal above it.
+//
+// Its CASE is accord.HealthOf written in SQL, over the same signals
+// (accord.HealthSignals): change one with the other; TestHealthInSQLAgreesWithHealthOf
+// checks they agree. Callers pass now as both $3 and $10. $3, a date, is now's
+// calendar day in now's zone, the company's (pgx sends it so); $10 is the moment,
+// kept apart because a parameter read as a date once is a date everywhere, and
+// $3::timestamptz would be midnight.
 const portfolioCTE = `WITH RECURSIVE goal_up AS (
 		SELECT id, id AS root, ARRAY[id] AS path FROM goals WHERE parent_id IS NULL
 		UNION ALL
@@ -30,7 +36,7 @@ const portfolioCTE = `WITH RECURSIVE goal_up AS (
 			s.escalations, s.live, s.declined, s.p0_declined, s.high_risk, s.delivered,
 			CASE WHEN s.p0_declined > 0 OR s.p0_next_due < $3::date OR s.escalations > 0 THEN 'blocked'
 				WHEN s.declined > 0 OR s.next_due < $3::date OR s.high_risk > 0
-					OR s.oldest_activity < $3::timestamptz - make_interval(days => p.cadence_days) THEN 'at_risk'
+					OR s.oldest_activity < $10::timestamptz - make_interval(days => p.cadence_days) THEN 'at_risk'
 				ELSE 'on_track' END AS health
 		FROM projects p JOIN project_signals s ON s.project_id = p.id
 		WHERE $2::boolean OR p.id IN (SELECT project_id FROM project_reach
@@ -184,13 +190,13 @@ func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioF
 		CROSS JOIN LATERAL (
 			SELECT count(*) FILTER (WHERE r.due_date < $3::date AND d.tier = 'P0') AS p0_overdue,
 				count(*) FILTER (WHERE r.due_date < $3::date) AS overdue,
-				count(*) FILTER (WHERE r.last_activity_at < $3::timestamptz - make_interval(days => pg.cadence_days)) AS stale
+				count(*) FILTER (WHERE r.last_activity_at < $10::timestamptz - make_interval(days => pg.cadence_days)) AS stale
 			FROM requests r JOIN needs d ON d.id = r.need_id
 			WHERE r.project_id = pg.id AND r.state IN `+sentOpen+`) t),
 	`+portfolioGoalsTail+`,
 		(SELECT total FROM page_json), (SELECT rows FROM page_json)
 	`+portfolioGoalsFrom,
-		v.User.ID, v.Roles.Admin, now, f.Status, top, f.GoalID, f.Offset, f.Limit, f.Health)
+		v.User.ID, v.Roles.Admin, now, f.Status, top, f.GoalID, f.Offset, f.Limit, f.Health, now)
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
 	}
@@ -250,402 +256,4 @@ func (s *Store) PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) (
 		return nil, fmt.Errorf("store: unit load for user %d: %w", v.User.ID, err)
 	}
 	return list, nil
-}
-
-// jsonDate is a yyyy-mm-dd date inside a JSON aggregate; null stays nil.
-type jsonDate struct{ t *time.Time }
-
-// UnmarshalJSON reads "yyyy-mm-dd" or null.
-func (d *jsonDate) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
-	if s == "null" || s == "" {
-		d.t = nil
-		return nil
-	}
-	t, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		return err
-	}
-	d.t = &t
-	return nil
-}
-
-// LedgerRequest is a request on a unit's page: asked of it, or asked by it of another
-// unit (then Unit is that unit).
-type LedgerRequest struct {
-	ID            int64
-	State         accord.RequestState
-	DueDate       *time.Time
-	NeedTitle     string
-	NeedTitleEN   string
-	Tier          accord.Tier
-	EffortDays    float64
-	ProjectID     int64
-	ProjectName   string
-	ProjectNameEN string
-	UnitID        int64
-	UnitName      string
-	UnitNameEN    string
-}
-
-// LedgerPromise is a promise made to a unit, with the project that made it.
-type LedgerPromise struct {
-	accord.Commitment
-	ProjectName   string
-	ProjectNameEN string
-}
-
-// UnitBalance is the give and take between a unit and one other unit across every
-// project: effort one logged on the other's requests, the effort it committed to
-// (agreed, in progress or delivered), and the requests it delivered.
-type UnitBalance struct {
-	UnitID            int64   `json:"unit_id"`
-	Name              string  `json:"name"`
-	NameEN            string  `json:"name_en"`
-	GivenDays         float64 `json:"given_days"`
-	GivenCommitted    float64 `json:"given_committed"`
-	GivenDelivered    int     `json:"given_delivered"`
-	ReceivedDays      float64 `json:"received_days"`
-	ReceivedCommitted float64 `json:"received_committed"`
-	ReceivedDelivered int     `json:"received_delivered"`
-}
-
-// UnitLedger is what a unit's page shows about its work with other units.
-// Each list names only what the viewer may open; its Shown count says how many of
-// its Count that is.
-type UnitLedger struct {
-	Queue          []LedgerRequest // asked of the unit, open, in queue order
-	QueueShown     int
-	QueueCount     int
-	QueueAsked     float64         // effort waiting for the unit's answer
-	QueueCommitted float64         // effort the unit agreed to or is working on
-	Asks           []LedgerRequest // the unit's projects asking other units, open
-	AsksShown      int
-	AsksCount      int
-	Promises       []LedgerPromise // open and overdue first
-	PromisesShown  int
-	PromisesKept   int
-	PromisesBroken int
-	PromisesOpen   int
-	PromisesLate   int             // open and past their due date
-	Thanks         []accord.Thanks // newest first
-	ThanksShown    int
-	ThanksCount    int
-	Balance        []UnitBalance // the biggest exchanges first
-}
-
-// ledgerRequestJSON is the JSON shape of a LedgerRequest inside the ledger query.
-type ledgerRequestJSON struct {
-	ID            int64               `json:"id"`
-	State         accord.RequestState `json:"state"`
-	DueDate       jsonDate            `json:"due_date"`
-	NeedTitle     string              `json:"title"`
-	NeedTitleEN   string              `json:"title_en"`
-	Tier          accord.Tier         `json:"tier"`
-	EffortDays    float64             `json:"effort_days"`
-	ProjectID     int64               `json:"project_id"`
-	ProjectName   string              `json:"project_name"`
-	ProjectNameEN string              `json:"project_name_en"`
-	UnitID        int64               `json:"unit_id"`
-	UnitName      string              `json:"unit_name"`
-	UnitNameEN    string              `json:"unit_name_en"`
-}
-
-type ledgerPromiseJSON struct {
-	ID            int64                   `json:"id"`
-	ProjectID     int64                   `json:"project_id"`
-	What          string                  `json:"what"`
-	DueDate       jsonDate                `json:"due_date"`
-	Status        accord.CommitmentStatus `json:"status"`
-	CreatedAt     time.Time               `json:"created_at"`
-	Version       int                     `json:"version"`
-	ProjectName   string                  `json:"project_name"`
-	ProjectNameEN string                  `json:"project_name_en"`
-}
-
-type ledgerThanksJSON struct {
-	ID            int64     `json:"id"`
-	ProjectID     int64     `json:"project_id"`
-	ProjectName   string    `json:"project_name"`
-	ProjectNameEN string    `json:"project_name_en"`
-	Text          string    `json:"text"`
-	ByName        string    `json:"by_name"`
-	ByNameEN      string    `json:"by_name_en"`
-	At            time.Time `json:"at"`
-}
-
-// ledgerRequestObject is the JSON object built for each request row (aliases r, d,
-// p and the other unit o).
-const ledgerRequestObject = `json_build_object('id', r.id, 'state', r.state,
-	'due_date', to_char(COALESCE(r.due_date, d.needed_by), 'YYYY-MM-DD'), 'title', d.title, 'title_en', d.title_en,
-	'tier', d.tier, 'effort_days', d.effort_days, 'project_id', p.id, 'project_name', p.name,
-	'project_name_en', p.name_en, 'unit_id', o.id, 'unit_name', o.name, 'unit_name_en', o.name_en)`
-
-// UnitLedger gathers, in one query however much there is, what a unit's page shows
-// viewer v besides the unit itself: its open queue with the effort asked and
-// committed, what its projects ask of others, the promises made to it, the thanks it
-// received, and the give and take with every other unit. Lists name only rows of
-// projects v may open (the same rule as the project pages, canViewProject); totals
-// and sums count everything. limit caps each list.
-func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (UnitLedger, error) {
-	var l UnitLedger
-	var queue, asks, promises, thanks, balance []byte
-	err := s.pool.QueryRow(ctx, `WITH touching AS (
-			SELECT project_id FROM requests WHERE holder_unit_id = $3
-			UNION SELECT id FROM projects WHERE owning_unit_id = $3
-			UNION SELECT project_id FROM commitments WHERE unit_id = $3
-			UNION SELECT project_id FROM thanks WHERE unit_id = $3),
-		-- The projects among them the viewer may open: only their rows are named.
-		vis AS (SELECT p.id FROM projects p JOIN touching t ON t.project_id = p.id WHERE `+canViewProject+`),
-		queue AS (
-			SELECT `+ledgerRequestObject+` AS obj, r.state, d.effort_days, p.id IN (SELECT id FROM vis) AS visible,
-				row_number() OVER (ORDER BY `+queueOrder+`) AS pos
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			JOIN units o ON o.id = p.owning_unit_id
-			WHERE r.holder_unit_id = $3 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')),
-		asks AS (
-			SELECT `+ledgerRequestObject+` AS obj, p.id IN (SELECT id FROM vis) AS visible,
-				row_number() OVER (ORDER BY d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, r.id) AS pos
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			JOIN units o ON o.id = r.holder_unit_id
-			WHERE p.owning_unit_id = $3 AND r.holder_unit_id <> $3 AND r.state IN `+sentOpen+`),
-		promises AS (
-			SELECT json_build_object('id', c.id, 'project_id', c.project_id, 'what', c.what,
-					'due_date', to_char(c.due_date, 'YYYY-MM-DD'), 'status', c.status, 'created_at', c.created_at,
-					'version', c.version, 'project_name', p.name, 'project_name_en', p.name_en) AS obj,
-				c.status, c.due_date, p.id IN (SELECT id FROM vis) AS visible,
-				row_number() OVER (ORDER BY c.status <> 'open', c.due_date NULLS LAST, c.id) AS pos
-			FROM commitments c JOIN projects p ON p.id = c.project_id WHERE c.unit_id = $3),
-		thanked AS (
-			SELECT json_build_object('id', t.id, 'project_id', t.project_id, 'project_name', p.name,
-					'project_name_en', p.name_en, 'text', t.text, 'by_name', u.name, 'by_name_en', u.name_en, 'at', t.at) AS obj,
-				p.id IN (SELECT id FROM vis) AS visible, row_number() OVER (ORDER BY t.at DESC, t.id DESC) AS pos
-			FROM thanks t JOIN projects p ON p.id = t.project_id JOIN users u ON u.id = t.by_user_id
-			WHERE t.unit_id = $3),
-		exchanged AS (
-			-- What this unit gave other units' projects …
-			SELECT p.owning_unit_id AS other, COALESCE(e.days, 0) AS given_days,
-				CASE WHEN r.state IN ('agreed', 'in_progress', 'delivered') THEN d.effort_days ELSE 0 END AS given_committed,
-				(r.state = 'delivered')::int AS given_delivered, 0 AS received_days, 0 AS received_committed,
-				0 AS received_delivered
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			LEFT JOIN LATERAL (SELECT sum(x.effort_days) AS days FROM request_updates x WHERE x.request_id = r.id) e ON true
-			WHERE r.holder_unit_id = $3 AND p.owning_unit_id <> $3 AND r.state <> 'draft'
-			UNION ALL
-			-- … and what other units gave this unit's projects.
-			SELECT r.holder_unit_id, 0, 0, 0, COALESCE(e.days, 0),
-				CASE WHEN r.state IN ('agreed', 'in_progress', 'delivered') THEN d.effort_days ELSE 0 END,
-				(r.state = 'delivered')::int
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			LEFT JOIN LATERAL (SELECT sum(x.effort_days) AS days FROM request_updates x WHERE x.request_id = r.id) e ON true
-			WHERE p.owning_unit_id = $3 AND r.holder_unit_id <> $3 AND r.state <> 'draft'),
-		balance AS (
-			SELECT other, sum(given_days)::float8 AS given_days, sum(given_committed)::float8 AS given_committed,
-				sum(given_delivered)::int AS given_delivered, sum(received_days)::float8 AS received_days,
-				sum(received_committed)::float8 AS received_committed, sum(received_delivered)::int AS received_delivered
-			FROM exchanged GROUP BY other
-			-- A request only sent, with nothing committed, logged or delivered, is no exchange yet.
-			HAVING sum(given_days + given_committed + given_delivered + received_days + received_committed
-				+ received_delivered) > 0)
-		SELECT
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM queue WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM queue),
-			(SELECT count(*) FROM queue),
-			(SELECT COALESCE(sum(effort_days) FILTER (WHERE state IN ('requested', 'countered')), 0)::float8 FROM queue),
-			(SELECT COALESCE(sum(effort_days) FILTER (WHERE state IN ('agreed', 'in_progress')), 0)::float8 FROM queue),
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM asks WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM asks),
-			(SELECT count(*) FROM asks),
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM promises WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM promises),
-			(SELECT count(*) FILTER (WHERE status = 'kept') FROM promises),
-			(SELECT count(*) FILTER (WHERE status = 'broken') FROM promises),
-			(SELECT count(*) FILTER (WHERE status = 'open') FROM promises),
-			(SELECT count(*) FILTER (WHERE status = 'open' AND due_date < $5::date) FROM promises),
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM thanked WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM thanked),
-			(SELECT count(*) FROM thanked),
-			(SELECT COALESCE(json_agg(json_build_object('unit_id', u.id, 'name', u.name, 'name_en', u.name_en,
-					'given_days', b.given_days, 'given_committed', b.given_committed, 'given_delivered', b.given_delivered,
-					'received_days', b.received_days, 'received_committed', b.received_committed,
-					'received_delivered', b.received_delivered)
-				ORDER BY b.given_days + b.received_days + b.given_committed + b.received_committed DESC, u.path), '[]')
-			 FROM balance b JOIN units u ON u.id = b.other)`, v.User.ID, v.Roles.Admin, unitID, limit, now).
-		Scan(&queue, &l.QueueShown, &l.QueueCount, &l.QueueAsked, &l.QueueCommitted, &asks, &l.AsksShown, &l.AsksCount,
-			&promises, &l.PromisesShown, &l.PromisesKept, &l.PromisesBroken, &l.PromisesOpen, &l.PromisesLate, &thanks,
-			&l.ThanksShown, &l.ThanksCount, &balance)
-	if err != nil {
-		return UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
-	}
-	if err := decodeLedger(&l, queue, asks, promises, thanks, balance, unitID); err != nil {
-		return UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
-	}
-	return l, nil
-}
-
-func decodeLedger(l *UnitLedger, queue, asks, promises, thanks, balance []byte, unitID int64) error {
-	var err error
-	if l.Queue, err = decodeLedgerRequests(queue); err != nil {
-		return err
-	}
-	if l.Asks, err = decodeLedgerRequests(asks); err != nil {
-		return err
-	}
-	var ps []ledgerPromiseJSON
-	if err := json.Unmarshal(promises, &ps); err != nil {
-		return err
-	}
-	for _, p := range ps {
-		l.Promises = append(l.Promises, LedgerPromise{Commitment: accord.Commitment{ID: p.ID, ProjectID: p.ProjectID,
-			UnitID: unitID, What: p.What, DueDate: p.DueDate.t, Status: p.Status, CreatedAt: p.CreatedAt, Version: p.Version},
-			ProjectName: p.ProjectName, ProjectNameEN: p.ProjectNameEN})
-	}
-	var ts []ledgerThanksJSON
-	if err := json.Unmarshal(thanks, &ts); err != nil {
-		return err
-	}
-	for _, t := range ts {
-		l.Thanks = append(l.Thanks, accord.Thanks{ID: t.ID, ProjectID: t.ProjectID, UnitID: unitID, ProjectName: t.ProjectName,
-			ProjectNameEN: t.ProjectNameEN, Text: t.Text, ByName: t.ByName, ByNameEN: t.ByNameEN, At: t.At})
-	}
-	return json.Unmarshal(balance, &l.Balance)
-}
-
-func decodeLedgerRequests(raw []byte) ([]LedgerRequest, error) {
-	var in []ledgerRequestJSON
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return nil, err
-	}
-	out := make([]LedgerRequest, 0, len(in))
-	for _, r := range in {
-		out = append(out, LedgerRequest{ID: r.ID, State: r.State, DueDate: r.DueDate.t, NeedTitle: r.NeedTitle,
-			NeedTitleEN: r.NeedTitleEN, Tier: r.Tier, EffortDays: r.EffortDays, ProjectID: r.ProjectID,
-			ProjectName: r.ProjectName, ProjectNameEN: r.ProjectNameEN, UnitID: r.UnitID, UnitName: r.UnitName,
-			UnitNameEN: r.UnitNameEN})
-	}
-	return out, nil
-}
-
-// AgendaKind is one list on a person's start page.
-type AgendaKind string
-
-// Agenda lists, each for the role that can have items in it.
-const (
-	AgendaAnswer    AgendaKind = "answer"    // head, key person: requests waiting for my answer
-	AgendaDeliver   AgendaKind = "deliver"   // key person: agreed or started requests I must deliver
-	AgendaStatement AgendaKind = "statement" // head: escalations on my units' requests still without our statement
-	AgendaNext      AgendaKind = "next"      // lead: counter-proposals to answer and declined requests to rethink
-	AgendaStale     AgendaKind = "stale"     // lead: requests on my projects with no activity within the cadence
-	AgendaDecide    AgendaKind = "decide"    // superior: escalations waiting for my decision
-	AgendaPromise   AgendaKind = "promise"   // lead: open promises of my projects due within two weeks, or overdue
-)
-
-// PromiseHorizonDays is how far ahead the start page lists promises coming due.
-const PromiseHorizonDays = 14
-
-// AgendaItem is one thing that needs the person today. ID is a request's, an
-// escalation's (decide, statement) or a commitment's (promise), by Kind.
-type AgendaItem struct {
-	Kind          AgendaKind
-	ID            int64
-	ProjectID     int64
-	Title         string // the need, or what was promised
-	TitleEN       string
-	ProjectName   string
-	ProjectNameEN string
-	UnitName      string // the holding unit, or the unit promised to
-	UnitNameEN    string
-	State         string // the request's state, the escalation's status, or the commitment's status
-	Tier          accord.Tier
-	At            time.Time  // sent, answered, last active, raised, or the decision window's end
-	DueDate       *time.Time // the request's or the promise's date
-}
-
-// Agenda is what needs a person today, in one query: up to perKind items of each
-// list, and how many each list holds.
-func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.Time) (map[AgendaKind][]AgendaItem, map[AgendaKind]int, error) {
-	// Every branch is reached from the person through an index (units they head,
-	// requests naming them, projects they lead, escalations assigned to them): one OR
-	// across the joined tables scanned every request, 300 ms at 200,000. The answer
-	// list's two branches are disjoint. The decide list takes its first items and its
-	// count from indexes: an executive can have tens of thousands of open escalations,
-	// and ranking them all cost 400 ms. The statement list goes from the units headed
-	// to their requests, then to the small partial index of escalations still owed a
-	// holder's statement (migration 0017).
-	rows, err := s.pool.Query(ctx, `WITH items AS (
-			SELECT 'answer' AS kind, r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name AS unit_name,
-				h.name_en AS unit_name_en, r.state, d.tier::text AS tier, COALESCE(r.sent_at, r.created_at) AS at,
-				COALESCE(r.due_date, d.needed_by) AS due, NULL::bigint AS total
-			FROM units h JOIN requests r ON r.holder_unit_id = h.id
-			JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			WHERE h.head_user_id = $1 AND r.state = 'requested'
-			UNION ALL
-			SELECT 'answer', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
-				d.tier, COALESCE(r.sent_at, r.created_at), COALESCE(r.due_date, d.needed_by), NULL
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			JOIN units h ON h.id = r.holder_unit_id
-			WHERE r.key_person_user_id = $1 AND r.state = 'requested' AND h.head_user_id IS DISTINCT FROM $1
-			UNION ALL
-			SELECT 'deliver', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
-				d.tier, COALESCE(r.answered_at, r.sent_at, r.created_at), COALESCE(r.due_date, d.needed_by), NULL
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			JOIN units h ON h.id = r.holder_unit_id
-			WHERE r.key_person_user_id = $1 AND r.state IN ('agreed', 'in_progress')
-			UNION ALL
-			SELECT 'statement', e.id, e.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, e.status,
-				d.tier, e.created_at, COALESCE(r.due_date, d.needed_by), NULL
-			FROM units h JOIN requests r ON r.holder_unit_id = h.id
-			JOIN escalations e ON e.request_id = r.id AND e.status IN ('open', 'sent_back') AND e.holder_statement = ''
-			JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			WHERE h.head_user_id = $1
-			UNION ALL
-			SELECT 'next', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
-				d.tier, COALESCE(r.answered_at, r.sent_at, r.created_at), COALESCE(r.due_date, d.needed_by), NULL
-			FROM projects p JOIN requests r ON r.project_id = p.id JOIN needs d ON d.id = r.need_id
-			JOIN units h ON h.id = r.holder_unit_id
-			WHERE p.lead_user_id = $1 AND r.state IN ('countered', 'declined')
-			UNION ALL
-			SELECT 'stale', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
-				d.tier, r.last_activity_at, COALESCE(r.due_date, d.needed_by), NULL
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			JOIN units h ON h.id = r.holder_unit_id
-			WHERE p.lead_user_id = $1 AND r.state IN `+sentOpen+`
-			  AND r.last_activity_at < $2::timestamptz - make_interval(days => p.cadence_days)
-			UNION ALL
-			SELECT 'decide', e.id, e.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
-				d.tier, e.window_due_at, COALESCE(r.due_date, d.needed_by),
-				(SELECT count(*) FROM escalations x WHERE x.assigned_user_id = $1 AND x.status = 'open')
-			FROM (SELECT * FROM escalations x WHERE x.assigned_user_id = $1 AND x.status = 'open'
-				ORDER BY x.window_due_at, x.id LIMIT $3) e
-			JOIN requests r ON r.id = e.request_id JOIN needs d ON d.id = r.need_id
-			JOIN projects p ON p.id = r.project_id JOIN units h ON h.id = r.holder_unit_id
-			UNION ALL
-			SELECT 'promise', c.id, c.project_id, c.what, '', p.name, p.name_en, u.name, u.name_en, c.status,
-				'', c.due_date::timestamptz, c.due_date, NULL
-			FROM commitments c JOIN projects p ON p.id = c.project_id JOIN units u ON u.id = c.unit_id
-			WHERE p.lead_user_id = $1 AND c.status = 'open' AND c.due_date <= $2::date + $4::int),
-		ranked AS (
-			-- Tier first where the person answers or decides what comes next; what is
-			-- owed by a date, by that date.
-			SELECT *, row_number() OVER (PARTITION BY kind ORDER BY
-					CASE WHEN kind IN ('answer', 'next', 'statement') THEN tier ELSE '' END,
-					CASE WHEN kind = 'deliver' THEN due END NULLS LAST, at, id) AS rn,
-				COALESCE(total, count(*) OVER (PARTITION BY kind)) AS n
-			FROM items)
-		SELECT kind, id, project_id, title, title_en, name, name_en, unit_name, unit_name_en, state, tier, at, due, n
-		FROM ranked WHERE rn <= $3 ORDER BY kind, rn`, userID, now, perKind, PromiseHorizonDays)
-	if err != nil {
-		return nil, nil, fmt.Errorf("store: agenda of user %d: %w", userID, err)
-	}
-	items := map[AgendaKind][]AgendaItem{}
-	counts := map[AgendaKind]int{}
-	var it AgendaItem
-	var n int
-	_, err = pgx.ForEachRow(rows, []any{&it.Kind, &it.ID, &it.ProjectID, &it.Title, &it.TitleEN, &it.ProjectName,
-		&it.ProjectNameEN, &it.UnitName, &it.UnitNameEN, &it.State, &it.Tier, &it.At, &it.DueDate, &n}, func() error {
-		items[it.Kind] = append(items[it.Kind], it)
-		counts[it.Kind] = n
-		it.DueDate = nil // the next row scans into a fresh date
-		return nil
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("store: agenda of user %d: %w", userID, err)
-	}
-	return items, counts, nil
 }

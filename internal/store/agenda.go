@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"accord/internal/accord"
+)
+
+// The start page's lists are accord's (AgendaKind, AgendaItem); these names stay so
+// callers written against the store need no change.
+type (
+	// AgendaKind is accord.AgendaKind.
+	AgendaKind = accord.AgendaKind
+	// AgendaItem is accord.AgendaItem.
+	AgendaItem = accord.AgendaItem
+)
+
+// Agenda lists: accord's.
+const (
+	AgendaAnswer    = accord.AgendaAnswer
+	AgendaDeliver   = accord.AgendaDeliver
+	AgendaStatement = accord.AgendaStatement
+	AgendaNext      = accord.AgendaNext
+	AgendaStale     = accord.AgendaStale
+	AgendaDecide    = accord.AgendaDecide
+	AgendaPromise   = accord.AgendaPromise
+)
+
+// PromiseHorizonDays is accord.PromiseHorizonDays.
+const PromiseHorizonDays = accord.PromiseHorizonDays
+
+// Agenda is what needs a person today, in one query: up to perKind items of each
+// list, and how many each list holds.
+//
+// Its branches are accord's rules written in SQL: which lists a request, an
+// escalation or a promise is on for the person (accord.RequestAgenda,
+// EscalationAgenda, PromiseOnAgenda) and the order of each list
+// (accord.CompareAgendaItems). Change one with the other;
+// TestAgendaInSQLAgreesWithTheRules checks they agree.
+func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.Time) (map[AgendaKind][]AgendaItem, map[AgendaKind]int, error) {
+	// Every branch is reached from the person through an index (units they head,
+	// requests naming them, projects they lead, escalations assigned to them): one OR
+	// across the joined tables scanned every request, 300 ms at 200,000. The answer
+	// list's two branches are disjoint. The decide list takes its first items and its
+	// count from indexes: an executive can have tens of thousands of open escalations,
+	// and ranking them all cost 400 ms. The statement list goes from the units headed
+	// to their requests, then to the small partial index of escalations still owed a
+	// holder's statement (migration 0017). $2 is the moment, $5 today: now again, which
+	// pgx sends as a date in now's own zone, the company's ($2::date would be the
+	// database session's day).
+	rows, err := s.pool.Query(ctx, `WITH items AS (
+			SELECT 'answer' AS kind, r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name AS unit_name,
+				h.name_en AS unit_name_en, r.state, d.tier::text AS tier, COALESCE(r.sent_at, r.created_at) AS at,
+				COALESCE(r.due_date, d.needed_by) AS due, NULL::bigint AS total
+			FROM units h JOIN requests r ON r.holder_unit_id = h.id
+			JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			WHERE h.head_user_id = $1 AND r.state = 'requested'
+			UNION ALL
+			SELECT 'answer', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
+				d.tier, COALESCE(r.sent_at, r.created_at), COALESCE(r.due_date, d.needed_by), NULL
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			JOIN units h ON h.id = r.holder_unit_id
+			WHERE r.key_person_user_id = $1 AND r.state = 'requested' AND h.head_user_id IS DISTINCT FROM $1
+			UNION ALL
+			SELECT 'deliver', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
+				d.tier, COALESCE(r.answered_at, r.sent_at, r.created_at), COALESCE(r.due_date, d.needed_by), NULL
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			JOIN units h ON h.id = r.holder_unit_id
+			WHERE r.key_person_user_id = $1 AND r.state IN ('agreed', 'in_progress')
+			UNION ALL
+			SELECT 'statement', e.id, e.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, e.status,
+				d.tier, e.created_at, COALESCE(r.due_date, d.needed_by), NULL
+			FROM units h JOIN requests r ON r.holder_unit_id = h.id
+			JOIN escalations e ON e.request_id = r.id AND e.status IN ('open', 'sent_back') AND e.holder_statement = ''
+			JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			WHERE h.head_user_id = $1
+			UNION ALL
+			SELECT 'next', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
+				d.tier, COALESCE(r.answered_at, r.sent_at, r.created_at), COALESCE(r.due_date, d.needed_by), NULL
+			FROM projects p JOIN requests r ON r.project_id = p.id JOIN needs d ON d.id = r.need_id
+			JOIN units h ON h.id = r.holder_unit_id
+			WHERE p.lead_user_id = $1 AND r.state IN ('countered', 'declined')
+			UNION ALL
+			SELECT 'stale', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
+				d.tier, r.last_activity_at, COALESCE(r.due_date, d.needed_by), NULL
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			JOIN units h ON h.id = r.holder_unit_id
+			WHERE p.lead_user_id = $1 AND r.state IN `+sentOpen+`
+			  AND r.last_activity_at < $2::timestamptz - make_interval(days => p.cadence_days)
+			UNION ALL
+			SELECT 'decide', e.id, e.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
+				d.tier, e.window_due_at, COALESCE(r.due_date, d.needed_by),
+				(SELECT count(*) FROM escalations x WHERE x.assigned_user_id = $1 AND x.status = 'open')
+			FROM (SELECT * FROM escalations x WHERE x.assigned_user_id = $1 AND x.status = 'open'
+				ORDER BY x.window_due_at, x.id LIMIT $3) e
+			JOIN requests r ON r.id = e.request_id JOIN needs d ON d.id = r.need_id
+			JOIN projects p ON p.id = r.project_id JOIN units h ON h.id = r.holder_unit_id
+			UNION ALL
+			SELECT 'promise', c.id, c.project_id, c.what, '', p.name, p.name_en, u.name, u.name_en, c.status,
+				'', c.due_date::timestamptz, c.due_date, NULL
+			FROM commitments c JOIN projects p ON p.id = c.project_id JOIN units u ON u.id = c.unit_id
+			WHERE p.lead_user_id = $1 AND c.status = 'open' AND c.due_date <= $5::date + $4::int),
+		ranked AS (
+			-- Tier first where the person answers or decides what comes next; what is
+			-- owed by a date, by that date.
+			SELECT *, row_number() OVER (PARTITION BY kind ORDER BY
+					CASE WHEN kind IN ('answer', 'next', 'statement') THEN tier ELSE '' END,
+					CASE WHEN kind = 'deliver' THEN due END NULLS LAST, at, id) AS rn,
+				COALESCE(total, count(*) OVER (PARTITION BY kind)) AS n
+			FROM items)
+		SELECT kind, id, project_id, title, title_en, name, name_en, unit_name, unit_name_en, state, tier, at, due, n
+		FROM ranked WHERE rn <= $3 ORDER BY kind, rn`, userID, now, perKind, PromiseHorizonDays, now)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: agenda of user %d: %w", userID, err)
+	}
+	items := map[AgendaKind][]AgendaItem{}
+	counts := map[AgendaKind]int{}
+	var it AgendaItem
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&it.Kind, &it.ID, &it.ProjectID, &it.Title, &it.TitleEN, &it.ProjectName,
+		&it.ProjectNameEN, &it.UnitName, &it.UnitNameEN, &it.State, &it.Tier, &it.At, &it.DueDate, &n}, func() error {
+		items[it.Kind] = append(items[it.Kind], it)
+		counts[it.Kind] = n
+		it.DueDate = nil // the next row scans into a fresh date
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: agenda of user %d: %w", userID, err)
+	}
+	return items, counts, nil
+}

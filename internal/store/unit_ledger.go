@@ -1,0 +1,262 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"accord/internal/accord"
+)
+
+// LedgerRequest is a request on a unit's page: asked of it, or asked by it of another
+// unit (then Unit is that unit).
+type LedgerRequest struct {
+	ID            int64
+	State         accord.RequestState
+	DueDate       *time.Time
+	NeedTitle     string
+	NeedTitleEN   string
+	Tier          accord.Tier
+	EffortDays    float64
+	ProjectID     int64
+	ProjectName   string
+	ProjectNameEN string
+	UnitID        int64
+	UnitName      string
+	UnitNameEN    string
+}
+
+// LedgerPromise is a promise made to a unit, with the project that made it.
+type LedgerPromise struct {
+	accord.Commitment
+	ProjectName   string
+	ProjectNameEN string
+}
+
+// UnitBalance is the give and take between a unit and one other unit across every
+// project: effort one logged on the other's requests, the effort it committed to
+// (agreed, in progress or delivered), and the requests it delivered.
+type UnitBalance struct {
+	UnitID            int64   `json:"unit_id"`
+	Name              string  `json:"name"`
+	NameEN            string  `json:"name_en"`
+	GivenDays         float64 `json:"given_days"`
+	GivenCommitted    float64 `json:"given_committed"`
+	GivenDelivered    int     `json:"given_delivered"`
+	ReceivedDays      float64 `json:"received_days"`
+	ReceivedCommitted float64 `json:"received_committed"`
+	ReceivedDelivered int     `json:"received_delivered"`
+}
+
+// UnitLedger is what a unit's page shows about its work with other units.
+// Each list names only what the viewer may open; its Shown count says how many of
+// its Count that is.
+type UnitLedger struct {
+	Queue          []LedgerRequest // asked of the unit, open, in queue order
+	QueueShown     int
+	QueueCount     int
+	QueueAsked     float64         // effort waiting for the unit's answer
+	QueueCommitted float64         // effort the unit agreed to or is working on
+	Asks           []LedgerRequest // the unit's projects asking other units, open
+	AsksShown      int
+	AsksCount      int
+	Promises       []LedgerPromise // open and overdue first
+	PromisesShown  int
+	PromisesKept   int
+	PromisesBroken int
+	PromisesOpen   int
+	PromisesLate   int             // open and past their due date
+	Thanks         []accord.Thanks // newest first
+	ThanksShown    int
+	ThanksCount    int
+	Balance        []UnitBalance // the biggest exchanges first
+}
+
+// ledgerRequestJSON is the JSON shape of a LedgerRequest inside the ledger query.
+type ledgerRequestJSON struct {
+	ID            int64               `json:"id"`
+	State         accord.RequestState `json:"state"`
+	DueDate       jsonDate            `json:"due_date"`
+	NeedTitle     string              `json:"title"`
+	NeedTitleEN   string              `json:"title_en"`
+	Tier          accord.Tier         `json:"tier"`
+	EffortDays    float64             `json:"effort_days"`
+	ProjectID     int64               `json:"project_id"`
+	ProjectName   string              `json:"project_name"`
+	ProjectNameEN string              `json:"project_name_en"`
+	UnitID        int64               `json:"unit_id"`
+	UnitName      string              `json:"unit_name"`
+	UnitNameEN    string              `json:"unit_name_en"`
+}
+
+type ledgerPromiseJSON struct {
+	ID            int64                   `json:"id"`
+	ProjectID     int64                   `json:"project_id"`
+	What          string                  `json:"what"`
+	DueDate       jsonDate                `json:"due_date"`
+	Status        accord.CommitmentStatus `json:"status"`
+	CreatedAt     time.Time               `json:"created_at"`
+	Version       int                     `json:"version"`
+	ProjectName   string                  `json:"project_name"`
+	ProjectNameEN string                  `json:"project_name_en"`
+}
+
+type ledgerThanksJSON struct {
+	ID            int64     `json:"id"`
+	ProjectID     int64     `json:"project_id"`
+	ProjectName   string    `json:"project_name"`
+	ProjectNameEN string    `json:"project_name_en"`
+	Text          string    `json:"text"`
+	ByName        string    `json:"by_name"`
+	ByNameEN      string    `json:"by_name_en"`
+	At            time.Time `json:"at"`
+}
+
+// ledgerRequestObject is the JSON object built for each request row (aliases r, d,
+// p and the other unit o).
+const ledgerRequestObject = `json_build_object('id', r.id, 'state', r.state,
+	'due_date', to_char(COALESCE(r.due_date, d.needed_by), 'YYYY-MM-DD'), 'title', d.title, 'title_en', d.title_en,
+	'tier', d.tier, 'effort_days', d.effort_days, 'project_id', p.id, 'project_name', p.name,
+	'project_name_en', p.name_en, 'unit_id', o.id, 'unit_name', o.name, 'unit_name_en', o.name_en)`
+
+// UnitLedger gathers, in one query however much there is, what a unit's page shows
+// viewer v besides the unit itself: its open queue with the effort asked and
+// committed, what its projects ask of others, the promises made to it, the thanks it
+// received, and the give and take with every other unit. Lists name only rows of
+// projects v may open (the same rule as the project pages, canViewProject); totals
+// and sums count everything. limit caps each list.
+func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (UnitLedger, error) {
+	var l UnitLedger
+	var queue, asks, promises, thanks, balance []byte
+	err := s.pool.QueryRow(ctx, `WITH touching AS (
+			SELECT project_id FROM requests WHERE holder_unit_id = $3
+			UNION SELECT id FROM projects WHERE owning_unit_id = $3
+			UNION SELECT project_id FROM commitments WHERE unit_id = $3
+			UNION SELECT project_id FROM thanks WHERE unit_id = $3),
+		-- The projects among them the viewer may open: only their rows are named.
+		vis AS (SELECT p.id FROM projects p JOIN touching t ON t.project_id = p.id WHERE `+canViewProject+`),
+		queue AS (
+			SELECT `+ledgerRequestObject+` AS obj, r.state, d.effort_days, p.id IN (SELECT id FROM vis) AS visible,
+				row_number() OVER (ORDER BY `+queueOrder+`) AS pos
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			JOIN units o ON o.id = p.owning_unit_id
+			WHERE r.holder_unit_id = $3 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')),
+		asks AS (
+			SELECT `+ledgerRequestObject+` AS obj, p.id IN (SELECT id FROM vis) AS visible,
+				row_number() OVER (ORDER BY d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, r.id) AS pos
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			JOIN units o ON o.id = r.holder_unit_id
+			WHERE p.owning_unit_id = $3 AND r.holder_unit_id <> $3 AND r.state IN `+sentOpen+`),
+		promises AS (
+			SELECT json_build_object('id', c.id, 'project_id', c.project_id, 'what', c.what,
+					'due_date', to_char(c.due_date, 'YYYY-MM-DD'), 'status', c.status, 'created_at', c.created_at,
+					'version', c.version, 'project_name', p.name, 'project_name_en', p.name_en) AS obj,
+				c.status, c.due_date, p.id IN (SELECT id FROM vis) AS visible,
+				row_number() OVER (ORDER BY c.status <> 'open', c.due_date NULLS LAST, c.id) AS pos
+			FROM commitments c JOIN projects p ON p.id = c.project_id WHERE c.unit_id = $3),
+		thanked AS (
+			SELECT json_build_object('id', t.id, 'project_id', t.project_id, 'project_name', p.name,
+					'project_name_en', p.name_en, 'text', t.text, 'by_name', u.name, 'by_name_en', u.name_en, 'at', t.at) AS obj,
+				p.id IN (SELECT id FROM vis) AS visible, row_number() OVER (ORDER BY t.at DESC, t.id DESC) AS pos
+			FROM thanks t JOIN projects p ON p.id = t.project_id JOIN users u ON u.id = t.by_user_id
+			WHERE t.unit_id = $3),
+		exchanged AS (
+			-- What this unit gave other units' projects …
+			SELECT p.owning_unit_id AS other, COALESCE(e.days, 0) AS given_days,
+				CASE WHEN r.state IN ('agreed', 'in_progress', 'delivered') THEN d.effort_days ELSE 0 END AS given_committed,
+				(r.state = 'delivered')::int AS given_delivered, 0 AS received_days, 0 AS received_committed,
+				0 AS received_delivered
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			LEFT JOIN LATERAL (SELECT sum(x.effort_days) AS days FROM request_updates x WHERE x.request_id = r.id) e ON true
+			WHERE r.holder_unit_id = $3 AND p.owning_unit_id <> $3 AND r.state <> 'draft'
+			UNION ALL
+			-- … and what other units gave this unit's projects.
+			SELECT r.holder_unit_id, 0, 0, 0, COALESCE(e.days, 0),
+				CASE WHEN r.state IN ('agreed', 'in_progress', 'delivered') THEN d.effort_days ELSE 0 END,
+				(r.state = 'delivered')::int
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			LEFT JOIN LATERAL (SELECT sum(x.effort_days) AS days FROM request_updates x WHERE x.request_id = r.id) e ON true
+			WHERE p.owning_unit_id = $3 AND r.holder_unit_id <> $3 AND r.state <> 'draft'),
+		balance AS (
+			SELECT other, sum(given_days)::float8 AS given_days, sum(given_committed)::float8 AS given_committed,
+				sum(given_delivered)::int AS given_delivered, sum(received_days)::float8 AS received_days,
+				sum(received_committed)::float8 AS received_committed, sum(received_delivered)::int AS received_delivered
+			FROM exchanged GROUP BY other
+			-- A request only sent, with nothing committed, logged or delivered, is no exchange yet.
+			HAVING sum(given_days + given_committed + given_delivered + received_days + received_committed
+				+ received_delivered) > 0)
+		SELECT
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM queue WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM queue),
+			(SELECT count(*) FROM queue),
+			(SELECT COALESCE(sum(effort_days) FILTER (WHERE state IN ('requested', 'countered')), 0)::float8 FROM queue),
+			(SELECT COALESCE(sum(effort_days) FILTER (WHERE state IN ('agreed', 'in_progress')), 0)::float8 FROM queue),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM asks WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM asks),
+			(SELECT count(*) FROM asks),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM promises WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM promises),
+			(SELECT count(*) FILTER (WHERE status = 'kept') FROM promises),
+			(SELECT count(*) FILTER (WHERE status = 'broken') FROM promises),
+			(SELECT count(*) FILTER (WHERE status = 'open') FROM promises),
+			(SELECT count(*) FILTER (WHERE status = 'open' AND due_date < $5::date) FROM promises),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM thanked WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM thanked),
+			(SELECT count(*) FROM thanked),
+			(SELECT COALESCE(json_agg(json_build_object('unit_id', u.id, 'name', u.name, 'name_en', u.name_en,
+					'given_days', b.given_days, 'given_committed', b.given_committed, 'given_delivered', b.given_delivered,
+					'received_days', b.received_days, 'received_committed', b.received_committed,
+					'received_delivered', b.received_delivered)
+				ORDER BY b.given_days + b.received_days + b.given_committed + b.received_committed DESC, u.path), '[]')
+			 FROM balance b JOIN units u ON u.id = b.other)`, v.User.ID, v.Roles.Admin, unitID, limit, now).
+		Scan(&queue, &l.QueueShown, &l.QueueCount, &l.QueueAsked, &l.QueueCommitted, &asks, &l.AsksShown, &l.AsksCount,
+			&promises, &l.PromisesShown, &l.PromisesKept, &l.PromisesBroken, &l.PromisesOpen, &l.PromisesLate, &thanks,
+			&l.ThanksShown, &l.ThanksCount, &balance)
+	if err != nil {
+		return UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
+	}
+	if err := decodeLedger(&l, queue, asks, promises, thanks, balance, unitID); err != nil {
+		return UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
+	}
+	return l, nil
+}
+
+func decodeLedger(l *UnitLedger, queue, asks, promises, thanks, balance []byte, unitID int64) error {
+	var err error
+	if l.Queue, err = decodeLedgerRequests(queue); err != nil {
+		return err
+	}
+	if l.Asks, err = decodeLedgerRequests(asks); err != nil {
+		return err
+	}
+	var ps []ledgerPromiseJSON
+	if err := json.Unmarshal(promises, &ps); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		l.Promises = append(l.Promises, LedgerPromise{Commitment: accord.Commitment{ID: p.ID, ProjectID: p.ProjectID,
+			UnitID: unitID, What: p.What, DueDate: p.DueDate.t, Status: p.Status, CreatedAt: p.CreatedAt, Version: p.Version},
+			ProjectName: p.ProjectName, ProjectNameEN: p.ProjectNameEN})
+	}
+	var ts []ledgerThanksJSON
+	if err := json.Unmarshal(thanks, &ts); err != nil {
+		return err
+	}
+	for _, t := range ts {
+		l.Thanks = append(l.Thanks, accord.Thanks{ID: t.ID, ProjectID: t.ProjectID, UnitID: unitID, ProjectName: t.ProjectName,
+			ProjectNameEN: t.ProjectNameEN, Text: t.Text, ByName: t.ByName, ByNameEN: t.ByNameEN, At: t.At})
+	}
+	return json.Unmarshal(balance, &l.Balance)
+}
+
+func decodeLedgerRequests(raw []byte) ([]LedgerRequest, error) {
+	var in []ledgerRequestJSON
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return nil, err
+	}
+	out := make([]LedgerRequest, 0, len(in))
+	for _, r := range in {
+		out = append(out, LedgerRequest{ID: r.ID, State: r.State, DueDate: r.DueDate.t, NeedTitle: r.NeedTitle,
+			NeedTitleEN: r.NeedTitleEN, Tier: r.Tier, EffortDays: r.EffortDays, ProjectID: r.ProjectID,
+			ProjectName: r.ProjectName, ProjectNameEN: r.ProjectNameEN, UnitID: r.UnitID, UnitName: r.UnitName,
+			UnitNameEN: r.UnitNameEN})
+	}
+	return out, nil
+}

@@ -58,7 +58,6 @@ func (p Project) Input() ProjectInput {
 		CadenceDays: p.CadenceDays, Status: p.Status, EscalationOverrides: p.EscalationOverrides}
 }
 
-
 // DisplayName picks the project's name for a reader of the given language.
 func (p Project) DisplayName(lang string) string { return localName(p.Name, p.NameEN, lang) }
 

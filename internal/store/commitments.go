@@ -51,6 +51,9 @@ func (s *Store) Commitment(ctx context.Context, id int64) (accord.Commitment, er
 func (s *Store) CreateCommitment(ctx context.Context, actorID, projectID int64, in accord.CommitmentInput) (accord.Commitment, error) {
 	var c accord.Commitment
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		if err := checkEditor(ctx, tx, actorID, projectID); err != nil {
+			return err
+		}
 		if err := checkUnitField(ctx, tx, in.UnitID, "unit_id"); err != nil {
 			return err
 		}
@@ -79,6 +82,9 @@ func (s *Store) UpdateCommitment(ctx context.Context, actorID, id int64, version
 		if err != nil {
 			return err
 		}
+		if err := checkEditor(ctx, tx, actorID, before.ProjectID); err != nil {
+			return err
+		}
 		if err := checkUnitField(ctx, tx, in.UnitID, "unit_id"); err != nil {
 			return err
 		}
@@ -102,6 +108,9 @@ func (s *Store) DeleteCommitment(ctx context.Context, actorID, id int64, version
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		before, err := lockCommitment(ctx, tx, id, version)
 		if err != nil {
+			return err
+		}
+		if err := checkEditor(ctx, tx, actorID, before.ProjectID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM commitments WHERE id = $1`, id); err != nil {

@@ -52,6 +52,9 @@ func (s *Store) Need(ctx context.Context, id int64) (accord.Need, error) {
 func (s *Store) CreateNeed(ctx context.Context, actorID, projectID int64, in accord.NeedInput) (accord.Need, error) {
 	var n accord.Need
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		if err := checkEditor(ctx, tx, actorID, projectID); err != nil {
+			return err
+		}
 		var err error
 		n, err = insertNeed(ctx, tx, actorID, projectID, in)
 		return err
@@ -66,6 +69,9 @@ func (s *Store) CreateNeed(ctx context.Context, actorID, projectID int64, in acc
 func (s *Store) ImportNeeds(ctx context.Context, actorID, projectID int64, ins []accord.NeedInput) ([]accord.Need, error) {
 	var out []accord.Need
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		if err := checkEditor(ctx, tx, actorID, projectID); err != nil {
+			return err
+		}
 		for i, in := range ins {
 			n, err := insertNeed(ctx, tx, actorID, projectID, in)
 			if err != nil {
@@ -109,6 +115,9 @@ func (s *Store) UpdateNeed(ctx context.Context, actorID, id int64, version int, 
 		if err != nil {
 			return err
 		}
+		if err := checkEditor(ctx, tx, actorID, before.ProjectID); err != nil {
+			return err
+		}
 		if err := checkNeedRefs(ctx, tx, before.ProjectID, id, in); err != nil {
 			return err
 		}
@@ -136,6 +145,9 @@ func (s *Store) DeleteNeed(ctx context.Context, actorID, id int64, version int) 
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		before, err := lockNeed(ctx, tx, id, version)
 		if err != nil {
+			return err
+		}
+		if err := checkEditor(ctx, tx, actorID, before.ProjectID); err != nil {
 			return err
 		}
 		var requested bool

@@ -78,6 +78,9 @@ func (s *Store) UpdateProject(ctx context.Context, actorID, id int64, version in
 		if err != nil {
 			return mapNotFound(err, "project_not_found")
 		}
+		if err := checkEditor(ctx, tx, actorID, id); err != nil {
+			return err
+		}
 		if before.Version != version {
 			return accord.Errorf(accord.ECodeConflict, "edit_conflict", nil)
 		}

@@ -34,6 +34,9 @@ func (s *Store) SaveRetro(ctx context.Context, actorID, projectID int64, version
 		return accord.Retro{}, err
 	}
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		if err := checkEditor(ctx, tx, actorID, projectID); err != nil {
+			return err
+		}
 		var before *accord.RetroInput
 		var current int
 		var b accord.RetroInput
@@ -89,6 +92,9 @@ func scanThanks(row pgx.Row) (accord.Thanks, error) {
 func (s *Store) AddThanks(ctx context.Context, actorID, projectID int64, in accord.ThanksInput, now time.Time) (accord.Thanks, error) {
 	var t accord.Thanks
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		if err := checkEditor(ctx, tx, actorID, projectID); err != nil {
+			return err
+		}
 		if err := checkUnitField(ctx, tx, in.UnitID, "unit_id"); err != nil {
 			return err
 		}
@@ -117,6 +123,11 @@ func (s *Store) DeleteThanks(ctx context.Context, actorID, projectID, id int64) 
 			Scan(&in.UnitID, &in.Text)
 		if err != nil {
 			return mapNotFound(err, "thanks_not_found")
+		}
+		// Asked once the thanks is found, so a wrong pair of ids is "not found" to
+		// anyone; a refusal rolls the delete back.
+		if err := checkEditor(ctx, tx, actorID, projectID); err != nil {
+			return err
 		}
 		return auditProject(ctx, tx, actorID, projectID, accord.AuditThanks, id, accord.AuditDelete, in, nil)
 	})

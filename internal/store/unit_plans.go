@@ -45,6 +45,9 @@ func (s *Store) SaveUnitPlan(ctx context.Context, actorID int64, plan accord.Uni
 	// The columns are NOT NULL arrays; pgx sends a nil slice as NULL.
 	plan.Concerns, plan.KPIs = nonNil(plan.Concerns), nonNil(plan.KPIs)
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		if err := checkEditor(ctx, tx, actorID, plan.ProjectID); err != nil {
+			return err
+		}
 		var unitOK bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM units WHERE id = $1)`, plan.UnitID).Scan(&unitOK); err != nil {
 			return err

@@ -62,16 +62,16 @@ func TestLiveDemoGivesEveryRoleSomething(t *testing.T) {
 	// head owes the Operations head a statement.
 	items, counts, err := st.Agenda(ctx, org.Users["marketing"].ID, 5, now)
 	require.NoError(t, err)
-	require.Equal(t, 2, counts[store.AgendaNext])
+	require.Equal(t, 2, counts[accord.AgendaNext])
 	var next []string
-	for _, it := range items[store.AgendaNext] {
+	for _, it := range items[accord.AgendaNext] {
 		next = append(next, it.TitleEN)
 	}
 	require.ElementsMatch(t, []string{"Prospect list", "Weekend test-drive consultants"}, next)
 	items, counts, err = st.Agenda(ctx, org.Users["sales"].ID, 5, now)
 	require.NoError(t, err)
-	require.Equal(t, 1, counts[store.AgendaStatement])
-	require.Equal(t, queue[0].ID, items[store.AgendaStatement][0].ID)
+	require.Equal(t, 1, counts[accord.AgendaStatement])
+	require.Equal(t, queue[0].ID, items[accord.AgendaStatement][0].ID)
 
 	// Nothing is stalled yet: the first sweep `make run` does raises nothing more.
 	raised, err := st.SweepEscalations(ctx, now, accord.DefaultDecisionWindowDays)

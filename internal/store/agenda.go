@@ -10,29 +10,6 @@ import (
 	"accord/internal/accord"
 )
 
-// The start page's lists are accord's (AgendaKind, AgendaItem); these names stay so
-// callers written against the store need no change.
-type (
-	// AgendaKind is accord.AgendaKind.
-	AgendaKind = accord.AgendaKind
-	// AgendaItem is accord.AgendaItem.
-	AgendaItem = accord.AgendaItem
-)
-
-// Agenda lists: accord's.
-const (
-	AgendaAnswer    = accord.AgendaAnswer
-	AgendaDeliver   = accord.AgendaDeliver
-	AgendaStatement = accord.AgendaStatement
-	AgendaNext      = accord.AgendaNext
-	AgendaStale     = accord.AgendaStale
-	AgendaDecide    = accord.AgendaDecide
-	AgendaPromise   = accord.AgendaPromise
-)
-
-// PromiseHorizonDays is accord.PromiseHorizonDays.
-const PromiseHorizonDays = accord.PromiseHorizonDays
-
 // Agenda is what needs a person today, in one query: up to perKind items of each
 // list, and how many each list holds.
 //
@@ -41,7 +18,7 @@ const PromiseHorizonDays = accord.PromiseHorizonDays
 // EscalationAgenda, PromiseOnAgenda) and the order of each list
 // (accord.CompareAgendaItems). Change one with the other;
 // TestAgendaInSQLAgreesWithTheRules checks they agree.
-func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.Time) (map[AgendaKind][]AgendaItem, map[AgendaKind]int, error) {
+func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.Time) (map[accord.AgendaKind][]accord.AgendaItem, map[accord.AgendaKind]int, error) {
 	// Every branch is reached from the person through an index (units they head,
 	// requests naming them, projects they lead, escalations assigned to them): one OR
 	// across the joined tables scanned every request, 300 ms at 200,000. The answer
@@ -113,13 +90,13 @@ func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.
 				COALESCE(total, count(*) OVER (PARTITION BY kind)) AS n
 			FROM items)
 		SELECT kind, id, project_id, title, title_en, name, name_en, unit_name, unit_name_en, state, tier, at, due, n
-		FROM ranked WHERE rn <= $3 ORDER BY kind, rn`, userID, now, perKind, PromiseHorizonDays, now)
+		FROM ranked WHERE rn <= $3 ORDER BY kind, rn`, userID, now, perKind, accord.PromiseHorizonDays, now)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: agenda of user %d: %w", userID, err)
 	}
-	items := map[AgendaKind][]AgendaItem{}
-	counts := map[AgendaKind]int{}
-	var it AgendaItem
+	items := map[accord.AgendaKind][]accord.AgendaItem{}
+	counts := map[accord.AgendaKind]int{}
+	var it accord.AgendaItem
 	var n int
 	_, err = pgx.ForEachRow(rows, []any{&it.Kind, &it.ID, &it.ProjectID, &it.Title, &it.TitleEN, &it.ProjectName,
 		&it.ProjectNameEN, &it.UnitName, &it.UnitNameEN, &it.State, &it.Tier, &it.At, &it.DueDate, &n}, func() error {

@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
-	"accord/internal/store"
 )
 
 func TestAgenda(t *testing.T) {
@@ -16,25 +15,25 @@ func TestAgenda(t *testing.T) {
 	sent := sendSmart(t, b, now)
 	items, counts, err := b.st.Agenda(b.ctx, b.users["it@accord.demo"].ID, 5, now)
 	require.NoError(t, err)
-	require.Equal(t, 1, counts[store.AgendaAnswer])
-	require.Equal(t, sent["IT"].ID, items[store.AgendaAnswer][0].ID)
-	require.Equal(t, "CRM system development", items[store.AgendaAnswer][0].TitleEN)
+	require.Equal(t, 1, counts[accord.AgendaAnswer])
+	require.Equal(t, sent["IT"].ID, items[accord.AgendaAnswer][0].ID)
+	require.Equal(t, "CRM system development", items[accord.AgendaAnswer][0].TitleEN)
 
 	lead := b.users["aftersales@accord.demo"].ID
 	items, counts, err = b.st.Agenda(b.ctx, lead, 5, now.AddDate(0, 0, 20))
 	require.NoError(t, err)
-	require.Equal(t, 4, counts[store.AgendaStale], "every request went quiet")
-	require.Len(t, items[store.AgendaStale], 4)
-	require.Equal(t, 1, counts[store.AgendaPromise], "the thank-you to Training is overdue; the chapter for Data is 60 days out")
-	require.Equal(t, "年会上公开感谢培训部", items[store.AgendaPromise][0].Title)
-	require.Equal(t, "Training", items[store.AgendaPromise][0].UnitNameEN)
+	require.Equal(t, 4, counts[accord.AgendaStale], "every request went quiet")
+	require.Len(t, items[accord.AgendaStale], 4)
+	require.Equal(t, 1, counts[accord.AgendaPromise], "the thank-you to Training is overdue; the chapter for Data is 60 days out")
+	require.Equal(t, "年会上公开感谢培训部", items[accord.AgendaPromise][0].Title)
+	require.Equal(t, "Training", items[accord.AgendaPromise][0].UnitNameEN)
 
 	e, err := b.st.Escalate(b.ctx, b.viewer(t, "aftersales@accord.demo"), sent["IT"].ID, "需要决定", "", 3, now)
 	require.NoError(t, err)
 	items, counts, err = b.st.Agenda(b.ctx, b.users["ceo@accord.demo"].ID, 5, now)
 	require.NoError(t, err)
-	require.Equal(t, e.ID, items[store.AgendaDecide][0].ID)
-	require.Equal(t, 1, counts[store.AgendaDecide])
+	require.Equal(t, e.ID, items[accord.AgendaDecide][0].ID)
+	require.Equal(t, 1, counts[accord.AgendaDecide])
 
 	// More than a list holds: the first by deadline, and the whole count.
 	// (Marketing, under Operations like After-sales, goes to the Operations head.)
@@ -44,9 +43,9 @@ func TestAgenda(t *testing.T) {
 	}
 	items, counts, err = b.st.Agenda(b.ctx, b.users["ceo@accord.demo"].ID, 2, now)
 	require.NoError(t, err)
-	require.Equal(t, 3, counts[store.AgendaDecide])
-	require.Len(t, items[store.AgendaDecide], 2)
-	require.Equal(t, e.ID, items[store.AgendaDecide][0].ID, "the earliest deadline first")
+	require.Equal(t, 3, counts[accord.AgendaDecide])
+	require.Len(t, items[accord.AgendaDecide], 2)
+	require.Equal(t, e.ID, items[accord.AgendaDecide][0].ID, "the earliest deadline first")
 }
 
 // TestAgendaNextSteps: each person's next step reaches their start page, and only
@@ -56,13 +55,13 @@ func TestAgendaNextSteps(t *testing.T) {
 	b := setup(t)
 	now := time.Now()
 	sent := sendSmart(t, b, now)
-	agenda := func(email string) (map[store.AgendaKind][]store.AgendaItem, map[store.AgendaKind]int) {
+	agenda := func(email string) (map[accord.AgendaKind][]accord.AgendaItem, map[accord.AgendaKind]int) {
 		t.Helper()
 		items, counts, err := b.st.Agenda(b.ctx, b.users[email].ID, 5, now)
 		require.NoError(t, err)
 		return items, counts
 	}
-	ids := func(list []store.AgendaItem) []int64 {
+	ids := func(list []accord.AgendaItem) []int64 {
 		var out []int64
 		for _, it := range list {
 			out = append(out, it.ID)
@@ -78,8 +77,8 @@ func TestAgendaNextSteps(t *testing.T) {
 		accord.RequestInput{KeyPersonUserID: &dev, DueDate: &due}, now)
 	require.NoError(t, err)
 	items, counts := agenda("it.dev@accord.demo")
-	require.Equal(t, map[store.AgendaKind]int{store.AgendaDeliver: 1}, counts)
-	got := items[store.AgendaDeliver][0]
+	require.Equal(t, map[accord.AgendaKind]int{accord.AgendaDeliver: 1}, counts)
+	got := items[accord.AgendaDeliver][0]
 	require.Equal(t, it.ID, got.ID)
 	require.Equal(t, "CRM system development", got.TitleEN)
 	require.Equal(t, "IT", got.UnitNameEN)
@@ -87,7 +86,7 @@ func TestAgendaNextSteps(t *testing.T) {
 	require.Equal(t, accord.TierRequired, got.Tier)
 	require.Equal(t, "2030-05-01", got.DueDate.Format("2006-01-02"))
 	_, counts = agenda("it@accord.demo")
-	require.Zero(t, counts[store.AgendaDeliver], "the head named someone else")
+	require.Zero(t, counts[accord.AgendaDeliver], "the head named someone else")
 
 	// Data declines its P0 and Training counters: both wait for the lead, P0 first.
 	data := sent["Data"]
@@ -100,35 +99,35 @@ func TestAgendaNextSteps(t *testing.T) {
 		accord.RequestInput{CounterScope: "先培训 100 人", CounterDate: &date}, now)
 	require.NoError(t, err)
 	items, counts = agenda("aftersales@accord.demo")
-	require.Equal(t, 2, counts[store.AgendaNext])
-	require.Equal(t, []int64{data.ID, tr.ID}, ids(items[store.AgendaNext]))
-	require.Equal(t, "declined", items[store.AgendaNext][0].State)
-	require.Equal(t, "countered", items[store.AgendaNext][1].State)
-	require.Zero(t, counts[store.AgendaAnswer], "the lead answers nothing as a holder")
+	require.Equal(t, 2, counts[accord.AgendaNext])
+	require.Equal(t, []int64{data.ID, tr.ID}, ids(items[accord.AgendaNext]))
+	require.Equal(t, "declined", items[accord.AgendaNext][0].State)
+	require.Equal(t, "countered", items[accord.AgendaNext][1].State)
+	require.Zero(t, counts[accord.AgendaAnswer], "the lead answers nothing as a holder")
 	_, counts = agenda("data@accord.demo")
-	require.Zero(t, counts[store.AgendaNext], "the decliner leads no project")
+	require.Zero(t, counts[accord.AgendaNext], "the decliner leads no project")
 
 	// The lead escalates the decline: Data's head owes a statement, nobody else does.
 	e, err := b.st.Escalate(b.ctx, b.viewer(t, "aftersales@accord.demo"), data.ID, "需要决定", "", 3, now)
 	require.NoError(t, err)
 	items, counts = agenda("data@accord.demo")
-	require.Equal(t, 1, counts[store.AgendaStatement])
-	got = items[store.AgendaStatement][0]
+	require.Equal(t, 1, counts[accord.AgendaStatement])
+	got = items[accord.AgendaStatement][0]
 	require.Equal(t, e.ID, got.ID)
 	require.Equal(t, data.ProjectID, got.ProjectID)
 	require.Equal(t, "Data", got.UnitNameEN)
 	require.Equal(t, "open", got.State)
 	for _, email := range []string{"it@accord.demo", "aftersales@accord.demo", "ceo@accord.demo", "data.analyst@accord.demo", "admin@accord.demo"} {
 		_, counts = agenda(email)
-		require.Zero(t, counts[store.AgendaStatement], email)
+		require.Zero(t, counts[accord.AgendaStatement], email)
 	}
 	_, counts = agenda("ceo@accord.demo")
-	require.Equal(t, map[store.AgendaKind]int{store.AgendaDecide: 1}, counts, "the CEO decides, and has nothing else")
+	require.Equal(t, map[accord.AgendaKind]int{accord.AgendaDecide: 1}, counts, "the CEO decides, and has nothing else")
 
 	// Once Data has spoken, nothing is owed.
 	require.NoError(t, b.st.AddStatement(b.ctx, b.viewer(t, "data@accord.demo"), e.ID, "本季度排不开", 3, now))
 	_, counts = agenda("data@accord.demo")
-	require.Zero(t, counts[store.AgendaStatement])
+	require.Zero(t, counts[accord.AgendaStatement])
 
 	// The administrator keeps the tree: no list of another role's holds anything.
 	_, counts = agenda("admin@accord.demo")

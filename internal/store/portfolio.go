@@ -56,28 +56,6 @@ type PortfolioFilter struct {
 	Limit  int
 }
 
-// GoalRollup is one company goal with the health of the projects in the viewer's
-// scope that serve it, itself or through a KPI below it. The rollup of projects that
-// serve no goal has a zero Goal.
-type GoalRollup struct {
-	Goal        accord.Goal
-	Projects    int
-	Counts      map[accord.Health]int
-	Value       map[accord.Health]int64 // expected amounts; meaningful when Currency is set
-	Currency    string                  // "" when the projects use several currencies
-	Escalations int
-	Top         []GoalProject // the worst few, worst first
-}
-
-// GoalProject is a project named in a goal's rollup.
-type GoalProject struct {
-	ID     int64                `json:"id"`
-	Name   string               `json:"name"`
-	NameEN string               `json:"name_en"`
-	Status accord.ProjectStatus `json:"status"`
-	Health accord.Health        `json:"health"`
-}
-
 // portfolioGoalsTail ranks the scored projects of status $4 within each company goal
 // and selects each goal's rollup, naming $5 projects; portfolioGoalsFrom ends the
 // statement, so a caller may add columns between the two.
@@ -105,8 +83,8 @@ const portfolioGoalsFrom = `
 	ORDER BY g.id NULLS LAST`
 
 // scanGoalRollup reads one row of portfolioGoalsTail, then extra columns.
-func scanGoalRollup(r pgx.CollectableRow, extra ...any) (GoalRollup, error) {
-	var g GoalRollup
+func scanGoalRollup(r pgx.CollectableRow, extra ...any) (accord.GoalRollup, error) {
+	var g accord.GoalRollup
 	var id *int64
 	var blocked, atRisk, onTrack int
 	var vBlocked, vAtRisk, vOnTrack int64
@@ -164,7 +142,7 @@ type portfolioRowJSON struct {
 // has projects), then the projects that serve no goal — narrowed by f.Status alone,
 // each naming its worst top projects. Only the page's rows count their overdue and
 // stale requests, which depend on the moment.
-func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []GoalRollup, error) {
+func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
 	rows, err := s.pool.Query(ctx, portfolioCTE+`,
 	page AS (
 		SELECT *, count(*) OVER () AS total FROM scored
@@ -202,7 +180,7 @@ func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioF
 	}
 	var total int
 	var pageJSON []byte
-	goals, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (GoalRollup, error) {
+	goals, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.GoalRollup, error) {
 		return scanGoalRollup(r, &total, &pageJSON)
 	})
 	if err != nil {

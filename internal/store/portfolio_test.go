@@ -19,7 +19,7 @@ func portfolio(t *testing.T, st *store.Store, ctx context.Context, v accord.View
 }
 
 // portfolioGoals is PortfolioPage's goal rollup, each goal naming up to five projects.
-func portfolioGoals(t *testing.T, st *store.Store, ctx context.Context, v accord.Viewer, now time.Time) ([]store.GoalRollup, error) {
+func portfolioGoals(t *testing.T, st *store.Store, ctx context.Context, v accord.Viewer, now time.Time) ([]accord.GoalRollup, error) {
 	t.Helper()
 	_, _, goals, err := st.PortfolioPage(ctx, v, store.PortfolioFilter{Limit: 1}, 5, now)
 	return goals, err
@@ -188,7 +188,7 @@ func TestPortfolioFiltersGoalsAndLoad(t *testing.T) {
 
 	rollup, err := portfolioGoals(t, b.st, b.ctx, ceo, now)
 	require.NoError(t, err)
-	byGoal := map[string]store.GoalRollup{}
+	byGoal := map[string]accord.GoalRollup{}
 	for _, g := range rollup {
 		byGoal[g.Goal.TitleEN] = g
 	}
@@ -198,7 +198,7 @@ func TestPortfolioFiltersGoalsAndLoad(t *testing.T) {
 	require.Equal(t, 1, sat.Counts[accord.HealthBlocked])
 	require.Equal(t, int64(20_000_000), sat.Value[accord.HealthBlocked])
 	require.Equal(t, "CNY", sat.Currency)
-	require.Equal(t, []store.GoalProject{{ID: sat.Top[0].ID, Name: "智能服务升级", NameEN: "Smart service upgrade",
+	require.Equal(t, []accord.GoalProject{{ID: sat.Top[0].ID, Name: "智能服务升级", NameEN: "Smart service upgrade",
 		Status: accord.ProjectActive, Health: accord.HealthBlocked}}, sat.Top)
 	require.Equal(t, 2, byGoal["Full-year profit up 10%"].Projects)
 	require.Equal(t, 2, byGoal["Full-year profit up 10%"].Counts[accord.HealthOnTrack])

@@ -121,11 +121,11 @@ func (b scaleBundle) inboxUsers(t *testing.T) []int64 {
 // queue places of every page with the joined queries.
 func (b scaleBundle) checkInboxes(t *testing.T) {
 	t.Helper()
-	places := map[int64]store.QueueEntry{}
+	places := map[int64]accord.QueueEntry{}
 	rows, err := b.pool.Query(b.ctx, refPositions)
 	require.NoError(t, err)
 	var id int64
-	var q store.QueueEntry
+	var q accord.QueueEntry
 	_, err = pgx.ForEachRow(rows, []any{&id, &q.Position, &q.Of, &q.Effort}, func() error {
 		places[id] = q
 		return nil

@@ -299,13 +299,6 @@ func (s *Store) Tracker(ctx context.Context, projectID int64) ([]TrackerRow, err
 	return list, nil
 }
 
-// QueueEntry is a request's place in its holding unit's queue.
-type QueueEntry struct {
-	Position int
-	Of       int
-	Effort   float64 // total effort of the unit's open queue
-}
-
 // queueOrder is the order in which a holder's inbox lists open requests: tier, then
 // the date needed, then the project's value, then age.
 const queueOrder = `d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, p.expected_amount DESC NULLS LAST, r.sent_at, r.id`
@@ -375,7 +368,7 @@ func (s *Store) InboxPage(ctx context.Context, userID int64, offset, limit int) 
 // rather than ranking whole queues: per unit, those before its first asked request,
 // then for each asked request those from that first one up to it (a page's requests
 // sit together, so that span is short); and the size and effort of each unit's queue.
-func (s *Store) QueuePositions(ctx context.Context, requestIDs []int64) (map[int64]QueueEntry, error) {
+func (s *Store) QueuePositions(ctx context.Context, requestIDs []int64) (map[int64]accord.QueueEntry, error) {
 	rows, err := s.pool.Query(ctx, `WITH asked AS (
 			SELECT r.id, r.holder_unit_id, r.queue_tier, r.queue_date, r.queue_value, r.queue_sent FROM requests r
 			WHERE r.id = ANY ($1) AND `+openRequest+`),
@@ -399,10 +392,10 @@ func (s *Store) QueuePositions(ctx context.Context, requestIDs []int64) (map[int
 		return nil, fmt.Errorf("store: queue positions: %w", err)
 	}
 	defer rows.Close()
-	out := map[int64]QueueEntry{}
+	out := map[int64]accord.QueueEntry{}
 	for rows.Next() {
 		var id int64
-		var q QueueEntry
+		var q accord.QueueEntry
 		if err := rows.Scan(&id, &q.Position, &q.Of, &q.Effort); err != nil {
 			return nil, fmt.Errorf("store: queue positions: %w", err)
 		}

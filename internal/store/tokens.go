@@ -16,17 +16,6 @@ import (
 	"accord/internal/accord"
 )
 
-// APIToken is a personal API token as listed: never its secret, which is shown once.
-type APIToken struct {
-	ID         int64
-	UserID     int64
-	Name       string
-	Prefix     string // the secret's first characters, to tell tokens apart
-	CreatedAt  time.Time
-	LastUsedAt *time.Time
-	RevokedAt  *time.Time
-}
-
 // tokenPrefixLength is how much of a secret is kept in clear for display.
 const tokenPrefixLength = 8
 
@@ -52,28 +41,28 @@ func newTokenSecret() (string, error) {
 
 const tokenColumns = `id, user_id, name, prefix, created_at, last_used_at, revoked_at`
 
-func scanToken(row pgx.Row) (APIToken, error) {
-	var t APIToken
+func scanToken(row pgx.Row) (accord.APIToken, error) {
+	var t accord.APIToken
 	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt)
 	return t, err
 }
 
 // CreateToken issues a token for an active user and returns it with its secret,
 // which is not stored and cannot be shown again.
-func (s *Store) CreateToken(ctx context.Context, actorID, userID int64, name string, now time.Time) (APIToken, string, error) {
+func (s *Store) CreateToken(ctx context.Context, actorID, userID int64, name string, now time.Time) (accord.APIToken, string, error) {
 	name = strings.TrimSpace(name)
 	var v accord.Validation
 	if utf8.RuneCountInString(name) > accord.MaxNameLength {
 		v.Add("name", "field_too_long")
 	}
 	if err := v.Err(); err != nil {
-		return APIToken{}, "", err
+		return accord.APIToken{}, "", err
 	}
 	secret, err := newTokenSecret()
 	if err != nil {
-		return APIToken{}, "", err
+		return accord.APIToken{}, "", err
 	}
-	var t APIToken
+	var t accord.APIToken
 	err = s.WithTx(ctx, func(tx pgx.Tx) error {
 		var active bool
 		if err := tx.QueryRow(ctx, `SELECT deactivated_at IS NULL FROM users WHERE id = $1`, userID).Scan(&active); err != nil {
@@ -91,7 +80,7 @@ func (s *Store) CreateToken(ctx context.Context, actorID, userID int64, name str
 			map[string]any{"user_id": userID, "name": name, "prefix": t.Prefix})
 	})
 	if err != nil {
-		return APIToken{}, "", fmt.Errorf("store: create token for user %d: %w", userID, err)
+		return accord.APIToken{}, "", fmt.Errorf("store: create token for user %d: %w", userID, err)
 	}
 	return t, secret, nil
 }
@@ -117,12 +106,12 @@ func (s *Store) TokenUser(ctx context.Context, secret string, now time.Time) (in
 }
 
 // Tokens lists a user's tokens, newest first, revoked ones included.
-func (s *Store) Tokens(ctx context.Context, userID int64) ([]APIToken, error) {
+func (s *Store) Tokens(ctx context.Context, userID int64) ([]accord.APIToken, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: tokens of user %d: %w", userID, err)
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIToken, error) { return scanToken(r) })
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.APIToken, error) { return scanToken(r) })
 	if err != nil {
 		return nil, fmt.Errorf("store: tokens of user %d: %w", userID, err)
 	}

@@ -9,71 +9,7 @@ import (
 	"accord/internal/accord"
 )
 
-// LedgerRequest is a request on a unit's page: asked of it, or asked by it of another
-// unit (then Unit is that unit).
-type LedgerRequest struct {
-	ID            int64
-	State         accord.RequestState
-	DueDate       *time.Time
-	NeedTitle     string
-	NeedTitleEN   string
-	Tier          accord.Tier
-	EffortDays    float64
-	ProjectID     int64
-	ProjectName   string
-	ProjectNameEN string
-	UnitID        int64
-	UnitName      string
-	UnitNameEN    string
-}
-
-// LedgerPromise is a promise made to a unit, with the project that made it.
-type LedgerPromise struct {
-	accord.Commitment
-	ProjectName   string
-	ProjectNameEN string
-}
-
-// UnitBalance is the give and take between a unit and one other unit across every
-// project: effort one logged on the other's requests, the effort it committed to
-// (agreed, in progress or delivered), and the requests it delivered.
-type UnitBalance struct {
-	UnitID            int64   `json:"unit_id"`
-	Name              string  `json:"name"`
-	NameEN            string  `json:"name_en"`
-	GivenDays         float64 `json:"given_days"`
-	GivenCommitted    float64 `json:"given_committed"`
-	GivenDelivered    int     `json:"given_delivered"`
-	ReceivedDays      float64 `json:"received_days"`
-	ReceivedCommitted float64 `json:"received_committed"`
-	ReceivedDelivered int     `json:"received_delivered"`
-}
-
-// UnitLedger is what a unit's page shows about its work with other units.
-// Each list names only what the viewer may open; its Shown count says how many of
-// its Count that is.
-type UnitLedger struct {
-	Queue          []LedgerRequest // asked of the unit, open, in queue order
-	QueueShown     int
-	QueueCount     int
-	QueueAsked     float64         // effort waiting for the unit's answer
-	QueueCommitted float64         // effort the unit agreed to or is working on
-	Asks           []LedgerRequest // the unit's projects asking other units, open
-	AsksShown      int
-	AsksCount      int
-	Promises       []LedgerPromise // open and overdue first
-	PromisesShown  int
-	PromisesKept   int
-	PromisesBroken int
-	PromisesOpen   int
-	PromisesLate   int             // open and past their due date
-	Thanks         []accord.Thanks // newest first
-	ThanksShown    int
-	ThanksCount    int
-	Balance        []UnitBalance // the biggest exchanges first
-}
-
-// ledgerRequestJSON is the JSON shape of a LedgerRequest inside the ledger query.
+// ledgerRequestJSON is the JSON shape of a accord.LedgerRequest inside the ledger query.
 type ledgerRequestJSON struct {
 	ID            int64               `json:"id"`
 	State         accord.RequestState `json:"state"`
@@ -126,8 +62,8 @@ const ledgerRequestObject = `json_build_object('id', r.id, 'state', r.state,
 // received, and the give and take with every other unit. Lists name only rows of
 // projects v may open (the same rule as the project pages, canViewProject); totals
 // and sums count everything. limit caps each list.
-func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (UnitLedger, error) {
-	var l UnitLedger
+func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (accord.UnitLedger, error) {
+	var l accord.UnitLedger
 	var queue, asks, promises, thanks, balance []byte
 	err := s.pool.QueryRow(ctx, `WITH touching AS (
 			SELECT project_id FROM requests WHERE holder_unit_id = $3
@@ -210,15 +146,15 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 			&promises, &l.PromisesShown, &l.PromisesKept, &l.PromisesBroken, &l.PromisesOpen, &l.PromisesLate, &thanks,
 			&l.ThanksShown, &l.ThanksCount, &balance)
 	if err != nil {
-		return UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
+		return accord.UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
 	}
 	if err := decodeLedger(&l, queue, asks, promises, thanks, balance, unitID); err != nil {
-		return UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
+		return accord.UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
 	}
 	return l, nil
 }
 
-func decodeLedger(l *UnitLedger, queue, asks, promises, thanks, balance []byte, unitID int64) error {
+func decodeLedger(l *accord.UnitLedger, queue, asks, promises, thanks, balance []byte, unitID int64) error {
 	var err error
 	if l.Queue, err = decodeLedgerRequests(queue); err != nil {
 		return err
@@ -231,7 +167,7 @@ func decodeLedger(l *UnitLedger, queue, asks, promises, thanks, balance []byte, 
 		return err
 	}
 	for _, p := range ps {
-		l.Promises = append(l.Promises, LedgerPromise{Commitment: accord.Commitment{ID: p.ID, ProjectID: p.ProjectID,
+		l.Promises = append(l.Promises, accord.LedgerPromise{Commitment: accord.Commitment{ID: p.ID, ProjectID: p.ProjectID,
 			UnitID: unitID, What: p.What, DueDate: p.DueDate.t, Status: p.Status, CreatedAt: p.CreatedAt, Version: p.Version},
 			ProjectName: p.ProjectName, ProjectNameEN: p.ProjectNameEN})
 	}
@@ -246,14 +182,14 @@ func decodeLedger(l *UnitLedger, queue, asks, promises, thanks, balance []byte, 
 	return json.Unmarshal(balance, &l.Balance)
 }
 
-func decodeLedgerRequests(raw []byte) ([]LedgerRequest, error) {
+func decodeLedgerRequests(raw []byte) ([]accord.LedgerRequest, error) {
 	var in []ledgerRequestJSON
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, err
 	}
-	out := make([]LedgerRequest, 0, len(in))
+	out := make([]accord.LedgerRequest, 0, len(in))
 	for _, r := range in {
-		out = append(out, LedgerRequest{ID: r.ID, State: r.State, DueDate: r.DueDate.t, NeedTitle: r.NeedTitle,
+		out = append(out, accord.LedgerRequest{ID: r.ID, State: r.State, DueDate: r.DueDate.t, NeedTitle: r.NeedTitle,
 			NeedTitleEN: r.NeedTitleEN, Tier: r.Tier, EffortDays: r.EffortDays, ProjectID: r.ProjectID,
 			ProjectName: r.ProjectName, ProjectNameEN: r.ProjectNameEN, UnitID: r.UnitID, UnitName: r.UnitName,
 			UnitNameEN: r.UnitNameEN})

@@ -1,12 +1,11 @@
 package store_test
 
 import (
+	"accord/internal/accord"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"accord/internal/store"
 )
 
 func TestUnitLedgerGiveAndTake(t *testing.T) {
@@ -21,12 +20,12 @@ func TestUnitLedgerGiveAndTake(t *testing.T) {
 	require.Contains(t, ledger.Thanks[0].Text, "1,200")
 	require.Equal(t, "Weekend insurance renewal drive", ledger.Thanks[0].ProjectNameEN)
 	require.Equal(t, "Wu Jianhua", ledger.Thanks[0].ByNameEN)
-	require.Equal(t, []store.UnitBalance{{UnitID: b.units["Finance & insurance"].ID, Name: "金融保险部", NameEN: "Finance & insurance",
+	require.Equal(t, []accord.UnitBalance{{UnitID: b.units["Finance & insurance"].ID, Name: "金融保险部", NameEN: "Finance & insurance",
 		GivenDays: 10, GivenCommitted: 8, GivenDelivered: 1}}, ledger.Balance)
 
 	fi, err := b.st.UnitLedger(b.ctx, b.viewer(t, "admin@accord.demo"), b.units["Finance & insurance"].ID, 50, now)
 	require.NoError(t, err)
-	received := map[string]store.UnitBalance{}
+	received := map[string]accord.UnitBalance{}
 	for _, bal := range fi.Balance {
 		received[bal.NameEN] = bal
 	}

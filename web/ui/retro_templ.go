@@ -2334,7 +2334,7 @@ func retroPromiseTable(testid string, list []accord.Commitment, today time.Time)
 					return templ_7745c5c3_Err
 				}
 			} else {
-				var templ_7745c5c3_Var138 = []any{commitmentBadgeClass(Promise{Commitment: c})}
+				var templ_7745c5c3_Var138 = []any{commitmentBadgeClass(c, false)}
 				templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var138...)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -2359,7 +2359,7 @@ func retroPromiseTable(testid string, list []accord.Commitment, today time.Time)
 				var templ_7745c5c3_Var140 string
 				templ_7745c5c3_Var140, templ_7745c5c3_Err = templ.JoinStringErrs(t(ctx, c.Status.MessageID()))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/retro.templ`, Line: 517, Col: 119}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/retro.templ`, Line: 517, Col: 105}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var140))
 				if templ_7745c5c3_Err != nil {

@@ -57,7 +57,7 @@ type portfolioStore interface {
 	MarkNotificationsRead(ctx context.Context, userID, upToID int64, now time.Time) error
 	Notifications(ctx context.Context, userID int64, offset, limit int) ([]accord.Notification, int, error)
 	PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) ([]store.UnitLoad, error)
-	PortfolioPage(ctx context.Context, v accord.Viewer, f store.PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []store.GoalRollup, error)
+	PortfolioPage(ctx context.Context, v accord.Viewer, f store.PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error)
 }
 
 type projectStore interface {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"accord/internal/server/spine"
-	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -32,20 +31,6 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	view := ui.HomeView{Viewer: *v, Projects: projects, Today: now, Agenda: map[string][]ui.AgendaItem{}, Counts: map[string]int{}}
-	for kind, list := range items {
-		for _, it := range list {
-			view.Agenda[string(kind)] = append(view.Agenda[string(kind)], agendaItem(it))
-		}
-	}
-	for kind, n := range counts {
-		view.Counts[string(kind)] = n
-	}
+	view := ui.HomeView{Viewer: *v, Projects: projects, Today: now, Agenda: items, Counts: counts}
 	s.page(w, r, http.StatusOK, i18n.T(ctx, "nav_home"), "home", ui.Home(view))
-}
-
-func agendaItem(it store.AgendaItem) ui.AgendaItem {
-	return ui.AgendaItem{Kind: string(it.Kind), ID: it.ID, ProjectID: it.ProjectID, Title: it.Title, TitleEN: it.TitleEN,
-		ProjectName: it.ProjectName, ProjectNameEN: it.ProjectNameEN, UnitName: it.UnitName, UnitNameEN: it.UnitNameEN,
-		State: it.State, Tier: it.Tier, At: it.At, DueDate: it.DueDate}
 }

@@ -65,8 +65,8 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	}
 	view.Counts, view.Value = map[accord.Health]int{}, map[accord.Health]int64{}
 	currencies := map[string]bool{}
+	view.Goals = goals
 	for _, g := range goals {
-		view.Goals = append(view.Goals, goalRollup(g))
 		view.Projects += g.Projects
 		view.Escalations += g.Escalations
 		for _, h := range accord.Healths() {
@@ -87,13 +87,4 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 			Asked: u.AskedDays, Committed: u.CommittedDays, Declined: u.Declined})
 	}
 	s.page(w, r, http.StatusOK, i18n.T(ctx, "pf_title"), "portfolio", ui.Portfolio(view))
-}
-
-func goalRollup(g store.GoalRollup) ui.GoalRollup {
-	out := ui.GoalRollup{ID: g.Goal.ID, Title: g.Goal.Title, TitleEN: g.Goal.TitleEN, Target: g.Goal.Target,
-		Projects: g.Projects, Counts: g.Counts}
-	for _, p := range g.Top {
-		out.Top = append(out.Top, ui.GoalProject{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Status: p.Status, Health: p.Health})
-	}
-	return out
 }

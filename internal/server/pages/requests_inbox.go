@@ -61,7 +61,7 @@ func (s *Server) inboxCards(ctx context.Context, list []accord.Request, back str
 	if err != nil {
 		return nil, nil, err
 	}
-	places := queuePlaces(queue)
+	places := queue
 	projects, err := s.store.ProjectsByID(ctx, *v, projectIDs)
 	if err != nil {
 		return nil, nil, err

@@ -94,7 +94,7 @@ func (s *Server) requestCard(ctx context.Context, a spine.RequestAccess) (ui.Req
 		return ui.RequestCard{}, err
 	}
 	v := spine.ViewerFrom(ctx)
-	card := newRequestCard(v, a, queuePlaces(queue)[a.Request.ID], members)
+	card := newRequestCard(v, a, queue[a.Request.ID], members)
 	withRuling(&card, rulings, *v)
 	return card, nil
 }
@@ -112,7 +112,7 @@ func withRuling(card *ui.RequestCard, rulings map[int64]accord.Escalation, v acc
 		StatementOwed: e.StatementOwedBy(party)}
 }
 
-func newRequestCard(v *accord.Viewer, a spine.RequestAccess, q ui.QueuePlace, members []accord.User) ui.RequestCard {
+func newRequestCard(v *accord.Viewer, a spine.RequestAccess, q accord.QueueEntry, members []accord.User) ui.RequestCard {
 	return ui.RequestCard{Request: a.Request, Project: a.Project, Queue: q, ViewerID: v.User.ID, Party: a.Party,
 		Actions: cardActions(a.Request.State, a.Party), Members: members, Forms: map[accord.RequestAction]ui.ActionForm{}}
 }

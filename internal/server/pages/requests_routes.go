@@ -9,7 +9,6 @@ import (
 
 	"accord/internal/accord"
 	"accord/internal/server/spine"
-	"accord/internal/store"
 	"accord/web/ui"
 )
 
@@ -79,15 +78,6 @@ func requestProblem(ctx context.Context, err error, fields ...string) (int, ui.F
 		st.Error = spine.RequestErrorText(ctx, err)
 	}
 	return status, st, ok
-}
-
-// queuePlaces turns the store's queue entries into what the screens show.
-func queuePlaces(q map[int64]store.QueueEntry) map[int64]ui.QueuePlace {
-	out := make(map[int64]ui.QueuePlace, len(q))
-	for id, e := range q {
-		out[id] = ui.QueuePlace{Position: e.Position, Of: e.Of, Effort: e.Effort}
-	}
-	return out
 }
 
 // activeMembers keeps the members who can still be named the key person.

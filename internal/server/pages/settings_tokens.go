@@ -8,7 +8,6 @@ import (
 
 	"accord/internal/accord"
 	"accord/internal/server/spine"
-	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -42,16 +41,8 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, status int, 
 		tz = &ui.TimeZoneForm{Zone: viewer.User.TimeZone}
 	}
 	tz.Company = s.Opts.Location.String()
-	v := ui.TokensView{TimeZone: *tz, Form: form, Created: created, Now: s.Now(), APIBase: apiBase(r)}
-	for _, t := range list {
-		v.Tokens = append(v.Tokens, tokenRow(t))
-	}
+	v := ui.TokensView{TimeZone: *tz, Form: form, Created: created, Now: s.Now(), APIBase: apiBase(r), Tokens: list}
 	s.page(w, r, status, i18n.T(ctx, "settings_title"), "settings", ui.SettingsTokens(v))
-}
-
-func tokenRow(t store.APIToken) ui.TokenRow {
-	return ui.TokenRow{ID: t.ID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt,
-		RevokedAt: t.RevokedAt}
 }
 
 // apiBase is the API's address as this request reached Accord, for the example
@@ -72,7 +63,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	v := spine.ViewerFrom(ctx)
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	var err error
-	var created store.APIToken
+	var created accord.APIToken
 	var secret string
 	if name == "" {
 		err = accord.FieldError("name", "field_required")

@@ -99,7 +99,7 @@ type goalStore interface {
 }
 
 type homeStore interface {
-	Agenda(ctx context.Context, userID int64, perKind int, now time.Time) (map[store.AgendaKind][]store.AgendaItem, map[store.AgendaKind]int, error)
+	Agenda(ctx context.Context, userID int64, perKind int, now time.Time) (map[accord.AgendaKind][]accord.AgendaItem, map[accord.AgendaKind]int, error)
 	ProjectsLedBy(ctx context.Context, userID int64, limit int) ([]accord.Project, error)
 }
 
@@ -114,7 +114,7 @@ type orgStore interface {
 
 type portfolioStore interface {
 	PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) ([]store.UnitLoad, error)
-	PortfolioPage(ctx context.Context, v accord.Viewer, f store.PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []store.GoalRollup, error)
+	PortfolioPage(ctx context.Context, v accord.Viewer, f store.PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error)
 }
 
 type projectStore interface {
@@ -141,7 +141,7 @@ type requestStore interface {
 	Progress(ctx context.Context, requestID int64) ([]accord.ProgressEntry, error)
 	ProjectRequests(ctx context.Context, projectID int64) ([]accord.Request, error)
 	ProjectsByID(ctx context.Context, v accord.Viewer, ids []int64) (map[int64]accord.Project, error)
-	QueuePositions(ctx context.Context, requestIDs []int64) (map[int64]store.QueueEntry, error)
+	QueuePositions(ctx context.Context, requestIDs []int64) (map[int64]accord.QueueEntry, error)
 	SendNeeds(ctx context.Context, actorID, projectID int64, needIDs []int64, message string, now time.Time) ([]accord.Request, error)
 	SharedSuperior(ctx context.Context, a, b, lead int64) (accord.Superior, error)
 	UnitMembers(ctx context.Context, unitID int64) ([]accord.User, error)
@@ -165,10 +165,10 @@ type pageStore interface {
 }
 
 type settingsStore interface {
-	CreateToken(ctx context.Context, actorID, userID int64, name string, now time.Time) (store.APIToken, string, error)
+	CreateToken(ctx context.Context, actorID, userID int64, name string, now time.Time) (accord.APIToken, string, error)
 	RevokeToken(ctx context.Context, actorID, userID, id int64, now time.Time) error
 	SetUserTimeZone(ctx context.Context, id int64, zone string) error
-	Tokens(ctx context.Context, userID int64) ([]store.APIToken, error)
+	Tokens(ctx context.Context, userID int64) ([]accord.APIToken, error)
 }
 
 type trackerStore interface {
@@ -178,7 +178,7 @@ type trackerStore interface {
 }
 
 type unitStore interface {
-	UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (store.UnitLedger, error)
+	UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (accord.UnitLedger, error)
 	UnitMembers(ctx context.Context, unitID int64) ([]accord.User, error)
 	Units(ctx context.Context) ([]accord.Unit, error)
 }

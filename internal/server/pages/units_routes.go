@@ -2,13 +2,11 @@ package pages
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"accord/internal/accord"
 	"accord/internal/server/spine"
-	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -69,41 +67,6 @@ func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	departmentLedger(&view, ledger, today)
+	view.Today, view.UnitLedger = today, ledger
 	s.page(w, r, http.StatusOK, u.DisplayName(i18n.Lang(ctx)), "org", ui.Department(view))
-}
-
-// departmentLedger fills the unit page from its ledger.
-func departmentLedger(view *ui.DepartmentView, l store.UnitLedger, today time.Time) {
-	view.Today = today
-	view.QueueCount, view.QueueAsked, view.QueueCommitted = l.QueueCount, l.QueueAsked, l.QueueCommitted
-	view.QueueShown, view.AsksShown, view.PromisesShown, view.ThanksShown = l.QueueShown, l.AsksShown, l.PromisesShown, l.ThanksShown
-	view.AsksCount, view.ThanksCount = l.AsksCount, l.ThanksCount
-	view.PromisesKept, view.PromisesBroken, view.PromisesOpen, view.PromisesLate = l.PromisesKept, l.PromisesBroken,
-		l.PromisesOpen, l.PromisesLate
-	for _, r := range l.Queue {
-		view.Queue = append(view.Queue, ledgerRow(r))
-	}
-	for _, r := range l.Asks {
-		view.Asks = append(view.Asks, ledgerRow(r))
-	}
-	for _, p := range l.Promises {
-		view.Promises = append(view.Promises, ui.Promise{Commitment: p.Commitment, ProjectName: p.ProjectName,
-			ProjectNameEN: p.ProjectNameEN, Overdue: p.Overdue(today)})
-	}
-	for _, t := range l.Thanks {
-		view.Thanks = append(view.Thanks, ui.UnitThanks{ID: t.ID, ProjectID: t.ProjectID, ProjectName: t.ProjectName,
-			ProjectNameEN: t.ProjectNameEN, Text: t.Text, ByName: t.ByName, ByNameEN: t.ByNameEN, At: t.At})
-	}
-	for _, b := range l.Balance {
-		view.Balance = append(view.Balance, ui.BalanceRow{UnitID: b.UnitID, Name: b.Name, NameEN: b.NameEN,
-			GivenDays: b.GivenDays, GivenCommitted: b.GivenCommitted, GivenDelivered: b.GivenDelivered,
-			ReceivedDays: b.ReceivedDays, ReceivedCommitted: b.ReceivedCommitted, ReceivedDelivered: b.ReceivedDelivered})
-	}
-}
-
-func ledgerRow(r store.LedgerRequest) ui.LedgerRow {
-	return ui.LedgerRow{ID: r.ID, State: r.State, DueDate: r.DueDate, NeedTitle: r.NeedTitle, NeedTitleEN: r.NeedTitleEN,
-		Tier: r.Tier, EffortDays: r.EffortDays, ProjectID: r.ProjectID, ProjectName: r.ProjectName,
-		ProjectNameEN: r.ProjectNameEN, UnitID: r.UnitID, UnitName: r.UnitName, UnitNameEN: r.UnitNameEN}
 }

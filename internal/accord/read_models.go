@@ -112,3 +112,15 @@ type UnitBalance struct {
 	ReceivedCommitted float64 `json:"received_committed"`
 	ReceivedDelivered int     `json:"received_delivered"`
 }
+
+// TrackerRow is one request on a project's tracker with its latest progress.
+type TrackerRow struct {
+	Request
+	Latest *ProgressEntry
+}
+
+// UserRow is a user with their units, for the admin list.
+type UserRow struct {
+	User
+	Units []Membership
+}

@@ -273,15 +273,9 @@ func (s *Store) Progress(ctx context.Context, requestID int64) ([]accord.Progres
 	return list, nil
 }
 
-// TrackerRow is one request on a project's tracker with its latest progress.
-type TrackerRow struct {
-	accord.Request
-	Latest *accord.ProgressEntry
-}
-
 // Tracker returns a project's requests with the latest progress entry of each, in
 // one query however many there are.
-func (s *Store) Tracker(ctx context.Context, projectID int64) ([]TrackerRow, error) {
+func (s *Store) Tracker(ctx context.Context, projectID int64) ([]accord.TrackerRow, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+requestColumns+`,
 			e.id, e.author_user_id, eu.name, eu.name_en, e.body, e.next_step, e.risk, e.effort_days::float8, e.created_at`+
 		requestFrom+`

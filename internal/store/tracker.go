@@ -45,7 +45,7 @@ func (s *Store) TrackerSummary(ctx context.Context, projectID int64) (TrackerSum
 // TrackerPage returns one page of a project's tracker, in tracker order, with the
 // latest progress entry of each request. The page's ids are picked first, so only
 // they look up their latest entry.
-func (s *Store) TrackerPage(ctx context.Context, projectID int64, offset, limit int) ([]TrackerRow, error) {
+func (s *Store) TrackerPage(ctx context.Context, projectID int64, offset, limit int) ([]accord.TrackerRow, error) {
 	rows, err := s.pool.Query(ctx, `WITH pg AS (
 			SELECT r.id FROM requests r JOIN needs d ON d.id = r.need_id JOIN units h ON h.id = r.holder_unit_id
 			WHERE r.project_id = $1 AND r.state <> 'cancelled'
@@ -67,16 +67,16 @@ func (s *Store) TrackerPage(ctx context.Context, projectID int64, offset, limit 
 }
 
 // scanTrackerRow reads a request followed by its latest progress entry, if any.
-func scanTrackerRow(row pgx.CollectableRow) (TrackerRow, error) {
+func scanTrackerRow(row pgx.CollectableRow) (accord.TrackerRow, error) {
 	var id, author *int64
 	var name, nameEN, body, next, risk *string
 	var effort *float64
 	var at *time.Time
 	r, err := scanRequest(row, &id, &author, &name, &nameEN, &body, &next, &risk, &effort, &at)
 	if err != nil {
-		return TrackerRow{}, err
+		return accord.TrackerRow{}, err
 	}
-	tr := TrackerRow{Request: r}
+	tr := accord.TrackerRow{Request: r}
 	if id != nil {
 		tr.Latest = &accord.ProgressEntry{ID: *id, RequestID: r.ID, AuthorUserID: *author, AuthorName: *name,
 			AuthorNameEN: *nameEN, Body: *body, NextStep: *next, Risk: accord.Risk(*risk), EffortDays: *effort, CreatedAt: *at}

@@ -80,15 +80,9 @@ type UserFilter struct {
 	Offset, Limit   int
 }
 
-// UserRow is a user with their units, for the admin list.
-type UserRow struct {
-	accord.User
-	Units []accord.Membership
-}
-
 // Users lists users page by page with the total count, memberships attached in the
 // same query.
-func (s *Store) Users(ctx context.Context, f UserFilter) ([]UserRow, int, error) {
+func (s *Store) Users(ctx context.Context, f UserFilter) ([]accord.UserRow, int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+`, count(*) OVER (),
 			COALESCE((SELECT json_agg(json_build_object('unit_id', n.id, 'name', n.name, 'name_en', n.name_en,
 				'is_head', n.head_user_id = u.id) ORDER BY n.path)
@@ -102,14 +96,14 @@ func (s *Store) Users(ctx context.Context, f UserFilter) ([]UserRow, int, error)
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
 	}
 	var total int
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UserRow, error) {
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.UserRow, error) {
 		var raw []byte
 		u, err := scanUser(r, &total, &raw)
 		if err != nil {
-			return UserRow{}, err
+			return accord.UserRow{}, err
 		}
 		ms, err := decodeMemberships(raw)
-		return UserRow{User: u, Units: ms}, err
+		return accord.UserRow{User: u, Units: ms}, err
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)

@@ -38,7 +38,7 @@ func (s *Store) UnitMembers(ctx context.Context, unitID int64) ([]accord.User, e
 }
 
 // UserWithUnits returns one user, active or not, with the open units they belong to.
-func (s *Store) UserWithUnits(ctx context.Context, id int64) (UserRow, error) {
+func (s *Store) UserWithUnits(ctx context.Context, id int64) (accord.UserRow, error) {
 	var raw []byte
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`,
 			COALESCE((SELECT json_agg(json_build_object('unit_id', n.id, 'name', n.name, 'name_en', n.name_en,
@@ -46,11 +46,11 @@ func (s *Store) UserWithUnits(ctx context.Context, id int64) (UserRow, error) {
 				FROM memberships m JOIN units n ON n.id = m.unit_id AND n.closed_at IS NULL WHERE m.user_id = u.id), '[]')
 		FROM users u WHERE u.id = $1`, id), &raw)
 	if err != nil {
-		return UserRow{}, fmt.Errorf("store: user %d with units: %w", id, mapNotFound(err, "user_not_found"))
+		return accord.UserRow{}, fmt.Errorf("store: user %d with units: %w", id, mapNotFound(err, "user_not_found"))
 	}
 	ms, err := decodeMemberships(raw)
 	if err != nil {
-		return UserRow{}, fmt.Errorf("store: user %d with units: %w", id, err)
+		return accord.UserRow{}, fmt.Errorf("store: user %d with units: %w", id, err)
 	}
-	return UserRow{User: u, Units: ms}, nil
+	return accord.UserRow{User: u, Units: ms}, nil
 }

@@ -35,7 +35,7 @@ type adminStore interface {
 	Unit(ctx context.Context, id int64) (accord.Unit, error)
 	User(ctx context.Context, id int64) (accord.User, error)
 	UserByEmail(ctx context.Context, email string) (accord.User, error)
-	UserWithUnits(ctx context.Context, id int64) (store.UserRow, error)
+	UserWithUnits(ctx context.Context, id int64) (accord.UserRow, error)
 }
 
 type accountStore interface {
@@ -83,7 +83,7 @@ type requestStore interface {
 	ProjectRequests(ctx context.Context, projectID int64) ([]accord.Request, error)
 	ProjectsLedBy(ctx context.Context, userID int64, limit int) ([]accord.Project, error)
 	Request(ctx context.Context, id int64) (accord.Request, error)
-	Tracker(ctx context.Context, projectID int64) ([]store.TrackerRow, error)
+	Tracker(ctx context.Context, projectID int64) ([]accord.TrackerRow, error)
 }
 
 type unitStore interface {

@@ -42,10 +42,8 @@ func (s *Server) showUsersPage(w http.ResponseWriter, r *http.Request) {
 	if len(search) > 0 {
 		base += "?" + search.Encode()
 	}
-	v := ui.UsersView{Query: q, Inactive: inactive, Page: page, Pages: pages(total, usersPerPage), Total: total, Base: base}
-	for _, row := range rows {
-		v.Rows = append(v.Rows, ui.UserListRow{User: row.User, Units: row.Units})
-	}
+	v := ui.UsersView{Query: q, Inactive: inactive, Page: page, Pages: pages(total, usersPerPage), Total: total, Base: base,
+		Rows: rows}
 	s.page(w, r, http.StatusOK, i18n.T(ctx, "admin_users_title"), "admin_users", ui.AdminUsers(v))
 }
 

@@ -64,9 +64,7 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	if u, ok := findUnit(units, e.AssignedUnitID); ok {
 		view.AssignedUnit = u.DisplayName(lang)
 	}
-	for _, row := range tracker {
-		view.Tracker = append(view.Tracker, ui.EscalationTrackerRow{Request: row.Request, Latest: row.Latest})
-	}
+	view.Tracker = tracker
 	// A decided escalation shows what its superior decided on; a pending one the
 	// record as raised or last refreshed.
 	facts := rec.Raised

@@ -52,8 +52,8 @@ type adminStore interface {
 	Units(ctx context.Context) ([]accord.Unit, error)
 	User(ctx context.Context, id int64) (accord.User, error)
 	UserByEmail(ctx context.Context, email string) (accord.User, error)
-	UserWithUnits(ctx context.Context, id int64) (store.UserRow, error)
-	Users(ctx context.Context, f store.UserFilter) ([]store.UserRow, int, error)
+	UserWithUnits(ctx context.Context, id int64) (accord.UserRow, error)
+	Users(ctx context.Context, f store.UserFilter) ([]accord.UserRow, int, error)
 	Webhook(ctx context.Context, id int64) (accord.Webhook, error)
 	Webhooks(ctx context.Context) ([]accord.Webhook, error)
 }
@@ -84,7 +84,7 @@ type escalationStore interface {
 	Reassign(ctx context.Context, v accord.Viewer, id, toUserID int64, reason string, windowDays int, now time.Time) error
 	RefreshRecord(ctx context.Context, v accord.Viewer, id int64, now time.Time) error
 	SharedSuperior(ctx context.Context, a, b, lead int64) (accord.Superior, error)
-	Tracker(ctx context.Context, projectID int64) ([]store.TrackerRow, error)
+	Tracker(ctx context.Context, projectID int64) ([]accord.TrackerRow, error)
 	Units(ctx context.Context) ([]accord.Unit, error)
 }
 
@@ -173,7 +173,7 @@ type settingsStore interface {
 
 type trackerStore interface {
 	LatestEscalations(ctx context.Context, requestIDs []int64) (map[int64]accord.Escalation, error)
-	TrackerPage(ctx context.Context, projectID int64, offset, limit int) ([]store.TrackerRow, error)
+	TrackerPage(ctx context.Context, projectID int64, offset, limit int) ([]accord.TrackerRow, error)
 	TrackerSummary(ctx context.Context, projectID int64) (store.TrackerSummary, error)
 }
 

@@ -1,0 +1,155 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+	"accord/internal/store/storetest"
+)
+
+// company is a small organisation built with storetest for the escalation, start-page,
+// portfolio and unit-page tests, shaped so that each routing case has a place to
+// happen:
+//
+//	root, headed by the CEO; an administrator is a member
+//	├── Operations centre: Sales, After-sales, Marketing
+//	├── Technology centre: IT (with a developer), Data (with an analyst)
+//	└── Corporate functions: Training (with a trainer), Legal (in no project)
+//
+// After-sales' upgrade asks IT, Data and Training across the tree, so the CEO decides
+// between them and its lead; it and Sales' promotion ask Marketing beside them, so the
+// Operations head does. Every unit is headed; a test changes what it is about.
+type company struct {
+	*storetest.World
+	root, ops, tech, corp                                   accord.Unit
+	sales, afterSales, marketing, it, data, training, legal accord.Unit
+
+	ceo, opsHead, cto, corpHead                                                         accord.User
+	salesHead, afterSalesHead, marketingHead, itHead, dataHead, trainingHead, legalHead accord.User
+	itDev, dataAnalyst, trainer, admin                                                  accord.User
+}
+
+// newCompany builds the company in a fresh database of t's own.
+func newCompany(t *testing.T) company {
+	t.Helper()
+	c := company{World: storetest.New(t)}
+	c.root = c.Root(t)
+	c.ceo = c.Head(t, c.root)
+	c.admin = c.Person(t, storetest.PersonOpts{NameEN: "Administrator", Admin: true, Units: []accord.Unit{c.root}})
+	unit := func(parent accord.Unit, name, nameEN string) (accord.Unit, accord.User) {
+		t.Helper()
+		u := c.Unit(t, storetest.UnitOpts{Parent: &parent, Name: name, NameEN: nameEN})
+		return u, c.Head(t, u)
+	}
+	member := func(u accord.Unit, nameEN string) accord.User {
+		t.Helper()
+		return c.Person(t, storetest.PersonOpts{NameEN: nameEN, Units: []accord.Unit{u}})
+	}
+	c.ops, c.opsHead = unit(c.root, "运营中心", "Operations centre")
+	c.tech, c.cto = unit(c.root, "技术中心", "Technology centre")
+	c.corp, c.corpHead = unit(c.root, "职能中心", "Corporate functions")
+	c.sales, c.salesHead = unit(c.ops, "销售部", "Sales")
+	c.afterSales, c.afterSalesHead = unit(c.ops, "售后服务部", "After-sales")
+	c.marketing, c.marketingHead = unit(c.ops, "市场部", "Marketing")
+	c.it, c.itHead = unit(c.tech, "信息技术部", "IT")
+	c.data, c.dataHead = unit(c.tech, "数据部", "Data")
+	c.training, c.trainingHead = unit(c.corp, "培训部", "Training")
+	c.legal, c.legalHead = unit(c.corp, "法务部", "Legal")
+	c.itDev = member(c.it, "IT developer")
+	c.dataAnalyst = member(c.data, "Data analyst")
+	c.trainer = member(c.training, "Trainer")
+	return c
+}
+
+// viewer is u as the store sees them.
+func (c company) viewer(t *testing.T, u accord.User) accord.Viewer {
+	t.Helper()
+	return c.Viewer(t, u)
+}
+
+// kinds lists u's notifications, newest first, as "kind:need title".
+func (c company) kinds(t *testing.T, u accord.User) []string {
+	t.Helper()
+	return notificationKinds(t, c.Store, u.ID)
+}
+
+// upgrade is After-sales' service upgrade, led by its head, and its needs by holder's
+// English name: P0s of IT (CRM system development, 120 days) and Data (Customer data
+// analytics, 20 days, needed soonest), P1s of Training (40 days) and Marketing
+// (Launch promotion, 15 days).
+func (c company) upgrade(t *testing.T) (accord.Project, map[string]accord.Need) {
+	t.Helper()
+	p := c.Project(t, storetest.ProjectOpts{Name: "服务升级", NameEN: "Service upgrade", Owner: &c.afterSales})
+	today := time.Now()
+	need := func(holder accord.Unit, title, titleEN string, tier accord.Tier, inDays int, effort float64) accord.Need {
+		t.Helper()
+		by := today.AddDate(0, 0, inDays)
+		return c.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder, Title: title, TitleEN: titleEN, Tier: tier,
+			NeededBy: &by, EffortDays: effort})
+	}
+	return p, map[string]accord.Need{
+		"IT":        need(c.it, "客户管理系统开发", "CRM system development", accord.TierRequired, 90, 120),
+		"Data":      need(c.data, "客户数据分析", "Customer data analytics", accord.TierRequired, 30, 20),
+		"Training":  need(c.training, "培训服务顾问", "Train service advisers", accord.TierImportant, 75, 40),
+		"Marketing": need(c.marketing, "上线推广宣传", "Launch promotion", accord.TierImportant, 100, 15),
+	}
+}
+
+// sendUpgrade sends every need of a new upgrade at `at` and returns its requests by
+// holding unit's English name.
+func (c company) sendUpgrade(t *testing.T, at time.Time) map[string]accord.Request {
+	t.Helper()
+	p, needs := c.upgrade(t)
+	var ids []int64
+	for _, n := range needs {
+		ids = append(ids, n.ID)
+	}
+	sent, err := c.Store.SendNeeds(c.Ctx, p.LeadUserID, p.ID, ids, "请支持", at)
+	require.NoError(t, err)
+	require.Len(t, sent, len(needs))
+	out := map[string]accord.Request{}
+	for _, r := range sent {
+		out[r.HolderNameEN] = r
+	}
+	return out
+}
+
+// promotion is Sales' car promotion, led by its head, asking Marketing for a P0:
+// Advertising.
+func (c company) promotion(t *testing.T) (accord.Project, accord.Need) {
+	t.Helper()
+	p := c.Project(t, storetest.ProjectOpts{Name: "库存车促销", NameEN: "Car promotion", Owner: &c.sales})
+	return p, c.Need(t, storetest.NeedOpts{Project: &p, Holder: &c.marketing, Title: "广告宣传", TitleEN: "Advertising",
+		Tier: accord.TierRequired, EffortDays: 8})
+}
+
+// sendPromotion sends a new promotion's Advertising need at `at`.
+func (c company) sendPromotion(t *testing.T, at time.Time) accord.Request {
+	t.Helper()
+	_, ads := c.promotion(t)
+	return c.Request(t, storetest.RequestOpts{Need: &ads, At: at})
+}
+
+// escalatePromotion sends a new promotion's Advertising need at `at` and has its lead
+// escalate it: to the Operations head, the superior Sales and Marketing share.
+func (c company) escalatePromotion(t *testing.T, at time.Time) accord.Escalation {
+	t.Helper()
+	ads := c.sendPromotion(t, at)
+	e, err := c.Store.Escalate(c.Ctx, c.viewer(t, c.salesHead), ads.ID, "宣传排期冲突", "", 3, at)
+	require.NoError(t, err)
+	require.Equal(t, c.opsHead.ID, e.AssignedUserID)
+	return e
+}
+
+// opsProjectAsksSales has the Operations head start a project of the Operations
+// centre and send Sales one P0 need at `at`: a lead who heads the unit above both.
+func (c company) opsProjectAsksSales(t *testing.T, titleEN string, at time.Time) (accord.Project, accord.Request) {
+	t.Helper()
+	p := c.Project(t, storetest.ProjectOpts{Name: "门店焕新", NameEN: "Showroom refresh", Owner: &c.ops})
+	require.Equal(t, c.opsHead.ID, p.LeadUserID)
+	n := c.Need(t, storetest.NeedOpts{Project: &p, Holder: &c.sales, TitleEN: titleEN, Tier: accord.TierRequired})
+	return p, c.Request(t, storetest.RequestOpts{Need: &n, At: at})
+}

@@ -103,6 +103,13 @@ func (c company) upgrade(t *testing.T) (accord.Project, map[string]accord.Need) 
 func (c company) sendUpgrade(t *testing.T, at time.Time) map[string]accord.Request {
 	t.Helper()
 	p, needs := c.upgrade(t)
+	return c.send(t, p, needs, at)
+}
+
+// send sends needs of project p from its lead at `at` and returns their requests by
+// holding unit's English name.
+func (c company) send(t *testing.T, p accord.Project, needs map[string]accord.Need, at time.Time) map[string]accord.Request {
+	t.Helper()
 	var ids []int64
 	for _, n := range needs {
 		ids = append(ids, n.ID)
@@ -115,6 +122,19 @@ func (c company) sendUpgrade(t *testing.T, at time.Time) map[string]accord.Reque
 		out[r.HolderNameEN] = r
 	}
 	return out
+}
+
+// valued gives project p an expected value in the default currency and a goal, if any.
+func (c company) valued(t *testing.T, p accord.Project, amount int64, goal *accord.Goal) accord.Project {
+	t.Helper()
+	in := p.Input()
+	in.ExpectedAmount = &amount
+	if goal != nil {
+		in.GoalID = &goal.ID
+	}
+	p, err := c.Store.UpdateProject(c.Ctx, p.LeadUserID, p.ID, p.Version, in)
+	require.NoError(t, err)
+	return p
 }
 
 // promotion is Sales' car promotion, led by its head, asking Marketing for a P0:

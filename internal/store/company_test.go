@@ -10,12 +10,12 @@ import (
 	"accord/internal/store/storetest"
 )
 
-// company is a small organisation built with storetest for the escalation, start-page,
-// portfolio and unit-page tests, shaped so that each routing case has a place to
-// happen:
+// company is the tree of companyTree (units_test.go) with a corporate centre added,
+// built with storetest for the escalation, start-page, portfolio and unit-page tests
+// and shaped so that each routing case has a place to happen:
 //
-//	root, headed by the CEO; an administrator is a member
-//	├── Operations centre: Sales, After-sales, Marketing
+//	root ("HQ"), headed by the CEO; an administrator is a member
+//	├── Operations centre: Sales, After-sales, Marketing, Customer service, Finance & insurance
 //	├── Technology centre: IT (with a developer), Data (with an analyst)
 //	└── Corporate functions: Training (with a trainer), Legal (in no project)
 //
@@ -24,8 +24,8 @@ import (
 // Operations head does. Every unit is headed; a test changes what it is about.
 type company struct {
 	*storetest.World
-	root, ops, tech, corp                                   accord.Unit
-	sales, afterSales, marketing, it, data, training, legal accord.Unit
+	root, ops, tech, corp                                                accord.Unit
+	sales, afterSales, marketing, service, fi, it, data, training, legal accord.Unit
 
 	ceo, opsHead, cto, corpHead                                                         accord.User
 	salesHead, afterSalesHead, marketingHead, itHead, dataHead, trainingHead, legalHead accord.User
@@ -36,31 +36,24 @@ type company struct {
 func newCompany(t *testing.T) company {
 	t.Helper()
 	c := company{World: storetest.New(t)}
-	c.root = c.Root(t)
-	c.ceo = c.Head(t, c.root)
-	c.admin = c.Person(t, storetest.PersonOpts{NameEN: "Administrator", Admin: true, Units: []accord.Unit{c.root}})
-	unit := func(parent accord.Unit, name, nameEN string) (accord.Unit, accord.User) {
-		t.Helper()
-		u := c.Unit(t, storetest.UnitOpts{Parent: &parent, Name: name, NameEN: nameEN})
-		return u, c.Head(t, u)
-	}
+	units := companyTree(t, c.World)
+	c.root, c.ops, c.tech = units["HQ"], units["Operations centre"], units["Technology centre"]
+	c.sales, c.afterSales, c.marketing = units["Sales"], units["After-sales"], units["Marketing"]
+	c.service, c.fi, c.it, c.data = units["Customer service"], units["Finance & insurance"], units["IT"], units["Data"]
+	c.corp = c.Unit(t, storetest.UnitOpts{Name: "职能中心", NameEN: "Corporate functions"})
+	c.training = c.Unit(t, storetest.UnitOpts{Parent: &c.corp, Name: "培训部", NameEN: "Training"})
+	c.legal = c.Unit(t, storetest.UnitOpts{Parent: &c.corp, Name: "法务部", NameEN: "Legal"})
+
+	c.ceo, c.opsHead, c.cto, c.corpHead = c.Head(t, c.root), c.Head(t, c.ops), c.Head(t, c.tech), c.Head(t, c.corp)
+	c.salesHead, c.afterSalesHead, c.marketingHead = c.Head(t, c.sales), c.Head(t, c.afterSales), c.Head(t, c.marketing)
+	c.itHead, c.dataHead = c.Head(t, c.it), c.Head(t, c.data)
+	c.trainingHead, c.legalHead = c.Head(t, c.training), c.Head(t, c.legal)
 	member := func(u accord.Unit, nameEN string) accord.User {
 		t.Helper()
 		return c.Person(t, storetest.PersonOpts{NameEN: nameEN, Units: []accord.Unit{u}})
 	}
-	c.ops, c.opsHead = unit(c.root, "运营中心", "Operations centre")
-	c.tech, c.cto = unit(c.root, "技术中心", "Technology centre")
-	c.corp, c.corpHead = unit(c.root, "职能中心", "Corporate functions")
-	c.sales, c.salesHead = unit(c.ops, "销售部", "Sales")
-	c.afterSales, c.afterSalesHead = unit(c.ops, "售后服务部", "After-sales")
-	c.marketing, c.marketingHead = unit(c.ops, "市场部", "Marketing")
-	c.it, c.itHead = unit(c.tech, "信息技术部", "IT")
-	c.data, c.dataHead = unit(c.tech, "数据部", "Data")
-	c.training, c.trainingHead = unit(c.corp, "培训部", "Training")
-	c.legal, c.legalHead = unit(c.corp, "法务部", "Legal")
-	c.itDev = member(c.it, "IT developer")
-	c.dataAnalyst = member(c.data, "Data analyst")
-	c.trainer = member(c.training, "Trainer")
+	c.itDev, c.dataAnalyst, c.trainer = member(c.it, "IT developer"), member(c.data, "Data analyst"), member(c.training, "Trainer")
+	c.admin = c.Person(t, storetest.PersonOpts{NameEN: "Administrator", Admin: true, Units: []accord.Unit{c.root}})
 	return c
 }
 

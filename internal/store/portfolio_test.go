@@ -26,8 +26,9 @@ func portfolioGoals(t *testing.T, st *store.Store, ctx context.Context, v accord
 	return goals, err
 }
 
-// portfolioCompany is the company of company_test.go with three projects under
-// goals, none of them sent yet but the closed one:
+// portfolioCompany is the company of company_test.go, with a Finance unit under
+// Corporate functions, and three projects under goals, none of them sent yet but the
+// closed one:
 //   - After-sales' upgrade, 20 million, serving the company goal of customer
 //     satisfaction: P0s of IT and Data (needed in 30 days), P1s of Training and Marketing;
 //   - the renewal drive of Finance & insurance (under Operations), closed with everything
@@ -47,24 +48,22 @@ func newPortfolioCompany(t *testing.T) portfolioCompany {
 	t.Helper()
 	pc := portfolioCompany{company: newCompany(t)}
 	c := pc.company
-	fi := c.Unit(t, storetest.UnitOpts{Parent: &c.ops, Name: "金融保险部", NameEN: "Finance & insurance"})
-	service := c.Unit(t, storetest.UnitOpts{Parent: &c.ops, Name: "客服部", NameEN: "Customer service"})
 	finance := c.Unit(t, storetest.UnitOpts{Parent: &c.corp, Name: "财务部", NameEN: "Finance"})
 
 	satisfaction := c.Goal(t, storetest.GoalOpts{Title: "客户满意度提升至行业前三", TitleEN: "Customer satisfaction in the industry's top three"})
 	profit := c.Goal(t, storetest.GoalOpts{Title: "全年利润增长 10%", TitleEN: "Full-year profit up 10%"})
-	renewal := c.Goal(t, storetest.GoalOpts{Parent: &profit, Unit: &fi, Title: "续保率 65%", TitleEN: "Insurance renewal rate 65%"})
+	renewal := c.Goal(t, storetest.GoalOpts{Parent: &profit, Unit: &c.fi, Title: "续保率 65%", TitleEN: "Insurance renewal rate 65%"})
 	stockTurn := c.Goal(t, storetest.GoalOpts{Parent: &profit, Unit: &c.sales, Title: "库存周转 45 天以内", TitleEN: "Stock turnover under 45 days"})
 	c.Goal(t, storetest.GoalOpts{Title: "数字化转型", TitleEN: "Digital transformation"})
 
 	p, needs := c.upgrade(t)
 	pc.upgrade, pc.upgradeNeeds = c.valued(t, p, 20_000_000, &satisfaction), needs
-	closedDrive(t, c.World, driveUnits{owner: fi, leads: c.afterSales, calls: service, publicity: c.marketing},
+	closedDrive(t, c.World, driveUnits{owner: c.fi, leads: c.afterSales, calls: c.service, publicity: c.marketing},
 		func(in *accord.ProjectInput) { in.GoalID = &renewal.ID })
 	promo, _ := c.promotion(t)
 	promo = c.valued(t, promo, 8_000_000, &stockTurn)
 	c.Need(t, storetest.NeedOpts{Project: &promo, Holder: &finance, TitleEN: "Promotion budget", Tier: accord.TierRequired})
-	c.Need(t, storetest.NeedOpts{Project: &promo, Holder: &fi, TitleEN: "Loan and insurance offers", Tier: accord.TierImportant})
+	c.Need(t, storetest.NeedOpts{Project: &promo, Holder: &c.fi, TitleEN: "Loan and insurance offers", Tier: accord.TierImportant})
 	return pc
 }
 

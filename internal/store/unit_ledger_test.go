@@ -14,11 +14,9 @@ func TestUnitLedgerGiveAndTake(t *testing.T) {
 	t.Parallel()
 	c := newCompany(t)
 	now := time.Now()
-	fi := c.Unit(t, storetest.UnitOpts{Parent: &c.ops, Name: "金融保险部", NameEN: "Finance & insurance"})
-	service := c.Unit(t, storetest.UnitOpts{Parent: &c.ops, Name: "客服部", NameEN: "Customer service"})
-	drive := closedDrive(t, c.World, driveUnits{owner: fi, leads: c.afterSales, calls: service, publicity: c.marketing}, nil)
+	drive := closedDrive(t, c.World, driveUnits{owner: c.fi, leads: c.afterSales, calls: c.service, publicity: c.marketing}, nil)
 	admin := c.viewer(t, c.admin)
-	ledger, err := c.Store.UnitLedger(c.Ctx, admin, service.ID, 50, now)
+	ledger, err := c.Store.UnitLedger(c.Ctx, admin, c.service.ID, 50, now)
 	require.NoError(t, err)
 	require.Empty(t, ledger.Queue, "the drive's calls were delivered")
 	require.Equal(t, 1, ledger.PromisesKept)
@@ -26,11 +24,11 @@ func TestUnitLedgerGiveAndTake(t *testing.T) {
 	require.Equal(t, 1, ledger.ThanksCount)
 	require.Contains(t, ledger.Thanks[0].Text, "1,200")
 	require.Equal(t, drive.NameEN, ledger.Thanks[0].ProjectNameEN)
-	require.Equal(t, c.Head(t, fi).NameEN, ledger.Thanks[0].ByNameEN)
-	require.Equal(t, []accord.UnitBalance{{UnitID: fi.ID, Name: "金融保险部", NameEN: "Finance & insurance",
+	require.Equal(t, c.Head(t, c.fi).NameEN, ledger.Thanks[0].ByNameEN)
+	require.Equal(t, []accord.UnitBalance{{UnitID: c.fi.ID, Name: "金融保险部", NameEN: "Finance & insurance",
 		GivenDays: 10, GivenCommitted: 8, GivenDelivered: 1}}, ledger.Balance)
 
-	fiLedger, err := c.Store.UnitLedger(c.Ctx, admin, fi.ID, 50, now)
+	fiLedger, err := c.Store.UnitLedger(c.Ctx, admin, c.fi.ID, 50, now)
 	require.NoError(t, err)
 	received := map[string]accord.UnitBalance{}
 	for _, bal := range fiLedger.Balance {

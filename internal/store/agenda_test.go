@@ -35,7 +35,7 @@ func TestAgenda(t *testing.T) {
 	require.Equal(t, "年会上公开感谢培训部", items[accord.AgendaPromise][0].Title)
 	require.Equal(t, "Training", items[accord.AgendaPromise][0].UnitNameEN)
 
-	e, err := c.Store.Escalate(c.Ctx, c.viewer(t, c.afterSalesHead), sent["IT"].ID, "需要决定", "", 3, now)
+	e, err := c.Store.Escalate(c.Ctx, c.Viewer(t, c.afterSalesHead), sent["IT"].ID, "需要决定", "", 3, now)
 	require.NoError(t, err)
 	items, counts, err = c.Store.Agenda(c.Ctx, c.ceo.ID, 5, now)
 	require.NoError(t, err)
@@ -45,7 +45,7 @@ func TestAgenda(t *testing.T) {
 	// More than a list holds: the first by deadline, and the whole count.
 	// (Marketing, under Operations like After-sales, goes to the Operations head.)
 	for _, holder := range []string{"Data", "Training"} {
-		_, err := c.Store.Escalate(c.Ctx, c.viewer(t, c.afterSalesHead), sent[holder].ID, "需要决定", "", 3, now)
+		_, err := c.Store.Escalate(c.Ctx, c.Viewer(t, c.afterSalesHead), sent[holder].ID, "需要决定", "", 3, now)
 		require.NoError(t, err)
 	}
 	items, counts, err = c.Store.Agenda(c.Ctx, c.ceo.ID, 2, now)
@@ -81,7 +81,7 @@ func TestAgendaNextSteps(t *testing.T) {
 	dev := c.itDev.ID
 	due := time.Date(2030, 5, 1, 0, 0, 0, 0, time.UTC)
 	it := sent["IT"]
-	_, err := c.Store.ActOnRequest(c.Ctx, c.viewer(t, c.itHead), it.ID, it.Version, accord.ActionAgree,
+	_, err := c.Store.ActOnRequest(c.Ctx, c.Viewer(t, c.itHead), it.ID, it.Version, accord.ActionAgree,
 		accord.RequestInput{KeyPersonUserID: &dev, DueDate: &due}, now)
 	require.NoError(t, err)
 	items, counts := agenda(c.itDev)
@@ -98,12 +98,12 @@ func TestAgendaNextSteps(t *testing.T) {
 
 	// Data declines its P0 and Training counters: both wait for the lead, P0 first.
 	data := sent["Data"]
-	_, err = c.Store.ActOnRequest(c.Ctx, c.viewer(t, c.dataHead), data.ID, data.Version, accord.ActionDecline,
+	_, err = c.Store.ActOnRequest(c.Ctx, c.Viewer(t, c.dataHead), data.ID, data.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleNotInKPI}, now)
 	require.NoError(t, err)
 	tr := sent["Training"]
 	date := now.AddDate(0, 0, 40)
-	_, err = c.Store.ActOnRequest(c.Ctx, c.viewer(t, c.trainingHead), tr.ID, tr.Version, accord.ActionCounter,
+	_, err = c.Store.ActOnRequest(c.Ctx, c.Viewer(t, c.trainingHead), tr.ID, tr.Version, accord.ActionCounter,
 		accord.RequestInput{CounterScope: "先培训 100 人", CounterDate: &date}, now)
 	require.NoError(t, err)
 	items, counts = agenda(c.afterSalesHead)
@@ -116,7 +116,7 @@ func TestAgendaNextSteps(t *testing.T) {
 	require.Zero(t, counts[accord.AgendaNext], "the decliner leads no project")
 
 	// The lead escalates the decline: Data's head owes a statement, nobody else does.
-	e, err := c.Store.Escalate(c.Ctx, c.viewer(t, c.afterSalesHead), data.ID, "需要决定", "", 3, now)
+	e, err := c.Store.Escalate(c.Ctx, c.Viewer(t, c.afterSalesHead), data.ID, "需要决定", "", 3, now)
 	require.NoError(t, err)
 	items, counts = agenda(c.dataHead)
 	require.Equal(t, 1, counts[accord.AgendaStatement])
@@ -133,7 +133,7 @@ func TestAgendaNextSteps(t *testing.T) {
 	require.Equal(t, map[accord.AgendaKind]int{accord.AgendaDecide: 1}, counts, "the CEO decides, and has nothing else")
 
 	// Once Data has spoken, nothing is owed.
-	require.NoError(t, c.Store.AddStatement(c.Ctx, c.viewer(t, c.dataHead), e.ID, "本季度排不开", 3, now))
+	require.NoError(t, c.Store.AddStatement(c.Ctx, c.Viewer(t, c.dataHead), e.ID, "本季度排不开", 3, now))
 	_, counts = agenda(c.dataHead)
 	require.Zero(t, counts[accord.AgendaStatement])
 

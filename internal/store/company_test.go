@@ -57,12 +57,6 @@ func newCompany(t *testing.T) company {
 	return c
 }
 
-// viewer is u as the store sees them.
-func (c company) viewer(t *testing.T, u accord.User) accord.Viewer {
-	t.Helper()
-	return c.Viewer(t, u)
-}
-
 // kinds lists u's notifications, newest first, as "kind:need title".
 func (c company) kinds(t *testing.T, u accord.User) []string {
 	t.Helper()
@@ -151,7 +145,7 @@ func (c company) sendPromotion(t *testing.T, at time.Time) accord.Request {
 func (c company) escalatePromotion(t *testing.T, at time.Time) accord.Escalation {
 	t.Helper()
 	ads := c.sendPromotion(t, at)
-	e, err := c.Store.Escalate(c.Ctx, c.viewer(t, c.salesHead), ads.ID, "宣传排期冲突", "", 3, at)
+	e, err := c.Store.Escalate(c.Ctx, c.Viewer(t, c.salesHead), ads.ID, "宣传排期冲突", "", 3, at)
 	require.NoError(t, err)
 	require.Equal(t, c.opsHead.ID, e.AssignedUserID)
 	return e

@@ -19,10 +19,10 @@ import (
 func escalateUpgradeIT(t *testing.T, c company, at time.Time) (accord.Escalation, accord.Request) {
 	t.Helper()
 	it := c.sendUpgrade(t, at)["IT"]
-	it, err := c.Store.ActOnRequest(c.Ctx, c.viewer(t, c.itHead), it.ID, it.Version, accord.ActionDecline,
+	it, err := c.Store.ActOnRequest(c.Ctx, c.Viewer(t, c.itHead), it.ID, it.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy, Reason: "本季度排期已满"}, at.Add(time.Hour))
 	require.NoError(t, err)
-	e, err := c.Store.Escalate(c.Ctx, c.viewer(t, c.afterSalesHead), it.ID, "年底前必须上线", "", 3, at.Add(2*time.Hour))
+	e, err := c.Store.Escalate(c.Ctx, c.Viewer(t, c.afterSalesHead), it.ID, "年底前必须上线", "", 3, at.Add(2*time.Hour))
 	require.NoError(t, err)
 	require.Equal(t, c.ceo.ID, e.AssignedUserID)
 	return e, it
@@ -51,7 +51,7 @@ func TestDecidedBriefIsFrozen(t *testing.T) {
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	e, it := escalateUpgradeIT(t, c, at)
 	due := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
-	ceo := c.viewer(t, c.ceo)
+	ceo := c.Viewer(t, c.ceo)
 	_, err := c.Store.Decide(c.Ctx, ceo, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideDirect,
 		Note: "客户满意度是今年第一目标，IT 三月前交付", DueDate: &due}, at.Add(24*time.Hour))
 	require.NoError(t, err)
@@ -76,10 +76,10 @@ func TestDecidedBriefIsFrozen(t *testing.T) {
 	require.Equal(t, accord.RequestAgreed, req.State)
 	require.True(t, req.Binding)
 	require.Equal(t, accord.ObstacleTooBusy, req.Obstacle, "the decline stays on the request as its history")
-	_, err = c.Store.ActOnRequest(c.Ctx, c.viewer(t, c.itHead), req.ID, req.Version, accord.ActionStart,
+	_, err = c.Store.ActOnRequest(c.Ctx, c.Viewer(t, c.itHead), req.ID, req.Version, accord.ActionStart,
 		accord.RequestInput{}, at.Add(48*time.Hour))
 	require.NoError(t, err)
-	_, err = c.Store.AddProgress(c.Ctx, c.viewer(t, c.itHead), req.ID, accord.ProgressInput{Body: "需求评审完成", Risk: accord.RiskLow},
+	_, err = c.Store.AddProgress(c.Ctx, c.Viewer(t, c.itHead), req.ID, accord.ProgressInput{Body: "需求评审完成", Risk: accord.RiskLow},
 		at.Add(72*time.Hour))
 	require.NoError(t, err)
 	need, err := c.Store.Need(c.Ctx, req.NeedID)
@@ -105,7 +105,7 @@ func TestDecisionReachesBothSides(t *testing.T) {
 	c := newCompany(t)
 	at := time.Now().Add(-time.Hour)
 	e, _ := escalateUpgradeIT(t, c, at)
-	ceo := c.viewer(t, c.ceo)
+	ceo := c.Viewer(t, c.ceo)
 	due := time.Now().AddDate(0, 3, 0)
 	const note = "三月前交付一期"
 	_, err := c.Store.Decide(c.Ctx, ceo, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideDirect, Note: note, DueDate: &due}, time.Now())
@@ -153,7 +153,7 @@ func TestAdminsDoNotDecideButReassign(t *testing.T) {
 	e := c.escalatePromotion(t, time.Now())
 	require.Equal(t, c.opsHead.ID, e.AssignedUserID)
 
-	admin := c.viewer(t, c.admin)
+	admin := c.Viewer(t, c.admin)
 	due := time.Now().AddDate(0, 1, 0)
 	_, err := c.Store.Decide(c.Ctx, admin, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideDirect, Note: "x", DueDate: &due}, time.Now())
 	require.Equal(t, accord.ECodeForbidden, accord.ErrorCodeOf(err))
@@ -164,7 +164,7 @@ func TestAdminsDoNotDecideButReassign(t *testing.T) {
 	require.Equal(t, "escalation_reassign_not_head", accord.FieldErrors(err)["user_id"], "Legal has no authority over either side")
 	err = c.Store.Reassign(c.Ctx, admin, e.ID, c.ceo.ID, "", 3, time.Now())
 	require.Equal(t, "escalation_reason_required", accord.FieldErrors(err)["reason"])
-	err = c.Store.Reassign(c.Ctx, c.viewer(t, c.salesHead), e.ID, c.ceo.ID, "x", 3, time.Now())
+	err = c.Store.Reassign(c.Ctx, c.Viewer(t, c.salesHead), e.ID, c.ceo.ID, "x", 3, time.Now())
 	require.Equal(t, accord.ECodeForbidden, accord.ErrorCodeOf(err), "only administrators reassign")
 
 	require.NoError(t, c.Store.Reassign(c.Ctx, admin, e.ID, c.ceo.ID, "运营中心负责人出差两周", 3, time.Now()))
@@ -192,13 +192,13 @@ func TestLeadWhoIsTheSharedSuperiorDecidesOnTheRequest(t *testing.T) {
 	ops := c.opsHead.ID
 	p, req := c.opsProjectAsksSales(t, "Showroom staff", time.Now())
 	sent := []accord.Request{req}
-	lead := c.viewer(t, c.opsHead)
+	lead := c.Viewer(t, c.opsHead)
 	_, err := c.Store.Escalate(c.Ctx, lead, sent[0].ID, "", "", 3, time.Now())
 	require.Equal(t, "escalation_you_decide", errMessageID(err))
 
 	due := time.Now().AddDate(0, 0, 30)
 	in2 := accord.DecisionInput{Kind: accord.DecideDirect, Note: "周末人手由销售部先出", DueDate: &due}
-	_, err = c.Store.DecideDirectly(c.Ctx, c.viewer(t, c.salesHead), sent[0].ID, in2, time.Now())
+	_, err = c.Store.DecideDirectly(c.Ctx, c.Viewer(t, c.salesHead), sent[0].ID, in2, time.Now())
 	require.Equal(t, accord.ECodeForbidden, accord.ErrorCodeOf(err), "the holder's head is not the lead")
 
 	e, err := c.Store.DecideDirectly(c.Ctx, lead, sent[0].ID, in2, time.Now())
@@ -244,7 +244,7 @@ func TestEscalationListsAgreeWithMayView(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, people, total)
 	for _, person := range people {
-		v := c.viewer(t, person.User)
+		v := c.Viewer(t, person.User)
 		email := person.Email
 		all := map[int64]accord.Escalation{}
 		for _, l := range []accord.EscalationList{accord.ListMyUnits, accord.ListMyProjects, accord.ListDecided} {
@@ -283,7 +283,7 @@ func TestAFormerSuperiorMayStillOpenWhatTheyWereSent(t *testing.T) {
 	require.Equal(t, 1, moved)
 	e, err = c.Store.Escalation(c.Ctx, e.ID)
 	require.NoError(t, err)
-	ops := c.viewer(t, c.opsHead)
+	ops := c.Viewer(t, c.opsHead)
 	require.False(t, accord.EscalationPartyOf(e, ops).MayView(), "no longer its superior")
 	told, err := c.Store.ToldOfEscalation(c.Ctx, ops.User.ID, e.ID)
 	require.NoError(t, err)

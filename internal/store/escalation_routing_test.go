@@ -138,9 +138,9 @@ func TestSendBackStopsTheClock(t *testing.T) {
 	t.Parallel()
 	c := newCompany(t)
 	monday := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	lead := c.viewer(t, c.salesHead)
+	lead := c.Viewer(t, c.salesHead)
 	e := c.escalatePromotion(t, monday)
-	e, err := c.Store.Decide(c.Ctx, c.viewer(t, c.opsHead), e.ID, e.Version,
+	e, err := c.Store.Decide(c.Ctx, c.Viewer(t, c.opsHead), e.ID, e.Version,
 		accord.DecisionInput{Kind: accord.DecideSendBack, Note: "请补充排期"}, monday.Add(time.Hour))
 	require.NoError(t, err)
 	require.Equal(t, accord.EscalationSentBack, e.Status)

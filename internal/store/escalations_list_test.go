@@ -22,11 +22,11 @@ func TestOpenEscalationsForAdmins(t *testing.T) {
 	// The promotion's Advertising is escalated by hand first; the upgrade's CRM, sent
 	// ten days ago and declined, is raised by the sweep after it.
 	sent := c.Request(t, storetest.RequestOpts{Need: &ads, At: now})
-	manual, err := c.Store.Escalate(c.Ctx, c.viewer(t, c.salesHead), sent.ID, "宣传排期冲突", "", 3, now)
+	manual, err := c.Store.Escalate(c.Ctx, c.Viewer(t, c.salesHead), sent.ID, "宣传排期冲突", "", 3, now)
 	require.NoError(t, err)
 	sentAt := now.Add(-10 * 24 * time.Hour)
 	it := c.send(t, upgrade, needs, sentAt)["IT"]
-	_, err = c.Store.ActOnRequest(c.Ctx, c.viewer(t, c.itHead), it.ID, it.Version, accord.ActionDecline,
+	_, err = c.Store.ActOnRequest(c.Ctx, c.Viewer(t, c.itHead), it.ID, it.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, sentAt.Add(24*time.Hour))
 	require.NoError(t, err)
 	n, err := c.Store.SweepEscalations(c.Ctx, now, 3)
@@ -62,7 +62,7 @@ func TestOpenEscalationsForAdmins(t *testing.T) {
 	before, err := c.Store.Escalation(c.Ctx, manual.ID)
 	require.NoError(t, err)
 	require.Empty(t, before.DecidedByNameEN)
-	ops := c.viewer(t, c.opsHead)
+	ops := c.Viewer(t, c.opsHead)
 	_, err = c.Store.Decide(c.Ctx, ops, manual.ID, manual.Version, accord.DecisionInput{Kind: accord.DecideSendBack, Note: "请补充排期"}, now)
 	require.NoError(t, err)
 	after, err := c.Store.Escalation(c.Ctx, manual.ID)
@@ -75,7 +75,7 @@ func TestOpenEscalationsForAdmins(t *testing.T) {
 	// Decided: off the list.
 	crm := list[0]
 	due := now.AddDate(0, 1, 0)
-	_, err = c.Store.Decide(c.Ctx, c.viewer(t, c.ceo), crm.ID, crm.Version, accord.DecisionInput{
+	_, err = c.Store.Decide(c.Ctx, c.Viewer(t, c.ceo), crm.ID, crm.Version, accord.DecisionInput{
 		Kind: accord.DecideDirect, Note: "先做一期", DueDate: &due}, now)
 	require.NoError(t, err)
 	list, total, err = c.Store.OpenEscalations(c.Ctx, 0, 10)

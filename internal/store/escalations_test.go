@@ -18,7 +18,7 @@ func TestDeclinedRequestEscalatesToTheCEO(t *testing.T) {
 	c := newCompany(t)
 	sentAt := time.Now().Add(-10 * 24 * time.Hour)
 	it := c.sendUpgrade(t, sentAt)["IT"]
-	itHead := c.viewer(t, c.itHead)
+	itHead := c.Viewer(t, c.itHead)
 	_, err := c.Store.ActOnRequest(c.Ctx, itHead, it.ID, it.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, sentAt.Add(24*time.Hour))
 	require.NoError(t, err)
@@ -40,11 +40,11 @@ func TestDeclinedRequestEscalatesToTheCEO(t *testing.T) {
 
 	// The IT head adds a statement; only the CEO (or an admin) may decide.
 	require.NoError(t, c.Store.AddStatement(c.Ctx, itHead, e.ID, "本季度排期已满，可先做一期。", 3, now))
-	_, err = c.Store.Decide(c.Ctx, c.viewer(t, c.cto), e.ID, e.Version+1, accord.DecisionInput{Kind: accord.DecideDrop, Note: "x"}, now)
+	_, err = c.Store.Decide(c.Ctx, c.Viewer(t, c.cto), e.ID, e.Version+1, accord.DecisionInput{Kind: accord.DecideDrop, Note: "x"}, now)
 	require.Equal(t, accord.ECodeForbidden, accord.ErrorCodeOf(err))
 
 	due := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
-	decided, err := c.Store.Decide(c.Ctx, c.viewer(t, c.ceo), e.ID, e.Version+1, accord.DecisionInput{
+	decided, err := c.Store.Decide(c.Ctx, c.Viewer(t, c.ceo), e.ID, e.Version+1, accord.DecisionInput{
 		Kind: accord.DecideDirect, Note: "数字化转型优先", Scope: "一期：客户档案与工单", DueDate: &due}, now)
 	require.NoError(t, err)
 	require.Equal(t, accord.EscalationDecided, decided.Status)
@@ -68,7 +68,7 @@ func TestSalesMarketingEscalatesToOperationsThenUp(t *testing.T) {
 	t.Parallel()
 	c := newCompany(t)
 	ads := c.sendPromotion(t, time.Now())
-	lead := c.viewer(t, c.salesHead)
+	lead := c.Viewer(t, c.salesHead)
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) // a Monday
 	e, err := c.Store.Escalate(c.Ctx, lead, ads.ID, "宣传排期冲突", "", 3, now)
 	require.NoError(t, err)
@@ -171,7 +171,7 @@ func TestSweepRaisesOneEscalationPerRequestAtATime(t *testing.T) {
 	sentAt := time.Now().Add(-30 * 24 * time.Hour)
 	sent := c.sendUpgrade(t, sentAt)
 	it := sent["IT"]
-	itHead := c.viewer(t, c.itHead)
+	itHead := c.Viewer(t, c.itHead)
 	// Declined long ago, past its date and idle: stalled as declined, overdue and stale.
 	past := time.Now().AddDate(0, 0, -20)
 	_, err := c.Store.ActOnRequest(c.Ctx, itHead, it.ID, it.Version, accord.ActionDecline,
@@ -196,10 +196,10 @@ func TestSweepRaisesOneEscalationPerRequestAtATime(t *testing.T) {
 	// A manual escalation waiting for a decision holds the sweep back too: Data is
 	// declined and idle as long as IT, and escalated by the lead before any sweep.
 	data := sent["Data"]
-	_, err = c.Store.ActOnRequest(c.Ctx, c.viewer(t, c.dataHead), data.ID, data.Version, accord.ActionDecline,
+	_, err = c.Store.ActOnRequest(c.Ctx, c.Viewer(t, c.dataHead), data.ID, data.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, sentAt.Add(24*time.Hour))
 	require.NoError(t, err)
-	_, err = c.Store.Escalate(c.Ctx, c.viewer(t, c.afterSalesHead), data.ID, "数据部无排期", "", 3, now)
+	_, err = c.Store.Escalate(c.Ctx, c.Viewer(t, c.afterSalesHead), data.ID, "数据部无排期", "", 3, now)
 	require.NoError(t, err)
 
 	_, err = c.Store.SweepEscalations(c.Ctx, now, 3)
@@ -213,13 +213,13 @@ func TestSweepRaisesOneEscalationPerRequestAtATime(t *testing.T) {
 	// Sent back: still waiting; decided without changing the request: the next cause goes up.
 	list := escalationsOf(t, c.World, it.ID)
 	e := list[0]
-	ceo := c.viewer(t, c.ceo)
+	ceo := c.Viewer(t, c.ceo)
 	e, err = c.Store.Decide(c.Ctx, ceo, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideSendBack, Note: "请补充影响"}, now)
 	require.NoError(t, err)
 	_, err = c.Store.SweepEscalations(c.Ctx, now.Add(2*time.Hour), 3)
 	require.NoError(t, err)
 	require.Len(t, causesOf(it.ID), 1, "a sent-back escalation still waits")
-	require.NoError(t, c.Store.AddStatement(c.Ctx, c.viewer(t, c.afterSalesHead), e.ID, "影响一期上线。", 3, now))
+	require.NoError(t, c.Store.AddStatement(c.Ctx, c.Viewer(t, c.afterSalesHead), e.ID, "影响一期上线。", 3, now))
 	e, err = c.Store.Escalation(c.Ctx, e.ID)
 	require.NoError(t, err)
 	_, err = c.Store.Decide(c.Ctx, ceo, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideRescope, Note: "先观察一周", Scope: "保持原范围"}, now)

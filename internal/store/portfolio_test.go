@@ -77,7 +77,7 @@ func (pc portfolioCompany) sendTheUpgrade(t *testing.T, at time.Time) map[string
 // by English name.
 func portfolioByName(t *testing.T, c company, u accord.User, now time.Time) map[string]accord.Health {
 	t.Helper()
-	rows, total, err := portfolio(t, c.Store, c.Ctx, c.viewer(t, u), store.PortfolioFilter{Limit: 100}, now)
+	rows, total, err := portfolio(t, c.Store, c.Ctx, c.Viewer(t, u), store.PortfolioFilter{Limit: 100}, now)
 	require.NoError(t, err)
 	require.Len(t, rows, total)
 	out := map[string]accord.Health{}
@@ -97,12 +97,12 @@ func TestPortfolioHealthFollowsTheRequests(t *testing.T) {
 
 	sent := pc.sendTheUpgrade(t, now)
 	it := sent["IT"]
-	it, err := pc.Store.ActOnRequest(pc.Ctx, pc.viewer(t, pc.itHead), it.ID, it.Version, accord.ActionDecline,
+	it, err := pc.Store.ActOnRequest(pc.Ctx, pc.Viewer(t, pc.itHead), it.ID, it.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, now)
 	require.NoError(t, err)
 	require.Equal(t, accord.HealthBlocked, portfolioByName(t, pc.company, pc.ceo, now)["Service upgrade"], "a P0 declined")
 
-	rows, _, err := portfolio(t, pc.Store, pc.Ctx, pc.viewer(t, pc.ceo), store.PortfolioFilter{Limit: 1}, now)
+	rows, _, err := portfolio(t, pc.Store, pc.Ctx, pc.Viewer(t, pc.ceo), store.PortfolioFilter{Limit: 1}, now)
 	require.NoError(t, err)
 	smart := rows[0]
 	require.Equal(t, "Service upgrade", smart.NameEN, "the worst comes first")
@@ -115,18 +115,18 @@ func TestPortfolioHealthFollowsTheRequests(t *testing.T) {
 	require.Equal(t, pc.afterSalesHead.NameEN, smart.LeadNameEN)
 
 	// The lead escalates; the CEO directs IT. Binding and agreed: on track again.
-	e, err := pc.Store.Escalate(pc.Ctx, pc.viewer(t, pc.afterSalesHead), it.ID, "需要决定", "", 3, now)
+	e, err := pc.Store.Escalate(pc.Ctx, pc.Viewer(t, pc.afterSalesHead), it.ID, "需要决定", "", 3, now)
 	require.NoError(t, err)
 	require.Equal(t, 1, portfolioRow(t, pc.company, pc.ceo, "Service upgrade", now).Escalations)
 	due := now.AddDate(0, 0, 30)
-	_, err = pc.Store.Decide(pc.Ctx, pc.viewer(t, pc.ceo), e.ID, e.Version,
+	_, err = pc.Store.Decide(pc.Ctx, pc.Viewer(t, pc.ceo), e.ID, e.Version,
 		accord.DecisionInput{Kind: accord.DecideDirect, Note: "先做一期", DueDate: &due}, now)
 	require.NoError(t, err)
 	require.Equal(t, accord.HealthOnTrack, portfolioByName(t, pc.company, pc.ceo, now)["Service upgrade"])
 
 	// A high risk in the latest progress entry puts it at risk; a later low one clears it.
 	data := sent["Data"]
-	dataHead := pc.viewer(t, pc.dataHead)
+	dataHead := pc.Viewer(t, pc.dataHead)
 	_, err = pc.Store.AddProgress(pc.Ctx, dataHead, data.ID, accord.ProgressInput{Body: "数据口径未定", Risk: accord.RiskHigh}, now)
 	require.NoError(t, err)
 	require.Equal(t, accord.HealthAtRisk, portfolioByName(t, pc.company, pc.ceo, now)["Service upgrade"])
@@ -145,7 +145,7 @@ func TestPortfolioHealthFollowsTheRequests(t *testing.T) {
 
 func portfolioRow(t *testing.T, c company, u accord.User, nameEN string, now time.Time) accord.PortfolioRow {
 	t.Helper()
-	rows, _, err := portfolio(t, c.Store, c.Ctx, c.viewer(t, u), store.PortfolioFilter{Limit: 100}, now)
+	rows, _, err := portfolio(t, c.Store, c.Ctx, c.Viewer(t, u), store.PortfolioFilter{Limit: 100}, now)
 	require.NoError(t, err)
 	for _, r := range rows {
 		if r.NameEN == nameEN {
@@ -191,14 +191,14 @@ func TestPortfolioFiltersGoalsAndLoad(t *testing.T) {
 	now := time.Now()
 	sent := pc.sendTheUpgrade(t, now)
 	it := sent["IT"]
-	_, err := pc.Store.ActOnRequest(pc.Ctx, pc.viewer(t, pc.itHead), it.ID, it.Version, accord.ActionDecline,
+	_, err := pc.Store.ActOnRequest(pc.Ctx, pc.Viewer(t, pc.itHead), it.ID, it.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, now)
 	require.NoError(t, err)
 	data := sent["Data"]
-	_, err = pc.Store.ActOnRequest(pc.Ctx, pc.viewer(t, pc.dataHead), data.ID, data.Version, accord.ActionAgree,
+	_, err = pc.Store.ActOnRequest(pc.Ctx, pc.Viewer(t, pc.dataHead), data.ID, data.Version, accord.ActionAgree,
 		accord.RequestInput{}, now)
 	require.NoError(t, err)
-	ceo := pc.viewer(t, pc.ceo)
+	ceo := pc.Viewer(t, pc.ceo)
 
 	blocked := accord.HealthBlocked
 	rows, total, err := portfolio(t, pc.Store, pc.Ctx, ceo, store.PortfolioFilter{Health: &blocked, Limit: 10}, now)
@@ -270,7 +270,7 @@ func TestPortfolioFiltersGoalsAndLoad(t *testing.T) {
 	require.Equal(t, 0, byUnit["IT"].Open)
 	require.Equal(t, 40.0, byUnit["Training"].AskedDays)
 	require.Equal(t, "Training", load[0].NameEN, "the most loaded first")
-	cto, err := pc.Store.PortfolioLoad(pc.Ctx, pc.viewer(t, pc.cto), 10)
+	cto, err := pc.Store.PortfolioLoad(pc.Ctx, pc.Viewer(t, pc.cto), 10)
 	require.NoError(t, err)
 	require.Len(t, cto, 2, "IT and Data only")
 }
@@ -320,7 +320,7 @@ func TestPortfolioPageIsConsistentAcrossFilters(t *testing.T) {
 	now := time.Now()
 	sent := pc.sendTheUpgrade(t, now)
 	it := sent["IT"]
-	_, err := pc.Store.ActOnRequest(pc.Ctx, pc.viewer(t, pc.itHead), it.ID, it.Version, accord.ActionDecline,
+	_, err := pc.Store.ActOnRequest(pc.Ctx, pc.Viewer(t, pc.itHead), it.ID, it.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, now)
 	require.NoError(t, err)
 	goals, err := pc.Store.Goals(pc.Ctx)
@@ -343,7 +343,7 @@ func TestPortfolioPageIsConsistentAcrossFilters(t *testing.T) {
 		"past the end":     {Offset: 50, Limit: 25},
 	}
 	for who, u := range map[string]accord.User{"ceo": pc.ceo, "cto": pc.cto, "admin": pc.admin} {
-		v := pc.viewer(t, u)
+		v := pc.Viewer(t, u)
 		for name, f := range filters {
 			t.Run(who+"/"+name, func(t *testing.T) {
 				rows, total, goals, err := pc.Store.PortfolioPage(pc.Ctx, v, f, 5, now)

@@ -15,7 +15,7 @@ func TestUnitLedgerGiveAndTake(t *testing.T) {
 	c := newCompany(t)
 	now := time.Now()
 	drive := closedDrive(t, c.World, driveUnits{owner: c.fi, leads: c.afterSales, calls: c.service, publicity: c.marketing}, nil)
-	admin := c.viewer(t, c.admin)
+	admin := c.Viewer(t, c.admin)
 	ledger, err := c.Store.UnitLedger(c.Ctx, admin, c.service.ID, 50, now)
 	require.NoError(t, err)
 	require.Empty(t, ledger.Queue, "the drive's calls were delivered")
@@ -69,9 +69,9 @@ func TestUnitLedgerNamesOnlyWhatTheViewerMayOpen(t *testing.T) {
 	c.Commitment(t, storetest.CommitmentOpts{Project: &p, Unit: &c.training, What: "年会上公开感谢培训部"})
 	c.Thanks(t, storetest.ThanksOpts{Project: &p, Unit: &c.training, Text: "培训部排出了培训师"})
 	training := c.training.ID
-	outsider, err := c.Store.UnitLedger(c.Ctx, c.viewer(t, c.legalHead), training, 50, now)
+	outsider, err := c.Store.UnitLedger(c.Ctx, c.Viewer(t, c.legalHead), training, 50, now)
 	require.NoError(t, err)
-	insider, err := c.Store.UnitLedger(c.Ctx, c.viewer(t, c.trainingHead), training, 50, now)
+	insider, err := c.Store.UnitLedger(c.Ctx, c.Viewer(t, c.trainingHead), training, 50, now)
 	require.NoError(t, err)
 	require.Equal(t, insider.QueueCount, outsider.QueueCount, "totals count everything")
 	require.Equal(t, insider.PromisesOpen+insider.PromisesKept+insider.PromisesBroken,

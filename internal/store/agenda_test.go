@@ -7,20 +7,27 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
+	"accord/internal/store/storetest"
 )
 
 func TestAgenda(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	c := newCompany(t)
 	now := time.Now()
-	sent := sendSmart(t, b, now)
-	items, counts, err := b.st.Agenda(b.ctx, b.users["it@accord.demo"].ID, 5, now)
+	sent := c.sendUpgrade(t, now)
+	p, err := c.Store.Project(c.Ctx, sent["IT"].ProjectID)
+	require.NoError(t, err)
+	overdue, later := now.AddDate(0, 0, -5), now.AddDate(0, 0, 60)
+	c.Commitment(t, storetest.CommitmentOpts{Project: &p, Unit: &c.training, What: "年会上公开感谢培训部", DueDate: &overdue})
+	c.Commitment(t, storetest.CommitmentOpts{Project: &p, Unit: &c.data, What: "项目报告设“数据价值”专章", DueDate: &later})
+	items, counts, err := c.Store.Agenda(c.Ctx, c.itHead.ID, 5, now)
 	require.NoError(t, err)
 	require.Equal(t, 1, counts[accord.AgendaAnswer])
 	require.Equal(t, sent["IT"].ID, items[accord.AgendaAnswer][0].ID)
 	require.Equal(t, "CRM system development", items[accord.AgendaAnswer][0].TitleEN)
 
-	lead := b.users["aftersales@accord.demo"].ID
-	items, counts, err = b.st.Agenda(b.ctx, lead, 5, now.AddDate(0, 0, 20))
+	lead := c.afterSalesHead.ID
+	items, counts, err = c.Store.Agenda(c.Ctx, lead, 5, now.AddDate(0, 0, 20))
 	require.NoError(t, err)
 	require.Equal(t, 4, counts[accord.AgendaStale], "every request went quiet")
 	require.Len(t, items[accord.AgendaStale], 4)
@@ -28,9 +35,9 @@ func TestAgenda(t *testing.T) {
 	require.Equal(t, "年会上公开感谢培训部", items[accord.AgendaPromise][0].Title)
 	require.Equal(t, "Training", items[accord.AgendaPromise][0].UnitNameEN)
 
-	e, err := b.st.Escalate(b.ctx, b.viewer(t, "aftersales@accord.demo"), sent["IT"].ID, "需要决定", "", 3, now)
+	e, err := c.Store.Escalate(c.Ctx, c.Viewer(t, c.afterSalesHead), sent["IT"].ID, "需要决定", "", 3, now)
 	require.NoError(t, err)
-	items, counts, err = b.st.Agenda(b.ctx, b.users["ceo@accord.demo"].ID, 5, now)
+	items, counts, err = c.Store.Agenda(c.Ctx, c.ceo.ID, 5, now)
 	require.NoError(t, err)
 	require.Equal(t, e.ID, items[accord.AgendaDecide][0].ID)
 	require.Equal(t, 1, counts[accord.AgendaDecide])
@@ -38,10 +45,10 @@ func TestAgenda(t *testing.T) {
 	// More than a list holds: the first by deadline, and the whole count.
 	// (Marketing, under Operations like After-sales, goes to the Operations head.)
 	for _, holder := range []string{"Data", "Training"} {
-		_, err := b.st.Escalate(b.ctx, b.viewer(t, "aftersales@accord.demo"), sent[holder].ID, "需要决定", "", 3, now)
+		_, err := c.Store.Escalate(c.Ctx, c.Viewer(t, c.afterSalesHead), sent[holder].ID, "需要决定", "", 3, now)
 		require.NoError(t, err)
 	}
-	items, counts, err = b.st.Agenda(b.ctx, b.users["ceo@accord.demo"].ID, 2, now)
+	items, counts, err = c.Store.Agenda(c.Ctx, c.ceo.ID, 2, now)
 	require.NoError(t, err)
 	require.Equal(t, 3, counts[accord.AgendaDecide])
 	require.Len(t, items[accord.AgendaDecide], 2)
@@ -52,12 +59,13 @@ func TestAgenda(t *testing.T) {
 // theirs: the key person what they must deliver, the lead the declines and counters
 // on their projects, the holder's head the statements their unit owes.
 func TestAgendaNextSteps(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	c := newCompany(t)
 	now := time.Now()
-	sent := sendSmart(t, b, now)
-	agenda := func(email string) (map[accord.AgendaKind][]accord.AgendaItem, map[accord.AgendaKind]int) {
+	sent := c.sendUpgrade(t, now)
+	agenda := func(u accord.User) (map[accord.AgendaKind][]accord.AgendaItem, map[accord.AgendaKind]int) {
 		t.Helper()
-		items, counts, err := b.st.Agenda(b.ctx, b.users[email].ID, 5, now)
+		items, counts, err := c.Store.Agenda(c.Ctx, u.ID, 5, now)
 		require.NoError(t, err)
 		return items, counts
 	}
@@ -70,13 +78,13 @@ func TestAgendaNextSteps(t *testing.T) {
 	}
 
 	// IT agrees, names its developer and a date: the developer has it to deliver.
-	dev := b.users["it.dev@accord.demo"].ID
+	dev := c.itDev.ID
 	due := time.Date(2030, 5, 1, 0, 0, 0, 0, time.UTC)
 	it := sent["IT"]
-	_, err := b.st.ActOnRequest(b.ctx, b.viewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionAgree,
+	_, err := c.Store.ActOnRequest(c.Ctx, c.Viewer(t, c.itHead), it.ID, it.Version, accord.ActionAgree,
 		accord.RequestInput{KeyPersonUserID: &dev, DueDate: &due}, now)
 	require.NoError(t, err)
-	items, counts := agenda("it.dev@accord.demo")
+	items, counts := agenda(c.itDev)
 	require.Equal(t, map[accord.AgendaKind]int{accord.AgendaDeliver: 1}, counts)
 	got := items[accord.AgendaDeliver][0]
 	require.Equal(t, it.ID, got.ID)
@@ -85,51 +93,51 @@ func TestAgendaNextSteps(t *testing.T) {
 	require.Equal(t, "agreed", got.State)
 	require.Equal(t, accord.TierRequired, got.Tier)
 	require.Equal(t, "2030-05-01", got.DueDate.Format("2006-01-02"))
-	_, counts = agenda("it@accord.demo")
+	_, counts = agenda(c.itHead)
 	require.Zero(t, counts[accord.AgendaDeliver], "the head named someone else")
 
 	// Data declines its P0 and Training counters: both wait for the lead, P0 first.
 	data := sent["Data"]
-	_, err = b.st.ActOnRequest(b.ctx, b.viewer(t, "data@accord.demo"), data.ID, data.Version, accord.ActionDecline,
+	_, err = c.Store.ActOnRequest(c.Ctx, c.Viewer(t, c.dataHead), data.ID, data.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleNotInKPI}, now)
 	require.NoError(t, err)
 	tr := sent["Training"]
 	date := now.AddDate(0, 0, 40)
-	_, err = b.st.ActOnRequest(b.ctx, b.viewer(t, "training@accord.demo"), tr.ID, tr.Version, accord.ActionCounter,
+	_, err = c.Store.ActOnRequest(c.Ctx, c.Viewer(t, c.trainingHead), tr.ID, tr.Version, accord.ActionCounter,
 		accord.RequestInput{CounterScope: "先培训 100 人", CounterDate: &date}, now)
 	require.NoError(t, err)
-	items, counts = agenda("aftersales@accord.demo")
+	items, counts = agenda(c.afterSalesHead)
 	require.Equal(t, 2, counts[accord.AgendaNext])
 	require.Equal(t, []int64{data.ID, tr.ID}, ids(items[accord.AgendaNext]))
 	require.Equal(t, "declined", items[accord.AgendaNext][0].State)
 	require.Equal(t, "countered", items[accord.AgendaNext][1].State)
 	require.Zero(t, counts[accord.AgendaAnswer], "the lead answers nothing as a holder")
-	_, counts = agenda("data@accord.demo")
+	_, counts = agenda(c.dataHead)
 	require.Zero(t, counts[accord.AgendaNext], "the decliner leads no project")
 
 	// The lead escalates the decline: Data's head owes a statement, nobody else does.
-	e, err := b.st.Escalate(b.ctx, b.viewer(t, "aftersales@accord.demo"), data.ID, "需要决定", "", 3, now)
+	e, err := c.Store.Escalate(c.Ctx, c.Viewer(t, c.afterSalesHead), data.ID, "需要决定", "", 3, now)
 	require.NoError(t, err)
-	items, counts = agenda("data@accord.demo")
+	items, counts = agenda(c.dataHead)
 	require.Equal(t, 1, counts[accord.AgendaStatement])
 	got = items[accord.AgendaStatement][0]
 	require.Equal(t, e.ID, got.ID)
 	require.Equal(t, data.ProjectID, got.ProjectID)
 	require.Equal(t, "Data", got.UnitNameEN)
 	require.Equal(t, "open", got.State)
-	for _, email := range []string{"it@accord.demo", "aftersales@accord.demo", "ceo@accord.demo", "data.analyst@accord.demo", "admin@accord.demo"} {
-		_, counts = agenda(email)
-		require.Zero(t, counts[accord.AgendaStatement], email)
+	for _, u := range []accord.User{c.itHead, c.afterSalesHead, c.ceo, c.dataAnalyst, c.admin} {
+		_, counts = agenda(u)
+		require.Zero(t, counts[accord.AgendaStatement], u.NameEN)
 	}
-	_, counts = agenda("ceo@accord.demo")
+	_, counts = agenda(c.ceo)
 	require.Equal(t, map[accord.AgendaKind]int{accord.AgendaDecide: 1}, counts, "the CEO decides, and has nothing else")
 
 	// Once Data has spoken, nothing is owed.
-	require.NoError(t, b.st.AddStatement(b.ctx, b.viewer(t, "data@accord.demo"), e.ID, "本季度排不开", 3, now))
-	_, counts = agenda("data@accord.demo")
+	require.NoError(t, c.Store.AddStatement(c.Ctx, c.Viewer(t, c.dataHead), e.ID, "本季度排不开", 3, now))
+	_, counts = agenda(c.dataHead)
 	require.Zero(t, counts[accord.AgendaStatement])
 
 	// The administrator keeps the tree: no list of another role's holds anything.
-	_, counts = agenda("admin@accord.demo")
+	_, counts = agenda(c.admin)
 	require.Empty(t, counts)
 }

@@ -9,6 +9,7 @@ import (
 
 	"accord/internal/accord"
 	"accord/internal/store"
+	"accord/internal/store/storetest"
 )
 
 // portfolio is PortfolioPage's page of rows and total.
@@ -25,11 +26,58 @@ func portfolioGoals(t *testing.T, st *store.Store, ctx context.Context, v accord
 	return goals, err
 }
 
+// portfolioCompany is the company of company_test.go, with a Finance unit under
+// Corporate functions, and three projects under goals, none of them sent yet but the
+// closed one:
+//   - After-sales' upgrade, 20 million, serving the company goal of customer
+//     satisfaction: P0s of IT and Data (needed in 30 days), P1s of Training and Marketing;
+//   - the renewal drive of Finance & insurance (under Operations), closed with everything
+//     delivered, serving that unit's KPI under the profit goal;
+//   - Sales' promotion, 8 million, serving Sales' KPI under the profit goal: P0s of
+//     Marketing and Finance (under Corporate functions), a P1 of Finance & insurance.
+//
+// A third company goal, digital transformation, has no project.
+type portfolioCompany struct {
+	company
+	upgrade      accord.Project
+	upgradeNeeds map[string]accord.Need
+}
+
+// newPortfolioCompany builds the portfolio company in a fresh database of t's own.
+func newPortfolioCompany(t *testing.T) portfolioCompany {
+	t.Helper()
+	pc := portfolioCompany{company: newCompany(t)}
+	c := pc.company
+	finance := c.Unit(t, storetest.UnitOpts{Parent: &c.corp, Name: "财务部", NameEN: "Finance"})
+
+	satisfaction := c.Goal(t, storetest.GoalOpts{Title: "客户满意度提升至行业前三", TitleEN: "Customer satisfaction in the industry's top three"})
+	profit := c.Goal(t, storetest.GoalOpts{Title: "全年利润增长 10%", TitleEN: "Full-year profit up 10%"})
+	renewal := c.Goal(t, storetest.GoalOpts{Parent: &profit, Unit: &c.fi, Title: "续保率 65%", TitleEN: "Insurance renewal rate 65%"})
+	stockTurn := c.Goal(t, storetest.GoalOpts{Parent: &profit, Unit: &c.sales, Title: "库存周转 45 天以内", TitleEN: "Stock turnover under 45 days"})
+	c.Goal(t, storetest.GoalOpts{Title: "数字化转型", TitleEN: "Digital transformation"})
+
+	p, needs := c.upgrade(t)
+	pc.upgrade, pc.upgradeNeeds = c.valued(t, p, 20_000_000, &satisfaction), needs
+	closedDrive(t, c.World, driveUnits{owner: c.fi, leads: c.afterSales, calls: c.service, publicity: c.marketing},
+		func(in *accord.ProjectInput) { in.GoalID = &renewal.ID })
+	promo, _ := c.promotion(t)
+	promo = c.valued(t, promo, 8_000_000, &stockTurn)
+	c.Need(t, storetest.NeedOpts{Project: &promo, Holder: &finance, TitleEN: "Promotion budget", Tier: accord.TierRequired})
+	c.Need(t, storetest.NeedOpts{Project: &promo, Holder: &c.fi, TitleEN: "Loan and insurance offers", Tier: accord.TierImportant})
+	return pc
+}
+
+// sendTheUpgrade sends the upgrade's four needs at `at`, by holder's English name.
+func (pc portfolioCompany) sendTheUpgrade(t *testing.T, at time.Time) map[string]accord.Request {
+	t.Helper()
+	return pc.send(t, pc.upgrade, pc.upgradeNeeds, at)
+}
+
 // portfolioByName pages through the whole portfolio and returns each project's health
 // by English name.
-func portfolioByName(t *testing.T, b testBundle, email string, now time.Time) map[string]accord.Health {
+func portfolioByName(t *testing.T, c company, u accord.User, now time.Time) map[string]accord.Health {
 	t.Helper()
-	rows, total, err := portfolio(t, b.st, b.ctx, b.viewer(t, email), store.PortfolioFilter{Limit: 100}, now)
+	rows, total, err := portfolio(t, c.Store, c.Ctx, c.Viewer(t, u), store.PortfolioFilter{Limit: 100}, now)
 	require.NoError(t, err)
 	require.Len(t, rows, total)
 	out := map[string]accord.Health{}
@@ -40,92 +88,96 @@ func portfolioByName(t *testing.T, b testBundle, email string, now time.Time) ma
 }
 
 func TestPortfolioHealthFollowsTheRequests(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	pc := newPortfolioCompany(t)
 	now := time.Now()
-	require.Equal(t, map[string]accord.Health{"Smart service upgrade": accord.HealthOnTrack,
-		"Weekend insurance renewal drive": accord.HealthOnTrack, "Inventory car promotion": accord.HealthOnTrack},
-		portfolioByName(t, b, "ceo@accord.demo", now), "nothing sent yet, and the closed drive delivered everything")
+	require.Equal(t, map[string]accord.Health{"Service upgrade": accord.HealthOnTrack,
+		"Renewal drive": accord.HealthOnTrack, "Car promotion": accord.HealthOnTrack},
+		portfolioByName(t, pc.company, pc.ceo, now), "nothing sent yet, and the closed drive delivered everything")
 
-	sent := sendSmart(t, b, now)
+	sent := pc.sendTheUpgrade(t, now)
 	it := sent["IT"]
-	it, err := b.st.ActOnRequest(b.ctx, b.viewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionDecline,
+	it, err := pc.Store.ActOnRequest(pc.Ctx, pc.Viewer(t, pc.itHead), it.ID, it.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, now)
 	require.NoError(t, err)
-	require.Equal(t, accord.HealthBlocked, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"], "a P0 declined")
+	require.Equal(t, accord.HealthBlocked, portfolioByName(t, pc.company, pc.ceo, now)["Service upgrade"], "a P0 declined")
 
-	rows, _, err := portfolio(t, b.st, b.ctx, b.viewer(t, "ceo@accord.demo"), store.PortfolioFilter{Limit: 1}, now)
+	rows, _, err := portfolio(t, pc.Store, pc.Ctx, pc.Viewer(t, pc.ceo), store.PortfolioFilter{Limit: 1}, now)
 	require.NoError(t, err)
 	smart := rows[0]
-	require.Equal(t, "Smart service upgrade", smart.NameEN, "the worst comes first")
+	require.Equal(t, "Service upgrade", smart.NameEN, "the worst comes first")
 	require.Equal(t, 1, smart.P0Declined)
 	require.Equal(t, 1, smart.Declined)
 	require.Equal(t, 4, smart.Live)
 	require.Equal(t, "Customer satisfaction in the industry's top three", smart.GoalTitleEN)
 	require.Equal(t, int64(20_000_000), *smart.ExpectedAmount)
 	require.Equal(t, "After-sales", smart.UnitNameEN)
-	require.Equal(t, "Zhang Wei", smart.LeadNameEN)
+	require.Equal(t, pc.afterSalesHead.NameEN, smart.LeadNameEN)
 
 	// The lead escalates; the CEO directs IT. Binding and agreed: on track again.
-	e, err := b.st.Escalate(b.ctx, b.viewer(t, "aftersales@accord.demo"), it.ID, "需要决定", "", 3, now)
+	e, err := pc.Store.Escalate(pc.Ctx, pc.Viewer(t, pc.afterSalesHead), it.ID, "需要决定", "", 3, now)
 	require.NoError(t, err)
-	require.Equal(t, 1, portfolioRow(t, b, "ceo@accord.demo", "Smart service upgrade", now).Escalations)
+	require.Equal(t, 1, portfolioRow(t, pc.company, pc.ceo, "Service upgrade", now).Escalations)
 	due := now.AddDate(0, 0, 30)
-	_, err = b.st.Decide(b.ctx, b.viewer(t, "ceo@accord.demo"), e.ID, e.Version,
+	_, err = pc.Store.Decide(pc.Ctx, pc.Viewer(t, pc.ceo), e.ID, e.Version,
 		accord.DecisionInput{Kind: accord.DecideDirect, Note: "先做一期", DueDate: &due}, now)
 	require.NoError(t, err)
-	require.Equal(t, accord.HealthOnTrack, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"])
+	require.Equal(t, accord.HealthOnTrack, portfolioByName(t, pc.company, pc.ceo, now)["Service upgrade"])
 
 	// A high risk in the latest progress entry puts it at risk; a later low one clears it.
 	data := sent["Data"]
-	dataHead := b.viewer(t, "data@accord.demo")
-	_, err = b.st.AddProgress(b.ctx, dataHead, data.ID, accord.ProgressInput{Body: "数据口径未定", Risk: accord.RiskHigh}, now)
+	dataHead := pc.Viewer(t, pc.dataHead)
+	_, err = pc.Store.AddProgress(pc.Ctx, dataHead, data.ID, accord.ProgressInput{Body: "数据口径未定", Risk: accord.RiskHigh}, now)
 	require.NoError(t, err)
-	require.Equal(t, accord.HealthAtRisk, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"])
-	_, err = b.st.AddProgress(b.ctx, dataHead, data.ID, accord.ProgressInput{Body: "口径已定", Risk: accord.RiskLow}, now)
+	require.Equal(t, accord.HealthAtRisk, portfolioByName(t, pc.company, pc.ceo, now)["Service upgrade"])
+	_, err = pc.Store.AddProgress(pc.Ctx, dataHead, data.ID, accord.ProgressInput{Body: "口径已定", Risk: accord.RiskLow}, now)
 	require.NoError(t, err)
-	require.Equal(t, accord.HealthOnTrack, portfolioByName(t, b, "ceo@accord.demo", now)["Smart service upgrade"])
+	require.Equal(t, accord.HealthOnTrack, portfolioByName(t, pc.company, pc.ceo, now)["Service upgrade"])
 
 	// Three weeks without a word: stale, at risk. Past the P0's date: blocked.
 	later := now.AddDate(0, 0, 21)
-	require.Equal(t, accord.HealthAtRisk, portfolioByName(t, b, "ceo@accord.demo", later)["Smart service upgrade"])
-	r := portfolioRow(t, b, "ceo@accord.demo", "Smart service upgrade", later)
+	require.Equal(t, accord.HealthAtRisk, portfolioByName(t, pc.company, pc.ceo, later)["Service upgrade"])
+	r := portfolioRow(t, pc.company, pc.ceo, "Service upgrade", later)
 	require.Equal(t, 4, r.Stale)
-	require.Equal(t, accord.HealthBlocked, portfolioByName(t, b, "ceo@accord.demo", now.AddDate(0, 0, 45))["Smart service upgrade"],
+	require.Equal(t, accord.HealthBlocked, portfolioByName(t, pc.company, pc.ceo, now.AddDate(0, 0, 45))["Service upgrade"],
 		"the customer analytics (P0) was needed within 30 days")
 }
 
-func portfolioRow(t *testing.T, b testBundle, email, nameEN string, now time.Time) accord.PortfolioRow {
+func portfolioRow(t *testing.T, c company, u accord.User, nameEN string, now time.Time) accord.PortfolioRow {
 	t.Helper()
-	rows, _, err := portfolio(t, b.st, b.ctx, b.viewer(t, email), store.PortfolioFilter{Limit: 100}, now)
+	rows, _, err := portfolio(t, c.Store, c.Ctx, c.Viewer(t, u), store.PortfolioFilter{Limit: 100}, now)
 	require.NoError(t, err)
 	for _, r := range rows {
 		if r.NameEN == nameEN {
 			return r
 		}
 	}
-	t.Fatalf("%s is not on %s's portfolio", nameEN, email)
+	t.Fatalf("%s is not on %s's portfolio", nameEN, u.NameEN)
 	return accord.PortfolioRow{}
 }
 
 func TestPortfolioScopeIsTheViewersSubtree(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	pc := newPortfolioCompany(t)
 	now := time.Now()
+	all := []string{"Service upgrade", "Renewal drive", "Car promotion"}
 	tests := []struct {
-		email string
-		want  []string
+		name string
+		user accord.User
+		want []string
 	}{
-		{"ceo@accord.demo", []string{"Smart service upgrade", "Weekend insurance renewal drive", "Inventory car promotion"}},
-		{"admin@accord.demo", []string{"Smart service upgrade", "Weekend insurance renewal drive", "Inventory car promotion"}},
-		{"cto@accord.demo", []string{"Smart service upgrade"}}, // IT and Data hold its needs
-		{"corp@accord.demo", []string{"Smart service upgrade", "Inventory car promotion"}},
-		{"ops@accord.demo", []string{"Smart service upgrade", "Weekend insurance renewal drive", "Inventory car promotion"}},
-		{"legal@accord.demo", nil},
-		{"trainer@accord.demo", nil},
+		{"the CEO", pc.ceo, all},
+		{"an administrator", pc.admin, all},
+		{"the Technology head", pc.cto, []string{"Service upgrade"}},                      // IT and Data hold its needs
+		{"the Corporate head", pc.corpHead, []string{"Service upgrade", "Car promotion"}}, // Training; Finance
+		{"the Operations head", pc.opsHead, all},
+		{"the Legal head", pc.legalHead, nil},
+		{"a trainer", pc.trainer, nil},
 	}
 	for _, tt := range tests {
-		t.Run(tt.email, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for name := range portfolioByName(t, b, tt.email, now) {
+			for name := range portfolioByName(t, pc.company, tt.user, now) {
 				got = append(got, name)
 			}
 			require.ElementsMatch(t, tt.want, got)
@@ -134,40 +186,41 @@ func TestPortfolioScopeIsTheViewersSubtree(t *testing.T) {
 }
 
 func TestPortfolioFiltersGoalsAndLoad(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	pc := newPortfolioCompany(t)
 	now := time.Now()
-	sent := sendSmart(t, b, now)
+	sent := pc.sendTheUpgrade(t, now)
 	it := sent["IT"]
-	_, err := b.st.ActOnRequest(b.ctx, b.viewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionDecline,
+	_, err := pc.Store.ActOnRequest(pc.Ctx, pc.Viewer(t, pc.itHead), it.ID, it.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, now)
 	require.NoError(t, err)
 	data := sent["Data"]
-	_, err = b.st.ActOnRequest(b.ctx, b.viewer(t, "data@accord.demo"), data.ID, data.Version, accord.ActionAgree,
+	_, err = pc.Store.ActOnRequest(pc.Ctx, pc.Viewer(t, pc.dataHead), data.ID, data.Version, accord.ActionAgree,
 		accord.RequestInput{}, now)
 	require.NoError(t, err)
-	ceo := b.viewer(t, "ceo@accord.demo")
+	ceo := pc.Viewer(t, pc.ceo)
 
 	blocked := accord.HealthBlocked
-	rows, total, err := portfolio(t, b.st, b.ctx, ceo, store.PortfolioFilter{Health: &blocked, Limit: 10}, now)
+	rows, total, err := portfolio(t, pc.Store, pc.Ctx, ceo, store.PortfolioFilter{Health: &blocked, Limit: 10}, now)
 	require.NoError(t, err)
 	require.Equal(t, 1, total)
-	require.Equal(t, "Smart service upgrade", rows[0].NameEN)
+	require.Equal(t, "Service upgrade", rows[0].NameEN)
 
 	done := accord.ProjectDone
-	rows, total, err = portfolio(t, b.st, b.ctx, ceo, store.PortfolioFilter{Status: &done, Limit: 10}, now)
+	rows, total, err = portfolio(t, pc.Store, pc.Ctx, ceo, store.PortfolioFilter{Status: &done, Limit: 10}, now)
 	require.NoError(t, err)
 	require.Equal(t, 1, total)
-	require.Equal(t, "Weekend insurance renewal drive", rows[0].NameEN)
+	require.Equal(t, "Renewal drive", rows[0].NameEN)
 	require.Equal(t, 3, rows[0].Delivered)
 
-	goals, err := b.st.Goals(b.ctx)
+	goals, err := pc.Store.Goals(pc.Ctx)
 	require.NoError(t, err)
 	goalID := map[string]int64{}
 	for _, g := range goals {
 		goalID[g.TitleEN] = g.ID
 	}
 	profit := goalID["Full-year profit up 10%"]
-	rows, total, err = portfolio(t, b.st, b.ctx, ceo, store.PortfolioFilter{GoalID: &profit, Limit: 10}, now)
+	rows, total, err = portfolio(t, pc.Store, pc.Ctx, ceo, store.PortfolioFilter{GoalID: &profit, Limit: 10}, now)
 	require.NoError(t, err)
 	require.Equal(t, 2, total, "the profit goal gathers the projects of its two KPIs")
 	for _, r := range rows {
@@ -175,18 +228,18 @@ func TestPortfolioFiltersGoalsAndLoad(t *testing.T) {
 		require.Equal(t, "Full-year profit up 10%", r.GoalTitleEN)
 	}
 	kpi := goalID["Stock turnover under 45 days"]
-	_, total, err = portfolio(t, b.st, b.ctx, ceo, store.PortfolioFilter{GoalID: &kpi, Limit: 10}, now)
+	_, total, err = portfolio(t, pc.Store, pc.Ctx, ceo, store.PortfolioFilter{GoalID: &kpi, Limit: 10}, now)
 	require.NoError(t, err)
 	require.Equal(t, 1, total)
 
 	// Pages: one at a time, worst first.
-	rows, total, err = portfolio(t, b.st, b.ctx, ceo, store.PortfolioFilter{Offset: 1, Limit: 1}, now)
+	rows, total, err = portfolio(t, pc.Store, pc.Ctx, ceo, store.PortfolioFilter{Offset: 1, Limit: 1}, now)
 	require.NoError(t, err)
 	require.Equal(t, 3, total)
 	require.Len(t, rows, 1)
-	require.NotEqual(t, "Smart service upgrade", rows[0].NameEN)
+	require.NotEqual(t, "Service upgrade", rows[0].NameEN)
 
-	rollup, err := portfolioGoals(t, b.st, b.ctx, ceo, now)
+	rollup, err := portfolioGoals(t, pc.Store, pc.Ctx, ceo, now)
 	require.NoError(t, err)
 	byGoal := map[string]accord.GoalRollup{}
 	for _, g := range rollup {
@@ -198,7 +251,7 @@ func TestPortfolioFiltersGoalsAndLoad(t *testing.T) {
 	require.Equal(t, 1, sat.Counts[accord.HealthBlocked])
 	require.Equal(t, int64(20_000_000), sat.Value[accord.HealthBlocked])
 	require.Equal(t, "CNY", sat.Currency)
-	require.Equal(t, []accord.GoalProject{{ID: sat.Top[0].ID, Name: "智能服务升级", NameEN: "Smart service upgrade",
+	require.Equal(t, []accord.GoalProject{{ID: sat.Top[0].ID, Name: "服务升级", NameEN: "Service upgrade",
 		Status: accord.ProjectActive, Health: accord.HealthBlocked}}, sat.Top)
 	require.Equal(t, 2, byGoal["Full-year profit up 10%"].Projects)
 	require.Equal(t, 2, byGoal["Full-year profit up 10%"].Counts[accord.HealthOnTrack])
@@ -206,7 +259,7 @@ func TestPortfolioFiltersGoalsAndLoad(t *testing.T) {
 	require.Equal(t, int64(0), byGoal[""].Goal.ID)
 	require.Equal(t, 0, byGoal[""].Projects)
 
-	load, err := b.st.PortfolioLoad(b.ctx, ceo, 10)
+	load, err := pc.Store.PortfolioLoad(pc.Ctx, ceo, 10)
 	require.NoError(t, err)
 	byUnit := map[string]store.UnitLoad{}
 	for _, l := range load {
@@ -217,37 +270,40 @@ func TestPortfolioFiltersGoalsAndLoad(t *testing.T) {
 	require.Equal(t, 0, byUnit["IT"].Open)
 	require.Equal(t, 40.0, byUnit["Training"].AskedDays)
 	require.Equal(t, "Training", load[0].NameEN, "the most loaded first")
-	cto, err := b.st.PortfolioLoad(b.ctx, b.viewer(t, "cto@accord.demo"), 10)
+	cto, err := pc.Store.PortfolioLoad(pc.Ctx, pc.Viewer(t, pc.cto), 10)
 	require.NoError(t, err)
 	require.Len(t, cto, 2, "IT and Data only")
 }
 
 func TestPortfolioOfTenThousandProjects(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	w := storetest.New(t)
 	now := time.Now()
+	sales := w.Unit(t, storetest.UnitOpts{NameEN: "Sales"})
+	marketing := w.Unit(t, storetest.UnitOpts{NameEN: "Marketing"})
 	// 10,000 projects owned by Sales, each asking Marketing, every tenth declined.
-	_, err := b.st.Pool().Exec(b.ctx, `WITH p AS (
+	_, err := w.Store.Pool().Exec(w.Ctx, `WITH p AS (
 			INSERT INTO projects (name, name_en, lead_user_id, owning_unit_id, expected_amount)
-			SELECT '项目 ' || g, 'Project ' || g, (SELECT id FROM users WHERE email = 'sales@accord.demo'),
-				(SELECT id FROM units WHERE name_en = 'Sales'), g * 1000
+			SELECT '项目 ' || g, 'Project ' || g, $1, $2, g * 1000
 			FROM generate_series(1, 10000) g RETURNING id, expected_amount),
 		n AS (
 			INSERT INTO needs (project_id, title, holder_unit_id, tier, effort_days)
-			SELECT id, '宣传', (SELECT id FROM units WHERE name_en = 'Marketing'), 'P0', 2 FROM p RETURNING id, project_id)
+			SELECT id, '宣传', $3, 'P0', 2 FROM p RETURNING id, project_id)
 		INSERT INTO requests (need_id, project_id, holder_unit_id, state, sent_at, last_activity_at)
-		SELECT n.id, n.project_id, (SELECT id FROM units WHERE name_en = 'Marketing'),
+		SELECT n.id, n.project_id, $3,
 			CASE WHEN n.project_id % 10 = 0 THEN 'declined' ELSE 'requested' END, now(), now()
-		FROM n`)
+		FROM n`, w.Head(t, sales).ID, sales.ID, marketing.ID)
 	require.NoError(t, err)
+	ceo := w.Viewer(t, w.Head(t, w.Root(t)))
 	start := time.Now()
-	rows, total, err := portfolio(t, b.st, b.ctx, b.viewer(t, "ceo@accord.demo"), store.PortfolioFilter{Offset: 25, Limit: 25}, now)
+	rows, total, err := portfolio(t, w.Store, w.Ctx, ceo, store.PortfolioFilter{Offset: 25, Limit: 25}, now)
 	require.NoError(t, err)
-	require.Equal(t, 10_003, total)
+	require.Equal(t, 10_000, total)
 	require.Len(t, rows, 25)
 	for _, r := range rows {
 		require.Equal(t, accord.HealthBlocked, r.Health)
 	}
-	rollup, err := portfolioGoals(t, b.st, b.ctx, b.viewer(t, "ceo@accord.demo"), now)
+	rollup, err := portfolioGoals(t, w.Store, w.Ctx, ceo, now)
 	require.NoError(t, err)
 	none := rollup[len(rollup)-1]
 	require.Equal(t, 10_000, none.Projects)
@@ -259,14 +315,15 @@ func TestPortfolioOfTenThousandProjects(t *testing.T) {
 // TestPortfolioPageIsConsistentAcrossFilters: whatever the filter, the goal rollup is
 // the one for its status alone, and a page is the matching slice of the whole list.
 func TestPortfolioPageIsConsistentAcrossFilters(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	pc := newPortfolioCompany(t)
 	now := time.Now()
-	sent := sendSmart(t, b, now)
+	sent := pc.sendTheUpgrade(t, now)
 	it := sent["IT"]
-	_, err := b.st.ActOnRequest(b.ctx, b.viewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionDecline,
+	_, err := pc.Store.ActOnRequest(pc.Ctx, pc.Viewer(t, pc.itHead), it.ID, it.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, now)
 	require.NoError(t, err)
-	goals, err := b.st.Goals(b.ctx)
+	goals, err := pc.Store.Goals(pc.Ctx)
 	require.NoError(t, err)
 	profit := goals[0].ID
 	for _, g := range goals {
@@ -285,19 +342,19 @@ func TestPortfolioPageIsConsistentAcrossFilters(t *testing.T) {
 		"second page":      {Offset: 1, Limit: 1},
 		"past the end":     {Offset: 50, Limit: 25},
 	}
-	for _, email := range []string{"ceo@accord.demo", "cto@accord.demo", "admin@accord.demo"} {
-		v := b.viewer(t, email)
+	for who, u := range map[string]accord.User{"ceo": pc.ceo, "cto": pc.cto, "admin": pc.admin} {
+		v := pc.Viewer(t, u)
 		for name, f := range filters {
-			t.Run(email+"/"+name, func(t *testing.T) {
-				rows, total, goals, err := b.st.PortfolioPage(b.ctx, v, f, 5, now)
+			t.Run(who+"/"+name, func(t *testing.T) {
+				rows, total, goals, err := pc.Store.PortfolioPage(pc.Ctx, v, f, 5, now)
 				require.NoError(t, err)
-				_, _, wantGoals, err := b.st.PortfolioPage(b.ctx, v, store.PortfolioFilter{Status: f.Status, Limit: 1}, 5, now)
+				_, _, wantGoals, err := pc.Store.PortfolioPage(pc.Ctx, v, store.PortfolioFilter{Status: f.Status, Limit: 1}, 5, now)
 				require.NoError(t, err)
 				require.Equal(t, wantGoals, goals, "the rollup follows the status filter only")
 
 				whole := f
 				whole.Offset, whole.Limit = 0, 1000
-				all, allTotal, _, err := b.st.PortfolioPage(b.ctx, v, whole, 5, now)
+				all, allTotal, _, err := pc.Store.PortfolioPage(pc.Ctx, v, whole, 5, now)
 				require.NoError(t, err)
 				require.Len(t, all, allTotal)
 				from, to := min(f.Offset, len(all)), min(f.Offset+f.Limit, len(all))

@@ -1,42 +1,47 @@
 package store_test
 
 import (
-	"accord/internal/accord"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+	"accord/internal/store/storetest"
 )
 
 func TestUnitLedgerGiveAndTake(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	c := newCompany(t)
 	now := time.Now()
-	ledger, err := b.st.UnitLedger(b.ctx, b.viewer(t, "admin@accord.demo"), b.units["Customer service"].ID, 50, now)
+	drive := closedDrive(t, c.World, driveUnits{owner: c.fi, leads: c.afterSales, calls: c.service, publicity: c.marketing}, nil)
+	admin := c.Viewer(t, c.admin)
+	ledger, err := c.Store.UnitLedger(c.Ctx, admin, c.service.ID, 50, now)
 	require.NoError(t, err)
 	require.Empty(t, ledger.Queue, "the drive's calls were delivered")
 	require.Equal(t, 1, ledger.PromisesKept)
 	require.Equal(t, 0, ledger.PromisesBroken)
 	require.Equal(t, 1, ledger.ThanksCount)
 	require.Contains(t, ledger.Thanks[0].Text, "1,200")
-	require.Equal(t, "Weekend insurance renewal drive", ledger.Thanks[0].ProjectNameEN)
-	require.Equal(t, "Wu Jianhua", ledger.Thanks[0].ByNameEN)
-	require.Equal(t, []accord.UnitBalance{{UnitID: b.units["Finance & insurance"].ID, Name: "金融保险部", NameEN: "Finance & insurance",
+	require.Equal(t, drive.NameEN, ledger.Thanks[0].ProjectNameEN)
+	require.Equal(t, c.Head(t, c.fi).NameEN, ledger.Thanks[0].ByNameEN)
+	require.Equal(t, []accord.UnitBalance{{UnitID: c.fi.ID, Name: "金融保险部", NameEN: "Finance & insurance",
 		GivenDays: 10, GivenCommitted: 8, GivenDelivered: 1}}, ledger.Balance)
 
-	fi, err := b.st.UnitLedger(b.ctx, b.viewer(t, "admin@accord.demo"), b.units["Finance & insurance"].ID, 50, now)
+	fiLedger, err := c.Store.UnitLedger(c.Ctx, admin, c.fi.ID, 50, now)
 	require.NoError(t, err)
 	received := map[string]accord.UnitBalance{}
-	for _, bal := range fi.Balance {
+	for _, bal := range fiLedger.Balance {
 		received[bal.NameEN] = bal
 	}
 	require.Equal(t, 9.0, received["Marketing"].ReceivedDays)
 	require.Equal(t, 5.5, received["After-sales"].ReceivedDays)
 	require.Equal(t, 1, received["After-sales"].ReceivedDelivered)
-	require.Equal(t, "Customer service", fi.Balance[0].NameEN, "the biggest exchange first: 10 days logged, 8 committed")
+	require.Equal(t, "Customer service", fiLedger.Balance[0].NameEN, "the biggest exchange first: 10 days logged, 8 committed")
 
-	// Marketing is asked by the Smart service upgrade: its queue, with effort asked.
-	sent := sendSmart(t, b, now)
-	mk, err := b.st.UnitLedger(b.ctx, b.viewer(t, "admin@accord.demo"), b.units["Marketing"].ID, 50, now)
+	// Marketing is asked by After-sales' upgrade: its queue, with effort asked.
+	sent := c.sendUpgrade(t, now)
+	mk, err := c.Store.UnitLedger(c.Ctx, admin, c.marketing.ID, 50, now)
 	require.NoError(t, err)
 	require.Equal(t, 1, mk.QueueCount)
 	require.Equal(t, 15.0, mk.QueueAsked)
@@ -45,7 +50,7 @@ func TestUnitLedgerGiveAndTake(t *testing.T) {
 	require.Equal(t, "Launch promotion", mk.Queue[0].NeedTitleEN)
 	require.Equal(t, "After-sales", mk.Queue[0].UnitNameEN, "the asking unit")
 	require.Equal(t, 1, mk.PromisesBroken)
-	after, err := b.st.UnitLedger(b.ctx, b.viewer(t, "admin@accord.demo"), b.units["After-sales"].ID, 50, now)
+	after, err := c.Store.UnitLedger(c.Ctx, admin, c.afterSales.ID, 50, now)
 	require.NoError(t, err)
 	require.Equal(t, 4, after.AsksCount)
 	require.Equal(t, "Data", after.Asks[0].UnitNameEN, "P0 needed soonest first")
@@ -53,16 +58,20 @@ func TestUnitLedgerGiveAndTake(t *testing.T) {
 }
 
 // TestUnitLedgerNamesOnlyWhatTheViewerMayOpen: the Legal head, involved in no
-// project, sees Training's promises and thanks counted but not named; the
+// project, sees Training's queue, promises and thanks counted but not named; the
 // Training head sees them named.
 func TestUnitLedgerNamesOnlyWhatTheViewerMayOpen(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	c := newCompany(t)
 	now := time.Now()
-	sendSmart(t, b, now)
-	training := b.units["Training"].ID
-	outsider, err := b.st.UnitLedger(b.ctx, b.viewer(t, "legal@accord.demo"), training, 50, now)
+	p, needs := c.upgrade(t)
+	c.send(t, p, needs, now)
+	c.Commitment(t, storetest.CommitmentOpts{Project: &p, Unit: &c.training, What: "年会上公开感谢培训部"})
+	c.Thanks(t, storetest.ThanksOpts{Project: &p, Unit: &c.training, Text: "培训部排出了培训师"})
+	training := c.training.ID
+	outsider, err := c.Store.UnitLedger(c.Ctx, c.Viewer(t, c.legalHead), training, 50, now)
 	require.NoError(t, err)
-	insider, err := b.st.UnitLedger(b.ctx, b.viewer(t, "training@accord.demo"), training, 50, now)
+	insider, err := c.Store.UnitLedger(c.Ctx, c.Viewer(t, c.trainingHead), training, 50, now)
 	require.NoError(t, err)
 	require.Equal(t, insider.QueueCount, outsider.QueueCount, "totals count everything")
 	require.Equal(t, insider.PromisesOpen+insider.PromisesKept+insider.PromisesBroken,
@@ -76,5 +85,8 @@ func TestUnitLedgerNamesOnlyWhatTheViewerMayOpen(t *testing.T) {
 	require.Empty(t, outsider.Promises)
 	require.Zero(t, outsider.PromisesShown)
 	require.Equal(t, outsider.ThanksCount, insider.ThanksCount)
+	require.Positive(t, insider.ThanksCount)
+	require.Len(t, insider.Thanks, insider.ThanksCount)
+	require.Empty(t, outsider.Thanks, "thanks are counted, not named")
 	require.Len(t, outsider.Thanks, outsider.ThanksShown)
 }

@@ -1,6 +1,7 @@
 // Package storetest builds the world a store test is about — units, people, projects,
-// needs, requests and escalations — in an empty database, through the store's public
-// methods only, so a test states what matters to it and takes defaults for the rest.
+// needs, requests, escalations, commitments, goals, progress and thanks — in an empty
+// database, through the store's public methods only, so a test states what matters to
+// it and takes defaults for the rest.
 //
 // Every factory takes an options struct whose zero value is sensible: a nil pointer or
 // an empty field gets a default (often a new row of its own), so a test overrides only
@@ -435,4 +436,79 @@ func (w *World) Goal(t testing.TB, o GoalOpts) accord.Goal {
 		t.Fatalf("storetest: goal: %v", err)
 	}
 	return must(w.Store.CreateGoal(w.Ctx, 0, in)).in(t)
+}
+
+// ProgressOpts shapes a progress entry; every field is optional.
+type ProgressOpts struct {
+	Request    *accord.Request // default: a new request in progress
+	By         *accord.User    // who writes it; default: the holder's head
+	Body       string          // default: 进展N
+	NextStep   string
+	Risk       accord.Risk // default: low
+	EffortDays float64     // effort logged; default: none
+	At         time.Time   // default: now
+}
+
+// Progress logs progress on a request, which marks it active at At.
+func (w *World) Progress(t testing.TB, o ProgressOpts) accord.ProgressEntry {
+	t.Helper()
+	n := w.next()
+	r := o.Request
+	if r == nil {
+		nr := w.Request(t, RequestOpts{State: accord.RequestInProgress, At: o.At})
+		r = &nr
+	}
+	by := o.By
+	if by == nil {
+		h := w.Head(t, accord.Unit{ID: r.HolderUnitID})
+		by = &h
+	}
+	in := accord.ProgressInput{Body: o.Body, NextStep: o.NextStep, Risk: o.Risk, EffortDays: o.EffortDays}
+	if in.Body == "" {
+		in.Body = fmt.Sprintf("进展%d", n)
+	}
+	if o.At.IsZero() {
+		o.At = time.Now()
+	}
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		t.Fatalf("storetest: progress: %v", err)
+	}
+	return must(w.Store.AddProgress(w.Ctx, w.Viewer(t, *by), r.ID, in, o.At)).in(t)
+}
+
+// ThanksOpts shapes a thank-you; every field is optional.
+type ThanksOpts struct {
+	Project *accord.Project // default: a new project
+	Unit    *accord.Unit    // the unit thanked; default: a new unit
+	Text    string          // default: 感谢N
+	At      time.Time       // default: now
+}
+
+// Thanks records a project's thanks to a unit, given by its lead.
+func (w *World) Thanks(t testing.TB, o ThanksOpts) accord.Thanks {
+	t.Helper()
+	n := w.next()
+	p := o.Project
+	if p == nil {
+		np := w.Project(t, ProjectOpts{})
+		p = &np
+	}
+	u := o.Unit
+	if u == nil {
+		nu := w.Unit(t, UnitOpts{})
+		u = &nu
+	}
+	in := accord.ThanksInput{UnitID: u.ID, Text: o.Text}
+	if in.Text == "" {
+		in.Text = fmt.Sprintf("感谢%d", n)
+	}
+	if o.At.IsZero() {
+		o.At = time.Now()
+	}
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		t.Fatalf("storetest: thanks: %v", err)
+	}
+	return must(w.Store.AddThanks(w.Ctx, p.LeadUserID, p.ID, in, o.At)).in(t)
 }

@@ -3,6 +3,7 @@ package storetest_test
 import (
 	"os"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -96,4 +97,37 @@ func TestCommitmentAndGoalDefaults(t *testing.T) {
 	kpi := w.Goal(t, storetest.GoalOpts{Parent: &company, Unit: &u})
 	require.Equal(t, &company.ID, kpi.ParentID)
 	require.Equal(t, &u.ID, kpi.UnitID)
+}
+
+func TestProgressAndThanksDefaults(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+
+	e := w.Progress(t, storetest.ProgressOpts{})
+	require.Equal(t, accord.RiskLow, e.Risk)
+	require.NotEmpty(t, e.Body)
+	require.Zero(t, e.EffortDays)
+	r, err := w.Store.Request(w.Ctx, e.RequestID)
+	require.NoError(t, err)
+	require.Equal(t, accord.RequestInProgress, r.State)
+	require.Equal(t, w.Head(t, accord.Unit{ID: r.HolderUnitID}).ID, e.AuthorUserID, "the holder's head writes by default")
+
+	lead := accord.User{ID: r.LeadUserID}
+	at := time.Now().Add(-time.Hour)
+	logged := w.Progress(t, storetest.ProgressOpts{Request: &r, By: &lead, Risk: accord.RiskHigh, EffortDays: 2.5, At: at})
+	require.Equal(t, lead.ID, logged.AuthorUserID)
+	require.Equal(t, accord.RiskHigh, logged.Risk)
+	require.Equal(t, 2.5, logged.EffortDays)
+	require.Equal(t, at.Unix(), logged.CreatedAt.Unix())
+
+	th := w.Thanks(t, storetest.ThanksOpts{})
+	require.NotZero(t, th.ProjectID)
+	require.NotZero(t, th.UnitID)
+	require.NotEmpty(t, th.Text)
+	p := w.Project(t, storetest.ProjectOpts{})
+	u := w.Unit(t, storetest.UnitOpts{})
+	th = w.Thanks(t, storetest.ThanksOpts{Project: &p, Unit: &u, Text: "谢谢"})
+	require.Equal(t, p.ID, th.ProjectID)
+	require.Equal(t, u.ID, th.UnitID)
+	require.Equal(t, "谢谢", th.Text)
 }

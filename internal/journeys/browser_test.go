@@ -20,6 +20,10 @@ import (
 	"accord/internal/demo"
 )
 
+// This file holds the browser plumbing every journey shares (starting Chromium, signing
+// in, reading pages, screenshots on failure) and is long for that reason: the journeys
+// themselves live in their own files.
+
 const (
 	// journeyTimeout bounds one journey from the moment its browser is up.
 	// A journey takes 5–20 s on a quiet 2-core machine; the bound is generous because

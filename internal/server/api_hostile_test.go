@@ -20,6 +20,11 @@ import (
 	"accord/internal/accord"
 )
 
+// One file, because it is one machine: the hostile corpus, operations discovered from
+// the OpenAPI document, a fixture for every path parameter, and the attack that sends
+// the corpus through every field and checks what comes back and what the pages then
+// show. Split, a reader would have to rebuild it to see what is attacked.
+
 // The hostile corpus of hostile_test.go, sent through every field of every API
 // operation the OpenAPI document lists. Operations are discovered from the document,
 // so an endpoint added later is attacked without touching this file — unless it has

@@ -14,6 +14,10 @@ import (
 	"accord/internal/accord"
 )
 
+// One file for the escalation pages' HTTP tests, as one story: raise, route, state,
+// decide, send back, reassign. Splitting it would cut the story between files that
+// share its helpers.
+
 // escBlamingWords must never appear in a brief, in either language.
 var escBlamingWords = []string{"refus", "block", "fail", "fault", "blame", "uncooperative", "won't", "unwilling",
 	"拒绝", "不配合", "推诿", "阻碍", "阻挠", "失职", "告状", "批评", "甩锅", "问责"}

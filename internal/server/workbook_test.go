@@ -15,6 +15,10 @@ import (
 	"accord/internal/store"
 )
 
+// One file for the workbook's HTTP tests: every section (resource map, exchange
+// matrix, board, promises) edited with and without htmx, sharing the form helpers at
+// the top. Each test stands alone; the file is long because the page is.
+
 // wbProject returns a demo project by English name, as it is now.
 func (b *testBundle) wbProject(t *testing.T, nameEN string) accord.Project {
 	t.Helper()

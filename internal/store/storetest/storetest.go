@@ -3,6 +3,9 @@
 // database, through the store's public methods only, so a test states what matters to
 // it and takes defaults for the rest.
 //
+// The factories stay in one file: they share the World, its sequence and each
+// other's defaults (a need makes a project, a request a need).
+//
 // Every factory takes an options struct whose zero value is sensible: a nil pointer or
 // an empty field gets a default (often a new row of its own), so a test overrides only
 // what it is about. Names are Chinese with English names, unique per call. The demo

@@ -126,3 +126,15 @@ func TestEscalateAndNudgeRules(t *testing.T) {
 	require.False(t, LeadDecides(r, Superior{NaturalHeadUserID: 6}))
 	require.False(t, LeadDecides(Request{}, Superior{}), "no lead, no one decides by default")
 }
+
+func TestStrategiesOffered(t *testing.T) {
+	declined := Request{State: RequestDeclined, Obstacle: ObstacleTooBusy}
+	require.Equal(t, StrategiesFor(ObstacleTooBusy), StrategiesOffered(declined, RequestParty{Lead: true}))
+	require.Empty(t, StrategiesOffered(declined, RequestParty{HolderHead: true}), "the holder is not advised how to persuade itself")
+	require.Empty(t, StrategiesOffered(Request{State: RequestDeclined}, RequestParty{Lead: true}), "no obstacle named, nothing to suggest")
+	for _, st := range []RequestState{RequestRequested, RequestCountered, RequestAgreed, RequestCancelled} {
+		r := declined
+		r.State = st
+		require.Empty(t, StrategiesOffered(r, RequestParty{Lead: true}), st)
+	}
+}

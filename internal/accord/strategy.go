@@ -28,6 +28,16 @@ const (
 	ActCommit    StrategyAct = "commit" // record a commitment to the holding unit
 )
 
+// StrategiesOffered is what the request page suggests to party for request r: to its
+// lead, while the holder's decline stands, what tends to work against the obstacle it
+// named; nothing to anyone else or at any other time.
+func StrategiesOffered(r Request, party RequestParty) []Strategy {
+	if !party.Lead || r.State != RequestDeclined || r.Obstacle == "" {
+		return nil
+	}
+	return StrategiesFor(r.Obstacle)
+}
+
 // StrategiesFor lists what tends to work against an obstacle, most useful first.
 func StrategiesFor(o Obstacle) []Strategy {
 	switch o {

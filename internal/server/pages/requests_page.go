@@ -66,10 +66,8 @@ func (s *Server) requestPage(ctx context.Context, a spine.RequestAccess) (ui.Req
 	if err := s.directDecision(ctx, a, &v); err != nil {
 		return ui.RequestPageView{}, err
 	}
-	if party.Lead && req.State == accord.RequestDeclined && req.Obstacle != "" {
-		for _, st := range accord.StrategiesFor(req.Obstacle) {
-			v.Strategies = append(v.Strategies, ui.StrategyView{Strategy: st, Form: s.strategyForm(ctx, req, st)})
-		}
+	for _, st := range accord.StrategiesOffered(req, party) {
+		v.Strategies = append(v.Strategies, ui.StrategyView{Strategy: st, Form: s.strategyForm(ctx, req, st)})
 	}
 	return v, nil
 }

@@ -48,6 +48,7 @@ const (
 	AuditMoveUp     AuditAction = "move_up"
 	AuditReassign   AuditAction = "reassign"
 	AuditRefresh    AuditAction = "refresh"
+	AuditArchive    AuditAction = "archive"
 )
 
 // AuditOf is the audit action a request action is recorded as.

@@ -117,6 +117,18 @@ type UnitBalance struct {
 type TrackerRow struct {
 	Request
 	Latest *ProgressEntry
+	// PhaseOf names the need this request's need is a phase of, if it is one.
+	PhaseOf        *int64
+	PhaseOfTitle   string
+	PhaseOfTitleEN string
+	// Phases are the requests of the phases split from this request's need, not
+	// cancelled: they roll up into this line.
+	Phases []PhaseLine
+}
+
+// DisplayPhaseOf names the need the request's need is a phase of, in lang.
+func (t TrackerRow) DisplayPhaseOf(lang string) string {
+	return localName(t.PhaseOfTitle, t.PhaseOfTitleEN, lang)
 }
 
 // UserRow is a user with their units, for the admin list.

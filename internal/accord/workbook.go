@@ -200,6 +200,18 @@ type Need struct {
 	CreatedAt     time.Time
 	Version       int
 	PhaseOfNeedID *int64 // the need this one was split from as a first phase
+	// PhaseOfTitle names that need, joined for display: a phase states its parent.
+	PhaseOfTitle   string
+	PhaseOfTitleEN string
+}
+
+// DisplayPhaseOf names the need this one is a phase of, in the reader's language; ""
+// when it is no phase.
+func (n Need) DisplayPhaseOf(lang string) string {
+	if n.PhaseOfNeedID == nil {
+		return ""
+	}
+	return localName(n.PhaseOfTitle, n.PhaseOfTitleEN, lang)
 }
 
 // DisplayTitle picks the title for a reader of the given language.

@@ -1,0 +1,171 @@
+package accord
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// NeedRemoval is what removing a need from the resource map does.
+type NeedRemoval string
+
+// What removing a need does, by the requests it has.
+const (
+	// NeedDelete: never sent, nothing refers to it; it goes.
+	NeedDelete NeedRemoval = "delete"
+	// NeedArchive: every request of it was cancelled. Those requests, their history,
+	// the notifications and any escalation still refer to it, so it stays in the
+	// database, out of the resource map, the send list and every total.
+	NeedArchive NeedRemoval = "archive"
+	// NeedKeep: a request of it is live or delivered; cancel that first.
+	NeedKeep NeedRemoval = ""
+)
+
+// NeedRemovalOf says what removing a need whose requests are in states does.
+func NeedRemovalOf(states []RequestState) NeedRemoval {
+	if len(states) == 0 {
+		return NeedDelete
+	}
+	for _, s := range states {
+		if s != RequestCancelled {
+			return NeedKeep
+		}
+	}
+	return NeedArchive
+}
+
+// SendTickedByDefault reports whether the send page ticks a need before the lead
+// chooses: required and important needs never asked for. A need whose request was
+// cancelled was withdrawn on purpose; sending it again is the lead's choice.
+func SendTickedByDefault(n Need, everCancelled bool) bool {
+	return (n.Tier == TierRequired || n.Tier == TierImportant) && !everCancelled
+}
+
+// ValidatePhase checks a phase against the need it was split from: it is asked of
+// the same holder, and its effort, with that of the parent's other phases, stays
+// within the parent's. others is the effort of the parent's other phases still on
+// the resource map.
+func ValidatePhase(in NeedInput, parent Need, others float64) error {
+	var v Validation
+	if !sameHolder(in.HolderUnitID, parent.HolderUnitID) || in.ExternalParty != parent.ExternalParty {
+		v.Add("holder", "phase_holder_differs")
+	}
+	if parent.EffortDays > 0 && in.EffortDays+others > parent.EffortDays {
+		v.Add("effort_days", "phase_effort_exceeds_parent")
+	}
+	return v.Err()
+}
+
+// ValidatePhasedParent checks a need with phases against them: its effort may not
+// fall below what its phases already take.
+func ValidatePhasedParent(in NeedInput, phases float64) error {
+	var v Validation
+	if in.EffortDays > 0 && phases > in.EffortDays {
+		v.Add("effort_days", "phase_parent_below_phases")
+	}
+	return v.Err()
+}
+
+func sameHolder(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// CounterProblems checks that a counter-proposal asks for less than request r: a
+// scope other than the one asked, or a date later than the one asked. A counter with
+// only an earlier (or the same) date is an agreement, not a counter.
+func CounterProblems(r Request, in RequestInput) error {
+	var v Validation
+	scope := strings.TrimSpace(in.CounterScope)
+	narrower := scope != "" && scope != strings.TrimSpace(r.Scope) && scope != r.NeedTitle && scope != r.NeedTitleEN
+	later := in.CounterDate != nil && (r.DueDate == nil || in.CounterDate.After(*r.DueDate))
+	switch {
+	case narrower || later:
+	case in.CounterDate != nil:
+		v.Add("counter_date", "request_counter_not_later")
+	case scope != "":
+		v.Add("counter_scope", "request_counter_same_scope")
+	default:
+		v.Add("counter_scope", "request_counter_empty")
+	}
+	return v.Err()
+}
+
+// ValidateFor checks the input an action needs against the request it acts on: what
+// Validate checks, and for a counter that it asks for less (CounterProblems).
+func (in RequestInput) ValidateFor(r Request, action RequestAction) error {
+	if err := in.Validate(action); err != nil || action != ActionCounter {
+		return err
+	}
+	return CounterProblems(r, in)
+}
+
+// TrackedRequest is what the tracker's summary knows of a request: its need, the need
+// that need is a phase of, its holder and its state.
+type TrackedRequest struct {
+	NeedID       int64
+	PhaseOf      *int64
+	HolderUnitID int64
+	State        RequestState
+}
+
+// RolledUp reports whether request t counts inside its parent's request rather than
+// on its own: it is a phase, and the need it was split from has a request on the
+// tracker (not cancelled).
+func RolledUp(t TrackedRequest, all []TrackedRequest) bool {
+	if t.PhaseOf == nil {
+		return false
+	}
+	return slices.ContainsFunc(all, func(p TrackedRequest) bool {
+		return p.NeedID == *t.PhaseOf && p.State != RequestCancelled
+	})
+}
+
+// PhaseCommitted reports whether a phase split from need needID has been said yes to:
+// then its parent counts as agreed, as the part being done now is.
+func PhaseCommitted(needID int64, all []TrackedRequest) bool {
+	return slices.ContainsFunc(all, func(p TrackedRequest) bool {
+		return p.PhaseOf != nil && *p.PhaseOf == needID && AgreedState(p.State)
+	})
+}
+
+// UnitsOnTracker counts the units a project asked (requests not cancelled) and those
+// that agreed to everything: each request counted with its phases rolled into it, so
+// a unit that agreed to a first phase of a request it countered has agreed.
+func UnitsOnTracker(all []TrackedRequest) (units, agreed int) {
+	state := map[int64]bool{}
+	var order []int64
+	for _, t := range all {
+		if t.State == RequestCancelled || RolledUp(t, all) {
+			continue
+		}
+		ok := AgreedState(t.State) || PhaseCommitted(t.NeedID, all)
+		prev, seen := state[t.HolderUnitID]
+		if !seen {
+			order = append(order, t.HolderUnitID)
+			state[t.HolderUnitID] = ok
+			continue
+		}
+		state[t.HolderUnitID] = prev && ok
+	}
+	for _, u := range order {
+		if state[u] {
+			agreed++
+		}
+	}
+	return len(order), agreed
+}
+
+// PhaseLine is how a phase stands, told on its parent's line of the tracker.
+type PhaseLine struct {
+	RequestID int64
+	Title     string
+	TitleEN   string
+	State     RequestState
+	DueDate   *time.Time
+}
+
+// DisplayTitle picks the phase's title for a reader of the given language.
+func (p PhaseLine) DisplayTitle(lang string) string { return localName(p.Title, p.TitleEN, lang) }

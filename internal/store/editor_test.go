@@ -44,7 +44,8 @@ func TestWorkbookWritesAskMayEditProject(t *testing.T) {
 		},
 		"delete need": func(actor int64) error {
 			n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
-			return st.DeleteNeed(ctx, actor, n.ID, n.Version)
+			_, err := st.DeleteNeed(ctx, actor, n.ID, n.Version)
+			return err
 		},
 		"create commitment": func(actor int64) error {
 			_, err := st.CreateCommitment(ctx, actor, p.ID, accord.CommitmentInput{UnitID: holder.ID, What: "承诺",

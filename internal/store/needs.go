@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -11,9 +12,12 @@ import (
 
 const needColumns = `d.id, d.project_id, d.title, d.title_en, d.holder_unit_id, COALESCE(h.name, ''), COALESCE(h.name_en, ''),
 	d.external_party, d.tier, d.backs_up_need_id, d.needed_by, d.effort_days::float8, d.key_person, d.notes,
-	d.created_at, d.version, d.phase_of_need_id`
+	d.created_at, d.version, d.phase_of_need_id, COALESCE(pn.title, ''), COALESCE(pn.title_en, '')`
 
-const needFrom = ` FROM needs d LEFT JOIN units h ON h.id = d.holder_unit_id `
+const needFrom = ` FROM needs d LEFT JOIN units h ON h.id = d.holder_unit_id LEFT JOIN needs pn ON pn.id = d.phase_of_need_id `
+
+// liveNeed keeps archived needs (every request cancelled) out of the resource map.
+const liveNeed = ` AND d.archived_at IS NULL`
 
 // needOrder sorts the resource map: tier, then the earliest needed-by date.
 const needOrder = ` ORDER BY d.tier, d.needed_by NULLS LAST, d.id`
@@ -22,13 +26,13 @@ func scanNeed(row pgx.Row) (accord.Need, error) {
 	var n accord.Need
 	err := row.Scan(&n.ID, &n.ProjectID, &n.Title, &n.TitleEN, &n.HolderUnitID, &n.HolderName, &n.HolderNameEN,
 		&n.ExternalParty, &n.Tier, &n.BacksUpNeedID, &n.NeededBy, &n.EffortDays, &n.KeyPerson, &n.Notes,
-		&n.CreatedAt, &n.Version, &n.PhaseOfNeedID)
+		&n.CreatedAt, &n.Version, &n.PhaseOfNeedID, &n.PhaseOfTitle, &n.PhaseOfTitleEN)
 	return n, err
 }
 
 // Needs returns a project's resource map in tier and date order.
 func (s *Store) Needs(ctx context.Context, projectID int64) ([]accord.Need, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+needColumns+needFrom+`WHERE d.project_id = $1`+needOrder, projectID)
+	rows, err := s.pool.Query(ctx, `SELECT `+needColumns+needFrom+`WHERE d.project_id = $1`+liveNeed+needOrder, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("store: needs of project %d: %w", projectID, err)
 	}
@@ -39,9 +43,9 @@ func (s *Store) Needs(ctx context.Context, projectID int64) ([]accord.Need, erro
 	return list, nil
 }
 
-// Need returns one need.
+// Need returns one need on the resource map; an archived need is not found.
 func (s *Store) Need(ctx context.Context, id int64) (accord.Need, error) {
-	n, err := scanNeed(s.pool.QueryRow(ctx, `SELECT `+needColumns+needFrom+`WHERE d.id = $1`, id))
+	n, err := scanNeed(s.pool.QueryRow(ctx, `SELECT `+needColumns+needFrom+`WHERE d.id = $1`+liveNeed, id))
 	if err != nil {
 		return accord.Need{}, fmt.Errorf("store: need %d: %w", id, mapNotFound(err, "need_not_found"))
 	}
@@ -91,6 +95,9 @@ func insertNeed(ctx context.Context, tx pgx.Tx, actorID, projectID int64, in acc
 	if err := checkNeedRefs(ctx, tx, projectID, 0, in); err != nil {
 		return accord.Need{}, err
 	}
+	if err := checkPhase(ctx, tx, projectID, 0, in); err != nil {
+		return accord.Need{}, err
+	}
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO needs (project_id, title, title_en, holder_unit_id, external_party, tier,
 			backs_up_need_id, needed_by, effort_days, key_person, notes, phase_of_need_id)
@@ -121,6 +128,10 @@ func (s *Store) UpdateNeed(ctx context.Context, actorID, id int64, version int, 
 		if err := checkNeedRefs(ctx, tx, before.ProjectID, id, in); err != nil {
 			return err
 		}
+		in.PhaseOfNeedID = before.PhaseOfNeedID
+		if err := checkPhase(ctx, tx, before.ProjectID, id, in); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE needs SET title = $2, title_en = $3, holder_unit_id = $4, external_party = $5,
 				tier = $6, backs_up_need_id = $7, needed_by = $8, effort_days = $9, key_person = $10, notes = $11,
 				version = version + 1
@@ -139,9 +150,13 @@ func (s *Store) UpdateNeed(ctx context.Context, actorID, id int64, version int, 
 	return n, nil
 }
 
-// DeleteNeed removes a need if nobody changed it since version; alternatives that
-// backed it up stay, pointing at nothing.
-func (s *Store) DeleteNeed(ctx context.Context, actorID, id int64, version int) error {
+// DeleteNeed removes a need from the resource map if nobody changed it since version,
+// as accord.NeedRemovalOf says: a need never sent is deleted; a need whose every
+// request was cancelled is archived, as its requests and their record still refer to
+// it; a need with a live or delivered request stays. Alternatives that backed it up
+// stay, pointing at nothing. It returns what it did.
+func (s *Store) DeleteNeed(ctx context.Context, actorID, id int64, version int) (accord.NeedRemoval, error) {
+	var done accord.NeedRemoval
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		before, err := lockNeed(ctx, tx, id, version)
 		if err != nil {
@@ -150,23 +165,33 @@ func (s *Store) DeleteNeed(ctx context.Context, actorID, id int64, version int) 
 		if err := checkEditor(ctx, tx, actorID, before.ProjectID); err != nil {
 			return err
 		}
-		var requested bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM requests WHERE need_id = $1)`, id).Scan(&requested); err != nil {
+		var states []accord.RequestState
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(array_agg(state), '{}') FROM requests WHERE need_id = $1`, id).Scan(&states); err != nil {
 			return err
 		}
-		if requested {
-			// Its requests and their history refer to it; cancel the request instead.
+		switch done = accord.NeedRemovalOf(states); done {
+		case accord.NeedDelete:
+			if _, err := tx.Exec(ctx, `DELETE FROM needs WHERE id = $1`, id); err != nil {
+				return err
+			}
+			return auditProject(ctx, tx, actorID, before.ProjectID, accord.AuditNeed, id, accord.AuditDelete, needInput(before), nil)
+		case accord.NeedArchive:
+			if _, err := tx.Exec(ctx, `UPDATE needs SET backs_up_need_id = NULL, version = version + 1
+				WHERE backs_up_need_id = $1 AND archived_at IS NULL`, id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE needs SET archived_at = now(), version = version + 1 WHERE id = $1`, id); err != nil {
+				return err
+			}
+			return auditProject(ctx, tx, actorID, before.ProjectID, accord.AuditNeed, id, accord.AuditArchive, needInput(before), nil)
+		default:
 			return accord.Errorf(accord.ECodeInvalid, "need_has_requests", nil)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM needs WHERE id = $1`, id); err != nil {
-			return err
-		}
-		return auditProject(ctx, tx, actorID, before.ProjectID, accord.AuditNeed, id, accord.AuditDelete, needInput(before), nil)
 	})
 	if err != nil {
-		return fmt.Errorf("store: delete need %d: %w", id, err)
+		return accord.NeedKeep, fmt.Errorf("store: delete need %d: %w", id, err)
 	}
-	return nil
+	return done, nil
 }
 
 // lockNeed locks a need for a change at the version the caller saw. Its live request
@@ -179,7 +204,7 @@ func lockNeed(ctx context.Context, tx pgx.Tx, id int64, version int) (accord.Nee
 		FOR UPDATE`, id); err != nil {
 		return accord.Need{}, err
 	}
-	n, err := scanNeed(tx.QueryRow(ctx, `SELECT `+needColumns+needFrom+`WHERE d.id = $1 FOR UPDATE OF d`, id))
+	n, err := scanNeed(tx.QueryRow(ctx, `SELECT `+needColumns+needFrom+`WHERE d.id = $1`+liveNeed+` FOR UPDATE OF d`, id))
 	if err != nil {
 		return accord.Need{}, mapNotFound(err, "need_not_found")
 	}
@@ -208,6 +233,37 @@ func checkNeedRefs(ctx context.Context, tx pgx.Tx, projectID, selfID int64, in a
 		v.Add("backs_up_need_id", "need_not_found")
 	}
 	return v.Err()
+}
+
+// checkPhase holds a phase to the need it was split from (accord.ValidatePhase) and a
+// need with phases to what they already take (accord.ValidatePhasedParent). selfID is
+// the need being saved, 0 for a new one.
+func checkPhase(ctx context.Context, tx pgx.Tx, projectID, selfID int64, in accord.NeedInput) error {
+	if in.PhaseOfNeedID != nil {
+		parent, err := scanNeed(tx.QueryRow(ctx, `SELECT `+needColumns+needFrom+`WHERE d.id = $1 AND d.project_id = $2`,
+			*in.PhaseOfNeedID, projectID))
+		if err == nil {
+			var others float64
+			if err := tx.QueryRow(ctx, `SELECT COALESCE(sum(effort_days), 0)::float8 FROM needs
+				WHERE phase_of_need_id = $1 AND id <> $2 AND archived_at IS NULL`, parent.ID, selfID).Scan(&others); err != nil {
+				return err
+			}
+			if err := accord.ValidatePhase(in, parent, others); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+	}
+	if selfID == 0 {
+		return nil
+	}
+	var phases float64
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(sum(effort_days), 0)::float8 FROM needs
+		WHERE phase_of_need_id = $1 AND archived_at IS NULL`, selfID).Scan(&phases); err != nil {
+		return err
+	}
+	return accord.ValidatePhasedParent(in, phases)
 }
 
 func needInput(n accord.Need) accord.NeedInput {

@@ -138,7 +138,7 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		if err != nil {
 			return err
 		}
-		if err := in.Validate(action); err != nil {
+		if err := in.ValidateFor(r, action); err != nil {
 			return err
 		}
 		if in.KeyPersonUserID != nil {
@@ -286,7 +286,7 @@ func (s *Store) Tracker(ctx context.Context, projectID int64) ([]accord.TrackerR
 	if err != nil {
 		return nil, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
 	}
-	list, err := pgx.CollectRows(rows, scanTrackerRow)
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.TrackerRow, error) { return scanTrackerRow(r) })
 	if err != nil {
 		return nil, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
 	}

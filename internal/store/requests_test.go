@@ -238,6 +238,6 @@ func TestNeedWithRequestCannotBeDeleted(t *testing.T) {
 	it := w.Request(t, storetest.RequestOpts{})
 	n, err := w.Store.Need(w.Ctx, it.NeedID)
 	require.NoError(t, err)
-	err = w.Store.DeleteNeed(w.Ctx, it.LeadUserID, n.ID, n.Version)
+	_, err = w.Store.DeleteNeed(w.Ctx, it.LeadUserID, n.ID, n.Version)
 	require.Equal(t, "need_has_requests", errMessageID(err))
 }

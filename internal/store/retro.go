@@ -154,14 +154,14 @@ func (s *Store) ProjectThanks(ctx context.Context, projectID int64) ([]accord.Th
 // promised something, the most effort first, in one query.
 func (s *Store) RetroUnits(ctx context.Context, projectID int64) ([]accord.RetroUnit, error) {
 	rows, err := s.pool.Query(ctx, `WITH involved AS (
-			SELECT holder_unit_id AS unit_id FROM needs WHERE project_id = $1 AND holder_unit_id IS NOT NULL
+			SELECT holder_unit_id AS unit_id FROM needs WHERE project_id = $1 AND holder_unit_id IS NOT NULL AND archived_at IS NULL
 			UNION SELECT unit_id FROM thanks WHERE project_id = $1
 			UNION SELECT unit_id FROM commitments WHERE project_id = $1)
 		SELECT u.id, u.name, u.name_en, n.needs, n.planned, COALESCE(r.logged, 0), COALESCE(r.delivered, 0),
 			COALESCE(r.open, 0), COALESCE(r.declined, 0), t.thanks, c.kept, c.broken, c.open
 		FROM involved i JOIN units u ON u.id = i.unit_id
 		CROSS JOIN LATERAL (SELECT count(*) AS needs, COALESCE(sum(effort_days), 0)::float8 AS planned
-			FROM needs d WHERE d.project_id = $1 AND d.holder_unit_id = u.id) n
+			FROM needs d WHERE d.project_id = $1 AND d.holder_unit_id = u.id AND d.archived_at IS NULL) n
 		LEFT JOIN LATERAL (SELECT
 				(SELECT COALESCE(sum(e.effort_days), 0) FROM request_updates e
 				 JOIN requests x ON x.id = e.request_id WHERE x.project_id = $1 AND x.holder_unit_id = u.id)::float8 AS logged,
@@ -198,7 +198,7 @@ func (s *Store) RetroTimeline(ctx context.Context, projectID int64) ([]accord.Ti
 		FROM needs d LEFT JOIN units h ON h.id = d.holder_unit_id
 		LEFT JOIN LATERAL (SELECT x.state, x.due_date, x.last_activity_at FROM requests x WHERE x.need_id = d.id
 			ORDER BY x.state = 'cancelled', x.id DESC LIMIT 1) r ON true
-		WHERE d.project_id = $1
+		WHERE d.project_id = $1 AND d.archived_at IS NULL
 		ORDER BY d.needed_by NULLS LAST, d.tier, d.id`, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("store: timeline of project %d: %w", projectID, err)

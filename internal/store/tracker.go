@@ -19,17 +19,24 @@ const trackerOrder = `h.path, d.tier, r.due_date NULLS LAST, r.id`
 type TrackerSummary struct {
 	Requests int                         // requests on the tracker: all but cancelled
 	Units    int                         // units asked
-	Agreed   int                         // units whose every request is agreed, in progress or delivered
+	Agreed   int                         // units that agreed to everything, phases rolled up (accord.UnitsOnTracker)
 	ByState  map[accord.RequestState]int // requests per state
 }
 
 // TrackerSummary counts a project's tracker in one grouped query, whatever its size.
+// Units agreed are counted as accord.UnitsOnTracker counts them: a phase's request
+// rolls into its parent's, which counts as agreed once a phase of it is.
 func (s *Store) TrackerSummary(ctx context.Context, projectID int64) (TrackerSummary, error) {
 	sum := TrackerSummary{ByState: map[accord.RequestState]int{}}
 	var byState map[string]int
 	err := s.pool.QueryRow(ctx, `WITH t AS (
-			SELECT r.holder_unit_id, r.state FROM requests r WHERE r.project_id = $1 AND r.state <> 'cancelled'),
-		u AS (SELECT bool_and(t.state IN `+committedStates+`) AS agreed FROM t GROUP BY t.holder_unit_id)
+			SELECT r.need_id, d.phase_of_need_id AS phase_of, r.holder_unit_id, r.state
+			FROM requests r JOIN needs d ON d.id = r.need_id WHERE r.project_id = $1 AND r.state <> 'cancelled'),
+		top AS (
+			SELECT t.holder_unit_id, t.state IN `+committedStates+`
+				OR EXISTS (SELECT 1 FROM t p WHERE p.phase_of = t.need_id AND p.state IN `+committedStates+`) AS agreed
+			FROM t WHERE t.phase_of IS NULL OR NOT EXISTS (SELECT 1 FROM t q WHERE q.need_id = t.phase_of)),
+		u AS (SELECT bool_and(top.agreed) AS agreed FROM top GROUP BY top.holder_unit_id)
 		SELECT (SELECT count(*) FROM t), (SELECT count(*) FROM u), (SELECT count(*) FROM u WHERE agreed),
 			(SELECT COALESCE(jsonb_object_agg(state, n), '{}') FROM (SELECT t.state, count(*) AS n FROM t GROUP BY t.state) s)`,
 		projectID).Scan(&sum.Requests, &sum.Units, &sum.Agreed, &byState)
@@ -43,36 +50,63 @@ func (s *Store) TrackerSummary(ctx context.Context, projectID int64) (TrackerSum
 }
 
 // TrackerPage returns one page of a project's tracker, in tracker order, with the
-// latest progress entry of each request. The page's ids are picked first, so only
-// they look up their latest entry.
+// latest progress entry of each request, the need each phase was split from and the
+// requests of the phases split from each need. The page's ids are picked first, so
+// only they look up their latest entry and their phases.
 func (s *Store) TrackerPage(ctx context.Context, projectID int64, offset, limit int) ([]accord.TrackerRow, error) {
 	rows, err := s.pool.Query(ctx, `WITH pg AS (
 			SELECT r.id FROM requests r JOIN needs d ON d.id = r.need_id JOIN units h ON h.id = r.holder_unit_id
 			WHERE r.project_id = $1 AND r.state <> 'cancelled'
 			ORDER BY `+trackerOrder+` OFFSET $2 LIMIT $3)
 		SELECT `+requestColumns+`,
-			e.id, e.author_user_id, eu.name, eu.name_en, e.body, e.next_step, e.risk, e.effort_days::float8, e.created_at`+
+			e.id, e.author_user_id, eu.name, eu.name_en, e.body, e.next_step, e.risk, e.effort_days::float8, e.created_at,
+			d.phase_of_need_id, COALESCE(pn.title, ''), COALESCE(pn.title_en, ''), ph.phases`+
 		requestFrom+` JOIN pg ON pg.id = r.id
 		LEFT JOIN LATERAL (SELECT * FROM request_updates x WHERE x.request_id = r.id ORDER BY x.id DESC LIMIT 1) e ON true
 		LEFT JOIN users eu ON eu.id = e.author_user_id
+		LEFT JOIN needs pn ON pn.id = d.phase_of_need_id
+		CROSS JOIN LATERAL (SELECT COALESCE(jsonb_agg(jsonb_build_object('id', x.id, 'title', xd.title,
+				'title_en', xd.title_en, 'state', x.state, 'due', x.due_date) ORDER BY x.id), '[]') AS phases
+			FROM requests x JOIN needs xd ON xd.id = x.need_id
+			WHERE xd.phase_of_need_id = r.need_id AND x.state <> 'cancelled') ph
 		ORDER BY `+trackerOrder, projectID, offset, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: tracker page of project %d: %w", projectID, err)
 	}
-	list, err := pgx.CollectRows(rows, scanTrackerRow)
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (accord.TrackerRow, error) {
+		var phaseOf *int64
+		var title, titleEN string
+		var phases []phaseJSON
+		tr, err := scanTrackerRow(row, &phaseOf, &title, &titleEN, &phases)
+		tr.PhaseOf, tr.PhaseOfTitle, tr.PhaseOfTitleEN = phaseOf, title, titleEN
+		for _, p := range phases {
+			tr.Phases = append(tr.Phases, accord.PhaseLine{RequestID: p.ID, Title: p.Title, TitleEN: p.TitleEN,
+				State: p.State, DueDate: p.Due.t})
+		}
+		return tr, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: tracker page of project %d: %w", projectID, err)
 	}
 	return list, nil
 }
 
+// phaseJSON is a phase's request as the tracker page's query aggregates it.
+type phaseJSON struct {
+	ID      int64               `json:"id"`
+	Title   string              `json:"title"`
+	TitleEN string              `json:"title_en"`
+	State   accord.RequestState `json:"state"`
+	Due     jsonDate            `json:"due"`
+}
+
 // scanTrackerRow reads a request followed by its latest progress entry, if any.
-func scanTrackerRow(row pgx.CollectableRow) (accord.TrackerRow, error) {
+func scanTrackerRow(row pgx.CollectableRow, extra ...any) (accord.TrackerRow, error) {
 	var id, author *int64
 	var name, nameEN, body, next, risk *string
 	var effort *float64
 	var at *time.Time
-	r, err := scanRequest(row, &id, &author, &name, &nameEN, &body, &next, &risk, &effort, &at)
+	r, err := scanRequest(row, append([]any{&id, &author, &name, &nameEN, &body, &next, &risk, &effort, &at}, extra...)...)
 	if err != nil {
 		return accord.TrackerRow{}, err
 	}

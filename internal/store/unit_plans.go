@@ -15,7 +15,7 @@ import (
 // by the approach order and then the tree.
 func (s *Store) UnitPlans(ctx context.Context, projectID int64) ([]accord.UnitPlan, error) {
 	rows, err := s.pool.Query(ctx, `WITH involved AS (
-			SELECT holder_unit_id AS unit_id FROM needs WHERE project_id = $1 AND holder_unit_id IS NOT NULL
+			SELECT holder_unit_id AS unit_id FROM needs WHERE project_id = $1 AND holder_unit_id IS NOT NULL AND archived_at IS NULL
 			UNION SELECT unit_id FROM project_units WHERE project_id = $1)
 		SELECT $1::bigint, u.id, u.name, u.name_en, COALESCE(pu.concerns, '{}'), COALESCE(pu.kpis, '{}'),
 			COALESCE(pu.they_need, ''), COALESCE(pu.we_give, ''), COALESCE(pu.they_get, ''), COALESCE(pu.proposal, ''),

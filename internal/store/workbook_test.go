@@ -125,7 +125,9 @@ func TestNeedEditConflictAndHistory(t *testing.T) {
 	_, err = w.Store.UpdateNeed(w.Ctx, lead, 987654, 1, in)
 	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err))
 
-	require.NoError(t, w.Store.DeleteNeed(w.Ctx, lead, n.ID, updated.Version))
+	done, err := w.Store.DeleteNeed(w.Ctx, lead, n.ID, updated.Version)
+	require.NoError(t, err)
+	require.Equal(t, accord.NeedDelete, done)
 	history, total, err := w.Store.ProjectHistory(w.Ctx, p.ID, 0, 2)
 	require.NoError(t, err)
 	require.Equal(t, 4, total, "the project's and the need's creation are history too")

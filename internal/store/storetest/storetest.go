@@ -235,6 +235,7 @@ type NeedOpts struct {
 	NeededBy   *time.Time      // default: none
 	EffortDays float64         // default: 1
 	KeyPerson  string
+	PhaseOf    *accord.Need // the need this one is a phase of; default project and holder: its own
 }
 
 // Need adds a need to a project's resource map.
@@ -257,6 +258,15 @@ func (w *World) Need(t testing.TB, o NeedOpts) accord.Need {
 	}
 	if o.BacksUp != nil {
 		in.BacksUpNeedID = &o.BacksUp.ID
+	}
+	if o.PhaseOf != nil {
+		in.PhaseOfNeedID = &o.PhaseOf.ID
+		if o.Project == nil {
+			o.Project = &accord.Project{ID: o.PhaseOf.ProjectID}
+		}
+		if o.Holder == nil && o.External == "" {
+			o.Holder = &accord.Unit{ID: *o.PhaseOf.HolderUnitID}
+		}
 	}
 	p := o.Project
 	if p == nil {

@@ -79,6 +79,10 @@ func TestLeadPlansAProjectAndSendsRequests(t *testing.T) {
 	lead.fill(`[data-testid="send-form"] textarea[name="message"]`, "请支持预约提醒项目")
 	lead.submit(`[data-testid="send-submit"]`)
 
+	// Two needs: the lead checks what goes out, then sends.
+	require.Equal(t, 2, lead.count(`[data-testid="send-confirm-item"]`))
+	lead.submit(`[data-testid="send-confirm"]`)
+
 	// The tracker: one row per request, nobody has agreed yet.
 	require.Equal(t, fmt.Sprintf("/projects/%d/tracker", p.ID), lead.path())
 	require.Equal(t, "2 requests sent.", lead.mustText(`[data-testid="flash"]`))

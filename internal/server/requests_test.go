@@ -29,7 +29,13 @@ func rqSendAll(t *testing.T, lead *client, p accord.Project, message string) res
 	page.doc.Find(`input[name="need"][checked]`).Each(func(_ int, s *goquery.Selection) {
 		form.Add("need", s.AttrOr("value", ""))
 	})
-	return lead.post(rqPath("/projects/", p.ID, "/send"), form)
+	resp := lead.post(rqPath("/projects/", p.ID, "/send"), form)
+	if resp.StatusCode == http.StatusOK && resp.doc.Find(`[data-testid="send-confirm"]`).Length() == 1 {
+		// Several needs: confirm what goes out, as the page asks.
+		form.Set("confirm", "1")
+		resp = lead.post(rqPath("/projects/", p.ID, "/send"), form)
+	}
+	return resp
 }
 
 // rqRequests returns a project's requests by holding unit's English name; when a unit
@@ -214,7 +220,14 @@ func TestRequestsSmartServiceUpgradeStory(t *testing.T) {
 	require.Equal(t, "仅提供脱敏汇总数据", data.Scope)
 
 	tracker = lead.get(rqPath("/projects/", smart.ID, "/tracker"))
-	require.Equal(t, "1 of 4 units agreed", tracker.text("tracker-summary"), "IT still has its declined request open")
+	// IT agreed to phase 1 and works on it: the phase rolls up into the CRM line, and
+	// IT counts as agreed (issue 14).
+	require.Equal(t, "2 of 4 units agreed", tracker.text("tracker-summary"))
+	parent := tracker.doc.Find(`[data-testid="tracker-row"][data-request-id="` + idStr(it.ID) + `"]`)
+	require.Equal(t, "Phase: CRM system development — phase 1 · Agreed", strings.Join(strings.Fields(parent.Find(`[data-testid="tracker-phase"]`).Text()), " "))
+	require.Equal(t, "Phase agreed", strings.TrimSpace(parent.Find(`[data-testid="phase-agreed"]`).Text()))
+	child := tracker.doc.Find(`[data-testid="tracker-row"][data-request-id="` + idStr(phase.ID) + `"]`)
+	require.Equal(t, "Phase of “CRM system development”", strings.TrimSpace(child.Find(`[data-testid="phase-of"]`).Text()))
 }
 
 // rqOpen reports whether a <details> is unfolded.

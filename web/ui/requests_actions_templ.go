@@ -652,7 +652,7 @@ func counterForm(c RequestCard, f ActionForm) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = rqInput(rqField{ID: c.fieldID(a, "counter_date"), Name: "counter_date", Type: "date", Label: t(ctx, "rq_counter_date"),
-			Hint: t(ctx, "rq_counter_date_hint", map[string]any{"Date": dateOrDash(ctx, c.Request.DueDate)}), Value: f.CounterDate, Fields: f.Fields}).Render(ctx, templ_7745c5c3_Buffer)
+			Hint: t(ctx, "ph_counter_date_hint", map[string]any{"Date": dateOrDash(ctx, c.Request.DueDate)}), Value: f.CounterDate, Fields: f.Fields}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

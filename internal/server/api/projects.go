@@ -341,7 +341,9 @@ func (s *Server) apiUpdateNeed(w http.ResponseWriter, r *http.Request) {
 	s.apiJSON(w, r, http.StatusOK, out)
 }
 
-// apiDeleteNeed removes a need; the version it saw travels as ?version=.
+// apiDeleteNeed removes a need from the resource map, deleting one never sent and
+// archiving one whose every request was cancelled (accord.NeedRemovalOf); the
+// version it saw travels as ?version=.
 func (s *Server) apiDeleteNeed(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	cur, _, err := s.apiNeedFor(r)
@@ -357,7 +359,7 @@ func (s *Server) apiDeleteNeed(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	if err := s.store.DeleteNeed(ctx, spine.ViewerFrom(ctx).User.ID, cur.ID, *version); err != nil {
+	if _, err := s.store.DeleteNeed(ctx, spine.ViewerFrom(ctx).User.ID, cur.ID, *version); err != nil {
 		s.apiFailWithNeed(w, r, cur.ID, err)
 		return
 	}

@@ -159,7 +159,7 @@ func (s *Server) apiActOnRequest(w http.ResponseWriter, r *http.Request) {
 	in.Normalize()
 	var after accord.Request
 	if len(read.Fields) > 0 {
-		err = spine.MergeProblems(read, in.Validate(action))
+		err = spine.MergeProblems(read, in.ValidateFor(a.Request, action))
 	} else {
 		after, err = s.store.ActOnRequest(ctx, *spine.ViewerFrom(ctx), a.Request.ID, *body.Version, action, in, s.Now())
 	}

@@ -63,7 +63,7 @@ type portfolioStore interface {
 type projectStore interface {
 	CreateNeed(ctx context.Context, actorID, projectID int64, in accord.NeedInput) (accord.Need, error)
 	CreateProject(ctx context.Context, actorID int64, in accord.ProjectInput) (accord.Project, error)
-	DeleteNeed(ctx context.Context, actorID, id int64, version int) error
+	DeleteNeed(ctx context.Context, actorID, id int64, version int) (accord.NeedRemoval, error)
 	Need(ctx context.Context, id int64) (accord.Need, error)
 	Needs(ctx context.Context, projectID int64) ([]accord.Need, error)
 	ProjectForViewer(ctx context.Context, v accord.Viewer, id int64) (accord.Project, error)

@@ -82,7 +82,7 @@ func (s *Server) actOnRequest(action accord.RequestAction) http.HandlerFunc {
 		var err error
 		var after accord.Request
 		if len(read.Fields) > 0 {
-			err = spine.MergeProblems(read, in.Validate(action))
+			err = spine.MergeProblems(read, in.ValidateFor(a.Request, action))
 		} else {
 			after, err = s.store.ActOnRequest(ctx, *spine.ViewerFrom(ctx), a.Request.ID, f.Version, action, in, s.Now())
 		}
@@ -296,6 +296,11 @@ func (s *Server) splitNeed(w http.ResponseWriter, r *http.Request) {
 	}
 	in.Normalize()
 	_, err := in.Validate(a.Project)
+	if err == nil {
+		// A first phase stays within the need it is split from; the store also counts
+		// the need's other phases.
+		err = accord.ValidatePhase(in, accord.Need{ID: req.NeedID, HolderUnitID: &holder, EffortDays: req.EffortDays}, 0)
+	}
 	err = spine.MergeProblems(read, err)
 	var sent []accord.Request
 	if err == nil {

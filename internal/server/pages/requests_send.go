@@ -13,7 +13,8 @@ import (
 	"accord/web/ui"
 )
 
-// showSendPage lists the needs the lead can send, the most important ones ticked.
+// showSendPage lists the needs the lead can send, the most important ones never
+// withdrawn ticked (accord.SendTickedByDefault).
 func (s *Server) showSendPage(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.editableProject(w, r)
 	if !ok {
@@ -43,12 +44,15 @@ func (s *Server) sendView(ctx context.Context, p accord.Project, checked []int64
 	if err != nil {
 		return ui.SendView{}, err
 	}
-	live := map[int64]bool{}
+	live, cancelled := map[int64]bool{}, map[int64]bool{}
 	v := ui.SendView{Project: p}
 	for _, req := range requests {
 		if req.State.Open() {
 			live[req.NeedID] = true
 			v.Live = append(v.Live, req)
+		}
+		if req.State == accord.RequestCancelled {
+			cancelled[req.NeedID] = true
 		}
 	}
 	for _, n := range needs {
@@ -58,7 +62,7 @@ func (s *Server) sendView(ctx context.Context, p accord.Project, checked []int64
 		case !live[n.ID]:
 			item := ui.SendItem{Need: n}
 			if checked == nil {
-				item.Checked = n.Tier == accord.TierRequired || n.Tier == accord.TierImportant
+				item.Checked = accord.SendTickedByDefault(n, cancelled[n.ID])
 			} else {
 				item.Checked = slices.Contains(checked, n.ID)
 			}
@@ -76,6 +80,9 @@ func (s *Server) sendPage(w http.ResponseWriter, r *http.Request, status int, v 
 }
 
 // sendNeeds sends the ticked needs to their holders' heads and opens the tracker.
+// Several needs go out only after a confirmation page lists each with its holder,
+// effort and date (a second form, so it works without JavaScript); from there the
+// lead sends them (confirm) or goes back to the list (change) with the ticks kept.
 func (s *Server) sendNeeds(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p, ok := s.editableProject(w, r)
@@ -84,7 +91,7 @@ func (s *Server) sendNeeds(w http.ResponseWriter, r *http.Request) {
 	}
 	var ids []int64
 	for _, raw := range r.PostForm["need"] {
-		if id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64); err == nil && id > 0 {
+		if id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64); err == nil && id > 0 && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
@@ -94,16 +101,38 @@ func (s *Server) sendNeeds(w http.ResponseWriter, r *http.Request) {
 		problems.Add("needs", "rq_send_none_chosen")
 	}
 	accord.ValidateText(&problems, "message", message, accord.MaxNoteLength) // NUL would fail the insert: a 500
-	if err := problems.Err(); err != nil {
+	err := problems.Err()
+	if err != nil || r.PostFormValue("change") != "" {
 		v, lerr := s.sendView(ctx, p, nonNilIDs(ids))
 		if lerr != nil {
 			s.Fail(w, r, lerr)
 			return
 		}
-		_, st, _ := formProblem(ctx, err, "needs", "message")
-		v.FormState, v.Message = st, message
-		s.sendPage(w, r, http.StatusUnprocessableEntity, v)
+		status := http.StatusOK
+		if err != nil {
+			_, v.FormState, _ = formProblem(ctx, err, "needs", "message")
+			status = http.StatusUnprocessableEntity
+		}
+		v.Message = message
+		s.sendPage(w, r, status, v)
 		return
+	}
+	if len(ids) > 1 && r.PostFormValue("confirm") == "" {
+		v, lerr := s.sendView(ctx, p, ids)
+		if lerr != nil {
+			s.Fail(w, r, lerr)
+			return
+		}
+		c := ui.SendConfirmView{Project: p, Message: message}
+		for _, it := range v.Items {
+			if it.Checked {
+				c.Items = append(c.Items, it)
+			}
+		}
+		if len(c.Items) > 1 {
+			s.page(w, r, http.StatusOK, i18n.T(ctx, "ph_send_confirm_title"), "projects", ui.SendConfirmPage(c))
+			return
+		}
 	}
 	sent, err := s.store.SendNeeds(ctx, spine.ViewerFrom(ctx).User.ID, p.ID, ids, message, s.Now())
 	if err != nil {

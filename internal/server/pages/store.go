@@ -189,7 +189,7 @@ type workbookStore interface {
 	CreateCommitment(ctx context.Context, actorID, projectID int64, in accord.CommitmentInput) (accord.Commitment, error)
 	CreateNeed(ctx context.Context, actorID, projectID int64, in accord.NeedInput) (accord.Need, error)
 	DeleteCommitment(ctx context.Context, actorID, id int64, version int) error
-	DeleteNeed(ctx context.Context, actorID, id int64, version int) error
+	DeleteNeed(ctx context.Context, actorID, id int64, version int) (accord.NeedRemoval, error)
 	Goals(ctx context.Context) ([]accord.Goal, error)
 	ImportNeeds(ctx context.Context, actorID, projectID int64, ins []accord.NeedInput) ([]accord.Need, error)
 	Needs(ctx context.Context, projectID int64) ([]accord.Need, error)

@@ -52,7 +52,11 @@ func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 			v.Groups = append(v.Groups, ui.TrackerGroup{UnitID: req.HolderUnitID, UnitName: req.HolderName, UnitNameEN: req.HolderNameEN})
 		}
 		g := &v.Groups[len(v.Groups)-1]
-		line := ui.TrackerLine{Request: req, Latest: row.Latest, Stale: req.Stale(now, p.CadenceDays), Overdue: req.Overdue(now)}
+		line := ui.TrackerLine{Request: req, Latest: row.Latest, Stale: req.Stale(now, p.CadenceDays), Overdue: req.Overdue(now),
+			Phases: row.Phases}
+		if row.PhaseOf != nil {
+			line.PhaseOf = row.DisplayPhaseOf(i18n.Lang(ctx))
+		}
 		if e, ok := rulings[req.ID]; ok {
 			line.Ruling = &ui.RulingView{Escalation: e, Link: accord.EscalationPartyOf(e, *viewer).MayView()}
 		}

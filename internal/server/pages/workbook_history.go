@@ -105,6 +105,8 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 			c.Summary = i18n.T(ctx, "wb_hist_need_update", data)
 		case accord.AuditDelete:
 			c.Summary = i18n.T(ctx, "wb_hist_need_delete", data)
+		case accord.AuditArchive:
+			c.Summary = i18n.T(ctx, "wb_hist_need_archive", data)
 		}
 	case accord.AuditCommitment:
 		data := map[string]any{"Subject": histText(latest["What"]), "Unit": n.unitName(latest["UnitID"], lang)}
@@ -173,7 +175,7 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 	if c.Summary == "" {
 		c.Summary = i18n.T(ctx, "wb_hist_other", map[string]any{"Entity": e.Entity, "Action": e.Action})
 	}
-	if e.Action == accord.AuditDelete || after == nil {
+	if e.Action == accord.AuditDelete || e.Action == accord.AuditArchive || after == nil {
 		return c
 	}
 	for _, key := range changedKeys(before, after) {

@@ -153,7 +153,8 @@ func (s *Server) updateNeed(w http.ResponseWriter, r *http.Request) {
 	s.needSaved(w, r, p, notice, before, n.ID, "need-"+strconv.FormatInt(n.ID, 10), false)
 }
 
-// deleteNeed removes a need if nobody changed it since the page was shown.
+// deleteNeed removes a need if nobody changed it since the page was shown: deleted if
+// never sent, archived if every request of it was cancelled (accord.NeedRemovalOf).
 func (s *Server) deleteNeed(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p, ok := s.editableProject(w, r)
@@ -165,13 +166,17 @@ func (s *Server) deleteNeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	before := s.involvedBefore(r, p)
-	err := s.store.DeleteNeed(ctx, spine.ViewerFrom(ctx).User.ID, cur.ID, int(formInt64(r, "version")))
+	done, err := s.store.DeleteNeed(ctx, spine.ViewerFrom(ctx).User.ID, cur.ID, int(formInt64(r, "version")))
 	if err != nil {
 		s.deleteRefused(w, r, p, err, func(v *ui.WorkbookView) *string { return &v.NeedAlert }, ui.ResourceMap)
 		return
 	}
+	said := "wb_need_deleted"
+	if done == accord.NeedArchive {
+		said = "wb_need_archived"
+	}
 	notice := ui.Notice{Section: ui.SectionNeeds,
-		Message: i18n.T(ctx, "wb_need_deleted", map[string]any{"Title": cur.DisplayTitle(i18n.Lang(ctx))})}
+		Message: i18n.T(ctx, said, map[string]any{"Title": cur.DisplayTitle(i18n.Lang(ctx))})}
 	s.needSaved(w, r, p, notice, before, 0, ui.SectionNeeds, false)
 }
 

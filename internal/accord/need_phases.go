@@ -169,3 +169,13 @@ type PhaseLine struct {
 
 // DisplayTitle picks the phase's title for a reader of the given language.
 func (p PhaseLine) DisplayTitle(lang string) string { return localName(p.Title, p.TitleEN, lang) }
+
+// EffortCounted reports whether need n's effort counts in a total over needs: a
+// phase's effort is part of the need it was split from (ValidatePhase keeps it
+// within), so while that need is among them it counts instead.
+func EffortCounted(n Need, needs []Need) bool {
+	if n.PhaseOfNeedID == nil {
+		return true
+	}
+	return !slices.ContainsFunc(needs, func(p Need) bool { return p.ID == *n.PhaseOfNeedID })
+}

@@ -181,3 +181,24 @@ func TestUnitsOnTracker(t *testing.T) {
 		})
 	}
 }
+
+func TestEffortCounted(t *testing.T) {
+	t.Parallel()
+	crm := Need{ID: 1, EffortDays: 120}
+	phase := Need{ID: 2, EffortDays: 40, PhaseOfNeedID: ptr(int64(1))}
+	orphan := Need{ID: 3, EffortDays: 30, PhaseOfNeedID: ptr(int64(9))}
+	all := []Need{crm, phase, orphan}
+	for _, tc := range []struct {
+		name string
+		n    Need
+		want bool
+	}{
+		{"a need of its own", crm, true},
+		{"a phase whose parent is on the map", phase, false},
+		{"a phase whose parent is gone", orphan, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, EffortCounted(tc.n, all))
+		})
+	}
+}

@@ -128,6 +128,13 @@ func TestPhaseStaysWithinItsParent(t *testing.T) {
 	in.EffortDays = 130
 	_, err = w.Store.UpdateNeed(w.Ctx, p.LeadUserID, crm.ID, crm.Version, in)
 	require.NoError(t, err)
+
+	// The retrospective plans the parent's days; its phases are within them.
+	units, err := w.Store.RetroUnits(w.Ctx, p.ID)
+	require.NoError(t, err)
+	require.Len(t, units, 1)
+	require.Equal(t, 3, units[0].Needs)
+	require.Equal(t, 130.0, units[0].PlannedDays)
 }
 
 func TestCounterMustAskForLess(t *testing.T) {

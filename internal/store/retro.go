@@ -160,7 +160,10 @@ func (s *Store) RetroUnits(ctx context.Context, projectID int64) ([]accord.Retro
 		SELECT u.id, u.name, u.name_en, n.needs, n.planned, COALESCE(r.logged, 0), COALESCE(r.delivered, 0),
 			COALESCE(r.open, 0), COALESCE(r.declined, 0), t.thanks, c.kept, c.broken, c.open
 		FROM involved i JOIN units u ON u.id = i.unit_id
-		CROSS JOIN LATERAL (SELECT count(*) AS needs, COALESCE(sum(effort_days), 0)::float8 AS planned
+		CROSS JOIN LATERAL (SELECT count(*) AS needs,
+				-- a phase's days are within its parent's while the parent is on the map (accord.EffortCounted)
+				COALESCE(sum(effort_days) FILTER (WHERE NOT EXISTS (SELECT 1 FROM needs pp
+					WHERE pp.id = d.phase_of_need_id AND pp.archived_at IS NULL)), 0)::float8 AS planned
 			FROM needs d WHERE d.project_id = $1 AND d.holder_unit_id = u.id AND d.archived_at IS NULL) n
 		LEFT JOIN LATERAL (SELECT
 				(SELECT COALESCE(sum(e.effort_days), 0) FROM request_updates e

@@ -1609,10 +1609,14 @@ func effortTotals(v WorkbookView) templ.Component {
 	})
 }
 
+// sumEffort sums the effort of needs, a phase within the need it was split from
+// (accord.EffortCounted; a phase has its parent's holder, so both are among a unit's).
 func sumEffort(needs []accord.Need) float64 {
 	var sum float64
 	for _, n := range needs {
-		sum += n.EffortDays
+		if accord.EffortCounted(n, needs) {
+			sum += n.EffortDays
+		}
 	}
 	return sum
 }

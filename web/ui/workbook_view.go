@@ -170,18 +170,23 @@ func (v WorkbookView) EffortByHolder(lang string) []HolderEffort {
 			index[key] = i
 			out = append(out, HolderEffort{Name: n.Holder(lang), External: n.HolderUnitID == nil})
 		}
-		out[i].Days += n.EffortDays
+		if accord.EffortCounted(n, v.Needs) {
+			out[i].Days += n.EffortDays
+		}
 		out[i].Needs++
 	}
 	slices.SortStableFunc(out, func(a, b HolderEffort) int { return cmp.Compare(b.Days, a.Days) })
 	return out
 }
 
-// TotalEffort is the effort of the whole resource map.
+// TotalEffort is the effort of the whole resource map, a phase counted within the
+// need it was split from (accord.EffortCounted).
 func (v WorkbookView) TotalEffort() float64 {
 	var sum float64
 	for _, n := range v.Needs {
-		sum += n.EffortDays
+		if accord.EffortCounted(n, v.Needs) {
+			sum += n.EffortDays
+		}
 	}
 	return sum
 }

@@ -204,3 +204,24 @@ func TestBulkSendConfirmsWhatGoesOut(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	require.Len(t, b.rqRequests(t, smart.ID), 4)
 }
+
+func TestAPIHoldsPhasesAndCountersToTheSameRules(t *testing.T) {
+	b := setup(t)
+	smart, lead, _, it := b.phDeclinedCRM(t)
+	resp := phSplit(lead, it, "40")
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.body)
+	phase := b.wbNeeds(t, smart.ID)["CRM system development — phase 1"]
+
+	api := b.api(t, "aftersales@accord.demo")
+	got := api.patch("/needs/"+idStr(phase.ID), map[string]any{"version": phase.Version, "effort_days": 999})
+	require.Equal(t, http.StatusUnprocessableEntity, got.status, "body: %s", got.raw)
+	require.Contains(t, got.str("error.fields.effort_days"), "A phase cannot take more person-days")
+
+	// The data head's counter with only an earlier date is refused, as on the page.
+	data := b.rqRequests(t, smart.ID)["Data"]
+	dataAPI := b.api(t, "data@accord.demo")
+	earlier := data.DueDate.AddDate(0, 0, -3).Format("2006-01-02")
+	got = dataAPI.post("/requests/"+idStr(data.ID)+"/counter", map[string]any{"version": data.Version, "counter_date": earlier})
+	require.Equal(t, http.StatusUnprocessableEntity, got.status, "body: %s", got.raw)
+	require.Contains(t, got.str("error.fields.counter_date"), "An earlier date alone is an agreement")
+}

@@ -35,7 +35,13 @@ type app struct {
 
 func newApp(t *testing.T) *app {
 	t.Helper()
-	pool, err := pgxpool.New(context.Background(), pgtest.NewDB(t, pgtest.Demo()))
+	return newAppOn(t, pgtest.Demo())
+}
+
+// newAppOn is newApp on a database cloned from tpl.
+func newAppOn(t *testing.T, tpl pgtest.Template) *app {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), pgtest.NewDB(t, tpl))
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
 	bundle, err := i18n.NewBundle()

@@ -92,6 +92,24 @@ func Demo() Template {
 	}}
 }
 
+// DemoLive is Demo with the live project mid-flight (demo.LoadLive), as `make run`
+// shows it: requests answered every way, an escalation waiting for its decision. Its
+// dates are relative to when the template was built, once per test cluster.
+func DemoLive() Template {
+	return Template{Name: "demo_live", Build: func(ctx context.Context, databaseURL string) error {
+		if err := migrate(ctx, databaseURL); err != nil {
+			return err
+		}
+		pool, err := pgxpool.New(ctx, databaseURL)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		_, err = demo.LoadLive(ctx, store.New(pool), CheapPasswords(), time.Now())
+		return err
+	}}
+}
+
 // CheapPasswords are argon2id parameters fit for tests only.
 func CheapPasswords() password.Params { return password.Params{Time: 1, MemKiB: 1024, Threads: 1} }
 

@@ -1,0 +1,118 @@
+package journeys_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/demo"
+	"accord/internal/pgtest"
+	"accord/internal/tour"
+)
+
+// TestKeyPagesFitAPhone walks every demo role's key pages (internal/tour: the pages
+// `make screenshots` photographs) at 390 px in both languages and fails on any that
+// scrolls sideways, naming what sticks out. At 1366 px each role's top bar must stay
+// one row. One browser, one tab per role; a page several roles reach is measured
+// once per language, except home, whose top bar differs by role.
+func TestKeyPagesFitAPhone(t *testing.T) {
+	path := chromiumPath()
+	if path == "" {
+		if inCI() {
+			t.Fatalf("Chromium is not installed, and CI=true: the browser journeys must run in CI; %s", installHint)
+		}
+		t.Skipf("Chromium is not installed; %s", installHint)
+	}
+	t.Parallel()
+	a := newAppOn(t, pgtest.DemoLive())
+	b, err := tour.StartBrowser(path)
+	require.NoError(t, err)
+	t.Cleanup(b.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*journeyTimeout)
+	defer cancel()
+	start := time.Now()
+
+	measured := map[string]bool{}
+	pages := 0
+	for i, role := range tour.Roles() {
+		session, tourPages, err := tour.Plan(ctx, a.url, demo.Password, role)
+		require.NoError(t, err)
+		tab, err := b.Tab(session)
+		require.NoError(t, err)
+		if i == 0 {
+			checkTheCheckBites(t, ctx, tab)
+		}
+		for _, lang := range []string{"en", "zh"} {
+			require.NoError(t, tab.Open(ctx, "/", tour.Laptop, lang))
+			spread, err := tour.Evaluate[int](ctx, tab, topBarSpreadJS)
+			require.NoError(t, err)
+			require.Less(t, spread, 16, "%s (%s) in %s at %d px: the top bar's items span %d px from the highest to the lowest: it wraps",
+				role.Name, role.Email, lang, tour.Laptop, spread)
+
+			for _, p := range tourPages {
+				key := lang + " " + p.Path
+				if measured[key] && p.Name != "home" {
+					continue
+				}
+				measured[key] = true
+				require.NoError(t, tab.Open(ctx, p.Path, tour.Phone, lang))
+				ov, err := tab.Overflow(ctx)
+				require.NoError(t, err)
+				pages++
+				if ov.Overflows() {
+					t.Errorf("%s (%s) %s in %s scrolls sideways at %d px: the page is %d px wide; sticking out: %s",
+						role.Name, role.Email, p.Path, lang, tour.Phone, ov.ScrollWidth, strings.Join(ov.Culprits, "; "))
+				}
+				if p.Name == "home" {
+					require.NoError(t, tab.OpenMenu(ctx))
+					ov, err := tab.Overflow(ctx)
+					require.NoError(t, err)
+					if ov.Overflows() {
+						t.Errorf("%s (%s) in %s: the open menu scrolls sideways at %d px: %s",
+							role.Name, role.Email, lang, tour.Phone, strings.Join(ov.Culprits, "; "))
+					}
+				}
+			}
+		}
+		tab.Close()
+	}
+	t.Logf("measured %d pages at %d px and %d top bars at %d px in %s", pages, tour.Phone, 2*len(tour.Roles()), tour.Laptop,
+		time.Since(start).Round(time.Millisecond))
+}
+
+// checkTheCheckBites makes a page too wide on purpose and expects the overflow check
+// to say so and to name the element, so a check that can never fail does not pass
+// for a page that fits.
+func checkTheCheckBites(t *testing.T, ctx context.Context, tab *tour.Tab) {
+	t.Helper()
+	require.NoError(t, tab.Open(ctx, "/", tour.Phone, "en"))
+	wide, err := tour.Evaluate[bool](ctx, tab, `(() => {
+		const wide = document.createElement("div");
+		wide.className = "too-wide-on-purpose";
+		wide.style.width = "600px";
+		wide.style.height = "10px";
+		document.querySelector("main").append(wide);
+		return wide.getBoundingClientRect().width === 600;
+	})()`)
+	require.NoError(t, err)
+	require.True(t, wide, "a 600 px wide element")
+	ov, err := tab.Overflow(ctx)
+	require.NoError(t, err)
+	require.True(t, ov.Overflows(), "a 600 px element at 390 px must overflow: %+v", ov)
+	require.Len(t, ov.Culprits, 1)
+	require.Contains(t, ov.Culprits[0], "div.too-wide-on-purpose")
+}
+
+// topBarSpreadJS is how far apart, in px, the vertical centres of the top bar's items
+// are: the brand, each page link, the bell and the viewer's links. One row is a few px.
+const topBarSpreadJS = `(() => {
+	const centres = [];
+	for (const e of document.querySelectorAll(".topbar .brand, .topbar .nav a, .topbar .bell, .topbar .who > *")) {
+		const r = e.getBoundingClientRect();
+		if (r.width > 0) centres.push(r.top + r.height / 2);
+	}
+	return Math.round(Math.max(...centres) - Math.min(...centres));
+})()`

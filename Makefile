@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin/accord
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null | grep -v '_templ\.go$$')
 
-.PHONY: run build generate test browser check fmt vet templ-check fuzz clean bench
+.PHONY: run build generate test browser check fmt vet templ-check fuzz clean bench screenshots
 
 ## run: start Accord at http://localhost:8080 with a private PostgreSQL and the demo organisation
 run: build
@@ -62,6 +62,18 @@ templ-check:
 	@if ! git diff --quiet -- '*_templ.go' || [ -n "$$(git ls-files --others --exclude-standard -- '*_templ.go')" ]; then \
 		echo "templ generate changed generated files; run 'make generate' and commit them:"; \
 		git status --short -- '*_templ.go'; exit 1; fi
+
+## screenshots: every key page for every demo role, in English and Chinese, at 1366 and 390 px, into screenshots/ (not committed)
+# Flags of cmd/screenshots, through SHOTFLAGS: -roles admin,lead -langs en -widths 390 -base http://localhost:8080 -out dir.
+screenshots: browser
+	@if ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-noto-cjk; \
+		else \
+			echo "Chinese will show as empty boxes without a CJK font: sudo apt-get install -y fonts-noto-cjk"; \
+		fi; \
+	fi
+	$(GO) run ./cmd/screenshots $(SHOTFLAGS)
 
 ## bench: measure Accord at enterprise scale on this machine and write docs/benchmarks.md (minutes; not in `make test`)
 # Flags of cmd/accordbench, through BENCHFLAGS: -scale large|small (default large), -compare small|large|none,

@@ -181,7 +181,8 @@ const hanJS = `(() => {
 		const e = n.parentElement;
 		if (!e || e.closest(".lang-switch, script, style, [hidden]")) continue;
 		if (!/\p{Script=Han}/u.test(n.data)) continue;
-		const text = n.data.replace(/\s+/g, " ").trim();
+		let text = n.data.replace(/\s+/g, " ").trim();
+		if (text.length > 40) text = text.slice(0, 40) + "…";
 		if (!out.includes(text)) out.push(text);
 	}
 	return out;

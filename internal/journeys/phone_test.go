@@ -16,7 +16,7 @@ import (
 // TestKeyPagesFitAPhone walks every demo role's key pages (internal/tour: the pages
 // `make screenshots` photographs) at 390 px in both languages and fails on any that
 // scrolls sideways, naming what sticks out. At 1366 px each role's top bar must stay
-// one row. One browser, one tab per role; a page several roles reach is measured
+// one row, and no date breaks over two lines. One browser, one tab per role; a page several roles reach is measured
 // once per language, except home, whose top bar differs by role.
 func TestKeyPagesFitAPhone(t *testing.T) {
 	path := chromiumPath()
@@ -66,6 +66,9 @@ func TestKeyPagesFitAPhone(t *testing.T) {
 					t.Errorf("%s (%s) %s in %s scrolls sideways at %d px: the page is %d px wide; sticking out: %s",
 						role.Name, role.Email, p.Path, lang, tour.Phone, ov.ScrollWidth, strings.Join(ov.Culprits, "; "))
 				}
+				wrapped, err := tab.WrappedDates(ctx)
+				require.NoError(t, err)
+				require.Empty(t, wrapped, "%s (%s) %s in %s at %d px: dates break over two lines", role.Name, role.Email, p.Path, lang, tour.Phone)
 				if p.Name == "home" {
 					require.NoError(t, tab.OpenMenu(ctx))
 					ov, err := tab.Overflow(ctx)

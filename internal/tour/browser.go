@@ -209,3 +209,10 @@ func Evaluate[T any](ctx context.Context, t *Tab, js string) (T, error) {
 	defer cancel()
 	return chromedp.Run(ctx, chromedp.Evaluate[T](js))
 }
+
+// WrappedDates lists the dates (<time> elements) on the page that break over two lines.
+func (t *Tab) WrappedDates(ctx context.Context) ([]string, error) {
+	return Evaluate[[]string](ctx, t, `Array.from(document.querySelectorAll("time"))
+		.filter(e => e.checkVisibility() && e.getClientRects().length > 1)
+		.map(e => e.textContent.trim())`)
+}

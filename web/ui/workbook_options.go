@@ -118,3 +118,21 @@ func commitmentStatusOptions(ctx context.Context) []wbOption {
 	}
 	return out
 }
+
+// holderFor is the unit a need form's "Held by" shows chosen. A new need starts on a
+// real unit — the first the project involves, else the first besides its own — not
+// on "Outside the company", which a user picks on purpose.
+func (v WorkbookView) holderFor(f NeedForm) int64 {
+	if f.ID != 0 || f.HolderUnitID != 0 || f.ExternalParty != "" {
+		return f.HolderUnitID
+	}
+	if len(v.Plans) > 0 {
+		return v.Plans[0].UnitID
+	}
+	for _, u := range v.Units {
+		if u.ID != v.Project.OwningUnitID {
+			return u.ID
+		}
+	}
+	return 0
+}

@@ -69,6 +69,9 @@ func TestKeyPagesFitAPhone(t *testing.T) {
 				wrapped, err := tab.WrappedDates(ctx)
 				require.NoError(t, err)
 				require.Empty(t, wrapped, "%s (%s) %s in %s at %d px: dates break over two lines", role.Name, role.Email, p.Path, lang, tour.Phone)
+				if p.Name == "workbook" && lang == "en" {
+					checkTheWorkbookFolds(t, ctx, tab, p.Path)
+				}
 				if p.Name == "home" {
 					require.NoError(t, tab.OpenMenu(ctx))
 					ov, err := tab.Overflow(ctx)
@@ -119,3 +122,16 @@ const topBarSpreadJS = `(() => {
 	}
 	return Math.round(Math.max(...centres) - Math.min(...centres));
 })()`
+
+// checkTheWorkbookFolds: on a phone the workbook opens on the project at a glance with
+// every section folded, and a link to a section opens it.
+func checkTheWorkbookFolds(t *testing.T, ctx context.Context, tab *tour.Tab, path string) {
+	t.Helper()
+	open, err := tour.Evaluate[[]string](ctx, tab, `Array.from(document.querySelectorAll("details.wb-fold[open]"), e => e.dataset.testid)`)
+	require.NoError(t, err)
+	require.Empty(t, open, "%s at %d px: the sections start folded", path, tour.Phone)
+	require.NoError(t, tab.Open(ctx, path+"#alliance", tour.Phone, "en"))
+	opened, err := tour.Evaluate[bool](ctx, tab, `document.querySelector('[data-testid="fold-alliance"]').open`)
+	require.NoError(t, err)
+	require.True(t, opened, "%s#alliance at %d px: a link to a section unfolds it", path, tour.Phone)
+}

@@ -400,3 +400,24 @@ func needRowLabels(ctx context.Context) needLabels {
 func (needLabels) with(label, title string) string {
 	return strings.ReplaceAll(label, titlePlaceholder, title)
 }
+
+// foldOpen reports whether a workbook section starts unfolded on a phone: when it
+// has something to show the user now.
+func (v WorkbookView) foldOpen(section string) bool {
+	if v.Notice.Section == section {
+		return true
+	}
+	switch section {
+	case SectionNeeds:
+		return v.NeedEdit != nil || v.NeedAlert != "" || v.NeedFocus != 0 || v.NeedPage > 1 || v.NeedAdd.Autofocus ||
+			v.NeedAdd.Error != "" || len(v.NeedAdd.Fields) > 0
+	case SectionPlans:
+		return len(v.PlanForms) > 0 || v.PlanFocus != 0 || v.PlanPage > 1 || strings.HasPrefix(v.Notice.Section, "plan-")
+	case SectionAlliance:
+		return len(v.StanceForms) > 0
+	case SectionCommitments:
+		return v.CommitmentEdit != nil || v.CommitmentAlert != "" || v.CommitmentAdd.Autofocus ||
+			v.CommitmentAdd.Error != "" || len(v.CommitmentAdd.Fields) > 0
+	}
+	return false
+}

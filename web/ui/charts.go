@@ -106,9 +106,10 @@ func (c BarChart) geometry() ([]barGeom, string) {
 	}
 	plot := chartWidth - chartLabelW - chartValueW
 	out := make([]barGeom, 0, len(c.Rows))
+	labels := fitLabels(len(c.Rows), func(i int) string { return c.Rows[i].Label }, chartLabelW-20)
 	for i, r := range c.Rows {
 		top := float64(i) * chartRowH
-		g := barGeom{Label: fitLabel(r.Label, chartLabelW-20), Full: r.Label, LabelY: num(top + chartRowH/2 + 4),
+		g := barGeom{Label: labels[i], Full: r.Label, LabelY: num(top + chartRowH/2 + 4),
 			BarY: num(top + (chartRowH-chartBarH)/2), Total: r.Total, Separator: num(top + chartRowH)}
 		x := chartLabelW
 		for _, s := range r.Segments {
@@ -166,10 +167,11 @@ func (c PairChart) geometry() ([]pairGeom, string) {
 		return math.Max(v/maxV*plot, 1)
 	}
 	out := make([]pairGeom, 0, len(c.Rows))
+	labels := fitLabels(len(c.Rows), func(i int) string { return c.Rows[i].Label }, chartLabelW-20)
 	for i, r := range c.Rows {
 		top := float64(i) * pairRowH
 		aw, bw := scale(r.A), scale(r.B)
-		g := pairGeom{Label: fitLabel(r.Label, chartLabelW-20), Full: r.Label, LabelY: num(top + pairRowH/2 + 4),
+		g := pairGeom{Label: labels[i], Full: r.Label, LabelY: num(top + pairRowH/2 + 4),
 			AY: num(top + 6), AW: num(aw), BY: num(top + 6 + 14), BW: num(bw),
 			AText: num(top + 6 + 11), BText: num(top + 6 + 14 + 11), AX: num(chartLabelW + aw + 6), BX: num(chartLabelW + bw + 6),
 			ALabel: r.ALabel, BLabel: r.BLabel, Separator: num(top + pairRowH), Flag: r.Flag, FlagFill: colorBad}
@@ -277,10 +279,11 @@ func (c TimelineChart) x(t time.Time) float64 {
 
 func (c TimelineChart) geometry() ([]timelineGeom, string) {
 	out := make([]timelineGeom, 0, len(c.Rows))
+	labels := fitLabels(len(c.Rows), func(i int) string { return c.Rows[i].Label }, chartLabelW-20)
 	for i, r := range c.Rows {
 		top := timelineTop + float64(i)*timelineRowH
 		mid := top + timelineRowH/2
-		g := timelineGeom{Label: fitLabel(r.Label, chartLabelW-20), Full: r.Label, LabelY: num(mid + 4), TrackY: num(mid),
+		g := timelineGeom{Label: labels[i], Full: r.Label, LabelY: num(mid + 4), TrackY: num(mid),
 			Fill: fillOf(r.Class), Class: "chart-" + r.Class, Title: r.Title}
 		var from, to float64
 		if r.Needed != nil {
@@ -435,6 +438,59 @@ func fitLabel(s string, width float64) string {
 		w += rw
 	}
 	return strings.TrimSpace(b.String()) + "…"
+}
+
+// fitLabels fits n labels into width, each told apart from the others: where two
+// different labels would shorten to the same text ("Customer management sy…" for
+// phase 1 and phase 2), those keep their beginning and their end instead
+// ("Customer ma…phase 1").
+func fitLabels(n int, label func(int) string, width float64) []string {
+	out := make([]string, n)
+	seen := map[string][]int{}
+	for i := range n {
+		out[i] = fitLabel(label(i), width)
+		seen[out[i]] = append(seen[out[i]], i)
+	}
+	for _, same := range seen {
+		distinct := map[string]bool{}
+		for _, i := range same {
+			distinct[label(i)] = true
+		}
+		if len(distinct) < 2 {
+			continue // the same label twice, or no clash
+		}
+		for _, i := range same {
+			out[i] = fitLabelMiddle(label(i), width)
+		}
+	}
+	return out
+}
+
+// fitLabelMiddle shortens s by its middle, keeping as much of its end as its beginning.
+func fitLabelMiddle(s string, width float64) string {
+	if textWidth(s) <= width {
+		return s
+	}
+	runes := []rune(s)
+	half := (width - runeWidth('…')*chartFontSize) / 2
+	var head, tail []rune
+	w := 0.0
+	for _, r := range runes {
+		if w+runeWidth(r)*chartFontSize > half {
+			break
+		}
+		head = append(head, r)
+		w += runeWidth(r) * chartFontSize
+	}
+	w = 0
+	for i := len(runes) - 1; i >= len(head); i-- {
+		if w+runeWidth(runes[i])*chartFontSize > half {
+			break
+		}
+		tail = append([]rune{runes[i]}, tail...)
+		w += runeWidth(runes[i]) * chartFontSize
+	}
+	return strings.TrimSpace(string(head)) + "…" + strings.TrimSpace(string(tail))
 }
 
 // num writes a coordinate with at most one decimal.

@@ -217,6 +217,23 @@ func photograph(ctx context.Context, b *tour.Browser, o options, r tour.Role, st
 							return shots, warnings, fmt.Errorf("%s: %w", where, err)
 						}
 					}
+					unfolded, err := tab.Unfold(ctx)
+					if err != nil {
+						return shots, warnings, fmt.Errorf("%s: unfold: %w", where, err)
+					}
+					if unfolded {
+						if err := shoot(name + "-unfolded.png"); err != nil {
+							return shots, warnings, fmt.Errorf("%s: %w", where, err)
+						}
+						ov, err := tab.Overflow(ctx)
+						if err != nil {
+							return shots, warnings, fmt.Errorf("%s: %w", where, err)
+						}
+						if ov.Overflows() {
+							warnings = append(warnings, fmt.Sprintf("%s unfolded scrolls sideways (%d px wide in %d): %s",
+								where, ov.ScrollWidth, ov.ClientWidth, strings.Join(ov.Culprits, "; ")))
+						}
+					}
 				}
 				if lang == "en" && width == o.widths[0] {
 					han, err := tab.HanTexts(ctx)

@@ -135,4 +135,10 @@ func checkTheWorkbookFolds(t *testing.T, ctx context.Context, tab *tour.Tab, pat
 	opened, err := tour.Evaluate[bool](ctx, tab, `document.querySelector('[data-testid="fold-alliance"]').open`)
 	require.NoError(t, err)
 	require.True(t, opened, "%s#alliance at %d px: a link to a section unfolds it", path, tour.Phone)
+	unfolded, err := tab.Unfold(ctx)
+	require.NoError(t, err)
+	require.True(t, unfolded)
+	ov, err := tab.Overflow(ctx)
+	require.NoError(t, err)
+	require.False(t, ov.Overflows(), "%s at %d px with every section unfolded scrolls sideways: %s", path, tour.Phone, strings.Join(ov.Culprits, "; "))
 }

@@ -118,6 +118,16 @@ func (t *Tab) OpenMenu(ctx context.Context) error {
 	return err
 }
 
+// Unfold opens every folded section of the page (the workbook's on a phone), as
+// tapping each does, and reports whether there was any.
+func (t *Tab) Unfold(ctx context.Context) (bool, error) {
+	return Evaluate[bool](ctx, t, `(() => {
+		const folds = document.querySelectorAll("details.wb-fold");
+		folds.forEach(d => d.open = true);
+		return folds.length > 0;
+	})()`)
+}
+
 // Screenshot is a PNG of the whole page.
 func (t *Tab) Screenshot(ctx context.Context) ([]byte, error) {
 	ctx, cancel := t.bound(ctx, 30*time.Second)

@@ -130,7 +130,8 @@ func TestRequestsSmartServiceUpgradeStory(t *testing.T) {
 	resp := itHead.post(rqReq(it.ID, "/decline"), url.Values{"version": {rqVersion(it)}, "reason": {"排期已满，至少六个月"}, "back": {"/inbox"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Equal(t, "排期已满，至少六个月", resp.textOf(`[data-testid="act-decline"] textarea[name="reason"]`))
-	require.Contains(t, resp.textOf(`[data-testid="act-decline"] .error`), "choose an obstacle")
+	require.Contains(t, resp.textOf(`[data-testid="act-decline"] [role="alert"].alert`), "choose an obstacle",
+		"a problem with the choice of obstacle, not one input: styled as an error and announced")
 	require.True(t, rqOpen(resp, `[data-testid="act-decline"]`), "the form stays unfolded")
 
 	// With "too busy" it is declined and the head goes back to the inbox.
@@ -245,6 +246,8 @@ func TestRequestSendPage(t *testing.T) {
 	resp := lead.post(rqPath("/projects/", smart.ID, "/send"), url.Values{"message": {"请支持"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Equal(t, "Tick at least one need to send.", resp.textOf(`#send-needs-error`))
+	require.Equal(t, "alert", resp.attrOf(`#send-needs-error`, "role"), "a problem with the list, not one field, is announced")
+	require.True(t, resp.doc.Find(`#send-needs-error`).HasClass("alert"), "and styled as an error")
 	require.Equal(t, "请支持", resp.textOf(`textarea[name="message"]`))
 	require.Equal(t, 0, resp.doc.Find(`input[name="need"][checked]`).Length(), "what the lead unticked stays unticked")
 

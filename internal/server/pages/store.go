@@ -105,6 +105,7 @@ type homeStore interface {
 
 type notificationStore interface {
 	MarkNotificationsRead(ctx context.Context, userID, upToID int64, now time.Time) error
+	OpenNotification(ctx context.Context, v accord.Viewer, id int64, now time.Time) (accord.Notification, error)
 	Notifications(ctx context.Context, userID int64, offset, limit int) ([]accord.Notification, int, error)
 }
 

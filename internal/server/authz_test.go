@@ -82,8 +82,9 @@ var routePolicies = map[string]policy{
 
 	"GET /": signedIn, "GET /org": signedIn, "GET /units/{id}": signedIn, "GET /inbox": signedIn,
 	"GET /notifications": signedIn, "POST /notifications/read": signedIn, "GET /escalations": signedIn,
+	"GET /projects": signedIn, "GET /goals": signedIn, "GET /goals/{id}": signedIn,
+
 	"GET /notifications/{id}/open": recipient,
-	"GET /projects":                signedIn, "GET /goals": signedIn, "GET /goals/{id}": signedIn,
 
 	"GET /projects/new": projectCreate, "POST /projects": projectCreate,
 	"GET /goals/new": goalWrite, "POST /goals": goalWrite, "GET /goals/{id}/edit": goalWrite, "POST /goals/{id}/edit": goalWrite,

@@ -114,6 +114,7 @@ type orgStore interface {
 }
 
 type portfolioStore interface {
+	EscalationCounts(ctx context.Context, userID int64) (map[accord.EscalationList]int, error)
 	PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) ([]store.UnitLoad, error)
 	PortfolioPage(ctx context.Context, v accord.Viewer, f store.PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error)
 }

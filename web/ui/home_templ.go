@@ -35,7 +35,7 @@ type agendaCard struct {
 // agendaCards are the lists in the order the page shows them: decisions bound to a
 // window first, then the holder's side, then the lead's.
 var agendaCards = []agendaCard{
-	{accord.AgendaDecide, "home_list_decide", "home_list_decide_none", "/escalations"},
+	{accord.AgendaDecide, "home_list_decide", "home_list_decide_none", accord.ListToDecide.URL()},
 	{accord.AgendaAnswer, "home_list_answer", "home_list_answer_none", "/inbox"},
 	{accord.AgendaStatement, "home_list_statement", "home_list_statement_none", ""},
 	{accord.AgendaDeliver, "home_list_deliver", "home_list_deliver_none", "/inbox"},

@@ -64,17 +64,18 @@ func (s *Store) SendNeeds(ctx context.Context, actorID, projectID int64, needIDs
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if err := auditProjectAt(ctx, tx, now, actorID, projectID, accord.AuditRequest, id, accord.AuditOf(accord.ActionSend), nil, map[string]any{"message": message}); err != nil {
-				return err
-			}
-		}
 		rows, err = tx.Query(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.id = ANY ($1) ORDER BY d.tier, r.due_date NULLS LAST, r.id`, ids)
 		if err != nil {
 			return err
 		}
 		if out, err = collectRequests(rows); err != nil {
 			return err
+		}
+		for _, r := range out {
+			after := requestAuditFacts(r, map[string]any{"message": message, "state": r.State})
+			if err := auditProjectAt(ctx, tx, now, actorID, projectID, accord.AuditRequest, r.ID, accord.AuditOf(accord.ActionSend), nil, after); err != nil {
+				return err
+			}
 		}
 		for _, r := range out {
 			if err := notifyAction(ctx, tx, actorID, accord.ActionSend, r); err != nil {
@@ -194,12 +195,21 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 			return err
 		}
 		return auditProjectAt(ctx, tx, now, v.User.ID, r.ProjectID, accord.AuditRequest, id, accord.AuditOf(action),
-			map[string]any{"state": r.State}, map[string]any{"state": next, "input": in})
+			map[string]any{"state": r.State}, requestAuditFacts(r, map[string]any{"state": next, "input": in}))
 	})
 	if err != nil {
 		return accord.Request{}, fmt.Errorf("store: %s request %d: %w", action, id, err)
 	}
 	return after, nil
+}
+
+// requestAuditFacts adds to a request's audit record the need and the holding unit
+// as they were named at the time, so its history tells what the request was about
+// in either language however they are renamed later.
+func requestAuditFacts(r accord.Request, after map[string]any) map[string]any {
+	after["need"], after["need_en"] = r.NeedTitle, r.NeedTitleEN
+	after["holder"], after["holder_en"] = r.HolderName, r.HolderNameEN
+	return after
 }
 
 // checkUnitMember refuses a key person who is not an active member of the unit.
@@ -244,7 +254,8 @@ func (s *Store) AddProgress(ctx context.Context, v accord.Viewer, requestID int6
 		}
 		e.RequestID, e.AuthorUserID, e.Body, e.NextStep, e.Risk, e.EffortDays = requestID, v.User.ID, in.Body, in.NextStep, in.Risk, in.EffortDays
 		e.AuthorName, e.AuthorNameEN = v.User.Name, v.User.NameEN
-		return auditProject(ctx, tx, v.User.ID, r.ProjectID, accord.AuditRequest, requestID, accord.AuditProgress, nil, in)
+		return auditProject(ctx, tx, v.User.ID, r.ProjectID, accord.AuditRequest, requestID, accord.AuditProgress, nil,
+			requestAuditFacts(r, map[string]any{"Body": in.Body, "NextStep": in.NextStep, "Risk": in.Risk, "EffortDays": in.EffortDays}))
 	})
 	if err != nil {
 		return accord.ProgressEntry{}, fmt.Errorf("store: add progress to request %d: %w", requestID, err)
@@ -429,7 +440,8 @@ func (s *Store) Nudge(ctx context.Context, v accord.Viewer, requestID int64, now
 		if err := notify(ctx, tx, accord.HolderContact(r, head), accord.NotifyNudge, r, v.User.ID, r.State, ""); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, v.User.ID, r.ProjectID, accord.AuditRequest, requestID, accord.AuditNudge, nil, nil)
+		return auditProject(ctx, tx, v.User.ID, r.ProjectID, accord.AuditRequest, requestID, accord.AuditNudge, nil,
+			requestAuditFacts(r, map[string]any{"state": r.State}))
 	})
 	if err != nil {
 		return next, fmt.Errorf("store: nudge request %d: %w", requestID, err)

@@ -118,6 +118,11 @@ func TestRequestsSmartServiceUpgradeStory(t *testing.T) {
 	require.Equal(t, "20,000,000 CNY", inbox.text("card-value"))
 	require.Equal(t, smart.GoalStatement, inbox.text("card-goal"))
 	require.Contains(t, inbox.text("offer"), "标准需求文档")
+	// The offer is labelled part by part, as the send page labels it.
+	sendLabels := rqTexts(itItem.Find(`[data-testid="send-offer"] dt`))
+	require.NotEmpty(t, sendLabels)
+	require.Equal(t, sendLabels, rqTexts(cards.Find(`[data-testid="offer"] dt`)))
+	require.Equal(t, rqTexts(itItem.Find(`[data-testid="send-offer"] dd`)), rqTexts(cards.Find(`[data-testid="offer"] dd`)))
 	require.Equal(t, "请各位支持智能服务升级", inbox.text("message"))
 	require.Equal(t, "1st of 1 in IT's queue", inbox.text("card-queue"))
 	require.Equal(t, "120 person-days", inbox.text("card-effort"))

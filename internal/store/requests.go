@@ -16,7 +16,7 @@ const requestColumns = `r.id, r.need_id, r.project_id, r.holder_unit_id, r.state
 	r.key_person_user_id, r.counter_scope, r.counter_date, r.obstacle, r.decline_reason, r.binding, r.sent_at,
 	r.answered_at, r.last_activity_at, r.last_nudge_at, r.created_at, r.version,
 	d.title, d.title_en, d.tier, d.effort_days::float8, p.name, p.name_en, p.lead_user_id, h.name, h.name_en,
-	COALESCE(k.name, ''), COALESCE(k.name_en, '')`
+	COALESCE(k.name, ''), COALESCE(k.name_en, ''), r.offer_we_give, r.offer_they_get, r.offer_proposal`
 
 const requestFrom = ` FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 	JOIN units h ON h.id = r.holder_unit_id LEFT JOIN users k ON k.id = r.key_person_user_id `
@@ -33,7 +33,8 @@ func requestDest(r *accord.Request) []any {
 		&r.DueDate, &r.KeyPersonUserID, &r.CounterScope, &r.CounterDate, &r.Obstacle, &r.DeclineReason, &r.Binding,
 		&r.SentAt, &r.AnsweredAt, &r.LastActivityAt, &r.LastNudgeAt, &r.CreatedAt, &r.Version,
 		&r.NeedTitle, &r.NeedTitleEN, &r.Tier, &r.EffortDays, &r.ProjectName, &r.ProjectNameEN, &r.LeadUserID,
-		&r.HolderName, &r.HolderNameEN, &r.KeyPersonName, &r.KeyPersonNameEN}
+		&r.HolderName, &r.HolderNameEN, &r.KeyPersonName, &r.KeyPersonNameEN,
+		&r.OfferParts.WeGive, &r.OfferParts.TheyGet, &r.OfferParts.Proposal}
 }
 
 func collectRequests(rows pgx.Rows) ([]accord.Request, error) {
@@ -48,10 +49,11 @@ func (s *Store) SendNeeds(ctx context.Context, actorID, projectID int64, needIDs
 	var out []accord.Request
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `INSERT INTO requests (need_id, project_id, holder_unit_id, state, message, offer, scope,
-				due_date, sent_at, last_activity_at)
+				due_date, sent_at, last_activity_at, offer_we_give, offer_they_get, offer_proposal)
 			SELECT d.id, d.project_id, d.holder_unit_id, 'requested', $3,
 				concat_ws(E'\n', NULLIF(pu.we_give, ''), NULLIF(pu.they_get, ''), NULLIF(pu.proposal, '')),
-				d.title, d.needed_by, $4, $4
+				d.title, d.needed_by, $4, $4,
+				COALESCE(pu.we_give, ''), COALESCE(pu.they_get, ''), COALESCE(pu.proposal, '')
 			FROM needs d LEFT JOIN project_units pu ON pu.project_id = d.project_id AND pu.unit_id = d.holder_unit_id
 			WHERE d.project_id = $1 AND d.id = ANY ($2) AND d.holder_unit_id IS NOT NULL
 			  AND NOT EXISTS (SELECT 1 FROM requests x WHERE x.need_id = d.id AND x.state NOT IN `+closedStates+`)

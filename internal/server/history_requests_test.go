@@ -22,6 +22,9 @@ func TestHistoryNamesEachRequestStep(t *testing.T) {
 	it, err := b.st.ActOnRequest(ctx, b.escViewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionDecline,
 		accord.RequestInput{Obstacle: accord.ObstacleTooBusy, Reason: "本季度排期已满"}, *b.now)
 	require.NoError(t, err)
+	_, err = b.st.Escalate(ctx, b.escViewer(t, "aftersales@accord.demo"), it.ID, "需要决定", "", 3, *b.now)
+	require.NoError(t, err)
+	it = b.rqRequest(t, it.ID)
 	_, err = b.st.ActOnRequest(ctx, b.escViewer(t, "aftersales@accord.demo"), it.ID, it.Version, accord.ActionResend,
 		accord.RequestInput{}, *b.now)
 	require.NoError(t, err)
@@ -34,7 +37,8 @@ func TestHistoryNamesEachRequestStep(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	summaries := resp.wbTexts(`[data-testid="history-summary"]`)
 	require.Equal(t, "Moved “CRM system development” (IT) from Declined to Requested", summaries[0])
-	require.Equal(t, "Moved “CRM system development” (IT) from Requested to Declined", summaries[1])
+	require.Equal(t, "Took “CRM system development” (IT) to a shared superior", summaries[1])
+	require.Equal(t, "Moved “CRM system development” (IT) from Requested to Declined", summaries[2])
 	require.Contains(t, summaries, "Sent “CRM system development” to IT")
 	require.NotContains(t, summaries, "Moved a request on")
 	require.NotContains(t, summaries, "Sent a request")

@@ -143,6 +143,11 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 	case accord.AuditEscalation:
 		switch e.Action {
 		case accord.AuditRaise:
+			if need := histLocal(latest, "need", "need_en", lang); need != "" {
+				c.Summary = i18n.T(ctx, "polish_hist_escalation_raise", map[string]any{"Need": need,
+					"Unit": histLocal(latest, "holder", "holder_en", lang)})
+				return c
+			}
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_raise")
 		case accord.AuditDecide:
 			// The decision as given, with the need named as it was then.

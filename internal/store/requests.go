@@ -314,15 +314,20 @@ const queueOrder = `d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, p.expe
 // the requests_holder_queue and requests_key_person_queue indexes.
 const queueKey = `r.queue_tier, r.queue_date, r.queue_value, r.queue_sent, r.id`
 
+// inboxHeaded lists the units whose queues are a user's to answer: those they head
+// that are open, as accord.RequestPartyOf says (HolderHead). The inbox's cards, its
+// counts and the queues on top all read it, so what is counted is what is listed.
+const inboxHeaded = `(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)`
+
 // inboxHanded counts, from the index alone, the open requests handed to a user in
-// units they do not head.
+// units whose queue is not theirs.
 var inboxHanded = `(SELECT count(*) FROM requests r WHERE ` + openRequest + ` AND r.key_person_user_id = $1
-		AND r.holder_unit_id NOT IN (SELECT id FROM units WHERE head_user_id = $1))`
+		AND r.holder_unit_id NOT IN ` + inboxHeaded + `)`
 
 // inboxTotal counts a user's inbox from the indexes alone: the open requests of the
 // units they head, and those delegated to them in other units.
 var inboxTotal = `(SELECT count(*) FROM requests r WHERE ` + openRequest + `
-		AND r.holder_unit_id IN (SELECT id FROM units WHERE head_user_id = $1))
+		AND r.holder_unit_id IN ` + inboxHeaded + `)
 	+ ` + inboxHanded
 
 // InboxPage is one page of a user's inbox and what the whole inbox holds.
@@ -349,7 +354,7 @@ func (s *Store) InboxPage(ctx context.Context, userID int64, offset, limit int) 
 				SELECT r.id, r.queue_tier, r.queue_date, r.queue_value, r.queue_sent FROM requests r
 				WHERE r.holder_unit_id = u.id AND `+openRequest+`
 				ORDER BY `+queueKey+` LIMIT $2::bigint + $3::bigint) x
-			WHERE u.head_user_id = $1
+			WHERE u.id IN `+inboxHeaded+`
 			UNION
 			(SELECT r.id, r.queue_tier, r.queue_date, r.queue_value, r.queue_sent FROM requests r
 			 WHERE r.key_person_user_id = $1 AND `+openRequest+`

@@ -116,10 +116,11 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 	st.SetDeliveryEnqueuer(enqueuer)
 	jobStore.SetDeliveryEnqueuer(enqueuer)
 	srv := server.New(st, bundle, logger, server.Options{
-		WebhookClient:   delivery.NewWebhookClient(15*time.Second, cfg.WebhookAllowPrivate),
-		SecureCookies:   cfg.SecureCookies,
-		SessionLifetime: cfg.SessionLifetime,
-		DemoHint:        opts.demo,
+		WebhookClient:       delivery.NewWebhookClient(15*time.Second, cfg.WebhookAllowPrivate),
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
+		SecureCookies:       cfg.SecureCookies,
+		SessionLifetime:     cfg.SessionLifetime,
+		DemoHint:            opts.demo,
 
 		DecisionWindowDays: cfg.DecisionWindowDays,
 		Location:           cfg.TimeZone,

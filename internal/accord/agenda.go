@@ -25,6 +25,27 @@ func AgendaKinds() []AgendaKind {
 	return []AgendaKind{AgendaAnswer, AgendaDeliver, AgendaStatement, AgendaNext, AgendaStale, AgendaDecide, AgendaPromise}
 }
 
+// AgendaApplies reports whether list kind belongs on the start page of someone with
+// roles r, whose list holds count items: when their roles can put items in it, or
+// when it holds some anyway. Being an administrator applies to no list: an
+// administrator gets the administration, not the lists of roles they do not hold.
+func AgendaApplies(r Roles, kind AgendaKind, count int) bool {
+	if count > 0 {
+		return true
+	}
+	switch kind {
+	case AgendaDecide:
+		return r.Executive
+	case AgendaAnswer, AgendaStatement:
+		return r.Head
+	case AgendaDeliver:
+		return r.KeyPerson
+	case AgendaNext, AgendaStale, AgendaPromise:
+		return r.Lead
+	}
+	return false
+}
+
 // PromiseHorizonDays is how far ahead the start page lists promises coming due.
 const PromiseHorizonDays = 14
 

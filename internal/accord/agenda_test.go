@@ -196,3 +196,30 @@ func TestAgendaKinds(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, []AgendaKind{"answer", "deliver", "statement", "next", "stale", "decide", "promise"}, AgendaKinds())
 }
+
+// TestAgendaApplies: a start page shows the lists of the roles its reader holds, and
+// any list that holds something; an administrator's shows none of a lead's or a
+// head's.
+func TestAgendaApplies(t *testing.T) {
+	t.Parallel()
+	admin, exec, head := Roles{Admin: true}, Roles{Executive: true, Head: true}, Roles{Head: true}
+	lead, keyPerson := Roles{Lead: true}, Roles{KeyPerson: true}
+	want := map[AgendaKind][]Roles{ // the roles each empty list applies to
+		AgendaDecide:    {exec},
+		AgendaAnswer:    {exec, head},
+		AgendaStatement: {exec, head},
+		AgendaDeliver:   {keyPerson},
+		AgendaNext:      {lead},
+		AgendaStale:     {lead},
+		AgendaPromise:   {lead},
+	}
+	for _, kind := range AgendaKinds() {
+		for _, r := range []Roles{admin, exec, head, lead, keyPerson, {}} {
+			require.Equal(t, slices.Contains(want[kind], r), AgendaApplies(r, kind, 0), "%s, empty, for %+v", kind, r)
+			require.True(t, AgendaApplies(r, kind, 1), "%s holding an item, for %+v", kind, r)
+		}
+	}
+	for _, kind := range AgendaKinds() {
+		require.False(t, AgendaApplies(admin, kind, 0), "an administrator has no empty %s list", kind)
+	}
+}

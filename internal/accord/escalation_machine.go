@@ -225,6 +225,20 @@ func (l EscalationList) MayUse(v Viewer) bool {
 	return false
 }
 
+// PortfolioDecisionList is the list the portfolio's decision tile counts and opens,
+// so the two agree: an administrator's, every pending escalation; anyone else's, the
+// escalations waiting for their own decision — another executive's are not theirs to
+// open.
+func PortfolioDecisionList(r Roles) EscalationList {
+	if r.Admin {
+		return ListAllOpen
+	}
+	return ListToDecide
+}
+
+// URL opens the list on the escalations page.
+func (l EscalationList) URL() string { return "/escalations?list=" + string(l) }
+
 // DefaultEscalationList is the list /escalations opens on, given how many each holds
 // for the viewer: the first that asks something of them (to decide, their units,
 // their projects); else, for anyone but an executive, what was decided; else the

@@ -194,3 +194,24 @@ func FuzzNextEscalationState(f *testing.F) {
 		}
 	})
 }
+
+func TestPortfolioDecisionList(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		roles Roles
+		want  EscalationList
+		url   string
+	}{
+		{"an executive: their own queue", Roles{Executive: true, Head: true}, ListToDecide, "/escalations?list=decide"},
+		{"an administrator: every pending one", Roles{Admin: true}, ListAllOpen, "/escalations?list=all"},
+		{"an administrator who is an executive too", Roles{Admin: true, Executive: true}, ListAllOpen, "/escalations?list=all"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, PortfolioDecisionList(tt.roles))
+			require.Equal(t, tt.url, PortfolioDecisionList(tt.roles).URL())
+		})
+	}
+}

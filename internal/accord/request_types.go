@@ -14,6 +14,7 @@ type Request struct {
 	State           RequestState
 	Message         string // the lead's note when sending
 	Offer           string // what the project offers the unit, as it stood when sent
+	OfferParts      Offer  // the same, part by part; empty for requests sent before parts were kept
 	Scope           string // what is asked for; narrowed by an accepted counter
 	DueDate         *time.Time
 	KeyPersonUserID *int64
@@ -210,3 +211,14 @@ func (r Request) CanNudge(now time.Time) (bool, time.Time) {
 	next := r.LastNudgeAt.Add(NudgeInterval)
 	return !now.Before(next), next
 }
+
+// Offer is what a project offers the unit a request goes to, as the unit's plan stood
+// when the request was sent, in the parts the send page labels.
+type Offer struct {
+	WeGive   string // what the project gives the unit
+	TheyGet  string // what the unit gets out of it
+	Proposal string // the proposal made to the unit
+}
+
+// Empty reports whether no part was recorded.
+func (o Offer) Empty() bool { return o.WeGive == "" && o.TheyGet == "" && o.Proposal == "" }

@@ -1,6 +1,7 @@
 package accord
 
 import (
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -99,6 +100,63 @@ type WebhookInput struct {
 	Platform WebhookPlatform
 	URL      string
 	Secret   string
+	// AllowPrivate is the operator's setting (ACCORD_WEBHOOK_ALLOW_PRIVATE), not the
+	// admin's input: whether webhooks may reach private networks.
+	AllowPrivate bool
+}
+
+// Why a webhook may not post to an address (message ids).
+const (
+	WebhookAddressLocal   = "webhook_address_local"
+	WebhookAddressPrivate = "webhook_address_private"
+)
+
+// RefuseWebhookAddress says why a webhook may not post to ip, "" when it may.
+// Webhook addresses are typed by an administrator, so they must not become a way to
+// reach what only the server can: loopback, link-local (cloud metadata services live
+// there), unspecified and multicast addresses, and the ranges netip does not classify
+// ("this network", shared address space where Alibaba Cloud serves instance metadata,
+// NAT64, which maps onto any IPv4 address, and deprecated site-local IPv6), are always
+// refused; private networks (and the benchmarking range some companies use inside)
+// unless allowPrivate. Delivery applies it to the address actually dialled, after DNS;
+// saving applies it to the address typed (WebhookInput.Validate).
+func RefuseWebhookAddress(ip netip.Addr, allowPrivate bool) string {
+	ip = ip.Unmap()
+	switch {
+	case ip.IsLoopback(), ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast(), ip.IsUnspecified(),
+		ip.IsMulticast(), ip.IsInterfaceLocalMulticast(),
+		inPrefixes(ip, "0.0.0.0/8", "100.64.0.0/10", "64:ff9b::/96", "64:ff9b:1::/48", "fec0::/10"):
+		return WebhookAddressLocal
+	case (ip.IsPrivate() || inPrefixes(ip, "198.18.0.0/15")) && !allowPrivate:
+		return WebhookAddressPrivate
+	}
+	return ""
+}
+
+// RefuseWebhookHost applies RefuseWebhookAddress to a URL's host before anything is
+// dialled: an IP address is judged as it stands, and so is a name that always means
+// this machine ("localhost", "*.localhost"). Any other name is judged when it is
+// dialled, on the addresses it resolves to then.
+func RefuseWebhookHost(host string, allowPrivate bool) string {
+	name := strings.TrimSuffix(strings.ToLower(host), ".")
+	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
+		return WebhookAddressLocal
+	}
+	if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+		return RefuseWebhookAddress(ip, allowPrivate)
+	}
+	return ""
+}
+
+// inPrefixes reports whether ip is in one of the CIDR ranges. Parsed on each call:
+// webhooks dial rarely, and the ranges stay next to the rule that reads them.
+func inPrefixes(ip netip.Addr, cidrs ...string) bool {
+	for _, c := range cidrs {
+		if netip.MustParsePrefix(c).Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // Limits on webhook input.
@@ -135,6 +193,10 @@ func (in WebhookInput) Validate() error {
 	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
 		strings.ContainsFunc(in.URL, isControl):
 		v.Add("url", "webhook_url_invalid")
+	default:
+		if why := RefuseWebhookHost(u.Hostname(), in.AllowPrivate); why != "" {
+			v.Add("url", why)
+		}
 	}
 	switch {
 	case in.Secret == "":

@@ -1,6 +1,7 @@
 package accord
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -33,7 +34,22 @@ func TestWebhookInputValidate(t *testing.T) {
 	}{
 		{"valid", func(*WebhookInput) {}, nil},
 		{"no secret is fine", func(in *WebhookInput) { in.Secret = "" }, nil},
-		{"http for a local relay", func(in *WebhookInput) { in.URL = "http://10.0.0.5:8080/hook" }, nil},
+		{"http for a relay inside, where the operator allows it", func(in *WebhookInput) {
+			in.URL, in.AllowPrivate = "http://10.0.0.5:8080/hook", true
+		}, nil},
+		{"a private address where the operator does not allow it", func(in *WebhookInput) { in.URL = "http://10.0.0.5:8080/hook" },
+			map[string]string{"url": WebhookAddressPrivate}},
+		{"loopback, refused on save as on delivery", func(in *WebhookInput) { in.URL = "http://127.0.0.1:9/hook" },
+			map[string]string{"url": WebhookAddressLocal}},
+		{"loopback even where private networks are allowed", func(in *WebhookInput) {
+			in.URL, in.AllowPrivate = "http://127.0.0.1:9/hook", true
+		}, map[string]string{"url": WebhookAddressLocal}},
+		{"IPv6 loopback", func(in *WebhookInput) { in.URL = "https://[::1]/hook" }, map[string]string{"url": WebhookAddressLocal}},
+		{"localhost by name", func(in *WebhookInput) { in.URL = "https://LocalHost./hook" }, map[string]string{"url": WebhookAddressLocal}},
+		{"a name under localhost", func(in *WebhookInput) { in.URL = "https://bot.localhost:8443/hook" }, map[string]string{"url": WebhookAddressLocal}},
+		{"cloud metadata", func(in *WebhookInput) { in.URL = "http://169.254.169.254/latest" }, map[string]string{"url": WebhookAddressLocal}},
+		{"a public address", func(in *WebhookInput) { in.URL = "https://203.0.113.7/hook" }, nil},
+		{"a name is judged when dialled", func(in *WebhookInput) { in.URL = "https://chat.example.test/hook" }, nil},
 		{"everything missing", func(in *WebhookInput) { *in = WebhookInput{} },
 			map[string]string{"unit_id": "field_required", "platform": "field_required", "url": "field_required"}},
 		{"unknown platform", func(in *WebhookInput) { in.Platform = "teams"; in.Secret = "" },
@@ -55,6 +71,46 @@ func TestWebhookInputValidate(t *testing.T) {
 			tt.change(&in)
 			require.Equal(t, tt.want, FieldErrors(in.Validate()))
 		})
+	}
+}
+
+// TestRefuseWebhookAddress is the one rule for where a webhook may post, which saving
+// and delivery both apply.
+func TestRefuseWebhookAddress(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		ip             string
+		public, inside string // why refused by default; with private networks allowed
+	}{
+		{"203.0.113.7", "", ""},
+		{"2001:db8::1", "", ""},
+		{"127.0.0.1", WebhookAddressLocal, WebhookAddressLocal},
+		{"127.9.9.9", WebhookAddressLocal, WebhookAddressLocal},
+		{"::1", WebhookAddressLocal, WebhookAddressLocal},
+		{"::ffff:127.0.0.1", WebhookAddressLocal, WebhookAddressLocal},
+		{"169.254.169.254", WebhookAddressLocal, WebhookAddressLocal}, // cloud metadata
+		{"fe80::1", WebhookAddressLocal, WebhookAddressLocal},
+		{"0.0.0.0", WebhookAddressLocal, WebhookAddressLocal},
+		{"0.0.0.1", WebhookAddressLocal, WebhookAddressLocal},
+		{"224.0.0.1", WebhookAddressLocal, WebhookAddressLocal},
+		{"100.100.100.200", WebhookAddressLocal, WebhookAddressLocal},    // Alibaba Cloud metadata
+		{"64:ff9b::a9fe:a9fe", WebhookAddressLocal, WebhookAddressLocal}, // NAT64 of 169.254.169.254
+		{"fec0::1", WebhookAddressLocal, WebhookAddressLocal},
+		{"10.1.2.3", WebhookAddressPrivate, ""},
+		{"172.16.0.9", WebhookAddressPrivate, ""},
+		{"192.168.1.20", WebhookAddressPrivate, ""},
+		{"fd00::5", WebhookAddressPrivate, ""},
+		{"198.18.0.9", WebhookAddressPrivate, ""},
+	}
+	for _, c := range cases {
+		ip := netip.MustParseAddr(c.ip)
+		require.Equal(t, c.public, RefuseWebhookAddress(ip, false), "%s by default", c.ip)
+		require.Equal(t, c.inside, RefuseWebhookAddress(ip, true), "%s with private networks allowed", c.ip)
+		host := c.ip
+		if ip.Is6() && !ip.Is4In6() {
+			host = "[" + c.ip + "]"
+		}
+		require.Equal(t, c.public, RefuseWebhookHost(host, false), "host %s", host)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -50,6 +51,26 @@ func newChatEndpoint(t *testing.T, status int, answer string) *chatEndpoint {
 	}))
 	t.Cleanup(c.srv.Close)
 	return c
+}
+
+// namedURL is the endpoint's address under a name: saving refuses the loopback
+// address it listens on, and judges a name only when it is dialled (see chatClient).
+func (c *chatEndpoint) namedURL() string {
+	return strings.Replace(c.srv.URL, "127.0.0.1", "chat.test", 1)
+}
+
+// chatClient posts as the server would, but dials every name on this machine, where
+// the test's chat endpoints listen.
+func chatClient() *http.Client {
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	transport := &http.Transport{DialContext: func(ctx context.Context, network, address string) (net.Conn, error) {
+		_, port, err := net.SplitHostPort(address)
+		if err != nil {
+			return nil, err
+		}
+		return dialer.DialContext(ctx, network, net.JoinHostPort("127.0.0.1", port))
+	}}
+	return &http.Client{Timeout: 5 * time.Second, Transport: transport}
 }
 
 func (c *chatEndpoint) received() []string {
@@ -204,7 +225,7 @@ func TestDeliveryFailureVisibleToAdmin(t *testing.T) {
 	// Wired before the first request, as cmd/accord does.
 	bundle, err := i18n.NewBundle()
 	require.NoError(t, err)
-	d := &jobs.Deliverer{Store: b.st, Poster: delivery.NewPoster(&http.Client{Timeout: 5 * time.Second}, nil),
+	d := &jobs.Deliverer{Store: b.st, Poster: delivery.NewPoster(chatClient(), nil),
 		Localize: func(lang string) delivery.Translate { return bundle.Localizer(lang).T }, BaseURL: b.srv.URL}
 	client, err := jobs.NewClient(b.st.Pool(), b.st, slog.New(slog.NewTextHandler(io.Discard, nil)), jobs.Options{SweepInterval: time.Hour, Deliverer: d})
 	require.NoError(t, err)
@@ -218,7 +239,7 @@ func TestDeliveryFailureVisibleToAdmin(t *testing.T) {
 
 	admin := b.login(t, "admin@accord.demo")
 	resp := admin.post("/admin/webhooks", url.Values{"unit_id": {itoa64(b.unitID(t, "IT"))}, "platform": {"wecom"},
-		"url": {down.srv.URL + "/cgi-bin/webhook/send?key=k"}})
+		"url": {down.namedURL() + "/cgi-bin/webhook/send?key=k"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 
 	// The lead sends the Smart service upgrade's IT need.
@@ -289,4 +310,41 @@ func TestTestMessageNeverReachesLocalAddresses(t *testing.T) {
 	require.Equal(t, "Accord does not post to this address (127.0.0.1). Use the chat platform's public webhook address; "+
 		"for a chat server inside your network, the operator can set ACCORD_WEBHOOK_ALLOW_PRIVATE=true.", resp.text("flash"))
 	require.Contains(t, resp.text("delivery-error"), "127.0.0.1 is a local address", "the record keeps the technical reason")
+}
+
+// TestWebhookAddressesAreJudgedOnSave: an address delivery would refuse is refused on
+// save, by the same rule (accord.RefuseWebhookAddress), in the admin's language;
+// delivery never gets to try it.
+func TestWebhookAddressesAreJudgedOnSave(t *testing.T) {
+	b := setup(t)
+	c := b.login(t, "admin@accord.demo")
+	it := itoa64(b.unitID(t, "IT"))
+	for _, tt := range []struct{ url, lang, want string }{
+		{"http://127.0.0.1:9/hook", "en", "Accord never posts to this machine or to link-local addresses. " +
+			"Enter the public webhook address the chat platform gave you, starting with https://."},
+		{"https://localhost/hook", "en", "Accord never posts to this machine or to link-local addresses. " +
+			"Enter the public webhook address the chat platform gave you, starting with https://."},
+		{"http://192.168.1.20/hook", "en", "This address is on a private network, which Accord does not post to. " +
+			"Use the chat platform's public webhook address; for a chat server inside your network, the operator can set ACCORD_WEBHOOK_ALLOW_PRIVATE=true."},
+		{"http://127.0.0.1:9/hook", "zh-CN", "Accord 不会向本机或链路本地地址发送消息。请填写聊天平台提供的公网 webhook 地址，以 https:// 开头。"},
+	} {
+		c.lang = tt.lang
+		resp := c.post("/admin/webhooks", url.Values{"unit_id": {it}, "platform": {"slack"}, "url": {tt.url}})
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, tt.url)
+		require.Equal(t, tt.want, strings.TrimSpace(resp.doc.Find("#webhook-url-error").Text()), tt.url)
+		require.Equal(t, tt.url, resp.doc.Find("#webhook-url").AttrOr("value", ""), "the address typed is kept")
+	}
+	hooks, err := b.st.Webhooks(context.Background())
+	require.NoError(t, err)
+	require.Empty(t, hooks, "nothing was saved")
+
+	// Where the operator lets webhooks reach the company's network, a private address is
+	// saved; this machine still is not.
+	inside := setupWith(t, func(o *server.Options) { o.WebhookAllowPrivate = true })
+	admin := inside.login(t, "admin@accord.demo")
+	it = itoa64(inside.unitID(t, "IT"))
+	resp := admin.post("/admin/webhooks", url.Values{"unit_id": {it}, "platform": {"slack"}, "url": {"http://192.168.1.20/hook"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	resp = admin.post("/admin/webhooks", url.Values{"unit_id": {it}, "platform": {"slack"}, "url": {"http://127.0.0.1:9/hook"}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 }

@@ -63,6 +63,7 @@ var (
 	refresh       = policy{login, nf, nf, nf, nf, fb, fb} // the project's lead only
 	decideDirect  = policy{login, nf, nf, nf, nf, fb, fb} // a lead who heads the unit above both
 	statement     = policy{login, nf, nf, nf, nf, fb, ok} // the two sides only
+	recipient     = policy{login, nf, nf, nf, nf, nf, ok} // a notification: its recipient alone, admins included
 )
 
 // addPolicies lets a feature's own test file list its routes (call it from init).
@@ -82,6 +83,8 @@ var routePolicies = map[string]policy{
 	"GET /": signedIn, "GET /org": signedIn, "GET /units/{id}": signedIn, "GET /inbox": signedIn,
 	"GET /notifications": signedIn, "POST /notifications/read": signedIn, "GET /escalations": signedIn,
 	"GET /projects": signedIn, "GET /goals": signedIn, "GET /goals/{id}": signedIn,
+
+	"GET /notifications/{id}/open": recipient,
 
 	"GET /projects/new": projectCreate, "POST /projects": projectCreate,
 	"GET /goals/new": goalWrite, "POST /goals": goalWrite, "GET /goals/{id}/edit": goalWrite, "POST /goals/{id}/edit": goalWrite,
@@ -203,12 +206,13 @@ func classify(resp response) outcome {
 // matrixIDs are the objects the routes point at.
 type matrixIDs struct {
 	project, request, escalation, need, commitment, goal   int64
+	notification                                           int64 // the holder's head's, of the request
 	holderUnit, adminUnit, adminUser, spareUnit, spareUser int64
 }
 
 func (m matrixIDs) fill(pattern string) string {
 	id := map[string]int64{"/projects/": m.project, "/requests/": m.request, "/escalations/": m.escalation,
-		"/goals/": m.goal, "/units/": m.holderUnit, "/admin/units/": m.adminUnit, "/admin/users/": m.adminUser}
+		"/goals/": m.goal, "/notifications/": m.notification, "/units/": m.holderUnit, "/admin/units/": m.adminUnit, "/admin/users/": m.adminUser}
 	var prefix string
 	for p := range id {
 		if strings.HasPrefix(pattern, p) && len(p) > len(prefix) {
@@ -258,6 +262,8 @@ func matrixFixture(t *testing.T, b *testBundle) matrixIDs {
 	sent, err := b.st.SendNeeds(ctx, leadID, m.project, []int64{m.need}, "", now)
 	require.NoError(t, err)
 	m.request = sent[0].ID
+	m.notification = q(`SELECT n.id FROM notifications n JOIN users u ON u.id = n.user_id
+		WHERE u.email = 'marketing@accord.demo' AND n.request_id = $1 ORDER BY n.id LIMIT 1`, m.request)
 	lead, err := b.st.Viewer(ctx, leadID)
 	require.NoError(t, err)
 	e, err := b.st.Escalate(ctx, lead, m.request, "排期冲突", "", 3, now)

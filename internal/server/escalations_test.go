@@ -404,6 +404,7 @@ func TestDecisionFormKeepsInput(t *testing.T) {
 	resp = ceo.post(escPath(e, "/decide"), url.Values{"version": {version}, "note": {"理由"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Equal(t, "Choose a decision.", strings.TrimSpace(resp.doc.Find("#esc-kind-error").Text()))
+	require.Equal(t, "alert", resp.doc.Find("#esc-kind-error").AttrOr("role", ""), "a problem with the choice, not one input, is announced")
 	resp = ceo.post(escPath(e, "/decide"), url.Values{"version": {version}, "kind": {"alternative"}, "note": {"理由"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.NotEmpty(t, strings.TrimSpace(resp.doc.Find("#esc-alt-title-error").Text()))

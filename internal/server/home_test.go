@@ -213,3 +213,32 @@ func TestInboxCountsWhatItShowsToAKeyPerson(t *testing.T) {
 	require.Contains(t, inbox.text("queue"), strconv.Itoa(n)+" open requests")
 	require.Zero(t, inbox.doc.Find(`[data-testid="queue-handed"]`).Length())
 }
+
+// TestInboxCountsWhatItListsForAClosedUnit: the units whose queue an inbox shows are
+// the open units its reader heads (accord.RequestPartyOf's HolderHead), for the cards
+// and the counts alike. A unit closed with requests still open leaves its former
+// head's inbox whole: no card without a count, none they could no longer answer.
+func TestInboxCountsWhatItListsForAClosedUnit(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	sent := b.escSendSmart(t, *b.now)
+	require.Contains(t, sent, "Training")
+	training := b.units(t)["Training"]
+	_, err := b.st.CloseUnit(ctx, 0, training.ID, training.Version)
+	require.NoError(t, err)
+
+	head := b.login(t, "training@accord.demo")
+	inbox := head.get("/inbox")
+	require.Equal(t, http.StatusOK, inbox.StatusCode)
+	cards := inbox.doc.Find(`[data-testid="inbox-card"]`).Length()
+	counted := 0
+	inbox.doc.Find(`[data-testid="queue"], [data-testid="queue-handed"]`).Each(func(_ int, s *goquery.Selection) {
+		n, _ := strconv.Atoi(strings.Fields(s.Find("span").Text())[0])
+		counted += n
+	})
+	require.Equal(t, cards, counted, "the header counts the cards it shows")
+	require.Zero(t, cards, "a closed unit's queue is nobody's to answer from the inbox")
+	in, err := b.st.InboxPage(ctx, b.user(t, "training@accord.demo").ID, 0, 20)
+	require.NoError(t, err)
+	require.Zero(t, in.Total)
+}

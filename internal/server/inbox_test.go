@@ -97,7 +97,7 @@ func TestInboxCardAnswersInPlace(t *testing.T) {
 	require.Equal(t, 1, resp.doc.Find(`article#`+cardID).Length())
 	require.Equal(t, 0, resp.doc.Find(`header.topbar`).Length(), "a fragment, not a page")
 	require.Equal(t, "太忙", resp.textOf(`[data-testid="act-decline"] textarea[name="reason"]`))
-	require.Contains(t, resp.textOf(`[data-testid="act-decline"] .error`), "choose an obstacle")
+	require.Contains(t, resp.textOf(`[data-testid="act-decline"] [role="alert"].alert`), "choose an obstacle")
 
 	// Success redraws the card in its new state, with what happened.
 	resp = itHead.rqHTMXPost(rqReq(it.ID, "/decline"), url.Values{"version": {rqVersion(it)}, "obstacle": {"too_busy"}, "reason": {"太忙"}, "back": {"/inbox"}})

@@ -28,7 +28,6 @@ func TestNotificationsListAndMarkRead(t *testing.T) {
 	require.Equal(t, 1, items.Length())
 	require.True(t, items.HasClass("rq-unread"))
 	require.Equal(t, "Zhang Wei asks your unit for “CRM system development” (Smart service upgrade).", page.text("notification-text"))
-	require.Equal(t, rqReq(it.ID, ""), page.attrOf(`[data-testid="notification-text"]`, "href"))
 	upTo := page.inputValue("mark-read", "up_to")
 
 	// A notification that arrives after the page was shown stays unread.
@@ -85,4 +84,45 @@ func TestUnreadBadgeIsCapped(t *testing.T) {
 			WHERE u.email = 'it@accord.demo' AND n.read_at IS NULL ORDER BY n.id LIMIT 100)`)
 	require.NoError(t, err)
 	require.Equal(t, "50", c.get("/").text("unread-count"))
+}
+
+// TestOpeningANotificationMarksItRead: a notification is a link; following it marks
+// that one read and lands, one click on, where its reader acts. Nobody else opens it.
+func TestOpeningANotificationMarksItRead(t *testing.T) {
+	b := setup(t)
+	smart := b.rqSmart(t)
+	lead := b.login(t, "aftersales@accord.demo")
+	itHead := b.login(t, "it@accord.demo")
+	rqSendAll(t, lead, smart, "")
+	it := b.rqRequests(t, smart.ID)["IT"]
+	require.Equal(t, http.StatusSeeOther, lead.post(rqReq(it.ID, "/nudge"), nil).StatusCode)
+
+	page := itHead.get("/notifications")
+	require.Equal(t, "2", page.text("unread-count"))
+	links := page.doc.Find(`a[data-testid="notification-text"]`)
+	require.Equal(t, 2, links.Length(), "each notification is a link")
+	open := links.Last().AttrOr("href", "")
+	require.Regexp(t, `^/notifications/\d+/open$`, open)
+
+	// Someone else's notification does not open for them, and stays unread.
+	require.Equal(t, http.StatusNotFound, lead.get(open).StatusCode)
+	require.Equal(t, http.StatusNotFound, b.login(t, "admin@accord.demo").get(open).StatusCode)
+	require.Equal(t, http.StatusNotFound, itHead.get("/notifications/999999/open").StatusCode)
+	require.Equal(t, "2", itHead.get("/notifications").text("unread-count"))
+
+	// Its recipient lands on the request, where they answer it; that one is read now.
+	resp := itHead.get(open)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, rqReq(it.ID, ""), resp.Header.Get("Location"))
+	target := itHead.get(resp.Header.Get("Location"))
+	require.Equal(t, http.StatusOK, target.StatusCode)
+	require.Equal(t, 1, target.doc.Find(`[data-testid="act-agree"]`).Length(), "where the head acts")
+	page = itHead.get("/notifications")
+	require.Equal(t, "1", page.text("unread-count"))
+	require.Equal(t, 1, page.doc.Find(`.rq-unread`).Length())
+	require.False(t, page.doc.Find(`[data-testid="notification"]`).Last().HasClass("rq-unread"), "the one opened")
+
+	// Opening it again still leads there.
+	resp = itHead.get(open)
+	require.Equal(t, rqReq(it.ID, ""), resp.Header.Get("Location"))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -293,4 +294,57 @@ func TestUnitPageQueriesStayFixed(t *testing.T) {
 	require.Equal(t, before, after)
 	// Session, viewer, the tree, the members, the ledger.
 	require.LessOrEqual(t, after, int64(5))
+}
+
+// TestPortfolioDecisionTileShowsWhatItCounts: the tile's link opens a list with as
+// many escalations as the tile counts, for every executive and the administrator —
+// not a count of another executive's queue that opens empty.
+func TestPortfolioDecisionTileShowsWhatItCounts(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	// Two pending escalations with different superiors: the CEO's and the Operations head's.
+	sent := b.escSendSmart(t, *b.now)
+	it, err := b.st.ActOnRequest(ctx, b.escViewer(t, "it@accord.demo"), sent["IT"].ID, sent["IT"].Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, *b.now)
+	require.NoError(t, err)
+	_, err = b.st.Escalate(ctx, b.escViewer(t, "aftersales@accord.demo"), it.ID, "需要决定", "", 3, *b.now)
+	require.NoError(t, err)
+	promo := b.demoProject(t, "Inventory car promotion")
+	needs, err := b.st.Needs(ctx, promo.ID)
+	require.NoError(t, err)
+	var marketing int64
+	for _, n := range needs {
+		if n.HolderNameEN == "Marketing" {
+			marketing = n.ID
+		}
+	}
+	out, err := b.st.SendNeeds(ctx, promo.LeadUserID, promo.ID, []int64{marketing}, "", *b.now)
+	require.NoError(t, err)
+	r, err := b.st.ActOnRequest(ctx, b.escViewer(t, "marketing@accord.demo"), out[0].ID, out[0].Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleRules}, *b.now)
+	require.NoError(t, err)
+	_, err = b.st.Escalate(ctx, b.escViewer(t, "sales@accord.demo"), r.ID, "宣传排期冲突", "", 3, *b.now)
+	require.NoError(t, err)
+
+	for _, tt := range []struct {
+		email, count, label string
+	}{
+		{"ceo@accord.demo", "1", "waiting for your decision"},
+		{"ops@accord.demo", "1", "waiting for your decision"},
+		{"cto@accord.demo", "0", "waiting for your decision"},
+		{"admin@accord.demo", "2", "waiting for a decision"},
+	} {
+		c := b.login(t, tt.email)
+		resp := c.get("/portfolio")
+		require.Equal(t, http.StatusOK, resp.StatusCode, tt.email)
+		require.Equal(t, tt.count, resp.text("pf-escalations"), tt.email)
+		require.Contains(t, resp.text("pf-escalations-tile"), tt.label, tt.email)
+		list := c.get(resp.attrOf(`[data-testid="pf-escalations-tile"]`, "href"))
+		require.Equal(t, http.StatusOK, list.StatusCode, tt.email)
+		require.Equal(t, tt.count, strconv.Itoa(list.doc.Find(`[data-testid="escalations"] tbody tr`).Length()),
+			"%s: the tile's list shows what the tile counts", tt.email)
+		for _, href := range resp.doc.Find(`[data-testid="portfolio"] a[href^="/escalations"]`).Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("href", "") }) {
+			require.Equal(t, "/escalations?list=all", href)
+		}
+	}
 }

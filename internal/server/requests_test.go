@@ -118,6 +118,11 @@ func TestRequestsSmartServiceUpgradeStory(t *testing.T) {
 	require.Equal(t, "20,000,000 CNY", inbox.text("card-value"))
 	require.Equal(t, smart.GoalStatement, inbox.text("card-goal"))
 	require.Contains(t, inbox.text("offer"), "标准需求文档")
+	// The offer is labelled part by part, as the send page labels it.
+	sendLabels := rqTexts(itItem.Find(`[data-testid="send-offer"] dt`))
+	require.NotEmpty(t, sendLabels)
+	require.Equal(t, sendLabels, rqTexts(cards.Find(`[data-testid="offer"] dt`)))
+	require.Equal(t, rqTexts(itItem.Find(`[data-testid="send-offer"] dd`)), rqTexts(cards.Find(`[data-testid="offer"] dd`)))
 	require.Equal(t, "请各位支持智能服务升级", inbox.text("message"))
 	require.Equal(t, "1st of 1 in IT's queue", inbox.text("card-queue"))
 	require.Equal(t, "120 person-days", inbox.text("card-effort"))
@@ -130,7 +135,8 @@ func TestRequestsSmartServiceUpgradeStory(t *testing.T) {
 	resp := itHead.post(rqReq(it.ID, "/decline"), url.Values{"version": {rqVersion(it)}, "reason": {"排期已满，至少六个月"}, "back": {"/inbox"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Equal(t, "排期已满，至少六个月", resp.textOf(`[data-testid="act-decline"] textarea[name="reason"]`))
-	require.Contains(t, resp.textOf(`[data-testid="act-decline"] .error`), "choose an obstacle")
+	require.Contains(t, resp.textOf(`[data-testid="act-decline"] [role="alert"].alert`), "choose an obstacle",
+		"a problem with the choice of obstacle, not one input: styled as an error and announced")
 	require.True(t, rqOpen(resp, `[data-testid="act-decline"]`), "the form stays unfolded")
 
 	// With "too busy" it is declined and the head goes back to the inbox.
@@ -245,6 +251,8 @@ func TestRequestSendPage(t *testing.T) {
 	resp := lead.post(rqPath("/projects/", smart.ID, "/send"), url.Values{"message": {"请支持"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Equal(t, "Tick at least one need to send.", resp.textOf(`#send-needs-error`))
+	require.Equal(t, "alert", resp.attrOf(`#send-needs-error`, "role"), "a problem with the list, not one field, is announced")
+	require.True(t, resp.doc.Find(`#send-needs-error`).HasClass("alert"), "and styled as an error")
 	require.Equal(t, "请支持", resp.textOf(`textarea[name="message"]`))
 	require.Equal(t, 0, resp.doc.Find(`input[name="need"][checked]`).Length(), "what the lead unticked stays unticked")
 

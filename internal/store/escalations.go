@@ -103,7 +103,7 @@ func escalationRaised(ctx context.Context, tx pgx.Tx, actorID, escalationID int6
 		return err
 	}
 	return auditProject(ctx, tx, actorID, r.ProjectID, accord.AuditEscalation, escalationID, accord.AuditRaise, nil,
-		map[string]any{"request_id": r.ID, "assigned_user_id": superior, "cause": cause})
+		requestAuditFacts(r, map[string]any{"request_id": r.ID, "assigned_user_id": superior, "cause": cause}))
 }
 
 // Escalation returns one escalation with its request.

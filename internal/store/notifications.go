@@ -207,6 +207,32 @@ func (s *Store) Notifications(ctx context.Context, userID int64, offset, limit i
 	return list, total, nil
 }
 
+// OpenNotification returns notification id for v to follow, marked read now: only
+// its recipient opens it (accord.MayViewNotification); to anyone else it does not
+// exist.
+func (s *Store) OpenNotification(ctx context.Context, v accord.Viewer, id int64, now time.Time) (accord.Notification, error) {
+	var n accord.Notification
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT `+notificationColumns+notificationFrom+`WHERE n.id = $1 FOR UPDATE OF n`, id).
+			Scan(notificationDest(&n)...); err != nil {
+			return mapNotFound(err, "notification_not_found")
+		}
+		if !accord.MayViewNotification(v, n) {
+			return accord.Errorf(accord.ECodeNotFound, "notification_not_found", nil)
+		}
+		if n.ReadAt != nil {
+			return nil
+		}
+		n.ReadAt = &now
+		_, err := tx.Exec(ctx, `UPDATE notifications SET read_at = $2 WHERE id = $1`, id, now)
+		return err
+	})
+	if err != nil {
+		return accord.Notification{}, fmt.Errorf("store: open notification %d: %w", id, err)
+	}
+	return n, nil
+}
+
 // MarkNotificationsRead marks all of a user's notifications up to and including
 // upToID as read (all of them when upToID is 0); nobody marks another's
 // (accord.MayMarkNotificationRead).

@@ -16,7 +16,7 @@ const requestColumns = `r.id, r.need_id, r.project_id, r.holder_unit_id, r.state
 	r.key_person_user_id, r.counter_scope, r.counter_date, r.obstacle, r.decline_reason, r.binding, r.sent_at,
 	r.answered_at, r.last_activity_at, r.last_nudge_at, r.created_at, r.version,
 	d.title, d.title_en, d.tier, d.effort_days::float8, p.name, p.name_en, p.lead_user_id, h.name, h.name_en,
-	COALESCE(k.name, ''), COALESCE(k.name_en, '')`
+	COALESCE(k.name, ''), COALESCE(k.name_en, ''), r.offer_we_give, r.offer_they_get, r.offer_proposal`
 
 const requestFrom = ` FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 	JOIN units h ON h.id = r.holder_unit_id LEFT JOIN users k ON k.id = r.key_person_user_id `
@@ -33,7 +33,8 @@ func requestDest(r *accord.Request) []any {
 		&r.DueDate, &r.KeyPersonUserID, &r.CounterScope, &r.CounterDate, &r.Obstacle, &r.DeclineReason, &r.Binding,
 		&r.SentAt, &r.AnsweredAt, &r.LastActivityAt, &r.LastNudgeAt, &r.CreatedAt, &r.Version,
 		&r.NeedTitle, &r.NeedTitleEN, &r.Tier, &r.EffortDays, &r.ProjectName, &r.ProjectNameEN, &r.LeadUserID,
-		&r.HolderName, &r.HolderNameEN, &r.KeyPersonName, &r.KeyPersonNameEN}
+		&r.HolderName, &r.HolderNameEN, &r.KeyPersonName, &r.KeyPersonNameEN,
+		&r.OfferParts.WeGive, &r.OfferParts.TheyGet, &r.OfferParts.Proposal}
 }
 
 func collectRequests(rows pgx.Rows) ([]accord.Request, error) {
@@ -48,10 +49,11 @@ func (s *Store) SendNeeds(ctx context.Context, actorID, projectID int64, needIDs
 	var out []accord.Request
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `INSERT INTO requests (need_id, project_id, holder_unit_id, state, message, offer, scope,
-				due_date, sent_at, last_activity_at)
+				due_date, sent_at, last_activity_at, offer_we_give, offer_they_get, offer_proposal)
 			SELECT d.id, d.project_id, d.holder_unit_id, 'requested', $3,
 				concat_ws(E'\n', NULLIF(pu.we_give, ''), NULLIF(pu.they_get, ''), NULLIF(pu.proposal, '')),
-				d.title, d.needed_by, $4, $4
+				d.title, d.needed_by, $4, $4,
+				COALESCE(pu.we_give, ''), COALESCE(pu.they_get, ''), COALESCE(pu.proposal, '')
 			FROM needs d LEFT JOIN project_units pu ON pu.project_id = d.project_id AND pu.unit_id = d.holder_unit_id
 			WHERE d.project_id = $1 AND d.id = ANY ($2) AND d.holder_unit_id IS NOT NULL
 			  AND NOT EXISTS (SELECT 1 FROM requests x WHERE x.need_id = d.id AND x.state NOT IN `+closedStates+`)
@@ -64,17 +66,18 @@ func (s *Store) SendNeeds(ctx context.Context, actorID, projectID int64, needIDs
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if err := auditProjectAt(ctx, tx, now, actorID, projectID, accord.AuditRequest, id, accord.AuditOf(accord.ActionSend), nil, map[string]any{"message": message}); err != nil {
-				return err
-			}
-		}
 		rows, err = tx.Query(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.id = ANY ($1) ORDER BY d.tier, r.due_date NULLS LAST, r.id`, ids)
 		if err != nil {
 			return err
 		}
 		if out, err = collectRequests(rows); err != nil {
 			return err
+		}
+		for _, r := range out {
+			after := requestAuditFacts(r, map[string]any{"message": message, "state": r.State})
+			if err := auditProjectAt(ctx, tx, now, actorID, projectID, accord.AuditRequest, r.ID, accord.AuditOf(accord.ActionSend), nil, after); err != nil {
+				return err
+			}
 		}
 		for _, r := range out {
 			if err := notifyAction(ctx, tx, actorID, accord.ActionSend, r); err != nil {
@@ -194,12 +197,21 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 			return err
 		}
 		return auditProjectAt(ctx, tx, now, v.User.ID, r.ProjectID, accord.AuditRequest, id, accord.AuditOf(action),
-			map[string]any{"state": r.State}, map[string]any{"state": next, "input": in})
+			map[string]any{"state": r.State}, requestAuditFacts(r, map[string]any{"state": next, "input": in}))
 	})
 	if err != nil {
 		return accord.Request{}, fmt.Errorf("store: %s request %d: %w", action, id, err)
 	}
 	return after, nil
+}
+
+// requestAuditFacts adds to a request's audit record the need and the holding unit
+// as they were named at the time, so its history tells what the request was about
+// in either language however they are renamed later.
+func requestAuditFacts(r accord.Request, after map[string]any) map[string]any {
+	after["need"], after["need_en"] = r.NeedTitle, r.NeedTitleEN
+	after["holder"], after["holder_en"] = r.HolderName, r.HolderNameEN
+	return after
 }
 
 // checkUnitMember refuses a key person who is not an active member of the unit.
@@ -244,7 +256,8 @@ func (s *Store) AddProgress(ctx context.Context, v accord.Viewer, requestID int6
 		}
 		e.RequestID, e.AuthorUserID, e.Body, e.NextStep, e.Risk, e.EffortDays = requestID, v.User.ID, in.Body, in.NextStep, in.Risk, in.EffortDays
 		e.AuthorName, e.AuthorNameEN = v.User.Name, v.User.NameEN
-		return auditProject(ctx, tx, v.User.ID, r.ProjectID, accord.AuditRequest, requestID, accord.AuditProgress, nil, in)
+		return auditProject(ctx, tx, v.User.ID, r.ProjectID, accord.AuditRequest, requestID, accord.AuditProgress, nil,
+			requestAuditFacts(r, map[string]any{"Body": in.Body, "NextStep": in.NextStep, "Risk": in.Risk, "EffortDays": in.EffortDays}))
 	})
 	if err != nil {
 		return accord.ProgressEntry{}, fmt.Errorf("store: add progress to request %d: %w", requestID, err)
@@ -301,15 +314,20 @@ const queueOrder = `d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, p.expe
 // the requests_holder_queue and requests_key_person_queue indexes.
 const queueKey = `r.queue_tier, r.queue_date, r.queue_value, r.queue_sent, r.id`
 
+// inboxHeaded lists the units whose queues are a user's to answer: those they head
+// that are open, as accord.RequestPartyOf says (HolderHead). The inbox's cards, its
+// counts and the queues on top all read it, so what is counted is what is listed.
+const inboxHeaded = `(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)`
+
 // inboxHanded counts, from the index alone, the open requests handed to a user in
-// units they do not head.
+// units whose queue is not theirs.
 var inboxHanded = `(SELECT count(*) FROM requests r WHERE ` + openRequest + ` AND r.key_person_user_id = $1
-		AND r.holder_unit_id NOT IN (SELECT id FROM units WHERE head_user_id = $1))`
+		AND r.holder_unit_id NOT IN ` + inboxHeaded + `)`
 
 // inboxTotal counts a user's inbox from the indexes alone: the open requests of the
 // units they head, and those delegated to them in other units.
 var inboxTotal = `(SELECT count(*) FROM requests r WHERE ` + openRequest + `
-		AND r.holder_unit_id IN (SELECT id FROM units WHERE head_user_id = $1))
+		AND r.holder_unit_id IN ` + inboxHeaded + `)
 	+ ` + inboxHanded
 
 // InboxPage is one page of a user's inbox and what the whole inbox holds.
@@ -336,7 +354,7 @@ func (s *Store) InboxPage(ctx context.Context, userID int64, offset, limit int) 
 				SELECT r.id, r.queue_tier, r.queue_date, r.queue_value, r.queue_sent FROM requests r
 				WHERE r.holder_unit_id = u.id AND `+openRequest+`
 				ORDER BY `+queueKey+` LIMIT $2::bigint + $3::bigint) x
-			WHERE u.head_user_id = $1
+			WHERE u.id IN `+inboxHeaded+`
 			UNION
 			(SELECT r.id, r.queue_tier, r.queue_date, r.queue_value, r.queue_sent FROM requests r
 			 WHERE r.key_person_user_id = $1 AND `+openRequest+`
@@ -429,7 +447,8 @@ func (s *Store) Nudge(ctx context.Context, v accord.Viewer, requestID int64, now
 		if err := notify(ctx, tx, accord.HolderContact(r, head), accord.NotifyNudge, r, v.User.ID, r.State, ""); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, v.User.ID, r.ProjectID, accord.AuditRequest, requestID, accord.AuditNudge, nil, nil)
+		return auditProject(ctx, tx, v.User.ID, r.ProjectID, accord.AuditRequest, requestID, accord.AuditNudge, nil,
+			requestAuditFacts(r, map[string]any{"state": r.State}))
 	})
 	if err != nil {
 		return next, fmt.Errorf("store: nudge request %d: %w", requestID, err)

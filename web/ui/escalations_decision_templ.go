@@ -127,7 +127,7 @@ func DecisionFields(f EscalationDecisionForm, r accord.Request, units []accord.U
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = FieldError("esc-kind", fieldError(ctx, f.Fields, "kind")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = GroupError("esc-kind", fieldError(ctx, f.Fields, "kind")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

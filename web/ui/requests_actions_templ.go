@@ -517,7 +517,7 @@ func declineForm(c RequestCard, f ActionForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = FieldError(id, fieldError(ctx, f.Fields, "obstacle")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = GroupError(id, fieldError(ctx, f.Fields, "obstacle")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -173,7 +173,7 @@ func SendPage(v SendView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = FieldError("send-needs", fieldError(ctx, v.Fields, "needs")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = GroupError("send-needs", fieldError(ctx, v.Fields, "needs")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

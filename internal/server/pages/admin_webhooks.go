@@ -91,7 +91,7 @@ func (s *Server) webhooksPage(ctx context.Context) (ui.AdminWebhooksView, error)
 func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	in := accord.WebhookInput{UnitID: formInt64(r, "unit_id"), Platform: accord.WebhookPlatform(r.PostFormValue("platform")),
-		URL: r.PostFormValue("url"), Secret: r.PostFormValue("secret")}
+		URL: r.PostFormValue("url"), Secret: r.PostFormValue("secret"), AllowPrivate: s.Opts.WebhookAllowPrivate}
 	in.Normalize()
 	err := in.Validate()
 	var hook accord.Webhook

@@ -2,6 +2,11 @@ package pages
 
 import (
 	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"accord/internal/accord"
 
 	"accord/internal/server/spine"
 	"accord/web/i18n"
@@ -29,6 +34,25 @@ func (s *Server) showNotificationsPage(w http.ResponseWriter, r *http.Request) {
 		view.UpTo = list[0].ID
 	}
 	s.page(w, r, http.StatusOK, i18n.T(ctx, "rq_notifications_title"), "notifications", ui.Notifications(view))
+}
+
+// openNotification follows a notification to the page where its reader acts, marking
+// it read on the way: reading a notice is clicking it. The mark is this one
+// notification's, made where the reader chose it; the pages it leads to stay
+// read-only, and a link from elsewhere (an email, the inbox) marks nothing.
+func (s *Server) openNotification(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		s.Fail(w, r, accord.Errorf(accord.ECodeNotFound, "notification_not_found", nil))
+		return
+	}
+	n, err := s.store.OpenNotification(ctx, *spine.ViewerFrom(ctx), id, s.Now())
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, n.Path(), http.StatusSeeOther)
 }
 
 // markNotificationsRead marks the viewer's notifications read, up to the newest one

@@ -44,7 +44,7 @@ func New(sp *spine.Spine, st Store, pool *pgxpool.Pool) *Server {
 	sm.Cookie.Secure = sp.Opts.SecureCookies
 	s := &Server{Spine: sp, store: st, sessions: sm, webhooks: sp.Opts.WebhookClient}
 	if s.webhooks == nil {
-		s.webhooks = delivery.NewWebhookClient(testMessageTimeout, false)
+		s.webhooks = delivery.NewWebhookClient(testMessageTimeout, sp.Opts.WebhookAllowPrivate)
 	}
 	s.dummyHash = sync.OnceValues(func() (string, error) { return s.Passwords.Hash(context.Background(), "") })
 	sm.ErrorFunc = s.sessionError

@@ -59,6 +59,16 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
+	// The decision tile counts what its link shows (accord.PortfolioDecisionList).
+	view.DecisionList = accord.PortfolioDecisionList(v.Roles)
+	if view.DecisionList == accord.ListToDecide {
+		counts, err := s.store.EscalationCounts(ctx, v.User.ID)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		view.Decisions = counts[accord.ListToDecide]
+	}
 	view.Total, view.Pages = total, pages(total, portfolioPerPage)
 	for _, p := range rows {
 		view.Rows = append(view.Rows, ui.PortfolioRow{PortfolioRow: p})
@@ -68,7 +78,9 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	view.Goals = goals
 	for _, g := range goals {
 		view.Projects += g.Projects
-		view.Escalations += g.Escalations
+		if view.DecisionList == accord.ListAllOpen {
+			view.Decisions += g.Escalations // every pending one, each in one goal's rollup
+		}
 		for _, h := range accord.Healths() {
 			view.Counts[h] += g.Counts[h]
 			view.Value[h] += g.Value[h]

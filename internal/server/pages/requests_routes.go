@@ -34,6 +34,7 @@ func (s *Server) requestRoutes(r chi.Router) {
 
 	r.Get("/notifications", s.showNotificationsPage)
 	r.Post("/notifications/read", s.markNotificationsRead)
+	r.Get("/notifications/{id}/open", s.openNotification)
 }
 
 // requestFormActions are the actions people take on a request page or inbox card.

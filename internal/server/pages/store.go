@@ -105,6 +105,7 @@ type homeStore interface {
 
 type notificationStore interface {
 	MarkNotificationsRead(ctx context.Context, userID, upToID int64, now time.Time) error
+	OpenNotification(ctx context.Context, v accord.Viewer, id int64, now time.Time) (accord.Notification, error)
 	Notifications(ctx context.Context, userID int64, offset, limit int) ([]accord.Notification, int, error)
 }
 
@@ -113,6 +114,7 @@ type orgStore interface {
 }
 
 type portfolioStore interface {
+	EscalationCounts(ctx context.Context, userID int64) (map[accord.EscalationList]int, error)
 	PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) ([]store.UnitLoad, error)
 	PortfolioPage(ctx context.Context, v accord.Viewer, f store.PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error)
 }

@@ -126,6 +126,10 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 			c.Summary = i18n.T(ctx, "wb_hist_plan_update", data)
 		}
 	case accord.AuditRequest:
+		if need := histLocal(latest, "need", "need_en", lang); need != "" {
+			return requestChange(ctx, c, e.Action, before, latest, need, histLocal(latest, "holder", "holder_en", lang))
+		}
+		// Recorded before the need and unit were kept with each step.
 		switch e.Action {
 		case accord.AuditOf(accord.ActionSend):
 			c.Summary = i18n.T(ctx, "wb_hist_request_send")
@@ -139,6 +143,11 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 	case accord.AuditEscalation:
 		switch e.Action {
 		case accord.AuditRaise:
+			if need := histLocal(latest, "need", "need_en", lang); need != "" {
+				c.Summary = i18n.T(ctx, "polish_hist_escalation_raise", map[string]any{"Need": need,
+					"Unit": histLocal(latest, "holder", "holder_en", lang)})
+				return c
+			}
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_raise")
 		case accord.AuditDecide:
 			// The decision as given, with the need named as it was then.
@@ -191,6 +200,57 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 		}
 		fc.Created = before == nil
 		c.Changes = append(c.Changes, fc)
+	}
+	return c
+}
+
+// requestChange words a step of a request from what its audit record kept: the need
+// and the holding unit as named then, the state it left and the state it reached, and
+// what was given with it, in the reader's language.
+func requestChange(ctx context.Context, c ui.ProjectChange, action accord.AuditAction, before, after map[string]any, need, unit string) ui.ProjectChange {
+	state := func(m map[string]any) string {
+		if s := histText(m["state"]); s != "" {
+			return i18n.T(ctx, accord.RequestState(s).MessageID())
+		}
+		return ""
+	}
+	data := map[string]any{"Need": need, "Unit": unit, "From": state(before), "To": state(after)}
+	switch {
+	case action == accord.AuditOf(accord.ActionSend):
+		c.Summary = i18n.T(ctx, "polish_hist_request_send", data)
+	case action == accord.AuditProgress:
+		c.Summary = i18n.T(ctx, "polish_hist_request_progress", data)
+		if body := histText(after["Body"]); body != "" {
+			c.Changes = append(c.Changes, ui.FieldChange{Field: i18n.T(ctx, "polish_hist_progress_note"), After: histClip(body, 120), Created: true})
+		}
+		return c
+	case action == accord.AuditNudge:
+		c.Summary = i18n.T(ctx, "polish_hist_request_nudge", data)
+		return c
+	case data["From"] != "" && data["From"] != data["To"]:
+		c.Summary = i18n.T(ctx, "polish_hist_request_moved", data)
+	default:
+		c.Summary = i18n.T(ctx, "polish_hist_request_changed", data)
+	}
+	in, _ := after["input"].(map[string]any)
+	for _, f := range []struct{ key, label string }{
+		{"DueDate", "rq_commit_date"}, {"Obstacle", "rq_obstacle_legend"}, {"Reason", "rq_reason"},
+		{"CounterScope", "rq_counter_scope"}, {"CounterDate", "rq_counter_date"},
+	} {
+		v := histText(in[f.key])
+		switch {
+		case v == "":
+			continue
+		case f.key == "Obstacle":
+			v = i18n.T(ctx, accord.Obstacle(v).MessageID())
+		case f.key == "DueDate" || f.key == "CounterDate":
+			if len(v) >= 10 {
+				v = v[:10]
+			}
+		default:
+			v = histClip(v, 120)
+		}
+		c.Changes = append(c.Changes, ui.FieldChange{Field: i18n.T(ctx, f.label), After: v, Created: true})
 	}
 	return c
 }

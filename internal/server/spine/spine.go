@@ -35,6 +35,9 @@ type Options struct {
 	// WebhookClient posts an administrator's test messages to chat webhooks;
 	// the pages face's default (no private networks) when nil.
 	WebhookClient *http.Client
+	// WebhookAllowPrivate (ACCORD_WEBHOOK_ALLOW_PRIVATE) lets webhooks be saved with,
+	// and the default client post to, addresses on private networks.
+	WebhookAllowPrivate bool
 }
 
 // Store is what the spine reads: the viewer, and the objects its loaders check.

@@ -91,6 +91,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 	if err != nil {
 		return err
 	}
+	if opts.demo {
+		bundle.AddContent(demo.English()) // the demo's texts, for English readers
+	}
 	// Background work gets its own few connections, so slow pages holding every web
 	// connection cannot starve River: its leader must renew its lease in time, or it
 	// steps down and the next leader sweeps again.
@@ -183,6 +186,7 @@ func newDeliverer(cfg config.Config, st *store.Store, bundle *i18n.Bundle, logge
 		Store:    st,
 		Poster:   delivery.NewPoster(delivery.NewWebhookClient(15*time.Second, cfg.WebhookAllowPrivate), nil),
 		Localize: func(lang string) delivery.Translate { return bundle.Localizer(lang).T },
+		Text:     func(lang, s string) string { return bundle.Localizer(lang).Text(s) },
 		BaseURL:  cfg.BaseURL,
 		Logger:   logger,
 	}

@@ -315,6 +315,7 @@ func startAccord(ctx context.Context, stderr io.Writer) (base string, stop func(
 	if err != nil {
 		return "", nil, err
 	}
+	bundle.AddContent(demo.English()) // as `accord dev` does: the demo's texts in English
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv := server.New(st, bundle, logger, server.Options{PasswordParams: cheap, DemoHint: true})
 	cleanups = append(cleanups, srv.Close)

@@ -200,6 +200,9 @@ type Need struct {
 	CreatedAt     time.Time
 	Version       int
 	PhaseOfNeedID *int64 // the need this one was split from as a first phase
+	// KeyPersonName and KeyPersonNameEN are the names of the holder's person whose
+	// name, in either language, KeyPerson is; empty when it names no one there.
+	KeyPersonName, KeyPersonNameEN string
 	// PhaseOfTitle names that need, joined for display: a phase states its parent.
 	PhaseOfTitle   string
 	PhaseOfTitleEN string
@@ -216,6 +219,15 @@ func (n Need) DisplayPhaseOf(lang string) string {
 
 // DisplayTitle picks the title for a reader of the given language.
 func (n Need) DisplayTitle(lang string) string { return localName(n.Title, n.TitleEN, lang) }
+
+// DisplayKeyPerson is the key person as typed, or, when it names one of the holder's
+// people, that person's name in the reader's language.
+func (n Need) DisplayKeyPerson(lang string) string {
+	if n.KeyPersonName == "" {
+		return n.KeyPerson
+	}
+	return localName(n.KeyPersonName, n.KeyPersonNameEN, lang)
+}
 
 // Holder names who holds the need, a unit or an outside party.
 func (n Need) Holder(lang string) string {

@@ -16,10 +16,15 @@ import (
 // Build writes the brief from the frozen facts as plain text: a title line, then
 // short sections, each a heading line followed by its lines, separated by blank
 // lines. lang picks the Chinese or English names of units, needs, people and
-// projects; tr says each sentence in that language; the days of moments (a step of
-// the request, a progress entry) are the reader's days in loc.
-func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, lang string, loc *time.Location) string {
-	w := writer{tr: tr, lang: lang, loc: loc}
+// projects; tr says each sentence in that language; typed gives the text people
+// typed (the outcome, the offer, reasons, promises, progress) in that language when
+// its translation is known, and may be nil to quote it as typed; the days of moments
+// (a step of the request, a progress entry) are the reader's days in loc.
+func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, typed func(string) string, lang string, loc *time.Location) string {
+	if typed == nil {
+		typed = func(s string) string { return s }
+	}
+	w := writer{tr: tr, typed: typed, lang: lang, loc: loc}
 	r, p := f.Request, f.Project
 	need := needTitle(r, lang)
 	holder := holderName(r, lang)
@@ -33,7 +38,7 @@ func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, 
 		w.line("brief_value", map[string]any{"Amount": Amount(*p.ExpectedAmount, p.Currency)})
 	}
 	if p.ExpectedOutcome != "" {
-		w.line("brief_outcome", map[string]any{"Outcome": p.ExpectedOutcome})
+		w.line("brief_outcome", map[string]any{"Outcome": typed(p.ExpectedOutcome)})
 	}
 	if p.ExpectedAmount == nil && p.ExpectedOutcome == "" {
 		w.line("brief_no_value", nil)
@@ -42,7 +47,7 @@ func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, 
 		w.line("brief_goal", map[string]any{"Goal": accord.Goal{Title: p.GoalTitle, TitleEN: p.GoalTitleEN}.DisplayTitle(lang)})
 	}
 	if p.GoalStatement != "" {
-		w.line("brief_statement", map[string]any{"Statement": p.GoalStatement})
+		w.line("brief_statement", map[string]any{"Statement": typed(p.GoalStatement)})
 	}
 
 	w.section("brief_section_need")
@@ -81,7 +86,7 @@ func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, 
 		w.line("brief_asked_by", map[string]any{"Date": Date(r.DueDate)})
 	}
 	if r.Offer != "" {
-		w.line("brief_offer", map[string]any{"Offer": joinLines(r.Offer, lang)})
+		w.line("brief_offer", map[string]any{"Offer": joinLines(r.Offer, lang, typed)})
 	}
 	w.holderPosition(r, holder)
 
@@ -100,23 +105,27 @@ func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, 
 			}
 		}
 		for _, c := range f.Commitments {
-			w.item("brief_promise", map[string]any{"What": oneLine(c.What), "Date": Date(c.DueDate),
+			w.item("brief_promise", map[string]any{"What": oneLine(typed(c.What)), "Date": Date(c.DueDate),
 				"Status": tr(c.Status.MessageID(), nil)})
 		}
 		for _, e := range f.Progress {
-			w.item("brief_progress", map[string]any{"Date": w.day(e.CreatedAt), "Body": oneLine(e.Body),
+			w.item("brief_progress", map[string]any{"Date": w.day(e.CreatedAt), "Body": oneLine(typed(e.Body)),
 				"Author": accord.User{Name: e.AuthorName, NameEN: e.AuthorNameEN}.DisplayName(lang)})
 		}
 	}
 
 	w.section("brief_section_options")
 	options := 0
-	if counter := counterText(r.State, r.CounterScope, r.CounterDate, tr); counter != "" {
+	if counter := counterText(r.State, typed(r.CounterScope), r.CounterDate, tr); counter != "" {
 		w.item("brief_option_counter", map[string]any{"Counter": counter})
 		options++
 	}
 	for _, alt := range f.Alternatives {
-		w.item("brief_option_alternative", map[string]any{"Need": alt.DisplayTitle(lang), "Holder": alt.Holder(lang)})
+		holder := alt.Holder(lang)
+		if alt.HolderUnitID == nil {
+			holder = typed(holder) // an outside party, named as typed
+		}
+		w.item("brief_option_alternative", map[string]any{"Need": alt.DisplayTitle(lang), "Holder": holder})
 		options++
 	}
 	for _, st := range f.UntriedStrategies() {
@@ -131,7 +140,7 @@ func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, 
 	w.section("brief_section_support")
 	w.line("brief_support", map[string]any{"Holder": holder})
 	if reason := strings.TrimSpace(f.Reason); reason != "" {
-		w.line("brief_lead_reason", map[string]any{"Reason": oneLine(reason)})
+		w.line("brief_lead_reason", map[string]any{"Reason": oneLine(typed(reason))})
 	}
 	return w.String()
 }
@@ -144,7 +153,7 @@ func (w *writer) event(ev accord.RequestEvent, r accord.Request, holder string) 
 		if ev.Ruling == accord.DecideSendBack {
 			return // a question to the lead, answered in the statements
 		}
-		data["Outcome"], data["Reason"] = w.tr(ev.Ruling.MessageID(), nil), oneLine(ev.Input.Reason)
+		data["Outcome"], data["Reason"] = w.tr(ev.Ruling.MessageID(), nil), oneLine(w.typed(ev.Input.Reason))
 		w.item("brief_event_ruled", data)
 		return
 	}
@@ -159,14 +168,14 @@ func (w *writer) event(ev accord.RequestEvent, r accord.Request, holder string) 
 			obstacle = ev.Input.Obstacle
 		}
 		data["Obstacle"] = w.tr(obstacle.MessageID(), nil)
-		if reason := oneLine(ev.Input.Reason); reason != "" {
+		if reason := oneLine(w.typed(ev.Input.Reason)); reason != "" {
 			data["Reason"] = reason
 			w.item("brief_event_declined_words", data)
 		} else {
 			w.item("brief_event_declined", data)
 		}
 	case accord.ActionCounter:
-		data["Counter"] = counterText(accord.RequestCountered, ev.Input.CounterScope, ev.Input.CounterDate, w.tr)
+		data["Counter"] = counterText(accord.RequestCountered, w.typed(ev.Input.CounterScope), ev.Input.CounterDate, w.tr)
 		w.item("brief_event_countered", data)
 	case accord.ActionAcceptCounter:
 		w.item("brief_event_counter_accepted", data)
@@ -187,10 +196,10 @@ func (w *writer) holderPosition(r accord.Request, holder string) {
 		}
 		w.line("brief_holder_obstacle", map[string]any{"Holder": holder, "Obstacle": obstacle})
 		if r.DeclineReason != "" {
-			w.line("brief_holder_words", map[string]any{"Reason": oneLine(r.DeclineReason)})
+			w.line("brief_holder_words", map[string]any{"Reason": oneLine(w.typed(r.DeclineReason))})
 		}
 	case accord.RequestCountered:
-		w.line("brief_holder_counter", map[string]any{"Holder": holder, "Counter": counterText(r.State, r.CounterScope, r.CounterDate, w.tr)})
+		w.line("brief_holder_counter", map[string]any{"Holder": holder, "Counter": counterText(r.State, w.typed(r.CounterScope), r.CounterDate, w.tr)})
 	case accord.RequestRequested:
 		sent := r.CreatedAt
 		if r.SentAt != nil {
@@ -260,10 +269,10 @@ func Days(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // joinLines puts the lines of a list typed one per line into one sentence.
-func joinLines(s, lang string) string {
+func joinLines(s, lang string, typed func(string) string) string {
 	var parts []string
 	for _, l := range strings.Split(s, "\n") {
-		if l = oneLine(l); l != "" {
+		if l = oneLine(typed(strings.TrimSpace(l))); l != "" {
 			parts = append(parts, l)
 		}
 	}
@@ -277,6 +286,7 @@ func joinLines(s, lang string) string {
 // writer collects the brief's lines.
 type writer struct {
 	tr    func(string, map[string]any) string
+	typed func(string) string
 	lang  string
 	loc   *time.Location
 	lines []string

@@ -125,7 +125,7 @@ func TestBriefForTheSmartServiceCase(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			t.Parallel()
-			text := brief.Build(accord.NewBriefFacts(smartService()), translate(t, tt.lang), tt.lang, time.UTC)
+			text := brief.Build(accord.NewBriefFacts(smartService()), translate(t, tt.lang), nil, tt.lang, time.UTC)
 			for _, want := range tt.want {
 				require.Contains(t, text, want)
 			}
@@ -164,7 +164,7 @@ func TestBriefForEveryState(t *testing.T) {
 				in.Project.ExpectedAmount, in.Project.ExpectedOutcome, in.Project.GoalID = nil, "", nil
 				in.Needs = nil
 				in.Reason = "排期\n冲突"
-				text := brief.Build(accord.NewBriefFacts(in), translate(t, lang), lang, time.UTC)
+				text := brief.Build(accord.NewBriefFacts(in), translate(t, lang), nil, lang, time.UTC)
 				lower := strings.ToLower(text)
 				for _, word := range blamingWords[lang] {
 					require.NotContains(t, lower, word)
@@ -237,7 +237,7 @@ func TestBriefTellsWhatWasTriedAndOffersOnlyTheRest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			t.Parallel()
-			text := brief.Build(f, translate(t, tt.lang), tt.lang, time.UTC)
+			text := brief.Build(f, translate(t, tt.lang), nil, tt.lang, time.UTC)
 			for _, want := range tt.want {
 				require.Contains(t, text, want)
 			}
@@ -258,7 +258,7 @@ func TestBriefTellsAnEarlierRuling(t *testing.T) {
 	src.Request.State, src.Request.Obstacle = accord.RequestRequested, accord.ObstacleTooBusy
 	src.History = []accord.RequestEvent{{At: *date("2026-11-10"), ActorName: "陈志远", ActorNameEN: "Chen Zhiyuan",
 		Ruling: accord.DecideRescope, Input: accord.RequestInput{Reason: "先做一期"}}}
-	text := brief.Build(accord.NewBriefFacts(src), translate(t, i18n.English), i18n.English, time.UTC)
+	text := brief.Build(accord.NewBriefFacts(src), translate(t, i18n.English), nil, i18n.English, time.UTC)
 	require.Contains(t, text, "2026-11-10: an earlier binding decision by Chen Zhiyuan: Change scope or priority — “先做一期”.")
 	require.NotContains(t, text, "A way forward", "the old decline is history: nothing is proposed against it")
 }
@@ -271,7 +271,38 @@ func TestBriefKeepsATypedScope(t *testing.T) {
 	src := smartService()
 	src.Request.Scope = "一期：客户档案与工单"
 	for _, lang := range []string{i18n.English, i18n.Chinese} {
-		text := brief.Build(accord.NewBriefFacts(src), translate(t, lang), lang, time.UTC)
+		text := brief.Build(accord.NewBriefFacts(src), translate(t, lang), nil, lang, time.UTC)
 		require.Contains(t, text, "一期：客户档案与工单", lang)
 	}
+}
+
+// TestBriefGivesTypedTextInTheReadersLanguage: what people typed (the outcome, the
+// statement, the offer, the holder's reason, an outside party, the lead's reason) is
+// given in the reader's language where its translation is known, as typed otherwise.
+func TestBriefGivesTypedTextInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
+	src := smartService()
+	src.Reason = "需要 CEO 定优先级"
+	english := map[string]string{
+		"客户满意度 +15 分":       "Satisfaction +15 points",
+		"让售后服务从被动响应变为主动关怀。": "After-sales reaches out first.",
+		"标准需求文档、专职产品对接人":    "Standard documents, a product contact",
+		"分期交付": "Delivery in phases",
+		"本季度排期已满，可先做一期。":         "Booked this quarter; phase 1 first.",
+		"外部开发商 / Outside vendor": "Outside vendor",
+		"需要 CEO 定优先级":            "The CEO to set the priority",
+	}
+	typed := func(s string) string {
+		if en, ok := english[s]; ok {
+			return en
+		}
+		return s
+	}
+	text := brief.Build(accord.NewBriefFacts(src), translate(t, i18n.English), typed, i18n.English, time.UTC)
+	for zh, en := range english {
+		require.Contains(t, text, en)
+		require.NotContains(t, text, zh)
+	}
+	zh := brief.Build(accord.NewBriefFacts(src), translate(t, i18n.Chinese), nil, i18n.Chinese, time.UTC)
+	require.Contains(t, zh, "本季度排期已满，可先做一期。", "as typed when nothing translates it")
 }

@@ -45,21 +45,46 @@ type liveNeed struct {
 	Reason, Counter string
 }
 
-func liveNeeds() []liveNeed {
+func liveNeeds(w phrases) []liveNeed {
 	return []liveNeed{
 		{Holder: "it", Title: "线上试驾预约页", TitleEN: "Online test-drive booking page", Tier: accord.TierRequired,
 			InDays: 12, Effort: 15, KeyPerson: "徐航", Answer: accord.ActionStart, AnswerDaysAgo: 8,
-			Progress: "预约页已完成七成，支付定金接口联调中。"},
+			Progress: w.t("预约页已完成七成，支付定金接口联调中。", "The booking page is 70% done; the deposit payment interface is being tested end to end.")},
 		{Holder: "sales", Title: "周末试驾顾问", TitleEN: "Weekend test-drive consultants", Tier: accord.TierRequired,
 			InDays: 14, Effort: 8, Answer: accord.ActionDecline, AnswerDaysAgo: 3, Obstacle: accord.ObstacleTooBusy,
-			Reason: "这两个周末的顾问已全部排给库存车促销。"},
+			Reason: w.t("这两个周末的顾问已全部排给库存车促销。", "Every consultant on those two weekends is already booked for the stock-car sale.")},
 		{Holder: "data", Title: "潜客名单筛选", TitleEN: "Prospect list", Tier: accord.TierImportant,
 			InDays: 7, Effort: 5, KeyPerson: "杨帆", Answer: accord.ActionCounter, AnswerDaysAgo: 4,
-			Counter: "先给近六个月到店未成交的客户，全量名单晚一周。"},
+			Counter: w.t("先给近六个月到店未成交的客户，全量名单晚一周。", "First the customers who visited in the last six months without buying; the full list a week later.")},
 		{Holder: "service", Title: "到店前提醒外呼", TitleEN: "Reminder calls before visits", Tier: accord.TierImportant,
 			InDays: 16, Effort: 6},
 		{Holder: "finance", Title: "活动预算审批", TitleEN: "Event budget approval", Tier: accord.TierRequired,
 			InDays: 9, Effort: 2},
+	}
+}
+
+// liveText is the festival's own text besides its needs.
+type liveText struct {
+	Statement, Outcome        string
+	Concerns, KPIs            []string
+	TheyNeed, WeGive, TheyGet string
+	Message, NextStep         string
+	Escalation                string
+}
+
+func liveTexts(w phrases) liveText {
+	return liveText{
+		Statement: w.t("两个周末的试驾节，把线上预约变成到店试驾和订单。", "A test-drive festival over two weekends that turns online bookings into test drives and orders."),
+		Outcome:   w.t("试驾 400 组，成交 60 台", "400 test drives, 60 cars sold"),
+		Concerns:  w.list("周末人手", "Staff at weekends", "本月销量考核", "This month's sales target"),
+		KPIs:      w.list("月度成交台数", "Cars sold per month"),
+		TheyNeed:  w.t("试驾客户能转成本部门的成交", "Test drives that turn into Sales' own sales"),
+		WeGive:    w.t("试驾客户的成交计入销售部", "Cars sold to test-drive customers count for Sales"),
+		TheyGet:   w.t("额外的到店客流", "More people through the showroom"),
+		Message:   w.t("春季试驾节需要各部门配合，详见工作簿，谢谢！", "The spring test-drive festival needs every department's help; the workbook has the details. Thank you!"),
+		NextStep:  w.t("联调完成后交市场部验收", "Hand over to Marketing for acceptance once the end-to-end test passes"),
+		Escalation: w.t("试驾节两个周末都缺顾问，需要运营中心协调人手。",
+			"The festival has no consultants on either weekend; the Operations centre needs to find the staff."),
 	}
 }
 
@@ -70,9 +95,10 @@ func loadLive(ctx context.Context, st *store.Store, org *Org, now time.Time) err
 	date := func(days int) *time.Time { t := today.AddDate(0, 0, days); return &t }
 	viewer := func(key string) (accord.Viewer, error) { return st.Viewer(ctx, org.Users[key].ID) }
 
+	text := liveTexts(nil)
 	in := accord.ProjectInput{Name: "春季试驾节", NameEN: liveProject, LeadUserID: org.Users["marketing"].ID,
-		OwningUnitID: org.Units["marketing"].ID, GoalStatement: "两个周末的试驾节，把线上预约变成到店试驾和订单。",
-		ExpectedOutcome: "试驾 400 组，成交 60 台", StartDate: date(-14), TargetDate: date(30)}
+		OwningUnitID: org.Units["marketing"].ID, GoalStatement: text.Statement,
+		ExpectedOutcome: text.Outcome, StartDate: date(-14), TargetDate: date(30)}
 	amount := int64(6_000_000)
 	in.ExpectedAmount = &amount
 	goals, err := st.Goals(ctx)
@@ -91,7 +117,7 @@ func loadLive(ctx context.Context, st *store.Store, org *Org, now time.Time) err
 	}
 	org.Projects = append(org.Projects, p)
 
-	specs := liveNeeds()
+	specs := liveNeeds(nil)
 	var ids []int64
 	byHolder := map[int64]liveNeed{}
 	for _, n := range specs {
@@ -104,15 +130,15 @@ func loadLive(ctx context.Context, st *store.Store, org *Org, now time.Time) err
 		ids = append(ids, need.ID)
 		byHolder[holder] = n
 	}
-	plan := accord.UnitPlan{ProjectID: p.ID, UnitID: org.Units["sales"].ID, Concerns: []string{"周末人手", "本月销量考核"},
-		KPIs: []string{"月度成交台数"}, TheyNeed: "试驾客户能转成本部门的成交", WeGive: "试驾客户的成交计入销售部",
-		TheyGet: "额外的到店客流", Stance: accord.StanceOpposed, ApproachOrder: 1}
+	plan := accord.UnitPlan{ProjectID: p.ID, UnitID: org.Units["sales"].ID, Concerns: text.Concerns,
+		KPIs: text.KPIs, TheyNeed: text.TheyNeed, WeGive: text.WeGive,
+		TheyGet: text.TheyGet, Stance: accord.StanceOpposed, ApproachOrder: 1}
 	plan.Normalize()
 	if _, err := st.SaveUnitPlan(ctx, 0, plan); err != nil {
 		return fmt.Errorf("demo: live plan: %w", err)
 	}
 
-	sent, err := st.SendNeeds(ctx, p.LeadUserID, p.ID, ids, "春季试驾节需要各部门配合，详见工作簿，谢谢！", ago(10))
+	sent, err := st.SendNeeds(ctx, p.LeadUserID, p.ID, ids, text.Message, ago(10))
 	if err != nil {
 		return fmt.Errorf("demo: live send: %w", err)
 	}
@@ -135,7 +161,7 @@ func loadLive(ctx context.Context, st *store.Store, org *Org, now time.Time) err
 			if _, err = st.ActOnRequest(ctx, head, r.ID, r.Version, accord.ActionStart, accord.RequestInput{}, at.Add(time.Hour)); err != nil {
 				return fmt.Errorf("demo: live start: %w", err)
 			}
-			progress := accord.ProgressInput{Body: spec.Progress, NextStep: "联调完成后交市场部验收", Risk: accord.RiskMedium, EffortDays: 6}
+			progress := accord.ProgressInput{Body: spec.Progress, NextStep: text.NextStep, Risk: accord.RiskMedium, EffortDays: 6}
 			progress.Normalize()
 			if _, err := st.AddProgress(ctx, head, r.ID, progress, ago(2)); err != nil {
 				return fmt.Errorf("demo: live progress: %w", err)
@@ -150,7 +176,7 @@ func loadLive(ctx context.Context, st *store.Store, org *Org, now time.Time) err
 				return fmt.Errorf("demo: live: %w", err)
 			}
 			// The brief is left to be generated from the data when it is read.
-			if _, err := st.Escalate(ctx, lead, r.ID, "试驾节两个周末都缺顾问，需要运营中心协调人手。", "",
+			if _, err := st.Escalate(ctx, lead, r.ID, text.Escalation, "",
 				accord.DefaultDecisionWindowDays, ago(1)); err != nil {
 				return fmt.Errorf("demo: live escalate: %w", err)
 			}

@@ -54,9 +54,12 @@ type Deliverer struct {
 	Mailer   Mailer                               // nil: email is off
 	Poster   WebhookPoster                        // posts to chat webhooks
 	Localize func(lang string) delivery.Translate // the recipient's language
-	BaseURL  string                               // where links point, e.g. https://accord.example.com
-	Logger   *slog.Logger
-	Now      func() time.Time // time.Now when nil
+	// Text gives text people typed (a decision's reason) in the recipient's language
+	// when its translation is known; as typed when nil.
+	Text    func(lang, s string) string
+	BaseURL string // where links point, e.g. https://accord.example.com
+	Logger  *slog.Logger
+	Now     func() time.Time // time.Now when nil
 }
 
 // Deliver sends one notification to every channel that does not have it yet: email to
@@ -76,6 +79,9 @@ func (d *Deliverer) Deliver(ctx context.Context, notificationID int64) error {
 		return nil
 	}
 	lang := delivery.Language(o.Recipient)
+	if d.Text != nil {
+		o.Notification.Reason = d.Text(lang, o.Notification.Reason)
+	}
 	msg := delivery.Render(o.Notification, o.Recipient, lang, d.Localize(lang), d.BaseURL)
 	var failed []error
 	record := func(channel accord.DeliveryChannel, webhookID *int64, sendErr error) {

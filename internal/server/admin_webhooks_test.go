@@ -208,10 +208,18 @@ func TestAdminSendsATestMessage(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	require.Len(t, bad.received(), 1)
 	resp = c.get("/admin/webhooks")
-	require.Equal(t, "The test message failed: feishu refused the message: code 19021: sign match fail or timestamp is not within one hour from current time",
-		resp.text("flash"))
+	refused := "Feishu / Lark refused the message (error 19021). Check the webhook's secret and keywords, and that the bot is still in the group."
+	require.Equal(t, "The test message failed: "+refused, resp.text("flash"))
+	require.Equal(t, refused, resp.text("delivery-error"))
 	require.Equal(t, "feishu refused the message: code 19021: sign match fail or timestamp is not within one hour from current time",
-		resp.text("delivery-error"))
+		resp.text("delivery-error-detail"), "the platform's own words stay, as the technical detail")
+
+	// In Chinese the problem is said in Chinese; only the technical detail is the platform's.
+	require.Equal(t, http.StatusSeeOther, c.post("/lang", url.Values{"lang": {"zh"}, "next": {"/admin/webhooks"}}).StatusCode)
+	resp = c.get("/admin/webhooks")
+	require.Contains(t, resp.text("delivery-error"), "拒收了消息（错误码 19021）")
+	require.NotContains(t, resp.text("delivery-error"), "refused")
+	require.Equal(t, "技术细节", resp.textOf(`[data-testid="delivery-error"] + details summary`))
 }
 
 // TestDeliveryFailureVisibleToAdmin runs the job queue as the server does: a request
@@ -256,7 +264,9 @@ func TestDeliveryFailureVisibleToAdmin(t *testing.T) {
 	}, 10*time.Second, 100*time.Millisecond)
 	require.Equal(t, "Failed", resp.text("delivery-status"))
 	require.Contains(t, resp.text("webhook-last"), "will retry")
-	require.Equal(t, "wecom answered HTTP 500: bot is down", resp.text("delivery-error"))
+	require.Equal(t, "WeCom answered with an error (HTTP 500). Check that the webhook address is still current; Accord tries again.",
+		resp.text("delivery-error"))
+	require.Equal(t, "wecom answered HTTP 500: bot is down", resp.text("delivery-error-detail"))
 	require.Contains(t, down.received()[0], "/requests/", "the message links to the request")
 }
 
@@ -309,7 +319,9 @@ func TestTestMessageNeverReachesLocalAddresses(t *testing.T) {
 	resp = c.get("/admin/webhooks")
 	require.Equal(t, "Accord does not post to this address (127.0.0.1). Use the chat platform's public webhook address; "+
 		"for a chat server inside your network, the operator can set ACCORD_WEBHOOK_ALLOW_PRIVATE=true.", resp.text("flash"))
-	require.Contains(t, resp.text("delivery-error"), "127.0.0.1 is a local address", "the record keeps the technical reason")
+	require.Equal(t, "Accord does not post to this address (127.0.0.1): it is a local address. Use the chat platform's public webhook address.",
+		resp.text("delivery-error"))
+	require.Contains(t, resp.text("delivery-error-detail"), "127.0.0.1 is a local address", "the record keeps the technical reason")
 }
 
 // TestWebhookAddressesAreJudgedOnSave: an address delivery would refuse is refused on

@@ -201,15 +201,30 @@ func TestAPICommitments(t *testing.T) {
 	lead := b.api(t, "aftersales@accord.demo")
 
 	t.Run("list: open first by due date, overdue as the workbook marks it", func(t *testing.T) {
-		body := lead.get(list).expect(t, http.StatusOK)
+		// The renewal drive's promise to After-sales is open and past its date.
+		drive := b.demoProject(t, "Weekend insurance renewal drive")
+		body := b.api(t, "fi@accord.demo").get("/projects/"+idStr(drive.ID)+"/commitments").expect(t, http.StatusOK)
 		items := body["commitments"].([]any)
+		require.Len(t, items, 3)
+		overdue := items[0].(map[string]any)
+		require.Equal(t, "After-sales", overdue["unit_name_en"])
+		require.Equal(t, "每月共享续保客户的保养回厂数据", overdue["what"], "as typed: the API gives the stored text")
+		require.Equal(t, true, overdue["overdue"])
+		require.Equal(t, "open", overdue["status"])
+		for _, item := range items[1:] {
+			require.Equal(t, false, item.(map[string]any)["overdue"], "a kept or broken promise is not overdue")
+		}
+
+		// The Smart service upgrade's promises fall due after the help they thank for.
+		body = lead.get(list).expect(t, http.StatusOK)
+		items = body["commitments"].([]any)
 		require.Len(t, items, 2)
 		first, second := items[0].(map[string]any), items[1].(map[string]any)
-		require.Equal(t, "Training", first["unit_name_en"])
-		require.Equal(t, "年会上公开感谢培训部", first["what"])
-		require.Equal(t, true, first["overdue"])
+		require.Equal(t, "Data", first["unit_name_en"])
+		require.Equal(t, false, first["overdue"])
 		require.Equal(t, "open", first["status"])
-		require.Equal(t, "Data", second["unit_name_en"])
+		require.Equal(t, "Training", second["unit_name_en"])
+		require.Equal(t, "年会上公开感谢培训部", second["what"])
 		require.Equal(t, false, second["overdue"])
 		stored, err := b.st.Commitments(context.Background(), smart.ID)
 		require.NoError(t, err)

@@ -41,13 +41,13 @@ func TestGoalTree(t *testing.T) {
 	resp := ceo.get("/goals")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, []string{
-		"Customer satisfaction in the industry's top three|+15 分 / +15 points||1",
+		"Customer satisfaction in the industry's top three|+15 points||1",
 		"After-sales satisfaction 92|92|After-sales|0",
 		"95% of complaints closed within 24 h|95%|Customer service|0",
 		"Full-year profit up 10%|+10%||0",
 		"Insurance renewal rate 65%|65%|Finance & insurance|1",
 		"Stock turnover under 45 days|≤ 45 days|Sales|1",
-		"Digital transformation|3 个标杆系统 / 3 flagship systems||0",
+		"Digital transformation|3 flagship systems||0",
 	}, resp.goalRows())
 	kpi := resp.doc.Find(`[data-testid="goals"] tr[data-goal-id="` + idStr(goals["Insurance renewal rate 65%"].ID) + `"]`)
 	require.True(t, kpi.Find(".tree-name").HasClass("depth-1"), "KPIs sit under their goal")
@@ -85,7 +85,7 @@ func TestGoalPageListsItsProjects(t *testing.T) {
 	resp := ceo.get("/goals/" + idStr(goals["Customer satisfaction in the industry's top three"].ID))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, "Customer satisfaction in the industry's top three", resp.text("goal-title"))
-	require.Equal(t, "+15 分 / +15 points", resp.text("goal-target"))
+	require.Equal(t, "+15 points", resp.text("goal-target"), "the target as typed, in English")
 	require.Contains(t, resp.text("goal-kpis"), "After-sales satisfaction 92")
 	require.Contains(t, resp.text("goal-kpis"), "95% of complaints closed within 24 h")
 	require.Equal(t, []string{"Smart service upgrade"}, resp.listedProjects("goal-projects"))

@@ -31,15 +31,22 @@ func TestHomeShowsWhatNeedsEachRoleToday(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 
-	// Before anything is sent: the lead has an overdue promise and nothing else.
-	lead := b.login(t, "aftersales@accord.demo")
-	resp := lead.get("/")
+	// The lead of the closed renewal drive still owes After-sales its monthly data,
+	// and the first share is overdue.
+	drive := b.demoProject(t, "Weekend insurance renewal drive")
+	resp := b.login(t, "fi@accord.demo").get("/")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Equal(t, []string{"年会上公开感谢培训部"}, resp.agendaTitles("promise"), "overdue; the chapter for Data is two months out")
-	require.Contains(t, resp.textOf(`[data-testid="agenda-promise"] li`), "to Training")
+	require.Equal(t, []string{"Share the service visits of renewing customers every month"}, resp.agendaTitles("promise"))
+	require.Contains(t, resp.textOf(`[data-testid="agenda-promise"] li`), "to After-sales")
 	require.Contains(t, resp.textOf(`[data-testid="agenda-promise"] [data-field="overdue"]`), "Overdue")
-	smart := b.demoProject(t, "Smart service upgrade")
-	require.Equal(t, "/projects/"+idStr(smart.ID)+"#commitments", resp.attrOf(`[data-testid="agenda-promise"] li a`, "href"))
+	require.Equal(t, "/projects/"+idStr(drive.ID)+"#commitments", resp.attrOf(`[data-testid="agenda-promise"] li a`, "href"))
+
+	// Before anything is sent, nothing is due: the Smart service upgrade's promises
+	// fall due after the help they thank for, two and three months out.
+	lead := b.login(t, "aftersales@accord.demo")
+	resp = lead.get("/")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Empty(t, resp.agendaTitles("promise"))
 	require.Equal(t, "Every request on your projects moved within its cadence.", resp.textOf(`[data-testid="agenda-stale"] [data-testid="empty"]`))
 	require.Contains(t, resp.text("my-projects"), "Smart service upgrade")
 
@@ -106,12 +113,13 @@ func TestHomeListsAreCappedAndQueriesFixed(t *testing.T) {
 
 func TestHomeSpeaksChinese(t *testing.T) {
 	b := setup(t)
-	c := b.login(t, "aftersales@accord.demo")
+	c := b.login(t, "fi@accord.demo")
 	c.lang = "zh-CN"
 	resp := c.get("/")
-	require.Equal(t, "你好，张伟", resp.text("greeting"))
+	require.Equal(t, "你好，吴建华", resp.text("greeting"))
 	require.Equal(t, "即将到期的承诺", strings.TrimSpace(resp.doc.Find(`#home-promise-h`).Contents().First().Text()))
-	require.Contains(t, resp.textOf(`[data-testid="agenda-promise"] li`), "承诺给培训部")
+	require.Contains(t, resp.textOf(`[data-testid="agenda-promise"] li`), "每月共享续保客户的保养回厂数据")
+	require.Contains(t, resp.textOf(`[data-testid="agenda-promise"] li`), "承诺给售后服务部")
 	require.Equal(t, "没有等你答复的请求。", resp.textOf(`[data-testid="agenda-answer"] [data-testid="empty"]`))
 }
 

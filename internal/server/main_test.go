@@ -45,7 +45,13 @@ func setup(t *testing.T) *testBundle {
 
 func setupWith(t *testing.T, configure func(*server.Options)) *testBundle {
 	t.Helper()
-	cfg, err := pgxpool.ParseConfig(pgtest.NewDB(t, pgtest.Demo()))
+	return setupOn(t, pgtest.Demo(), configure)
+}
+
+// setupOn is setupWith on a database cloned from tpl.
+func setupOn(t *testing.T, tpl pgtest.Template, configure func(*server.Options)) *testBundle {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(pgtest.NewDB(t, tpl))
 	require.NoError(t, err)
 	queries := &atomic.Int64{}
 	cfg.ConnConfig.Tracer = queryCounter{queries}
@@ -55,6 +61,7 @@ func setupWith(t *testing.T, configure func(*server.Options)) *testBundle {
 	st := store.New(pool)
 	bundle, err := i18n.NewBundle()
 	require.NoError(t, err)
+	bundle.AddContent(demo.English()) // as `accord dev` does
 	now := time.Now()
 	b := &testBundle{st: st, now: &now, queries: queries}
 	// Test chat servers listen on 127.0.0.1, which the default webhook client refuses.

@@ -84,7 +84,7 @@ func TestProjectListShowsEveryColumn(t *testing.T) {
 	require.Equal(t, "/goals/"+idStr(*smart.GoalID), row.Find(`[data-field="goal"] a`).AttrOr("href", ""))
 	require.Equal(t, smart.TargetDate.Format("2006-01-02"), rowField(row, "target"))
 	require.Equal(t, "20,000,000 CNY", rowField(row, "amount"))
-	require.Equal(t, "客户满意度 +15 分，年度价值约 2000 万元", rowField(row, "outcome"))
+	require.Equal(t, "Customer satisfaction +15 points, worth about CNY 20 million a year", rowField(row, "outcome"))
 }
 
 func TestProjectListEmptyStates(t *testing.T) {

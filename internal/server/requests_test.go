@@ -94,7 +94,7 @@ func TestRequestsSmartServiceUpgradeStory(t *testing.T) {
 	itItem := page.doc.Find(`[data-testid="send-item"]`).FilterFunction(func(_ int, s *goquery.Selection) bool {
 		return strings.Contains(s.Text(), "CRM system development")
 	})
-	require.Contains(t, itItem.Find(`[data-testid="send-offer"]`).Text(), "标准需求文档")
+	require.Contains(t, itItem.Find(`[data-testid="send-offer"]`).Text(), "Standard requirements documents")
 	require.Contains(t, itItem.Text(), "IT")
 	require.Contains(t, page.text("send-external"), "External training vendor")
 
@@ -116,8 +116,9 @@ func TestRequestsSmartServiceUpgradeStory(t *testing.T) {
 	require.Equal(t, 1, cards.Length())
 	require.Equal(t, "CRM system development", inbox.text("card-title"))
 	require.Equal(t, "20,000,000 CNY", inbox.text("card-value"))
-	require.Equal(t, smart.GoalStatement, inbox.text("card-goal"))
-	require.Contains(t, inbox.text("offer"), "标准需求文档")
+	require.Equal(t, "Launch a CRM system and customer analytics so that after-sales service reaches out to customers instead of waiting for them.",
+		inbox.text("card-goal"), "the lead's statement, in the reader's language")
+	require.Contains(t, inbox.text("offer"), "Standard requirements documents")
 	// The offer is labelled part by part, as the send page labels it.
 	sendLabels := rqTexts(itItem.Find(`[data-testid="send-offer"] dt`))
 	require.NotEmpty(t, sendLabels)

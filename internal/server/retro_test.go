@@ -48,7 +48,7 @@ func TestClosedDemoProjectShowsItsRetrospective(t *testing.T) {
 	require.Contains(t, rowField(results, "actual-amount"), "3,900,000 CNY")
 	require.Equal(t, "111% of the stated value", rowField(results, "ratio"))
 	require.Contains(t, rowField(results, "actual-outcome"), "9.2")
-	require.Contains(t, resp.text("retro-lessons"), "客服外呼")
+	require.Contains(t, resp.text("retro-lessons"), "Customer service's calls converted best")
 
 	// Thanks to After-sales and Customer service; Marketing helped and was not thanked.
 	var thanked []string
@@ -84,7 +84,7 @@ func TestClosedDemoProjectShowsItsRetrospective(t *testing.T) {
 	// Promises: one still to keep; one kept and one broken.
 	open := resp.doc.Find(`[data-testid="retro-promises-open"] tbody tr`)
 	require.Equal(t, 1, open.Length())
-	require.Equal(t, "每月共享续保客户的保养回厂数据", rowField(open, "what"))
+	require.Equal(t, "Share the service visits of renewing customers every month", rowField(open, "what"))
 	var settled []string
 	resp.doc.Find(`[data-testid="retro-promises-closed"] tbody tr`).Each(func(_ int, s *goquery.Selection) {
 		settled = append(settled, rowField(s, "status"))

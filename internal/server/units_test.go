@@ -37,18 +37,27 @@ func TestUnitPageShowsOverduePromise(t *testing.T) {
 	require.Contains(t, members, "Gao Min")
 	require.Less(t, strings.Index(members, "Ma Li"), strings.Index(members, "Gao Min"), "the head first")
 
-	row := resp.promiseRow("年会上公开感谢培训部")
+	// A promise not yet due is open, not red; it reads in the reader's language.
+	thanks := resp.promiseRow("Thank Training publicly at the annual meeting")
+	require.Equal(t, 1, thanks.Length())
+	require.False(t, thanks.HasClass("overdue"))
+	require.Equal(t, "Smart service upgrade", rowField(thanks, "project"))
+	require.Equal(t, "/projects/"+idStr(smart.ID), thanks.Find(`[data-field="project"]`).AttrOr("href", ""))
+
+	// The renewal drive's monthly data for After-sales is past its date.
+	drive := b.demoProject(t, "Weekend insurance renewal drive")
+	aftersales := b.login(t, "aftersales@accord.demo").get("/units/" + idStr(units["After-sales"].ID))
+	row := aftersales.promiseRow("Share the service visits of renewing customers every month")
 	require.Equal(t, 1, row.Length())
 	require.True(t, row.HasClass("overdue"), "the overdue promise stands out")
 	status := row.Find(`[data-field="status"]`)
 	require.True(t, status.HasClass("badge") && status.HasClass("bad"))
 	require.Equal(t, "Overdue", strings.TrimSpace(status.Text()))
-	require.Equal(t, "Smart service upgrade", rowField(row, "project"))
-	require.Equal(t, "/projects/"+idStr(smart.ID), row.Find(`[data-field="project"]`).AttrOr("href", ""))
+	require.Equal(t, "Weekend insurance renewal drive", rowField(row, "project"))
+	require.Equal(t, "/projects/"+idStr(drive.ID), row.Find(`[data-field="project"]`).AttrOr("href", ""))
 
-	// A promise not yet due is open, not red.
 	data := c.get("/units/" + idStr(units["Data"].ID))
-	open := data.promiseRow("项目报告设“数据价值”专章")
+	open := data.promiseRow(`A "value of data" chapter in the project report`)
 	require.Equal(t, 1, open.Length())
 	require.False(t, open.HasClass("overdue"))
 	require.Equal(t, "Open", rowField(open, "status"))
@@ -61,16 +70,17 @@ func TestUnitPageShowsOverduePromise(t *testing.T) {
 
 func TestUnitPageChineseAndMissingUnits(t *testing.T) {
 	b := setup(t)
-	training := b.units(t)["Training"]
-	c := b.login(t, "it@accord.demo")
+	aftersales := b.units(t)["After-sales"]
+	c := b.login(t, "aftersales@accord.demo")
 	for _, p := range []string{"/units/abc", "/units/0", "/units/99999999"} {
 		require.Equal(t, http.StatusNotFound, c.get(p).StatusCode, p)
 	}
 	require.Equal(t, http.StatusSeeOther, c.post("/lang", url.Values{"lang": {"zh"}, "next": {"/"}}).StatusCode)
-	resp := c.get("/units/" + idStr(training.ID))
-	require.Equal(t, "培训部", resp.text("unit-title"))
-	require.Equal(t, "已逾期", strings.TrimSpace(resp.promiseRow("年会上公开感谢培训部").Find(`[data-field="status"]`).Text()))
-	require.Equal(t, "智能服务升级", rowField(resp.promiseRow("年会上公开感谢培训部"), "project"))
+	resp := c.get("/units/" + idStr(aftersales.ID))
+	require.Equal(t, "售后服务部", resp.text("unit-title"))
+	row := resp.promiseRow("每月共享续保客户的保养回厂数据")
+	require.Equal(t, "已逾期", strings.TrimSpace(row.Find(`[data-field="status"]`).Text()))
+	require.Equal(t, "周末续保冲刺", rowField(row, "project"))
 }
 
 func TestUnitPageQueryCount(t *testing.T) {
@@ -111,7 +121,7 @@ func TestUnitPageNamesOnlyWhatTheViewerMayOpen(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	html, err := resp.doc.Html()
 	require.NoError(t, err)
-	for _, hidden := range []string{"Smart service upgrade", "年会上公开感谢培训部", "Train 200 service advisers"} {
+	for _, hidden := range []string{"Smart service upgrade", "Thank Training publicly", "年会上公开感谢培训部", "Train 200 service advisers"} {
 		require.NotContains(t, html, hidden)
 	}
 	require.Equal(t, "1 on a project you cannot open", resp.text("unit-queue-hidden"), "nothing named: no \"more\"")
@@ -123,6 +133,6 @@ func TestUnitPageNamesOnlyWhatTheViewerMayOpen(t *testing.T) {
 
 	// Training's own head sees them named.
 	own := b.login(t, "training@accord.demo").get("/units/" + idStr(units["Training"].ID))
-	require.Equal(t, 1, own.promiseRow("年会上公开感谢培训部").Length())
+	require.Equal(t, 1, own.promiseRow("Thank Training publicly at the annual meeting").Length())
 	require.Equal(t, 0, own.doc.Find(`[data-testid="unit-queue-hidden"]`).Length())
 }

@@ -131,26 +131,26 @@ func TestWorkbookShowsTheWholePlan(t *testing.T) {
 	require.Equal(t, "Zhang Wei", resp.text("project-lead"))
 	require.Equal(t, "/goals/"+idStr(*smart.GoalID), resp.attrOf(`[data-testid="project-goal"] a`, "href"))
 	require.Equal(t, "Customer satisfaction in the industry's top three", resp.text("project-goal"))
-	require.Equal(t, smart.GoalStatement, resp.text("goal-statement"))
+	// What the lead typed, in the reader's language: the demo brings its English.
+	require.Equal(t, "Launch a CRM system and customer analytics so that after-sales service reaches out to customers instead of waiting for them.",
+		resp.text("goal-statement"))
 	require.Contains(t, resp.text("expected-value"), "20,000,000 CNY")
-	require.Contains(t, resp.text("expected-value"), smart.ExpectedOutcome)
+	require.Contains(t, resp.text("expected-value"), "Customer satisfaction +15 points, worth about CNY 20 million a year")
 	require.Equal(t, smart.StartDate.Format("2006-01-02")+" → "+smart.TargetDate.Format("2006-01-02"), resp.text("project-dates"))
 	require.Equal(t, "Sync every 14 days", resp.text("project-cadence"))
 	for testid, href := range map[string]string{"edit-project": "/edit", "import-needs": "/import", "export-xlsx": "/export.xlsx", "history-link": "/history"} {
 		require.Equal(t, wbPath(smart, href), resp.attrOf(`[data-testid="`+testid+`"]`, "href"), testid)
 	}
 
-	// The overdue promise stands out at the top.
-	require.Contains(t, resp.text("overdue-banner"), "Overdue promises: 1")
-	require.Contains(t, resp.text("overdue-banner"), "年会上公开感谢培训部")
-	require.Contains(t, resp.text("overdue-banner"), "to Training")
+	// Nothing is sent yet, so no promise is due.
+	require.Zero(t, resp.wbCount(`[data-testid="overdue-banner"]`))
 
 	// The resource map, in tier then date order, in the reader's language.
 	require.Equal(t, []string{"Customer data analytics", "CRM system development", "Train 200 service advisers",
 		"Launch promotion", "External training vendor (backup)"}, resp.wbTexts(`[data-testid="need-title"]`))
 	require.Equal(t, []string{"P0 Required", "P0 Required", "P1 Important", "P1 Important", "P2 Alternative"},
 		resp.wbTexts(`[data-testid="needs"] [data-testid="tier"]`))
-	require.Equal(t, []string{"Data", "IT", "Training", "Marketing", "外部培训机构 / External training vendor external"},
+	require.Equal(t, []string{"Data", "IT", "Training", "Marketing", "External training vendor external"},
 		resp.wbTexts(`[data-testid="need-holder"]`))
 	require.Equal(t, []string{"20", "120", "40", "15", "0"}, resp.wbTexts(`[data-testid="need-effort"]`))
 	needs := b.wbNeeds(t, smart.ID)
@@ -159,7 +159,7 @@ func TestWorkbookShowsTheWholePlan(t *testing.T) {
 	require.Equal(t, "5 needs · 195 person-days", resp.text("needs-summary"))
 
 	// Effort per holder, largest first, and the total.
-	require.Equal(t, []string{"IT", "Training", "Data", "Marketing", "外部培训机构 / External training vendor"},
+	require.Equal(t, []string{"IT", "Training", "Data", "Marketing", "External training vendor"},
 		resp.wbTexts(`[data-testid="effort-holder"]`))
 	require.Equal(t, []string{"120 person-days", "40 person-days", "20 person-days", "15 person-days", "0 person-days"},
 		resp.wbTexts(`[data-testid="effort-days"]`))
@@ -168,9 +168,10 @@ func TestWorkbookShowsTheWholePlan(t *testing.T) {
 	// Every involved unit has a card with its motivation and exchange.
 	require.Equal(t, []string{"Training", "Data", "Marketing", "IT"}, resp.wbTexts(`[data-testid="plan-card"] h3`))
 	training := resp.doc.Find(`[data-testid="plan-card"]`).First()
-	require.Equal(t, []string{"200 人培训，培训师是否够用", "培训效果会不会影响本部门考核", "这个案例对培训部有什么价值"},
+	require.Equal(t, []string{"Are there enough trainers for 200 people?", "Will the results count against the department's own targets?",
+		"What is the case worth to Training?"},
 		response{doc: goquery.NewDocumentFromNode(training.Nodes[0])}.wbTexts(`[data-testid="plan-concerns"] li`))
-	require.Contains(t, wbCell(training, "plan-exchange"), "公司级标杆培训案例")
+	require.Contains(t, wbCell(training, "plan-exchange"), "A flagship training case for the whole company")
 	require.Equal(t, 3, training.Find(`[data-testid="plan-options"] li`).Length())
 
 	// The alliance board: one column per stance, in order, units with their approach order.
@@ -180,9 +181,9 @@ func TestWorkbookShowsTheWholePlan(t *testing.T) {
 	require.Equal(t, []string{"IT"}, resp.wbTexts(`[data-testid="stance-opposed"] [data-testid="board-unit"]`))
 	require.Equal(t, []string{"4"}, resp.wbTexts(`[data-testid="stance-opposed"] [data-testid="approach-order"]`))
 
-	// Commitments, the overdue one marked.
-	require.Equal(t, []string{"Training", "Data"}, resp.wbTexts(`[data-testid="commitment-unit"]`))
-	require.Equal(t, []string{"Open Overdue", "Open"}, resp.wbTexts(`[data-testid="commitment-status"]`))
+	// Commitments, by date; neither is due before the help it thanks for.
+	require.Equal(t, []string{"Data", "Training"}, resp.wbTexts(`[data-testid="commitment-unit"]`))
+	require.Equal(t, []string{"Open", "Open"}, resp.wbTexts(`[data-testid="commitment-status"]`))
 
 	// The lead edits in place.
 	require.Equal(t, 1, resp.wbCount(`[data-testid="need-add-form"]`))
@@ -439,6 +440,15 @@ func TestCommitmentsAddAndEdit(t *testing.T) {
 	require.Contains(t, page.text("notice"), "Promise to IT recorded.")
 	require.Contains(t, page.wbTexts(`[data-testid="commitment-what"]`), "联合申报年度优秀项目")
 
+	// A promise recorded after its date is overdue at once, and stands out at the top.
+	yesterday := b.now.AddDate(0, 0, -1).Format("2006-01-02")
+	resp = c.post(wbPath(smart, "/commitments"), url.Values{"unit_id": {idStr(it.ID)}, "what": {"方案评审会上致谢 IT"}, "due_date": {yesterday}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	page = c.get(wbPath(smart))
+	require.Contains(t, page.text("overdue-banner"), "Overdue promises: 1")
+	require.Contains(t, page.text("overdue-banner"), "方案评审会上致谢 IT", "typed with no translation: as typed")
+	require.Contains(t, page.text("overdue-banner"), "to IT")
+
 	// Keeping the overdue promise clears the banner.
 	list, err := b.st.Commitments(context.Background(), smart.ID)
 	require.NoError(t, err)
@@ -595,9 +605,9 @@ func TestWorkbookSpeaksChinese(t *testing.T) {
 	require.Equal(t, "信息技术部", page.wbTexts(`[data-testid="effort-holder"]`)[0])
 	require.Equal(t, "120 人天", page.wbTexts(`[data-testid="effort-days"]`)[0])
 	require.Equal(t, "每 14 天同步一次", page.text("project-cadence"))
-	require.Contains(t, page.text("overdue-banner"), "逾期未兑现的承诺：1 项")
+	require.Zero(t, page.wbCount(`[data-testid="overdue-banner"]`), "nothing sent, nothing due")
 	require.Equal(t, []string{"盟友 1", "可争取 1", "中立 1", "反对 1", "未评估 0"}, page.wbTexts(`[data-testid="alliance"] .wb-col h3`))
-	require.Contains(t, page.wbTexts(`[data-testid="commitment-status"]`), "待兑现 已逾期")
+	require.Contains(t, page.wbTexts(`[data-testid="commitment-status"]`), "待兑现")
 
 	history := c.get(wbPath(smart, "/history"))
 	require.Contains(t, history.wbTexts(`[data-testid="history-summary"]`), "添加了需求“外部培训机构（备选）”")

@@ -39,7 +39,7 @@ func renderBrief(t *testing.T, f accord.BriefFacts, lang string) string {
 		}
 		return l.T(id, data)
 	}
-	return brief.Build(f, tr, lang, time.UTC)
+	return brief.Build(f, tr, nil, lang, time.UTC)
 }
 
 // TestDecidedBriefIsFrozen: the brief of a decided escalation reads the same, in each

@@ -12,9 +12,18 @@ import (
 
 const needColumns = `d.id, d.project_id, d.title, d.title_en, d.holder_unit_id, COALESCE(h.name, ''), COALESCE(h.name_en, ''),
 	d.external_party, d.tier, d.backs_up_need_id, d.needed_by, d.effort_days::float8, d.key_person, d.notes,
-	d.created_at, d.version, d.phase_of_need_id, COALESCE(pn.title, ''), COALESCE(pn.title_en, '')`
+	d.created_at, d.version, d.phase_of_need_id, COALESCE(pn.title, ''), COALESCE(pn.title_en, ''),
+	COALESCE(kp.name, ''), COALESCE(kp.name_en, '')`
 
-const needFrom = ` FROM needs d LEFT JOIN units h ON h.id = d.holder_unit_id LEFT JOIN needs pn ON pn.id = d.phase_of_need_id `
+// needFrom joins the holder, the need a phase was split from, and the person the
+// key-person text names when it is the name, in either language, of the holder's
+// head or one of its members.
+const needFrom = ` FROM needs d LEFT JOIN units h ON h.id = d.holder_unit_id LEFT JOIN needs pn ON pn.id = d.phase_of_need_id
+	LEFT JOIN LATERAL (
+		SELECT u.name, u.name_en FROM users u
+		WHERE d.key_person <> '' AND d.key_person IN (u.name, u.name_en)
+		  AND (u.id = h.head_user_id OR u.id IN (SELECT m.user_id FROM memberships m WHERE m.unit_id = h.id))
+		ORDER BY u.id LIMIT 1) kp ON true `
 
 // liveNeed keeps archived needs (every request cancelled) out of the resource map.
 const liveNeed = ` AND d.archived_at IS NULL`
@@ -26,7 +35,7 @@ func scanNeed(row pgx.Row) (accord.Need, error) {
 	var n accord.Need
 	err := row.Scan(&n.ID, &n.ProjectID, &n.Title, &n.TitleEN, &n.HolderUnitID, &n.HolderName, &n.HolderNameEN,
 		&n.ExternalParty, &n.Tier, &n.BacksUpNeedID, &n.NeededBy, &n.EffortDays, &n.KeyPerson, &n.Notes,
-		&n.CreatedAt, &n.Version, &n.PhaseOfNeedID, &n.PhaseOfTitle, &n.PhaseOfTitleEN)
+		&n.CreatedAt, &n.Version, &n.PhaseOfNeedID, &n.PhaseOfTitle, &n.PhaseOfTitleEN, &n.KeyPersonName, &n.KeyPersonNameEN)
 	return n, err
 }
 

@@ -29,6 +29,7 @@ type Bundle struct {
 	bundle  *goi18n.Bundle
 	matcher language.Matcher
 	ids     map[string][]string // language → message ids, for coverage checks
+	content map[string]string   // text as typed → its English, see AddContent
 }
 
 // NewBundle loads the embedded catalogs.
@@ -61,6 +62,19 @@ func NewBundle() (*Bundle, error) {
 	}, nil
 }
 
+// AddContent teaches the bundle the English of text people typed into Accord, keyed
+// by the text as typed: the demo organisation brings its own. English readers see
+// the English where one is known and the text as typed otherwise; an edited text no
+// longer matches and shows as typed. Call it before serving.
+func (b *Bundle) AddContent(english map[string]string) {
+	if b.content == nil {
+		b.content = map[string]string{}
+	}
+	for typed, en := range english {
+		b.content[typed] = en
+	}
+}
+
 // MessageIDs lists the ids defined for a language.
 func (b *Bundle) MessageIDs(lang string) []string { return b.ids[lang] }
 
@@ -86,13 +100,27 @@ func (b *Bundle) Localizer(lang string) *Localizer {
 	if lang != English {
 		lang = Chinese
 	}
-	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(b.bundle, lang)}
+	l := &Localizer{Lang: lang, l: goi18n.NewLocalizer(b.bundle, lang)}
+	if lang == English {
+		l.content = b.content
+	}
+	return l
 }
 
 // Localizer translates message ids for one reader.
 type Localizer struct {
-	Lang string
-	l    *goi18n.Localizer
+	Lang    string
+	l       *goi18n.Localizer
+	content map[string]string // English of typed text, for English readers only
+}
+
+// Text is s, typed by a person, in the reader's language when its translation is
+// known (see Bundle.AddContent), else as typed.
+func (l *Localizer) Text(s string) string {
+	if en, ok := l.content[s]; ok && en != "" {
+		return en
+	}
+	return s
 }
 
 // T translates id with optional template data (a map[string]any). A missing message
@@ -132,6 +160,14 @@ func T(ctx context.Context, id string, data ...map[string]any) string {
 		return l.T(id, data...)
 	}
 	return id
+}
+
+// Text is typed text for the reader whose localizer is in ctx (Localizer.Text).
+func Text(ctx context.Context, s string) string {
+	if l := From(ctx); l != nil {
+		return l.Text(s)
+	}
+	return s
 }
 
 // Lang is the reader's language, Chinese when unknown.

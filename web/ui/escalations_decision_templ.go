@@ -158,7 +158,7 @@ func DecisionFields(f EscalationDecisionForm, r accord.Request, units []accord.U
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = wbTextarea(wbField{ID: "esc-scope", Name: "scope", Label: t(ctx, "esc_field_scope"),
-			Hint: t(ctx, "esc_field_scope_hint", map[string]any{"Scope": r.DisplayScope(lang(ctx))}), Value: f.Scope, Wide: true, Fields: f.Fields}).Render(ctx, templ_7745c5c3_Buffer)
+			Hint: t(ctx, "esc_field_scope_hint", map[string]any{"Scope": typed(ctx, r.DisplayScope(lang(ctx)))}), Value: f.Scope, Wide: true, Fields: f.Fields}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -67,7 +67,7 @@ func (v HomeView) more(kind accord.AgendaKind) int { return max(v.Counts[kind]-l
 
 func agendaTitle(ctx context.Context, a accord.AgendaItem) string {
 	if a.Kind == accord.AgendaPromise {
-		return a.Title
+		return typed(ctx, a.Title) // a promise is what its lead typed
 	}
 	return accord.Need{Title: a.Title, TitleEN: a.TitleEN}.DisplayTitle(lang(ctx))
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"accord/internal/accord"
 	"accord/web/i18n"
@@ -82,3 +83,17 @@ func sep(base string) string {
 // depthClass indents a tree row. Inline styles are barred by the Content-Security-Policy,
 // so indentation comes from classes depth-0 … depth-8.
 func depthClass(depth int) string { return "depth-" + itoa(min(max(depth, 0), 8)) }
+
+// typed is text a person typed, in the reader's language when its translation is
+// known (the demo brings its own), else as typed. Forms that edit the text show it
+// as stored, never through typed.
+func typed(ctx context.Context, s string) string { return i18n.Text(ctx, s) }
+
+// typedLines is typed for each line of a text written one item per line.
+func typedLines(ctx context.Context, s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = typed(ctx, strings.TrimSpace(l))
+	}
+	return strings.Join(lines, "\n")
+}

@@ -255,6 +255,7 @@ func NotificationOpenURL(id int64) string { return "/notifications/" + itoa(id) 
 
 // notificationText is the notification's sentence in the reader's language.
 func notificationText(ctx context.Context, n accord.Notification) string {
+	n.Reason = typed(ctx, n.Reason)
 	return n.Sentence(lang(ctx), func(id string, data ...map[string]any) string { return t(ctx, id, data...) })
 }
 

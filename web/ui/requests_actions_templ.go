@@ -647,7 +647,7 @@ func counterForm(c RequestCard, f ActionForm) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = rqTextarea(rqField{ID: c.fieldID(a, "counter_scope"), Name: "counter_scope", Label: t(ctx, "rq_counter_scope"),
-			Hint: t(ctx, "rq_counter_scope_hint", map[string]any{"Scope": c.Request.DisplayScope(lang(ctx))}), Value: f.CounterScope, Fields: f.Fields}).Render(ctx, templ_7745c5c3_Buffer)
+			Hint: t(ctx, "rq_counter_scope_hint", map[string]any{"Scope": typed(ctx, c.Request.DisplayScope(lang(ctx)))}), Value: f.CounterScope, Fields: f.Fields}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

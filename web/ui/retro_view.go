@@ -143,7 +143,7 @@ func (n TimelineItem) title(ctx context.Context) string {
 
 func (n TimelineItem) holder(ctx context.Context) string {
 	if n.External {
-		return n.Holder
+		return typed(ctx, n.Holder)
 	}
 	return accord.Unit{Name: n.Holder, NameEN: n.HolderEN}.DisplayName(lang(ctx))
 }

@@ -421,3 +421,20 @@ func (v WorkbookView) foldOpen(section string) bool {
 	}
 	return false
 }
+
+// holderName names who holds a need in the reader's language: a unit by its name, an
+// outside party as typed, translated when its translation is known.
+func holderName(ctx context.Context, n accord.Need) string {
+	if n.HolderUnitID == nil {
+		return typed(ctx, n.ExternalParty)
+	}
+	return n.Holder(lang(ctx))
+}
+
+// effortHolderName is holderName for a line of the effort totals.
+func effortHolderName(ctx context.Context, h HolderEffort) string {
+	if h.External {
+		return typed(ctx, h.Name)
+	}
+	return h.Name
+}

@@ -99,7 +99,7 @@ func (s *Server) apiEscalation(w http.ResponseWriter, r *http.Request) {
 	}
 	text := e.Brief
 	if text == "" {
-		text = brief.Build(*facts, spine.BriefTranslator(ctx), i18n.Lang(ctx), ui.Location(ctx))
+		text = brief.Build(*facts, spine.BriefTranslator(ctx), spine.TypedText(ctx), i18n.Lang(ctx), ui.Location(ctx))
 	}
 	out.BriefText, out.RecordTakenAt = &text, &facts.TakenAt
 	s.apiJSON(w, r, http.StatusOK, out)

@@ -282,7 +282,9 @@ func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) {
 	tr := func(id string, data ...map[string]any) string { return i18n.T(ctx, id, data...) }
 	out := make([]apiNotification, 0, len(list))
 	for _, n := range list {
-		out = append(out, apiNotification{ID: apiID(n.ID), Kind: string(n.Kind), Text: delivery.Sentence(n, lang, tr),
+		said := n
+		said.Reason = i18n.Text(ctx, n.Reason) // the sentence in the reader's language; Reason stays as typed
+		out = append(out, apiNotification{ID: apiID(n.ID), Kind: string(n.Kind), Text: delivery.Sentence(said, lang, tr),
 			Link: delivery.Path(n), ProjectID: apiIDPtr(n.ProjectID), RequestID: apiIDPtr(n.RequestID),
 			ActorName: n.ActorName, ActorNameEN: n.ActorNameEN, NeedTitle: n.NeedTitle, NeedTitleEN: n.NeedTitleEN,
 			ProjectName: n.ProjectName, ProjectNameEN: n.ProjectNameEN, State: string(n.State),

@@ -203,7 +203,8 @@ func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) {
 	case errors.As(sendErr, &refused):
 		s.sessions.Put(ctx, flashErrorKey, i18n.T(ctx, "admin_webhook_address_refused", map[string]any{"Detail": refused.Detail}))
 	case sendErr != nil:
-		s.sessions.Put(ctx, flashErrorKey, i18n.T(ctx, "admin_webhook_test_failed", map[string]any{"Error": sendErr.Error()}))
+		problem := ui.DeliveryProblem(ctx, delivery.ProblemOf(sendErr.Error()))
+		s.sessions.Put(ctx, flashErrorKey, i18n.T(ctx, "delivery_problem_test_failed", map[string]any{"Problem": problem}))
 	default:
 		s.flash(ctx, "admin_webhook_test_sent")
 	}

@@ -74,7 +74,7 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	view.RecordTakenAt, view.Unrecorded = facts.TakenAt, rec.Unrecorded
 	view.Brief, view.BriefEdited = e.Brief, e.Brief != ""
 	if !view.BriefEdited {
-		view.Brief = brief.Build(*facts, spine.BriefTranslator(ctx), lang, ui.Location(ctx))
+		view.Brief = brief.Build(*facts, spine.BriefTranslator(ctx), spine.TypedText(ctx), lang, ui.Location(ctx))
 	}
 	switch view.StatementSide {
 	case accord.SideHolder:

@@ -73,7 +73,7 @@ func (s *Server) generatedBrief(ctx context.Context, req accord.Request, _ accor
 	if err != nil {
 		return "", err
 	}
-	return brief.Build(f, spine.BriefTranslator(ctx), i18n.Lang(ctx), ui.Location(ctx)), nil
+	return brief.Build(f, spine.BriefTranslator(ctx), spine.TypedText(ctx), i18n.Lang(ctx), ui.Location(ctx)), nil
 }
 
 func (s *Server) showEscalatePage(w http.ResponseWriter, r *http.Request) {

@@ -109,7 +109,7 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 			c.Summary = i18n.T(ctx, "wb_hist_need_archive", data)
 		}
 	case accord.AuditCommitment:
-		data := map[string]any{"Subject": histText(latest["What"]), "Unit": n.unitName(latest["UnitID"], lang)}
+		data := map[string]any{"Subject": i18n.Text(ctx, histText(latest["What"])), "Unit": n.unitName(latest["UnitID"], lang)}
 		switch e.Action {
 		case accord.AuditCreate:
 			c.Summary = i18n.T(ctx, "wb_hist_commitment_create", data)
@@ -152,7 +152,7 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 		case accord.AuditDecide:
 			// The decision as given, with the need named as it was then.
 			kind := accord.DecisionKind(histText(latest["Kind"]))
-			data := map[string]any{"Outcome": i18n.T(ctx, kind.MessageID()), "Reason": histText(latest["Note"]),
+			data := map[string]any{"Outcome": i18n.T(ctx, kind.MessageID()), "Reason": i18n.Text(ctx, histText(latest["Note"])),
 				"Need": histLocal(latest, "NeedTitle", "NeedTitleEN", lang)}
 			switch {
 			case !kind.Valid():
@@ -164,7 +164,7 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 			}
 			return c // the decision is the summary; its fields are not a table of edits
 		case accord.AuditReassign:
-			c.Summary = i18n.T(ctx, "wb_hist_escalation_reassign", map[string]any{"Reason": histText(latest["reason"])})
+			c.Summary = i18n.T(ctx, "wb_hist_escalation_reassign", map[string]any{"Reason": i18n.Text(ctx, histText(latest["reason"]))})
 			return c
 		case accord.AuditRefresh:
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_refresh")
@@ -199,6 +199,9 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 			continue // a new row: list only what was filled in
 		}
 		fc.Created = before == nil
+		if (key == "Name" || key == "Title") && lang == i18n.English {
+			fc.Lang = "zh-Hans" // the Chinese name, labelled as such, is the change itself
+		}
 		c.Changes = append(c.Changes, fc)
 	}
 	return c
@@ -411,6 +414,13 @@ func (n historyNames) value(ctx context.Context, entity, key string, v any) stri
 			return accord.User{Name: n.project.LeadName, NameEN: n.project.LeadNameEN}.DisplayName(lang)
 		}
 		return i18n.T(ctx, "wb_hist_earlier_lead")
+	case "KeyPerson":
+		// A person of the holder, named by the need today, is named in the reader's language.
+		for _, need := range n.needs {
+			if need.KeyPerson == histText(v) && need.KeyPersonName != "" {
+				return need.DisplayKeyPerson(lang)
+			}
+		}
 	case "ExpectedAmount":
 		if amount, err := strconv.ParseInt(histText(v), 10, 64); err == nil {
 			return ui.GroupThousands(amount)
@@ -429,7 +439,20 @@ func (n historyNames) value(ctx context.Context, entity, key string, v any) stri
 			return s[:10]
 		}
 	}
-	return histClip(histText(v), 120)
+	return histClip(histTyped(ctx, v), 120)
+}
+
+// histTyped is a value people typed, each item of a list in the reader's language
+// when its translation is known (i18n.Text).
+func histTyped(ctx context.Context, v any) string {
+	if items, ok := v.([]any); ok {
+		parts := make([]string, 0, len(items))
+		for _, item := range items {
+			parts = append(parts, i18n.Text(ctx, histText(item)))
+		}
+		return strings.Join(parts, "; ")
+	}
+	return i18n.Text(ctx, histText(v))
 }
 
 func (n historyNames) unitName(v any, lang string) string {

@@ -21,6 +21,12 @@ func BriefTranslator(ctx context.Context) func(string, map[string]any) string {
 	}
 }
 
+// TypedText gives text people typed in the reader's language when its translation
+// is known (i18n.Text), for the brief.
+func TypedText(ctx context.Context) func(string) string {
+	return func(s string) string { return i18n.Text(ctx, s) }
+}
+
 // RequestErrorText says a request refusal in the reader's language, with the state it
 // names translated and a time in the reader's zone.
 func RequestErrorText(ctx context.Context, err error) string {

@@ -224,7 +224,8 @@ func requestChange(ctx context.Context, c ui.ProjectChange, action accord.AuditA
 	case action == accord.AuditProgress:
 		c.Summary = i18n.T(ctx, "polish_hist_request_progress", data)
 		if body := histText(after["Body"]); body != "" {
-			c.Changes = append(c.Changes, ui.FieldChange{Field: i18n.T(ctx, "polish_hist_progress_note"), After: histClip(body, 120), Created: true})
+			c.Changes = append(c.Changes, ui.FieldChange{Field: i18n.T(ctx, "polish_hist_progress_note"),
+				After: histClip(i18n.Text(ctx, body), 120), Created: true})
 		}
 		return c
 	case action == accord.AuditNudge:
@@ -251,7 +252,7 @@ func requestChange(ctx context.Context, c ui.ProjectChange, action accord.AuditA
 				v = v[:10]
 			}
 		default:
-			v = histClip(v, 120)
+			v = histClip(i18n.Text(ctx, v), 120) // typed words, in the reader's language when known
 		}
 		c.Changes = append(c.Changes, ui.FieldChange{Field: i18n.T(ctx, f.label), After: v, Created: true})
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
+	"accord/internal/demo"
 	"accord/internal/pgtest"
 	"accord/internal/server"
 	"accord/internal/store"
@@ -46,6 +47,7 @@ func newAppOn(t *testing.T, tpl pgtest.Template) *app {
 	t.Cleanup(pool.Close)
 	bundle, err := i18n.NewBundle()
 	require.NoError(t, err)
+	bundle.AddContent(demo.English()) // as `accord dev` serves the demo: its texts in English too
 	a := &app{t: t, st: store.New(pool), logs: &lockedBuffer{}}
 	now := time.Now()
 	a.clock.Store(&now)

@@ -15,7 +15,9 @@ import (
 
 // TestKeyPagesFitAPhone walks every demo role's key pages (internal/tour: the pages
 // `make screenshots` photographs) at 390 px in both languages and fails on any that
-// scrolls sideways, naming what sticks out, or that breaks a date over two lines; the
+// scrolls sideways, naming what sticks out, or that breaks a date over two lines, and
+// on any English page that shows Chinese (tour.Tab.HanTexts, built from the bilingual
+// demo as `accord dev` serves it); the
 // open menu must fit too, and the workbook starts folded. At 1366 px each role's top
 // bar must stay one row. One browser, one tab per role; a page several roles reach is
 // measured once per language, except home, whose top bar differs by role.
@@ -45,6 +47,7 @@ func TestKeyPagesFitAPhone(t *testing.T) {
 		require.NoError(t, err)
 		if i == 0 {
 			checkTheCheckBites(t, ctx, tab)
+			checkTheHanCheckBites(t, ctx, tab)
 		}
 		for _, lang := range []string{"en", "zh"} {
 			require.NoError(t, tab.Open(ctx, "/", tour.Laptop, lang))
@@ -66,6 +69,13 @@ func TestKeyPagesFitAPhone(t *testing.T) {
 				if ov.Overflows() {
 					t.Errorf("%s (%s) %s in %s scrolls sideways at %d px: the page is %d px wide; sticking out: %s",
 						role.Name, role.Email, p.Path, lang, tour.Phone, ov.ScrollWidth, strings.Join(ov.Culprits, "; "))
+				}
+				if lang == "en" {
+					han, err := tab.HanTexts(ctx)
+					require.NoError(t, err)
+					if len(han) > 0 {
+						t.Errorf("%s (%s) %s in English shows Chinese: %s", role.Name, role.Email, p.Path, strings.Join(han, " | "))
+					}
 				}
 				wrapped, err := tab.WrappedDates(ctx)
 				require.NoError(t, err)
@@ -141,4 +151,28 @@ func checkTheWorkbookFolds(t *testing.T, ctx context.Context, tab *tour.Tab, pat
 	ov, err := tab.Overflow(ctx)
 	require.NoError(t, err)
 	require.False(t, ov.Overflows(), "%s at %d px with every section unfolded scrolls sideways: %s", path, tour.Phone, strings.Join(ov.Culprits, "; "))
+}
+
+// checkTheHanCheckBites puts Chinese on an English page on purpose and expects the
+// language check to find it, and to leave alone a name the page marks as Chinese.
+func checkTheHanCheckBites(t *testing.T, ctx context.Context, tab *tour.Tab) {
+	t.Helper()
+	require.NoError(t, tab.Open(ctx, "/", tour.Phone, "en"))
+	han, err := tab.HanTexts(ctx)
+	require.NoError(t, err)
+	require.Empty(t, han, "home in English, before")
+	_, err = tour.Evaluate[bool](ctx, tab, `(() => {
+		const main = document.querySelector("main");
+		const leak = document.createElement("p");
+		leak.textContent = "未翻译的文字";
+		const marked = document.createElement("span");
+		marked.lang = "zh-Hans";
+		marked.textContent = "张伟";
+		main.append(leak, marked);
+		return true;
+	})()`)
+	require.NoError(t, err)
+	han, err = tab.HanTexts(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"未翻译的文字"}, han, "the untranslated text, not the name marked as Chinese")
 }

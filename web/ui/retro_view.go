@@ -28,7 +28,7 @@ type RetroView struct {
 	Today       time.Time
 	Record      RetroRecord
 	Form        RetroForm
-	Thanks      []ThanksItem
+	Thanks      []accord.Thanks
 	ThanksForm  ThanksForm
 	Units       []RetroUnitRow // the most effort first
 	Timeline    []TimelineItem // by the date each need was needed
@@ -60,18 +60,6 @@ type ThanksForm struct {
 	FormState
 	UnitID int64
 	Text   string
-}
-
-// ThanksItem is one thanks the project gave.
-type ThanksItem struct {
-	ID         int64
-	UnitID     int64
-	UnitName   string
-	UnitNameEN string
-	Text       string
-	ByName     string
-	ByNameEN   string
-	At         time.Time
 }
 
 // RetroUnitRow is one unit's share of the work and of the credit.
@@ -185,12 +173,10 @@ func (v RetroView) ClosedCommitments() []accord.Commitment {
 	return out
 }
 
-func (t ThanksItem) unitName(ctx context.Context) string {
+// thanksUnit is the unit a thanks went to, in the reader's language (thanksBy names
+// who wrote it).
+func thanksUnit(ctx context.Context, t accord.Thanks) string {
 	return accord.Unit{Name: t.UnitName, NameEN: t.UnitNameEN}.DisplayName(lang(ctx))
-}
-
-func (t ThanksItem) byName(ctx context.Context) string {
-	return accord.User{Name: t.ByName, NameEN: t.ByNameEN}.DisplayName(lang(ctx))
 }
 
 func percent(f float64) string { return strconv.Itoa(int(math.Round(f*100))) + "%" }

@@ -71,10 +71,7 @@ func (s *Server) retroView(ctx context.Context, p accord.Project, d retroData) u
 	if d.retro.ActualAmount != nil {
 		v.Form.ActualAmount = strconv.FormatInt(*d.retro.ActualAmount, 10)
 	}
-	for _, t := range d.thanks {
-		v.Thanks = append(v.Thanks, ui.ThanksItem{ID: t.ID, UnitID: t.UnitID, UnitName: t.UnitName, UnitNameEN: t.UnitNameEN,
-			Text: t.Text, ByName: t.ByName, ByNameEN: t.ByNameEN, At: t.At})
-	}
+	v.Thanks = d.thanks
 	for _, n := range d.timeline {
 		v.Timeline = append(v.Timeline, ui.TimelineItem{NeedID: n.NeedID, Title: n.Title, TitleEN: n.TitleEN, Tier: n.Tier,
 			Holder: n.HolderName, HolderEN: n.HolderEN, External: n.External, NeededBy: n.NeededBy, DueDate: n.DueDate,

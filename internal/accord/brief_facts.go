@@ -42,8 +42,19 @@ type UnitStanding struct {
 	NameEN string
 	State  RequestState // the state that keeps it from agreeing, else its furthest state
 	Agreed int          // requests to the unit agreed, in progress or delivered
-	Asked  int          // requests sent to it and not cancelled
+	Asked  int          // requests sent to it and not cancelled, phases rolled into their parents
+	// PhaseAgreed counts the requests not agreed whose holder agreed to a first phase
+	// split from them. Briefs frozen before phases rolled up lack it (0), and counted
+	// each phase as a request of its own.
+	PhaseAgreed int
 }
+
+// AgreedAll reports whether the unit agreed to everything asked of it.
+func (u UnitStanding) AgreedAll() bool { return u.Asked > 0 && u.Agreed == u.Asked }
+
+// AgreedInPart reports whether the unit agreed to some of what it was asked, or to a
+// first phase of it, but not to all.
+func (u UnitStanding) AgreedInPart() bool { return !u.AgreedAll() && u.Agreed+u.PhaseAgreed > 0 }
 
 // DisplayName picks the unit's name for a reader of the given language.
 func (u UnitStanding) DisplayName(lang string) string { return localName(u.Name, u.NameEN, lang) }
@@ -75,7 +86,7 @@ const BriefProgressKept = 3
 // the backups in the resource map.
 func NewBriefFacts(in BriefSource) BriefFacts {
 	f := BriefFacts{TakenAt: in.Now, Cause: in.Cause, Reason: in.Reason, Project: in.Project, Request: in.Request,
-		History: in.History, Standing: Standing(in.Requests, in.Request)}
+		History: in.History, Standing: Standing(in.Requests, in.Needs, in.Request)}
 	for _, n := range in.Needs {
 		if n.ID == in.Request.NeedID {
 			f.NeededBy = n.NeededBy
@@ -104,10 +115,10 @@ func NewBriefFacts(in BriefSource) BriefFacts {
 	return f
 }
 
-// Standing counts the units asked (requests sent and not cancelled) and how much of
-// what each was asked it agreed to. The escalated request counts as given, even when
-// the list misses it.
-func Standing(requests []Request, current Request) []UnitStanding {
+// Standing is where each unit asked stands, as the tracker counts it (UnitAnswers):
+// needs tells which requests are phases of which. The escalated request counts as
+// given, even when the list misses it.
+func Standing(requests []Request, needs []Need, current Request) []UnitStanding {
 	list := make([]Request, 0, len(requests)+1)
 	found := false
 	for _, r := range requests {
@@ -119,24 +130,23 @@ func Standing(requests []Request, current Request) []UnitStanding {
 	if !found && current.ID != 0 {
 		list = append(list, current)
 	}
-	var out []UnitStanding
-	index := map[int64]int{}
+	phaseOf := map[int64]*int64{}
+	for _, n := range needs {
+		phaseOf[n.ID] = n.PhaseOfNeedID
+	}
+	tracked := make([]TrackedRequest, 0, len(list))
 	for _, r := range list {
-		if r.State == RequestDraft || r.State == RequestCancelled {
-			continue
+		if r.State != RequestDraft { // a draft was never asked
+			tracked = append(tracked, TrackedRequest{NeedID: r.NeedID, PhaseOf: phaseOf[r.NeedID], HolderUnitID: r.HolderUnitID, State: r.State})
 		}
-		i, ok := index[r.HolderUnitID]
-		if !ok {
-			i = len(out)
-			index[r.HolderUnitID] = i
-			out = append(out, UnitStanding{UnitID: r.HolderUnitID, Name: r.HolderName, NameEN: r.HolderNameEN, State: r.State})
-		} else if AgreedState(out[i].State) && !AgreedState(r.State) {
-			// A unit that has not agreed to everything shows what is still open.
-			out[i].State = r.State
-		}
-		out[i].Asked++
-		if AgreedState(r.State) {
-			out[i].Agreed++
+	}
+	out := UnitAnswers(tracked)
+	for i := range out {
+		for _, r := range list {
+			if r.HolderUnitID == out[i].UnitID {
+				out[i].Name, out[i].NameEN = r.HolderName, r.HolderNameEN
+				break
+			}
 		}
 	}
 	return out
@@ -146,7 +156,7 @@ func Standing(requests []Request, current Request) []UnitStanding {
 func UnitsAgreed(s []UnitStanding) int {
 	n := 0
 	for _, u := range s {
-		if AgreedState(u.State) {
+		if u.AgreedAll() {
 			n++
 		}
 	}

@@ -13,9 +13,15 @@ func TestStanding(t *testing.T) {
 	r := func(id, unit int64, st RequestState) Request {
 		return Request{ID: id, HolderUnitID: unit, State: st, HolderName: "部门", HolderNameEN: "Unit"}
 	}
+	phased := func(id, need, unit int64, st RequestState) Request {
+		q := r(id, unit, st)
+		q.NeedID = need
+		return q
+	}
 	tests := []struct {
 		name        string
 		requests    []Request
+		needs       []Need
 		current     Request
 		agreed      int
 		units       int
@@ -23,26 +29,34 @@ func TestStanding(t *testing.T) {
 		firstAsked  int
 		firstState  RequestState
 	}{
-		{"all agreed", []Request{r(1, 1, RequestAgreed), r(2, 2, RequestDelivered)}, r(1, 1, RequestAgreed), 2, 2, 1, 1, RequestAgreed},
+		{"all agreed", []Request{r(1, 1, RequestAgreed), r(2, 2, RequestDelivered)}, nil, r(1, 1, RequestAgreed), 2, 2, 1, 1, RequestAgreed},
 		{"a unit with one open request has not agreed, partly",
-			[]Request{r(1, 1, RequestAgreed), r(2, 1, RequestRequested), r(3, 2, RequestInProgress)},
+			[]Request{r(1, 1, RequestAgreed), r(2, 1, RequestRequested), r(3, 2, RequestInProgress)}, nil,
 			r(3, 2, RequestInProgress), 1, 2, 1, 2, RequestRequested},
 		{"drafts and cancelled requests are not asks",
-			[]Request{r(1, 1, RequestDraft), r(2, 2, RequestCancelled), r(3, 3, RequestDeclined)},
+			[]Request{r(1, 1, RequestDraft), r(2, 2, RequestCancelled), r(3, 3, RequestDeclined)}, nil,
 			r(3, 3, RequestDeclined), 0, 1, 0, 1, RequestDeclined},
-		{"the current request counts even when the list lacks it", nil, r(9, 4, RequestCountered), 0, 1, 0, 1, RequestCountered},
+		{"the current request counts even when the list lacks it", nil, nil, r(9, 4, RequestCountered), 0, 1, 0, 1, RequestCountered},
 		{"the current request as given wins over the list's copy",
-			[]Request{r(1, 1, RequestDeclined)}, r(1, 1, RequestAgreed), 1, 1, 1, 1, RequestAgreed},
+			[]Request{r(1, 1, RequestDeclined)}, nil, r(1, 1, RequestAgreed), 1, 1, 1, 1, RequestAgreed},
+		// The tracker counts the same way (UnitsOnTracker): a phase is part of its parent.
+		{"a phase agreed under a declined request: asked once, not agreed",
+			[]Request{phased(1, 10, 1, RequestDeclined), phased(2, 11, 1, RequestInProgress)},
+			[]Need{{ID: 10}, {ID: 11, PhaseOfNeedID: ptr(int64(10))}}, phased(1, 10, 1, RequestDeclined), 0, 1, 0, 1, RequestDeclined},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := Standing(tt.requests, tt.current)
+			got := Standing(tt.requests, tt.needs, tt.current)
 			require.Len(t, got, tt.units)
 			require.Equal(t, tt.agreed, UnitsAgreed(got))
 			require.Equal(t, tt.firstAgreed, got[0].Agreed)
 			require.Equal(t, tt.firstAsked, got[0].Asked)
 			require.Equal(t, tt.firstState, got[0].State)
+			if tt.needs != nil {
+				require.Equal(t, 1, got[0].PhaseAgreed, "the phase agreed is told")
+				require.True(t, got[0].AgreedInPart())
+			}
 		})
 	}
 }

@@ -123,39 +123,59 @@ func RolledUp(t TrackedRequest, all []TrackedRequest) bool {
 	})
 }
 
-// PhaseCommitted reports whether a phase split from need needID has been said yes to:
-// then its parent counts as agreed, as the part being done now is.
-func PhaseCommitted(needID int64, all []TrackedRequest) bool {
+// phaseAgreed reports whether a phase split from need needID has been said yes to.
+func phaseAgreed(needID int64, all []TrackedRequest) bool {
 	return slices.ContainsFunc(all, func(p TrackedRequest) bool {
 		return p.PhaseOf != nil && *p.PhaseOf == needID && AgreedState(p.State)
 	})
 }
 
-// UnitsOnTracker counts the units a project asked (requests not cancelled) and those
-// that agreed to everything: each request counted with its phases rolled into it, so
-// a unit that agreed to a first phase of a request it countered has agreed.
-func UnitsOnTracker(all []TrackedRequest) (units, agreed int) {
-	state := map[int64]bool{}
-	var order []int64
+// UnitAnswers folds a project's requests into how each unit asked answered, in the
+// order the units first appear: cancelled requests are not asks, and each phase rolls
+// into the request it was split from. A unit has agreed when every request to it is
+// agreed; one whose holder agreed only to a first phase of a request has agreed in
+// part (the rest is still open, and may be escalated). The tracker's summary and an
+// escalation's brief both count units this way.
+func UnitAnswers(all []TrackedRequest) []UnitStanding {
+	var out []UnitStanding
+	index := map[int64]int{}
 	for _, t := range all {
 		if t.State == RequestCancelled || RolledUp(t, all) {
 			continue
 		}
-		ok := AgreedState(t.State) || PhaseCommitted(t.NeedID, all)
-		prev, seen := state[t.HolderUnitID]
-		if !seen {
-			order = append(order, t.HolderUnitID)
-			state[t.HolderUnitID] = ok
-			continue
+		i, ok := index[t.HolderUnitID]
+		if !ok {
+			i = len(out)
+			index[t.HolderUnitID] = i
+			out = append(out, UnitStanding{UnitID: t.HolderUnitID, State: t.State})
+		} else if AgreedState(out[i].State) && !AgreedState(t.State) {
+			// A unit that has not agreed to everything shows what is still open.
+			out[i].State = t.State
 		}
-		state[t.HolderUnitID] = prev && ok
+		out[i].Asked++
+		switch {
+		case AgreedState(t.State):
+			out[i].Agreed++
+		case phaseAgreed(t.NeedID, all):
+			out[i].PhaseAgreed++
+		}
 	}
-	for _, u := range order {
-		if state[u] {
+	return out
+}
+
+// UnitsOnTracker counts the units a project asked, those that agreed to everything
+// and those that agreed in part, as UnitAnswers folds them.
+func UnitsOnTracker(all []TrackedRequest) (units, agreed, inPart int) {
+	answers := UnitAnswers(all)
+	for _, u := range answers {
+		switch {
+		case u.AgreedAll():
 			agreed++
+		case u.AgreedInPart():
+			inPart++
 		}
 	}
-	return len(order), agreed
+	return len(answers), agreed, inPart
 }
 
 // PhaseLine is how a phase stands, told on its parent's line of the tracker.

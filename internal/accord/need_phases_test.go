@@ -151,33 +151,36 @@ func TestUnitsOnTracker(t *testing.T) {
 		return TrackedRequest{NeedID: need, PhaseOf: phaseOf, HolderUnitID: unit, State: s}
 	}
 	for _, tc := range []struct {
-		name          string
-		all           []TrackedRequest
-		units, agreed int
+		name                  string
+		all                   []TrackedRequest
+		units, agreed, inPart int
 	}{
-		{"nothing sent", nil, 0, 0},
-		{"countered, no phase", []TrackedRequest{req(crm, nil, it, RequestCountered)}, 1, 0},
-		{"countered, phase 1 in progress", []TrackedRequest{
-			req(crm, nil, it, RequestCountered), req(phase1, &crm, it, RequestInProgress)}, 1, 1},
-		{"countered, phase 1 only asked", []TrackedRequest{
-			req(crm, nil, it, RequestCountered), req(phase1, &crm, it, RequestRequested)}, 1, 0},
+		{"nothing sent", nil, 0, 0, 0},
+		{"countered, no phase", []TrackedRequest{req(crm, nil, it, RequestCountered)}, 1, 0, 0},
+		{"declined, phase 1 in progress: agreed in part", []TrackedRequest{
+			req(crm, nil, it, RequestDeclined), req(phase1, &crm, it, RequestInProgress)}, 1, 0, 1},
+		{"declined, phase 1 only asked", []TrackedRequest{
+			req(crm, nil, it, RequestDeclined), req(phase1, &crm, it, RequestRequested)}, 1, 0, 0},
 		{"countered, phase 1 delivered", []TrackedRequest{
-			req(crm, nil, it, RequestCountered), req(phase1, &crm, it, RequestDelivered)}, 1, 1},
+			req(crm, nil, it, RequestCountered), req(phase1, &crm, it, RequestDelivered)}, 1, 0, 1},
+		{"the parent agreed after all, with its phase", []TrackedRequest{
+			req(crm, nil, it, RequestAgreed), req(phase1, &crm, it, RequestDelivered)}, 1, 1, 0},
 		{"parent cancelled: the phase stands alone", []TrackedRequest{
-			req(crm, nil, it, RequestCancelled), req(phase1, &crm, it, RequestRequested)}, 1, 0},
+			req(crm, nil, it, RequestCancelled), req(phase1, &crm, it, RequestAgreed)}, 1, 1, 0},
 		{"phase cancelled: the parent stands as it is", []TrackedRequest{
-			req(crm, nil, it, RequestCountered), req(phase1, &crm, it, RequestCancelled)}, 1, 0},
-		{"the demo: IT on phase 1, data agreed, training asked, one more unit cancelled", []TrackedRequest{
-			req(crm, nil, it, RequestCountered), req(phase1, &crm, it, RequestInProgress),
+			req(crm, nil, it, RequestDeclined), req(phase1, &crm, it, RequestCancelled)}, 1, 0, 0},
+		{"IT on phase 1, data agreed, training asked, one more unit cancelled", []TrackedRequest{
+			req(crm, nil, it, RequestDeclined), req(phase1, &crm, it, RequestInProgress),
 			req(data, nil, dataUnit, RequestAgreed), req(training, nil, train, RequestRequested),
-			req(5, nil, 40, RequestCancelled)}, 3, 2},
-		{"a unit with one agreed and one open", []TrackedRequest{
-			req(data, nil, dataUnit, RequestAgreed), req(6, nil, dataUnit, RequestRequested)}, 1, 0},
+			req(5, nil, 40, RequestCancelled)}, 3, 1, 1},
+		{"a unit with one agreed and one open: in part", []TrackedRequest{
+			req(data, nil, dataUnit, RequestAgreed), req(6, nil, dataUnit, RequestRequested)}, 1, 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			units, agreed := UnitsOnTracker(tc.all)
+			units, agreed, inPart := UnitsOnTracker(tc.all)
 			require.Equal(t, tc.units, units, "units")
 			require.Equal(t, tc.agreed, agreed, "agreed")
+			require.Equal(t, tc.inPart, inPart, "in part")
 		})
 	}
 }

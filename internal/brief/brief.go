@@ -60,19 +60,33 @@ func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, 
 	}
 
 	w.section("brief_section_standing")
-	agreed := accord.UnitsAgreed(f.Standing)
+	agreed, inPart := accord.UnitsAgreed(f.Standing), 0
+	for _, u := range f.Standing {
+		if u.AgreedInPart() {
+			inPart++
+		}
+	}
 	switch len(f.Standing) {
 	case 1:
 		w.line("brief_standing_one", map[string]any{"Agreed": agreed})
 	default:
 		w.line("brief_standing", map[string]any{"Agreed": agreed, "Units": len(f.Standing)})
 	}
+	if inPart > 0 {
+		w.line("brief_standing_in_part", map[string]any{"InPart": inPart})
+	}
 	for _, u := range f.Standing {
-		data := map[string]any{"Unit": u.DisplayName(lang), "State": tr(u.State.MessageID(), nil), "Agreed": u.Agreed, "Asked": u.Asked}
-		if u.Agreed > 0 && u.Agreed < u.Asked {
-			w.item("brief_standing_unit_partly", data)
-		} else {
+		data := map[string]any{"Unit": u.DisplayName(lang), "State": tr(u.State.MessageID(), nil), "Agreed": u.Agreed,
+			"Asked": u.Asked, "PhaseAgreed": u.PhaseAgreed}
+		switch {
+		case u.AgreedAll() || !u.AgreedInPart():
 			w.item("brief_standing_unit", data)
+		case u.PhaseAgreed == 0:
+			w.item("brief_standing_unit_partly", data)
+		case u.Asked == 1:
+			w.item("brief_standing_unit_phase", data)
+		default:
+			w.item("brief_standing_unit_partly_phase", data)
 		}
 	}
 	if f.Cause != "" {

@@ -222,14 +222,14 @@ func TestBriefTellsWhatWasTriedAndOffersOnlyTheRest(t *testing.T) {
 		notProposed string
 	}{
 		{i18n.English, []string{
-			"- IT: Declined (1 of 2 requests agreed)",
+			"- IT: Declined, a first phase of it agreed", "1 more agreed in part.",
 			"2026-11-05: IT could not take it on as asked: “Too busy right now”, in their words “本季度排期已满”.",
 			"A first phase was split off and sent: CRM system development (phase 1), In progress, with Yang Fan as key person.",
 			"Promised to them: 在季度会上公开致谢, by 2027-04-01",
 			"Latest progress, 2026-11-20 (Yang Fan): 一期需求评审完成",
 		}, "A way forward: “Lower the bar: phase it”."},
 		{i18n.Chinese, []string{
-			"（2 项请求中已同意 1 项）",
+			"- 信息技术部：已婉拒，已同意其中第一期", "另有 1 个部分同意。",
 			"已拆出第一期并发出：客户管理系统开发（一期）",
 			"对接人杨帆",
 		}, "可以尝试“降低门槛：分期进行”。"},

@@ -106,7 +106,8 @@ func TestHeadDeclinesThenAgreesToAPhaseAndACounterIsAccepted(t *testing.T) {
 	require.Equal(t, "Xu Hang", lead.mustText(row(phase1)+` [data-field="key_person"]`))
 	require.Equal(t, "Agreed", lead.mustText(row(data)+` [data-testid="request-state"]`))
 	require.Equal(t, "Declined", lead.mustText(row(crm)+` [data-testid="request-state"]`))
-	// IT agreed to phase 1: the phase rolls up into the CRM line and IT counts as agreed.
+	// IT agreed to phase 1 only: the phase rolls up into the CRM line and IT counts as
+	// agreed in part.
 	require.Equal(t, "Phase agreed", lead.mustText(row(crm)+` [data-testid="phase-agreed"]`))
-	require.Equal(t, "2 of 4 units agreed", lead.mustText(`[data-testid="tracker-summary"]`))
+	require.Equal(t, "1 of 4 units agreed · 1 agreed in part", lead.mustText(`[data-testid="tracker-summary"]`))
 }

@@ -81,7 +81,7 @@ var loopLanguages = map[string]loopTexts{
 		owed:          "Your statement is owed",
 		awaiting:      "Awaiting decision",
 		assigned:      "A decision is needed from you: “CRM system development” (Smart service upgrade).",
-		briefStanding: "IT: Declined (1 of 2 requests agreed)",
+		briefStanding: "IT: Declined, a first phase of it agreed",
 		briefAsked:    "After-sales asked IT for: CRM system development.",
 		briefPhase: "A first phase was split off and sent: CRM system development — phase 1, Agreed, " +
 			"with Xu Hang as key person.",
@@ -115,7 +115,7 @@ var loopLanguages = map[string]loopTexts{
 		owed:          "待你补充说明",
 		awaiting:      "待决策",
 		assigned:      "需要你作出决定：“客户管理系统开发”（智能服务升级）。",
-		briefStanding: "信息技术部：已婉拒（2 项请求中已同意 1 项）",
+		briefStanding: "信息技术部：已婉拒，已同意其中第一期",
 		briefAsked:    "售后服务部请信息技术部支持：客户管理系统开发。",
 		briefPhase:    "已拆出第一期并发出：客户管理系统开发（一期），已同意，对接人徐航。",
 		briefPhaseIt:  "“降低门槛：分期进行”",

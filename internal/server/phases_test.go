@@ -224,4 +224,26 @@ func TestAPIHoldsPhasesAndCountersToTheSameRules(t *testing.T) {
 	got = dataAPI.post("/requests/"+idStr(data.ID)+"/counter", map[string]any{"version": data.Version, "counter_date": earlier})
 	require.Equal(t, http.StatusUnprocessableEntity, got.status, "body: %s", got.raw)
 	require.Contains(t, got.str("error.fields.counter_date"), "An earlier date alone is an agreement")
+
+	// The API's tracker links phase and parent as the page does: the phase row names
+	// the need it came from and follows its parent's row, which lists it.
+	phaseReq := b.rqRequests(t, smart.ID)["IT"]
+	require.Equal(t, phase.ID, phaseReq.NeedID)
+	got = api.get("/projects/" + idStr(smart.ID) + "/tracker")
+	require.Equal(t, http.StatusOK, got.status, "body: %s", got.raw)
+	rows := got.body["rows"].([]any)
+	at := map[string]int{}
+	for i, row := range rows {
+		at[dig(row, "request.id").(string)] = i
+	}
+	parentRow, phaseRow := rows[at[idStr(it.ID)]], rows[at[idStr(phaseReq.ID)]]
+	require.Equal(t, at[idStr(it.ID)]+1, at[idStr(phaseReq.ID)], "the phase follows its parent")
+	require.Equal(t, idStr(it.NeedID), dig(phaseRow, "phase_of_need_id"))
+	require.Nil(t, dig(parentRow, "phase_of_need_id"))
+	phases := dig(parentRow, "phases").([]any)
+	require.Len(t, phases, 1)
+	require.Equal(t, idStr(phaseReq.ID), dig(phases[0], "request_id"))
+	require.Equal(t, "CRM system development — phase 1", dig(phases[0], "title_en"))
+	require.Equal(t, "requested", dig(phases[0], "state"))
+	require.Empty(t, dig(phaseRow, "phases"))
 }

@@ -227,9 +227,9 @@ func TestRequestsSmartServiceUpgradeStory(t *testing.T) {
 	require.Equal(t, "仅提供脱敏汇总数据", data.Scope)
 
 	tracker = lead.get(rqPath("/projects/", smart.ID, "/tracker"))
-	// IT agreed to phase 1 and works on it: the phase rolls up into the CRM line, and
-	// IT counts as agreed (issue 14).
-	require.Equal(t, "2 of 4 units agreed", tracker.text("tracker-summary"))
+	// IT agreed to phase 1, not to the rest: the phase rolls up into the CRM line, and
+	// IT counts as agreed in part, as the escalation's brief counts it (issue 14).
+	require.Equal(t, "1 of 4 units agreed · 1 agreed in part", tracker.text("tracker-summary"))
 	parent := tracker.doc.Find(`[data-testid="tracker-row"][data-request-id="` + idStr(it.ID) + `"]`)
 	require.Equal(t, "Phase: CRM system development — phase 1 · Agreed", strings.Join(strings.Fields(parent.Find(`[data-testid="tracker-phase"]`).Text()), " "))
 	require.Equal(t, "Phase agreed", strings.TrimSpace(parent.Find(`[data-testid="phase-agreed"]`).Text()))

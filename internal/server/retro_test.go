@@ -197,6 +197,18 @@ func TestLeadWritesTheRetrospective(t *testing.T) {
 	other := b.login(t, "fi@accord.demo").get(retroPath(renewal.ID)).doc.Find(`[data-testid="retro-thanks"] li`).First()
 	require.Equal(t, http.StatusNotFound, lead.post("/projects/"+idStr(promo.ID)+"/thanks/delete",
 		url.Values{"thanks_id": {other.AttrOr("data-thanks-id", "")}}).StatusCode)
+
+	// The project's history says what happened in words, in the reader's language.
+	history := lead.get(wbPath(promo, "/history"))
+	summaries := history.wbTexts(`[data-testid="history-summary"]`)
+	require.Equal(t, "Withdrew the thanks to Finance: “财务部两天内批下促销预算”", summaries[0])
+	require.Equal(t, "Thanked Finance: “财务部两天内批下促销预算”", summaries[1])
+	require.Equal(t, "Wrote the retrospective", summaries[2])
+	require.Contains(t, history.wbTexts(`[data-testid="history-change"]`), "Lessons: 财务预算要提前两周沟通")
+	lead.lang = "zh-CN"
+	summaries = lead.get(wbPath(promo, "/history")).wbTexts(`[data-testid="history-summary"]`)
+	require.Equal(t, "感谢财务部：“财务部两天内批下促销预算”", summaries[1])
+	require.Equal(t, "撰写了项目复盘", summaries[2])
 }
 
 func TestRetrospectivePrintViewAndExport(t *testing.T) {

@@ -167,9 +167,14 @@ func TestTrackerRollsPhasesIntoTheirParent(t *testing.T) {
 	it := w.Unit(t, storetest.UnitOpts{NameEN: "IT"})
 	data := w.Unit(t, storetest.UnitOpts{NameEN: "Data"})
 	training := w.Unit(t, storetest.UnitOpts{NameEN: "Training"})
-	crm := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &it, Tier: accord.TierRequired, EffortDays: 120})
-	parent := w.Request(t, storetest.RequestOpts{Need: &crm, State: accord.RequestCountered})
-	phase := w.Need(t, storetest.NeedOpts{PhaseOf: &crm, EffortDays: 40})
+	late, early := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 10, 0, 0, 0, 0, time.UTC)
+	crm := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &it, Tier: accord.TierRequired, EffortDays: 120, NeededBy: &late})
+	// IT's other need falls between the two dates: by date alone it would part the phase from its parent.
+	mid := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
+	other := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &it, Tier: accord.TierRequired, NeededBy: &mid})
+	otherReq := w.Request(t, storetest.RequestOpts{Need: &other})
+	parent := w.Request(t, storetest.RequestOpts{Need: &crm, State: accord.RequestDeclined})
+	phase := w.Need(t, storetest.NeedOpts{PhaseOf: &crm, EffortDays: 40, NeededBy: &early, Tier: accord.TierRequired})
 	phaseReq := w.Request(t, storetest.RequestOpts{Need: &phase, State: accord.RequestInProgress})
 	analytics := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &data})
 	w.Request(t, storetest.RequestOpts{Need: &analytics, State: accord.RequestAgreed})
@@ -179,13 +184,22 @@ func TestTrackerRollsPhasesIntoTheirParent(t *testing.T) {
 	sum, err := w.Store.TrackerSummary(w.Ctx, p.ID)
 	require.NoError(t, err)
 	require.Equal(t, 3, sum.Units)
-	require.Equal(t, 2, sum.Agreed, "IT agreed to phase 1 and works on it: it counts as agreed")
-	require.Equal(t, 4, sum.Requests)
-	require.Equal(t, map[accord.RequestState]int{accord.RequestCountered: 1, accord.RequestInProgress: 1,
-		accord.RequestAgreed: 1, accord.RequestRequested: 1}, sum.ByState)
+	require.Equal(t, 1, sum.Agreed, "only Data agreed to everything")
+	require.Equal(t, 1, sum.InPart, "IT agreed to phase 1 and works on it, not to the rest")
+	require.Equal(t, 5, sum.Requests)
+	require.Equal(t, map[accord.RequestState]int{accord.RequestDeclined: 1, accord.RequestInProgress: 1,
+		accord.RequestAgreed: 1, accord.RequestRequested: 2}, sum.ByState)
 
 	rows, err := w.Store.TrackerPage(w.Ctx, p.ID, 0, 50)
 	require.NoError(t, err)
+	all, err := w.Store.Tracker(w.Ctx, p.ID)
+	require.NoError(t, err)
+	require.Equal(t, rows, all, "the whole tracker is its pages")
+	// The phase follows the request it was split from, though its date is earlier.
+	require.Equal(t, []int64{otherReq.ID, parent.ID, phaseReq.ID}, []int64{rows[0].ID, rows[1].ID, rows[2].ID})
+	second, err := w.Store.TrackerPage(w.Ctx, p.ID, 2, 2)
+	require.NoError(t, err)
+	require.Equal(t, rows[2:4], second, "pages cut the same order")
 	var tracked []accord.TrackedRequest
 	for _, row := range rows {
 		tracked = append(tracked, accord.TrackedRequest{NeedID: row.NeedID, PhaseOf: row.PhaseOf,
@@ -194,7 +208,7 @@ func TestTrackerRollsPhasesIntoTheirParent(t *testing.T) {
 		case parent.ID:
 			require.Len(t, row.Phases, 1)
 			require.Equal(t, accord.PhaseLine{RequestID: phaseReq.ID, Title: phase.Title, TitleEN: phase.TitleEN,
-				State: accord.RequestInProgress}, row.Phases[0])
+				State: accord.RequestInProgress, DueDate: &early}, row.Phases[0])
 		case phaseReq.ID:
 			require.Equal(t, crm.ID, *row.PhaseOf)
 			require.Equal(t, crm.TitleEN, row.DisplayPhaseOf("en"))
@@ -204,7 +218,8 @@ func TestTrackerRollsPhasesIntoTheirParent(t *testing.T) {
 			require.Empty(t, row.Phases)
 		}
 	}
-	units, agreed := accord.UnitsOnTracker(tracked)
+	units, agreed, inPart := accord.UnitsOnTracker(tracked)
 	require.Equal(t, sum.Units, units, "SQL and accord.UnitsOnTracker agree")
 	require.Equal(t, sum.Agreed, agreed, "SQL and accord.UnitsOnTracker agree")
+	require.Equal(t, sum.InPart, inPart, "SQL and accord.UnitsOnTracker agree")
 }

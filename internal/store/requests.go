@@ -104,7 +104,7 @@ func (s *Store) Request(ctx context.Context, id int64) (accord.Request, error) {
 // ProjectRequests lists every request of a project, tier and date order.
 func (s *Store) ProjectRequests(ctx context.Context, projectID int64) ([]accord.Request, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.project_id = $1
-		ORDER BY `+trackerOrder, projectID)
+		ORDER BY `+requestOrder, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("store: requests of project %d: %w", projectID, err)
 	}
@@ -282,26 +282,6 @@ func (s *Store) Progress(ctx context.Context, requestID int64) ([]accord.Progres
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: progress of request %d: %w", requestID, err)
-	}
-	return list, nil
-}
-
-// Tracker returns a project's requests with the latest progress entry of each, in
-// one query however many there are.
-func (s *Store) Tracker(ctx context.Context, projectID int64) ([]accord.TrackerRow, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+requestColumns+`,
-			e.id, e.author_user_id, eu.name, eu.name_en, e.body, e.next_step, e.risk, e.effort_days::float8, e.created_at`+
-		requestFrom+`
-		LEFT JOIN LATERAL (SELECT * FROM request_updates x WHERE x.request_id = r.id ORDER BY x.id DESC LIMIT 1) e ON true
-		LEFT JOIN users eu ON eu.id = e.author_user_id
-		WHERE r.project_id = $1 AND r.state <> 'cancelled'
-		ORDER BY h.path, d.tier, r.due_date NULLS LAST, r.id`, projectID)
-	if err != nil {
-		return nil, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.TrackerRow, error) { return scanTrackerRow(r) })
-	if err != nil {
-		return nil, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
 	}
 	return list, nil
 }

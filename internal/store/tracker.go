@@ -10,9 +10,19 @@ import (
 	"accord/internal/accord"
 )
 
-// trackerOrder is the tracker's order: by holding unit in tree order, then tier and
-// date. The id last makes pages stable.
-const trackerOrder = `h.path, d.tier, r.due_date NULLS LAST, r.id`
+// requestOrder lists a project's requests: by holding unit in tree order, then tier
+// and date. The id last makes pages stable.
+const requestOrder = `h.path, d.tier, r.due_date NULLS LAST, r.id`
+
+// trackerParent joins, as par, the request of the need a request's need is a phase
+// of, while it is on the tracker (not cancelled).
+const trackerParent = ` LEFT JOIN LATERAL (SELECT pr.id, pr.due_date, pd.tier FROM requests pr JOIN needs pd ON pd.id = pr.need_id
+	WHERE pr.need_id = d.phase_of_need_id AND pr.state <> 'cancelled' ORDER BY pr.id LIMIT 1) par ON true `
+
+// trackerOrder is requestOrder with each phase right after the request it was split
+// from, whatever its own tier and date: the tracker rolls it into that line.
+const trackerOrder = `h.path, COALESCE(par.tier, d.tier), CASE WHEN par.id IS NULL THEN r.due_date ELSE par.due_date END NULLS LAST,
+	COALESCE(par.id, r.id), par.id IS NOT NULL, r.due_date NULLS LAST, r.id`
 
 // TrackerSummary is a project's tracker at a glance, counted over every request, not
 // just the page shown.
@@ -20,12 +30,14 @@ type TrackerSummary struct {
 	Requests int                         // requests on the tracker: all but cancelled
 	Units    int                         // units asked
 	Agreed   int                         // units that agreed to everything, phases rolled up (accord.UnitsOnTracker)
+	InPart   int                         // units that agreed to some of it, or to a first phase only
 	ByState  map[accord.RequestState]int // requests per state
 }
 
 // TrackerSummary counts a project's tracker in one grouped query, whatever its size.
-// Units agreed are counted as accord.UnitsOnTracker counts them: a phase's request
-// rolls into its parent's, which counts as agreed once a phase of it is.
+// Units are counted as accord.UnitsOnTracker counts them: a phase's request rolls
+// into its parent's; a unit agreed once every request to it is, in part once some
+// request or a first phase of one is.
 func (s *Store) TrackerSummary(ctx context.Context, projectID int64) (TrackerSummary, error) {
 	sum := TrackerSummary{ByState: map[accord.RequestState]int{}}
 	var byState map[string]int
@@ -33,13 +45,15 @@ func (s *Store) TrackerSummary(ctx context.Context, projectID int64) (TrackerSum
 			SELECT r.need_id, d.phase_of_need_id AS phase_of, r.holder_unit_id, r.state
 			FROM requests r JOIN needs d ON d.id = r.need_id WHERE r.project_id = $1 AND r.state <> 'cancelled'),
 		top AS (
-			SELECT t.holder_unit_id, t.state IN `+committedStates+`
-				OR EXISTS (SELECT 1 FROM t p WHERE p.phase_of = t.need_id AND p.state IN `+committedStates+`) AS agreed
+			SELECT t.holder_unit_id, t.state IN `+committedStates+` AS agreed,
+				EXISTS (SELECT 1 FROM t p WHERE p.phase_of = t.need_id AND p.state IN `+committedStates+`) AS phase_agreed
 			FROM t WHERE t.phase_of IS NULL OR NOT EXISTS (SELECT 1 FROM t q WHERE q.need_id = t.phase_of)),
-		u AS (SELECT bool_and(top.agreed) AS agreed FROM top GROUP BY top.holder_unit_id)
+		u AS (SELECT bool_and(top.agreed) AS agreed, bool_or(top.agreed OR top.phase_agreed) AS any_agreed
+			FROM top GROUP BY top.holder_unit_id)
 		SELECT (SELECT count(*) FROM t), (SELECT count(*) FROM u), (SELECT count(*) FROM u WHERE agreed),
+			(SELECT count(*) FROM u WHERE any_agreed AND NOT agreed),
 			(SELECT COALESCE(jsonb_object_agg(state, n), '{}') FROM (SELECT t.state, count(*) AS n FROM t GROUP BY t.state) s)`,
-		projectID).Scan(&sum.Requests, &sum.Units, &sum.Agreed, &byState)
+		projectID).Scan(&sum.Requests, &sum.Units, &sum.Agreed, &sum.InPart, &byState)
 	if err != nil {
 		return TrackerSummary{}, fmt.Errorf("store: tracker summary of project %d: %w", projectID, err)
 	}
@@ -54,8 +68,19 @@ func (s *Store) TrackerSummary(ctx context.Context, projectID int64) (TrackerSum
 // requests of the phases split from each need. The page's ids are picked first, so
 // only they look up their latest entry and their phases.
 func (s *Store) TrackerPage(ctx context.Context, projectID int64, offset, limit int) ([]accord.TrackerRow, error) {
+	return s.trackerRows(ctx, projectID, offset, &limit)
+}
+
+// Tracker returns a project's whole tracker, as TrackerPage orders and fills it.
+func (s *Store) Tracker(ctx context.Context, projectID int64) ([]accord.TrackerRow, error) {
+	return s.trackerRows(ctx, projectID, 0, nil)
+}
+
+// trackerRows reads limit rows of the tracker from offset; a nil limit reads them all.
+func (s *Store) trackerRows(ctx context.Context, projectID int64, offset int, limit *int) ([]accord.TrackerRow, error) {
 	rows, err := s.pool.Query(ctx, `WITH pg AS (
-			SELECT r.id FROM requests r JOIN needs d ON d.id = r.need_id JOIN units h ON h.id = r.holder_unit_id
+			SELECT r.id, row_number() OVER (ORDER BY `+trackerOrder+`) AS pos
+			FROM requests r JOIN needs d ON d.id = r.need_id JOIN units h ON h.id = r.holder_unit_id`+trackerParent+`
 			WHERE r.project_id = $1 AND r.state <> 'cancelled'
 			ORDER BY `+trackerOrder+` OFFSET $2 LIMIT $3)
 		SELECT `+requestColumns+`,
@@ -69,9 +94,9 @@ func (s *Store) TrackerPage(ctx context.Context, projectID int64, offset, limit 
 				'title_en', xd.title_en, 'state', x.state, 'due', x.due_date) ORDER BY x.id), '[]') AS phases
 			FROM requests x JOIN needs xd ON xd.id = x.need_id
 			WHERE xd.phase_of_need_id = r.need_id AND x.state <> 'cancelled') ph
-		ORDER BY `+trackerOrder, projectID, offset, limit)
+		ORDER BY pg.pos`, projectID, offset, limit)
 	if err != nil {
-		return nil, fmt.Errorf("store: tracker page of project %d: %w", projectID, err)
+		return nil, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
 	}
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (accord.TrackerRow, error) {
 		var phaseOf *int64
@@ -86,7 +111,7 @@ func (s *Store) TrackerPage(ctx context.Context, projectID int64, offset, limit 
 		return tr, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: tracker page of project %d: %w", projectID, err)
+		return nil, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
 	}
 	return list, nil
 }

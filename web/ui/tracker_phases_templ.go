@@ -10,8 +10,8 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import "accord/internal/accord"
 
-// phaseCommitted reports whether a phase rolled into the line has been said yes to,
-// as accord.PhaseCommitted counts it for the summary.
+// phaseCommitted reports whether a phase rolled into the line has been said yes to:
+// the unit then counts as agreed in part (accord.UnitAnswers).
 func (l TrackerLine) phaseCommitted() bool {
 	for _, p := range l.Phases {
 		if accord.AgreedState(p.State) {
@@ -125,8 +125,8 @@ func trackerPhases(l TrackerLine) templ.Component {
 	})
 }
 
-// phaseAgreedBadge marks a line whose holder agreed to a phase of it: the unit counts
-// as agreed in the summary, and the line says why.
+// phaseAgreedBadge marks a line whose holder agreed to a phase of it but not to the
+// rest: the summary counts the unit as agreed in part, and the line says why.
 func phaseAgreedBadge(l TrackerLine) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

@@ -258,6 +258,37 @@ func toAPIProgress(e accord.ProgressEntry) apiProgress {
 type apiTrackerRow struct {
 	Request apiRequest   `json:"request"`
 	Latest  *apiProgress `json:"latest_update"`
+	// PhaseOf names the need this request's need was split from as a first phase.
+	PhaseOf *string `json:"phase_of_need_id"`
+	// Phases are the requests of the phases split from this request's need, which the
+	// tracker rolls into this row.
+	Phases []apiTrackerPhase `json:"phases"`
+}
+
+// apiTrackerPhase is a phase's request as its parent's tracker row tells it.
+type apiTrackerPhase struct {
+	RequestID string  `json:"request_id"`
+	Title     string  `json:"title"`
+	TitleEN   string  `json:"title_en"`
+	State     string  `json:"state"`
+	DueDate   *string `json:"due_date"`
+}
+
+func toAPITrackerRow(row accord.TrackerRow, v accord.Viewer) apiTrackerRow {
+	tr := apiTrackerRow{Request: toAPIRequest(row.Request, v), Phases: make([]apiTrackerPhase, 0, len(row.Phases))}
+	if row.Latest != nil {
+		latest := toAPIProgress(*row.Latest)
+		tr.Latest = &latest
+	}
+	if row.PhaseOf != nil {
+		id := apiID(*row.PhaseOf)
+		tr.PhaseOf = &id
+	}
+	for _, p := range row.Phases {
+		tr.Phases = append(tr.Phases, apiTrackerPhase{RequestID: apiID(p.RequestID), Title: p.Title, TitleEN: p.TitleEN,
+			State: string(p.State), DueDate: apiDate(p.DueDate)})
+	}
+	return tr
 }
 
 type apiEscalation struct {

@@ -238,7 +238,8 @@ func (s *Server) apiAddProgress(w http.ResponseWriter, r *http.Request) {
 	s.apiJSON(w, r, http.StatusCreated, toAPIProgress(e))
 }
 
-// apiTracker answers a project's requests with the latest progress of each.
+// apiTracker answers a project's requests with the latest progress of each, in the
+// tracker's order, each phase after the request it was split from and rolled into it.
 func (s *Server) apiTracker(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p, err := s.apiProjectFor(r, false)
@@ -254,12 +255,7 @@ func (s *Server) apiTracker(w http.ResponseWriter, r *http.Request) {
 	v := spine.ViewerFrom(ctx)
 	out := make([]apiTrackerRow, 0, len(rows))
 	for _, row := range rows {
-		tr := apiTrackerRow{Request: toAPIRequest(row.Request, *v)}
-		if row.Latest != nil {
-			latest := toAPIProgress(*row.Latest)
-			tr.Latest = &latest
-		}
-		out = append(out, tr)
+		out = append(out, toAPITrackerRow(row, *v))
 	}
 	s.apiJSON(w, r, http.StatusOK, map[string]any{"project": toAPIProject(p), "rows": out})
 }

@@ -44,7 +44,7 @@ func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.Now()
 	viewer := spine.ViewerFrom(ctx)
-	v := ui.TrackerView{Project: p, CanEdit: accord.MayEditProject(*spine.ViewerFrom(ctx), p), Now: now, Units: sum.Units, Agreed: sum.Agreed,
+	v := ui.TrackerView{Project: p, CanEdit: accord.MayEditProject(*spine.ViewerFrom(ctx), p), Now: now, Units: sum.Units, Agreed: sum.Agreed, InPart: sum.InPart,
 		ByState: sum.ByState, Page: page, Pages: pages(sum.Requests, trackerPerPage), Total: sum.Requests}
 	for _, row := range rows {
 		req := row.Request

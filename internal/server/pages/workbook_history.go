@@ -174,6 +174,20 @@ func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.Proje
 		default:
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_other")
 		}
+	case accord.AuditRetrospective:
+		if before == nil {
+			c.Summary = i18n.T(ctx, "polish_hist_retro_create")
+		} else {
+			c.Summary = i18n.T(ctx, "polish_hist_retro_update")
+		}
+	case accord.AuditThanks:
+		data := map[string]any{"Unit": n.unitName(latest["UnitID"], lang), "Text": histClip(i18n.Text(ctx, histText(latest["Text"])), 120)}
+		if e.Action == accord.AuditDelete {
+			c.Summary = i18n.T(ctx, "polish_hist_thanks_delete", data)
+		} else {
+			c.Summary = i18n.T(ctx, "polish_hist_thanks_create", data)
+		}
+		return c // the summary quotes the thanks; there are no fields to compare
 	case accord.AuditProject:
 		if e.Action == accord.AuditCreate {
 			c.Summary = i18n.T(ctx, "wb_hist_project_create")
@@ -385,6 +399,12 @@ func historyFieldLabel(ctx context.Context, key string) string {
 		return i18n.T(ctx, "wb_hist_target")
 	case "CadenceDays":
 		return i18n.T(ctx, "wb_fact_cadence")
+	case "ActualAmount":
+		return i18n.T(ctx, "retro_xlsx_actual_amount")
+	case "ActualOutcome":
+		return i18n.T(ctx, "retro_field_outcome")
+	case "Lessons":
+		return i18n.T(ctx, "retro_field_lessons")
 	}
 	return ""
 }

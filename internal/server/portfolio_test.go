@@ -329,10 +329,10 @@ func TestPortfolioDecisionTileShowsWhatItCounts(t *testing.T) {
 	for _, tt := range []struct {
 		email, count, label string
 	}{
-		{"ceo@accord.demo", "1", "waiting for your decision"},
-		{"ops@accord.demo", "1", "waiting for your decision"},
-		{"cto@accord.demo", "0", "waiting for your decision"},
-		{"admin@accord.demo", "2", "waiting for a decision"},
+		{"ceo@accord.demo", "1", "Waiting for your decision"},
+		{"ops@accord.demo", "1", "Waiting for your decision"},
+		{"cto@accord.demo", "0", "Waiting for your decision"},
+		{"admin@accord.demo", "2", "Waiting for a decision"},
 	} {
 		c := b.login(t, tt.email)
 		resp := c.get("/portfolio")

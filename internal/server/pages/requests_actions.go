@@ -277,9 +277,8 @@ func (s *Server) splitNeed(w http.ResponseWriter, r *http.Request) {
 		NeededBy: r.PostFormValue("needed_by"), Message: r.PostFormValue("message"), Open: true}
 	holder := req.HolderUnitID
 	phaseOf := req.NeedID
-	in := accord.NeedInput{Title: f.Title, HolderUnitID: &holder, Tier: req.Tier, PhaseOfNeedID: &phaseOf,
-		Notes: i18n.T(ctx, "rq_phase_notes", map[string]any{"Title": accord.Need{Title: req.NeedTitle,
-			TitleEN: req.NeedTitleEN}.DisplayTitle(i18n.Lang(ctx))})}
+	// No note naming the parent: PhaseOfNeedID does, in each reader's language.
+	in := accord.NeedInput{Title: f.Title, HolderUnitID: &holder, Tier: req.Tier, PhaseOfNeedID: &phaseOf}
 	s.phaseTitles(ctx, req, &in)
 	var read accord.Validation
 	var okField bool

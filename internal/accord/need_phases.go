@@ -193,6 +193,10 @@ func (p PhaseLine) DisplayTitle(lang string) string { return localName(p.Title, 
 // EffortCounted reports whether need n's effort counts in a total over needs: a
 // phase's effort is part of the need it was split from (ValidatePhase keeps it
 // within), so while that need is among them it counts instead.
+//
+// The load on a unit follows the same rule per request: the database function
+// need_load_effort (migration 0021) counts a need's effort less that of its phases on
+// the tracker, and each phase its own.
 func EffortCounted(n Need, needs []Need) bool {
 	if n.PhaseOfNeedID == nil {
 		return true

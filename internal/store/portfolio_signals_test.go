@@ -18,7 +18,7 @@ import (
 	"accord/internal/store/storetest"
 )
 
-// signalsDriftSQL counts the rows where what the triggers of migration 0013 keep differs
+// signalsDriftSQL counts the rows where what the triggers of migrations 0013 and 0021 keep differs
 // from an aggregation written out independently, straight from the source tables.
 const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed', 'declined', 'countered', 'in_progress']) AS state),
 	fresh AS (
@@ -43,10 +43,13 @@ const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed'
 	load AS (
 		SELECT h.id,
 			count(r.id) FILTER (WHERE r.state IN ('requested', 'agreed', 'countered', 'in_progress')) AS open,
-			COALESCE(sum(d.effort_days) FILTER (WHERE r.state IN ('requested', 'countered')), 0) AS asked,
-			COALESCE(sum(d.effort_days) FILTER (WHERE r.state IN ('agreed', 'in_progress')), 0) AS committed,
+			COALESCE(sum(d.effort_days - ph.days) FILTER (WHERE r.state IN ('requested', 'countered')), 0) AS asked,
+			COALESCE(sum(d.effort_days - ph.days) FILTER (WHERE r.state IN ('agreed', 'in_progress')), 0) AS committed,
 			count(r.id) FILTER (WHERE r.state = 'declined') AS declined
 		FROM units h LEFT JOIN requests r ON r.holder_unit_id = h.id LEFT JOIN needs d ON d.id = r.need_id
+		-- A phase on the tracker is part of the need it was split from: counted once, as itself.
+		LEFT JOIN LATERAL (SELECT COALESCE(sum(x.effort_days), 0) AS days FROM needs x
+			WHERE x.phase_of_need_id = d.id AND x.id IN (SELECT need_id FROM requests WHERE state <> 'cancelled')) ph ON true
 		GROUP BY h.id)
 	SELECT
 		(SELECT count(*) FROM fresh f LEFT JOIN project_signals s ON s.project_id = f.id
@@ -140,6 +143,65 @@ func TestPortfolioSignalsFollowEveryChange(t *testing.T) {
 	rows, total, err := portfolio(t, w.Store, ctx, techHead, store.PortfolioFilter{Limit: 10}, now)
 	require.NoError(t, err)
 	require.Zero(t, total, "nothing the technology centre holds or owns: %v", rows)
+}
+
+// TestUnitLoadCountsAPhaseOnce: a first phase is part of the need it was split from,
+// so a unit working on the phase and directed to deliver the need is loaded with the
+// need's effort once, however the two requests move.
+func TestUnitLoadCountsAPhaseOnce(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	ctx, pool := w.Ctx, w.Store.Pool()
+	now := time.Now()
+	it := w.Unit(t, storetest.UnitOpts{})
+	other := w.Unit(t, storetest.UnitOpts{})
+	p := w.Project(t, storetest.ProjectOpts{})
+	crm := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &it, Tier: accord.TierRequired, EffortDays: 120})
+	plain := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &it, EffortDays: 3})
+	w.Request(t, storetest.RequestOpts{Need: &plain, State: accord.RequestAgreed})
+	elsewhere := w.Need(t, storetest.NeedOpts{Holder: &other, EffortDays: 9})
+	w.Request(t, storetest.RequestOpts{Need: &elsewhere})
+	parent := w.Request(t, storetest.RequestOpts{Need: &crm, State: accord.RequestDeclined})
+	load := func(step string, asked, committed float64) {
+		t.Helper()
+		requireNoDrift(t, ctx, pool, step)
+		var a, c float64
+		require.NoError(t, pool.QueryRow(ctx, `SELECT asked::float8, committed::float8 FROM unit_load WHERE unit_id = $1`, it.ID).Scan(&a, &c))
+		require.Equal(t, [2]float64{asked, committed}, [2]float64{a, c}, "%s: IT's load (asked, committed)", step)
+	}
+	load("declined", 0, 3)
+
+	phase := w.Need(t, storetest.NeedOpts{PhaseOf: &crm, EffortDays: 40})
+	phaseReq := w.Request(t, storetest.RequestOpts{Need: &phase, State: accord.RequestInProgress})
+	load("phase 1 in progress", 0, 43)
+
+	head := w.Viewer(t, w.Head(t, it))
+	lead := w.Viewer(t, accord.User{ID: p.LeadUserID})
+	parent, err := w.Store.ActOnRequest(ctx, lead, parent.ID, parent.Version, accord.ActionResend, accord.RequestInput{}, now)
+	require.NoError(t, err)
+	load("the rest asked again", 80, 43)
+	parent, err = w.Store.ActOnRequest(ctx, head, parent.ID, parent.Version, accord.ActionAgree, accord.RequestInput{}, now)
+	require.NoError(t, err)
+	load("the rest agreed: the need counts once", 0, 123)
+
+	n, err := w.Store.Need(ctx, phase.ID)
+	require.NoError(t, err)
+	in := needInputOf(n)
+	in.EffortDays = 50
+	_, err = w.Store.UpdateNeed(ctx, p.LeadUserID, n.ID, n.Version, in)
+	require.NoError(t, err)
+	load("the phase re-estimated", 0, 123)
+	// The unit's own page counts its queue the same way.
+	ledger, err := w.Store.UnitLedger(ctx, head, it.ID, 10, now)
+	require.NoError(t, err)
+	require.Equal(t, [2]float64{0, 123}, [2]float64{ledger.QueueAsked, ledger.QueueCommitted}, "the ledger's queue")
+
+	phaseReq, err = w.Store.Request(ctx, phaseReq.ID)
+	require.NoError(t, err)
+	_, err = w.Store.ActOnRequest(ctx, lead, phaseReq.ID, phaseReq.Version, accord.ActionCancel,
+		accord.RequestInput{Reason: "并入主需求"}, now)
+	require.NoError(t, err)
+	load("the phase withdrawn: the need is whole again", 0, 123)
 }
 
 // TestPortfolioSignalsUnderConcurrentChanges races transactions that change the

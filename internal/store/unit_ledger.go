@@ -73,7 +73,7 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 		-- The projects among them the viewer may open: only their rows are named.
 		vis AS (SELECT p.id FROM projects p JOIN touching t ON t.project_id = p.id WHERE `+canViewProject+`),
 		queue AS (
-			SELECT `+ledgerRequestObject+` AS obj, r.state, d.effort_days, p.id IN (SELECT id FROM vis) AS visible,
+			SELECT `+ledgerRequestObject+` AS obj, r.state, need_load_effort(d.id) AS effort_days, p.id IN (SELECT id FROM vis) AS visible,
 				row_number() OVER (ORDER BY `+queueOrder+`) AS pos
 			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 			JOIN units o ON o.id = p.owning_unit_id
@@ -100,7 +100,7 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 		exchanged AS (
 			-- What this unit gave other units' projects …
 			SELECT p.owning_unit_id AS other, COALESCE(e.days, 0) AS given_days,
-				CASE WHEN r.state IN ('agreed', 'in_progress', 'delivered') THEN d.effort_days ELSE 0 END AS given_committed,
+				CASE WHEN r.state IN ('agreed', 'in_progress', 'delivered') THEN need_load_effort(d.id) ELSE 0 END AS given_committed,
 				(r.state = 'delivered')::int AS given_delivered, 0 AS received_days, 0 AS received_committed,
 				0 AS received_delivered
 			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
@@ -109,7 +109,7 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 			UNION ALL
 			-- … and what other units gave this unit's projects.
 			SELECT r.holder_unit_id, 0, 0, 0, COALESCE(e.days, 0),
-				CASE WHEN r.state IN ('agreed', 'in_progress', 'delivered') THEN d.effort_days ELSE 0 END,
+				CASE WHEN r.state IN ('agreed', 'in_progress', 'delivered') THEN need_load_effort(d.id) ELSE 0 END,
 				(r.state = 'delivered')::int
 			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 			LEFT JOIN LATERAL (SELECT sum(x.effort_days) AS days FROM request_updates x WHERE x.request_id = r.id) e ON true

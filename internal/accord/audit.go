@@ -1,5 +1,7 @@
 package accord
 
+import "time"
+
 // AuditEntity names the kind of record an audit entry is about.
 type AuditEntity string
 
@@ -53,3 +55,18 @@ const (
 
 // AuditOf is the audit action a request action is recorded as.
 func AuditOf(a RequestAction) AuditAction { return AuditAction(a) }
+
+// AuditEntry is one line of the audit log as read back: who changed what, when, and
+// the record before and after (JSON, as written then). A unit's, a person's and a
+// project's history are lists of them.
+type AuditEntry struct {
+	ID          int64
+	At          time.Time
+	ActorName   string // "" when the system made the change
+	ActorNameEN string
+	Entity      AuditEntity
+	EntityID    int64
+	Action      AuditAction
+	Before      []byte
+	After       []byte
+}

@@ -51,29 +51,16 @@ func jsonOrNil(v any) ([]byte, error) {
 	return b, nil
 }
 
-// AuditEntry is one line of history.
-type AuditEntry struct {
-	ID          int64
-	At          time.Time
-	ActorName   string
-	ActorNameEN string
-	Entity      accord.AuditEntity
-	EntityID    int64
-	Action      accord.AuditAction
-	Before      []byte
-	After       []byte
-}
-
 // AuditEntries lists the history of one entity, newest first.
-func (s *Store) AuditEntries(ctx context.Context, entity accord.AuditEntity, entityID int64, limit int) ([]AuditEntry, error) {
+func (s *Store) AuditEntries(ctx context.Context, entity accord.AuditEntity, entityID int64, limit int) ([]accord.AuditEntry, error) {
 	rows, err := s.pool.Query(ctx, `SELECT a.id, a.at, COALESCE(u.name, ''), COALESCE(u.name_en, ''), a.entity, a.entity_id, a.action, a.before, a.after
 		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
 		WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.id DESC LIMIT $3`, entity, entityID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: list audit entries: %w", err)
 	}
-	entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditEntry, error) {
-		var e AuditEntry
+	entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.AuditEntry, error) {
+		var e accord.AuditEntry
 		err := r.Scan(&e.ID, &e.At, &e.ActorName, &e.ActorNameEN, &e.Entity, &e.EntityID, &e.Action, &e.Before, &e.After)
 		return e, err
 	})

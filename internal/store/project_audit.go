@@ -24,20 +24,8 @@ func auditProjectAt(ctx context.Context, tx pgx.Tx, at time.Time, actorID, proje
 	return insertAudit(ctx, tx, &at, actorID, &projectID, entity, entityID, action, before, after)
 }
 
-// HistoryEntry is one change in a project's history.
-type HistoryEntry struct {
-	At          time.Time
-	ActorName   string
-	ActorNameEN string
-	Entity      accord.AuditEntity
-	EntityID    int64
-	Action      accord.AuditAction
-	Before      []byte
-	After       []byte
-}
-
 // ProjectHistory lists changes to a project's workbook, newest first.
-func (s *Store) ProjectHistory(ctx context.Context, projectID int64, offset, limit int) ([]HistoryEntry, int, error) {
+func (s *Store) ProjectHistory(ctx context.Context, projectID int64, offset, limit int) ([]accord.AuditEntry, int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT a.at, COALESCE(u.name, ''), COALESCE(u.name_en, ''), a.entity, a.entity_id,
 			a.action, a.before, a.after, count(*) OVER ()
 		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
@@ -46,8 +34,8 @@ func (s *Store) ProjectHistory(ctx context.Context, projectID int64, offset, lim
 		return nil, 0, fmt.Errorf("store: project %d history: %w", projectID, err)
 	}
 	var total int
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (HistoryEntry, error) {
-		var e HistoryEntry
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.AuditEntry, error) {
+		var e accord.AuditEntry
 		err := r.Scan(&e.At, &e.ActorName, &e.ActorNameEN, &e.Entity, &e.EntityID, &e.Action, &e.Before, &e.After, &total)
 		return e, err
 	})

@@ -33,7 +33,7 @@ type UnitPage struct {
 	OpenChildren int
 	MoveTargets  []accord.Unit // open units outside the unit's own subtree
 	Members      []accord.User // the head first
-	History      []HistoryEntry
+	History      []accord.AuditEntry
 	Rename       RenameUnitForm
 	Move         MoveUnitForm
 	Head         EmailForm

@@ -42,7 +42,7 @@ type UserPage struct {
 	User        accord.User
 	Units       []accord.Membership // the open units they are in
 	JoinTargets []accord.Unit       // open units they are not in yet
-	History     []HistoryEntry
+	History     []accord.AuditEntry
 	Self        bool // the viewer's own page: no deactivating oneself
 	AddUnit     UnitChoiceForm
 	Deactivate  FormState

@@ -287,10 +287,7 @@ func (s *Server) apiUpdateCommitment(w http.ResponseWriter, r *http.Request) {
 	id, err := apiPathID(r)
 	var cur accord.Commitment
 	if err == nil {
-		cur, err = s.store.Commitment(ctx, id)
-	}
-	if err == nil {
-		_, err = s.Project(ctx, cur.ProjectID, true)
+		cur, _, err = s.Commitment(ctx, id)
 	}
 	if err != nil {
 		s.apiFail(w, r, err)

@@ -11,7 +11,6 @@ import (
 
 	"accord/internal/accord"
 	"accord/internal/server/spine"
-	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -106,15 +105,6 @@ func (s *Server) flashRefusal(ctx context.Context, err error) {
 func refused(err error) bool {
 	code := accord.ErrorCodeOf(err)
 	return code == accord.ECodeInvalid || code == accord.ECodeConflict
-}
-
-// historyLines turns audit entries into the lines a page shows.
-func historyLines(entries []store.AuditEntry) []ui.HistoryEntry {
-	out := make([]ui.HistoryEntry, len(entries))
-	for i, e := range entries {
-		out[i] = ui.HistoryEntry{At: e.At, ActorName: e.ActorName, ActorNameEN: e.ActorNameEN, Action: string(e.Action)}
-	}
-	return out
 }
 
 // historyLength is how many audit entries an admin page shows.

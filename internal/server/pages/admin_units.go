@@ -94,7 +94,7 @@ func (s *Server) unitPage(ctx context.Context, id int64) (ui.UnitPage, error) {
 	if err != nil {
 		return ui.UnitPage{}, err
 	}
-	p := ui.UnitPage{Unit: u, Members: members, History: historyLines(entries)}
+	p := ui.UnitPage{Unit: u, Members: members, History: entries}
 	for _, ancestorID := range u.Path[:len(u.Path)-1] {
 		if a, ok := findUnit(units, ancestorID); ok {
 			p.Ancestors = append(p.Ancestors, a)

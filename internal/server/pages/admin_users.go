@@ -122,7 +122,7 @@ func (s *Server) userPage(ctx context.Context, id int64) (ui.UserPage, error) {
 	if err != nil {
 		return ui.UserPage{}, err
 	}
-	p := ui.UserPage{User: row.User, Units: row.Units, History: historyLines(entries),
+	p := ui.UserPage{User: row.User, Units: row.Units, History: entries,
 		Self:       spine.ViewerFrom(ctx).User.ID == id,
 		Deactivate: ui.FormState{Version: row.Version}}
 	for _, u := range openUnits(units) {

@@ -34,7 +34,7 @@ type Store interface {
 
 type adminStore interface {
 	AddMembership(ctx context.Context, actorID, userID, unitID int64) error
-	AuditEntries(ctx context.Context, entity accord.AuditEntity, entityID int64, limit int) ([]store.AuditEntry, error)
+	AuditEntries(ctx context.Context, entity accord.AuditEntity, entityID int64, limit int) ([]accord.AuditEntry, error)
 	CloseUnit(ctx context.Context, actorID, id int64, version int) (accord.Unit, error)
 	CreateUnit(ctx context.Context, actorID int64, in accord.UnitInput) (accord.Unit, error)
 	CreateWebhook(ctx context.Context, actorID int64, in accord.WebhookInput) (accord.Webhook, error)
@@ -195,7 +195,7 @@ type workbookStore interface {
 	Goals(ctx context.Context) ([]accord.Goal, error)
 	ImportNeeds(ctx context.Context, actorID, projectID int64, ins []accord.NeedInput) ([]accord.Need, error)
 	Needs(ctx context.Context, projectID int64) ([]accord.Need, error)
-	ProjectHistory(ctx context.Context, projectID int64, offset, limit int) ([]store.HistoryEntry, int, error)
+	ProjectHistory(ctx context.Context, projectID int64, offset, limit int) ([]accord.AuditEntry, int, error)
 	SaveUnitPlan(ctx context.Context, actorID int64, plan accord.UnitPlan) (accord.UnitPlan, error)
 	UnitPlan(ctx context.Context, projectID, unitID int64) (accord.UnitPlan, error)
 	UnitPlans(ctx context.Context, projectID int64) ([]accord.UnitPlan, error)

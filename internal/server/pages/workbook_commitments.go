@@ -31,20 +31,15 @@ func readCommitmentForm(r *http.Request) (ui.CommitmentForm, accord.CommitmentIn
 	return f, in, read
 }
 
-// projectCommitment loads the commitment in the path and checks it belongs to the
-// project.
+// projectCommitment loads the commitment in the path, if it belongs to the project.
 func (s *Server) projectCommitment(w http.ResponseWriter, r *http.Request, p accord.Project) (accord.Commitment, bool) {
 	id, ok := s.pathID(w, r, "commitmentID")
 	if !ok {
 		return accord.Commitment{}, false
 	}
-	c, err := s.store.Commitment(r.Context(), id)
+	c, err := s.ProjectCommitment(r.Context(), p, id)
 	if err != nil {
 		s.Fail(w, r, err)
-		return accord.Commitment{}, false
-	}
-	if c.ProjectID != p.ID {
-		s.NotFound(w, r)
 		return accord.Commitment{}, false
 	}
 	return c, true

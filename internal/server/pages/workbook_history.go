@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"accord/internal/accord"
-	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -84,7 +83,7 @@ func (s *Server) historyNames(ctx context.Context, p accord.Project) (historyNam
 
 // change turns one audit entry into a line of history: who, what in words, and each
 // field whose value differs, before and after.
-func (n historyNames) change(ctx context.Context, e store.HistoryEntry) ui.ProjectChange {
+func (n historyNames) change(ctx context.Context, e accord.AuditEntry) ui.ProjectChange {
 	lang := i18n.Lang(ctx)
 	before, after := decodeAudit(e.Before), decodeAudit(e.After)
 	c := ui.ProjectChange{At: e.At, Actor: i18n.T(ctx, "audit_system")}

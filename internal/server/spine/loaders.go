@@ -48,6 +48,29 @@ func (s *Spine) Need(ctx context.Context, id int64) (accord.Need, accord.Project
 	return n, p, err
 }
 
+// ProjectCommitment is the commitment with id if it belongs to p (which the caller
+// loaded with Project).
+func (s *Spine) ProjectCommitment(ctx context.Context, p accord.Project, id int64) (accord.Commitment, error) {
+	c, err := s.store.Commitment(ctx, id)
+	if err != nil {
+		return accord.Commitment{}, err
+	}
+	if c.ProjectID != p.ID {
+		return accord.Commitment{}, accord.Errorf(accord.ECodeNotFound, "commitment_not_found", nil)
+	}
+	return c, nil
+}
+
+// Commitment is the commitment with id and its project, for the project's editor.
+func (s *Spine) Commitment(ctx context.Context, id int64) (accord.Commitment, accord.Project, error) {
+	c, err := s.store.Commitment(ctx, id)
+	if err != nil {
+		return accord.Commitment{}, accord.Project{}, err
+	}
+	p, err := s.Project(ctx, c.ProjectID, true)
+	return c, p, err
+}
+
 // RequestAccess is a request with its project and the viewer's part in it.
 type RequestAccess struct {
 	Request accord.Request

@@ -46,6 +46,7 @@ type Store interface {
 	Project(ctx context.Context, id int64) (accord.Project, error)
 	ProjectForViewer(ctx context.Context, v accord.Viewer, id int64) (accord.Project, error)
 	Need(ctx context.Context, id int64) (accord.Need, error)
+	Commitment(ctx context.Context, id int64) (accord.Commitment, error)
 	Request(ctx context.Context, id int64) (accord.Request, error)
 	Escalation(ctx context.Context, id int64) (accord.Escalation, error)
 	ToldOfEscalation(ctx context.Context, userID, id int64) (bool, error)

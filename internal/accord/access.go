@@ -27,6 +27,9 @@ package accord
 //	unit page        MayViewUnitPage; each row about a project: MayNameOnUnitPage, else only counted
 //	portfolio        Roles.SeesPortfolio; rows MayViewPortfolioRow; unit load MayViewUnitLoad (read only)
 //	notification     MayViewNotification                   MayMarkNotificationRead
+//	comment          its subject's rule (request,              MayCommentOnRequest, MayCommentOnEscalation,
+//	                 escalation or project); mentions only     MayCommentOnProject; MayEditComment,
+//	                 of people who may see the subject         MayRetractComment (its author)
 //	goal             MayViewGoals                          Roles.MaySetGoals
 //	inbox            Roles.HasInbox; its requests are those RequestParty.AnswersForHolder
 //	org tree, users  everyone signed in reads the tree     MayAdminister

@@ -16,6 +16,7 @@ const (
 	AuditGoal          AuditEntity = "goal"
 	AuditRetrospective AuditEntity = "retrospective"
 	AuditThanks        AuditEntity = "thanks"
+	AuditComment       AuditEntity = "comment"
 	AuditUnit          AuditEntity = "unit"
 	AuditUser          AuditEntity = "user"
 	AuditWebhook       AuditEntity = "webhook"
@@ -51,6 +52,7 @@ const (
 	AuditReassign   AuditAction = "reassign"
 	AuditRefresh    AuditAction = "refresh"
 	AuditArchive    AuditAction = "archive"
+	AuditRetract    AuditAction = "retract"
 )
 
 // AuditOf is the audit action a request action is recorded as.

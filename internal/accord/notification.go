@@ -26,7 +26,7 @@ func NotificationKinds() []NotificationKind {
 	return []NotificationKind{NotifyRequestReceived, NotifyRequestAnswered, NotifyRequestDelegated, NotifyKeyPersonNamed,
 		NotifyRequestProgress, NotifyCounterDecided, NotifyRequestCancelled, NotifyReminder, NotifyNudge,
 		NotifyEscalationAssigned, NotifyEscalationRaised, NotifyEscalationStatement, NotifyEscalationDecided, NotifyEscalationWindow,
-		NotifyEscalationSentBack, NotifyEscalationReassigned}
+		NotifyEscalationSentBack, NotifyEscalationReassigned, NotifyMentioned, NotifyCommented}
 }
 
 // MessageID names the kind's translated sentence; it takes {{.Actor}}, {{.Need}},
@@ -50,6 +50,7 @@ type Notification struct {
 	EscalationID  *int64       // set on everything about an escalation: it opens there
 	Decision      DecisionKind // an escalation's outcome, as decided
 	Reason        string       // the decision's (or the reassignment's) reason, as given
+	CommentID     *int64       // the comment it is about: its link opens there
 	ReadAt        *time.Time
 	CreatedAt     time.Time
 }
@@ -57,11 +58,17 @@ type Notification struct {
 // Path is the page a notification leads to, where the reader acts: its escalation,
 // else its request, else its project, else the notification centre.
 func (n Notification) Path() string {
+	anchor := ""
+	if n.CommentID != nil {
+		anchor = "#" + Comment{ID: *n.CommentID}.Anchor()
+	}
 	switch {
 	case n.EscalationID != nil:
-		return "/escalations/" + strconv.FormatInt(*n.EscalationID, 10)
+		return "/escalations/" + strconv.FormatInt(*n.EscalationID, 10) + anchor
 	case n.RequestID != nil:
-		return "/requests/" + strconv.FormatInt(*n.RequestID, 10)
+		return "/requests/" + strconv.FormatInt(*n.RequestID, 10) + anchor
+	case n.ProjectID != nil && n.CommentID != nil:
+		return CommentSubject{Kind: CommentOnProject, ID: *n.ProjectID}.Path() + anchor
 	case n.ProjectID != nil:
 		return "/projects/" + strconv.FormatInt(*n.ProjectID, 10)
 	}

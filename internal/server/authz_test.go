@@ -64,6 +64,11 @@ var (
 	decideDirect  = policy{login, nf, nf, nf, nf, fb, fb} // a lead who heads the unit above both
 	statement     = policy{login, nf, nf, nf, nf, fb, ok} // the two sides only
 	recipient     = policy{login, nf, nf, nf, nf, nf, ok} // a notification: its recipient alone, admins included
+	// A request's conversation: seen with the request, spoken in by both sides
+	// (admins act as the lead); a comment is changed by its author alone, which the
+	// page says (its conversation is seen first).
+	requestTalk    = policy{login, nf, nf, nf, nf, ok, ok}
+	escalationTalk = policy{login, nf, nf, nf, nf, fb, ok} // its superior and both sides: admins read only
 )
 
 // addPolicies lets a feature's own test file list its routes (call it from init).
@@ -127,6 +132,10 @@ var routePolicies = map[string]policy{
 	"POST /escalations/{id}/statement": statement,
 	"POST /escalations/{id}/reassign":  reassign, "POST /escalations/{id}/refresh": refresh,
 	"POST /requests/{id}/decide": decideDirect,
+
+	"POST /requests/{id}/comments": requestTalk, "POST /escalations/{id}/comments": escalationTalk,
+	"POST /projects/{id}/comments": projectView, "GET /projects/{id}/conversation": projectView,
+	"POST /comments/{id}/edit": requestTalk, "POST /comments/{id}/retract": requestTalk,
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
@@ -188,6 +197,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	r, err := b.st.Request(ctx, ids.request)
 	require.NoError(t, err)
 	require.Equal(t, accord.RequestRequested, r.State)
+	said, err := b.st.Comment(ctx, ids.comment)
+	require.NoError(t, err)
+	require.Equal(t, 1, said.Version, "the comment stands as written")
 }
 
 func classify(resp response) outcome {
@@ -206,13 +218,14 @@ func classify(resp response) outcome {
 // matrixIDs are the objects the routes point at.
 type matrixIDs struct {
 	project, request, escalation, need, commitment, goal   int64
+	comment                                                int64 // the holder's head's, on the request
 	notification                                           int64 // the holder's head's, of the request
 	holderUnit, adminUnit, adminUser, spareUnit, spareUser int64
 }
 
 func (m matrixIDs) fill(pattern string) string {
 	id := map[string]int64{"/projects/": m.project, "/requests/": m.request, "/escalations/": m.escalation,
-		"/goals/": m.goal, "/notifications/": m.notification, "/units/": m.holderUnit, "/admin/units/": m.adminUnit, "/admin/users/": m.adminUser}
+		"/goals/": m.goal, "/notifications/": m.notification, "/comments/": m.comment, "/units/": m.holderUnit, "/admin/units/": m.adminUnit, "/admin/users/": m.adminUser}
 	var prefix string
 	for p := range id {
 		if strings.HasPrefix(pattern, p) && len(p) > len(prefix) {
@@ -272,6 +285,11 @@ func matrixFixture(t *testing.T, b *testBundle) matrixIDs {
 	c, err := b.st.CreateCommitment(ctx, leadID, m.project, accord.CommitmentInput{UnitID: m.holderUnit, What: "联合署名", Status: accord.CommitmentOpen})
 	require.NoError(t, err)
 	m.commitment = c.ID
+	holderHead := q(`SELECT id FROM users WHERE email = 'marketing@accord.demo'`)
+	said, err := b.st.AddComment(ctx, holderHead, accord.CommentSubject{Kind: accord.CommentOnRequest, ID: m.request},
+		accord.CommentInput{Body: "宣传排期见附件"}, now)
+	require.NoError(t, err)
+	m.comment = said.ID
 	return m
 }
 

@@ -30,13 +30,20 @@ type notice struct {
 	escalation int64               // the escalation it is about, where the reader acts; 0 for none
 	decision   accord.DecisionKind // an escalation's outcome, kept as it was decided
 	reason     string              // the decision's or reassignment's reason, kept as given
+	comment    int64               // the comment it is about, which the link points at; 0 for none
 }
 
 func insertNotification(ctx context.Context, tx pgx.Tx, n notice) error {
 	if n.to == 0 || n.to == n.actor {
 		return nil
 	}
-	var actor, dedupe, escalation any
+	var actor, dedupe, escalation, request, comment any
+	if n.request.ID > 0 {
+		request = n.request.ID
+	}
+	if n.comment > 0 {
+		comment = n.comment
+	}
 	if n.actor > 0 {
 		actor = n.actor
 	}
@@ -48,10 +55,10 @@ func insertNotification(ctx context.Context, tx pgx.Tx, n notice) error {
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO notifications (user_id, kind, project_id, request_id, actor_id, data, dedupe_key, escalation_id)
-		VALUES ($1, $2, $3, $4, $5, jsonb_strip_nulls(jsonb_build_object('state', $6::text, 'decision', NULLIF($8::text, ''),
-			'reason', NULLIF($9::text, ''))), $7, $10)
+		VALUES ($1, $2, $3, $4, $5, jsonb_strip_nulls(jsonb_build_object('state', NULLIF($6::text, ''),
+			'decision', NULLIF($8::text, ''), 'reason', NULLIF($9::text, ''), 'comment', $11::bigint)), $7, $10)
 		ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-		n.to, n.kind, n.request.ProjectID, n.request.ID, actor, n.state, dedupe, n.decision, n.reason, escalation).Scan(&id)
+		n.to, n.kind, n.request.ProjectID, request, actor, n.state, dedupe, n.decision, n.reason, escalation, comment).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil // a repeat: it was delivered the first time
 	}
@@ -66,7 +73,7 @@ func insertNotification(ctx context.Context, tx pgx.Tx, n notice) error {
 const notificationColumns = `n.id, n.user_id, n.kind, n.project_id, n.request_id,
 	COALESCE(a.name, ''), COALESCE(a.name_en, ''), COALESCE(d.title, ''), COALESCE(d.title_en, ''),
 	COALESCE(p.name, ''), COALESCE(p.name_en, ''), COALESCE(n.data->>'state', ''), n.escalation_id,
-	COALESCE(n.data->>'decision', ''), COALESCE(n.data->>'reason', ''), n.read_at, n.created_at`
+	COALESCE(n.data->>'decision', ''), COALESCE(n.data->>'reason', ''), (n.data->>'comment')::bigint, n.read_at, n.created_at`
 
 const notificationFrom = ` FROM notifications n
 	LEFT JOIN users a ON a.id = n.actor_id
@@ -76,7 +83,7 @@ const notificationFrom = ` FROM notifications n
 func notificationDest(n *accord.Notification) []any {
 	return []any{&n.ID, &n.UserID, &n.Kind, &n.ProjectID, &n.RequestID, &n.ActorName, &n.ActorNameEN,
 		&n.NeedTitle, &n.NeedTitleEN, &n.ProjectName, &n.ProjectNameEN, &n.State, &n.EscalationID,
-		&n.Decision, &n.Reason, &n.ReadAt, &n.CreatedAt}
+		&n.Decision, &n.Reason, &n.CommentID, &n.ReadAt, &n.CreatedAt}
 }
 
 func holderHead(ctx context.Context, tx pgx.Tx, unitID int64) (int64, error) {

@@ -69,6 +69,16 @@ func unitName(ctx context.Context, u accord.Unit) string { return u.DisplayName(
 
 func userName(ctx context.Context, u accord.User) string { return u.DisplayName(lang(ctx)) }
 
+// peopleList names people in the reader's language, joined as the language joins a
+// list.
+func peopleList(ctx context.Context, people []accord.User) string {
+	names := make([]string, len(people))
+	for i, u := range people {
+		names[i] = userName(ctx, u)
+	}
+	return strings.Join(names, t(ctx, "list_separator"))
+}
+
 func pageURL(base string, page int) string { return fmt.Sprintf("%s%spage=%d", base, sep(base), page) }
 
 func sep(base string) string {

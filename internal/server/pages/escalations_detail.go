@@ -30,7 +30,7 @@ func (s *Server) escalationFor(w http.ResponseWriter, r *http.Request) (accord.E
 // escalationView loads what the page shows in five queries after the escalation's,
 // whatever the size of the project: the project, the frozen record, its tracker as it
 // stands today, the request's progress log and the tree.
-func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party accord.EscalationParty) (ui.EscalationView, error) {
+func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party accord.EscalationParty, comment ui.CommentForm) (ui.EscalationView, error) {
 	p, err := s.store.Project(ctx, e.ProjectID)
 	if err != nil {
 		return ui.EscalationView{}, err
@@ -82,6 +82,11 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	case accord.SideLead:
 		view.Statement.Text = e.LeadStatement
 	}
+	conv := spine.Conversation{Subject: accord.CommentSubject{Kind: accord.CommentOnEscalation, ID: e.ID},
+		ProjectID: e.ProjectID, Speaks: accord.MayCommentOnEscalation(party)}
+	if view.Conversation, err = s.conversation(ctx, conv, comment); err != nil {
+		return ui.EscalationView{}, err
+	}
 	return view, nil
 }
 
@@ -95,7 +100,7 @@ func (s *Server) showEscalationPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	view, err := s.escalationView(r.Context(), e, party)
+	view, err := s.escalationView(r.Context(), e, party, ui.CommentForm{})
 	if err != nil {
 		s.Fail(w, r, err)
 		return
@@ -234,7 +239,7 @@ func (s *Server) escalationFormFailed(w http.ResponseWriter, r *http.Request, e 
 		s.Fail(w, r, err)
 		return
 	}
-	view, err := s.escalationView(ctx, cur, party)
+	view, err := s.escalationView(ctx, cur, party, ui.CommentForm{})
 	if err != nil {
 		s.Fail(w, r, err)
 		return

@@ -73,6 +73,7 @@ func (s *Server) Routes(r chi.Router) {
 			s.workbookIORoutes(r)
 			s.requestRoutes(r)
 			s.escalationRoutes(r)
+			s.commentRoutes(r)
 			s.portfolioRoutes(r)
 			s.settingsRoutes(r)
 		})

@@ -161,7 +161,7 @@ func (s *Server) actionFailed(w http.ResponseWriter, r *http.Request, id int64, 
 		s.renderFragment(w, r, fragmentStatus(r, status), ui.InboxCard(card))
 		return
 	}
-	v, err := s.requestPage(ctx, a)
+	v, err := s.requestPage(ctx, a, ui.CommentForm{})
 	if err != nil {
 		s.Fail(w, r, err)
 		return
@@ -228,7 +228,7 @@ func (s *Server) addProgress(w http.ResponseWriter, r *http.Request) {
 			s.Fail(w, r, err)
 			return
 		}
-		v, err := s.requestPage(ctx, a)
+		v, err := s.requestPage(ctx, a, ui.CommentForm{})
 		if err != nil {
 			s.Fail(w, r, err)
 			return
@@ -387,7 +387,7 @@ func (s *Server) strategyFailed(w http.ResponseWriter, r *http.Request, a spine.
 		s.Fail(w, r, err)
 		return
 	}
-	v, err := s.requestPage(ctx, a)
+	v, err := s.requestPage(ctx, a, ui.CommentForm{})
 	if err != nil {
 		s.Fail(w, r, err)
 		return

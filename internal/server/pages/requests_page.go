@@ -16,7 +16,7 @@ func (s *Server) showRequestPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v, err := s.requestPage(r.Context(), a)
+	v, err := s.requestPage(r.Context(), a, ui.CommentForm{})
 	if err != nil {
 		s.Fail(w, r, err)
 		return
@@ -34,10 +34,10 @@ func (s *Server) requestPageRender(w http.ResponseWriter, r *http.Request, statu
 	s.page(w, r, status, title, active, ui.RequestPage(v))
 }
 
-// requestPage loads what the request page shows besides the request and its project,
-// in at most three queries: the queue place, the progress log and, when the viewer
-// answers for the holding unit, its members.
-func (s *Server) requestPage(ctx context.Context, a spine.RequestAccess) (ui.RequestPageView, error) {
+// requestPage loads what the request page shows besides the request and its project:
+// the queue place, the progress log, when the viewer answers for the holding unit its
+// members, and the conversation with comment as typed.
+func (s *Server) requestPage(ctx context.Context, a spine.RequestAccess, comment ui.CommentForm) (ui.RequestPageView, error) {
 	now := s.Now()
 	card, err := s.requestCard(ctx, a)
 	if err != nil {
@@ -68,6 +68,11 @@ func (s *Server) requestPage(ctx context.Context, a spine.RequestAccess) (ui.Req
 	}
 	for _, st := range accord.StrategiesOffered(req, party) {
 		v.Strategies = append(v.Strategies, ui.StrategyView{Strategy: st, Form: s.strategyForm(ctx, req, st)})
+	}
+	conv := spine.Conversation{Subject: accord.CommentSubject{Kind: accord.CommentOnRequest, ID: req.ID},
+		ProjectID: req.ProjectID, Speaks: accord.MayCommentOnRequest(party)}
+	if v.Conversation, err = s.conversation(ctx, conv, comment); err != nil {
+		return ui.RequestPageView{}, err
 	}
 	return v, nil
 }
@@ -201,7 +206,7 @@ func (s *Server) decideRequestDirectly(w http.ResponseWriter, r *http.Request) {
 			s.Fail(w, r, err)
 			return
 		}
-		v, verr := s.requestPage(ctx, a)
+		v, verr := s.requestPage(ctx, a, ui.CommentForm{})
 		if verr != nil {
 			s.Fail(w, r, verr)
 			return

@@ -16,6 +16,7 @@ import (
 type Store interface {
 	adminStore
 	authStore
+	commentStore
 	escalationStore
 	goalStore
 	homeStore
@@ -30,6 +31,13 @@ type Store interface {
 	trackerStore
 	unitStore
 	workbookStore
+}
+
+type commentStore interface {
+	Comments(ctx context.Context, subject accord.CommentSubject, limit int) ([]accord.Comment, int, error)
+	EditComment(ctx context.Context, actorID, id int64, version int, body string, now time.Time) (accord.Comment, error)
+	RetractComment(ctx context.Context, actorID, id int64, version int, now time.Time) (accord.Comment, error)
+	UserByEmail(ctx context.Context, email string) (accord.User, error)
 }
 
 type adminStore interface {

@@ -187,6 +187,17 @@ func (n historyNames) change(ctx context.Context, e accord.AuditEntry) ui.Projec
 			c.Summary = i18n.T(ctx, "polish_hist_thanks_create", data)
 		}
 		return c // the summary quotes the thanks; there are no fields to compare
+	case accord.AuditComment:
+		data := map[string]any{"Text": histClip(i18n.Text(ctx, histText(latest["Body"])), 120)}
+		switch e.Action {
+		case accord.AuditUpdate:
+			c.Summary = i18n.T(ctx, "polish_hist_comment_update", data)
+		case accord.AuditRetract:
+			c.Summary = i18n.T(ctx, "polish_hist_comment_retract", data)
+		default:
+			c.Summary = i18n.T(ctx, "polish_hist_comment_create", data)
+		}
+		return c // the words are the summary
 	case accord.AuditProject:
 		if e.Action == accord.AuditCreate {
 			c.Summary = i18n.T(ctx, "wb_hist_project_create")

@@ -1,0 +1,206 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+)
+
+// One conversation per request (issue 15): played on the smart service upgrade, where
+// IT's head asks the lead a question about the CRM request.
+
+// userID is the id of the person with email.
+func (b *testBundle) userID(t *testing.T, email string) int64 {
+	t.Helper()
+	u, err := b.st.UserByEmail(context.Background(), email)
+	require.NoError(t, err)
+	return u.ID
+}
+
+// loginID signs in the person with id.
+func (b *testBundle) loginID(t *testing.T, id int64) *client {
+	t.Helper()
+	u, err := b.st.User(context.Background(), id)
+	require.NoError(t, err)
+	return b.login(t, u.Email)
+}
+
+// cmPost posts a comment on path (a subject's page) and returns the response.
+func cmPost(c *client, subjectPath, body string, mentions ...string) response {
+	return c.post(subjectPath+"/comments", url.Values{"body": {body}, "mention": mentions})
+}
+
+// cmComments lists the conversation's comments on a page as author: body.
+func cmComments(r response) []string {
+	var out []string
+	r.doc.Find(`[data-testid="comment"]`).Each(func(_ int, c *goquery.Selection) {
+		out = append(out, rowField(c, "author")+": "+strings.TrimSpace(c.Find(`[data-field="body"]`).Text()))
+	})
+	return out
+}
+
+func TestRequestConversation(t *testing.T) {
+	b := setup(t)
+	smart := b.rqSmart(t)
+	lead := b.login(t, "aftersales@accord.demo")
+	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
+	it := b.rqRequests(t, smart.ID)["IT"]
+	page := rqReq(it.ID, "")
+	itHead := b.login(t, "it@accord.demo")
+
+	// IT's head may notify the lead: the picker offers the people around the request
+	// who may see it.
+	resp := itHead.get(page)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "Nothing has been said here yet. Questions, documents and agreements said here stay with the record.",
+		resp.text("comments-empty"))
+	var leadID string
+	resp.doc.Find(`[data-testid="mention-option"]`).Each(func(_ int, s *goquery.Selection) {
+		if strings.Contains(s.Parent().Text(), "Zhang Wei") {
+			leadID = s.AttrOr("value", "")
+		}
+	})
+	require.NotEmpty(t, leadID, "the lead is offered")
+
+	// An empty comment keeps the people ticked and says what to fix; nothing is stored.
+	resp = cmPost(itHead, page, "  ", leadID)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Equal(t, "Write something to post.", resp.textOf(`#comment-body-error`))
+	_, ticked := resp.doc.Find(`[data-testid="mention-option"][value="` + leadID + `"]`).Attr("checked")
+	require.True(t, ticked, "the lead stays ticked")
+
+	// Someone who may not see the project cannot be notified; the words are kept.
+	legal := b.userID(t, "legal@accord.demo")
+	resp = cmPost(itHead, page, "一期范围是否包含工单？", idStr(legal))
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, resp.body)
+	require.Equal(t, "That person cannot see this, so they cannot be notified here.", resp.textOf(`#comment-mention-email-error`))
+	require.Equal(t, "一期范围是否包含工单？", resp.textOf(`#comment-body`))
+	resp = itHead.post(page+"/comments", url.Values{"body": {"x"}, "mention_email": {"legal@accord.demo"}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "the same by email")
+	resp = itHead.post(page+"/comments", url.Values{"body": {"x"}, "mention_email": {"nobody@example.com"}})
+	require.Equal(t, "Nobody active in Accord has that email address.", resp.textOf(`#comment-mention-email-error`))
+	require.Equal(t, "Nothing has been said here yet. Questions, documents and agreements said here stay with the record.",
+		itHead.get(page).text("comments-empty"))
+
+	// The question, mentioning the lead.
+	resp = rqFollow(t, itHead, cmPost(itHead, page, "一期范围是否包含工单？\n请确认。", leadID))
+	require.Equal(t, "Comment posted.", resp.text("flash"))
+	require.Equal(t, []string{"Huang Lei: 一期范围是否包含工单？\n请确认。"}, cmComments(resp))
+	require.Equal(t, "Notified: Zhang Wei", resp.textOf(`[data-testid="comment"] [data-field="mentions"]`))
+
+	// The lead is told, and the notification opens the comment.
+	notes := lead.get("/notifications")
+	require.Contains(t, notes.body, "Huang Lei mentioned you on “CRM system development” (Smart service upgrade).")
+	link := notes.doc.Find(`a:contains("mentioned you")`).First().AttrOr("href", "")
+	opened := lead.get(link)
+	require.Equal(t, http.StatusSeeOther, opened.StatusCode)
+	comment := resp.doc.Find(`[data-testid="comment"]`).First()
+	require.Equal(t, page+"#comment-"+comment.AttrOr("data-comment-id", ""), opened.Header.Get("Location"))
+
+	// The answer, with a link; it is shown as a link, the rest as text.
+	resp = rqFollow(t, lead, cmPost(lead, page, "包含。需求文档：https://wiki.example.com/crm-v3，见第 4 节。<b>x</b>"))
+	answer := resp.doc.Find(`[data-testid="comment"]`).Last()
+	a := answer.Find(`[data-field="body"] a`)
+	require.Equal(t, 1, a.Length())
+	require.Equal(t, "https://wiki.example.com/crm-v3", a.AttrOr("href", ""))
+	require.Equal(t, "nofollow noopener noreferrer", a.AttrOr("rel", ""))
+	require.Contains(t, answer.Find(`[data-field="body"]`).Text(), "<b>x</b>", "markup is shown as text")
+	require.Zero(t, answer.Find(`[data-field="body"] b`).Length())
+	require.Contains(t, itHead.get("/notifications").body, "Zhang Wei commented on “CRM system development” (Smart service upgrade).",
+		"the other side hears of it")
+
+	// Data's head sees the project, not this request's conversation as a party: reads only.
+	data := b.login(t, "data@accord.demo")
+	resp = data.get(page)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NotEmpty(t, resp.text("comment-read-only"))
+	require.Zero(t, resp.doc.Find(`[data-testid="comment-form"]`).Length())
+	require.Equal(t, http.StatusForbidden, cmPost(data, page, "我也想说").StatusCode)
+
+	// A stranger finds nothing: not the conversation, not its comments.
+	stranger := b.login(t, "legal@accord.demo")
+	require.Equal(t, http.StatusNotFound, stranger.get(page).StatusCode)
+	require.Equal(t, http.StatusNotFound, cmPost(stranger, page, "?").StatusCode)
+	id := comment.AttrOr("data-comment-id", "")
+	require.Equal(t, http.StatusNotFound, stranger.post("/comments/"+id+"/retract", url.Values{"version": {"1"}}).StatusCode)
+	require.Equal(t, http.StatusNotFound, stranger.post("/comments/"+id+"/edit", url.Values{"version": {"1"}, "body": {"改"}}).StatusCode)
+
+	// The author corrects it within 15 minutes; it says so. Later it stands as written.
+	resp = rqFollow(t, itHead, itHead.post("/comments/"+id+"/edit", url.Values{"version": {"1"}, "body": {"一期范围是否包含工单流转？"}}))
+	require.Equal(t, "Comment corrected.", resp.text("flash"))
+	first := resp.doc.Find(`[data-testid="comment"]`).First()
+	require.Equal(t, "一期范围是否包含工单流转？", strings.TrimSpace(first.Find(`[data-field="body"]`).Text()))
+	require.Contains(t, first.Find(`[data-field="edited"]`).Text(), "edited")
+	require.Zero(t, resp.doc.Find(`[data-comment-id="`+id+`"] [data-testid="comment-edit-form"]`).Length()-1, "still editable")
+	require.Equal(t, http.StatusOK, lead.get(page).StatusCode)
+	require.Zero(t, lead.get(page).doc.Find(`[data-comment-id="`+id+`"] [data-testid="comment-edit-form"]`).Length(),
+		"only its author may correct it")
+	*b.now = b.now.Add(accord.CommentEditWindow + time.Minute)
+	require.Zero(t, itHead.get(page).doc.Find(`[data-comment-id="`+id+`"] [data-testid="comment-edit-form"]`).Length(),
+		"the window has closed")
+	resp = rqFollow(t, itHead, itHead.post("/comments/"+id+"/edit", url.Values{"version": {"2"}, "body": {"再改"}}))
+	require.Contains(t, resp.text("flash"), "within 15 minutes")
+	require.Equal(t, "一期范围是否包含工单流转？", strings.TrimSpace(resp.doc.Find(`[data-testid="comment"]`).First().Find(`[data-field="body"]`).Text()))
+
+	// Retracted, the words stay in the record, marked withdrawn.
+	require.Equal(t, http.StatusSeeOther, lead.post("/comments/"+id+"/retract", url.Values{"version": {"2"}}).StatusCode)
+	require.Zero(t, itHead.get(page).doc.Find(`[data-comment-id="`+id+`"] [data-field="retracted"]`).Length(), "only its author retracts")
+	resp = rqFollow(t, itHead, itHead.post("/comments/"+id+"/retract", url.Values{"version": {"2"}}))
+	require.Equal(t, "Comment retracted. It stays in the record, marked as withdrawn.", resp.text("flash"))
+	first = resp.doc.Find(`[data-comment-id="` + id + `"]`)
+	require.Contains(t, first.Find(`[data-field="retracted"]`).Text(), "Retracted by its author")
+	require.Equal(t, "一期范围是否包含工单流转？", strings.TrimSpace(first.Find(`[data-field="body"]`).Text()))
+
+	// The project's history keeps every step, in words.
+	history := lead.get(wbPath(smart, "/history")).wbTexts(`[data-testid="history-summary"]`)
+	require.Contains(t, history, "Retracted a comment: “一期范围是否包含工单流转？”")
+	require.Contains(t, history, "Corrected a comment: “一期范围是否包含工单流转？”")
+	require.Contains(t, history, "Commented: “一期范围是否包含工单？ 请确认。”")
+
+	// In Chinese, the conversation speaks Chinese.
+	itHead.lang = "zh-CN"
+	resp = itHead.get(page)
+	require.Equal(t, "讨论", strings.TrimSpace(resp.doc.Find(`#conversation-title`).Text()))
+	require.Equal(t, "发表评论", strings.TrimSpace(resp.doc.Find(`[data-testid="comment-submit"]`).Text()))
+}
+
+func TestProjectAndEscalationConversations(t *testing.T) {
+	b := setup(t)
+	smart := b.rqSmart(t)
+	lead := b.login(t, "aftersales@accord.demo")
+
+	// The project's conversation, linked from its workbook, open to whoever sees it.
+	wb := lead.get(wbPath(smart, ""))
+	convPath := wb.attrOf(`[data-testid="conversation-link"]`, "href")
+	require.Equal(t, "/projects/"+idStr(smart.ID)+"/conversation", convPath)
+	resp := rqFollow(t, lead, lead.post("/projects/"+idStr(smart.ID)+"/comments", url.Values{"body": {"周五评审一期范围"}}))
+	require.Equal(t, []string{"Zhang Wei: 周五评审一期范围"}, cmComments(resp))
+	require.Equal(t, http.StatusNotFound, b.login(t, "legal@accord.demo").get(convPath).StatusCode)
+
+	// An escalation's conversation: its superior and both sides speak; the others
+	// are told.
+	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
+	it := b.rqRequests(t, smart.ID)["IT"]
+	itHead := b.login(t, "it@accord.demo")
+	require.Equal(t, http.StatusSeeOther, itHead.post(rqReq(it.ID, "/decline"), url.Values{"version": {rqVersion(it)},
+		"obstacle": {"too_busy"}, "reason": {"排期已满"}}).StatusCode)
+	e, err := b.st.Escalate(context.Background(), b.escViewer(t, "aftersales@accord.demo"), it.ID, "需要决定", "", 3, *b.now)
+	require.NoError(t, err)
+	escPage := "/escalations/" + idStr(e.ID)
+	superior := b.loginID(t, e.AssignedUserID)
+	resp = rqFollow(t, superior, cmPost(superior, escPage, "IT 本季度还有哪些 P0？"))
+	require.Len(t, cmComments(resp), 1)
+	require.Contains(t, itHead.get("/notifications").body, "commented on “CRM system development”")
+	require.Contains(t, lead.get("/notifications").body, "commented on “CRM system development”")
+	admin := b.login(t, "admin@accord.demo")
+	require.Equal(t, http.StatusOK, admin.get(escPage).StatusCode)
+	require.Equal(t, http.StatusForbidden, cmPost(admin, escPage, "?").StatusCode, "an administrator reads, does not speak")
+}

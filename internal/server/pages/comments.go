@@ -1,0 +1,233 @@
+package pages
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"accord/internal/accord"
+	"accord/internal/server/spine"
+	"accord/web/i18n"
+	"accord/web/ui"
+)
+
+// conversationLength is how many comments a page shows of one conversation.
+const conversationLength = 200
+
+func (s *Server) commentRoutes(r chi.Router) {
+	r.Post("/requests/{id}/comments", s.addComment(accord.CommentOnRequest))
+	r.Post("/escalations/{id}/comments", s.addComment(accord.CommentOnEscalation))
+	r.Post("/projects/{id}/comments", s.addComment(accord.CommentOnProject))
+	r.Get("/projects/{id}/conversation", s.showProjectConversation)
+	r.Post("/comments/{id}/edit", s.editComment)
+	r.Post("/comments/{id}/retract", s.retractComment)
+}
+
+// conversation reads what a page shows of a conversation the viewer may see: its
+// comments and, for someone who may speak in it, the people they may notify.
+func (s *Server) conversation(ctx context.Context, conv spine.Conversation, form ui.CommentForm) (ui.ConversationView, error) {
+	comments, total, err := s.store.Comments(ctx, conv.Subject, conversationLength)
+	if err != nil {
+		return ui.ConversationView{}, err
+	}
+	v := ui.ConversationView{Subject: conv.Subject, Comments: comments, Total: total, Speaks: conv.Speaks,
+		ViewerID: spine.ViewerFrom(ctx).User.ID, Now: s.Now(), Form: form}
+	if conv.Speaks {
+		if v.Candidates, err = s.MentionCandidates(ctx, conv.Subject); err != nil {
+			return ui.ConversationView{}, err
+		}
+	}
+	return v, nil
+}
+
+// readCommentForm reads a posted comment: the words, the people ticked and, by email,
+// one more. An email nobody active has is a problem with the field.
+func (s *Server) readCommentForm(r *http.Request) (ui.CommentForm, accord.CommentInput, accord.Validation, error) {
+	f := ui.CommentForm{Body: r.PostFormValue("body"), MentionEmail: strings.TrimSpace(r.PostFormValue("mention_email"))}
+	var read accord.Validation
+	for _, raw := range r.PostForm["mention"] {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || id <= 0 {
+			read.Add("mentions", "comment_mention_refused")
+			continue
+		}
+		f.Mentions = append(f.Mentions, id)
+	}
+	in := accord.CommentInput{Body: f.Body, Mentions: f.Mentions}
+	if f.MentionEmail != "" {
+		u, err := s.store.UserByEmail(r.Context(), f.MentionEmail)
+		switch code := accord.ErrorCodeOf(err); {
+		case err == nil && u.Active():
+			in.Mentions = append(in.Mentions, u.ID)
+		case err == nil || code == accord.ECodeNotFound || code == accord.ECodeInvalid:
+			read.Add("mentions", "comment_mention_unknown") // unknown, or no longer here
+		default:
+			return f, in, read, err
+		}
+	}
+	return f, in, read, nil
+}
+
+// addComment posts a comment on the subject of kind named in the path. A problem
+// shows the subject's page again with the comment as typed.
+func (s *Server) addComment(kind accord.CommentKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		id, ok := s.pathID(w, r, "id")
+		if !ok {
+			return
+		}
+		subject := accord.CommentSubject{Kind: kind, ID: id}
+		form, in, read, err := s.readCommentForm(r)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		// Who may see the subject is asked first, so a stranger learns nothing of it;
+		// then whether they may speak, before what they wrote.
+		conv, err := s.Conversation(ctx, subject)
+		if err == nil && !conv.Speaks {
+			err = accord.Errorf(accord.ECodeForbidden, "comment_not_a_party", nil)
+		}
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		in.Normalize()
+		err = spine.MergeProblems(read, in.Validate())
+		var c accord.Comment
+		if err == nil {
+			c, err = s.AddComment(ctx, subject, in)
+		}
+		if err != nil {
+			s.commentFailed(w, r, subject, form, err)
+			return
+		}
+		s.flash(ctx, "comment_posted")
+		http.Redirect(w, r, subject.Path()+"#"+c.Anchor(), http.StatusSeeOther)
+	}
+}
+
+// commentFailed shows the subject's page again with the comment as typed and what to
+// fix; a refusal that is not the form's (not a party) gets its own page.
+func (s *Server) commentFailed(w http.ResponseWriter, r *http.Request, subject accord.CommentSubject, form ui.CommentForm, err error) {
+	ctx := r.Context()
+	status, st, ok := formProblem(ctx, err, "body", "mentions")
+	if !ok {
+		s.Fail(w, r, err)
+		return
+	}
+	form.FormState = st
+	switch subject.Kind {
+	case accord.CommentOnRequest:
+		a, err := s.Request(ctx, subject.ID)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		v, err := s.requestPage(ctx, a, form)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		s.requestPageRender(w, r, status, v)
+	case accord.CommentOnEscalation:
+		e, party, err := s.Escalation(ctx, subject.ID)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		v, err := s.escalationView(ctx, e, party, form)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		s.escalationPage(w, r, status, v)
+	default:
+		p, err := s.Project(ctx, subject.ID, false)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		s.projectConversationPage(w, r, status, p, form)
+	}
+}
+
+// showProjectConversation is a project's own conversation, beside its workbook.
+func (s *Server) showProjectConversation(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.visibleProject(w, r)
+	if !ok {
+		return
+	}
+	s.projectConversationPage(w, r, http.StatusOK, p, ui.CommentForm{})
+}
+
+func (s *Server) projectConversationPage(w http.ResponseWriter, r *http.Request, status int, p accord.Project, form ui.CommentForm) {
+	ctx := r.Context()
+	conv, err := s.conversation(ctx, spine.Conversation{Subject: accord.CommentSubject{Kind: accord.CommentOnProject, ID: p.ID},
+		ProjectID: p.ID, Speaks: true}, form)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	title := i18n.T(ctx, "comment_project_title", map[string]any{"Project": p.DisplayName(i18n.Lang(ctx))})
+	s.page(w, r, status, title, "projects", ui.ProjectConversation(ui.ProjectConversationView{Project: p, Conversation: conv}))
+}
+
+// commentToChange loads the comment in the path, if the viewer may see where it was
+// said, with the version posted.
+func (s *Server) commentToChange(w http.ResponseWriter, r *http.Request) (accord.Comment, int, bool) {
+	id, ok := s.pathID(w, r, "id")
+	if !ok {
+		return accord.Comment{}, 0, false
+	}
+	c, _, err := s.Comment(r.Context(), id)
+	if err != nil {
+		s.Fail(w, r, err)
+		return accord.Comment{}, 0, false
+	}
+	return c, int(formInt64(r, "version")), true
+}
+
+// editComment corrects a comment within its author's edit window.
+func (s *Server) editComment(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	c, version, ok := s.commentToChange(w, r)
+	if !ok {
+		return
+	}
+	_, err := s.store.EditComment(ctx, spine.ViewerFrom(ctx).User.ID, c.ID, version, r.PostFormValue("body"), s.Now())
+	switch {
+	case refused(err) || accord.ErrorCodeOf(err) == accord.ECodeForbidden:
+		s.flashRefusal(ctx, err) // the author's window closed, or not theirs: said on the page
+	case err != nil:
+		s.Fail(w, r, err)
+		return
+	default:
+		s.flash(ctx, "comment_saved")
+	}
+	http.Redirect(w, r, c.Subject.Path()+"#"+c.Anchor(), http.StatusSeeOther)
+}
+
+// retractComment withdraws a comment; its words stay in the record, marked.
+func (s *Server) retractComment(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	c, version, ok := s.commentToChange(w, r)
+	if !ok {
+		return
+	}
+	_, err := s.store.RetractComment(ctx, spine.ViewerFrom(ctx).User.ID, c.ID, version, s.Now())
+	switch {
+	case refused(err) || accord.ErrorCodeOf(err) == accord.ECodeForbidden:
+		s.flashRefusal(ctx, err)
+	case err != nil:
+		s.Fail(w, r, err)
+		return
+	default:
+		s.flash(ctx, "comment_retracted_flash")
+	}
+	http.Redirect(w, r, c.Subject.Path()+"#"+c.Anchor(), http.StatusSeeOther)
+}

@@ -1,0 +1,133 @@
+package spine
+
+import (
+	"context"
+
+	"accord/internal/accord"
+)
+
+// Conversation is a request's, an escalation's or a project's conversation as the
+// viewer meets it: seen with its subject, spoken in by those accord names.
+type Conversation struct {
+	Subject   accord.CommentSubject
+	ProjectID int64
+	Speaks    bool // the viewer may comment
+}
+
+// Conversation opens the conversation about subject if the viewer may see the
+// subject: "not found" otherwise, by the subject's own loader.
+func (s *Spine) Conversation(ctx context.Context, subject accord.CommentSubject) (Conversation, error) {
+	c := Conversation{Subject: subject}
+	switch subject.Kind {
+	case accord.CommentOnRequest:
+		a, err := s.Request(ctx, subject.ID)
+		if err != nil {
+			return c, err
+		}
+		c.ProjectID, c.Speaks = a.Project.ID, accord.MayCommentOnRequest(a.Party)
+	case accord.CommentOnEscalation:
+		e, party, err := s.Escalation(ctx, subject.ID)
+		if err != nil {
+			return c, err
+		}
+		c.ProjectID, c.Speaks = e.ProjectID, accord.MayCommentOnEscalation(party)
+	case accord.CommentOnProject:
+		p, err := s.Project(ctx, subject.ID, false)
+		if err != nil {
+			return c, err
+		}
+		// Loading the project was MayViewProject, which is who speaks on it.
+		c.ProjectID, c.Speaks = p.ID, true
+	default:
+		return c, accord.Errorf(accord.ECodeNotFound, "error_not_found_body", nil)
+	}
+	return c, nil
+}
+
+// MaySee reports whether person userID may see subject, by the same loaders run as
+// them: only such a person may be mentioned there.
+func (s *Spine) MaySee(ctx context.Context, userID int64, subject accord.CommentSubject) (bool, error) {
+	v, err := s.store.Viewer(ctx, userID)
+	if err != nil {
+		if accord.ErrorCodeOf(err) == accord.ECodeNotFound {
+			return false, nil
+		}
+		return false, err
+	}
+	if !v.User.Active() {
+		return false, nil
+	}
+	_, err = s.Conversation(WithViewer(ctx, &v), subject)
+	if err == nil {
+		return true, nil
+	}
+	if code := accord.ErrorCodeOf(err); code == accord.ECodeNotFound || code == accord.ECodeForbidden {
+		return false, nil
+	}
+	return false, err
+}
+
+// AddComment has the viewer say in on subject: they must be able to speak there, and
+// every person they mention must be able to see it (else the comment is refused,
+// naming the field, and nothing is stored).
+func (s *Spine) AddComment(ctx context.Context, subject accord.CommentSubject, in accord.CommentInput) (accord.Comment, error) {
+	conv, err := s.Conversation(ctx, subject)
+	if err != nil {
+		return accord.Comment{}, err
+	}
+	if !conv.Speaks {
+		return accord.Comment{}, accord.Errorf(accord.ECodeForbidden, "comment_not_a_party", nil)
+	}
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return accord.Comment{}, err
+	}
+	for _, id := range in.Mentions {
+		ok, err := s.MaySee(ctx, id, subject)
+		if err != nil {
+			return accord.Comment{}, err
+		}
+		if !ok {
+			return accord.Comment{}, &accord.Error{Code: accord.ECodeInvalid, MessageID: "comment_mention_refused",
+				Fields: map[string]string{"mentions": "comment_mention_refused"}}
+		}
+	}
+	return s.store.AddComment(ctx, ViewerFrom(ctx).User.ID, subject, in, s.Now())
+}
+
+// Comment is the comment with id if the viewer may see its conversation.
+func (s *Spine) Comment(ctx context.Context, id int64) (accord.Comment, Conversation, error) {
+	c, err := s.store.Comment(ctx, id)
+	if err != nil {
+		return accord.Comment{}, Conversation{}, err
+	}
+	conv, err := s.Conversation(ctx, c.Subject)
+	if err != nil && accord.ErrorCodeOf(err) == accord.ECodeNotFound {
+		err = accord.Errorf(accord.ECodeNotFound, "comment_not_found", nil)
+	}
+	return c, conv, err
+}
+
+// MentionCandidates are the people around subject whom the viewer may mention: its
+// parties and those who spoke in it, if they may see it, not the viewer.
+func (s *Spine) MentionCandidates(ctx context.Context, subject accord.CommentSubject) ([]accord.User, error) {
+	around, err := s.store.CommentCandidates(ctx, subject)
+	if err != nil {
+		return nil, err
+	}
+	me := ViewerFrom(ctx).User.ID
+	var out []accord.User
+	for _, u := range around {
+		if u.ID == me {
+			continue
+		}
+		ok, err := s.MaySee(ctx, u.ID, subject)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,292 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"accord/internal/accord"
+)
+
+// commentColumns read a comment with its author's names and the people it mentions.
+const commentColumns = `c.id, c.project_id, c.request_id, c.escalation_id, c.author_user_id, a.name, a.name_en,
+	c.body, c.created_at, c.edited_at, c.retracted_at, c.version,
+	(SELECT COALESCE(jsonb_agg(jsonb_build_object('id', u.id, 'name', u.name, 'name_en', u.name_en) ORDER BY u.id), '[]')
+	 FROM comment_mentions m JOIN users u ON u.id = m.user_id WHERE m.comment_id = c.id)`
+
+const commentFrom = ` FROM comments c JOIN users a ON a.id = c.author_user_id `
+
+// commentSubjectWhere picks a conversation's comments, the subject's id being the
+// placeholder arg ("$1").
+func commentSubjectWhere(kind accord.CommentKind, arg string) string {
+	switch kind {
+	case accord.CommentOnRequest:
+		return `c.request_id = ` + arg
+	case accord.CommentOnEscalation:
+		return `c.escalation_id = ` + arg
+	}
+	return `c.project_id = ` + arg + ` AND c.request_id IS NULL AND c.escalation_id IS NULL`
+}
+
+func scanComment(row pgx.Row, extra ...any) (accord.Comment, error) {
+	var c accord.Comment
+	var requestID, escalationID *int64
+	var mentions []struct {
+		ID     int64  `json:"id"`
+		Name   string `json:"name"`
+		NameEN string `json:"name_en"`
+	}
+	var raw []byte
+	err := row.Scan(append([]any{&c.ID, &c.ProjectID, &requestID, &escalationID, &c.AuthorUserID, &c.AuthorName,
+		&c.AuthorNameEN, &c.Body, &c.CreatedAt, &c.EditedAt, &c.RetractedAt, &c.Version, &raw}, extra...)...)
+	if err != nil {
+		return accord.Comment{}, err
+	}
+	switch {
+	case requestID != nil:
+		c.Subject = accord.CommentSubject{Kind: accord.CommentOnRequest, ID: *requestID}
+	case escalationID != nil:
+		c.Subject = accord.CommentSubject{Kind: accord.CommentOnEscalation, ID: *escalationID}
+	default:
+		c.Subject = accord.CommentSubject{Kind: accord.CommentOnProject, ID: c.ProjectID}
+	}
+	if err := json.Unmarshal(raw, &mentions); err != nil {
+		return accord.Comment{}, fmt.Errorf("mentions of comment %d: %w", c.ID, err)
+	}
+	for _, m := range mentions {
+		c.Mentions = append(c.Mentions, accord.User{ID: m.ID, Name: m.Name, NameEN: m.NameEN})
+	}
+	return c, nil
+}
+
+// Comments lists a conversation in the order it was held, at most limit comments
+// (the earliest), with how many there are in all.
+func (s *Store) Comments(ctx context.Context, subject accord.CommentSubject, limit int) ([]accord.Comment, int, error) {
+	where := commentSubjectWhere(subject.Kind, "$1")
+	rows, err := s.pool.Query(ctx, `SELECT `+commentColumns+`, count(*) OVER ()`+commentFrom+`WHERE `+where+`
+		ORDER BY c.id LIMIT $2`, subject.ID, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: comments on %s %d: %w", subject.Kind, subject.ID, err)
+	}
+	total := 0
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Comment, error) {
+		return scanComment(r, &total)
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: comments on %s %d: %w", subject.Kind, subject.ID, err)
+	}
+	return list, total, nil
+}
+
+// Comment returns one comment.
+func (s *Store) Comment(ctx context.Context, id int64) (accord.Comment, error) {
+	c, err := scanComment(s.pool.QueryRow(ctx, `SELECT `+commentColumns+commentFrom+`WHERE c.id = $1`, id))
+	if err != nil {
+		return accord.Comment{}, fmt.Errorf("store: comment %d: %w", id, mapNotFound(err, "comment_not_found"))
+	}
+	return c, nil
+}
+
+// commentSubjectFacts are what a new comment needs to know of its subject: its
+// project, the request it is about, and the people who take part in it.
+type commentSubjectFacts struct {
+	projectID, requestID, escalationID int64
+	parties                            []int64
+}
+
+// readCommentSubject reads the subject's project and parties: for a request its lead,
+// the holder's head and the key person; for an escalation also its superior; for a
+// project its lead.
+func readCommentSubject(ctx context.Context, tx pgx.Tx, subject accord.CommentSubject) (commentSubjectFacts, error) {
+	var f commentSubjectFacts
+	var parties []*int64
+	var err error
+	switch subject.Kind {
+	case accord.CommentOnRequest:
+		f.requestID = subject.ID
+		err = tx.QueryRow(ctx, `SELECT r.project_id, ARRAY[p.lead_user_id, h.head_user_id, r.key_person_user_id]
+			FROM requests r JOIN projects p ON p.id = r.project_id JOIN units h ON h.id = r.holder_unit_id
+			WHERE r.id = $1`, subject.ID).Scan(&f.projectID, &parties)
+		err = mapNotFound(err, "request_not_found")
+	case accord.CommentOnEscalation:
+		f.escalationID = subject.ID
+		err = tx.QueryRow(ctx, `SELECT e.project_id, e.request_id,
+				ARRAY[e.assigned_user_id, p.lead_user_id, h.head_user_id, r.key_person_user_id]
+			FROM escalations e JOIN requests r ON r.id = e.request_id JOIN projects p ON p.id = e.project_id
+			JOIN units h ON h.id = r.holder_unit_id WHERE e.id = $1`, subject.ID).Scan(&f.projectID, &f.requestID, &parties)
+		err = mapNotFound(err, "escalation_not_found")
+	default:
+		f.projectID = subject.ID
+		err = tx.QueryRow(ctx, `SELECT ARRAY[lead_user_id] FROM projects WHERE id = $1`, subject.ID).Scan(&parties)
+		err = mapNotFound(err, "project_not_found")
+	}
+	for _, id := range parties {
+		if id != nil {
+			f.parties = append(f.parties, *id)
+		}
+	}
+	return f, err
+}
+
+// AddComment records what actorID said on subject, calls in the people mentioned and
+// tells them and the subject's other parties (accord.CommentAudience). The caller has
+// checked that the actor may speak there and that each person mentioned may see it.
+func (s *Store) AddComment(ctx context.Context, actorID int64, subject accord.CommentSubject, in accord.CommentInput, now time.Time) (accord.Comment, error) {
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return accord.Comment{}, err
+	}
+	var c accord.Comment
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		f, err := readCommentSubject(ctx, tx, subject)
+		if err != nil {
+			return err
+		}
+		var id int64
+		err = tx.QueryRow(ctx, `INSERT INTO comments (project_id, request_id, escalation_id, author_user_id, body, created_at)
+			VALUES ($1, NULLIF($2, 0), NULLIF($3, 0), $4, $5, $6) RETURNING id`,
+			f.projectID, subjectRequest(subject), subjectEscalation(subject), actorID, in.Body, now).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if len(in.Mentions) > 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO comment_mentions (comment_id, user_id) SELECT $1, unnest($2::bigint[])`,
+				id, in.Mentions); err != nil {
+				return err
+			}
+		}
+		r := accord.Request{ID: f.requestID, ProjectID: f.projectID}
+		for _, n := range accord.CommentAudience(actorID, in.Mentions, f.parties) {
+			if err := insertNotification(ctx, tx, notice{to: n.To, kind: n.Kind, request: r, actor: actorID,
+				escalation: f.escalationID, comment: id}); err != nil {
+				return err
+			}
+		}
+		if err := auditProject(ctx, tx, actorID, f.projectID, accord.AuditComment, id, accord.AuditCreate, nil, in); err != nil {
+			return err
+		}
+		c, err = scanComment(tx.QueryRow(ctx, `SELECT `+commentColumns+commentFrom+`WHERE c.id = $1`, id))
+		return err
+	})
+	if err != nil {
+		return accord.Comment{}, fmt.Errorf("store: comment on %s %d: %w", subject.Kind, subject.ID, err)
+	}
+	return c, nil
+}
+
+func subjectRequest(s accord.CommentSubject) int64 {
+	if s.Kind == accord.CommentOnRequest {
+		return s.ID
+	}
+	return 0
+}
+
+func subjectEscalation(s accord.CommentSubject) int64 {
+	if s.Kind == accord.CommentOnEscalation {
+		return s.ID
+	}
+	return 0
+}
+
+// lockComment reads comment id for a change by actorID, refusing a stale version.
+func lockComment(ctx context.Context, tx pgx.Tx, id int64, version int) (accord.Comment, error) {
+	c, err := scanComment(tx.QueryRow(ctx, `SELECT `+commentColumns+commentFrom+`WHERE c.id = $1 FOR UPDATE OF c`, id))
+	if err != nil {
+		return accord.Comment{}, mapNotFound(err, "comment_not_found")
+	}
+	if c.Version != version {
+		return accord.Comment{}, accord.Errorf(accord.ECodeConflict, "edit_conflict", nil)
+	}
+	return c, nil
+}
+
+// EditComment corrects a comment's words, if actorID wrote it and the edit window is
+// still open (accord.MayEditComment); the comment then shows it was edited.
+func (s *Store) EditComment(ctx context.Context, actorID, id int64, version int, body string, now time.Time) (accord.Comment, error) {
+	in := accord.CommentInput{Body: body}
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return accord.Comment{}, err
+	}
+	var c accord.Comment
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		before, err := lockComment(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		if !accord.MayEditComment(before, actorID, now) {
+			return accord.Errorf(accord.ECodeForbidden, "comment_edit_closed", nil)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE comments SET body = $2, edited_at = $3, version = version + 1 WHERE id = $1`,
+			id, in.Body, now); err != nil {
+			return err
+		}
+		if err := auditProject(ctx, tx, actorID, before.ProjectID, accord.AuditComment, id, accord.AuditUpdate,
+			accord.CommentInput{Body: before.Body}, accord.CommentInput{Body: in.Body}); err != nil {
+			return err
+		}
+		c, err = scanComment(tx.QueryRow(ctx, `SELECT `+commentColumns+commentFrom+`WHERE c.id = $1`, id))
+		return err
+	})
+	if err != nil {
+		return accord.Comment{}, fmt.Errorf("store: edit comment %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// RetractComment withdraws a comment its author wrote. The words stay in the record,
+// marked withdrawn (accord.MayRetractComment).
+func (s *Store) RetractComment(ctx context.Context, actorID, id int64, version int, now time.Time) (accord.Comment, error) {
+	var c accord.Comment
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		before, err := lockComment(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		if !accord.MayRetractComment(before, actorID) {
+			return accord.Errorf(accord.ECodeForbidden, "comment_retract_refused", nil)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE comments SET retracted_at = $2, version = version + 1 WHERE id = $1`, id, now); err != nil {
+			return err
+		}
+		if err := auditProject(ctx, tx, actorID, before.ProjectID, accord.AuditComment, id, accord.AuditRetract,
+			accord.CommentInput{Body: before.Body}, nil); err != nil {
+			return err
+		}
+		c, err = scanComment(tx.QueryRow(ctx, `SELECT `+commentColumns+commentFrom+`WHERE c.id = $1`, id))
+		return err
+	})
+	if err != nil {
+		return accord.Comment{}, fmt.Errorf("store: retract comment %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// CommentCandidates lists the people around a conversation, whom its form offers to
+// mention: the subject's parties and everyone who has spoken in it. The caller keeps
+// those who may see the subject.
+func (s *Store) CommentCandidates(ctx context.Context, subject accord.CommentSubject) ([]accord.User, error) {
+	var users []accord.User
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		f, err := readCommentSubject(ctx, tx, subject)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+userColumns+` FROM users u
+			WHERE u.deactivated_at IS NULL AND (u.id = ANY ($1)
+				OR u.id IN (SELECT c.author_user_id FROM comments c WHERE `+commentSubjectWhere(subject.Kind, "$2")+`))
+			ORDER BY u.name_en, u.name, u.id`, f.parties, subject.ID)
+		if err != nil {
+			return err
+		}
+		users, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.User, error) { return scanUser(r) })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: people around %s %d: %w", subject.Kind, subject.ID, err)
+	}
+	return users, nil
+}

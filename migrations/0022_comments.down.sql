@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS comment_mentions;
+DROP TABLE IF EXISTS comments;

@@ -70,6 +70,7 @@ type liveText struct {
 	TheyNeed, WeGive, TheyGet string
 	Message, NextStep         string
 	Escalation                string
+	Question, Reply           string // IT's head and the lead, in the booking page's conversation
 }
 
 func liveTexts(w phrases) liveText {
@@ -85,6 +86,10 @@ func liveTexts(w phrases) liveText {
 		NextStep:  w.t("联调完成后交市场部验收", "Hand over to Marketing for acceptance once the end-to-end test passes"),
 		Escalation: w.t("试驾节两个周末都缺顾问，需要运营中心协调人手。",
 			"The festival has no consultants on either weekend; the Operations centre needs to find the staff."),
+		Question: w.t("预约页是否也要支持小程序？如果要，排期需要再加一周。",
+			"Should the booking page work in the mini-program too? If so, the schedule needs one more week."),
+		Reply: w.t("先做 H5，小程序放到下一期。页面要求见：https://wiki.accord.demo/test-drive/booking\n定金金额以财务部审批为准。",
+			"H5 first; the mini-program can wait for the next phase. The page requirements: https://wiki.accord.demo/test-drive/booking\nThe deposit amount follows Finance's approval."),
 	}
 }
 
@@ -160,6 +165,15 @@ func loadLive(ctx context.Context, st *store.Store, org *Org, now time.Time) err
 			}
 			if _, err = st.ActOnRequest(ctx, head, r.ID, r.Version, accord.ActionStart, accord.RequestInput{}, at.Add(time.Hour)); err != nil {
 				return fmt.Errorf("demo: live start: %w", err)
+			}
+			// The conversation before the work went ahead: IT's head asks, the lead answers.
+			talk := accord.CommentSubject{Kind: accord.CommentOnRequest, ID: r.ID}
+			if _, err := st.AddComment(ctx, head.User.ID, talk, accord.CommentInput{Body: text.Question,
+				Mentions: []int64{p.LeadUserID}}, at.Add(-2*time.Hour)); err != nil {
+				return fmt.Errorf("demo: live question: %w", err)
+			}
+			if _, err := st.AddComment(ctx, p.LeadUserID, talk, accord.CommentInput{Body: text.Reply}, at.Add(-time.Hour)); err != nil {
+				return fmt.Errorf("demo: live reply: %w", err)
 			}
 			progress := accord.ProgressInput{Body: spec.Progress, NextStep: text.NextStep, Risk: accord.RiskMedium, EffortDays: 6}
 			progress.Normalize()

@@ -64,6 +64,7 @@ var stops = []stop{
 	{Name: "workbook", From: []string{"home", "projects"}, Link: regexp.MustCompile(`^/projects/\d+$`)},
 	{Name: "tracker", From: []string{"workbook"}, Link: regexp.MustCompile(`^/projects/\d+/tracker$`)},
 	{Name: "history", From: []string{"workbook"}, Link: regexp.MustCompile(`^/projects/\d+/history$`)},
+	{Name: "conversation", From: []string{"workbook"}, Link: regexp.MustCompile(`^/projects/\d+/conversation$`)},
 	{Name: "send", From: []string{"workbook"}, Link: regexp.MustCompile(`^/projects/\d+/send$`)},
 	{Name: "inbox", From: []string{"home"}, Link: regexp.MustCompile(`^/inbox$`)},
 	{Name: "request", From: []string{"home", "inbox", "tracker"}, Link: regexp.MustCompile(`^/requests/\d+$`)},

@@ -547,8 +547,8 @@ func commentItem(v ConversationView, c accord.Comment) templ.Component {
 	})
 }
 
-// commentBody shows the words as written: text, line breaks kept, web addresses as
-// links that open outside Accord.
+// commentBody shows the words as written (or, for the demo's, in the reader's
+// language): text, line breaks kept, web addresses as links that open outside Accord.
 func commentBody(c accord.Comment) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -574,7 +574,7 @@ func commentBody(c accord.Comment) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, s := range accord.CommentSegments(c.Body) {
+		for _, s := range accord.CommentSegments(typed(ctx, c.Body)) {
 			if s.URL != "" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "<a href=\"")
 				if templ_7745c5c3_Err != nil {

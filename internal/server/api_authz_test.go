@@ -69,6 +69,17 @@ var apiMirrors = map[string]string{
 	"POST /projects/{id}/commitments":       "POST /projects/{id}/commitments",
 	"PATCH /commitments/{id}":               "POST /projects/{id}/commitments/{commitmentID}",
 	"GET /goals":                            "GET /goals",
+
+	// Conversations, as on their pages; one comment is seen with its request.
+	"GET /requests/{id}/comments":     "GET /requests/{id}",
+	"POST /requests/{id}/comments":    "POST /requests/{id}/comments",
+	"GET /escalations/{id}/comments":  "GET /escalations/{id}",
+	"POST /escalations/{id}/comments": "POST /escalations/{id}/comments",
+	"GET /projects/{id}/comments":     "GET /projects/{id}/conversation",
+	"POST /projects/{id}/comments":    "POST /projects/{id}/comments",
+	"GET /comments/{id}":              "GET /requests/{id}",
+	"PATCH /comments/{id}":            "POST /comments/{id}/edit",
+	"POST /comments/{id}/retract":     "POST /comments/{id}/retract",
 }
 
 // apiActions are the actions POST /requests/{id}/{action} takes.
@@ -79,7 +90,7 @@ var apiActions = []accord.RequestAction{accord.ActionAgree, accord.ActionDecline
 // apiFill puts the fixture's ids, and the query each list needs, into an API route.
 func (m matrixIDs) apiFill(route string) string {
 	ids := map[string]int64{"/projects/": m.project, "/needs/": m.need, "/requests/": m.request,
-		"/escalations/": m.escalation, "/units/": m.holderUnit, "/commitments/": m.commitment}
+		"/escalations/": m.escalation, "/units/": m.holderUnit, "/commitments/": m.commitment, "/comments/": m.comment}
 	for prefix, id := range ids {
 		if strings.HasPrefix(route, prefix) {
 			route = strings.Replace(route, "{id}", itoa64(id), 1)

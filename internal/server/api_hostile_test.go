@@ -353,7 +353,7 @@ var hostileParams = map[string]func(t *testing.T, h *hostileAPI, v hostileVarian
 			switch rest := after(v.op.template, name); rest {
 			case "", "/updates":
 				state = accord.RequestAgreed
-			case "/escalate":
+			case "/escalate", "/comments":
 			default:
 				t.Fatalf("no fixture for requests/{id}%s: say in which state and as whom to call it", rest)
 			}
@@ -369,12 +369,17 @@ var hostileParams = map[string]func(t *testing.T, h *hostileAPI, v hostileVarian
 		switch rest := after(v.op.template, name); rest {
 		case "/decide":
 			return e["id"].(string), h.emails[e["assigned_user_id"].(string)]
-		case "", "/statement":
+		case "", "/statement", "/comments":
 			return e["id"].(string), hostileLead
 		default:
 			t.Fatalf("no fixture for escalations/{id}%s: say as whom to call it", rest)
 			return "", ""
 		}
+	},
+	"comments/{id}": func(t *testing.T, h *hostileAPI, _ hostileVariant, _ string) (string, string) {
+		c := h.api(t, hostileLead).post("/requests/"+h.requestIn(t, accord.RequestRequested)+"/comments", map[string]any{
+			"body": fmt.Sprintf("评论 %d", h.next())}).expect(t, http.StatusCreated)
+		return c["id"].(string), hostileLead
 	},
 	"commitments/{id}": func(t *testing.T, h *hostileAPI, _ hostileVariant, _ string) (string, string) {
 		c := h.api(t, hostileLead).post("/projects/"+h.project+"/commitments", map[string]any{
@@ -509,6 +514,8 @@ func (h *hostileAPI) validValue(t *testing.T, v hostileVariant, field string, s 
 		return "2027-12-31", true
 	case "approach_order":
 		return 1, true
+	case "mentions":
+		return []any{h.user["it@accord.demo"]}, true // IT's head sees every fixture the lead comments on
 	}
 	types := schemaTypes(s)
 	switch {
@@ -887,6 +894,7 @@ var hostilePages = map[string][]string{
 	"UserWithUnits": {"/admin/users/{self}", "/admin/users"},
 	"Commitment":    {"/projects/{project}/commitments", "/projects/{project}"},
 	"Exchange":      {"/projects/{project}"},
+	"Comment":       {"/requests/{request}", "/escalations/{escalation}", "/projects/{project}/conversation"},
 }
 
 // checkPages loads, as the caller, the pages that show what a success just stored:
@@ -901,7 +909,7 @@ func (h *hostileAPI) checkPages(t *testing.T, v hostileVariant, tg hostileTarget
 	} else if self, ok := dig(resp.body, "user.id").(string); ok {
 		ids["self"] = self
 	}
-	for _, k := range []string{"project", "request"} {
+	for _, k := range []string{"project", "request", "escalation"} {
 		if id, ok := resp.body[k+"_id"].(string); ok {
 			ids[k] = id
 		} else if strings.HasPrefix(v.op.template, "/"+k+"s/{id}") {

@@ -204,3 +204,45 @@ func TestProjectAndEscalationConversations(t *testing.T) {
 	require.Equal(t, http.StatusOK, admin.get(escPage).StatusCode)
 	require.Equal(t, http.StatusForbidden, cmPost(admin, escPage, "?").StatusCode, "an administrator reads, does not speak")
 }
+
+// TestConversationThroughTheAPI: the same rules as the page, through the JSON face.
+func TestConversationThroughTheAPI(t *testing.T) {
+	b := setup(t)
+	smart := b.rqSmart(t)
+	lead := b.login(t, "aftersales@accord.demo")
+	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
+	it := b.rqRequests(t, smart.ID)["IT"]
+	path := "/requests/" + idStr(it.ID) + "/comments"
+	itAPI, leadAPI := b.api(t, "it@accord.demo"), b.api(t, "aftersales@accord.demo")
+
+	got := itAPI.post(path, map[string]any{"body": "范围？", "mentions": []string{idStr(b.userID(t, "legal@accord.demo"))}})
+	require.Equal(t, http.StatusUnprocessableEntity, got.status, "body: %s", got.raw)
+	require.Equal(t, "That person cannot see this, so they cannot be notified here.", got.str("error.fields.mentions"))
+
+	c := itAPI.post(path, map[string]any{"body": "范围？", "mentions": []string{idStr(b.userID(t, "aftersales@accord.demo"))}}).
+		expect(t, http.StatusCreated)
+	require.Equal(t, "request", c["subject_kind"])
+	require.Equal(t, idStr(it.ID), c["subject_id"])
+	require.Equal(t, []any{idStr(b.userID(t, "aftersales@accord.demo"))}, c["mentions"])
+	id := c["id"].(string)
+
+	list := leadAPI.get(path).expect(t, http.StatusOK)
+	require.Equal(t, float64(1), list["total"])
+	require.Equal(t, true, list["may_comment"])
+	require.Equal(t, false, b.api(t, "data@accord.demo").get(path).expect(t, http.StatusOK)["may_comment"],
+		"Data's head reads the request's conversation, does not speak in it")
+	require.Equal(t, http.StatusNotFound, b.api(t, "legal@accord.demo").get(path).status)
+	require.Equal(t, http.StatusNotFound, b.api(t, "legal@accord.demo").get("/comments/"+id).status)
+
+	require.Equal(t, http.StatusForbidden, leadAPI.patch("/comments/"+id, map[string]any{"version": 1, "body": "改"}).status,
+		"only its author corrects it")
+	edited := itAPI.patch("/comments/"+id, map[string]any{"version": 1, "body": "一期范围？"}).expect(t, http.StatusOK)
+	require.NotNil(t, edited["edited_at"])
+	stale := itAPI.patch("/comments/"+id, map[string]any{"version": 1, "body": "再改"})
+	require.Equal(t, http.StatusConflict, stale.status)
+	*b.now = b.now.Add(accord.CommentEditWindow)
+	require.Equal(t, http.StatusForbidden, itAPI.patch("/comments/"+id, map[string]any{"version": 2, "body": "晚了"}).status)
+	retracted := itAPI.post("/comments/"+id+"/retract", map[string]any{"version": 2}).expect(t, http.StatusOK)
+	require.NotNil(t, retracted["retracted_at"])
+	require.Equal(t, "一期范围？", retracted["body"], "the words stay")
+}

@@ -49,6 +49,7 @@ func (s *Server) Routes(r chi.Router) {
 		s.workbookRoutes(r)
 		s.requestRoutes(r)
 		s.escalationRoutes(r)
+		s.commentRoutes(r)
 	})
 }
 

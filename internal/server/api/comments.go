@@ -1,0 +1,203 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"accord/internal/accord"
+	"accord/internal/server/spine"
+)
+
+// maxAPIComments is the most comments one conversation answers with.
+const maxAPIComments = 500
+
+// commentRoutes declares the conversations on requests, escalations and projects.
+func (s *Server) commentRoutes(r chi.Router) {
+	for _, kind := range []accord.CommentKind{accord.CommentOnRequest, accord.CommentOnEscalation, accord.CommentOnProject} {
+		prefix := "/" + string(kind) + "s/{id}/comments"
+		r.Get(prefix, s.apiComments(kind))
+		r.Post(prefix, s.apiAddComment(kind))
+	}
+	r.Get("/comments/{id}", s.apiComment)
+	r.Patch("/comments/{id}", s.apiEditComment)
+	r.Post("/comments/{id}/retract", s.apiRetractComment)
+}
+
+type apiComment struct {
+	ID           string     `json:"id"`
+	SubjectKind  string     `json:"subject_kind"`
+	SubjectID    string     `json:"subject_id"`
+	ProjectID    string     `json:"project_id"`
+	AuthorUserID string     `json:"author_user_id"`
+	AuthorName   string     `json:"author_name"`
+	AuthorNameEN string     `json:"author_name_en"`
+	Body         string     `json:"body"`
+	CreatedAt    time.Time  `json:"created_at"`
+	EditedAt     *time.Time `json:"edited_at"`
+	RetractedAt  *time.Time `json:"retracted_at"`
+	Version      int        `json:"version"`
+	Mentions     []string   `json:"mentions"` // the ids of the people it notified
+}
+
+func toAPIComment(c accord.Comment) apiComment {
+	out := apiComment{ID: apiID(c.ID), SubjectKind: string(c.Subject.Kind), SubjectID: apiID(c.Subject.ID),
+		ProjectID: apiID(c.ProjectID), AuthorUserID: apiID(c.AuthorUserID), AuthorName: c.AuthorName,
+		AuthorNameEN: c.AuthorNameEN, Body: c.Body, CreatedAt: c.CreatedAt, EditedAt: c.EditedAt,
+		RetractedAt: c.RetractedAt, Version: c.Version, Mentions: make([]string, 0, len(c.Mentions))}
+	for _, u := range c.Mentions {
+		out.Mentions = append(out.Mentions, apiID(u.ID))
+	}
+	return out
+}
+
+// apiComments answers a conversation the caller may see, oldest first.
+func (s *Server) apiComments(kind accord.CommentKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		id, err := apiPathID(r)
+		var conv spine.Conversation
+		if err == nil {
+			conv, err = s.Conversation(ctx, accord.CommentSubject{Kind: kind, ID: id})
+		}
+		var list []accord.Comment
+		var total int
+		if err == nil {
+			list, total, err = s.store.Comments(ctx, conv.Subject, maxAPIComments)
+		}
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		out := make([]apiComment, 0, len(list))
+		for _, c := range list {
+			out = append(out, toAPIComment(c))
+		}
+		s.apiJSON(w, r, http.StatusOK, map[string]any{"comments": out, "total": total, "may_comment": conv.Speaks})
+	}
+}
+
+// apiAddComment posts a comment, notifying the people named in mentions (ids), who
+// must each be able to see the subject: the same rule as the page (spine.AddComment).
+func (s *Server) apiAddComment(kind accord.CommentKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		id, err := apiPathID(r)
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		subject := accord.CommentSubject{Kind: kind, ID: id}
+		// Seen first: a stranger gets 404 whatever the body holds.
+		if _, err := s.Conversation(ctx, subject); err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		var body struct {
+			Body     string   `json:"body"`
+			Mentions []string `json:"mentions"`
+		}
+		if err := decodeJSON(r, &body); err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		in := accord.CommentInput{Body: body.Body}
+		var read accord.Validation
+		for _, raw := range body.Mentions {
+			uid, err := strconv.ParseInt(raw, 10, 64)
+			if err != nil || uid <= 0 {
+				read.Add("mentions", "comment_mention_refused")
+				continue
+			}
+			in.Mentions = append(in.Mentions, uid)
+		}
+		var c accord.Comment
+		if err = read.Err(); err == nil {
+			c, err = s.AddComment(ctx, subject, in)
+		}
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		s.apiJSON(w, r, http.StatusCreated, toAPIComment(c))
+	}
+}
+
+// apiComment answers one comment, if the caller may see its conversation.
+func (s *Server) apiComment(w http.ResponseWriter, r *http.Request) {
+	id, err := apiPathID(r)
+	var c accord.Comment
+	if err == nil {
+		c, _, err = s.Comment(r.Context(), id)
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.apiJSON(w, r, http.StatusOK, toAPIComment(c))
+}
+
+// apiEditComment corrects a comment: its author, within the edit window, at the
+// current version.
+func (s *Server) apiEditComment(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := apiPathID(r)
+	if err == nil {
+		_, _, err = s.Comment(ctx, id)
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	var body struct {
+		sentVersion
+		Body string `json:"body"`
+	}
+	if err := decodeVersioned(r, &body); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	c, err := s.store.EditComment(ctx, spine.ViewerFrom(ctx).User.ID, id, *body.Version, body.Body, s.Now())
+	if err != nil {
+		s.apiFailWithComment(w, r, id, err)
+		return
+	}
+	s.apiJSON(w, r, http.StatusOK, toAPIComment(c))
+}
+
+// apiRetractComment withdraws a comment its author wrote; its words stay.
+func (s *Server) apiRetractComment(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := apiPathID(r)
+	if err == nil {
+		_, _, err = s.Comment(ctx, id)
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	var body sentVersion
+	if err := decodeVersioned(r, &body); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	c, err := s.store.RetractComment(ctx, spine.ViewerFrom(ctx).User.ID, id, *body.Version, s.Now())
+	if err != nil {
+		s.apiFailWithComment(w, r, id, err)
+		return
+	}
+	s.apiJSON(w, r, http.StatusOK, toAPIComment(c))
+}
+
+// apiFailWithComment answers a stale version with the comment as it stands.
+func (s *Server) apiFailWithComment(w http.ResponseWriter, r *http.Request, id int64, err error) {
+	if accord.ErrorCodeOf(err) == accord.ECodeConflict {
+		if now, lerr := s.store.Comment(r.Context(), id); lerr == nil {
+			s.apiFail(w, r, err, toAPIComment(now))
+			return
+		}
+	}
+	s.apiFail(w, r, err)
+}

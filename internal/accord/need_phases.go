@@ -94,12 +94,25 @@ func CounterProblems(r Request, in RequestInput) error {
 }
 
 // ValidateFor checks the input an action needs against the request it acts on: what
-// Validate checks, and for a counter that it asks for less (CounterProblems).
+// Validate checks, for a counter that it asks for less (CounterProblems), for a
+// transfer that it goes to another unit, and that the action fits the request.
 func (in RequestInput) ValidateFor(r Request, action RequestAction) error {
-	if err := in.Validate(action); err != nil || action != ActionCounter {
+	if err := in.Validate(action); err != nil {
 		return err
 	}
-	return CounterProblems(r, in)
+	switch action {
+	case ActionCounter:
+		return CounterProblems(r, in)
+	case ActionTransfer:
+		if *in.TransferUnitID == r.HolderUnitID {
+			return &Error{Code: ECodeInvalid, MessageID: "request_transfer_same_unit",
+				Fields: map[string]string{"unit": "request_transfer_same_unit"}}
+		}
+	}
+	if !r.ActionFits(action) {
+		return Errorf(ECodeInvalid, "request_not_transferred", nil)
+	}
+	return nil
 }
 
 // TrackedRequest is what the tracker's summary knows of a request: its need, the need

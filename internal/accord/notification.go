@@ -19,6 +19,9 @@ const (
 	NotifyRequestCancelled NotificationKind = "request_cancelled" // to the holder's side
 	NotifyReminder         NotificationKind = "reminder"          // stale: to the key person, else the head
 	NotifyNudge            NotificationKind = "nudge"             // the lead's manual reminder
+	NotifyTransferredIn    NotificationKind = "transferred_in"    // to the head of the unit a request was passed to
+	NotifyTransferred      NotificationKind = "transferred"       // to the lead: where it went and why
+	NotifyTransferredBack  NotificationKind = "transferred_back"  // to the head of the unit first asked
 )
 
 // NotificationKinds lists every kind.
@@ -26,7 +29,7 @@ func NotificationKinds() []NotificationKind {
 	return []NotificationKind{NotifyRequestReceived, NotifyRequestAnswered, NotifyRequestDelegated, NotifyKeyPersonNamed,
 		NotifyRequestProgress, NotifyCounterDecided, NotifyRequestCancelled, NotifyReminder, NotifyNudge,
 		NotifyEscalationAssigned, NotifyEscalationRaised, NotifyEscalationStatement, NotifyEscalationDecided, NotifyEscalationWindow,
-		NotifyEscalationSentBack, NotifyEscalationReassigned, NotifyMentioned, NotifyCommented}
+		NotifyEscalationSentBack, NotifyEscalationReassigned, NotifyMentioned, NotifyCommented, NotifyTransferredIn, NotifyTransferred, NotifyTransferredBack}
 }
 
 // MessageID names the kind's translated sentence; it takes {{.Actor}}, {{.Need}},

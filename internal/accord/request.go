@@ -71,12 +71,17 @@ const (
 	ActionDeliver       RequestAction = "deliver"
 	ActionResend        RequestAction = "resend"
 	ActionCancel        RequestAction = "cancel"
+	// ActionTransfer passes a request that belongs to another unit on to it (转交);
+	// ActionTransferBack is the lead refusing that, back to the unit first asked.
+	ActionTransfer     RequestAction = "transfer"
+	ActionTransferBack RequestAction = "transfer-back"
 )
 
 // RequestActions lists every action.
 func RequestActions() []RequestAction {
 	return []RequestAction{ActionSend, ActionAgree, ActionDecline, ActionCounter, ActionAcceptCounter,
-		ActionRefuseCounter, ActionDelegate, ActionStart, ActionDeliver, ActionResend, ActionCancel}
+		ActionRefuseCounter, ActionDelegate, ActionStart, ActionDeliver, ActionResend, ActionTransfer,
+		ActionTransferBack, ActionCancel}
 }
 
 // RequestParty is the part a person plays in one request; a person may play several
@@ -148,6 +153,9 @@ func requestTransitions() map[RequestAction]transition {
 		ActionDeliver:       {from: []RequestState{RequestInProgress}, to: RequestDelivered, by: sideHolder},
 		ActionResend:        {from: []RequestState{RequestDeclined}, to: RequestRequested, by: sideLead},
 		ActionCancel:        {from: open, by: sideLead, to: RequestCancelled},
+		// Passed on before anyone answered it: the new holder's head answers it afresh.
+		ActionTransfer:     {from: []RequestState{RequestRequested}, by: sideHolderHead},
+		ActionTransferBack: {from: []RequestState{RequestRequested}, by: sideLead},
 	}
 }
 
@@ -170,6 +178,24 @@ func NextRequestState(from RequestState, action RequestAction, party RequestPart
 		return from, nil
 	}
 	return tr.to, nil
+}
+
+// ActionFits reports whether action suits what request r is, beyond its state: only
+// a request that was passed on can be sent back.
+func (r Request) ActionFits(action RequestAction) bool {
+	return action != ActionTransferBack || r.TransferredFromUnitID != nil
+}
+
+// AvailableActions lists what party may do to r now: what its state allows them,
+// that fits what r is (ActionFits), sending aside — the buttons a screen offers.
+func (r Request) AvailableActions(party RequestParty) []RequestAction {
+	var out []RequestAction
+	for _, a := range AvailableRequestActions(r.State, party) {
+		if a != ActionSend && r.ActionFits(a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // MayTakeAction reports whether party is on the side that takes action at all,

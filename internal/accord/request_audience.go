@@ -47,6 +47,12 @@ func RequestActionAudience(action RequestAction, r Request, holderHead int64) []
 		tell(holderHead, NotifyRequestReceived)
 	case ActionCancel:
 		tell(HolderContact(r, holderHead), NotifyRequestCancelled)
+	case ActionTransfer:
+		// r is as it is after the action: holderHead heads the unit it was passed to.
+		tell(holderHead, NotifyTransferredIn)
+		tell(r.LeadUserID, NotifyTransferred)
+	case ActionTransferBack:
+		tell(holderHead, NotifyTransferredBack)
 	}
 	if r.State == RequestAgreed && (action == ActionAgree || (action == ActionAcceptCounter && keyPerson != holderHead)) {
 		tell(keyPerson, NotifyKeyPersonNamed)

@@ -62,6 +62,12 @@ func TestRequestActionAudience(t *testing.T) {
 		{"cancel: the key person once named", ActionCancel, req(RequestCancelled, kp(keyPerson)), head,
 			[]Notice{{keyPerson, NotifyRequestCancelled}}},
 		{"cancel, vacant post: nobody", ActionCancel, req(RequestCancelled, nil), 0, nil},
+		{"transfer: the new unit's head, and the lead", ActionTransfer, req(RequestRequested, nil), head,
+			[]Notice{{head, NotifyTransferredIn}, {lead, NotifyTransferred}}},
+		{"transfer to a vacant post: the lead", ActionTransfer, req(RequestRequested, nil), 0,
+			[]Notice{{lead, NotifyTransferred}}},
+		{"sent back: the head of the unit first asked", ActionTransferBack, req(RequestRequested, nil), head,
+			[]Notice{{head, NotifyTransferredBack}}},
 		{"an unknown action: nobody", "approve", req(RequestAgreed, kp(keyPerson)), head, nil},
 	}
 	covered := map[RequestAction]bool{}

@@ -28,6 +28,7 @@ func TestRequestLifecycleExhaustive(t *testing.T) {
 		RequestRequested: {
 			ActionAgree: {RequestAgreed, "HD"}, ActionDecline: {RequestDeclined, "HD"}, ActionCounter: {RequestCountered, "HD"},
 			ActionDelegate: {RequestRequested, "H"}, ActionCancel: {RequestCancelled, "L"},
+			ActionTransfer: {RequestRequested, "H"}, ActionTransferBack: {RequestRequested, "L"},
 		},
 		RequestAgreed:   {ActionStart: {RequestInProgress, "HD"}, ActionDelegate: {RequestAgreed, "H"}, ActionCancel: {RequestCancelled, "L"}},
 		RequestDeclined: {ActionResend: {RequestRequested, "L"}, ActionCancel: {RequestCancelled, "L"}},
@@ -68,7 +69,7 @@ func TestRequestLifecycleExhaustive(t *testing.T) {
 			}
 		}
 	}
-	require.Equal(t, 8*11*5, cases)
+	require.Equal(t, 8*len(RequestActions())*5, cases)
 
 	_, err := NextRequestState(RequestRequested, "approve", head)
 	require.Equal(t, "request_action_unknown", err.(*Error).MessageID)
@@ -76,11 +77,11 @@ func TestRequestLifecycleExhaustive(t *testing.T) {
 
 func TestAvailableRequestActions(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, []RequestAction{ActionAgree, ActionDecline, ActionCounter, ActionDelegate},
+	require.Equal(t, []RequestAction{ActionAgree, ActionDecline, ActionCounter, ActionDelegate, ActionTransfer},
 		AvailableRequestActions(RequestRequested, RequestParty{HolderHead: true}))
 	require.Equal(t, []RequestAction{ActionAgree, ActionDecline, ActionCounter},
-		AvailableRequestActions(RequestRequested, RequestParty{Delegate: true}))
-	require.Equal(t, []RequestAction{ActionCancel}, AvailableRequestActions(RequestRequested, RequestParty{Lead: true}))
+		AvailableRequestActions(RequestRequested, RequestParty{Delegate: true}), "only the head passes it on")
+	require.Equal(t, []RequestAction{ActionTransferBack, ActionCancel}, AvailableRequestActions(RequestRequested, RequestParty{Lead: true}))
 	require.Empty(t, AvailableRequestActions(RequestDelivered, RequestParty{Lead: true, HolderHead: true}))
 	for _, s := range RequestStates() {
 		require.Equal(t, s != RequestDelivered && s != RequestCancelled, s.Open(), s)
@@ -122,4 +123,50 @@ func TestMayTakeAction(t *testing.T) {
 	require.True(t, MayTakeAction(ActionCancel, RequestParty{Lead: true}))
 	require.False(t, MayTakeAction(ActionDelegate, RequestParty{Delegate: true}))
 	require.False(t, MayTakeAction("approve", RequestParty{Lead: true, HolderHead: true, Delegate: true}))
+}
+
+// TestTransferRules: a request is passed on by its holder's head, with a reason, to
+// another unit, before anyone answered it; the lead may send back only what was
+// passed on.
+func TestTransferRules(t *testing.T) {
+	t.Parallel()
+	other, same := int64(20), int64(10)
+	r := Request{ID: 1, HolderUnitID: same, State: RequestRequested}
+	passed := r
+	passed.TransferredFromUnitID = &same
+	for _, tc := range []struct {
+		name   string
+		r      Request
+		action RequestAction
+		in     RequestInput
+		fields map[string]string
+		code   ErrorCode
+	}{
+		{"to another unit, with a reason", r, ActionTransfer, RequestInput{TransferUnitID: &other, Reason: "归数据部"}, nil, ""},
+		{"no unit, no reason", r, ActionTransfer, RequestInput{},
+			map[string]string{"unit": "request_transfer_unit_required", "reason": "request_transfer_reason_required"}, ECodeInvalid},
+		{"to the unit that holds it", r, ActionTransfer, RequestInput{TransferUnitID: &same, Reason: "x"},
+			map[string]string{"unit": "request_transfer_same_unit"}, ECodeInvalid},
+		{"sent back once passed on", passed, ActionTransferBack, RequestInput{}, nil, ""},
+		{"nothing to send back", r, ActionTransferBack, RequestInput{}, nil, ECodeInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.in.ValidateFor(tc.r, tc.action)
+			if tc.code == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Equal(t, tc.code, ErrorCodeOf(err))
+			if tc.fields != nil {
+				require.Equal(t, tc.fields, FieldErrors(err))
+			}
+		})
+	}
+	require.False(t, r.ActionFits(ActionTransferBack))
+	require.True(t, passed.ActionFits(ActionTransferBack))
+	require.True(t, r.ActionFits(ActionTransfer))
+	for _, st := range []RequestState{RequestAgreed, RequestDeclined, RequestCountered, RequestInProgress} {
+		_, err := NextRequestState(st, ActionTransfer, RequestParty{HolderHead: true})
+		require.Error(t, err, "once answered, %s is not passed on", st)
+	}
 }

@@ -23,12 +23,16 @@ type Request struct {
 	Obstacle        Obstacle
 	DeclineReason   string
 	Binding         bool // set by an escalation decision: the holder may no longer decline
-	SentAt          *time.Time
-	AnsweredAt      *time.Time
-	LastActivityAt  time.Time
-	LastNudgeAt     *time.Time
-	CreatedAt       time.Time
-	Version         int
+	// TransferredFromUnitID is the unit first asked, while the request stands passed
+	// on from it (the lead may send it back); TransferReason says why it was passed.
+	TransferredFromUnitID *int64
+	TransferReason        string
+	SentAt                *time.Time
+	AnsweredAt            *time.Time
+	LastActivityAt        time.Time
+	LastNudgeAt           *time.Time
+	CreatedAt             time.Time
+	Version               int
 
 	// Joined for display.
 	NeedTitle       string
@@ -42,6 +46,9 @@ type Request struct {
 	HolderNameEN    string
 	KeyPersonName   string
 	KeyPersonNameEN string
+	// TransferredFromName names the unit it was passed on from.
+	TransferredFromName   string
+	TransferredFromNameEN string
 }
 
 // RequestInput carries what an action needs besides the action itself.
@@ -52,6 +59,7 @@ type RequestInput struct {
 	Reason          string     // decline: the holder's words; cancel: why
 	CounterScope    string     // counter: reduced scope
 	CounterDate     *time.Time // counter: another date
+	TransferUnitID  *int64     // transfer: the unit it belongs to (with Reason)
 }
 
 // Normalize trims text.
@@ -80,6 +88,13 @@ func (in RequestInput) Validate(action RequestAction) error {
 	case ActionDelegate:
 		if in.KeyPersonUserID == nil {
 			v.Add("key_person", "request_key_person_required")
+		}
+	case ActionTransfer:
+		if in.TransferUnitID == nil {
+			v.Add("unit", "request_transfer_unit_required")
+		}
+		if in.Reason == "" {
+			v.Add("reason", "request_transfer_reason_required")
 		}
 	}
 	return v.Err()

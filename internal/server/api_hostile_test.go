@@ -362,7 +362,14 @@ var hostileParams = map[string]func(t *testing.T, h *hostileAPI, v hostileVarian
 		if !lead {
 			caller = "it@accord.demo"
 		}
-		return h.requestIn(t, state), caller
+		id := h.requestIn(t, state)
+		if v.fixed["action"] == string(accord.ActionTransferBack) {
+			// Only a request passed on can be sent back: IT passes it to Data first.
+			cur := h.api(t, "it@accord.demo").get("/requests/"+id).expect(t, http.StatusOK)
+			h.api(t, "it@accord.demo").post("/requests/"+id+"/transfer", map[string]any{"version": cur["version"],
+				"unit_id": h.unit["Data"], "reason": "归数据部"}).expect(t, http.StatusOK)
+		}
+		return id, caller
 	},
 	"escalations/{id}": func(t *testing.T, h *hostileAPI, v hostileVariant, name string) (string, string) {
 		e := h.freshEscalation(t)
@@ -485,6 +492,9 @@ func (h *hostileAPI) validValue(t *testing.T, v hostileVariant, field string, s 
 	case "owning_unit_id":
 		return h.unit["After-sales"], true
 	case "holder_unit_id", "unit_id":
+		if v.fixed["action"] == string(accord.ActionTransfer) {
+			return h.unit["Data"], true // passed on from IT, which holds the fixture
+		}
 		return h.unit["IT"], true
 	case "alt_unit_id":
 		return h.unit["Data"], true

@@ -76,7 +76,7 @@ func TestSmartServiceUpgradeThroughTheAPI(t *testing.T) {
 	inbox := it.get("/requests?box=incoming").expect(t, http.StatusOK)
 	require.Contains(t, requestIDs(inbox), crmID)
 	got := it.get("/requests/"+crmID).expect(t, http.StatusOK)
-	require.ElementsMatch(t, []any{"agree", "decline", "counter", "delegate"}, got["available_actions"])
+	require.ElementsMatch(t, []any{"agree", "decline", "counter", "delegate", "transfer"}, got["available_actions"])
 	declined := it.post("/requests/"+crmID+"/decline", map[string]any{"version": got["version"], "obstacle": "too_busy",
 		"reason": "本季度排期已满。"}).expect(t, http.StatusOK)
 	require.Equal(t, "declined", declined["state"])

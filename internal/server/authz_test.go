@@ -127,6 +127,7 @@ var routePolicies = map[string]policy{
 	"POST /requests/{id}/counter": requestHolder, "POST /requests/{id}/delegate": requestHolder,
 	"POST /requests/{id}/start": requestHolder, "POST /requests/{id}/deliver": requestHolder,
 	"POST /requests/{id}/progress": requestLog,
+	"POST /requests/{id}/transfer": requestHolder, "POST /requests/{id}/transfer-back": requestLead,
 
 	"GET /escalations/{id}": escalationSee, "POST /escalations/{id}/decide": decide,
 	"POST /escalations/{id}/statement": statement,

@@ -86,7 +86,8 @@ func TestRequestConversation(t *testing.T) {
 	resp = itHead.post(page+"/comments", url.Values{"body": {"x"}, "mention_email": {"legal@accord.demo"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "the same by email")
 	resp = itHead.post(page+"/comments", url.Values{"body": {"x"}, "mention_email": {"nobody@example.com"}})
-	require.Equal(t, "Nobody active in Accord has that email address.", resp.textOf(`#comment-mention-email-error`))
+	require.Equal(t, "That person cannot see this, so they cannot be notified here.", resp.textOf(`#comment-mention-email-error`),
+		"an unknown address reads the same: the field does not tell who has an account")
 	require.Equal(t, "Nothing has been said here yet. Questions, documents and agreements said here stay with the record.",
 		itHead.get(page).text("comments-empty"))
 
@@ -203,6 +204,15 @@ func TestProjectAndEscalationConversations(t *testing.T) {
 	admin := b.login(t, "admin@accord.demo")
 	require.Equal(t, http.StatusOK, admin.get(escPage).StatusCode)
 	require.Equal(t, http.StatusForbidden, cmPost(admin, escPage, "?").StatusCode, "an administrator reads, does not speak")
+
+	// Data's head sees the project, not the escalation: its history says someone spoke
+	// there, never what.
+	data := b.login(t, "data@accord.demo")
+	require.Equal(t, http.StatusNotFound, data.get(escPage).StatusCode)
+	history := data.get(wbPath(smart, "/history"))
+	require.Contains(t, history.wbTexts(`[data-testid="history-summary"]`), "Spoke in an escalation's conversation")
+	require.NotContains(t, history.body, "IT 本季度还有哪些 P0")
+	require.Contains(t, history.body, "周五评审一期范围", "the project's own conversation is the project's readers'")
 }
 
 // TestConversationThroughTheAPI: the same rules as the page, through the JSON face.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -62,19 +63,20 @@ func scanComment(row pgx.Row, extra ...any) (accord.Comment, error) {
 	return c, nil
 }
 
-// Comments lists a conversation in the order it was held, at most limit comments
-// (the earliest), with how many there are in all.
-func (s *Store) Comments(ctx context.Context, subject accord.CommentSubject, limit int) ([]accord.Comment, int, error) {
+// Comments lists the latest limit comments of a conversation said before comment
+// before (0: up to now), in the order they were said, with how many there are in all.
+func (s *Store) Comments(ctx context.Context, subject accord.CommentSubject, before int64, limit int) ([]accord.Comment, int, error) {
 	where := commentSubjectWhere(subject.Kind, "$1")
-	rows, err := s.pool.Query(ctx, `SELECT `+commentColumns+`, count(*) OVER ()`+commentFrom+`WHERE `+where+`
-		ORDER BY c.id LIMIT $2`, subject.ID, limit)
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM comments c WHERE `+where, subject.ID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: comments on %s %d: %w", subject.Kind, subject.ID, err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT * FROM (SELECT `+commentColumns+commentFrom+`WHERE `+where+`
+			AND ($2 = 0 OR c.id < $2) ORDER BY c.id DESC LIMIT $3) latest ORDER BY 1`, subject.ID, before, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: comments on %s %d: %w", subject.Kind, subject.ID, err)
 	}
-	total := 0
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Comment, error) {
-		return scanComment(r, &total)
-	})
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Comment, error) { return scanComment(r) })
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: comments on %s %d: %w", subject.Kind, subject.ID, err)
 	}
@@ -123,12 +125,30 @@ func readCommentSubject(ctx context.Context, tx pgx.Tx, subject accord.CommentSu
 		err = tx.QueryRow(ctx, `SELECT ARRAY[lead_user_id] FROM projects WHERE id = $1`, subject.ID).Scan(&parties)
 		err = mapNotFound(err, "project_not_found")
 	}
+	if err != nil {
+		return f, err
+	}
+	var ids []int64
 	for _, id := range parties {
 		if id != nil {
-			f.parties = append(f.parties, *id)
+			ids = append(ids, *id)
 		}
 	}
-	return f, err
+	// Only people still here take part: a deactivated lead or head hears nothing.
+	rows, err := tx.Query(ctx, `SELECT id FROM users WHERE id = ANY ($1) AND deactivated_at IS NULL`, ids)
+	if err != nil {
+		return f, err
+	}
+	active, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return f, err
+	}
+	for _, id := range ids {
+		if slices.Contains(active, id) {
+			f.parties = append(f.parties, id)
+		}
+	}
+	return f, nil
 }
 
 // AddComment records what actorID said on subject, calls in the people mentioned and
@@ -165,7 +185,8 @@ func (s *Store) AddComment(ctx context.Context, actorID int64, subject accord.Co
 				return err
 			}
 		}
-		if err := auditProject(ctx, tx, actorID, f.projectID, accord.AuditComment, id, accord.AuditCreate, nil, in); err != nil {
+		if err := auditProject(ctx, tx, actorID, f.projectID, accord.AuditComment, id, accord.AuditCreate, nil,
+			commentAudit(subject, in.Body)); err != nil {
 			return err
 		}
 		c, err = scanComment(tx.QueryRow(ctx, `SELECT `+commentColumns+commentFrom+`WHERE c.id = $1`, id))
@@ -175,6 +196,12 @@ func (s *Store) AddComment(ctx context.Context, actorID int64, subject accord.Co
 		return accord.Comment{}, fmt.Errorf("store: comment on %s %d: %w", subject.Kind, subject.ID, err)
 	}
 	return c, nil
+}
+
+// commentAudit is what the audit log keeps of a comment: where it was said and the
+// words. A project's history shows the words only where its readers may read them.
+func commentAudit(subject accord.CommentSubject, body string) map[string]any {
+	return map[string]any{"subject": subject.Kind, "subject_id": subject.ID, "Body": body}
 }
 
 func subjectRequest(s accord.CommentSubject) int64 {
@@ -217,7 +244,10 @@ func (s *Store) EditComment(ctx context.Context, actorID, id int64, version int,
 		if err != nil {
 			return err
 		}
-		if !accord.MayEditComment(before, actorID, now) {
+		switch {
+		case before.AuthorUserID != actorID:
+			return accord.Errorf(accord.ECodeForbidden, "comment_not_yours", nil)
+		case !accord.MayEditComment(before, actorID, now):
 			return accord.Errorf(accord.ECodeForbidden, "comment_edit_closed", nil)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE comments SET body = $2, edited_at = $3, version = version + 1 WHERE id = $1`,
@@ -225,7 +255,7 @@ func (s *Store) EditComment(ctx context.Context, actorID, id int64, version int,
 			return err
 		}
 		if err := auditProject(ctx, tx, actorID, before.ProjectID, accord.AuditComment, id, accord.AuditUpdate,
-			accord.CommentInput{Body: before.Body}, accord.CommentInput{Body: in.Body}); err != nil {
+			commentAudit(before.Subject, before.Body), commentAudit(before.Subject, in.Body)); err != nil {
 			return err
 		}
 		c, err = scanComment(tx.QueryRow(ctx, `SELECT `+commentColumns+commentFrom+`WHERE c.id = $1`, id))
@@ -253,7 +283,7 @@ func (s *Store) RetractComment(ctx context.Context, actorID, id int64, version i
 			return err
 		}
 		if err := auditProject(ctx, tx, actorID, before.ProjectID, accord.AuditComment, id, accord.AuditRetract,
-			accord.CommentInput{Body: before.Body}, nil); err != nil {
+			commentAudit(before.Subject, before.Body), nil); err != nil {
 			return err
 		}
 		c, err = scanComment(tx.QueryRow(ctx, `SELECT `+commentColumns+commentFrom+`WHERE c.id = $1`, id))
@@ -265,9 +295,14 @@ func (s *Store) RetractComment(ctx context.Context, actorID, id int64, version i
 	return c, nil
 }
 
+// MentionAuthors is how many of a conversation's latest speakers its form offers to
+// notify, besides the subject's parties: each is checked against the access rule,
+// so the page's cost stays bounded however long the conversation.
+const MentionAuthors = 8
+
 // CommentCandidates lists the people around a conversation, whom its form offers to
-// mention: the subject's parties and everyone who has spoken in it. The caller keeps
-// those who may see the subject.
+// mention: the subject's parties and its latest speakers. The caller keeps those who
+// may see the subject.
 func (s *Store) CommentCandidates(ctx context.Context, subject accord.CommentSubject) ([]accord.User, error) {
 	var users []accord.User
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
@@ -276,9 +311,11 @@ func (s *Store) CommentCandidates(ctx context.Context, subject accord.CommentSub
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT `+userColumns+` FROM users u
-			WHERE u.deactivated_at IS NULL AND (u.id = ANY ($1)
-				OR u.id IN (SELECT c.author_user_id FROM comments c WHERE `+commentSubjectWhere(subject.Kind, "$2")+`))
-			ORDER BY u.name_en, u.name, u.id`, f.parties, subject.ID)
+			WHERE u.deactivated_at IS NULL AND (u.id = ANY ($1) OR u.id IN (
+				SELECT a.author_user_id FROM (SELECT c.author_user_id, max(c.id) AS last FROM comments c
+					WHERE `+commentSubjectWhere(subject.Kind, "$2")+` GROUP BY c.author_user_id
+					ORDER BY last DESC LIMIT $3) a))
+			ORDER BY u.name_en, u.name, u.id`, f.parties, subject.ID, MentionAuthors)
 		if err != nil {
 			return err
 		}

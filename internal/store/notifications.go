@@ -104,8 +104,13 @@ func notifyAction(ctx context.Context, tx pgx.Tx, actorID int64, action accord.R
 	if err != nil {
 		return err
 	}
+	reason := ""
+	if action == accord.ActionTransfer {
+		reason = r.TransferReason // a transfer says why, in the words given then
+	}
 	for _, n := range accord.RequestActionAudience(action, r, head) {
-		if err := notify(ctx, tx, n.To, n.Kind, r, actorID, r.State, ""); err != nil {
+		if err := insertNotification(ctx, tx, notice{to: n.To, kind: n.Kind, request: r, actor: actorID, state: r.State,
+			reason: reason}); err != nil {
 			return err
 		}
 	}

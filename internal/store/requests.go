@@ -16,7 +16,10 @@ const requestColumns = `r.id, r.need_id, r.project_id, r.holder_unit_id, r.state
 	r.key_person_user_id, r.counter_scope, r.counter_date, r.obstacle, r.decline_reason, r.binding, r.sent_at,
 	r.answered_at, r.last_activity_at, r.last_nudge_at, r.created_at, r.version,
 	d.title, d.title_en, d.tier, d.effort_days::float8, p.name, p.name_en, p.lead_user_id, h.name, h.name_en,
-	COALESCE(k.name, ''), COALESCE(k.name_en, ''), r.offer_we_give, r.offer_they_get, r.offer_proposal`
+	COALESCE(k.name, ''), COALESCE(k.name_en, ''), r.offer_we_give, r.offer_they_get, r.offer_proposal,
+	r.transferred_from_unit_id, r.transfer_reason,
+	COALESCE((SELECT tf.name FROM units tf WHERE tf.id = r.transferred_from_unit_id), ''),
+	COALESCE((SELECT tf.name_en FROM units tf WHERE tf.id = r.transferred_from_unit_id), '')`
 
 const requestFrom = ` FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 	JOIN units h ON h.id = r.holder_unit_id LEFT JOIN users k ON k.id = r.key_person_user_id `
@@ -34,7 +37,8 @@ func requestDest(r *accord.Request) []any {
 		&r.SentAt, &r.AnsweredAt, &r.LastActivityAt, &r.LastNudgeAt, &r.CreatedAt, &r.Version,
 		&r.NeedTitle, &r.NeedTitleEN, &r.Tier, &r.EffortDays, &r.ProjectName, &r.ProjectNameEN, &r.LeadUserID,
 		&r.HolderName, &r.HolderNameEN, &r.KeyPersonName, &r.KeyPersonNameEN,
-		&r.OfferParts.WeGive, &r.OfferParts.TheyGet, &r.OfferParts.Proposal}
+		&r.OfferParts.WeGive, &r.OfferParts.TheyGet, &r.OfferParts.Proposal,
+		&r.TransferredFromUnitID, &r.TransferReason, &r.TransferredFromName, &r.TransferredFromNameEN}
 }
 
 func collectRequests(rows pgx.Rows) ([]accord.Request, error) {
@@ -186,6 +190,26 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 			arg("decline_reason", "")
 		case accord.ActionSend:
 			arg("sent_at", now)
+		case accord.ActionTransfer:
+			// The unit it belongs to answers it afresh; the need is held there now.
+			if err := checkTransferTarget(ctx, tx, *in.TransferUnitID); err != nil {
+				return err
+			}
+			arg("holder_unit_id", *in.TransferUnitID)
+			arg("transferred_from_unit_id", r.HolderUnitID)
+			arg("transfer_reason", in.Reason)
+			arg("key_person_user_id", nil)
+			if err := moveNeed(ctx, tx, r.NeedID, *in.TransferUnitID); err != nil {
+				return err
+			}
+		case accord.ActionTransferBack:
+			arg("holder_unit_id", *r.TransferredFromUnitID)
+			arg("transferred_from_unit_id", nil)
+			arg("transfer_reason", "")
+			arg("key_person_user_id", nil)
+			if err := moveNeed(ctx, tx, r.NeedID, *r.TransferredFromUnitID); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE requests SET `+strings.Join(set, ", ")+` WHERE id = $1`, args...); err != nil {
 			return err
@@ -196,13 +220,42 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		if err := notifyAction(ctx, tx, v.User.ID, action, after); err != nil {
 			return err
 		}
+		facts := requestAuditFacts(r, map[string]any{"state": next, "input": in})
+		if action == accord.ActionTransfer || action == accord.ActionTransferBack {
+			facts["to_unit"], facts["to_unit_en"] = after.HolderName, after.HolderNameEN // as named then
+		}
 		return auditProjectAt(ctx, tx, now, v.User.ID, r.ProjectID, accord.AuditRequest, id, accord.AuditOf(action),
-			map[string]any{"state": r.State}, requestAuditFacts(r, map[string]any{"state": next, "input": in}))
+			map[string]any{"state": r.State}, facts)
 	})
 	if err != nil {
 		return accord.Request{}, fmt.Errorf("store: %s request %d: %w", action, id, err)
 	}
 	return after, nil
+}
+
+// checkTransferTarget refuses to pass a request to a unit that is closed or has no
+// head: nobody would answer it there.
+func checkTransferTarget(ctx context.Context, tx pgx.Tx, unitID int64) error {
+	var open, headed bool
+	err := tx.QueryRow(ctx, `SELECT closed_at IS NULL, head_user_id IS NOT NULL FROM units WHERE id = $1 FOR SHARE`, unitID).Scan(&open, &headed)
+	if err != nil {
+		return fieldNotFound(err, "unit", "unit_not_found")
+	}
+	switch {
+	case !open:
+		return &accord.Error{Code: accord.ECodeInvalid, MessageID: "request_transfer_unit_closed",
+			Fields: map[string]string{"unit": "request_transfer_unit_closed"}}
+	case !headed:
+		return &accord.Error{Code: accord.ECodeInvalid, MessageID: "request_transfer_unit_vacant",
+			Fields: map[string]string{"unit": "request_transfer_unit_vacant"}}
+	}
+	return nil
+}
+
+// moveNeed makes unitID the holder of a need whose request was passed on.
+func moveNeed(ctx context.Context, tx pgx.Tx, needID, unitID int64) error {
+	_, err := tx.Exec(ctx, `UPDATE needs SET holder_unit_id = $2, version = version + 1 WHERE id = $1`, needID, unitID)
+	return err
 }
 
 // requestAuditFacts adds to a request's audit record the need and the holding unit

@@ -11,7 +11,8 @@ import (
 	"accord/internal/server/spine"
 )
 
-// maxAPIComments is the most comments one conversation answers with.
+// maxAPIComments is the most comments one answer holds: the latest, before the
+// cursor given.
 const maxAPIComments = 500
 
 // commentRoutes declares the conversations on requests, escalations and projects.
@@ -64,8 +65,15 @@ func (s *Server) apiComments(kind accord.CommentKind) http.HandlerFunc {
 		}
 		var list []accord.Comment
 		var total int
+		var before int64
+		if raw := r.URL.Query().Get("before"); raw != "" && err == nil {
+			if before, err = strconv.ParseInt(raw, 10, 64); err != nil || before <= 0 {
+				err = &accord.Error{Code: accord.ECodeInvalid, MessageID: "error_invalid_form",
+					Fields: map[string]string{"before": "api_cursor_invalid"}}
+			}
+		}
 		if err == nil {
-			list, total, err = s.store.Comments(ctx, conv.Subject, maxAPIComments)
+			list, total, err = s.store.Comments(ctx, conv.Subject, before, maxAPIComments)
 		}
 		if err != nil {
 			s.apiFail(w, r, err)
@@ -75,7 +83,13 @@ func (s *Server) apiComments(kind accord.CommentKind) http.HandlerFunc {
 		for _, c := range list {
 			out = append(out, toAPIComment(c))
 		}
-		s.apiJSON(w, r, http.StatusOK, map[string]any{"comments": out, "total": total, "may_comment": conv.Speaks})
+		// Earlier comments are read with before= the first id given here.
+		var earlier any
+		if len(list) == maxAPIComments && list[0].ID > 0 {
+			earlier = apiID(list[0].ID)
+		}
+		s.apiJSON(w, r, http.StatusOK, map[string]any{"comments": out, "total": total, "may_comment": conv.Speaks,
+			"earlier_before": earlier})
 	}
 }
 

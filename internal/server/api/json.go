@@ -183,6 +183,9 @@ type apiRequest struct {
 	KeyPersonName    string     `json:"key_person_name"`
 	KeyPersonNameEN  string     `json:"key_person_name_en"`
 	AvailableActions []string   `json:"available_actions"` // what the caller may do now
+	// TransferredFromUnitID is the unit first asked, while the request stands passed on.
+	TransferredFromUnitID *string `json:"transferred_from_unit_id"`
+	TransferReason        string  `json:"transfer_reason"`
 	// Ruling is the request's latest escalation, on GET /requests/{id} only: with whom
 	// it waits, or the outcome and reason decided.
 	Ruling *apiRuling `json:"ruling,omitempty"`
@@ -227,11 +230,10 @@ func toAPIRequest(r accord.Request, v accord.Viewer) apiRequest {
 		CreatedAt: r.CreatedAt, Version: r.Version, NeedTitle: r.NeedTitle, NeedTitleEN: r.NeedTitleEN,
 		Tier: string(r.Tier), EffortDays: r.EffortDays, ProjectName: r.ProjectName, ProjectNameEN: r.ProjectNameEN,
 		LeadUserID: apiID(r.LeadUserID), HolderName: r.HolderName, HolderNameEN: r.HolderNameEN,
-		KeyPersonName: r.KeyPersonName, KeyPersonNameEN: r.KeyPersonNameEN, AvailableActions: []string{}}
-	for _, a := range accord.AvailableRequestActions(r.State, accord.RequestPartyOf(r, v)) {
-		if a != accord.ActionSend {
-			out.AvailableActions = append(out.AvailableActions, string(a))
-		}
+		KeyPersonName: r.KeyPersonName, KeyPersonNameEN: r.KeyPersonNameEN, AvailableActions: []string{},
+		TransferredFromUnitID: apiIDPtr(r.TransferredFromUnitID), TransferReason: r.TransferReason}
+	for _, a := range r.AvailableActions(accord.RequestPartyOf(r, v)) {
+		out.AvailableActions = append(out.AvailableActions, string(a))
 	}
 	return out
 }

@@ -120,6 +120,7 @@ type apiActionBody struct {
 	Reason          string  `json:"reason"`
 	CounterScope    string  `json:"counter_scope"`
 	CounterDate     *string `json:"counter_date"`
+	UnitID          *string `json:"unit_id"` // transfer
 }
 
 // apiActOnRequest takes one action on a request through store.ActOnRequest, the same
@@ -156,6 +157,9 @@ func (s *Server) apiActOnRequest(w http.ResponseWriter, r *http.Request) {
 	in.KeyPersonUserID = parseAPIID(body.KeyPersonUserID, "key_person_user_id", &read)
 	in.DueDate = parseAPIDate(body.DueDate, "due_date", &read)
 	in.CounterDate = parseAPIDate(body.CounterDate, "counter_date", &read)
+	if action == accord.ActionTransfer {
+		in.TransferUnitID = parseAPIID(body.UnitID, "unit_id", &read)
+	}
 	in.Normalize()
 	var after accord.Request
 	if len(read.Fields) > 0 {
@@ -164,7 +168,7 @@ func (s *Server) apiActOnRequest(w http.ResponseWriter, r *http.Request) {
 		after, err = s.store.ActOnRequest(ctx, *spine.ViewerFrom(ctx), a.Request.ID, *body.Version, action, in, s.Now())
 	}
 	if err != nil {
-		err = spine.RenameFields(err, map[string]string{"key_person": "key_person_user_id"})
+		err = spine.RenameFields(err, map[string]string{"key_person": "key_person_user_id", "unit": "unit_id"})
 		if accord.ErrorCodeOf(err) == accord.ECodeConflict {
 			if now, lerr := s.store.Request(ctx, a.Request.ID); lerr == nil {
 				s.apiFail(w, r, err, toAPIRequest(now, *spine.ViewerFrom(ctx)))

@@ -27,7 +27,7 @@ type Store interface {
 
 type commentStore interface {
 	Comment(ctx context.Context, id int64) (accord.Comment, error)
-	Comments(ctx context.Context, subject accord.CommentSubject, limit int) ([]accord.Comment, int, error)
+	Comments(ctx context.Context, subject accord.CommentSubject, before int64, limit int) ([]accord.Comment, int, error)
 	EditComment(ctx context.Context, actorID, id int64, version int, body string, now time.Time) (accord.Comment, error)
 	RetractComment(ctx context.Context, actorID, id int64, version int, now time.Time) (accord.Comment, error)
 }

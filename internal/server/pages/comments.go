@@ -14,7 +14,8 @@ import (
 	"accord/web/ui"
 )
 
-// conversationLength is how many comments a page shows of one conversation.
+// conversationLength is how many comments a page shows of one conversation: the
+// latest; the page says how many earlier ones there are.
 const conversationLength = 200
 
 func (s *Server) commentRoutes(r chi.Router) {
@@ -29,7 +30,7 @@ func (s *Server) commentRoutes(r chi.Router) {
 // conversation reads what a page shows of a conversation the viewer may see: its
 // comments and, for someone who may speak in it, the people they may notify.
 func (s *Server) conversation(ctx context.Context, conv spine.Conversation, form ui.CommentForm) (ui.ConversationView, error) {
-	comments, total, err := s.store.Comments(ctx, conv.Subject, conversationLength)
+	comments, total, err := s.store.Comments(ctx, conv.Subject, 0, conversationLength)
 	if err != nil {
 		return ui.ConversationView{}, err
 	}
@@ -63,7 +64,9 @@ func (s *Server) readCommentForm(r *http.Request) (ui.CommentForm, accord.Commen
 		case err == nil && u.Active():
 			in.Mentions = append(in.Mentions, u.ID)
 		case err == nil || code == accord.ECodeNotFound || code == accord.ECodeInvalid:
-			read.Add("mentions", "comment_mention_unknown") // unknown, or no longer here
+			// Unknown, or no longer here: said as for someone who may not see it, so the
+			// field does not tell which addresses have accounts.
+			read.Add("mentions", "comment_mention_refused")
 		default:
 			return f, in, read, err
 		}

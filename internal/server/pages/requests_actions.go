@@ -21,6 +21,7 @@ var actionFields = map[accord.RequestAction][]string{
 	accord.ActionCounter:  {"counter_scope", "counter_date"},
 	accord.ActionDelegate: {"key_person"},
 	accord.ActionCancel:   {"reason"},
+	accord.ActionTransfer: {"unit", "reason"},
 }
 
 // readActionForm reads an answer as typed and the input it carries. Only the action's
@@ -56,6 +57,11 @@ func readActionForm(r *http.Request, action accord.RequestAction) (ui.ActionForm
 			f.CounterDate = r.PostFormValue(field)
 			if in.CounterDate, ok = formDate(r, field); !ok {
 				read.Add(field, "rq_field_date")
+			}
+		case "unit":
+			f.Unit = r.PostFormValue(field)
+			if in.TransferUnitID, ok = formOptionalID(r, field); !ok {
+				read.Add(field, "unit_not_found")
 			}
 		}
 	}
@@ -93,9 +99,13 @@ func (s *Server) actOnRequest(action accord.RequestAction) http.HandlerFunc {
 		lang := i18n.Lang(ctx)
 		need := accord.Need{Title: after.NeedTitle, TitleEN: after.NeedTitleEN}.DisplayTitle(lang)
 		notice := i18n.T(ctx, "rq_done", map[string]any{"Need": need, "State": i18n.T(ctx, after.State.MessageID())})
-		if action == accord.ActionDelegate {
+		switch action {
+		case accord.ActionDelegate:
 			notice = i18n.T(ctx, "rq_done_delegate", map[string]any{"Need": need,
 				"Person": accord.User{Name: after.KeyPersonName, NameEN: after.KeyPersonNameEN}.DisplayName(lang)})
+		case accord.ActionTransfer, accord.ActionTransferBack:
+			notice = i18n.T(ctx, "rq_done_transfer", map[string]any{"Need": need,
+				"Unit": accord.Unit{Name: after.HolderName, NameEN: after.HolderNameEN}.DisplayName(lang)})
 		}
 		if inPlace(r) {
 			a.Request = after
@@ -109,7 +119,11 @@ func (s *Server) actOnRequest(action accord.RequestAction) http.HandlerFunc {
 			return
 		}
 		s.sessions.Put(ctx, flashKey, notice)
-		http.Redirect(w, r, backPath(r, a.Request.ID), http.StatusSeeOther)
+		back := backPath(r, a.Request.ID)
+		if action == accord.ActionTransfer {
+			back = "/inbox" // passed on, it is no longer this unit's to open
+		}
+		http.Redirect(w, r, back, http.StatusSeeOther)
 	}
 }
 

@@ -3,6 +3,7 @@ package pages
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"accord/internal/accord"
@@ -69,6 +70,13 @@ func (s *Server) requestPage(ctx context.Context, a spine.RequestAccess, comment
 	for _, st := range accord.StrategiesOffered(req, party) {
 		v.Strategies = append(v.Strategies, ui.StrategyView{Strategy: st, Form: s.strategyForm(ctx, req, st)})
 	}
+	if slices.Contains(v.Card.Actions, accord.ActionTransfer) {
+		units, err := s.store.Units(ctx)
+		if err != nil {
+			return ui.RequestPageView{}, err
+		}
+		v.Card.Units = openUnits(units)
+	}
 	conv := spine.Conversation{Subject: accord.CommentSubject{Kind: accord.CommentOnRequest, ID: req.ID},
 		ProjectID: req.ProjectID, Speaks: accord.MayCommentOnRequest(party)}
 	if v.Conversation, err = s.conversation(ctx, conv, comment); err != nil {
@@ -117,18 +125,7 @@ func withRuling(card *ui.RequestCard, rulings map[int64]accord.Escalation, v acc
 
 func newRequestCard(v *accord.Viewer, a spine.RequestAccess, q accord.QueueEntry, members []accord.User) ui.RequestCard {
 	return ui.RequestCard{Request: a.Request, Project: a.Project, Queue: q, ViewerID: v.User.ID, Party: a.Party,
-		Actions: cardActions(a.Request.State, a.Party), Members: members, Forms: map[accord.RequestAction]ui.ActionForm{}}
-}
-
-// cardActions are the actions a card offers: what the party may do, sending aside.
-func cardActions(state accord.RequestState, party accord.RequestParty) []accord.RequestAction {
-	var out []accord.RequestAction
-	for _, a := range accord.AvailableRequestActions(state, party) {
-		if a != accord.ActionSend {
-			out = append(out, a)
-		}
-	}
-	return out
+		Actions: a.Request.AvailableActions(a.Party), Members: members, Forms: map[accord.RequestAction]ui.ActionForm{}}
 }
 
 // strategyForm fills a strategy's act with what the lead most likely wants: a first

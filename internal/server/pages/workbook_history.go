@@ -189,10 +189,14 @@ func (n historyNames) change(ctx context.Context, e accord.AuditEntry) ui.Projec
 		return c // the summary quotes the thanks; there are no fields to compare
 	case accord.AuditComment:
 		data := map[string]any{"Text": histClip(i18n.Text(ctx, histText(latest["Body"])), 120)}
-		switch e.Action {
-		case accord.AuditUpdate:
+		switch {
+		case histText(latest["subject"]) == string(accord.CommentOnEscalation):
+			// An escalation's conversation is for its parties, not every reader of the
+			// project: the history says that someone spoke there, not what.
+			c.Summary = i18n.T(ctx, "polish_hist_comment_escalation")
+		case e.Action == accord.AuditUpdate:
 			c.Summary = i18n.T(ctx, "polish_hist_comment_update", data)
-		case accord.AuditRetract:
+		case e.Action == accord.AuditRetract:
 			c.Summary = i18n.T(ctx, "polish_hist_comment_retract", data)
 		default:
 			c.Summary = i18n.T(ctx, "polish_hist_comment_create", data)
@@ -255,6 +259,13 @@ func requestChange(ctx context.Context, c ui.ProjectChange, action accord.AuditA
 	case action == accord.AuditNudge:
 		c.Summary = i18n.T(ctx, "polish_hist_request_nudge", data)
 		return c
+	case action == accord.AuditOf(accord.ActionTransfer), action == accord.AuditOf(accord.ActionTransferBack):
+		data["ToUnit"] = histLocal(after, "to_unit", "to_unit_en", i18n.Lang(ctx))
+		id := "polish_hist_request_transfer"
+		if action == accord.AuditOf(accord.ActionTransferBack) {
+			id = "polish_hist_request_transfer_back"
+		}
+		c.Summary = i18n.T(ctx, id, data)
 	case data["From"] != "" && data["From"] != data["To"]:
 		c.Summary = i18n.T(ctx, "polish_hist_request_moved", data)
 	default:

@@ -1,0 +1,94 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+)
+
+// TestTransferPassesARequestToTheUnitItBelongsTo (转交, issue 15): IT's head passes
+// the smart service upgrade's CRM request to Data, with a reason; Data's head answers
+// it afresh, the lead is told why and may send it back.
+func TestTransferPassesARequestToTheUnitItBelongsTo(t *testing.T) {
+	b := setup(t)
+	smart := b.rqSmart(t)
+	lead := b.login(t, "aftersales@accord.demo")
+	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
+	units := b.units(t)
+	crm := b.rqRequests(t, smart.ID)["IT"]
+	itHead := b.login(t, "it@accord.demo")
+	page := rqReq(crm.ID, "")
+
+	form := itHead.get(page)
+	require.Equal(t, 1, form.doc.Find(`[data-testid="act-transfer"]`).Length(), "IT's head may pass it on")
+	require.Zero(t, lead.get(page).doc.Find(`[data-testid="act-transfer"]`).Length(), "the lead may not")
+	require.Zero(t, lead.get(page).doc.Find(`[data-testid="act-transfer-back"]`).Length(), "nothing to send back yet")
+
+	post := func(unit, reason string) response {
+		cur := b.rqRequest(t, crm.ID)
+		return itHead.post(rqReq(crm.ID, "/transfer"), url.Values{"version": {rqVersion(cur)}, "unit": {unit}, "reason": {reason}})
+	}
+	resp := post(idStr(units["Data"].ID), "")
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, resp.body, "Say why it belongs to that unit.")
+	require.Equal(t, idStr(units["Data"].ID), resp.doc.Find(`select[name="unit"] option[selected]`).AttrOr("value", ""), "the choice is kept")
+	resp = post(idStr(units["IT"].ID), "本就在这")
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, resp.body, "It is already with that unit.")
+
+	// Passed on: the need is Data's now, and its head answers it.
+	resp = rqFollow(t, itHead, post(idStr(units["Data"].ID), "客户画像归数据部负责"))
+	require.Contains(t, resp.body, "“CRM system development” is now with Data.")
+	crm = b.rqRequest(t, crm.ID)
+	require.Equal(t, units["Data"].ID, crm.HolderUnitID)
+	require.Equal(t, units["IT"].ID, *crm.TransferredFromUnitID)
+	require.Equal(t, accord.RequestRequested, crm.State)
+	require.Equal(t, units["Data"].ID, *b.wbNeeds(t, smart.ID)["CRM system development"].HolderUnitID)
+	require.Equal(t, http.StatusNotFound, itHead.get(page).StatusCode, "IT no longer holds it, nor sees the project")
+
+	data := b.login(t, "data@accord.demo")
+	require.Contains(t, data.get("/notifications").body,
+		"Huang Lei passed “CRM system development” (Smart service upgrade) to your unit: “客户画像归数据部负责”.")
+	inbox := data.get("/inbox")
+	require.Contains(t, inbox.body, "CRM system development")
+	resp = data.get(page)
+	require.Equal(t, "客户画像归数据部负责", resp.text("transferred"))
+	require.Contains(t, resp.body, "Passed on from IT")
+	require.Equal(t, 1, resp.doc.Find(`[data-testid="act-agree"]`).Length(), "Data's head answers it afresh")
+
+	// The lead is told why, and may send it back.
+	require.Contains(t, lead.get("/notifications").body, "passed “CRM system development” (Smart service upgrade) on to another unit")
+	resp = lead.get(page)
+	require.Equal(t, 1, resp.doc.Find(`[data-testid="act-transfer-back"]`).Length())
+	cur := b.rqRequest(t, crm.ID)
+	resp = rqFollow(t, lead, lead.post(rqReq(crm.ID, "/transfer-back"), url.Values{"version": {rqVersion(cur)}}))
+	require.Contains(t, resp.body, "“CRM system development” is now with IT.")
+	crm = b.rqRequest(t, crm.ID)
+	require.Equal(t, units["IT"].ID, crm.HolderUnitID)
+	require.Nil(t, crm.TransferredFromUnitID)
+	require.Contains(t, itHead.get("/notifications").body, "Zhang Wei sent “CRM system development” (Smart service upgrade) back to your unit.")
+
+	// The project's history tells both steps, with the units as named then.
+	history := strings.Join(lead.get(wbPath(smart, "/history")).wbTexts(`[data-testid="history-summary"]`), "\n")
+	require.Contains(t, history, "Passed “CRM system development” from IT to Data")
+	require.Contains(t, history, "Sent “CRM system development” back from Data to IT")
+
+	// Through the API, the same rule: only the holder's head, to another unit.
+	cur = b.rqRequest(t, crm.ID)
+	got := b.api(t, "aftersales@accord.demo").post("/requests/"+idStr(crm.ID)+"/transfer",
+		map[string]any{"version": cur.Version, "unit_id": idStr(units["Data"].ID), "reason": "x"})
+	require.Equal(t, http.StatusForbidden, got.status)
+	moved := b.api(t, "it@accord.demo").post("/requests/"+idStr(crm.ID)+"/transfer",
+		map[string]any{"version": cur.Version, "unit_id": idStr(units["Data"].ID), "reason": "归数据部"}).expect(t, http.StatusOK)
+	require.Equal(t, idStr(units["IT"].ID), moved["transferred_from_unit_id"])
+	require.Equal(t, "归数据部", moved["transfer_reason"])
+
+	// In Chinese.
+	lead.lang = "zh-CN"
+	require.Contains(t, lead.get(page).body, "退回最初请求的部门")
+}

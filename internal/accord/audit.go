@@ -53,6 +53,8 @@ const (
 	AuditRefresh    AuditAction = "refresh"
 	AuditArchive    AuditAction = "archive"
 	AuditRetract    AuditAction = "retract"
+	AuditAskAdvice  AuditAction = "ask_advice"
+	AuditOpinion    AuditAction = "opinion"
 )
 
 // AuditOf is the audit action a request action is recorded as.

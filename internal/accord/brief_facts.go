@@ -20,6 +20,9 @@ type BriefFacts struct {
 	Progress     []ProgressEntry
 	Commitments  []Commitment // promises the project made to the holding unit
 	Alternatives []Need       // needs of the resource map that back this one up
+	// Advice asked by the superior, with the opinions as given: the record a decision
+	// is frozen with includes what the superior was advised.
+	Advice []Advice
 }
 
 // RequestEvent is one step in a request's life, as its history recorded it: an

@@ -78,10 +78,10 @@ const MaxCommentMentions = 20
 func MayCommentOnRequest(p RequestParty) bool { return p.Lead || p.AnswersForHolder() }
 
 // MayCommentOnEscalation reports whether the party may comment on an escalation: its
-// superior and both sides (the lead, the holder's head, the key person). An
-// administrator who keeps the tree may read it, not speak in it.
+// superior, both sides (the lead, the holder's head, the key person) and the advisers
+// the superior asked. An administrator who keeps the tree may read it, not speak in it.
 func MayCommentOnEscalation(p EscalationParty) bool {
-	return p.Superior || p.Lead || p.HolderHead || p.KeyPerson
+	return p.Superior || p.Lead || p.HolderHead || p.KeyPerson || p.Adviser
 }
 
 // MayCommentOnProject reports whether v may comment on project p: whoever may see

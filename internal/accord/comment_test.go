@@ -31,6 +31,7 @@ func TestWhoMayComment(t *testing.T) {
 		{"the lead", EscalationParty{Lead: true}, true},
 		{"the holder's head", EscalationParty{HolderHead: true}, true},
 		{"the key person", EscalationParty{KeyPerson: true}, true},
+		{"an adviser the superior asked", EscalationParty{Adviser: true}, true},
 		{"an administrator reads, does not speak", EscalationParty{Admin: true}, false},
 		{"a superior it moved on from reads what they were sent", EscalationParty{Told: true}, false},
 	} {

@@ -57,6 +57,9 @@ type EscalationParty struct {
 	// Told: was notified of it (a superior it has since moved on from, a head or key
 	// person since replaced): they may still open what they were sent, to read.
 	Told bool
+	// Adviser: asked by the superior for an opinion (加签); reads the escalation and
+	// gives that opinion once.
+	Adviser bool
 }
 
 // EscalationPartyOf is the part viewer v plays in escalation e.
@@ -75,10 +78,10 @@ func EscalationPartyOf(e Escalation, v Viewer) EscalationParty {
 	return p
 }
 
-// MayView: the superior, the two sides, the key person, administrators and anyone
-// who was told of it see an escalation; nobody else learns it exists.
+// MayView: the superior, the two sides, the key person, administrators, advisers and
+// anyone who was told of it see an escalation; nobody else learns it exists.
 func (p EscalationParty) MayView() bool {
-	return p.Superior || p.Lead || p.HolderHead || p.KeyPerson || p.Admin || p.Told
+	return p.Superior || p.Lead || p.HolderHead || p.KeyPerson || p.Admin || p.Told || p.Adviser
 }
 
 // Statement sides.

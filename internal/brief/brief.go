@@ -128,6 +128,19 @@ func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, 
 		}
 	}
 
+	if len(f.Advice) > 0 {
+		// What the superior was advised, as it stood when the record was taken.
+		w.section("brief_section_advice")
+		for _, a := range f.Advice {
+			data := map[string]any{"Adviser": a.DisplayAdviser(lang), "Opinion": oneLine(typed(a.Opinion))}
+			if a.Pending() {
+				w.item("brief_advice_awaited", data)
+			} else {
+				w.item("brief_advice", data)
+			}
+		}
+	}
+
 	w.section("brief_section_options")
 	options := 0
 	if counter := counterText(r.State, typed(r.CounterScope), r.CounterDate, tr); counter != "" {

@@ -132,6 +132,7 @@ var routePolicies = map[string]policy{
 	"GET /escalations/{id}": escalationSee, "POST /escalations/{id}/decide": decide,
 	"POST /escalations/{id}/statement": statement,
 	"POST /escalations/{id}/reassign":  reassign, "POST /escalations/{id}/refresh": refresh,
+	"POST /escalations/{id}/advice": decide, "POST /escalations/{id}/opinion": decide, // the superior asks; only advisers answer
 	"POST /requests/{id}/decide": decideDirect,
 
 	"POST /requests/{id}/comments": requestTalk, "POST /escalations/{id}/comments": escalationTalk,

@@ -19,6 +19,9 @@ func saveRecord(ctx context.Context, tx pgx.Tx, id int64, column string, request
 	if err != nil {
 		return fmt.Errorf("record facts of escalation %d: %w", id, err)
 	}
+	if f.Advice, err = escalationAdvice(ctx, tx, id); err != nil {
+		return fmt.Errorf("record facts of escalation %d: %w", id, err)
+	}
 	b, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("record facts of escalation %d: %w", id, err)

@@ -82,6 +82,13 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	case accord.SideLead:
 		view.Statement.Text = e.LeadStatement
 	}
+	asked, err := s.store.EscalationAdvice(ctx, e.ID)
+	if err != nil {
+		return ui.EscalationView{}, err
+	}
+	viewerID := spine.ViewerFrom(ctx).User.ID
+	view.Advice = ui.AdviceView{Asked: asked, MayAsk: accord.MayAskAdvice(e, party),
+		MayAnswer: accord.OpinionAwaited(e, viewerID, asked)}
 	conv := spine.Conversation{Subject: accord.CommentSubject{Kind: accord.CommentOnEscalation, ID: e.ID},
 		ProjectID: e.ProjectID, Speaks: accord.MayCommentOnEscalation(party)}
 	if view.Conversation, err = s.conversation(ctx, conv, comment); err != nil {

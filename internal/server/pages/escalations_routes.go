@@ -14,5 +14,7 @@ func (s *Server) escalationRoutes(r chi.Router) {
 	r.Post("/escalations/{id}/statement", s.addEscalationStatement)
 	r.Post("/escalations/{id}/reassign", s.reassignEscalation)
 	r.Post("/escalations/{id}/refresh", s.refreshEscalationRecord)
+	r.Post("/escalations/{id}/advice", s.askAdvice)
+	r.Post("/escalations/{id}/opinion", s.giveOpinion)
 	r.Post("/requests/{id}/decide", s.decideRequestDirectly)
 }

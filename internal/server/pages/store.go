@@ -15,6 +15,7 @@ import (
 // Store is everything the HTML face reads and writes.
 type Store interface {
 	adminStore
+	adviceStore
 	authStore
 	commentStore
 	escalationStore
@@ -31,6 +32,12 @@ type Store interface {
 	trackerStore
 	unitStore
 	workbookStore
+}
+
+type adviceStore interface {
+	AskAdvice(ctx context.Context, v accord.Viewer, id int64, in accord.AdviceRequest, now time.Time) (accord.Advice, error)
+	EscalationAdvice(ctx context.Context, id int64) ([]accord.Advice, error)
+	GiveOpinion(ctx context.Context, userID, id int64, opinion string, now time.Time) (accord.Advice, error)
 }
 
 type commentStore interface {

@@ -137,13 +137,19 @@ func (s *Spine) Escalation(ctx context.Context, id int64) (accord.Escalation, ac
 	return e, party, nil
 }
 
-// EscalationParty is the viewer's part in e; only for someone with no other part does
-// it ask whether they were told of it (one more query).
+// EscalationParty is the viewer's part in e; for someone who is not one of its
+// parties it asks whether they were asked for advice and, if not and nothing else
+// lets them see it, whether they were told of it (a query each).
 func (s *Spine) EscalationParty(ctx context.Context, e accord.Escalation) (accord.EscalationParty, error) {
 	v := ViewerFrom(ctx)
 	party := accord.EscalationPartyOf(e, *v)
-	if party.MayView() {
-		return party, nil
+	if party.Superior || party.Lead || party.HolderHead || party.KeyPerson {
+		return party, nil // a party is never an adviser (accord.RefuseAdviceRequest)
+	}
+	adviser, err := s.store.IsAdviser(ctx, v.User.ID, e.ID)
+	if err != nil || adviser || party.MayView() {
+		party.Adviser = adviser
+		return party, err
 	}
 	told, err := s.store.ToldOfEscalation(ctx, v.User.ID, e.ID)
 	party.Told = told

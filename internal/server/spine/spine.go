@@ -53,6 +53,7 @@ type Store interface {
 	Request(ctx context.Context, id int64) (accord.Request, error)
 	Escalation(ctx context.Context, id int64) (accord.Escalation, error)
 	ToldOfEscalation(ctx context.Context, userID, id int64) (bool, error)
+	IsAdviser(ctx context.Context, userID, id int64) (bool, error)
 	CreateUser(ctx context.Context, actorID int64, in accord.NewUser, passwordHash string) (accord.User, error)
 	AddMembership(ctx context.Context, actorID, userID, unitID int64) error
 }

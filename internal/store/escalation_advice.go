@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"accord/internal/accord"
+)
+
+const adviceColumns = `a.escalation_id, a.adviser_user_id, u.name, u.name_en, a.question, a.asked_at, a.opinion, a.given_at`
+
+// escalationAdvice lists the advice asked on escalation id, in the order asked.
+func escalationAdvice(ctx context.Context, q querier, id int64) ([]accord.Advice, error) {
+	rows, err := q.Query(ctx, `SELECT `+adviceColumns+` FROM escalation_advice a JOIN users u ON u.id = a.adviser_user_id
+		WHERE a.escalation_id = $1 ORDER BY a.asked_at, a.adviser_user_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Advice, error) {
+		var a accord.Advice
+		err := r.Scan(&a.EscalationID, &a.AdviserUserID, &a.AdviserName, &a.AdviserNameEN, &a.Question, &a.AskedAt,
+			&a.Opinion, &a.GivenAt)
+		return a, err
+	})
+}
+
+// EscalationAdvice lists the advice asked on an escalation, in the order asked.
+func (s *Store) EscalationAdvice(ctx context.Context, id int64) ([]accord.Advice, error) {
+	list, err := escalationAdvice(ctx, s.pool, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: advice on escalation %d: %w", id, err)
+	}
+	return list, nil
+}
+
+// IsAdviser reports whether user was asked for advice on escalation id: they may read
+// it and answer.
+func (s *Store) IsAdviser(ctx context.Context, userID, id int64) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM escalation_advice WHERE escalation_id = $1 AND adviser_user_id = $2)`,
+		id, userID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("store: is user %d an adviser on escalation %d: %w", userID, id, err)
+	}
+	return ok, nil
+}
+
+// AskAdvice has the superior of escalation id ask a person for an opinion
+// (accord.RefuseAdviceRequest says who may ask whom); the adviser is told and may
+// then read the escalation.
+func (s *Store) AskAdvice(ctx context.Context, v accord.Viewer, id int64, in accord.AdviceRequest, now time.Time) (accord.Advice, error) {
+	in.Normalize()
+	var out accord.Advice
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		e, err := lockEscalation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		asked, err := escalationAdvice(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		var candidate accord.User
+		var candidateParty accord.EscalationParty
+		if cv, err := s.Viewer(ctx, in.AdviserUserID); err == nil {
+			candidate, candidateParty = cv.User, accord.EscalationPartyOf(e, cv)
+		} else if accord.ErrorCodeOf(err) != accord.ECodeNotFound {
+			return err
+		}
+		if err := accord.RefuseAdviceRequest(e, accord.EscalationPartyOf(e, v), in, candidate, candidateParty, asked); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO escalation_advice (escalation_id, adviser_user_id, asked_by_user_id, question, asked_at)
+			VALUES ($1, $2, $3, $4, $5)`, id, candidate.ID, v.User.ID, in.Question, now); err != nil {
+			return err
+		}
+		if err := insertNotification(ctx, tx, notice{to: candidate.ID, kind: accord.NotifyAdviceAsked, request: e.Request,
+			actor: v.User.ID, escalation: e.ID}); err != nil {
+			return err
+		}
+		if err := auditProject(ctx, tx, v.User.ID, e.ProjectID, accord.AuditEscalation, id, accord.AuditAskAdvice, nil,
+			map[string]any{"adviser": candidate.ID}); err != nil {
+			return err
+		}
+		list, err := escalationAdvice(ctx, tx, id)
+		for _, a := range list {
+			if a.AdviserUserID == candidate.ID {
+				out = a
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return accord.Advice{}, fmt.Errorf("store: ask advice on escalation %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// GiveOpinion records the opinion an adviser was asked for, once; the superior is
+// told (accord.RefuseOpinion says when it may be given).
+func (s *Store) GiveOpinion(ctx context.Context, userID, id int64, opinion string, now time.Time) (accord.Advice, error) {
+	var out accord.Advice
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		e, err := lockEscalation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		asked, err := escalationAdvice(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := accord.RefuseOpinion(e, userID, asked, opinion); err != nil {
+			return err
+		}
+		in := accord.CommentInput{Body: opinion}
+		in.Normalize()
+		if _, err := tx.Exec(ctx, `UPDATE escalation_advice SET opinion = $3, given_at = $4
+			WHERE escalation_id = $1 AND adviser_user_id = $2`, id, userID, in.Body, now); err != nil {
+			return err
+		}
+		if err := insertNotification(ctx, tx, notice{to: e.AssignedUserID, kind: accord.NotifyAdviceGiven, request: e.Request,
+			actor: userID, escalation: e.ID}); err != nil {
+			return err
+		}
+		// The words stay with the escalation: the project's history says only that
+		// an opinion was given.
+		if err := auditProject(ctx, tx, userID, e.ProjectID, accord.AuditEscalation, id, accord.AuditOpinion, nil, nil); err != nil {
+			return err
+		}
+		list, err := escalationAdvice(ctx, tx, id)
+		for _, a := range list {
+			if a.AdviserUserID == userID {
+				out = a
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return accord.Advice{}, fmt.Errorf("store: opinion on escalation %d: %w", id, err)
+	}
+	return out, nil
+}

@@ -67,6 +67,17 @@ func TestSuperiorAsksAdviceBeforeDeciding(t *testing.T) {
 	require.Equal(t, "可以，客户数据脱敏即可。", strings.TrimSpace(item.Find(`[data-field="opinion"]`).Text()))
 	require.Contains(t, superior.get("/notifications").body, "Guo Zheng gave an opinion on “CRM system development”")
 
+	// The API tells the same.
+	list := b.api(t, "legal@accord.demo").get(page + "/advice").expect(t, http.StatusOK)
+	require.Equal(t, false, list["may_answer"], "answered once")
+	require.Equal(t, false, list["may_ask"])
+	require.Len(t, list["advice"], 1)
+	require.Equal(t, false, b.api(t, "aftersales@accord.demo").get(page+"/advice").expect(t, http.StatusOK)["may_ask"],
+		"the lead may not ask")
+	require.Equal(t, http.StatusNotFound, b.api(t, "data@accord.demo").get(page+"/advice").status)
+	got := b.api(t, "aftersales@accord.demo").post(page+"/advice", map[string]any{"adviser_user_id": idStr(b.userID(t, "finance@accord.demo"))})
+	require.Equal(t, http.StatusForbidden, got.status)
+
 	// Decided, the record the decision rests on carries the advice.
 	cur, err := b.st.Escalation(context.Background(), e.ID)
 	require.NoError(t, err)

@@ -80,6 +80,11 @@ var apiMirrors = map[string]string{
 	"GET /comments/{id}":              "GET /requests/{id}",
 	"PATCH /comments/{id}":            "POST /comments/{id}/edit",
 	"POST /comments/{id}/retract":     "POST /comments/{id}/retract",
+
+	// Advice on an escalation, as on its page.
+	"GET /escalations/{id}/advice":   "GET /escalations/{id}",
+	"POST /escalations/{id}/advice":  "POST /escalations/{id}/advice",
+	"POST /escalations/{id}/opinion": "POST /escalations/{id}/opinion",
 }
 
 // apiActions are the actions POST /requests/{id}/{action} takes.

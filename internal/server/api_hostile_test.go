@@ -378,6 +378,13 @@ var hostileParams = map[string]func(t *testing.T, h *hostileAPI, v hostileVarian
 			return e["id"].(string), h.emails[e["assigned_user_id"].(string)]
 		case "", "/statement", "/comments":
 			return e["id"].(string), hostileLead
+		case "/advice":
+			return e["id"].(string), h.emails[e["assigned_user_id"].(string)]
+		case "/opinion":
+			// Legal's head, asked by the superior, answers.
+			h.api(t, h.emails[e["assigned_user_id"].(string)]).post("/escalations/"+e["id"].(string)+"/advice",
+				map[string]any{"adviser_user_id": h.user["legal@accord.demo"]}).expect(t, http.StatusCreated)
+			return e["id"].(string), "legal@accord.demo"
 		default:
 			t.Fatalf("no fixture for escalations/{id}%s: say as whom to call it", rest)
 			return "", ""
@@ -526,6 +533,8 @@ func (h *hostileAPI) validValue(t *testing.T, v hostileVariant, field string, s 
 		return 1, true
 	case "mentions":
 		return []any{h.user["it@accord.demo"]}, true // IT's head sees every fixture the lead comments on
+	case "adviser_user_id":
+		return h.user["legal@accord.demo"], true // outside every fixture's escalation
 	}
 	types := schemaTypes(s)
 	switch {
@@ -905,6 +914,7 @@ var hostilePages = map[string][]string{
 	"Commitment":    {"/projects/{project}/commitments", "/projects/{project}"},
 	"Exchange":      {"/projects/{project}"},
 	"Comment":       {"/requests/{request}", "/escalations/{escalation}", "/projects/{project}/conversation"},
+	"Advice":        {"/escalations/{escalation}"},
 }
 
 // checkPages loads, as the caller, the pages that show what a success just stored:

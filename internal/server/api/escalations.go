@@ -19,6 +19,9 @@ func (s *Server) escalationRoutes(r chi.Router) {
 	r.Get("/escalations/{id}", s.apiEscalation)
 	r.Post("/escalations/{id}/statement", s.apiStatement)
 	r.Post("/escalations/{id}/decide", s.apiDecide)
+	r.Get("/escalations/{id}/advice", s.apiAdviceList)
+	r.Post("/escalations/{id}/advice", s.apiAskAdvice)
+	r.Post("/escalations/{id}/opinion", s.apiGiveOpinion)
 }
 
 // apiEscalations lists one of the escalation lists the page has (?list=): decide

@@ -16,6 +16,7 @@ import (
 type Store interface {
 	adminStore
 	accountStore
+	adviceStore
 	commentStore
 	escalationStore
 	portfolioStore
@@ -23,6 +24,12 @@ type Store interface {
 	requestStore
 	unitStore
 	workbookStore
+}
+
+type adviceStore interface {
+	AskAdvice(ctx context.Context, v accord.Viewer, id int64, in accord.AdviceRequest, now time.Time) (accord.Advice, error)
+	EscalationAdvice(ctx context.Context, id int64) ([]accord.Advice, error)
+	GiveOpinion(ctx context.Context, userID, id int64, opinion string, now time.Time) (accord.Advice, error)
 }
 
 type commentStore interface {

@@ -68,7 +68,7 @@ func TestSuperiorAsksAdviceBeforeDeciding(t *testing.T) {
 	require.Contains(t, superior.get("/notifications").body, "Guo Zheng gave an opinion on “CRM system development”")
 
 	// The API tells the same.
-	list := b.api(t, "legal@accord.demo").get(page + "/advice").expect(t, http.StatusOK)
+	list := b.api(t, "legal@accord.demo").get(page+"/advice").expect(t, http.StatusOK)
 	require.Equal(t, false, list["may_answer"], "answered once")
 	require.Equal(t, false, list["may_ask"])
 	require.Len(t, list["advice"], 1)

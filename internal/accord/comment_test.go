@@ -141,3 +141,13 @@ func FuzzCommentSegments(f *testing.F) {
 		}
 	})
 }
+
+func TestFollowerAudience(t *testing.T) {
+	t.Parallel()
+	told := []Notice{{To: 2, Kind: NotifyRequestAnswered}}
+	require.Equal(t, []Notice{{To: 5, Kind: NotifyFollowed}, {To: 6, Kind: NotifyFollowed}},
+		FollowerAudience(1, []int64{1, 2, 5, 6, 5, 0}, told), "not the actor, not those told already, once each")
+	require.Empty(t, FollowerAudience(1, nil, told))
+	require.True(t, MayAddFollower(true))
+	require.False(t, MayAddFollower(false))
+}

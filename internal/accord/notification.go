@@ -29,7 +29,7 @@ func NotificationKinds() []NotificationKind {
 	return []NotificationKind{NotifyRequestReceived, NotifyRequestAnswered, NotifyRequestDelegated, NotifyKeyPersonNamed,
 		NotifyRequestProgress, NotifyCounterDecided, NotifyRequestCancelled, NotifyReminder, NotifyNudge,
 		NotifyEscalationAssigned, NotifyEscalationRaised, NotifyEscalationStatement, NotifyEscalationDecided, NotifyEscalationWindow,
-		NotifyEscalationSentBack, NotifyEscalationReassigned, NotifyMentioned, NotifyCommented, NotifyTransferredIn, NotifyTransferred, NotifyTransferredBack, NotifyAdviceAsked, NotifyAdviceGiven}
+		NotifyEscalationSentBack, NotifyEscalationReassigned, NotifyMentioned, NotifyCommented, NotifyTransferredIn, NotifyTransferred, NotifyTransferredBack, NotifyAdviceAsked, NotifyAdviceGiven, NotifyFollowed}
 }
 
 // MessageID names the kind's translated sentence; it takes {{.Actor}}, {{.Need}},

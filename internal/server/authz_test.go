@@ -138,6 +138,12 @@ var routePolicies = map[string]policy{
 	"POST /requests/{id}/comments": requestTalk, "POST /escalations/{id}/comments": escalationTalk,
 	"POST /projects/{id}/comments": projectView, "GET /projects/{id}/conversation": projectView,
 	"POST /comments/{id}/edit": requestTalk, "POST /comments/{id}/retract": requestTalk,
+
+	// Following: whoever sees it follows it; the lead adds others.
+	"POST /requests/{id}/follow": projectView, "POST /requests/{id}/unfollow": projectView,
+	"POST /requests/{id}/followers": requestLead,
+	"POST /escalations/{id}/follow": escalationSee, "POST /escalations/{id}/unfollow": escalationSee,
+	"POST /escalations/{id}/followers": refresh, // the project's lead, as a party to it
 }
 
 func TestAuthorizationMatrix(t *testing.T) {

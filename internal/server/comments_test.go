@@ -256,3 +256,47 @@ func TestConversationThroughTheAPI(t *testing.T) {
 	require.NotNil(t, retracted["retracted_at"])
 	require.Equal(t, "一期范围？", retracted["body"], "the words stay")
 }
+
+// TestFollowersHearOfStepsAndTalk (抄送): Data's head follows IT's CRM request; the
+// lead adds the CEO; both hear of its answer and its conversation; a stranger can be
+// neither.
+func TestFollowersHearOfStepsAndTalk(t *testing.T) {
+	b := setup(t)
+	smart := b.rqSmart(t)
+	lead := b.login(t, "aftersales@accord.demo")
+	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
+	it := b.rqRequests(t, smart.ID)["IT"]
+	page := rqReq(it.ID, "")
+
+	data := b.login(t, "data@accord.demo")
+	resp := data.get(page)
+	require.Equal(t, "Nobody else follows this.", strings.TrimSpace(resp.doc.Find(`[data-testid="followers"] .muted`).First().Text()))
+	require.Zero(t, resp.doc.Find(`[data-testid="follower-form"]`).Length(), "only the lead adds others")
+	resp = rqFollow(t, data, data.post(page+"/follow", nil))
+	require.Equal(t, "You follow this now: its steps and its conversation reach you.", resp.text("flash"))
+	require.Equal(t, "Following: Lin Xiao", resp.textOf(`[data-field="followers"]`))
+	require.Equal(t, 1, resp.doc.Find(`[data-testid="unfollow-form"]`).Length())
+
+	// The lead adds someone who may see it; a stranger (or an unknown address) is refused alike.
+	resp = rqFollow(t, lead, lead.post(page+"/followers", url.Values{"email": {"legal@accord.demo"}}))
+	require.Equal(t, "That person cannot see this, so they cannot follow it.", resp.text("flash"))
+	resp = rqFollow(t, lead, lead.post(page+"/followers", url.Values{"email": {"ceo@accord.demo"}}))
+	require.Equal(t, "Chen Zhiyuan follows this now.", resp.text("flash"))
+	require.Equal(t, http.StatusForbidden, data.post(page+"/followers", url.Values{"email": {"ceo@accord.demo"}}).StatusCode)
+	require.Equal(t, http.StatusNotFound, b.login(t, "legal@accord.demo").post(page+"/follow", nil).StatusCode)
+
+	// IT's head answers and speaks: both followers hear of each.
+	itHead := b.login(t, "it@accord.demo")
+	require.Equal(t, http.StatusSeeOther, itHead.post(rqReq(it.ID, "/agree"), url.Values{"version": {rqVersion(it)}}).StatusCode)
+	rqFollow(t, itHead, cmPost(itHead, page, "下周开始排期"))
+	for _, c := range []*client{data, b.login(t, "ceo@accord.demo")} {
+		notes := c.get("/notifications").body
+		require.Contains(t, notes, "Huang Lei moved “CRM system development” (Smart service upgrade) on: Agreed.")
+		require.Contains(t, notes, "Huang Lei commented on “CRM system development” (Smart service upgrade).")
+	}
+
+	// Unfollowed, Data's head hears no more.
+	rqFollow(t, data, data.post(page+"/unfollow", nil))
+	rqFollow(t, itHead, cmPost(itHead, page, "已排期"))
+	require.Equal(t, 1, strings.Count(data.get("/notifications").body, "commented on"))
+}

@@ -179,7 +179,15 @@ func (s *Store) AddComment(ctx context.Context, actorID int64, subject accord.Co
 			}
 		}
 		r := accord.Request{ID: f.requestID, ProjectID: f.projectID}
-		for _, n := range accord.CommentAudience(actorID, in.Mentions, f.parties) {
+		hear := f.parties
+		if subject.Kind != accord.CommentOnProject {
+			followers, err := followerIDs(ctx, tx, subject.Kind, subject.ID)
+			if err != nil {
+				return err
+			}
+			hear = append(hear, followers...) // followers hear the conversation too
+		}
+		for _, n := range accord.CommentAudience(actorID, in.Mentions, hear) {
 			if err := insertNotification(ctx, tx, notice{to: n.To, kind: n.Kind, request: r, actor: actorID,
 				escalation: f.escalationID, comment: id}); err != nil {
 				return err

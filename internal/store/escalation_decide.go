@@ -159,7 +159,11 @@ func applyDecision(ctx context.Context, tx pgx.Tx, v accord.Viewer, e accord.Esc
 		return err
 	}
 	told := map[int64]bool{}
-	for _, to := range accord.DecisionAudience(r, head) {
+	followers, err := followerIDs(ctx, tx, accord.CommentOnEscalation, e.ID)
+	if err != nil {
+		return err
+	}
+	for _, to := range append(accord.DecisionAudience(r, head), followers...) { // followers hear the decision too
 		if told[to] {
 			continue
 		}

@@ -108,7 +108,12 @@ func notifyAction(ctx context.Context, tx pgx.Tx, actorID int64, action accord.R
 	if action == accord.ActionTransfer {
 		reason = r.TransferReason // a transfer says why, in the words given then
 	}
-	for _, n := range accord.RequestActionAudience(action, r, head) {
+	told := accord.RequestActionAudience(action, r, head)
+	followers, err := followerIDs(ctx, tx, accord.CommentOnRequest, r.ID)
+	if err != nil {
+		return err
+	}
+	for _, n := range append(told, accord.FollowerAudience(actorID, followers, told)...) {
 		if err := insertNotification(ctx, tx, notice{to: n.To, kind: n.Kind, request: r, actor: actorID, state: r.State,
 			reason: reason}); err != nil {
 			return err

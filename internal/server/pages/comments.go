@@ -3,6 +3,7 @@ package pages
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,12 @@ func (s *Server) commentRoutes(r chi.Router) {
 	r.Get("/projects/{id}/conversation", s.showProjectConversation)
 	r.Post("/comments/{id}/edit", s.editComment)
 	r.Post("/comments/{id}/retract", s.retractComment)
+	for _, kind := range accord.FollowKinds() {
+		prefix := "/" + string(kind) + "s/{id}"
+		r.Post(prefix+"/follow", s.follow(kind))
+		r.Post(prefix+"/unfollow", s.unfollow(kind))
+		r.Post(prefix+"/followers", s.addFollower(kind))
+	}
 }
 
 // conversation reads what a page shows of a conversation the viewer may see: its
@@ -41,7 +48,94 @@ func (s *Server) conversation(ctx context.Context, conv spine.Conversation, form
 			return ui.ConversationView{}, err
 		}
 	}
+	if slices.Contains(accord.FollowKinds(), conv.Subject.Kind) {
+		if v.Followers, err = s.store.Followers(ctx, conv.Subject); err != nil {
+			return ui.ConversationView{}, err
+		}
+		v.Followable, v.AddFollowers = true, accord.MayAddFollower(conv.Lead)
+		v.Following = slices.ContainsFunc(v.Followers, func(u accord.User) bool { return u.ID == v.ViewerID })
+	}
 	return v, nil
+}
+
+// follow has the viewer follow the subject in the path, if they may see it.
+func (s *Server) follow(kind accord.CommentKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		id, ok := s.pathID(w, r, "id")
+		if !ok {
+			return
+		}
+		subject := accord.CommentSubject{Kind: kind, ID: id}
+		if err := s.Follow(ctx, subject, spine.ViewerFrom(ctx).User.ID); err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		s.flash(ctx, "follow_started")
+		http.Redirect(w, r, subject.Path()+"#followers", http.StatusSeeOther)
+	}
+}
+
+// unfollow stops the viewer following the subject in the path.
+func (s *Server) unfollow(kind accord.CommentKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		id, ok := s.pathID(w, r, "id")
+		if !ok {
+			return
+		}
+		subject := accord.CommentSubject{Kind: kind, ID: id}
+		if _, err := s.Conversation(ctx, subject); err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		if err := s.store.Unfollow(ctx, subject, spine.ViewerFrom(ctx).User.ID); err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		s.flash(ctx, "follow_stopped")
+		http.Redirect(w, r, subject.Path()+"#followers", http.StatusSeeOther)
+	}
+}
+
+// addFollower has the project's lead add someone, by email, who may see the subject.
+// An unknown address reads as someone who may not see it.
+func (s *Server) addFollower(kind accord.CommentKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		id, ok := s.pathID(w, r, "id")
+		if !ok {
+			return
+		}
+		subject := accord.CommentSubject{Kind: kind, ID: id}
+		conv, err := s.Conversation(ctx, subject)
+		if err == nil && !accord.MayAddFollower(conv.Lead) {
+			err = accord.Errorf(accord.ECodeForbidden, "follow_lead_only", nil)
+		}
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		cannot := &accord.Error{Code: accord.ECodeInvalid, MessageID: "follow_cannot_see",
+			Fields: map[string]string{"follower": "follow_cannot_see"}}
+		u, err := s.store.UserByEmail(ctx, strings.TrimSpace(r.PostFormValue("email")))
+		switch code := accord.ErrorCodeOf(err); {
+		case err == nil && !u.Active(), err != nil && (code == accord.ECodeInvalid || code == accord.ECodeNotFound):
+			err = cannot
+		case err == nil:
+			err = s.Follow(ctx, subject, u.ID)
+		}
+		switch {
+		case refused(err):
+			s.flashRefusal(ctx, err)
+		case err != nil:
+			s.Fail(w, r, err)
+			return
+		default:
+			s.flash(ctx, "follow_added", map[string]any{"Person": u.DisplayName(i18n.Lang(ctx))})
+		}
+		http.Redirect(w, r, subject.Path()+"#followers", http.StatusSeeOther)
+	}
 }
 
 // readCommentForm reads a posted comment: the words, the people ticked and, by email,

@@ -78,7 +78,7 @@ func (s *Server) requestPage(ctx context.Context, a spine.RequestAccess, comment
 		v.Card.Units = openUnits(units)
 	}
 	conv := spine.Conversation{Subject: accord.CommentSubject{Kind: accord.CommentOnRequest, ID: req.ID},
-		ProjectID: req.ProjectID, Speaks: accord.MayCommentOnRequest(party)}
+		ProjectID: req.ProjectID, Speaks: accord.MayCommentOnRequest(party), Lead: party.Lead}
 	if v.Conversation, err = s.conversation(ctx, conv, comment); err != nil {
 		return ui.RequestPageView{}, err
 	}

@@ -1,6 +1,8 @@
 package spine
 
 import (
+	"slices"
+
 	"context"
 
 	"accord/internal/accord"
@@ -12,6 +14,7 @@ type Conversation struct {
 	Subject   accord.CommentSubject
 	ProjectID int64
 	Speaks    bool // the viewer may comment
+	Lead      bool // the viewer leads the subject's project: they may add followers
 }
 
 // Conversation opens the conversation about subject if the viewer may see the
@@ -24,13 +27,13 @@ func (s *Spine) Conversation(ctx context.Context, subject accord.CommentSubject)
 		if err != nil {
 			return c, err
 		}
-		c.ProjectID, c.Speaks = a.Project.ID, accord.MayCommentOnRequest(a.Party)
+		c.ProjectID, c.Speaks, c.Lead = a.Project.ID, accord.MayCommentOnRequest(a.Party), a.Party.Lead
 	case accord.CommentOnEscalation:
 		e, party, err := s.Escalation(ctx, subject.ID)
 		if err != nil {
 			return c, err
 		}
-		c.ProjectID, c.Speaks = e.ProjectID, accord.MayCommentOnEscalation(party)
+		c.ProjectID, c.Speaks, c.Lead = e.ProjectID, accord.MayCommentOnEscalation(party), party.Lead
 	case accord.CommentOnProject:
 		p, err := s.Project(ctx, subject.ID, false)
 		if err != nil {
@@ -130,4 +133,31 @@ func (s *Spine) MentionCandidates(ctx context.Context, subject accord.CommentSub
 		}
 	}
 	return out, nil
+}
+
+// Follow has person userID follow subject: the viewer themself, if they may see it,
+// or someone the project's lead adds, who must be able to see it too.
+func (s *Spine) Follow(ctx context.Context, subject accord.CommentSubject, userID int64) error {
+	if !slices.Contains(accord.FollowKinds(), subject.Kind) {
+		return accord.Errorf(accord.ECodeNotFound, "error_not_found_body", nil)
+	}
+	conv, err := s.Conversation(ctx, subject)
+	if err != nil {
+		return err
+	}
+	me := ViewerFrom(ctx).User.ID
+	if userID != me {
+		if !accord.MayAddFollower(conv.Lead) {
+			return accord.Errorf(accord.ECodeForbidden, "follow_lead_only", nil)
+		}
+		ok, err := s.MaySee(ctx, userID, subject)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &accord.Error{Code: accord.ECodeInvalid, MessageID: "follow_cannot_see",
+				Fields: map[string]string{"follower": "follow_cannot_see"}}
+		}
+	}
+	return s.store.Follow(ctx, me, subject, userID, s.Now())
 }

@@ -50,6 +50,7 @@ type Store interface {
 	Comment(ctx context.Context, id int64) (accord.Comment, error)
 	AddComment(ctx context.Context, actorID int64, subject accord.CommentSubject, in accord.CommentInput, now time.Time) (accord.Comment, error)
 	CommentCandidates(ctx context.Context, subject accord.CommentSubject) ([]accord.User, error)
+	Follow(ctx context.Context, addedBy int64, subject accord.CommentSubject, userID int64, now time.Time) error
 	Request(ctx context.Context, id int64) (accord.Request, error)
 	Escalation(ctx context.Context, id int64) (accord.Escalation, error)
 	ToldOfEscalation(ctx context.Context, userID, id int64) (bool, error)

@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"accord/internal/accord"
+)
+
+// Followers lists the people following subject (a request or an escalation), by name.
+func (s *Store) Followers(ctx context.Context, subject accord.CommentSubject) ([]accord.User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM followers f JOIN users u ON u.id = f.user_id
+		WHERE f.kind = $1 AND f.subject_id = $2 AND u.deactivated_at IS NULL ORDER BY f.added_at, u.id`, subject.Kind, subject.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: followers of %s %d: %w", subject.Kind, subject.ID, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.User, error) { return scanUser(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: followers of %s %d: %w", subject.Kind, subject.ID, err)
+	}
+	return list, nil
+}
+
+// followerIDs are the active followers of subject, inside a transaction.
+func followerIDs(ctx context.Context, tx pgx.Tx, kind accord.CommentKind, id int64) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT f.user_id FROM followers f JOIN users u ON u.id = f.user_id
+		WHERE f.kind = $1 AND f.subject_id = $2 AND u.deactivated_at IS NULL ORDER BY f.added_at, f.user_id`, kind, id)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// Follow makes userID a follower of subject; following twice changes nothing. The
+// caller has checked that they may see it and, when addedBy is someone else, that
+// addedBy may add followers (accord.MayAddFollower).
+func (s *Store) Follow(ctx context.Context, addedBy int64, subject accord.CommentSubject, userID int64, now time.Time) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO followers (kind, subject_id, user_id, added_by, added_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT DO NOTHING`, subject.Kind, subject.ID, userID, addedBy, now)
+	if err != nil {
+		return fmt.Errorf("store: %d follows %s %d: %w", userID, subject.Kind, subject.ID, err)
+	}
+	return nil
+}
+
+// Unfollow stops userID following subject.
+func (s *Store) Unfollow(ctx context.Context, subject accord.CommentSubject, userID int64) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM followers WHERE kind = $1 AND subject_id = $2 AND user_id = $3`,
+		subject.Kind, subject.ID, userID); err != nil {
+		return fmt.Errorf("store: %d stops following %s %d: %w", userID, subject.Kind, subject.ID, err)
+	}
+	return nil
+}

@@ -85,6 +85,16 @@ var apiMirrors = map[string]string{
 	"GET /escalations/{id}/advice":   "GET /escalations/{id}",
 	"POST /escalations/{id}/advice":  "POST /escalations/{id}/advice",
 	"POST /escalations/{id}/opinion": "POST /escalations/{id}/opinion",
+
+	// Following, as on the pages.
+	"GET /requests/{id}/followers":     "GET /requests/{id}",
+	"POST /requests/{id}/followers":    "POST /requests/{id}/followers",
+	"POST /requests/{id}/follow":       "POST /requests/{id}/follow",
+	"POST /requests/{id}/unfollow":     "POST /requests/{id}/unfollow",
+	"GET /escalations/{id}/followers":  "GET /escalations/{id}",
+	"POST /escalations/{id}/followers": "POST /escalations/{id}/followers",
+	"POST /escalations/{id}/follow":    "POST /escalations/{id}/follow",
+	"POST /escalations/{id}/unfollow":  "POST /escalations/{id}/unfollow",
 }
 
 // apiActions are the actions POST /requests/{id}/{action} takes.

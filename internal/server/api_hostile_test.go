@@ -353,7 +353,7 @@ var hostileParams = map[string]func(t *testing.T, h *hostileAPI, v hostileVarian
 			switch rest := after(v.op.template, name); rest {
 			case "", "/updates":
 				state = accord.RequestAgreed
-			case "/escalate", "/comments":
+			case "/escalate", "/comments", "/follow", "/unfollow", "/followers":
 			default:
 				t.Fatalf("no fixture for requests/{id}%s: say in which state and as whom to call it", rest)
 			}
@@ -376,7 +376,7 @@ var hostileParams = map[string]func(t *testing.T, h *hostileAPI, v hostileVarian
 		switch rest := after(v.op.template, name); rest {
 		case "/decide":
 			return e["id"].(string), h.emails[e["assigned_user_id"].(string)]
-		case "", "/statement", "/comments":
+		case "", "/statement", "/comments", "/follow", "/unfollow", "/followers":
 			return e["id"].(string), hostileLead
 		case "/advice":
 			return e["id"].(string), h.emails[e["assigned_user_id"].(string)]
@@ -510,6 +510,9 @@ func (h *hostileAPI) validValue(t *testing.T, v hostileVariant, field string, s 
 	case "parent_id":
 		return h.unit["After-sales"], true
 	case "user_id", "head_user_id":
+		if strings.HasSuffix(v.op.template, "/followers") {
+			return h.user["it@accord.demo"], true // the holder's head sees every fixture request and escalation
+		}
 		return h.user["it.dev@accord.demo"], true
 	case "up_to":
 		return "1", true

@@ -300,3 +300,30 @@ func TestFollowersHearOfStepsAndTalk(t *testing.T) {
 	rqFollow(t, itHead, cmPost(itHead, page, "已排期"))
 	require.Equal(t, 1, strings.Count(data.get("/notifications").body, "commented on"))
 }
+
+// TestFollowingThroughTheAPI: the same rules through the JSON face.
+func TestFollowingThroughTheAPI(t *testing.T) {
+	b := setup(t)
+	smart := b.rqSmart(t)
+	lead := b.login(t, "aftersales@accord.demo")
+	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
+	it := b.rqRequests(t, smart.ID)["IT"]
+	path := "/requests/" + idStr(it.ID)
+
+	got := b.api(t, "data@accord.demo").post(path+"/follow", nil).expect(t, http.StatusOK)
+	require.Equal(t, true, got["following"])
+	require.Len(t, got["followers"], 1)
+	require.Equal(t, http.StatusNotFound, b.api(t, "legal@accord.demo").post(path+"/follow", nil).status)
+	require.Equal(t, http.StatusForbidden, b.api(t, "data@accord.demo").post(path+"/followers",
+		map[string]any{"user_id": idStr(b.userID(t, "ceo@accord.demo"))}).status, "only the lead adds others")
+	refused := b.api(t, "aftersales@accord.demo").post(path+"/followers", map[string]any{"user_id": idStr(b.userID(t, "legal@accord.demo"))})
+	require.Equal(t, http.StatusUnprocessableEntity, refused.status)
+	require.Equal(t, "That person cannot see this, so they cannot follow it.", refused.str("error.fields.user_id"))
+	got = b.api(t, "aftersales@accord.demo").post(path+"/followers", map[string]any{"user_id": idStr(b.userID(t, "ceo@accord.demo"))}).
+		expect(t, http.StatusOK)
+	require.Len(t, got["followers"], 2)
+	require.Equal(t, false, got["following"], "the lead added someone else")
+	got = b.api(t, "data@accord.demo").post(path+"/unfollow", nil).expect(t, http.StatusOK)
+	require.Equal(t, false, got["following"])
+	require.Len(t, b.api(t, "it@accord.demo").get(path+"/followers").expect(t, http.StatusOK)["followers"], 1)
+}

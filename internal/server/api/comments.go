@@ -215,3 +215,117 @@ func (s *Server) apiFailWithComment(w http.ResponseWriter, r *http.Request, id i
 	}
 	s.apiFail(w, r, err)
 }
+
+// followRoutes declares following requests and escalations.
+func (s *Server) followRoutes(r chi.Router) {
+	for _, kind := range accord.FollowKinds() {
+		prefix := "/" + string(kind) + "s/{id}"
+		r.Get(prefix+"/followers", s.apiFollowers(kind))
+		r.Post(prefix+"/followers", s.apiAddFollower(kind))
+		r.Post(prefix+"/follow", s.apiFollow(kind, true))
+		r.Post(prefix+"/unfollow", s.apiFollow(kind, false))
+	}
+}
+
+type apiFollower struct {
+	UserID string `json:"user_id"`
+	Name   string `json:"name"`
+	NameEN string `json:"name_en"`
+}
+
+// apiFollowersOf answers subject's followers, and whether the caller follows it.
+func (s *Server) apiFollowersOf(w http.ResponseWriter, r *http.Request, subject accord.CommentSubject, status int) {
+	list, err := s.store.Followers(r.Context(), subject)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	me := spine.ViewerFrom(r.Context()).User.ID
+	out := make([]apiFollower, 0, len(list))
+	following := false
+	for _, u := range list {
+		out = append(out, apiFollower{UserID: apiID(u.ID), Name: u.Name, NameEN: u.NameEN})
+		following = following || u.ID == me
+	}
+	s.apiJSON(w, r, status, map[string]any{"followers": out, "following": following})
+}
+
+// apiFollowers lists who follows a request or an escalation the caller may see.
+func (s *Server) apiFollowers(kind accord.CommentKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := apiPathID(r)
+		subject := accord.CommentSubject{Kind: kind, ID: id}
+		if err == nil {
+			_, err = s.Conversation(r.Context(), subject)
+		}
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		s.apiFollowersOf(w, r, subject, http.StatusOK)
+	}
+}
+
+// apiFollow has the caller follow (or stop following) what they may see.
+func (s *Server) apiFollow(kind accord.CommentKind, follow bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		id, err := apiPathID(r)
+		subject := accord.CommentSubject{Kind: kind, ID: id}
+		me := spine.ViewerFrom(ctx).User.ID
+		switch {
+		case err != nil:
+		case follow:
+			err = s.Follow(ctx, subject, me)
+		default:
+			if _, err = s.Conversation(ctx, subject); err == nil {
+				err = s.store.Unfollow(ctx, subject, me)
+			}
+		}
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		s.apiFollowersOf(w, r, subject, http.StatusOK)
+	}
+}
+
+// apiAddFollower has the project's lead add someone who may see it as a follower.
+func (s *Server) apiAddFollower(kind accord.CommentKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		id, err := apiPathID(r)
+		subject := accord.CommentSubject{Kind: kind, ID: id}
+		var conv spine.Conversation
+		if err == nil {
+			conv, err = s.Conversation(ctx, subject)
+		}
+		if err == nil && !accord.MayAddFollower(conv.Lead) {
+			err = accord.Errorf(accord.ECodeForbidden, "follow_lead_only", nil)
+		}
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		var body struct {
+			UserID *string `json:"user_id"`
+		}
+		if err := decodeJSON(r, &body); err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		var read accord.Validation
+		uid := parseAPIID(body.UserID, "user_id", &read)
+		if uid == nil && len(read.Fields) == 0 {
+			read.Add("user_id", "follow_cannot_see")
+		}
+		if err = read.Err(); err == nil {
+			err = s.Follow(ctx, subject, *uid)
+		}
+		if err != nil {
+			s.apiFail(w, r, spine.RenameFields(err, map[string]string{"follower": "user_id"}))
+			return
+		}
+		s.apiFollowersOf(w, r, subject, http.StatusOK)
+	}
+}

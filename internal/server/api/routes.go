@@ -50,6 +50,7 @@ func (s *Server) Routes(r chi.Router) {
 		s.requestRoutes(r)
 		s.escalationRoutes(r)
 		s.commentRoutes(r)
+		s.followRoutes(r)
 	})
 }
 

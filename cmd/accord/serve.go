@@ -127,6 +127,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 
 		DecisionWindowDays: cfg.DecisionWindowDays,
 		Location:           cfg.TimeZone,
+		MaxUploadBytes:     int64(cfg.MaxUploadMB) << 20,
 	})
 	defer srv.Close()
 	if err := jobClient.Start(context.WithoutCancel(ctx)); err != nil {

@@ -56,6 +56,7 @@ type Comment struct {
 	RetractedAt  *time.Time // set when the author withdrew it
 	Version      int
 	Mentions     []User // the people it called in, by name in both languages
+	Attachments  []Attachment
 }
 
 // DisplayAuthor names the author for a reader of the given language.
@@ -103,6 +104,7 @@ func MayRetractComment(c Comment, userID int64) bool {
 type CommentInput struct {
 	Body     string
 	Mentions []int64
+	HasFile  bool // a file comes with it: the words may then be left out
 }
 
 // Normalize trims the words and drops repeated mentions.
@@ -122,7 +124,7 @@ func (in *CommentInput) Normalize() {
 // Validate reports every problem at once.
 func (in CommentInput) Validate() error {
 	var v Validation
-	if in.Body == "" {
+	if in.Body == "" && !in.HasFile {
 		v.Add("body", "comment_body_required")
 	}
 	validateText(&v, "body", in.Body, MaxNoteLength)

@@ -151,3 +151,23 @@ func TestFollowerAudience(t *testing.T) {
 	require.True(t, MayAddFollower(true))
 	require.False(t, MayAddFollower(false))
 }
+
+func TestSanitizeFileName(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"需求文档 v3.docx":                    "需求文档 v3.docx",
+		"../../etc/passwd":                "passwd",
+		`C:\Users\x\plan.xlsx`:            "plan.xlsx",
+		"evil\r\nX-Header: 1.txt":         "evilX-Header 1.txt",
+		"report\u202Efdp.exe":             "reportfdp.exe",
+		"":                                "attachment",
+		"...":                             "attachment",
+		`a"b<c>.png`:                      "abc.png",
+		strings.Repeat("长", 200) + ".pdf": strings.Repeat("长", maxFileName-4) + ".pdf",
+	} {
+		require.Equal(t, want, SanitizeFileName(in), "%q", in)
+	}
+	require.True(t, Previewable("image/png"))
+	require.False(t, Previewable("image/svg+xml"))
+	require.False(t, Previewable("text/html; charset=utf-8"))
+}

@@ -16,6 +16,7 @@ const (
 	ECodeUnauthorized ErrorCode = "unauthorized"
 	ECodeForbidden    ErrorCode = "forbidden"
 	ECodeInternal     ErrorCode = "internal"
+	ECodeTooLarge     ErrorCode = "too_large" // an upload over its limit
 )
 
 // Error is a domain error a user can act on. MessageID names a translated message so

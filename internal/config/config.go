@@ -26,8 +26,11 @@ type Config struct {
 	// WebhookAllowPrivate (ACCORD_WEBHOOK_ALLOW_PRIVATE) lets chat webhooks reach
 	// private network addresses, for chat servers inside the company.
 	WebhookAllowPrivate bool
-	SessionLifetime     time.Duration // ACCORD_SESSION_LIFETIME
-	ShutdownTimeout     time.Duration // ACCORD_SHUTDOWN_TIMEOUT: how long in-flight requests may finish
+	// MaxUploadMB is ACCORD_MAX_UPLOAD_MB: the largest file a conversation takes, 1 to
+	// 1024 (default 20).
+	MaxUploadMB     int
+	SessionLifetime time.Duration // ACCORD_SESSION_LIFETIME
+	ShutdownTimeout time.Duration // ACCORD_SHUTDOWN_TIMEOUT: how long in-flight requests may finish
 
 	// DecisionWindowDays is ACCORD_DECISION_WINDOW_DAYS: the working days a superior
 	// has to decide an escalation before it moves up, 1 to 30.
@@ -75,6 +78,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DataDir:         ".data",
 		LogLevel:        slog.LevelInfo,
 		LogFormat:       "text",
+		MaxUploadMB:     20,
 		SessionLifetime: 12 * time.Hour,
 		ShutdownTimeout: 15 * time.Second,
 
@@ -117,6 +121,13 @@ func Load(getenv func(string) string) (Config, error) {
 			return Config{}, &Error{"ACCORD_SECURE_COOKIES", v, "true or false"}
 		}
 		c.SecureCookies = b
+	}
+	if v := getenv("ACCORD_MAX_UPLOAD_MB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1024 {
+			return Config{}, &Error{"ACCORD_MAX_UPLOAD_MB", v, "a whole number of megabytes from 1 to 1024"}
+		}
+		c.MaxUploadMB = n
 	}
 	if v := getenv("ACCORD_WEBHOOK_ALLOW_PRIVATE"); v != "" {
 		b, err := strconv.ParseBool(v)

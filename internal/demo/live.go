@@ -169,10 +169,10 @@ func loadLive(ctx context.Context, st *store.Store, org *Org, now time.Time) err
 			// The conversation before the work went ahead: IT's head asks, the lead answers.
 			talk := accord.CommentSubject{Kind: accord.CommentOnRequest, ID: r.ID}
 			if _, err := st.AddComment(ctx, head.User.ID, talk, accord.CommentInput{Body: text.Question,
-				Mentions: []int64{p.LeadUserID}}, at.Add(-2*time.Hour)); err != nil {
+				Mentions: []int64{p.LeadUserID}}, nil, 0, at.Add(-2*time.Hour)); err != nil {
 				return fmt.Errorf("demo: live question: %w", err)
 			}
-			if _, err := st.AddComment(ctx, p.LeadUserID, talk, accord.CommentInput{Body: text.Reply}, at.Add(-time.Hour)); err != nil {
+			if _, err := st.AddComment(ctx, p.LeadUserID, talk, accord.CommentInput{Body: text.Reply}, nil, 0, at.Add(-time.Hour)); err != nil {
 				return fmt.Errorf("demo: live reply: %w", err)
 			}
 			progress := accord.ProgressInput{Body: spec.Progress, NextStep: text.NextStep, Risk: accord.RiskMedium, EffortDays: 6}

@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"net/http"
 	"net/url"
 	"sort"
@@ -144,6 +147,9 @@ var routePolicies = map[string]policy{
 	"POST /requests/{id}/followers": requestLead,
 	"POST /escalations/{id}/follow": escalationSee, "POST /escalations/{id}/unfollow": escalationSee,
 	"POST /escalations/{id}/followers": refresh, // the project's lead, as a party to it
+
+	// A file is seen with the conversation it was attached in.
+	"GET /attachments/{id}": requestTalk, "GET /attachments/{id}/preview": requestTalk,
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
@@ -227,13 +233,14 @@ func classify(resp response) outcome {
 type matrixIDs struct {
 	project, request, escalation, need, commitment, goal   int64
 	comment                                                int64 // the holder's head's, on the request
+	attachment                                             int64 // an image, with that comment
 	notification                                           int64 // the holder's head's, of the request
 	holderUnit, adminUnit, adminUser, spareUnit, spareUser int64
 }
 
 func (m matrixIDs) fill(pattern string) string {
 	id := map[string]int64{"/projects/": m.project, "/requests/": m.request, "/escalations/": m.escalation,
-		"/goals/": m.goal, "/notifications/": m.notification, "/comments/": m.comment, "/units/": m.holderUnit, "/admin/units/": m.adminUnit, "/admin/users/": m.adminUser}
+		"/goals/": m.goal, "/notifications/": m.notification, "/comments/": m.comment, "/attachments/": m.attachment, "/units/": m.holderUnit, "/admin/units/": m.adminUnit, "/admin/users/": m.adminUser}
 	var prefix string
 	for p := range id {
 		if strings.HasPrefix(pattern, p) && len(p) > len(prefix) {
@@ -294,10 +301,12 @@ func matrixFixture(t *testing.T, b *testBundle) matrixIDs {
 	require.NoError(t, err)
 	m.commitment = c.ID
 	holderHead := q(`SELECT id FROM users WHERE email = 'marketing@accord.demo'`)
+	var shot bytes.Buffer
+	require.NoError(t, png.Encode(&shot, image.NewGray(image.Rect(0, 0, 2, 2))))
 	said, err := b.st.AddComment(ctx, holderHead, accord.CommentSubject{Kind: accord.CommentOnRequest, ID: m.request},
-		accord.CommentInput{Body: "宣传排期见附件"}, now)
+		accord.CommentInput{Body: "宣传排期见附件"}, &accord.Upload{Name: "排期.png", Body: &shot}, 1<<20, now)
 	require.NoError(t, err)
-	m.comment = said.ID
+	m.comment, m.attachment = said.ID, said.Attachments[0].ID
 	return m
 }
 

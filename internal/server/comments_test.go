@@ -73,7 +73,7 @@ func TestRequestConversation(t *testing.T) {
 	// An empty comment keeps the people ticked and says what to fix; nothing is stored.
 	resp = cmPost(itHead, page, "  ", leadID)
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
-	require.Equal(t, "Write something to post.", resp.textOf(`#comment-body-error`))
+	require.Equal(t, "Write something to post, or attach a file.", resp.textOf(`#comment-body-error`))
 	_, ticked := resp.doc.Find(`[data-testid="mention-option"][value="` + leadID + `"]`).Attr("checked")
 	require.True(t, ticked, "the lead stays ticked")
 

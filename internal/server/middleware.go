@@ -69,7 +69,8 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// Body limits: forms are small; uploads (imports) set their own, larger limit.
+// Body limits: forms are small; multipart bodies carry files (imports set their own
+// limit, attachments Options.UploadLimit).
 const (
 	maxFormBytes   = 1 << 20
 	maxUploadBytes = 8 << 20
@@ -85,7 +86,7 @@ func (s *Server) limitForms(next http.Handler) http.Handler {
 		}
 		ct := r.Header.Get("Content-Type")
 		if strings.HasPrefix(ct, "multipart/form-data") {
-			r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+			r.Body = http.MaxBytesReader(w, r.Body, s.multipartBytes)
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -31,13 +31,17 @@ type Server struct {
 	metrics *Metrics
 	pages   *pages.Server
 	api     *api.Server
+	// multipartBytes caps a multipart body: the largest file a conversation takes,
+	// with room for its words.
+	multipartBytes int64
 }
 
 // New wires a server around a store.
 func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options) *Server {
 	sp := spine.New(st, bundle, logger, opts)
 	s := &Server{store: st, log: logger, metrics: NewMetrics(),
-		pages: pages.New(sp, st, st.Pool()), api: api.New(sp, st)}
+		pages: pages.New(sp, st, st.Pool()), api: api.New(sp, st),
+		multipartBytes: max(maxUploadBytes, sp.Opts.UploadLimit()+maxFormBytes)}
 	s.metrics.RegisterEscalations(st, logger)
 	return s
 }

@@ -16,7 +16,9 @@ import (
 const commentColumns = `c.id, c.project_id, c.request_id, c.escalation_id, c.author_user_id, a.name, a.name_en,
 	c.body, c.created_at, c.edited_at, c.retracted_at, c.version,
 	(SELECT COALESCE(jsonb_agg(jsonb_build_object('id', u.id, 'name', u.name, 'name_en', u.name_en) ORDER BY u.id), '[]')
-	 FROM comment_mentions m JOIN users u ON u.id = m.user_id WHERE m.comment_id = c.id)`
+	 FROM comment_mentions m JOIN users u ON u.id = m.user_id WHERE m.comment_id = c.id),
+	(SELECT COALESCE(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name, 'content_type', a.content_type,
+		'size', a.size, 'created_at', a.created_at) ORDER BY a.id), '[]') FROM attachments a WHERE a.comment_id = c.id)`
 
 const commentFrom = ` FROM comments c JOIN users a ON a.id = c.author_user_id `
 
@@ -40,9 +42,9 @@ func scanComment(row pgx.Row, extra ...any) (accord.Comment, error) {
 		Name   string `json:"name"`
 		NameEN string `json:"name_en"`
 	}
-	var raw []byte
+	var raw, files []byte
 	err := row.Scan(append([]any{&c.ID, &c.ProjectID, &requestID, &escalationID, &c.AuthorUserID, &c.AuthorName,
-		&c.AuthorNameEN, &c.Body, &c.CreatedAt, &c.EditedAt, &c.RetractedAt, &c.Version, &raw}, extra...)...)
+		&c.AuthorNameEN, &c.Body, &c.CreatedAt, &c.EditedAt, &c.RetractedAt, &c.Version, &raw, &files}, extra...)...)
 	if err != nil {
 		return accord.Comment{}, err
 	}
@@ -59,6 +61,20 @@ func scanComment(row pgx.Row, extra ...any) (accord.Comment, error) {
 	}
 	for _, m := range mentions {
 		c.Mentions = append(c.Mentions, accord.User{ID: m.ID, Name: m.Name, NameEN: m.NameEN})
+	}
+	var attached []struct {
+		ID          int64     `json:"id"`
+		Name        string    `json:"name"`
+		ContentType string    `json:"content_type"`
+		Size        int64     `json:"size"`
+		CreatedAt   time.Time `json:"created_at"`
+	}
+	if err := json.Unmarshal(files, &attached); err != nil {
+		return accord.Comment{}, fmt.Errorf("attachments of comment %d: %w", c.ID, err)
+	}
+	for _, a := range attached {
+		c.Attachments = append(c.Attachments, accord.Attachment{ID: a.ID, CommentID: c.ID, Name: a.Name,
+			ContentType: a.ContentType, Size: a.Size, CreatedAt: a.CreatedAt})
 	}
 	return c, nil
 }
@@ -154,8 +170,13 @@ func readCommentSubject(ctx context.Context, tx pgx.Tx, subject accord.CommentSu
 // AddComment records what actorID said on subject, calls in the people mentioned and
 // tells them and the subject's other parties (accord.CommentAudience). The caller has
 // checked that the actor may speak there and that each person mentioned may see it.
-func (s *Store) AddComment(ctx context.Context, actorID int64, subject accord.CommentSubject, in accord.CommentInput, now time.Time) (accord.Comment, error) {
+//
+// A file, when given, comes with the comment: streamed into the database, at most
+// limit bytes, or nothing of the comment is kept.
+func (s *Store) AddComment(ctx context.Context, actorID int64, subject accord.CommentSubject, in accord.CommentInput,
+	file *accord.Upload, limit int64, now time.Time) (accord.Comment, error) {
 	in.Normalize()
+	in.HasFile = file != nil
 	if err := in.Validate(); err != nil {
 		return accord.Comment{}, err
 	}
@@ -171,6 +192,11 @@ func (s *Store) AddComment(ctx context.Context, actorID int64, subject accord.Co
 			f.projectID, subjectRequest(subject), subjectEscalation(subject), actorID, in.Body, now).Scan(&id)
 		if err != nil {
 			return err
+		}
+		if file != nil {
+			if err := attachFile(ctx, tx, id, subject, *file, limit, now); err != nil {
+				return err
+			}
 		}
 		if len(in.Mentions) > 0 {
 			if _, err := tx.Exec(ctx, `INSERT INTO comment_mentions (comment_id, user_id) SELECT $1, unnest($2::bigint[])`,

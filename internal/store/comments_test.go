@@ -21,7 +21,7 @@ func TestConversationShowsTheLatest(t *testing.T) {
 	at := time.Now()
 	var ids []int64
 	for i := range 5 {
-		c, err := w.Store.AddComment(w.Ctx, p.LeadUserID, subject, accord.CommentInput{Body: fmt.Sprintf("第 %d 条", i+1)}, at)
+		c, err := w.Store.AddComment(w.Ctx, p.LeadUserID, subject, accord.CommentInput{Body: fmt.Sprintf("第 %d 条", i+1)}, nil, 0, at)
 		require.NoError(t, err)
 		ids = append(ids, c.ID)
 	}

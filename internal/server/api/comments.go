@@ -129,7 +129,7 @@ func (s *Server) apiAddComment(kind accord.CommentKind) http.HandlerFunc {
 		}
 		var c accord.Comment
 		if err = read.Err(); err == nil {
-			c, err = s.AddComment(ctx, subject, in)
+			c, err = s.AddComment(ctx, subject, in, nil)
 		}
 		if err != nil {
 			s.apiFail(w, r, err)

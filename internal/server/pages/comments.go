@@ -2,7 +2,10 @@ package pages
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +29,8 @@ func (s *Server) commentRoutes(r chi.Router) {
 	r.Get("/projects/{id}/conversation", s.showProjectConversation)
 	r.Post("/comments/{id}/edit", s.editComment)
 	r.Post("/comments/{id}/retract", s.retractComment)
+	r.Get("/attachments/{id}", s.downloadAttachment(false))
+	r.Get("/attachments/{id}/preview", s.downloadAttachment(true))
 	for _, kind := range accord.FollowKinds() {
 		prefix := "/" + string(kind) + "s/{id}"
 		r.Post(prefix+"/follow", s.follow(kind))
@@ -42,7 +47,7 @@ func (s *Server) conversation(ctx context.Context, conv spine.Conversation, form
 		return ui.ConversationView{}, err
 	}
 	v := ui.ConversationView{Subject: conv.Subject, Comments: comments, Total: total, Speaks: conv.Speaks,
-		ViewerID: spine.ViewerFrom(ctx).User.ID, Now: s.Now(), Form: form}
+		ViewerID: spine.ViewerFrom(ctx).User.ID, Now: s.Now(), Form: form, MaxUploadMB: s.Opts.UploadLimit() >> 20}
 	if conv.Speaks {
 		if v.Candidates, err = s.MentionCandidates(ctx, conv.Subject); err != nil {
 			return ui.ConversationView{}, err
@@ -138,6 +143,49 @@ func (s *Server) addFollower(kind accord.CommentKind) http.HandlerFunc {
 	}
 }
 
+// maxCommentField bounds each text part of a multipart comment: the words and the
+// addresses, never the file.
+const maxCommentField = 64 << 10
+
+// readMultipartFields reads a multipart comment's text fields into r.PostForm, in
+// the order sent, up to its file: the file is returned unread, to be streamed into
+// the database (never held whole in memory). A url-encoded post has no file.
+func readMultipartFields(r *http.Request) (*accord.Upload, error) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return nil, nil
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, &accord.Error{Code: accord.ECodeInvalid, MessageID: "error_invalid_form"}
+	}
+	r.PostForm = url.Values{}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &accord.Error{Code: accord.ECodeTooLarge, MessageID: "attachment_too_large",
+				Data: map[string]any{"MB": tooBig.Limit >> 20}}
+		}
+		if err != nil {
+			return nil, &accord.Error{Code: accord.ECodeInvalid, MessageID: "error_invalid_form"}
+		}
+		if part.FormName() == "file" {
+			if part.FileName() == "" {
+				continue // the file field left empty
+			}
+			return &accord.Upload{Name: part.FileName(), Body: part}, nil
+		}
+		value, err := io.ReadAll(io.LimitReader(part, maxCommentField+1))
+		if err != nil || len(value) > maxCommentField {
+			return nil, &accord.Error{Code: accord.ECodeInvalid, MessageID: "error_invalid_form"}
+		}
+		r.PostForm.Add(part.FormName(), string(value))
+	}
+}
+
 // readCommentForm reads a posted comment: the words, the people ticked and, by email,
 // one more. An email nobody active has is a problem with the field.
 func (s *Server) readCommentForm(r *http.Request) (ui.CommentForm, accord.CommentInput, accord.Validation, error) {
@@ -178,11 +226,17 @@ func (s *Server) addComment(kind accord.CommentKind) http.HandlerFunc {
 			return
 		}
 		subject := accord.CommentSubject{Kind: kind, ID: id}
+		file, err := readMultipartFields(r)
+		if err != nil {
+			s.commentFailed(w, r, subject, ui.CommentForm{}, err)
+			return
+		}
 		form, in, read, err := s.readCommentForm(r)
 		if err != nil {
 			s.Fail(w, r, err)
 			return
 		}
+		in.HasFile = file != nil
 		// Who may see the subject is asked first, so a stranger learns nothing of it;
 		// then whether they may speak, before what they wrote.
 		conv, err := s.Conversation(ctx, subject)
@@ -197,7 +251,7 @@ func (s *Server) addComment(kind accord.CommentKind) http.HandlerFunc {
 		err = spine.MergeProblems(read, in.Validate())
 		var c accord.Comment
 		if err == nil {
-			c, err = s.AddComment(ctx, subject, in)
+			c, err = s.AddComment(ctx, subject, in, file)
 		}
 		if err != nil {
 			s.commentFailed(w, r, subject, form, err)
@@ -212,7 +266,13 @@ func (s *Server) addComment(kind accord.CommentKind) http.HandlerFunc {
 // fix; a refusal that is not the form's (not a party) gets its own page.
 func (s *Server) commentFailed(w http.ResponseWriter, r *http.Request, subject accord.CommentSubject, form ui.CommentForm, err error) {
 	ctx := r.Context()
-	status, st, ok := formProblem(ctx, err, "body", "mentions")
+	status, st, ok := formProblem(ctx, err, "body", "mentions", "file")
+	var e *accord.Error
+	if errors.As(err, &e) && e.Code == accord.ECodeTooLarge {
+		// The file was too big: nothing was kept; say so, keeping the words.
+		status, st, ok = http.StatusRequestEntityTooLarge, ui.FormState{Fields: map[string]string{"file": "attachment_too_large_field"}}, true
+		st.Error = errorMessage(ctx, e)
+	}
 	if !ok {
 		s.Fail(w, r, err)
 		return

@@ -73,7 +73,9 @@ func (s *Spine) MaySee(ctx context.Context, userID int64, subject accord.Comment
 // AddComment has the viewer say in on subject: they must be able to speak there, and
 // every person they mention must be able to see it (else the comment is refused,
 // naming the field, and nothing is stored).
-func (s *Spine) AddComment(ctx context.Context, subject accord.CommentSubject, in accord.CommentInput) (accord.Comment, error) {
+//
+// A file, when given, comes with the comment, within Options.UploadLimit.
+func (s *Spine) AddComment(ctx context.Context, subject accord.CommentSubject, in accord.CommentInput, file *accord.Upload) (accord.Comment, error) {
 	conv, err := s.Conversation(ctx, subject)
 	if err != nil {
 		return accord.Comment{}, err
@@ -82,6 +84,7 @@ func (s *Spine) AddComment(ctx context.Context, subject accord.CommentSubject, i
 		return accord.Comment{}, accord.Errorf(accord.ECodeForbidden, "comment_not_a_party", nil)
 	}
 	in.Normalize()
+	in.HasFile = file != nil
 	if err := in.Validate(); err != nil {
 		return accord.Comment{}, err
 	}
@@ -95,7 +98,7 @@ func (s *Spine) AddComment(ctx context.Context, subject accord.CommentSubject, i
 				Fields: map[string]string{"mentions": "comment_mention_refused"}}
 		}
 	}
-	return s.store.AddComment(ctx, ViewerFrom(ctx).User.ID, subject, in, s.Now())
+	return s.store.AddComment(ctx, ViewerFrom(ctx).User.ID, subject, in, file, s.Opts.UploadLimit(), s.Now())
 }
 
 // Comment is the comment with id if the viewer may see its conversation.

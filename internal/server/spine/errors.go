@@ -24,6 +24,8 @@ func StatusOf(code accord.ErrorCode) int {
 		return http.StatusUnauthorized
 	case accord.ECodeForbidden:
 		return http.StatusForbidden
+	case accord.ECodeTooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }

@@ -38,6 +38,17 @@ type Options struct {
 	// WebhookAllowPrivate (ACCORD_WEBHOOK_ALLOW_PRIVATE) lets webhooks be saved with,
 	// and the default client post to, addresses on private networks.
 	WebhookAllowPrivate bool
+	// MaxUploadBytes (ACCORD_MAX_UPLOAD_MB) is the largest file a conversation takes;
+	// accord.DefaultMaxUploadBytes when 0.
+	MaxUploadBytes int64
+}
+
+// UploadLimit is the largest file a conversation takes.
+func (o Options) UploadLimit() int64 {
+	if o.MaxUploadBytes > 0 {
+		return o.MaxUploadBytes
+	}
+	return accord.DefaultMaxUploadBytes
 }
 
 // Store is what the spine reads: the viewer, and the objects its loaders check.
@@ -48,7 +59,8 @@ type Store interface {
 	Need(ctx context.Context, id int64) (accord.Need, error)
 	Commitment(ctx context.Context, id int64) (accord.Commitment, error)
 	Comment(ctx context.Context, id int64) (accord.Comment, error)
-	AddComment(ctx context.Context, actorID int64, subject accord.CommentSubject, in accord.CommentInput, now time.Time) (accord.Comment, error)
+	AddComment(ctx context.Context, actorID int64, subject accord.CommentSubject, in accord.CommentInput, file *accord.Upload,
+		limit int64, now time.Time) (accord.Comment, error)
 	CommentCandidates(ctx context.Context, subject accord.CommentSubject) ([]accord.User, error)
 	Follow(ctx context.Context, addedBy int64, subject accord.CommentSubject, userID int64, now time.Time) error
 	Request(ctx context.Context, id int64) (accord.Request, error)

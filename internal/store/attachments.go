@@ -1,0 +1,117 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"accord/internal/accord"
+)
+
+// attachmentColumns read an attachment's facts, not its bytes.
+const attachmentColumns = `a.id, a.comment_id, a.name, a.content_type, a.size, a.created_at`
+
+func scanAttachment(row pgx.Row) (accord.Attachment, error) {
+	var a accord.Attachment
+	err := row.Scan(&a.ID, &a.CommentID, &a.Name, &a.ContentType, &a.Size, &a.CreatedAt)
+	return a, err
+}
+
+// sniffLength is how much of a file is read to tell its type (as net/http does).
+const sniffLength = 512
+
+// attachFile streams file into a new large object, at most limit bytes, and records
+// it against comment id. Past the limit it stops reading and fails, and the caller's
+// transaction leaves nothing behind.
+func attachFile(ctx context.Context, tx pgx.Tx, commentID int64, subject accord.CommentSubject, file accord.Upload, limit int64, now time.Time) error {
+	var held int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM attachments a JOIN comments c ON c.id = a.comment_id
+		WHERE `+commentSubjectWhere(subject.Kind, "$1"), subject.ID).Scan(&held); err != nil {
+		return err
+	}
+	if held >= accord.MaxAttachmentsPerSubject {
+		return &accord.Error{Code: accord.ECodeInvalid, MessageID: "attachment_too_many",
+			Fields: map[string]string{"file": "attachment_too_many"}}
+	}
+	los := tx.LargeObjects()
+	oid, err := los.Create(ctx, 0)
+	if err != nil {
+		return err
+	}
+	lo, err := los.Open(ctx, oid, pgx.LargeObjectModeWrite)
+	if err != nil {
+		return err
+	}
+	// The type is told from the bytes themselves, never from the name or the sender.
+	br := bufio.NewReaderSize(io.LimitReader(file.Body, limit+1), sniffLength)
+	head, err := br.Peek(sniffLength)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return tooLargeOr(err)
+	}
+	contentType := http.DetectContentType(head)
+	size, err := io.Copy(lo, br)
+	if err != nil {
+		return tooLargeOr(err)
+	}
+	if size > limit {
+		return tooLarge(limit)
+	}
+	if err := lo.Close(); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO attachments (comment_id, name, content_type, size, object, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, commentID, accord.SanitizeFileName(file.Name), contentType, size, oid, now)
+	return err
+}
+
+// tooLarge says a file passed the limit, in megabytes.
+func tooLarge(limit int64) error {
+	return &accord.Error{Code: accord.ECodeTooLarge, MessageID: "attachment_too_large",
+		Data: map[string]any{"MB": limit >> 20}}
+}
+
+// tooLargeOr turns the request body's own limit into the same answer.
+func tooLargeOr(err error) error {
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return tooLarge(mb.Limit)
+	}
+	return err
+}
+
+// Attachment returns one attachment's facts.
+func (s *Store) Attachment(ctx context.Context, id int64) (accord.Attachment, error) {
+	a, err := scanAttachment(s.pool.QueryRow(ctx, `SELECT `+attachmentColumns+` FROM attachments a WHERE a.id = $1`, id))
+	if err != nil {
+		return accord.Attachment{}, fmt.Errorf("store: attachment %d: %w", id, mapNotFound(err, "attachment_not_found"))
+	}
+	return a, nil
+}
+
+// CopyAttachment streams attachment id's bytes to w, in chunks, inside one read
+// transaction (a large object is read within one).
+func (s *Store) CopyAttachment(ctx context.Context, id int64, w io.Writer) error {
+	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		var oid uint32
+		if err := tx.QueryRow(ctx, `SELECT object FROM attachments WHERE id = $1`, id).Scan(&oid); err != nil {
+			return mapNotFound(err, "attachment_not_found")
+		}
+		los := tx.LargeObjects()
+		lo, err := los.Open(ctx, oid, pgx.LargeObjectModeRead)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(w, lo)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: read attachment %d: %w", id, err)
+	}
+	return nil
+}

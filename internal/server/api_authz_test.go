@@ -78,6 +78,7 @@ var apiMirrors = map[string]string{
 	"GET /projects/{id}/comments":     "GET /projects/{id}/conversation",
 	"POST /projects/{id}/comments":    "POST /projects/{id}/comments",
 	"GET /comments/{id}":              "GET /requests/{id}",
+	"GET /attachments/{id}":           "GET /attachments/{id}",
 	"PATCH /comments/{id}":            "POST /comments/{id}/edit",
 	"POST /comments/{id}/retract":     "POST /comments/{id}/retract",
 
@@ -105,7 +106,8 @@ var apiActions = []accord.RequestAction{accord.ActionAgree, accord.ActionDecline
 // apiFill puts the fixture's ids, and the query each list needs, into an API route.
 func (m matrixIDs) apiFill(route string) string {
 	ids := map[string]int64{"/projects/": m.project, "/needs/": m.need, "/requests/": m.request,
-		"/escalations/": m.escalation, "/units/": m.holderUnit, "/commitments/": m.commitment, "/comments/": m.comment}
+		"/escalations/": m.escalation, "/units/": m.holderUnit, "/commitments/": m.commitment, "/comments/": m.comment,
+		"/attachments/": m.attachment}
 	for prefix, id := range ids {
 		if strings.HasPrefix(route, prefix) {
 			route = strings.Replace(route, "{id}", itoa64(id), 1)

@@ -64,6 +64,16 @@ func TestAttachmentsFollowTheConversation(t *testing.T) {
 	require.Contains(t, got.Header.Get("Content-Security-Policy"), "sandbox")
 	require.Equal(t, http.StatusNotFound, itHead.get(href+"/preview").StatusCode, "only images are previewed")
 
+	// The API lists it with the comment and serves the same bytes, with its token.
+	list := b.api(t, "it@accord.demo").get(page + "/comments").expect(t, http.StatusOK)
+	files := dig(list["comments"].([]any)[0], "attachments").([]any)
+	require.Len(t, files, 1)
+	url := files[0].(map[string]any)["url"].(string)
+	apiGot := b.api(t, "it@accord.demo").get(strings.TrimPrefix(url, "/api/v1"))
+	require.Equal(t, http.StatusOK, apiGot.status)
+	require.Equal(t, doc, apiGot.raw)
+	require.Equal(t, http.StatusNotFound, b.api(t, "legal@accord.demo").get(strings.TrimPrefix(url, "/api/v1")).status)
+
 	// Strangers find nothing, not even that the file exists.
 	require.Equal(t, http.StatusNotFound, b.login(t, "legal@accord.demo").get(href).StatusCode)
 	require.Equal(t, http.StatusNotFound, b.login(t, "legal@accord.demo").get("/attachments/999999").StatusCode)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,6 +26,35 @@ func (s *Server) commentRoutes(r chi.Router) {
 	r.Get("/comments/{id}", s.apiComment)
 	r.Patch("/comments/{id}", s.apiEditComment)
 	r.Post("/comments/{id}/retract", s.apiRetractComment)
+	r.Get("/attachments/{id}", s.apiDownloadAttachment)
+}
+
+// apiDownloadAttachment streams a file attached in a conversation the caller may
+// see, as the page does: a download, never a page.
+func (s *Server) apiDownloadAttachment(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := apiPathID(r)
+	var a accord.Attachment
+	if err == nil {
+		a, err = s.store.Attachment(ctx, id)
+	}
+	if err == nil {
+		if _, _, err = s.Comment(ctx, a.CommentID); accord.ErrorCodeOf(err) == accord.ECodeNotFound {
+			err = accord.Errorf(accord.ECodeNotFound, "attachment_not_found", nil)
+		}
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
+	h.Set("X-Content-Type-Options", "nosniff")
+	if err := s.store.CopyAttachment(ctx, a.ID, w); err != nil {
+		s.Log.Warn("send attachment", "attachment", a.ID, "err", err)
+	}
 }
 
 type apiComment struct {
@@ -41,6 +71,17 @@ type apiComment struct {
 	RetractedAt  *time.Time `json:"retracted_at"`
 	Version      int        `json:"version"`
 	Mentions     []string   `json:"mentions"` // the ids of the people it notified
+	// Attachments are the files that came with it; each downloads at its url.
+	Attachments []apiAttachment `json:"attachments"`
+}
+
+type apiAttachment struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	URL         string    `json:"url"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 func toAPIComment(c accord.Comment) apiComment {
@@ -50,6 +91,11 @@ func toAPIComment(c accord.Comment) apiComment {
 		RetractedAt: c.RetractedAt, Version: c.Version, Mentions: make([]string, 0, len(c.Mentions))}
 	for _, u := range c.Mentions {
 		out.Mentions = append(out.Mentions, apiID(u.ID))
+	}
+	out.Attachments = make([]apiAttachment, 0, len(c.Attachments))
+	for _, a := range c.Attachments {
+		out.Attachments = append(out.Attachments, apiAttachment{ID: apiID(a.ID), Name: a.Name, ContentType: a.ContentType,
+			Size: a.Size, URL: "/api/v1/attachments/" + apiID(a.ID), CreatedAt: a.CreatedAt})
 	}
 	return out
 }

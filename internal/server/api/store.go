@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"accord/internal/accord"
@@ -34,6 +35,8 @@ type adviceStore interface {
 
 type commentStore interface {
 	Comment(ctx context.Context, id int64) (accord.Comment, error)
+	Attachment(ctx context.Context, id int64) (accord.Attachment, error)
+	CopyAttachment(ctx context.Context, id int64, w io.Writer) error
 	Comments(ctx context.Context, subject accord.CommentSubject, before int64, limit int) ([]accord.Comment, int, error)
 	EditComment(ctx context.Context, actorID, id int64, version int, body string, now time.Time) (accord.Comment, error)
 	Followers(ctx context.Context, subject accord.CommentSubject) ([]accord.User, error)

@@ -396,7 +396,7 @@ var hostileParams = map[string]func(t *testing.T, h *hostileAPI, v hostileVarian
 		lead := h.b.login(t, hostileLead)
 		resp := lead.postComment("/requests/"+r+"/comments", "附件", "说明.txt", []byte("敌意测试"))
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.body)
-		c := h.api(t, hostileLead).get("/requests/" + r + "/comments").expect(t, http.StatusOK)
+		c := h.api(t, hostileLead).get("/requests/"+r+"/comments").expect(t, http.StatusOK)
 		return dig(c["comments"].([]any)[0], "attachments").([]any)[0].(map[string]any)["id"].(string), hostileLead
 	},
 	"comments/{id}": func(t *testing.T, h *hostileAPI, _ hostileVariant, _ string) (string, string) {

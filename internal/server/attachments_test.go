@@ -65,7 +65,7 @@ func TestAttachmentsFollowTheConversation(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, itHead.get(href+"/preview").StatusCode, "only images are previewed")
 
 	// The API lists it with the comment and serves the same bytes, with its token.
-	list := b.api(t, "it@accord.demo").get(page + "/comments").expect(t, http.StatusOK)
+	list := b.api(t, "it@accord.demo").get(page+"/comments").expect(t, http.StatusOK)
 	files := dig(list["comments"].([]any)[0], "attachments").([]any)
 	require.Len(t, files, 1)
 	url := files[0].(map[string]any)["url"].(string)

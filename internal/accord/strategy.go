@@ -26,6 +26,7 @@ const (
 	ActNone      StrategyAct = ""
 	ActSplitNeed StrategyAct = "split"  // split the need into a first phase and the rest
 	ActCommit    StrategyAct = "commit" // record a commitment to the holding unit
+	ActPack      StrategyAct = "pack"   // attach a one-page approval pack to the request
 )
 
 // StrategiesOffered is what the request page suggests to party for request r: to its
@@ -70,6 +71,8 @@ func (s Strategy) Act() StrategyAct {
 		return ActSplitNeed
 	case StrategyFutureReturn, StrategyTieToKPI, StrategyOwnThePast:
 		return ActCommit
+	case StrategyApprovalPack:
+		return ActPack
 	default:
 		return ActNone
 	}

@@ -72,6 +72,9 @@ var (
 	// page says (its conversation is seen first).
 	requestTalk    = policy{login, nf, nf, nf, nf, ok, ok}
 	escalationTalk = policy{login, nf, nf, nf, nf, fb, ok} // its superior and both sides: admins read only
+	// The approval pack: the lead's, once the holder declined for want of approval,
+	// which the fixture's request was not.
+	packNotNow = policy{login, nf, nf, nf, nf, fb, fb}
 )
 
 // addPolicies lets a feature's own test file list its routes (call it from init).
@@ -131,6 +134,7 @@ var routePolicies = map[string]policy{
 	"POST /requests/{id}/start": requestHolder, "POST /requests/{id}/deliver": requestHolder,
 	"POST /requests/{id}/progress": requestLog,
 	"POST /requests/{id}/transfer": requestHolder, "POST /requests/{id}/transfer-back": requestLead,
+	"POST /requests/{id}/approval-pack": packNotNow,
 
 	"GET /escalations/{id}": escalationSee, "POST /escalations/{id}/decide": decide,
 	"POST /escalations/{id}/statement": statement,

@@ -31,6 +31,7 @@ func (s *Server) requestRoutes(r chi.Router) {
 	r.Post("/requests/{id}/nudge", s.nudgeRequest)
 	r.Post("/requests/{id}/split", s.splitNeed)
 	r.Post("/requests/{id}/commit", s.commitToHolder)
+	r.Post("/requests/{id}/approval-pack", s.attachApprovalPack)
 
 	r.Get("/notifications", s.showNotificationsPage)
 	r.Post("/notifications/read", s.markNotificationsRead)

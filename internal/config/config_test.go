@@ -14,7 +14,7 @@ func TestLoadDefaults(t *testing.T) {
 	t.Parallel()
 	c, err := Load(func(string) string { return "" })
 	require.NoError(t, err)
-	require.Equal(t, Config{Port: 8080, DataDir: ".data", LogLevel: slog.LevelInfo, LogFormat: "text",
+	require.Equal(t, Config{Port: 8080, DataDir: ".data", LogLevel: slog.LevelInfo, LogFormat: "text", MaxUploadMB: 20,
 		SessionLifetime: 12 * time.Hour, ShutdownTimeout: 15 * time.Second, DecisionWindowDays: 3,
 		BaseURL: "http://localhost:8080", SMTPPort: 587, SMTPTLS: "starttls", TimeZone: mustZone(t, "Asia/Shanghai")}, c)
 	require.Equal(t, ":8080", c.Addr())
@@ -30,7 +30,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"ACCORD_BASE_URL": "https://accord.example.com/", "ACCORD_SMTP_HOST": "smtp.example.com",
 		"ACCORD_SMTP_PORT": "2525", "ACCORD_SMTP_USERNAME": "accord", "ACCORD_SMTP_PASSWORD": "pw",
 		"ACCORD_SMTP_FROM": "Accord <accord@example.com>", "ACCORD_SMTP_TLS": "tls", "ACCORD_DECISION_WINDOW_DAYS": "5",
-		"ACCORD_WEBHOOK_ALLOW_PRIVATE": "true", "ACCORD_TIME_ZONE": "Europe/Berlin",
+		"ACCORD_WEBHOOK_ALLOW_PRIVATE": "true", "ACCORD_TIME_ZONE": "Europe/Berlin", "ACCORD_MAX_UPLOAD_MB": "50",
 	}
 	c, err := Load(func(k string) string { return env[k] })
 	require.NoError(t, err)
@@ -39,7 +39,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		SessionLifetime: time.Hour, ShutdownTimeout: 5 * time.Second, DecisionWindowDays: 5,
 		BaseURL: "https://accord.example.com", SMTPHost: "smtp.example.com", SMTPPort: 2525,
 		SMTPUsername: "accord", SMTPPassword: "pw", SMTPFrom: "Accord <accord@example.com>", SMTPTLS: "tls",
-		WebhookAllowPrivate: true, TimeZone: mustZone(t, "Europe/Berlin")}, c)
+		WebhookAllowPrivate: true, TimeZone: mustZone(t, "Europe/Berlin"), MaxUploadMB: 50}, c)
 	require.True(t, c.EmailEnabled())
 }
 
@@ -95,6 +95,7 @@ func TestLoadNamesTheBadVariable(t *testing.T) {
 		"ACCORD_LOG_FORMAT":            "xml",
 		"ACCORD_SECURE_COOKIES":        "maybe",
 		"ACCORD_WEBHOOK_ALLOW_PRIVATE": "sometimes",
+		"ACCORD_MAX_UPLOAD_MB":         "2048",
 		"ACCORD_SESSION_LIFETIME":      "-1h",
 		"ACCORD_SHUTDOWN_TIMEOUT":      "soon",
 		"DATABASE_URL":                 "mysql://root:secret@db/x",

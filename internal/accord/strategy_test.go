@@ -21,6 +21,7 @@ func TestEveryObstacleHasStrategies(t *testing.T) {
 	}
 	require.Equal(t, ActSplitNeed, StrategyPhase.Act())
 	require.Equal(t, ActCommit, StrategyFutureReturn.Act())
-	require.Equal(t, ActNone, StrategyApprovalPack.Act())
+	require.Equal(t, ActPack, StrategyApprovalPack.Act())
+	require.Equal(t, ActNone, StrategyRaisePriority.Act())
 	require.Equal(t, []Strategy{StrategyPhase, StrategyRaisePriority, StrategyBringResources}, StrategiesFor(ObstacleTooBusy))
 }

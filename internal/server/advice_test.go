@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/require"
 )
 
@@ -49,6 +50,16 @@ func TestSuperiorAsksAdviceBeforeDeciding(t *testing.T) {
 	resp = legal.get(page)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, 1, resp.doc.Find(`[data-testid="opinion-form"]`).Length())
+	// She reads the escalation, not the project: every link on the page opens for her,
+	// and none leads to the project, its tracker or the request.
+	resp.doc.Find(`main a[href^="/"]`).Each(func(_ int, a *goquery.Selection) {
+		href := a.AttrOr("href", "")
+		require.NotRegexp(t, `^/(projects|requests)/`, href, "a link an outside adviser cannot open")
+		if !strings.HasPrefix(href, "/escalations/") {
+			require.NotEqual(t, http.StatusNotFound, legal.get(href).StatusCode, href)
+		}
+	})
+	require.Zero(t, resp.doc.Find(`[data-testid="esc-tracker"], .esc-tracker`).Length(), "no tracker of the project")
 	require.Zero(t, resp.doc.Find(`[data-testid="decide-form"]`).Length(), "an adviser does not decide")
 	resp = legal.post(page+"/opinion", url.Values{"opinion": {" "}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)

@@ -39,9 +39,19 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	if err != nil {
 		return ui.EscalationView{}, err
 	}
-	tracker, err := s.store.Tracker(ctx, p.ID)
-	if err != nil {
+	// An adviser asked from outside reads the escalation, not the project: no tracker,
+	// no links that would not open.
+	seesProject := true
+	if _, err := s.Spine.Project(ctx, p.ID, false); accord.ErrorCodeOf(err) == accord.ECodeNotFound {
+		seesProject = false
+	} else if err != nil {
 		return ui.EscalationView{}, err
+	}
+	var tracker []accord.TrackerRow
+	if seesProject {
+		if tracker, err = s.store.Tracker(ctx, p.ID); err != nil {
+			return ui.EscalationView{}, err
+		}
 	}
 	progress, err := s.store.Progress(ctx, e.RequestID)
 	if err != nil {
@@ -65,6 +75,7 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 		view.AssignedUnit = u.DisplayName(lang)
 	}
 	view.Tracker = tracker
+	view.SeesProject, view.SeesRequest = seesProject, seesProject || party.HolderHead || party.KeyPerson
 	// A decided escalation shows what its superior decided on; a pending one the
 	// record as raised or last refreshed.
 	facts := rec.Raised

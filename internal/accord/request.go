@@ -180,6 +180,29 @@ func NextRequestState(from RequestState, action RequestAction, party RequestPart
 	return tr.to, nil
 }
 
+// RefuseTransfer says why a request may not be passed on now, or nil: not while it
+// waits before a superior, who was chosen for the unit that holds it.
+func RefuseTransfer(pendingEscalation bool) error {
+	if pendingEscalation {
+		return Errorf(ECodeInvalid, "request_transfer_escalated", nil)
+	}
+	return nil
+}
+
+// TransferredFrom is the unit a request passed on counts as first asked: the one it
+// came from the first time, however often it moved since; nil when, passed to to, it
+// is back with that unit.
+func (r Request) TransferredFrom(to int64) *int64 {
+	from := r.HolderUnitID
+	if r.TransferredFromUnitID != nil {
+		from = *r.TransferredFromUnitID
+	}
+	if from == to {
+		return nil
+	}
+	return &from
+}
+
 // ActionFits reports whether action suits what request r is, beyond its state: only
 // a request that was passed on can be sent back.
 func (r Request) ActionFits(action RequestAction) bool {

@@ -170,3 +170,15 @@ func TestTransferRules(t *testing.T) {
 		require.Error(t, err, "once answered, %s is not passed on", st)
 	}
 }
+
+func TestTransferKeepsTheUnitFirstAsked(t *testing.T) {
+	t.Parallel()
+	it, data, sales := int64(10), int64(20), int64(30)
+	r := Request{HolderUnitID: it}
+	require.Equal(t, it, *r.TransferredFrom(data), "passed from IT")
+	again := Request{HolderUnitID: data, TransferredFromUnitID: &it}
+	require.Equal(t, it, *again.TransferredFrom(sales), "passed on again: IT is still the unit first asked")
+	require.Nil(t, again.TransferredFrom(it), "passed back to IT: home again")
+	require.Equal(t, ECodeInvalid, ErrorCodeOf(RefuseTransfer(true)), "not while before a superior")
+	require.NoError(t, RefuseTransfer(false))
+}

@@ -88,6 +88,11 @@ func TestAttachmentsFollowTheConversation(t *testing.T) {
 	require.Equal(t, http.StatusOK, preview.StatusCode)
 	require.Equal(t, "image/png", preview.Header.Get("Content-Type"))
 
+	// An empty file is no attachment.
+	resp = lead.postComment(page+"/comments", "空", "空.txt", nil)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Equal(t, "This file is empty.", resp.textOf(`#comment-file-error`))
+
 	// Over the limit: 413 with a message, the words kept, nothing stored.
 	before := len(resp.doc.Find(`[data-testid="comment"]`).Nodes)
 	big := bytes.Repeat([]byte("x"), 1<<20+1)

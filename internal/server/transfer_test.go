@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -87,8 +88,45 @@ func TestTransferPassesARequestToTheUnitItBelongsTo(t *testing.T) {
 		map[string]any{"version": cur.Version, "unit_id": idStr(units["Data"].ID), "reason": "归数据部"}).expect(t, http.StatusOK)
 	require.Equal(t, idStr(units["IT"].ID), moved["transferred_from_unit_id"])
 	require.Equal(t, "归数据部", moved["transfer_reason"])
+	again := b.api(t, "data@accord.demo").post("/requests/"+idStr(crm.ID)+"/transfer",
+		map[string]any{"version": moved["version"], "unit_id": idStr(units["Training"].ID), "reason": "培训部负责"}).expect(t, http.StatusOK)
+	require.Equal(t, idStr(units["IT"].ID), again["transferred_from_unit_id"], "passed on again: IT stays the unit first asked")
+
+	// Not while it waits before a superior, who was chosen for the unit holding it.
+	dataReq := b.rqRequests(t, smart.ID)["Data"]
+	_, err := b.st.Escalate(context.Background(), b.escViewer(t, "aftersales@accord.demo"), dataReq.ID, "需要决定", "", 3, *b.now)
+	require.NoError(t, err)
+	dataReq = b.rqRequest(t, dataReq.ID)
+	refused := b.api(t, "data@accord.demo").post("/requests/"+idStr(dataReq.ID)+"/transfer",
+		map[string]any{"version": dataReq.Version, "unit_id": idStr(units["IT"].ID), "reason": "x"})
+	require.Equal(t, http.StatusUnprocessableEntity, refused.status, "body: %s", refused.raw)
+	require.Contains(t, refused.str("error.message"), "before a superior")
 
 	// In Chinese.
 	lead.lang = "zh-CN"
 	require.Contains(t, lead.get(page).body, "退回最初请求的部门")
+}
+
+// TestFollowerWhoLosesSightMayStillStop: someone who follows a request they can no
+// longer open (as when it is passed on to a unit they do not see) can still stop
+// following it; a stranger who never followed finds nothing.
+func TestFollowerWhoLosesSightMayStillStop(t *testing.T) {
+	b := setup(t)
+	smart := b.rqSmart(t)
+	lead := b.login(t, "aftersales@accord.demo")
+	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
+	crm := b.rqRequests(t, smart.ID)["IT"]
+	page := rqReq(crm.ID, "")
+	legal := b.login(t, "legal@accord.demo")
+	require.Equal(t, http.StatusNotFound, legal.post(page+"/unfollow", nil).StatusCode, "a stranger learns nothing")
+	// Legal's head follows it without seeing it: made a follower in the store, as if
+	// they had seen it before it moved.
+	require.NoError(t, b.st.Follow(context.Background(), b.userID(t, "aftersales@accord.demo"), accord.CommentSubject{Kind: accord.CommentOnRequest, ID: crm.ID},
+		b.userID(t, "legal@accord.demo"), *b.now))
+	resp := legal.post(page+"/unfollow", nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, "one's own follow is always one's own to stop")
+	require.Equal(t, "/notifications", resp.Header.Get("Location"), "not back to a page that would not open")
+	followers, err := b.st.Followers(context.Background(), accord.CommentSubject{Kind: accord.CommentOnRequest, ID: crm.ID})
+	require.NoError(t, err)
+	require.Empty(t, followers)
 }

@@ -62,6 +62,10 @@ func attachFile(ctx context.Context, tx pgx.Tx, commentID int64, subject accord.
 	if size > limit {
 		return tooLarge(limit)
 	}
+	if size == 0 {
+		return &accord.Error{Code: accord.ECodeInvalid, MessageID: "attachment_empty",
+			Fields: map[string]string{"file": "attachment_empty"}}
+	}
 	if err := lo.Close(); err != nil {
 		return err
 	}
@@ -94,9 +98,10 @@ func (s *Store) Attachment(ctx context.Context, id int64) (accord.Attachment, er
 	return a, nil
 }
 
-// CopyAttachment streams attachment id's bytes to w, in chunks, inside one read
-// transaction (a large object is read within one).
-func (s *Store) CopyAttachment(ctx context.Context, id int64, w io.Writer) error {
+// CopyAttachment streams attachment id's bytes, in chunks, inside one read
+// transaction (a large object is read within one), to the writer start returns once
+// the file is open: a failure before then leaves the answer to the caller.
+func (s *Store) CopyAttachment(ctx context.Context, id int64, start func() io.Writer) error {
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		var oid uint32
 		if err := tx.QueryRow(ctx, `SELECT object FROM attachments WHERE id = $1`, id).Scan(&oid); err != nil {
@@ -107,7 +112,7 @@ func (s *Store) CopyAttachment(ctx context.Context, id int64, w io.Writer) error
 		if err != nil {
 			return err
 		}
-		_, err = io.Copy(w, lo)
+		_, err = io.Copy(start(), lo)
 		return err
 	})
 	if err != nil {

@@ -46,11 +46,12 @@ func (s *Store) Follow(ctx context.Context, addedBy int64, subject accord.Commen
 	return nil
 }
 
-// Unfollow stops userID following subject.
-func (s *Store) Unfollow(ctx context.Context, subject accord.CommentSubject, userID int64) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM followers WHERE kind = $1 AND subject_id = $2 AND user_id = $3`,
-		subject.Kind, subject.ID, userID); err != nil {
-		return fmt.Errorf("store: %d stops following %s %d: %w", userID, subject.Kind, subject.ID, err)
+// Unfollow stops userID following subject; it reports whether they did follow it.
+func (s *Store) Unfollow(ctx context.Context, subject accord.CommentSubject, userID int64) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM followers WHERE kind = $1 AND subject_id = $2 AND user_id = $3`,
+		subject.Kind, subject.ID, userID)
+	if err != nil {
+		return false, fmt.Errorf("store: %d stops following %s %d: %w", userID, subject.Kind, subject.ID, err)
 	}
-	return nil
+	return tag.RowsAffected() > 0, nil
 }

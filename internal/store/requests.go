@@ -191,18 +191,30 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		case accord.ActionSend:
 			arg("sent_at", now)
 		case accord.ActionTransfer:
-			// The unit it belongs to answers it afresh; the need is held there now.
+			// The unit it belongs to answers it afresh; the need is held there now. The
+			// lead may still send it back to the unit first asked.
+			var pending bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM escalations WHERE request_id = $1
+				AND status IN ('open', 'sent_back'))`, id).Scan(&pending); err != nil {
+				return err
+			}
+			if err := accord.RefuseTransfer(pending); err != nil {
+				return err
+			}
 			if err := checkTransferTarget(ctx, tx, *in.TransferUnitID); err != nil {
 				return err
 			}
 			arg("holder_unit_id", *in.TransferUnitID)
-			arg("transferred_from_unit_id", r.HolderUnitID)
+			arg("transferred_from_unit_id", r.TransferredFrom(*in.TransferUnitID))
 			arg("transfer_reason", in.Reason)
 			arg("key_person_user_id", nil)
 			if err := moveNeed(ctx, tx, r.NeedID, *in.TransferUnitID); err != nil {
 				return err
 			}
 		case accord.ActionTransferBack:
+			if err := checkTransferTarget(ctx, tx, *r.TransferredFromUnitID); err != nil {
+				return err
+			}
 			arg("holder_unit_id", *r.TransferredFromUnitID)
 			arg("transferred_from_unit_id", nil)
 			arg("transfer_reason", "")

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -47,12 +48,20 @@ func (s *Server) apiDownloadAttachment(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
-	h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
-	h.Set("X-Content-Type-Options", "nosniff")
-	if err := s.store.CopyAttachment(ctx, a.ID, w); err != nil {
+	started := false
+	err = s.store.CopyAttachment(ctx, a.ID, func() io.Writer {
+		started = true
+		h := w.Header()
+		h.Set("Content-Type", "application/octet-stream")
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+		h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
+		h.Set("X-Content-Type-Options", "nosniff")
+		return w
+	})
+	switch {
+	case err != nil && !started:
+		s.apiFail(w, r, err)
+	case err != nil:
 		s.Log.Warn("send attachment", "attachment", a.ID, "err", err)
 	}
 }
@@ -324,8 +333,17 @@ func (s *Server) apiFollow(kind accord.CommentKind, follow bool) http.HandlerFun
 		case follow:
 			err = s.Follow(ctx, subject, me)
 		default:
-			if _, err = s.Conversation(ctx, subject); err == nil {
-				err = s.store.Unfollow(ctx, subject, me)
+			// A follower may stop even after losing sight of it; others who may not
+			// see it find nothing, and nobody who may not see it reads its followers.
+			_, seen := s.Conversation(ctx, subject)
+			var stopped bool
+			if stopped, err = s.store.Unfollow(ctx, subject, me); err == nil && seen != nil {
+				if !stopped {
+					err = seen
+				} else {
+					s.apiJSON(w, r, http.StatusOK, map[string]any{"followers": []apiFollower{}, "following": false})
+					return
+				}
 			}
 		}
 		if err != nil {

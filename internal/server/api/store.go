@@ -36,11 +36,11 @@ type adviceStore interface {
 type commentStore interface {
 	Comment(ctx context.Context, id int64) (accord.Comment, error)
 	Attachment(ctx context.Context, id int64) (accord.Attachment, error)
-	CopyAttachment(ctx context.Context, id int64, w io.Writer) error
+	CopyAttachment(ctx context.Context, id int64, start func() io.Writer) error
 	Comments(ctx context.Context, subject accord.CommentSubject, before int64, limit int) ([]accord.Comment, int, error)
 	EditComment(ctx context.Context, actorID, id int64, version int, body string, now time.Time) (accord.Comment, error)
 	Followers(ctx context.Context, subject accord.CommentSubject) ([]accord.User, error)
-	Unfollow(ctx context.Context, subject accord.CommentSubject, userID int64) error
+	Unfollow(ctx context.Context, subject accord.CommentSubject, userID int64) (bool, error)
 	RetractComment(ctx context.Context, actorID, id int64, version int, now time.Time) (accord.Comment, error)
 }
 

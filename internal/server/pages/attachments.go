@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -37,15 +38,23 @@ func (s *Server) downloadAttachment(inline bool) http.HandlerFunc {
 		if inline {
 			disposition, contentType = "inline", a.ContentType
 		}
-		h := w.Header()
-		h.Set("Content-Type", contentType)
-		h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": a.Name}))
-		h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox")
-		h.Set("Cache-Control", "private, no-store")
-		if err := s.store.CopyAttachment(ctx, a.ID, w); err != nil {
-			s.Log.Warn("send attachment", "attachment", a.ID, "err", err) // headers are gone; the client sees a short body
+		started := false
+		err = s.store.CopyAttachment(ctx, a.ID, func() io.Writer {
+			started = true
+			h := w.Header()
+			h.Set("Content-Type", contentType)
+			h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": a.Name}))
+			h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox")
+			h.Set("Cache-Control", "private, no-store")
+			return w
+		})
+		switch {
+		case err != nil && !started:
+			s.Fail(w, r, err) // nothing sent yet: an error page, not a truncated file
+		case err != nil:
+			s.Log.Warn("send attachment", "attachment", a.ID, "err", err) // the client sees a short body
 		}
 	}
 }

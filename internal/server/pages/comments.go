@@ -90,16 +90,24 @@ func (s *Server) unfollow(kind accord.CommentKind) http.HandlerFunc {
 			return
 		}
 		subject := accord.CommentSubject{Kind: kind, ID: id}
-		if _, err := s.Conversation(ctx, subject); err != nil {
+		// A follower may stop even after losing sight of it (a request passed on to a
+		// unit they do not see); anyone else who may not see it finds nothing.
+		_, seen := s.Conversation(ctx, subject)
+		stopped, err := s.store.Unfollow(ctx, subject, spine.ViewerFrom(ctx).User.ID)
+		switch {
+		case err != nil:
 			s.Fail(w, r, err)
 			return
-		}
-		if err := s.store.Unfollow(ctx, subject, spine.ViewerFrom(ctx).User.ID); err != nil {
-			s.Fail(w, r, err)
+		case seen != nil && !stopped:
+			s.Fail(w, r, seen)
 			return
 		}
 		s.flash(ctx, "follow_stopped")
-		http.Redirect(w, r, subject.Path()+"#followers", http.StatusSeeOther)
+		back := "/notifications"
+		if seen == nil {
+			back = subject.Path() + "#followers"
+		}
+		http.Redirect(w, r, back, http.StatusSeeOther)
 	}
 }
 
@@ -176,6 +184,8 @@ func readMultipartFields(r *http.Request) (*accord.Upload, error) {
 			if part.FileName() == "" {
 				continue // the file field left empty
 			}
+			// The file comes last, as the form sends it: it is read as a stream after
+			// the words, and anything sent after it is not read at all.
 			return &accord.Upload{Name: part.FileName(), Body: part}, nil
 		}
 		value, err := io.ReadAll(io.LimitReader(part, maxCommentField+1))

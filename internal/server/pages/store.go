@@ -46,8 +46,8 @@ type commentStore interface {
 	EditComment(ctx context.Context, actorID, id int64, version int, body string, now time.Time) (accord.Comment, error)
 	Followers(ctx context.Context, subject accord.CommentSubject) ([]accord.User, error)
 	Attachment(ctx context.Context, id int64) (accord.Attachment, error)
-	CopyAttachment(ctx context.Context, id int64, w io.Writer) error
-	Unfollow(ctx context.Context, subject accord.CommentSubject, userID int64) error
+	CopyAttachment(ctx context.Context, id int64, start func() io.Writer) error
+	Unfollow(ctx context.Context, subject accord.CommentSubject, userID int64) (bool, error)
 	RetractComment(ctx context.Context, actorID, id int64, version int, now time.Time) (accord.Comment, error)
 	UserByEmail(ctx context.Context, email string) (accord.User, error)
 }

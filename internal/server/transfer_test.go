@@ -130,3 +130,28 @@ func TestFollowerWhoLosesSightMayStillStop(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, followers)
 }
+
+// TestFollowerWhoLosesSightHearsNoMore: IT's developer follows the CRM request; IT's
+// head passes it to Data, so IT no longer touches the project and the developer may
+// no longer open it: Data's answer does not reach them.
+func TestFollowerWhoLosesSightHearsNoMore(t *testing.T) {
+	b := setup(t)
+	smart := b.rqSmart(t)
+	lead := b.login(t, "aftersales@accord.demo")
+	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
+	crm := b.rqRequests(t, smart.ID)["IT"]
+	page := rqReq(crm.ID, "")
+	dev := b.login(t, "it.dev@accord.demo")
+	rqFollow(t, dev, dev.post(page+"/follow", nil))
+
+	itHead := b.login(t, "it@accord.demo")
+	require.Equal(t, http.StatusSeeOther, itHead.post(rqReq(crm.ID, "/transfer"), url.Values{"version": {rqVersion(crm)},
+		"unit": {idStr(b.units(t)["Data"].ID)}, "reason": {"归数据部"}}).StatusCode)
+	require.Equal(t, http.StatusNotFound, dev.get(page).StatusCode, "IT no longer touches the project")
+	crm = b.rqRequest(t, crm.ID)
+	require.Equal(t, http.StatusSeeOther, b.login(t, "data@accord.demo").post(rqReq(crm.ID, "/agree"),
+		url.Values{"version": {rqVersion(crm)}}).StatusCode)
+	notes := dev.get("/notifications").body
+	require.NotContains(t, notes, "on: Agreed", "a follower who lost sight hears nothing more")
+	require.NotContains(t, notes, "归数据部")
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,10 +25,25 @@ func (s *Store) Followers(ctx context.Context, subject accord.CommentSubject) ([
 	return list, nil
 }
 
-// followerIDs are the active followers of subject, inside a transaction.
+// followerMaySeeRequest is accord.MayViewRequest for each follower u of request r
+// (p its project): canViewProject for them, or they answer for the holding unit. A
+// follower who lost sight of a request (passed on to a unit they do not see) hears
+// nothing more of it.
+var followerMaySeeRequest = strings.NewReplacer("$2::boolean", "u.is_admin", "$1", "u.id").Replace(canViewProject) +
+	` OR r.key_person_user_id = u.id OR EXISTS (SELECT 1 FROM units h WHERE h.id = r.holder_unit_id AND h.head_user_id = u.id)`
+
+// followerIDs are the active followers of subject who may still see it, inside a
+// transaction.
 func followerIDs(ctx context.Context, tx pgx.Tx, kind accord.CommentKind, id int64) ([]int64, error) {
-	rows, err := tx.Query(ctx, `SELECT f.user_id FROM followers f JOIN users u ON u.id = f.user_id
-		WHERE f.kind = $1 AND f.subject_id = $2 AND u.deactivated_at IS NULL ORDER BY f.added_at, f.user_id`, kind, id)
+	query := `SELECT f.user_id FROM followers f JOIN users u ON u.id = f.user_id
+		WHERE f.kind = $1 AND f.subject_id = $2 AND u.deactivated_at IS NULL ORDER BY f.added_at, f.user_id`
+	if kind == accord.CommentOnRequest {
+		query = `SELECT f.user_id FROM followers f JOIN users u ON u.id = f.user_id
+			JOIN requests r ON r.id = f.subject_id JOIN projects p ON p.id = r.project_id
+			WHERE f.kind = $1 AND f.subject_id = $2 AND u.deactivated_at IS NULL AND (` + followerMaySeeRequest + `)
+			ORDER BY f.added_at, f.user_id`
+	}
+	rows, err := tx.Query(ctx, query, kind, id)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -80,11 +81,17 @@ func tooLarge(limit int64) error {
 		Data: map[string]any{"MB": limit >> 20}}
 }
 
-// tooLargeOr turns the request body's own limit into the same answer.
+// tooLargeOr turns the request body's own limit into the same answer, and a body
+// that stopped arriving (the sender gone, or too slow) into a clear refusal.
 func tooLargeOr(err error) error {
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
 		return tooLarge(mb.Limit)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &accord.Error{Code: accord.ECodeInvalid, MessageID: "attachment_interrupted",
+			Fields: map[string]string{"file": "attachment_interrupted"}}
 	}
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"time"
 
 	"accord/internal/accord"
 )
@@ -38,6 +39,7 @@ func (s *Server) downloadAttachment(inline bool) http.HandlerFunc {
 		if inline {
 			disposition, contentType = "inline", a.ContentType
 		}
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(transferTime)) // a file, not a page
 		started := false
 		err = s.store.CopyAttachment(ctx, a.ID, func() io.Writer {
 			started = true

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -151,6 +152,9 @@ func (s *Server) addFollower(kind accord.CommentKind) http.HandlerFunc {
 	}
 }
 
+// transferTime is how long one file may take to arrive or to leave.
+const transferTime = 10 * time.Minute
+
 // maxCommentField bounds each text part of a multipart comment: the words and the
 // addresses, never the file.
 const maxCommentField = 64 << 10
@@ -158,10 +162,12 @@ const maxCommentField = 64 << 10
 // readMultipartFields reads a multipart comment's text fields into r.PostForm, in
 // the order sent, up to its file: the file is returned unread, to be streamed into
 // the database (never held whole in memory). A url-encoded post has no file.
-func readMultipartFields(r *http.Request) (*accord.Upload, error) {
+func readMultipartFields(w http.ResponseWriter, r *http.Request) (*accord.Upload, error) {
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		return nil, nil
 	}
+	// A file takes longer than a form: the server's read deadline is for forms.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(transferTime))
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, &accord.Error{Code: accord.ECodeInvalid, MessageID: "error_invalid_form"}
@@ -236,7 +242,7 @@ func (s *Server) addComment(kind accord.CommentKind) http.HandlerFunc {
 			return
 		}
 		subject := accord.CommentSubject{Kind: kind, ID: id}
-		file, err := readMultipartFields(r)
+		file, err := readMultipartFields(w, r)
 		if err != nil {
 			s.commentFailed(w, r, subject, ui.CommentForm{}, err)
 			return

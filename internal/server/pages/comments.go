@@ -156,8 +156,12 @@ func (s *Server) addFollower(kind accord.CommentKind) http.HandlerFunc {
 const transferTime = 10 * time.Minute
 
 // maxCommentField bounds each text part of a multipart comment: the words and the
-// addresses, never the file.
-const maxCommentField = 64 << 10
+// addresses, never the file; maxCommentParts their number (a comment and its
+// mentions), and twice maxCommentField all of them together.
+const (
+	maxCommentField = 64 << 10
+	maxCommentParts = accord.MaxCommentMentions + 10
+)
 
 // readMultipartFields reads a multipart comment's text fields into r.PostForm, in
 // the order sent, up to its file: the file is returned unread, to be streamed into
@@ -173,6 +177,8 @@ func readMultipartFields(w http.ResponseWriter, r *http.Request) (*accord.Upload
 		return nil, &accord.Error{Code: accord.ECodeInvalid, MessageID: "error_invalid_form"}
 	}
 	r.PostForm = url.Values{}
+	// The words and addresses of one comment: a bounded number of bounded parts.
+	parts, text := 0, 0
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -195,7 +201,8 @@ func readMultipartFields(w http.ResponseWriter, r *http.Request) (*accord.Upload
 			return &accord.Upload{Name: part.FileName(), Body: part}, nil
 		}
 		value, err := io.ReadAll(io.LimitReader(part, maxCommentField+1))
-		if err != nil || len(value) > maxCommentField {
+		parts, text = parts+1, text+len(value)
+		if err != nil || len(value) > maxCommentField || parts > maxCommentParts || text > 2*maxCommentField {
 			return nil, &accord.Error{Code: accord.ECodeInvalid, MessageID: "error_invalid_form"}
 		}
 		r.PostForm.Add(part.FormName(), string(value))

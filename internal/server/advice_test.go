@@ -89,6 +89,11 @@ func TestSuperiorAsksAdviceBeforeDeciding(t *testing.T) {
 	got := b.api(t, "aftersales@accord.demo").post(page+"/advice", map[string]any{"adviser_user_id": idStr(b.userID(t, "finance@accord.demo"))})
 	require.Equal(t, http.StatusForbidden, got.status)
 
+	// The project's history says advice was asked and given, not by whom or what.
+	history := lead.get(wbPath(smart, "/history")).wbTexts(`[data-testid="history-summary"]`)
+	require.Contains(t, history, "Asked someone outside for advice on an escalation")
+	require.Contains(t, history, "Gave an opinion on an escalation")
+
 	// Decided, the record the decision rests on carries the advice.
 	cur, err := b.st.Escalation(context.Background(), e.ID)
 	require.NoError(t, err)

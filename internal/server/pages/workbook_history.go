@@ -170,6 +170,12 @@ func (n historyNames) change(ctx context.Context, e accord.AuditEntry) ui.Projec
 			return c
 		case accord.AuditMoveUp:
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_move_up")
+		case accord.AuditAskAdvice:
+			c.Summary = i18n.T(ctx, "advice_hist_asked") // who and what stay with the escalation
+			return c
+		case accord.AuditOpinion:
+			c.Summary = i18n.T(ctx, "advice_hist_given")
+			return c
 		default:
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_other")
 		}

@@ -86,7 +86,12 @@ func (s *Server) limitForms(next http.Handler) http.Handler {
 		}
 		ct := r.Header.Get("Content-Type")
 		if strings.HasPrefix(ct, "multipart/form-data") {
-			r.Body = http.MaxBytesReader(w, r.Body, s.multipartBytes)
+			// Only a comment carries a file as large as ACCORD_MAX_UPLOAD_MB.
+			limit := int64(maxUploadBytes)
+			if strings.HasSuffix(r.URL.Path, "/comments") {
+				limit = s.multipartBytes
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			next.ServeHTTP(w, r)
 			return
 		}

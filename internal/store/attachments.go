@@ -31,6 +31,11 @@ const sniffLength = 512
 // it against comment id. Past the limit it stops reading and fails, and the caller's
 // transaction leaves nothing behind.
 func attachFile(ctx context.Context, tx pgx.Tx, commentID int64, subject accord.CommentSubject, file accord.Upload, limit int64, now time.Time) error {
+	// Files arriving at once in one conversation take turns, so its cap holds.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('attachments ' || $1), $2::int)`,
+		string(subject.Kind), int32(subject.ID)); err != nil {
+		return err
+	}
 	var held int
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM attachments a JOIN comments c ON c.id = a.comment_id
 		WHERE `+commentSubjectWhere(subject.Kind, "$1"), subject.ID).Scan(&held); err != nil {

@@ -83,11 +83,12 @@ func MayAskAdvice(e Escalation, party EscalationParty) bool {
 	return party.Superior && e.Status == EscalationOpen
 }
 
-// OpinionAwaited reports whether person userID was asked for an opinion on e that is
-// still awaited, while e waits for a decision: the form to give it is theirs.
-func OpinionAwaited(e Escalation, userID int64, asked []Advice) bool {
+// OpinionAwaited reports whether person userID, party to e as party, was asked for an
+// opinion on e that is still awaited, while e waits for a decision: the form to give
+// it is theirs. Someone asked who has since become a party speaks as that party.
+func OpinionAwaited(e Escalation, party EscalationParty, userID int64, asked []Advice) bool {
 	a := adviceOf(asked, userID)
-	return a != nil && a.Pending() && e.Status == EscalationOpen
+	return party.Adviser && a != nil && a.Pending() && e.Status == EscalationOpen
 }
 
 // RefuseOpinion says why person userID may not give an opinion on e now, or nil:

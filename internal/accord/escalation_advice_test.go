@@ -65,6 +65,11 @@ func TestOpinionRules(t *testing.T) {
 	require.Equal(t, ECodeInvalid, ErrorCodeOf(RefuseOpinion(Escalation{Status: EscalationDecided}, 9, asked, "x")),
 		"not after the decision")
 	require.Equal(t, []Advice{asked[0]}, AdviceAwaited(asked))
+	adviser := EscalationParty{Adviser: true}
+	require.True(t, OpinionAwaited(open, adviser, 9, asked))
+	require.False(t, OpinionAwaited(open, adviser, 7, asked), "given already")
+	require.False(t, OpinionAwaited(open, EscalationParty{HolderHead: true}, 9, asked), "asked, but a side since: speaks as the side")
+	require.False(t, OpinionAwaited(Escalation{Status: EscalationDecided}, adviser, 9, asked), "decided")
 	require.True(t, EscalationParty{Adviser: true}.MayView(), "an adviser reads the escalation")
 	require.True(t, MayCommentOnEscalation(EscalationParty{Adviser: true}), "and speaks in its conversation")
 }

@@ -42,7 +42,7 @@ func (s *Server) apiAdviceList(w http.ResponseWriter, r *http.Request) {
 		out = append(out, toAPIAdvice(a))
 	}
 	s.apiJSON(w, r, http.StatusOK, map[string]any{"advice": out, "may_ask": accord.MayAskAdvice(e, party),
-		"may_answer": accord.OpinionAwaited(e, spine.ViewerFrom(r.Context()).User.ID, asked)})
+		"may_answer": accord.OpinionAwaited(e, party, spine.ViewerFrom(r.Context()).User.ID, asked)})
 }
 
 // apiAskAdvice has the superior ask someone outside the escalation for an opinion.

@@ -99,7 +99,7 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	}
 	viewerID := spine.ViewerFrom(ctx).User.ID
 	view.Advice = ui.AdviceView{Asked: asked, MayAsk: accord.MayAskAdvice(e, party),
-		MayAnswer: accord.OpinionAwaited(e, viewerID, asked)}
+		MayAnswer: accord.OpinionAwaited(e, party, viewerID, asked)}
 	conv := spine.Conversation{Subject: accord.CommentSubject{Kind: accord.CommentOnEscalation, ID: e.ID},
 		ProjectID: e.ProjectID, Speaks: accord.MayCommentOnEscalation(party), Lead: party.Lead}
 	if view.Conversation, err = s.conversation(ctx, conv, comment); err != nil {

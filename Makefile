@@ -44,6 +44,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzNextRequestState$$' -fuzztime $(FUZZTIME) ./internal/accord
 	$(GO) test -run '^$$' -fuzz '^FuzzNextEscalationState$$' -fuzztime $(FUZZTIME) ./internal/accord
 	$(GO) test -run '^$$' -fuzz '^FuzzCommentSegments$$' -fuzztime $(FUZZTIME) ./internal/accord
+	$(GO) test -run '^$$' -fuzz '^FuzzHighlight$$' -fuzztime $(FUZZTIME) ./internal/accord
 	$(GO) test -run '^$$' -fuzz '^FuzzParseNeeds$$' -fuzztime $(FUZZTIME) ./internal/workbookio
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) ./internal/server/api
 	$(GO) test -run '^$$' -fuzz '^FuzzFormReaders$$' -fuzztime $(FUZZTIME) ./internal/server/pages

@@ -252,6 +252,12 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 	}
 	rep.ceiling = append(rep.ceiling, res)
 	rep.memory.EndHWMKB, rep.memory.EndRSSKB = readMemory(srv.pid)
+	if lead, ok := cred["workbook"]; ok {
+		var project int64
+		fmt.Sscanf(targets["workbook"].Path, "/projects/%d", &project)
+		logf("  a 10 MB attachment, up and down …")
+		rep.files = measureFileTransfer(ctx, client, srv.base(), project, lead, pool, srv.pid)
+	}
 	markSweeps(ctx, pool, rep)
 	rep.serverLog = summariseLog(srv.logPath)
 	return nil

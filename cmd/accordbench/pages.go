@@ -37,7 +37,17 @@ var keyPages = []pageSpec{
 	{"escalations", "Escalation queue", "/escalations"},
 	{"portfolio", "Portfolio", "/portfolio"},
 	{"api", "API list", ""}, // found among the /api/ routes, if any
+	{"search", "Search", "/search"},
+	{"search-common", "Search, common word", "/search"},
 }
+
+// The words search is measured with: one in an eighth of the seeded comments (a
+// specific word, as people mostly search), and one in every seeded need's title (the
+// worst a two-character Chinese word can do).
+const (
+	searchWord       = "排期"
+	searchCommonWord = "资源"
+)
 
 // apiListRoutes are the paths an API list would take, in order of preference.
 var apiListRoutes = []string{"/api/v1/projects", "/api/projects", "/api/v1/requests", "/api/requests"}
@@ -156,8 +166,8 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 	if err != nil {
 		return nil, fmt.Errorf("find the root's head: %w", err)
 	}
-	var projects int64
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM projects`).Scan(&projects); err != nil {
+	var projects, needsTotal int64
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM needs)`).Scan(&projects, &needsTotal); err != nil {
 		return nil, err
 	}
 	projectPath := fmt.Sprintf("/projects/%d", project)
@@ -173,6 +183,16 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 		"portfolio": {Path: "/portfolio", Email: root, Who: "the root unit's head (" + rootName + ")",
 			Data: fmt.Sprintf("%d projects in the organisation", projects)},
 	}
+	var comments int64
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM comments`).Scan(&comments); err != nil {
+		return nil, err
+	}
+	t["search"] = target{Path: "/search?q=" + url.QueryEscape(searchWord), Email: head,
+		Who: "the head with the longest queue (" + headName + ")",
+		Data: fmt.Sprintf("“%s”, in about one of the %d comments in eight", searchWord, comments)}
+	t["search-common"] = target{Path: "/search?q=" + url.QueryEscape(searchCommonWord), Email: head,
+		Who: "the head with the longest queue (" + headName + ")",
+		Data: fmt.Sprintf("“%s”, in every one of the %d needs' titles", searchCommonWord, needsTotal)}
 	if apiRoute != "" {
 		t["api"] = target{Path: apiRoute, Email: root, API: true, Who: "the root unit's head (" + rootName + "), API token",
 			Data: fmt.Sprintf("%d projects in the organisation, first page", projects)}

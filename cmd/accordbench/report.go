@@ -40,6 +40,7 @@ type report struct {
 	serverStart  time.Time
 	restartTimes []time.Time
 	startup      startupSweep
+	files        fileTransfer // a 10 MB attachment up and down
 }
 
 // peakMemory is the highest VmHWM of every server process.
@@ -170,6 +171,7 @@ func (r *report) markdown() string {
 	r.writeThroughput(w, ceiling)
 	r.writeQueries(w)
 	r.writeMemory(w)
+	w("## Attachments\n\n%s\n", r.files.markdown())
 	r.writeSweep(w)
 	r.writeSuperior(w)
 	r.writeMachineLoad(w)
@@ -213,6 +215,7 @@ func (r *report) summary() string {
 			latency(l.P50), latency(l.P95), latency(l.P99), l.RPS, pct(l.RPS/ceiling), l.Errors, p.Queries)
 	}
 	fmt.Fprintf(&b, "memory: peak %s, under load %s\n", mb(r.peakMemory()), mb(r.memory.LoadPeakKB))
+	fmt.Fprintf(&b, "attachment: %s", r.files.markdown())
 	for _, s := range r.sweeps {
 		for _, run := range s.Runs {
 			fmt.Fprintf(&b, "%-24s %s run %d: %s, %d rows, %d statements\n", run.Name, s.Size, run.Run, ms(run.Duration), run.Result, run.Statements)

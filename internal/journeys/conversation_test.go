@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
@@ -25,7 +26,8 @@ func (tb *tab) upload(sel, path string) {
 // notification and answers with the requirement document attached; IT's head passes
 // a need that belongs to Data on to it; IT declines the CRM and the lead escalates
 // it; the CEO asks Legal's head for advice, who gives an opinion from her
-// notification; the CEO decides, and the record carries the advice.
+// notification; the CEO decides, and the record carries the advice. Later the lead
+// finds the question again by a two-character Chinese word.
 func TestOneConversationPerRequest(t *testing.T) {
 	a, b := journey(t, "en-US,en")
 	a.setNow(time.Date(2026, 11, 18, 12, 0, 0, 0, time.FixedZone("CST", 8*3600)))
@@ -55,7 +57,7 @@ func TestOneConversationPerRequest(t *testing.T) {
 	itHead := b.tab("it")
 	itHead.login("it@accord.demo")
 	itHead.open(crmPath)
-	itHead.fill("#comment-body", "Does phase 1 include ticket routing?")
+	itHead.fill("#comment-body", "Does phase 1 include ticket routing (工单分派)?")
 	itHead.clickText(`label.checkbox`, "Zhang Wei")
 	itHead.submit(`[data-testid="comment-submit"]`)
 	require.Equal(t, "Comment posted.", itHead.mustText(`[data-testid="flash"]`))
@@ -125,4 +127,25 @@ func TestOneConversationPerRequest(t *testing.T) {
 	require.Equal(t, "Decision recorded and applied. Both sides have been told.", ceo.mustText(`[data-testid="flash"]`))
 	require.Contains(t, ceo.mustText(`[data-testid="brief"]`), "Guo Zheng: “Fine if the profiles are masked.”")
 	shoot(ceo, "escalation-advised")
+
+	// Weeks later the lead looks for the question by a two-character Chinese word,
+	// from the box in the header, and lands on it.
+	lead.searchFor("工单")
+	require.Equal(t, "/search?q=%E5%B7%A5%E5%8D%95", lead.path())
+	require.Contains(t, lead.mustText(`[data-kind="comment"]`), "Does phase 1 include ticket routing (工单分派)?")
+	require.Equal(t, "工单", lead.mustText(`[data-kind="comment"] mark`))
+	shoot(lead, "search")
+	lead.submit(`[data-kind="comment"] [data-testid="search-hit-link"]`)
+	require.Equal(t, crmPath, lead.path())
+	require.Regexp(t, `^#comment-\d+$`, evalIn[string](lead, "read the fragment", `location.hash`))
+}
+
+// searchFor types into the header's search box and presses Enter, as a person does
+// (its button is there for screen readers), and waits for the results.
+func (tb *tab) searchFor(text string) {
+	tb.t.Helper()
+	tb.fill("#search-box-q", text)
+	tb.eval(`window.__journeyOldPage = true`)
+	tb.do("press Enter in the search box", chromedp.SendKeys(chromedp.CSS("#search-box-q"), kb.Enter))
+	tb.waitFor("the search results", `window.__journeyOldPage === undefined && document.readyState === "complete"`)
 }

@@ -101,7 +101,15 @@ func (c *Cluster) Start(ctx context.Context) (string, error) {
 		if !c.Durable {
 			args = append(args, "--no-sync")
 		}
-		if out, err := c.pg(ctx, "initdb", args...); err != nil {
+		// Sorting stays bytewise ("C"), but characters are classified as UTF-8, so
+		// pg_trgm indexes Chinese for search; a machine without the C.UTF-8 locale
+		// gets a cluster whose search is right but cannot narrow Chinese by index.
+		out, err := c.pg(ctx, "initdb", append(args, "--lc-ctype=C.UTF-8")...)
+		if err != nil {
+			os.RemoveAll(data)
+			out, err = c.pg(ctx, "initdb", args...)
+		}
+		if err != nil {
 			return "", fmt.Errorf("localpg: initdb in %s: %w\n%s", data, err, out)
 		}
 	}

@@ -110,7 +110,7 @@ type Options struct {
 
 // Counts are the rows a seed wrote, table by table.
 type Counts struct {
-	Units, Users, Memberships, Goals, Projects, Needs, ProjectUnits, Requests, Updates int64
+	Units, Users, Memberships, Goals, Projects, Needs, ProjectUnits, Requests, Updates, Comments int64
 }
 
 // ErrNotEmpty means the database already holds an organisation.
@@ -129,7 +129,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, size Size, opts Options) (Cou
 	if opts.PasswordParams == (password.Params{}) {
 		opts.PasswordParams = password.DefaultParams()
 	}
-	g := &generator{size: size, now: opts.Now.UTC().Truncate(time.Second), bar: newProgress(opts.Progress, 11)}
+	g := &generator{size: size, now: opts.Now.UTC().Truncate(time.Second), bar: newProgress(opts.Progress, 12)}
 	hash, err := password.Hash(demo.Password, opts.PasswordParams)
 	if err != nil {
 		return Counts{}, fmt.Errorf("scale: %w", err)
@@ -142,7 +142,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, size Size, opts Options) (Cou
 			return err
 		}
 		for _, step := range []func(context.Context) error{g.users, g.units, g.memberships, g.goals, g.projects,
-			g.needs, g.projectUnits, g.requests, g.updates, g.sequences} {
+			g.needs, g.projectUnits, g.requests, g.updates, g.comments, g.sequences} {
 			if err := step(ctx); err != nil {
 				return err
 			}
@@ -156,7 +156,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, size Size, opts Options) (Cou
 	// Fresh statistics, so the first queries plan for 200,000 rows rather than none.
 	g.bar.begin("analyze", 0)
 	if _, err := pool.Exec(ctx, `ANALYZE users, units, memberships, goals, projects, needs, project_units,
-		requests, request_updates`); err != nil {
+		requests, request_updates, comments`); err != nil {
 		g.bar.abort()
 		return Counts{}, fmt.Errorf("scale: analyze: %w", err)
 	}
@@ -414,10 +414,37 @@ func (g *generator) updates(ctx context.Context) error {
 	})
 }
 
+// Comments returns how many comments a seed writes: one for every CommentEvery
+// requests.
+func (s Size) Comments() int { return s.Needs / CommentEvery }
+
+// CommentEvery is how many requests share one seeded comment.
+const CommentEvery = 5
+
+// comments: a conversation on one request in five, its one comment the lead's or the
+// holder's, on one of eight subjects (so a word of each is in an eighth of them, the
+// words search is measured with), written between its sending and its last activity.
+func (g *generator) comments(ctx context.Context) error {
+	g.bar.begin("comments", g.size.Comments())
+	sql := `INSERT INTO comments (project_id, request_id, author_user_id, body, created_at)
+		SELECT r.project_id, r.id, CASE WHEN ` + h("r.id", 41) + ` % 2 = 0 THEN p.lead_user_id
+				ELSE COALESCE(r.key_person_user_id, h.head_user_id, p.lead_user_id) END,
+			format('关于%s：%s', d.title, (ARRAY['接口文档已更新，请查收', '排期需要再确认一次', '工单流程有变更',
+				'数据口径需要对齐', '验收标准补充了两条', '预算审批还在走流程', '测试环境已经准备好', '培训材料初稿已完成'])[` + h("r.id", 42) + ` % 8 + 1]),
+			r.sent_at + (r.last_activity_at - r.sent_at) / 2
+		FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			JOIN units h ON h.id = r.holder_unit_id
+		WHERE r.id % $1 = 0 AND r.sent_at IS NOT NULL AND r.id BETWEEN $2 AND $3
+		ORDER BY r.id`
+	return chunks(g.size.Needs, 50000, func(lo, hi int) error {
+		return g.exec(ctx, &g.counts.Comments, sql, CommentEvery, lo, hi)
+	})
+}
+
 // sequences moves the identity sequences past the ids written explicitly, so rows the
 // application adds later do not collide.
 func (g *generator) sequences(ctx context.Context) error {
-	tables := []string{"users", "units", "goals", "projects", "needs", "requests"}
+	tables := []string{"users", "units", "goals", "projects", "needs", "requests", "comments"}
 	g.bar.begin("sequences", 0)
 	for _, t := range tables {
 		var n int64
@@ -436,7 +463,7 @@ func (c Counts) String() string {
 		n    int64
 	}{{"units", c.Units}, {"users", c.Users}, {"memberships", c.Memberships}, {"goals", c.Goals},
 		{"projects", c.Projects}, {"needs", c.Needs}, {"project units", c.ProjectUnits},
-		{"requests", c.Requests}, {"progress entries", c.Updates}} {
+		{"requests", c.Requests}, {"progress entries", c.Updates}, {"comments", c.Comments}} {
 		fmt.Fprintf(&b, "%-17s %10s\n", row.name, thousands(row.n))
 	}
 	return b.String()

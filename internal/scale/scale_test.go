@@ -36,10 +36,10 @@ func TestSeedSmall(t *testing.T) {
 	require.Contains(t, bar.String(), "seeded in")
 
 	want := map[string]int64{"units": 10, "users": 200, "memberships": 200, "goals": 2, "projects": 100,
-		"needs": 2000, "requests": 2000, "request_updates": 20000}
+		"needs": 2000, "requests": 2000, "request_updates": 20000, "comments": 400}
 	got := map[string]int64{"units": counts.Units, "users": counts.Users, "memberships": counts.Memberships,
 		"goals": counts.Goals, "projects": counts.Projects, "needs": counts.Needs, "requests": counts.Requests,
-		"request_updates": counts.Updates}
+		"request_updates": counts.Updates, "comments": counts.Comments}
 	require.Equal(t, want, got, "the counts Seed reports")
 	for table, n := range want {
 		var rows int64

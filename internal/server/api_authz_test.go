@@ -39,6 +39,7 @@ var apiMirrors = map[string]string{
 	"POST /users":                      "POST /admin/users",
 	"GET /portfolio":                   "GET /portfolio",
 	"GET /notifications":               "GET /notifications",
+	"GET /search":                      "GET /search",
 	"POST /notifications/read":         "POST /notifications/read",
 	"GET /projects":                    "GET /projects",
 	"POST /projects":                   "POST /projects",

@@ -93,7 +93,7 @@ var routePolicies = map[string]policy{
 
 	"GET /": signedIn, "GET /org": signedIn, "GET /units/{id}": signedIn, "GET /inbox": signedIn,
 	"GET /notifications": signedIn, "POST /notifications/read": signedIn, "GET /escalations": signedIn,
-	"GET /projects": signedIn, "GET /goals": signedIn, "GET /goals/{id}": signedIn,
+	"GET /projects": signedIn, "GET /goals": signedIn, "GET /goals/{id}": signedIn, "GET /search": signedIn,
 
 	"GET /notifications/{id}/open": recipient,
 

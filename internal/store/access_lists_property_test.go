@@ -202,6 +202,91 @@ func TestListsAgreeWithTheAccessPolicy(t *testing.T) {
 				require.Positive(t, out, "and leave some out")
 			})
 
+			t.Run("search", func(t *testing.T) {
+				var found, unseen int
+				for _, x := range people {
+					at := fmt.Sprintf("user %d", x.v.User.ID)
+					search := func(text string) map[accord.SearchKind][]int64 {
+						q, err := accord.ParseSearchQuery(text, "")
+						require.NoError(t, err)
+						res, err := st.Search(ctx, x.v, q, 0, 10_000)
+						require.NoError(t, err)
+						got := map[accord.SearchKind][]int64{}
+						for _, h := range res.Hits {
+							got[h.Kind] = append(got[h.Kind], h.ID)
+						}
+						for k, ids := range got {
+							slices.Sort(ids)
+							require.Equal(t, res.Counts[k], len(ids), "%s: %q counts its %s hits", at, text, k)
+						}
+						return got
+					}
+					got := search("项目") // every project's name
+					want := filterRows(w.projects, func(p int64) bool { return accord.MayViewProject(x.pv, f.reach[p]) })
+					require.Equal(t, want, got[accord.SearchProjects], "%s: projects", at)
+					found, unseen = found+len(want), unseen+len(w.projects)-len(want)
+
+					got = search("需求") // every need's title, and so every request's
+					var needs []int64
+					for _, p := range w.projects {
+						if accord.MayViewNeed(x.pv, f.reach[p]) {
+							needs = append(needs, f.needs[p]...)
+						}
+					}
+					slices.Sort(needs)
+					require.Equal(t, needs, got[accord.SearchNeeds], "%s: needs", at)
+					var requests []int64
+					for _, r := range f.requests {
+						req, err := st.Request(ctx, r.id)
+						require.NoError(t, err)
+						if accord.MayViewRequest(x.pv, f.reach[r.project], accord.RequestPartyOf(req, x.v)) {
+							requests = append(requests, r.id)
+						}
+					}
+					require.Equal(t, requests, got[accord.SearchRequests], "%s: requests", at)
+
+					got = search("同步")
+					var comments []int64
+					for _, c := range f.comments {
+						var sees bool
+						switch c.Subject.Kind {
+						case accord.CommentOnProject:
+							sees = accord.MayViewProject(x.pv, f.reach[c.ProjectID])
+						case accord.CommentOnRequest:
+							req, err := st.Request(ctx, c.Subject.ID)
+							require.NoError(t, err)
+							sees = accord.MayViewRequest(x.pv, f.reach[c.ProjectID], accord.RequestPartyOf(req, x.v))
+						case accord.CommentOnEscalation:
+							e, err := st.Escalation(ctx, c.Subject.ID)
+							require.NoError(t, err)
+							party := accord.EscalationPartyOf(e, x.v)
+							party.Adviser, err = st.IsAdviser(ctx, x.v.User.ID, e.ID)
+							require.NoError(t, err)
+							party.Told, err = st.ToldOfEscalation(ctx, x.v.User.ID, e.ID)
+							require.NoError(t, err)
+							sees = accord.MayViewEscalation(party)
+						}
+						if sees {
+							comments = append(comments, c.ID)
+						}
+					}
+					require.Equal(t, comments, got[accord.SearchComments], "%s: comments", at)
+					found, unseen = found+len(comments), unseen+len(f.comments)-len(comments)
+
+					// The org tree is everyone's; an address only an administrator's.
+					require.Len(t, search("部门")[accord.SearchUnits], len(w.units)-1, "%s: units", at)
+					require.Len(t, search("人")[accord.SearchPeople], len(w.users), "%s: people", at)
+					byEmail := search("world.test")[accord.SearchPeople]
+					if x.v.Roles.Admin {
+						require.Len(t, byEmail, len(w.users), "%s: people by email", at)
+					} else {
+						require.Empty(t, byEmail, "%s: people by email", at)
+					}
+				}
+				require.Positive(t, found, "search finds what people may open")
+				require.Positive(t, unseen, "and keeps from them what they may not")
+			})
+
 			// Last: marking read changes the world.
 			t.Run("notifications", func(t *testing.T) {
 				require.NotEmpty(t, f.notifications, "the world's requests told someone")
@@ -299,6 +384,23 @@ func fillWorld(t *testing.T, fw *storetest.World, w *world, rng *rand.Rand) {
 			require.NoError(t, err)
 		}
 	}
+	// Conversations: about half the projects, requests and escalations have one, each
+	// with a comment saying "进度同步" (the search test looks for 同步).
+	rows, err := st.Pool().Query(ctx, `SELECT 'project', id FROM projects UNION ALL SELECT 'request', id FROM requests
+		UNION ALL SELECT 'escalation', id FROM escalations ORDER BY 1, 2`)
+	require.NoError(t, err)
+	subjects, err := pgx.CollectRows(rows, pgx.RowToStructByPos[accord.CommentSubject])
+	require.NoError(t, err)
+	// Their own random source, so the draws after this (which units close) stay as
+	// each seed had them.
+	talk := rand.New(rand.NewPCG(uint64(len(subjects)), 15))
+	for _, s := range subjects {
+		if talk.IntN(2) == 0 {
+			author := w.users[talk.IntN(len(w.users))]
+			_, err := st.AddComment(ctx, author, s, accord.CommentInput{Body: "进度同步"}, nil, 0, now)
+			require.NoError(t, err)
+		}
+	}
 }
 
 // sendSomewhere sends need n of project p, or leaves it unsent, and moves its request
@@ -351,6 +453,7 @@ type worldFacts struct {
 	promises      []unitRowFact
 	thanks        []unitRowFact
 	notifications []accord.Notification
+	comments      []accord.Comment // id, subject and project
 }
 
 // requestFact is a request with the units it runs between.
@@ -425,6 +528,14 @@ func readWorldFacts(t *testing.T, ctx context.Context, st *store.Store, w world)
 		f.requests = append(f.requests, requestFact{id, a, b, c, state})
 		return err
 	})
+	var kind accord.CommentKind
+	query(`SELECT id, project_id, CASE WHEN request_id IS NOT NULL THEN 'request' WHEN escalation_id IS NOT NULL
+			THEN 'escalation' ELSE 'project' END, COALESCE(request_id, escalation_id, project_id) FROM comments ORDER BY id`,
+		func(r pgx.CollectableRow) error {
+			err := r.Scan(&id, &a, &kind, &b)
+			f.comments = append(f.comments, accord.Comment{ID: id, ProjectID: a, Subject: accord.CommentSubject{Kind: kind, ID: b}})
+			return err
+		})
 	query(`SELECT id, user_id FROM notifications ORDER BY id`, func(r pgx.CollectableRow) error {
 		err := r.Scan(&id, &a)
 		f.notifications = append(f.notifications, accord.Notification{ID: id, UserID: a})

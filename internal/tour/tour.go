@@ -60,6 +60,7 @@ type stop struct {
 
 var stops = []stop{
 	{Name: "home", Path: "/"},
+	{Name: "search", Path: "/search?q=data"},
 	{Name: "projects", From: []string{"home"}, Link: regexp.MustCompile(`^/projects$`)},
 	{Name: "workbook", From: []string{"home", "projects"}, Link: regexp.MustCompile(`^/projects/\d+$`)},
 	{Name: "tracker", From: []string{"workbook"}, Link: regexp.MustCompile(`^/projects/\d+/tracker$`)},

@@ -51,6 +51,7 @@ func (s *Server) Routes(r chi.Router) {
 		s.escalationRoutes(r)
 		s.commentRoutes(r)
 		s.followRoutes(r)
+		s.searchRoutes(r)
 	})
 }
 

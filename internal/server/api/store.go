@@ -23,6 +23,7 @@ type Store interface {
 	portfolioStore
 	projectStore
 	requestStore
+	searchStore
 	unitStore
 	workbookStore
 }

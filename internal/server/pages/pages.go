@@ -76,6 +76,7 @@ func (s *Server) Routes(r chi.Router) {
 			s.commentRoutes(r)
 			s.portfolioRoutes(r)
 			s.settingsRoutes(r)
+			s.searchRoutes(r)
 		})
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)

@@ -29,6 +29,7 @@ type Store interface {
 	requestStore
 	retroStore
 	pageStore
+	searchStore
 	settingsStore
 	trackerStore
 	unitStore

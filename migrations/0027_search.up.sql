@@ -1,0 +1,22 @@
+-- Search (issue 15): trigram indexes, so a substring of any length three or more,
+-- Chinese included, is found without a word splitter. Each index is on the very
+-- expression store.Search matches, which is what lets the planner use it. Shorter
+-- terms are still matched correctly (LIKE rechecks every row); they only cannot
+-- narrow through the index. pg_trgm counts a character as part of a word by the
+-- database's LC_CTYPE: under a UTF-8 ctype it indexes Chinese, under "C" only ASCII.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE INDEX projects_search ON projects
+    USING gin ((name || ' ' || name_en || ' ' || goal_statement) gin_trgm_ops);
+CREATE INDEX needs_search ON needs
+    USING gin ((title || ' ' || title_en || ' ' || notes) gin_trgm_ops) WHERE archived_at IS NULL;
+CREATE INDEX requests_search ON requests
+    USING gin ((message || ' ' || scope || ' ' || offer || ' ' || counter_scope || ' ' || decline_reason
+        || ' ' || transfer_reason) gin_trgm_ops);
+CREATE INDEX comments_search ON comments USING gin (body gin_trgm_ops) WHERE retracted_at IS NULL;
+CREATE INDEX units_search ON units USING gin ((name || ' ' || name_en) gin_trgm_ops);
+CREATE INDEX users_search ON users
+    USING gin ((name || ' ' || name_en || ' ' || email) gin_trgm_ops) WHERE deactivated_at IS NULL;
+
+-- A request found through its need's words is reached by need.
+CREATE INDEX requests_need_id ON requests (need_id);

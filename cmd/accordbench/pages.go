@@ -188,10 +188,10 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 		return nil, err
 	}
 	t["search"] = target{Path: "/search?q=" + url.QueryEscape(searchWord), Email: head,
-		Who: "the head with the longest queue (" + headName + ")",
+		Who:  "the head with the longest queue (" + headName + ")",
 		Data: fmt.Sprintf("“%s”, in about one of the %d comments in eight", searchWord, comments)}
 	t["search-common"] = target{Path: "/search?q=" + url.QueryEscape(searchCommonWord), Email: head,
-		Who: "the head with the longest queue (" + headName + ")",
+		Who:  "the head with the longest queue (" + headName + ")",
 		Data: fmt.Sprintf("“%s”, in every one of the %d needs' titles", searchCommonWord, needsTotal)}
 	if apiRoute != "" {
 		t["api"] = target{Path: apiRoute, Email: root, API: true, Who: "the root unit's head (" + rootName + "), API token",

@@ -15,6 +15,9 @@ import (
 	"accord/internal/accord"
 )
 
+// loWriteSize is how much of a file goes to PostgreSQL in one large-object write.
+const loWriteSize = 256 << 10
+
 // attachmentColumns read an attachment's facts, not its bytes.
 const attachmentColumns = `a.id, a.comment_id, a.name, a.content_type, a.size, a.created_at`
 
@@ -61,7 +64,13 @@ func attachFile(ctx context.Context, tx pgx.Tx, commentID int64, subject accord.
 		return tooLargeOr(err)
 	}
 	contentType := http.DetectContentType(head)
-	size, err := io.Copy(lo, br)
+	// Written in large pieces: each write to a large object is a round trip, and the
+	// sniffing reader's own buffer would make it one per 512 bytes.
+	bw := bufio.NewWriterSize(lo, loWriteSize)
+	size, err := io.Copy(bw, br)
+	if err == nil {
+		err = bw.Flush()
+	}
 	if err != nil {
 		return tooLargeOr(err)
 	}

@@ -194,30 +194,74 @@ func (s *Store) Projects(ctx context.Context, v accord.Viewer, f ProjectFilter) 
 	return list, total, err
 }
 
-func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, f ProjectFilter) ([]accord.Project, int, error) {
+// projectSight is how a list decides which projects a viewer sees without testing
+// canViewProject on each (which reads each project's needs): the units through which
+// they see projects are read first, and the cheaper of two routes taken. Seeing
+// through most units (an executive high up, an administrator), a project is seen
+// unless it touches only the few others (the broad route); seeing through few, the
+// projects those units own or hold a need of are gathered from the indexes (the
+// narrow route, a WITH clause named vis). Both admit exactly what canViewProject
+// admits; read both statements from one snapshot, as a unit created between two
+// would otherwise count as seen on the broad route.
+type projectSight struct {
+	narrow bool
+	units  []int64 // unseen on the broad route, seen on the narrow one
+	heads  []int64 // the open units the viewer heads and belongs to (none read for an administrator)
+}
+
+// sightOf reads the units v sees projects through, and those v heads.
+func sightOf(ctx context.Context, tx pgx.Tx, v accord.Viewer) (projectSight, error) {
+	sight := projectSight{units: []int64{}, heads: []int64{}}
+	if v.Roles.Admin {
+		return sight, nil // the broad route, with nothing unseen; an administrator sees through every unit
+	}
 	var seen, unseen []int64
-	if !v.Roles.Admin {
-		err := tx.QueryRow(ctx, `WITH headed AS (SELECT ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL) AS ids),
-				u AS (SELECT id, id IN (SELECT unit_id FROM memberships WHERE user_id = $1) OR path && headed.ids AS sees
-					FROM units, headed)
-			SELECT ARRAY(SELECT id FROM u WHERE sees ORDER BY id), ARRAY(SELECT id FROM u WHERE NOT sees ORDER BY id)`,
-			v.User.ID).Scan(&seen, &unseen)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: list projects: units of user %d: %w", v.User.ID, err)
-		}
+	err := tx.QueryRow(ctx, `WITH headed AS (SELECT ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL) AS ids),
+			u AS (SELECT id, id IN (SELECT unit_id FROM memberships WHERE user_id = $1) OR path && headed.ids AS sees
+				FROM units, headed)
+		SELECT ARRAY(SELECT id FROM u WHERE sees ORDER BY id), ARRAY(SELECT id FROM u WHERE NOT sees ORDER BY id),
+			ARRAY(SELECT h.id FROM units h JOIN memberships m ON m.unit_id = h.id AND m.user_id = $1
+				WHERE h.head_user_id = $1 AND h.closed_at IS NULL ORDER BY h.id)`,
+		v.User.ID).Scan(&seen, &unseen, &sight.heads)
+	if err != nil {
+		return sight, fmt.Errorf("store: units of user %d: %w", v.User.ID, err)
 	}
-	// $7 is the units not seen through on the broad route, those seen through on the
-	// narrow one; $2 (admin) only matters on the broad route, which admins take.
-	with, cond, units := ``, `($2 OR p.lead_user_id = $1 OR p.owning_unit_id <> ALL ($7) OR EXISTS (
-			SELECT 1 FROM needs d WHERE d.project_id = p.id AND d.holder_unit_id IS NOT NULL AND d.holder_unit_id <> ALL ($7)))`, unseen
-	if !v.Roles.Admin && len(seen) < len(unseen) {
-		with = `WITH vis AS (SELECT id FROM projects WHERE lead_user_id = $1 AND NOT $2
-				UNION SELECT id FROM projects WHERE owning_unit_id = ANY ($7)
-				UNION SELECT project_id FROM needs WHERE holder_unit_id = ANY ($7)) `
-		cond, units = `p.id IN (SELECT id FROM vis)`, seen
+	if len(seen) < len(unseen) {
+		sight.narrow, sight.units = true, seen
+	} else if unseen != nil {
+		sight.units = unseen
 	}
-	if units == nil {
-		units = []int64{}
+	return sight, nil
+}
+
+// with is the WITH clause the narrow route needs ("" on the broad one), the viewer
+// in $1 and admin in $2, the units in param.
+func (ps projectSight) with(param string) string {
+	if !ps.narrow {
+		return ``
+	}
+	return `vis AS MATERIALIZED (SELECT id FROM projects WHERE lead_user_id = $1 AND NOT $2
+			UNION SELECT id FROM projects WHERE owning_unit_id = ANY (` + param + `)
+			UNION SELECT project_id FROM needs WHERE holder_unit_id = ANY (` + param + `))`
+}
+
+// sees is the condition that project p is seen, the units in param.
+func (ps projectSight) sees(param string) string {
+	if ps.narrow {
+		return `p.id IN (SELECT id FROM vis)`
+	}
+	return `($2 OR p.lead_user_id = $1 OR p.owning_unit_id <> ALL (` + param + `) OR EXISTS (
+			SELECT 1 FROM needs sd WHERE sd.project_id = p.id AND sd.holder_unit_id IS NOT NULL AND sd.holder_unit_id <> ALL (` + param + `)))`
+}
+
+func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, f ProjectFilter) ([]accord.Project, int, error) {
+	sight, err := sightOf(ctx, tx, v)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list projects: %w", err)
+	}
+	with, cond, units := sight.with(`$7`), sight.sees(`$7`), sight.units
+	if with != `` {
+		with = `WITH ` + with + ` `
 	}
 	cond += ` AND (NOT $3 OR p.lead_user_id = $1)
 		AND (NOT $4 OR p.owning_unit_id IN (SELECT unit_id FROM memberships WHERE user_id = $1))

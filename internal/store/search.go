@@ -7,26 +7,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"accord/internal/accord"
 )
 
-// canViewRequest is accord.MayViewRequest in SQL for request r of project p, viewer
-// $1 (admin $2): whoever may see the project (canViewProject), the request's key
-// person, and the head of its holding unit among its members (accord.RequestPartyOf
-// reads the viewer's open memberships).
-const canViewRequest = `(` + canViewProject + ` OR r.key_person_user_id = $1 OR EXISTS (
-	SELECT 1 FROM units hh JOIN memberships hm ON hm.unit_id = hh.id AND hm.user_id = $1
-	WHERE hh.id = r.holder_unit_id AND hh.head_user_id = $1 AND hh.closed_at IS NULL))`
-
-// canViewEscalation is accord.MayViewEscalation in SQL for escalation e of request r
-// in project p, viewer $1 (admin $2): its superior, the project's lead, the request's
-// key person, the holding unit's head among its members, an administrator, an
-// adviser, and anyone it was sent to (accord.EscalationParty.MayView).
-const canViewEscalation = `($2 OR e.assigned_user_id = $1 OR p.lead_user_id = $1 OR r.key_person_user_id = $1
-	OR EXISTS (SELECT 1 FROM units hh JOIN memberships hm ON hm.unit_id = hh.id AND hm.user_id = $1
-		WHERE hh.id = r.holder_unit_id AND hh.head_user_id = $1 AND hh.closed_at IS NULL)
-	OR EXISTS (SELECT 1 FROM escalation_advice ea WHERE ea.escalation_id = e.id AND ea.adviser_user_id = $1)
-	OR EXISTS (SELECT 1 FROM notifications nn WHERE nn.escalation_id = e.id AND nn.user_id = $1))`
+// searchCandidates is how many matches of one kind a search ranks: a term found in
+// more (a common word in every need's title) ranks the first ones found, so its cost
+// is bounded whatever the data; the reader is asked to narrow it.
+const searchCandidates = 1000
 
 // The words each kind is searched by: the very expressions migration 0027 indexes.
 const (
@@ -48,15 +37,47 @@ const searchColumns = `kind, id, title, title_en, body, project_id, project_name
 // name first, then likeness to the query by trigrams, then the newest); the page is
 // offset..offset+limit of q.Kind's, or of all of them together, and the counts are
 // every kind's, for the tabs. Visibility is decided in the query by each kind's own
-// rule (canViewProject, canViewRequest, canViewEscalation), so nothing v may not open
-// is counted. People are matched by email only for an administrator, since the
+// rule (accord.MayViewProject through projectSight, MayViewRequest,
+// EscalationParty.MayView), so nothing v may not open is counted. A term found in
+// more than searchCandidates of a kind ranks the first of them found. People are matched by email only for an administrator, since the
 // directory shows no one else an address.
 func (s *Store) Search(ctx context.Context, v accord.Viewer, q accord.SearchQuery, offset, limit int) (accord.SearchResults, error) {
 	res := accord.SearchResults{Counts: map[accord.SearchKind]int{}}
 	if len(q.Terms) == 0 {
 		return res, nil
 	}
-	args := []any{v.User.ID, v.Roles.Admin, string(q.Kind), offset, limit, strings.Join(q.Terms, " ")}
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
+		func(tx pgx.Tx) error {
+			sight, err := sightOf(ctx, tx, v)
+			if err != nil {
+				return err
+			}
+			return searchIn(ctx, tx, v, sight, q, offset, limit, &res)
+		})
+	if err != nil {
+		return res, fmt.Errorf("store: search for user %d: %w", v.User.ID, err)
+	}
+	return res, nil
+}
+
+// searchIn runs the search in tx, v seeing projects by sight.
+func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSight, q accord.SearchQuery, offset, limit int,
+	res *accord.SearchResults) error {
+	// $7 the units of the viewer's sight, $8 the units they head.
+	args := []any{v.User.ID, v.Roles.Admin, string(q.Kind), offset, limit, strings.Join(q.Terms, " "), sight.units, sight.heads}
+	seesProject := sight.sees(`$7`)
+	// accord.MayViewRequest: whoever sees the project, the key person, the holder's head.
+	seesRequest := `(` + seesProject + ` OR r.key_person_user_id = $1 OR r.holder_unit_id = ANY ($8))`
+	// accord.EscalationParty.MayView: the superior, the lead, the key person, the
+	// holder's head, an administrator, an adviser, anyone it was sent to.
+	seesEscalation := `($2 OR e.assigned_user_id = $1 OR p.lead_user_id = $1 OR r.key_person_user_id = $1
+		OR r.holder_unit_id = ANY ($8)
+		OR EXISTS (SELECT 1 FROM escalation_advice ea WHERE ea.escalation_id = e.id AND ea.adviser_user_id = $1)
+		OR EXISTS (SELECT 1 FROM notifications nn WHERE nn.escalation_id = e.id AND nn.user_id = $1))`
+	with := sight.with(`$7`)
+	if with != `` {
+		with += `,`
+	}
 	var match []string
 	for _, t := range q.Terms {
 		args = append(args, "%"+likeEscape(t)+"%")
@@ -73,21 +94,22 @@ func (s *Store) Search(ctx context.Context, v accord.Viewer, q accord.SearchQuer
 	rank := func(name string) string {
 		return `((CASE WHEN ` + matches(name) + ` THEN 1 ELSE 0 END) + similarity(` + name + `, $6))`
 	}
-	// By position (rank, at, id) as the joins make the names ambiguous.
-	top := ` ORDER BY 18 DESC, 17 DESC, 2 DESC LIMIT ` + strconv.Itoa(accord.SearchMaxHits)
-	query := `WITH
-	projects_found AS MATERIALIZED (SELECT 'project' AS kind, p.id, p.name AS title, p.name_en AS title_en,
+	// The first searchCandidates matches, then the most relevant of them, by position
+	// (rank, at, id) as the joins make the names ambiguous.
+	top := ` LIMIT ` + strconv.Itoa(searchCandidates) + `) c ORDER BY 18 DESC, 17 DESC, 2 DESC LIMIT ` + strconv.Itoa(accord.SearchMaxHits)
+	query := `WITH ` + with + `
+	projects_found AS MATERIALIZED (SELECT * FROM (SELECT 'project' AS kind, p.id, p.name AS title, p.name_en AS title_en,
 			p.goal_statement AS body, p.id AS project_id, p.name AS project_name, p.name_en AS project_name_en,
 			n.name AS unit_name, n.name_en AS unit_name_en, n.id AS unit_id, '' AS state, '' AS subject_kind,
 			0::bigint AS subject_id, '' AS subject_title, '' AS subject_title_en, p.created_at AS at, ` + rank(`(p.name || ' ' || p.name_en)`) + ` AS rank
 		FROM projects p JOIN units n ON n.id = p.owning_unit_id
-		WHERE ` + matches(projectSearchText) + ` AND ` + canViewProject + top + `),
-	needs_found AS MATERIALIZED (SELECT 'need', d.id, d.title, d.title_en, d.notes, p.id, p.name, p.name_en,
+		WHERE ` + matches(projectSearchText) + ` AND ` + seesProject + top + `),
+	needs_found AS MATERIALIZED (SELECT * FROM (SELECT 'need', d.id, d.title, d.title_en, d.notes, p.id, p.name, p.name_en,
 			COALESCE(hu.name, d.external_party), COALESCE(hu.name_en, ''), COALESCE(hu.id, 0), '', '', 0::bigint, '', '',
 			d.created_at AS at, ` + rank(`(d.title || ' ' || d.title_en)`) + ` AS rank
 		FROM needs d JOIN projects p ON p.id = d.project_id LEFT JOIN units hu ON hu.id = d.holder_unit_id
-		WHERE d.archived_at IS NULL AND ` + matches(needSearchText) + ` AND ` + canViewProject + top + `),
-	requests_found AS MATERIALIZED (SELECT 'request', r.id, d.title, d.title_en,
+		WHERE d.archived_at IS NULL AND ` + matches(needSearchText) + ` AND ` + seesProject + top + `),
+	requests_found AS MATERIALIZED (SELECT * FROM (SELECT 'request', r.id, d.title, d.title_en,
 			concat_ws(' · ', NULLIF(r.scope, ''), NULLIF(r.message, ''), NULLIF(r.offer, ''), NULLIF(r.counter_scope, ''),
 				NULLIF(r.decline_reason, ''), NULLIF(r.transfer_reason, '')),
 			p.id, p.name, p.name_en, hu.name, hu.name_en, hu.id, r.state, '', 0::bigint, '', '',
@@ -97,8 +119,8 @@ func (s *Store) Search(ctx context.Context, v accord.Viewer, q accord.SearchQuer
 		WHERE r.id IN (SELECT r.id FROM requests r WHERE ` + matches(requestSearchText) + `
 				UNION SELECT r.id FROM needs d JOIN requests r ON r.need_id = d.id
 				WHERE d.archived_at IS NULL AND ` + matches(needSearchText) + `)
-			AND ` + canViewRequest + top + `),
-	comments_found AS MATERIALIZED (SELECT 'comment', c.id, a.name, a.name_en, c.body, p.id, p.name, p.name_en,
+			AND ` + seesRequest + top + `),
+	comments_found AS MATERIALIZED (SELECT * FROM (SELECT 'comment', c.id, a.name, a.name_en, c.body, p.id, p.name, p.name_en,
 			'', '', 0::bigint, '',
 			CASE WHEN c.request_id IS NOT NULL THEN 'request' WHEN c.escalation_id IS NOT NULL THEN 'escalation' ELSE 'project' END,
 			COALESCE(c.request_id, c.escalation_id, c.project_id), COALESCE(d.title, ''), COALESCE(d.title_en, ''),
@@ -107,13 +129,13 @@ func (s *Store) Search(ctx context.Context, v accord.Viewer, q accord.SearchQuer
 			LEFT JOIN escalations e ON e.id = c.escalation_id
 			LEFT JOIN requests r ON r.id = COALESCE(c.request_id, e.request_id) LEFT JOIN needs d ON d.id = r.need_id
 		WHERE c.retracted_at IS NULL AND ` + matches(`c.body`) + ` AND CASE
-			WHEN c.request_id IS NOT NULL THEN ` + canViewRequest + `
-			WHEN c.escalation_id IS NOT NULL THEN ` + canViewEscalation + `
-			ELSE ` + canViewProject + ` END` + top + `),
-	units_found AS MATERIALIZED (SELECT 'unit', u.id, u.name, u.name_en, '', 0::bigint, '', '', '', '', 0::bigint,
+			WHEN c.request_id IS NOT NULL THEN ` + seesRequest + `
+			WHEN c.escalation_id IS NOT NULL THEN ` + seesEscalation + `
+			ELSE ` + seesProject + ` END` + top + `),
+	units_found AS MATERIALIZED (SELECT * FROM (SELECT 'unit', u.id, u.name, u.name_en, '', 0::bigint, '', '', '', '', 0::bigint,
 			'', '', 0::bigint, '', '', u.created_at AS at, ` + rank(unitSearchText) + ` AS rank
 		FROM units u WHERE ` + matches(unitSearchText) + top + `),
-	people_found AS MATERIALIZED (SELECT 'person', u.id, u.name, u.name_en, CASE WHEN $2 THEN u.email ELSE '' END,
+	people_found AS MATERIALIZED (SELECT * FROM (SELECT 'person', u.id, u.name, u.name_en, CASE WHEN $2 THEN u.email ELSE '' END,
 			0::bigint, '', '', COALESCE(fu.name, ''), COALESCE(fu.name_en, ''), COALESCE(fu.id, 0), '', '', 0::bigint, '', '',
 			u.created_at AS at, ` + rank(`(u.name || ' ' || u.name_en)`) + ` AS rank
 		FROM users u LEFT JOIN LATERAL (SELECT n.id, n.name, n.name_en FROM memberships m
@@ -128,9 +150,9 @@ func (s *Store) Search(ctx context.Context, v accord.Viewer, q accord.SearchQuer
 			(SELECT count(*) FROM units_found), (SELECT count(*) FROM people_found)], page.*
 	FROM (VALUES (1)) one LEFT JOIN LATERAL (SELECT ` + searchColumns + ` FROM found
 		WHERE $3 = '' OR kind = $3 ORDER BY rank DESC, at DESC, kind, id OFFSET $4 LIMIT $5) page ON true`
-	rows, err := s.pool.Query(ctx, query, args...)
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
-		return res, fmt.Errorf("store: search for user %d: %w", v.User.ID, err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -142,7 +164,7 @@ func (s *Store) Search(ctx context.Context, v accord.Viewer, q accord.SearchQuer
 		var rank *float64
 		if err := rows.Scan(&counts, &kind, &id, &title, &titleEN, &body, &projectID, &projectName, &projectNameEN,
 			&unitName, &unitNameEN, &unitID, &state, &subjectKind, &subjectID, &subjectTitle, &subjectTitleEN, &at, &rank); err != nil {
-			return res, fmt.Errorf("store: search for user %d: %w", v.User.ID, err)
+			return err
 		}
 		for i, k := range accord.SearchKinds {
 			res.Counts[k] = counts[i]
@@ -156,8 +178,5 @@ func (s *Store) Search(ctx context.Context, v accord.Viewer, q accord.SearchQuer
 			Subject:      accord.CommentSubject{Kind: accord.CommentKind(*subjectKind), ID: *subjectID},
 			SubjectTitle: *subjectTitle, SubjectTitleEN: *subjectTitleEN, At: *at})
 	}
-	if err := rows.Err(); err != nil {
-		return res, fmt.Errorf("store: search for user %d: %w", v.User.ID, err)
-	}
-	return res, nil
+	return rows.Err()
 }

@@ -1,4 +1,3 @@
-DROP INDEX IF EXISTS requests_need_id;
 DROP INDEX IF EXISTS users_search;
 DROP INDEX IF EXISTS units_search;
 DROP INDEX IF EXISTS comments_search;

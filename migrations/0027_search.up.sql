@@ -17,6 +17,3 @@ CREATE INDEX comments_search ON comments USING gin (body gin_trgm_ops) WHERE ret
 CREATE INDEX units_search ON units USING gin ((name || ' ' || name_en) gin_trgm_ops);
 CREATE INDEX users_search ON users
     USING gin ((name || ' ' || name_en || ' ' || email) gin_trgm_ops) WHERE deactivated_at IS NULL;
-
--- A request found through its need's words is reached by need.
-CREATE INDEX requests_need_id ON requests (need_id);

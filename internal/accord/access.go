@@ -30,6 +30,9 @@ package accord
 //	comment          its subject's rule (request,              MayCommentOnRequest, MayCommentOnEscalation,
 //	                 escalation or project); mentions only     MayCommentOnProject; MayEditComment,
 //	                 of people who may see the subject         MayRetractComment (its author)
+//	search result    each kind's own rule above, in the        —
+//	                 query (store.Search); people by email
+//	                 for administrators only
 //	goal             MayViewGoals                          Roles.MaySetGoals
 //	inbox            Roles.HasInbox; its requests are those RequestParty.AnswersForHolder
 //	org tree, users  everyone signed in reads the tree     MayAdminister

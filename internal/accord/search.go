@@ -121,6 +121,13 @@ type SearchHit struct {
 	At             time.Time
 }
 
+// Dated reports whether the hit's moment means something to its reader: when a
+// project, need or comment was written, when a request last moved. A unit's or
+// person's creation is bookkeeping.
+func (h SearchHit) Dated() bool {
+	return !h.At.IsZero() && h.Kind != SearchUnits && h.Kind != SearchPeople
+}
+
 // DisplayTitle names the hit for a reader of the given language.
 func (h SearchHit) DisplayTitle(lang string) string {
 	return displayName(h.Title, h.TitleEN, lang)

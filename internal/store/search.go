@@ -39,8 +39,9 @@ const searchColumns = `kind, id, title, title_en, body, project_id, project_name
 // every kind's, for the tabs. Visibility is decided in the query by each kind's own
 // rule (accord.MayViewProject through projectSight, MayViewRequest,
 // EscalationParty.MayView), so nothing v may not open is counted. A term found in
-// more than searchCandidates of a kind ranks the first of them found. People are matched by email only for an administrator, since the
-// directory shows no one else an address.
+// more than searchCandidates of a kind ranks the first of them found. People are
+// matched by email only for an administrator, since the directory shows no one else
+// an address.
 func (s *Store) Search(ctx context.Context, v accord.Viewer, q accord.SearchQuery, offset, limit int) (accord.SearchResults, error) {
 	res := accord.SearchResults{Counts: map[accord.SearchKind]int{}}
 	if len(q.Terms) == 0 {

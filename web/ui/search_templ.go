@@ -645,7 +645,7 @@ func searchHit(v SearchView, h accord.SearchHit) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if !h.At.IsZero() && h.Kind != accord.SearchUnits && h.Kind != accord.SearchPeople {
+		if h.Dated() {
 			var templ_7745c5c3_Var33 string
 			templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinStringErrs(" · ")
 			if templ_7745c5c3_Err != nil {

@@ -106,7 +106,7 @@ func toAPISearchHit(h accord.SearchHit) apiSearchHit {
 	if h.Kind == accord.SearchComments {
 		out.Subject = &apiCommentSubject{Kind: h.Subject.Kind, ID: h.Subject.ID, Title: h.SubjectTitle, TitleEN: h.SubjectTitleEN}
 	}
-	if !h.At.IsZero() && h.Kind != accord.SearchUnits && h.Kind != accord.SearchPeople {
+	if h.Dated() {
 		out.At = &h.At
 	}
 	return out

@@ -1,3 +1,4 @@
+DROP INDEX IF EXISTS requests_need_id;
 DROP INDEX IF EXISTS users_search;
 DROP INDEX IF EXISTS units_search;
 DROP INDEX IF EXISTS comments_search;

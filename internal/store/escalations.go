@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,6 +21,16 @@ const escalationFrom = ` FROM escalations e JOIN users s ON s.id = e.assigned_us
 	LEFT JOIN users db ON db.id = e.decided_by
 	JOIN requests r ON r.id = e.request_id JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 	JOIN units h ON h.id = r.holder_unit_id LEFT JOIN users k ON k.id = r.key_person_user_id `
+
+// escalationsPicked is escalationFrom driven by the ids a WITH clause named picked has
+// chosen (its column id), named first. The joins outnumber join_collapse_limit, so
+// the planner keeps the order they are written in: starting from escalations, it
+// joined every escalation to its request before keeping the few picked (170 ms at
+// 11,000 escalations, against 1 ms this way).
+func escalationsPicked(picked string) string {
+	return ` FROM ` + picked + ` JOIN escalations e ON e.id = ` + picked + `.id` +
+		strings.TrimPrefix(escalationFrom, ` FROM escalations e`)
+}
 
 func scanEscalation(row pgx.Row, extra ...any) (accord.Escalation, error) {
 	var e accord.Escalation
@@ -124,7 +135,7 @@ func (s *Store) EscalationsAssigned(ctx context.Context, userID int64, offset, l
 	rows, err := s.pool.Query(ctx, `WITH q AS (
 			SELECT id FROM escalations WHERE assigned_user_id = $1 AND status = 'open'
 			ORDER BY queue_tier, queue_value, created_at, id OFFSET $2 LIMIT $3)
-		SELECT `+escalationColumns+`, `+total+escalationFrom+`JOIN q ON q.id = e.id
+		SELECT `+escalationColumns+`, `+total+escalationsPicked(`q`)+`
 		ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id`, userID, offset, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: escalations of user %d: %w", userID, err)

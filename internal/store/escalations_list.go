@@ -18,7 +18,7 @@ func (s *Store) OpenEscalations(ctx context.Context, offset, limit int) ([]accor
 	rows, err := s.pool.Query(ctx, `WITH q AS (
 			SELECT id FROM escalations WHERE status IN ('open', 'sent_back')
 			ORDER BY queue_tier, queue_value, created_at, id OFFSET $1 LIMIT $2)
-		SELECT `+escalationColumns+`, `+total+escalationFrom+`JOIN q ON q.id = e.id
+		SELECT `+escalationColumns+`, `+total+escalationsPicked(`q`)+`
 		ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id`, offset, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: open escalations: %w", err)
@@ -63,9 +63,9 @@ func (s *Store) LatestEscalations(ctx context.Context, requestIDs []int64) (map[
 	if len(requestIDs) == 0 {
 		return out, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+escalationColumns+escalationFrom+`
-		WHERE e.id IN (SELECT DISTINCT ON (x.request_id) x.id FROM escalations x
-			WHERE x.request_id = ANY ($1) ORDER BY x.request_id, x.id DESC)`, requestIDs)
+	rows, err := s.pool.Query(ctx, `WITH latest AS (SELECT DISTINCT ON (x.request_id) x.id FROM escalations x
+			WHERE x.request_id = ANY ($1) ORDER BY x.request_id, x.id DESC)
+		SELECT `+escalationColumns+escalationsPicked(`latest`), requestIDs)
 	if err != nil {
 		return nil, fmt.Errorf("store: latest escalations: %w", err)
 	}
@@ -114,7 +114,7 @@ func (s *Store) EscalationsInList(ctx context.Context, userID int64, list accord
 		where = ` WHERE e.status = 'decided'`
 	}
 	rows, err := s.pool.Query(ctx, `WITH of_viewer AS (`+f.ids+`)
-		SELECT `+escalationColumns+`, count(*) OVER ()`+escalationFrom+`JOIN of_viewer ON of_viewer.id = e.id`+where+`
+		SELECT `+escalationColumns+`, count(*) OVER ()`+escalationsPicked(`of_viewer`)+where+`
 		ORDER BY `+f.order+` OFFSET $2 LIMIT $3`, userID, offset, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: %s escalations of user %d: %w", list, userID, err)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -69,6 +70,10 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 	seesProject := sight.sees(`$7`)
 	// accord.MayViewRequest: whoever sees the project, the key person, the holder's head.
 	seesRequest := `(` + seesProject + ` OR r.key_person_user_id = $1 OR r.holder_unit_id = ANY ($8))`
+	// The same, reaching the project by key row by row, so a scan of matches stops at
+	// the first that are seen (a join let the planner sort every match first).
+	seesRequestByKey := `(EXISTS (SELECT 1 FROM projects p WHERE p.id = r.project_id AND ` + seesProject + `)
+		OR r.key_person_user_id = $1 OR r.holder_unit_id = ANY ($8))`
 	// accord.EscalationParty.MayView: the superior, the lead, the key person, the
 	// holder's head, an administrator, an adviser, anyone it was sent to.
 	seesEscalation := `($2 OR e.assigned_user_id = $1 OR p.lead_user_id = $1 OR r.key_person_user_id = $1
@@ -79,15 +84,36 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 	if with != `` {
 		with += `,`
 	}
-	var match []string
+	// Each term's pattern, and for a term of one or two characters its doubled one
+	// (migration 0027), which the big tables' second index narrows by.
+	var match, short []string
+	useShort := searchByShortIndex(q.Terms)
 	for _, t := range q.Terms {
 		args = append(args, "%"+likeEscape(t)+"%")
 		match = append(match, "$"+strconv.Itoa(len(args)))
+		if useShort {
+			args = append(args, "%"+likeEscape(doubled(t))+"%")
+			short = append(short, "$"+strconv.Itoa(len(args)))
+		} else {
+			short = append(short, "")
+		}
 	}
+	// matches is every term in expr; matchesBig the same on a table with a doubled index.
 	matches := func(expr string) string {
 		conds := make([]string, len(match))
 		for i, m := range match {
 			conds[i] = expr + ` ILIKE ` + m
+		}
+		return `(` + strings.Join(conds, ` AND `) + `)`
+	}
+	matchesBig := func(expr string) string {
+		conds := make([]string, len(match))
+		for i, m := range match {
+			if short[i] != "" {
+				conds[i] = `accord_doubled(` + expr + `) ILIKE ` + short[i]
+			} else {
+				conds[i] = expr + ` ILIKE ` + m
+			}
 		}
 		return `(` + strings.Join(conds, ` AND `) + `)`
 	}
@@ -97,7 +123,8 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 	}
 	// The first searchCandidates matches, then the most relevant of them, by position
 	// (rank, at, id) as the joins make the names ambiguous.
-	top := ` LIMIT ` + strconv.Itoa(searchCandidates) + `) c ORDER BY 18 DESC, 17 DESC, 2 DESC LIMIT ` + strconv.Itoa(accord.SearchMaxHits)
+	candidates := strconv.Itoa(searchCandidates)
+	top := ` LIMIT ` + candidates + `) c ORDER BY 18 DESC, 17 DESC, 2 DESC LIMIT ` + strconv.Itoa(accord.SearchMaxHits)
 	query := `WITH ` + with + `
 	projects_found AS MATERIALIZED (SELECT * FROM (SELECT 'project' AS kind, p.id, p.name AS title, p.name_en AS title_en,
 			p.goal_statement AS body, p.id AS project_id, p.name AS project_name, p.name_en AS project_name_en,
@@ -109,7 +136,7 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 			COALESCE(hu.name, d.external_party), COALESCE(hu.name_en, ''), COALESCE(hu.id, 0), '', '', 0::bigint, '', '',
 			d.created_at AS at, ` + rank(`(d.title || ' ' || d.title_en)`) + ` AS rank
 		FROM needs d JOIN projects p ON p.id = d.project_id LEFT JOIN units hu ON hu.id = d.holder_unit_id
-		WHERE d.archived_at IS NULL AND ` + matches(needSearchText) + ` AND ` + seesProject + top + `),
+		WHERE d.archived_at IS NULL AND ` + matchesBig(needSearchText) + ` AND ` + seesProject + top + `),
 	requests_found AS MATERIALIZED (SELECT * FROM (SELECT 'request', r.id, d.title, d.title_en,
 			concat_ws(' · ', NULLIF(r.scope, ''), NULLIF(r.message, ''), NULLIF(r.offer, ''), NULLIF(r.counter_scope, ''),
 				NULLIF(r.decline_reason, ''), NULLIF(r.transfer_reason, '')),
@@ -117,10 +144,12 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 			r.last_activity_at AS at, ` + rank(`(d.title || ' ' || d.title_en)`) + ` AS rank
 		FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 			JOIN units hu ON hu.id = r.holder_unit_id
-		WHERE r.id IN (SELECT r.id FROM requests r WHERE ` + matches(requestSearchText) + `
-				UNION SELECT r.id FROM needs d JOIN requests r ON r.need_id = d.id
-				WHERE d.archived_at IS NULL AND ` + matches(needSearchText) + `)
-			AND ` + seesRequest + top + `),
+		WHERE r.id IN (
+				(SELECT r.id FROM requests r WHERE ` + matchesBig(requestSearchText) + ` AND ` + seesRequestByKey + `
+				LIMIT ` + candidates + `)
+				UNION (SELECT r.id FROM needs d JOIN requests r ON r.need_id = d.id
+				WHERE d.archived_at IS NULL AND ` + matchesBig(needSearchText) + ` AND ` + seesRequestByKey + `
+				LIMIT ` + candidates + `))` + top + `),
 	comments_found AS MATERIALIZED (SELECT * FROM (SELECT 'comment', c.id, a.name, a.name_en, c.body, p.id, p.name, p.name_en,
 			'', '', 0::bigint, '',
 			CASE WHEN c.request_id IS NOT NULL THEN 'request' WHEN c.escalation_id IS NOT NULL THEN 'escalation' ELSE 'project' END,
@@ -128,8 +157,11 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 			c.created_at AS at, similarity(c.body, $6) AS rank
 		FROM comments c JOIN users a ON a.id = c.author_user_id JOIN projects p ON p.id = c.project_id
 			LEFT JOIN escalations e ON e.id = c.escalation_id
-			LEFT JOIN requests r ON r.id = COALESCE(c.request_id, e.request_id) LEFT JOIN needs d ON d.id = r.need_id
-		WHERE c.retracted_at IS NULL AND ` + matches(`c.body`) + ` AND CASE
+			-- the request the comment or its escalation is about, by its key (a join on
+			-- COALESCE would read every request)
+			LEFT JOIN LATERAL (SELECT * FROM requests rr WHERE rr.id = COALESCE(c.request_id, e.request_id)) r ON true
+			LEFT JOIN needs d ON d.id = r.need_id
+		WHERE c.retracted_at IS NULL AND ` + matchesBig(`c.body`) + ` AND CASE
 			WHEN c.request_id IS NOT NULL THEN ` + seesRequest + `
 			WHEN c.escalation_id IS NOT NULL THEN ` + seesEscalation + `
 			ELSE ` + seesProject + ` END` + top + `),
@@ -180,4 +212,29 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 			SubjectTitle: *subjectTitle, SubjectTitleEN: *subjectTitleEN, At: *at})
 	}
 	return rows.Err()
+}
+
+// doubled is text with every character written twice: accord_doubled (migration
+// 0027) in Go, for the patterns of short terms.
+func doubled(text string) string {
+	var b strings.Builder
+	for _, r := range text {
+		b.WriteRune(r)
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// searchByShortIndex reports whether a search narrows the big tables by their doubled
+// index (migration 0027): only when every term is one or two characters. A longer one
+// narrows by the plain index, whose recheck is far cheaper; with both, the planner,
+// misjudging how many rows a doubled pattern matches, would take the doubled index
+// alone and recheck every row it holds.
+func searchByShortIndex(terms []string) bool {
+	for _, t := range terms {
+		if utf8.RuneCountInString(t) >= 3 {
+			return false
+		}
+	}
+	return true
 }

@@ -73,8 +73,13 @@ func TestOneConversationPerRequest(t *testing.T) {
 	require.NoError(t, os.WriteFile(doc, []byte("PK\x03\x04 requirements"), 0o600))
 	lead.fill("#comment-body", "Yes, routing is in phase 1. The requirements are attached.")
 	lead.upload("#comment-file", doc)
+	// IT's developer should read it too: typing his name offers him.
+	lead.fill("#comment-mention-find", "Xu")
+	lead.waitText(`[data-testid="mention-found"]`, "Xu Hang")
+	lead.clickText(`[data-testid="mention-found"] label.checkbox`, "Xu Hang")
 	lead.submit(`[data-testid="comment-submit"]`)
 	require.Equal(t, "Comment posted.", lead.mustText(`[data-testid="flash"]`))
+	require.Contains(t, lead.texts(`[data-testid="comment"] [data-field="mentions"]`), "Notified: Xu Hang")
 	itHead.open(crmPath)
 	require.Equal(t, "CRM requirements v3.docx", itHead.mustText(`[data-testid="attachment"] a`))
 

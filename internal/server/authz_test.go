@@ -143,7 +143,9 @@ var routePolicies = map[string]policy{
 	"POST /requests/{id}/decide": decideDirect,
 
 	"POST /requests/{id}/comments": requestTalk, "POST /escalations/{id}/comments": escalationTalk,
-	"POST /projects/{id}/comments": projectView, "GET /projects/{id}/conversation": projectView,
+	"GET /requests/{id}/mentionable": requestTalk, "GET /escalations/{id}/mentionable": escalationTalk,
+	"GET /projects/{id}/mentionable": projectView,
+	"POST /projects/{id}/comments":   projectView, "GET /projects/{id}/conversation": projectView,
 	"POST /comments/{id}/edit": requestTalk, "POST /comments/{id}/retract": requestTalk,
 
 	// Following: whoever sees it follows it; the lead adds others.

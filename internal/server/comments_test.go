@@ -327,3 +327,45 @@ func TestFollowingThroughTheAPI(t *testing.T) {
 	require.Equal(t, false, got["following"])
 	require.Len(t, b.api(t, "it@accord.demo").get(path+"/followers").expect(t, http.StatusOK)["followers"], 1)
 }
+
+// The name field offers, as it is typed, the people of that name who may see the
+// request, and nobody else; only someone who may speak there is answered.
+func TestMentionSuggestionsOfferOnlyThoseWhoMaySee(t *testing.T) {
+	b := setup(t)
+	smart := b.rqSmart(t)
+	lead := b.login(t, "aftersales@accord.demo")
+	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
+	it := b.rqRequests(t, smart.ID)["IT"]
+	itHead := b.login(t, "it@accord.demo")
+	page := itHead.get(rqReq(it.ID, ""))
+	find := page.doc.Find(`#comment-mention-find`)
+	require.Equal(t, rqReq(it.ID, "/mentionable"), find.AttrOr("hx-get", ""), "the field asks as it is typed")
+
+	suggest := func(c *client, text string) response {
+		return c.get(rqReq(it.ID, "/mentionable") + "?mention_find=" + url.QueryEscape(text))
+	}
+	names := func(r response) []string {
+		return rqTexts(r.doc.Find(`label:has([data-testid="mention-suggestion"])`))
+	}
+	resp := suggest(itHead, "Zhang")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, []string{"Zhang Wei"}, names(resp))
+	require.Equal(t, idStr(b.userID(t, "aftersales@accord.demo")),
+		resp.doc.Find(`[data-testid="mention-suggestion"]`).AttrOr("value", ""), "a box the form posts as a mention")
+	require.Equal(t, []string{"Zhang Wei"}, names(suggest(itHead, "张伟")), "either language's name")
+
+	// Legal's head may not see the request: not offered, and the field says so.
+	resp = suggest(itHead, "Guo Zheng")
+	require.Empty(t, names(resp))
+	require.Equal(t, "No one of that name can see this.", resp.text("mention-none"))
+	// Too little typed to look anyone up: nothing, and no verdict.
+	resp = suggest(itHead, "G")
+	require.Empty(t, names(resp))
+	require.Zero(t, resp.doc.Find(`[data-testid="mention-none"]`).Length())
+	// The speaker is not offered to themself; addresses find no one.
+	require.Empty(t, names(suggest(itHead, "Huang Lei")))
+	require.Empty(t, names(suggest(itHead, "aftersales@accord")))
+
+	// Someone who may not see the request learns nothing of it.
+	require.Equal(t, http.StatusNotFound, suggest(b.login(t, "legal@accord.demo"), "Zhang").StatusCode)
+}

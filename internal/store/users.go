@@ -304,6 +304,24 @@ func (s *Store) ClearLoginFailures(ctx context.Context, email string, before tim
 	return nil
 }
 
+// PeopleNamed lists up to limit active people whose name, in either language, holds
+// text (ignoring case), by name: through the users_search index (migration 0027),
+// never by address, so it tells no one which addresses have accounts.
+func (s *Store) PeopleNamed(ctx context.Context, text string, limit int) ([]accord.User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users u
+		WHERE u.deactivated_at IS NULL AND (u.name || ' ' || u.name_en || ' ' || u.email) ILIKE $1
+			AND (u.name || ' ' || u.name_en) ILIKE $1
+		ORDER BY u.name, u.id LIMIT $2`, "%"+likeEscape(text)+"%", limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: people named %q: %w", text, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.User, error) { return scanUser(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: people named %q: %w", text, err)
+	}
+	return list, nil
+}
+
 // likeEscape makes user text literal inside an ILIKE pattern.
 func likeEscape(s string) string {
 	out := make([]rune, 0, len(s))

@@ -27,6 +27,9 @@ func (s *Server) commentRoutes(r chi.Router) {
 	r.Post("/requests/{id}/comments", s.addComment(accord.CommentOnRequest))
 	r.Post("/escalations/{id}/comments", s.addComment(accord.CommentOnEscalation))
 	r.Post("/projects/{id}/comments", s.addComment(accord.CommentOnProject))
+	for _, kind := range []accord.CommentKind{accord.CommentOnRequest, accord.CommentOnEscalation, accord.CommentOnProject} {
+		r.Get("/"+string(kind)+"s/{id}/mentionable", s.suggestMentions(kind))
+	}
 	r.Get("/projects/{id}/conversation", s.showProjectConversation)
 	r.Post("/comments/{id}/edit", s.editComment)
 	r.Post("/comments/{id}/retract", s.retractComment)
@@ -241,6 +244,26 @@ func (s *Server) readCommentForm(r *http.Request) (ui.CommentForm, accord.Commen
 
 // addComment posts a comment on the subject of kind named in the path. A problem
 // shows the subject's page again with the comment as typed.
+// suggestMentions answers the comment form's name field (htmx, as it is typed) with
+// the people of that name the speaker may notify, as boxes to tick inside the form.
+// Without JavaScript the field does nothing; the listed people and the email field
+// remain.
+func (s *Server) suggestMentions(kind accord.CommentKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := s.pathID(w, r, "id")
+		if !ok {
+			return
+		}
+		people, asked, err := s.SuggestMentions(r.Context(), accord.CommentSubject{Kind: kind, ID: id},
+			r.URL.Query().Get("mention_find"))
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		s.renderFragment(w, r, http.StatusOK, ui.MentionSuggestions(people, asked))
+	}
+}
+
 func (s *Server) addComment(kind accord.CommentKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()

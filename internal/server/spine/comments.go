@@ -138,6 +138,52 @@ func (s *Spine) MentionCandidates(ctx context.Context, subject accord.CommentSub
 	return out, nil
 }
 
+// Mention suggestions: how many people named like the typed words are looked at, and
+// how many of those who may see the subject are offered.
+const (
+	mentionLookups     = 30
+	mentionSuggestions = 8
+)
+
+// SuggestMentions are the people named like text (either language) whom the viewer
+// may mention on subject: those who may see it (MaySee), not the viewer, at most
+// mentionSuggestions. Only someone who may speak there is answered; asked is false
+// when the words are too short to look anyone up by (ParseSearchQuery's rule).
+func (s *Spine) SuggestMentions(ctx context.Context, subject accord.CommentSubject, text string) (people []accord.User, asked bool, err error) {
+	conv, err := s.Conversation(ctx, subject)
+	if err != nil {
+		return nil, false, err
+	}
+	if !conv.Speaks {
+		return nil, false, accord.Errorf(accord.ECodeForbidden, "comment_not_a_party", nil)
+	}
+	q, err := accord.ParseSearchQuery(text, "")
+	if err != nil || len(q.Terms) == 0 {
+		return nil, false, nil
+	}
+	named, err := s.store.PeopleNamed(ctx, q.Text, mentionLookups)
+	if err != nil {
+		return nil, true, err
+	}
+	me := ViewerFrom(ctx).User.ID
+	for _, u := range named {
+		if len(people) == mentionSuggestions {
+			break
+		}
+		if u.ID == me {
+			continue
+		}
+		ok, err := s.MaySee(ctx, u.ID, subject)
+		if err != nil {
+			return nil, true, err
+		}
+		if ok {
+			people = append(people, u)
+		}
+	}
+	return people, true, nil
+}
+
 // Follow has person userID follow subject: the viewer themself, if they may see it,
 // or someone the project's lead adds, who must be able to see it too.
 func (s *Spine) Follow(ctx context.Context, subject accord.CommentSubject, userID int64) error {

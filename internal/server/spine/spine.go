@@ -62,6 +62,7 @@ type Store interface {
 	AddComment(ctx context.Context, actorID int64, subject accord.CommentSubject, in accord.CommentInput, file *accord.Upload,
 		limit int64, now time.Time) (accord.Comment, error)
 	CommentCandidates(ctx context.Context, subject accord.CommentSubject) ([]accord.User, error)
+	PeopleNamed(ctx context.Context, text string, limit int) ([]accord.User, error)
 	Follow(ctx context.Context, addedBy int64, subject accord.CommentSubject, userID int64, now time.Time) error
 	Request(ctx context.Context, id int64) (accord.Request, error)
 	Escalation(ctx context.Context, id int64) (accord.Escalation, error)

@@ -45,6 +45,12 @@ commands:
   healthcheck           exit 0 when this machine's server answers /healthz (for containers)
   token create --email E [--name N]
                         print a new personal API token for that user (shown once)
+  sso unlink --email E  forget the identity provider's subject bound to that user, so
+                        their next single sign-on binds afresh by email
+  org import FILE [FILE2] [--apply] [--as EMAIL]
+                        check an organisation file (.xlsx, or a CSV per kind) and print
+                        what would change; --apply applies it in one transaction
+  org export FILE       write the organisation as .xlsx (FILE.csv: one CSV per kind)
 
 configuration comes from the environment; see README.md.`
 
@@ -93,6 +99,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return healthcheck(ctx, cfg)
 	case "token":
 		return runToken(ctx, cfg, args[1:], stdout, stderr)
+	case "sso":
+		return runSSO(ctx, cfg, args[1:], stdout, stderr)
+	case "org":
+		return runOrg(ctx, cfg, args[1:], stdout, stderr)
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
 	}

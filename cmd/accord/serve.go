@@ -20,6 +20,7 @@ import (
 	"accord/internal/localpg"
 	"accord/internal/password"
 	"accord/internal/server"
+	"accord/internal/sso"
 	"accord/internal/store"
 	"accord/web/i18n"
 )
@@ -127,7 +128,12 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 
 		DecisionWindowDays: cfg.DecisionWindowDays,
 		Location:           cfg.TimeZone,
+		BaseURL:            cfg.BaseURL,
 		MaxUploadBytes:     int64(cfg.MaxUploadMB) << 20,
+		SSO: sso.Settings{Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID, ClientSecret: cfg.OIDC.ClientSecret,
+			RedirectURL: cfg.BaseURL + sso.CallbackPath, EmailClaim: cfg.OIDC.EmailClaim, ButtonLabel: cfg.OIDC.ButtonLabel,
+			PasswordsOff: cfg.OIDC.PasswordsOff, CreateUnknown: cfg.OIDC.CreateUnknown,
+			TrustEmail: cfg.OIDC.TrustEmail, AllowedDomains: cfg.OIDC.AllowedDomains},
 	})
 	defer srv.Close()
 	if err := jobClient.Start(context.WithoutCancel(ctx)); err != nil {

@@ -45,6 +45,7 @@ type config struct {
 	warmup     time.Duration // unrecorded load before each page
 	iterations int           // shared-superior lookups timed
 	out        string        // where the report goes
+	only       string        // "org-import": time only the organisation import, print it
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -58,6 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "unrecorded load before each page")
 	fs.IntVar(&c.iterations, "superior-iterations", 2000, "shared-superior lookups to time")
 	fs.StringVar(&c.out, "out", "docs/benchmarks.md", "where to write the report")
+	fs.StringVar(&c.only, "only", "", `"org-import": time only the organisation import and print its section`)
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -77,6 +79,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		}
 	default:
 		return config{}, fmt.Errorf("-compare %q: say small, large or none", c.compare)
+	}
+	if c.only != "" && c.only != "org-import" {
+		return config{}, fmt.Errorf("-only %q: say org-import", c.only)
 	}
 	if c.clients < 1 || c.duration <= 0 || c.iterations < 1 {
 		return config{}, errors.New("-clients, -duration and -superior-iterations must be positive")
@@ -107,10 +112,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	logf("building the binary …")
 	bin := filepath.Join(tmp, "accord")
-	if err := buildBinary(ctx, bin, stderr); err != nil {
-		return err
+	if cfg.only == "" {
+		logf("building the binary …")
+		if err := buildBinary(ctx, bin, stderr); err != nil {
+			return err
+		}
 	}
 
 	pgBin, err := localpg.FindBinaries()
@@ -131,6 +138,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 	rep.machine.Postgres = postgresVersion(ctx, maintenance)
+	if cfg.only == "org-import" {
+		logf("timing the organisation import (1,000 units, 20,000 people) …")
+		res, err := timeOrgImport(ctx, maintenance, cluster)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "## Organisation import\n\n%s", res.markdown())
+		return nil
+	}
 
 	// Seed: the comparison size first, it takes seconds.
 	sizes := []string{cfg.scale}
@@ -187,6 +203,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	for _, size := range sizes {
 		rep.counts = append(rep.counts, tableCounts(ctx, dbs[size], size))
+	}
+	logf("timing the organisation import (1,000 units, 20,000 people) …")
+	if rep.orgImport, err = timeOrgImport(ctx, maintenance, cluster); err != nil {
+		return err
 	}
 
 	logf("counting queries per page …")

@@ -41,6 +41,7 @@ type report struct {
 	restartTimes []time.Time
 	startup      startupSweep
 	files        fileTransfer // a 10 MB attachment up and down
+	orgImport    orgImportResult
 }
 
 // peakMemory is the highest VmHWM of every server process.
@@ -151,7 +152,8 @@ func (r *report) markdown() string {
 	w("| `-clients` | 32 | concurrent clients per page |\n| `-duration` | 20s | load per page |\n")
 	w("| `-warmup` | 2s | unrecorded load before each page |\n")
 	w("| `-superior-iterations` | 2000 | shared-superior lookups timed |\n")
-	w("| `-out` | docs/benchmarks.md | where this report goes |\n\n")
+	w("| `-out` | docs/benchmarks.md | where this report goes |\n")
+	w("| `-only` | | `org-import`: time only the organisation import and print its section |\n\n")
 	w("A quick trial: `go run ./cmd/accordbench -scale small -duration 3s -out /tmp/bench.md`.\n\n")
 	w("The run: build `cmd/accord`; start a throwaway cluster in a temporary directory; migrate and fill one "+
 		"database per size with `accord seed --scale`; `VACUUM (ANALYZE)` so autovacuum does not start mid-measurement; "+
@@ -172,6 +174,7 @@ func (r *report) markdown() string {
 	r.writeQueries(w)
 	r.writeMemory(w)
 	w("## Attachments\n\n%s\n", r.files.markdown())
+	w("## Organisation import\n\n%s\n", r.orgImport.markdown())
 	r.writeSweep(w)
 	r.writeSuperior(w)
 	r.writeMachineLoad(w)

@@ -36,6 +36,10 @@ package accord
 //	goal             MayViewGoals                          Roles.MaySetGoals
 //	inbox            Roles.HasInbox; its requests are those RequestParty.AnswersForHolder
 //	org tree, users  everyone signed in reads the tree     MayAdminister
+//	stand-in         RefuseStandIn (who may name one), MayEndStandIn; while it runs the
+//	                 stand-in is the holder's head of the absent head's units (RequestPartyOf,
+//	                 EscalationPartyOf: HolderFor) and the superior of escalations assigned to
+//	                 that head which they are no party to (SuperiorFor)
 
 // signedIn reports whether v is someone: the zero Viewer is nobody and may do nothing.
 func signedIn(v Viewer) bool { return v.User.ID != 0 && v.User.Active() }

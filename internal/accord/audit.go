@@ -21,6 +21,9 @@ const (
 	AuditUser          AuditEntity = "user"
 	AuditWebhook       AuditEntity = "webhook"
 	AuditAPIToken      AuditEntity = "api_token"
+	// AuditOrganisation is an organisation import as a whole; its entity id is the
+	// upload it applied, its after the changes counted by kind.
+	AuditOrganisation AuditEntity = "organisation"
 )
 
 // AuditAction names what happened to the record. A request's own actions
@@ -55,6 +58,9 @@ const (
 	AuditRetract    AuditAction = "retract"
 	AuditAskAdvice  AuditAction = "ask_advice"
 	AuditOpinion    AuditAction = "opinion"
+	AuditImport     AuditAction = "import"
+	AuditStandIn    AuditAction = "stand_in"     // a head named someone to answer for them while away
+	AuditStandInEnd AuditAction = "stand_in_end" // that arrangement was called off early
 )
 
 // AuditOf is the audit action a request action is recorded as.

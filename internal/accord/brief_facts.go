@@ -33,9 +33,11 @@ type RequestEvent struct {
 	Action      RequestAction
 	ActorName   string
 	ActorNameEN string
-	State       RequestState // after the step
-	Input       RequestInput // what the step carried: obstacle and words, counter, date
-	Ruling      DecisionKind // a superior's earlier decision on the request
+	// ForName is the absent head a stand-in took the step for, as named then; "" for none.
+	ForName, ForNameEN string
+	State              RequestState // after the step
+	Input              RequestInput // what the step carried: obstacle and words, counter, date
+	Ruling             DecisionKind // a superior's earlier decision on the request
 }
 
 // UnitStanding is one holding unit's answer across the project's requests to it.

@@ -60,6 +60,10 @@ type EscalationParty struct {
 	// Adviser: asked by the superior for an opinion (加签); reads the escalation and
 	// gives that opinion once.
 	Adviser bool
+	// HolderFor and SuperiorFor name the absent head a stand-in speaks or decides for;
+	// nil when they act as themselves.
+	HolderFor   *ActingFor
+	SuperiorFor *ActingFor
 }
 
 // EscalationPartyOf is the part viewer v plays in escalation e.
@@ -73,6 +77,20 @@ func EscalationPartyOf(e Escalation, v Viewer) EscalationParty {
 	for _, m := range v.Memberships {
 		if m.UnitID == e.Request.HolderUnitID && m.IsHead {
 			p.HolderHead = true
+		}
+	}
+	if !p.HolderHead {
+		if s, ok := v.StandingInFor(e.Request.HolderUnitID); ok {
+			p.HolderHead, p.HolderFor = true, actingFor(s)
+		}
+	}
+	// A stand-in decides for the absent superior only what they are no party to: the
+	// superior's neutrality is what makes the decision binding. They see what waits
+	// for a decision, and what was decided while they stood in; not the head's past.
+	if !p.Superior && !p.Lead && !p.HolderHead && !p.KeyPerson {
+		if s, ok := v.StandingInForUser(e.AssignedUserID); ok && (e.Status != EscalationDecided ||
+			(e.DecidedAt != nil && !e.DecidedAt.Before(s.StartsAt))) {
+			p.Superior, p.SuperiorFor = true, actingFor(s)
 		}
 	}
 	return p

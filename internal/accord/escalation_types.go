@@ -72,8 +72,13 @@ type Escalation struct {
 	DecidedAt       *time.Time
 	DecidedByName   string // who recorded the decision or sent it back
 	DecidedByNameEN string
-	CreatedAt       time.Time
-	Version         int
+	// DecidedFor names the absent superior a stand-in decided for; nil when none.
+	DecidedFor *PersonName
+	// HolderStatementBy is the stand-in who gave the holder's statement for its
+	// absent head; nil when the head gave it.
+	HolderStatementBy *Answerer
+	CreatedAt         time.Time
+	Version           int
 	// PartyDecides: nobody above both units is free of the case, so a party to it
 	// decides (only at the top of the tree); every page says so.
 	PartyDecides bool
@@ -83,6 +88,15 @@ type Escalation struct {
 
 	Request Request // the request as it stands, joined
 }
+
+// PersonName is a person's name in both languages, as kept on a record.
+type PersonName struct {
+	Name   string `json:"name"`
+	NameEN string `json:"name_en"`
+}
+
+// DisplayName is the name for a reader of lang.
+func (p PersonName) DisplayName(lang string) string { return localName(p.Name, p.NameEN, lang) }
 
 // EscalationRecord is what an escalation's brief was written from: the facts frozen
 // when it was raised (or refreshed by the lead while pending), and when decided.

@@ -54,8 +54,14 @@ type Notification struct {
 	Decision      DecisionKind // an escalation's outcome, as decided
 	Reason        string       // the decision's (or the reassignment's) reason, as given
 	CommentID     *int64       // the comment it is about: its link opens there
-	ReadAt        *time.Time
-	CreatedAt     time.Time
+	// ActorFor names the absent head the actor stood in for, as named then; empty
+	// when they acted as themselves.
+	ActorForName, ActorForNameEN string
+	// OnBehalf names the absent head this copy was sent for: the reader stands in
+	// for them. Empty on a reader's own notifications.
+	OnBehalfName, OnBehalfNameEN string
+	ReadAt                       *time.Time
+	CreatedAt                    time.Time
 }
 
 // Path is the page a notification leads to, where the reader acts: its escalation,
@@ -86,6 +92,10 @@ func (n Notification) Sentence(lang string, tr func(id string, data ...map[strin
 	if actor == "" {
 		actor = tr("app_name")
 	}
+	if n.ActorForName != "" {
+		actor = tr("standin_actor_for", map[string]any{"Actor": actor,
+			"Head": User{Name: n.ActorForName, NameEN: n.ActorForNameEN}.DisplayName(lang)})
+	}
 	data := map[string]any{
 		"Actor":   actor,
 		"Need":    Need{Title: n.NeedTitle, TitleEN: n.NeedTitleEN}.DisplayTitle(lang),
@@ -99,6 +109,10 @@ func (n Notification) Sentence(lang string, tr func(id string, data ...map[strin
 	}
 	if n.Decision != "" {
 		data["Outcome"] = tr(n.Decision.MessageID())
+	}
+	if n.OnBehalfName != "" {
+		return tr("standin_notice_for", map[string]any{"Sentence": tr(n.Kind.MessageID(), data),
+			"Head": User{Name: n.OnBehalfName, NameEN: n.OnBehalfNameEN}.DisplayName(lang)})
 	}
 	return tr(n.Kind.MessageID(), data)
 }

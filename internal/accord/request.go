@@ -90,6 +90,9 @@ type RequestParty struct {
 	Lead       bool // leads the requesting project (admins act as the lead)
 	HolderHead bool // heads the holding unit
 	Delegate   bool // the key person the holder's head named
+	// For is the absent head a stand-in answers for (HolderHead through StandIn),
+	// nil when they act as themselves.
+	For *ActingFor
 }
 
 // AnswersForHolder reports whether the party speaks for the holding unit: its head
@@ -109,7 +112,19 @@ func RequestPartyOf(r Request, v Viewer) RequestParty {
 		}
 	}
 	p.Delegate = r.KeyPersonUserID != nil && *r.KeyPersonUserID == v.User.ID
+	if !p.HolderHead {
+		if s, ok := v.StandingInFor(r.HolderUnitID); ok {
+			p.HolderHead, p.For = true, actingFor(s)
+		}
+	}
 	return p
+}
+
+// HolderSideAction reports whether action is the holding unit's step (the head's
+// or their delegate's), as opposed to the lead's.
+func HolderSideAction(action RequestAction) bool {
+	t, ok := requestTransitions()[action]
+	return ok && t.by != sideLead
 }
 
 // side says who may take an action.

@@ -49,6 +49,17 @@ type Request struct {
 	// TransferredFromName names the unit it was passed on from.
 	TransferredFromName   string
 	TransferredFromNameEN string
+	// AnsweredBy is who gave the holder's last answer, and the head they stood in
+	// for; nil before an answer (or for answers given before it was kept).
+	AnsweredBy *Answerer
+}
+
+// Answerer is who answered a request for the holding unit.
+type Answerer struct {
+	Name      string `json:"by"`
+	NameEN    string `json:"by_en"`
+	ForName   string `json:"for"` // the absent head they stood in for; "" when none
+	ForNameEN string `json:"for_en"`
 }
 
 // RequestInput carries what an action needs besides the action itself.
@@ -127,6 +138,8 @@ type ProgressEntry struct {
 	AuthorUserID int64
 	AuthorName   string
 	AuthorNameEN string
+	ForName      string // the absent head a stand-in wrote for; "" when none
+	ForNameEN    string
 	Body         string
 	NextStep     string
 	Risk         Risk

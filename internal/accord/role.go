@@ -10,13 +10,14 @@ type Roles struct {
 	Executive bool // heads an open unit that has open sub-units
 	Lead      bool // leads at least one project
 	KeyPerson bool // named key person on an open request
+	StandIn   bool // answers for an absent head today (Viewer.StandingIn)
 }
 
 // TakesPartInEscalations reports whether someone with these roles can have
 // escalations to find: to decide (executives, heads above a pair), to speak in (heads,
 // key people), of their projects (leads), or to look after (admins).
 func (r Roles) TakesPartInEscalations() bool {
-	return r.Head || r.Lead || r.KeyPerson || r.Executive || r.Admin
+	return r.Head || r.Lead || r.KeyPerson || r.Executive || r.Admin || r.StandIn
 }
 
 // Membership is a user's place in a unit.
@@ -39,6 +40,11 @@ type Viewer struct {
 	// Location is the zone the viewer reads times in: their own choice
 	// (User.TimeZone), else the company's. Set by whoever loads the session.
 	Location *time.Location
+	// StandingIn are the arrangements running now by which they answer for an
+	// absent head (see StandIn), each with the units that head heads.
+	StandingIn []StandIn
+	// AwayWith are the arrangements running now by which someone stands in for them.
+	AwayWith []StandIn
 }
 
 // UnreadCap bounds the unread count every page reads: counting a busy executive's tens
@@ -59,5 +65,6 @@ func (r Roles) MayStartProjects() bool { return r.Head || r.Admin }
 func (r Roles) MaySetGoals() bool { return r.Executive || r.Admin }
 
 // HasInbox reports whether someone with these roles answers requests, so the inbox
-// is theirs to visit: heads of units, and key people named on open requests.
-func (r Roles) HasInbox() bool { return r.Head || r.KeyPerson }
+// is theirs to visit: heads of units, key people named on open requests, and whoever
+// stands in for a head today.
+func (r Roles) HasInbox() bool { return r.Head || r.KeyPerson || r.StandIn }

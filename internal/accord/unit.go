@@ -10,6 +10,7 @@ import (
 // answered from one row instead of a walk up the tree.
 type Unit struct {
 	ID         int64
+	Code       string // stable, unique; what an organisation import matches the unit by
 	ParentID   *int64
 	Path       []int64
 	Name       string
@@ -41,6 +42,7 @@ func (u Unit) IsAncestorOf(other Unit) bool {
 
 // UnitInput is what an admin types to create or rename a unit.
 type UnitInput struct {
+	Code     string // optional on create: empty gets a generated code (U<id>)
 	Name     string
 	NameEN   string
 	ParentID int64
@@ -48,6 +50,7 @@ type UnitInput struct {
 
 // Normalize trims the input.
 func (in *UnitInput) Normalize() {
+	in.Code = strings.TrimSpace(in.Code)
 	in.Name = strings.TrimSpace(in.Name)
 	in.NameEN = strings.TrimSpace(in.NameEN)
 }
@@ -57,6 +60,11 @@ func (in UnitInput) Validate(needParent bool) error {
 	var v Validation
 	validateName(&v, "name", in.Name, true)
 	validateName(&v, "name_en", in.NameEN, false)
+	if in.Code != "" {
+		if id := UnitCodeProblem(in.Code); id != "" {
+			v.Add("code", id)
+		}
+	}
 	if needParent && in.ParentID <= 0 {
 		v.Add("parent_id", "field_required")
 	}

@@ -176,6 +176,10 @@ func Build(f accord.BriefFacts, tr func(id string, data map[string]any) string, 
 func (w *writer) event(ev accord.RequestEvent, r accord.Request, holder string) {
 	data := map[string]any{"Date": w.day(ev.At), "Holder": holder,
 		"Actor": accord.User{Name: ev.ActorName, NameEN: ev.ActorNameEN}.DisplayName(w.lang)}
+	if ev.ForName != "" { // a stand-in took the step for the head
+		data["Actor"] = w.tr("standin_actor_for", map[string]any{"Actor": data["Actor"],
+			"Head": accord.User{Name: ev.ForName, NameEN: ev.ForNameEN}.DisplayName(w.lang)})
+	}
 	if ev.Ruling != "" {
 		if ev.Ruling == accord.DecideSendBack {
 			return // a question to the lead, answered in the statements

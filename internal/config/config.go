@@ -50,6 +50,9 @@ type Config struct {
 	SMTPPassword string // ACCORD_SMTP_PASSWORD
 	SMTPFrom     string // ACCORD_SMTP_FROM: the sender, e.g. "Accord <accord@example.com>"
 	SMTPTLS      string // ACCORD_SMTP_TLS: starttls (required), tls (implicit, SMTPS) or none
+
+	// OIDC is single sign-on (ACCORD_OIDC_*, see sso.go); off while its issuer is unset.
+	OIDC OIDC
 }
 
 // DefaultTimeZone is the company time zone when ACCORD_TIME_ZONE is unset.
@@ -149,6 +152,9 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	if err := c.loadDelivery(getenv); err != nil {
+		return Config{}, err
+	}
+	if err := c.loadOIDC(getenv); err != nil {
 		return Config{}, err
 	}
 	if v := getenv("ACCORD_DECISION_WINDOW_DAYS"); v != "" {

@@ -5,6 +5,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"accord/internal/accord"
@@ -99,6 +100,9 @@ func Projects() []ProjectSpec {
 	}
 }
 
+// UnitCode is the code the demo gives the unit with the given key: HQ, OPS, IT…
+func UnitCode(key string) string { return strings.ToUpper(key) }
+
 // Org is what Load created, by key.
 type Org struct {
 	Users    map[string]accord.User
@@ -122,7 +126,7 @@ func Load(ctx context.Context, st *store.Store, params password.Params) (Org, er
 		org.Users[p.Key] = u
 	}
 	for _, spec := range Units() {
-		in := accord.UnitInput{Name: spec.Name, NameEN: spec.NameEN}
+		in := accord.UnitInput{Code: UnitCode(spec.Key), Name: spec.Name, NameEN: spec.NameEN}
 		if spec.Parent != "" {
 			in.ParentID = org.Units[spec.Parent].ID
 		}

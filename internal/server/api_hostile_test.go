@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
@@ -399,6 +400,13 @@ var hostileParams = map[string]func(t *testing.T, h *hostileAPI, v hostileVarian
 		c := h.api(t, hostileLead).get("/requests/"+r+"/comments").expect(t, http.StatusOK)
 		return dig(c["comments"].([]any)[0], "attachments").([]any)[0].(map[string]any)["id"].(string), hostileLead
 	},
+	"stand-ins/{id}": func(t *testing.T, h *hostileAPI, _ hostileVariant, _ string) (string, string) {
+		// A day of its own, far enough ahead that no two fixtures overlap.
+		day := time.Now().UTC().AddDate(0, 0, 2*h.next()).Format(time.DateOnly)
+		si := h.api(t, "it@accord.demo").post("/stand-ins", map[string]any{"stand_in_email": "it.dev@accord.demo",
+			"starts_on": day, "ends_on": day}).expect(t, http.StatusCreated)
+		return si["id"].(string), "it@accord.demo"
+	},
 	"comments/{id}": func(t *testing.T, h *hostileAPI, _ hostileVariant, _ string) (string, string) {
 		c := h.api(t, hostileLead).post("/requests/"+h.requestIn(t, accord.RequestRequested)+"/comments", map[string]any{
 			"body": fmt.Sprintf("评论 %d", h.next())}).expect(t, http.StatusCreated)
@@ -504,6 +512,9 @@ func (h *hostileAPI) target(t *testing.T, v hostileVariant) hostileTarget {
 // validValue is a value the field accepts; include false leaves it out of the base
 // body (it conflicts with another field), though it is still attacked.
 func (h *hostileAPI) validValue(t *testing.T, v hostileVariant, field string, s jsonSchema) (any, bool) {
+	if rows, ok := orgImportHostileRows(v.op.template, field); ok {
+		return rows, true // a dry run's organisation (org_import_test.go)
+	}
 	switch field {
 	case "owning_unit_id":
 		return h.unit["After-sales"], true
@@ -547,6 +558,13 @@ func (h *hostileAPI) validValue(t *testing.T, v hostileVariant, field string, s 
 		return []any{h.user["it@accord.demo"]}, true // IT's head sees every fixture the lead comments on
 	case "adviser_user_id":
 		return h.user["legal@accord.demo"], true // outside every fixture's escalation
+	case "principal_id":
+		return nil, false // optional: the caller names their own stand-in
+	case "stand_in_email":
+		return "it.dev@accord.demo", true
+	case "starts_on", "ends_on":
+		// One day a year ahead, apart from the stand-ins/{id} fixtures' days.
+		return time.Now().UTC().AddDate(1, 0, 0).Format(time.DateOnly), true
 	}
 	types := schemaTypes(s)
 	switch {

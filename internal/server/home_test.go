@@ -246,7 +246,7 @@ func TestInboxCountsWhatItListsForAClosedUnit(t *testing.T) {
 	})
 	require.Equal(t, cards, counted, "the header counts the cards it shows")
 	require.Zero(t, cards, "a closed unit's queue is nobody's to answer from the inbox")
-	in, err := b.st.InboxPage(ctx, b.user(t, "training@accord.demo").ID, 0, 20)
+	in, err := b.st.InboxPage(ctx, b.user(t, "training@accord.demo").ID, nil, 0, 20)
 	require.NoError(t, err)
 	require.Zero(t, in.Total)
 }

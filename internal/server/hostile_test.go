@@ -61,6 +61,8 @@ func TestHostileInputThroughForms(t *testing.T) {
 			[]string{"name", "name_en", "goal_statement", "expected_amount", "currency", "expected_outcome",
 				"start_date", "target_date", "cadence_days", "status", "lead_email", "goal_id", "owning_unit_id"}},
 		{"/lang", url.Values{"lang": {"en"}, "next": {"/"}}, []string{"lang", "next"}},
+		{"/settings/away", url.Values{"stand_in": {"sales@accord.demo"}, "starts_on": {b.companyDay(0)}, "ends_on": {b.companyDay(1)}},
+			[]string{"stand_in", "starts_on", "ends_on"}},
 	}
 	posts := 0
 	for _, f := range forms {

@@ -43,9 +43,13 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if ww.Status() >= 500 {
 			level = slog.LevelError
 		}
+		path := r.URL.Path
+		if strings.Contains(route, "{secret}") {
+			path = route // a calendar feed's address is its secret: never logged
+		}
 		s.log.LogAttrs(r.Context(), level, "request",
 			slog.String("request_id", middleware.GetReqID(r.Context())),
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
+			slog.String("method", r.Method), slog.String("path", path), slog.String("route", route),
 			slog.Int("status", ww.Status()), slog.Int("bytes", ww.BytesWritten()),
 			slog.Duration("duration", elapsed))
 	})

@@ -65,6 +65,11 @@ func (s *Store) NotificationForDelivery(ctx context.Context, id int64) (accord.O
 		return accord.Outgoing{}, fmt.Errorf("store: notification %d for delivery: %w", id, mapNotFound(err, "notification_not_found"))
 	}
 	to.UserID = n.UserID
+	if n.OnBehalfName != "" {
+		// A stand-in's copy goes to the stand-in alone: the chats already hear the
+		// original the absent head was sent.
+		return s.withDeliveries(ctx, o, id)
+	}
 	rows, err := s.pool.Query(ctx, `WITH mine AS (
 			SELECT unit_id FROM memberships WHERE user_id = $1
 			UNION SELECT id FROM units WHERE head_user_id = $1),
@@ -80,7 +85,12 @@ func (s *Store) NotificationForDelivery(ctx context.Context, id int64) (accord.O
 	if o.Webhooks, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Webhook, error) { return scanWebhook(r) }); err != nil {
 		return accord.Outgoing{}, fmt.Errorf("store: webhooks for notification %d: %w", id, err)
 	}
-	rows, err = s.pool.Query(ctx, `SELECT `+deliveryColumns+` FROM deliveries d WHERE d.notification_id = $1 ORDER BY d.id`, id)
+	return s.withDeliveries(ctx, o, id)
+}
+
+// withDeliveries adds to o the deliveries of notification id made so far.
+func (s *Store) withDeliveries(ctx context.Context, o accord.Outgoing, id int64) (accord.Outgoing, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+deliveryColumns+` FROM deliveries d WHERE d.notification_id = $1 ORDER BY d.id`, id)
 	if err != nil {
 		return accord.Outgoing{}, fmt.Errorf("store: deliveries of notification %d: %w", id, err)
 	}

@@ -140,9 +140,12 @@ func applyDecision(ctx context.Context, tx pgx.Tx, v accord.Viewer, e accord.Esc
 			return err
 		}
 	}
+	// A stand-in decides for the absent superior, and the record says so.
+	actorFor := accord.EscalationPartyOf(e, v).SuperiorFor
 	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = $2, decision = $3, decision_note = $4,
-			decided_by = $5, decided_at = CASE WHEN $2 = 'decided' THEN $6::timestamptz END, version = version + 1
-		WHERE id = $1`, e.ID, status, in.Kind, in.Note, v.User.ID, now); err != nil {
+			decided_by = $5, decided_at = CASE WHEN $2 = 'decided' THEN $6::timestamptz END, decided_for = $7,
+			version = version + 1
+		WHERE id = $1`, e.ID, status, in.Kind, in.Note, v.User.ID, now, actorFor.ForUserID()); err != nil {
 		return err
 	}
 	kind := accord.NotifyEscalationSentBack
@@ -169,13 +172,13 @@ func applyDecision(ctx context.Context, tx pgx.Tx, v accord.Viewer, e accord.Esc
 		}
 		told[to] = true
 		if err := insertNotification(ctx, tx, notice{to: to, kind: kind, request: r, actor: v.User.ID, state: fx.State,
-			escalation: e.ID, decision: in.Kind, reason: in.Note}); err != nil {
+			escalation: e.ID, decision: in.Kind, reason: in.Note, actorFor: actorFor}); err != nil {
 			return err
 		}
 	}
 	return auditProject(ctx, tx, v.User.ID, e.ProjectID, accord.AuditEscalation, e.ID, accord.AuditDecide, nil, decisionAudit{
 		DecisionInput: in, RequestID: r.ID, NeedTitle: r.NeedTitle, NeedTitleEN: r.NeedTitleEN,
-		Direct: e.Direct, PartyDecides: e.PartyDecides})
+		Direct: e.Direct, PartyDecides: e.PartyDecides, For: actorFor})
 }
 
 // decisionAudit is what the project's history keeps of a decision: the decision as
@@ -187,6 +190,7 @@ type decisionAudit struct {
 	NeedTitleEN  string
 	Direct       bool
 	PartyDecides bool
+	For          *accord.ActingFor `json:",omitempty"` // the absent superior a stand-in decided for
 }
 
 // Reassign moves a stuck escalation to another head, with a reason: an

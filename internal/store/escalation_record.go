@@ -123,15 +123,17 @@ func scanRequestEvent(r pgx.CollectableRow) (accord.RequestEvent, error) {
 		return ev, nil
 	}
 	var payload struct {
-		State accord.RequestState `json:"state"`
-		Input accord.RequestInput `json:"input"`
+		State     accord.RequestState `json:"state"`
+		Input     accord.RequestInput `json:"input"`
+		ForName   string              `json:"for"`
+		ForNameEN string              `json:"for_en"`
 	}
 	if len(after) > 0 {
 		if err := json.Unmarshal(after, &payload); err != nil {
 			return ev, fmt.Errorf("read the history of a request: %w", err)
 		}
 	}
-	ev.State, ev.Input = payload.State, payload.Input
+	ev.State, ev.Input, ev.ForName, ev.ForNameEN = payload.State, payload.Input, payload.ForName, payload.ForNameEN
 	return ev, nil
 }
 

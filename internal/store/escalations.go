@@ -15,7 +15,11 @@ import (
 const escalationColumns = `e.id, e.request_id, e.project_id, e.cause, e.status, e.assigned_user_id, e.assigned_unit_id,
 	s.name, s.name_en, e.level, e.at_top, e.reason, e.brief, e.lead_statement, e.holder_statement, e.window_opened_at,
 	e.window_due_at, e.decision, e.decision_note, e.decided_at, COALESCE(db.name, ''), COALESCE(db.name_en, ''),
-	e.created_at, e.version, e.party_decides, e.direct, ` + requestColumns
+	e.created_at, e.version, e.party_decides, e.direct,
+	(SELECT json_build_object('by', sb.name, 'by_en', sb.name_en, 'for', sf.name, 'for_en', sf.name_en)
+		FROM users sb JOIN users sf ON sf.id = e.holder_statement_for WHERE sb.id = e.holder_statement_by),
+	(SELECT json_build_object('name', df.name, 'name_en', df.name_en) FROM users df WHERE df.id = e.decided_for),
+	` + requestColumns
 
 const escalationFrom = ` FROM escalations e JOIN users s ON s.id = e.assigned_user_id
 	LEFT JOIN users db ON db.id = e.decided_by
@@ -37,7 +41,7 @@ func scanEscalation(row pgx.Row, extra ...any) (accord.Escalation, error) {
 	dest := append([]any{&e.ID, &e.RequestID, &e.ProjectID, &e.Cause, &e.Status, &e.AssignedUserID, &e.AssignedUnitID,
 		&e.AssignedName, &e.AssignedNameEN, &e.Level, &e.AtTop, &e.Reason, &e.Brief, &e.LeadStatement, &e.HolderStatement,
 		&e.WindowOpenedAt, &e.WindowDueAt, &e.Decision, &e.DecisionNote, &e.DecidedAt, &e.DecidedByName, &e.DecidedByNameEN,
-		&e.CreatedAt, &e.Version, &e.PartyDecides, &e.Direct},
+		&e.CreatedAt, &e.Version, &e.PartyDecides, &e.Direct, &e.HolderStatementBy, &e.DecidedFor},
 		requestDest(&e.Request)...)
 	err := row.Scan(append(dest, extra...)...)
 	return e, err
@@ -131,12 +135,46 @@ func (s *Store) Escalation(ctx context.Context, id int64) (accord.Escalation, er
 // escalations_assigned_queue index (migration 0012) and the total from the same index,
 // so neither sorts nor joins the whole queue.
 func (s *Store) EscalationsAssigned(ctx context.Context, userID int64, offset, limit int) ([]accord.Escalation, int, error) {
-	const total = `(SELECT count(*) FROM escalations WHERE assigned_user_id = $1 AND status = 'open')`
-	rows, err := s.pool.Query(ctx, `WITH q AS (
+	return s.EscalationsToDecide(ctx, accord.Viewer{User: accord.User{ID: userID}}, offset, limit)
+}
+
+// standInDecides picks, for viewer $1 standing in for the people in parameter
+// principals, the open escalations assigned to those people that the viewer is no
+// party to: as accord.EscalationPartyOf makes them the superior (SuperiorFor). The
+// units in parameter units, which they answer for as a stand-in, make them the
+// holder's side.
+func standInDecides(principals, units string) string {
+	return `SELECT e.id FROM escalations e JOIN requests r ON r.id = e.request_id
+		JOIN projects pr ON pr.id = r.project_id JOIN units h ON h.id = r.holder_unit_id
+	WHERE e.assigned_user_id = ANY(` + principals + `::bigint[]) AND e.assigned_user_id <> $1 AND e.status = 'open'
+		AND pr.lead_user_id <> $1 AND r.key_person_user_id IS DISTINCT FROM $1
+		AND NOT (h.head_user_id = $1 AND h.closed_at IS NULL)
+		AND NOT (h.id = ANY(COALESCE(` + units + `::bigint[], '{}')))`
+}
+
+// EscalationsToDecide is the "to decide" list of viewer v: the escalations routed to
+// them (EscalationsAssigned), and while they stand in for someone, the ones routed to
+// that person which they may decide for them.
+func (s *Store) EscalationsToDecide(ctx context.Context, v accord.Viewer, offset, limit int) ([]accord.Escalation, int, error) {
+	userID := v.User.ID
+	query := `WITH q AS (
 			SELECT id FROM escalations WHERE assigned_user_id = $1 AND status = 'open'
 			ORDER BY queue_tier, queue_value, created_at, id OFFSET $2 LIMIT $3)
-		SELECT `+escalationColumns+`, `+total+escalationsPicked(`q`)+`
-		ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id`, userID, offset, limit)
+		SELECT ` + escalationColumns + `, (SELECT count(*) FROM escalations WHERE assigned_user_id = $1 AND status = 'open')` +
+		escalationsPicked(`q`) + `
+		ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id`
+	args := []any{userID, offset, limit}
+	if principals := v.StandInPrincipals(); len(principals) > 0 {
+		// Rare and short-lived: the union is sorted as a whole.
+		query = `WITH ids AS (SELECT id FROM escalations WHERE assigned_user_id = $1 AND status = 'open'
+				UNION ` + standInDecides("$4", "$5") + `),
+			q AS (SELECT e.id FROM ids JOIN escalations e USING (id)
+				ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id OFFSET $2 LIMIT $3)
+			SELECT ` + escalationColumns + `, (SELECT count(*) FROM ids)` + escalationsPicked(`q`) + `
+			ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id`
+		args = append(args, principals, v.StandInUnits())
+	}
+	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: escalations of user %d: %w", userID, err)
 	}
@@ -167,7 +205,13 @@ func (s *Store) AddStatement(ctx context.Context, v accord.Viewer, id int64, tex
 			return err
 		}
 		if event == accord.EventHolderStatement {
-			_, err = tx.Exec(ctx, `UPDATE escalations SET holder_statement = $2, version = version + 1 WHERE id = $1`, id, text)
+			// A stand-in's statement names them and the head they spoke for.
+			var by *int64
+			if party.HolderFor != nil {
+				by = &v.User.ID
+			}
+			_, err = tx.Exec(ctx, `UPDATE escalations SET holder_statement = $2, holder_statement_by = $3,
+				holder_statement_for = $4, version = version + 1 WHERE id = $1`, id, text, by, party.HolderFor.ForUserID())
 		} else {
 			// Answering a send-back reopens the escalation with a full window from now.
 			reopened := e.Status != next
@@ -179,12 +223,19 @@ func (s *Store) AddStatement(ctx context.Context, v accord.Viewer, id int64, tex
 		if err != nil {
 			return err
 		}
+		actorFor := party.HolderFor
+		if event != accord.EventHolderStatement {
+			actorFor = nil
+		}
 		if err := insertNotification(ctx, tx, notice{to: e.AssignedUserID, kind: accord.NotifyEscalationStatement,
-			request: e.Request, actor: v.User.ID, state: e.Request.State, escalation: id}); err != nil {
+			request: e.Request, actor: v.User.ID, state: e.Request.State, escalation: id, actorFor: actorFor}); err != nil {
 			return err
 		}
-		return auditProject(ctx, tx, v.User.ID, e.ProjectID, accord.AuditEscalation, id, accord.AuditStatement, nil,
-			map[string]any{"text": text, "side": party.StatementSide()})
+		facts := map[string]any{"text": text, "side": party.StatementSide()}
+		if actorFor != nil {
+			facts["for"], facts["for_en"] = actorFor.Name, actorFor.NameEN
+		}
+		return auditProject(ctx, tx, v.User.ID, e.ProjectID, accord.AuditEscalation, id, accord.AuditStatement, nil, facts)
 	})
 	if err != nil {
 		return fmt.Errorf("store: statement on escalation %d: %w", id, err)

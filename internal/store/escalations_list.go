@@ -130,16 +130,24 @@ func (s *Store) EscalationsInList(ctx context.Context, userID int64, list accord
 // EscalationCounts counts what each party list holds for the viewer, for the tabs, in
 // one query: pending ones in the lists that also hold decided ones.
 func (s *Store) EscalationCounts(ctx context.Context, userID int64) (map[accord.EscalationList]int, error) {
+	return s.EscalationCountsOf(ctx, accord.Viewer{User: accord.User{ID: userID}})
+}
+
+// EscalationCountsOf is EscalationCounts for viewer v, whose "to decide" count holds
+// what they may decide as a stand-in too (EscalationsToDecide).
+func (s *Store) EscalationCountsOf(ctx context.Context, v accord.Viewer) (map[accord.EscalationList]int, error) {
+	userID := v.User.ID
 	var decide, units, projects, decided int
 	err := s.pool.QueryRow(ctx, `WITH of_units AS (`+escalationsOfMyUnits+`), of_projects AS (`+escalationsOfMyProjects+`),
 		of_mine AS (`+escalationsAssignedToMe+`)
 		SELECT
-			(SELECT count(*) FROM escalations WHERE assigned_user_id = $1 AND status = 'open'),
+			(SELECT count(*) FROM (SELECT id FROM escalations WHERE assigned_user_id = $1 AND status = 'open'
+				UNION `+standInDecides("$2", "$3")+`) decide),
 			(SELECT count(*) FROM escalations e JOIN of_units USING (id) WHERE e.status <> 'decided'),
 			(SELECT count(*) FROM escalations e JOIN of_projects USING (id) WHERE e.status <> 'decided'),
 			(SELECT count(*) FROM escalations e JOIN (SELECT id FROM of_units UNION SELECT id FROM of_projects
 				UNION SELECT id FROM of_mine) x USING (id) WHERE e.status = 'decided')`,
-		userID).Scan(&decide, &units, &projects, &decided)
+		userID, v.StandInPrincipals(), v.StandInUnits()).Scan(&decide, &units, &projects, &decided)
 	if err != nil {
 		return nil, fmt.Errorf("store: escalation counts of user %d: %w", userID, err)
 	}
@@ -148,10 +156,13 @@ func (s *Store) EscalationCounts(ctx context.Context, userID int64) (map[accord.
 }
 
 // ToldOfEscalation reports whether user was notified of escalation id: they may
-// still open what they were sent (accord.EscalationParty.Told).
+// still open what they were sent (accord.EscalationParty.Told). A stand-in's copy
+// of the absent head's notice (data "on_behalf") does not count: their access ends
+// with the arrangement.
 func (s *Store) ToldOfEscalation(ctx context.Context, userID, id int64) (bool, error) {
 	var told bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM notifications WHERE escalation_id = $1 AND user_id = $2)`,
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM notifications WHERE escalation_id = $1 AND user_id = $2
+		AND NOT data ? 'on_behalf')`,
 		id, userID).Scan(&told)
 	if err != nil {
 		return false, fmt.Errorf("store: was user %d told of escalation %d: %w", userID, id, err)

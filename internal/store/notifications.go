@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -31,8 +30,12 @@ type notice struct {
 	decision   accord.DecisionKind // an escalation's outcome, kept as it was decided
 	reason     string              // the decision's or reassignment's reason, kept as given
 	comment    int64               // the comment it is about, which the link points at; 0 for none
+	actorFor   *accord.ActingFor   // the absent head the actor stood in for; nil for none
 }
 
+// insertNotification adds n, and a copy for whoever stands in for its reader at
+// the moment of the transaction (accord.StandIn: the stand-in hears what the absent
+// head hears), each copy naming the head it was for.
 func insertNotification(ctx context.Context, tx pgx.Tx, n notice) error {
 	if n.to == 0 || n.to == n.actor {
 		return nil
@@ -53,19 +56,52 @@ func insertNotification(ctx context.Context, tx pgx.Tx, n notice) error {
 	if n.escalation > 0 {
 		escalation = n.escalation
 	}
-	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO notifications (user_id, kind, project_id, request_id, actor_id, data, dedupe_key, escalation_id)
-		VALUES ($1, $2, $3, $4, $5, jsonb_strip_nulls(jsonb_build_object('state', NULLIF($6::text, ''),
-			'decision', NULLIF($8::text, ''), 'reason', NULLIF($9::text, ''), 'comment', $11::bigint)), $7, $10)
-		ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-		n.to, n.kind, n.request.ProjectID, request, actor, n.state, dedupe, n.decision, n.reason, escalation, comment).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil // a repeat: it was delivered the first time
+	var forName, forNameEN string
+	if n.actorFor != nil {
+		forName, forNameEN = n.actorFor.Name, n.actorFor.NameEN
 	}
+	// The stand-in's copy is keyed on the original's key, so a repeat adds neither.
+	rows, err := tx.Query(ctx, `WITH data AS (
+			SELECT jsonb_strip_nulls(jsonb_build_object('state', NULLIF($6::text, ''),
+				'decision', NULLIF($8::text, ''), 'reason', NULLIF($9::text, ''), 'comment', $11::bigint,
+				'actor_for', NULLIF($12::text, ''), 'actor_for_en', NULLIF($13::text, ''))) AS d),
+		original AS (
+			INSERT INTO notifications (user_id, kind, project_id, request_id, actor_id, data, dedupe_key, escalation_id)
+			SELECT $1, $2, $3, $4, $5, d, $7, $10 FROM data
+			ON CONFLICT (dedupe_key) DO NOTHING RETURNING id),
+		copies AS (INSERT INTO notifications (user_id, kind, project_id, request_id, actor_id, data, dedupe_key, escalation_id)
+			SELECT s.stand_in_user_id, $2, $3, $4, $5,
+				data.d || jsonb_build_object('on_behalf', h.name, 'on_behalf_en', h.name_en),
+				$7 || ':stand-in:' || s.stand_in_user_id, $10
+			FROM stand_ins s JOIN users h ON h.id = s.principal_user_id
+				JOIN users a ON a.id = s.stand_in_user_id AND a.deactivated_at IS NULL, data
+			WHERE s.principal_user_id = $1 AND s.starts_at <= now() AND s.ends_at > now()
+				AND (s.ended_at IS NULL OR s.ended_at > now())
+				AND s.stand_in_user_id IS DISTINCT FROM $5::bigint
+				AND EXISTS (SELECT 1 FROM original)
+				-- Only what the arrangement lets the stand-in act on (accord.RequestPartyOf,
+				-- EscalationPartyOf): a request held by a unit the head heads, or an
+				-- escalation waiting for the head's decision. The head's own projects,
+				-- mentions and advice stay theirs.
+				AND (EXISTS (SELECT 1 FROM requests cr JOIN units ch ON ch.id = cr.holder_unit_id
+						WHERE cr.id = $4::bigint AND ch.head_user_id = $1 AND ch.closed_at IS NULL)
+					OR EXISTS (SELECT 1 FROM escalations ce WHERE ce.id = $10::bigint AND ce.assigned_user_id = $1
+						AND ce.status IN ('open', 'sent_back')))
+			ON CONFLICT (dedupe_key) DO NOTHING RETURNING id)
+		SELECT id FROM original UNION ALL SELECT id FROM copies`,
+		n.to, n.kind, n.request.ProjectID, request, actor, n.state, dedupe, n.decision, n.reason, escalation, comment,
+		forName, forNameEN)
 	if err != nil {
 		return fmt.Errorf("notify user %d of %s: %w", n.to, n.kind, err)
 	}
-	return enqueueDeliveries(ctx, tx, id)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("notify user %d of %s: %w", n.to, n.kind, err)
+	}
+	if len(ids) == 0 {
+		return nil // a repeat: it was delivered the first time
+	}
+	return enqueueDeliveries(ctx, tx, ids...)
 }
 
 // notificationColumns are what every reader of a notification shows; notificationFrom
@@ -73,7 +109,9 @@ func insertNotification(ctx context.Context, tx pgx.Tx, n notice) error {
 const notificationColumns = `n.id, n.user_id, n.kind, n.project_id, n.request_id,
 	COALESCE(a.name, ''), COALESCE(a.name_en, ''), COALESCE(d.title, ''), COALESCE(d.title_en, ''),
 	COALESCE(p.name, ''), COALESCE(p.name_en, ''), COALESCE(n.data->>'state', ''), n.escalation_id,
-	COALESCE(n.data->>'decision', ''), COALESCE(n.data->>'reason', ''), (n.data->>'comment')::bigint, n.read_at, n.created_at`
+	COALESCE(n.data->>'decision', ''), COALESCE(n.data->>'reason', ''), (n.data->>'comment')::bigint, n.read_at, n.created_at,
+	COALESCE(n.data->>'actor_for', ''), COALESCE(n.data->>'actor_for_en', ''),
+	COALESCE(n.data->>'on_behalf', ''), COALESCE(n.data->>'on_behalf_en', '')`
 
 const notificationFrom = ` FROM notifications n
 	LEFT JOIN users a ON a.id = n.actor_id
@@ -83,7 +121,8 @@ const notificationFrom = ` FROM notifications n
 func notificationDest(n *accord.Notification) []any {
 	return []any{&n.ID, &n.UserID, &n.Kind, &n.ProjectID, &n.RequestID, &n.ActorName, &n.ActorNameEN,
 		&n.NeedTitle, &n.NeedTitleEN, &n.ProjectName, &n.ProjectNameEN, &n.State, &n.EscalationID,
-		&n.Decision, &n.Reason, &n.CommentID, &n.ReadAt, &n.CreatedAt}
+		&n.Decision, &n.Reason, &n.CommentID, &n.ReadAt, &n.CreatedAt, &n.ActorForName, &n.ActorForNameEN,
+		&n.OnBehalfName, &n.OnBehalfNameEN}
 }
 
 func holderHead(ctx context.Context, tx pgx.Tx, unitID int64) (int64, error) {
@@ -99,7 +138,7 @@ func holderHead(ctx context.Context, tx pgx.Tx, unitID int64) (int64, error) {
 
 // notifyAction tells whoever accord.RequestActionAudience names what an action did
 // to request r (as it is after the action).
-func notifyAction(ctx context.Context, tx pgx.Tx, actorID int64, action accord.RequestAction, r accord.Request) error {
+func notifyAction(ctx context.Context, tx pgx.Tx, actorID int64, actorFor *accord.ActingFor, action accord.RequestAction, r accord.Request) error {
 	head, err := holderHead(ctx, tx, r.HolderUnitID)
 	if err != nil {
 		return err
@@ -115,7 +154,7 @@ func notifyAction(ctx context.Context, tx pgx.Tx, actorID int64, action accord.R
 	}
 	for _, n := range append(told, accord.FollowerAudience(actorID, followers, told)...) {
 		if err := insertNotification(ctx, tx, notice{to: n.To, kind: n.Kind, request: r, actor: actorID, state: r.State,
-			reason: reason}); err != nil {
+			reason: reason, actorFor: actorFor}); err != nil {
 			return err
 		}
 	}

@@ -19,7 +19,9 @@ const requestColumns = `r.id, r.need_id, r.project_id, r.holder_unit_id, r.state
 	COALESCE(k.name, ''), COALESCE(k.name_en, ''), r.offer_we_give, r.offer_they_get, r.offer_proposal,
 	r.transferred_from_unit_id, r.transfer_reason,
 	COALESCE((SELECT tf.name FROM units tf WHERE tf.id = r.transferred_from_unit_id), ''),
-	COALESCE((SELECT tf.name_en FROM units tf WHERE tf.id = r.transferred_from_unit_id), '')`
+	COALESCE((SELECT tf.name_en FROM units tf WHERE tf.id = r.transferred_from_unit_id), ''),
+	(SELECT json_build_object('by', ab.name, 'by_en', ab.name_en, 'for', af.name, 'for_en', af.name_en)
+		FROM users ab LEFT JOIN users af ON af.id = r.answered_for_user_id WHERE ab.id = r.answered_by_user_id)`
 
 const requestFrom = ` FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 	JOIN units h ON h.id = r.holder_unit_id LEFT JOIN users k ON k.id = r.key_person_user_id `
@@ -38,7 +40,7 @@ func requestDest(r *accord.Request) []any {
 		&r.NeedTitle, &r.NeedTitleEN, &r.Tier, &r.EffortDays, &r.ProjectName, &r.ProjectNameEN, &r.LeadUserID,
 		&r.HolderName, &r.HolderNameEN, &r.KeyPersonName, &r.KeyPersonNameEN,
 		&r.OfferParts.WeGive, &r.OfferParts.TheyGet, &r.OfferParts.Proposal,
-		&r.TransferredFromUnitID, &r.TransferReason, &r.TransferredFromName, &r.TransferredFromNameEN}
+		&r.TransferredFromUnitID, &r.TransferReason, &r.TransferredFromName, &r.TransferredFromNameEN, &r.AnsweredBy}
 }
 
 func collectRequests(rows pgx.Rows) ([]accord.Request, error) {
@@ -84,7 +86,7 @@ func (s *Store) SendNeeds(ctx context.Context, actorID, projectID int64, needIDs
 			}
 		}
 		for _, r := range out {
-			if err := notifyAction(ctx, tx, actorID, accord.ActionSend, r); err != nil {
+			if err := notifyAction(ctx, tx, actorID, nil, accord.ActionSend, r); err != nil {
 				return err
 			}
 		}
@@ -134,18 +136,22 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		if !slices.Contains(accord.RequestActions(), action) {
 			return accord.Errorf(accord.ECodeInvalid, "request_action_unknown", nil)
 		}
-		if !accord.MayTakeAction(action, accord.RequestPartyOf(r, v)) {
+		party := accord.RequestPartyOf(r, v)
+		if !accord.MayTakeAction(action, party) {
 			return accord.Errorf(accord.ECodeForbidden, "request_action_not_yours", nil)
 		}
 		if r.Version != version {
 			return &accord.Error{Code: accord.ECodeConflict, MessageID: "request_changed",
 				Data: map[string]any{"State": string(r.State)}}
 		}
-		next, err := accord.NextRequestState(r.State, action, accord.RequestPartyOf(r, v))
+		next, err := accord.NextRequestState(r.State, action, party)
 		if err != nil {
 			return err
 		}
 		if err := in.ValidateFor(r, action); err != nil {
+			return err
+		}
+		if err := accord.RefuseStandInKeyPerson(party, v.User.ID, in.KeyPersonUserID); err != nil {
 			return err
 		}
 		if in.KeyPersonUserID != nil {
@@ -158,6 +164,17 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		arg := func(column string, value any) {
 			args = append(args, value)
 			set = append(set, fmt.Sprintf("%s = $%d", column, len(args)))
+		}
+		// A holder's step is the holder's answer by whoever gave it, and for whom
+		// when a stand-in did (accord.StandIn).
+		var actingFor *accord.ActingFor
+		if party.For != nil && !party.Delegate && accord.HolderSideAction(action) {
+			actingFor = party.For
+		}
+		switch action {
+		case accord.ActionAgree, accord.ActionDecline, accord.ActionCounter:
+			arg("answered_by_user_id", v.User.ID)
+			arg("answered_for_user_id", actingFor.ForUserID())
 		}
 		switch action {
 		case accord.ActionAgree:
@@ -229,10 +246,13 @@ func (s *Store) ActOnRequest(ctx context.Context, v accord.Viewer, id int64, ver
 		if after, err = scanRequest(tx.QueryRow(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.id = $1`, id)); err != nil {
 			return err
 		}
-		if err := notifyAction(ctx, tx, v.User.ID, action, after); err != nil {
+		if err := notifyAction(ctx, tx, v.User.ID, actingFor, action, after); err != nil {
 			return err
 		}
 		facts := requestAuditFacts(r, map[string]any{"state": next, "input": in})
+		if actingFor != nil {
+			facts["for"], facts["for_en"] = actingFor.Name, actingFor.NameEN // as named then
+		}
 		if action == accord.ActionTransfer || action == accord.ActionTransferBack {
 			facts["to_unit"], facts["to_unit_en"] = after.HolderName, after.HolderNameEN // as named then
 		}
@@ -310,9 +330,14 @@ func (s *Store) AddProgress(ctx context.Context, v accord.Viewer, requestID int6
 		if !r.State.Open() || r.State == accord.RequestDraft {
 			return accord.Errorf(accord.ECodeInvalid, "request_progress_closed", nil)
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO request_updates (request_id, author_user_id, body, next_step, risk, effort_days, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
-			requestID, v.User.ID, in.Body, in.NextStep, in.Risk, in.EffortDays, now).Scan(&e.ID, &e.CreatedAt)
+		var actingFor *accord.ActingFor
+		if !party.Delegate && !(party.Lead && r.LeadUserID == v.User.ID) {
+			actingFor = party.For // a stand-in writes for the absent head, unless they lead it themselves
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO request_updates (request_id, author_user_id, body, next_step, risk, effort_days, created_at,
+				for_user_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, created_at`,
+			requestID, v.User.ID, in.Body, in.NextStep, in.Risk, in.EffortDays, now, actingFor.ForUserID()).Scan(&e.ID, &e.CreatedAt)
 		if err != nil {
 			return err
 		}
@@ -321,6 +346,9 @@ func (s *Store) AddProgress(ctx context.Context, v accord.Viewer, requestID int6
 		}
 		e.RequestID, e.AuthorUserID, e.Body, e.NextStep, e.Risk, e.EffortDays = requestID, v.User.ID, in.Body, in.NextStep, in.Risk, in.EffortDays
 		e.AuthorName, e.AuthorNameEN = v.User.Name, v.User.NameEN
+		if actingFor != nil {
+			e.ForName, e.ForNameEN = actingFor.Name, actingFor.NameEN
+		}
 		return auditProject(ctx, tx, v.User.ID, r.ProjectID, accord.AuditRequest, requestID, accord.AuditProgress, nil,
 			requestAuditFacts(r, map[string]any{"Body": in.Body, "NextStep": in.NextStep, "Risk": in.Risk, "EffortDays": in.EffortDays}))
 	})
@@ -333,8 +361,8 @@ func (s *Store) AddProgress(ctx context.Context, v accord.Viewer, requestID int6
 // Progress lists a request's progress log, newest first.
 func (s *Store) Progress(ctx context.Context, requestID int64) ([]accord.ProgressEntry, error) {
 	rows, err := s.pool.Query(ctx, `SELECT e.id, e.request_id, e.author_user_id, u.name, u.name_en, e.body, e.next_step,
-			e.risk, e.effort_days::float8, e.created_at
-		FROM request_updates e JOIN users u ON u.id = e.author_user_id
+			e.risk, e.effort_days::float8, e.created_at, COALESCE(f.name, ''), COALESCE(f.name_en, '')
+		FROM request_updates e JOIN users u ON u.id = e.author_user_id LEFT JOIN users f ON f.id = e.for_user_id
 		WHERE e.request_id = $1 ORDER BY e.id DESC`, requestID)
 	if err != nil {
 		return nil, fmt.Errorf("store: progress of request %d: %w", requestID, err)
@@ -342,7 +370,7 @@ func (s *Store) Progress(ctx context.Context, requestID int64) ([]accord.Progres
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.ProgressEntry, error) {
 		var e accord.ProgressEntry
 		err := r.Scan(&e.ID, &e.RequestID, &e.AuthorUserID, &e.AuthorName, &e.AuthorNameEN, &e.Body, &e.NextStep,
-			&e.Risk, &e.EffortDays, &e.CreatedAt)
+			&e.Risk, &e.EffortDays, &e.CreatedAt, &e.ForName, &e.ForNameEN)
 		return e, err
 	})
 	if err != nil {
@@ -362,7 +390,8 @@ const queueKey = `r.queue_tier, r.queue_date, r.queue_value, r.queue_sent, r.id`
 // inboxHeaded lists the units whose queues are a user's to answer: those they head
 // that are open, as accord.RequestPartyOf says (HolderHead). The inbox's cards, its
 // counts and the queues on top all read it, so what is counted is what is listed.
-const inboxHeaded = `(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)`
+// A stand-in's inbox adds the units of the head they stand in for ($4).
+const inboxHeaded = `(SELECT id FROM units WHERE (head_user_id = $1 OR id = ANY($4::bigint[])) AND closed_at IS NULL)`
 
 // inboxHanded counts, from the index alone, the open requests handed to a user in
 // units whose queue is not theirs.
@@ -385,7 +414,7 @@ type InboxPage struct {
 // Inbox lists the open requests addressed to units the user heads, or delegated to
 // them, in queue order, with how many there are in all.
 func (s *Store) Inbox(ctx context.Context, userID int64, offset, limit int) ([]accord.Request, int, error) {
-	page, err := s.InboxPage(ctx, userID, offset, limit)
+	page, err := s.InboxPage(ctx, userID, nil, offset, limit)
 	return page.Requests, page.Total, err
 }
 
@@ -393,7 +422,10 @@ func (s *Store) Inbox(ctx context.Context, userID int64, offset, limit int) ([]a
 // and the delegated requests are read from their index already in order,
 // offset+limit rows at most from each, so a page costs the same whatever the length
 // of the queue.
-func (s *Store) InboxPage(ctx context.Context, userID int64, offset, limit int) (InboxPage, error) {
+//
+// standInUnits are the units the user answers for as a stand-in today
+// (accord.Viewer.StandInUnits): their queues join the user's own.
+func (s *Store) InboxPage(ctx context.Context, userID int64, standInUnits []int64, offset, limit int) (InboxPage, error) {
 	rows, err := s.pool.Query(ctx, `WITH q AS (
 			SELECT x.* FROM units u CROSS JOIN LATERAL (
 				SELECT r.id, r.queue_tier, r.queue_date, r.queue_value, r.queue_sent FROM requests r
@@ -406,7 +438,7 @@ func (s *Store) InboxPage(ctx context.Context, userID int64, offset, limit int) 
 			 ORDER BY `+queueKey+` LIMIT $2::bigint + $3::bigint)
 			ORDER BY 2, 3, 4, 5, 1 OFFSET $2 LIMIT $3)
 		SELECT `+requestColumns+`, `+inboxTotal+`, `+inboxHanded+requestFrom+`JOIN q ON q.id = r.id
-		ORDER BY `+queueKey, userID, offset, limit)
+		ORDER BY `+queueKey, userID, offset, limit, standInUnits)
 	if err != nil {
 		return InboxPage{}, fmt.Errorf("store: inbox of user %d: %w", userID, err)
 	}

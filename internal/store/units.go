@@ -10,7 +10,7 @@ import (
 )
 
 const unitColumns = `n.id, n.parent_id, n.path, n.name, n.name_en, n.head_user_id,
-	COALESCE(h.name, ''), COALESCE(h.name_en, ''), n.closed_at, n.created_at, n.version`
+	COALESCE(h.name, ''), COALESCE(h.name_en, ''), n.closed_at, n.created_at, n.version, n.code`
 
 // unitFrom joins the head so lists show names without a query per unit.
 const unitFrom = ` FROM units n LEFT JOIN users h ON h.id = n.head_user_id `
@@ -18,7 +18,7 @@ const unitFrom = ` FROM units n LEFT JOIN users h ON h.id = n.head_user_id `
 func scanUnit(row pgx.Row) (accord.Unit, error) {
 	var u accord.Unit
 	err := row.Scan(&u.ID, &u.ParentID, &u.Path, &u.Name, &u.NameEN, &u.HeadUserID,
-		&u.HeadName, &u.HeadNameEN, &u.ClosedAt, &u.CreatedAt, &u.Version)
+		&u.HeadName, &u.HeadNameEN, &u.ClosedAt, &u.CreatedAt, &u.Version, &u.Code)
 	return u, err
 }
 
@@ -74,8 +74,12 @@ func (s *Store) CreateUnit(ctx context.Context, actorID int64, in accord.UnitInp
 		if err := tx.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('units', 'id'))`).Scan(&id); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO units (id, parent_id, path, name, name_en) VALUES ($1, $2, $3, $4, $5)`,
-			id, parent, append(parentPath, id), in.Name, in.NameEN)
+		_, err := tx.Exec(ctx, `INSERT INTO units (id, parent_id, path, name, name_en, code) VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''))`,
+			id, parent, append(parentPath, id), in.Name, in.NameEN, in.Code)
+		if isUniqueViolation(err, "units_code_key") {
+			return &accord.Error{Code: accord.ECodeConflict, MessageID: "unit_code_taken",
+				Fields: map[string]string{"code": "unit_code_taken"}}
+		}
 		if isUniqueViolation(err, "units_single_root") {
 			return &accord.Error{Code: accord.ECodeInvalid, MessageID: "unit_root_exists",
 				Fields: map[string]string{"parent_id": "field_required"}}
@@ -191,7 +195,7 @@ func (s *Store) updateUnit(ctx context.Context, actorID, id int64, version int, 
 }
 
 func unitAudit(u accord.Unit) map[string]any {
-	return map[string]any{"name": u.Name, "name_en": u.NameEN, "parent_id": u.ParentID,
+	return map[string]any{"code": u.Code, "name": u.Name, "name_en": u.NameEN, "parent_id": u.ParentID,
 		"head_user_id": u.HeadUserID, "closed": !u.Open()}
 }
 

@@ -206,11 +206,17 @@ func (s *Store) RemoveMembership(ctx context.Context, actorID, userID, unitID in
 	return nil
 }
 
-// Viewer loads the signed-in user with their units and derived roles in one query.
-// A deactivated or unknown user is not found, which ends their session.
+// Viewer loads the user as a viewer at this moment of the real clock (ViewerAt).
 func (s *Store) Viewer(ctx context.Context, userID int64) (accord.Viewer, error) {
+	return s.ViewerAt(ctx, userID, time.Now())
+}
+
+// ViewerAt loads the signed-in user with their units, derived roles and the stand-in
+// arrangements running at now (with the units each absent head heads), in one query.
+// A deactivated or unknown user is not found, which ends their session.
+func (s *Store) ViewerAt(ctx context.Context, userID int64, now time.Time) (accord.Viewer, error) {
 	var v accord.Viewer
-	var raw []byte
+	var raw, standing, away []byte
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`,
 			EXISTS (SELECT 1 FROM units h WHERE h.head_user_id = u.id AND h.closed_at IS NULL),
 			EXISTS (SELECT 1 FROM units h JOIN units c ON c.parent_id = h.id AND c.closed_at IS NULL
@@ -222,15 +228,23 @@ func (s *Store) Viewer(ctx context.Context, userID int64) (accord.Viewer, error)
 				'is_head', n.head_user_id = u.id) ORDER BY n.path)
 				FROM memberships m JOIN units n ON n.id = m.unit_id AND n.closed_at IS NULL WHERE m.user_id = u.id), '[]'),
 			(SELECT count(*) FROM (SELECT FROM notifications x WHERE x.user_id = u.id AND x.read_at IS NULL
-				LIMIT $2) capped)
-		FROM users u WHERE u.id = $1 AND u.deactivated_at IS NULL`, userID, accord.UnreadCap),
-		&v.Roles.Head, &v.Roles.Executive, &v.Roles.Lead, &v.Roles.KeyPerson, &raw, &v.Unread)
+				LIMIT $2) capped),
+			COALESCE((`+standingInNow+`), '[]'), COALESCE((`+awayNow+`), '[]')
+		FROM users u WHERE u.id = $1 AND u.deactivated_at IS NULL`, userID, accord.UnreadCap, now),
+		&v.Roles.Head, &v.Roles.Executive, &v.Roles.Lead, &v.Roles.KeyPerson, &raw, &v.Unread, &standing, &away)
 	if err != nil {
 		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, mapNotFound(err, "user_not_found"))
 	}
 	v.User = u
 	v.Roles.Admin = u.IsAdmin
 	if v.Memberships, err = decodeMemberships(raw); err != nil {
+		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, err)
+	}
+	if v.StandingIn, err = decodeStandingIn(standing); err != nil {
+		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, err)
+	}
+	v.Roles.StandIn = len(v.StandingIn) > 0
+	if v.AwayWith, err = decodeStandingIn(away); err != nil {
 		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, err)
 	}
 	return v, nil

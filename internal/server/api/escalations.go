@@ -54,7 +54,7 @@ func (s *Server) apiEscalations(w http.ResponseWriter, r *http.Request) {
 	var total int
 	switch which {
 	case accord.ListToDecide:
-		list, total, err = s.store.EscalationsAssigned(ctx, v.User.ID, page.Offset, page.Limit)
+		list, total, err = s.store.EscalationsToDecide(ctx, *v, page.Offset, page.Limit)
 	case accord.ListAllOpen:
 		list, total, err = s.store.OpenEscalations(ctx, page.Offset, page.Limit)
 	default:

@@ -59,6 +59,7 @@ func toAPIMe(v accord.Viewer) apiMe {
 
 type apiUnit struct {
 	ID         string     `json:"id"`
+	Code       string     `json:"code"`
 	ParentID   *string    `json:"parent_id"`
 	Path       []string   `json:"path"`
 	Name       string     `json:"name"`
@@ -72,7 +73,7 @@ type apiUnit struct {
 }
 
 func toAPIUnit(u accord.Unit) apiUnit {
-	out := apiUnit{ID: apiID(u.ID), ParentID: apiIDPtr(u.ParentID), Path: make([]string, 0, len(u.Path)), Name: u.Name,
+	out := apiUnit{ID: apiID(u.ID), Code: u.Code, ParentID: apiIDPtr(u.ParentID), Path: make([]string, 0, len(u.Path)), Name: u.Name,
 		NameEN: u.NameEN, HeadUserID: apiIDPtr(u.HeadUserID), HeadName: u.HeadName, HeadNameEN: u.HeadNameEN,
 		ClosedAt: u.ClosedAt, CreatedAt: u.CreatedAt, Version: u.Version}
 	for _, id := range u.Path {
@@ -151,38 +152,39 @@ func toAPINeed(n accord.Need) apiNeed {
 }
 
 type apiRequest struct {
-	ID               string     `json:"id"`
-	NeedID           string     `json:"need_id"`
-	ProjectID        string     `json:"project_id"`
-	HolderUnitID     string     `json:"holder_unit_id"`
-	State            string     `json:"state"`
-	Message          string     `json:"message"`
-	Offer            string     `json:"offer"`
-	Scope            string     `json:"scope"`
-	DueDate          *string    `json:"due_date"`
-	KeyPersonUserID  *string    `json:"key_person_user_id"`
-	CounterScope     string     `json:"counter_scope"`
-	CounterDate      *string    `json:"counter_date"`
-	Obstacle         string     `json:"obstacle"`
-	DeclineReason    string     `json:"decline_reason"`
-	Binding          bool       `json:"binding"`
-	SentAt           *time.Time `json:"sent_at"`
-	AnsweredAt       *time.Time `json:"answered_at"`
-	LastActivityAt   time.Time  `json:"last_activity_at"`
-	CreatedAt        time.Time  `json:"created_at"`
-	Version          int        `json:"version"`
-	NeedTitle        string     `json:"need_title"`
-	NeedTitleEN      string     `json:"need_title_en"`
-	Tier             string     `json:"tier"`
-	EffortDays       float64    `json:"effort_days"`
-	ProjectName      string     `json:"project_name"`
-	ProjectNameEN    string     `json:"project_name_en"`
-	LeadUserID       string     `json:"lead_user_id"`
-	HolderName       string     `json:"holder_name"`
-	HolderNameEN     string     `json:"holder_name_en"`
-	KeyPersonName    string     `json:"key_person_name"`
-	KeyPersonNameEN  string     `json:"key_person_name_en"`
-	AvailableActions []string   `json:"available_actions"` // what the caller may do now
+	ID               string       `json:"id"`
+	NeedID           string       `json:"need_id"`
+	ProjectID        string       `json:"project_id"`
+	HolderUnitID     string       `json:"holder_unit_id"`
+	State            string       `json:"state"`
+	Message          string       `json:"message"`
+	Offer            string       `json:"offer"`
+	Scope            string       `json:"scope"`
+	DueDate          *string      `json:"due_date"`
+	KeyPersonUserID  *string      `json:"key_person_user_id"`
+	CounterScope     string       `json:"counter_scope"`
+	CounterDate      *string      `json:"counter_date"`
+	Obstacle         string       `json:"obstacle"`
+	DeclineReason    string       `json:"decline_reason"`
+	Binding          bool         `json:"binding"`
+	SentAt           *time.Time   `json:"sent_at"`
+	AnsweredAt       *time.Time   `json:"answered_at"`
+	AnsweredBy       *apiAnswerer `json:"answered_by"`
+	LastActivityAt   time.Time    `json:"last_activity_at"`
+	CreatedAt        time.Time    `json:"created_at"`
+	Version          int          `json:"version"`
+	NeedTitle        string       `json:"need_title"`
+	NeedTitleEN      string       `json:"need_title_en"`
+	Tier             string       `json:"tier"`
+	EffortDays       float64      `json:"effort_days"`
+	ProjectName      string       `json:"project_name"`
+	ProjectNameEN    string       `json:"project_name_en"`
+	LeadUserID       string       `json:"lead_user_id"`
+	HolderName       string       `json:"holder_name"`
+	HolderNameEN     string       `json:"holder_name_en"`
+	KeyPersonName    string       `json:"key_person_name"`
+	KeyPersonNameEN  string       `json:"key_person_name_en"`
+	AvailableActions []string     `json:"available_actions"` // what the caller may do now
 	// TransferredFromUnitID is the unit first asked, while the request stands passed on.
 	TransferredFromUnitID *string `json:"transferred_from_unit_id"`
 	TransferReason        string  `json:"transfer_reason"`
@@ -226,7 +228,7 @@ func toAPIRequest(r accord.Request, v accord.Viewer) apiRequest {
 		HolderUnitID: apiID(r.HolderUnitID), State: string(r.State), Message: r.Message, Offer: r.Offer, Scope: r.Scope,
 		DueDate: apiDate(r.DueDate), KeyPersonUserID: apiIDPtr(r.KeyPersonUserID), CounterScope: r.CounterScope,
 		CounterDate: apiDate(r.CounterDate), Obstacle: string(r.Obstacle), DeclineReason: r.DeclineReason,
-		Binding: r.Binding, SentAt: r.SentAt, AnsweredAt: r.AnsweredAt, LastActivityAt: r.LastActivityAt,
+		Binding: r.Binding, SentAt: r.SentAt, AnsweredAt: r.AnsweredAt, AnsweredBy: toAPIAnswerer(r.AnsweredBy), LastActivityAt: r.LastActivityAt,
 		CreatedAt: r.CreatedAt, Version: r.Version, NeedTitle: r.NeedTitle, NeedTitleEN: r.NeedTitleEN,
 		Tier: string(r.Tier), EffortDays: r.EffortDays, ProjectName: r.ProjectName, ProjectNameEN: r.ProjectNameEN,
 		LeadUserID: apiID(r.LeadUserID), HolderName: r.HolderName, HolderNameEN: r.HolderNameEN,
@@ -341,4 +343,20 @@ func toAPIEscalation(e accord.Escalation, v accord.Viewer) apiEscalation {
 		out.Decision = &d
 	}
 	return out
+}
+
+// apiAnswerer is who gave a request's last answer, and the absent head they stood in
+// for (empty when none).
+type apiAnswerer struct {
+	Name      string `json:"name"`
+	NameEN    string `json:"name_en"`
+	ForName   string `json:"for_name"`
+	ForNameEN string `json:"for_name_en"`
+}
+
+func toAPIAnswerer(a *accord.Answerer) *apiAnswerer {
+	if a == nil {
+		return nil
+	}
+	return &apiAnswerer{Name: a.Name, NameEN: a.NameEN, ForName: a.ForName, ForNameEN: a.ForNameEN}
 }

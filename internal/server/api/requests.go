@@ -11,6 +11,7 @@ import (
 	"accord/internal/accord"
 	"accord/internal/brief"
 	"accord/internal/server/spine"
+	"accord/internal/store"
 )
 
 // requestRoutes declares the endpoints for requests, the tracker and progress.
@@ -39,7 +40,9 @@ func (s *Server) apiRequests(w http.ResponseWriter, r *http.Request) {
 	var total int
 	switch r.URL.Query().Get("box") {
 	case "incoming":
-		list, total, err = s.store.Inbox(ctx, v.User.ID, page.Offset, page.Limit)
+		var in store.InboxPage
+		in, err = s.store.InboxPage(ctx, v.User.ID, v.StandInUnits(), page.Offset, page.Limit)
+		list, total = in.Requests, in.Total
 	case "outgoing":
 		list, total, err = s.outgoingRequests(r, page)
 	default:

@@ -44,6 +44,7 @@ func (s *Server) Routes(r chi.Router) {
 		r.Use(s.apiAuth)
 		s.unitRoutes(r)
 		s.adminRoutes(r)
+		s.orgImportRoutes(r)
 		s.portfolioRoutes(r)
 		s.projectRoutes(r)
 		s.workbookRoutes(r)
@@ -52,6 +53,8 @@ func (s *Server) Routes(r chi.Router) {
 		s.commentRoutes(r)
 		s.followRoutes(r)
 		s.searchRoutes(r)
+		s.calendarFeedRoutes(r)
+		s.standInRoutes(r)
 	})
 }
 
@@ -86,7 +89,7 @@ func (s *Server) apiAuth(next http.Handler) http.Handler {
 			s.apiFail(w, r, err)
 			return
 		}
-		v, err := s.store.Viewer(ctx, userID)
+		v, err := s.store.ViewerAt(ctx, userID, s.Now())
 		if accord.ErrorCodeOf(err) == accord.ECodeNotFound {
 			err = accord.Errorf(accord.ECodeUnauthorized, "api_token_invalid", nil)
 		}

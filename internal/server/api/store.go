@@ -16,8 +16,11 @@ import (
 // Store is everything the JSON face reads and writes.
 type Store interface {
 	adminStore
+	orgImportStore
 	accountStore
 	adviceStore
+	standInStore
+	calendarStore
 	commentStore
 	escalationStore
 	portfolioStore
@@ -61,7 +64,7 @@ type adminStore interface {
 
 type accountStore interface {
 	TokenUser(ctx context.Context, secret string, now time.Time) (int64, error)
-	Viewer(ctx context.Context, userID int64) (accord.Viewer, error)
+	ViewerAt(ctx context.Context, userID int64, now time.Time) (accord.Viewer, error)
 }
 
 type escalationStore interface {
@@ -69,7 +72,7 @@ type escalationStore interface {
 	Decide(ctx context.Context, v accord.Viewer, id int64, version int, in accord.DecisionInput, now time.Time) (accord.Escalation, error)
 	Escalation(ctx context.Context, id int64) (accord.Escalation, error)
 	EscalationRecord(ctx context.Context, id int64, now time.Time) (accord.EscalationRecord, error)
-	EscalationsAssigned(ctx context.Context, userID int64, offset, limit int) ([]accord.Escalation, int, error)
+	EscalationsToDecide(ctx context.Context, v accord.Viewer, offset, limit int) ([]accord.Escalation, int, error)
 	EscalationsInList(ctx context.Context, userID int64, list accord.EscalationList, offset, limit int) ([]accord.Escalation, int, error)
 	OpenEscalations(ctx context.Context, offset, limit int) ([]accord.Escalation, int, error)
 }
@@ -98,7 +101,7 @@ type requestStore interface {
 	ActOnRequest(ctx context.Context, v accord.Viewer, id int64, version int, action accord.RequestAction, in accord.RequestInput, now time.Time) (accord.Request, error)
 	AddProgress(ctx context.Context, v accord.Viewer, requestID int64, in accord.ProgressInput, now time.Time) (accord.ProgressEntry, error)
 	Escalate(ctx context.Context, v accord.Viewer, requestID int64, reason, brief string, windowDays int, now time.Time) (accord.Escalation, error)
-	Inbox(ctx context.Context, userID int64, offset, limit int) ([]accord.Request, int, error)
+	InboxPage(ctx context.Context, userID int64, standInUnits []int64, offset, limit int) (store.InboxPage, error)
 	LatestEscalations(ctx context.Context, requestIDs []int64) (map[int64]accord.Escalation, error)
 	Progress(ctx context.Context, requestID int64) ([]accord.ProgressEntry, error)
 	ProjectRequests(ctx context.Context, projectID int64) ([]accord.Request, error)

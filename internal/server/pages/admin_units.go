@@ -40,7 +40,7 @@ func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	in := accord.UnitInput{Name: r.PostFormValue("name"), NameEN: r.PostFormValue("name_en"), ParentID: formInt64(r, "parent_id")}
+	in := accord.UnitInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), NameEN: r.PostFormValue("name_en"), ParentID: formInt64(r, "parent_id")}
 	in.Normalize()
 	err = in.Validate(len(units) > 0)
 	var u accord.Unit
@@ -48,12 +48,12 @@ func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) {
 		u, err = s.store.CreateUnit(ctx, spine.ViewerFrom(ctx).User.ID, in)
 	}
 	if err != nil {
-		status, st, ok := formProblem(ctx, err, "name", "name_en", "parent_id")
+		status, st, ok := formProblem(ctx, err, "code", "name", "name_en", "parent_id")
 		if !ok {
 			s.Fail(w, r, err)
 			return
 		}
-		f := ui.UnitForm{Name: in.Name, NameEN: in.NameEN, ParentID: in.ParentID, Parents: openUnits(units),
+		f := ui.UnitForm{Code: in.Code, Name: in.Name, NameEN: in.NameEN, ParentID: in.ParentID, Parents: openUnits(units),
 			Error: st.Error, Fields: st.Fields}
 		s.page(w, r, status, i18n.T(ctx, "admin_unit_new_title"), "admin_units", ui.NewUnit(f))
 		return

@@ -23,7 +23,8 @@ func (s *Server) showLoginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, f ui.LoginForm) {
-	f.DemoHint = s.Opts.DemoHint
+	s.ssoLoginForm(r.Context(), &f)
+	f.DemoHint = s.Opts.DemoHint && !f.PasswordsOff
 	s.page(w, r, status, i18n.T(r.Context(), "login_title"), "", ui.Login(f))
 }
 
@@ -33,6 +34,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	form := ui.LoginForm{Email: email, Next: localPath(r.PostFormValue("next"))}
+	if !s.Opts.SSO.PasswordsAllowed() {
+		form.Error = i18n.T(ctx, "sso_passwords_off")
+		s.renderLogin(w, r, http.StatusForbidden, form)
+		return
+	}
 	ip := clientIP(r)
 	now := s.Now()
 

@@ -62,12 +62,14 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 		return ui.EscalationView{}, err
 	}
 	lang := i18n.Lang(ctx)
+
 	view := ui.EscalationView{Escalation: e, Project: p, Now: s.Now(), Progress: progress, Units: openUnits(units),
 		CanDecide:     accord.MayCause(e.Status, accord.EventDecide, party),
 		CanReassign:   accord.MayCause(e.Status, accord.EventReassign, party),
 		CanRefresh:    accord.MayCause(e.Status, accord.EventRefresh, party),
 		StatementSide: party.StatementSide(),
-		Decider:       accord.User{Name: e.DecidedByName, NameEN: e.DecidedByNameEN}.DisplayName(lang),
+		Decider:       ui.RulingDecider(ctx, e),
+		ActingFor:     actingForOf(party, lang),
 		Decision:      ui.EscalationDecisionForm{FormState: ui.FormState{Version: e.Version}},
 		Reassign:      ui.EscalationReassignForm{FormState: ui.FormState{Version: e.Version}},
 		Heads:         reassignHeads(units, p, e)}
@@ -341,4 +343,16 @@ func (s *Server) refreshEscalationRecord(w http.ResponseWriter, r *http.Request)
 	}
 	s.flash(ctx, "esc_refreshed_flash")
 	http.Redirect(w, r, escalationPath(e.ID), http.StatusSeeOther)
+}
+
+// actingForOf names, for the page's note, the absent head the viewer stands in for
+// here: as the superior, else as the holder's side; "" when they act as themselves.
+func actingForOf(party accord.EscalationParty, lang string) string {
+	switch {
+	case party.SuperiorFor != nil:
+		return party.SuperiorFor.DisplayName(lang)
+	case party.HolderFor != nil:
+		return party.HolderFor.DisplayName(lang)
+	}
+	return ""
 }

@@ -23,7 +23,7 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := spine.ViewerFrom(ctx)
 	page := pageParam(r)
-	counts, err := s.store.EscalationCounts(ctx, v.User.ID)
+	counts, err := s.store.EscalationCountsOf(ctx, *v)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
@@ -35,7 +35,7 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	if !list.MayUse(*v) {
 		list = accord.DefaultEscalationList(counts, v.Roles)
 	}
-	view := ui.EscalationQueueView{Now: s.Now(), List: list, All: list == accord.ListAllOpen, Page: page}
+	view := ui.EscalationQueueView{Now: s.Now(), List: list, All: list == accord.ListAllOpen, Page: page, ViewerID: v.User.ID}
 	for _, l := range accord.EscalationLists() {
 		if l.MayUse(*v) {
 			view.Tabs = append(view.Tabs, ui.EscalationTab{List: l, Count: counts[l]})
@@ -48,7 +48,7 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	case accord.ListAllOpen:
 		rows, total, err = s.store.OpenEscalations(ctx, offset, escalationsPerPage)
 	case accord.ListToDecide:
-		rows, total, err = s.store.EscalationsAssigned(ctx, v.User.ID, offset, escalationsPerPage)
+		rows, total, err = s.store.EscalationsToDecide(ctx, *v, offset, escalationsPerPage)
 	default:
 		rows, total, err = s.store.EscalationsInList(ctx, v.User.ID, list, offset, escalationsPerPage)
 	}

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"net/http"
+	"slices"
 
 	"accord/internal/server/spine"
 	"accord/web/i18n"
@@ -31,6 +32,8 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	view := ui.HomeView{Viewer: *v, Projects: projects, Today: now, Agenda: items, Counts: counts}
+	// The arrangements running now came with the viewer: no query of their own.
+	view := ui.HomeView{Viewer: *v, Projects: projects, Today: now, Agenda: items, Counts: counts,
+		StandIns: slices.Concat(v.AwayWith, v.StandingIn)}
 	s.page(w, r, http.StatusOK, i18n.T(ctx, "nav_home"), "home", ui.Home(view))
 }

@@ -17,6 +17,7 @@ import (
 
 	"accord/internal/delivery"
 	"accord/internal/server/spine"
+	"accord/internal/sso"
 )
 
 // Server is the HTML face. Build it with New.
@@ -28,6 +29,8 @@ type Server struct {
 	dummyHash func() (string, error)
 	// webhooks posts an administrator's test messages to chat webhooks.
 	webhooks *http.Client
+	// sso signs people in through an OpenID provider; nil when it is not configured.
+	sso *sso.Client
 }
 
 // New builds the HTML face on the spine; sessions are kept in PostgreSQL (pool).
@@ -48,11 +51,15 @@ func New(sp *spine.Spine, st Store, pool *pgxpool.Pool) *Server {
 	}
 	s.dummyHash = sync.OnceValues(func() (string, error) { return s.Passwords.Hash(context.Background(), "") })
 	sm.ErrorFunc = s.sessionError
+	if sp.Opts.SSO.Enabled() {
+		s.sso = sso.New(sp.Opts.SSO, sp.Now)
+	}
 	return s
 }
 
 // Routes declares the pages: each group of pages declares its own in its file.
 func (s *Server) Routes(r chi.Router) {
+	s.calendarFeedRoutes(r) // no session: calendar apps cannot sign in
 	r.Group(func(r chi.Router) {
 		r.Use(s.sessions.LoadAndSave, s.loadViewer)
 		r.NotFound(s.NotFound)
@@ -61,6 +68,7 @@ func (s *Server) Routes(r chi.Router) {
 		r.Post("/login", s.login)
 		r.Post("/logout", s.logout)
 		r.Post("/lang", s.switchLanguage)
+		s.ssoRoutes(r)
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireViewer)
@@ -76,12 +84,14 @@ func (s *Server) Routes(r chi.Router) {
 			s.commentRoutes(r)
 			s.portfolioRoutes(r)
 			s.settingsRoutes(r)
+			s.standInRoutes(r)
 			s.searchRoutes(r)
 		})
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)
 			s.adminRoutes(r)
 			s.adminWebhookRoutes(r)
+			s.orgImportRoutes(r)
 		})
 	})
 }

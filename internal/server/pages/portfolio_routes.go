@@ -62,7 +62,7 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	// The decision tile counts what its link shows (accord.PortfolioDecisionList).
 	view.DecisionList = accord.PortfolioDecisionList(v.Roles)
 	if view.DecisionList == accord.ListToDecide {
-		counts, err := s.store.EscalationCounts(ctx, v.User.ID)
+		counts, err := s.store.EscalationCountsOf(ctx, *v)
 		if err != nil {
 			s.Fail(w, r, err)
 			return

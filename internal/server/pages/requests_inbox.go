@@ -21,13 +21,14 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := spine.ViewerFrom(ctx)
 	page := pageParam(r)
-	in, err := s.store.InboxPage(ctx, v.User.ID, (page-1)*inboxPageSize, inboxPageSize)
+	in, err := s.store.InboxPage(ctx, v.User.ID, v.StandInUnits(), (page-1)*inboxPageSize, inboxPageSize)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
 	list, total := in.Requests, in.Total
-	view := ui.InboxView{Page: page, Pages: pages(total, inboxPageSize), Total: total, Handed: in.Handed}
+	view := ui.InboxView{Page: page, Pages: pages(total, inboxPageSize), Total: total, Handed: in.Handed,
+		StandingIn: v.StandingIn, ViewerID: v.User.ID, Now: s.Now()}
 	back := "/inbox"
 	if page > 1 {
 		back += "?page=" + strconv.Itoa(page)

@@ -22,7 +22,7 @@ func (s *Server) loadViewer(next http.Handler) http.Handler {
 			preference = c.Value
 		}
 		if id := s.sessions.GetInt64(ctx, sessionUserKey); id != 0 {
-			v, err := s.store.Viewer(ctx, id)
+			v, err := s.store.ViewerAt(ctx, id, s.Now())
 			switch {
 			case err == nil:
 				v.Location = s.Location(v.User)

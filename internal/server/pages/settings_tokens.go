@@ -19,6 +19,8 @@ func (s *Server) settingsRoutes(r chi.Router) {
 	r.Post("/settings/time-zone", s.setTimeZone)
 	r.Post("/settings/tokens", s.createToken)
 	r.Post("/settings/tokens/{id}/revoke", s.revokeToken)
+	r.Post("/settings/calendar-feed", s.createCalendarFeed)
+	r.Post("/settings/calendar-feed/revoke", s.revokeCalendarFeed)
 }
 
 // showTokensPage shows the viewer's settings: their time zone, and their tokens with
@@ -30,6 +32,12 @@ func (s *Server) showTokensPage(w http.ResponseWriter, r *http.Request) {
 // tokensPage renders the page with the forms as given (the time zone as saved when tz
 // is nil) and, right after a create, the new token's secret: one query for the list.
 func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, status int, form ui.TokenForm, created *ui.CreatedToken, tz *ui.TimeZoneForm) {
+	s.settingsPage(w, r, status, form, created, tz, "")
+}
+
+// settingsPage renders the settings page as tokensPage does and, right after the
+// viewer made a calendar feed, its address (calendarURL; "" otherwise).
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, status int, form ui.TokenForm, created *ui.CreatedToken, tz *ui.TimeZoneForm, calendarURL string) {
 	ctx := r.Context()
 	viewer := spine.ViewerFrom(ctx)
 	list, err := s.store.Tokens(ctx, viewer.User.ID)
@@ -41,7 +49,12 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, status int, 
 		tz = &ui.TimeZoneForm{Zone: viewer.User.TimeZone}
 	}
 	tz.Company = s.Opts.Location.String()
-	v := ui.TokensView{TimeZone: *tz, Form: form, Created: created, Now: s.Now(), APIBase: apiBase(r), Tokens: list}
+	cal, err := s.calendarFeedView(r, calendarURL)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	v := ui.TokensView{TimeZone: *tz, Form: form, Created: created, Now: s.Now(), APIBase: apiBase(r), Tokens: list, Calendar: cal}
 	s.page(w, r, status, i18n.T(ctx, "settings_title"), "settings", ui.SettingsTokens(v))
 }
 

@@ -18,12 +18,14 @@ type Store interface {
 	adminStore
 	adviceStore
 	authStore
+	calendarStore
 	commentStore
 	escalationStore
 	goalStore
 	homeStore
 	notificationStore
 	orgStore
+	orgImportStore
 	portfolioStore
 	projectStore
 	requestStore
@@ -31,9 +33,19 @@ type Store interface {
 	pageStore
 	searchStore
 	settingsStore
+	ssoStore
+	standInStore
 	trackerStore
 	unitStore
 	workbookStore
+}
+
+// standInStore is the out-of-office page's, and the home page's banner.
+type standInStore interface {
+	CreateStandIn(ctx context.Context, actor accord.Viewer, principalID int64, standInEmail string,
+		startsOn, endsOn *time.Time, loc *time.Location, now time.Time) (accord.StandIn, error)
+	EndStandIn(ctx context.Context, actor accord.Viewer, id int64, now time.Time) error
+	StandInsAround(ctx context.Context, userID int64, now time.Time) ([]accord.StandIn, error)
 }
 
 type adviceStore interface {
@@ -94,9 +106,9 @@ type escalationStore interface {
 	Decide(ctx context.Context, v accord.Viewer, id int64, version int, in accord.DecisionInput, now time.Time) (accord.Escalation, error)
 	Escalate(ctx context.Context, v accord.Viewer, requestID int64, reason, brief string, windowDays int, now time.Time) (accord.Escalation, error)
 	Escalation(ctx context.Context, id int64) (accord.Escalation, error)
-	EscalationCounts(ctx context.Context, userID int64) (map[accord.EscalationList]int, error)
+	EscalationCountsOf(ctx context.Context, v accord.Viewer) (map[accord.EscalationList]int, error)
 	EscalationRecord(ctx context.Context, id int64, now time.Time) (accord.EscalationRecord, error)
-	EscalationsAssigned(ctx context.Context, userID int64, offset, limit int) ([]accord.Escalation, int, error)
+	EscalationsToDecide(ctx context.Context, v accord.Viewer, offset, limit int) ([]accord.Escalation, int, error)
 	EscalationsInList(ctx context.Context, userID int64, list accord.EscalationList, offset, limit int) ([]accord.Escalation, int, error)
 	OpenEscalations(ctx context.Context, offset, limit int) ([]accord.Escalation, int, error)
 	Progress(ctx context.Context, requestID int64) ([]accord.ProgressEntry, error)
@@ -135,7 +147,7 @@ type orgStore interface {
 }
 
 type portfolioStore interface {
-	EscalationCounts(ctx context.Context, userID int64) (map[accord.EscalationList]int, error)
+	EscalationCountsOf(ctx context.Context, v accord.Viewer) (map[accord.EscalationList]int, error)
 	PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) ([]store.UnitLoad, error)
 	PortfolioPage(ctx context.Context, v accord.Viewer, f store.PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error)
 }
@@ -157,7 +169,7 @@ type requestStore interface {
 	CreateCommitment(ctx context.Context, actorID, projectID int64, in accord.CommitmentInput) (accord.Commitment, error)
 	CreateNeed(ctx context.Context, actorID, projectID int64, in accord.NeedInput) (accord.Need, error)
 	DecideDirectly(ctx context.Context, v accord.Viewer, requestID int64, in accord.DecisionInput, now time.Time) (accord.Escalation, error)
-	InboxPage(ctx context.Context, userID int64, offset, limit int) (store.InboxPage, error)
+	InboxPage(ctx context.Context, userID int64, standInUnits []int64, offset, limit int) (store.InboxPage, error)
 	LatestEscalations(ctx context.Context, requestIDs []int64) (map[int64]accord.Escalation, error)
 	Needs(ctx context.Context, projectID int64) ([]accord.Need, error)
 	Nudge(ctx context.Context, v accord.Viewer, requestID int64, now time.Time) (time.Time, error)
@@ -184,7 +196,15 @@ type retroStore interface {
 }
 
 type pageStore interface {
-	Viewer(ctx context.Context, userID int64) (accord.Viewer, error)
+	ViewerAt(ctx context.Context, userID int64, now time.Time) (accord.Viewer, error)
+}
+
+type calendarStore interface {
+	CalendarFeed(ctx context.Context, userID int64) (accord.CalendarFeed, bool, error)
+	CalendarFeedUser(ctx context.Context, secret string, now time.Time) (accord.User, error)
+	CalendarItems(ctx context.Context, userID int64, now time.Time) ([]accord.CalendarItem, error)
+	CreateCalendarFeed(ctx context.Context, actorID, userID int64, now time.Time) (accord.CalendarFeed, string, error)
+	RevokeCalendarFeed(ctx context.Context, actorID, userID int64, now time.Time) (bool, error)
 }
 
 type settingsStore interface {

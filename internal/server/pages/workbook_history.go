@@ -90,6 +90,10 @@ func (n historyNames) change(ctx context.Context, e accord.AuditEntry) ui.Projec
 	if e.ActorName != "" {
 		c.Actor = accord.User{Name: e.ActorName, NameEN: e.ActorNameEN}.DisplayName(lang)
 	}
+	// A stand-in's step names the head they stood in for, as named then.
+	if head := histLocal(after, "for", "for_en", lang); head != "" {
+		c.Actor = i18n.T(ctx, "standin_actor_for", map[string]any{"Actor": c.Actor, "Head": head})
+	}
 	latest := after
 	if latest == nil {
 		latest = before

@@ -50,7 +50,7 @@ func (s *Spine) Conversation(ctx context.Context, subject accord.CommentSubject)
 // MaySee reports whether person userID may see subject, by the same loaders run as
 // them: only such a person may be mentioned there.
 func (s *Spine) MaySee(ctx context.Context, userID int64, subject accord.CommentSubject) (bool, error) {
-	v, err := s.store.Viewer(ctx, userID)
+	v, err := s.store.ViewerAt(ctx, userID, s.Now())
 	if err != nil {
 		if accord.ErrorCodeOf(err) == accord.ECodeNotFound {
 			return false, nil

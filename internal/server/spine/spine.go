@@ -14,6 +14,7 @@ import (
 
 	"accord/internal/accord"
 	"accord/internal/password"
+	"accord/internal/sso"
 	"accord/web/i18n"
 )
 
@@ -29,6 +30,10 @@ type Options struct {
 	// Location is the company's time zone (ACCORD_TIME_ZONE); UTC when nil. Times are
 	// shown in it to people who chose no zone of their own.
 	Location *time.Location
+	// BaseURL (ACCORD_BASE_URL) is where people reach Accord, for addresses handed
+	// out to be used elsewhere (a calendar feed); when empty, the address a request
+	// reached Accord at.
+	BaseURL string
 	// DecisionWindowDays is how many working days a superior has to decide;
 	// accord.DefaultDecisionWindowDays when 0.
 	DecisionWindowDays int
@@ -41,6 +46,8 @@ type Options struct {
 	// MaxUploadBytes (ACCORD_MAX_UPLOAD_MB) is the largest file a conversation takes;
 	// accord.DefaultMaxUploadBytes when 0.
 	MaxUploadBytes int64
+	// SSO is single sign-on through an OpenID provider; off when its issuer is empty.
+	SSO sso.Settings
 }
 
 // UploadLimit is the largest file a conversation takes.
@@ -53,7 +60,7 @@ func (o Options) UploadLimit() int64 {
 
 // Store is what the spine reads: the viewer, and the objects its loaders check.
 type Store interface {
-	Viewer(ctx context.Context, userID int64) (accord.Viewer, error)
+	ViewerAt(ctx context.Context, userID int64, now time.Time) (accord.Viewer, error)
 	Project(ctx context.Context, id int64) (accord.Project, error)
 	ProjectForViewer(ctx context.Context, v accord.Viewer, id int64) (accord.Project, error)
 	Need(ctx context.Context, id int64) (accord.Need, error)

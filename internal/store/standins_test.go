@@ -1,0 +1,100 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+)
+
+// TestStandInDecidesForTheAbsentSuperiorOnlyWhatTheyAreNoPartyTo: the CEO away, a
+// stand-in who is a party to the escalation (the holder's head) neither finds it to
+// decide nor may decide it; one who is not (the CTO) finds it, decides it for the CEO,
+// hears what the CEO hears meanwhile, and the record and the notices say "for".
+func TestStandInDecidesForTheAbsentSuperiorOnlyWhatTheyAreNoPartyTo(t *testing.T) {
+	t.Parallel()
+	c := newCompany(t)
+	sentAt := time.Now().Add(-10 * 24 * time.Hour)
+	it := c.sendUpgrade(t, sentAt)["IT"]
+	itHead := c.Viewer(t, c.itHead)
+	_, err := c.Store.ActOnRequest(c.Ctx, itHead, it.ID, it.Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, sentAt.Add(24*time.Hour))
+	require.NoError(t, err)
+	now := time.Now()
+	_, err = c.Store.SweepEscalations(c.Ctx, now, 3)
+	require.NoError(t, err)
+	queue, _, err := c.Store.EscalationsAssigned(c.Ctx, c.ceo.ID, 0, 10)
+	require.NoError(t, err)
+	require.Len(t, queue, 1)
+	e := queue[0]
+
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	later := today.AddDate(0, 0, 3)
+	ceo := c.Viewer(t, c.ceo)
+
+	// The IT head as the CEO's stand-in is a party: nothing to decide, and refused.
+	si, err := c.Store.CreateStandIn(c.Ctx, ceo, c.ceo.ID, c.itHead.Email, &today, &later, time.UTC, now)
+	require.NoError(t, err)
+	asParty, err := c.Store.ViewerAt(c.Ctx, c.itHead.ID, now)
+	require.NoError(t, err)
+	require.True(t, asParty.Roles.StandIn)
+	list, n, err := c.Store.EscalationsToDecide(c.Ctx, asParty, 0, 10)
+	require.NoError(t, err)
+	require.Zero(t, n)
+	require.Empty(t, list)
+	_, err = c.Store.Decide(c.Ctx, asParty, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideDrop, Note: "x"}, now)
+	require.Equal(t, accord.ECodeForbidden, accord.ErrorCodeOf(err))
+	require.NoError(t, c.Store.EndStandIn(c.Ctx, asParty, si.ID, now), "the stand-in may decline")
+
+	// A second arrangement over the same days may start once the first is ended.
+	_, err = c.Store.CreateStandIn(c.Ctx, ceo, c.ceo.ID, c.cto.Email, &today, &later, time.UTC, now)
+	require.NoError(t, err)
+	cto, err := c.Store.ViewerAt(c.Ctx, c.cto.ID, now)
+	require.NoError(t, err)
+	list, n, err = c.Store.EscalationsToDecide(c.Ctx, cto, 0, 10)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Equal(t, e.ID, list[0].ID)
+	counts, err := c.Store.EscalationCountsOf(c.Ctx, cto)
+	require.NoError(t, err)
+	require.Equal(t, 1, counts[accord.ListToDecide], "the count says what the list holds")
+
+	// What the CEO hears, the stand-in hears too, marked as for the CEO.
+	require.NoError(t, c.Store.AddStatement(c.Ctx, itHead, e.ID, "排期已满", 3, now))
+	notes, _, err := c.Store.Notifications(c.Ctx, c.cto.ID, 0, 10)
+	require.NoError(t, err)
+	require.NotEmpty(t, notes)
+	require.Equal(t, accord.NotifyEscalationStatement, notes[0].Kind)
+	require.Equal(t, c.ceo.Name, notes[0].OnBehalfName)
+
+	// The lead's own stand-in hears nothing of the lead's project: the arrangement
+	// covers the units the lead heads, not what the lead is told as its lead.
+	lead := c.Viewer(t, c.afterSalesHead)
+	_, err = c.Store.CreateStandIn(c.Ctx, lead, c.afterSalesHead.ID, c.trainer.Email, &today, &later, time.UTC, now)
+	require.NoError(t, err)
+
+	decided, err := c.Store.Decide(c.Ctx, cto, e.ID, e.Version+1, accord.DecisionInput{Kind: accord.DecideDrop, Note: "先放一放"}, now)
+	require.NoError(t, err)
+	require.Equal(t, accord.EscalationDecided, decided.Status)
+	require.NotNil(t, decided.DecidedFor)
+	require.Equal(t, c.ceo.Name, decided.DecidedFor.Name)
+	leadNotes, _, err := c.Store.Notifications(c.Ctx, c.afterSalesHead.ID, 0, 1)
+	require.NoError(t, err)
+	require.Equal(t, accord.NotifyEscalationDecided, leadNotes[0].Kind)
+	require.Equal(t, c.cto.Name, leadNotes[0].ActorName)
+	require.Equal(t, c.ceo.Name, leadNotes[0].ActorForName)
+	trainerNotes, _, err := c.Store.Notifications(c.Ctx, c.trainer.ID, 0, 10)
+	require.NoError(t, err)
+	require.Empty(t, trainerNotes, "no copy of what the lead hears as the project's lead")
+	told, err := c.Store.ToldOfEscalation(c.Ctx, c.cto.ID, e.ID)
+	require.NoError(t, err)
+	require.False(t, told, "a stand-in's copies give no lasting access")
+
+	// It ends by itself after its last day.
+	after, err := c.Store.ViewerAt(c.Ctx, c.cto.ID, later.AddDate(0, 0, 1).Add(time.Minute))
+	require.NoError(t, err)
+	require.False(t, after.Roles.StandIn)
+	require.Empty(t, after.StandingIn)
+}

@@ -375,7 +375,13 @@ func (c *checker) name(sheet string, row int, field, s string, required bool) {
 	}
 }
 
+// maxEmailLength is the longest address SMTP allows (RFC 5321).
+const maxEmailLength = 254
+
 func validEmail(s string) bool {
+	if len(s) > maxEmailLength {
+		return false // longer than any address can be, and than the email index takes
+	}
 	addr, err := mail.ParseAddress(s)
 	return err == nil && addr.Address == s
 }

@@ -3,6 +3,7 @@ package orgio
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -171,6 +172,7 @@ func TestPlanReportsEveryBadRow(t *testing.T) {
 			p(6, "ok@x.test", "", true),                // missing name
 			p(7, "ok2@x.test", "好", true, "HQ", "ZZZ"), // unknown unit
 			p(8, "gone@x.test", "走", false),
+			p(9, strings.Repeat("a", 250)+"@x.test", "长", true), // longer than any address
 		},
 	}
 	f.People[3].Email = "ceo@x.test"
@@ -195,6 +197,7 @@ func TestPlanReportsEveryBadRow(t *testing.T) {
 		"P5 email org_import_duplicate_email",
 		"P6 name field_required",
 		"P7 unit_codes org_import_unknown_unit",
+		"P9 email org_import_bad_email",
 	}
 	for _, w := range want {
 		if !got[w] {

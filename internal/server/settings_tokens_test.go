@@ -117,7 +117,7 @@ func TestTokensPageInChineseAndListsCLITokens(t *testing.T) {
 	page := c.get("/settings/tokens")
 	require.Equal(t, "我的设置", page.textOf("h1"))
 	require.Equal(t, map[string]string{"（未命名）": "有效"}, page.tokenRows())
-	require.Equal(t, "我的设置：时区与 API 令牌", page.attrOf(`[data-testid="viewer-name"]`, "title"))
+	require.Equal(t, "我的设置：时区、日历订阅、外出代理与 API 令牌", page.attrOf(`[data-testid="viewer-name"]`, "title"))
 	resp := c.post("/settings/tokens", url.Values{"name": {""}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Equal(t, "请填写此项。", resp.textOf(`#token-name-error`))

@@ -97,6 +97,7 @@ func (s *Store) SaveOrgUpload(ctx context.Context, actorID int64, filename strin
 		return OrgUpload{}, fmt.Errorf("store: save organisation upload: %w", err)
 	}
 	sum := sha256.Sum256(payload)
+	filename = lookupText(filename) // a browser's name for the file may hold anything
 	up := OrgUpload{Filename: filename, Digest: hex.EncodeToString(sum[:]), File: f}
 	err = s.WithTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM org_import_uploads WHERE created_at < now() - $1::interval`, orgUploadKeep); err != nil {

@@ -129,6 +129,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 		DecisionWindowDays: cfg.DecisionWindowDays,
 		Location:           cfg.TimeZone,
 		BaseURL:            cfg.BaseURL,
+		TrustedProxies:     cfg.TrustedProxies,
 		MaxUploadBytes:     int64(cfg.MaxUploadMB) << 20,
 		SSO: sso.Settings{Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID, ClientSecret: cfg.OIDC.ClientSecret,
 			RedirectURL: cfg.BaseURL + sso.CallbackPath, EmailClaim: cfg.OIDC.EmailClaim, ButtonLabel: cfg.OIDC.ButtonLabel,

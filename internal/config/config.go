@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -23,6 +24,10 @@ type Config struct {
 	LogLevel      slog.Level // ACCORD_LOG_LEVEL: debug, info, warn, error
 	LogFormat     string     // ACCORD_LOG_FORMAT: text or json
 	SecureCookies bool       // ACCORD_SECURE_COOKIES: set when served over HTTPS
+	// TrustedProxies is ACCORD_TRUSTED_PROXIES: comma-separated addresses or CIDRs of
+	// the load balancers in front; only their X-Forwarded-For/Forwarded headers name
+	// the client. Empty trusts none: the peer is the client.
+	TrustedProxies []netip.Prefix
 	// WebhookAllowPrivate (ACCORD_WEBHOOK_ALLOW_PRIVATE) lets chat webhooks reach
 	// private network addresses, for chat servers inside the company.
 	WebhookAllowPrivate bool
@@ -131,6 +136,20 @@ func Load(getenv func(string) string) (Config, error) {
 			return Config{}, &Error{"ACCORD_MAX_UPLOAD_MB", v, "a whole number of megabytes from 1 to 1024"}
 		}
 		c.MaxUploadMB = n
+	}
+	if v := strings.TrimSpace(getenv("ACCORD_TRUSTED_PROXIES")); v != "" {
+		for _, part := range strings.Split(v, ",") {
+			part = strings.TrimSpace(part)
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				a, aerr := netip.ParseAddr(part)
+				if aerr != nil {
+					return Config{}, &Error{"ACCORD_TRUSTED_PROXIES", v, `comma-separated addresses or CIDRs of your load balancers, such as "10.0.0.0/8,192.168.1.5"`}
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+		}
 	}
 	if v := getenv("ACCORD_WEBHOOK_ALLOW_PRIVATE"); v != "" {
 		b, err := strconv.ParseBool(v)

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"ACCORD_SMTP_PORT": "2525", "ACCORD_SMTP_USERNAME": "accord", "ACCORD_SMTP_PASSWORD": "pw",
 		"ACCORD_SMTP_FROM": "Accord <accord@example.com>", "ACCORD_SMTP_TLS": "tls", "ACCORD_DECISION_WINDOW_DAYS": "5",
 		"ACCORD_WEBHOOK_ALLOW_PRIVATE": "true", "ACCORD_TIME_ZONE": "Europe/Berlin", "ACCORD_MAX_UPLOAD_MB": "50",
+		"ACCORD_TRUSTED_PROXIES": "10.1.2.3/8, 192.168.1.5,::1",
 	}
 	c, err := Load(func(k string) string { return env[k] })
 	require.NoError(t, err)
@@ -39,7 +41,9 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		SessionLifetime: time.Hour, ShutdownTimeout: 5 * time.Second, DecisionWindowDays: 5,
 		BaseURL: "https://accord.example.com", SMTPHost: "smtp.example.com", SMTPPort: 2525,
 		SMTPUsername: "accord", SMTPPassword: "pw", SMTPFrom: "Accord <accord@example.com>", SMTPTLS: "tls",
-		WebhookAllowPrivate: true, TimeZone: mustZone(t, "Europe/Berlin"), MaxUploadMB: 50}, c)
+		WebhookAllowPrivate: true, TimeZone: mustZone(t, "Europe/Berlin"), MaxUploadMB: 50,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.5/32"),
+			netip.MustParsePrefix("::1/128")}}, c)
 	require.True(t, c.EmailEnabled())
 }
 
@@ -95,6 +99,7 @@ func TestLoadNamesTheBadVariable(t *testing.T) {
 		"ACCORD_LOG_FORMAT":            "xml",
 		"ACCORD_SECURE_COOKIES":        "maybe",
 		"ACCORD_WEBHOOK_ALLOW_PRIVATE": "sometimes",
+		"ACCORD_TRUSTED_PROXIES":       "10.0.0.0/8,the balancer",
 		"ACCORD_MAX_UPLOAD_MB":         "2048",
 		"ACCORD_SESSION_LIFETIME":      "-1h",
 		"ACCORD_SHUTDOWN_TIMEOUT":      "soon",

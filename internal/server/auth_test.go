@@ -2,7 +2,9 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"accord/internal/demo"
 	"accord/internal/password"
 	"accord/internal/pgtest"
+	"accord/internal/server"
 )
 
 func TestLoginShowsNameAndUnit(t *testing.T) {
@@ -111,6 +114,67 @@ func TestLoginThrottling(t *testing.T) {
 
 	*b.now = b.now.Add(31 * time.Second)
 	require.Equal(t, http.StatusSeeOther, c.post("/login", good).StatusCode)
+}
+
+// TestOneAddressCannotLockEveryoneOut: behind a load balancer everyone shares an
+// address. A script failing 100 times with made-up emails from it stops nobody who
+// has not failed; a correct sign-in clears its account's failures; and a client that
+// is not a trusted proxy cannot choose its address with X-Forwarded-For.
+func TestOneAddressCannotLockEveryoneOut(t *testing.T) {
+	b := setup(t)
+	// A typo or two, then the right password: the success forgets the typos.
+	typist := b.client(t)
+	for i := 0; i < 4; i++ {
+		typist.post("/login", url.Values{"email": {"data@accord.demo"}, "password": {"typo-typo-typo"}})
+	}
+	require.Equal(t, http.StatusSeeOther, typist.post("/login",
+		url.Values{"email": {"data@accord.demo"}, "password": {demo.Password}}).StatusCode)
+	for i := 0; i < 4; i++ {
+		require.Equal(t, http.StatusUnauthorized, typist.post("/login",
+			url.Values{"email": {"data@accord.demo"}, "password": {"typo-typo-typo"}}).StatusCode, "counted afresh")
+	}
+
+	// No proxy is trusted here: a spoofed X-Forwarded-For changes nothing, so five
+	// guesses "from five addresses" are five from this one.
+	liar := b.client(t)
+	for i := 0; i < 5; i++ {
+		liar.forwardedFor = fmt.Sprintf("198.51.100.%d", i+1)
+		require.Equal(t, http.StatusUnauthorized, liar.post("/login",
+			url.Values{"email": {"legal@accord.demo"}, "password": {"guess-guess-guess"}}).StatusCode)
+	}
+	require.Equal(t, http.StatusTooManyRequests, liar.post("/login",
+		url.Values{"email": {"legal@accord.demo"}, "password": {demo.Password}}).StatusCode)
+
+	script := b.client(t)
+	for i := 0; i < 100; i++ {
+		resp := script.post("/login", url.Values{"email": {fmt.Sprintf("nobody%d@example.com", i)}, "password": {"guess-guess-guess"}})
+		require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "attempt %d", i+1)
+	}
+	require.Equal(t, http.StatusSeeOther, b.client(t).post("/login",
+		url.Values{"email": {"it@accord.demo"}, "password": {demo.Password}}).StatusCode,
+		"a person who never failed signs in from the shared address")
+}
+
+// TestTrustedProxyNamesTheClient: behind a trusted balancer, each client's own
+// address counts, so one client's guesses do not slow another's sign-in to the same
+// account below the account's own limit.
+func TestTrustedProxyNamesTheClient(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(o *server.Options) {
+		o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
+	})
+	guesser := b.client(t)
+	guesser.forwardedFor = "203.0.113.66"
+	for i := 0; i < 5; i++ {
+		guesser.post("/login", url.Values{"email": {"legal@accord.demo"}, "password": {"guess-guess-guess"}})
+	}
+	require.Equal(t, http.StatusTooManyRequests, guesser.post("/login",
+		url.Values{"email": {"legal@accord.demo"}, "password": {demo.Password}}).StatusCode, "the guesser waits")
+	owner := b.client(t)
+	owner.forwardedFor = "198.51.100.7"
+	require.Equal(t, http.StatusSeeOther, owner.post("/login",
+		url.Values{"email": {"legal@accord.demo"}, "password": {demo.Password}}).StatusCode,
+		"the account's owner, elsewhere, signs in")
 }
 
 func TestSecurityHeadersOnEveryPage(t *testing.T) {

@@ -99,6 +99,8 @@ type client struct {
 	base string
 	http *http.Client
 	lang string
+	// forwardedFor is sent as X-Forwarded-For, as a load balancer (or a liar) would.
+	forwardedFor string
 }
 
 func (b *testBundle) client(t *testing.T) *client {
@@ -128,6 +130,9 @@ func (c *client) do(req *http.Request) response {
 	c.t.Helper()
 	if c.lang != "" {
 		req.Header.Set("Accept-Language", c.lang)
+	}
+	if c.forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", c.forwardedFor)
 	}
 	resp, err := c.http.Do(req)
 	require.NoError(c.t, err)

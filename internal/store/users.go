@@ -291,23 +291,26 @@ func (s *Store) RecordLoginFailure(ctx context.Context, email, ip string, at tim
 	return nil
 }
 
-// LoginFailures counts recent failures for an email and for an address, with the
-// time of the latest of them.
-func (s *Store) LoginFailures(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int, last time.Time, err error) {
-	var lastPtr *time.Time
-	err = s.pool.QueryRow(ctx, `SELECT
+// LoginFailures counts the failures since since that bear on a sign-in of email from
+// ip (accord.LoginFailureCounts): the account's, the account's from ip, and how many
+// accounts ip failed on; with the latest of the account's, else of the address's.
+func (s *Store) LoginFailures(ctx context.Context, email, ip string, since time.Time) (accord.LoginFailureCounts, error) {
+	var c accord.LoginFailureCounts
+	var last *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT
 			count(*) FILTER (WHERE email = lower($1)),
-			count(*) FILTER (WHERE ip = $2),
-			max(failed_at)
+			count(*) FILTER (WHERE email = lower($1) AND ip = $2),
+			count(DISTINCT email) FILTER (WHERE ip = $2),
+			COALESCE(max(failed_at) FILTER (WHERE email = lower($1)), max(failed_at))
 		FROM login_failures WHERE (email = lower($1) OR ip = $2) AND failed_at > $3`, lookupText(email), ip, since).
-		Scan(&byEmail, &byIP, &lastPtr)
+		Scan(&c.Account, &c.AccountAddress, &c.AddressSpray, &last)
 	if err != nil {
-		return 0, 0, time.Time{}, fmt.Errorf("store: count login failures: %w", err)
+		return accord.LoginFailureCounts{}, fmt.Errorf("store: count login failures: %w", err)
 	}
-	if lastPtr != nil {
-		last = *lastPtr
+	if last != nil {
+		c.Last = *last
 	}
-	return byEmail, byIP, last, nil
+	return c, nil
 }
 
 // ClearLoginFailures forgets an email's failures after it signs in, and prunes old rows.

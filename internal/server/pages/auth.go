@@ -3,7 +3,6 @@ package pages
 import (
 	"context"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,15 +38,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, http.StatusForbidden, form)
 		return
 	}
-	ip := clientIP(r)
+	ip := s.ClientAddress(r)
 	now := s.Now()
 
-	byEmail, byIP, last, err := s.store.LoginFailures(ctx, email, ip, now.Add(-accord.LoginFailureWindow))
+	failures, err := s.store.LoginFailures(ctx, email, ip, now.Add(-accord.LoginFailureWindow))
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
-	if wait := accord.LoginDelay(byEmail, byIP, last, now); wait > 0 {
+	if wait := accord.LoginDelay(failures, now); wait > 0 {
 		seconds := int(math.Ceil(wait.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(seconds))
 		form.Error = i18n.T(ctx, "login_throttled", map[string]any{"Seconds": seconds})
@@ -134,14 +133,4 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Opts.SecureCookies})
 	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
-}
-
-// clientIP is the peer address. Behind a load balancer every user shares its address,
-// so the per-address limit is generous (see accord.LoginFreeFailuresPerIP).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -93,7 +93,7 @@ type adminStore interface {
 
 type authStore interface {
 	ClearLoginFailures(ctx context.Context, email string, before time.Time) error
-	LoginFailures(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int, last time.Time, err error)
+	LoginFailures(ctx context.Context, email, ip string, since time.Time) (accord.LoginFailureCounts, error)
 	RecordLoginFailure(ctx context.Context, email, ip string, at time.Time) error
 	ReplacePasswordHash(ctx context.Context, userID int64, old, replacement string) error
 	SetUserLocale(ctx context.Context, id int64, locale string) error

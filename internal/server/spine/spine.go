@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"time"
 
@@ -48,6 +49,9 @@ type Options struct {
 	MaxUploadBytes int64
 	// SSO is single sign-on through an OpenID provider; off when its issuer is empty.
 	SSO sso.Settings
+	// TrustedProxies (ACCORD_TRUSTED_PROXIES) are the only peers whose
+	// X-Forwarded-For/Forwarded headers name the client (ClientAddress).
+	TrustedProxies []netip.Prefix
 }
 
 // UploadLimit is the largest file a conversation takes.

@@ -40,7 +40,7 @@ func TestStandInWhileTheHeadIsAway(t *testing.T) {
 	dev.clickText(`[data-testid="standin-banner"] a`, "Open the inbox")
 	require.Equal(t, "/inbox", dev.path())
 	card := fmt.Sprintf("#request-%d", crm.ID)
-	require.Contains(t, dev.mustText(card+` [data-testid="acting-for"]`), "for Huang Lei, who is away")
+	dev.waitText(card+` [data-testid="acting-for"]`, "for Huang Lei, who is away") // the inbox may still be loading after the click
 	dev.click(card + ` [data-testid="act-agree"] > summary`)
 	dev.click(card + ` [data-testid="act-agree"] button[type="submit"]`)
 	dev.waitText(card+` [data-testid="card-notice"]`, "“CRM system development” is now Agreed.")

@@ -130,6 +130,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 		Location:           cfg.TimeZone,
 		BaseURL:            cfg.BaseURL,
 		TrustedProxies:     cfg.TrustedProxies,
+		MetricsToken:       cfg.MetricsToken,
 		MaxUploadBytes:     int64(cfg.MaxUploadMB) << 20,
 		SSO: sso.Settings{Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID, ClientSecret: cfg.OIDC.ClientSecret,
 			RedirectURL: cfg.BaseURL + sso.CallbackPath, EmailClaim: cfg.OIDC.EmailClaim, ButtonLabel: cfg.OIDC.ButtonLabel,
@@ -163,6 +164,21 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(listener) }()
+	if cfg.MetricsAddr != "" {
+		// Metrics on an address of their own, off the port people use.
+		metricsListener, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen for metrics on ACCORD_METRICS_ADDR=%s: %w", cfg.MetricsAddr, err)
+		}
+		metricsServer := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		go func() {
+			if err := metricsServer.Serve(metricsListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Warn("metrics listener stopped", "err", err)
+			}
+		}()
+		defer metricsServer.Close()
+	}
 
 	host := cfg.Host
 	if host == "" || host == "0.0.0.0" || host == "127.0.0.1" {

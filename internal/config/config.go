@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"net/mail"
 	"net/netip"
 	"net/url"
@@ -24,6 +25,13 @@ type Config struct {
 	LogLevel      slog.Level // ACCORD_LOG_LEVEL: debug, info, warn, error
 	LogFormat     string     // ACCORD_LOG_FORMAT: text or json
 	SecureCookies bool       // ACCORD_SECURE_COOKIES: set when served over HTTPS
+	// MetricsAddr is ACCORD_METRICS_ADDR: host:port where /metrics is served on its
+	// own, e.g. 127.0.0.1:9091; empty serves it there nowhere.
+	MetricsAddr string
+	// MetricsToken is ACCORD_METRICS_TOKEN: when set, /metrics is also served on the
+	// public port to requests with "Authorization: Bearer <token>". Neither set: no
+	// metrics are served.
+	MetricsToken string
 	// TrustedProxies is ACCORD_TRUSTED_PROXIES: comma-separated addresses or CIDRs of
 	// the load balancers in front; only their X-Forwarded-For/Forwarded headers name
 	// the client. Empty trusts none: the peer is the client.
@@ -136,6 +144,20 @@ func Load(getenv func(string) string) (Config, error) {
 			return Config{}, &Error{"ACCORD_MAX_UPLOAD_MB", v, "a whole number of megabytes from 1 to 1024"}
 		}
 		c.MaxUploadMB = n
+	}
+	if v := strings.TrimSpace(getenv("ACCORD_METRICS_ADDR")); v != "" {
+		// An empty host listens on every interface, as ACCORD_HOST does.
+		_, port, err := net.SplitHostPort(v)
+		if p, perr := strconv.Atoi(port); err != nil || perr != nil || p < 1 || p > 65535 {
+			return Config{}, &Error{"ACCORD_METRICS_ADDR", v, `host:port for the metrics listener, such as "127.0.0.1:9091"`}
+		}
+		c.MetricsAddr = v
+	}
+	if v := getenv("ACCORD_METRICS_TOKEN"); v != "" {
+		if len(v) < 16 || strings.ContainsAny(v, " \t\r\n") {
+			return Config{}, &Error{"ACCORD_METRICS_TOKEN", "(hidden)", "a token of at least 16 characters without spaces"}
+		}
+		c.MetricsToken = v
 	}
 	if v := strings.TrimSpace(getenv("ACCORD_TRUSTED_PROXIES")); v != "" {
 		for _, part := range strings.Split(v, ",") {

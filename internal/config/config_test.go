@@ -33,6 +33,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"ACCORD_SMTP_FROM": "Accord <accord@example.com>", "ACCORD_SMTP_TLS": "tls", "ACCORD_DECISION_WINDOW_DAYS": "5",
 		"ACCORD_WEBHOOK_ALLOW_PRIVATE": "true", "ACCORD_TIME_ZONE": "Europe/Berlin", "ACCORD_MAX_UPLOAD_MB": "50",
 		"ACCORD_TRUSTED_PROXIES": "10.1.2.3/8, 192.168.1.5,::1",
+		"ACCORD_METRICS_ADDR":    "127.0.0.1:9091", "ACCORD_METRICS_TOKEN": "a-long-metrics-secret",
 	}
 	c, err := Load(func(k string) string { return env[k] })
 	require.NoError(t, err)
@@ -43,7 +44,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		SMTPUsername: "accord", SMTPPassword: "pw", SMTPFrom: "Accord <accord@example.com>", SMTPTLS: "tls",
 		WebhookAllowPrivate: true, TimeZone: mustZone(t, "Europe/Berlin"), MaxUploadMB: 50,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.5/32"),
-			netip.MustParsePrefix("::1/128")}}, c)
+			netip.MustParsePrefix("::1/128")}, MetricsAddr: "127.0.0.1:9091", MetricsToken: "a-long-metrics-secret"}, c)
 	require.True(t, c.EmailEnabled())
 }
 
@@ -100,6 +101,8 @@ func TestLoadNamesTheBadVariable(t *testing.T) {
 		"ACCORD_SECURE_COOKIES":        "maybe",
 		"ACCORD_WEBHOOK_ALLOW_PRIVATE": "sometimes",
 		"ACCORD_TRUSTED_PROXIES":       "10.0.0.0/8,the balancer",
+		"ACCORD_METRICS_ADDR":          "9091",
+		"ACCORD_METRICS_TOKEN":         "short",
 		"ACCORD_MAX_UPLOAD_MB":         "2048",
 		"ACCORD_SESSION_LIFETIME":      "-1h",
 		"ACCORD_SHUTDOWN_TIMEOUT":      "soon",

@@ -252,9 +252,30 @@ func TestHealthAndReadiness(t *testing.T) {
 	ready := c.get("/readyz")
 	require.Equal(t, http.StatusOK, ready.StatusCode)
 	require.Contains(t, ready.body, `"status":"ready"`)
-	metrics := c.get("/metrics")
-	require.Equal(t, http.StatusOK, metrics.StatusCode)
-	require.Contains(t, metrics.body, `accord_http_requests_total{method="GET",route="/readyz",status="200"} 1`)
+	require.Contains(t, b.metrics(t), `accord_http_requests_total{method="GET",route="/readyz",status="200"} 1`)
+	require.Equal(t, http.StatusNotFound, c.get("/metrics").StatusCode, "not on the public port by default")
+}
+
+// TestMetricsOnThePublicPortNeedTheToken: with ACCORD_METRICS_TOKEN, /metrics answers
+// on the public port only to requests bearing it.
+func TestMetricsOnThePublicPortNeedTheToken(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(o *server.Options) { o.MetricsToken = "metrics-token-0123456789" })
+	get := func(auth string) *http.Response {
+		req, err := http.NewRequest(http.MethodGet, b.srv.URL+"/metrics", nil)
+		require.NoError(t, err)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	require.Equal(t, http.StatusUnauthorized, get("").StatusCode)
+	require.Equal(t, http.StatusUnauthorized, get("Bearer wrong").StatusCode)
+	require.Equal(t, http.StatusUnauthorized, get("Bearer metrics-token-012345678").StatusCode)
+	require.Equal(t, http.StatusOK, get("Bearer metrics-token-0123456789").StatusCode)
 }
 
 func TestHomeMakesFixedQueries(t *testing.T) {

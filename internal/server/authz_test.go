@@ -88,7 +88,7 @@ func addPolicies(more map[string]policy) {
 }
 
 var routePolicies = map[string]policy{
-	"GET /static/*": public, "GET /healthz": public, "GET /readyz": public, "GET /metrics": public,
+	"GET /static/*": public, "GET /healthz": public, "GET /readyz": public,
 	"GET /login": public, "POST /login": public, "POST /logout": signOut, "POST /lang": public,
 	// Single sign-on: public when configured (sso_test.go); this server has it off.
 	"GET /auth/oidc/start": ssoOff, "GET /auth/oidc/callback": ssoOff,

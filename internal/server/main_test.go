@@ -75,6 +75,16 @@ func setupOn(t *testing.T, tpl pgtest.Template, configure func(*server.Options))
 	return b
 }
 
+// metrics reads /metrics as the separate metrics listener (ACCORD_METRICS_ADDR)
+// serves it.
+func (b *testBundle) metrics(t *testing.T) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	b.server.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	return rec.Body.String()
+}
+
 // queryCounter counts every statement the pool sends.
 type queryCounter struct{ n *atomic.Int64 }
 

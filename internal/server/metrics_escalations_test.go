@@ -17,12 +17,10 @@ import (
 // decide it 30 hours later, and reads both measures from /metrics.
 func TestMetricsCountEscalationsAndTimeToDecision(t *testing.T) {
 	b := setup(t)
-	anon := b.client(t)
-	before := anon.get("/metrics")
-	require.Equal(t, http.StatusOK, before.StatusCode)
-	require.Contains(t, before.body, `accord_escalation_stats_up 1`)
-	require.Contains(t, before.body, `accord_escalations{cause="declined",status="open"} 0`, "every series exists from the start")
-	require.Contains(t, before.body, `accord_escalation_decision_hours_count 0`)
+	before := b.metrics(t)
+	require.Contains(t, before, `accord_escalation_stats_up 1`)
+	require.Contains(t, before, `accord_escalations{cause="declined",status="open"} 0`, "every series exists from the start")
+	require.Contains(t, before, `accord_escalation_decision_hours_count 0`)
 
 	_, e := b.escStalledCRM(t)
 	due := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
@@ -30,8 +28,7 @@ func TestMetricsCountEscalationsAndTimeToDecision(t *testing.T) {
 		Kind: accord.DecideDirect, Note: "数字化转型优先", DueDate: &due}, e.CreatedAt.Add(30*time.Hour))
 	require.NoError(t, err)
 
-	resp := anon.get("/metrics")
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	after := b.metrics(t)
 	for _, line := range []string{
 		`accord_escalations{cause="declined",status="decided"} 1`,
 		`accord_escalations{cause="declined",status="open"} 0`,
@@ -43,7 +40,7 @@ func TestMetricsCountEscalationsAndTimeToDecision(t *testing.T) {
 		`accord_escalation_decision_hours_sum 30`,
 		`accord_escalation_decision_hours_count 1`,
 	} {
-		require.Contains(t, resp.body, line)
+		require.Contains(t, after, line)
 	}
 }
 
@@ -52,11 +49,10 @@ func TestMetricsCountEscalationsAndTimeToDecision(t *testing.T) {
 func TestMetricsSurviveAnUnreachableDatabase(t *testing.T) {
 	b := setup(t)
 	b.st.Pool().Close()
-	resp := b.client(t).get("/metrics")
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Contains(t, resp.body, `accord_escalation_stats_up 0`)
-	require.NotContains(t, resp.body, `accord_escalations{`)
-	require.Contains(t, resp.body, `go_goroutines`)
+	body := b.metrics(t)
+	require.Contains(t, body, `accord_escalation_stats_up 0`)
+	require.NotContains(t, body, `accord_escalations{`)
+	require.Contains(t, body, `go_goroutines`)
 }
 
 // TestDecisionWindowComesFromTheOptions escalates by hand on a server configured for a

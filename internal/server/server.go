@@ -5,6 +5,7 @@
 package server
 
 import (
+	"crypto/subtle"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -29,8 +30,10 @@ type Server struct {
 	store   *store.Store
 	log     *slog.Logger
 	metrics *Metrics
-	pages   *pages.Server
-	api     *api.Server
+	// metricsToken lets /metrics be read on the public port by who bears it.
+	metricsToken string
+	pages        *pages.Server
+	api          *api.Server
 	// multipartBytes caps a multipart body: the largest file a conversation takes,
 	// with room for its words.
 	multipartBytes int64
@@ -39,7 +42,7 @@ type Server struct {
 // New wires a server around a store.
 func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options) *Server {
 	sp := spine.New(st, bundle, logger, opts)
-	s := &Server{store: st, log: logger, metrics: NewMetrics(),
+	s := &Server{store: st, log: logger, metrics: NewMetrics(), metricsToken: opts.MetricsToken,
 		pages: pages.New(sp, st, st.Pool()), api: api.New(sp, st),
 		multipartBytes: max(maxUploadBytes, sp.Opts.UploadLimit()+maxFormBytes)}
 	s.metrics.RegisterEscalations(st, logger)
@@ -64,10 +67,33 @@ func (s *Server) Router() chi.Router {
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Route("/api/v1", s.api.Routes)
-	r.Method(http.MethodGet, "/metrics", s.metrics.Handler())
+	if s.metricsToken != "" {
+		r.Method(http.MethodGet, "/metrics", requireBearer(s.metricsToken, s.metrics.Handler()))
+	}
 
 	s.pages.Routes(r)
 	return r
+}
+
+// MetricsHandler serves the metrics alone, for a listener of their own
+// (ACCORD_METRICS_ADDR), off the port people use.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	return mux
+}
+
+// requireBearer lets through only requests bearing token, compared in constant time.
+func requireBearer(token string, next http.Handler) http.Handler {
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need the bearer token (ACCORD_METRICS_TOKEN)", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Close releases what the server holds; it starts no background work of its own.

@@ -49,6 +49,10 @@ type Options struct {
 	MaxUploadBytes int64
 	// SSO is single sign-on through an OpenID provider; off when its issuer is empty.
 	SSO sso.Settings
+	// MetricsToken (ACCORD_METRICS_TOKEN), when set, serves /metrics on the public
+	// port to requests bearing it; unset, /metrics is not on the public port at all
+	// (ACCORD_METRICS_ADDR serves it on an address of its own).
+	MetricsToken string
 	// TrustedProxies (ACCORD_TRUSTED_PROXIES) are the only peers whose
 	// X-Forwarded-For/Forwarded headers name the client (ClientAddress).
 	TrustedProxies []netip.Prefix

@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin/accord
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null | grep -v '_templ\.go$$')
 
-.PHONY: run build generate test browser check fmt vet templ-check fuzz clean bench screenshots
+.PHONY: run build generate test browser haproxy pgbouncer check fmt vet templ-check fuzz clean bench screenshots cluster
 
 ## run: start Accord at http://localhost:8080 with a private PostgreSQL and the demo organisation
 run: build
@@ -19,7 +19,7 @@ generate:
 	$(GO) tool templ generate
 
 ## test: formatting, vet, templ drift, every test with -race against one throwaway PostgreSQL, fuzz smoke
-test: check browser
+test: check browser haproxy pgbouncer
 	$(GO) run ./cmd/pgtemp -- $(GO) test -race -count=1 ./...
 	$(MAKE) fuzz
 
@@ -48,6 +48,35 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseNeeds$$' -fuzztime $(FUZZTIME) ./internal/workbookio
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) ./internal/server/api
 	$(GO) test -run '^$$' -fuzz '^FuzzFormReaders$$' -fuzztime $(FUZZTIME) ./internal/server/pages
+
+## haproxy: install HAProxy for the cluster test and `make cluster` when it is missing
+# As with Chromium: as root on Debian/Ubuntu it installs the package; otherwise it
+# says what to install, and the cluster test skips locally but fails when CI=true.
+haproxy:
+	@if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing HAProxy for the cluster test..."; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy; \
+		else \
+			echo "HAProxy is missing: the cluster test and make cluster need it. Install it with: sudo apt-get install -y haproxy"; \
+		fi; \
+	fi
+
+## pgbouncer: install PgBouncer for the test that runs Accord through it in transaction mode, when it is missing
+pgbouncer:
+	@if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing PgBouncer for the PgBouncer test..."; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer; \
+		else \
+			echo "PgBouncer is missing: its test skips. Install it with: sudo apt-get install -y pgbouncer"; \
+		fi; \
+	fi
+
+## cluster: three instances behind HAProxy on loopback, restarted and killed under load; prints what clients saw
+# Flags of cmd/accordcluster, through CLUSTERFLAGS: -clients 16 -settle 3s -instances 3.
+cluster: haproxy
+	$(GO) run ./cmd/accordcluster $(CLUSTERFLAGS)
 
 ## check: the fast static checks that `make test` runs first
 check: fmt vet templ-check

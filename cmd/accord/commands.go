@@ -15,7 +15,7 @@ func runMigrate(cfg config.Config, direction string, stdout io.Writer) error {
 	if cfg.DatabaseURL == "" {
 		return errNoDatabase
 	}
-	m, err := store.NewMigrator(cfg.DatabaseURL)
+	m, err := store.NewMigrator(cfg.SessionDatabaseURL()) // its advisory lock needs a session of its own
 	if err != nil {
 		return err
 	}

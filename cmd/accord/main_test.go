@@ -82,7 +82,8 @@ func TestServeMigratesSeedsServesAndDrains(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.NewDB(t, pgtest.Template{Name: "blank", Build: func(context.Context, string) error { return nil }})
 	port := freePort(t)
-	env := envOf(map[string]string{"DATABASE_URL": dbURL, "PORT": fmt.Sprint(port), "ACCORD_HOST": "127.0.0.1"})
+	env := envOf(map[string]string{"DATABASE_URL": dbURL, "PORT": fmt.Sprint(port), "ACCORD_HOST": "127.0.0.1",
+		"ACCORD_DRAIN_DELAY": "0s"})
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	out := &syncBuffer{}

@@ -37,6 +37,7 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout,
 	if cfg.Host == "" {
 		cfg.Host = "127.0.0.1" // demo passwords are public: stay off the network unless asked
 	}
+	cfg.DrainDelay = 0 // no load balancer in front of `make run`: Ctrl-C stops at once
 	if cfg.DatabaseURL == "" {
 		bin, err := localpg.EnsureBinaries(ctx, stderr)
 		if err != nil {
@@ -66,13 +67,15 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout,
 	return serve(ctx, cfg, logger, serveOptions{migrate: true, demo: true, printLogins: true}, stdout)
 }
 
-// serve runs the HTTP server until ctx ends, then drains in-flight requests.
+// serve runs the HTTP server until ctx ends, then stops gracefully: it drains for
+// cfg.DrainDelay (unready, still serving), lets in-flight requests finish, and only
+// then stops the background jobs.
 func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts serveOptions, stdout io.Writer) error {
 	if cfg.DatabaseURL == "" {
 		return errNoDatabase
 	}
 	if opts.migrate {
-		if err := migrateUp(cfg.DatabaseURL); err != nil {
+		if err := migrateUp(cfg.SessionDatabaseURL()); err != nil {
 			return err
 		}
 	}
@@ -98,7 +101,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 	// Background work gets its own few connections, so slow pages holding every web
 	// connection cannot starve River: its leader must renew its lease in time, or it
 	// steps down and the next leader sweeps again.
-	jobPool, err := openJobPool(ctx, cfg.DatabaseURL)
+	jobPool, err := openJobPool(ctx, cfg.SessionDatabaseURL()) // River LISTENs: a session of its own
 	if err != nil {
 		return err
 	}
@@ -193,6 +196,18 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 	case err := <-serveErr:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+	}
+	// Drain first: /readyz says 503 while every other route still serves, long
+	// enough for the load balancer's health check to take this instance out, and
+	// responses close their connections so the balancer reconnects elsewhere.
+	srv.StartDraining()
+	if cfg.DrainDelay > 0 {
+		fmt.Fprintf(stdout, "accord: draining for %s: /readyz answers 503, requests are still served …\n", cfg.DrainDelay)
+		select {
+		case err := <-serveErr:
+			return fmt.Errorf("serve: %w", err)
+		case <-time.After(cfg.DrainDelay):
+		}
 	}
 	fmt.Fprintln(stdout, "accord: shutting down, finishing requests in flight …")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)

@@ -3,8 +3,6 @@ package accord
 import (
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Retro is a project's retrospective: what it achieved against its stated value, and
@@ -38,8 +36,8 @@ func (in RetroInput) Validate() error {
 	if in.ActualAmount != nil && *in.ActualAmount < 0 {
 		v.Add("actual_amount", "field_not_negative")
 	}
-	validateRetroText(&v, "actual_outcome", in.ActualOutcome, MaxLineLength)
-	validateRetroText(&v, "lessons", in.Lessons, MaxNoteLength)
+	validateText(&v, "actual_outcome", in.ActualOutcome, MaxLineLength)
+	validateText(&v, "lessons", in.Lessons, MaxNoteLength)
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -82,22 +80,8 @@ func (in ThanksInput) Validate() error {
 	if in.Text == "" {
 		v.Add("text", "field_required")
 	}
-	validateRetroText(&v, "text", in.Text, MaxLineLength)
+	validateText(&v, "text", in.Text, MaxLineLength)
 	return v.Err()
-}
-
-// validateRetroText is validateText as the retrospective has always applied it: it
-// refuses the C1 control characters (U+0080 to U+009F) too, which validateText lets
-// through. Kept apart so that moving the rule here changed nothing.
-func validateRetroText(v *Validation, field, s string, limit int) {
-	switch {
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool {
-		return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t'
-	}):
-		v.Add(field, "field_bad_characters")
-	case utf8.RuneCountInString(s) > limit:
-		v.Add(field, "field_text_too_long")
-	}
 }
 
 // RetroUnit is one unit's part in a project: what was asked of it, the effort it

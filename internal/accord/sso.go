@@ -92,7 +92,7 @@ func SSOEmail(raw string) (string, bool) {
 // as the provider names them (the part of the email before @ when it gives no usable
 // name), with no administrator rights.
 func JustInTimeUser(id Identity) NewUser {
-	name := strings.Join(strings.FieldsFunc(strings.ToValidUTF8(id.Name, ""), func(r rune) bool { return isControl(r) || unicode.IsSpace(r) }), " ")
+	name := strings.Join(strings.FieldsFunc(strings.ToValidUTF8(id.Name, ""), func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }), " ")
 	if utf8.RuneCountInString(name) > MaxNameLength {
 		name = string([]rune(name)[:MaxNameLength])
 	}

@@ -17,10 +17,8 @@ const unitCodeForbidden = ";,；，、 \t"
 // characters. Codes are compared exactly, case included.
 func UnitCodeProblem(code string) string {
 	switch {
-	case code == "":
-		return "field_required"
-	case !utf8.ValidString(code) || strings.ContainsFunc(code, isControl):
-		return "field_bad_characters"
+	case TextProblem(code, TextRule{Required: true}) != "":
+		return TextProblem(code, TextRule{Required: true})
 	case strings.ContainsAny(code, unitCodeForbidden):
 		return "unit_code_separator"
 	case utf8.RuneCountInString(code) > MaxUnitCodeLength:

@@ -74,17 +74,10 @@ func ValidLocale(s string) bool { return s == "" || s == LocaleZH || s == Locale
 const MaxNameLength = 120
 
 func validateName(v *Validation, field, s string, required bool) {
-	switch {
-	case s == "" && required:
-		v.Add(field, "field_required")
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, isControl):
-		v.Add(field, "field_bad_characters")
-	case utf8.RuneCountInString(s) > MaxNameLength:
-		v.Add(field, "field_too_long")
-	}
+	rule := NameText
+	rule.Required = required
+	v.Text(field, s, rule)
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func localName(zh, en, lang string) string {
 	if lang == LocaleEN && en != "" {

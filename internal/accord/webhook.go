@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -191,7 +192,7 @@ func (in WebhookInput) Validate() error {
 	case len(in.URL) > MaxWebhookURLLength:
 		v.Add("url", "webhook_url_too_long")
 	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
-		strings.ContainsFunc(in.URL, isControl):
+		strings.ContainsFunc(in.URL, unicode.IsControl):
 		v.Add("url", "webhook_url_invalid")
 	default:
 		if why := RefuseWebhookHost(u.Hostname(), in.AllowPrivate); why != "" {
@@ -202,7 +203,7 @@ func (in WebhookInput) Validate() error {
 	case in.Secret == "":
 	case in.Platform.Valid() && !in.Platform.Signs():
 		v.Add("secret", "webhook_secret_unused")
-	case len(in.Secret) > MaxWebhookSecretLength || !utf8.ValidString(in.Secret) || strings.ContainsFunc(in.Secret, isControl):
+	case len(in.Secret) > MaxWebhookSecretLength || TextProblem(in.Secret, TextRule{}) != "":
 		v.Add("secret", "webhook_secret_invalid")
 	}
 	return v.Err()

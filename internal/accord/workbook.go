@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Tier says how much a project depends on a need.
@@ -450,21 +449,13 @@ func (in GoalInput) Validate() error {
 	return v.Err()
 }
 
-func validateText(v *Validation, field, s string, limit int) {
-	switch {
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, isControlExceptNewline):
-		v.Add(field, "field_bad_characters")
-	case utf8.RuneCountInString(s) > limit:
-		v.Add(field, "field_text_too_long")
-	}
-}
+func validateText(v *Validation, field, s string, limit int) { v.Text(field, s, LineText(limit)) }
 
 // ValidateText adds a problem for text that is not valid UTF-8, holds control
 // characters other than line breaks and tabs (PostgreSQL refuses NUL), or runs over
-// limit characters: for handlers that read free text outside a domain input.
+// limit characters: for handlers that read free text outside a domain input. It is
+// TextProblem with LineText(limit).
 func ValidateText(v *Validation, field, s string, limit int) { validateText(v, field, s, limit) }
-
-func isControlExceptNewline(r rune) bool { return r != '\n' && r != '\r' && r != '\t' && isControl(r) }
 
 func cleanList(items []string) []string {
 	out := make([]string, 0, len(items))

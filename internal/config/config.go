@@ -18,13 +18,18 @@ import (
 
 // Config is every setting Accord reads from its environment.
 type Config struct {
-	DatabaseURL   string     // DATABASE_URL; empty lets `accord dev` start a private cluster
-	Host          string     // ACCORD_HOST; interface to listen on, empty for all
-	Port          int        // PORT
-	DataDir       string     // ACCORD_DATA_DIR; the private cluster's home
-	LogLevel      slog.Level // ACCORD_LOG_LEVEL: debug, info, warn, error
-	LogFormat     string     // ACCORD_LOG_FORMAT: text or json
-	SecureCookies bool       // ACCORD_SECURE_COOKIES: set when served over HTTPS
+	DatabaseURL string // DATABASE_URL; empty lets `accord dev` start a private cluster
+	// DirectDatabaseURL is ACCORD_DIRECT_DATABASE_URL: a connection straight to
+	// PostgreSQL for what needs a session of its own, when DATABASE_URL goes through
+	// PgBouncer in transaction mode: background jobs (River LISTENs) and migrations
+	// (golang-migrate holds an advisory lock). Empty: DATABASE_URL serves for both.
+	DirectDatabaseURL string
+	Host              string     // ACCORD_HOST; interface to listen on, empty for all
+	Port              int        // PORT
+	DataDir           string     // ACCORD_DATA_DIR; the private cluster's home
+	LogLevel          slog.Level // ACCORD_LOG_LEVEL: debug, info, warn, error
+	LogFormat         string     // ACCORD_LOG_FORMAT: text or json
+	SecureCookies     bool       // ACCORD_SECURE_COOKIES: set when served over HTTPS
 	// MetricsAddr is ACCORD_METRICS_ADDR: host:port where /metrics is served on its
 	// own, e.g. 127.0.0.1:9091; empty serves it there nowhere.
 	MetricsAddr string
@@ -44,6 +49,11 @@ type Config struct {
 	MaxUploadMB     int
 	SessionLifetime time.Duration // ACCORD_SESSION_LIFETIME
 	ShutdownTimeout time.Duration // ACCORD_SHUTDOWN_TIMEOUT: how long in-flight requests may finish
+	// DrainDelay is ACCORD_DRAIN_DELAY (default 5s, "0s" for none): on SIGTERM,
+	// how long /readyz answers 503 while everything else still serves, before the
+	// server stops taking requests; longer than the load balancer takes to mark
+	// an instance down (HAProxy: inter × fall).
+	DrainDelay time.Duration
 
 	// DecisionWindowDays is ACCORD_DECISION_WINDOW_DAYS: the working days a superior
 	// has to decide an escalation before it moves up, 1 to 30.
@@ -88,15 +98,17 @@ func (e *Error) Error() string {
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
 func Load(getenv func(string) string) (Config, error) {
 	c := Config{
-		DatabaseURL:     strings.TrimSpace(getenv("DATABASE_URL")),
-		Host:            getenv("ACCORD_HOST"),
-		Port:            8080,
-		DataDir:         ".data",
-		LogLevel:        slog.LevelInfo,
-		LogFormat:       "text",
-		MaxUploadMB:     20,
-		SessionLifetime: 12 * time.Hour,
-		ShutdownTimeout: 15 * time.Second,
+		DatabaseURL:       strings.TrimSpace(getenv("DATABASE_URL")),
+		DirectDatabaseURL: strings.TrimSpace(getenv("ACCORD_DIRECT_DATABASE_URL")),
+		Host:              getenv("ACCORD_HOST"),
+		Port:              8080,
+		DataDir:           ".data",
+		LogLevel:          slog.LevelInfo,
+		LogFormat:         "text",
+		MaxUploadMB:       20,
+		SessionLifetime:   12 * time.Hour,
+		ShutdownTimeout:   15 * time.Second,
+		DrainDelay:        5 * time.Second,
 
 		DecisionWindowDays: accord.DefaultDecisionWindowDays,
 	}
@@ -192,6 +204,13 @@ func Load(getenv func(string) string) (Config, error) {
 			*d.dst = dur
 		}
 	}
+	if v := getenv("ACCORD_DRAIN_DELAY"); v != "" {
+		dur, err := time.ParseDuration(v)
+		if err != nil || dur < 0 || dur > 5*time.Minute {
+			return Config{}, &Error{"ACCORD_DRAIN_DELAY", v, `a duration from "0s" (no drain) to "5m", such as "5s"`}
+		}
+		c.DrainDelay = dur
+	}
 	if err := c.loadDelivery(getenv); err != nil {
 		return Config{}, err
 	}
@@ -205,13 +224,29 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.DecisionWindowDays = n
 	}
-	if c.DatabaseURL != "" {
-		u, err := url.Parse(c.DatabaseURL)
+	for _, setting := range [][2]string{{"DATABASE_URL", c.DatabaseURL}, {"ACCORD_DIRECT_DATABASE_URL", c.DirectDatabaseURL}} {
+		variable, v := setting[0], setting[1]
+		if v == "" {
+			continue
+		}
+		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-			return Config{}, &Error{"DATABASE_URL", redact(c.DatabaseURL), "a URL like postgres://user:password@host:5432/accord"}
+			return Config{}, &Error{variable, redact(v), "a URL like postgres://user:password@host:5432/accord"}
 		}
 	}
+	if c.DirectDatabaseURL != "" && c.DatabaseURL == "" {
+		return Config{}, &Error{"ACCORD_DIRECT_DATABASE_URL", redact(c.DirectDatabaseURL), "to be set together with DATABASE_URL"}
+	}
 	return c, nil
+}
+
+// SessionDatabaseURL is where work that needs a database session of its own
+// connects: background jobs and migrations (see DirectDatabaseURL).
+func (c Config) SessionDatabaseURL() string {
+	if c.DirectDatabaseURL != "" {
+		return c.DirectDatabaseURL
+	}
+	return c.DatabaseURL
 }
 
 // loadDelivery reads the base URL for links and the SMTP settings.

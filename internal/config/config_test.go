@@ -16,7 +16,7 @@ func TestLoadDefaults(t *testing.T) {
 	c, err := Load(func(string) string { return "" })
 	require.NoError(t, err)
 	require.Equal(t, Config{Port: 8080, DataDir: ".data", LogLevel: slog.LevelInfo, LogFormat: "text", MaxUploadMB: 20,
-		SessionLifetime: 12 * time.Hour, ShutdownTimeout: 15 * time.Second, DecisionWindowDays: 3,
+		SessionLifetime: 12 * time.Hour, ShutdownTimeout: 15 * time.Second, DrainDelay: 5 * time.Second, DecisionWindowDays: 3,
 		BaseURL: "http://localhost:8080", SMTPPort: 587, SMTPTLS: "starttls", TimeZone: mustZone(t, "Asia/Shanghai")}, c)
 	require.Equal(t, ":8080", c.Addr())
 	require.False(t, c.EmailEnabled(), "email is off by default")
@@ -27,7 +27,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 	env := map[string]string{
 		"DATABASE_URL": "postgres://a:b@db/accord", "ACCORD_HOST": "127.0.0.1", "PORT": "9000",
 		"ACCORD_DATA_DIR": "/var/tmp/x", "ACCORD_LOG_LEVEL": "debug", "ACCORD_LOG_FORMAT": "json",
-		"ACCORD_SECURE_COOKIES": "true", "ACCORD_SESSION_LIFETIME": "1h", "ACCORD_SHUTDOWN_TIMEOUT": "5s",
+		"ACCORD_SECURE_COOKIES": "true", "ACCORD_SESSION_LIFETIME": "1h", "ACCORD_SHUTDOWN_TIMEOUT": "5s", "ACCORD_DRAIN_DELAY": "2s",
 		"ACCORD_BASE_URL": "https://accord.example.com/", "ACCORD_SMTP_HOST": "smtp.example.com",
 		"ACCORD_SMTP_PORT": "2525", "ACCORD_SMTP_USERNAME": "accord", "ACCORD_SMTP_PASSWORD": "pw",
 		"ACCORD_SMTP_FROM": "Accord <accord@example.com>", "ACCORD_SMTP_TLS": "tls", "ACCORD_DECISION_WINDOW_DAYS": "5",
@@ -39,7 +39,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, Config{DatabaseURL: "postgres://a:b@db/accord", Host: "127.0.0.1", Port: 9000,
 		DataDir: "/var/tmp/x", LogLevel: slog.LevelDebug, LogFormat: "json", SecureCookies: true,
-		SessionLifetime: time.Hour, ShutdownTimeout: 5 * time.Second, DecisionWindowDays: 5,
+		SessionLifetime: time.Hour, ShutdownTimeout: 5 * time.Second, DrainDelay: 2 * time.Second, DecisionWindowDays: 5,
 		BaseURL: "https://accord.example.com", SMTPHost: "smtp.example.com", SMTPPort: 2525,
 		SMTPUsername: "accord", SMTPPassword: "pw", SMTPFrom: "Accord <accord@example.com>", SMTPTLS: "tls",
 		WebhookAllowPrivate: true, TimeZone: mustZone(t, "Europe/Berlin"), MaxUploadMB: 50,
@@ -106,7 +106,9 @@ func TestLoadNamesTheBadVariable(t *testing.T) {
 		"ACCORD_MAX_UPLOAD_MB":         "2048",
 		"ACCORD_SESSION_LIFETIME":      "-1h",
 		"ACCORD_SHUTDOWN_TIMEOUT":      "soon",
+		"ACCORD_DRAIN_DELAY":           "-1s",
 		"DATABASE_URL":                 "mysql://root:secret@db/x",
+		"ACCORD_DIRECT_DATABASE_URL":   "postgres://root:secret@db/x", // without DATABASE_URL
 	}
 	for name, value := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -124,6 +126,29 @@ func TestLoadNamesTheBadVariable(t *testing.T) {
 			require.NotContains(t, err.Error(), "secret", "passwords must not be printed")
 		})
 	}
+}
+
+// TestDirectDatabaseURL: jobs and migrations connect straight to PostgreSQL when
+// pages go through PgBouncer, and use DATABASE_URL otherwise.
+func TestDirectDatabaseURL(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"DATABASE_URL": "postgres://a:b@bouncer:6432/accord"}
+	c, err := Load(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	require.Equal(t, "postgres://a:b@bouncer:6432/accord", c.SessionDatabaseURL())
+
+	env["ACCORD_DIRECT_DATABASE_URL"] = "postgres://a:b@db:5432/accord"
+	c, err = Load(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	require.Equal(t, "postgres://a:b@bouncer:6432/accord", c.DatabaseURL)
+	require.Equal(t, "postgres://a:b@db:5432/accord", c.SessionDatabaseURL())
+
+	env["ACCORD_DIRECT_DATABASE_URL"] = "mysql://a:secret@db/accord"
+	_, err = Load(func(k string) string { return env[k] })
+	var cerr *Error
+	require.True(t, errors.As(err, &cerr))
+	require.Equal(t, "ACCORD_DIRECT_DATABASE_URL", cerr.Variable)
+	require.NotContains(t, err.Error(), "secret")
 }
 
 func TestLoadDecisionWindowDays(t *testing.T) {

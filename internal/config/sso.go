@@ -1,12 +1,12 @@
 package config
 
 import (
+	"accord/internal/accord"
 	"net"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // OIDC is single sign-on through an OpenID provider; it is off while Issuer is empty.
@@ -81,7 +81,7 @@ func (c *Config) loadOIDC(getenv func(string) string) error {
 		}
 	}
 	if v := strings.TrimSpace(getenv("ACCORD_OIDC_BUTTON_LABEL")); v != "" {
-		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > 60 || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		if accord.TextProblem(v, accord.TextRule{Max: 60}) != "" {
 			return &Error{"ACCORD_OIDC_BUTTON_LABEL", v, `a short name for the sign-in button (at most 60 characters), such as "Company SSO"`}
 		}
 		o.ButtonLabel = v

@@ -22,7 +22,7 @@ import (
 func TestProblemOfEveryDeliveryError(t *testing.T) {
 	t.Parallel()
 	post := func(client *http.Client, platform accord.WebhookPlatform, url string) error {
-		return delivery.NewPoster(client, nil).Post(context.Background(), accord.Webhook{Platform: platform, URL: url}, "hi")
+		return delivery.NewPoster(client, nil).Post(context.Background(), accord.Webhook{Platform: platform, URL: url}, "acc-1-1", "hi")
 	}
 	answering := func(status int, body string) string {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

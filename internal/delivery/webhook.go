@@ -42,6 +42,9 @@ const maxWeComText = 2048
 //   - WeCom group robot: {"msgtype":"text","text":{"content":…}}, unsigned, at most
 //     2048 bytes of text.
 //   - Slack incoming webhook: {"text":…}, unsigned.
+//
+// None of these documents a de-duplication field, so the body carries no delivery id:
+// Poster.Post sends it in the DeliveryHeader header.
 func BuildPayload(platform accord.WebhookPlatform, rawURL, secret, text string, now time.Time) (Payload, error) {
 	var body any
 	target := rawURL
@@ -145,10 +148,12 @@ func NewPoster(client *http.Client, now func() time.Time) *Poster {
 	return &Poster{client: client, now: now}
 }
 
-// Post sends text to the webhook. It fails on a non-2xx answer and on the error codes
-// Feishu, DingTalk and WeCom return with status 200. Errors never include the URL,
-// which holds the bot's token, so they can be shown to admins.
-func (p *Poster) Post(ctx context.Context, w accord.Webhook, text string) error {
+// Post sends text to the webhook, with deliveryID (DeliveryID, or TestDeliveryID for
+// a test message) in the DeliveryHeader header so the receiver can drop a repeat. It
+// fails on a non-2xx answer and on the error codes Feishu, DingTalk and WeCom return
+// with status 200. Errors never include the URL, which holds the bot's token, so they
+// can be shown to admins.
+func (p *Poster) Post(ctx context.Context, w accord.Webhook, deliveryID, text string) error {
 	pl, err := BuildPayload(w.Platform, w.URL, w.Secret, text, p.now())
 	if err != nil {
 		return err
@@ -158,6 +163,9 @@ func (p *Poster) Post(ctx context.Context, w accord.Webhook, text string) error 
 		return errors.New("delivery: the webhook URL cannot be used")
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	if deliveryID != "" {
+		req.Header.Set(DeliveryHeader, deliveryID)
+	}
 	resp, err := p.client.Do(req)
 	if err != nil {
 		var uerr *url.Error

@@ -117,6 +117,7 @@ type receiver struct {
 type call struct {
 	query       url.Values
 	contentType string
+	delivery    string // the X-Accord-Delivery header
 	body        string
 }
 
@@ -125,10 +126,12 @@ func newReceiver(t *testing.T, status int, answer string) (*receiver, *httptest.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		r.mu.Lock()
-		r.calls = append(r.calls, call{query: req.URL.Query(), contentType: req.Header.Get("Content-Type"), body: string(body)})
+		r.calls = append(r.calls, call{query: req.URL.Query(), contentType: req.Header.Get("Content-Type"),
+			delivery: req.Header.Get(delivery.DeliveryHeader), body: string(body)})
+		status, answer := r.status, r.answer
 		r.mu.Unlock()
-		w.WriteHeader(r.status)
-		io.WriteString(w, r.answer)
+		w.WriteHeader(status)
+		io.WriteString(w, answer)
 	}))
 	t.Cleanup(srv.Close)
 	return r, srv
@@ -139,10 +142,11 @@ func TestPosterSendsThePlatformPayload(t *testing.T) {
 	rec, srv := newReceiver(t, http.StatusOK, `{"errcode":0,"errmsg":"ok"}`)
 	p := delivery.NewPoster(srv.Client(), func() time.Time { return signedAt })
 	w := accord.Webhook{Platform: accord.PlatformDingTalk, URL: srv.URL + "/robot/send?access_token=tok", Secret: "SECtest"}
-	require.NoError(t, p.Post(context.Background(), w, "hello"))
+	require.NoError(t, p.Post(context.Background(), w, "acc-7-3", "hello"))
 	require.Len(t, rec.calls, 1)
 	c := rec.calls[0]
 	require.Equal(t, "application/json; charset=utf-8", c.contentType)
+	require.Equal(t, "acc-7-3", c.delivery)
 	require.Equal(t, `{"msgtype":"text","text":{"content":"hello"}}`, c.body)
 	require.Equal(t, url.Values{"access_token": {"tok"}, "timestamp": {"1599360473000"}, "sign": {dingTalkVector}}, c.query)
 }
@@ -173,7 +177,7 @@ func TestPosterReportsFailures(t *testing.T) {
 			t.Parallel()
 			_, srv := newReceiver(t, tt.status, tt.answer)
 			p := delivery.NewPoster(srv.Client(), nil)
-			err := p.Post(context.Background(), accord.Webhook{Platform: tt.platform, URL: srv.URL + "/hook/secret-token"}, "hi")
+			err := p.Post(context.Background(), accord.Webhook{Platform: tt.platform, URL: srv.URL + "/hook/secret-token"}, "acc-1-1", "hi")
 			if tt.want == "" {
 				require.NoError(t, err)
 				return
@@ -190,7 +194,7 @@ func TestPosterHidesTheURLWhenUnreachable(t *testing.T) {
 	addr := srv.URL
 	srv.Close() // nothing listens there any more
 	p := delivery.NewPoster(&http.Client{Timeout: 5 * time.Second}, nil)
-	err := p.Post(context.Background(), accord.Webhook{Platform: accord.PlatformSlack, URL: addr + "/services/T0/B0/secret-token"}, "hi")
+	err := p.Post(context.Background(), accord.Webhook{Platform: accord.PlatformSlack, URL: addr + "/services/T0/B0/secret-token"}, "acc-1-1", "hi")
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "secret-token")
 	require.Contains(t, err.Error(), "post to slack")

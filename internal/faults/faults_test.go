@@ -3,6 +3,7 @@
 package faults
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -32,7 +33,53 @@ import (
 	"accord/web/i18n"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "accord-faults-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	// The tests that run the real binary share one build: several parallel builds of
+	// the same binary on a cold cache each cost minutes on a 2-core machine.
+	binaryPath := filepath.Join(dir, "accord")
+	var once sync.Once
+	var buildErr error
+	buildAccord = func(t *testing.T) string {
+		t.Helper()
+		once.Do(func() {
+			// Without -race: these servers are measured and killed, not raced.
+			build := exec.Command("go", "build", "-o", binaryPath, "accord/cmd/accord")
+			build.Stderr = os.Stderr
+			buildErr = build.Run()
+		})
+		require.NoError(t, buildErr, "build accord")
+		return binaryPath
+	}
+	code := pgtest.Main(m)
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// buildAccord returns the path of the accord binary, built once for the package.
+var buildAccord func(t *testing.T) string
+
+// syncBuffer collects a child process's output while the test may read it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
 
 // TestDatabaseRestartWhileServing stops PostgreSQL under a running server: requests
 // get the friendly 503 page, and once the database is back the same process serves
@@ -94,10 +141,7 @@ func TestKilledDuringWritesLosesNothingAcknowledged(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dbURL := pgtest.NewDB(t, pgtest.Demo())
-	binary := filepath.Join(t.TempDir(), "accord")
-	build := exec.Command("go", "build", "-o", binary, "accord/cmd/accord")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
+	binary := buildAccord(t)
 
 	port := freePort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)

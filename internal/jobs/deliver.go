@@ -43,9 +43,10 @@ type Mailer interface {
 	Send(ctx context.Context, e delivery.Email) error
 }
 
-// WebhookPoster posts one text message to a webhook (delivery.Poster does).
+// WebhookPoster posts one text message to a webhook (delivery.Poster does), marked
+// with its delivery id.
 type WebhookPoster interface {
-	Post(ctx context.Context, w accord.Webhook, text string) error
+	Post(ctx context.Context, w accord.Webhook, deliveryID, text string) error
 }
 
 // Deliverer sends notifications out of Accord.
@@ -66,7 +67,9 @@ type Deliverer struct {
 // the recipient when email is on, and every enabled webhook of the recipient's units
 // (see store.NotificationForDelivery). Each attempt is recorded. It fails when any
 // channel failed, so River retries; channels already sent are skipped on the retry,
-// so nobody gets the message twice.
+// so nobody gets the message twice. A post whose answer was lost is posted again
+// (at least once); each carries delivery.DeliveryID, the same every time, so the
+// receiver can drop the repeat.
 func (d *Deliverer) Deliver(ctx context.Context, notificationID int64) error {
 	o, err := d.Store.NotificationForDelivery(ctx, notificationID)
 	if accord.ErrorCodeOf(err) == accord.ECodeNotFound {
@@ -103,7 +106,8 @@ func (d *Deliverer) Deliver(ctx context.Context, notificationID int64) error {
 		if o.Sent(accord.ChannelWebhook, w.ID) {
 			continue
 		}
-		record(accord.ChannelWebhook, &w.ID, d.Poster.Post(ctx, w, msg.Chat))
+		// The same id on every retry, from whichever instance: the receiver drops repeats.
+		record(accord.ChannelWebhook, &w.ID, d.Poster.Post(ctx, w, delivery.DeliveryID(o.Notification.ID, w.ID), msg.Chat))
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("jobs: deliver notification %d: %w", notificationID, errors.Join(failed...))

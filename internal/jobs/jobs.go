@@ -96,6 +96,10 @@ type Options struct {
 	Deliverer *Deliverer
 }
 
+// RescueStuckJobsAfter is how long a job may stay "running" before another instance
+// takes it over.
+const RescueStuckJobsAfter = 10 * time.Minute
+
 // NewClient builds the River client that runs the sweep. Start it with Start(ctx) and
 // stop it with Stop(ctx). Give it a pool of its own (accord serve does), so busy
 // pages cannot keep its leader from renewing its lease.
@@ -126,6 +130,11 @@ func NewClient(pool *pgxpool.Pool, st Sweeper, logger *slog.Logger, opts Options
 		Logger:  slog.New(minLevel{logger.Handler(), slog.LevelWarn}),
 		Queues:  queues,
 		Workers: workers,
+		// A job left running by an instance that was killed (or caught running by a
+		// backup) is retried after this, not River's default hour. Every job's attempt
+		// is bounded well below it (a sweep by River's minute, a delivery by two), and
+		// both kinds are safe to run again.
+		RescueStuckJobsAfter: RescueStuckJobsAfter,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(opts.SweepInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "accord_sweep", RunOnStart: true})},

@@ -7,7 +7,6 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"accord/internal/accord"
 )
@@ -364,14 +363,16 @@ func firstSheet(f File) string {
 	return ""
 }
 
+// name checks a name by the rule every face applies to it (accord.NameText).
 func (c *checker) name(sheet string, row int, field, s string, required bool) {
-	switch {
-	case s == "" && required:
-		c.add(sheet, row, field, "field_required", "")
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		c.add(sheet, row, field, "field_bad_characters", s)
-	case utf8.RuneCountInString(s) > accord.MaxNameLength:
-		c.add(sheet, row, field, "field_too_long", "")
+	rule := accord.NameText
+	rule.Required = required
+	switch p := accord.TextProblem(s, rule); p {
+	case "":
+	case "field_bad_characters":
+		c.add(sheet, row, field, p, s)
+	default:
+		c.add(sheet, row, field, p, "")
 	}
 }
 

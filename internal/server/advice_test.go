@@ -46,7 +46,7 @@ func TestSuperiorAsksAdviceBeforeDeciding(t *testing.T) {
 	require.Equal(t, "Advice awaited from Guo Zheng.", resp.text("advice-pending"))
 
 	// Legal's head is told, reads the escalation and answers once.
-	require.Contains(t, legal.get("/notifications").body, "asks your opinion before deciding on “CRM system development” (Smart service upgrade).")
+	require.Contains(t, legal.get("/notifications").plain(), "asks your opinion before deciding on “CRM system development” (Smart service upgrade).")
 	resp = legal.get(page)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, 1, resp.doc.Find(`[data-testid="opinion-form"]`).Length())
@@ -76,7 +76,7 @@ func TestSuperiorAsksAdviceBeforeDeciding(t *testing.T) {
 	require.Empty(t, resp.text("advice-pending"))
 	item := resp.doc.Find(`[data-testid="advice-item"]`)
 	require.Equal(t, "可以，客户数据脱敏即可。", strings.TrimSpace(item.Find(`[data-field="opinion"]`).Text()))
-	require.Contains(t, superior.get("/notifications").body, "Guo Zheng gave an opinion on “CRM system development”")
+	require.Contains(t, superior.get("/notifications").plain(), "Guo Zheng gave an opinion on “CRM system development”")
 
 	// The API tells the same.
 	list := b.api(t, "legal@accord.demo").get(page+"/advice").expect(t, http.StatusOK)

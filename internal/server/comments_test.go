@@ -99,7 +99,7 @@ func TestRequestConversation(t *testing.T) {
 
 	// The lead is told, and the notification opens the comment.
 	notes := lead.get("/notifications")
-	require.Contains(t, notes.body, "Huang Lei mentioned you on “CRM system development” (Smart service upgrade).")
+	require.Contains(t, notes.plain(), "Huang Lei mentioned you on “CRM system development” (Smart service upgrade).")
 	link := notes.doc.Find(`a:contains("mentioned you")`).First().AttrOr("href", "")
 	opened := lead.get(link)
 	require.Equal(t, http.StatusSeeOther, opened.StatusCode)
@@ -115,7 +115,7 @@ func TestRequestConversation(t *testing.T) {
 	require.Equal(t, "nofollow noopener noreferrer", a.AttrOr("rel", ""))
 	require.Contains(t, answer.Find(`[data-field="body"]`).Text(), "<b>x</b>", "markup is shown as text")
 	require.Zero(t, answer.Find(`[data-field="body"] b`).Length())
-	require.Contains(t, itHead.get("/notifications").body, "Zhang Wei commented on “CRM system development” (Smart service upgrade).",
+	require.Contains(t, itHead.get("/notifications").plain(), "Zhang Wei commented on “CRM system development” (Smart service upgrade).",
 		"the other side hears of it")
 
 	// Data's head sees the project, not this request's conversation as a party: reads only.
@@ -199,8 +199,8 @@ func TestProjectAndEscalationConversations(t *testing.T) {
 	superior := b.loginID(t, e.AssignedUserID)
 	resp = rqFollow(t, superior, cmPost(superior, escPage, "IT 本季度还有哪些 P0？"))
 	require.Len(t, cmComments(resp), 1)
-	require.Contains(t, itHead.get("/notifications").body, "commented on “CRM system development”")
-	require.Contains(t, lead.get("/notifications").body, "commented on “CRM system development”")
+	require.Contains(t, itHead.get("/notifications").plain(), "commented on “CRM system development”")
+	require.Contains(t, lead.get("/notifications").plain(), "commented on “CRM system development”")
 	admin := b.login(t, "admin@accord.demo")
 	require.Equal(t, http.StatusOK, admin.get(escPage).StatusCode)
 	require.Equal(t, http.StatusForbidden, cmPost(admin, escPage, "?").StatusCode, "an administrator reads, does not speak")
@@ -290,7 +290,7 @@ func TestFollowersHearOfStepsAndTalk(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, itHead.post(rqReq(it.ID, "/agree"), url.Values{"version": {rqVersion(it)}}).StatusCode)
 	rqFollow(t, itHead, cmPost(itHead, page, "下周开始排期"))
 	for _, c := range []*client{data, b.login(t, "ceo@accord.demo")} {
-		notes := c.get("/notifications").body
+		notes := c.get("/notifications").plain()
 		require.Contains(t, notes, "Huang Lei moved “CRM system development” (Smart service upgrade) on: Agreed.")
 		require.Contains(t, notes, "Huang Lei commented on “CRM system development” (Smart service upgrade).")
 	}
@@ -298,7 +298,7 @@ func TestFollowersHearOfStepsAndTalk(t *testing.T) {
 	// Unfollowed, Data's head hears no more.
 	rqFollow(t, data, data.post(page+"/unfollow", nil))
 	rqFollow(t, itHead, cmPost(itHead, page, "已排期"))
-	require.Equal(t, 1, strings.Count(data.get("/notifications").body, "commented on"))
+	require.Equal(t, 1, strings.Count(data.get("/notifications").plain(), "commented on"))
 }
 
 // TestFollowingThroughTheAPI: the same rules through the JSON face.

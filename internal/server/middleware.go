@@ -40,7 +40,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		elapsed := time.Since(start)
 		s.metrics.observe(r.Method, route, ww.Status(), elapsed)
 		level := slog.LevelInfo
-		if ww.Status() >= 500 {
+		// A draining instance's 503 on /readyz is the plan, not an error.
+		if ww.Status() >= 500 && !(route == "/readyz" && s.draining.Load()) {
 			level = slog.LevelError
 		}
 		path := r.URL.Path

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -37,6 +38,8 @@ type Server struct {
 	// multipartBytes caps a multipart body: the largest file a conversation takes,
 	// with room for its words.
 	multipartBytes int64
+	// draining is set by StartDraining (health.go) when the process is asked to stop.
+	draining atomic.Bool
 }
 
 // New wires a server around a store.
@@ -54,7 +57,7 @@ func (s *Server) Handler() http.Handler {
 	// Browsers say where a POST comes from; cross-site ones are refused on every route.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.pages.CrossOriginDenied))
-	return cop.Handler(s.Router())
+	return s.closeWhileDraining(cop.Handler(s.Router()))
 }
 
 // Router builds the routes; tests walk it to check every route is covered.

@@ -79,7 +79,7 @@ func TestStandInAnswersForTheAwayHead(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, dev.post(rqReq(it.ID, "/agree"), url.Values{"version": {rqVersion(it)}}).StatusCode)
 	reqPage := lead.get(rqReq(it.ID, ""))
 	require.Equal(t, "Xu Hang for Huang Lei", reqPage.text("answered-by"))
-	require.Contains(t, lead.get("/notifications").body, "Xu Hang for Huang Lei answered “CRM system development”: Agreed.")
+	require.Contains(t, lead.get("/notifications").plain(), "Xu Hang for Huang Lei answered “CRM system development”: Agreed.")
 	zh := b.login(t, "aftersales@accord.demo")
 	zh.lang = "zh"
 	require.Equal(t, "徐航（代 黄磊）", zh.get(rqReq(it.ID, "")).text("answered-by"))

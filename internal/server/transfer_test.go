@@ -53,7 +53,7 @@ func TestTransferPassesARequestToTheUnitItBelongsTo(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, itHead.get(page).StatusCode, "IT no longer holds it, nor sees the project")
 
 	data := b.login(t, "data@accord.demo")
-	require.Contains(t, data.get("/notifications").body,
+	require.Contains(t, data.get("/notifications").plain(),
 		"Huang Lei passed “CRM system development” (Smart service upgrade) to your unit: “客户画像归数据部负责”.")
 	inbox := data.get("/inbox")
 	require.Contains(t, inbox.body, "CRM system development")
@@ -63,7 +63,7 @@ func TestTransferPassesARequestToTheUnitItBelongsTo(t *testing.T) {
 	require.Equal(t, 1, resp.doc.Find(`[data-testid="act-agree"]`).Length(), "Data's head answers it afresh")
 
 	// The lead is told why, and may send it back.
-	require.Contains(t, lead.get("/notifications").body, "passed “CRM system development” (Smart service upgrade) on to another unit")
+	require.Contains(t, lead.get("/notifications").plain(), "passed “CRM system development” (Smart service upgrade) on to another unit")
 	resp = lead.get(page)
 	require.Equal(t, 1, resp.doc.Find(`[data-testid="act-transfer-back"]`).Length())
 	cur := b.rqRequest(t, crm.ID)
@@ -72,7 +72,7 @@ func TestTransferPassesARequestToTheUnitItBelongsTo(t *testing.T) {
 	crm = b.rqRequest(t, crm.ID)
 	require.Equal(t, units["IT"].ID, crm.HolderUnitID)
 	require.Nil(t, crm.TransferredFromUnitID)
-	require.Contains(t, itHead.get("/notifications").body, "Zhang Wei sent “CRM system development” (Smart service upgrade) back to your unit.")
+	require.Contains(t, itHead.get("/notifications").plain(), "Zhang Wei sent “CRM system development” (Smart service upgrade) back to your unit.")
 
 	// The project's history tells both steps, with the units as named then.
 	history := strings.Join(lead.get(wbPath(smart, "/history")).wbTexts(`[data-testid="history-summary"]`), "\n")
@@ -151,7 +151,7 @@ func TestFollowerWhoLosesSightHearsNoMore(t *testing.T) {
 	crm = b.rqRequest(t, crm.ID)
 	require.Equal(t, http.StatusSeeOther, b.login(t, "data@accord.demo").post(rqReq(crm.ID, "/agree"),
 		url.Values{"version": {rqVersion(crm)}}).StatusCode)
-	notes := dev.get("/notifications").body
+	notes := dev.get("/notifications").plain()
 	require.NotContains(t, notes, "on: Agreed", "a follower who lost sight hears nothing more")
 	require.NotContains(t, notes, "归数据部")
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -52,9 +51,7 @@ func scanToken(row pgx.Row) (accord.APIToken, error) {
 func (s *Store) CreateToken(ctx context.Context, actorID, userID int64, name string, now time.Time) (accord.APIToken, string, error) {
 	name = strings.TrimSpace(name)
 	var v accord.Validation
-	if utf8.RuneCountInString(name) > accord.MaxNameLength {
-		v.Add("name", "field_too_long")
-	}
+	v.Text("name", name, accord.NameText)
 	if err := v.Err(); err != nil {
 		return accord.APIToken{}, "", err
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"encoding/base64"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,6 +79,9 @@ func TestTokens(t *testing.T) {
 	_, _, err = w.Store.CreateToken(w.Ctx, owner.ID, owner.ID, "", now)
 	require.Equal(t, accord.ECodeInvalid, accord.ErrorCodeOf(err))
 
-	_, _, err = w.Store.CreateToken(w.Ctx, other.ID, other.ID, string(make([]rune, 200)), now)
+	_, _, err = w.Store.CreateToken(w.Ctx, other.ID, other.ID, strings.Repeat("名", 200), now)
 	require.Equal(t, map[string]string{"name": "field_too_long"}, accord.FieldErrors(err))
+	// The name is text like any other (accord.TextProblem): NUL would fail the insert.
+	_, _, err = w.Store.CreateToken(w.Ctx, other.ID, other.ID, "a\x00b", now)
+	require.Equal(t, map[string]string{"name": "field_bad_characters"}, accord.FieldErrors(err))
 }

@@ -43,6 +43,7 @@ func TestEveryUsedMessageExists(t *testing.T) {
 	// Errorf(code, "id", …), and field maps {"field": "id"}.
 	patterns := []*regexp.Regexp{
 		regexp.MustCompile(`\b[tT]\(ctx, "([a-z0-9_]+)"`),
+		regexp.MustCompile(`\bhistT\(ctx, "([a-z0-9_]+)"`),
 		regexp.MustCompile(`\bflash(?:Error)?\(ctx, "([a-z0-9_]+)"`),
 		regexp.MustCompile(`MessageID: "([a-z0-9_]+)"`),
 		regexp.MustCompile(`\.Add\("[a-z_]+", "([a-z0-9_]+)"\)`),

@@ -41,7 +41,7 @@ func searchWhere(ctx context.Context, h accord.SearchHit) []string {
 
 // searchConversation says which conversation a comment was found in.
 func searchConversation(ctx context.Context, h accord.SearchHit) string {
-	title := map[string]any{"Title": h.DisplaySubject(lang(ctx))}
+	title := map[string]any{"Title": "\u2068" + h.DisplaySubject(lang(ctx)) + "\u2069"} // isolated: see isolatedMarks
 	switch h.Subject.Kind {
 	case accord.CommentOnRequest:
 		return t(ctx, "search_in_request", title)

@@ -227,14 +227,21 @@ func (e *apiBadRequest) Error() string { return "api: bad request: " + e.detail 
 
 // decodeJSON reads a request body into dst: one JSON object, no unknown fields.
 func decodeJSON(r *http.Request, dst any) error {
-	dec := json.NewDecoder(r.Body)
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		if isTooLarge(err) {
+			return err
+		}
+		return &apiBadRequest{detail: "unreadable body"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
+	err = dec.Decode(dst)
 	if err == nil {
 		if _, extra := dec.Token(); extra != io.EOF {
 			return &apiBadRequest{detail: "one JSON object expected"}
 		}
-		return nil
+		return refuseBadText(raw) // the decoder would have stored U+FFFD in its place
 	}
 	if isTooLarge(err) {
 		return err

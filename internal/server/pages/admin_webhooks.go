@@ -189,7 +189,7 @@ func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) {
 	sendCtx, cancel := context.WithTimeout(ctx, testMessageTimeout)
 	defer cancel()
 	poster := delivery.NewPoster(s.webhooks, s.Opts.Now)
-	sendErr := poster.Post(sendCtx, hook, text)
+	sendErr := poster.Post(sendCtx, hook, delivery.TestDeliveryID(hook.ID), text)
 	rec := accord.Delivery{Channel: accord.ChannelWebhook, WebhookID: &hook.ID, Status: accord.DeliverySent}
 	if sendErr != nil {
 		rec.Status, rec.LastError = accord.DeliveryFailed, sendErr.Error()

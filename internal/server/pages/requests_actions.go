@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"accord/internal/accord"
 	"accord/internal/server/spine"
@@ -304,9 +303,7 @@ func (s *Server) splitNeed(w http.ResponseWriter, r *http.Request) {
 		read.Add("needed_by", "rq_field_date")
 	}
 	message := strings.TrimSpace(f.Message)
-	if utf8.RuneCountInString(message) > accord.MaxNoteLength {
-		read.Add("message", "field_text_too_long")
-	}
+	accord.ValidateText(&read, "message", message, accord.MaxNoteLength)
 	in.Normalize()
 	_, err := in.Validate(a.Project)
 	if err == nil {

@@ -103,30 +103,30 @@ func (n historyNames) change(ctx context.Context, e accord.AuditEntry) ui.Projec
 		data := map[string]any{"Subject": histLocal(latest, "Title", "TitleEN", lang)}
 		switch e.Action {
 		case accord.AuditCreate:
-			c.Summary = i18n.T(ctx, "wb_hist_need_create", data)
+			c.Summary = histT(ctx, "wb_hist_need_create", data)
 		case accord.AuditUpdate:
-			c.Summary = i18n.T(ctx, "wb_hist_need_update", data)
+			c.Summary = histT(ctx, "wb_hist_need_update", data)
 		case accord.AuditDelete:
-			c.Summary = i18n.T(ctx, "wb_hist_need_delete", data)
+			c.Summary = histT(ctx, "wb_hist_need_delete", data)
 		case accord.AuditArchive:
-			c.Summary = i18n.T(ctx, "wb_hist_need_archive", data)
+			c.Summary = histT(ctx, "wb_hist_need_archive", data)
 		}
 	case accord.AuditCommitment:
 		data := map[string]any{"Subject": i18n.Text(ctx, histText(latest["What"])), "Unit": n.unitName(latest["UnitID"], lang)}
 		switch e.Action {
 		case accord.AuditCreate:
-			c.Summary = i18n.T(ctx, "wb_hist_commitment_create", data)
+			c.Summary = histT(ctx, "wb_hist_commitment_create", data)
 		case accord.AuditUpdate:
-			c.Summary = i18n.T(ctx, "wb_hist_commitment_update", data)
+			c.Summary = histT(ctx, "wb_hist_commitment_update", data)
 		case accord.AuditDelete:
-			c.Summary = i18n.T(ctx, "wb_hist_commitment_delete", data)
+			c.Summary = histT(ctx, "wb_hist_commitment_delete", data)
 		}
 	case accord.AuditUnitPlan:
 		data := map[string]any{"Subject": n.unitName(json.Number(strconv.FormatInt(e.EntityID, 10)), lang)}
 		if before == nil {
-			c.Summary = i18n.T(ctx, "wb_hist_plan_create", data)
+			c.Summary = histT(ctx, "wb_hist_plan_create", data)
 		} else {
-			c.Summary = i18n.T(ctx, "wb_hist_plan_update", data)
+			c.Summary = histT(ctx, "wb_hist_plan_update", data)
 		}
 	case accord.AuditRequest:
 		if need := histLocal(latest, "need", "need_en", lang); need != "" {
@@ -147,7 +147,7 @@ func (n historyNames) change(ctx context.Context, e accord.AuditEntry) ui.Projec
 		switch e.Action {
 		case accord.AuditRaise:
 			if need := histLocal(latest, "need", "need_en", lang); need != "" {
-				c.Summary = i18n.T(ctx, "polish_hist_escalation_raise", map[string]any{"Need": need,
+				c.Summary = histT(ctx, "polish_hist_escalation_raise", map[string]any{"Need": need,
 					"Unit": histLocal(latest, "holder", "holder_en", lang)})
 				return c
 			}
@@ -161,13 +161,13 @@ func (n historyNames) change(ctx context.Context, e accord.AuditEntry) ui.Projec
 			case !kind.Valid():
 				c.Summary = i18n.T(ctx, "wb_hist_escalation_decide")
 			case kind == accord.DecideSendBack:
-				c.Summary = i18n.T(ctx, "wb_hist_escalation_sent_back", data)
+				c.Summary = histT(ctx, "wb_hist_escalation_sent_back", data)
 			default:
-				c.Summary = i18n.T(ctx, "wb_hist_escalation_decided", data)
+				c.Summary = histT(ctx, "wb_hist_escalation_decided", data)
 			}
 			return c // the decision is the summary; its fields are not a table of edits
 		case accord.AuditReassign:
-			c.Summary = i18n.T(ctx, "wb_hist_escalation_reassign", map[string]any{"Reason": i18n.Text(ctx, histText(latest["reason"]))})
+			c.Summary = histT(ctx, "wb_hist_escalation_reassign", map[string]any{"Reason": i18n.Text(ctx, histText(latest["reason"]))})
 			return c
 		case accord.AuditRefresh:
 			c.Summary = i18n.T(ctx, "wb_hist_escalation_refresh")
@@ -192,9 +192,9 @@ func (n historyNames) change(ctx context.Context, e accord.AuditEntry) ui.Projec
 	case accord.AuditThanks:
 		data := map[string]any{"Unit": n.unitName(latest["UnitID"], lang), "Text": histClip(i18n.Text(ctx, histText(latest["Text"])), 120)}
 		if e.Action == accord.AuditDelete {
-			c.Summary = i18n.T(ctx, "polish_hist_thanks_delete", data)
+			c.Summary = histT(ctx, "polish_hist_thanks_delete", data)
 		} else {
-			c.Summary = i18n.T(ctx, "polish_hist_thanks_create", data)
+			c.Summary = histT(ctx, "polish_hist_thanks_create", data)
 		}
 		return c // the summary quotes the thanks; there are no fields to compare
 	case accord.AuditComment:
@@ -205,11 +205,11 @@ func (n historyNames) change(ctx context.Context, e accord.AuditEntry) ui.Projec
 			// project: the history says that someone spoke there, not what.
 			c.Summary = i18n.T(ctx, "polish_hist_comment_escalation")
 		case e.Action == accord.AuditUpdate:
-			c.Summary = i18n.T(ctx, "polish_hist_comment_update", data)
+			c.Summary = histT(ctx, "polish_hist_comment_update", data)
 		case e.Action == accord.AuditRetract:
-			c.Summary = i18n.T(ctx, "polish_hist_comment_retract", data)
+			c.Summary = histT(ctx, "polish_hist_comment_retract", data)
 		default:
-			c.Summary = i18n.T(ctx, "polish_hist_comment_create", data)
+			c.Summary = histT(ctx, "polish_hist_comment_create", data)
 		}
 		return c // the words are the summary
 	case accord.AuditProject:
@@ -220,7 +220,7 @@ func (n historyNames) change(ctx context.Context, e accord.AuditEntry) ui.Projec
 		}
 	}
 	if c.Summary == "" {
-		c.Summary = i18n.T(ctx, "wb_hist_other", map[string]any{"Entity": e.Entity, "Action": e.Action})
+		c.Summary = histT(ctx, "wb_hist_other", map[string]any{"Entity": e.Entity, "Action": e.Action})
 	}
 	if e.Action == accord.AuditDelete || e.Action == accord.AuditArchive || after == nil {
 		return c
@@ -258,16 +258,16 @@ func requestChange(ctx context.Context, c ui.ProjectChange, action accord.AuditA
 	data := map[string]any{"Need": need, "Unit": unit, "From": state(before), "To": state(after)}
 	switch {
 	case action == accord.AuditOf(accord.ActionSend):
-		c.Summary = i18n.T(ctx, "polish_hist_request_send", data)
+		c.Summary = histT(ctx, "polish_hist_request_send", data)
 	case action == accord.AuditProgress:
-		c.Summary = i18n.T(ctx, "polish_hist_request_progress", data)
+		c.Summary = histT(ctx, "polish_hist_request_progress", data)
 		if body := histText(after["Body"]); body != "" {
 			c.Changes = append(c.Changes, ui.FieldChange{Field: i18n.T(ctx, "polish_hist_progress_note"),
 				After: histClip(i18n.Text(ctx, body), 120), Created: true})
 		}
 		return c
 	case action == accord.AuditNudge:
-		c.Summary = i18n.T(ctx, "polish_hist_request_nudge", data)
+		c.Summary = histT(ctx, "polish_hist_request_nudge", data)
 		return c
 	case action == accord.AuditOf(accord.ActionTransfer), action == accord.AuditOf(accord.ActionTransferBack):
 		data["ToUnit"] = histLocal(after, "to_unit", "to_unit_en", i18n.Lang(ctx))
@@ -275,11 +275,11 @@ func requestChange(ctx context.Context, c ui.ProjectChange, action accord.AuditA
 		if action == accord.AuditOf(accord.ActionTransferBack) {
 			id = "polish_hist_request_transfer_back"
 		}
-		c.Summary = i18n.T(ctx, id, data)
+		c.Summary = histT(ctx, id, data)
 	case data["From"] != "" && data["From"] != data["To"]:
-		c.Summary = i18n.T(ctx, "polish_hist_request_moved", data)
+		c.Summary = histT(ctx, "polish_hist_request_moved", data)
 	default:
-		c.Summary = i18n.T(ctx, "polish_hist_request_changed", data)
+		c.Summary = histT(ctx, "polish_hist_request_changed", data)
 	}
 	in, _ := after["input"].(map[string]any)
 	for _, f := range []struct{ key, label string }{
@@ -574,3 +574,21 @@ func histClip(s string, limit int) string {
 	r := []rune(s)
 	return string(r[:limit]) + "…"
 }
+
+// histT is i18n.T for a history line, with the user's text in it (a need's title, a
+// unit's name, a reason) marked as isolated (FSI … PDI): the page shows each such
+// piece inside <bdi>, so a right-to-left override in a title cannot reverse the rest
+// of the sentence.
+func histT(ctx context.Context, id string, data map[string]any) string {
+	marked := make(map[string]any, len(data))
+	for k, v := range data {
+		if s, ok := v.(string); ok && s != "" && histUserText[k] {
+			v = "\u2068" + s + "\u2069"
+		}
+		marked[k] = v
+	}
+	return i18n.T(ctx, id, marked)
+}
+
+// histUserText are the keys of history sentences' data that carry user text.
+var histUserText = map[string]bool{"Text": true, "Subject": true, "Unit": true, "Need": true, "Reason": true, "Head": true, "Actor": true}

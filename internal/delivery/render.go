@@ -7,6 +7,8 @@ package delivery
 import (
 	"strings"
 
+	"golang.org/x/text/unicode/bidi"
+
 	"accord/internal/accord"
 )
 
@@ -26,9 +28,9 @@ type Message struct {
 // to its page under baseURL (e.g. https://accord.example.com).
 func Render(n accord.Notification, to accord.Recipient, lang string, tr Translate, baseURL string) Message {
 	app := tr("app_name")
-	text := Sentence(n, lang, tr)
+	text := Sentence(isolateUserText(n, lang), lang, tr)
 	link := strings.TrimRight(baseURL, "/") + Path(n)
-	name := accord.User{Name: to.Name, NameEN: to.NameEN}.DisplayName(lang)
+	name := isolate(accord.User{Name: to.Name, NameEN: to.NameEN}.DisplayName(lang))
 	body := strings.Join([]string{
 		tr("delivery_email_greeting", map[string]any{"Name": name}),
 		"",
@@ -56,7 +58,35 @@ func Path(n accord.Notification) string { return n.Path() }
 
 // TestText is the message an admin sends to check a webhook.
 func TestText(unit accord.Unit, lang string, tr Translate) string {
-	return tr("delivery_test_text", map[string]any{"App": tr("app_name"), "Unit": unit.DisplayName(lang)})
+	return tr("delivery_test_text", map[string]any{"App": tr("app_name"), "Unit": isolate(unit.DisplayName(lang))})
+}
+
+// isolateUserText is n with the names, titles and reason it quotes already chosen in
+// lang and isolated (isolate), so its sentence cannot be reordered by them.
+func isolateUserText(n accord.Notification, lang string) accord.Notification {
+	n.ActorName, n.ActorNameEN = isolate(accord.User{Name: n.ActorName, NameEN: n.ActorNameEN}.DisplayName(lang)), ""
+	n.ActorForName, n.ActorForNameEN = isolate(accord.User{Name: n.ActorForName, NameEN: n.ActorForNameEN}.DisplayName(lang)), ""
+	n.OnBehalfName, n.OnBehalfNameEN = isolate(accord.User{Name: n.OnBehalfName, NameEN: n.OnBehalfNameEN}.DisplayName(lang)), ""
+	n.NeedTitle, n.NeedTitleEN = isolate(accord.Need{Title: n.NeedTitle, TitleEN: n.NeedTitleEN}.DisplayTitle(lang)), ""
+	n.ProjectName, n.ProjectNameEN = isolate(accord.Project{Name: n.ProjectName, NameEN: n.ProjectNameEN}.DisplayName(lang)), ""
+	n.Reason = isolate(n.Reason)
+	return n
+}
+
+// isolate is the plain-text <bdi> of emails and chat messages: user text holding
+// right-to-left letters or directional formatting characters (such as U+202E, which
+// would reverse the words after it) goes between FIRST STRONG ISOLATE and POP
+// DIRECTIONAL ISOLATE. Other text is left as typed, so ordinary messages carry no
+// invisible characters.
+func isolate(s string) string {
+	for _, r := range s {
+		p, _ := bidi.LookupRune(r)
+		switch c := p.Class(); {
+		case c == bidi.R, c == bidi.AL, c == bidi.AN, c >= bidi.LRO && c <= bidi.PDI:
+			return "\u2068" + s + "\u2069"
+		}
+	}
+	return s
 }
 
 // Language picks the language a recipient reads: their saved choice, else Chinese,

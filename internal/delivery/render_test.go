@@ -113,3 +113,28 @@ func TestDecisionReasonReachesEveryChannel(t *testing.T) {
 		})
 	}
 }
+
+// TestRightToLeftTextIsIsolatedInEmailAndChat: a title with U+202E (or Arabic) is
+// wrapped in FSI … PDI in every plain-text channel, so it cannot reverse the words
+// around it; ordinary names and titles stay as typed.
+func TestRightToLeftTextIsIsolatedInEmailAndChat(t *testing.T) {
+	t.Parallel()
+	bundle, err := i18n.NewBundle()
+	require.NoError(t, err)
+	const hostile = "Payroll \u202eexport report"
+	n := accord.Notification{ID: 4, Kind: accord.NotifyRequestAnswered, ProjectID: ptr[int64](2), RequestID: ptr[int64](7),
+		ActorName: "黄磊", ActorNameEN: "Huang Lei", NeedTitle: "工资导出", NeedTitleEN: hostile,
+		ProjectName: "智能服务升级", ProjectNameEN: "Smart service upgrade", State: accord.RequestDeclined}
+	to := accord.Recipient{Name: "张伟", NameEN: "مريم", Email: "aftersales@accord.demo", Active: true}
+	got := delivery.Render(n, to, "en", bundle.Localizer("en").T, "https://accord.example.com")
+	for channel, text := range map[string]string{"subject": got.Subject, "body": got.Body, "chat": got.Chat} {
+		require.Contains(t, text, "\u2068"+hostile+"\u2069", channel)
+		require.Contains(t, text, "Huang Lei answered", "%s: a plain name is left as typed", channel)
+		require.NotContains(t, text, "\u2068Huang Lei", channel)
+	}
+	require.Contains(t, got.Body, "Hello \u2068مريم\u2069", "the reader's right-to-left name is isolated too")
+
+	zh := delivery.Render(n, to, "zh", bundle.Localizer("zh").T, "https://accord.example.com")
+	require.NotContains(t, zh.Chat, "\u2068", "nothing right-to-left in the Chinese message")
+	require.Contains(t, delivery.TestText(accord.Unit{Name: "Unit \u202eX"}, "zh", bundle.Localizer("zh").T), "\u2068Unit \u202eX\u2069")
+}

@@ -1,7 +1,6 @@
 package accord
 
 import (
-	"net/mail"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -81,8 +80,7 @@ func DecideSSO(id Identity, bySubject, byEmail *SSOCandidate, createUnknown bool
 // else. It returns the address lower-cased.
 func SSOEmail(raw string) (string, bool) {
 	email := strings.ToLower(strings.TrimSpace(raw))
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || len(email) > 254 {
+	if !ValidEmail(email) {
 		return "", false
 	}
 	return email, true

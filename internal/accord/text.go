@@ -69,3 +69,14 @@ func (rule TextRule) refused(r rune) bool {
 	}
 	return unicode.IsControl(r)
 }
+
+// Isolate puts s between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE, for user
+// text inside a sentence where no element can isolate it (plain text, an <option>,
+// a stored sentence): a right-to-left override in s then cannot reverse the words
+// after it. Empty s stays empty.
+func Isolate(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "\u2068" + s + "\u2069"
+}

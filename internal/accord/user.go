@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -50,7 +51,7 @@ func (n *NewUser) Normalize() {
 // Validate reports every problem with the input at once.
 func (n NewUser) Validate() error {
 	var v Validation
-	if addr, err := mail.ParseAddress(n.Email); err != nil || addr.Address != n.Email {
+	if !ValidEmail(n.Email) {
 		v.Add("email", "field_email_invalid")
 	}
 	validateName(&v, "name", n.Name, true)
@@ -59,6 +60,24 @@ func (n NewUser) Validate() error {
 		v.Add("password", "field_password_short")
 	}
 	return v.Err()
+}
+
+// MaxEmailLength is the longest address SMTP allows (RFC 5321).
+const MaxEmailLength = 254
+
+// ValidEmail is the one rule for a person's email address, wherever it comes from
+// (a form, the API, an organisation file, a single sign-on provider): one bare
+// address as net/mail reads it, no longer than SMTP allows, and without control,
+// formatting (such as U+202E, which would reverse the text shown after it) or space
+// characters, which net/mail lets through in quoted local parts.
+func ValidEmail(s string) bool {
+	if len(s) > MaxEmailLength || strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r) || r == utf8.RuneError
+	}) {
+		return false
+	}
+	addr, err := mail.ParseAddress(s)
+	return err == nil && addr.Address == s
 }
 
 // Locales Accord speaks.

@@ -267,9 +267,12 @@ type Recipient struct {
 // the webhooks it goes to, and the deliveries already made for it.
 type Outgoing struct {
 	Notification Notification
-	Recipient    Recipient
-	Webhooks     []Webhook // enabled ones only
-	Deliveries   []Delivery
+	// DeliveryKey is the notification's random key for its deliveries' ids; empty
+	// for notifications made before it existed.
+	DeliveryKey string
+	Recipient   Recipient
+	Webhooks    []Webhook // enabled ones only
+	Deliveries  []Delivery
 }
 
 // Sent reports whether the channel (and webhook, for ChannelWebhook) already has it.

@@ -331,7 +331,7 @@ func (c *cluster) waitReady(ctx context.Context, in *instance) error {
 			return ctx.Err()
 		default:
 		}
-		resp, err := http.Get(url)
+		resp, err := probe.Get(url)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -394,9 +394,12 @@ func (c *cluster) startBalancer(ctx context.Context) error {
 	return nil
 }
 
+// probe asks health and status pages; a hung answer is a failed probe, not a hung run.
+var probe = &http.Client{Timeout: 2 * time.Second}
+
 // serverStatus is the balancer's view of each instance: UP, DOWN, …
 func (c *cluster) serverStatus() (map[string]string, error) {
-	resp, err := http.Get(c.stats)
+	resp, err := probe.Get(c.stats)
 	if err != nil {
 		return nil, err
 	}

@@ -18,12 +18,18 @@ import (
 // docs/webhooks.md.
 const DeliveryHeader = "X-Accord-Delivery"
 
-// DeliveryID is the id of one notification's delivery to one webhook,
-// "acc-<notification>-<webhook>". It is made from the delivery job's own data, so it
-// is the same on every retry and on whichever instance runs the job, and it differs
-// between notifications and between webhooks.
-func DeliveryID(notificationID, webhookID int64) string {
-	return "acc-" + strconv.FormatInt(notificationID, 10) + "-" + strconv.FormatInt(webhookID, 10)
+// DeliveryID is the id of one notification's delivery to one webhook:
+// "acc-<key>-<webhook>", key being the notification's random delivery key, or, for a
+// notification made before keys existed, "acc-<notification>-<webhook>". It comes
+// from the delivery job's own data, so it is the same on every retry and on
+// whichever instance runs the job; and it differs between notifications and between
+// webhooks — also after a restore of an older backup rewinds the id sequences, and
+// between two installations posting to one receiver.
+func DeliveryID(key string, notificationID, webhookID int64) string {
+	if key == "" {
+		key = strconv.FormatInt(notificationID, 10)
+	}
+	return "acc-" + key + "-" + strconv.FormatInt(webhookID, 10)
 }
 
 // TestDeliveryID is a fresh id for an admin's test message,

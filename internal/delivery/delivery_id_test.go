@@ -15,12 +15,14 @@ import (
 
 func TestDeliveryID(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "acc-42-7", delivery.DeliveryID(42, 7))
-	require.Equal(t, delivery.DeliveryID(42, 7), delivery.DeliveryID(42, 7), "the same for the same message and webhook")
-	require.NotEqual(t, delivery.DeliveryID(42, 7), delivery.DeliveryID(43, 7), "another notification")
-	require.NotEqual(t, delivery.DeliveryID(42, 7), delivery.DeliveryID(42, 8), "another webhook")
-	require.NotEqual(t, delivery.DeliveryID(1, 23), delivery.DeliveryID(12, 3), "the separator keeps the two apart")
-
+	const key = "5f0c2d3e-8a1b-4c6d-9e7f-0a1b2c3d4e5f"
+	require.Equal(t, "acc-"+key+"-7", delivery.DeliveryID(key, 42, 7))
+	require.Equal(t, delivery.DeliveryID(key, 42, 7), delivery.DeliveryID(key, 42, 7), "the same for the same message and webhook")
+	require.NotEqual(t, delivery.DeliveryID(key, 42, 7), delivery.DeliveryID(key, 42, 8), "another webhook")
+	require.NotEqual(t, delivery.DeliveryID(key, 42, 7), delivery.DeliveryID("0b7e9c1a-2f3d-4e5a-8b6c-7d8e9f0a1b2c", 42, 7),
+		"another notification with the same number, after a restore rewound the sequence")
+	require.Equal(t, "acc-42-7", delivery.DeliveryID("", 42, 7), "a notification from before keys")
+	require.NotEqual(t, delivery.DeliveryID("", 1, 23), delivery.DeliveryID("", 12, 3), "the separator keeps the two apart")
 	a, b := delivery.TestDeliveryID(7), delivery.TestDeliveryID(7)
 	require.Regexp(t, regexp.MustCompile(`^acc-test-7-[0-9a-f]{16}$`), a)
 	require.NotEqual(t, a, b, "each test message is a message of its own")
@@ -45,7 +47,7 @@ func TestEveryPlatformGetsTheDeliveryHeader(t *testing.T) {
 			rec, srv := newReceiver(t, http.StatusOK, answer)
 			p := delivery.NewPoster(srv.Client(), func() time.Time { return signedAt })
 			w := accord.Webhook{ID: 3, Platform: platform, URL: srv.URL + "/hook?token=t", Secret: "SECtest"}
-			require.NoError(t, p.Post(context.Background(), w, delivery.DeliveryID(41, w.ID), "hello"))
+			require.NoError(t, p.Post(context.Background(), w, delivery.DeliveryID("", 41, w.ID), "hello"))
 			require.Len(t, rec.calls, 1)
 			require.Equal(t, "acc-41-3", rec.calls[0].delivery)
 			want, err := delivery.BuildPayload(platform, w.URL, w.Secret, "hello", signedAt)
@@ -63,13 +65,13 @@ func TestRetrySendsTheSameDeliveryID(t *testing.T) {
 	rec, srv := newReceiver(t, http.StatusBadGateway, "try later")
 	p := delivery.NewPoster(srv.Client(), nil)
 	w := accord.Webhook{ID: 9, Platform: accord.PlatformWeCom, URL: srv.URL + "/cgi-bin/webhook/send?key=k"}
-	id := delivery.DeliveryID(100, w.ID)
+	id := delivery.DeliveryID("", 100, w.ID)
 	require.ErrorContains(t, p.Post(context.Background(), w, id, "hello"), "HTTP 502")
 	rec.mu.Lock()
 	rec.status, rec.answer = http.StatusOK, `{"errcode":0,"errmsg":"ok"}`
 	rec.mu.Unlock()
 	require.NoError(t, p.Post(context.Background(), w, id, "hello"))
-	require.NoError(t, p.Post(context.Background(), w, delivery.DeliveryID(101, w.ID), "another"))
+	require.NoError(t, p.Post(context.Background(), w, delivery.DeliveryID("", 101, w.ID), "another"))
 	require.Len(t, rec.calls, 3)
 	require.Equal(t, rec.calls[0].delivery, rec.calls[1].delivery, "the retry carries the first try's id")
 	require.Equal(t, "acc-100-9", rec.calls[1].delivery)

@@ -83,7 +83,7 @@ func isolate(s string) string {
 		p, _ := bidi.LookupRune(r)
 		switch c := p.Class(); {
 		case c == bidi.R, c == bidi.AL, c == bidi.AN, c >= bidi.LRO && c <= bidi.PDI:
-			return "\u2068" + s + "\u2069"
+			return accord.Isolate(s)
 		}
 	}
 	return s

@@ -265,7 +265,7 @@ func backupServe(t *testing.T, binary, dbURL string) string {
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	ok := false
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !ok; time.Sleep(50 * time.Millisecond) {
-		resp, err := http.Get(base + "/readyz")
+		resp, err := probe.Get(base + "/readyz")
 		if err == nil {
 			ok = resp.StatusCode == http.StatusOK
 			resp.Body.Close()

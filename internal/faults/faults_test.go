@@ -60,6 +60,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// probe asks /readyz; a hung answer is a failed probe, not a hung test.
+var probe = &http.Client{Timeout: 2 * time.Second}
+
 // buildAccord returns the path of the accord binary, built once for the package.
 var buildAccord func(t *testing.T) string
 
@@ -151,7 +154,7 @@ func TestKilledDuringWritesLosesNothingAcknowledged(t *testing.T) {
 		require.NoError(t, cmd.Start())
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		require.Eventually(t, func() bool {
-			resp, err := http.Get(base + "/readyz")
+			resp, err := probe.Get(base + "/readyz")
 			if err != nil {
 				return false
 			}

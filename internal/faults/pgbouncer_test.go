@@ -94,7 +94,7 @@ ignore_startup_parameters = jit
 	require.NoError(t, serve.Start())
 	t.Cleanup(func() { serve.Process.Kill(); serve.Wait() })
 	require.Eventually(t, func() bool {
-		resp, err := http.Get(base + "/readyz")
+		resp, err := probe.Get(base + "/readyz")
 		if err != nil {
 			return false
 		}

@@ -107,7 +107,7 @@ func (d *Deliverer) Deliver(ctx context.Context, notificationID int64) error {
 			continue
 		}
 		// The same id on every retry, from whichever instance: the receiver drops repeats.
-		record(accord.ChannelWebhook, &w.ID, d.Poster.Post(ctx, w, delivery.DeliveryID(o.Notification.ID, w.ID), msg.Chat))
+		record(accord.ChannelWebhook, &w.ID, d.Poster.Post(ctx, w, delivery.DeliveryID(o.DeliveryKey, o.Notification.ID, w.ID), msg.Chat))
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("jobs: deliver notification %d: %w", notificationID, errors.Join(failed...))

@@ -58,14 +58,16 @@ func TestRetriedDeliveryCarriesTheSameID(t *testing.T) {
 
 	r, _ := b.sendITNeed(t)
 	var nid int64
-	require.NoError(t, b.st.Pool().QueryRow(b.ctx, `SELECT id FROM notifications WHERE request_id = $1`, r.ID).Scan(&nid))
+	var key string
+	require.NoError(t, b.st.Pool().QueryRow(b.ctx, `SELECT id, delivery_key::text FROM notifications WHERE request_id = $1`, r.ID).Scan(&nid, &key))
+	require.NotEmpty(t, key, "every new notification has its random delivery key")
 	require.Eventually(t, func() bool { return len(chat.received()) >= 2 }, 30*time.Second, 50*time.Millisecond, "River retries the failed post")
 	require.Eventually(t, func() bool {
 		return b.count(t, `SELECT count(*) FROM deliveries WHERE webhook_id = $1 AND status = 'sent'`, hook.ID) == 1
 	}, 10*time.Second, 50*time.Millisecond)
 	ids := chat.received()
 	require.Len(t, ids, 2, "sent once it succeeded, not again")
-	want := "acc-" + strconv.FormatInt(nid, 10) + "-" + strconv.FormatInt(hook.ID, 10)
+	want := "acc-" + key + "-" + strconv.FormatInt(hook.ID, 10)
 	require.Equal(t, []string{want, want}, ids, "the retry carries the first try's id")
 }
 
@@ -85,7 +87,8 @@ func TestDeliveryIDIsTheSameOnAnotherInstance(t *testing.T) {
 	hook := b.addWebhook(t, "IT", accord.PlatformDingTalk, chat.URL+"/robot/send?access_token=t", "")
 	r, _ := b.sendITNeed(t)
 	var nid int64
-	require.NoError(t, b.st.Pool().QueryRow(b.ctx, `SELECT id FROM notifications WHERE request_id = $1`, r.ID).Scan(&nid))
+	var key string
+	require.NoError(t, b.st.Pool().QueryRow(b.ctx, `SELECT id, delivery_key::text FROM notifications WHERE request_id = $1`, r.ID).Scan(&nid, &key))
 
 	other := *b.d // another instance: its own poster and client
 	other.Poster = delivery.NewPoster(&http.Client{Timeout: 5 * time.Second}, nil)
@@ -97,13 +100,15 @@ func TestDeliveryIDIsTheSameOnAnotherInstance(t *testing.T) {
 
 	// A second notification to the same person, so to the same bot: another id.
 	var nid2 int64
+	var key2 string
 	require.NoError(t, b.st.Pool().QueryRow(b.ctx, `INSERT INTO notifications (user_id, kind, project_id, request_id, actor_id, data)
-		SELECT user_id, kind, project_id, request_id, actor_id, data FROM notifications WHERE id = $1 RETURNING id`, nid).Scan(&nid2))
+		SELECT user_id, kind, project_id, request_id, actor_id, data FROM notifications WHERE id = $1
+		RETURNING id, delivery_key::text`, nid).Scan(&nid2, &key2))
 	require.NoError(t, other.Deliver(b.ctx, nid2))
 
 	mu.Lock()
 	defer mu.Unlock()
-	first := "acc-" + strconv.FormatInt(nid, 10) + "-" + strconv.FormatInt(hook.ID, 10)
-	second := "acc-" + strconv.FormatInt(nid2, 10) + "-" + strconv.FormatInt(hook.ID, 10)
+	first := "acc-" + key + "-" + strconv.FormatInt(hook.ID, 10)
+	second := "acc-" + key2 + "-" + strconv.FormatInt(hook.ID, 10)
 	require.Equal(t, []string{first, first, second}, ids)
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"net/mail"
 	"slices"
 	"strings"
 
@@ -209,7 +208,7 @@ func (c *checker) check() {
 		switch {
 		case p.Email == "":
 			c.add(p.Sheet, p.Row, FieldEmail, "field_required", "")
-		case !validEmail(p.Email):
+		case !accord.ValidEmail(p.Email):
 			c.add(p.Sheet, p.Row, FieldEmail, "org_import_bad_email", p.Email)
 		default:
 			if _, dup := c.personAt[p.Email]; dup {
@@ -234,7 +233,7 @@ func (c *checker) check() {
 		if u.HeadEmail != "" {
 			pi, known := c.personAt[u.HeadEmail]
 			switch {
-			case !validEmail(u.HeadEmail):
+			case !accord.ValidEmail(u.HeadEmail):
 				c.add(u.Sheet, u.Row, FieldHeadEmail, "org_import_bad_email", u.HeadEmail)
 			case !known:
 				c.add(u.Sheet, u.Row, FieldHeadEmail, "org_import_unknown_head", u.HeadEmail)
@@ -374,17 +373,6 @@ func (c *checker) name(sheet string, row int, field, s string, required bool) {
 	default:
 		c.add(sheet, row, field, p, "")
 	}
-}
-
-// maxEmailLength is the longest address SMTP allows (RFC 5321).
-const maxEmailLength = 254
-
-func validEmail(s string) bool {
-	if len(s) > maxEmailLength {
-		return false // longer than any address can be, and than the email index takes
-	}
-	addr, err := mail.ParseAddress(s)
-	return err == nil && addr.Address == s
 }
 
 // plan computes the changes of a file without problems.

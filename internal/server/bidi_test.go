@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -88,16 +89,63 @@ func TestUserTextIsIsolatedOnEveryPage(t *testing.T) {
 		require.Equal(t, want, n, table)
 	}
 
+	// Sentences name people and units the test did not create: authors, deciders,
+	// heads, advisers, stand-ins. Every person and unit gets the override too, and
+	// the records that show them in sentences are made: a request passed on to
+	// another unit, one declined for approval with its pack attached, an adviser
+	// asked, a stand-in.
+	data := units["Data"].ID
+	nreq := func(title string) (string, float64) {
+		n := lead.post("/projects/"+pid+"/needs", map[string]any{"title": text(title), "title_en": text(title + " en"),
+			"holder_unit_id": it, "tier": "P1", "effort_days": 2}).expect(t, http.StatusCreated)
+		r := lead.post("/needs/"+n["id"].(string)+"/request", map[string]any{"message": text("message " + title)}).
+			expect(t, http.StatusCreated)
+		return r["id"].(string), r["version"].(float64)
+	}
+	itHead := b.api(t, "it@accord.demo")
+	moved, version := nreq("传递")
+	itHead.post("/requests/"+moved+"/transfer", map[string]any{"version": version, "unit_id": idStr(data),
+		"reason": text("transfer reason")}).expect(t, http.StatusOK)
+	packed, version := nreq("审批")
+	itHead.post("/requests/"+packed+"/decline", map[string]any{"version": version, "obstacle": "needs_approval",
+		"reason": text("approval reason")}).expect(t, http.StatusOK)
+	assigned, err := strconv.ParseInt(esc["assigned_user_id"].(string), 10, 64)
+	require.NoError(t, err)
+	superior := b.loginID(t, assigned)
+	resp = superior.post("/escalations/"+eid+"/advice", url.Values{"adviser": {"legal@accord.demo"}, "question": {text("question")}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.body)
+	resp = b.login(t, "it@accord.demo").post("/settings/away", url.Values{"stand_in": {"sales@accord.demo"},
+		"starts_on": {b.companyDay(0)}, "ends_on": {b.companyDay(3)}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.body)
+	for _, table := range []string{"users", "units"} {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE `+table+` SET name = '甲' || chr(8238) || name || ' 乙',
+			name_en = CASE WHEN coalesce(name_en, '') = '' THEN name_en ELSE '甲' || chr(8238) || name_en || ' 乙' END
+			WHERE name NOT LIKE '甲' || chr(8238) || '%'`)
+		require.NoError(t, err)
+	}
+	// The pack is written when asked for, so after the names changed.
+	resp = c.post("/requests/"+packed+"/approval-pack", url.Values{"lang": {"en"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.body)
+	var retro string
+	require.NoError(t, b.st.Pool().QueryRow(ctx, `SELECT project_id::text FROM retrospectives LIMIT 1`).Scan(&retro))
+
 	seeds := map[string][]string{
 		"aftersales@accord.demo": {"/", "/projects", "/projects/" + pid, "/projects/" + pid2, "/requests/" + rid,
 			"/projects/" + pid + "/tracker", "/projects/" + pid + "/history", "/projects/" + pid + "/commitments",
 			"/projects/" + pid + "/conversation", "/projects/" + pid2 + "/conversation", "/search?q=api",
-			"/search?q=form", "/notifications", "/projects/" + pid + "/send", "/projects/" + pid + "/edit", "/escalations/" + eid, "/escalations"},
-		"it@accord.demo": {"/", "/inbox", "/requests/" + rid, "/escalations/" + eid, "/escalations", "/notifications", "/units/" + it, "/search?q=api"},
+			"/search?q=form", "/notifications", "/projects/" + pid + "/send", "/projects/" + pid + "/edit", "/escalations/" + eid, "/escalations",
+			"/requests/" + moved, "/requests/" + packed, "/projects/" + retro + "/retro", "/projects/" + retro + "/conversation"},
+		"it@accord.demo": {"/", "/inbox", "/requests/" + rid, "/escalations/" + eid, "/escalations", "/notifications", "/units/" + it, "/search?q=api",
+			"/settings/away", "/requests/" + moved, "/requests/" + packed},
+		"sales@accord.demo": {"/", "/inbox", "/requests/" + rid, "/requests/" + packed, "/settings/away"},
+		"legal@accord.demo": {"/", "/escalations/" + eid, "/escalations"},
 		"admin@accord.demo": {"/admin/users", "/admin/units", "/admin/units/" + unit["id"].(string), "/org",
 			"/units/" + unit["id"].(string), "/portfolio"},
 		"ceo@accord.demo": {"/portfolio", "/escalations/" + eid, "/escalations", "/projects/" + pid, "/units/" + aftersales, "/"},
 	}
+	var decider string
+	require.NoError(t, b.st.Pool().QueryRow(ctx, `SELECT email FROM users WHERE id = $1`, assigned).Scan(&decider))
+	seeds[decider] = append(seeds[decider], "/", "/escalations/"+eid, "/escalations")
 	var failures []string
 	loaded, shown := 0, 0
 	for email, pages := range seeds {
@@ -135,6 +183,19 @@ func TestUserTextIsIsolatedOnEveryPage(t *testing.T) {
 				}
 			}
 		}
+	}
+	// The approval pack is a file attached to the request's conversation.
+	link := c.get("/requests/"+packed).doc.Find(`[data-testid="attachment"] a`).Last().AttrOr("href", "")
+	require.NotEmpty(t, link, "the pack is attached")
+	pack := c.get(link)
+	require.Equal(t, http.StatusOK, pack.StatusCode)
+	doc, err := html.Parse(strings.NewReader(pack.body))
+	require.NoError(t, err)
+	n, bad := unisolated(doc)
+	require.Greater(t, n, 3, "the pack names people, units and the need")
+	shown += n
+	for _, where := range bad {
+		failures = append(failures, "the approval pack: "+where)
 	}
 	t.Logf("%d pages loaded, %d text nodes with U+202E, %d not isolated", loaded, shown, len(failures))
 	require.Greater(t, shown, 50, "the stored text reached the pages")
@@ -175,6 +236,14 @@ func isolation(n *html.Node) string {
 		if p.Type != html.ElementNode {
 			continue
 		}
+		if p.Data == "option" || p.Namespace == "svg" {
+			// No markup inside: the element's own text is its isolate, or FSI … PDI
+			// marks the user text when words follow it.
+			if !strings.HasSuffix(strings.TrimSpace(n.Data), "乙") && !fsiIsolated(n.Data) {
+				return "user text with words after it and no FSI … PDI around it"
+			}
+			return ""
+		}
 		if p.Data == "title" || p.Data == "textarea" {
 			if !slices.ContainsFunc(p.Attr, func(a html.Attribute) bool { return a.Key == "dir" }) {
 				return "no dir"
@@ -188,12 +257,43 @@ func isolation(n *html.Node) string {
 		if !isolating {
 			continue
 		}
-		if text := strings.TrimSpace(textContent(p)); !strings.HasSuffix(text, "乙") {
+		// An FSI … PDI pair inside the element's text isolates as well (a sentence
+		// stored with the user's text marked, such as an attached pack's comment).
+		if text := strings.TrimSpace(textContent(p)); !strings.HasSuffix(text, "乙") && !fsiIsolated(n.Data) {
 			return fmt.Sprintf("isolated with words after it (%q)", text)
 		}
 		return ""
 	}
 	return "not isolated"
+}
+
+// fsiIsolated says whether every U+202E in s sits between FSI and PDI, with the
+// stored text ending where the isolate ends (or shortened inside it, as a chart's
+// row label is, with "…"): where no element can isolate (an <option>), the marks do.
+func fsiIsolated(s string) bool {
+	depth := 0
+	var cur strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\u2068':
+			if depth == 0 {
+				cur.Reset()
+			}
+			depth++
+		case r == '\u2069' && depth > 0:
+			depth--
+			if depth == 0 && strings.Contains(cur.String(), rlo) && !strings.HasSuffix(strings.TrimSpace(cur.String()), "乙") &&
+				!strings.Contains(cur.String(), "…") {
+				return false
+			}
+		case string(r) == rlo && depth == 0:
+			return false
+		}
+		if depth > 0 && r != '\u2068' {
+			cur.WriteRune(r)
+		}
+	}
+	return depth == 0
 }
 
 func textContent(n *html.Node) string {

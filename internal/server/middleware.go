@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -81,6 +82,17 @@ const (
 	maxUploadBytes = 8 << 20
 )
 
+// unixLineBreaks turns the CRLF line breaks browsers send for textareas into the
+// LF a JSON client sends, so a text is stored with the same bytes, and counted
+// against its length limit the same way, whichever face it came through.
+func unixLineBreaks(values url.Values) {
+	for _, vs := range values {
+		for i, v := range vs {
+			vs[i] = strings.ReplaceAll(v, "\r\n", "\n")
+		}
+	}
+}
+
 // limitForms caps request bodies and parses url-encoded forms up front, so an
 // oversized form gets a clear 413 page instead of silently empty fields.
 func (s *Server) limitForms(next http.Handler) http.Handler {
@@ -111,6 +123,8 @@ func (s *Server) limitForms(next http.Handler) http.Handler {
 				s.pages.ErrorPage(w, r, http.StatusBadRequest, "error_bad_request_title", "error_bad_request_body")
 				return
 			}
+			unixLineBreaks(r.PostForm)
+			unixLineBreaks(r.Form)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -125,3 +125,31 @@ func TestTextRulesAgreeAcrossFaces(t *testing.T) {
 	require.NoError(t, b.st.Pool().QueryRow(ctx, `SELECT count(*) FROM needs WHERE title = $1`, title).Scan(&n))
 	require.Equal(t, 2, n)
 }
+
+// TestLineBreaksCountAlikeOnBothFaces: browsers send a textarea's line breaks as
+// CRLF, JSON clients as LF. Notes of 4,000 characters with 1,333 line breaks fit the
+// limit through both faces and are stored with the same bytes.
+func TestLineBreaksCountAlikeOnBothFaces(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	it, aftersales := idStr(b.units(t)["IT"].ID), idStr(b.units(t)["After-sales"].ID)
+	lead := b.api(t, hostileLead)
+	c := b.login(t, hostileLead)
+	pid := lead.post("/projects", map[string]any{"name": "换行", "owning_unit_id": aftersales}).expect(t, http.StatusCreated)["id"].(string)
+	notes := strings.Repeat("ab\n", 1333) + "c" // 4,000 characters with LF
+	lead.post("/projects/"+pid+"/needs", map[string]any{"title": "JSON", "tier": "P1", "holder_unit_id": it, "notes": notes}).
+		expect(t, http.StatusCreated)
+	page := c.post("/projects/"+pid+"/needs", url.Values{"title": {"form"}, "tier": {"P1"}, "holder_unit_id": {it},
+		"notes": {strings.ReplaceAll(notes, "\n", "\r\n")}})
+	require.Less(t, page.StatusCode, 400, "the same notes with the browser's CRLF fit the limit too")
+	var stored []string
+	rows, err := b.st.Pool().Query(ctx, `SELECT notes FROM needs WHERE project_id = $1 ORDER BY id`, pid)
+	require.NoError(t, err)
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		stored = append(stored, s)
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, []string{notes, notes}, stored, "the same bytes through both faces")
+}

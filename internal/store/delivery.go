@@ -58,9 +58,9 @@ func (s *Store) NotificationForDelivery(ctx context.Context, id int64) (accord.O
 	var units []int64
 	err := s.pool.QueryRow(ctx, `SELECT `+notificationColumns+`,
 			u.email, u.name, u.name_en, u.locale, u.deactivated_at IS NULL,
-			array_remove(ARRAY[r.holder_unit_id, p.owning_unit_id], NULL)`+notificationFrom+`
+			array_remove(ARRAY[r.holder_unit_id, p.owning_unit_id], NULL), coalesce(n.delivery_key::text, '')`+notificationFrom+`
 		JOIN users u ON u.id = n.user_id
-		WHERE n.id = $1`, id).Scan(append(notificationDest(n), &to.Email, &to.Name, &to.NameEN, &to.Locale, &to.Active, &units)...)
+		WHERE n.id = $1`, id).Scan(append(notificationDest(n), &to.Email, &to.Name, &to.NameEN, &to.Locale, &to.Active, &units, &o.DeliveryKey)...)
 	if err != nil {
 		return accord.Outgoing{}, fmt.Errorf("store: notification %d for delivery: %w", id, mapNotFound(err, "notification_not_found"))
 	}

@@ -129,3 +129,37 @@ func markedParts(s string) []sentencePart {
 	flush(depth > 0)
 	return parts
 }
+
+// userText marks a value of a translated sentence as user text (a name, a title):
+// tUser writes it inside <bdi>, tFSI between FSI and PDI.
+type userText string
+
+// tUser translates id with data, writing each userText value inside <bdi>; the
+// other values and the words stay as t writes them.
+func tUser(ctx context.Context, id string, data map[string]any) templ.Component {
+	var u userTexts
+	marked := make(map[string]any, len(data))
+	for k, v := range data {
+		if s, ok := v.(userText); ok {
+			v = u.mark(string(s))
+		}
+		marked[k] = v
+	}
+	return isolated(u.split(t(ctx, id, marked)))
+}
+
+// tFSI is tUser for places that hold no markup (<option>, <title>, an SVG's
+// <title> and <text>): each userText value sits between FSI and PDI.
+func tFSI(ctx context.Context, id string, data map[string]any) string {
+	marked := make(map[string]any, len(data))
+	for k, v := range data {
+		if s, ok := v.(userText); ok && s != "" {
+			v = fsi(string(s))
+		}
+		marked[k] = v
+	}
+	return t(ctx, id, marked)
+}
+
+// fsi isolates s between FSI and PDI, for text that cannot hold <bdi>.
+func fsi(s string) string { return accord.Isolate(s) }

@@ -91,9 +91,9 @@ func (v DepartmentView) net(ctx context.Context, b accord.UnitBalance) string {
 }
 
 func balanceChart(ctx context.Context, v DepartmentView) PairChart {
-	desc := t(ctx, "unit_balance_desc_committed", map[string]any{"Unit": unitName(ctx, v.Unit)})
+	desc := tFSI(ctx, "unit_balance_desc_committed", map[string]any{"Unit": userText(unitName(ctx, v.Unit))})
 	if v.balanceLogged() {
-		desc = t(ctx, "unit_balance_desc_logged", map[string]any{"Unit": unitName(ctx, v.Unit)})
+		desc = tFSI(ctx, "unit_balance_desc_logged", map[string]any{"Unit": userText(unitName(ctx, v.Unit))})
 	}
 	c := PairChart{ID: "unit-balance", Title: t(ctx, "unit_balance_title"), Desc: desc,
 		A: ChartKey{Class: "given", Label: t(ctx, "unit_balance_given")}, B: ChartKey{Class: "received", Label: t(ctx, "unit_balance_received")}}
@@ -1547,14 +1547,14 @@ func Department(v DepartmentView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 133, "\" data-field=\"unit\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 133, "\" data-field=\"unit\" dir=\"auto\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var93 string
 				templ_7745c5c3_Var93, templ_7745c5c3_Err = templ.JoinStringErrs(balanceUnit(ctx, b))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/department.templ`, Line: 312, Col: 120}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/department.templ`, Line: 312, Col: 131}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var93))
 				if templ_7745c5c3_Err != nil {

@@ -42,7 +42,7 @@ type AdviceAnswerForm struct {
 func advisersList(ctx context.Context, list []accord.Advice) string {
 	names := make([]string, len(list))
 	for i, a := range list {
-		names[i] = a.DisplayAdviser(lang(ctx))
+		names[i] = fsi(a.DisplayAdviser(lang(ctx))) // each name isolated: see isolatedMarks
 	}
 	return strings.Join(names, t(ctx, "list_separator"))
 }
@@ -137,14 +137,14 @@ func adviceSection(v EscalationView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\"><strong data-field=\"adviser\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\"><strong data-field=\"adviser\" dir=\"auto\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var6 string
 					templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(x.DisplayAdviser(lang(ctx)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/escalations_advice.templ`, Line: 54, Col: 65}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/escalations_advice.templ`, Line: 54, Col: 76}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 					if templ_7745c5c3_Err != nil {
@@ -160,11 +160,15 @@ func adviceSection(v EscalationView) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var7 string
-						templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(" · " + t(ctx, "advice_question", map[string]any{"Question": typed(ctx, x.Question)}))
+						templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(" · ")
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/escalations_advice.templ`, Line: 56, Col: 144}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/ui/escalations_advice.templ`, Line: 56, Col: 64}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
+						if templ_7745c5c3_Err != nil {
+							return templ_7745c5c3_Err
+						}
+						templ_7745c5c3_Err = tUser(ctx, "advice_question", map[string]any{"Question": userText(typed(ctx, x.Question))}).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}

@@ -236,7 +236,7 @@ func timelineChart(ctx context.Context, v RetroView) TimelineChart {
 			{Class: "early", Label: t(ctx, "retro_key_on_time")}, {Class: "late", Label: t(ctx, "retro_key_late")}}}
 	for _, n := range v.Timeline {
 		c.Rows = append(c.Rows, TimelineRow{Label: n.title(ctx), Needed: n.NeededBy, Done: n.DeliveredAt,
-			Class: n.Timing(v.Today), Title: n.title(ctx) + " · " + n.holder(ctx) + " · " + TimingText(ctx, n, v.Today)})
+			Class: n.Timing(v.Today), Title: fsi(n.title(ctx)) + " · " + fsi(n.holder(ctx)) + " · " + TimingText(ctx, n, v.Today)})
 	}
 	return c
 }

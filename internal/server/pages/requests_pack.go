@@ -44,7 +44,7 @@ func (s *Server) attachApprovalPack(w http.ResponseWriter, r *http.Request) {
 	need := accord.Need{Title: a.Request.NeedTitle, TitleEN: a.Request.NeedTitleEN}.DisplayTitle(lang)
 	file := accord.Upload{Name: in.T("pack_file_name", map[string]any{"Need": need}) + ".html", Body: &doc}
 	subject := accord.CommentSubject{Kind: accord.CommentOnRequest, ID: a.Request.ID}
-	c, err := s.AddComment(ctx, subject, accord.CommentInput{Body: in.T("pack_comment", map[string]any{"Need": need})}, &file)
+	c, err := s.AddComment(ctx, subject, accord.CommentInput{Body: in.T("pack_comment", map[string]any{"Need": accord.Isolate(need)})}, &file)
 	if err != nil {
 		s.Fail(w, r, err)
 		return

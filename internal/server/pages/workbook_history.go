@@ -583,7 +583,7 @@ func histT(ctx context.Context, id string, data map[string]any) string {
 	marked := make(map[string]any, len(data))
 	for k, v := range data {
 		if s, ok := v.(string); ok && s != "" && histUserText[k] {
-			v = "\u2068" + s + "\u2069"
+			v = accord.Isolate(s)
 		}
 		marked[k] = v
 	}

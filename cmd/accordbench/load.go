@@ -33,7 +33,9 @@ type loadResult struct {
 	Load          loadAvg // the one-minute load average when the run ended
 	PeakRSSKB     int     // the server's peak resident memory during this run
 	Start, End    time.Time
-	SweepDuring   bool // a periodic background sweep ran during the run
+	SweepDuring   bool            // a periodic background sweep ran during the run
+	Profile       *profileSummary // the server's CPU profile over the run
+	DB            *dbStats        // pg_stat_statements over the run
 }
 
 // memory is what /proc/<pid>/status says about the server.
@@ -63,6 +65,7 @@ type startupSweep struct {
 type serverProc struct {
 	bin, dbURL, logPath string
 	port                int
+	metricsPort         int // ACCORD_METRICS_ADDR, where the profiler answers
 	cmd                 *exec.Cmd
 	pid                 int
 	exited              chan error
@@ -77,7 +80,7 @@ func (p *serverProc) start(ctx context.Context, client *http.Client) error {
 	defer logFile.Close()
 	p.cmd = exec.Command(p.bin, "serve")
 	p.cmd.Env = append(os.Environ(), "DATABASE_URL="+p.dbURL, "PORT="+strconv.Itoa(p.port), "ACCORD_HOST=127.0.0.1",
-		"ACCORD_LOG_LEVEL=warn")
+		"ACCORD_LOG_LEVEL=warn", fmt.Sprintf("ACCORD_METRICS_ADDR=127.0.0.1:%d", p.metricsPort))
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
 	if err := p.cmd.Start(); err != nil {
 		return err
@@ -92,6 +95,8 @@ func (p *serverProc) start(ctx context.Context, client *http.Client) error {
 }
 
 func (p *serverProc) base() string { return fmt.Sprintf("http://127.0.0.1:%d", p.port) }
+
+func (p *serverProc) metricsBase() string { return fmt.Sprintf("http://127.0.0.1:%d", p.metricsPort) }
 
 // stop ends the process the way a deployment would: SIGTERM, then a grace period.
 func (p *serverProc) stop() {
@@ -128,8 +133,12 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 	if err != nil {
 		return err
 	}
+	metricsPort, err := freePort()
+	if err != nil {
+		return err
+	}
 	client := newHTTPClient(cfg.clients)
-	srv := &serverProc{bin: bin, dbURL: dbURL, logPath: filepath.Join(tmp, "server.log"), port: port}
+	srv := &serverProc{bin: bin, dbURL: dbURL, logPath: filepath.Join(tmp, "server.log"), port: port, metricsPort: metricsPort}
 	if err := srv.start(ctx, client); err != nil {
 		return err
 	}
@@ -145,6 +154,10 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 	rep.startup = waitStartupSweep(ctx, pool, 0)
 
 	pgDir := filepath.Join(tmp, "pg")
+	pgStatErr := enablePgStat(ctx, pool)
+	if pgStatErr != nil {
+		logf("no pg_stat_statements: %v", pgStatErr)
+	}
 
 	apiRoute := ""
 	for _, p := range rep.pages {
@@ -163,7 +176,11 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 		if !p.Built {
 			continue
 		}
-		if cred[p.Spec.Key], err = creds.of(ctx, targets[p.Spec.Key]); err != nil {
+		t, ok := targets[p.Spec.Key]
+		if !ok {
+			continue
+		}
+		if cred[p.Spec.Key], err = creds.of(ctx, t); err != nil {
 			return srv.fail(err)
 		}
 	}
@@ -189,7 +206,7 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 	// The longest a run can take: warm-up and run, each perhaps waiting out the
 	// client's timeout, and the settling in between.
 	longest := cfg.warmup + cfg.duration + 2*clientTimeout + 35*time.Second
-	load := func(name, path string, c credential) (loadResult, error) {
+	load := func(key, name, path string, c credential) (loadResult, error) {
 		if time.Since(srv.started)+longest > sweepInterval {
 			// Sessions and tokens live in the database: they survive the restart.
 			logf("  restarting `accord serve` so the next run does not overlap its periodic sweep …")
@@ -211,11 +228,29 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 		// settle so a run's peak is its own, not what the one before left behind.
 		settleRSS(srv.pid)
 		resetPeak(srv.pid)
+		if pgStatErr == nil {
+			if err := resetPgStat(ctx, pool); err != nil {
+				logf("  pg_stat_statements_reset: %v", err)
+			}
+		}
+		profilePath := filepath.Join(cfg.profiles, key+".pb.gz")
+		profiled := make(chan error, 1)
+		go func() { profiled <- takeProfile(ctx, srv.metricsBase(), profileSeconds(cfg.duration), profilePath) }()
 		before := takeCPU(srv.pid, pgDir)
 		start := time.Now()
 		res := drive(ctx, client, srv.base()+path, c, cfg.clients, cfg.duration)
 		res.Start, res.End = start, time.Now()
 		res.CPU = before.until(takeCPU(srv.pid, pgDir))
+		if pgStatErr == nil {
+			db := readPgStat(ctx, pool)
+			res.DB = &db
+		}
+		if err := <-profiled; err != nil {
+			res.Profile = &profileSummary{Path: profilePath, Err: err.Error()}
+		} else {
+			p := summariseProfile(ctx, profilePath)
+			res.Profile = &p
+		}
 		res.Load = readLoadAvg()
 		res.PeakRSSKB, _ = readMemory(srv.pid)
 		rep.memory.LoadPeakKB = max(rep.memory.LoadPeakKB, res.PeakRSSKB)
@@ -230,7 +265,7 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 	}
 	// The ceiling before and after the pages: the machine is shared, so a drift
 	// between the two shows in the report.
-	res, err := load("ceiling", "/healthz", credential{})
+	res, err := load("ceiling-before", "ceiling", "/healthz", credential{})
 	if err != nil {
 		return err
 	}
@@ -239,15 +274,18 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 		if !p.Built {
 			continue
 		}
-		t := targets[p.Spec.Key]
-		res, err := load(p.Spec.Name, t.Path, cred[p.Spec.Key])
+		t, ok := targets[p.Spec.Key]
+		if !ok {
+			continue
+		}
+		res, err := load(p.Spec.Key, p.Spec.Name, t.Path, cred[p.Spec.Key])
 		if err != nil {
 			return err
 		}
 		p.Load = &res
 		p.Targets["load"] = t
 	}
-	if res, err = load("ceiling", "/healthz", credential{}); err != nil {
+	if res, err = load("ceiling-after", "ceiling", "/healthz", credential{}); err != nil {
 		return err
 	}
 	rep.ceiling = append(rep.ceiling, res)

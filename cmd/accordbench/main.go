@@ -46,6 +46,7 @@ type config struct {
 	iterations int           // shared-superior lookups timed
 	out        string        // where the report goes
 	only       string        // "org-import": time only the organisation import, print it
+	profiles   string        // where the raw CPU profiles are kept; "" for a new temporary directory
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -59,6 +60,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "unrecorded load before each page")
 	fs.IntVar(&c.iterations, "superior-iterations", 2000, "shared-superior lookups to time")
 	fs.StringVar(&c.out, "out", "docs/benchmarks.md", "where to write the report")
+	fs.StringVar(&c.profiles, "profiles", "", "where to keep the server's raw CPU profiles (default: a new directory under the temporary directory, named in the report)")
 	fs.StringVar(&c.only, "only", "", `"org-import": time only the organisation import and print its section`)
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -124,7 +126,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cluster := &localpg.Cluster{Dir: filepath.Join(tmp, "pg"), BinDir: pgBin, Log: stderr}
+	cluster := &localpg.Cluster{Dir: filepath.Join(tmp, "pg"), BinDir: pgBin, Log: stderr, Settings: pgStatSettings}
 	logf("starting a throwaway PostgreSQL (fsync off) in %s …", cluster.Dir)
 	maintenance, err := cluster.Start(ctx)
 	if err != nil {
@@ -216,6 +218,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep.pages = pages
 
+	if cfg.profiles == "" {
+		if cfg.profiles, err = os.MkdirTemp("", "accordbench-profiles-"+time.Now().Format("20060102-150405")+"-"); err != nil {
+			return err
+		}
+	} else if err := os.MkdirAll(cfg.profiles, 0o755); err != nil {
+		return err
+	}
+	rep.cfg.profiles = cfg.profiles
+	if err := keepBinary(bin, cfg.profiles); err != nil {
+		return err
+	}
 	logf("load: `accord serve` against the %s organisation, %d clients, %s per page …", cfg.scale, cfg.clients, cfg.duration)
 	if err := runLoad(ctx, cfg, bin, dbs[cfg.scale], tmp, rep, logf); err != nil {
 		return err

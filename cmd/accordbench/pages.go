@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"accord/internal/demo"
@@ -31,6 +32,9 @@ type pageSpec struct {
 }
 
 var keyPages = []pageSpec{
+	// The cheapest page that still loads the session and the viewer: the stand-in
+	// settings, one short query of its own. What every signed-in request costs.
+	{"floor", "Signed-in floor", "/settings/away"},
 	{"workbook", "Workbook", "/projects/{id}"},
 	{"tracker", "Tracker", "/projects/{id}/tracker"},
 	{"inbox", "Inbox", "/inbox"},
@@ -39,6 +43,9 @@ var keyPages = []pageSpec{
 	{"api", "API list", ""}, // found among the /api/ routes, if any
 	{"search", "Search", "/search"},
 	{"search-common", "Search, common word", "/search"},
+	{"department", "Department page", "/units/{id}"},
+	{"escalation", "Escalation page", "/escalations/{id}"},
+	{"home-exec", "Home of an executive", "/"},
 }
 
 // The words search is measured with: one in an eighth of the seeded comments (a
@@ -128,7 +135,10 @@ func routesOf(srv *server.Server) (map[string]bool, error) {
 	routes := map[string]bool{}
 	err := chi.Walk(srv.Router(), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		if method == http.MethodGet {
-			routes[strings.TrimSuffix(route, "/")] = true
+			if route != "/" {
+				route = strings.TrimSuffix(route, "/")
+			}
+			routes[route] = true
 		}
 		return nil
 	})
@@ -193,6 +203,39 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 	t["search-common"] = target{Path: "/search?q=" + url.QueryEscape(searchCommonWord), Email: head,
 		Who:  "the head with the longest queue (" + headName + ")",
 		Data: fmt.Sprintf("“%s”, in every one of the %d needs' titles", searchCommonWord, needsTotal)}
+	t["floor"] = target{Path: "/settings/away", Email: head, Who: "the head with the longest queue (" + headName + ")",
+		Data: "the viewer's stand-in arrangements (none)"}
+	t["home-exec"] = target{Path: "/", Email: root, Who: "the root unit's head (" + rootName + ")",
+		Data: fmt.Sprintf("the agenda and projects led; %d open escalations assigned", escalations)}
+	// The department page of the unit with the longest queue, as its head.
+	var unit, members int64
+	var unitName string
+	err = pool.QueryRow(ctx, `SELECT h.id, h.name_en, (SELECT count(*) FROM memberships m WHERE m.unit_id = h.id)
+		FROM units h JOIN users u ON u.id = h.head_user_id WHERE u.email = $1 ORDER BY h.id LIMIT 1`, head).Scan(&unit, &unitName, &members)
+	if err != nil {
+		return nil, fmt.Errorf("find the longest queue's unit: %w", err)
+	}
+	t["department"] = target{Path: fmt.Sprintf("/units/%d", unit), Email: head,
+		Who:  "its head (" + headName + ")",
+		Data: fmt.Sprintf("unit %s: %d members; its head has %d open requests in the queue", unitName, members, queue)}
+	// One escalation's page as the superior it is assigned to: the open one on the
+	// project with the most requests.
+	var esc, escRequests int64
+	var superior, superiorName string
+	err = pool.QueryRow(ctx, `SELECT e.id, u.email, u.name_en,
+			(SELECT count(*) FROM requests r WHERE r.project_id = e.project_id)
+		FROM escalations e JOIN users u ON u.id = e.assigned_user_id
+		ORDER BY e.status = 'open' DESC, 4 DESC, e.id LIMIT 1`).Scan(&esc, &superior, &superiorName, &escRequests)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		// No escalation to show: the page is not measured at this size.
+	case err != nil:
+		return nil, fmt.Errorf("find an escalation: %w", err)
+	default:
+		t["escalation"] = target{Path: fmt.Sprintf("/escalations/%d", esc), Email: superior,
+			Who:  "the superior it is assigned to (" + superiorName + ")",
+			Data: fmt.Sprintf("escalation %d, on a project of %d requests", esc, escRequests)}
+	}
 	if apiRoute != "" {
 		t["api"] = target{Path: apiRoute, Email: root, API: true, Who: "the root unit's head (" + rootName + "), API token",
 			Data: fmt.Sprintf("%d projects in the organisation, first page", projects)}
@@ -251,7 +294,10 @@ func countQueries(ctx context.Context, bin string, sizes []string, dbs map[strin
 			if !p.Built {
 				continue
 			}
-			t := targets[p.Spec.Key]
+			t, ok := targets[p.Spec.Key]
+			if !ok {
+				continue
+			}
 			p.Targets[size] = t
 			c, err := creds.of(ctx, t)
 			if err != nil {

@@ -153,6 +153,7 @@ func (r *report) markdown() string {
 	w("| `-warmup` | 2s | unrecorded load before each page |\n")
 	w("| `-superior-iterations` | 2000 | shared-superior lookups timed |\n")
 	w("| `-out` | docs/benchmarks.md | where this report goes |\n")
+	w("| `-profiles` | a new temporary directory | where the server's raw CPU profiles are kept (named below) |\n")
 	w("| `-only` | | `org-import`: time only the organisation import and print its section |\n\n")
 	w("A quick trial: `go run ./cmd/accordbench -scale small -duration 3s -out /tmp/bench.md`.\n\n")
 	w("The run: build `cmd/accord`; start a throwaway cluster in a temporary directory; migrate and fill one "+
@@ -171,6 +172,7 @@ func (r *report) markdown() string {
 	r.writeSummary(w, ceiling)
 	r.writeLatency(w)
 	r.writeThroughput(w, ceiling)
+	r.writeProfiles(w)
 	r.writeQueries(w)
 	r.writeMemory(w)
 	w("## Attachments\n\n%s\n", r.files.markdown())

@@ -149,20 +149,25 @@ func (r *report) writeLatency(w func(string, ...any)) {
 func (r *report) writeThroughput(w func(string, ...any), ceiling float64) {
 	w("## Target: at least 20%% of the ceiling's throughput\n\n")
 	w("The ceiling is `/healthz` served by the same binary in the same run (mean of the runs before and after the pages: %.0f req/s).\n\n", ceiling)
-	w("| page | requests | req/s | share of the ceiling | errors | result |\n|---|--:|--:|--:|--:|---|\n")
+	floor := r.floorRPS()
+	w("| page | requests | req/s | share of /healthz | share of the signed-in floor | errors | result |\n|---|--:|--:|--:|--:|--:|---|\n")
 	for i, c := range r.ceiling {
 		when := "before the pages"
 		if i > 0 {
 			when = "after the pages"
 		}
-		w("| ceiling, %s | %s | %.0f | — | %d | — |\n", when, thousandsInt(c.Requests), c.RPS, c.Errors)
+		w("| ceiling, %s | %s | %.0f | %s | — | %d | — |\n", when, thousandsInt(c.Requests), c.RPS, pct(c.RPS/ceiling), c.Errors)
 	}
 	for _, p := range r.pages {
 		if !p.Built || p.Load == nil {
-			w("| %s | — | — | — | — | not built yet |\n", p.Spec.Name)
+			w("| %s | — | — | — | — | — | not built yet |\n", p.Spec.Name)
 			continue
 		}
 		l := p.Load
+		ofFloor := "—"
+		if floor > 0 {
+			ofFloor = share(l.RPS / floor)
+		}
 		errs := fmt.Sprint(l.Errors)
 		switch {
 		case l.Timeouts == l.Errors && l.Errors > 0:
@@ -170,7 +175,7 @@ func (r *report) writeThroughput(w func(string, ...any), ceiling float64) {
 		case l.Errors > 0:
 			errs += " (" + l.FirstError + ")"
 		}
-		w("| %s | %s | %.0f | %s | %s | %s |\n", label(p.Spec.Name, *l), thousandsInt(l.Requests), l.RPS, pct(l.RPS/ceiling), errs,
+		w("| %s | %s | %.0f | %s | %s | %s | %s |\n", label(p.Spec.Name, *l), thousandsInt(l.Requests), l.RPS, share(l.RPS/ceiling), ofFloor, errs,
 			metMissed(l.RPS >= targetShare*ceiling && l.Errors == 0))
 	}
 	w("\n")

@@ -31,7 +31,8 @@ type Config struct {
 	LogFormat         string     // ACCORD_LOG_FORMAT: text or json
 	SecureCookies     bool       // ACCORD_SECURE_COOKIES: set when served over HTTPS
 	// MetricsAddr is ACCORD_METRICS_ADDR: host:port where /metrics is served on its
-	// own, e.g. 127.0.0.1:9091; empty serves it there nowhere.
+	// own, e.g. 127.0.0.1:9091, with the Go profiler (/debug/pprof/), which is served
+	// nowhere else; empty serves neither.
 	MetricsAddr string
 	// MetricsToken is ACCORD_METRICS_TOKEN: when set, /metrics is also served on the
 	// public port to requests with "Authorization: Bearer <token>". Neither set: no

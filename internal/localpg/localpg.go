@@ -27,6 +27,10 @@ type Cluster struct {
 	BinDir  string // where initdb, pg_ctl and postgres live
 	Durable bool   // fsync on; off only for throwaway test clusters
 	Log     io.Writer
+	// Settings are extra server settings, "name=value" each (letters, digits and
+	// _.,:/- only: pg_ctl hands them to a shell), passed as -c on start, e.g. "shared_preload_libraries=pg_stat_statements" for
+	// the benchmark.
+	Settings []string
 
 	port    int
 	started bool // this process started the server, so it stops it
@@ -131,6 +135,12 @@ func (c *Cluster) Start(ctx context.Context) (string, error) {
 	}
 	// Tests open many databases in parallel; the default of 100 connections is tight.
 	opts += " -c max_connections=300"
+	for _, setting := range c.Settings {
+		if !plainSetting(setting) {
+			return "", fmt.Errorf("localpg: setting %q: say name=value in letters, digits and _.,:/- only", setting)
+		}
+		opts += " -c " + setting
+	}
 	logFile := filepath.Join(c.Dir, "server.log")
 	if out, err := c.pg(ctx, "pg_ctl", "-D", data, "-l", logFile, "-w", "-t", "60", "-o", opts, "start"); err != nil {
 		return "", fmt.Errorf("localpg: start server (log in %s): %w\n%s", logFile, err, out)
@@ -224,6 +234,20 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// plainSetting reports whether setting is name=value with nothing a shell would read.
+func plainSetting(setting string) bool {
+	name, value, ok := strings.Cut(setting, "=")
+	if !ok || name == "" || value == "" {
+		return false
+	}
+	for _, r := range name + value {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_.,:/-", r)) {
+			return false
+		}
+	}
+	return true
 }
 
 func isFile(p string) bool {

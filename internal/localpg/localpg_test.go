@@ -57,3 +57,30 @@ func execSQL(t *testing.T, url, sql string) {
 	_, err = conn.Exec(ctx, sql)
 	require.NoError(t, err)
 }
+
+// TestClusterTakesExtraSettings: the benchmark starts its cluster with
+// pg_stat_statements loaded; a setting a shell would read is refused.
+func TestClusterTakesExtraSettings(t *testing.T) {
+	t.Parallel()
+	bin, err := FindBinaries()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.Chmod(filepath.Dir(dir), 0o755))
+	ctx := context.Background()
+
+	bad := &Cluster{Dir: dir, BinDir: bin, Settings: []string{"work_mem=4MB; touch /tmp/x"}}
+	_, err = bad.Start(ctx)
+	require.ErrorContains(t, err, "letters, digits")
+
+	c := &Cluster{Dir: dir, BinDir: bin, Settings: []string{"shared_preload_libraries=pg_stat_statements", "work_mem=5MB"}}
+	url, err := c.Start(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Stop(context.Background()) })
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var libs, workMem string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT current_setting('shared_preload_libraries'), current_setting('work_mem')`).Scan(&libs, &workMem))
+	require.Equal(t, "pg_stat_statements", libs)
+	require.Equal(t, "5MB", workMem)
+}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"sync/atomic"
 
 	"github.com/go-chi/chi/v5"
@@ -79,10 +80,16 @@ func (s *Server) Router() chi.Router {
 }
 
 // MetricsHandler serves the metrics alone, for a listener of their own
-// (ACCORD_METRICS_ADDR), off the port people use.
+// (ACCORD_METRICS_ADDR), off the port people use, with the Go profiler
+// (net/http/pprof, under /debug/pprof/), which is never on the public port.
 func (s *Server) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	return mux
 }
 

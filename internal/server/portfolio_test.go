@@ -251,7 +251,7 @@ func TestUnitPageShowsGiveAndTake(t *testing.T) {
 	require.Equal(t, "gave 10 person-days more", rowField(bal, "net"))
 	chart := resp.doc.Find(`[data-testid="chart-unit-balance"] svg`)
 	require.Equal(t, "Give and take", strings.TrimSpace(chart.Find("title").First().Text()))
-	require.Contains(t, chart.Find("desc").Text(), "Customer service logged")
+	require.Contains(t, chart.Find("desc").Text(), "\u2068Customer service\u2069 logged", "the unit named, isolated")
 
 	// Marketing: asked by the Smart service upgrade; its broken promise shows. The CEO
 	// may open every project, so everything is named.

@@ -128,7 +128,7 @@ const sweepInterval = 5 * time.Minute
 
 // runLoad serves the database with the real binary and loads the ceiling and each
 // built page in turn.
-func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *report, logf func(string, ...any)) error {
+func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep *report, logf func(string, ...any)) error {
 	port, err := freePort()
 	if err != nil {
 		return err
@@ -153,7 +153,6 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 	logf("waiting for the server's start-up sweep to finish …")
 	rep.startup = waitStartupSweep(ctx, pool, 0)
 
-	pgDir := filepath.Join(tmp, "pg")
 	pgStatErr := enablePgStat(ctx, pool)
 	if pgStatErr != nil {
 		logf("no pg_stat_statements: %v", pgStatErr)
@@ -271,7 +270,7 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, tmp string, rep *repor
 	}
 	rep.ceiling = append(rep.ceiling, res)
 	for _, p := range rep.pages {
-		if !p.Built {
+		if !p.Built || (cfg.pages != nil && !cfg.pages[p.Spec.Key]) {
 			continue
 		}
 		t, ok := targets[p.Spec.Key]

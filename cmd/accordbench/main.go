@@ -9,6 +9,7 @@
 //
 //	go run ./cmd/accordbench                      # the full run, minutes
 //	go run ./cmd/accordbench -scale small -duration 3s -out /tmp/bench.md   # a quick trial
+//	go run ./cmd/accordbench -only pages -keep /var/tmp/accordbench -pages inbox,floor   # one change, measured
 package main
 
 import (
@@ -20,8 +21,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"accord/internal/localpg"
 	"accord/internal/store"
@@ -38,15 +43,17 @@ func main() {
 
 // config is what the flags set.
 type config struct {
-	scale      string        // the size measured under load
-	compare    string        // the other size, for queries per page; "" for none
-	clients    int           // concurrent clients per page
-	duration   time.Duration // load per page
-	warmup     time.Duration // unrecorded load before each page
-	iterations int           // shared-superior lookups timed
-	out        string        // where the report goes
-	only       string        // "org-import": time only the organisation import, print it
-	profiles   string        // where the raw CPU profiles are kept; "" for a new temporary directory
+	scale      string          // the size measured under load
+	compare    string          // the other size, for queries per page; "" for none
+	clients    int             // concurrent clients per page
+	duration   time.Duration   // load per page
+	warmup     time.Duration   // unrecorded load before each page
+	iterations int             // shared-superior lookups timed
+	out        string          // where the report goes
+	only       string          // "org-import": time only the organisation import, print it; "pages": only the load
+	keep       string          // where the PostgreSQL cluster lives and stays, seeded once; "" for the temporary directory
+	pages      map[string]bool // the page keys to load; nil for all
+	profiles   string          // where the raw CPU profiles are kept; "" for a new temporary directory
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -61,9 +68,22 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.iterations, "superior-iterations", 2000, "shared-superior lookups to time")
 	fs.StringVar(&c.out, "out", "docs/benchmarks.md", "where to write the report")
 	fs.StringVar(&c.profiles, "profiles", "", "where to keep the server's raw CPU profiles (default: a new directory under the temporary directory, named in the report)")
-	fs.StringVar(&c.only, "only", "", `"org-import": time only the organisation import and print its section`)
+	fs.StringVar(&c.only, "only", "", `"org-import": time only the organisation import and print its section; `+
+		`"pages": only load the pages (with -pages, those) and print what was measured, leaving -out alone`)
+	fs.StringVar(&c.keep, "keep", "", "keep the PostgreSQL cluster and its seeded databases in this directory, "+
+		"and reuse them when they are there (with -only pages: to measure one change without seeding again)")
+	pageList := fs.String("pages", "", "comma-separated keys of the pages to load (floor, workbook, tracker, inbox, …); default all")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
+	}
+	if *pageList != "" {
+		c.pages = map[string]bool{}
+		for key := range strings.SplitSeq(*pageList, ",") {
+			if !slices.ContainsFunc(keyPages, func(p pageSpec) bool { return p.Key == key }) {
+				return config{}, fmt.Errorf("-pages: no page %q", key)
+			}
+			c.pages[key] = true
+		}
 	}
 	if c.scale != "large" && c.scale != "small" {
 		return config{}, fmt.Errorf("-scale %q: say large or small", c.scale)
@@ -82,8 +102,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	default:
 		return config{}, fmt.Errorf("-compare %q: say small, large or none", c.compare)
 	}
-	if c.only != "" && c.only != "org-import" {
-		return config{}, fmt.Errorf("-only %q: say org-import", c.only)
+	switch c.only {
+	case "", "org-import":
+	case "pages":
+		c.compare = "" // queries per page at one size only
+	default:
+		return config{}, fmt.Errorf("-only %q: say org-import or pages", c.only)
 	}
 	if c.clients < 1 || c.duration <= 0 || c.iterations < 1 {
 		return config{}, errors.New("-clients, -duration and -superior-iterations must be positive")
@@ -126,7 +150,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cluster := &localpg.Cluster{Dir: filepath.Join(tmp, "pg"), BinDir: pgBin, Log: stderr, Settings: pgStatSettings}
+	clusterDir := filepath.Join(tmp, "pg")
+	if cfg.keep != "" {
+		clusterDir = cfg.keep
+	}
+	cluster := &localpg.Cluster{Dir: clusterDir, BinDir: pgBin, Log: stderr, Settings: pgStatSettings}
 	logf("starting a throwaway PostgreSQL (fsync off) in %s …", cluster.Dir)
 	maintenance, err := cluster.Start(ctx)
 	if err != nil {
@@ -162,6 +190,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		dbs[size] = cluster.URL(name)
+		if cfg.keep != "" && seeded(ctx, dbs[size]) {
+			logf("the %s organisation is already seeded in %s", size, cfg.keep)
+			continue
+		}
 		m, err := store.NewMigrator(dbs[size])
 		if err != nil {
 			return err
@@ -179,6 +211,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		rep.seeds = append(rep.seeds, seed)
 	}
 
+	if cfg.only == "pages" {
+		return runPagesOnly(ctx, cfg, bin, dbs, clusterDir, tmp, rep, stdout, logf)
+	}
 	for _, size := range sizes {
 		logf("settling %s: VACUUM (ANALYZE) …", size)
 		d, err := vacuum(ctx, dbs[size])
@@ -230,7 +265,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	logf("load: `accord serve` against the %s organisation, %d clients, %s per page …", cfg.scale, cfg.clients, cfg.duration)
-	if err := runLoad(ctx, cfg, bin, dbs[cfg.scale], tmp, rep, logf); err != nil {
+	if err := runLoad(ctx, cfg, bin, dbs[cfg.scale], clusterDir, tmp, rep, logf); err != nil {
 		return err
 	}
 	rep.loadEnd = readLoadAvg()
@@ -244,5 +279,44 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprint(stdout, rep.summary())
 	logf("wrote %s", cfg.out)
+	return nil
+}
+
+// seeded reports whether the database at url already holds a seeded organisation.
+func seeded(ctx context.Context, url string) bool {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return false
+	}
+	defer pool.Close()
+	var projects int
+	return pool.QueryRow(ctx, `SELECT count(*) FROM projects`).Scan(&projects) == nil && projects > 0
+}
+
+// runPagesOnly is -only pages: the queries and the load of the chosen pages against
+// the (kept) database, printed, for measuring one change; docs/benchmarks.md comes
+// only from a full run.
+func runPagesOnly(ctx context.Context, cfg config, bin string, dbs map[string]string, clusterDir, tmp string,
+	rep *report, stdout io.Writer, logf func(string, ...any)) error {
+	pages, err := countQueries(ctx, bin, []string{cfg.scale}, dbs)
+	if err != nil {
+		return err
+	}
+	rep.pages = pages
+	if cfg.profiles == "" {
+		cfg.profiles = filepath.Join(tmp, "profiles")
+	}
+	if err := os.MkdirAll(cfg.profiles, 0o755); err != nil {
+		return err
+	}
+	rep.cfg.profiles = cfg.profiles
+	logf("load: %d clients, %s per page …", cfg.clients, cfg.duration)
+	if err := runLoad(ctx, cfg, bin, dbs[cfg.scale], clusterDir, tmp, rep, logf); err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, rep.summary())
+	var b strings.Builder
+	rep.writeProfiles(func(format string, a ...any) { fmt.Fprintf(&b, format, a...) })
+	fmt.Fprint(stdout, "\n", b.String())
 	return nil
 }

@@ -108,7 +108,8 @@ screenshots: browser
 
 ## bench: measure Accord at enterprise scale on this machine and write docs/benchmarks.md (minutes; not in `make test`)
 # Flags of cmd/accordbench, through BENCHFLAGS: -scale large|small (default large), -compare small|large|none,
-# -clients 32, -duration 20s, -warmup 2s, -superior-iterations 2000, -out docs/benchmarks.md, -profiles DIR.
+# -clients 32, -duration 20s, -warmup 2s, -superior-iterations 2000, -out docs/benchmarks.md, -profiles DIR,
+# -only pages -keep DIR -pages floor,inbox (measure one change against a kept, seeded cluster).
 # A quick trial: make bench BENCHFLAGS='-scale small -duration 3s -out /tmp/bench.md'
 bench:
 	$(GO) run ./cmd/accordbench $(BENCHFLAGS)

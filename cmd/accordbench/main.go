@@ -139,7 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	bin := filepath.Join(tmp, "accord")
-	if cfg.only == "" {
+	if cfg.only != "org-import" {
 		logf("building the binary …")
 		if err := buildBinary(ctx, bin, stderr); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/pelletier/go-toml/v2"
@@ -30,6 +31,9 @@ type Bundle struct {
 	matcher language.Matcher
 	ids     map[string][]string // language → message ids, for coverage checks
 	content map[string]string   // text as typed → its English, see AddContent
+	// One localizer per language, shared by every request: building one parses
+	// language tags, and each remembers its messages that take no data.
+	localizers map[string]*Localizer
 }
 
 // NewBundle loads the embedded catalogs.
@@ -55,11 +59,16 @@ func NewBundle() (*Bundle, error) {
 			ids[lang] = append(ids[lang], m.ID)
 		}
 	}
-	return &Bundle{
+	bundle := &Bundle{
 		bundle:  b,
 		matcher: language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English}),
 		ids:     ids,
-	}, nil
+	}
+	bundle.localizers = map[string]*Localizer{}
+	for _, lang := range []string{Chinese, English} {
+		bundle.localizers[lang] = &Localizer{Lang: lang, l: goi18n.NewLocalizer(b, lang), bundle: bundle}
+	}
+	return bundle, nil
 }
 
 // AddContent teaches the bundle the English of text people typed into Accord, keyed
@@ -100,24 +109,27 @@ func (b *Bundle) Localizer(lang string) *Localizer {
 	if lang != English {
 		lang = Chinese
 	}
-	l := &Localizer{Lang: lang, l: goi18n.NewLocalizer(b.bundle, lang)}
-	if lang == English {
-		l.content = b.content
-	}
-	return l
+	return b.localizers[lang]
 }
 
-// Localizer translates message ids for one reader.
+// Localizer translates message ids into one language; one is shared by every reader
+// of that language.
 type Localizer struct {
-	Lang    string
-	l       *goi18n.Localizer
-	content map[string]string // English of typed text, for English readers only
+	Lang   string
+	l      *goi18n.Localizer
+	bundle *Bundle
+	// plain remembers each message asked for without data (most of a page's words):
+	// the same id always gives the same text, so it is localized once.
+	plain sync.Map // message id → string
 }
 
 // Text is s, typed by a person, in the reader's language when its translation is
 // known (see Bundle.AddContent), else as typed.
 func (l *Localizer) Text(s string) string {
-	if en, ok := l.content[s]; ok && en != "" {
+	if l.Lang != English {
+		return s
+	}
+	if en, ok := l.bundle.content[s]; ok && en != "" {
 		return en
 	}
 	return s
@@ -127,10 +139,23 @@ func (l *Localizer) Text(s string) string {
 // shows its id rather than failing the page; TestCatalogsComplete keeps that from
 // reaching users.
 func (l *Localizer) T(id string, data ...map[string]any) string {
+	if len(data) == 0 || data[0] == nil {
+		if s, ok := l.plain.Load(id); ok {
+			return s.(string)
+		}
+		s := l.localize(id, nil)
+		l.plain.Store(id, s)
+		return s
+	}
+	return l.localize(id, data[0])
+}
+
+// localize asks go-i18n for id with data, or shows the id when it has no message.
+func (l *Localizer) localize(id string, data map[string]any) string {
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
-	if len(data) > 0 {
-		cfg.TemplateData = data[0]
-		if n, ok := data[0]["Count"]; ok {
+	if data != nil {
+		cfg.TemplateData = data
+		if n, ok := data["Count"]; ok {
 			cfg.PluralCount = n
 		}
 	}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// targetsReport is a run measured by hand: a ceiling of 10,000 req/s, the signed-in
+// floor at 2,000 req/s (20%: enough for the 5% every page needs, not for the floor's
+// 25%), a page that meets everything (600 req/s, p99 40 ms), one slow alone (12 ms)
+// and one of 200 kB at the large size.
+func targetsReport() *report {
+	page := func(key, name string, rps float64, p99, alone time.Duration, bytes int) *pageResult {
+		return &pageResult{
+			Spec:    pageSpec{Key: key, Name: name, Route: "/" + key},
+			Built:   true,
+			Targets: map[string]target{"load": {Path: "/" + key}, "large": {Path: "/" + key}, "small": {Path: "/" + key}},
+			Queries: map[string]int{"small": 4, "large": 4},
+			Bytes:   map[string]int{"small": 8 * 1024, "large": bytes},
+			Status:  map[string]int{"small": 200, "large": 200},
+			Slowest: map[string]*statement{},
+			Alone:   map[string]time.Duration{"small": time.Millisecond, "large": alone},
+			Load:    &loadResult{Requests: int(rps * 20), RPS: rps, P50: p99 / 2, P95: p99 * 9 / 10, P99: p99, Max: p99},
+		}
+	}
+	return &report{
+		cfg:     config{scale: "large", compare: "small", clients: 32, duration: 20 * time.Second},
+		machine: machine{Cores: 2},
+		seeds:   []seedResult{{Size: "small"}, {Size: "large"}},
+		ceiling: []loadResult{{RPS: 9_000}, {RPS: 11_000}},
+		pages: []*pageResult{
+			page("floor", "Signed-in floor", 2_000, 19*time.Millisecond, 2*time.Millisecond, 3*1024),
+			page("tracker", "Tracker", 600, 40*time.Millisecond, 8*time.Millisecond, 60*1024),
+			page("inbox", "Inbox", 700, 45*time.Millisecond, 12*time.Millisecond, 90*1024),
+			page("workbook", "Workbook", 800, 30*time.Millisecond, 5*time.Millisecond, 200*1024),
+		},
+	}
+}
+
+func TestPageMeets(t *testing.T) {
+	r := targetsReport()
+	ceiling := r.ceilingRPS()
+	if ceiling != 10_000 {
+		t.Fatalf("ceiling %v", ceiling)
+	}
+	want := map[string]pageVerdict{
+		// 20% of the ceiling: judged at 5% it would meet.
+		"floor":    {Share: false, P99: true, Alone: true, Size: true},
+		"tracker":  {Share: true, P99: true, Alone: true, Size: true},
+		"inbox":    {Share: true, P99: true, Alone: false, Size: true},
+		"workbook": {Share: true, P99: true, Alone: true, Size: false},
+	}
+	for _, p := range r.pages {
+		w := want[p.Spec.Key]
+		w.Loaded, w.Timed, w.Sized = true, true, true
+		if got := r.pageMeets(p, ceiling); got != w {
+			t.Errorf("%s: pageMeets = %+v, want %+v", p.Spec.Key, got, w)
+		}
+		if got := r.pageMeets(p, ceiling).missed(); got != (p.Spec.Key != "tracker") {
+			t.Errorf("%s: missed = %v", p.Spec.Key, got)
+		}
+	}
+
+	// Errors fail both load targets; a page not measured at the large size is not judged on size.
+	p := r.pages[1]
+	p.Load.Errors = 3
+	if v := r.pageMeets(p, ceiling); v.Share || v.P99 || !v.Alone || !v.Size {
+		t.Errorf("with errors: %+v", v)
+	}
+	delete(p.Bytes, "large")
+	if v := r.pageMeets(p, ceiling); v.Sized || v.Size {
+		t.Errorf("not measured at large: %+v", v)
+	}
+	// The floor at 25% meets; just under it does not.
+	floor := r.pages[0]
+	floor.Load.RPS = 2_500
+	if !r.pageMeets(floor, ceiling).Share {
+		t.Error("floor at 25% should meet")
+	}
+	floor.Load.RPS = 2_499
+	if r.pageMeets(floor, ceiling).Share {
+		t.Error("floor under 25% should miss")
+	}
+}
+
+// row is the line of a Markdown table whose first cell starts with prefix.
+func row(t *testing.T, md, prefix string) string {
+	t.Helper()
+	for line := range strings.SplitSeq(md, "\n") {
+		if strings.HasPrefix(line, "| "+prefix) {
+			return line
+		}
+	}
+	t.Fatalf("no row %q in\n%s", prefix, md)
+	return ""
+}
+
+func TestTargetsInMarkdown(t *testing.T) {
+	r := targetsReport()
+	md := r.markdown()
+	if strings.Contains(md, "issue 8") || strings.Contains(md, "≥ 20%") || strings.Contains(md, "least 20%") {
+		t.Error("the report still speaks of issue 8's targets")
+	}
+	if !strings.Contains(md, "| target (issue 18) | measured | result |") {
+		t.Error("no summary header for issue 18")
+	}
+	for _, c := range []struct{ prefix, result, has string }{
+		{"signed-in floor ≥ 25% of the /healthz ceiling's throughput", "**missed**", "2000 req/s = 20% of 10000 req/s"},
+		{"every other key page ≥ 5% of the ceiling's throughput", "**met**", "3 of 3 pages; lowest: Tracker, 600 req/s = 6.0%"},
+		{"p99 ≤ 50 ms at 32 clients, every key page", "**met**", "4 of 4 pages; worst: Inbox, p99 45.0 ms"},
+		{"one request alone ≤ 10 ms, every key page", "**missed**", "3 of 4 pages, on the large organisation; slowest: Inbox, 12.0 ms"},
+		{"≤ 150 kB of HTML per key page on the large organisation", "**missed**", "3 of 4 pages; largest: Workbook, 200 kB"},
+		{"queries per page constant in data size", "**met**", "4 of 4 pages"},
+	} {
+		line := row(t, md, c.prefix)
+		if !strings.HasSuffix(line, "| "+c.result+" |") || !strings.Contains(line, c.has) {
+			t.Errorf("summary row %q, want %s with %q", line, c.result, c.has)
+		}
+	}
+
+	// The throughput table judges the floor at 25%, the others at 5%.
+	if line := row(t, md, "Signed-in floor | 40,000 |"); !strings.Contains(line, "| ≥ 25% |") || !strings.HasSuffix(line, "| **missed** |") {
+		t.Errorf("throughput row of the floor: %q", line)
+	}
+	if line := row(t, md, "Tracker | 12,000 |"); !strings.Contains(line, "| ≥ 5% |") || !strings.HasSuffix(line, "| **met** |") {
+		t.Errorf("throughput row of the tracker: %q", line)
+	}
+	// The latency table: alone, then p99.
+	if line := row(t, md, "Inbox | `/inbox` |"); !strings.Contains(line, "| 12.0 ms | **missed** |") || !strings.HasSuffix(line, "| **met** |") {
+		t.Errorf("latency row of the inbox: %q", line)
+	}
+	// The queries table: statements constant, then size at the large organisation.
+	if line := row(t, md, "Workbook | 4 |"); !strings.Contains(line, "| 200 kB |") || !strings.HasSuffix(line, "| **met** | **missed** |") {
+		t.Errorf("queries row of the workbook: %q", line)
+	}
+
+	// What is missed lists the floor, the inbox and the workbook, each for its own target, and not the tracker.
+	_, missed, ok := strings.Cut(md, "## What is missed, and why\n\n")
+	if !ok {
+		t.Fatal("no section on what is missed")
+	}
+	for _, want := range []string{
+		"- **Signed-in floor** (`/floor`): misses throughput (2000 req/s, 20% of the ceiling; needs 25%).",
+		"- **Inbox** (`/inbox`): misses one request alone (12.0 ms; needs ≤ 10 ms).",
+		"- **Workbook** (`/workbook`): misses page size (200 kB of HTML on the large organisation; needs ≤ 150 kB).",
+	} {
+		if !strings.Contains(missed, want) {
+			t.Errorf("missed section lacks %q:\n%s", want, missed)
+		}
+	}
+	if strings.Contains(missed, "**Tracker**") || strings.Contains(missed, "Nothing: every target is met.") {
+		t.Errorf("missed section:\n%s", missed)
+	}
+}

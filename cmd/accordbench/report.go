@@ -49,9 +49,10 @@ type report struct {
 	orgImport    orgImportResult
 }
 
-// peakMemory is the highest VmHWM of every server process.
+// peakMemory is the highest VmHWM of every server process, the load runs' own peaks
+// (measured after a reset) included.
 func (r *report) peakMemory() int {
-	return max(r.memory.EndHWMKB, r.memory.AfterSignInHWMKB, r.memory.OtherProcessesHWMKB)
+	return max(r.memory.EndHWMKB, r.memory.AfterSignInHWMKB, r.memory.OtherProcessesHWMKB, r.memory.LoadPeakKB)
 }
 
 // ceilingRPS is the mean of the ceiling runs.

@@ -137,13 +137,7 @@ func (r *report) writePageTargets(w func(string, ...any), ceiling float64) {
 	}
 
 	shareTarget := fmt.Sprintf("every other key page ≥ %s of the ceiling's throughput", pct(targetShare))
-	if len(others) > 0 {
-		met := 0
-		for _, p := range others {
-			if r.pageMeets(p, ceiling).Share {
-				met++
-			}
-		}
+	if _, met := r.tally(others, ceiling, func(pageVerdict) bool { return true }, func(v pageVerdict) bool { return v.Share }); len(others) > 0 {
 		lowest := slices.MinFunc(others, func(a, b *pageResult) int { return cmp.Compare(a.Load.RPS, b.Load.RPS) })
 		w("| %s | %d of %d pages; lowest: %s, %.0f req/s = %s of %.0f req/s%s | %s |\n", shareTarget, met, len(others),
 			lowest.Spec.Name, lowest.Load.RPS, ofCeiling(lowest.Load.RPS, ceiling), ceiling, withErrors(others),
@@ -154,13 +148,7 @@ func (r *report) writePageTargets(w func(string, ...any), ceiling float64) {
 
 	loaded := r.loaded()
 	p99Target := fmt.Sprintf("p99 ≤ %d ms at %d clients, every key page", targetP99.Milliseconds(), targetClients)
-	if len(loaded) > 0 {
-		met := 0
-		for _, p := range loaded {
-			if r.pageMeets(p, ceiling).P99 {
-				met++
-			}
-		}
+	if _, met := r.tally(loaded, ceiling, func(pageVerdict) bool { return true }, func(v pageVerdict) bool { return v.P99 }); len(loaded) > 0 {
 		worst := slices.MaxFunc(loaded, func(a, b *pageResult) int { return cmp.Compare(a.Load.P99, b.Load.P99) })
 		clients := ""
 		if r.cfg.clients != targetClients {
@@ -173,19 +161,8 @@ func (r *report) writePageTargets(w func(string, ...any), ceiling float64) {
 	}
 
 	aloneTarget := fmt.Sprintf("one request alone ≤ %d ms, every key page", targetAlone.Milliseconds())
-	var timed []*pageResult
-	for _, p := range built {
-		if r.pageMeets(p, ceiling).Timed {
-			timed = append(timed, p)
-		}
-	}
+	timed, met := r.tally(built, ceiling, func(v pageVerdict) bool { return v.Timed }, func(v pageVerdict) bool { return v.Alone })
 	if len(timed) > 0 {
-		met := 0
-		for _, p := range timed {
-			if r.pageMeets(p, ceiling).Alone {
-				met++
-			}
-		}
 		scale := r.cfg.scale
 		worst := slices.MaxFunc(timed, func(a, b *pageResult) int { return cmp.Compare(a.Alone[scale], b.Alone[scale]) })
 		w("| %s | %d of %d pages, on the %s organisation; slowest: %s, %s | %s |\n", aloneTarget, met, len(timed), scale,
@@ -195,19 +172,8 @@ func (r *report) writePageTargets(w func(string, ...any), ceiling float64) {
 	}
 
 	sizeTarget := fmt.Sprintf("≤ %d kB of HTML per key page on the %s organisation", targetPageBytes/1024, targetPageSize)
-	var sized []*pageResult
-	for _, p := range built {
-		if r.pageMeets(p, ceiling).Sized {
-			sized = append(sized, p)
-		}
-	}
+	sized, met := r.tally(built, ceiling, func(v pageVerdict) bool { return v.Sized }, func(v pageVerdict) bool { return v.Size })
 	if len(sized) > 0 {
-		met := 0
-		for _, p := range sized {
-			if r.pageMeets(p, ceiling).Size {
-				met++
-			}
-		}
 		largest := slices.MaxFunc(sized, func(a, b *pageResult) int { return a.Bytes[targetPageSize] - b.Bytes[targetPageSize] })
 		w("| %s | %d of %d pages; largest: %s, %s | %s |\n", sizeTarget, met, len(sized), largest.Spec.Name,
 			pageKB(largest.Bytes[targetPageSize]), metMissed(met == len(sized)))
@@ -629,4 +595,22 @@ func seqScansOn(plans []plan, table string) []string {
 		}
 	}
 	return out
+}
+
+// tally keeps the pages judged against a target and counts those that meet it, both
+// read from pageMeets.
+func (r *report) tally(pages []*pageResult, ceiling float64, judged, met func(pageVerdict) bool) ([]*pageResult, int) {
+	var in []*pageResult
+	n := 0
+	for _, p := range pages {
+		v := r.pageMeets(p, ceiling)
+		if !judged(v) {
+			continue
+		}
+		in = append(in, p)
+		if met(v) {
+			n++
+		}
+	}
+	return in, n
 }

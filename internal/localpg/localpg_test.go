@@ -14,11 +14,7 @@ import (
 // the rows are still there.
 func TestClusterKeepsDataAcrossRestarts(t *testing.T) {
 	t.Parallel()
-	bin, err := FindBinaries()
-	require.NoError(t, err)
-	dir := t.TempDir()
-	// The postgres user must be able to reach the directory when tests run as root.
-	require.NoError(t, os.Chmod(filepath.Dir(dir), 0o755))
+	bin, dir := binariesAndDir(t)
 	ctx := context.Background()
 
 	c := &Cluster{Dir: dir, BinDir: bin, Durable: true}
@@ -62,14 +58,11 @@ func execSQL(t *testing.T, url, sql string) {
 // pg_stat_statements loaded; a setting a shell would read is refused.
 func TestClusterTakesExtraSettings(t *testing.T) {
 	t.Parallel()
-	bin, err := FindBinaries()
-	require.NoError(t, err)
-	dir := t.TempDir()
-	require.NoError(t, os.Chmod(filepath.Dir(dir), 0o755))
+	bin, dir := binariesAndDir(t)
 	ctx := context.Background()
 
 	bad := &Cluster{Dir: dir, BinDir: bin, Settings: []string{"work_mem=4MB; touch /tmp/x"}}
-	_, err = bad.Start(ctx)
+	_, err := bad.Start(ctx)
 	require.ErrorContains(t, err, "letters, digits")
 
 	c := &Cluster{Dir: dir, BinDir: bin, Settings: []string{"shared_preload_libraries=pg_stat_statements", "work_mem=5MB"}}
@@ -83,4 +76,15 @@ func TestClusterTakesExtraSettings(t *testing.T) {
 	require.NoError(t, conn.QueryRow(ctx, `SELECT current_setting('shared_preload_libraries'), current_setting('work_mem')`).Scan(&libs, &workMem))
 	require.Equal(t, "pg_stat_statements", libs)
 	require.Equal(t, "5MB", workMem)
+}
+
+// binariesAndDir finds the server binaries and makes a directory for a cluster that
+// the postgres user can reach when tests run as root.
+func binariesAndDir(t *testing.T) (string, string) {
+	t.Helper()
+	bin, err := FindBinaries()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.Chmod(filepath.Dir(dir), 0o755))
+	return bin, dir
 }

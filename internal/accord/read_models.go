@@ -96,6 +96,8 @@ type UnitLedger struct {
 	ThanksShown    int
 	ThanksCount    int
 	Balance        []UnitBalance // the biggest exchanges first
+	BalanceCount   int           // the units the unit exchanged with, listed or not
+	BalanceLogged  bool          // some of that exchange is effort logged in progress
 }
 
 // UnitBalance is the give and take between a unit and one other unit across every

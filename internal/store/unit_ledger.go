@@ -61,7 +61,8 @@ const ledgerRequestObject = `json_build_object('id', r.id, 'state', r.state,
 // committed, what its projects ask of others, the promises made to it, the thanks it
 // received, and the give and take with every other unit. Lists name only rows of
 // projects v may open (the same rule as the project pages, canViewProject); totals
-// and sums count everything. limit caps each list.
+// and sums count everything. limit caps each list, the give and take too (the biggest
+// exchanges first: a shared service trades with hundreds of units).
 func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (accord.UnitLedger, error) {
 	var l accord.UnitLedger
 	var queue, asks, promises, thanks, balance []byte
@@ -104,7 +105,7 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 				(r.state = 'delivered')::int AS given_delivered, 0 AS received_days, 0 AS received_committed,
 				0 AS received_delivered
 			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			LEFT JOIN LATERAL (SELECT sum(x.effort_days) AS days FROM request_updates x WHERE x.request_id = r.id) e ON true
+			LEFT JOIN request_logged e ON e.request_id = r.id
 			WHERE r.holder_unit_id = $3 AND p.owning_unit_id <> $3 AND r.state <> 'draft'
 			UNION ALL
 			-- … and what other units gave this unit's projects.
@@ -112,7 +113,7 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 				CASE WHEN r.state IN ('agreed', 'in_progress', 'delivered') THEN need_load_effort(d.id) ELSE 0 END,
 				(r.state = 'delivered')::int
 			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			LEFT JOIN LATERAL (SELECT sum(x.effort_days) AS days FROM request_updates x WHERE x.request_id = r.id) e ON true
+			LEFT JOIN request_logged e ON e.request_id = r.id
 			WHERE p.owning_unit_id = $3 AND r.holder_unit_id <> $3 AND r.state <> 'draft'),
 		balance AS (
 			SELECT other, sum(given_days)::float8 AS given_days, sum(given_committed)::float8 AS given_committed,
@@ -136,15 +137,20 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 			(SELECT count(*) FILTER (WHERE status = 'open' AND due_date < $5::date) FROM promises),
 			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM thanked WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM thanked),
 			(SELECT count(*) FROM thanked),
-			(SELECT COALESCE(json_agg(json_build_object('unit_id', u.id, 'name', u.name, 'name_en', u.name_en,
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (
+				SELECT json_build_object('unit_id', u.id, 'name', u.name, 'name_en', u.name_en,
 					'given_days', b.given_days, 'given_committed', b.given_committed, 'given_delivered', b.given_delivered,
 					'received_days', b.received_days, 'received_committed', b.received_committed,
-					'received_delivered', b.received_delivered)
-				ORDER BY b.given_days + b.received_days + b.given_committed + b.received_committed DESC, u.path), '[]')
-			 FROM balance b JOIN units u ON u.id = b.other)`, v.User.ID, v.Roles.Admin, unitID, limit, now).
+					'received_delivered', b.received_delivered) AS obj,
+					row_number() OVER (ORDER BY b.given_days + b.received_days + b.given_committed + b.received_committed DESC, u.path) AS pos
+				FROM balance b JOIN units u ON u.id = b.other
+				ORDER BY pos LIMIT $4) x),
+			(SELECT count(*) FROM balance),
+			(SELECT COALESCE(bool_or(given_days > 0 OR received_days > 0), false) FROM balance)`,
+		v.User.ID, v.Roles.Admin, unitID, limit, now).
 		Scan(&queue, &l.QueueShown, &l.QueueCount, &l.QueueAsked, &l.QueueCommitted, &asks, &l.AsksShown, &l.AsksCount,
 			&promises, &l.PromisesShown, &l.PromisesKept, &l.PromisesBroken, &l.PromisesOpen, &l.PromisesLate, &thanks,
-			&l.ThanksShown, &l.ThanksCount, &balance)
+			&l.ThanksShown, &l.ThanksCount, &balance, &l.BalanceCount, &l.BalanceLogged)
 	if err != nil {
 		return accord.UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
 	}

@@ -44,6 +44,22 @@ func (s *Store) Units(ctx context.Context) ([]accord.Unit, error) {
 	return units, nil
 }
 
+// UnitFamily lists unit id with its parent and its children, open or closed, in tree
+// order: what a unit's page names around it, without reading the whole tree.
+func (s *Store) UnitFamily(ctx context.Context, id int64) ([]accord.Unit, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+unitColumns+unitFrom+`
+		WHERE n.id = $1 OR n.parent_id = $1 OR n.id = (SELECT parent_id FROM units WHERE id = $1)
+		ORDER BY n.path`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: unit %d and its family: %w", id, err)
+	}
+	units, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Unit, error) { return scanUnit(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: unit %d and its family: %w", id, err)
+	}
+	return units, nil
+}
+
 // HasOrganisation reports whether the org tree has a root yet.
 func (s *Store) HasOrganisation(ctx context.Context) (bool, error) {
 	var ok bool

@@ -223,7 +223,7 @@ type trackerStore interface {
 type unitStore interface {
 	UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (accord.UnitLedger, error)
 	UnitMembers(ctx context.Context, unitID int64) ([]accord.User, error)
-	Units(ctx context.Context) ([]accord.Unit, error)
+	UnitFamily(ctx context.Context, id int64) ([]accord.Unit, error)
 }
 
 type workbookStore interface {

@@ -32,7 +32,7 @@ func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	units, err := s.store.Units(ctx)
+	units, err := s.store.UnitFamily(ctx, id)
 	if err != nil {
 		s.Fail(w, r, err)
 		return

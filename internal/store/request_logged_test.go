@@ -1,0 +1,78 @@
+package store_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+	"accord/internal/store/storetest"
+)
+
+// TestRequestLoggedIsTheLogsSum: the effort kept per request (migration 0033) is the
+// sum of its progress log after entries written one by one and at the same moment,
+// and the unit's give and take reads the same days as from the log itself.
+func TestRequestLoggedIsTheLogsSum(t *testing.T) {
+	t.Parallel()
+	c := newCompany(t)
+	now := time.Now()
+	closedDrive(t, c.World, driveUnits{owner: c.fi, leads: c.afterSales, calls: c.service, publicity: c.marketing}, nil)
+	r := c.Request(t, storetest.RequestOpts{State: accord.RequestInProgress, At: now})
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.Progress(t, storetest.ProgressOpts{Request: &r, EffortDays: 0.5 * float64(i+1), At: now})
+		}()
+	}
+	wg.Wait()
+	c.Progress(t, storetest.ProgressOpts{Request: &r, At: now}) // no effort: adds nothing
+
+	var wrong, kept int
+	require.NoError(t, c.Store.Pool().QueryRow(c.Ctx, `SELECT
+			count(*) FILTER (WHERE COALESCE(l.days, 0) <> COALESCE(s.days, 0)), count(l.request_id)
+		FROM requests r
+		LEFT JOIN request_logged l ON l.request_id = r.id
+		LEFT JOIN (SELECT request_id, sum(effort_days) AS days FROM request_updates GROUP BY request_id) s
+			ON s.request_id = r.id`).Scan(&wrong, &kept))
+	require.Zero(t, wrong, "every request's kept effort is its log's sum")
+	require.Positive(t, kept)
+	var days float64
+	require.NoError(t, c.Store.Pool().QueryRow(c.Ctx, `SELECT days FROM request_logged WHERE request_id = $1`, r.ID).Scan(&days))
+	require.Equal(t, 18.0, days, "0.5 + 1 + … + 4, written at once")
+
+	ledger, err := c.Store.UnitLedger(c.Ctx, c.Viewer(t, c.admin), c.service.ID, 50, now)
+	require.NoError(t, err)
+	require.Equal(t, 10.0, ledger.Balance[0].GivenDays, "customer service logged 10 days on the drive")
+}
+
+// TestUnitLedgerListsTheBiggestExchanges: the give and take is capped like the other
+// lists, the biggest first, and still counts every unit and says whether any effort
+// was logged.
+func TestUnitLedgerListsTheBiggestExchanges(t *testing.T) {
+	t.Parallel()
+	c := newCompany(t)
+	now := time.Now()
+	closedDrive(t, c.World, driveUnits{owner: c.fi, leads: c.afterSales, calls: c.service, publicity: c.marketing}, nil)
+	admin := c.Viewer(t, c.admin)
+	all, err := c.Store.UnitLedger(c.Ctx, admin, c.fi.ID, 50, now)
+	require.NoError(t, err)
+	require.Len(t, all.Balance, 3)
+	require.Equal(t, 3, all.BalanceCount)
+	require.True(t, all.BalanceLogged)
+
+	top, err := c.Store.UnitLedger(c.Ctx, admin, c.fi.ID, 2, now)
+	require.NoError(t, err)
+	require.Equal(t, all.Balance[:2], top.Balance, "the two biggest, in the same order")
+	require.Equal(t, 3, top.BalanceCount)
+	require.True(t, top.BalanceLogged)
+
+	none, err := c.Store.UnitLedger(c.Ctx, admin, c.legal.ID, 50, now)
+	require.NoError(t, err)
+	require.Empty(t, none.Balance)
+	require.Zero(t, none.BalanceCount)
+	require.False(t, none.BalanceLogged)
+}

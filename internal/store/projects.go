@@ -22,11 +22,15 @@ const projectFrom = ` FROM projects p JOIN users l ON l.id = p.lead_user_id JOIN
 // its lead, an admin, a member of the owning unit or of a holding unit, or the head
 // of one of those units or of any unit above them. It is accord.MayViewProject in
 // SQL, and so decides what needs, commitments, goal counts and unit-page rows show.
-const canViewProject = `($2::boolean OR p.lead_user_id = $1 OR EXISTS (
-	SELECT 1 FROM units iu
-	WHERE (iu.id = p.owning_unit_id OR iu.id IN (SELECT holder_unit_id FROM needs WHERE project_id = p.id))
-	  AND (iu.id IN (SELECT unit_id FROM memberships WHERE user_id = $1)
-	       OR iu.path && ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL))))`
+// "Any unit above them" is read from project_reach (migration 0013: every unit on the
+// path to the owning unit or a holding unit, kept by triggers), a few index probes
+// per project instead of a walk over its needs and their units' paths.
+const canViewProject = `($2::boolean OR p.lead_user_id = $1
+	OR EXISTS (SELECT 1 FROM project_reach pr WHERE pr.project_id = p.id
+		AND pr.unit_id = ANY (ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)))
+	OR p.owning_unit_id IN (SELECT unit_id FROM memberships WHERE user_id = $1)
+	OR EXISTS (SELECT 1 FROM needs mn WHERE mn.project_id = p.id
+		AND mn.holder_unit_id IN (SELECT unit_id FROM memberships WHERE user_id = $1)))`
 
 func scanProject(row pgx.Row, extra ...any) (accord.Project, error) {
 	var p accord.Project

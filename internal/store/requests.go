@@ -379,12 +379,10 @@ func (s *Store) Progress(ctx context.Context, requestID int64) ([]accord.Progres
 	return list, nil
 }
 
-// queueOrder is the order in which a holder's inbox lists open requests: tier, then
-// the date needed, then the project's value, then age.
-const queueOrder = `d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, p.expected_amount DESC NULLS LAST, r.sent_at, r.id`
-
-// queueKey is queueOrder as stored on the request itself (migration 0012), the order of
-// the requests_holder_queue and requests_key_person_queue indexes.
+// queueKey is the order in which a holder's queue lists open requests — tier, then
+// the date needed, then the project's value, then age — as stored on the request
+// itself (migration 0012), the order of the requests_holder_queue and
+// requests_key_person_queue indexes.
 const queueKey = `r.queue_tier, r.queue_date, r.queue_value, r.queue_sent, r.id`
 
 // inboxHeaded lists the units whose queues are a user's to answer: those they head

@@ -73,12 +73,21 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 			UNION SELECT project_id FROM thanks WHERE unit_id = $3),
 		-- The projects among them the viewer may open: only their rows are named.
 		vis AS (SELECT p.id FROM projects p JOIN touching t ON t.project_id = p.id WHERE `+canViewProject+`),
+		-- The open queue: which rows the viewer may open; its effort is the unit's load
+		-- (unit_load), and only the listed rows are read whole, in the stored queue
+		-- order (requests_holder_queue).
 		queue AS (
-			SELECT `+ledgerRequestObject+` AS obj, r.state, need_load_effort(d.id) AS effort_days, p.id IN (SELECT id FROM vis) AS visible,
-				row_number() OVER (ORDER BY `+queueOrder+`) AS pos
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			JOIN units o ON o.id = p.owning_unit_id
+			SELECT r.project_id IN (SELECT id FROM vis) AS visible
+			FROM requests r
 			WHERE r.holder_unit_id = $3 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')),
+		queue_listed AS (
+			SELECT `+ledgerRequestObject+` AS obj, row_number() OVER (ORDER BY `+queueKey+`) AS pos
+			FROM (SELECT * FROM requests r
+				WHERE r.holder_unit_id = $3 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')
+				  AND r.project_id IN (SELECT id FROM vis)
+				ORDER BY `+queueKey+` LIMIT $4) r
+			JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			JOIN units o ON o.id = p.owning_unit_id),
 		asks AS (
 			SELECT `+ledgerRequestObject+` AS obj, p.id IN (SELECT id FROM vis) AS visible,
 				row_number() OVER (ORDER BY d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, r.id) AS pos
@@ -124,10 +133,10 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 			HAVING sum(given_days + given_committed + given_delivered + received_days + received_committed
 				+ received_delivered) > 0)
 		SELECT
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM queue WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM queue),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM queue_listed), (SELECT count(*) FILTER (WHERE visible) FROM queue),
 			(SELECT count(*) FROM queue),
-			(SELECT COALESCE(sum(effort_days) FILTER (WHERE state IN ('requested', 'countered')), 0)::float8 FROM queue),
-			(SELECT COALESCE(sum(effort_days) FILTER (WHERE state IN ('agreed', 'in_progress')), 0)::float8 FROM queue),
+			COALESCE((SELECT asked::float8 FROM unit_load WHERE unit_id = $3), 0),
+			COALESCE((SELECT committed::float8 FROM unit_load WHERE unit_id = $3), 0),
 			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM asks WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM asks),
 			(SELECT count(*) FROM asks),
 			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM promises WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM promises),

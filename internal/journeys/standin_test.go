@@ -37,10 +37,10 @@ func TestStandInWhileTheHeadIsAway(t *testing.T) {
 	dev := b.tab("dev")
 	dev.login("it.dev@accord.demo")
 	require.Contains(t, dev.mustText(`[data-testid="standin-banner"]`), "You are standing in for Huang Lei until "+day(2))
-	dev.clickText(`[data-testid="standin-banner"] a`, "Open the inbox")
+	dev.submitText(`[data-testid="standin-banner"] a`, "Open the inbox") // a link: wait for the page it opens
 	require.Equal(t, "/inbox", dev.path())
 	card := fmt.Sprintf("#request-%d", crm.ID)
-	dev.waitText(card+` [data-testid="acting-for"]`, "for Huang Lei, who is away") // the inbox may still be loading after the click
+	dev.waitText(card+` [data-testid="acting-for"]`, "for Huang Lei, who is away")
 	dev.click(card + ` [data-testid="act-agree"] > summary`)
 	dev.click(card + ` [data-testid="act-agree"] button[type="submit"]`)
 	dev.waitText(card+` [data-testid="card-notice"]`, "“CRM system development” is now Agreed.")

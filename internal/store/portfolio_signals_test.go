@@ -18,8 +18,9 @@ import (
 	"accord/internal/store/storetest"
 )
 
-// signalsDriftSQL counts the rows where what the triggers of migrations 0013 and 0021 keep differs
-// from an aggregation written out independently, straight from the source tables.
+// signalsDriftSQL counts the rows where what the triggers of migrations 0013, 0021 and
+// 0034 keep differs from an aggregation written out independently, straight from the
+// source tables.
 const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed', 'declined', 'countered', 'in_progress']) AS state),
 	fresh AS (
 		SELECT p.id,
@@ -50,7 +51,18 @@ const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed'
 		-- A phase on the tracker is part of the need it was split from: counted once, as itself.
 		LEFT JOIN LATERAL (SELECT COALESCE(sum(x.effort_days), 0) AS days FROM needs x
 			WHERE x.phase_of_need_id = d.id AND x.id IN (SELECT need_id FROM requests WHERE state <> 'cancelled')) ph ON true
-		GROUP BY h.id)
+		GROUP BY h.id),
+	exchange AS (
+		SELECT r.holder_unit_id AS holder, p.owning_unit_id AS owner,
+			COALESCE(sum(lg.days), 0) AS logged,
+			COALESCE(sum(GREATEST(d.effort_days - ph.days, 0)) FILTER (WHERE r.state IN ('agreed', 'in_progress', 'delivered')), 0) AS committed,
+			count(*) FILTER (WHERE r.state = 'delivered') AS delivered
+		FROM requests r JOIN projects p ON p.id = r.project_id JOIN needs d ON d.id = r.need_id
+		LEFT JOIN LATERAL (SELECT COALESCE(sum(x.effort_days), 0) AS days FROM needs x
+			WHERE x.phase_of_need_id = d.id AND x.id IN (SELECT need_id FROM requests WHERE state <> 'cancelled')) ph ON true
+		LEFT JOIN LATERAL (SELECT sum(u.effort_days) AS days FROM request_updates u WHERE u.request_id = r.id) lg ON true
+		WHERE r.state <> 'draft' AND r.holder_unit_id <> p.owning_unit_id
+		GROUP BY 1, 2)
 	SELECT
 		(SELECT count(*) FROM fresh f LEFT JOIN project_signals s ON s.project_id = f.id
 		 WHERE s.project_id IS NULL OR (f.live, f.declined, f.p0_declined, f.high_risk, f.delivered, f.next_due,
@@ -60,14 +72,19 @@ const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed'
 			+ (SELECT count(*) FROM (SELECT unit_id, project_id FROM project_reach EXCEPT SELECT * FROM reach) b),
 		(SELECT count(*) FROM load f LEFT JOIN unit_load l ON l.unit_id = f.id
 		 WHERE (f.open, f.asked, f.committed, f.declined)
-			IS DISTINCT FROM (COALESCE(l.open, 0), COALESCE(l.asked, 0), COALESCE(l.committed, 0), COALESCE(l.declined, 0)))`
+			IS DISTINCT FROM (COALESCE(l.open, 0), COALESCE(l.asked, 0), COALESCE(l.committed, 0), COALESCE(l.declined, 0))),
+		(SELECT count(*) FROM exchange f FULL JOIN unit_exchange k ON k.holder_unit_id = f.holder AND k.owner_unit_id = f.owner
+		 WHERE (COALESCE(f.logged, 0), COALESCE(f.committed, 0), COALESCE(f.delivered, 0))
+			IS DISTINCT FROM (COALESCE(k.logged, 0), COALESCE(k.committed, 0), COALESCE(k.delivered, 0)))`
 
-// requireNoDrift fails when the kept signals, reach or load differ from the source rows.
+// requireNoDrift fails when the kept signals, reach, load or exchanges differ from the
+// source rows.
 func requireNoDrift(t *testing.T, ctx context.Context, pool *pgxpool.Pool, step string) {
 	t.Helper()
-	var signals, reach, load int
-	require.NoError(t, pool.QueryRow(ctx, signalsDriftSQL).Scan(&signals, &reach, &load))
-	require.Equal(t, [3]int{}, [3]int{signals, reach, load}, "%s: projects, reach rows and units that drifted", step)
+	var signals, reach, load, exchange int
+	require.NoError(t, pool.QueryRow(ctx, signalsDriftSQL).Scan(&signals, &reach, &load, &exchange))
+	require.Equal(t, [4]int{}, [4]int{signals, reach, load, exchange},
+		"%s: projects, reach rows, units and unit pairs that drifted", step)
 }
 
 func TestPortfolioSignalsFollowEveryChange(t *testing.T) {
@@ -235,6 +252,13 @@ func TestPortfolioSignalsUnderConcurrentChanges(t *testing.T) {
 		 WHERE r.project_id = 1 ORDER BY random() LIMIT 1 ON CONFLICT DO NOTHING`,
 		`UPDATE escalations SET status = CASE status WHEN 'open' THEN 'decided' ELSE 'open' END
 		 WHERE id = (SELECT id FROM escalations WHERE project_id = 1 ORDER BY random() LIMIT 1)`,
+		// The exchange between units (migration 0034): effort logged, a request passed
+		// to another unit, the project handed to another owner.
+		`INSERT INTO request_updates (request_id, author_user_id, body, effort_days)
+		 SELECT id, 1, 'x', 1.5 FROM requests WHERE project_id = 1 ORDER BY random() LIMIT 2`,
+		`UPDATE requests SET holder_unit_id = (SELECT id FROM units ORDER BY random() LIMIT 1)
+		 WHERE id = (SELECT id FROM requests WHERE project_id = 1 ORDER BY random() LIMIT 1)`,
+		`UPDATE projects SET owning_unit_id = (SELECT id FROM units ORDER BY random() LIMIT 1) WHERE id = 1`,
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)

@@ -82,17 +82,20 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 			WHERE r.holder_unit_id = $3 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')),
 		queue_listed AS (
 			SELECT `+ledgerRequestObject+` AS obj, row_number() OVER (ORDER BY `+queueKey+`) AS pos
-			FROM (SELECT * FROM requests r
+			-- Walked in queue order (requests_holder_queue), each row kept if the viewer
+			-- may open its project, until enough are kept: joined to vis instead, the
+			-- planner sorted every visible row of a shared service's queue first.
+			FROM (SELECT r.* FROM requests r JOIN projects p ON p.id = r.project_id
 				WHERE r.holder_unit_id = $3 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')
-				  AND r.project_id IN (SELECT id FROM vis)
+				  AND `+canViewProject+`
 				ORDER BY `+queueKey+` LIMIT $4) r
 			JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 			JOIN units o ON o.id = p.owning_unit_id),
+		-- What its projects ask of others, ranked; only the listed rows are dressed.
 		asks AS (
-			SELECT `+ledgerRequestObject+` AS obj, p.id IN (SELECT id FROM vis) AS visible,
+			SELECT r.id, p.id IN (SELECT id FROM vis) AS visible,
 				row_number() OVER (ORDER BY d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, r.id) AS pos
 			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			JOIN units o ON o.id = r.holder_unit_id
 			WHERE p.owning_unit_id = $3 AND r.holder_unit_id <> $3 AND r.state IN `+sentOpen+`),
 		promises AS (
 			SELECT json_build_object('id', c.id, 'project_id', c.project_id, 'what', c.what,
@@ -107,28 +110,22 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 				p.id IN (SELECT id FROM vis) AS visible, row_number() OVER (ORDER BY t.at DESC, t.id DESC) AS pos
 			FROM thanks t JOIN projects p ON p.id = t.project_id JOIN users u ON u.id = t.by_user_id
 			WHERE t.unit_id = $3),
-		exchanged AS (
-			-- What this unit gave other units' projects …
-			SELECT p.owning_unit_id AS other, COALESCE(e.days, 0) AS given_days,
-				CASE WHEN r.state IN ('agreed', 'in_progress', 'delivered') THEN need_load_effort(d.id) ELSE 0 END AS given_committed,
-				(r.state = 'delivered')::int AS given_delivered, 0 AS received_days, 0 AS received_committed,
-				0 AS received_delivered
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			LEFT JOIN request_logged e ON e.request_id = r.id
-			WHERE r.holder_unit_id = $3 AND p.owning_unit_id <> $3 AND r.state <> 'draft'
-			UNION ALL
-			-- … and what other units gave this unit's projects.
-			SELECT r.holder_unit_id, 0, 0, 0, COALESCE(e.days, 0),
-				CASE WHEN r.state IN ('agreed', 'in_progress', 'delivered') THEN need_load_effort(d.id) ELSE 0 END,
-				(r.state = 'delivered')::int
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			LEFT JOIN request_logged e ON e.request_id = r.id
-			WHERE p.owning_unit_id = $3 AND r.holder_unit_id <> $3 AND r.state <> 'draft'),
+		-- The give and take, from what each pair of units exchanged (unit_exchange,
+		-- kept by the writes to requests, needs, projects and the progress log).
 		balance AS (
 			SELECT other, sum(given_days)::float8 AS given_days, sum(given_committed)::float8 AS given_committed,
 				sum(given_delivered)::int AS given_delivered, sum(received_days)::float8 AS received_days,
 				sum(received_committed)::float8 AS received_committed, sum(received_delivered)::int AS received_delivered
-			FROM exchanged GROUP BY other
+			FROM (
+				-- What this unit gave other units' projects …
+				SELECT owner_unit_id AS other, logged AS given_days, committed AS given_committed,
+					delivered AS given_delivered, 0 AS received_days, 0 AS received_committed, 0 AS received_delivered
+				FROM unit_exchange WHERE holder_unit_id = $3 AND owner_unit_id <> $3
+				UNION ALL
+				-- … and what other units gave this unit's projects.
+				SELECT holder_unit_id, 0, 0, 0, logged, committed, delivered
+				FROM unit_exchange WHERE owner_unit_id = $3 AND holder_unit_id <> $3) exchanged
+			GROUP BY other
 			-- A request only sent, with nothing committed, logged or delivered, is no exchange yet.
 			HAVING sum(given_days + given_committed + given_delivered + received_days + received_committed
 				+ received_delivered) > 0)
@@ -137,7 +134,11 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 			(SELECT count(*) FROM queue),
 			COALESCE((SELECT asked::float8 FROM unit_load WHERE unit_id = $3), 0),
 			COALESCE((SELECT committed::float8 FROM unit_load WHERE unit_id = $3), 0),
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM asks WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM asks),
+			(SELECT COALESCE(json_agg(`+ledgerRequestObject+` ORDER BY x.pos), '[]')
+				FROM (SELECT id, pos FROM asks WHERE visible ORDER BY pos LIMIT $4) x
+				JOIN requests r ON r.id = x.id JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+				JOIN units o ON o.id = r.holder_unit_id),
+			(SELECT count(*) FILTER (WHERE visible) FROM asks),
 			(SELECT count(*) FROM asks),
 			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM promises WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM promises),
 			(SELECT count(*) FILTER (WHERE status = 'kept') FROM promises),
@@ -146,11 +147,11 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 			(SELECT count(*) FILTER (WHERE status = 'open' AND due_date < $5::date) FROM promises),
 			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM thanked WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM thanked),
 			(SELECT count(*) FROM thanked),
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (
-				SELECT json_build_object('unit_id', u.id, 'name', u.name, 'name_en', u.name_en,
-					'given_days', b.given_days, 'given_committed', b.given_committed, 'given_delivered', b.given_delivered,
-					'received_days', b.received_days, 'received_committed', b.received_committed,
-					'received_delivered', b.received_delivered) AS obj,
+			(SELECT COALESCE(json_agg(json_build_object('unit_id', x.id, 'name', x.name, 'name_en', x.name_en,
+					'given_days', x.given_days, 'given_committed', x.given_committed, 'given_delivered', x.given_delivered,
+					'received_days', x.received_days, 'received_committed', x.received_committed,
+					'received_delivered', x.received_delivered) ORDER BY x.pos), '[]') FROM (
+				SELECT b.*, u.id, u.name, u.name_en,
 					row_number() OVER (ORDER BY b.given_days + b.received_days + b.given_committed + b.received_committed DESC, u.path) AS pos
 				FROM balance b JOIN units u ON u.id = b.other
 				ORDER BY pos LIMIT $4) x),

@@ -1,0 +1,14 @@
+DROP TRIGGER request_logged_exchange_update ON request_logged;
+DROP TRIGGER request_logged_exchange_insert ON request_logged;
+DROP FUNCTION request_logged_add_exchange();
+DROP TRIGGER projects_exchange_update ON projects;
+DROP FUNCTION projects_refresh_exchange();
+DROP TRIGGER needs_exchange_update ON needs;
+DROP FUNCTION needs_refresh_exchange();
+DROP TRIGGER requests_exchange_delete ON requests;
+DROP TRIGGER requests_exchange_update ON requests;
+DROP TRIGGER requests_exchange_insert ON requests;
+DROP FUNCTION requests_refresh_exchange();
+DROP FUNCTION unit_exchange_touch(bigint[], bigint[], bigint[]);
+DROP FUNCTION unit_exchange_recompute(bigint[], bigint[]);
+DROP TABLE unit_exchange;

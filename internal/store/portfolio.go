@@ -19,7 +19,8 @@ import (
 // comparison per project however many requests and progress entries there are. A
 // project is in scope when a unit the viewer heads is in its reach (every unit above
 // an involved unit). goal_up gives each goal the company goal it rolls up to and
-// every goal above it.
+// every goal above it; each scored row carries its goal's (goal_root, goal_path). The
+// rows are narrow (no names): what is listed is dressed afterwards.
 //
 // Its CASE is accord.HealthOf written in SQL, over the same signals
 // (accord.HealthSignals): change one with the other; TestHealthInSQLAgreesWithHealthOf
@@ -31,14 +32,14 @@ const portfolioCTE = `WITH RECURSIVE goal_up AS (
 		SELECT id, id AS root, ARRAY[id] AS path FROM goals WHERE parent_id IS NULL
 		UNION ALL
 		SELECT g.id, u.root, u.path || g.id FROM goals g JOIN goal_up u ON g.parent_id = u.id),
-	scored AS (
-		SELECT p.id, p.name, p.name_en, p.status, p.goal_id, p.expected_amount, p.currency, p.cadence_days,
-			s.escalations, s.live, s.declined, s.p0_declined, s.high_risk, s.delivered,
+	scored AS MATERIALIZED (
+		SELECT p.id, p.status, p.goal_id, gu.root AS goal_root, gu.path AS goal_path, p.expected_amount, p.currency,
+			p.cadence_days, s.escalations, s.live, s.declined, s.p0_declined, s.high_risk, s.delivered,
 			CASE WHEN s.p0_declined > 0 OR s.p0_next_due < $3::date OR s.escalations > 0 THEN 'blocked'
 				WHEN s.declined > 0 OR s.next_due < $3::date OR s.high_risk > 0
 					OR s.oldest_activity < $10::timestamptz - make_interval(days => p.cadence_days) THEN 'at_risk'
 				ELSE 'on_track' END AS health
-		FROM projects p JOIN project_signals s ON s.project_id = p.id
+		FROM projects p JOIN project_signals s ON s.project_id = p.id LEFT JOIN goal_up gu ON gu.id = p.goal_id
 		WHERE $2::boolean OR p.id IN (SELECT project_id FROM project_reach
 			WHERE unit_id IN (SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)))`
 
@@ -58,28 +59,39 @@ type PortfolioFilter struct {
 
 // portfolioGoalsTail ranks the scored projects of status $4 within each company goal
 // and selects each goal's rollup, naming $5 projects; portfolioGoalsFrom ends the
-// statement, so a caller may add columns between the two.
+// statement, so a caller may add columns between the two. The counts are grouped by
+// goal before they meet the goals' titles, and only the named projects are joined
+// to their names.
 const portfolioGoalsTail = `ranked AS (
-		SELECT *, row_number() OVER (PARTITION BY goal_root ORDER BY ` + portfolioSeverity + `) AS rn
-		FROM (SELECT s.*, gu.root AS goal_root FROM scored s LEFT JOIN goal_up gu ON gu.id = s.goal_id
-			WHERE $4::text IS NULL OR s.status = $4) x),
+		SELECT id, goal_root, status, health, expected_amount, currency, escalations,
+			row_number() OVER (PARTITION BY goal_root ORDER BY ` + portfolioSeverity + `) AS rn
+		FROM scored WHERE $4::text IS NULL OR status = $4),
+	rollup AS (
+		SELECT goal_root, count(*) AS projects,
+			count(*) FILTER (WHERE health = 'blocked') AS blocked, count(*) FILTER (WHERE health = 'at_risk') AS at_risk,
+			count(*) FILTER (WHERE health = 'on_track') AS on_track,
+			COALESCE(sum(expected_amount) FILTER (WHERE health = 'blocked'), 0)::bigint AS v_blocked,
+			COALESCE(sum(expected_amount) FILTER (WHERE health = 'at_risk'), 0)::bigint AS v_at_risk,
+			COALESCE(sum(expected_amount) FILTER (WHERE health = 'on_track'), 0)::bigint AS v_on_track,
+			COALESCE(min(currency), '') AS min_currency, COALESCE(max(currency), '') AS max_currency,
+			COALESCE(sum(escalations), 0)::int AS escalations
+		FROM ranked GROUP BY goal_root),
+	tops AS (
+		SELECT r.goal_root, json_agg(json_build_object('id', r.id, 'name', p.name, 'name_en', p.name_en,
+			'status', r.status, 'health', r.health) ORDER BY r.rn) AS top
+		FROM ranked r JOIN projects p ON p.id = r.id WHERE r.rn <= $5 GROUP BY r.goal_root),
 	roots AS (
 		SELECT id, title, title_en, target FROM goals
-		WHERE parent_id IS NULL AND (closed_at IS NULL OR id IN (SELECT goal_root FROM ranked))
+		WHERE parent_id IS NULL AND (closed_at IS NULL OR id IN (SELECT goal_root FROM rollup))
 		UNION ALL SELECT NULL, '', '', '')
-	SELECT g.id, g.title, g.title_en, g.target, count(r.id),
-		count(r.id) FILTER (WHERE r.health = 'blocked'), count(r.id) FILTER (WHERE r.health = 'at_risk'),
-		count(r.id) FILTER (WHERE r.health = 'on_track'),
-		COALESCE(sum(r.expected_amount) FILTER (WHERE r.health = 'blocked'), 0)::bigint,
-		COALESCE(sum(r.expected_amount) FILTER (WHERE r.health = 'at_risk'), 0)::bigint,
-		COALESCE(sum(r.expected_amount) FILTER (WHERE r.health = 'on_track'), 0)::bigint,
-		COALESCE(min(r.currency), ''), COALESCE(max(r.currency), ''), COALESCE(sum(r.escalations), 0)::int,
-		COALESCE(json_agg(json_build_object('id', r.id, 'name', r.name, 'name_en', r.name_en, 'status', r.status,
-			'health', r.health) ORDER BY r.rn) FILTER (WHERE r.rn <= $5), '[]')`
+	SELECT g.id, g.title, g.title_en, g.target, COALESCE(ru.projects, 0), COALESCE(ru.blocked, 0),
+		COALESCE(ru.at_risk, 0), COALESCE(ru.on_track, 0), COALESCE(ru.v_blocked, 0), COALESCE(ru.v_at_risk, 0),
+		COALESCE(ru.v_on_track, 0), COALESCE(ru.min_currency, ''), COALESCE(ru.max_currency, ''),
+		COALESCE(ru.escalations, 0), COALESCE(t.top, '[]')`
 
 const portfolioGoalsFrom = `
-	FROM roots g LEFT JOIN ranked r ON COALESCE(r.goal_root, 0) = COALESCE(g.id, 0)
-	GROUP BY g.id, g.title, g.title_en, g.target
+	FROM roots g LEFT JOIN rollup ru ON COALESCE(ru.goal_root, 0) = COALESCE(g.id, 0)
+	LEFT JOIN tops t ON COALESCE(t.goal_root, 0) = COALESCE(g.id, 0)
 	ORDER BY g.id NULLS LAST`
 
 // scanGoalRollup reads one row of portfolioGoalsTail, then extra columns.
@@ -144,16 +156,16 @@ type portfolioRowJSON struct {
 // stale requests, which depend on the moment.
 func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
 	rows, err := s.pool.Query(ctx, portfolioCTE+`,
-	page AS (
-		SELECT *, count(*) OVER () AS total FROM scored
+	matching AS (
+		SELECT * FROM scored
 		WHERE ($9::text IS NULL OR health = $9) AND ($4::text IS NULL OR status = $4)
-		  AND ($6::bigint IS NULL OR goal_id IN (SELECT id FROM goal_up WHERE $6 = ANY (path)))
-		ORDER BY `+portfolioSeverity+` OFFSET $7 LIMIT $8),
+		  AND ($6::bigint IS NULL OR $6 = ANY (goal_path))),
+	page AS (SELECT * FROM matching ORDER BY `+portfolioSeverity+` OFFSET $7 LIMIT $8),
 	page_json AS (
-		SELECT COALESCE(max(pg.total), 0) AS total, COALESCE(json_agg(json_build_object(
-			'id', pg.id, 'name', pg.name, 'name_en', pg.name_en, 'status', pg.status, 'unit_id', p.owning_unit_id,
+		SELECT COALESCE(json_agg(json_build_object(
+			'id', pg.id, 'name', p.name, 'name_en', p.name_en, 'status', pg.status, 'unit_id', p.owning_unit_id,
 			'unit_name', ou.name, 'unit_name_en', ou.name_en, 'lead_name', l.name, 'lead_name_en', l.name_en,
-			'goal_id', gu.root, 'goal_title', COALESCE(rg.title, ''), 'goal_title_en', COALESCE(rg.title_en, ''),
+			'goal_id', pg.goal_root, 'goal_title', COALESCE(rg.title, ''), 'goal_title_en', COALESCE(rg.title_en, ''),
 			'expected_amount', pg.expected_amount, 'currency', pg.currency, 'expected_outcome', p.expected_outcome,
 			'target_date', to_char(p.target_date, 'YYYY-MM-DD'), 'health', pg.health, 'live', pg.live,
 			'p0_declined', pg.p0_declined, 'p0_overdue', t.p0_overdue, 'declined', pg.declined, 'overdue', t.overdue,
@@ -163,8 +175,7 @@ func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioF
 		FROM page pg JOIN projects p ON p.id = pg.id
 		JOIN units ou ON ou.id = p.owning_unit_id
 		JOIN users l ON l.id = p.lead_user_id
-		LEFT JOIN goal_up gu ON gu.id = pg.goal_id
-		LEFT JOIN goals rg ON rg.id = gu.root
+		LEFT JOIN goals rg ON rg.id = pg.goal_root
 		CROSS JOIN LATERAL (
 			SELECT count(*) FILTER (WHERE r.due_date < $3::date AND d.tier = 'P0') AS p0_overdue,
 				count(*) FILTER (WHERE r.due_date < $3::date) AS overdue,
@@ -172,7 +183,7 @@ func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioF
 			FROM requests r JOIN needs d ON d.id = r.need_id
 			WHERE r.project_id = pg.id AND r.state IN `+sentOpen+`) t),
 	`+portfolioGoalsTail+`,
-		(SELECT total FROM page_json), (SELECT rows FROM page_json)
+		(SELECT count(*) FROM matching), (SELECT rows FROM page_json)
 	`+portfolioGoalsFrom,
 		v.User.ID, v.Roles.Admin, now, f.Status, top, f.GoalID, f.Offset, f.Limit, f.Health, now)
 	if err != nil {

@@ -139,8 +139,9 @@ var routePolicies = map[string]policy{
 	"POST /requests/{id}/approval-pack": packNotNow,
 
 	"GET /escalations/{id}": escalationSee, "POST /escalations/{id}/decide": decide,
-	"POST /escalations/{id}/statement": statement,
-	"POST /escalations/{id}/reassign":  reassign, "POST /escalations/{id}/refresh": refresh,
+	"GET /escalations/{id}/units/choose": decide,
+	"POST /escalations/{id}/statement":   statement,
+	"POST /escalations/{id}/reassign":    reassign, "POST /escalations/{id}/refresh": refresh,
 	"POST /escalations/{id}/advice": decide, "POST /escalations/{id}/opinion": decide, // the superior asks; only advisers answer
 	"POST /requests/{id}/decide": decideDirect,
 

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -527,4 +528,64 @@ func TestVacantPostIsSkippedAndClosedRequestsStay(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.NotEmpty(t, resp.text("request-closed"))
 	require.Equal(t, 0, resp.doc.Find(`[data-testid="escalate-form"]`).Length())
+}
+
+// TestEscalationPageAtScale: past unitSelectMax open units the decision form's unit
+// select lists the units around the project, the unit chooser finds any other and
+// returns to the form with it chosen, and the decision applies with it; a long
+// tracker shows its first rows and leads to the rest. What the superior sees
+// otherwise is what a small organisation shows.
+func TestEscalationPageAtScale(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	_, e := b.escStalledCRM(t)
+	ceo := b.login(t, "ceo@accord.demo")
+	few := ceo.get(escPath(e))
+	require.Zero(t, few.wbCount(`#decide [data-testid="unit-chooser-link"]`), "a small organisation lists every unit")
+	everyUnit := few.wbCount(`#esc-alt-unit option`)
+	require.Equal(t, 4, few.wbCount(`[data-testid="tracker"] tbody tr`))
+	require.Zero(t, few.wbCount(`[data-testid="tracker-more"]`))
+
+	hq := b.units(t)["HQ"]
+	for i := range 61 {
+		_, err := b.st.CreateUnit(ctx, 0, accord.UnitInput{Name: fmt.Sprintf("分部 %02d", i), NameEN: fmt.Sprintf("Branch %02d", i), ParentID: hq.ID})
+		require.NoError(t, err)
+	}
+	page := ceo.get(escPath(e))
+	require.Equal(t, http.StatusOK, page.StatusCode)
+	require.Less(t, page.wbCount(`#esc-alt-unit option`), everyUnit, "only the units around the project")
+	require.Zero(t, page.wbCount(`#esc-alt-unit option:contains("Branch")`))
+	require.Equal(t, few.text("brief"), page.text("brief"))
+	require.Equal(t, few.text("tracker"), page.text("tracker"))
+	chooser := page.attrOf(`#decide [data-testid="unit-chooser-link"]`, "href")
+	require.Equal(t, escPath(e, "/units/choose"), chooser)
+
+	// Only who decides may choose: the other side gets what deciding gives it.
+	require.Equal(t, http.StatusNotFound, b.login(t, "trainer@accord.demo").get(chooser).StatusCode)
+	require.Equal(t, http.StatusForbidden, b.login(t, "it@accord.demo").get(chooser).StatusCode)
+
+	found := ceo.get(chooser + "?q=" + url.QueryEscape("Branch 07"))
+	require.Equal(t, http.StatusOK, found.StatusCode)
+	choice := found.doc.Find(`[data-testid="unit-choice"]`)
+	require.Equal(t, 1, choice.Length())
+	branchID := choice.AttrOr("data-unit-id", "")
+	require.Equal(t, escPath(e)+"#decide", found.attrOf(`[data-testid="chooser-back"]`, "href"))
+
+	back := ceo.get(choice.AttrOr("href", ""))
+	require.Equal(t, http.StatusOK, back.StatusCode)
+	require.Equal(t, branchID, back.attrOf(`#esc-alt-unit option[selected]`, "value"))
+	require.True(t, back.doc.Find(`input[name="kind"][value="alternative"]`).Is("[checked]"))
+
+	// Without a title the form comes back with the chosen unit still chosen.
+	form := url.Values{"version": {back.inputValue("decide-form", "version")}, "kind": {"alternative"},
+		"note": {"由分部承接"}, "alt_unit_id": {branchID}}
+	resp := ceo.post(escPath(e, "/decide"), form)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Equal(t, branchID, resp.attrOf(`#esc-alt-unit option[selected]`, "value"))
+	form.Set("alt_title", "分部代建CRM")
+	resp = ceo.post(escPath(e, "/decide"), form)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.body)
+	got, err := b.st.Escalation(ctx, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, accord.EscalationDecided, got.Status)
 }

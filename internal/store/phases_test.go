@@ -200,6 +200,10 @@ func TestTrackerRollsPhasesIntoTheirParent(t *testing.T) {
 	second, err := w.Store.TrackerPage(w.Ctx, p.ID, 2, 2)
 	require.NoError(t, err)
 	require.Equal(t, rows[2:4], second, "pages cut the same order")
+	top, total, err := w.Store.TrackerTop(w.Ctx, p.ID, 2)
+	require.NoError(t, err)
+	require.Equal(t, rows[:2], top, "an escalation's page shows the tracker's first rows")
+	require.Equal(t, len(rows), total, "and says how many there are")
 	var tracked []accord.TrackedRequest
 	for _, row := range rows {
 		tracked = append(tracked, accord.TrackedRequest{NeedID: row.NeedID, PhaseOf: row.PhaseOf,

@@ -68,24 +68,33 @@ func (s *Store) TrackerSummary(ctx context.Context, projectID int64) (TrackerSum
 // requests of the phases split from each need. The page's ids are picked first, so
 // only they look up their latest entry and their phases.
 func (s *Store) TrackerPage(ctx context.Context, projectID int64, offset, limit int) ([]accord.TrackerRow, error) {
-	return s.trackerRows(ctx, projectID, offset, &limit)
+	rows, _, err := s.trackerRows(ctx, projectID, offset, &limit)
+	return rows, err
+}
+
+// TrackerTop returns the first limit rows of a project's tracker and how many rows
+// it has in all.
+func (s *Store) TrackerTop(ctx context.Context, projectID int64, limit int) ([]accord.TrackerRow, int, error) {
+	return s.trackerRows(ctx, projectID, 0, &limit)
 }
 
 // Tracker returns a project's whole tracker, as TrackerPage orders and fills it.
 func (s *Store) Tracker(ctx context.Context, projectID int64) ([]accord.TrackerRow, error) {
-	return s.trackerRows(ctx, projectID, 0, nil)
+	rows, _, err := s.trackerRows(ctx, projectID, 0, nil)
+	return rows, err
 }
 
-// trackerRows reads limit rows of the tracker from offset; a nil limit reads them all.
-func (s *Store) trackerRows(ctx context.Context, projectID int64, offset int, limit *int) ([]accord.TrackerRow, error) {
+// trackerRows reads limit rows of the tracker from offset (a nil limit reads them
+// all) and counts every row; a page past the end counts none.
+func (s *Store) trackerRows(ctx context.Context, projectID int64, offset int, limit *int) ([]accord.TrackerRow, int, error) {
 	rows, err := s.pool.Query(ctx, `WITH pg AS (
-			SELECT r.id, row_number() OVER (ORDER BY `+trackerOrder+`) AS pos
+			SELECT r.id, row_number() OVER (ORDER BY `+trackerOrder+`) AS pos, count(*) OVER () AS total
 			FROM requests r JOIN needs d ON d.id = r.need_id JOIN units h ON h.id = r.holder_unit_id`+trackerParent+`
 			WHERE r.project_id = $1 AND r.state <> 'cancelled'
 			ORDER BY `+trackerOrder+` OFFSET $2 LIMIT $3)
 		SELECT `+requestColumns+`,
 			e.id, e.author_user_id, eu.name, eu.name_en, e.body, e.next_step, e.risk, e.effort_days::float8, e.created_at,
-			d.phase_of_need_id, COALESCE(pn.title, ''), COALESCE(pn.title_en, ''), ph.phases`+
+			d.phase_of_need_id, COALESCE(pn.title, ''), COALESCE(pn.title_en, ''), ph.phases, pg.total`+
 		requestFrom+` JOIN pg ON pg.id = r.id
 		LEFT JOIN LATERAL (SELECT * FROM request_updates x WHERE x.request_id = r.id ORDER BY x.id DESC LIMIT 1) e ON true
 		LEFT JOIN users eu ON eu.id = e.author_user_id
@@ -96,13 +105,14 @@ func (s *Store) trackerRows(ctx context.Context, projectID int64, offset int, li
 			WHERE xd.phase_of_need_id = r.need_id AND x.state <> 'cancelled') ph
 		ORDER BY pg.pos`, projectID, offset, limit)
 	if err != nil {
-		return nil, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
+		return nil, 0, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
 	}
+	var total int
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (accord.TrackerRow, error) {
 		var phaseOf *int64
 		var title, titleEN string
 		var phases []phaseJSON
-		tr, err := scanTrackerRow(row, &phaseOf, &title, &titleEN, &phases)
+		tr, err := scanTrackerRow(row, &phaseOf, &title, &titleEN, &phases, &total)
 		tr.PhaseOf, tr.PhaseOfTitle, tr.PhaseOfTitleEN = phaseOf, title, titleEN
 		for _, p := range phases {
 			tr.Phases = append(tr.Phases, accord.PhaseLine{RequestID: p.ID, Title: p.Title, TitleEN: p.TitleEN,
@@ -111,9 +121,9 @@ func (s *Store) trackerRows(ctx context.Context, projectID int64, offset int, li
 		return tr, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
+		return nil, 0, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
 	}
-	return list, nil
+	return list, total, nil
 }
 
 // phaseJSON is a phase's request as the tracker page's query aggregates it.

@@ -16,8 +16,8 @@ import (
 
 // DecisionFields are a binding decision's fields: its kind among kinds, the reason,
 // and what each kind needs. The superior's form and a lead's direct decision share
-// them.
-func DecisionFields(f EscalationDecisionForm, r accord.Request, units []accord.Unit, kinds []accord.DecisionKind) templ.Component {
+// them. chooser, when set, finds an alternative's unit the select does not list.
+func DecisionFields(f EscalationDecisionForm, r accord.Request, units []accord.Unit, kinds []accord.DecisionKind, chooser string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -195,7 +195,7 @@ func DecisionFields(f EscalationDecisionForm, r accord.Request, units []accord.U
 		}
 		top, groups := escAltUnitOptions(ctx, units)
 		templ_7745c5c3_Err = wbSelect(wbField{ID: "esc-alt-unit", Name: "alt_unit_id", ErrorKey: "alt_holder", Label: t(ctx, "esc_field_alt_unit"),
-			Value: escAltUnitValue(f), Options: top, Groups: groups, Fields: f.Fields}).Render(ctx, templ_7745c5c3_Buffer)
+			Value: escAltUnitValue(f), Options: top, Groups: groups, Fields: f.Fields, More: escChooserLink(ctx, chooser)}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -516,6 +516,14 @@ func escHeadOptions(ctx context.Context, units []accord.Unit) []wbOption {
 		out = append(out, wbOption{Value: itoa(*u.HeadUserID), Label: u.HeadDisplayName(lang(ctx)) + " · " + u.DisplayName(lang(ctx))})
 	}
 	return out
+}
+
+// escChooserLink leads from the alternative's unit select to the unit chooser.
+func escChooserLink(ctx context.Context, chooser string) *wbLink {
+	if chooser == "" {
+		return nil
+	}
+	return &wbLink{Href: chooser, Text: t(ctx, "wb_chooser_other")}
 }
 
 var _ = templruntime.GeneratedTemplate

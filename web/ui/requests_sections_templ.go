@@ -967,7 +967,7 @@ func directDecision(v RequestPageView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = DecisionFields(v.Decision, r, v.Units, DirectDecisionKinds()).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = DecisionFields(v.Decision, r, v.Units, DirectDecisionKinds(), "").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

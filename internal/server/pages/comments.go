@@ -343,7 +343,7 @@ func (s *Server) commentFailed(w http.ResponseWriter, r *http.Request, subject a
 			s.Fail(w, r, err)
 			return
 		}
-		v, err := s.escalationView(ctx, e, party, form)
+		v, err := s.escalationView(ctx, e, party, form, 0)
 		if err != nil {
 			s.Fail(w, r, err)
 			return

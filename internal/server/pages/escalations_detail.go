@@ -3,6 +3,7 @@ package pages
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"accord/internal/accord"
@@ -27,10 +28,14 @@ func (s *Server) escalationFor(w http.ResponseWriter, r *http.Request) (accord.E
 	return e, party, true
 }
 
-// escalationView loads what the page shows in five queries after the escalation's,
-// whatever the size of the project: the project, the frozen record, its tracker as it
-// stands today, the request's progress log and the tree.
-func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party accord.EscalationParty, comment ui.CommentForm) (ui.EscalationView, error) {
+// escalationView loads what the page shows in a fixed number of queries after the
+// escalation's, whatever the size of the project or the organisation: the project,
+// the frozen record, the first rows of its tracker as it stands today, the request's
+// progress log and the units the page names or offers (beyond unitSelectMax open
+// units, those the project involves, those above either side, and altUnit, an
+// alternative's unit chosen for the decision form).
+func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party accord.EscalationParty, comment ui.CommentForm,
+	altUnit int64) (ui.EscalationView, error) {
 	p, err := s.store.Project(ctx, e.ProjectID)
 	if err != nil {
 		return ui.EscalationView{}, err
@@ -48,8 +53,9 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 		return ui.EscalationView{}, err
 	}
 	var tracker []accord.TrackerRow
+	var trackerTotal int
 	if seesProject {
-		if tracker, err = s.store.Tracker(ctx, p.ID); err != nil {
+		if tracker, trackerTotal, err = s.store.TrackerTop(ctx, p.ID, escTrackerShown); err != nil {
 			return ui.EscalationView{}, err
 		}
 	}
@@ -57,7 +63,11 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	if err != nil {
 		return ui.EscalationView{}, err
 	}
-	units, err := s.store.Units(ctx)
+	around := []int64{p.OwningUnitID, e.Request.HolderUnitID, e.AssignedUnitID}
+	if altUnit > 0 {
+		around = append(around, altUnit)
+	}
+	units, open, err := s.store.EscalationUnits(ctx, p.ID, unitSelectMax, around)
 	if err != nil {
 		return ui.EscalationView{}, err
 	}
@@ -76,7 +86,10 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	if u, ok := findUnit(units, e.AssignedUnitID); ok {
 		view.AssignedUnit = u.DisplayName(lang)
 	}
-	view.Tracker = tracker
+	view.Tracker, view.TrackerTotal = tracker, trackerTotal
+	if open > unitSelectMax {
+		view.UnitChooser = escalationPath(e.ID) + "/units/choose"
+	}
 	view.SeesProject, view.SeesRequest = seesProject, seesProject || party.HolderHead || party.KeyPerson
 	// A decided escalation shows what its superior decided on; a pending one the
 	// record as raised or last refreshed.
@@ -120,12 +133,51 @@ func (s *Server) showEscalationPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	view, err := s.escalationView(r.Context(), e, party, ui.CommentForm{})
+	// The unit chooser returns here with an alternative's unit to decide on.
+	altUnit, _ := strconv.ParseInt(r.URL.Query().Get("alt_unit"), 10, 64)
+	view, err := s.escalationView(r.Context(), e, party, ui.CommentForm{}, altUnit)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
+	if altUnit > 0 && view.CanDecide {
+		if _, ok := findUnit(openUnits(view.Units), altUnit); ok {
+			view.Decision.Kind, view.Decision.AltUnitID = string(accord.DecideAlternative), altUnit
+		}
+	}
 	s.escalationPage(w, r, http.StatusOK, view)
+}
+
+// escTrackerShown is how many rows of the project's tracker an escalation's page
+// shows; the tracker page lists them all (200 rows were 67 kB of the page).
+const escTrackerShown = 20
+
+// showEscalationUnitChooser finds any open unit for the decision's alternative when
+// the form's select lists only the units around the project, and links back to the
+// form with it chosen. Only who may decide uses it.
+func (s *Server) showEscalationUnitChooser(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	e, party, ok := s.escalationFor(w, r)
+	if !ok {
+		return
+	}
+	if err := accord.RefuseDecision(party); err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	units, err := s.store.Units(ctx)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	back := escalationPath(e.ID) + "#decide"
+	v := ui.UnitChooserView{Query: strings.TrimSpace(r.URL.Query().Get("q")), Back: back,
+		BackLabel: accord.Need{Title: e.Request.NeedTitle, TitleEN: e.Request.NeedTitleEN}.DisplayTitle(i18n.Lang(ctx)),
+		Pick: func(u int64) string {
+			return escalationPath(e.ID) + "?alt_unit=" + strconv.FormatInt(u, 10) + "#decide"
+		}}
+	chooseAmong(&v, openUnits(units))
+	s.page(w, r, http.StatusOK, i18n.T(ctx, "wb_chooser_title")+" · "+v.BackLabel, "escalations", ui.UnitChooser(v))
 }
 
 // readDecisionForm reads a posted decision: the form as typed, the input holding only
@@ -259,7 +311,12 @@ func (s *Server) escalationFormFailed(w http.ResponseWriter, r *http.Request, e 
 		s.Fail(w, r, err)
 		return
 	}
-	view, err := s.escalationView(ctx, cur, party, ui.CommentForm{})
+	altUnit, _ := formOptionalID(r, "alt_unit_id")
+	var alt int64
+	if altUnit != nil {
+		alt = *altUnit
+	}
+	view, err := s.escalationView(ctx, cur, party, ui.CommentForm{}, alt)
 	if err != nil {
 		s.Fail(w, r, err)
 		return

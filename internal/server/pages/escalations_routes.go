@@ -10,6 +10,7 @@ func (s *Server) escalationRoutes(r chi.Router) {
 
 	r.Get("/escalations", s.showEscalationsPage)
 	r.Get("/escalations/{id}", s.showEscalationPage)
+	r.Get("/escalations/{id}/units/choose", s.showEscalationUnitChooser)
 	r.Post("/escalations/{id}/decide", s.decideEscalation)
 	r.Post("/escalations/{id}/statement", s.addEscalationStatement)
 	r.Post("/escalations/{id}/reassign", s.reassignEscalation)

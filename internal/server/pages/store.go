@@ -217,6 +217,7 @@ type settingsStore interface {
 type trackerStore interface {
 	LatestEscalations(ctx context.Context, requestIDs []int64) (map[int64]accord.Escalation, error)
 	TrackerPage(ctx context.Context, projectID int64, offset, limit int) ([]accord.TrackerRow, error)
+	TrackerTop(ctx context.Context, projectID int64, limit int) ([]accord.TrackerRow, int, error)
 	TrackerSummary(ctx context.Context, projectID int64) (store.TrackerSummary, error)
 }
 
@@ -244,4 +245,5 @@ type workbookStore interface {
 	UpdateCommitment(ctx context.Context, actorID, id int64, version int, in accord.CommitmentInput) (accord.Commitment, error)
 	UpdateNeed(ctx context.Context, actorID, id int64, version int, in accord.NeedInput) (accord.Need, error)
 	WorkbookUnits(ctx context.Context, projectID int64, upTo int, extra []int64) ([]accord.Unit, int, error)
+	EscalationUnits(ctx context.Context, projectID int64, upTo int, extra []int64) ([]accord.Unit, int, error)
 }

@@ -130,9 +130,16 @@ func (s *Server) showUnitChooserPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	query := strings.TrimSpace(q.Get("q"))
-	v := ui.UnitChooserView{Project: p, For: forForm, Query: query, Back: back, Pick: pick}
-	needle := strings.ToLower(query)
-	for _, u := range openUnits(units) {
+	v := ui.UnitChooserView{BackLabel: p.DisplayName(i18n.Lang(ctx)), For: forForm, Query: query, Back: back, Pick: pick}
+	chooseAmong(&v, openUnits(units))
+	s.page(w, r, http.StatusOK, i18n.T(ctx, "wb_chooser_title")+" · "+v.BackLabel, "projects", ui.UnitChooser(v))
+}
+
+// chooseAmong fills a unit chooser with the units whose name holds its query, the
+// first chooserShown of them, counting all.
+func chooseAmong(v *ui.UnitChooserView, units []accord.Unit) {
+	needle := strings.ToLower(v.Query)
+	for _, u := range units {
 		if needle != "" && !strings.Contains(strings.ToLower(u.Name), needle) && !strings.Contains(strings.ToLower(u.NameEN), needle) {
 			continue
 		}
@@ -141,7 +148,6 @@ func (s *Server) showUnitChooserPage(w http.ResponseWriter, r *http.Request) {
 			v.Units = append(v.Units, u)
 		}
 	}
-	s.page(w, r, http.StatusOK, i18n.T(ctx, "wb_chooser_title")+" · "+p.DisplayName(i18n.Lang(ctx)), "projects", ui.UnitChooser(v))
 }
 
 // needPageParams reads which page of the resource map to show: ?page=N, or ?need=ID

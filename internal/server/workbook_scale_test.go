@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
+	"accord/web/ui"
 )
 
 // planFormsInline mirrors the server's threshold: the demo's project involves 4 units.
@@ -83,9 +85,9 @@ func TestWorkbookLoadsPlanFormsOnDemandForManyUnits(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, c.get(wbPath(smart, "/units/", idStr(b.units(t)["Legal"].ID), "/plan/edit")).StatusCode)
 }
 
-// TestResourceMapPagesKeepTheWholeProjectSummary: past 50 needs the resource map shows
-// a page of rows at a time; its summary and effort totals still count every need, and
-// a saved or edited need is shown on its own page.
+// TestResourceMapPagesKeepTheWholeProjectSummary: past ui.NeedsPerPage needs the
+// resource map shows a page of rows at a time; its summary and effort totals still
+// count every need, and a saved or edited need is shown on its own page.
 func TestResourceMapPagesKeepTheWholeProjectSummary(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
@@ -99,7 +101,8 @@ func TestResourceMapPagesKeepTheWholeProjectSummary(t *testing.T) {
 	}
 	all, err := b.st.Needs(ctx, smart.ID)
 	require.NoError(t, err)
-	require.Greater(t, len(all), 60)
+	require.Greater(t, len(all), 2*ui.NeedsPerPage)
+	pages := (len(all) + ui.NeedsPerPage - 1) / ui.NeedsPerPage
 	rowIDs := func(p response) []string {
 		var out []string
 		p.doc.Find(`[data-testid="need-row"]`).Each(func(_ int, s *goquery.Selection) { out = append(out, s.AttrOr("data-need-id", "")) })
@@ -109,23 +112,29 @@ func TestResourceMapPagesKeepTheWholeProjectSummary(t *testing.T) {
 
 	first := c.get(wbPath(smart))
 	require.Equal(t, http.StatusOK, first.StatusCode)
-	require.Len(t, rowIDs(first), 50)
+	require.Len(t, rowIDs(first), ui.NeedsPerPage)
 	summary, totals := first.text("needs-summary"), first.text("effort-total-all")
 	require.Contains(t, summary, fmt.Sprint(len(all)), "the summary counts every need")
-	require.Equal(t, fmt.Sprintf("Page 1 of 2 · %d in all", len(all)), first.textOf(`[data-testid="needs-pager"] .muted`))
+	require.Equal(t, fmt.Sprintf("Page 1 of %d · %d in all", pages, len(all)), first.textOf(`[data-testid="needs-pager"] .muted`))
 	require.Equal(t, wbPath(smart, "?page=2#resource-map"), first.attrOf(`[data-testid="needs-pager"] a[rel="next"]`, "href"))
 
-	second := c.get(wbPath(smart, "?page=2"))
-	require.Equal(t, http.StatusOK, second.StatusCode)
-	require.Len(t, rowIDs(second), len(all)-50)
+	got := rowIDs(first)
+	var second response
+	for n := 2; n <= pages; n++ {
+		page := c.get(wbPath(smart, "?page=", fmt.Sprint(n)))
+		require.Equal(t, http.StatusOK, page.StatusCode)
+		require.Equal(t, summary, page.text("needs-summary"))
+		require.Equal(t, totals, page.text("effort-total-all"))
+		require.Equal(t, wbPath(smart, "?page=", fmt.Sprint(n-1), "#resource-map"), page.attrOf(`[data-testid="needs-pager"] a[rel="prev"]`, "href"))
+		got = append(got, rowIDs(page)...)
+		second = page
+	}
 	var want []string
 	for _, n := range all {
 		want = append(want, idStr(n.ID))
 	}
-	require.Equal(t, want, append(rowIDs(first), rowIDs(second)...), "every need once, in order")
-	require.Equal(t, summary, second.text("needs-summary"))
-	require.Equal(t, totals, second.text("effort-total-all"))
-	require.Equal(t, wbPath(smart, "?page=1#resource-map"), second.attrOf(`[data-testid="needs-pager"] a[rel="prev"]`, "href"))
+	require.Equal(t, want, got, "every need once, in order")
+	require.Len(t, rowIDs(second), len(all)-(pages-1)*ui.NeedsPerPage, "the last page holds the rest")
 
 	past := c.get(wbPath(smart, "?page=9"))
 	require.Equal(t, http.StatusOK, past.StatusCode)
@@ -176,7 +185,7 @@ func TestAllianceBoardLoadsStanceFormsOnDemandForManyUnits(t *testing.T) {
 		require.NoError(t, err)
 		last = u
 	}
-	page := c.get(wbPath(smart))
+	page := c.get(wbPath(smart, "?board=all"))
 	cards := page.wbCount(`[data-testid="board-card"]`)
 	require.Greater(t, cards, planFormsInline)
 	require.Zero(t, page.wbCount(`[data-testid="stance-form"]`), "no board form is sent with the page")
@@ -284,9 +293,11 @@ func TestUnitChooserForManyUnits(t *testing.T) {
 	require.Equal(t, unit.AttrOr("data-unit-id", ""), withUnit.attrOf(`#commitment-add-unit option[selected]`, "value"))
 }
 
-// TestInvolvedUnitsPagesKeepTheWholeBoard: past 50 involved units their cards come a
-// page at a time, while the alliance board still places every unit and leads to the
-// page holding each card.
+// TestInvolvedUnitsPagesKeepTheWholeBoard: past ui.PlansPerPage involved units their
+// cards come a page at a time; the alliance board shows the first units of each
+// column and every unit when asked, and leads to the page holding each card. The
+// effort totals list the biggest holders and all when asked, and the add form, with
+// its selects of every involved unit, is loaded when wanted.
 func TestInvolvedUnitsPagesKeepTheWholeBoard(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
@@ -302,7 +313,7 @@ func TestInvolvedUnitsPagesKeepTheWholeBoard(t *testing.T) {
 	}
 	plans, err := b.st.UnitPlans(ctx, smart.ID)
 	require.NoError(t, err)
-	require.Greater(t, len(plans), 50)
+	require.Greater(t, len(plans), 2*ui.PlansPerPage)
 	cardIDs := func(p response) []string {
 		var out []string
 		p.doc.Find(`[data-testid="plan-card"]`).Each(func(_ int, s *goquery.Selection) { out = append(out, s.AttrOr("data-unit-id", "")) })
@@ -310,21 +321,65 @@ func TestInvolvedUnitsPagesKeepTheWholeBoard(t *testing.T) {
 	}
 	c := b.login(t, "aftersales@accord.demo")
 	first := c.get(wbPath(smart))
-	require.Len(t, cardIDs(first), 50)
-	require.Equal(t, len(plans), first.wbCount(`[data-testid="board-card"]`), "the board places every unit")
+	require.Len(t, cardIDs(first), ui.PlansPerPage)
 	require.Equal(t, wbPath(smart, "?plans=2#involved-units"), first.attrOf(`[data-testid="plans-pager"] a[rel="next"]`, "href"))
 
-	second := c.get(wbPath(smart, "?plans=2"))
-	require.Len(t, cardIDs(second), len(plans)-50)
+	// The board: every column counts all its units and shows its first ones.
+	shown, counted := 0, 0
+	first.doc.Find(`.wb-col`).Each(func(_ int, col *goquery.Selection) {
+		n := col.Find(`[data-testid="board-card"]`).Length()
+		require.LessOrEqual(t, n, ui.BoardColumnShown)
+		count, err := strconv.Atoi(strings.TrimSpace(col.Find(`.wb-count`).Text()))
+		require.NoError(t, err)
+		if count > n {
+			require.Equal(t, wbPath(smart, "?board=all#alliance"), col.Find(`[data-testid="board-more"] a`).AttrOr("href", ""))
+			require.Contains(t, col.Find(`[data-testid="board-more"]`).Text(), fmt.Sprint(count-n))
+		}
+		shown, counted = shown+n, counted+count
+	})
+	require.Equal(t, len(plans), counted, "the board counts every unit")
+	require.Less(t, shown, len(plans))
+	full := c.get(wbPath(smart, "?board=all"))
+	require.Equal(t, len(plans), full.wbCount(`[data-testid="board-card"]`), "asked, the board places every unit")
+	require.Zero(t, full.wbCount(`[data-testid="board-more"]`))
+
+	// The effort totals: the biggest holders, then all of them when asked.
+	require.Equal(t, ui.EffortTotalsShown, first.wbCount(`[data-testid="effort-total"]`))
+	require.Equal(t, wbPath(smart, "?totals=all#resource-map"), first.attrOf(`[data-testid="effort-more"] a`, "href"))
+	allTotals := c.get(wbPath(smart, "?totals=all"))
+	require.Greater(t, allTotals.wbCount(`[data-testid="effort-total"]`), ui.EffortTotalsShown)
+	require.Zero(t, allTotals.wbCount(`[data-testid="effort-more"]`))
+	require.Equal(t, first.text("effort-total-all"), allTotals.text("effort-total-all"))
+
+	// The add form comes when wanted: as a page without JavaScript, into the map with.
+	require.Zero(t, first.wbCount(`[data-testid="need-add"]`))
+	addLink := `[data-testid="need-add-link"] a`
+	require.Equal(t, wbPath(smart, "?add=need#resource-map"), first.attrOf(addLink, "href"))
+	require.Equal(t, wbPath(smart, "/needs?add=need"), first.attrOf(addLink, "hx-get"))
+	withForm := c.get(first.attrOf(addLink, "href"))
+	_, open := withForm.doc.Find(`[data-testid="need-add"]`).Attr("open")
+	require.True(t, open)
+	require.Equal(t, len(plans)+1, withForm.wbCount(`#need-add-holder option`), "the involved units after the outside party")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+first.attrOf(addLink, "hx-get"), nil)
+	require.NoError(t, err)
+	req.Header.Set("HX-Request", "true")
+	frag := c.do(req)
+	require.Equal(t, http.StatusOK, frag.StatusCode)
+	require.Equal(t, 1, frag.wbCount(`#resource-map [data-testid="need-add"][open]`))
+
+	var got []string
+	for n := 1; n <= (len(plans)+ui.PlansPerPage-1)/ui.PlansPerPage; n++ {
+		got = append(got, cardIDs(c.get(wbPath(smart, "?plans=", fmt.Sprint(n))))...)
+	}
 	var want []string
 	for _, p := range plans {
 		want = append(want, idStr(p.UnitID))
 	}
-	require.Equal(t, want, append(cardIDs(first), cardIDs(second)...), "every unit once, in approach order")
+	require.Equal(t, want, got, "every unit once, in approach order")
 
 	// The board leads to the page holding a card.
 	last := plans[len(plans)-1].UnitID
-	href := first.attrOf(fmt.Sprintf(`[data-testid="board-card"][data-unit-id="%d"] [data-testid="board-unit"]`, last), "href")
+	href := full.attrOf(fmt.Sprintf(`[data-testid="board-card"][data-unit-id="%d"] [data-testid="board-unit"]`, last), "href")
 	require.Equal(t, wbPath(smart, "?plan=", idStr(last), "#plan-", idStr(last)), href)
 	require.Equal(t, 1, c.get(href).wbCount(fmt.Sprintf(`#plan-%d`, last)))
 

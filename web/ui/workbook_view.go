@@ -62,14 +62,21 @@ type WorkbookView struct {
 	// or shown again after a refused save.
 	PlanFocus int64
 
+	// FullBoard shows every unit on the alliance board (?board=all), AllTotals every
+	// holder in the effort totals (?totals=all); otherwise each shows its first rows.
+	FullBoard, AllTotals bool
+	// BoardFocus is the unit whose stance was just saved: its card stays on the board.
+	BoardFocus int64
+
 	CommitmentAdd   CommitmentForm
 	CommitmentEdit  *CommitmentForm
 	CommitmentAlert string
 }
 
 // NeedsPerPage is how many rows of the resource map a page shows. The summary, the
-// effort totals and the board still count every need.
-const NeedsPerPage = 50
+// effort totals and the board still count every need. (Fifty rows of a big project
+// were 66 kB of a 346 kB page.)
+const NeedsPerPage = 30
 
 // needPage is the page of the resource map shown: the one holding the need being
 // edited or just saved, else the one asked for.
@@ -104,8 +111,43 @@ func needsPageURL(projectID int64, page int) string {
 }
 
 // PlansPerPage is how many involved units' cards a page shows; the alliance board
-// still places every unit.
-const PlansPerPage = 50
+// still counts every unit.
+const PlansPerPage = 20
+
+// BoardColumnShown is how many units each column of the alliance board shows, in
+// approach order, until the whole board is asked for: 164 units' cards were 103 kB
+// of the page.
+const BoardColumnShown = 8
+
+// EffortTotalsShown is how many holders the effort totals list, the biggest first,
+// until all are asked for.
+const EffortTotalsShown = 10
+
+// boardColumn is what a column of the alliance board shows: its first units, with the
+// one just saved or being corrected, and how many more it holds.
+func (v WorkbookView) boardColumn(s accord.Stance) ([]accord.UnitPlan, int) {
+	all := v.withStance(s)
+	if v.FullBoard || len(all) <= BoardColumnShown {
+		return all, 0
+	}
+	var shown []accord.UnitPlan
+	for i, p := range all {
+		_, typed := v.StanceForms[p.UnitID]
+		if i < BoardColumnShown || typed || p.UnitID == v.BoardFocus || p.UnitID == v.PlanFocus {
+			shown = append(shown, p)
+		}
+	}
+	return shown, len(all) - len(shown)
+}
+
+// shownEffort are the holders the effort totals list, and how many more there are.
+func (v WorkbookView) shownEffort(lang string) ([]HolderEffort, int) {
+	all := v.EffortByHolder(lang)
+	if v.AllTotals || len(all) <= EffortTotalsShown {
+		return all, 0
+	}
+	return all[:EffortTotalsShown], len(all) - EffortTotalsShown
+}
 
 // planPage is the page of involved units shown: the one holding the card in focus,
 // else the one asked for.

@@ -111,6 +111,7 @@ func (s *Server) saveUnitStance(w http.ResponseWriter, r *http.Request) {
 		map[string]any{"Unit": plan.DisplayUnitName(lang), "Stance": i18n.T(ctx, plan.Stance.MessageID())})}
 	s.workbookSaved(w, r, p, notice, ui.SectionAlliance, func(v ui.WorkbookView) templ.Component {
 		cur, _ := findByID(v.Plans, plan.UnitID, planUnitID)
+		v.BoardFocus = plan.UnitID // its card stays on the board, wherever it moved
 		// The unit's card shows its stance, and its plan form saves against the same
 		// version; both are refreshed by id so text being typed there is kept.
 		return joinFragments(ui.AllianceBoard(v, false), ui.PlanStance(cur, true),

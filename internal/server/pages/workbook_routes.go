@@ -165,6 +165,12 @@ func needPageParams(r *http.Request, v *ui.WorkbookView) {
 	if id, err := strconv.ParseInt(r.URL.Query().Get("plan"), 10, 64); err == nil && id > 0 {
 		v.PlanFocus = id
 	}
+	// The add form, when it is loaded on demand (ui.WorkbookView.PlanFormsOnDemand).
+	if r.URL.Query().Get("add") == "need" {
+		v.NeedAdd.Autofocus = true
+	}
+	// The alliance board and the effort totals whole, when asked for.
+	v.FullBoard, v.AllTotals = r.URL.Query().Get("board") == "all", r.URL.Query().Get("totals") == "all"
 }
 
 // workbook loads everything the workbook page shows in five queries after the

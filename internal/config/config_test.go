@@ -17,7 +17,8 @@ func TestLoadDefaults(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, Config{Port: 8080, DataDir: ".data", LogLevel: slog.LevelInfo, LogFormat: "text", MaxUploadMB: 20,
 		SessionLifetime: 12 * time.Hour, ShutdownTimeout: 15 * time.Second, DrainDelay: 5 * time.Second, DecisionWindowDays: 3,
-		BaseURL: "http://localhost:8080", SMTPPort: 587, SMTPTLS: "starttls", TimeZone: mustZone(t, "Asia/Shanghai")}, c)
+		BaseURL: "http://localhost:8080", SMTPPort: 587, SMTPTLS: "starttls", TimeZone: mustZone(t, "Asia/Shanghai"),
+		TuneGC: true}, c)
 	require.Equal(t, ":8080", c.Addr())
 	require.False(t, c.EmailEnabled(), "email is off by default")
 }
@@ -34,6 +35,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"ACCORD_WEBHOOK_ALLOW_PRIVATE": "true", "ACCORD_TIME_ZONE": "Europe/Berlin", "ACCORD_MAX_UPLOAD_MB": "50",
 		"ACCORD_TRUSTED_PROXIES": "10.1.2.3/8, 192.168.1.5,::1",
 		"ACCORD_METRICS_ADDR":    "127.0.0.1:9091", "ACCORD_METRICS_TOKEN": "a-long-metrics-secret",
+		"GOGC": "200",
 	}
 	c, err := Load(func(k string) string { return env[k] })
 	require.NoError(t, err)
@@ -221,5 +223,21 @@ func TestLoadTimeZone(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, tt.want, c.TimeZone.String())
 		})
+	}
+}
+
+// TestTuneGCOnlyWhenGoIsNotTold: Accord's collector settings apply only when neither
+// of Go's own variables is set; setting one leaves both to Go.
+func TestTuneGCOnlyWhenGoIsNotTold(t *testing.T) {
+	t.Parallel()
+	for env, want := range map[string]bool{"": true, "GOGC": false, "GOMEMLIMIT": false} {
+		c, err := Load(func(k string) string {
+			if k == env {
+				return "off"
+			}
+			return ""
+		})
+		require.NoError(t, err)
+		require.Equal(t, want, c.TuneGC, "set: %q", env)
 	}
 }

@@ -15,8 +15,10 @@ import (
 
 // searchCandidates is how many matches of one kind a search ranks: a term found in
 // more (a common word in every need's title) ranks the first ones found, so its cost
-// is bounded whatever the data; the reader is asked to narrow it.
-const searchCandidates = 1000
+// is bounded whatever the data; the reader is asked to narrow it. At most
+// accord.SearchMaxHits of them are shown; ranking 1,000 cost a common word
+// nearly half its throughput in make bench.
+const searchCandidates = 300
 
 // The words each kind is searched by: the very expressions migration 0027 indexes.
 const (

@@ -176,11 +176,13 @@ func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioF
 		JOIN units ou ON ou.id = p.owning_unit_id
 		JOIN users l ON l.id = p.lead_user_id
 		LEFT JOIN goals rg ON rg.id = pg.goal_root
+		-- A live request keeps its need's tier in queue_tier (migrations 0012, 0015),
+		-- so the listed projects' requests are counted without reading their needs.
 		CROSS JOIN LATERAL (
-			SELECT count(*) FILTER (WHERE r.due_date < $3::date AND d.tier = 'P0') AS p0_overdue,
+			SELECT count(*) FILTER (WHERE r.due_date < $3::date AND r.queue_tier = 'P0') AS p0_overdue,
 				count(*) FILTER (WHERE r.due_date < $3::date) AS overdue,
 				count(*) FILTER (WHERE r.last_activity_at < $10::timestamptz - make_interval(days => pg.cadence_days)) AS stale
-			FROM requests r JOIN needs d ON d.id = r.need_id
+			FROM requests r
 			WHERE r.project_id = pg.id AND r.state IN `+sentOpen+`) t),
 	`+portfolioGoalsTail+`,
 		(SELECT count(*) FROM matching), (SELECT rows FROM page_json)

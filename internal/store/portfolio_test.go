@@ -139,8 +139,28 @@ func TestPortfolioHealthFollowsTheRequests(t *testing.T) {
 	require.Equal(t, accord.HealthAtRisk, portfolioByName(t, pc.company, pc.ceo, later)["Service upgrade"])
 	r := portfolioRow(t, pc.company, pc.ceo, "Service upgrade", later)
 	require.Equal(t, 4, r.Stale)
-	require.Equal(t, accord.HealthBlocked, portfolioByName(t, pc.company, pc.ceo, now.AddDate(0, 0, 45))["Service upgrade"],
+	late := now.AddDate(0, 0, 45)
+	require.Equal(t, accord.HealthBlocked, portfolioByName(t, pc.company, pc.ceo, late)["Service upgrade"],
 		"the customer analytics (P0) was needed within 30 days")
+	r = portfolioRow(t, pc.company, pc.ceo, "Service upgrade", late)
+	require.Positive(t, r.P0Overdue, "the P0s past their dates")
+	overdue := r.Overdue
+
+	// Every P0 re-tiered as important: as many requests late, none of them a P0.
+	needs, err := pc.Store.Needs(pc.Ctx, data.ProjectID)
+	require.NoError(t, err)
+	for _, n := range needs {
+		if n.Tier != accord.TierRequired {
+			continue
+		}
+		in := needInputOf(n)
+		in.Tier = accord.TierImportant
+		_, err = pc.Store.UpdateNeed(pc.Ctx, pc.afterSalesHead.ID, n.ID, n.Version, in)
+		require.NoError(t, err)
+	}
+	r = portfolioRow(t, pc.company, pc.ceo, "Service upgrade", late)
+	require.Zero(t, r.P0Overdue, "no P0 is late any more")
+	require.Equal(t, overdue, r.Overdue, "the same requests are late")
 }
 
 func portfolioRow(t *testing.T, c company, u accord.User, nameEN string, now time.Time) accord.PortfolioRow {

@@ -52,8 +52,11 @@ END $$;
 -- unit_exchange_touch recomputes the pairs of the request rows (holders[i] holding a
 -- request of projects[i]) and of every request on needs, or on the needs phase-linked
 -- to them, whose effort they change (need_load_effort). Which pair a request is in is
--- read after locking those projects and requests FOR SHARE: a concurrent change of
--- an owner or a holder is waited for, and READ COMMITTED reads what it wrote.
+-- read after locking those requests FOR SHARE: a concurrent change of its holder, or
+-- of its project's owner (whose trigger locks the project's requests, below), is
+-- waited for, and READ COMMITTED reads what it wrote. Project rows are not locked
+-- here: a project's own edit locks the project, then its requests, and a lock taken
+-- the other way round would deadlock with it.
 CREATE FUNCTION unit_exchange_touch(holders bigint[], projects bigint[], needs bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     related bigint[];
@@ -66,7 +69,6 @@ BEGIN
         PERFORM 1 FROM requests WHERE id = ANY (related) ORDER BY id FOR SHARE;
         projects := projects || ARRAY(SELECT project_id FROM requests WHERE id = ANY (related));
     END IF;
-    PERFORM 1 FROM projects p WHERE p.id = ANY (projects) ORDER BY p.id FOR SHARE;
     SELECT array_agg(h), array_agg(o) INTO hs, os FROM (
         SELECT x.h, p.owning_unit_id AS o FROM unnest(holders, projects) x (h, pid) JOIN projects p ON p.id = x.pid
         WHERE x.h IS NOT NULL
@@ -144,8 +146,10 @@ BEGIN
     IF cardinality(moved) = 0 THEN
         RETURN NULL;
     END IF;
-    -- A request passed to another unit meanwhile is waited for, and read as it is now.
-    PERFORM 1 FROM requests WHERE project_id = ANY (moved) ORDER BY id FOR SHARE;
+    -- A request passed to another unit meanwhile is waited for, and read as it is now;
+    -- locked FOR NO KEY UPDATE, so effort being logged on one (which locks it FOR
+    -- SHARE, below) either waits for this move or is read by it.
+    PERFORM 1 FROM requests WHERE project_id = ANY (moved) ORDER BY id FOR NO KEY UPDATE;
     SELECT array_agg(r.holder_unit_id), array_agg(x.o) INTO hs, os
     FROM old_rows o JOIN new_rows n ON n.id = o.id
     JOIN requests r ON r.project_id = n.id
@@ -167,10 +171,9 @@ DECLARE
     logged bigint[];
 BEGIN
     -- The pair each request is in, read after waiting for a concurrent change of its
-    -- holder or its project's owner (locks FOR SHARE, in id order).
+    -- holder or its project's owner (both lock the request; FOR SHARE, in id order).
     logged := ARRAY(SELECT request_id FROM new_rows ORDER BY 1);
     PERFORM 1 FROM requests WHERE id = ANY (logged) ORDER BY id FOR SHARE;
-    PERFORM 1 FROM projects WHERE id IN (SELECT project_id FROM requests WHERE id = ANY (logged)) ORDER BY id FOR SHARE;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO unit_exchange AS e (holder_unit_id, owner_unit_id, logged)
         SELECT r.holder_unit_id, p.owning_unit_id, sum(n.days)

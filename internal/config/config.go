@@ -57,7 +57,7 @@ type Config struct {
 	DrainDelay time.Duration
 
 	// TuneGC is true when neither GOGC nor GOMEMLIMIT is set: `accord serve` then
-	// collects garbage less often (GOGC 400) under a soft limit of GCMemoryLimit, which
+	// collects garbage less often (GOGC 400) under a soft limit of 100 MiB, which
 	// keeps the heap as small as GOGC 100 would once it nears the limit. Rendering
 	// pages allocates: at the default the collector took a fifth of the CPU.
 	TuneGC bool

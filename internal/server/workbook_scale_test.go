@@ -212,9 +212,10 @@ func TestAllianceBoardLoadsStanceFormsOnDemandForManyUnits(t *testing.T) {
 	version := edit.attrOf(`[data-testid="stance-form"] input[name="version"]`, "value")
 	resp := c.post(wbPath(smart, "/units/", idStr(last.ID), "/stance"), url.Values{"version": {version}, "stance": {"ally"}, "approach_order": {"1"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.body)
-	require.Equal(t, wbPath(smart, "#alliance"), resp.Header.Get("Location"))
+	require.Equal(t, wbPath(smart, "?plan=", idStr(last.ID), "#alliance"), resp.Header.Get("Location"))
 	require.Equal(t, accord.StanceAlly, b.wbPlan(t, smart.ID, last.ID).Stance)
-	require.Equal(t, 1, c.get(wbPath(smart)).wbCount(`[data-testid="stance-ally"] `+card))
+	require.Equal(t, 1, c.get(resp.Header.Get("Location")).wbCount(`[data-testid="stance-ally"] `+card),
+		"the saved card is on the board it returns to")
 
 	// A refused save shows its form again in the page.
 	resp = c.post(wbPath(smart, "/units/", idStr(last.ID), "/stance"), url.Values{"version": {version}, "stance": {"opposed"}})
@@ -354,8 +355,10 @@ func TestInvolvedUnitsPagesKeepTheWholeBoard(t *testing.T) {
 	// The add form comes when wanted: as a page without JavaScript, into the map with.
 	require.Zero(t, first.wbCount(`[data-testid="need-add"]`))
 	addLink := `[data-testid="need-add-link"] a`
-	require.Equal(t, wbPath(smart, "?add=need#resource-map"), first.attrOf(addLink, "href"))
-	require.Equal(t, wbPath(smart, "/needs?add=need"), first.attrOf(addLink, "hx-get"))
+	require.Equal(t, wbPath(smart, "?add=need&page=1#resource-map"), first.attrOf(addLink, "href"))
+	require.Equal(t, wbPath(smart, "/needs?add=need&page=1"), first.attrOf(addLink, "hx-get"))
+	require.Equal(t, wbPath(smart, "/needs?add=need&page=2"), c.get(wbPath(smart, "?page=2")).attrOf(addLink, "hx-get"),
+		"the form opens on the page being read")
 	withForm := c.get(first.attrOf(addLink, "href"))
 	_, open := withForm.doc.Find(`[data-testid="need-add"]`).Attr("open")
 	require.True(t, open)

@@ -384,7 +384,7 @@ func TestPlanSaveStanceMoveAndConflict(t *testing.T) {
 	stancePath := wbPath(smart, "/units/", idStr(it.ID), "/stance")
 	resp = c.post(stancePath, url.Values{"version": {idStr(int64(itPlan.Version))}, "stance": {"winnable"}, "approach_order": {"2"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	require.Equal(t, wbPath(smart, "#alliance"), resp.Header.Get("Location"))
+	require.Equal(t, wbPath(smart, "?plan=", idStr(it.ID), "#alliance"), resp.Header.Get("Location"), "back to the board with IT's card")
 	moved := b.wbPlan(t, smart.ID, it.ID)
 	require.Equal(t, accord.StanceWinnable, moved.Stance)
 	require.Equal(t, 2, moved.ApproachOrder)

@@ -200,10 +200,17 @@ func TestTrackerRollsPhasesIntoTheirParent(t *testing.T) {
 	second, err := w.Store.TrackerPage(w.Ctx, p.ID, 2, 2)
 	require.NoError(t, err)
 	require.Equal(t, rows[2:4], second, "pages cut the same order")
-	top, total, err := w.Store.TrackerTop(w.Ctx, p.ID, 2)
+	top, total, err := w.Store.TrackerTop(w.Ctx, p.ID, 2, 0)
 	require.NoError(t, err)
 	require.Equal(t, rows[:2], top, "an escalation's page shows the tracker's first rows")
 	require.Equal(t, len(rows), total, "and says how many there are")
+	last := rows[len(rows)-1]
+	pinned, _, err := w.Store.TrackerTop(w.Ctx, p.ID, 2, last.ID)
+	require.NoError(t, err)
+	require.Equal(t, append(rows[:2:2], last), pinned, "and the escalated request's row after them")
+	pinned, _, err = w.Store.TrackerTop(w.Ctx, p.ID, 2, rows[1].ID)
+	require.NoError(t, err)
+	require.Equal(t, rows[:2], pinned, "once, when it is among them")
 	var tracked []accord.TrackedRequest
 	for _, row := range rows {
 		tracked = append(tracked, accord.TrackedRequest{NeedID: row.NeedID, PhaseOf: row.PhaseOf,

@@ -68,30 +68,32 @@ func (s *Store) TrackerSummary(ctx context.Context, projectID int64) (TrackerSum
 // requests of the phases split from each need. The page's ids are picked first, so
 // only they look up their latest entry and their phases.
 func (s *Store) TrackerPage(ctx context.Context, projectID int64, offset, limit int) ([]accord.TrackerRow, error) {
-	rows, _, err := s.trackerRows(ctx, projectID, offset, &limit)
+	rows, _, err := s.trackerRows(ctx, projectID, offset, &limit, 0)
 	return rows, err
 }
 
-// TrackerTop returns the first limit rows of a project's tracker and how many rows
-// it has in all.
-func (s *Store) TrackerTop(ctx context.Context, projectID int64, limit int) ([]accord.TrackerRow, int, error) {
-	return s.trackerRows(ctx, projectID, 0, &limit)
+// TrackerTop returns the first limit rows of a project's tracker, and request pin's
+// row after them if it is not among them, and how many rows the tracker has in all.
+func (s *Store) TrackerTop(ctx context.Context, projectID int64, limit int, pin int64) ([]accord.TrackerRow, int, error) {
+	return s.trackerRows(ctx, projectID, 0, &limit, pin)
 }
 
 // Tracker returns a project's whole tracker, as TrackerPage orders and fills it.
 func (s *Store) Tracker(ctx context.Context, projectID int64) ([]accord.TrackerRow, error) {
-	rows, _, err := s.trackerRows(ctx, projectID, 0, nil)
+	rows, _, err := s.trackerRows(ctx, projectID, 0, nil, 0)
 	return rows, err
 }
 
 // trackerRows reads limit rows of the tracker from offset (a nil limit reads them
-// all) and counts every row; a page past the end counts none.
-func (s *Store) trackerRows(ctx context.Context, projectID int64, offset int, limit *int) ([]accord.TrackerRow, int, error) {
+// all), and request pin's row wherever it is, and counts every row; a page past the
+// end counts none.
+func (s *Store) trackerRows(ctx context.Context, projectID int64, offset int, limit *int, pin int64) ([]accord.TrackerRow, int, error) {
 	rows, err := s.pool.Query(ctx, `WITH pg AS (
-			SELECT r.id, row_number() OVER (ORDER BY `+trackerOrder+`) AS pos, count(*) OVER () AS total
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN units h ON h.id = r.holder_unit_id`+trackerParent+`
-			WHERE r.project_id = $1 AND r.state <> 'cancelled'
-			ORDER BY `+trackerOrder+` OFFSET $2 LIMIT $3)
+			SELECT * FROM (
+				SELECT r.id, row_number() OVER (ORDER BY `+trackerOrder+`) AS pos, count(*) OVER () AS total
+				FROM requests r JOIN needs d ON d.id = r.need_id JOIN units h ON h.id = r.holder_unit_id`+trackerParent+`
+				WHERE r.project_id = $1 AND r.state <> 'cancelled') x
+			WHERE (x.pos > $2 AND ($3::bigint IS NULL OR x.pos <= $2 + $3)) OR x.id = $4)
 		SELECT `+requestColumns+`,
 			e.id, e.author_user_id, eu.name, eu.name_en, e.body, e.next_step, e.risk, e.effort_days::float8, e.created_at,
 			d.phase_of_need_id, COALESCE(pn.title, ''), COALESCE(pn.title_en, ''), ph.phases, pg.total`+
@@ -103,7 +105,7 @@ func (s *Store) trackerRows(ctx context.Context, projectID int64, offset int, li
 				'title_en', xd.title_en, 'state', x.state, 'due', x.due_date) ORDER BY x.id), '[]') AS phases
 			FROM requests x JOIN needs xd ON xd.id = x.need_id
 			WHERE xd.phase_of_need_id = r.need_id AND x.state <> 'cancelled') ph
-		ORDER BY pg.pos`, projectID, offset, limit)
+		ORDER BY pg.pos`, projectID, offset, limit, pin)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: tracker of project %d: %w", projectID, err)
 	}

@@ -452,11 +452,11 @@ func (v WorkbookView) foldOpen(section string) bool {
 	switch section {
 	case SectionNeeds:
 		return v.NeedEdit != nil || v.NeedAlert != "" || v.NeedFocus != 0 || v.NeedPage > 1 || v.NeedAdd.Autofocus ||
-			v.NeedAdd.Error != "" || len(v.NeedAdd.Fields) > 0
+			v.NeedAdd.Error != "" || len(v.NeedAdd.Fields) > 0 || v.AllTotals
 	case SectionPlans:
 		return len(v.PlanForms) > 0 || v.PlanFocus != 0 || v.PlanPage > 1 || strings.HasPrefix(v.Notice.Section, "plan-")
 	case SectionAlliance:
-		return len(v.StanceForms) > 0
+		return len(v.StanceForms) > 0 || v.FullBoard
 	case SectionCommitments:
 		return v.CommitmentEdit != nil || v.CommitmentAlert != "" || v.CommitmentAdd.Autofocus ||
 			v.CommitmentAdd.Error != "" || len(v.CommitmentAdd.Fields) > 0

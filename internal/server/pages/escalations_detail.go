@@ -55,7 +55,8 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	var tracker []accord.TrackerRow
 	var trackerTotal int
 	if seesProject {
-		if tracker, trackerTotal, err = s.store.TrackerTop(ctx, p.ID, escTrackerShown); err != nil {
+		// The first rows, and the escalated request's wherever it is.
+		if tracker, trackerTotal, err = s.store.TrackerTop(ctx, p.ID, escTrackerShown, e.RequestID); err != nil {
 			return ui.EscalationView{}, err
 		}
 	}
@@ -86,7 +87,7 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	if u, ok := findUnit(units, e.AssignedUnitID); ok {
 		view.AssignedUnit = u.DisplayName(lang)
 	}
-	view.Tracker, view.TrackerTotal = tracker, trackerTotal
+	view.Tracker, view.TrackerTotal, view.TrackerFirst = tracker, trackerTotal, min(len(tracker), escTrackerShown)
 	if open > unitSelectMax {
 		view.UnitChooser = escalationPath(e.ID) + "/units/choose"
 	}

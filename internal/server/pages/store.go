@@ -217,7 +217,7 @@ type settingsStore interface {
 type trackerStore interface {
 	LatestEscalations(ctx context.Context, requestIDs []int64) (map[int64]accord.Escalation, error)
 	TrackerPage(ctx context.Context, projectID int64, offset, limit int) ([]accord.TrackerRow, error)
-	TrackerTop(ctx context.Context, projectID int64, limit int) ([]accord.TrackerRow, int, error)
+	TrackerTop(ctx context.Context, projectID int64, limit int, pin int64) ([]accord.TrackerRow, int, error)
 	TrackerSummary(ctx context.Context, projectID int64) (store.TrackerSummary, error)
 }
 

@@ -109,7 +109,10 @@ func (s *Server) saveUnitStance(w http.ResponseWriter, r *http.Request) {
 	lang := i18n.Lang(ctx)
 	notice := ui.Notice{Section: ui.SectionAlliance, Message: i18n.T(ctx, "wb_stance_saved",
 		map[string]any{"Unit": plan.DisplayUnitName(lang), "Stance": i18n.T(ctx, plan.Stance.MessageID())})}
-	s.workbookSaved(w, r, p, notice, ui.SectionAlliance, func(v ui.WorkbookView) templ.Component {
+	// Without htmx the page returns to the board with the unit's card on it (a column
+	// shows its first units only).
+	back := workbookPath(p.ID, "") + "?plan=" + strconv.FormatInt(plan.UnitID, 10) + "#" + ui.SectionAlliance
+	s.workbookSavedAt(w, r, p, notice, back, func(v ui.WorkbookView) templ.Component {
 		cur, _ := findByID(v.Plans, plan.UnitID, planUnitID)
 		v.BoardFocus = plan.UnitID // its card stays on the board, wherever it moved
 		// The unit's card shows its stance, and its plan form saves against the same

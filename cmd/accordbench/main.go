@@ -190,10 +190,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		dbs[size] = cluster.URL(name)
-		if cfg.keep != "" && seeded(ctx, dbs[size]) {
-			logf("the %s organisation is already seeded in %s", size, cfg.keep)
-			continue
-		}
+		// A kept database is migrated too: the code measured may have added migrations
+		// since it was seeded.
 		m, err := store.NewMigrator(dbs[size])
 		if err != nil {
 			return err
@@ -202,6 +200,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		m.Close()
 		if err != nil {
 			return err
+		}
+		if cfg.keep != "" && seeded(ctx, dbs[size]) {
+			logf("the %s organisation is already seeded in %s", size, cfg.keep)
+			continue
 		}
 		logf("seeding the %s organisation: accord seed --scale %s", size, size)
 		seed, err := seedDatabase(ctx, bin, dbs[size], size, stderr)

@@ -9,6 +9,7 @@ DROP TRIGGER requests_exchange_delete ON requests;
 DROP TRIGGER requests_exchange_update ON requests;
 DROP TRIGGER requests_exchange_insert ON requests;
 DROP FUNCTION requests_refresh_exchange();
+DROP FUNCTION unit_exchange_delta(jsonb);
 DROP FUNCTION unit_exchange_touch(bigint[], bigint[], bigint[]);
 DROP FUNCTION unit_exchange_recompute(bigint[], bigint[]);
 DROP TABLE unit_exchange;

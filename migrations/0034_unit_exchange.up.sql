@@ -5,10 +5,12 @@
 -- as owner instead of summing the thousands of requests a shared service holds.
 -- Requests still drafts are no exchange; a unit's requests to itself are not kept.
 --
--- Logged effort moves by delta with request_logged. Everything else is recomputed
--- for the pairs a write touches, from the requests, under the pairs' row locks taken
--- in (holder, owner) order: a concurrent writer either committed before the lock was
--- granted (and is read) or waits and recomputes after, as unit_load does (0021).
+-- A request written and effort logged move their pairs by delta. A change that moves
+-- other requests' effort (a need re-estimated, a phase split off or answered), an
+-- owner's change and a deleted request recompute the pairs they touch from the
+-- requests, under the pairs' row locks taken in (holder, owner) order: a concurrent
+-- writer either committed before the lock was granted (and is read) or waits and
+-- recomputes after, as unit_load does (0021).
 CREATE TABLE unit_exchange (
     holder_unit_id bigint  NOT NULL REFERENCES units (id) ON DELETE CASCADE,
     owner_unit_id  bigint  NOT NULL REFERENCES units (id) ON DELETE CASCADE,
@@ -78,31 +80,71 @@ BEGIN
     PERFORM unit_exchange_recompute(hs, os);
 END $$;
 
--- Requests: a new one, a state, a holder, a need or a project. (PL/pgSQL plans a
--- statement when it first runs it, so each branch names only the transition tables
--- its event has.)
+-- unit_exchange_delta adds the request rows in changes (a jsonb array of {sign, id,
+-- holder, project, need, state}: +1 for a row as it is now, -1 as it was) to their
+-- pairs, at their needs' current effort and their current logged effort: a write
+-- costs its own rows, however many requests the pair holds. A row whose need is a
+-- phase or has phases changes other requests' effort too (need_load_effort): the
+-- statement's pairs are then recomputed whole instead. The caller holds the rows'
+-- locks, so a concurrent change of the same request waits for this transaction.
+CREATE FUNCTION unit_exchange_delta(changes jsonb) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    needs bigint[];
+BEGIN
+    needs := ARRAY(SELECT DISTINCT (c ->> 'need')::bigint FROM jsonb_array_elements(changes) c);
+    IF cardinality(phase_linked_needs(needs)) > 0 THEN
+        PERFORM unit_exchange_touch(ARRAY(SELECT (c ->> 'holder')::bigint FROM jsonb_array_elements(changes) c),
+            ARRAY(SELECT (c ->> 'project')::bigint FROM jsonb_array_elements(changes) c), needs);
+        RETURN;
+    END IF;
+    INSERT INTO unit_exchange AS e (holder_unit_id, owner_unit_id, logged, committed, delivered)
+    SELECT x.holder, p.owning_unit_id, sum(x.sign * COALESCE(l.days, 0)),
+        sum(x.sign * CASE WHEN x.state IN ('agreed', 'in_progress', 'delivered') THEN need_load_effort(x.need) ELSE 0 END),
+        sum(x.sign * (x.state = 'delivered')::int)
+    FROM jsonb_to_recordset(changes) x (sign int, id bigint, holder bigint, project bigint, need bigint, state text)
+    JOIN projects p ON p.id = x.project
+    LEFT JOIN request_logged l ON l.request_id = x.id
+    WHERE x.state <> 'draft' AND x.holder <> p.owning_unit_id
+    GROUP BY 1, 2
+    ORDER BY 1, 2
+    ON CONFLICT (holder_unit_id, owner_unit_id) DO UPDATE SET logged = e.logged + EXCLUDED.logged,
+        committed = e.committed + EXCLUDED.committed, delivered = e.delivered + EXCLUDED.delivered;
+END $$;
+
+-- Requests: a new one, a state, a holder, a need or a project, by delta. A deleted
+-- request's logged effort is gone with it (request_logged cascades), so its pairs are
+-- recomputed instead. (PL/pgSQL plans a statement when it first runs it, so each
+-- branch names only the transition tables its event has.)
 CREATE FUNCTION requests_refresh_exchange() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+    changes jsonb;
     hs bigint[];
     ps bigint[];
     ds bigint[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(holder_unit_id), array_agg(project_id), array_agg(need_id) INTO hs, ps, ds FROM new_rows;
+        SELECT jsonb_agg(jsonb_build_object('sign', 1, 'id', id, 'holder', holder_unit_id, 'project', project_id,
+            'need', need_id, 'state', state)) INTO changes FROM new_rows;
     ELSIF TG_OP = 'DELETE' THEN
         SELECT array_agg(holder_unit_id), array_agg(project_id), array_agg(need_id) INTO hs, ps, ds FROM old_rows;
+        IF hs IS NOT NULL THEN
+            PERFORM unit_exchange_touch(hs, ps, ds);
+        END IF;
     ELSE
-        -- Both sides of each row that changed what the exchange counts: a nudge or a
-        -- reworded message costs nothing.
-        SELECT array_agg(x.h), array_agg(x.p), array_agg(x.d) INTO hs, ps, ds
+        -- Each row that changed what the exchange counts, as it was and as it is: a
+        -- nudge or a reworded message costs nothing.
+        SELECT jsonb_agg(x.c) INTO changes
         FROM old_rows o JOIN new_rows n ON n.id = o.id
-        CROSS JOIN LATERAL (VALUES (o.holder_unit_id, o.project_id, o.need_id),
-                                   (n.holder_unit_id, n.project_id, n.need_id)) x (h, p, d)
+        CROSS JOIN LATERAL (VALUES
+            (jsonb_build_object('sign', -1, 'id', o.id, 'holder', o.holder_unit_id, 'project', o.project_id,
+                'need', o.need_id, 'state', o.state)),
+            (jsonb_build_object('sign', 1, 'id', n.id, 'holder', n.holder_unit_id, 'project', n.project_id,
+                'need', n.need_id, 'state', n.state))) x (c)
         WHERE (o.state, o.holder_unit_id, o.project_id, o.need_id)
             IS DISTINCT FROM (n.state, n.holder_unit_id, n.project_id, n.need_id);
     END IF;
-    IF hs IS NOT NULL THEN
-        PERFORM unit_exchange_touch(hs, ps, ds);
+    IF changes IS NOT NULL THEN
+        PERFORM unit_exchange_delta(changes);
     END IF;
     RETURN NULL;
 END $$;

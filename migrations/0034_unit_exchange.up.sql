@@ -210,28 +210,27 @@ CREATE TRIGGER projects_exchange_update AFTER UPDATE ON projects
 -- request_logged, both made by INSERT … ON CONFLICT, have one trigger each.)
 CREATE FUNCTION request_logged_add_exchange() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    logged bigint[];
+    ids bigint[];
+    days numeric[];
 BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(request_id ORDER BY request_id), array_agg(n.days ORDER BY request_id) INTO ids, days
+        FROM new_rows n;
+    ELSE
+        SELECT array_agg(n.request_id ORDER BY n.request_id), array_agg(n.days - o.days ORDER BY n.request_id)
+        INTO ids, days
+        FROM old_rows o JOIN new_rows n ON n.request_id = o.request_id;
+    END IF;
     -- The pair each request is in, read after waiting for a concurrent change of its
     -- holder or its project's owner (both lock the request; FOR SHARE, in id order).
-    logged := ARRAY(SELECT request_id FROM new_rows ORDER BY 1);
-    PERFORM 1 FROM requests WHERE id = ANY (logged) ORDER BY id FOR SHARE;
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO unit_exchange AS e (holder_unit_id, owner_unit_id, logged)
-        SELECT r.holder_unit_id, p.owning_unit_id, sum(n.days)
-        FROM new_rows n JOIN requests r ON r.id = n.request_id JOIN projects p ON p.id = r.project_id
-        WHERE r.holder_unit_id <> p.owning_unit_id AND r.state <> 'draft'
-        GROUP BY 1, 2 ORDER BY 1, 2
-        ON CONFLICT (holder_unit_id, owner_unit_id) DO UPDATE SET logged = e.logged + EXCLUDED.logged;
-    ELSE
-        INSERT INTO unit_exchange AS e (holder_unit_id, owner_unit_id, logged)
-        SELECT r.holder_unit_id, p.owning_unit_id, sum(n.days - o.days)
-        FROM old_rows o JOIN new_rows n ON n.request_id = o.request_id
-        JOIN requests r ON r.id = n.request_id JOIN projects p ON p.id = r.project_id
-        WHERE r.holder_unit_id <> p.owning_unit_id AND r.state <> 'draft'
-        GROUP BY 1, 2 ORDER BY 1, 2
-        ON CONFLICT (holder_unit_id, owner_unit_id) DO UPDATE SET logged = e.logged + EXCLUDED.logged;
-    END IF;
+    PERFORM 1 FROM requests WHERE id = ANY (ids) ORDER BY id FOR SHARE;
+    INSERT INTO unit_exchange AS e (holder_unit_id, owner_unit_id, logged)
+    SELECT r.holder_unit_id, p.owning_unit_id, sum(x.days)
+    FROM unnest(ids, days) x (request_id, days)
+    JOIN requests r ON r.id = x.request_id JOIN projects p ON p.id = r.project_id
+    WHERE r.holder_unit_id <> p.owning_unit_id AND r.state <> 'draft'
+    GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (holder_unit_id, owner_unit_id) DO UPDATE SET logged = e.logged + EXCLUDED.logged;
     RETURN NULL;
 END $$;
 CREATE TRIGGER request_logged_exchange_insert AFTER INSERT ON request_logged

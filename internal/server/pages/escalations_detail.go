@@ -28,6 +28,20 @@ func (s *Server) escalationFor(w http.ResponseWriter, r *http.Request) (accord.E
 	return e, party, true
 }
 
+// escalationToDecide is escalationFor for what only the one deciding may do
+// (accord.RefuseDecision): the two sides and administrators get 403.
+func (s *Server) escalationToDecide(w http.ResponseWriter, r *http.Request) (accord.Escalation, accord.EscalationParty, bool) {
+	e, party, ok := s.escalationFor(w, r)
+	if !ok {
+		return e, party, false
+	}
+	if err := accord.RefuseDecision(party); err != nil {
+		s.Fail(w, r, err)
+		return e, party, false
+	}
+	return e, party, true
+}
+
 // escalationView loads what the page shows in a fixed number of queries after the
 // escalation's, whatever the size of the project or the organisation: the project,
 // the frozen record, the first rows of its tracker as it stands today, the request's
@@ -158,12 +172,8 @@ const escTrackerShown = 20
 // form with it chosen. Only who may decide uses it.
 func (s *Server) showEscalationUnitChooser(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	e, party, ok := s.escalationFor(w, r)
+	e, _, ok := s.escalationToDecide(w, r)
 	if !ok {
-		return
-	}
-	if err := accord.RefuseDecision(party); err != nil {
-		s.Fail(w, r, err)
 		return
 	}
 	units, err := s.store.Units(ctx)
@@ -218,12 +228,8 @@ func readDecisionForm(r *http.Request) (ui.EscalationDecisionForm, accord.Decisi
 // and administrators get 403, anyone else 404.
 func (s *Server) decideEscalation(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	e, party, ok := s.escalationFor(w, r)
+	e, party, ok := s.escalationToDecide(w, r)
 	if !ok {
-		return
-	}
-	if err := accord.RefuseDecision(party); err != nil {
-		s.Fail(w, r, err)
 		return
 	}
 	f, in, read := readDecisionForm(r)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -126,7 +127,7 @@ type pageResult struct {
 	Bytes   map[string]int
 	Status  map[string]int
 	Slowest map[string]*statement    // the slowest statement of the counted request, by size
-	Alone   map[string]time.Duration // how long the counted request took, sent alone
+	Alone   map[string]time.Duration // the median time of aloneSamples requests sent alone, after the counted one
 	Load    *loadResult
 }
 
@@ -305,14 +306,22 @@ func countQueries(ctx context.Context, bin string, sizes []string, dbs map[strin
 				pool.Close()
 				return nil, err
 			}
+			// A first request warms the pool's connections, the second is counted, and
+			// the median of aloneSamples more is the time alone: one sample swung by a
+			// connection's first use of a statement (prepared on first use) said little.
 			var status, n int
-			for i := range 2 {
+			var took []time.Duration
+			for i := range 2 + aloneSamples {
 				tr.begin(i == 1)
 				start := time.Now()
 				status, n, err = get(ctx, client, ts.URL+t.Path, c)
-				p.Alone[size] = time.Since(start)
+				if i >= 2 {
+					took = append(took, time.Since(start))
+				}
 				var stmts []*statement
-				p.Queries[size], stmts = tr.end()
+				if q, s := tr.end(); i == 1 {
+					p.Queries[size], stmts = q, s
+				}
 				for _, s := range stmts {
 					if p.Slowest[size] == nil || s.Duration > p.Slowest[size].Duration {
 						p.Slowest[size] = s
@@ -324,6 +333,8 @@ func countQueries(ctx context.Context, bin string, sizes []string, dbs map[strin
 					return nil, fmt.Errorf("%s at %s: %w", t.Path, size, err)
 				}
 			}
+			slices.Sort(took)
+			p.Alone[size] = took[len(took)/2]
 			p.Status[size], p.Bytes[size] = status, n
 		}
 		ts.Close()

@@ -13,6 +13,7 @@ const (
 	targetP99        = 50 * time.Millisecond // under load from targetClients clients
 	targetClients    = 32                    // the concurrency targetP99 is set at
 	targetAlone      = 10 * time.Millisecond // one request alone, on the -scale organisation
+	aloneSamples     = 7                     // requests sent alone per page, whose median is its time alone
 	targetPageBytes  = 150 * 1024            // HTML per key page on the targetPageSize organisation
 	targetPageSize   = "large"
 	targetMemoryKB   = 150 * 1024

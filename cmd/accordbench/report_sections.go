@@ -217,10 +217,11 @@ func (r *report) writeLatency(w func(string, ...any), ceiling float64) {
 		w("| %s | `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", label(p.Spec.Name, *l), t.Path, t.Who, t.Data,
 			alone, aloneResult, latency(l.P50), latency(l.P95), latency(l.P99), latency(l.Max), metMissed(v.P99))
 	}
-	w("\n\"One request alone\" is the same page requested once, with nothing else running, on the server built "+
-		"in-process against the %s organisation (see queries per page). Clients give up after %s; a percentile at that "+
-		"limit means at least that share of requests was not answered in time. A page whose load run had errors "+
-		"misses the p99 target whatever its percentiles.\n", r.cfg.scale, ms(clientTimeout))
+	w("\n\"One request alone\" is the median of %d requests for the page sent one after another, with nothing else "+
+		"running, on the server built in-process against the %s organisation, after a request that warms its "+
+		"connections and the one whose statements are counted (see queries per page). Clients give up after %s; a "+
+		"percentile at that limit means at least that share of requests was not answered in time. A page whose load "+
+		"run had errors misses the p99 target whatever its percentiles.\n", aloneSamples, r.cfg.scale, ms(clientTimeout))
 	w("\n")
 }
 

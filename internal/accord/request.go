@@ -153,6 +153,9 @@ type transition struct {
 	by   side
 }
 
+// fits reports whether the transition may start from state from.
+func (tr transition) fits(from RequestState) bool { return slices.Contains(tr.from, from) }
+
 // requestTransitions is the whole lifecycle in one table.
 func requestTransitions() map[RequestAction]transition {
 	open := []RequestState{RequestDraft, RequestRequested, RequestAgreed, RequestDeclined, RequestCountered, RequestInProgress}
@@ -183,7 +186,7 @@ func NextRequestState(from RequestState, action RequestAction, party RequestPart
 	if !ok {
 		return from, Errorf(ECodeInvalid, "request_action_unknown", nil)
 	}
-	if !slices.Contains(tr.from, from) {
+	if !tr.fits(from) {
 		return from, Errorf(ECodeInvalid, "request_action_not_now", map[string]any{"Action": string(action), "State": string(from)})
 	}
 	if !tr.by.allows(party) {
@@ -246,9 +249,12 @@ func MayTakeAction(action RequestAction, party RequestParty) bool {
 // AvailableRequestActions lists what party may do to a request in state from, in
 // the order RequestActions gives — the buttons a screen offers.
 func AvailableRequestActions(from RequestState, party RequestParty) []RequestAction {
+	// The table once and no refusal built per action: a queue of hundreds of cards
+	// asks this of every one (NextRequestState decides the same way).
+	table := requestTransitions()
 	var out []RequestAction
 	for _, a := range RequestActions() {
-		if _, err := NextRequestState(from, a, party); err == nil {
+		if tr, ok := table[a]; ok && tr.fits(from) && tr.by.allows(party) {
 			out = append(out, a)
 		}
 	}

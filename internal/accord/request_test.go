@@ -86,6 +86,20 @@ func TestAvailableRequestActions(t *testing.T) {
 	for _, s := range RequestStates() {
 		require.Equal(t, s != RequestDelivered && s != RequestCancelled, s.Open(), s)
 	}
+	// The list offers exactly the actions NextRequestState would accept, for every
+	// state and every mix of sides.
+	for _, s := range RequestStates() {
+		for mask := range 8 {
+			party := RequestParty{Lead: mask&1 != 0, HolderHead: mask&2 != 0, Delegate: mask&4 != 0}
+			var accepted []RequestAction
+			for _, a := range RequestActions() {
+				if _, err := NextRequestState(s, a, party); err == nil {
+					accepted = append(accepted, a)
+				}
+			}
+			require.Equal(t, accepted, AvailableRequestActions(s, party), "%s %+v", s, party)
+		}
+	}
 }
 
 func FuzzNextRequestState(f *testing.F) {

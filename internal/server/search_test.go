@@ -103,6 +103,18 @@ func TestSearchFindsWhatTheViewerMayOpen(t *testing.T) {
 	// Addresses: an administrator finds people by email, nobody else does.
 	require.NotEmpty(t, srHits(b.login(t, "admin@accord.demo").get(srPath("it.dev@"))))
 	require.Empty(t, srHits(lead.get(srPath("it.dev@"))))
+	// A two-character term goes through the doubled index (migration 0035), the same rule.
+	people := func(hits []string) (out []string) {
+		for _, h := range hits {
+			if strings.HasPrefix(h, "person: ") {
+				out = append(out, h)
+			}
+		}
+		return out
+	}
+	require.NotEmpty(t, people(srHits(b.login(t, "admin@accord.demo").get(srPath("v@")))))
+	require.Empty(t, people(srHits(lead.get(srPath("v@")))))
+	require.Equal(t, []string{"person: Person Xu Hang (徐航)"}, people(srHits(lead.get(srPath("徐航")))))
 	require.Contains(t, srHits(lead.get(srPath("Xu Hang"))), "person: Person Xu Hang")
 }
 

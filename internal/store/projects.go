@@ -258,6 +258,17 @@ func (ps projectSight) sees(param string) string {
 			SELECT 1 FROM needs sd WHERE sd.project_id = p.id AND sd.holder_unit_id IS NOT NULL AND sd.holder_unit_id <> ALL (` + param + `)))`
 }
 
+// seesID is the condition that the project whose id is col is seen, reached by its
+// key so a scan of candidates stops at the first seen ones. On the narrow route it
+// asks vis alone: going through projects made the planner hash vis joined to projects
+// once per use (about 6 ms each for a shared service's 6,800 projects).
+func (ps projectSight) seesID(col, param string) string {
+	if ps.narrow {
+		return col + ` IN (SELECT id FROM vis)`
+	}
+	return `EXISTS (SELECT 1 FROM projects p WHERE p.id = ` + col + ` AND ` + ps.sees(param) + `)`
+}
+
 func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, f ProjectFilter) ([]accord.Project, int, error) {
 	sight, err := sightOf(ctx, tx, v)
 	if err != nil {

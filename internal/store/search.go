@@ -74,7 +74,7 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 	seesRequest := `(` + seesProject + ` OR r.key_person_user_id = $1 OR r.holder_unit_id = ANY ($8))`
 	// The same, reaching the project by key row by row, so a scan of matches stops at
 	// the first that are seen (a join let the planner sort every match first).
-	seesRequestByKey := `(EXISTS (SELECT 1 FROM projects p WHERE p.id = r.project_id AND ` + seesProject + `)
+	seesRequestByKey := `(` + sight.seesID(`r.project_id`, `$7`) + `
 		OR r.key_person_user_id = $1 OR r.holder_unit_id = ANY ($8))`
 	// accord.EscalationParty.MayView: the superior, the lead, the key person, the
 	// holder's head, an administrator, an adviser, anyone it was sent to.
@@ -100,7 +100,8 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 			short = append(short, "")
 		}
 	}
-	// matches is every term in expr; matchesBig the same on a table with a doubled index.
+	// matches is every term in expr; matchesBig the same on an expression with a doubled
+	// index (migrations 0027 and 0035: all but units).
 	matches := func(expr string) string {
 		conds := make([]string, len(match))
 		for i, m := range match {
@@ -133,7 +134,7 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 			n.name AS unit_name, n.name_en AS unit_name_en, n.id AS unit_id, '' AS state, '' AS subject_kind,
 			0::bigint AS subject_id, '' AS subject_title, '' AS subject_title_en, p.created_at AS at, ` + rank(`(p.name || ' ' || p.name_en)`) + ` AS rank
 		FROM projects p JOIN units n ON n.id = p.owning_unit_id
-		WHERE ` + matches(projectSearchText) + ` AND ` + seesProject + top + `),
+		WHERE ` + matchesBig(projectSearchText) + ` AND ` + seesProject + top + `),
 	needs_found AS MATERIALIZED (SELECT * FROM (SELECT 'need', d.id, d.title, d.title_en, d.notes, p.id, p.name, p.name_en,
 			COALESCE(hu.name, d.external_party), COALESCE(hu.name_en, ''), COALESCE(hu.id, 0), '', '', 0::bigint, '', '',
 			d.created_at AS at, ` + rank(`(d.title || ' ' || d.title_en)`) + ` AS rank
@@ -176,8 +177,8 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 		FROM users u LEFT JOIN LATERAL (SELECT n.id, n.name, n.name_en FROM memberships m
 				JOIN units n ON n.id = m.unit_id AND n.closed_at IS NULL
 			WHERE m.user_id = u.id ORDER BY n.path LIMIT 1) fu ON true
-		WHERE u.deactivated_at IS NULL AND (CASE WHEN $2 THEN ` + matches(personSearchText) + `
-			ELSE ` + matches(personSearchText) + ` AND ` + matches(`(u.name || ' ' || u.name_en)`) + ` END)` + top + `),
+		WHERE u.deactivated_at IS NULL AND ` + matchesBig(personSearchText) + `
+			AND ($2 OR ` + matches(`(u.name || ' ' || u.name_en)`) + `)` + top + `),
 	found AS (SELECT * FROM projects_found UNION ALL SELECT * FROM needs_found UNION ALL SELECT * FROM requests_found
 		UNION ALL SELECT * FROM comments_found UNION ALL SELECT * FROM units_found UNION ALL SELECT * FROM people_found)
 	SELECT ARRAY[(SELECT count(*) FROM projects_found), (SELECT count(*) FROM needs_found),

@@ -138,21 +138,48 @@ func (s *Store) EscalationCounts(ctx context.Context, userID int64) (map[accord.
 func (s *Store) EscalationCountsOf(ctx context.Context, v accord.Viewer) (map[accord.EscalationList]int, error) {
 	userID := v.User.ID
 	var decide, units, projects, decided int
+	toDecide, args := escalationsToDecide(v)
 	err := s.pool.QueryRow(ctx, `WITH of_units AS (`+escalationsOfMyUnits+`), of_projects AS (`+escalationsOfMyProjects+`),
 		of_mine AS (`+escalationsAssignedToMe+`)
 		SELECT
-			(SELECT count(*) FROM (SELECT id FROM escalations WHERE assigned_user_id = $1 AND status = 'open'
-				UNION `+standInDecides("$2", "$3")+`) decide),
+			(SELECT count(*) FROM (`+toDecide+`) decide),
 			(SELECT count(*) FROM escalations e JOIN of_units USING (id) WHERE e.status <> 'decided'),
 			(SELECT count(*) FROM escalations e JOIN of_projects USING (id) WHERE e.status <> 'decided'),
 			(SELECT count(*) FROM escalations e JOIN (SELECT id FROM of_units UNION SELECT id FROM of_projects
 				UNION SELECT id FROM of_mine) x USING (id) WHERE e.status = 'decided')`,
-		userID, v.StandInPrincipals(), v.StandInUnits()).Scan(&decide, &units, &projects, &decided)
+		args...).Scan(&decide, &units, &projects, &decided)
 	if err != nil {
 		return nil, fmt.Errorf("store: escalation counts of user %d: %w", userID, err)
 	}
 	return map[accord.EscalationList]int{accord.ListToDecide: decide, accord.ListMyUnits: units,
 		accord.ListMyProjects: projects, accord.ListDecided: decided}, nil
+}
+
+// escalationsToDecide selects the ids of what viewer v ($1) may decide, with its
+// arguments: what is routed to them and still open, and while they stand in for
+// someone ($2 the people, $3 the units), what they may decide for them
+// (EscalationsToDecide lists the same). Without a stand-in arrangement, the common
+// case, it is one index range: the union's de-duplication of an executive's 15,000
+// cost 4 ms.
+func escalationsToDecide(v accord.Viewer) (string, []any) {
+	assigned := `SELECT id FROM escalations WHERE assigned_user_id = $1 AND status = 'open'`
+	principals := v.StandInPrincipals()
+	if len(principals) == 0 {
+		return assigned, []any{v.User.ID}
+	}
+	return assigned + ` UNION ` + standInDecides("$2", "$3"), []any{v.User.ID, principals, v.StandInUnits()}
+}
+
+// EscalationsToDecideCount is how many escalations viewer v may decide now: the "to
+// decide" tab's count, alone (the portfolio's decision tile).
+func (s *Store) EscalationsToDecideCount(ctx context.Context, v accord.Viewer) (int, error) {
+	var n int
+	decide, args := escalationsToDecide(v)
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (`+decide+`) decide`, args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: escalations user %d may decide: %w", v.User.ID, err)
+	}
+	return n, nil
 }
 
 // ToldOfEscalation reports whether user was notified of escalation id: they may

@@ -424,7 +424,8 @@ func (s *Store) Inbox(ctx context.Context, userID int64, offset, limit int) ([]a
 // standInUnits are the units the user answers for as a stand-in today
 // (accord.Viewer.StandInUnits): their queues join the user's own.
 func (s *Store) InboxPage(ctx context.Context, userID int64, standInUnits []int64, offset, limit int) (InboxPage, error) {
-	rows, err := s.pool.Query(ctx, `WITH q AS (
+	var page InboxPage
+	err := s.queryGenericPlan(ctx, `WITH q AS (
 			SELECT x.* FROM units u CROSS JOIN LATERAL (
 				SELECT r.id, r.queue_tier, r.queue_date, r.queue_value, r.queue_sent FROM requests r
 				WHERE r.holder_unit_id = u.id AND `+openRequest+`
@@ -436,13 +437,12 @@ func (s *Store) InboxPage(ctx context.Context, userID int64, standInUnits []int6
 			 ORDER BY `+queueKey+` LIMIT $2::bigint + $3::bigint)
 			ORDER BY 2, 3, 4, 5, 1 OFFSET $2 LIMIT $3)
 		SELECT `+requestColumns+`, `+inboxTotal+`, `+inboxHanded+requestFrom+`JOIN q ON q.id = r.id
-		ORDER BY `+queueKey, userID, offset, limit, standInUnits)
-	if err != nil {
-		return InboxPage{}, fmt.Errorf("store: inbox of user %d: %w", userID, err)
-	}
-	var page InboxPage
-	page.Requests, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Request, error) {
-		return scanRequest(r, &page.Total, &page.Handed)
+		ORDER BY `+queueKey, []any{userID, offset, limit, standInUnits}, func(rows pgx.Rows) error {
+		var err error
+		page.Requests, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Request, error) {
+			return scanRequest(r, &page.Total, &page.Handed)
+		})
+		return err
 	})
 	if err != nil {
 		return InboxPage{}, fmt.Errorf("store: inbox of user %d: %w", userID, err)

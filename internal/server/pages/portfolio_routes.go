@@ -62,12 +62,12 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	// The decision tile counts what its link shows (accord.PortfolioDecisionList).
 	view.DecisionList = accord.PortfolioDecisionList(v.Roles)
 	if view.DecisionList == accord.ListToDecide {
-		counts, err := s.store.EscalationCountsOf(ctx, *v)
+		n, err := s.store.EscalationsToDecideCount(ctx, *v)
 		if err != nil {
 			s.Fail(w, r, err)
 			return
 		}
-		view.Decisions = counts[accord.ListToDecide]
+		view.Decisions = n
 	}
 	view.Total, view.Pages = total, pages(total, portfolioPerPage)
 	for _, p := range rows {

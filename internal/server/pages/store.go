@@ -147,7 +147,7 @@ type orgStore interface {
 }
 
 type portfolioStore interface {
-	EscalationCountsOf(ctx context.Context, v accord.Viewer) (map[accord.EscalationList]int, error)
+	EscalationsToDecideCount(ctx context.Context, v accord.Viewer) (int, error)
 	PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) ([]store.UnitLoad, error)
 	PortfolioPage(ctx context.Context, v accord.Viewer, f store.PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error)
 }

@@ -1,0 +1,55 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/pgtest"
+	"accord/internal/store"
+)
+
+// The inbox's statement runs its generic plan (planned once per connection instead of
+// per call), and the setting that asks for it ends with the statement: the next one
+// on the same connection plans as usual.
+func TestInboxRunsItsGenericPlanAndLeavesTheConnectionAsItWas(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(pgtest.NewDB(t, pgtest.Demo()))
+	require.NoError(t, err)
+	cfg.MaxConns = 1 // every statement below on the one connection
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	st := store.New(pool)
+
+	var head int64
+	require.NoError(t, pool.QueryRow(ctx, `SELECT head_user_id FROM units WHERE head_user_id IS NOT NULL ORDER BY id LIMIT 1`).Scan(&head))
+	for range 3 {
+		_, err := st.InboxPage(ctx, head, nil, 0, 20)
+		require.NoError(t, err)
+	}
+	var mode string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT current_setting('plan_cache_mode')`).Scan(&mode))
+	require.Equal(t, "auto", mode, "the setting ended with the inbox's statement")
+
+	rows, err := pool.Query(ctx, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements`)
+	require.NoError(t, err)
+	defer rows.Close()
+	found := false
+	for rows.Next() {
+		var sql string
+		var generic, custom int64
+		require.NoError(t, rows.Scan(&sql, &generic, &custom))
+		if strings.Contains(sql, "CROSS JOIN LATERAL") && strings.Contains(sql, "key_person_user_id = $1") {
+			found = true
+			require.Equal(t, int64(0), custom, "never planned for its parameters")
+			require.Equal(t, int64(3), generic, "its one generic plan, used by each call")
+		}
+	}
+	require.NoError(t, rows.Err())
+	require.True(t, found, "the inbox's statement is prepared on the connection")
+}

@@ -344,11 +344,14 @@ func (s *Store) CommentCandidates(ctx context.Context, subject accord.CommentSub
 		if err != nil {
 			return err
 		}
+		// One set of ids probed by key: written "id = ANY (…) OR id IN (…)", the
+		// planner read all 20,000 people of the large organisation (2 ms).
 		rows, err := tx.Query(ctx, `SELECT `+userColumns+` FROM users u
-			WHERE u.deactivated_at IS NULL AND (u.id = ANY ($1) OR u.id IN (
-				SELECT a.author_user_id FROM (SELECT c.author_user_id, max(c.id) AS last FROM comments c
+			WHERE u.deactivated_at IS NULL AND u.id IN (
+				SELECT unnest($1::bigint[])
+				UNION SELECT a.author_user_id FROM (SELECT c.author_user_id, max(c.id) AS last FROM comments c
 					WHERE `+commentSubjectWhere(subject.Kind, "$2")+` GROUP BY c.author_user_id
-					ORDER BY last DESC LIMIT $3) a))
+					ORDER BY last DESC LIMIT $3) a)
 			ORDER BY u.name_en, u.name, u.id`, f.parties, subject.ID, MentionAuthors)
 		if err != nil {
 			return err

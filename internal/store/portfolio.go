@@ -20,7 +20,8 @@ import (
 // project is in scope when a unit the viewer heads is in its reach (every unit above
 // an involved unit). goal_up gives each goal the company goal it rolls up to and
 // every goal above it; each scored row carries its goal's (goal_root, goal_path). The
-// rows are narrow (no names): what is listed is dressed afterwards.
+// rows are narrow (no names): what is listed is dressed afterwards. Health is kept as
+// its severity, sev (0 blocked, 1 at risk, 2 on track), which sorts as an integer.
 //
 // Its CASE is accord.HealthOf written in SQL, over the same signals
 // (accord.HealthSignals): change one with the other; TestHealthInSQLAgreesWithHealthOf
@@ -35,18 +36,20 @@ const portfolioCTE = `WITH RECURSIVE goal_up AS (
 	scored AS MATERIALIZED (
 		SELECT p.id, p.status, p.goal_id, gu.root AS goal_root, gu.path AS goal_path, p.expected_amount, p.currency,
 			p.cadence_days, s.escalations, s.live, s.declined, s.p0_declined, s.high_risk, s.delivered,
-			CASE WHEN s.p0_declined > 0 OR s.p0_next_due < $3::date OR s.escalations > 0 THEN 'blocked'
+			CASE WHEN s.p0_declined > 0 OR s.p0_next_due < $3::date OR s.escalations > 0 THEN 0
 				WHEN s.declined > 0 OR s.next_due < $3::date OR s.high_risk > 0
-					OR s.oldest_activity < $10::timestamptz - make_interval(days => p.cadence_days) THEN 'at_risk'
-				ELSE 'on_track' END AS health
+					OR s.oldest_activity < $10::timestamptz - make_interval(days => p.cadence_days) THEN 1
+				ELSE 2 END AS sev
 		FROM projects p JOIN project_signals s ON s.project_id = p.id LEFT JOIN goal_up gu ON gu.id = p.goal_id
 		WHERE $2::boolean OR p.id IN (SELECT project_id FROM project_reach
 			WHERE unit_id IN (SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)))`
 
-// portfolioSeverity orders scored projects: blocked first, then at risk, then the
-// most escalations and the most value.
-const portfolioSeverity = `CASE health WHEN 'blocked' THEN 0 WHEN 'at_risk' THEN 1 ELSE 2 END,
-	escalations DESC, expected_amount DESC NULLS LAST, id`
+// portfolioSeverity orders scored projects: blocked first (sev 0), then at risk (1),
+// then the most escalations and the most value.
+const portfolioSeverity = `sev, escalations DESC, expected_amount DESC NULLS LAST, id`
+
+// portfolioHealth names a scored row's severity as an accord.Health.
+const portfolioHealth = `(CASE sev WHEN 0 THEN 'blocked' WHEN 1 THEN 'at_risk' ELSE 'on_track' END)`
 
 // PortfolioFilter narrows the portfolio. Pointer fields are unset when nil.
 type PortfolioFilter struct {
@@ -63,22 +66,22 @@ type PortfolioFilter struct {
 // goal before they meet the goals' titles, and only the named projects are joined
 // to their names.
 const portfolioGoalsTail = `ranked AS (
-		SELECT id, goal_root, status, health, expected_amount, currency, escalations,
-			row_number() OVER (PARTITION BY goal_root ORDER BY ` + portfolioSeverity + `) AS rn
+		-- Only what the order needs is sorted: the rows are narrow, so is the sort.
+		SELECT id, goal_root, sev, row_number() OVER (PARTITION BY goal_root ORDER BY ` + portfolioSeverity + `) AS rn
 		FROM scored WHERE $4::text IS NULL OR status = $4),
 	rollup AS (
 		SELECT goal_root, count(*) AS projects,
-			count(*) FILTER (WHERE health = 'blocked') AS blocked, count(*) FILTER (WHERE health = 'at_risk') AS at_risk,
-			count(*) FILTER (WHERE health = 'on_track') AS on_track,
-			COALESCE(sum(expected_amount) FILTER (WHERE health = 'blocked'), 0)::bigint AS v_blocked,
-			COALESCE(sum(expected_amount) FILTER (WHERE health = 'at_risk'), 0)::bigint AS v_at_risk,
-			COALESCE(sum(expected_amount) FILTER (WHERE health = 'on_track'), 0)::bigint AS v_on_track,
+			count(*) FILTER (WHERE sev = 0) AS blocked, count(*) FILTER (WHERE sev = 1) AS at_risk,
+			count(*) FILTER (WHERE sev = 2) AS on_track,
+			COALESCE(sum(expected_amount) FILTER (WHERE sev = 0), 0)::bigint AS v_blocked,
+			COALESCE(sum(expected_amount) FILTER (WHERE sev = 1), 0)::bigint AS v_at_risk,
+			COALESCE(sum(expected_amount) FILTER (WHERE sev = 2), 0)::bigint AS v_on_track,
 			COALESCE(min(currency), '') AS min_currency, COALESCE(max(currency), '') AS max_currency,
 			COALESCE(sum(escalations), 0)::int AS escalations
-		FROM ranked GROUP BY goal_root),
+		FROM scored WHERE $4::text IS NULL OR status = $4 GROUP BY goal_root),
 	tops AS (
 		SELECT r.goal_root, json_agg(json_build_object('id', r.id, 'name', p.name, 'name_en', p.name_en,
-			'status', r.status, 'health', r.health) ORDER BY r.rn) AS top
+			'status', p.status, 'health', ` + portfolioHealth + `) ORDER BY r.rn) AS top
 		FROM ranked r JOIN projects p ON p.id = r.id WHERE r.rn <= $5 GROUP BY r.goal_root),
 	roots AS (
 		SELECT id, title, title_en, target FROM goals
@@ -157,10 +160,12 @@ type portfolioRowJSON struct {
 func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
 	rows, err := s.pool.Query(ctx, portfolioCTE+`,
 	matching AS (
-		SELECT * FROM scored
-		WHERE ($9::text IS NULL OR health = $9) AND ($4::text IS NULL OR status = $4)
+		SELECT id, sev, escalations, expected_amount FROM scored
+		WHERE ($9::text IS NULL OR `+portfolioHealth+` = $9) AND ($4::text IS NULL OR status = $4)
 		  AND ($6::bigint IS NULL OR $6 = ANY (goal_path))),
-	page AS (SELECT * FROM matching ORDER BY `+portfolioSeverity+` OFFSET $7 LIMIT $8),
+	page AS (
+		SELECT sc.*, `+portfolioHealth+` AS health
+		FROM (SELECT id FROM matching ORDER BY `+portfolioSeverity+` OFFSET $7 LIMIT $8) m JOIN scored sc USING (id)),
 	page_json AS (
 		SELECT COALESCE(json_agg(json_build_object(
 			'id', pg.id, 'name', p.name, 'name_en', p.name_en, 'status', pg.status, 'unit_id', p.owning_unit_id,
@@ -170,8 +175,7 @@ func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioF
 			'target_date', to_char(p.target_date, 'YYYY-MM-DD'), 'health', pg.health, 'live', pg.live,
 			'p0_declined', pg.p0_declined, 'p0_overdue', t.p0_overdue, 'declined', pg.declined, 'overdue', t.overdue,
 			'stale', t.stale, 'high_risk', pg.high_risk, 'delivered', pg.delivered, 'escalations', pg.escalations)
-			ORDER BY CASE pg.health WHEN 'blocked' THEN 0 WHEN 'at_risk' THEN 1 ELSE 2 END,
-				pg.escalations DESC, pg.expected_amount DESC NULLS LAST, pg.id), '[]') AS rows
+			ORDER BY pg.sev, pg.escalations DESC, pg.expected_amount DESC NULLS LAST, pg.id), '[]') AS rows
 		FROM page pg JOIN projects p ON p.id = pg.id
 		JOIN units ou ON ou.id = p.owning_unit_id
 		JOIN users l ON l.id = p.lead_user_id
@@ -185,7 +189,11 @@ func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioF
 			FROM requests r
 			WHERE r.project_id = pg.id AND r.state IN `+sentOpen+`) t),
 	`+portfolioGoalsTail+`,
-		(SELECT count(*) FROM matching), (SELECT rows FROM page_json)
+		-- Unnarrowed but by status, the rollup has counted them (a subquery runs
+		-- only when its branch is taken).
+		CASE WHEN $9::text IS NULL AND $6::bigint IS NULL THEN (SELECT COALESCE(sum(projects), 0)::bigint FROM rollup)
+			ELSE (SELECT count(*) FROM matching) END,
+		(SELECT rows FROM page_json)
 	`+portfolioGoalsFrom,
 		v.User.ID, v.Roles.Admin, now, f.Status, top, f.GoalID, f.Offset, f.Limit, f.Health, now)
 	if err != nil {

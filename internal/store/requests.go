@@ -462,7 +462,9 @@ func (s *Store) QueuePositions(ctx context.Context, requestIDs []int64) (map[int
 		firsts AS (
 			SELECT DISTINCT ON (holder_unit_id) * FROM asked
 			ORDER BY holder_unit_id, queue_tier, queue_date, queue_value, queue_sent, id),
-		heads AS (
+		-- Once per unit: inlined, the planner could count a unit's queue once per asked
+		-- request of it (20 × 2.6 ms for a queue of 3,475).
+		heads AS MATERIALIZED (
 			SELECT f.*, t.n, t.effort, (SELECT count(*) FROM requests r
 				WHERE r.holder_unit_id = f.holder_unit_id AND `+openRequest+`
 				  AND (`+queueKey+`) < (f.queue_tier, f.queue_date, f.queue_value, f.queue_sent, f.id)) AS before

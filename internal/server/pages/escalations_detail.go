@@ -50,20 +50,20 @@ func (s *Server) escalationToDecide(w http.ResponseWriter, r *http.Request) (acc
 // alternative's unit chosen for the decision form).
 func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party accord.EscalationParty, comment ui.CommentForm,
 	altUnit int64) (ui.EscalationView, error) {
-	p, err := s.store.Project(ctx, e.ProjectID)
+	// An adviser asked from outside reads the escalation, not the project: no tracker,
+	// no links that would not open. Everyone else gets the project from the loader
+	// that checks it, in one read.
+	seesProject := true
+	p, err := s.Spine.Project(ctx, e.ProjectID, false)
+	if accord.ErrorCodeOf(err) == accord.ECodeNotFound {
+		seesProject = false
+		p, err = s.store.Project(ctx, e.ProjectID)
+	}
 	if err != nil {
 		return ui.EscalationView{}, err
 	}
 	rec, err := s.store.EscalationRecord(ctx, e.ID, s.Now())
 	if err != nil {
-		return ui.EscalationView{}, err
-	}
-	// An adviser asked from outside reads the escalation, not the project: no tracker,
-	// no links that would not open.
-	seesProject := true
-	if _, err := s.Spine.Project(ctx, p.ID, false); accord.ErrorCodeOf(err) == accord.ECodeNotFound {
-		seesProject = false
-	} else if err != nil {
 		return ui.EscalationView{}, err
 	}
 	var tracker []accord.TrackerRow

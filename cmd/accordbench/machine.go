@@ -285,8 +285,12 @@ func vacuum(ctx context.Context, url string) (time.Duration, error) {
 	}
 	defer conn.Close(ctx)
 	start := time.Now()
-	if _, err := conn.Exec(ctx, `VACUUM (FULL, ANALYZE)`); err != nil {
-		return 0, fmt.Errorf("vacuum: %w", err)
+	// A rewritten table's visibility map starts empty, which index-only scans read: the
+	// second, plain pass sets it.
+	for _, stmt := range []string{`VACUUM (FULL)`, `VACUUM (ANALYZE)`} {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			return 0, fmt.Errorf("%s: %w", stmt, err)
+		}
 	}
 	return time.Since(start), nil
 }

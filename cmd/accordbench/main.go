@@ -217,7 +217,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runPagesOnly(ctx, cfg, bin, dbs, clusterDir, tmp, rep, stdout, logf)
 	}
 	for _, size := range sizes {
-		logf("settling %s: VACUUM (FULL, ANALYZE) …", size)
+		logf("settling %s: VACUUM (FULL), then VACUUM (ANALYZE) …", size)
 		d, err := vacuum(ctx, dbs[size])
 		if err != nil {
 			return err

@@ -222,9 +222,10 @@ func (r *report) markdown() string {
 	w("| `-pages` | all | comma-separated keys of the pages to load (`floor`, `workbook`, `tracker`, `inbox`, `escalations`, `portfolio`, `api`, `search`, `search-common`, `department`, `escalation`, `home-exec`) |\n\n")
 	w("A quick trial: `go run ./cmd/accordbench -scale small -duration 3s -out /tmp/bench.md`.\n\n")
 	w("The run: build `cmd/accord`; start a throwaway cluster in a temporary directory; migrate and fill one "+
-		"database per size with `accord seed --scale`; `VACUUM (FULL, ANALYZE)` so autovacuum does not start "+
+		"database per size with `accord seed --scale`; `VACUUM (FULL)` then `VACUUM (ANALYZE)` so autovacuum does not start "+
 		"mid-measurement and the tables are not left bloated by the seed's single transaction (its triggers update "+
-		"each kept count once per row added, and no dead version can be pruned before it commits); "+
+		"each kept count once per row added, and no dead version can be pruned before it commits) and the visibility map "+
+		"is set for index-only scans; "+
 		"time the stalled-item sweeps (first run with the seeded backlog, then the steady state) and the "+
 		"shared-superior lookup; build the server in-process with a pgx tracer and count the statements each key page "+
 		"sends at both sizes; then run `accord serve` against the %s database and load `/healthz` (the ceiling), "+

@@ -16,7 +16,7 @@ func (r *report) writeData(w func(string, ...any)) {
 		w("- `accord seed --scale %s`: %s (progress bar on stderr; one transaction, then ANALYZE)\n", s.Size, ms(s.Duration))
 	}
 	for _, v := range r.vacuum {
-		w("- `VACUUM (FULL, ANALYZE)` of the %s database: %s\n", v.Size, ms(v.Duration))
+		w("- `VACUUM (FULL)` and `VACUUM (ANALYZE)` of the %s database: %s\n", v.Size, ms(v.Duration))
 	}
 	w("\nRows after the seed and the sweeps below (escalations and notifications are what the first sweep raised):\n\n")
 	w("| table |")

@@ -56,6 +56,36 @@ func (t *tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQuer
 	t.mu.Unlock()
 }
 
+// batchKey marks, in a batch's context, when its previous statement's result came.
+type batchKey struct{}
+
+// TraceBatchStart and its kin count a batch's statements too (the inbox sends one):
+// each is timed from the previous one's result, a pipeline's statements running one
+// after another.
+func (t *tracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	if !t.capture.Load() {
+		return ctx
+	}
+	mark := time.Now()
+	return context.WithValue(ctx, batchKey{}, &mark)
+}
+
+func (t *tracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	t.count.Add(1)
+	mark, ok := ctx.Value(batchKey{}).(*time.Time)
+	if !ok {
+		return
+	}
+	now := time.Now()
+	s := &statement{SQL: d.SQL, Args: d.Args, Duration: now.Sub(*mark)}
+	*mark = now
+	t.mu.Lock()
+	t.stmts = append(t.stmts, s)
+	t.mu.Unlock()
+}
+
+func (t *tracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
 // begin resets the counter and starts capturing.
 func (t *tracer) begin(capture bool) {
 	t.mu.Lock()

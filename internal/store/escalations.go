@@ -157,22 +157,23 @@ func standInDecides(principals, units string) string {
 // that person which they may decide for them.
 func (s *Store) EscalationsToDecide(ctx context.Context, v accord.Viewer, offset, limit int) ([]accord.Escalation, int, error) {
 	userID := v.User.ID
-	query := `WITH q AS (
-			SELECT id FROM escalations WHERE assigned_user_id = $1 AND status = 'open'
+	// Walked in queue order along the index, what is routed to them alone.
+	query := `WITH q AS (` + escalationsAssignedOpen + `
 			ORDER BY queue_tier, queue_value, created_at, id OFFSET $2 LIMIT $3)
-		SELECT ` + escalationColumns + `, (SELECT count(*) FROM escalations WHERE assigned_user_id = $1 AND status = 'open')` +
+		SELECT ` + escalationColumns + `, (SELECT count(*) FROM (` + escalationsAssignedOpen + `) mine)` +
 		escalationsPicked(`q`) + `
 		ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id`
 	args := []any{userID, offset, limit}
-	if principals := v.StandInPrincipals(); len(principals) > 0 {
+	if len(v.StandInPrincipals()) > 0 {
 		// Rare and short-lived: the union is sorted as a whole.
-		query = `WITH ids AS (SELECT id FROM escalations WHERE assigned_user_id = $1 AND status = 'open'
-				UNION ` + standInDecides("$4", "$5") + `),
+		var ids string
+		ids, args = escalationsToDecide(v)
+		query = `WITH ids AS (` + ids + `),
 			q AS (SELECT e.id FROM ids JOIN escalations e USING (id)
-				ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id OFFSET $2 LIMIT $3)
+				ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id OFFSET $4 LIMIT $5)
 			SELECT ` + escalationColumns + `, (SELECT count(*) FROM ids)` + escalationsPicked(`q`) + `
 			ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id`
-		args = append(args, principals, v.StandInUnits())
+		args = append(args, offset, limit)
 	}
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {

@@ -162,13 +162,15 @@ func (s *Store) EscalationCountsOf(ctx context.Context, v accord.Viewer) (map[ac
 // case, it is one index range: the union's de-duplication of an executive's 15,000
 // cost 4 ms.
 func escalationsToDecide(v accord.Viewer) (string, []any) {
-	assigned := `SELECT id FROM escalations WHERE assigned_user_id = $1 AND status = 'open'`
 	principals := v.StandInPrincipals()
 	if len(principals) == 0 {
-		return assigned, []any{v.User.ID}
+		return escalationsAssignedOpen, []any{v.User.ID}
 	}
-	return assigned + ` UNION ` + standInDecides("$2", "$3"), []any{v.User.ID, principals, v.StandInUnits()}
+	return escalationsAssignedOpen + ` UNION ` + standInDecides("$2", "$3"), []any{v.User.ID, principals, v.StandInUnits()}
 }
+
+// escalationsAssignedOpen selects what is routed to user $1 and still open.
+const escalationsAssignedOpen = `SELECT id FROM escalations WHERE assigned_user_id = $1 AND status = 'open'`
 
 // EscalationsToDecideCount is how many escalations viewer v may decide now: the "to
 // decide" tab's count, alone (the portfolio's decision tile).

@@ -8,7 +8,7 @@ import (
 
 // The request-state sets queries filter on, written from accord's sets so each is
 // spelled once. They are computed when the package loads and never assigned. Their
-// text is what the partial indexes of migrations 0003 and 0012 were written with, so
+// text is what the partial indexes of migrations 0003, 0012 and 0037 were written with, so
 // the planner matches them as before; store tests check the indexes still cover
 // exactly these sets.
 var (

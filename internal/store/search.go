@@ -20,7 +20,7 @@ import (
 // nearly half its throughput in make bench.
 const searchCandidates = 300
 
-// The words each kind is searched by: the very expressions migration 0027 indexes.
+// The words each kind is searched by: the very expressions migrations 0027 and 0035 index.
 const (
 	projectSearchText = `(p.name || ' ' || p.name_en || ' ' || p.goal_statement)`
 	needSearchText    = `(d.title || ' ' || d.title_en || ' ' || d.notes)`
@@ -87,7 +87,8 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 		with += `,`
 	}
 	// Each term's pattern, and for a term of one or two characters its doubled one
-	// (migration 0027), which the big tables' second index narrows by.
+	// (migrations 0027 and 0035), which every table but units has a second index
+	// to narrow by.
 	var match, short []string
 	useShort := searchByShortIndex(q.Terms)
 	for _, t := range q.Terms {
@@ -228,11 +229,11 @@ func doubled(text string) string {
 	return b.String()
 }
 
-// searchByShortIndex reports whether a search narrows the big tables by their doubled
-// index (migration 0027): only when every term is one or two characters. A longer one
-// narrows by the plain index, whose recheck is far cheaper; with both, the planner,
-// misjudging how many rows a doubled pattern matches, would take the doubled index
-// alone and recheck every row it holds.
+// searchByShortIndex reports whether a search narrows the tables by their doubled
+// index (migrations 0027 and 0035): only when every term is one or two characters. A
+// longer one narrows by the plain index, whose recheck is far cheaper; with both,
+// the planner, misjudging how many rows a doubled pattern matches, would take the
+// doubled index alone and recheck every row it holds.
 func searchByShortIndex(terms []string) bool {
 	for _, t := range terms {
 		if utf8.RuneCountInString(t) >= 3 {

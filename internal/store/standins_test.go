@@ -60,6 +60,9 @@ func TestStandInDecidesForTheAbsentSuperiorOnlyWhatTheyAreNoPartyTo(t *testing.T
 	counts, err := c.Store.EscalationCountsOf(c.Ctx, cto)
 	require.NoError(t, err)
 	require.Equal(t, 1, counts[accord.ListToDecide], "the count says what the list holds")
+	tile, err := c.Store.EscalationsToDecideCount(c.Ctx, cto)
+	require.NoError(t, err)
+	require.Equal(t, 1, tile, "the portfolio's tile counts the same")
 
 	// What the CEO hears, the stand-in hears too, marked as for the CEO.
 	require.NoError(t, c.Store.AddStatement(c.Ctx, itHead, e.ID, "排期已满", 3, now))

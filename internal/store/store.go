@@ -19,10 +19,16 @@ import (
 type Store struct {
 	pool     *pgxpool.Pool
 	enqueuer DeliveryEnqueuer // nil: notifications stay in-app (see SetDeliveryEnqueuer)
+	// prepared: statements stay prepared on their connection (pgx's default mode), so
+	// a generic plan is made once and kept (queryGenericPlan).
+	prepared bool
 }
 
 // New wraps an open pool.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func New(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool,
+		prepared: pool.Config().ConnConfig.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement}
+}
 
 // Pool exposes the pool for the session store and health checks.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
@@ -71,9 +77,19 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // 2.3 ms a call, as long as running it, and the generic plan runs as fast. The setting
 // is sent in the same pipeline, one round trip: the statements up to its Sync are one
 // implicit transaction, so set_config's local value holds for the read and ends with
-// it. It is chosen per statement: search, matching patterns, needs its custom plans,
-// and the escalation counts ran slower under theirs.
+// it. It must stay on the pool: inside a transaction the setting would outlive the
+// read. It is chosen per statement: search, matching patterns, needs its custom plans,
+// and the escalation counts ran slower under theirs. Where statements are not kept
+// prepared (a pooler's cache_describe mode, see the README), every call is planned
+// anyway and a generic plan would only ignore the parameters, so the read runs plain.
 func (s *Store) queryGenericPlan(ctx context.Context, sql string, args []any, read func(pgx.Rows) error) error {
+	if !s.prepared {
+		rows, err := s.pool.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		return read(rows)
+	}
 	b := &pgx.Batch{}
 	b.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`)
 	b.Queue(sql, args...)

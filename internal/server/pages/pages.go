@@ -39,6 +39,7 @@ func New(sp *spine.Spine, st Store, pool *pgxpool.Pool) *Server {
 	// pgxstore's own cleanup goroutine races with its StopCleanup; expired rows are
 	// ignored on load anyway and internal/jobs prunes them.
 	sm.Store = pgxstore.NewWithCleanupInterval(pool, 0)
+	sm.Codec = sessionCodec{}
 	sm.Lifetime = sp.Opts.SessionLifetime
 	sm.IdleTimeout = 0
 	sm.Cookie.Name = "accord_session"

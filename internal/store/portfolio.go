@@ -193,7 +193,8 @@ func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioF
 		-- only when its branch is taken).
 		CASE WHEN $9::text IS NULL AND $6::bigint IS NULL THEN (SELECT COALESCE(sum(projects), 0)::bigint FROM rollup)
 			ELSE (SELECT count(*) FROM matching) END,
-		(SELECT rows FROM page_json)
+		-- The page's rows once, on the first goal's row, not once per goal.
+		CASE WHEN row_number() OVER (ORDER BY g.id NULLS LAST) = 1 THEN (SELECT rows FROM page_json) END
 	`+portfolioGoalsFrom,
 		v.User.ID, v.Roles.Admin, now, f.Status, top, f.GoalID, f.Offset, f.Limit, f.Health, now)
 	if err != nil {
@@ -202,7 +203,12 @@ func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioF
 	var total int
 	var pageJSON []byte
 	goals, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.GoalRollup, error) {
-		return scanGoalRollup(r, &total, &pageJSON)
+		var rowsJSON []byte
+		g, err := scanGoalRollup(r, &total, &rowsJSON)
+		if rowsJSON != nil {
+			pageJSON = rowsJSON
+		}
+		return g, err
 	})
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)

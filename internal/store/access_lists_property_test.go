@@ -401,6 +401,29 @@ func fillWorld(t *testing.T, fw *storetest.World, w *world, rng *rand.Rand) {
 			require.NoError(t, err)
 		}
 	}
+	// A lead may move a sent need to another unit: its requests stay with the unit that
+	// had it, which then holds rows of a project it no longer holds a need of (the unit
+	// page's visibility must not assume otherwise). Their own random source too.
+	move := rand.New(rand.NewPCG(uint64(len(subjects)), 16))
+	rows, err = st.Pool().Query(ctx, `SELECT DISTINCT d.id FROM needs d JOIN requests r ON r.need_id = d.id ORDER BY 1`)
+	require.NoError(t, err)
+	sent, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	for _, id := range sent {
+		if move.IntN(4) != 0 {
+			continue
+		}
+		var n accord.Need
+		n, err = st.Need(ctx, id)
+		require.NoError(t, err)
+		p, err := st.Project(ctx, n.ProjectID)
+		require.NoError(t, err)
+		in := needInputOf(n)
+		to := w.units[move.IntN(len(w.units))]
+		in.HolderUnitID = &to
+		_, err = st.UpdateNeed(ctx, p.LeadUserID, id, n.Version, in)
+		require.NoError(t, err)
+	}
 }
 
 // sendSomewhere sends need n of project p, or leaves it unsent, and moves its request

@@ -32,6 +32,14 @@ const canViewProject = `($2::boolean OR p.lead_user_id = $1
 	OR EXISTS (SELECT 1 FROM needs mn WHERE mn.project_id = p.id
 		AND mn.holder_unit_id IN (SELECT unit_id FROM memberships WHERE user_id = $1)))`
 
+// seesThroughUnit is true when the viewer ($1) sees through unit u: they belong to u,
+// or head an open unit on u's path (the root down to u itself). canViewProject admits
+// a project exactly when the viewer leads it, is an administrator, or sees through its
+// owning unit or one of its holding units (accord.MayViewProject), so a list can admit
+// every project of a unit seen through from that unit's indexes without testing each.
+const seesThroughUnit = `(u.id IN (SELECT unit_id FROM memberships WHERE user_id = $1)
+	OR u.path && ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL))`
+
 func scanProject(row pgx.Row, extra ...any) (accord.Project, error) {
 	var p accord.Project
 	o := &p.EscalationOverrides
@@ -220,9 +228,7 @@ func sightOf(ctx context.Context, tx pgx.Tx, v accord.Viewer) (projectSight, err
 		return sight, nil // the broad route, with nothing unseen; an administrator sees through every unit
 	}
 	var seen, unseen []int64
-	err := tx.QueryRow(ctx, `WITH headed AS (SELECT ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL) AS ids),
-			u AS (SELECT id, id IN (SELECT unit_id FROM memberships WHERE user_id = $1) OR path && headed.ids AS sees
-				FROM units, headed)
+	err := tx.QueryRow(ctx, `WITH u AS (SELECT u.id, `+seesThroughUnit+` AS sees FROM units u)
 		SELECT ARRAY(SELECT id FROM u WHERE sees ORDER BY id), ARRAY(SELECT id FROM u WHERE NOT sees ORDER BY id),
 			ARRAY(SELECT h.id FROM units h JOIN memberships m ON m.unit_id = h.id AND m.user_id = $1
 				WHERE h.head_user_id = $1 AND h.closed_at IS NULL ORDER BY h.id)`,

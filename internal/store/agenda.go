@@ -22,7 +22,10 @@ func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.
 	// Every branch is reached from the person through an index (units they head,
 	// requests naming them, projects they lead, escalations assigned to them): one OR
 	// across the joined tables scanned every request, 300 ms at 200,000. The answer
-	// list's two branches are disjoint. The decide list takes its first items and its
+	// list's two branches are disjoint; the heads' one ranks and counts its requests
+	// from requests_to_answer (migration 0038) and cuts them at perKind before joining:
+	// the queue's tier stands for its need's, as every request waiting for an answer is
+	// live (migration 0015). The decide list takes its first items and its
 	// count from indexes: an executive can have tens of thousands of open escalations,
 	// and ranking them all cost 400 ms. The statement list goes from the units headed
 	// to their requests, then to the small partial index of escalations still owed a
@@ -32,10 +35,12 @@ func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.
 	rows, err := s.pool.Query(ctx, `WITH items AS (
 			SELECT 'answer' AS kind, r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name AS unit_name,
 				h.name_en AS unit_name_en, r.state, d.tier::text AS tier, COALESCE(r.sent_at, r.created_at) AS at,
-				COALESCE(r.due_date, d.needed_by) AS due, NULL::bigint AS total
-			FROM units h JOIN requests r ON r.holder_unit_id = h.id
+				COALESCE(r.due_date, d.needed_by) AS due, a.total
+			FROM (SELECT r.id, count(*) OVER () AS total FROM units h JOIN requests r ON r.holder_unit_id = h.id
+				WHERE h.head_user_id = $1 AND r.state = 'requested'
+				ORDER BY r.queue_tier, COALESCE(r.sent_at, r.created_at), r.id LIMIT $3) a
+			JOIN requests r ON r.id = a.id JOIN units h ON h.id = r.holder_unit_id
 			JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			WHERE h.head_user_id = $1 AND r.state = 'requested'
 			UNION ALL
 			SELECT 'answer', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
 				d.tier, COALESCE(r.sent_at, r.created_at), COALESCE(r.due_date, d.needed_by), NULL
@@ -87,7 +92,10 @@ func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.
 			SELECT *, row_number() OVER (PARTITION BY kind ORDER BY
 					CASE WHEN kind IN ('answer', 'next', 'statement') THEN tier ELSE '' END,
 					CASE WHEN kind = 'deliver' THEN due END NULLS LAST, at, id) AS rn,
-				COALESCE(total, count(*) OVER (PARTITION BY kind)) AS n
+				-- A branch cut before it met the others carries its own count: a list
+				-- holds that, and the rows of its uncut branches.
+				COALESCE(max(total) OVER (PARTITION BY kind), 0)
+					+ count(*) FILTER (WHERE total IS NULL) OVER (PARTITION BY kind) AS n
 			FROM items)
 		SELECT kind, id, project_id, title, title_en, name, name_en, unit_name, unit_name_en, state, tier, at, due, n
 		FROM ranked WHERE rn <= $3 ORDER BY kind, rn`, userID, now, perKind, accord.PromiseHorizonDays, now)

@@ -90,3 +90,62 @@ func TestUnitLedgerNamesOnlyWhatTheViewerMayOpen(t *testing.T) {
 	require.Empty(t, outsider.Thanks, "thanks are counted, not named")
 	require.Len(t, outsider.Thanks, outsider.ThanksShown)
 }
+
+// TestUnitLedgerFollowsWritesAndLostAccess: Training's page names its queue to those
+// who see through Training (its head, its trainer). When the lead moves the need to
+// Legal, the request stays in Training's queue, but Training no longer holds anything
+// of the project: the row is counted and no longer named to them. When the trainer
+// leaves Training, the page stops naming what only membership showed. Each read is
+// fresh: nothing is kept between them.
+func TestUnitLedgerFollowsWritesAndLostAccess(t *testing.T) {
+	t.Parallel()
+	c := newCompany(t)
+	now := time.Now()
+	p, needs := c.upgrade(t)
+	sent := c.send(t, p, needs, now)
+	training := c.training.ID
+	ledger := func(u accord.User) accord.UnitLedger {
+		t.Helper()
+		l, err := c.Store.UnitLedger(c.Ctx, c.Viewer(t, u), training, 50, now)
+		require.NoError(t, err)
+		return l
+	}
+	named := func(l accord.UnitLedger) []int64 {
+		return sortedIDsOf(l.Queue, func(r accord.LedgerRequest) int64 { return r.ID })
+	}
+	want := []int64{sent["Training"].ID}
+	for _, u := range []accord.User{c.trainingHead, c.trainer, c.corpHead} {
+		l := ledger(u)
+		require.Equal(t, want, named(l), "%s sees through Training", u.NameEN)
+		require.Equal(t, 1, l.QueueCount)
+	}
+
+	// The lead gives the need to Legal; Training keeps the request it was sent.
+	n, err := c.Store.Need(c.Ctx, needs["Training"].ID)
+	require.NoError(t, err)
+	in := needInputOf(n)
+	in.HolderUnitID = &c.legal.ID
+	_, err = c.Store.UpdateNeed(c.Ctx, p.LeadUserID, n.ID, n.Version, in)
+	require.NoError(t, err)
+	for _, u := range []accord.User{c.trainingHead, c.trainer} {
+		l := ledger(u)
+		require.Empty(t, named(l), "%s: the project no longer touches Training but through this request", u.NameEN)
+		require.Zero(t, l.QueueShown)
+		require.Equal(t, 1, l.QueueCount, "still counted")
+	}
+	l := ledger(c.corpHead)
+	require.Equal(t, want, named(l), "Corporate's head sees through Legal, which now holds the need")
+
+	// Back with Training; then the trainer leaves it.
+	n, err = c.Store.Need(c.Ctx, n.ID)
+	require.NoError(t, err)
+	in.HolderUnitID = &c.training.ID
+	_, err = c.Store.UpdateNeed(c.Ctx, p.LeadUserID, n.ID, n.Version, in)
+	require.NoError(t, err)
+	require.Equal(t, want, named(ledger(c.trainer)))
+	require.NoError(t, c.Store.RemoveMembership(c.Ctx, c.admin.ID, c.trainer.ID, training))
+	l = ledger(c.trainer)
+	require.Empty(t, named(l), "no longer a member: counted, not named")
+	require.Equal(t, 1, l.QueueCount)
+	require.Equal(t, want, named(ledger(c.trainingHead)), "the head still sees through Training")
+}

@@ -289,6 +289,11 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 	}
 	rep.ceiling = append(rep.ceiling, res)
 	rep.memory.EndHWMKB, rep.memory.EndRSSKB = readMemory(srv.pid)
+	if lead, ok := cred["workbook"]; ok && (cfg.pages == nil || cfg.pages["workbook"]) {
+		// The biggest page, the workbook, is the one compression matters for.
+		c := measureCompression(ctx, cfg, client, srv.base(), tmp, "Workbook", targets["workbook"].Path, lead, srv.pid, logf)
+		rep.compression = &c
+	}
 	if lead, ok := cred["workbook"]; ok {
 		var project int64
 		fmt.Sscanf(targets["workbook"].Path, "/projects/%d", &project)

@@ -71,8 +71,9 @@ type target struct {
 
 // credential is a session cookie or an API token.
 type credential struct {
-	Cookie *http.Cookie
-	Bearer string
+	Cookie   *http.Cookie
+	Bearer   string
+	Encoding string // Accept-Encoding, when set: the client then reads the body as sent
 }
 
 // credentials signs in once per user and kind, so clients of one user share a session.
@@ -395,6 +396,9 @@ func get(ctx context.Context, client *http.Client, u string, c credential) (stat
 	}
 	if c.Bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Bearer)
+	}
+	if c.Encoding != "" {
+		req.Header.Set("Accept-Encoding", c.Encoding)
 	}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -47,6 +47,7 @@ type report struct {
 	restartTimes []time.Time
 	startup      startupSweep
 	files        fileTransfer // a 10 MB attachment up and down
+	compression  *compressionResult
 	orgImport    orgImportResult
 }
 
@@ -243,6 +244,9 @@ func (r *report) markdown() string {
 	r.writeProfiles(w)
 	r.writeQueries(w, ceiling)
 	r.writeMemory(w)
+	if r.compression != nil {
+		w("## Compression: in Accord or at the balancer\n\n%s\n", r.compression.markdown())
+	}
 	w("## Attachments\n\n%s\n", r.files.markdown())
 	w("## Organisation import\n\n%s\n", r.orgImport.markdown())
 	r.writeSweep(w)
@@ -289,6 +293,9 @@ func (r *report) summary() string {
 	}
 	fmt.Fprintf(&b, "memory: peak %s, under load %s\n", mb(r.peakMemory()), mb(r.memory.LoadPeakKB))
 	fmt.Fprintf(&b, "attachment: %s", r.files.markdown())
+	if r.compression != nil {
+		fmt.Fprintf(&b, "compression:\n%s", r.compression.markdown())
+	}
 	for _, s := range r.sweeps {
 		for _, run := range s.Runs {
 			fmt.Fprintf(&b, "%-24s %s run %d: %s, %d rows, %d statements\n", run.Name, s.Size, run.Run, ms(run.Duration), run.Result, run.Statements)

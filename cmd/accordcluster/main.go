@@ -55,6 +55,8 @@ func Print(w io.Writer, f cluster.Figures) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "session made on one instance, signed in on: %d of %d addresses (each instance and the balancer)\n",
 		boolInt(f.SessionOK)*f.SessionChecks, f.Instances+1)
+	fmt.Fprintf(w, "compression: the inbox through the balancer, asked for with gzip: %v, %d bytes for %d of HTML; an instance directly: %q\n",
+		f.Compressed, f.CompressedBytes, f.PageBytes, f.InstanceEncoding)
 	fmt.Fprintf(w, "rolling restart, signal to exit:      %s\n", durations(f.ShutdownTimes, s))
 	fmt.Fprintf(w, "rolling restart, signal to back in:   %s\n", durations(f.RestartTimes, s))
 	fmt.Fprintf(w, "kill: balancer noticed after %s; restarted and back in after %s\n", s(f.KillNoticed), s(f.KillRestart))

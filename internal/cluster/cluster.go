@@ -66,6 +66,11 @@ type Figures struct {
 	// and through the balancer.
 	SessionChecks int
 	SessionOK     bool
+	// Compression: a page asked for with gzip through the balancer came compressed
+	// and whole; InstanceEncoding is what an instance sent for the same request.
+	Compressed                 bool
+	CompressedBytes, PageBytes int
+	InstanceEncoding           string
 	// Background: notifications caused through the balancer, their webhook
 	// deliveries recorded in the database, the posts the receiver got, and posts it
 	// got more than once; sweeps River ran and duplicated reminders.
@@ -542,11 +547,12 @@ func (c *cluster) registerWebhooks(ctx context.Context) error {
 	return nil
 }
 
-// Passed reports whether the run kept every promise: a session good everywhere,
-// no failed request through the rolling restart or once the balancer noticed the
-// kill, every webhook delivery received exactly once, no duplicated reminder.
+// Passed reports whether the run kept every promise: a session good everywhere, text
+// compressed by the balancer, no failed request through the rolling restart or once
+// the balancer noticed the kill, every webhook delivery received exactly once, no
+// duplicated reminder.
 func (f Figures) Passed() bool {
-	return f.SessionOK && f.Rolling.Requests > 0 && f.Rolling.Failures == 0 &&
+	return f.SessionOK && f.Compressed && f.Rolling.Requests > 0 && f.Rolling.Failures == 0 &&
 		f.KillAfter.Requests > 0 && f.KillAfter.Failures == 0 &&
 		(f.DeliveryKey == "" || f.DeliveriesSent > 0 && f.WebhookPosts == f.DeliveriesSent && f.DuplicatePosts == 0 && f.Undelivered == 0) &&
 		f.Reminders > 0 && f.DuplicateReminder == 0

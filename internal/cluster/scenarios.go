@@ -1,8 +1,11 @@
 package cluster
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"syscall"
@@ -50,6 +53,53 @@ func (c *cluster) sessionAcrossInstances() error {
 	}
 	c.fig.SessionOK = true
 	c.logf("session: made on %s, signed in on all %d instances and through the balancer", c.inst[0].name, len(c.inst))
+	return c.compressedThroughBalancer(first)
+}
+
+// compressedThroughBalancer fetches the inbox through the balancer asking for gzip,
+// and from an instance directly: the balancer compresses text (docs/benchmarks.md,
+// "Compression"), Accord does not.
+func (c *cluster) compressedThroughBalancer(signedIn *client) error {
+	fetch := func(base string) (encoding string, body []byte, err error) {
+		req, err := http.NewRequest(http.MethodGet, base+"/inbox", nil)
+		if err != nil {
+			return "", nil, err
+		}
+		// Set by hand, so the client neither asks on its own nor decompresses.
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := signedIn.http.Do(req)
+		if err != nil {
+			return "", nil, err
+		}
+		defer resp.Body.Close()
+		body, err = io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return resp.Header.Get("Content-Encoding"), body, err
+	}
+	encoding, sent, err := fetch(c.base)
+	if err != nil {
+		return fmt.Errorf("inbox through the balancer: %w", err)
+	}
+	if encoding == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(sent))
+		if err != nil {
+			return fmt.Errorf("inbox through the balancer: %w", err)
+		}
+		page, err := io.ReadAll(zr)
+		if err != nil {
+			return fmt.Errorf("inbox through the balancer: %w", err)
+		}
+		c.fig.Compressed = bytes.Contains(page, []byte("</html>"))
+		c.fig.CompressedBytes, c.fig.PageBytes = len(sent), len(page)
+	}
+	if encoding, _, err = fetch(fmt.Sprintf("http://127.0.0.1:%d", c.inst[0].port)); err != nil {
+		return fmt.Errorf("inbox from %s: %w", c.inst[0].name, err)
+	}
+	c.fig.InstanceEncoding = encoding
+	c.logf("compression: the inbox came through the balancer as %d bytes of gzip (%d of HTML); from %s directly %q",
+		c.fig.CompressedBytes, c.fig.PageBytes, c.inst[0].name, encoding)
 	return nil
 }
 

@@ -15,7 +15,8 @@ import (
 
 // TestClusterRollingRestartFailsNoRequest runs three real `accord serve` behind
 // HAProxy on one database (internal/cluster, what `make cluster` prints) and holds
-// it to its promises: a session made on one instance works on every other; each
+// it to its promises: a session made on one instance works on every other; the
+// balancer compresses pages, the instances do not; each
 // instance in turn SIGTERM'd and restarted under 16 clients fails no request; a
 // SIGKILL'd one costs at most the requests it held and none once the balancer
 // noticed; each webhook delivery reaches its receiver exactly once and the sweep
@@ -46,6 +47,9 @@ func TestClusterRollingRestartFailsNoRequest(t *testing.T) {
 		fig.KillBefore.Failures, fig.KillBefore.Requests, fig.KillNoticed, fig.KillAfter.Failures, fig.KillAfter.Requests)
 
 	require.True(t, fig.SessionOK, "a session made on one instance must work on all")
+	require.True(t, fig.Compressed, "the balancer compresses a page asked for with gzip")
+	require.Less(t, fig.CompressedBytes, fig.PageBytes, "and it is smaller")
+	require.Empty(t, fig.InstanceEncoding, "Accord itself sends pages uncompressed")
 	require.Equal(t, len(fig.RestartTimes), fig.Instances, "every instance restarted")
 	require.NotZero(t, fig.Rolling.Requests)
 	require.Zero(t, fig.Rolling.Failures, "a rolling restart must fail no request: %v", fig.Rolling.FirstErrors)

@@ -28,10 +28,13 @@ func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.
 	// live (migration 0015). The decide list takes its first items and its
 	// count from indexes: an executive can have tens of thousands of open escalations,
 	// and ranking them all cost 400 ms. The statement list goes from the units headed
-	// to their requests, then to the small partial index of escalations still owed a
-	// holder's statement (migration 0017). $2 is the moment, $5 today: now again, which
-	// pgx sends as a date in now's own zone, the company's ($2::date would be the
-	// database session's day).
+	// to their requests' ids (requests_holder_project, migration 0039), then to the
+	// partial index of escalations still owed a holder's statement (migration 0017),
+	// and is cut before it is dressed, as the heads' answer list is: a shared service
+	// owes hundreds. (The request is joined twice on purpose: once from the index for
+	// its id, once by key for the need of the few found.) $2 is the moment, $5 today:
+	// now again, which pgx sends as a date in now's own zone, the company's ($2::date
+	// would be the database session's day).
 	rows, err := s.pool.Query(ctx, `WITH items AS (
 			SELECT 'answer' AS kind, r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name AS unit_name,
 				h.name_en AS unit_name_en, r.state, d.tier::text AS tier, COALESCE(r.sent_at, r.created_at) AS at,
@@ -55,11 +58,15 @@ func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.
 			WHERE r.key_person_user_id = $1 AND r.state IN ('agreed', 'in_progress')
 			UNION ALL
 			SELECT 'statement', e.id, e.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, e.status,
-				d.tier, e.created_at, COALESCE(r.due_date, d.needed_by), NULL
-			FROM units h JOIN requests r ON r.holder_unit_id = h.id
-			JOIN escalations e ON e.request_id = r.id AND e.status IN ('open', 'sent_back') AND e.holder_statement = ''
+				d.tier, e.created_at, COALESCE(r.due_date, d.needed_by), s.total
+			FROM (SELECT e.id, count(*) OVER () AS total
+				FROM units h JOIN requests hr ON hr.holder_unit_id = h.id
+				JOIN escalations e ON e.request_id = hr.id AND e.status IN ('open', 'sent_back') AND e.holder_statement = ''
+				JOIN requests r ON r.id = e.request_id JOIN needs d ON d.id = r.need_id
+				WHERE h.head_user_id = $1
+				ORDER BY d.tier, e.created_at, e.id LIMIT $3) s
+			JOIN escalations e ON e.id = s.id JOIN requests r ON r.id = e.request_id JOIN units h ON h.id = r.holder_unit_id
 			JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			WHERE h.head_user_id = $1
 			UNION ALL
 			SELECT 'next', r.id, r.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
 				d.tier, COALESCE(r.answered_at, r.sent_at, r.created_at), COALESCE(r.due_date, d.needed_by), NULL

@@ -75,6 +75,12 @@ func TestAgendaInSQLAgreesWithTheRules(t *testing.T) {
 	decided := send(p2, unitB, accord.TierRequired, nil, accord.RequestDeclined, hour(6), nil)
 	laterB := send(p2, unitB, accord.TierImportant, nil, accord.RequestDeclined, hour(7), nil)
 	laterA := send(p2, unitA, accord.TierRequired, nil, accord.RequestDeclined, hour(8), nil)
+	// Three more owed by A, so its statement list is cut where neither the order raised
+	// nor the tier alone nor the order stored would cut it: P0s raised last and first,
+	// and a P2 raised before every other.
+	lastA := send(p1, unitA, accord.TierRequired, nil, accord.RequestDeclined, hour(9), nil)
+	firstA := send(p1, unitA, accord.TierRequired, nil, accord.RequestDeclined, hour(10), nil)
+	earliestA := send(p1, unitA, accord.TierAlternative, nil, accord.RequestDeclined, hour(11), nil)
 	// Stale: quiet exactly the cadence, a second longer, and long since closed.
 	send(p1, unitB, accord.TierAlternative, nil, accord.RequestRequested, quiet, nil)
 	send(p1, unitB, accord.TierImportant, nil, accord.RequestRequested, quiet.Add(-time.Second), nil)
@@ -96,6 +102,9 @@ func TestAgendaInSQLAgreesWithTheRules(t *testing.T) {
 	for _, r := range []accord.Request{declined, spoken, sentBack, decided, laterB, laterA} {
 		w.Escalation(t, storetest.EscalationOpts{Request: &r, At: now.Add(-time.Duration(r.ID) * time.Minute)})
 	}
+	w.Escalation(t, storetest.EscalationOpts{Request: &lastA, At: now})
+	w.Escalation(t, storetest.EscalationOpts{Request: &firstA, At: now.AddDate(0, 0, -10)})
+	w.Escalation(t, storetest.EscalationOpts{Request: &earliestA, At: now.AddDate(0, 0, -20)})
 	escalationOf := func(r accord.Request) accord.Escalation {
 		var id int64
 		require.NoError(t, w.Store.Pool().QueryRow(ctx, `SELECT id FROM escalations WHERE request_id = $1`, r.ID).Scan(&id))

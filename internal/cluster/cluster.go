@@ -548,11 +548,11 @@ func (c *cluster) registerWebhooks(ctx context.Context) error {
 }
 
 // Passed reports whether the run kept every promise: a session good everywhere, text
-// compressed by the balancer, no failed request through the rolling restart or once
+// compressed by the balancer and not by the instances, no failed request through the rolling restart or once
 // the balancer noticed the kill, every webhook delivery received exactly once, no
 // duplicated reminder.
 func (f Figures) Passed() bool {
-	return f.SessionOK && f.Compressed && f.Rolling.Requests > 0 && f.Rolling.Failures == 0 &&
+	return f.SessionOK && f.Compressed && f.InstanceEncoding == "" && f.Rolling.Requests > 0 && f.Rolling.Failures == 0 &&
 		f.KillAfter.Requests > 0 && f.KillAfter.Failures == 0 &&
 		(f.DeliveryKey == "" || f.DeliveriesSent > 0 && f.WebhookPosts == f.DeliveriesSent && f.DuplicatePosts == 0 && f.Undelivered == 0) &&
 		f.Reminders > 0 && f.DuplicateReminder == 0

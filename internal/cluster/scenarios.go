@@ -13,7 +13,11 @@ import (
 )
 
 func (c *cluster) scenarios(ctx context.Context) error {
-	if err := c.sessionAcrossInstances(); err != nil {
+	signedIn, err := c.sessionAcrossInstances()
+	if err != nil {
+		return err
+	}
+	if err := c.compressedThroughBalancer(signedIn); err != nil {
 		return err
 	}
 	if err := c.prepareNudges(ctx); err != nil {
@@ -30,11 +34,11 @@ func (c *cluster) scenarios(ctx context.Context) error {
 
 // sessionAcrossInstances signs in on the first instance directly and uses that
 // session on every instance directly and through the balancer. (The cookie jar
-// keeps cookies per host, not port, as browsers do.)
-func (c *cluster) sessionAcrossInstances() error {
+// keeps cookies per host, not port, as browsers do.) It returns the signed-in client.
+func (c *cluster) sessionAcrossInstances() (*client, error) {
 	first := newClient(fmt.Sprintf("http://127.0.0.1:%d", c.inst[0].port))
 	if err := first.login("it@accord.demo"); err != nil {
-		return err
+		return nil, err
 	}
 	bases := []string{c.base}
 	for _, in := range c.inst {
@@ -44,16 +48,16 @@ func (c *cluster) sessionAcrossInstances() error {
 		cl := &client{base: base, http: first.http}
 		status, err := cl.do(http.MethodGet, "/inbox", nil, false)
 		if err != nil {
-			return fmt.Errorf("session on %s: %w", base, err)
+			return nil, fmt.Errorf("session on %s: %w", base, err)
 		}
 		if status != http.StatusOK {
-			return fmt.Errorf("session made on %s is not signed in on %s: status %d", c.inst[0].name, base, status)
+			return nil, fmt.Errorf("session made on %s is not signed in on %s: status %d", c.inst[0].name, base, status)
 		}
 		c.fig.SessionChecks++
 	}
 	c.fig.SessionOK = true
 	c.logf("session: made on %s, signed in on all %d instances and through the balancer", c.inst[0].name, len(c.inst))
-	return c.compressedThroughBalancer(first)
+	return first, nil
 }
 
 // compressedThroughBalancer fetches the inbox through the balancer asking for gzip,
@@ -91,7 +95,8 @@ func (c *cluster) compressedThroughBalancer(signedIn *client) error {
 		if err != nil {
 			return fmt.Errorf("inbox through the balancer: %w", err)
 		}
-		c.fig.Compressed = bytes.Contains(page, []byte("</html>"))
+		// The whole page (fetch refused anything but a 200, so not the sign-in page).
+		c.fig.Compressed = bytes.HasSuffix(bytes.TrimSpace(page), []byte("</html>"))
 		c.fig.CompressedBytes, c.fig.PageBytes = len(sent), len(page)
 	}
 	if encoding, _, err = fetch(fmt.Sprintf("http://127.0.0.1:%d", c.inst[0].port)); err != nil {

@@ -332,7 +332,9 @@ type worldPerson struct {
 // and eight projects owned and led by anyone, most serving a goal, each with up to
 // four needs (one in six held outside), up to two promises and perhaps a thanks.
 // Each need held by a unit is sent, or not, and moved to any state; the declined ones
-// are escalated where someone above both sides may decide.
+// are escalated where someone above both sides may decide. About half the projects,
+// requests and escalations get a comment, and about one sent need in four is then
+// given to another unit, its requests staying with the one that had it.
 func fillWorld(t *testing.T, fw *storetest.World, w *world, rng *rand.Rand) {
 	t.Helper()
 	ctx, st := fw.Ctx, fw.Store

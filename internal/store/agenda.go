@@ -23,9 +23,9 @@ func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.
 	// requests naming them, projects they lead, escalations assigned to them): one OR
 	// across the joined tables scanned every request, 300 ms at 200,000. The answer
 	// list's two branches are disjoint; the heads' one ranks and counts its requests
-	// from requests_to_answer (migration 0038) and cuts them at perKind before joining:
-	// the queue's tier stands for its need's, as every request waiting for an answer is
-	// live (migration 0015). The decide list takes its first items and its
+	// from requests_to_answer (migrations 0038, 0039) and cuts them at perKind before
+	// joining: the queue's tier stands for its need's, as every request waiting for an
+	// answer is live (migration 0015). The decide list takes its first items and its
 	// count from indexes: an executive can have tens of thousands of open escalations,
 	// and ranking them all cost 400 ms. The statement list goes from the units headed
 	// to their requests' ids (requests_holder_project, migration 0039), then to the

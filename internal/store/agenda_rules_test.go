@@ -60,6 +60,14 @@ func TestAgendaInSQLAgreesWithTheRules(t *testing.T) {
 	_, err = w.Store.ActOnRequest(ctx, w.Viewer(t, headA), handed.ID, handed.Version, accord.ActionDelegate,
 		accord.RequestInput{KeyPersonUserID: &keyA.ID}, hour(4))
 	require.NoError(t, err)
+	// A's key person also heads C, which is asked three times: their answer list joins
+	// a cut list of their own unit's with the one handed to them in A.
+	unitC := w.Unit(t, storetest.UnitOpts{NameEN: "C"})
+	_, err = w.Store.SetUnitHead(ctx, 0, unitC.ID, unitC.Version, &keyA.ID)
+	require.NoError(t, err)
+	send(p1, unitC, accord.TierAlternative, nil, accord.RequestRequested, hour(1), nil)
+	send(p2, unitC, accord.TierRequired, nil, accord.RequestRequested, hour(5), nil)
+	send(p2, unitC, accord.TierImportant, nil, accord.RequestRequested, hour(3), nil)
 	// Deliver: by date, undated last; agreed by a head who named nobody.
 	send(p1, unitA, accord.TierAlternative, day(5), accord.RequestAgreed, hour(5), &keyA)
 	send(p2, unitA, accord.TierRequired, day(2), accord.RequestInProgress, hour(2), &keyA)

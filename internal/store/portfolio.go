@@ -247,7 +247,7 @@ func (s *Store) PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) (
 	rows, err := s.pool.Query(ctx, `SELECT h.id, h.name, h.name_en, l.open, l.asked::float8, l.committed::float8, l.declined
 		FROM unit_load l JOIN units h ON h.id = l.unit_id
 		WHERE (l.open > 0 OR l.declined > 0)
-		  AND ($2::boolean OR h.path && ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL))
+		  AND ($2::boolean OR h.path && `+openUnitsHeaded+`)
 		ORDER BY l.asked + l.committed DESC, l.open DESC, h.path LIMIT $3`, v.User.ID, v.Roles.Admin, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: unit load for user %d: %w", v.User.ID, err)

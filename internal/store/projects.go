@@ -27,7 +27,7 @@ const projectFrom = ` FROM projects p JOIN users l ON l.id = p.lead_user_id JOIN
 // per project instead of a walk over its needs and their units' paths.
 const canViewProject = `($2::boolean OR p.lead_user_id = $1
 	OR EXISTS (SELECT 1 FROM project_reach pr WHERE pr.project_id = p.id
-		AND pr.unit_id = ANY (ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)))
+		AND pr.unit_id = ANY (` + openUnitsHeaded + `))
 	OR p.owning_unit_id IN (SELECT unit_id FROM memberships WHERE user_id = $1)
 	OR EXISTS (SELECT 1 FROM needs mn WHERE mn.project_id = p.id
 		AND mn.holder_unit_id IN (SELECT unit_id FROM memberships WHERE user_id = $1)))`
@@ -38,7 +38,11 @@ const canViewProject = `($2::boolean OR p.lead_user_id = $1
 // owning unit or one of its holding units (accord.MayViewProject), so a list can admit
 // every project of a unit seen through from that unit's indexes without testing each.
 const seesThroughUnit = `(u.id IN (SELECT unit_id FROM memberships WHERE user_id = $1)
-	OR u.path && ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL))`
+	OR u.path && ` + openUnitsHeaded + `)`
+
+// openUnitsHeaded is the array of open units the viewer ($1) heads: a head sees
+// through them and every unit below; a closed unit's head no longer does.
+const openUnitsHeaded = `ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)`
 
 func scanProject(row pgx.Row, extra ...any) (accord.Project, error) {
 	var p accord.Project

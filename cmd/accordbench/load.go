@@ -206,6 +206,9 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 	// client's timeout, and the settling in between.
 	longest := cfg.warmup + cfg.duration + 2*clientTimeout + 35*time.Second
 	load := func(key, name, path string, c credential) (loadResult, error) {
+		if err := ctx.Err(); err != nil {
+			return loadResult{}, err // interrupted: do not settle and profile each remaining page
+		}
 		if time.Since(srv.started)+longest > sweepInterval {
 			// Sessions and tokens live in the database: they survive the restart.
 			logf("  restarting `accord serve` so the next run does not overlap its periodic sweep …")

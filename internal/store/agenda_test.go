@@ -141,3 +141,58 @@ func TestAgendaNextSteps(t *testing.T) {
 	_, counts = agenda(c.admin)
 	require.Empty(t, counts)
 }
+
+// TestAgendaCutListsFollowWritesAndHeadship: a head's lists of requests to answer and
+// statements owed are cut at the list's length and counted whole; an answer, a new
+// request and a statement change them at once, and when the unit passes to another
+// head, the lists go with it: the former head's start page no longer shows them.
+func TestAgendaCutListsFollowWritesAndHeadship(t *testing.T) {
+	t.Parallel()
+	c := newCompany(t)
+	now := time.Now()
+	ids := func(items []accord.AgendaItem) []int64 {
+		var out []int64
+		for _, it := range items {
+			out = append(out, it.ID)
+		}
+		return out
+	}
+	first := c.sendUpgrade(t, now.Add(-3*time.Hour))["IT"]
+	second := c.sendUpgrade(t, now.Add(-2*time.Hour))["IT"]
+	items, counts, err := c.Store.Agenda(c.Ctx, c.itHead.ID, 1, now)
+	require.NoError(t, err)
+	require.Equal(t, 2, counts[accord.AgendaAnswer])
+	require.Equal(t, []int64{first.ID}, ids(items[accord.AgendaAnswer]), "the same tier: the earliest sent first")
+
+	// Declined, it leaves the list; escalated, it is a statement the unit owes.
+	declined, err := c.Store.ActOnRequest(c.Ctx, c.Viewer(t, c.itHead), first.ID, first.Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleTooBusy, Reason: "排不开"}, now)
+	require.NoError(t, err)
+	third := c.sendUpgrade(t, now.Add(-time.Hour))["IT"]
+	e, err := c.Store.Escalate(c.Ctx, c.Viewer(t, c.afterSalesHead), declined.ID, "需要决定", "", 3, now)
+	require.NoError(t, err)
+	items, counts, err = c.Store.Agenda(c.Ctx, c.itHead.ID, 1, now)
+	require.NoError(t, err)
+	require.Equal(t, 2, counts[accord.AgendaAnswer])
+	require.Equal(t, []int64{second.ID}, ids(items[accord.AgendaAnswer]))
+	require.Equal(t, 1, counts[accord.AgendaStatement])
+	require.Equal(t, []int64{e.ID}, ids(items[accord.AgendaStatement]))
+	require.NoError(t, c.Store.AddStatement(c.Ctx, c.Viewer(t, c.itHead), e.ID, "人手已排满", accord.DefaultDecisionWindowDays, now))
+	_, counts, err = c.Store.Agenda(c.Ctx, c.itHead.ID, 1, now)
+	require.NoError(t, err)
+	require.Zero(t, counts[accord.AgendaStatement], "the statement is given")
+
+	// IT passes to its developer: the requests are theirs to answer now.
+	it, err := c.Store.Unit(c.Ctx, c.it.ID)
+	require.NoError(t, err)
+	_, err = c.Store.SetUnitHead(c.Ctx, c.admin.ID, it.ID, it.Version, &c.itDev.ID)
+	require.NoError(t, err)
+	items, counts, err = c.Store.Agenda(c.Ctx, c.itHead.ID, 1, now)
+	require.NoError(t, err)
+	require.Zero(t, counts[accord.AgendaAnswer], "no longer the head")
+	require.Empty(t, items[accord.AgendaAnswer])
+	items, counts, err = c.Store.Agenda(c.Ctx, c.itDev.ID, 5, now)
+	require.NoError(t, err)
+	require.Equal(t, 2, counts[accord.AgendaAnswer])
+	require.Equal(t, []int64{second.ID, third.ID}, ids(items[accord.AgendaAnswer]))
+}

@@ -76,3 +76,41 @@ func TestUnitLedgerListsTheBiggestExchanges(t *testing.T) {
 	require.Zero(t, none.BalanceCount)
 	require.False(t, none.BalanceLogged)
 }
+
+// TestUnitLedgerBreaksTiesInTheGiveAndTakeByPath: three units committed the same
+// effort to Legal's project; a list cut at two keeps the first two of the whole list,
+// which orders the tied units by their place in the organisation.
+func TestUnitLedgerBreaksTiesInTheGiveAndTakeByPath(t *testing.T) {
+	t.Parallel()
+	c := newCompany(t)
+	now := time.Now()
+	p := c.Project(t, storetest.ProjectOpts{NameEN: "Contract review", Owner: &c.legal})
+	needs := map[string]accord.Need{}
+	heads := map[string]accord.User{"Training": c.trainingHead, "Data": c.dataHead, "IT": c.itHead}
+	for name, u := range map[string]accord.Unit{"Training": c.training, "Data": c.data, "IT": c.it} {
+		needs[name] = c.Need(t, storetest.NeedOpts{Project: &p, Holder: &u, EffortDays: 5})
+	}
+	for name, r := range c.send(t, p, needs, now) {
+		_, err := c.Store.ActOnRequest(c.Ctx, c.Viewer(t, heads[name]), r.ID, r.Version, accord.ActionAgree,
+			accord.RequestInput{}, now)
+		require.NoError(t, err)
+	}
+	admin := c.Viewer(t, c.admin)
+	ledger := func(limit int) []string {
+		t.Helper()
+		l, err := c.Store.UnitLedger(c.Ctx, admin, c.legal.ID, limit, now)
+		require.NoError(t, err)
+		require.Equal(t, 3, l.BalanceCount)
+		var names []string
+		for _, b := range l.Balance {
+			require.Equal(t, 5.0, b.ReceivedCommitted, b.NameEN)
+			names = append(names, b.NameEN)
+		}
+		return names
+	}
+	// Technology centre (IT, Data) sits before Corporate functions (Training); IT was
+	// added to it before Data.
+	require.Equal(t, []string{"IT", "Data", "Training"}, ledger(50))
+	require.Equal(t, []string{"IT", "Data"}, ledger(2))
+	require.Equal(t, []string{"IT"}, ledger(1))
+}

@@ -108,10 +108,13 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 			JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 			JOIN units o ON o.id = p.owning_unit_id),
 		-- What its projects ask of others, ranked; only the listed rows are dressed.
+		-- Ranked by the keys every live request carries (migrations 0012, 0015: its need's
+		-- tier, and the date it is needed by or 'infinity'), so the needs of only the
+		-- listed rows are read.
 		asks AS (
-			SELECT r.id, p.id IN (SELECT id FROM vis) AS visible,
-				row_number() OVER (ORDER BY d.tier, COALESCE(r.due_date, d.needed_by) NULLS LAST, r.id) AS pos
-			FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			SELECT r.id, r.project_id IN (SELECT id FROM vis) AS visible,
+				row_number() OVER (ORDER BY r.queue_tier, r.queue_date, r.id) AS pos
+			FROM requests r JOIN projects p ON p.id = r.project_id
 			WHERE p.owning_unit_id = $3 AND r.holder_unit_id <> $3 AND r.state IN `+sentOpen+`),
 		promises AS (
 			SELECT json_build_object('id', c.id, 'project_id', c.project_id, 'what', c.what,
@@ -170,7 +173,10 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 					'received_delivered', x.received_delivered) ORDER BY x.pos), '[]') FROM (
 				SELECT b.*, u.id, u.name, u.name_en,
 					row_number() OVER (ORDER BY b.given_days + b.received_days + b.given_committed + b.received_committed DESC, u.path) AS pos
-				FROM balance b JOIN units u ON u.id = b.other
+				-- The biggest exchanges and any tied with the last of them: only those meet
+				-- their units for the tie-break by path.
+				FROM (SELECT * FROM balance ORDER BY given_days + received_days + given_committed + received_committed DESC
+					FETCH FIRST $4 ROWS WITH TIES) b JOIN units u ON u.id = b.other
 				ORDER BY pos LIMIT $4) x),
 			(SELECT count(*) FROM balance),
 			(SELECT COALESCE(bool_or(given_days > 0 OR received_days > 0), false) FROM balance)`,

@@ -55,6 +55,26 @@ func TestUnitLedgerGiveAndTake(t *testing.T) {
 	require.Equal(t, 4, after.AsksCount)
 	require.Equal(t, "Data", after.Asks[0].UnitNameEN, "P0 needed soonest first")
 	require.NotNil(t, after.Asks[0].DueDate)
+
+	// An undated P0 of another After-sales project comes after the dated ones of its
+	// tier and before every P1; a short list keeps the first of that order.
+	other := c.Project(t, storetest.ProjectOpts{NameEN: "Undated", Owner: &c.afterSales})
+	undated := c.Need(t, storetest.NeedOpts{Project: &other, Holder: &c.legal, Tier: accord.TierRequired})
+	c.send(t, other, map[string]accord.Need{"Legal": undated}, now)
+	asked := func(limit int) []string {
+		t.Helper()
+		l, err := c.Store.UnitLedger(c.Ctx, admin, c.afterSales.ID, limit, now)
+		require.NoError(t, err)
+		require.Equal(t, 5, l.AsksCount)
+		var units []string
+		for _, r := range l.Asks {
+			units = append(units, r.UnitNameEN)
+		}
+		return units
+	}
+	require.Equal(t, []string{"Data", "IT", "Legal", "Training", "Marketing"}, asked(50),
+		"by tier, then the date needed (undated last), then the order sent")
+	require.Equal(t, []string{"Data", "IT", "Legal"}, asked(3))
 }
 
 // TestUnitLedgerNamesOnlyWhatTheViewerMayOpen: the Legal head, involved in no

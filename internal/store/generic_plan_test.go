@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -12,10 +13,10 @@ import (
 	"accord/internal/store"
 )
 
-// The inbox's statement runs its generic plan (planned once per connection instead of
-// per call), and the setting that asks for it ends with the statement: the next one
-// on the same connection plans as usual.
-func TestInboxRunsItsGenericPlanAndLeavesTheConnectionAsItWas(t *testing.T) {
+// The inbox's and the start page's statements run their generic plans (planned once
+// per connection instead of per call), and the setting that asks for it ends with the
+// statement: the next one on the same connection plans as usual.
+func TestInboxAndAgendaRunTheirGenericPlansAndLeaveTheConnectionAsItWas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	cfg, err := pgxpool.ParseConfig(pgtest.NewDB(t, pgtest.Demo()))
@@ -31,25 +32,35 @@ func TestInboxRunsItsGenericPlanAndLeavesTheConnectionAsItWas(t *testing.T) {
 	for range 3 {
 		_, err := st.InboxPage(ctx, head, nil, 0, 20)
 		require.NoError(t, err)
+		_, _, err = st.Agenda(ctx, head, 6, time.Now())
+		require.NoError(t, err)
 	}
 	var mode string
 	require.NoError(t, pool.QueryRow(ctx, `SELECT current_setting('plan_cache_mode')`).Scan(&mode))
-	require.Equal(t, "auto", mode, "the setting ended with the inbox's statement")
+	require.Equal(t, "auto", mode, "the setting ended with each statement")
 
 	rows, err := pool.Query(ctx, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements`)
 	require.NoError(t, err)
 	defer rows.Close()
-	found := false
+	found := map[string]bool{}
 	for rows.Next() {
 		var sql string
 		var generic, custom int64
 		require.NoError(t, rows.Scan(&sql, &generic, &custom))
-		if strings.Contains(sql, "CROSS JOIN LATERAL") && strings.Contains(sql, "key_person_user_id = $1") {
-			found = true
-			require.Equal(t, int64(0), custom, "never planned for its parameters")
-			require.Equal(t, int64(3), generic, "its one generic plan, used by each call")
+		name := ""
+		switch {
+		case strings.Contains(sql, "CROSS JOIN LATERAL") && strings.Contains(sql, "key_person_user_id = $1"):
+			name = "inbox"
+		case strings.HasPrefix(strings.TrimSpace(sql), "WITH items AS"):
+			name = "agenda"
+		default:
+			continue
 		}
+		found[name] = true
+		require.Equal(t, int64(0), custom, "%s: never planned for its parameters", name)
+		require.Equal(t, int64(3), generic, "%s: its one generic plan, used by each call", name)
 	}
 	require.NoError(t, rows.Err())
-	require.True(t, found, "the inbox's statement is prepared on the connection")
+	require.True(t, found["inbox"], "the inbox's statement is prepared on the connection")
+	require.True(t, found["agenda"], "the agenda's statement is prepared on the connection")
 }

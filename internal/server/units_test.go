@@ -89,7 +89,8 @@ func TestUnitPageQueryCount(t *testing.T) {
 	c := b.login(t, "it@accord.demo")
 	load := func() { require.Equal(t, http.StatusOK, c.get("/units/"+idStr(training.ID)).StatusCode) }
 	load()
-	// Session, viewer, the tree, members, promises, the projects' names.
+	// Session, viewer, the tree, members, the ledger with the setting sent in its round
+	// trip for its generic plan.
 	require.LessOrEqual(t, b.countQueries(load), int64(6))
 }
 

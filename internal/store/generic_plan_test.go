@@ -13,10 +13,10 @@ import (
 	"accord/internal/store"
 )
 
-// The inbox's and the start page's statements run their generic plans (planned once
-// per connection instead of per call), and the setting that asks for it ends with the
-// statement: the next one on the same connection plans as usual.
-func TestInboxAndAgendaRunTheirGenericPlansAndLeaveTheConnectionAsItWas(t *testing.T) {
+// The inbox's, the start page's and the unit page's statements run their generic
+// plans (planned once per connection instead of per call), and the setting that asks
+// for it ends with the statement: the next one on the same connection plans as usual.
+func TestBigReadsRunTheirGenericPlansAndLeaveTheConnectionAsItWas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	cfg, err := pgxpool.ParseConfig(pgtest.NewDB(t, pgtest.Demo()))
@@ -27,12 +27,16 @@ func TestInboxAndAgendaRunTheirGenericPlansAndLeaveTheConnectionAsItWas(t *testi
 	t.Cleanup(pool.Close)
 	st := store.New(pool)
 
-	var head int64
-	require.NoError(t, pool.QueryRow(ctx, `SELECT head_user_id FROM units WHERE head_user_id IS NOT NULL ORDER BY id LIMIT 1`).Scan(&head))
+	var head, unit int64
+	require.NoError(t, pool.QueryRow(ctx, `SELECT head_user_id, id FROM units WHERE head_user_id IS NOT NULL ORDER BY id LIMIT 1`).Scan(&head, &unit))
+	viewer, err := st.Viewer(ctx, head)
+	require.NoError(t, err)
 	for range 3 {
 		_, err := st.InboxPage(ctx, head, nil, 0, 20)
 		require.NoError(t, err)
 		_, _, err = st.Agenda(ctx, head, 6, time.Now())
+		require.NoError(t, err)
+		_, err = st.UnitLedger(ctx, viewer, unit, 50, time.Now())
 		require.NoError(t, err)
 	}
 	var mode string
@@ -53,6 +57,8 @@ func TestInboxAndAgendaRunTheirGenericPlansAndLeaveTheConnectionAsItWas(t *testi
 			name = "inbox"
 		case strings.HasPrefix(strings.TrimSpace(sql), "WITH items AS"):
 			name = "agenda"
+		case strings.Contains(sql, "The projects this unit's rows belong to"):
+			name = "ledger"
 		default:
 			continue
 		}
@@ -63,4 +69,5 @@ func TestInboxAndAgendaRunTheirGenericPlansAndLeaveTheConnectionAsItWas(t *testi
 	require.NoError(t, rows.Err())
 	require.True(t, found["inbox"], "the inbox's statement is prepared on the connection")
 	require.True(t, found["agenda"], "the agenda's statement is prepared on the connection")
+	require.True(t, found["ledger"], "the unit page's statement is prepared on the connection")
 }

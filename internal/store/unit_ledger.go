@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"accord/internal/accord"
 )
 
@@ -62,11 +64,14 @@ const ledgerRequestObject = `json_build_object('id', r.id, 'state', r.state,
 // received, and the give and take with every other unit. Lists name only rows of
 // projects v may open (the same rule as the project pages, canViewProject); totals
 // and sums count everything. limit caps each list, the give and take too (the biggest
-// exchanges first: a shared service trades with hundreds of units).
+// exchanges first: a shared service trades with hundreds of units). It runs its
+// generic plan (queryGenericPlan): planning it for the parameters took 3–4 ms on each
+// connection's first five calls, and the generic plan ran as fast for a shared
+// service's head, a lead, the root's head and an administrator, on big and small units.
 func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (accord.UnitLedger, error) {
 	var l accord.UnitLedger
 	var queue, asks, promises, thanks, balance []byte
-	err := s.pool.QueryRow(ctx, `WITH
+	err := s.queryGenericPlan(ctx, `WITH
 		-- The projects this unit's rows belong to that the viewer may open: only their rows
 		-- are named. When the viewer sees through this unit (seesThroughUnit), every
 		-- project it owns or holds a need of is one, read from two indexes; only the rest
@@ -180,10 +185,16 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 				ORDER BY pos LIMIT $4) x),
 			(SELECT count(*) FROM balance),
 			(SELECT COALESCE(bool_or(given_days > 0 OR received_days > 0), false) FROM balance)`,
-		v.User.ID, v.Roles.Admin, unitID, limit, now).
-		Scan(&queue, &l.QueueShown, &l.QueueCount, &l.QueueAsked, &l.QueueCommitted, &asks, &l.AsksShown, &l.AsksCount,
-			&promises, &l.PromisesShown, &l.PromisesKept, &l.PromisesBroken, &l.PromisesOpen, &l.PromisesLate, &thanks,
-			&l.ThanksShown, &l.ThanksCount, &balance, &l.BalanceCount, &l.BalanceLogged)
+		[]any{v.User.ID, v.Roles.Admin, unitID, limit, now}, func(rows pgx.Rows) error {
+			// One row, always: every column is an aggregate.
+			_, err := pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (struct{}, error) {
+				return struct{}{}, r.Scan(&queue, &l.QueueShown, &l.QueueCount, &l.QueueAsked, &l.QueueCommitted, &asks,
+					&l.AsksShown, &l.AsksCount, &promises, &l.PromisesShown, &l.PromisesKept, &l.PromisesBroken,
+					&l.PromisesOpen, &l.PromisesLate, &thanks, &l.ThanksShown, &l.ThanksCount, &balance, &l.BalanceCount,
+					&l.BalanceLogged)
+			})
+			return err
+		})
 	if err != nil {
 		return accord.UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
 	}

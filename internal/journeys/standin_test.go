@@ -22,7 +22,7 @@ func TestStandInWhileTheHeadIsAway(t *testing.T) {
 	itHead := b.tab("it")
 	itHead.login("it@accord.demo")
 	itHead.open("/settings/tokens")
-	itHead.click(`[data-testid="settings-away"]`)
+	itHead.submit(`[data-testid="settings-away"]`) // a link: wait for the page it opens
 	require.Equal(t, "/settings/away", itHead.path())
 	itHead.fill("#standin-email", "it.dev@accord.demo")
 	itHead.setDate("#standin-from", day(0))

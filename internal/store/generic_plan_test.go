@@ -13,8 +13,8 @@ import (
 	"accord/internal/store"
 )
 
-// The inbox's, the start page's and the unit page's statements run their generic
-// plans (planned once per connection instead of per call), and the setting that asks
+// The inbox's, the start page's, the unit page's and the portfolio's statements run
+// their generic plans (planned once per connection instead of per call), and the setting that asks
 // for it ends with the statement: the next one on the same connection plans as usual.
 func TestBigReadsRunTheirGenericPlansAndLeaveTheConnectionAsItWas(t *testing.T) {
 	t.Parallel()
@@ -38,6 +38,8 @@ func TestBigReadsRunTheirGenericPlansAndLeaveTheConnectionAsItWas(t *testing.T) 
 		require.NoError(t, err)
 		_, err = st.UnitLedger(ctx, viewer, unit, 50, time.Now())
 		require.NoError(t, err)
+		_, _, _, err = st.PortfolioPage(ctx, viewer, store.PortfolioFilter{Limit: 25}, 5, time.Now())
+		require.NoError(t, err)
 	}
 	var mode string
 	require.NoError(t, pool.QueryRow(ctx, `SELECT current_setting('plan_cache_mode')`).Scan(&mode))
@@ -59,6 +61,8 @@ func TestBigReadsRunTheirGenericPlansAndLeaveTheConnectionAsItWas(t *testing.T) 
 			name = "agenda"
 		case strings.Contains(sql, "The projects this unit's rows belong to"):
 			name = "ledger"
+		case strings.Contains(sql, "goal_up AS") && strings.Contains(sql, "page_json AS"):
+			name = "portfolio"
 		default:
 			continue
 		}
@@ -70,4 +74,5 @@ func TestBigReadsRunTheirGenericPlansAndLeaveTheConnectionAsItWas(t *testing.T) 
 	require.True(t, found["inbox"], "the inbox's statement is prepared on the connection")
 	require.True(t, found["agenda"], "the agenda's statement is prepared on the connection")
 	require.True(t, found["ledger"], "the unit page's statement is prepared on the connection")
+	require.True(t, found["portfolio"], "the portfolio's statement is prepared on the connection")
 }

@@ -75,10 +75,10 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // PostgreSQL plans a prepared statement afresh on every call while it estimates a plan
 // for the actual parameters cheaper; for the inbox's big statement that planning took
 // 2.3 ms a call, as long as running it, and the generic plan runs as fast (the start
-// page's agenda too: 4–6 ms to plan, under 2 to run). The setting
-// is sent in the same pipeline, one round trip: the statements up to its Sync are one
-// implicit transaction, so set_config's local value holds for the read and ends with
-// it. It must stay on the pool: inside a transaction the setting would outlive the
+// page's agenda too: 4–6 ms to plan, under 2 to run). The setting is sent in the same
+// pipeline as the read (one round trip once the read is prepared on the connection):
+// the statements up to its Sync are one implicit transaction, so set_config's local
+// value holds for the read and ends with it. It must stay on the pool: inside a transaction the setting would outlive the
 // read. It is chosen per statement: search, matching patterns, needs its custom plans,
 // and the escalation counts ran slower under theirs. Where statements are not kept
 // prepared (a pooler's cache_describe mode, see the README), every call is planned
@@ -89,6 +89,7 @@ func (s *Store) queryGenericPlan(ctx context.Context, sql string, args []any, re
 		if err != nil {
 			return err
 		}
+		defer rows.Close() // whatever read does, the connection goes back to the pool
 		return read(rows)
 	}
 	b := &pgx.Batch{}

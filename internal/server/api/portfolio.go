@@ -140,7 +140,7 @@ type apiPortfolio struct {
 
 // apiPortfolio answers an executive's (or an admin's) portfolio: a page of the
 // projects touching the units under them, worst first, with the goal rollup and the
-// load per unit; the same three queries as the page.
+// load per unit, read as the page reads them (the page adds its decisions tile).
 func (s *Server) apiPortfolio(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := spine.ViewerFrom(ctx)

@@ -128,20 +128,6 @@ func measureCompression(ctx context.Context, cfg config, client *http.Client, ba
 	return res
 }
 
-// freePorts finds n distinct free loopback ports, holding each until all are found.
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}
-
 func cpuPerRequest(seconds float64, n int) time.Duration {
 	return time.Duration(seconds / float64(n) * float64(time.Second))
 }

@@ -129,16 +129,12 @@ const sweepInterval = 5 * time.Minute
 // runLoad serves the database with the real binary and loads the ceiling and each
 // built page in turn.
 func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep *report, logf func(string, ...any)) error {
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	metricsPort, err := freePort()
+	ports, err := freePorts(2)
 	if err != nil {
 		return err
 	}
 	client := newHTTPClient(cfg.clients)
-	srv := &serverProc{bin: bin, dbURL: dbURL, logPath: filepath.Join(tmp, "server.log"), port: port, metricsPort: metricsPort}
+	srv := &serverProc{bin: bin, dbURL: dbURL, logPath: filepath.Join(tmp, "server.log"), port: ports[0], metricsPort: ports[1]}
 	if err := srv.start(ctx, client); err != nil {
 		return err
 	}
@@ -537,11 +533,16 @@ func resetPeak(pid int) error {
 	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+// freePorts finds n distinct free loopback ports, holding each until all are found.
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return ports, nil
 }

@@ -11,45 +11,176 @@ import (
 	"accord/internal/accord"
 )
 
-// portfolioCTE scores every project in the viewer's scope ($1 user id, $2 admin, $3
-// today, $10 now): the projects owned by, or asking something of, a unit in the
-// subtree of a unit the viewer heads (every project for an admin). The signals behind
-// health are kept per project in project_signals by triggers (migration 0013), with
-// the overdue and stale ones as the earliest date and activity, so scoring is a
-// comparison per project however many requests and progress entries there are. A
-// project is in scope when a unit the viewer heads is in its reach (every unit above
-// an involved unit). goal_up gives each goal the company goal it rolls up to and
-// every goal above it; each scored row carries its goal's (goal_root, goal_path). The
-// rows are narrow (no names): what is listed is dressed afterwards. Health is kept as
-// its severity, sev (0 blocked, 1 at risk, 2 on track), which sorts as an integer.
+// The portfolio reads each project's row of project_signals (migrations 0013 and 0040):
+// the signals behind health, kept by triggers, with the overdue and stale ones as the
+// earliest date and activity; the project's status, goal, value and cadence, copied
+// from it; and sev_static, its severity apart from the clock. Severity (sev) sorts as
+// an integer: 0 blocked, 1 at risk, 2 on track. The clock can only lower it: a date
+// passes, activity goes quiet. So a row's sev is its sev_static unless the clock has
+// lowered it, and the ranked lists walk the rank indexes in sev_static order, skipping
+// the lowered rows, then merge in the lowered rows (portfolioLowered) scored when read.
+// Only the sums read every row in scope, narrow and unsorted.
 //
-// Its CASE is accord.HealthOf written in SQL, over the same signals
-// (accord.HealthSignals): change one with the other; TestHealthInSQLAgreesWithHealthOf
-// checks they agree. Callers pass now as both $3 and $10. $3, a date, is now's
-// calendar day in now's zone, the company's (pgx sends it so); $10 is the moment,
-// kept apart because a parameter read as a date once is a date everywhere, and
-// $3::timestamptz would be midnight.
-const portfolioCTE = `WITH RECURSIVE goal_up AS (
-		SELECT id, id AS root, ARRAY[id] AS path FROM goals WHERE parent_id IS NULL
-		UNION ALL
-		SELECT g.id, u.root, u.path || g.id FROM goals g JOIN goal_up u ON g.parent_id = u.id),
-	scored AS MATERIALIZED (
-		SELECT p.id, p.status, p.goal_id, gu.root AS goal_root, gu.path AS goal_path, p.expected_amount, p.currency,
-			p.cadence_days, s.escalations, s.live, s.declined, s.p0_declined, s.high_risk, s.delivered,
-			CASE WHEN s.p0_declined > 0 OR s.p0_next_due < $3::date OR s.escalations > 0 THEN 0
-				WHEN s.declined > 0 OR s.next_due < $3::date OR s.high_risk > 0
-					OR s.oldest_activity < $10::timestamptz - make_interval(days => p.cadence_days) THEN 1
-				ELSE 2 END AS sev
-		FROM projects p JOIN project_signals s ON s.project_id = p.id LEFT JOIN goal_up gu ON gu.id = p.goal_id
-		WHERE $2::boolean OR p.id IN (SELECT project_id FROM project_reach
-			WHERE unit_id IN (SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)))`
+// Parameters: $1 user id, $2 admin, $3 today, $4 status, $5 projects named per goal,
+// $6 goal, $7 offset, $8 limit, $9 health, $10 now. Callers pass now as both $3 and
+// $10. $3, a date, is now's calendar day in now's zone, the company's (pgx sends it
+// so); $10 is the moment, kept apart because a parameter read as a date once is a
+// date everywhere, and $3::timestamptz would be midnight.
 
-// portfolioSeverity orders scored projects: blocked first (sev 0), then at risk (1),
-// then the most escalations and the most value.
-const portfolioSeverity = `sev, escalations DESC, expected_amount DESC NULLS LAST, id`
+// portfolioSev is accord.HealthOf written in SQL over a project_signals row s:
+// TestHealthInSQLAgreesWithHealthOf checks they agree; change one with the other.
+const portfolioSev = `(CASE WHEN s.sev_static = 0 OR s.p0_next_due < $3::date THEN 0
+	WHEN s.sev_static = 1 OR s.next_due < $3::date
+		OR s.oldest_activity < $10::timestamptz - make_interval(days => s.cadence_days) THEN 1
+	ELSE 2 END)`
+
+// portfolioLowered is true when the clock has made row s worse than its sev_static
+// (and NULL, not false, when a date it compares is unknown: say IS TRUE or IS NOT
+// TRUE). Its first two arms, and the third's stale_at key, are the partial indexes of
+// migration 0040.
+const portfolioLowered = `((s.sev_static > 0 AND s.p0_next_due < $3::date)
+	OR (s.sev_static = 2 AND s.next_due < $3::date)
+	OR (s.sev_static = 2 AND s.stale_at < $10::timestamptz + interval '1 day'
+		AND s.oldest_activity < $10::timestamptz - make_interval(days => s.cadence_days)))`
+
+// portfolioInScope is true when row s is in the viewer's scope: every project for an
+// administrator, else those with a unit the viewer heads in their reach (every unit
+// above an involved unit). It probes project_reach by key (OFFSET 0 keeps the planner
+// from hashing the whole scope first), for the walks that stop after a few rows.
+const portfolioInScope = `($2::boolean OR EXISTS (SELECT 1 FROM project_reach pr
+	WHERE pr.project_id = s.project_id AND pr.unit_id = ANY ((SELECT ids FROM headed)::bigint[]) OFFSET 0))`
+
+// portfolioSeverity orders scored rows: blocked first, then at risk, then the most
+// escalations and the most value. The rank indexes of migration 0040 are in this order
+// with sev_static for sev.
+const portfolioSeverity = `sev, escalations DESC, expected_amount DESC NULLS LAST, project_id`
 
 // portfolioHealth names a scored row's severity as an accord.Health.
 const portfolioHealth = `(CASE sev WHEN 0 THEN 'blocked' WHEN 1 THEN 'at_risk' ELSE 'on_track' END)`
+
+// portfolioSevBounds are the least and greatest sev_static a row matching health $9
+// may have (none for a health that is not one).
+const portfolioSevBounds = `(CASE WHEN $9::text IS NULL OR $9 = 'blocked' THEN 0 WHEN $9 = 'at_risk' THEN 1
+		WHEN $9 = 'on_track' THEN 2 ELSE 3 END)
+	AND (CASE WHEN $9::text IS NULL OR $9 = 'on_track' THEN 2 WHEN $9 = 'at_risk' THEN 1
+		WHEN $9 = 'blocked' THEN 0 ELSE -1 END)`
+
+// portfolioWalk lists the unlowered rows in scope of status $4 whose sev_static is
+// within bounds, where cond holds, in portfolioSeverity order, up to limit.
+func portfolioWalk(cond, bounds, limit string) string {
+	return `SELECT s.project_id, s.goal_id, s.escalations, s.expected_amount, s.sev_static AS sev
+		FROM project_signals s
+		WHERE ` + cond + ` AND ($4::text IS NULL OR s.status = $4) AND s.sev_static BETWEEN ` + bounds + `
+		  AND ` + portfolioLowered + ` IS NOT TRUE AND ` + portfolioInScope + `
+		ORDER BY s.sev_static, s.escalations DESC, s.expected_amount DESC NULLS LAST, s.project_id LIMIT ` + limit
+}
+
+// portfolioPageSQL is the whole portfolio in one statement.
+//   - goal_up gives each goal the company goal it rolls up to and every goal above it.
+//   - counted sums the rows in scope of status $4 per goal and severity: the rollup to
+//     company goals and the page's total come from it.
+//   - lowered scores the rows in scope the clock has made worse, found from the
+//     partial indexes.
+//   - page_ids and ranked merge each walk with the lowered rows: the page of rows
+//     matching $9, $4 and $6, worst first; and the worst $5 of each company goal.
+//   - Only what is listed is dressed with names; only the page's rows count their
+//     overdue and stale requests.
+var portfolioPageSQL = `WITH RECURSIVE goal_up AS (
+		SELECT id, id AS root, ARRAY[id] AS path FROM goals WHERE parent_id IS NULL
+		UNION ALL
+		SELECT g.id, u.root, u.path || g.id FROM goals g JOIN goal_up u ON g.parent_id = u.id),
+	headed AS MATERIALIZED (SELECT ` + openUnitsHeaded + ` AS ids),
+	counted AS MATERIALIZED (
+		SELECT goal_id, count(*) AS projects,
+			count(*) FILTER (WHERE sev = 0) AS blocked, count(*) FILTER (WHERE sev = 1) AS at_risk,
+			count(*) FILTER (WHERE sev = 2) AS on_track,
+			COALESCE(sum(expected_amount) FILTER (WHERE sev = 0), 0)::bigint AS v_blocked,
+			COALESCE(sum(expected_amount) FILTER (WHERE sev = 1), 0)::bigint AS v_at_risk,
+			COALESCE(sum(expected_amount) FILTER (WHERE sev = 2), 0)::bigint AS v_on_track,
+			min(currency) AS min_currency, max(currency) AS max_currency, sum(escalations) AS escalations
+		FROM (SELECT s.goal_id, s.expected_amount, s.currency, s.escalations, ` + portfolioSev + ` AS sev
+			FROM project_signals s
+			-- Every row in scope is read here: the scope is hashed once, not probed per row.
+			WHERE ($2::boolean OR s.project_id IN (SELECT project_id FROM project_reach
+				WHERE unit_id = ANY ((SELECT ids FROM headed)::bigint[])))
+			  AND ($4::text IS NULL OR s.status = $4)) x
+		GROUP BY goal_id),
+	rollup AS (
+		SELECT gu.root AS goal_root, sum(projects) AS projects, sum(blocked) AS blocked, sum(at_risk) AS at_risk,
+			sum(on_track) AS on_track, sum(v_blocked)::bigint AS v_blocked, sum(v_at_risk)::bigint AS v_at_risk,
+			sum(v_on_track)::bigint AS v_on_track, COALESCE(min(min_currency), '') AS min_currency,
+			COALESCE(max(max_currency), '') AS max_currency, COALESCE(sum(escalations), 0)::int AS escalations
+		FROM counted c LEFT JOIN goal_up gu ON gu.id = c.goal_id GROUP BY gu.root),
+	lowered AS MATERIALIZED (
+		SELECT s.project_id, s.goal_id, s.escalations, s.expected_amount, ` + portfolioSev + ` AS sev
+		FROM project_signals s
+		WHERE ` + portfolioLowered + ` AND ($4::text IS NULL OR s.status = $4) AND ` + portfolioInScope + `),
+	page_ids AS (
+		SELECT x.project_id, x.sev FROM (
+			(` + portfolioWalk("$6::bigint IS NULL", portfolioSevBounds, "$7::int + $8::int") + `)
+			UNION ALL
+			-- Under a goal filter, each goal below it is walked on its own.
+			SELECT w.* FROM goal_up g CROSS JOIN LATERAL (
+				` + portfolioWalk("s.goal_id = g.id", portfolioSevBounds, "$7::int + $8::int") + `) w
+			WHERE $6 = ANY (g.path)
+			UNION ALL
+			SELECT project_id, goal_id, escalations, expected_amount, sev FROM lowered
+			WHERE ($9::text IS NULL OR ` + portfolioHealth + ` = $9)
+			  AND ($6::bigint IS NULL OR goal_id IN (SELECT id FROM goal_up WHERE $6 = ANY (path)))) x
+		ORDER BY ` + portfolioSeverity + ` OFFSET $7 LIMIT $8),
+	page_json AS (
+		SELECT COALESCE(json_agg(json_build_object(
+			'id', pg.project_id, 'name', p.name, 'name_en', p.name_en, 'status', s.status, 'unit_id', p.owning_unit_id,
+			'unit_name', ou.name, 'unit_name_en', ou.name_en, 'lead_name', l.name, 'lead_name_en', l.name_en,
+			'goal_id', gu.root, 'goal_title', COALESCE(rg.title, ''), 'goal_title_en', COALESCE(rg.title_en, ''),
+			'expected_amount', s.expected_amount, 'currency', s.currency, 'expected_outcome', p.expected_outcome,
+			'target_date', to_char(p.target_date, 'YYYY-MM-DD'),
+			'health', (CASE pg.sev WHEN 0 THEN 'blocked' WHEN 1 THEN 'at_risk' ELSE 'on_track' END), 'live', s.live,
+			'p0_declined', s.p0_declined, 'p0_overdue', t.p0_overdue, 'declined', s.declined, 'overdue', t.overdue,
+			'stale', t.stale, 'high_risk', s.high_risk, 'delivered', s.delivered, 'escalations', s.escalations)
+			ORDER BY pg.sev, s.escalations DESC, s.expected_amount DESC NULLS LAST, pg.project_id), '[]') AS rows
+		FROM page_ids pg JOIN project_signals s ON s.project_id = pg.project_id
+		JOIN projects p ON p.id = pg.project_id
+		JOIN units ou ON ou.id = p.owning_unit_id
+		JOIN users l ON l.id = p.lead_user_id
+		LEFT JOIN goal_up gu ON gu.id = s.goal_id
+		LEFT JOIN goals rg ON rg.id = gu.root
+		-- A live request keeps its need's tier in queue_tier (migrations 0012, 0015),
+		-- so the listed projects' requests are counted without reading their needs.
+		CROSS JOIN LATERAL (
+			SELECT count(*) FILTER (WHERE r.due_date < $3::date AND r.queue_tier = 'P0') AS p0_overdue,
+				count(*) FILTER (WHERE r.due_date < $3::date) AS overdue,
+				count(*) FILTER (WHERE r.last_activity_at < $10::timestamptz - make_interval(days => s.cadence_days)) AS stale
+			FROM requests r
+			WHERE r.project_id = pg.project_id AND r.state IN ` + sentOpen + `) t),
+	ranked AS (
+		SELECT project_id, goal_root, sev,
+			row_number() OVER (PARTITION BY goal_root ORDER BY ` + portfolioSeverity + `) AS rn
+		FROM (
+			SELECT g.root AS goal_root, w.* FROM goal_up g CROSS JOIN LATERAL (
+				` + portfolioWalk("s.goal_id = g.id", "0 AND 2", "$5") + `) w
+			UNION ALL SELECT NULL, w.* FROM (` + portfolioWalk("s.goal_id IS NULL", "0 AND 2", "$5") + `) w
+			UNION ALL SELECT gu.root, l.* FROM lowered l LEFT JOIN goal_up gu ON gu.id = l.goal_id) x),
+	tops AS (
+		SELECT r.goal_root, json_agg(json_build_object('id', r.project_id, 'name', p.name, 'name_en', p.name_en,
+			'status', p.status, 'health', ` + portfolioHealth + `) ORDER BY r.rn) AS top
+		FROM ranked r JOIN projects p ON p.id = r.project_id WHERE r.rn <= $5 GROUP BY r.goal_root),
+	roots AS (
+		SELECT id, title, title_en, target FROM goals
+		WHERE parent_id IS NULL AND (closed_at IS NULL OR id IN (SELECT goal_root FROM rollup))
+		UNION ALL SELECT NULL, '', '', '')
+	SELECT g.id, g.title, g.title_en, g.target, COALESCE(ru.projects, 0), COALESCE(ru.blocked, 0),
+		COALESCE(ru.at_risk, 0), COALESCE(ru.on_track, 0), COALESCE(ru.v_blocked, 0), COALESCE(ru.v_at_risk, 0),
+		COALESCE(ru.v_on_track, 0), COALESCE(ru.min_currency, ''), COALESCE(ru.max_currency, ''),
+		COALESCE(ru.escalations, 0), COALESCE(t.top, '[]'),
+		(SELECT COALESCE(sum(CASE WHEN $9::text IS NULL THEN projects WHEN $9 = 'blocked' THEN blocked
+				WHEN $9 = 'at_risk' THEN at_risk WHEN $9 = 'on_track' THEN on_track ELSE 0 END), 0)::bigint
+			FROM counted c WHERE $6::bigint IS NULL OR c.goal_id IN (SELECT id FROM goal_up WHERE $6 = ANY (path))),
+		-- The page's rows once, on the first goal's row, not once per goal.
+		CASE WHEN row_number() OVER (ORDER BY g.id NULLS LAST) = 1 THEN (SELECT rows FROM page_json) END
+	FROM roots g LEFT JOIN rollup ru ON COALESCE(ru.goal_root, 0) = COALESCE(g.id, 0)
+	LEFT JOIN tops t ON COALESCE(t.goal_root, 0) = COALESCE(g.id, 0)
+	ORDER BY g.id NULLS LAST`
 
 // PortfolioFilter narrows the portfolio. Pointer fields are unset when nil.
 type PortfolioFilter struct {
@@ -60,44 +191,7 @@ type PortfolioFilter struct {
 	Limit  int
 }
 
-// portfolioGoalsTail ranks the scored projects of status $4 within each company goal
-// and selects each goal's rollup, naming $5 projects; portfolioGoalsFrom ends the
-// statement, so a caller may add columns between the two. The counts are grouped by
-// goal before they meet the goals' titles, and only the named projects are joined
-// to their names.
-const portfolioGoalsTail = `ranked AS (
-		-- Only what the order needs is sorted: the rows are narrow, so is the sort.
-		SELECT id, goal_root, sev, row_number() OVER (PARTITION BY goal_root ORDER BY ` + portfolioSeverity + `) AS rn
-		FROM scored WHERE $4::text IS NULL OR status = $4),
-	rollup AS (
-		SELECT goal_root, count(*) AS projects,
-			count(*) FILTER (WHERE sev = 0) AS blocked, count(*) FILTER (WHERE sev = 1) AS at_risk,
-			count(*) FILTER (WHERE sev = 2) AS on_track,
-			COALESCE(sum(expected_amount) FILTER (WHERE sev = 0), 0)::bigint AS v_blocked,
-			COALESCE(sum(expected_amount) FILTER (WHERE sev = 1), 0)::bigint AS v_at_risk,
-			COALESCE(sum(expected_amount) FILTER (WHERE sev = 2), 0)::bigint AS v_on_track,
-			COALESCE(min(currency), '') AS min_currency, COALESCE(max(currency), '') AS max_currency,
-			COALESCE(sum(escalations), 0)::int AS escalations
-		FROM scored WHERE $4::text IS NULL OR status = $4 GROUP BY goal_root),
-	tops AS (
-		SELECT r.goal_root, json_agg(json_build_object('id', r.id, 'name', p.name, 'name_en', p.name_en,
-			'status', p.status, 'health', ` + portfolioHealth + `) ORDER BY r.rn) AS top
-		FROM ranked r JOIN projects p ON p.id = r.id WHERE r.rn <= $5 GROUP BY r.goal_root),
-	roots AS (
-		SELECT id, title, title_en, target FROM goals
-		WHERE parent_id IS NULL AND (closed_at IS NULL OR id IN (SELECT goal_root FROM rollup))
-		UNION ALL SELECT NULL, '', '', '')
-	SELECT g.id, g.title, g.title_en, g.target, COALESCE(ru.projects, 0), COALESCE(ru.blocked, 0),
-		COALESCE(ru.at_risk, 0), COALESCE(ru.on_track, 0), COALESCE(ru.v_blocked, 0), COALESCE(ru.v_at_risk, 0),
-		COALESCE(ru.v_on_track, 0), COALESCE(ru.min_currency, ''), COALESCE(ru.max_currency, ''),
-		COALESCE(ru.escalations, 0), COALESCE(t.top, '[]')`
-
-const portfolioGoalsFrom = `
-	FROM roots g LEFT JOIN rollup ru ON COALESCE(ru.goal_root, 0) = COALESCE(g.id, 0)
-	LEFT JOIN tops t ON COALESCE(t.goal_root, 0) = COALESCE(g.id, 0)
-	ORDER BY g.id NULLS LAST`
-
-// scanGoalRollup reads one row of portfolioGoalsTail, then extra columns.
+// scanGoalRollup reads one goal's row of portfolioPageSQL, then extra columns.
 func scanGoalRollup(r pgx.CollectableRow, extra ...any) (accord.GoalRollup, error) {
 	var g accord.GoalRollup
 	var id *int64
@@ -151,70 +245,40 @@ type portfolioRowJSON struct {
 	Escalations     int                  `json:"escalations"`
 }
 
-// PortfolioPage is an executive's portfolio in one query that scores the projects in
-// scope once: the page of rows matching f, worst first, with their total; and the
-// rollup to the company goals — every open company goal (and a closed one that still
-// has projects), then the projects that serve no goal — narrowed by f.Status alone,
-// each naming its worst top projects. Only the page's rows count their overdue and
-// stale requests, which depend on the moment. It runs its generic plan
-// (queryGenericPlan): planned for its parameters it took 2 ms more on each
-// connection's first five calls and ran no faster for any view measured (the root's
-// head and an administrator, by status, health and goal).
+// PortfolioPage is an executive's portfolio in one query (portfolioPageSQL): the page
+// of rows matching f, worst first, with their total; and the rollup to the company
+// goals — every open company goal (and a closed one that still has projects), then the
+// projects that serve no goal — narrowed by f.Status alone, each naming its worst top
+// projects. Only the page's rows count their overdue and stale requests, which depend
+// on the moment.
+//
+// It is planned for each call (about 3 ms), not run from a generic plan as the inbox,
+// agenda and ledger are: its walks test each row's scope by an index probe, and a
+// generic plan made while the tables were small keeps the probe a scan of
+// project_reach per row after they grow (10,000 projects imported at once: 17 s a page
+// until autovacuum analysed them). A custom plan reads the tables' current size.
 func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
+	return s.portfolioPage(ctx, portfolioPageSQL, v, f, top, now)
+}
+
+// portfolioPage runs sql, portfolioPageSQL or a statement with its parameters and
+// columns, and reads its rows.
+func (s *Store) portfolioPage(ctx context.Context, sql string, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
 	var total int
 	var pageJSON []byte
 	var goals []accord.GoalRollup
-	err := s.queryGenericPlan(ctx, portfolioCTE+`,
-	matching AS (
-		SELECT id, sev, escalations, expected_amount FROM scored
-		WHERE ($9::text IS NULL OR `+portfolioHealth+` = $9) AND ($4::text IS NULL OR status = $4)
-		  AND ($6::bigint IS NULL OR $6 = ANY (goal_path))),
-	page AS (
-		SELECT sc.*, `+portfolioHealth+` AS health
-		FROM (SELECT id FROM matching ORDER BY `+portfolioSeverity+` OFFSET $7 LIMIT $8) m JOIN scored sc USING (id)),
-	page_json AS (
-		SELECT COALESCE(json_agg(json_build_object(
-			'id', pg.id, 'name', p.name, 'name_en', p.name_en, 'status', pg.status, 'unit_id', p.owning_unit_id,
-			'unit_name', ou.name, 'unit_name_en', ou.name_en, 'lead_name', l.name, 'lead_name_en', l.name_en,
-			'goal_id', pg.goal_root, 'goal_title', COALESCE(rg.title, ''), 'goal_title_en', COALESCE(rg.title_en, ''),
-			'expected_amount', pg.expected_amount, 'currency', pg.currency, 'expected_outcome', p.expected_outcome,
-			'target_date', to_char(p.target_date, 'YYYY-MM-DD'), 'health', pg.health, 'live', pg.live,
-			'p0_declined', pg.p0_declined, 'p0_overdue', t.p0_overdue, 'declined', pg.declined, 'overdue', t.overdue,
-			'stale', t.stale, 'high_risk', pg.high_risk, 'delivered', pg.delivered, 'escalations', pg.escalations)
-			ORDER BY pg.sev, pg.escalations DESC, pg.expected_amount DESC NULLS LAST, pg.id), '[]') AS rows
-		FROM page pg JOIN projects p ON p.id = pg.id
-		JOIN units ou ON ou.id = p.owning_unit_id
-		JOIN users l ON l.id = p.lead_user_id
-		LEFT JOIN goals rg ON rg.id = pg.goal_root
-		-- A live request keeps its need's tier in queue_tier (migrations 0012, 0015),
-		-- so the listed projects' requests are counted without reading their needs.
-		CROSS JOIN LATERAL (
-			SELECT count(*) FILTER (WHERE r.due_date < $3::date AND r.queue_tier = 'P0') AS p0_overdue,
-				count(*) FILTER (WHERE r.due_date < $3::date) AS overdue,
-				count(*) FILTER (WHERE r.last_activity_at < $10::timestamptz - make_interval(days => pg.cadence_days)) AS stale
-			FROM requests r
-			WHERE r.project_id = pg.id AND r.state IN `+sentOpen+`) t),
-	`+portfolioGoalsTail+`,
-		-- Unnarrowed but by status, the rollup has counted them (a subquery runs
-		-- only when its branch is taken).
-		CASE WHEN $9::text IS NULL AND $6::bigint IS NULL THEN (SELECT COALESCE(sum(projects), 0)::bigint FROM rollup)
-			ELSE (SELECT count(*) FROM matching) END,
-		-- The page's rows once, on the first goal's row, not once per goal.
-		CASE WHEN row_number() OVER (ORDER BY g.id NULLS LAST) = 1 THEN (SELECT rows FROM page_json) END
-	`+portfolioGoalsFrom,
-		[]any{v.User.ID, v.Roles.Admin, now, f.Status, top, f.GoalID, f.Offset, f.Limit, f.Health, now},
-		func(rows pgx.Rows) error {
-			var err error
-			goals, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.GoalRollup, error) {
-				var rowsJSON []byte
-				g, err := scanGoalRollup(r, &total, &rowsJSON)
-				if rowsJSON != nil {
-					pageJSON = rowsJSON
-				}
-				return g, err
-			})
-			return err
+	rows, err := s.pool.Query(ctx, sql,
+		v.User.ID, v.Roles.Admin, now, f.Status, top, f.GoalID, f.Offset, f.Limit, f.Health, now)
+	if err == nil {
+		goals, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.GoalRollup, error) {
+			var rowsJSON []byte
+			g, err := scanGoalRollup(r, &total, &rowsJSON)
+			if rowsJSON != nil {
+				pageJSON = rowsJSON
+			}
+			return g, err
 		})
+	}
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
 	}

@@ -18,12 +18,12 @@ import (
 	"accord/internal/store/storetest"
 )
 
-// signalsDriftSQL counts the rows where what the triggers of migrations 0013, 0021 and
-// 0034 keep differs from an aggregation written out independently, straight from the
-// source tables.
+// signalsDriftSQL counts the rows where what the triggers of migrations 0013, 0021,
+// 0034 and 0040 keep differs from an aggregation written out independently, straight
+// from the source tables (a project's own columns included).
 const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed', 'declined', 'countered', 'in_progress']) AS state),
 	fresh AS (
-		SELECT p.id,
+		SELECT p.id, p.status, p.goal_id, p.expected_amount, p.currency, p.cadence_days,
 			count(r.id) FILTER (WHERE r.state IN (SELECT state FROM open)) AS live,
 			count(r.id) FILTER (WHERE r.state = 'declined') AS declined,
 			count(r.id) FILTER (WHERE r.state = 'declined' AND d.tier = 'P0') AS p0_declined,
@@ -66,8 +66,10 @@ const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed'
 	SELECT
 		(SELECT count(*) FROM fresh f LEFT JOIN project_signals s ON s.project_id = f.id
 		 WHERE s.project_id IS NULL OR (f.live, f.declined, f.p0_declined, f.high_risk, f.delivered, f.next_due,
-			f.p0_next_due, f.oldest_activity, f.escalations) IS DISTINCT FROM (s.live, s.declined, s.p0_declined,
-			s.high_risk, s.delivered, s.next_due, s.p0_next_due, s.oldest_activity, s.escalations)),
+			f.p0_next_due, f.oldest_activity, f.escalations, f.status, f.goal_id, f.expected_amount, f.currency,
+			f.cadence_days) IS DISTINCT FROM (s.live, s.declined, s.p0_declined, s.high_risk, s.delivered, s.next_due,
+			s.p0_next_due, s.oldest_activity, s.escalations, s.status, s.goal_id, s.expected_amount, s.currency,
+			s.cadence_days)),
 		(SELECT count(*) FROM (SELECT * FROM reach EXCEPT SELECT unit_id, project_id FROM project_reach) a)
 			+ (SELECT count(*) FROM (SELECT unit_id, project_id FROM project_reach EXCEPT SELECT * FROM reach) b),
 		(SELECT count(*) FROM load f LEFT JOIN unit_load l ON l.unit_id = f.id
@@ -143,6 +145,14 @@ func TestPortfolioSignalsFollowEveryChange(t *testing.T) {
 	_, err = w.Store.UpdateNeed(ctx, p.LeadUserID, need.ID, need.Version, in)
 	require.NoError(t, err)
 	requireNoDrift(t, ctx, pool, "need re-tiered and re-estimated")
+
+	// The project's own columns the portfolio ranks and sums by follow it.
+	goal, err := w.Store.CreateGoal(ctx, 0, accord.GoalInput{Title: "利润", TitleEN: "Profit"})
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `UPDATE projects SET status = 'on_hold', goal_id = $2, expected_amount = 700,
+		currency = 'USD', cadence_days = 3 WHERE id = $1`, p.ID, goal.ID)
+	require.NoError(t, err)
+	requireNoDrift(t, ctx, pool, "project re-scoped, re-valued and re-paced")
 
 	// Moving Data out from under the technology centre takes the project out of its
 	// head's scope while IT still holds one of its needs; moving IT too empties it.

@@ -28,7 +28,7 @@ const (
 // showPortfolioPage lists the projects touching the units under the viewer, worst
 // first, the company goals they roll up to, and the load on each unit. Two queries
 // after the session's, whatever the number of projects: the page of rows with the
-// goal rollup (which also gives the totals by health), scored once, and the load.
+// goal rollup (which also gives the totals by health), in one statement, and the load.
 func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := spine.ViewerFrom(ctx)

@@ -1,0 +1,11 @@
+DROP TRIGGER IF EXISTS projects_copy_to_signals_update ON projects;
+DROP TRIGGER IF EXISTS projects_copy_to_signals_insert ON projects;
+DROP FUNCTION IF EXISTS projects_copy_to_signals();
+ALTER TABLE project_signals
+    DROP COLUMN IF EXISTS stale_at,
+    DROP COLUMN IF EXISTS sev_static,
+    DROP COLUMN IF EXISTS cadence_days,
+    DROP COLUMN IF EXISTS currency,
+    DROP COLUMN IF EXISTS expected_amount,
+    DROP COLUMN IF EXISTS goal_id,
+    DROP COLUMN IF EXISTS status;

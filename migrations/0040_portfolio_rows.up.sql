@@ -24,23 +24,34 @@ ALTER TABLE project_signals
     ADD COLUMN stale_at        timestamptz GENERATED ALWAYS AS (
         (oldest_activity AT TIME ZONE 'UTC' + make_interval(days => cadence_days)) AT TIME ZONE 'UTC') STORED;
 
--- A project's columns follow it; the row is made here when the project's own signals
--- trigger has not made it yet (triggers on one event fire in name order).
+-- A project's columns follow it. A new project's row is made here when its signals
+-- trigger has not made it yet (triggers on one event fire in name order). An edit
+-- touches the row only when a copied column changed: a rename must not take the
+-- signal row's lock, which a request's writer holds while it reaches the project.
 CREATE FUNCTION projects_copy_to_signals() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO project_signals AS s (project_id, status, goal_id, expected_amount, currency, cadence_days)
-    SELECT n.id, n.status, n.goal_id, n.expected_amount, n.currency, n.cadence_days
-    FROM new_rows n ORDER BY n.id
-    ON CONFLICT (project_id) DO UPDATE SET status = EXCLUDED.status, goal_id = EXCLUDED.goal_id,
-        expected_amount = EXCLUDED.expected_amount, currency = EXCLUDED.currency, cadence_days = EXCLUDED.cadence_days
-    WHERE (s.status, s.goal_id, s.expected_amount, s.currency, s.cadence_days)
-        IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.goal_id, EXCLUDED.expected_amount, EXCLUDED.currency, EXCLUDED.cadence_days);
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO project_signals AS s (project_id, status, goal_id, expected_amount, currency, cadence_days)
+        SELECT n.id, n.status, n.goal_id, n.expected_amount, n.currency, n.cadence_days
+        FROM new_rows n ORDER BY n.id
+        ON CONFLICT (project_id) DO UPDATE SET status = EXCLUDED.status, goal_id = EXCLUDED.goal_id,
+            expected_amount = EXCLUDED.expected_amount, currency = EXCLUDED.currency,
+            cadence_days = EXCLUDED.cadence_days;
+    ELSE
+        UPDATE project_signals s
+        SET status = c.status, goal_id = c.goal_id, expected_amount = c.expected_amount, currency = c.currency,
+            cadence_days = c.cadence_days
+        FROM (SELECT n.* FROM old_rows o JOIN new_rows n ON n.id = o.id
+              WHERE (o.status, o.goal_id, o.expected_amount, o.currency, o.cadence_days)
+                  IS DISTINCT FROM (n.status, n.goal_id, n.expected_amount, n.currency, n.cadence_days)) c
+        WHERE s.project_id = c.id;
+    END IF;
     RETURN NULL;
 END $$;
 CREATE TRIGGER projects_copy_to_signals_insert AFTER INSERT ON projects
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION projects_copy_to_signals();
 CREATE TRIGGER projects_copy_to_signals_update AFTER UPDATE ON projects
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION projects_copy_to_signals();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION projects_copy_to_signals();
 
 UPDATE project_signals s
 SET status = p.status, goal_id = p.goal_id, expected_amount = p.expected_amount, currency = p.currency,

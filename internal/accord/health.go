@@ -52,7 +52,7 @@ type HealthSignals struct {
 // now's calendar day is later; a request is stale when its last activity is more than
 // CadenceDays calendar days before now, counted in now's zone as PostgreSQL counts
 // make_interval(days => …) in the session's. The store scores a whole portfolio in
-// one query with this rule written in SQL (store.portfolioSev, which passes now in
+// one query with this rule written in SQL (store.portfolioSev; the store passes now in
 // the session's zone); TestHealthInSQLAgreesWithHealthOf compares the two.
 func HealthOf(s HealthSignals, now time.Time) Health {
 	today := dateOf(now)

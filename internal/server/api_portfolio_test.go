@@ -152,7 +152,7 @@ func TestAPIPortfolioMatchesThePage(t *testing.T) {
 		all := b.countQueries(func() { admin.get("/portfolio").expect(t, http.StatusOK) })
 		one := b.countQueries(func() { cto.get("/portfolio").expect(t, http.StatusOK) })
 		require.Equal(t, one, all)
-		require.LessOrEqual(t, all, int64(4), "token, viewer, the page, the load")
+		require.LessOrEqual(t, all, int64(5), "token, viewer, the page with its plan setting, the load")
 	})
 }
 

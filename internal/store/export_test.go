@@ -7,9 +7,20 @@ import (
 	"accord/internal/accord"
 )
 
-// PortfolioPageOf runs sql with PortfolioPage's parameters and reads its columns as
-// PortfolioPage does: a test compares the portfolio with a statement that scores every
-// project plainly.
+// The portfolio's two statements, for a test to run each.
+var (
+	PortfolioWalkedSQL = portfolioWalkedSQL
+	PortfolioSortedSQL = portfolioSortedSQL
+)
+
+// PortfolioPageOf runs sql, planned for its parameters, with PortfolioPage's
+// parameters and reads its columns as PortfolioPage does: a test compares the
+// portfolio's statements with one that scores every project plainly.
 func (s *Store) PortfolioPageOf(ctx context.Context, sql string, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
-	return s.portfolioPage(ctx, sql, v, f, top, now)
+	rows, total, goals, _, err := s.portfolioPage(ctx, s.queryCustomPlan, sql, v, f, top, now)
+	return rows, total, goals, err
 }
+
+// SetPortfolioDenseScope sets the scope size above which the portfolio walks its rank
+// indexes: a test runs both ways on small worlds.
+func (s *Store) SetPortfolioDenseScope(n int) { s.portfolioDenseScope = n }

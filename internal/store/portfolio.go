@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,15 +18,25 @@ import (
 // from it; and sev_static, its severity apart from the clock. Severity (sev) sorts as
 // an integer: 0 blocked, 1 at risk, 2 on track. The clock can only lower it: a date
 // passes, activity goes quiet. So a row's sev is its sev_static unless the clock has
-// lowered it, and the ranked lists walk the rank indexes in sev_static order, skipping
-// the lowered rows, then merge in the lowered rows (portfolioLowered) scored when read.
-// Only the sums read every row in scope, narrow and unsorted.
+// lowered it (portfolioLowered).
+//
+// The rows in the viewer's scope are read once, scored and summed. What is ranked
+// from them depends on how many there are. A scope of up to portfolioDenseScope
+// projects is sorted whole. A bigger one (the root's head: every project) is ranked by
+// walking the rank indexes in sev_static order, testing each row's scope, skipping the
+// lowered rows, and merging those in: the walks stop after the few rows each list
+// needs, where sorting 10,000 rows cost 7 ms. In a sparse scope the walks would read
+// most of the index to find their rows (a team's head: 3 ms sorted, 37 ms walked).
 //
 // Parameters: $1 user id, $2 admin, $3 today, $4 status, $5 projects named per goal,
-// $6 goal, $7 offset, $8 limit, $9 health, $10 now. Callers pass now as both $3 and
-// $10. $3, a date, is now's calendar day in now's zone, the company's (pgx sends it
-// so); $10 is the moment, kept apart because a parameter read as a date once is a
-// date everywhere, and $3::timestamptz would be midnight.
+// $6 goal, $7 offset, $8 limit, $9 health, $10 now, $11 portfolioDenseScope. Callers
+// pass now as both $3 and $10. $3, a date, is now's calendar day in now's zone, the
+// company's (pgx sends it so); $10 is the moment, kept apart because a parameter read
+// as a date once is a date everywhere, and $3::timestamptz would be midnight.
+
+// portfolioDenseScope: above this many projects in scope, the portfolio walks its rank
+// indexes; up to it, it sorts them (a sort of 2,000 narrow rows costs about 1 ms).
+const portfolioDenseScope = 2000
 
 // portfolioSev is accord.HealthOf written in SQL over a project_signals row s:
 // TestHealthInSQLAgreesWithHealthOf checks they agree; change one with the other.
@@ -44,10 +55,11 @@ const portfolioLowered = `((s.sev_static > 0 AND s.p0_next_due < $3::date)
 		AND s.oldest_activity < $10::timestamptz - make_interval(days => s.cadence_days)))`
 
 // portfolioInScope is true when row s is in the viewer's scope: every project for an
-// administrator, else those with a unit the viewer heads in their reach (every unit
-// above an involved unit). It probes project_reach by key (OFFSET 0 keeps the planner
-// from hashing the whole scope first), for the walks that stop after a few rows.
-const portfolioInScope = `($2::boolean OR EXISTS (SELECT 1 FROM project_reach pr
+// administrator or the one root's head, else those with a unit the viewer heads in
+// their reach (every unit above an involved unit). It probes project_reach by key (OFFSET 0 keeps the planner
+// from hashing the whole scope first), for the walks of a dense scope, which stop
+// after a few rows.
+const portfolioInScope = `((SELECT every FROM headed) OR EXISTS (SELECT 1 FROM project_reach pr
 	WHERE pr.project_id = s.project_id AND pr.unit_id = ANY ((SELECT ids FROM headed)::bigint[]) OFFSET 0))`
 
 // portfolioSeverity orders scored rows: blocked first, then at risk, then the most
@@ -66,30 +78,65 @@ const portfolioSevBounds = `(CASE WHEN $9::text IS NULL OR $9 = 'blocked' THEN 0
 		WHEN $9 = 'blocked' THEN 0 ELSE -1 END)`
 
 // portfolioWalk lists the unlowered rows in scope of status $4 whose sev_static is
-// within bounds, where cond holds, in portfolioSeverity order, up to limit.
+// within bounds, where cond holds, in portfolioSeverity order, up to limit: for a
+// dense scope only (its one-time filter skips it otherwise).
 func portfolioWalk(cond, bounds, limit string) string {
 	return `SELECT s.project_id, s.goal_id, s.escalations, s.expected_amount, s.sev_static AS sev
 		FROM project_signals s
-		WHERE ` + cond + ` AND ($4::text IS NULL OR s.status = $4) AND s.sev_static BETWEEN ` + bounds + `
+		WHERE (SELECT yes FROM dense) AND ` + cond + ` AND ($4::text IS NULL OR s.status = $4)
+		  AND s.sev_static BETWEEN ` + bounds + `
 		  AND ` + portfolioLowered + ` IS NOT TRUE AND ` + portfolioInScope + `
 		ORDER BY s.sev_static, s.escalations DESC, s.expected_amount DESC NULLS LAST, s.project_id LIMIT ` + limit
 }
 
-// portfolioPageSQL is the whole portfolio in one statement.
+// portfolioStatement is the whole portfolio in one statement, which walks the rank
+// indexes for a dense scope when walked is set (portfolioWalkedSQL) and otherwise
+// sorts the scope whatever its size (portfolioSortedSQL).
 //   - goal_up gives each goal the company goal it rolls up to and every goal above it.
-//   - counted sums the rows in scope of status $4 per goal and severity: the rollup to
-//     company goals and the page's total come from it.
-//   - lowered scores the rows in scope the clock has made worse, found from the
-//     partial indexes.
-//   - page_ids and ranked merge each walk with the lowered rows: the page of rows
-//     matching $9, $4 and $6, worst first; and the worst $5 of each company goal.
+//   - scoped is every row in scope of status $4, scored; counted sums it per goal and
+//     severity, for the rollup to company goals and the page's total; lowered is its
+//     rows the clock has made worse.
+//   - page_ids and ranked give the page of rows matching $9, $4 and $6, worst first,
+//     and the worst $5 of each company goal: merged from the walks and the lowered rows
+//     for a dense scope, sorted from scoped otherwise.
 //   - Only what is listed is dressed with names; only the page's rows count their
 //     overdue and stale requests.
-var portfolioPageSQL = `WITH RECURSIVE goal_up AS (
+//   - Its last column says whether the scope was dense (more than $11 projects).
+func portfolioStatement(walked bool) string {
+	dense, unwalked, pageWalks, topWalks := ``, `TRUE`, ``, ``
+	if walked {
+		dense = `dense AS MATERIALIZED (SELECT count(*) > $11::int AS yes FROM scoped),`
+		unwalked = `lowered OR NOT (SELECT yes FROM dense)`
+		pageWalks = `(` + portfolioWalk("$6::bigint IS NULL", portfolioSevBounds, "$7::int + $8::int") + `)
+			UNION ALL
+			-- Under a goal filter, each goal below it is walked on its own.
+			SELECT w.* FROM goal_up g CROSS JOIN LATERAL (
+				` + portfolioWalk("s.goal_id = g.id", portfolioSevBounds, "$7::int + $8::int") + `) w
+			WHERE $6 = ANY (g.path)
+			UNION ALL`
+		topWalks = `SELECT g.root AS goal_root, w.* FROM goal_up g CROSS JOIN LATERAL (
+				` + portfolioWalk("s.goal_id = g.id", "0 AND 2", "$5") + `) w
+			UNION ALL SELECT NULL, w.* FROM (` + portfolioWalk("s.goal_id IS NULL", "0 AND 2", "$5") + `) w
+			UNION ALL`
+	}
+	return `WITH RECURSIVE goal_up AS (
 		SELECT id, id AS root, ARRAY[id] AS path FROM goals WHERE parent_id IS NULL
 		UNION ALL
 		SELECT g.id, u.root, u.path || g.id FROM goals g JOIN goal_up u ON g.parent_id = u.id),
-	headed AS MATERIALIZED (SELECT ` + openUnitsHeaded + ` AS ids),
+	-- every: the viewer sees every project, an administrator or the head of the one
+	-- root unit (every unit lies below it, so it is in every project's reach).
+	headed AS MATERIALIZED (SELECT ids, $2 OR (SELECT count(*) = 1 FROM units WHERE parent_id IS NULL)
+			AND EXISTS (SELECT 1 FROM units WHERE parent_id IS NULL AND id = ANY (ids)) AS every
+		FROM (SELECT ` + openUnitsHeaded + ` AS ids) h),
+	scoped AS MATERIALIZED (
+		SELECT s.project_id, s.goal_id, s.escalations, s.expected_amount, s.currency, ` + portfolioSev + ` AS sev,
+			` + portfolioLowered + ` IS TRUE AS lowered
+		FROM project_signals s
+		-- The scope is hashed once here, not probed row by row.
+		WHERE ((SELECT every FROM headed) OR s.project_id IN (SELECT project_id FROM project_reach
+			WHERE unit_id = ANY ((SELECT ids FROM headed)::bigint[])))
+		  AND ($4::text IS NULL OR s.status = $4)),
+	` + dense + `
 	counted AS MATERIALIZED (
 		SELECT goal_id, count(*) AS projects,
 			count(*) FILTER (WHERE sev = 0) AS blocked, count(*) FILTER (WHERE sev = 1) AS at_risk,
@@ -98,33 +145,21 @@ var portfolioPageSQL = `WITH RECURSIVE goal_up AS (
 			COALESCE(sum(expected_amount) FILTER (WHERE sev = 1), 0)::bigint AS v_at_risk,
 			COALESCE(sum(expected_amount) FILTER (WHERE sev = 2), 0)::bigint AS v_on_track,
 			min(currency) AS min_currency, max(currency) AS max_currency, sum(escalations) AS escalations
-		FROM (SELECT s.goal_id, s.expected_amount, s.currency, s.escalations, ` + portfolioSev + ` AS sev
-			FROM project_signals s
-			-- Every row in scope is read here: the scope is hashed once, not probed per row.
-			WHERE ($2::boolean OR s.project_id IN (SELECT project_id FROM project_reach
-				WHERE unit_id = ANY ((SELECT ids FROM headed)::bigint[])))
-			  AND ($4::text IS NULL OR s.status = $4)) x
-		GROUP BY goal_id),
+		FROM scoped GROUP BY goal_id),
 	rollup AS (
 		SELECT gu.root AS goal_root, sum(projects) AS projects, sum(blocked) AS blocked, sum(at_risk) AS at_risk,
 			sum(on_track) AS on_track, sum(v_blocked)::bigint AS v_blocked, sum(v_at_risk)::bigint AS v_at_risk,
 			sum(v_on_track)::bigint AS v_on_track, COALESCE(min(min_currency), '') AS min_currency,
 			COALESCE(max(max_currency), '') AS max_currency, COALESCE(sum(escalations), 0)::int AS escalations
 		FROM counted c LEFT JOIN goal_up gu ON gu.id = c.goal_id GROUP BY gu.root),
-	lowered AS MATERIALIZED (
-		SELECT s.project_id, s.goal_id, s.escalations, s.expected_amount, ` + portfolioSev + ` AS sev
-		FROM project_signals s
-		WHERE ` + portfolioLowered + ` AND ($4::text IS NULL OR s.status = $4) AND ` + portfolioInScope + `),
+	-- What a dense scope's walks skip, merged back in; every row of a sparse one.
+	unwalked AS (
+		SELECT project_id, goal_id, escalations, expected_amount, sev FROM scoped
+		WHERE ` + unwalked + `),
 	page_ids AS (
 		SELECT x.project_id, x.sev FROM (
-			(` + portfolioWalk("$6::bigint IS NULL", portfolioSevBounds, "$7::int + $8::int") + `)
-			UNION ALL
-			-- Under a goal filter, each goal below it is walked on its own.
-			SELECT w.* FROM goal_up g CROSS JOIN LATERAL (
-				` + portfolioWalk("s.goal_id = g.id", portfolioSevBounds, "$7::int + $8::int") + `) w
-			WHERE $6 = ANY (g.path)
-			UNION ALL
-			SELECT project_id, goal_id, escalations, expected_amount, sev FROM lowered
+			` + pageWalks + `
+			SELECT project_id, goal_id, escalations, expected_amount, sev FROM unwalked
 			WHERE ($9::text IS NULL OR ` + portfolioHealth + ` = $9)
 			  AND ($6::bigint IS NULL OR goal_id IN (SELECT id FROM goal_up WHERE $6 = ANY (path)))) x
 		ORDER BY ` + portfolioSeverity + ` OFFSET $7 LIMIT $8),
@@ -157,14 +192,15 @@ var portfolioPageSQL = `WITH RECURSIVE goal_up AS (
 		SELECT project_id, goal_root, sev,
 			row_number() OVER (PARTITION BY goal_root ORDER BY ` + portfolioSeverity + `) AS rn
 		FROM (
-			SELECT g.root AS goal_root, w.* FROM goal_up g CROSS JOIN LATERAL (
-				` + portfolioWalk("s.goal_id = g.id", "0 AND 2", "$5") + `) w
-			UNION ALL SELECT NULL, w.* FROM (` + portfolioWalk("s.goal_id IS NULL", "0 AND 2", "$5") + `) w
-			UNION ALL SELECT gu.root, l.* FROM lowered l LEFT JOIN goal_up gu ON gu.id = l.goal_id) x),
+			` + topWalks + `
+			SELECT gu.root AS goal_root, u.* FROM unwalked u LEFT JOIN goal_up gu ON gu.id = u.goal_id) x),
 	tops AS (
 		SELECT r.goal_root, json_agg(json_build_object('id', r.project_id, 'name', p.name, 'name_en', p.name_en,
 			'status', p.status, 'health', ` + portfolioHealth + `) ORDER BY r.rn) AS top
-		FROM ranked r JOIN projects p ON p.id = r.project_id WHERE r.rn <= $5 GROUP BY r.goal_root),
+		-- Each named project by key: estimating the ranked rows as many, the planner
+		-- hashed every project to name 255 of them.
+		FROM ranked r CROSS JOIN LATERAL (SELECT name, name_en, status FROM projects WHERE id = r.project_id) p
+		WHERE r.rn <= $5 GROUP BY r.goal_root),
 	roots AS (
 		SELECT id, title, title_en, target FROM goals
 		WHERE parent_id IS NULL AND (closed_at IS NULL OR id IN (SELECT goal_root FROM rollup))
@@ -177,10 +213,17 @@ var portfolioPageSQL = `WITH RECURSIVE goal_up AS (
 				WHEN $9 = 'at_risk' THEN at_risk WHEN $9 = 'on_track' THEN on_track ELSE 0 END), 0)::bigint
 			FROM counted c WHERE $6::bigint IS NULL OR c.goal_id IN (SELECT id FROM goal_up WHERE $6 = ANY (path))),
 		-- The page's rows once, on the first goal's row, not once per goal.
-		CASE WHEN row_number() OVER (ORDER BY g.id NULLS LAST) = 1 THEN (SELECT rows FROM page_json) END
+		CASE WHEN row_number() OVER (ORDER BY g.id NULLS LAST) = 1 THEN (SELECT rows FROM page_json) END,
+		(SELECT count(*) > $11::int FROM scoped)
 	FROM roots g LEFT JOIN rollup ru ON COALESCE(ru.goal_root, 0) = COALESCE(g.id, 0)
 	LEFT JOIN tops t ON COALESCE(t.goal_root, 0) = COALESCE(g.id, 0)
 	ORDER BY g.id NULLS LAST`
+}
+
+var (
+	portfolioWalkedSQL = portfolioStatement(true)
+	portfolioSortedSQL = portfolioStatement(false)
+)
 
 // PortfolioFilter narrows the portfolio. Pointer fields are unset when nil.
 type PortfolioFilter struct {
@@ -191,7 +234,7 @@ type PortfolioFilter struct {
 	Limit  int
 }
 
-// scanGoalRollup reads one goal's row of portfolioPageSQL, then extra columns.
+// scanGoalRollup reads one goal's row of portfolioStatement, then extra columns.
 func scanGoalRollup(r pgx.CollectableRow, extra ...any) (accord.GoalRollup, error) {
 	var g accord.GoalRollup
 	var id *int64
@@ -245,46 +288,61 @@ type portfolioRowJSON struct {
 	Escalations     int                  `json:"escalations"`
 }
 
-// PortfolioPage is an executive's portfolio in one query (portfolioPageSQL): the page
-// of rows matching f, worst first, with their total; and the rollup to the company
-// goals — every open company goal (and a closed one that still has projects), then the
-// projects that serve no goal — narrowed by f.Status alone, each naming its worst top
-// projects. Only the page's rows count their overdue and stale requests, which depend
-// on the moment.
+// PortfolioPage is an executive's portfolio in one query (portfolioStatement): the
+// page of rows matching f, worst first, with their total; and the rollup to the
+// company goals — every open company goal (and a closed one that still has projects),
+// then the projects that serve no goal — narrowed by f.Status alone, each naming its
+// worst top projects. Only the page's rows count their overdue and stale requests,
+// which depend on the moment.
 //
-// It is planned for each call (about 3 ms), not run from a generic plan as the inbox,
-// agenda and ledger are: its walks test each row's scope by an index probe, and a
-// generic plan made while the tables were small keeps the probe a scan of
-// project_reach per row after they grow (10,000 projects imported at once: 17 s a page
-// until autovacuum analysed them). A custom plan reads the tables' current size.
+// Which statement runs depends on the viewer's scope as their last view found it
+// (portfolioScopes); a wrong guess costs time, never content, and is corrected by the
+// view it slowed. A dense scope, or one not seen yet, gets portfolioWalkedSQL, planned
+// for each call (queryCustomPlan, about 3 ms): its walks probe each row's scope by
+// key, and a generic plan made while the tables were small keeps that probe a scan of
+// project_reach per row once they grow (10,000 projects imported at once: 17 s a page
+// until autovacuum analysed them). A sparse scope gets portfolioSortedSQL under its
+// generic plan, which hashes the scope and sorts it, safe under any plan.
 func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
-	return s.portfolioPage(ctx, portfolioPageSQL, v, f, top, now)
+	sql, run := portfolioWalkedSQL, s.queryCustomPlan
+	if s.portfolioScopes.sparse(v.User.ID) {
+		sql, run = portfolioSortedSQL, s.queryGenericPlan
+	}
+	rows, total, goals, dense, err := s.portfolioPage(ctx, run, sql, v, f, top, now)
+	if err == nil {
+		s.portfolioScopes.record(v.User.ID, !dense)
+	}
+	return rows, total, goals, err
 }
 
-// portfolioPage runs sql, portfolioPageSQL or a statement with its parameters and
-// columns, and reads its rows.
-func (s *Store) portfolioPage(ctx context.Context, sql string, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
+// portfolioPage runs sql, a portfolioStatement or a statement with its parameters and
+// columns, by run, and reads its rows.
+func (s *Store) portfolioPage(ctx context.Context, run func(context.Context, string, []any, func(pgx.Rows) error) error,
+	sql string, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, bool, error) {
 	var total int
+	var dense bool
 	var pageJSON []byte
 	var goals []accord.GoalRollup
-	rows, err := s.pool.Query(ctx, sql,
-		v.User.ID, v.Roles.Admin, now, f.Status, top, f.GoalID, f.Offset, f.Limit, f.Health, now)
-	if err == nil {
-		goals, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.GoalRollup, error) {
-			var rowsJSON []byte
-			g, err := scanGoalRollup(r, &total, &rowsJSON)
-			if rowsJSON != nil {
-				pageJSON = rowsJSON
-			}
-			return g, err
+	err := run(ctx, sql,
+		[]any{v.User.ID, v.Roles.Admin, now, f.Status, top, f.GoalID, f.Offset, f.Limit, f.Health, now, s.portfolioDenseScope},
+		func(rows pgx.Rows) error {
+			var err error
+			goals, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.GoalRollup, error) {
+				var rowsJSON []byte
+				g, err := scanGoalRollup(r, &total, &rowsJSON, &dense)
+				if rowsJSON != nil {
+					pageJSON = rowsJSON
+				}
+				return g, err
+			})
+			return err
 		})
-	}
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
+		return nil, 0, nil, false, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
 	}
 	var in []portfolioRowJSON
 	if err := json.Unmarshal(pageJSON, &in); err != nil {
-		return nil, 0, nil, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
+		return nil, 0, nil, false, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
 	}
 	list := make([]accord.PortfolioRow, 0, len(in))
 	for _, p := range in {
@@ -296,7 +354,30 @@ func (s *Store) portfolioPage(ctx context.Context, sql string, v accord.Viewer, 
 			P0Overdue: p.P0Overdue, Declined: p.Declined, Overdue: p.Overdue, Stale: p.Stale, HighRisk: p.HighRisk,
 			Delivered: p.Delivered, Escalations: p.Escalations})
 	}
-	return list, total, goals, nil
+	return list, total, goals, dense, nil
+}
+
+// portfolioScopes remembers whose portfolio scope was sparse at their last view, to
+// choose the statement for the next (PortfolioPage). It holds no content: a stale
+// entry only picks the slower statement once.
+type portfolioScopes struct {
+	mu       sync.Mutex
+	isSparse map[int64]bool
+}
+
+func (p *portfolioScopes) sparse(userID int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.isSparse[userID]
+}
+
+func (p *portfolioScopes) record(userID int64, sparse bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.isSparse == nil {
+		p.isSparse = map[int64]bool{}
+	}
+	p.isSparse[userID] = sparse
 }
 
 // UnitLoad is what the units in a viewer's scope are asked for right now.

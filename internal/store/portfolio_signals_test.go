@@ -269,6 +269,9 @@ func TestPortfolioSignalsUnderConcurrentChanges(t *testing.T) {
 		`UPDATE requests SET holder_unit_id = (SELECT id FROM units ORDER BY random() LIMIT 1)
 		 WHERE id = (SELECT id FROM requests WHERE project_id = 1 ORDER BY random() LIMIT 1)`,
 		`UPDATE projects SET owning_unit_id = (SELECT id FROM units ORDER BY random() LIMIT 1) WHERE id = 1`,
+		// The columns the portfolio copies (migration 0040).
+		`UPDATE projects SET status = CASE status WHEN 'active' THEN 'on_hold' ELSE 'active' END,
+			expected_amount = (random() * 1000)::bigint, cadence_days = 1 + (random() * 20)::int WHERE id = 1`,
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
@@ -314,4 +317,50 @@ func raceOnce(ctx context.Context, pool *pgxpool.Pool, first, second string) err
 func isDeadlock(err error) bool {
 	var pgErr *pgconn.PgError
 	return asError(err, &pgErr) && pgErr.Code == "40P01"
+}
+
+// TestEditingAProjectWhileItsRequestsMoveDoesNotDeadlock: a request's writer holds the
+// project's signal row (its triggers refresh it) and then reaches the project by
+// foreign key, as a notification's insert does; meanwhile the project's lead changes
+// its status, which its trigger copies into that same signal row (migration 0040).
+// Both commit: the edit locks the project without its key, so the foreign key's
+// share lock does not wait for it while it waits for the signal row.
+func TestEditingAProjectWhileItsRequestsMoveDoesNotDeadlock(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	ctx, pool := w.Ctx, w.Store.Pool()
+	p := w.Project(t, storetest.ProjectOpts{})
+	holder := w.Unit(t, storetest.UnitOpts{})
+	n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
+	r := w.Request(t, storetest.RequestOpts{Need: &n, At: time.Now()})
+
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	_, err = tx.Exec(ctx, `UPDATE requests SET last_activity_at = now() WHERE id = $1`, r.ID)
+	require.NoError(t, err)
+
+	edited := make(chan error, 1)
+	go func() {
+		in := p.Input()
+		in.Status = accord.ProjectOnHold
+		_, err := w.Store.UpdateProject(ctx, p.LeadUserID, p.ID, p.Version, in)
+		edited <- err
+	}()
+	// Until the edit waits for the signal row.
+	require.Eventually(t, func() bool {
+		var waiting bool
+		require.NoError(t, pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE projects SET name%')`).Scan(&waiting))
+		return waiting
+	}, 10*time.Second, 20*time.Millisecond)
+
+	_, err = tx.Exec(ctx, `SELECT 1 FROM projects WHERE id = $1 FOR KEY SHARE`, p.ID)
+	require.NoError(t, err, "the request's writer reaches the project")
+	require.NoError(t, tx.Commit(ctx))
+	require.NoError(t, <-edited, "the edit commits after it")
+	requireNoDrift(t, ctx, pool, "both committed")
+	var status string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT status FROM project_signals WHERE project_id = $1`, p.ID).Scan(&status))
+	require.Equal(t, "on_hold", status)
 }

@@ -90,7 +90,10 @@ func (s *Store) CreateProject(ctx context.Context, actorID int64, in accord.Proj
 func (s *Store) UpdateProject(ctx context.Context, actorID, id int64, version int, in accord.ProjectInput) (accord.Project, error) {
 	var p accord.Project
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
-		before, err := scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1 FOR UPDATE OF p`, id))
+		// NO KEY: a request's writer holds the project's signal row (migration 0013) and
+		// then reaches the project by foreign key (KEY SHARE), which FOR UPDATE would
+		// block while this edit's triggers wait for that signal row: a deadlock.
+		before, err := scanProject(tx.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1 FOR NO KEY UPDATE OF p`, id))
 		if err != nil {
 			return mapNotFound(err, "project_not_found")
 		}

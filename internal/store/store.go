@@ -22,12 +22,17 @@ type Store struct {
 	// prepared: statements stay prepared on their connection (pgx's default mode), so
 	// a generic plan is made once and kept (queryGenericPlan).
 	prepared bool
+	// portfolioDenseScope is the number of projects in an executive's scope above which
+	// the portfolio walks its rank indexes instead of sorting the scope (PortfolioPage).
+	portfolioDenseScope int
+	portfolioScopes     portfolioScopes
 }
 
 // New wraps an open pool.
 func New(pool *pgxpool.Pool) *Store {
 	return &Store{pool: pool,
-		prepared: pool.Config().ConnConfig.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement}
+		prepared:            pool.Config().ConnConfig.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement,
+		portfolioDenseScope: portfolioDenseScope}
 }
 
 // Pool exposes the pool for the session store and health checks.
@@ -84,6 +89,19 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // prepared (a pooler's cache_describe mode, see the README), every call is planned
 // anyway and a generic plan would only ignore the parameters, so the read runs plain.
 func (s *Store) queryGenericPlan(ctx context.Context, sql string, args []any, read func(pgx.Rows) error) error {
+	return s.queryWithPlanMode(ctx, "force_generic_plan", sql, args, read)
+}
+
+// queryCustomPlan runs one read planned for its parameters on every call, as
+// queryGenericPlan does the opposite: left to itself PostgreSQL may switch a prepared
+// statement to its generic plan after five calls, and keep a plan made while the
+// tables were small (PortfolioPage says why that matters there).
+func (s *Store) queryCustomPlan(ctx context.Context, sql string, args []any, read func(pgx.Rows) error) error {
+	return s.queryWithPlanMode(ctx, "force_custom_plan", sql, args, read)
+}
+
+// queryWithPlanMode runs one read with plan_cache_mode set to mode for it alone.
+func (s *Store) queryWithPlanMode(ctx context.Context, mode, sql string, args []any, read func(pgx.Rows) error) error {
 	if !s.prepared {
 		rows, err := s.pool.Query(ctx, sql, args...)
 		if err != nil {
@@ -93,12 +111,12 @@ func (s *Store) queryGenericPlan(ctx context.Context, sql string, args []any, re
 		return read(rows)
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`)
+	b.Queue(`SELECT set_config('plan_cache_mode', $1, true)`, mode)
 	b.Queue(sql, args...)
 	br := s.pool.SendBatch(ctx, b)
 	if _, err := br.Exec(); err != nil {
 		_ = br.Close()
-		return fmt.Errorf("store: generic plan: %w", err)
+		return fmt.Errorf("store: %s: %w", mode, err)
 	}
 	rows, err := br.Query()
 	if err == nil {

@@ -1,5 +1,5 @@
-DROP TRIGGER IF EXISTS projects_copy_to_signals_update ON projects;
-DROP TRIGGER IF EXISTS projects_copy_to_signals_insert ON projects;
+DROP TRIGGER IF EXISTS projects_signals_update_copy ON projects;
+DROP TRIGGER IF EXISTS projects_signals_insert_copy ON projects;
 DROP FUNCTION IF EXISTS projects_copy_to_signals();
 ALTER TABLE project_signals
     DROP COLUMN IF EXISTS stale_at,

@@ -24,10 +24,12 @@ ALTER TABLE project_signals
     ADD COLUMN stale_at        timestamptz GENERATED ALWAYS AS (
         (oldest_activity AT TIME ZONE 'UTC' + make_interval(days => cadence_days)) AT TIME ZONE 'UTC') STORED;
 
--- A project's columns follow it. A new project's row is made here when its signals
--- trigger has not made it yet (triggers on one event fire in name order). An edit
--- touches the row only when a copied column changed: a rename must not take the
--- signal row's lock, which a request's writer holds while it reaches the project.
+-- A project's columns follow it. An edit touches the signal row only when a copied
+-- column changed: a rename must not take the row's lock, which a request's writer
+-- holds while it reaches the project. Triggers on one event fire in name order, row
+-- triggers first: these are named to fire last, after the ones that lock the
+-- project's requests (projects_queue_keys, projects_exchange_update), so an edit
+-- locks requests before the signal row, the order a request's writer takes them in.
 CREATE FUNCTION projects_copy_to_signals() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
@@ -48,9 +50,9 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER projects_copy_to_signals_insert AFTER INSERT ON projects
+CREATE TRIGGER projects_signals_insert_copy AFTER INSERT ON projects
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION projects_copy_to_signals();
-CREATE TRIGGER projects_copy_to_signals_update AFTER UPDATE ON projects
+CREATE TRIGGER projects_signals_update_copy AFTER UPDATE ON projects
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION projects_copy_to_signals();
 
 UPDATE project_signals s

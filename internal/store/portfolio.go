@@ -101,7 +101,8 @@ func portfolioWalk(cond, bounds, limit string) string {
 //     for a dense scope, sorted from scoped otherwise.
 //   - Only what is listed is dressed with names; only the page's rows count their
 //     overdue and stale requests.
-//   - Its last column says whether the scope was dense (more than $11 projects).
+//   - Its last column says whether the scope was dense: more than $11 projects of
+//     status $4.
 func portfolioStatement(walked bool) string {
 	dense, unwalked, pageWalks, topWalks := ``, `TRUE`, ``, ``
 	if walked {
@@ -295,22 +296,28 @@ type portfolioRowJSON struct {
 // worst top projects. Only the page's rows count their overdue and stale requests,
 // which depend on the moment.
 //
-// Which statement runs depends on the viewer's scope as their last view found it
-// (portfolioScopes); a wrong guess costs time, never content, and is corrected by the
-// view it slowed. A dense scope, or one not seen yet, gets portfolioWalkedSQL, planned
+// Which statement runs depends on the viewer's scope, of the status asked for, as
+// their last such view found it (portfolioScopes); a wrong guess costs time, never
+// content, and is corrected by the view it slowed. A dense scope, or one not seen yet, gets portfolioWalkedSQL, planned
 // for each call (queryCustomPlan, about 3 ms): its walks probe each row's scope by
 // key, and a generic plan made while the tables were small keeps that probe a scan of
 // project_reach per row once they grow (10,000 projects imported at once: 17 s a page
 // until autovacuum analysed them). A sparse scope gets portfolioSortedSQL under its
-// generic plan, which hashes the scope and sorts it, safe under any plan.
+// generic plan: it hashes the scope and sorts it, as the statement before migration
+// 0040 did (a generic plan made on small tables could still pick a plain subplan for
+// the scope test; not seen).
 func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
+	key := portfolioScopeKey{userID: v.User.ID}
+	if f.Status != nil {
+		key.status = *f.Status
+	}
 	sql, run := portfolioWalkedSQL, s.queryCustomPlan
-	if s.portfolioScopes.sparse(v.User.ID) {
+	if s.portfolioScopes.sparse(key) {
 		sql, run = portfolioSortedSQL, s.queryGenericPlan
 	}
 	rows, total, goals, dense, err := s.portfolioPage(ctx, run, sql, v, f, top, now)
 	if err == nil {
-		s.portfolioScopes.record(v.User.ID, !dense)
+		s.portfolioScopes.record(key, !dense)
 	}
 	return rows, total, goals, err
 }
@@ -357,27 +364,33 @@ func (s *Store) portfolioPage(ctx context.Context, run func(context.Context, str
 	return list, total, goals, dense, nil
 }
 
-// portfolioScopes remembers whose portfolio scope was sparse at their last view, to
-// choose the statement for the next (PortfolioPage). It holds no content: a stale
-// entry only picks the slower statement once.
+// portfolioScopes remembers whose portfolio scope was sparse at their last view, by
+// the status it was narrowed to, to choose the statement for the next (PortfolioPage).
+// It holds no content: a stale entry only picks the slower statement once.
 type portfolioScopes struct {
 	mu       sync.Mutex
-	isSparse map[int64]bool
+	isSparse map[portfolioScopeKey]bool
 }
 
-func (p *portfolioScopes) sparse(userID int64) bool {
+// portfolioScopeKey is a viewer and the status their view was narrowed to ("" for none).
+type portfolioScopeKey struct {
+	userID int64
+	status accord.ProjectStatus
+}
+
+func (p *portfolioScopes) sparse(k portfolioScopeKey) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.isSparse[userID]
+	return p.isSparse[k]
 }
 
-func (p *portfolioScopes) record(userID int64, sparse bool) {
+func (p *portfolioScopes) record(k portfolioScopeKey, sparse bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.isSparse == nil {
-		p.isSparse = map[int64]bool{}
+		p.isSparse = map[portfolioScopeKey]bool{}
 	}
-	p.isSparse[userID] = sparse
+	p.isSparse[k] = sparse
 }
 
 // UnitLoad is what the units in a viewer's scope are asked for right now.

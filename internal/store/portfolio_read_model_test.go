@@ -17,7 +17,7 @@ import (
 // portfolioScoringEveryProject is the portfolio as it was before migration 0040: it
 // joins every project in the viewer's scope to its signals and goal, scores it, and
 // sorts the lot. Slow, but plain: the test below holds the read model to it. (It ends
-// with the read model's last column, whether the scope holds more than $11 projects.)
+// with a column in the place of the read model's last, which the comparison ignores.)
 const portfolioScoringEveryProject = `WITH RECURSIVE goal_up AS (
 		SELECT id, id AS root, ARRAY[id] AS path FROM goals WHERE parent_id IS NULL
 		UNION ALL

@@ -319,48 +319,74 @@ func isDeadlock(err error) bool {
 	return asError(err, &pgErr) && pgErr.Code == "40P01"
 }
 
-// TestEditingAProjectWhileItsRequestsMoveDoesNotDeadlock: a request's writer holds the
-// project's signal row (its triggers refresh it) and then reaches the project by
-// foreign key, as a notification's insert does; meanwhile the project's lead changes
-// its status, which its trigger copies into that same signal row (migration 0040).
-// Both commit: the edit locks the project without its key, so the foreign key's
-// share lock does not wait for it while it waits for the signal row.
+// TestEditingAProjectWhileItsRequestsMoveDoesNotDeadlock: a request's writer locks the
+// request, then (its triggers) the project's signal row, then reaches the project by
+// foreign key, as a notification's insert does. Meanwhile the project's lead edits it:
+// its status, which a trigger copies into the signal row (migration 0040), and, in the
+// second case, its owning unit, whose trigger locks the project's requests. Both
+// commit in each case: the edit locks the project without its key, so the foreign
+// key's share lock does not wait for it, and it locks requests before the signal row,
+// the writer's order.
 func TestEditingAProjectWhileItsRequestsMoveDoesNotDeadlock(t *testing.T) {
 	t.Parallel()
 	w := storetest.New(t)
 	ctx, pool := w.Ctx, w.Store.Pool()
-	p := w.Project(t, storetest.ProjectOpts{})
-	holder := w.Unit(t, storetest.UnitOpts{})
-	n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
-	r := w.Request(t, storetest.RequestOpts{Need: &n, At: time.Now()})
+	elsewhere := w.Unit(t, storetest.UnitOpts{})
+	for _, c := range []struct {
+		name     string
+		newOwner bool
+		// The writer's step while the edit waits: reaching the project by foreign key,
+		// or its request's update (its triggers lock the signal row).
+		step string
+	}{
+		{"status edited while a request's writer reaches the project", false,
+			`SELECT 1 FROM projects WHERE id = $1 FOR KEY SHARE`},
+		{"status and owner edited while a request is answered", true,
+			`UPDATE requests SET last_activity_at = now() WHERE project_id = $1`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := w.Project(t, storetest.ProjectOpts{})
+			holder := w.Unit(t, storetest.UnitOpts{})
+			n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
+			r := w.Request(t, storetest.RequestOpts{Need: &n, At: time.Now()})
 
-	tx, err := pool.Begin(ctx)
-	require.NoError(t, err)
-	defer func() { _ = tx.Rollback(ctx) }()
-	_, err = tx.Exec(ctx, `UPDATE requests SET last_activity_at = now() WHERE id = $1`, r.ID)
-	require.NoError(t, err)
+			tx, err := pool.Begin(ctx)
+			require.NoError(t, err)
+			defer func() { _ = tx.Rollback(ctx) }()
+			if c.newOwner {
+				_, err = tx.Exec(ctx, `SELECT 1 FROM requests WHERE id = $1 FOR UPDATE`, r.ID)
+			} else {
+				_, err = tx.Exec(ctx, `UPDATE requests SET last_activity_at = now() WHERE id = $1`, r.ID)
+			}
+			require.NoError(t, err)
 
-	edited := make(chan error, 1)
-	go func() {
-		in := p.Input()
-		in.Status = accord.ProjectOnHold
-		_, err := w.Store.UpdateProject(ctx, p.LeadUserID, p.ID, p.Version, in)
-		edited <- err
-	}()
-	// Until the edit waits for the signal row.
-	require.Eventually(t, func() bool {
-		var waiting bool
-		require.NoError(t, pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-			WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE projects SET name%')`).Scan(&waiting))
-		return waiting
-	}, 10*time.Second, 20*time.Millisecond)
+			edited := make(chan error, 1)
+			go func() {
+				in := p.Input()
+				in.Status = accord.ProjectOnHold
+				if c.newOwner {
+					in.OwningUnitID = elsewhere.ID
+				}
+				_, err := w.Store.UpdateProject(ctx, p.LeadUserID, p.ID, p.Version, in)
+				edited <- err
+			}()
+			// Until the edit waits for a lock this transaction holds.
+			require.Eventually(t, func() bool {
+				var waiting bool
+				err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+					WHERE datname = current_database() AND wait_event_type = 'Lock'
+					  AND query LIKE 'UPDATE projects SET name%')`).Scan(&waiting)
+				return err == nil && waiting
+			}, 10*time.Second, 20*time.Millisecond)
 
-	_, err = tx.Exec(ctx, `SELECT 1 FROM projects WHERE id = $1 FOR KEY SHARE`, p.ID)
-	require.NoError(t, err, "the request's writer reaches the project")
-	require.NoError(t, tx.Commit(ctx))
-	require.NoError(t, <-edited, "the edit commits after it")
-	requireNoDrift(t, ctx, pool, "both committed")
-	var status string
-	require.NoError(t, pool.QueryRow(ctx, `SELECT status FROM project_signals WHERE project_id = $1`, p.ID).Scan(&status))
-	require.Equal(t, "on_hold", status)
+			_, err = tx.Exec(ctx, c.step, p.ID)
+			require.NoError(t, err, "the request's writer goes on")
+			require.NoError(t, tx.Commit(ctx))
+			require.NoError(t, <-edited, "the edit commits after it")
+			requireNoDrift(t, ctx, pool, "both committed")
+			var status string
+			require.NoError(t, pool.QueryRow(ctx, `SELECT status FROM project_signals WHERE project_id = $1`, p.ID).Scan(&status))
+			require.Equal(t, "on_hold", status)
+		})
+	}
 }

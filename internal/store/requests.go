@@ -54,6 +54,13 @@ func collectRequests(rows pgx.Rows) ([]accord.Request, error) {
 func (s *Store) SendNeeds(ctx context.Context, actorID, projectID int64, needIDs []int64, message string, now time.Time) ([]accord.Request, error) {
 	var out []accord.Request
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		// The project first, shared: an edit of its value (which locks it FOR NO KEY
+		// UPDATE, see UpdateProject) then waits for these requests or they wait for it,
+		// so the value each request copies into its queue keys (migration 0012) is the
+		// one that stays. Project, then requests, then signals: the order an edit takes.
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM projects WHERE id = $1 FOR SHARE`, projectID); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, `INSERT INTO requests (need_id, project_id, holder_unit_id, state, message, offer, scope,
 				due_date, sent_at, last_activity_at, offer_we_give, offer_they_get, offer_proposal)
 			SELECT d.id, d.project_id, d.holder_unit_id, 'requested', $3,

@@ -26,9 +26,10 @@ const (
 )
 
 // showPortfolioPage lists the projects touching the units under the viewer, worst
-// first, the company goals they roll up to, and the load on each unit. Two queries
-// after the session's, whatever the number of projects: the page of rows with the
-// goal rollup (which also gives the totals by health), in one statement, and the load.
+// first, the company goals they roll up to, and the load on each unit. A fixed number
+// of statements after the session's, whatever the number of projects: the page of
+// rows with the goal rollup (which also gives the totals by health) in one, the
+// decisions tile, and the load.
 func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := spine.ViewerFrom(ctx)

@@ -80,14 +80,9 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // PostgreSQL plans a prepared statement afresh on every call while it estimates a plan
 // for the actual parameters cheaper; for the inbox's big statement that planning took
 // 2.3 ms a call, as long as running it, and the generic plan runs as fast (the start
-// page's agenda too: 4–6 ms to plan, under 2 to run). The setting is sent in the same
-// pipeline as the read (one round trip once the read is prepared on the connection):
-// the statements up to its Sync are one implicit transaction, so set_config's local
-// value holds for the read and ends with it. It must stay on the pool: inside a transaction the setting would outlive the
-// read. It is chosen per statement: search, matching patterns, needs its custom plans,
-// and the escalation counts ran slower under theirs. Where statements are not kept
-// prepared (a pooler's cache_describe mode, see the README), every call is planned
-// anyway and a generic plan would only ignore the parameters, so the read runs plain.
+// page's agenda too: 4–6 ms to plan, under 2 to run). It is chosen per statement:
+// search, matching patterns, needs its custom plans, and the escalation counts ran
+// slower under theirs.
 func (s *Store) queryGenericPlan(ctx context.Context, sql string, args []any, read func(pgx.Rows) error) error {
 	return s.queryWithPlanMode(ctx, "force_generic_plan", sql, args, read)
 }
@@ -100,7 +95,14 @@ func (s *Store) queryCustomPlan(ctx context.Context, sql string, args []any, rea
 	return s.queryWithPlanMode(ctx, "force_custom_plan", sql, args, read)
 }
 
-// queryWithPlanMode runs one read with plan_cache_mode set to mode for it alone.
+// queryWithPlanMode runs one read with plan_cache_mode set to mode for it alone. The
+// setting is sent in the same pipeline as the read (one round trip once the read is
+// prepared on the connection): the statements up to its Sync are one implicit
+// transaction, so set_config's local value holds for the read and ends with it. It
+// must stay on the pool: inside a transaction the setting would outlive the read.
+// Where statements are not kept prepared (a pooler's cache_describe mode, see the
+// README), every call is planned for its parameters anyway and a generic plan would
+// only ignore them, so the read runs plain.
 func (s *Store) queryWithPlanMode(ctx context.Context, mode, sql string, args []any, read func(pgx.Rows) error) error {
 	if !s.prepared {
 		rows, err := s.pool.Query(ctx, sql, args...)

@@ -202,90 +202,95 @@ func TestListsAgreeWithTheAccessPolicy(t *testing.T) {
 				require.Positive(t, out, "and leave some out")
 			})
 
-			t.Run("search", func(t *testing.T) {
-				var found, unseen int
-				for _, x := range people {
-					at := fmt.Sprintf("user %d", x.v.User.ID)
-					search := func(text string) map[accord.SearchKind][]int64 {
-						q, err := accord.ParseSearchQuery(text, "")
-						require.NoError(t, err)
-						res, err := st.Search(ctx, x.v, q, 0, 10_000)
-						require.NoError(t, err)
-						got := map[accord.SearchKind][]int64{}
-						for _, h := range res.Hits {
-							got[h.Kind] = append(got[h.Kind], h.ID)
+			// Both ways Search reads the matches of a narrow sight: from the projects
+			// seen (every narrow sight here is few) and from the matches.
+			for _, fewSeen := range []int{1 << 30, -1} {
+				t.Run(fmt.Sprint("search, few seen up to ", fewSeen), func(t *testing.T) {
+					st.SetSearchFewSeen(fewSeen)
+					var found, unseen int
+					for _, x := range people {
+						at := fmt.Sprintf("user %d", x.v.User.ID)
+						search := func(text string) map[accord.SearchKind][]int64 {
+							q, err := accord.ParseSearchQuery(text, "")
+							require.NoError(t, err)
+							res, err := st.Search(ctx, x.v, q, 0, 10_000)
+							require.NoError(t, err)
+							got := map[accord.SearchKind][]int64{}
+							for _, h := range res.Hits {
+								got[h.Kind] = append(got[h.Kind], h.ID)
+							}
+							for k, ids := range got {
+								slices.Sort(ids)
+								require.Equal(t, res.Counts[k], len(ids), "%s: %q counts its %s hits", at, text, k)
+							}
+							return got
 						}
-						for k, ids := range got {
-							slices.Sort(ids)
-							require.Equal(t, res.Counts[k], len(ids), "%s: %q counts its %s hits", at, text, k)
-						}
-						return got
-					}
-					got := search("项目") // every project's name
-					want := filterRows(w.projects, func(p int64) bool { return accord.MayViewProject(x.pv, f.reach[p]) })
-					require.Equal(t, want, got[accord.SearchProjects], "%s: projects", at)
-					found, unseen = found+len(want), unseen+len(w.projects)-len(want)
+						got := search("项目") // every project's name
+						want := filterRows(w.projects, func(p int64) bool { return accord.MayViewProject(x.pv, f.reach[p]) })
+						require.Equal(t, want, got[accord.SearchProjects], "%s: projects", at)
+						found, unseen = found+len(want), unseen+len(w.projects)-len(want)
 
-					got = search("需求") // every need's title, and so every request's
-					var needs []int64
-					for _, p := range w.projects {
-						if accord.MayViewNeed(x.pv, f.reach[p]) {
-							needs = append(needs, f.needs[p]...)
+						got = search("需求") // every need's title, and so every request's
+						var needs []int64
+						for _, p := range w.projects {
+							if accord.MayViewNeed(x.pv, f.reach[p]) {
+								needs = append(needs, f.needs[p]...)
+							}
 						}
-					}
-					slices.Sort(needs)
-					require.Equal(t, needs, got[accord.SearchNeeds], "%s: needs", at)
-					var requests []int64
-					for _, r := range f.requests {
-						req, err := st.Request(ctx, r.id)
-						require.NoError(t, err)
-						if accord.MayViewRequest(x.pv, f.reach[r.project], accord.RequestPartyOf(req, x.v)) {
-							requests = append(requests, r.id)
+						slices.Sort(needs)
+						require.Equal(t, needs, got[accord.SearchNeeds], "%s: needs", at)
+						var requests []int64
+						for _, r := range f.requests {
+							req, err := st.Request(ctx, r.id)
+							require.NoError(t, err)
+							if accord.MayViewRequest(x.pv, f.reach[r.project], accord.RequestPartyOf(req, x.v)) {
+								requests = append(requests, r.id)
+							}
 						}
-					}
-					require.Equal(t, requests, got[accord.SearchRequests], "%s: requests", at)
+						require.Equal(t, requests, got[accord.SearchRequests], "%s: requests", at)
 
-					got = search("同步")
-					var comments []int64
-					for _, c := range f.comments {
-						var sees bool
-						switch c.Subject.Kind {
-						case accord.CommentOnProject:
-							sees = accord.MayViewProject(x.pv, f.reach[c.ProjectID])
-						case accord.CommentOnRequest:
-							req, err := st.Request(ctx, c.Subject.ID)
-							require.NoError(t, err)
-							sees = accord.MayViewRequest(x.pv, f.reach[c.ProjectID], accord.RequestPartyOf(req, x.v))
-						case accord.CommentOnEscalation:
-							e, err := st.Escalation(ctx, c.Subject.ID)
-							require.NoError(t, err)
-							party := accord.EscalationPartyOf(e, x.v)
-							party.Adviser, err = st.IsAdviser(ctx, x.v.User.ID, e.ID)
-							require.NoError(t, err)
-							party.Told, err = st.ToldOfEscalation(ctx, x.v.User.ID, e.ID)
-							require.NoError(t, err)
-							sees = accord.MayViewEscalation(party)
+						got = search("同步")
+						var comments []int64
+						for _, c := range f.comments {
+							var sees bool
+							switch c.Subject.Kind {
+							case accord.CommentOnProject:
+								sees = accord.MayViewProject(x.pv, f.reach[c.ProjectID])
+							case accord.CommentOnRequest:
+								req, err := st.Request(ctx, c.Subject.ID)
+								require.NoError(t, err)
+								sees = accord.MayViewRequest(x.pv, f.reach[c.ProjectID], accord.RequestPartyOf(req, x.v))
+							case accord.CommentOnEscalation:
+								e, err := st.Escalation(ctx, c.Subject.ID)
+								require.NoError(t, err)
+								party := accord.EscalationPartyOf(e, x.v)
+								party.Adviser, err = st.IsAdviser(ctx, x.v.User.ID, e.ID)
+								require.NoError(t, err)
+								party.Told, err = st.ToldOfEscalation(ctx, x.v.User.ID, e.ID)
+								require.NoError(t, err)
+								sees = accord.MayViewEscalation(party)
+							}
+							if sees {
+								comments = append(comments, c.ID)
+							}
 						}
-						if sees {
-							comments = append(comments, c.ID)
-						}
-					}
-					require.Equal(t, comments, got[accord.SearchComments], "%s: comments", at)
-					found, unseen = found+len(comments), unseen+len(f.comments)-len(comments)
+						require.Equal(t, comments, got[accord.SearchComments], "%s: comments", at)
+						found, unseen = found+len(comments), unseen+len(f.comments)-len(comments)
 
-					// The org tree is everyone's; an address only an administrator's.
-					require.Len(t, search("部门")[accord.SearchUnits], len(w.units)-1, "%s: units", at)
-					require.Len(t, search("人")[accord.SearchPeople], len(w.users), "%s: people", at)
-					byEmail := search("world.test")[accord.SearchPeople]
-					if x.v.Roles.Admin {
-						require.Len(t, byEmail, len(w.users), "%s: people by email", at)
-					} else {
-						require.Empty(t, byEmail, "%s: people by email", at)
+						// The org tree is everyone's; an address only an administrator's.
+						require.Len(t, search("部门")[accord.SearchUnits], len(w.units)-1, "%s: units", at)
+						require.Len(t, search("人")[accord.SearchPeople], len(w.users), "%s: people", at)
+						byEmail := search("world.test")[accord.SearchPeople]
+						if x.v.Roles.Admin {
+							require.Len(t, byEmail, len(w.users), "%s: people by email", at)
+						} else {
+							require.Empty(t, byEmail, "%s: people by email", at)
+						}
 					}
-				}
-				require.Positive(t, found, "search finds what people may open")
-				require.Positive(t, unseen, "and keeps from them what they may not")
-			})
+					require.Positive(t, found, "search finds what people may open")
+					require.Positive(t, unseen, "and keeps from them what they may not")
+				})
+			}
 
 			// Last: marking read changes the world.
 			t.Run("notifications", func(t *testing.T) {

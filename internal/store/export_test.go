@@ -24,3 +24,7 @@ func (s *Store) PortfolioPageOf(ctx context.Context, sql string, v accord.Viewer
 // SetPortfolioDenseScope sets the scope size above which the portfolio walks its rank
 // indexes: a test runs both ways on small worlds.
 func (s *Store) SetPortfolioDenseScope(n int) { s.portfolioDenseScope = n }
+
+// SetSearchFewSeen sets how many projects a narrow sight may see for a search to read
+// the rows of its projects from their keys: a test runs both ways on small worlds.
+func (s *Store) SetSearchFewSeen(n int) { s.searchFewSeen = n }

@@ -40,6 +40,7 @@ func TestSearchMatchesWordsLiterally(t *testing.T) {
 		{"期排", []string{"排期排期", "期排"}},
 		{"排", []string{"完成 100%_的排期", "排 期分开写", "排期排期", "期排"}},
 		{"da", []string{"Data 平台 a\\b"}},
+		{"DA", []string{"Data 平台 a\\b"}}, // a short term in capitals: the stored doubled text is lower-cased
 		{"a\\b", []string{"Data 平台 a\\b"}},
 		{"排期 100%", []string{"完成 100%_的排期"}}, // a short term beside a longer one
 		{"平台 DATA", []string{"Data 平台 a\\b"}},
@@ -57,5 +58,68 @@ func TestSearchMatchesWordsLiterally(t *testing.T) {
 			got = append(got, h.ID)
 		}
 		require.ElementsMatch(t, want, got, "%q", tc.query)
+	}
+}
+
+// TestSearchFindsWhatIsSeenByRoleAlone: a request's key person and its holder's head
+// see it, and its comments, after its need moved to another unit took the project
+// out of their sight. Search finds them there, by the request's words and by its
+// need's, whichever way it reads a narrow sight's matches (searchFewSeen), and keeps
+// them from a colleague in another unit.
+func TestSearchFindsWhatIsSeenByRoleAlone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := store.New(pgtest.NewPool(t, pgtest.Empty()))
+	w := storetest.Around(st)
+	owner, holder, moveTo := w.Unit(t, storetest.UnitOpts{}), w.Unit(t, storetest.UnitOpts{}), w.Unit(t, storetest.UnitOpts{})
+	keyPerson := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{holder}})
+	outsider := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{w.Unit(t, storetest.UnitOpts{})}})
+	p := w.Project(t, storetest.ProjectOpts{Owner: &owner})
+	n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder, Title: "机房排期"})
+	r := w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed, KeyPerson: &keyPerson,
+		Message: "请按季度排期"})
+	c, err := st.AddComment(ctx, keyPerson.ID, accord.CommentSubject{Kind: accord.CommentOnRequest, ID: r.ID},
+		accord.CommentInput{Body: "排期已确认"}, nil, 0, time.Now())
+	require.NoError(t, err)
+	in := needInputOf(n)
+	in.HolderUnitID = &moveTo.ID
+	_, err = st.UpdateNeed(ctx, p.LeadUserID, n.ID, n.Version, in)
+	require.NoError(t, err)
+
+	holderHead := w.Viewer(t, w.Head(t, holder))
+	for _, fewSeen := range []int{1 << 30, -1} {
+		st.SetSearchFewSeen(fewSeen)
+		for _, tc := range []struct {
+			who      accord.Viewer
+			sees     bool
+			whoNamed string
+		}{{w.Viewer(t, keyPerson), true, "key person"}, {holderHead, true, "holder's head"},
+			{w.Viewer(t, outsider), false, "outsider"}} {
+			listed, _, err := st.Projects(ctx, tc.who, store.ProjectFilter{Limit: 100})
+			require.NoError(t, err)
+			require.Empty(t, listed, "the %s sees no project", tc.whoNamed)
+			for _, text := range []string{"排期", "季度排期", "机房"} { // short and long terms; the request's words and its need's
+				q, err := accord.ParseSearchQuery(text, "")
+				require.NoError(t, err)
+				res, err := st.Search(ctx, tc.who, q, 0, 100)
+				require.NoError(t, err)
+				got := map[accord.SearchKind][]int64{}
+				for _, h := range res.Hits {
+					got[h.Kind] = append(got[h.Kind], h.ID)
+				}
+				wantRequests, wantComments := []int64(nil), []int64(nil)
+				if tc.sees {
+					wantRequests = []int64{r.ID}
+				}
+				if tc.sees && text == "排期" { // the comment's words
+					wantComments = []int64{c.ID}
+				}
+				require.Equal(t, wantRequests, got[accord.SearchRequests], "%s, %q, few seen up to %d: requests",
+					tc.whoNamed, text, fewSeen)
+				require.Equal(t, wantComments, got[accord.SearchComments], "%s, %q, few seen up to %d: comments",
+					tc.whoNamed, text, fewSeen)
+				require.Empty(t, got[accord.SearchProjects], "%s, %q: projects", tc.whoNamed, text)
+			}
+		}
 	}
 }

@@ -206,7 +206,7 @@ func TestListsAgreeWithTheAccessPolicy(t *testing.T) {
 			// seen (every narrow sight here is few) and from the matches.
 			for _, fewSeen := range []int{1 << 30, -1} {
 				t.Run(fmt.Sprint("search, few seen up to ", fewSeen), func(t *testing.T) {
-					st.SetSearchFewSeen(fewSeen)
+					st.SetFewSeen(fewSeen)
 					var found, unseen int
 					for _, x := range people {
 						at := fmt.Sprintf("user %d", x.v.User.ID)

@@ -33,20 +33,25 @@ func TestProjectVisibilityAgreesWithTheRule(t *testing.T) {
 			for _, userID := range w.users {
 				v, err := st.Viewer(ctx, userID)
 				require.NoError(t, err)
-				listed, _, err := st.Projects(ctx, v, store.ProjectFilter{Limit: 1000})
-				require.NoError(t, err)
-				var got, want []int64
-				for _, p := range listed {
-					got = append(got, p.ID)
-				}
 				pv := w.viewer(t, ctx, st, v)
+				var want []int64
 				for _, p := range w.projects {
 					if accord.MayViewProject(pv, w.reach(t, ctx, st, p)) {
 						want = append(want, p)
 					}
 				}
-				sort.Slice(got, func(i, j int) bool { return got[i] < got[j] })
-				require.Equal(t, want, got, "user %d", userID)
+				// Both ways a narrow sight tests the projects: every one here sees few.
+				for _, fewSeen := range []int{1 << 30, -1} {
+					st.SetFewSeen(fewSeen)
+					listed, _, err := st.Projects(ctx, v, store.ProjectFilter{Limit: 1000})
+					require.NoError(t, err)
+					var got []int64
+					for _, p := range listed {
+						got = append(got, p.ID)
+					}
+					sort.Slice(got, func(i, j int) bool { return got[i] < got[j] })
+					require.Equal(t, want, got, "user %d, few seen up to %d", userID, fewSeen)
+				}
 			}
 		})
 	}

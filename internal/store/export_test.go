@@ -25,6 +25,6 @@ func (s *Store) PortfolioPageOf(ctx context.Context, sql string, v accord.Viewer
 // indexes: a test runs both ways on small worlds.
 func (s *Store) SetPortfolioDenseScope(n int) { s.portfolioDenseScope = n }
 
-// SetSearchFewSeen sets how many projects a narrow sight may see for a search to read
-// the rows of its projects from their keys: a test runs both ways on small worlds.
-func (s *Store) SetSearchFewSeen(n int) { s.searchFewSeen = n }
+// SetFewSeen sets how many projects a narrow sight sees at most to count as few (its
+// lists then read their rows from the projects' keys): a test runs both ways.
+func (s *Store) SetFewSeen(n int) { s.fewSeen = n }

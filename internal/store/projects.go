@@ -207,7 +207,7 @@ func (s *Store) Projects(ctx context.Context, v accord.Viewer, f ProjectFilter) 
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error {
 			var err error
-			list, total, err = projectsIn(ctx, tx, v, f)
+			list, total, err = projectsIn(ctx, tx, v, f, s.fewSeen)
 			return err
 		})
 	return list, total, err
@@ -239,14 +239,25 @@ type projectSight struct {
 	headed []int64
 	heads  []int64 // the open units the viewer heads and belongs to (none read for an administrator)
 	// seenAbout bounds from above how many projects the narrow route sees (0 on the
-	// broad one); few is set by a caller choosing its plan by it (see seesID).
+	// broad one); few: no more than fewSeen (see seesID).
 	seenAbout int
 	few       bool
 }
 
+// fewSeen: a narrow sight of at most this many projects (seenAbout) is few, and a
+// list tests its rows against the projects seen by a semi-join, which the planner
+// may read from the projects' keys (ten rows each) rather than scanning every
+// candidate for the few seen: a lead who sees 175 of 10,000 projects, searching a
+// word in every request, read 18,000 requests to find 300 (25 ms; 5 ms from the
+// keys). Seeing more, each candidate is tested against a hash of the projects seen:
+// as a semi-join, the planner first removed the repeats from all of them, 1.5 ms
+// per use for a shared service's 6,800.
+const fewSeen = 1000
+
 // sightOf reads how many units v sees projects through against those v does not,
-// the units v belongs to outside the subtrees v heads, and the units v heads.
-func sightOf(ctx context.Context, tx pgx.Tx, v accord.Viewer) (projectSight, error) {
+// the units v belongs to outside the subtrees v heads, and the units v heads; the
+// sight is few when it sees at most few projects (fewSeen).
+func sightOf(ctx context.Context, tx pgx.Tx, v accord.Viewer, few int) (projectSight, error) {
 	sight := projectSight{units: []int64{}, headed: []int64{}, heads: []int64{}}
 	if v.Roles.Admin {
 		return sight, nil // the broad route, with nothing unseen; an administrator sees through every unit
@@ -275,6 +286,7 @@ func sightOf(ctx context.Context, tx pgx.Tx, v accord.Viewer) (projectSight, err
 	}
 	if narrow {
 		sight.narrow, sight.units, sight.headed, sight.seenAbout = true, memberOutsideHeaded, headed, *seenAbout
+		sight.few = sight.seenAbout <= few
 	} else if unseen != nil {
 		sight.units = unseen
 	}
@@ -297,7 +309,7 @@ func (ps projectSight) with(param, headedParam string) string {
 // sees is the condition that project p is seen, the units in param.
 func (ps projectSight) sees(param string) string {
 	if ps.narrow {
-		return `p.id IN (SELECT id FROM vis)`
+		return ps.seesID(`p.id`, param)
 	}
 	if len(ps.units) == 0 {
 		// Nothing unseen (an administrator, the root's head): every project. Written
@@ -329,8 +341,8 @@ func (ps projectSight) seesID(col, param string) string {
 	return `EXISTS (SELECT 1 FROM projects p WHERE p.id = ` + col + ` AND ` + ps.sees(param) + `)`
 }
 
-func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, f ProjectFilter) ([]accord.Project, int, error) {
-	sight, err := sightOf(ctx, tx, v)
+func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, f ProjectFilter, few int) ([]accord.Project, int, error) {
+	sight, err := sightOf(ctx, tx, v, few)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list projects: %w", err)
 	}

@@ -20,16 +20,6 @@ import (
 // nearly half its throughput in make bench.
 const searchCandidates = 300
 
-// searchFewSeen: a viewer who sees at most this many projects (projectSight.seenAbout
-// on the narrow route) is searched with the requests and comments of the projects
-// seen as sets of their own, which the planner may read from the projects' keys
-// (ten rows each) rather than scanning every match for the few seen: a lead who sees
-// 175 of 10,000 projects, searching a word in every request, read 18,000 requests
-// to find 300 (25 ms; 5 ms from the keys). Seeing more, the matches are scanned
-// and each tested against a hash of the projects seen: read from the keys, the
-// planner first removed the repeats from all of them, 1.5 ms per use.
-const searchFewSeen = 1000
-
 // The words each kind is searched by: the very expressions migration 0027 indexes,
 // whose doubled forms migration 0041 keeps in each table's search_doubled column.
 const (
@@ -67,11 +57,10 @@ func (s *Store) Search(ctx context.Context, v accord.Viewer, q accord.SearchQuer
 	}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error {
-			sight, err := sightOf(ctx, tx, v)
+			sight, err := sightOf(ctx, tx, v, s.fewSeen)
 			if err != nil {
 				return err
 			}
-			sight.few = sight.narrow && sight.seenAbout <= s.searchFewSeen
 			return searchIn(ctx, tx, v, sight, q, offset, limit, &res)
 		})
 	if err != nil {
@@ -159,7 +148,7 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 			WHERE d.archived_at IS NULL AND ` + matchesBig(needSearchText, `d.search_doubled`) + ` AND ` + seesRequestByKey + `
 			LIMIT ` + candidates + `)`
 	if sight.few {
-		// Seeing few projects (searchFewSeen), the requests of seen projects are one
+		// Seeing few projects (fewSeen), the requests of seen projects are one
 		// set, and the few seen only by role another, read from their indexes.
 		requestCandidates = `(SELECT r.id FROM requests r WHERE ` + matchesBig(requestSearchText, `r.search_doubled`) + `
 				AND r.project_id IN (SELECT id FROM vis) LIMIT ` + candidates + `)

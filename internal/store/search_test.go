@@ -64,7 +64,7 @@ func TestSearchMatchesWordsLiterally(t *testing.T) {
 // TestSearchFindsWhatIsSeenByRoleAlone: a request's key person and its holder's head
 // see it, and its comments, after its need moved to another unit took the project
 // out of their sight. Search finds them there, by the request's words and by its
-// need's, whichever way it reads a narrow sight's matches (searchFewSeen), and keeps
+// need's, whichever way it reads a narrow sight's matches (fewSeen), and keeps
 // them from a colleague in another unit.
 func TestSearchFindsWhatIsSeenByRoleAlone(t *testing.T) {
 	t.Parallel()
@@ -88,7 +88,7 @@ func TestSearchFindsWhatIsSeenByRoleAlone(t *testing.T) {
 
 	holderHead := w.Viewer(t, w.Head(t, holder))
 	for _, fewSeen := range []int{1 << 30, -1} {
-		st.SetSearchFewSeen(fewSeen)
+		st.SetFewSeen(fewSeen)
 		for _, tc := range []struct {
 			who      accord.Viewer
 			sees     bool

@@ -26,16 +26,16 @@ type Store struct {
 	// the portfolio walks its rank indexes instead of sorting the scope (PortfolioPage).
 	portfolioDenseScope int
 	portfolioScopes     portfolioScopes
-	// searchFewSeen is the number of projects a narrow sight may see at most for a
-	// search to let the planner read their rows from their keys (Search).
-	searchFewSeen int
+	// fewSeen is the number of projects a narrow sight sees at most to count as few
+	// (projectSight): a test sets it to run both ways.
+	fewSeen int
 }
 
 // New wraps an open pool.
 func New(pool *pgxpool.Pool) *Store {
 	return &Store{pool: pool,
 		prepared:            pool.Config().ConnConfig.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement,
-		portfolioDenseScope: portfolioDenseScope, searchFewSeen: searchFewSeen}
+		portfolioDenseScope: portfolioDenseScope, fewSeen: fewSeen}
 }
 
 // Pool exposes the pool for the session store and health checks.

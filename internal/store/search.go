@@ -33,7 +33,7 @@ const (
 
 // commentFound is what the ways a comment is seen (disjoint, so joined by UNION ALL)
 // each read of a matching comment.
-const commentFound = `c.id, c.body, c.project_id, c.request_id, c.escalation_id, c.author_user_id, c.created_at`
+const commentFound = `c.id, c.body, c.created_at`
 
 // searchColumns is the shape every kind's rows take, in the order scanned.
 const searchColumns = `kind, id, title, title_en, body, project_id, project_name, project_name_en,
@@ -137,10 +137,10 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 	rank := func(name string) string {
 		return `((CASE WHEN ` + matches(name) + ` THEN 1 ELSE 0 END) + similarity(` + name + `, $6))`
 	}
-	// The first searchCandidates matches, then the most relevant of them, by position
-	// (rank, at, id) as the joins make the names ambiguous.
+	// The first searchCandidates matches, then the most relevant of them: each kind
+	// finds (kind, id, at, rank), and only the page shown is dressed.
 	candidates := strconv.Itoa(searchCandidates)
-	top := ` LIMIT ` + candidates + `) c ORDER BY 18 DESC, 17 DESC, 2 DESC LIMIT ` + strconv.Itoa(accord.SearchMaxHits)
+	top := ` LIMIT ` + candidates + `) c ORDER BY rank DESC, at DESC, id DESC LIMIT ` + strconv.Itoa(accord.SearchMaxHits)
 	// The requests a kind's matches are on: by their own words or their need's.
 	requestCandidates := `(SELECT r.id FROM requests r WHERE ` + matchesBig(requestSearchText, `r.search_doubled`) + `
 			AND ` + seesRequestByKey + ` LIMIT ` + candidates + `)
@@ -161,30 +161,18 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 				LIMIT ` + candidates + `)`
 	}
 	query := `WITH ` + with + `
-	projects_found AS MATERIALIZED (SELECT * FROM (SELECT 'project' AS kind, p.id, p.name AS title, p.name_en AS title_en,
-			p.goal_statement AS body, p.id AS project_id, p.name AS project_name, p.name_en AS project_name_en,
-			n.name AS unit_name, n.name_en AS unit_name_en, n.id AS unit_id, '' AS state, '' AS subject_kind,
-			0::bigint AS subject_id, '' AS subject_title, '' AS subject_title_en, p.created_at AS at, ` + rank(`(p.name || ' ' || p.name_en)`) + ` AS rank
-		FROM projects p JOIN units n ON n.id = p.owning_unit_id
-		WHERE ` + matchesBig(projectSearchText, `p.search_doubled`) + ` AND ` + seesProject + top + `),
-	needs_found AS MATERIALIZED (SELECT * FROM (SELECT 'need', d.id, d.title, d.title_en, d.notes, p.id, p.name, p.name_en,
-			COALESCE(hu.name, d.external_party), COALESCE(hu.name_en, ''), COALESCE(hu.id, 0), '', '', 0::bigint, '', '',
-			d.created_at AS at, ` + rank(`(d.title || ' ' || d.title_en)`) + ` AS rank
-		FROM needs d JOIN projects p ON p.id = d.project_id LEFT JOIN units hu ON hu.id = d.holder_unit_id
+	projects_found AS MATERIALIZED (SELECT * FROM (SELECT 'project' AS kind, p.id, p.created_at AS at,
+			` + rank(`(p.name || ' ' || p.name_en)`) + ` AS rank
+		FROM projects p WHERE ` + matchesBig(projectSearchText, `p.search_doubled`) + ` AND ` + seesProject + top + `),
+	needs_found AS MATERIALIZED (SELECT * FROM (SELECT 'need' AS kind, d.id, d.created_at AS at,
+			` + rank(`(d.title || ' ' || d.title_en)`) + ` AS rank
+		FROM needs d JOIN projects p ON p.id = d.project_id
 		WHERE d.archived_at IS NULL AND ` + matchesBig(needSearchText, `d.search_doubled`) + ` AND ` + seesProject + top + `),
-	requests_found AS MATERIALIZED (SELECT * FROM (SELECT 'request', r.id, d.title, d.title_en,
-			concat_ws(' · ', NULLIF(r.scope, ''), NULLIF(r.message, ''), NULLIF(r.offer, ''), NULLIF(r.counter_scope, ''),
-				NULLIF(r.decline_reason, ''), NULLIF(r.transfer_reason, '')),
-			p.id, p.name, p.name_en, hu.name, hu.name_en, hu.id, r.state, '', 0::bigint, '', '',
-			r.last_activity_at AS at, ` + rank(`(d.title || ' ' || d.title_en)`) + ` AS rank
-		FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
-			JOIN units hu ON hu.id = r.holder_unit_id
-		WHERE r.id IN (` + requestCandidates + `)` + top + `),
-	comments_found AS MATERIALIZED (SELECT * FROM (SELECT 'comment', c.id, a.name, a.name_en, c.body, p.id, p.name, p.name_en,
-			'', '', 0::bigint, '',
-			CASE WHEN c.request_id IS NOT NULL THEN 'request' WHEN c.escalation_id IS NOT NULL THEN 'escalation' ELSE 'project' END,
-			COALESCE(c.request_id, c.escalation_id, c.project_id), COALESCE(d.title, ''), COALESCE(d.title_en, ''),
-			c.created_at AS at, similarity(c.body, $6) AS rank
+	requests_found AS MATERIALIZED (SELECT * FROM (SELECT 'request' AS kind, r.id, r.last_activity_at AS at,
+			` + rank(`(d.title || ' ' || d.title_en)`) + ` AS rank
+		FROM requests r JOIN needs d ON d.id = r.need_id WHERE r.id IN (` + requestCandidates + `)` + top + `),
+	comments_found AS MATERIALIZED (SELECT * FROM (SELECT 'comment' AS kind, c.id, c.created_at AS at,
+			similarity(c.body, $6) AS rank
 		FROM (
 				-- on a project or one of its requests: seen with the project (read from the
 				-- project's comments or from the matches, whichever are fewer)
@@ -201,60 +189,125 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 					JOIN projects p ON p.id = c.project_id LEFT JOIN requests r ON r.id = e.request_id
 				WHERE c.escalation_id IS NOT NULL AND c.retracted_at IS NULL
 					AND ` + matchesBig(`c.body`, `c.search_doubled`) + ` AND ` + seesEscalation + `
-				LIMIT ` + candidates + `)) c
-			-- dressed row by row, by key (LIMIT 1 keeps each a lookup: as joins, the
-			-- planner hashed the whole of users and projects for a few dozen comments)
-			JOIN LATERAL (SELECT a.name, a.name_en FROM users a WHERE a.id = c.author_user_id LIMIT 1) a ON true
-			JOIN LATERAL (SELECT p.id, p.name, p.name_en FROM projects p WHERE p.id = c.project_id LIMIT 1) p ON true
-			-- the request the comment or its escalation is about
-			LEFT JOIN LATERAL (SELECT d.title, d.title_en FROM requests rr JOIN needs d ON d.id = rr.need_id
-				WHERE rr.id = COALESCE(c.request_id,
-					(SELECT e.request_id FROM escalations e WHERE e.id = c.escalation_id)) LIMIT 1) d ON true` + top + `),
-	units_found AS MATERIALIZED (SELECT * FROM (SELECT 'unit', u.id, u.name, u.name_en, '', 0::bigint, '', '', '', '', 0::bigint,
-			'', '', 0::bigint, '', '', u.created_at AS at, ` + rank(unitSearchText) + ` AS rank
+				LIMIT ` + candidates + `)) c` + top + `),
+	units_found AS MATERIALIZED (SELECT * FROM (SELECT 'unit' AS kind, u.id, u.created_at AS at, ` + rank(unitSearchText) + ` AS rank
 		FROM units u WHERE ` + matches(unitSearchText) + top + `),
-	people_found AS MATERIALIZED (SELECT * FROM (SELECT 'person', u.id, u.name, u.name_en, CASE WHEN $2 THEN u.email ELSE '' END,
-			0::bigint, '', '', COALESCE(fu.name, ''), COALESCE(fu.name_en, ''), COALESCE(fu.id, 0), '', '', 0::bigint, '', '',
-			u.created_at AS at, ` + rank(`(u.name || ' ' || u.name_en)`) + ` AS rank
-		FROM users u LEFT JOIN LATERAL (SELECT n.id, n.name, n.name_en FROM memberships m
-				JOIN units n ON n.id = m.unit_id AND n.closed_at IS NULL
-			WHERE m.user_id = u.id ORDER BY n.path LIMIT 1) fu ON true
-		WHERE u.deactivated_at IS NULL AND ` + matchesBig(personSearchText, `u.search_doubled`) + `
+	people_found AS MATERIALIZED (SELECT * FROM (SELECT 'person' AS kind, u.id, u.created_at AS at,
+			` + rank(`(u.name || ' ' || u.name_en)`) + ` AS rank
+		FROM users u WHERE u.deactivated_at IS NULL AND ` + matchesBig(personSearchText, `u.search_doubled`) + `
 			AND ($2 OR ` + matches(`(u.name || ' ' || u.name_en)`) + `)` + top + `),
 	found AS (SELECT * FROM projects_found UNION ALL SELECT * FROM needs_found UNION ALL SELECT * FROM requests_found
 		UNION ALL SELECT * FROM comments_found UNION ALL SELECT * FROM units_found UNION ALL SELECT * FROM people_found)
 	SELECT ARRAY[(SELECT count(*) FROM projects_found), (SELECT count(*) FROM needs_found),
 			(SELECT count(*) FROM requests_found), (SELECT count(*) FROM comments_found),
 			(SELECT count(*) FROM units_found), (SELECT count(*) FROM people_found)], page.*
-	FROM (VALUES (1)) one LEFT JOIN LATERAL (SELECT ` + searchColumns + ` FROM found
+	FROM (VALUES (1)) one LEFT JOIN LATERAL (SELECT kind, id, at, rank FROM found
 		WHERE $3 = '' OR kind = $3 ORDER BY rank DESC, at DESC, kind, id OFFSET $4 LIMIT $5) page ON true`
 	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
+	var page searchPage
 	for rows.Next() {
 		var counts []int
-		var kind, state, subjectKind *string
-		var id, projectID, unitID, subjectID *int64
-		var title, titleEN, body, projectName, projectNameEN, unitName, unitNameEN, subjectTitle, subjectTitleEN *string
+		var kind *string
+		var id *int64
 		var at *time.Time
 		var rank *float64
-		if err := rows.Scan(&counts, &kind, &id, &title, &titleEN, &body, &projectID, &projectName, &projectNameEN,
-			&unitName, &unitNameEN, &unitID, &state, &subjectKind, &subjectID, &subjectTitle, &subjectTitleEN, &at, &rank); err != nil {
+		if err := rows.Scan(&counts, &kind, &id, &at, &rank); err != nil {
+			rows.Close()
 			return err
 		}
 		for i, k := range accord.SearchKinds {
 			res.Counts[k] = counts[i]
 		}
-		if kind == nil {
-			continue // a page past the end: the counts alone
+		if kind != nil { // else a page past the end: the counts alone
+			page.kinds, page.ids = append(page.kinds, *kind), append(page.ids, *id)
+			page.at, page.ranks = append(page.at, *at), append(page.ranks, *rank)
 		}
-		res.Hits = append(res.Hits, accord.SearchHit{Kind: accord.SearchKind(*kind), ID: *id, Title: *title,
-			TitleEN: *titleEN, Text: *body, ProjectID: *projectID, ProjectName: *projectName, ProjectNameEN: *projectNameEN,
-			UnitName: *unitName, UnitNameEN: *unitNameEN, UnitID: *unitID, State: accord.RequestState(*state),
-			Subject:      accord.CommentSubject{Kind: accord.CommentKind(*subjectKind), ID: *subjectID},
-			SubjectTitle: *subjectTitle, SubjectTitleEN: *subjectTitleEN, At: *at})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(page.ids) == 0 {
+		return err
+	}
+	return dressSearchPage(ctx, tx, v, page, res)
+}
+
+// searchPage is the page of hits a search found, in order, before they are dressed.
+type searchPage struct {
+	kinds []string
+	ids   []int64
+	at    []time.Time
+	ranks []float64
+}
+
+// searchDressing dresses a page of hits ($1–$4: kinds, ids, times, ranks; $5 whether
+// the reader is an administrator, who alone sees addresses), each kind by its keys,
+// in the page's order. A statement of its own, planned once per connection: within
+// the search's, it doubled the planning of every call (2 ms of 4).
+const searchDressing = `WITH page AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::float8[])
+		WITH ORDINALITY AS pg (kind, id, at, rank, n)),
+	dressed AS (SELECT pg.kind, p.id, p.name AS title, p.name_en AS title_en, p.goal_statement AS body,
+			p.id AS project_id, p.name AS project_name, p.name_en AS project_name_en, n.name AS unit_name,
+			n.name_en AS unit_name_en, n.id AS unit_id, '' AS state, '' AS subject_kind, 0::bigint AS subject_id,
+			'' AS subject_title, '' AS subject_title_en, pg.at, pg.rank, pg.n
+		FROM page pg JOIN projects p ON p.id = pg.id JOIN units n ON n.id = p.owning_unit_id WHERE pg.kind = 'project'
+		UNION ALL SELECT pg.kind, d.id, d.title, d.title_en, d.notes, p.id, p.name, p.name_en,
+			COALESCE(hu.name, d.external_party), COALESCE(hu.name_en, ''), COALESCE(hu.id, 0), '', '', 0, '', '', pg.at, pg.rank, pg.n
+		FROM page pg JOIN needs d ON d.id = pg.id JOIN projects p ON p.id = d.project_id
+			LEFT JOIN units hu ON hu.id = d.holder_unit_id WHERE pg.kind = 'need'
+		UNION ALL SELECT pg.kind, r.id, d.title, d.title_en,
+			concat_ws(' · ', NULLIF(r.scope, ''), NULLIF(r.message, ''), NULLIF(r.offer, ''), NULLIF(r.counter_scope, ''),
+				NULLIF(r.decline_reason, ''), NULLIF(r.transfer_reason, '')),
+			p.id, p.name, p.name_en, hu.name, hu.name_en, hu.id, r.state, '', 0, '', '', pg.at, pg.rank, pg.n
+		FROM page pg JOIN requests r ON r.id = pg.id JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+			JOIN units hu ON hu.id = r.holder_unit_id WHERE pg.kind = 'request'
+		UNION ALL SELECT pg.kind, c.id, a.name, a.name_en, c.body, p.id, p.name, p.name_en, '', '', 0, '',
+			CASE WHEN c.request_id IS NOT NULL THEN 'request' WHEN c.escalation_id IS NOT NULL THEN 'escalation' ELSE 'project' END,
+			COALESCE(c.request_id, c.escalation_id, c.project_id), COALESCE(d.title, ''), COALESCE(d.title_en, ''),
+			pg.at, pg.rank, pg.n
+		FROM page pg JOIN comments c ON c.id = pg.id JOIN users a ON a.id = c.author_user_id
+			JOIN projects p ON p.id = c.project_id LEFT JOIN escalations e ON e.id = c.escalation_id
+			-- the request the comment or its escalation is about, by its key (a join on
+			-- COALESCE would read every request)
+			LEFT JOIN LATERAL (SELECT * FROM requests rr WHERE rr.id = COALESCE(c.request_id, e.request_id)) r ON true
+			LEFT JOIN needs d ON d.id = r.need_id WHERE pg.kind = 'comment'
+		UNION ALL SELECT pg.kind, u.id, u.name, u.name_en, '', 0, '', '', '', '', 0, '', '', 0, '', '', pg.at, pg.rank, pg.n
+		FROM page pg JOIN units u ON u.id = pg.id WHERE pg.kind = 'unit'
+		UNION ALL SELECT pg.kind, u.id, u.name, u.name_en, CASE WHEN $5 THEN u.email ELSE '' END, 0, '', '',
+			COALESCE(fu.name, ''), COALESCE(fu.name_en, ''), COALESCE(fu.id, 0), '', '', 0, '', '', pg.at, pg.rank, pg.n
+		FROM page pg JOIN users u ON u.id = pg.id LEFT JOIN LATERAL (SELECT n.id, n.name, n.name_en FROM memberships m
+				JOIN units n ON n.id = m.unit_id AND n.closed_at IS NULL
+			WHERE m.user_id = u.id ORDER BY n.path LIMIT 1) fu ON true WHERE pg.kind = 'person')
+	SELECT ` + searchColumns + ` FROM dressed ORDER BY n`
+
+// dressSearchPage reads what each hit of page shows into res.Hits, under the generic
+// plan of searchDressing (set for the rest of tx, which ends after it).
+func dressSearchPage(ctx context.Context, tx pgx.Tx, v accord.Viewer, page searchPage, res *accord.SearchResults) error {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`)
+	b.Queue(searchDressing, page.kinds, page.ids, page.at, page.ranks, v.Roles.Admin)
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h accord.SearchHit
+		var kind, state, subjectKind string
+		var rank float64
+		if err := rows.Scan(&kind, &h.ID, &h.Title, &h.TitleEN, &h.Text, &h.ProjectID, &h.ProjectName, &h.ProjectNameEN,
+			&h.UnitName, &h.UnitNameEN, &h.UnitID, &state, &subjectKind, &h.Subject.ID, &h.SubjectTitle, &h.SubjectTitleEN,
+			&h.At, &rank); err != nil {
+			return err
+		}
+		h.Kind, h.State, h.Subject.Kind = accord.SearchKind(kind), accord.RequestState(state), accord.CommentKind(subjectKind)
+		res.Hits = append(res.Hits, h)
 	}
 	return rows.Err()
 }

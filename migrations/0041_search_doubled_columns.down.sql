@@ -19,3 +19,5 @@ CREATE INDEX users_search_short ON users
 CREATE STATISTICS needs_search_short_expr ON (accord_doubled(title || ' ' || title_en || ' ' || notes)) FROM needs;
 CREATE STATISTICS comments_search_short_expr ON (accord_doubled(body)) FROM comments;
 CREATE STATISTICS users_search_short_expr ON (accord_doubled(name || ' ' || name_en || ' ' || email)) FROM users;
+
+ANALYZE needs, comments, users;

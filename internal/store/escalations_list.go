@@ -184,15 +184,20 @@ func (s *Store) EscalationsToDecideCount(ctx context.Context, v accord.Viewer) (
 	return n, nil
 }
 
-// ToldOfEscalation reports whether user was notified of escalation id: they may
-// still open what they were sent (accord.EscalationParty.Told). A stand-in's copy
-// of the absent head's notice (data "on_behalf") does not count: their access ends
-// with the arrangement.
+// toldOfEscalation is true when the user whose id is user was notified of the
+// escalation whose id is escalation: they may still open what they were sent
+// (accord.EscalationParty.Told). A stand-in's copy of the absent head's notice (data
+// "on_behalf") does not count: their access ends with the arrangement.
+func toldOfEscalation(escalation, user string) string {
+	return `EXISTS (SELECT 1 FROM notifications tn WHERE tn.escalation_id = ` + escalation + `
+		AND tn.user_id = ` + user + ` AND NOT tn.data ? 'on_behalf')`
+}
+
+// ToldOfEscalation reports whether user was notified of escalation id
+// (toldOfEscalation).
 func (s *Store) ToldOfEscalation(ctx context.Context, userID, id int64) (bool, error) {
 	var told bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM notifications WHERE escalation_id = $1 AND user_id = $2
-		AND NOT data ? 'on_behalf')`,
-		id, userID).Scan(&told)
+	err := s.pool.QueryRow(ctx, `SELECT `+toldOfEscalation(`$1`, `$2`), id, userID).Scan(&told)
 	if err != nil {
 		return false, fmt.Errorf("store: was user %d told of escalation %d: %w", userID, id, err)
 	}

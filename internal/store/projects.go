@@ -238,8 +238,9 @@ type projectSight struct {
 	// can choose between reading them and reading the matches of a search.
 	headed []int64
 	heads  []int64 // the open units the viewer heads and belongs to (none read for an administrator)
-	// seenAbout bounds from above how many projects the narrow route sees (0 on the
-	// broad one); few: no more than fewSeen (see seesID).
+	// seenAbout bounds from above how many projects the narrow route sees, counted
+	// until it is more than fewSeen (0 on the broad one); few: no more than fewSeen
+	// (see seesID).
 	seenAbout int
 	few       bool
 }
@@ -265,8 +266,9 @@ func sightOf(ctx context.Context, tx pgx.Tx, v accord.Viewer, few int) (projectS
 	var narrow bool
 	var unseen, memberOutsideHeaded, headed []int64
 	var seenAbout *int
-	// On the narrow route, seenAbout: the projects the units headed reach, and those
-	// the other units owns or holds needs of (a project counted once per need).
+	// On the narrow route, seenAbout: the projects led, those the units headed reach,
+	// and those the other units own or hold needs of (a project counted once per
+	// need), each count stopped past few: that is all the answer needs.
 	err := tx.QueryRow(ctx, `WITH u AS (SELECT u.id, `+seesThroughUnit+` AS sees FROM units u),
 			c AS (SELECT count(*) FILTER (WHERE sees) < count(*) FILTER (WHERE NOT sees) AS narrow FROM u),
 			mo AS (SELECT ARRAY(SELECT mu.id FROM units mu JOIN memberships m ON m.unit_id = mu.id AND m.user_id = $1
@@ -276,11 +278,12 @@ func sightOf(ctx context.Context, tx pgx.Tx, v accord.Viewer, few int) (projectS
 			ARRAY(SELECT h.id FROM units h JOIN memberships m ON m.unit_id = h.id AND m.user_id = $1
 				WHERE h.head_user_id = $1 AND h.closed_at IS NULL ORDER BY h.id),
 			mo.ids, hd.ids,
-			CASE WHEN c.narrow THEN (SELECT count(*) FROM project_reach WHERE unit_id = ANY (hd.ids))
-				+ (SELECT count(*) FROM projects WHERE owning_unit_id = ANY (mo.ids))
-				+ (SELECT count(*) FROM needs WHERE holder_unit_id = ANY (mo.ids)) END
+			CASE WHEN c.narrow THEN (SELECT count(*) FROM (SELECT FROM projects WHERE lead_user_id = $1 LIMIT $2) x)
+				+ (SELECT count(*) FROM (SELECT FROM project_reach WHERE unit_id = ANY (hd.ids) LIMIT $2) x)
+				+ (SELECT count(*) FROM (SELECT FROM projects WHERE owning_unit_id = ANY (mo.ids) LIMIT $2) x)
+				+ (SELECT count(*) FROM (SELECT FROM needs WHERE holder_unit_id = ANY (mo.ids) LIMIT $2) x) END
 		FROM c, mo, hd`,
-		v.User.ID).Scan(&narrow, &unseen, &sight.heads, &memberOutsideHeaded, &headed, &seenAbout)
+		v.User.ID, max(few+1, 0)).Scan(&narrow, &unseen, &sight.heads, &memberOutsideHeaded, &headed, &seenAbout)
 	if err != nil {
 		return sight, fmt.Errorf("store: units of user %d: %w", v.User.ID, err)
 	}
@@ -313,8 +316,9 @@ func (ps projectSight) sees(param string) string {
 	}
 	if len(ps.units) == 0 {
 		// Nothing unseen (an administrator, the root's head): every project. Written
-		// out, the test was hashed over every project once per use; this form the
-		// planner folds to true (and it names its parameters, as a statement must).
+		// out, the test was hashed over every project once per use; this form a plan
+		// made for the parameters folds to true (and it names its parameters, as a
+		// statement must).
 		return `($2 OR cardinality(` + param + `::bigint[]) = 0)`
 	}
 	return `($2 OR p.lead_user_id = $1 OR p.owning_unit_id <> ALL (` + param + `) OR EXISTS (

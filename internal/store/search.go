@@ -92,7 +92,7 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 	seesEscalation := `($2 OR e.assigned_user_id = $1 OR p.lead_user_id = $1 OR r.key_person_user_id = $1
 		OR r.holder_unit_id = ANY ($8)
 		OR EXISTS (SELECT 1 FROM escalation_advice ea WHERE ea.escalation_id = e.id AND ea.adviser_user_id = $1)
-		OR EXISTS (SELECT 1 FROM notifications nn WHERE nn.escalation_id = e.id AND nn.user_id = $1))`
+		OR ` + toldOfEscalation(`e.id`, `$1`) + `)`
 	with := sight.with(`$7`, `$9`)
 	if with != `` {
 		with += `,`
@@ -173,22 +173,25 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 		FROM requests r JOIN needs d ON d.id = r.need_id WHERE r.id IN (` + requestCandidates + `)` + top + `),
 	comments_found AS MATERIALIZED (SELECT * FROM (SELECT 'comment' AS kind, c.id, c.created_at AS at,
 			similarity(c.body, $6) AS rank
+		-- Three disjoint sets, read in turn until searchCandidates are found: the two
+		-- usually small ones first, so the comments of seen projects cannot crowd them
+		-- out of the ranking.
 		FROM (
-				-- on a project or one of its requests: seen with the project (read from the
-				-- project's comments or from the matches, whichever are fewer)
-				(SELECT ` + commentFound + ` FROM comments c WHERE c.escalation_id IS NULL AND c.retracted_at IS NULL
-					AND ` + matchesBig(`c.body`, `c.search_doubled`) + ` AND ` + sight.seesID(`c.project_id`, `$7`) + `
+				-- on an escalation, by its parties
+				(SELECT ` + commentFound + ` FROM comments c JOIN escalations e ON e.id = c.escalation_id
+					JOIN projects p ON p.id = c.project_id LEFT JOIN requests r ON r.id = e.request_id
+				WHERE c.escalation_id IS NOT NULL AND c.retracted_at IS NULL
+					AND ` + matchesBig(`c.body`, `c.search_doubled`) + ` AND ` + seesEscalation + `
 				LIMIT ` + candidates + `)
 				-- on a request whose project is not seen: by its key person and its holder's
 				-- head (the requests read from the indexes, then their comments)
 				UNION ALL (SELECT ` + commentFound + ` FROM comments c WHERE c.request_id IN (` + seenByRoleOnly + `)
 					AND c.retracted_at IS NULL AND ` + matchesBig(`c.body`, `c.search_doubled`) + `
 				LIMIT ` + candidates + `)
-				-- on an escalation, by its parties
-				UNION ALL (SELECT ` + commentFound + ` FROM comments c JOIN escalations e ON e.id = c.escalation_id
-					JOIN projects p ON p.id = c.project_id LEFT JOIN requests r ON r.id = e.request_id
-				WHERE c.escalation_id IS NOT NULL AND c.retracted_at IS NULL
-					AND ` + matchesBig(`c.body`, `c.search_doubled`) + ` AND ` + seesEscalation + `
+				-- on a project or one of its requests: seen with the project (for a few
+				-- projects seen, possibly read from their comments: fewSeen)
+				UNION ALL (SELECT ` + commentFound + ` FROM comments c WHERE c.escalation_id IS NULL AND c.retracted_at IS NULL
+					AND ` + matchesBig(`c.body`, `c.search_doubled`) + ` AND ` + sight.seesID(`c.project_id`, `$7`) + `
 				LIMIT ` + candidates + `)) c` + top + `),
 	units_found AS MATERIALIZED (SELECT * FROM (SELECT 'unit' AS kind, u.id, u.created_at AS at, ` + rank(unitSearchText) + ` AS rank
 		FROM units u WHERE ` + matches(unitSearchText) + top + `),

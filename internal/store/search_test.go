@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -120,6 +121,102 @@ func TestSearchFindsWhatIsSeenByRoleAlone(t *testing.T) {
 					tc.whoNamed, text, fewSeen)
 				require.Empty(t, got[accord.SearchProjects], "%s, %q: projects", tc.whoNamed, text)
 			}
+		}
+	}
+}
+
+// TestSearchRanksEveryWayACommentIsSeen: comments are found as three sets (on an
+// escalation, by role on a request, with the project), read in that order, so the
+// comments of seen projects, however many hold the word, do not crowd the others
+// out. Here an escalation's comment that is the word itself sits among 350 comments
+// on its project holding the word.
+func TestSearchRanksEveryWayACommentIsSeen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := store.New(pgtest.NewPool(t, pgtest.Empty()))
+	w := storetest.Around(st)
+	e := w.Escalation(t, storetest.EscalationOpts{})
+	p, err := st.Project(ctx, e.ProjectID)
+	require.NoError(t, err)
+	c, err := st.AddComment(ctx, p.LeadUserID, accord.CommentSubject{Kind: accord.CommentOnEscalation, ID: e.ID},
+		accord.CommentInput{Body: "同步"}, nil, 0, time.Now())
+	require.NoError(t, err)
+	for i := range 350 {
+		_, err := st.AddComment(ctx, p.LeadUserID, accord.CommentSubject{Kind: accord.CommentOnProject, ID: p.ID},
+			accord.CommentInput{Body: fmt.Sprintf("项目例行进度同步，第%d次记录，请各方查阅", i)}, nil, 0, time.Now())
+		require.NoError(t, err)
+	}
+	for _, fewSeen := range []int{1 << 30, -1} {
+		st.SetFewSeen(fewSeen)
+		for _, who := range []int64{e.AssignedUserID, p.LeadUserID} {
+			v, err := st.Viewer(ctx, who)
+			require.NoError(t, err)
+			for _, text := range []string{"同步", "同 步"} { // one short term, and two
+
+				q, err := accord.ParseSearchQuery(text, accord.SearchComments)
+				require.NoError(t, err)
+				res, err := st.Search(ctx, v, q, 0, 10)
+				require.NoError(t, err)
+				require.NotEmpty(t, res.Hits, "user %d, %q", who, text)
+				require.Equal(t, c.ID, res.Hits[0].ID, "user %d, %q, few seen up to %d: the escalation's comment first",
+					who, text, fewSeen)
+				require.Equal(t, accord.SearchMaxHits, res.Counts[accord.SearchComments], "user %d, %q", who, text)
+			}
+		}
+	}
+}
+
+// TestSearchForgetsAStandInsNotices: a stand-in's copy of an escalation's notice
+// (data "on_behalf") gives no access once the arrangement ends (ToldOfEscalation),
+// so search no longer finds the escalation's comments for them; the superior still
+// does.
+func TestSearchForgetsAStandInsNotices(t *testing.T) {
+	t.Parallel()
+	c := newCompany(t)
+	sentAt := time.Now().Add(-10 * 24 * time.Hour)
+	it := c.sendUpgrade(t, sentAt)["IT"]
+	itHead := c.Viewer(t, c.itHead)
+	_, err := c.Store.ActOnRequest(c.Ctx, itHead, it.ID, it.Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, sentAt.Add(24*time.Hour))
+	require.NoError(t, err)
+	now := time.Now()
+	_, err = c.Store.SweepEscalations(c.Ctx, now, 3)
+	require.NoError(t, err)
+	queue, _, err := c.Store.EscalationsAssigned(c.Ctx, c.ceo.ID, 0, 10)
+	require.NoError(t, err)
+	require.NotEmpty(t, queue)
+	e := queue[0]
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	later := today.AddDate(0, 0, 3)
+	si, err := c.Store.CreateStandIn(c.Ctx, c.Viewer(t, c.ceo), c.ceo.ID, c.cto.Email, &today, &later, time.UTC, now)
+	require.NoError(t, err)
+	require.NoError(t, c.Store.AddStatement(c.Ctx, itHead, e.ID, "排期已满", 3, now)) // the stand-in is told of it
+	said, err := c.Store.AddComment(c.Ctx, c.itHead.ID, accord.CommentSubject{Kind: accord.CommentOnEscalation, ID: e.ID},
+		accord.CommentInput{Body: "预算细节"}, nil, 0, now)
+	require.NoError(t, err)
+	cto, err := c.Store.ViewerAt(c.Ctx, c.cto.ID, now)
+	require.NoError(t, err)
+	require.NoError(t, c.Store.EndStandIn(c.Ctx, cto, si.ID, now))
+	formerStandIn, err := c.Store.ViewerAt(c.Ctx, c.cto.ID, now.Add(time.Minute))
+	require.NoError(t, err)
+	told, err := c.Store.ToldOfEscalation(c.Ctx, c.cto.ID, e.ID)
+	require.NoError(t, err)
+	require.False(t, told, "a stand-in's copy of a notice gives no lasting access")
+
+	for _, tc := range []struct {
+		who   accord.Viewer
+		finds bool
+	}{{formerStandIn, false}, {c.Viewer(t, c.ceo), true}} {
+		for _, text := range []string{"细节", "预算细节"} {
+			q, err := accord.ParseSearchQuery(text, accord.SearchComments)
+			require.NoError(t, err)
+			res, err := c.Store.Search(c.Ctx, tc.who, q, 0, 100)
+			require.NoError(t, err)
+			var found bool
+			for _, h := range res.Hits {
+				found = found || h.ID == said.ID
+			}
+			require.Equal(t, tc.finds, found, "user %d, %q", tc.who.User.ID, text)
 		}
 	}
 }

@@ -215,10 +215,7 @@ func TestListsAgreeWithTheAccessPolicy(t *testing.T) {
 							require.NoError(t, err)
 							res, err := st.Search(ctx, x.v, q, 0, 10_000)
 							require.NoError(t, err)
-							got := map[accord.SearchKind][]int64{}
-							for _, h := range res.Hits {
-								got[h.Kind] = append(got[h.Kind], h.ID)
-							}
+							got := hitsByKind(res)
 							for k, ids := range got {
 								slices.Sort(ids)
 								require.Equal(t, res.Counts[k], len(ids), "%s: %q counts its %s hits", at, text, k)

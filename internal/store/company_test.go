@@ -151,6 +151,24 @@ func (c company) escalatePromotion(t *testing.T, at time.Time) accord.Escalation
 	return e
 }
 
+// upgradeDeclinedToCEO sends the upgrade ten days ago, has IT decline it as too busy
+// a day later, and sweeps the stalled P0 up to the CEO, the superior IT and the
+// project's unit share: the one escalation in the CEO's queue.
+func (c company) upgradeDeclinedToCEO(t *testing.T, now time.Time) accord.Escalation {
+	t.Helper()
+	sentAt := now.Add(-10 * 24 * time.Hour)
+	it := c.sendUpgrade(t, sentAt)["IT"]
+	_, err := c.Store.ActOnRequest(c.Ctx, c.Viewer(t, c.itHead), it.ID, it.Version, accord.ActionDecline,
+		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, sentAt.Add(24*time.Hour))
+	require.NoError(t, err)
+	_, err = c.Store.SweepEscalations(c.Ctx, now, 3)
+	require.NoError(t, err)
+	queue, _, err := c.Store.EscalationsAssigned(c.Ctx, c.ceo.ID, 0, 10)
+	require.NoError(t, err)
+	require.Len(t, queue, 1)
+	return queue[0]
+}
+
 // opsProjectAsksSales has the Operations head start a project of the Operations
 // centre and send Sales one P0 need at `at`: a lead who heads the unit above both.
 func (c company) opsProjectAsksSales(t *testing.T, titleEN string, at time.Time) (accord.Project, accord.Request) {

@@ -104,10 +104,7 @@ func TestSearchFindsWhatIsSeenByRoleAlone(t *testing.T) {
 				require.NoError(t, err)
 				res, err := st.Search(ctx, tc.who, q, 0, 100)
 				require.NoError(t, err)
-				got := map[accord.SearchKind][]int64{}
-				for _, h := range res.Hits {
-					got[h.Kind] = append(got[h.Kind], h.ID)
-				}
+				got := hitsByKind(res)
 				wantRequests, wantComments := []int64(nil), []int64(nil)
 				if tc.sees {
 					wantRequests = []int64{r.ID}
@@ -173,19 +170,9 @@ func TestSearchRanksEveryWayACommentIsSeen(t *testing.T) {
 func TestSearchForgetsAStandInsNotices(t *testing.T) {
 	t.Parallel()
 	c := newCompany(t)
-	sentAt := time.Now().Add(-10 * 24 * time.Hour)
-	it := c.sendUpgrade(t, sentAt)["IT"]
-	itHead := c.Viewer(t, c.itHead)
-	_, err := c.Store.ActOnRequest(c.Ctx, itHead, it.ID, it.Version, accord.ActionDecline,
-		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, sentAt.Add(24*time.Hour))
-	require.NoError(t, err)
 	now := time.Now()
-	_, err = c.Store.SweepEscalations(c.Ctx, now, 3)
-	require.NoError(t, err)
-	queue, _, err := c.Store.EscalationsAssigned(c.Ctx, c.ceo.ID, 0, 10)
-	require.NoError(t, err)
-	require.NotEmpty(t, queue)
-	e := queue[0]
+	e := c.upgradeDeclinedToCEO(t, now)
+	itHead := c.Viewer(t, c.itHead)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	later := today.AddDate(0, 0, 3)
 	si, err := c.Store.CreateStandIn(c.Ctx, c.Viewer(t, c.ceo), c.ceo.ID, c.cto.Email, &today, &later, time.UTC, now)
@@ -219,4 +206,13 @@ func TestSearchForgetsAStandInsNotices(t *testing.T) {
 			require.Equal(t, tc.finds, found, "user %d, %q", tc.who.User.ID, text)
 		}
 	}
+}
+
+// hitsByKind is the ids of res's hits, kind by kind, in the order shown.
+func hitsByKind(res accord.SearchResults) map[accord.SearchKind][]int64 {
+	got := map[accord.SearchKind][]int64{}
+	for _, h := range res.Hits {
+		got[h.Kind] = append(got[h.Kind], h.ID)
+	}
+	return got
 }

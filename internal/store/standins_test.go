@@ -16,19 +16,9 @@ import (
 func TestStandInDecidesForTheAbsentSuperiorOnlyWhatTheyAreNoPartyTo(t *testing.T) {
 	t.Parallel()
 	c := newCompany(t)
-	sentAt := time.Now().Add(-10 * 24 * time.Hour)
-	it := c.sendUpgrade(t, sentAt)["IT"]
-	itHead := c.Viewer(t, c.itHead)
-	_, err := c.Store.ActOnRequest(c.Ctx, itHead, it.ID, it.Version, accord.ActionDecline,
-		accord.RequestInput{Obstacle: accord.ObstacleTooBusy}, sentAt.Add(24*time.Hour))
-	require.NoError(t, err)
 	now := time.Now()
-	_, err = c.Store.SweepEscalations(c.Ctx, now, 3)
-	require.NoError(t, err)
-	queue, _, err := c.Store.EscalationsAssigned(c.Ctx, c.ceo.ID, 0, 10)
-	require.NoError(t, err)
-	require.Len(t, queue, 1)
-	e := queue[0]
+	e := c.upgradeDeclinedToCEO(t, now)
+	itHead := c.Viewer(t, c.itHead)
 
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	later := today.AddDate(0, 0, 3)

@@ -20,9 +20,10 @@ import (
 // TestListsAgreeWithTheAccessPolicy builds random organisations as the project
 // visibility test does (buildOrg), fills them through storetest's factories with
 // projects serving goals, needs, requests in every state, escalations, commitments,
-// thanks and the notifications all of that sends, closes a few units, and checks for
-// every person that each list the store filters by the viewer inside its SQL shows
-// exactly what the access policy in accord admits:
+// thanks and the notifications all of that sends, has two heads away with someone
+// standing in for each, closes a few units, and checks for every person that each
+// list the store filters by the viewer inside its SQL shows exactly what the access
+// policy in accord admits:
 //
 //   - a project's needs and commitments, behind the loader both faces open them with
 //     (ProjectForViewer): MayViewNeed, MayViewCommitment;
@@ -32,6 +33,8 @@ import (
 //     MayViewProject for what each goal counts and lists;
 //   - the portfolio's rows, its goal rollups and its unit load (PortfolioPage,
 //     PortfolioLoad): MayViewPortfolioRow, MayViewUnitLoad;
+//   - search's projects, needs, requests and comments (Search): MayViewProject,
+//     MayViewNeed, MayViewRequest, MayViewEscalation;
 //   - the notification centre (Notifications, MarkNotificationsRead):
 //     MayViewNotification, MayMarkNotificationRead.
 func TestListsAgreeWithTheAccessPolicy(t *testing.T) {
@@ -426,6 +429,28 @@ func fillWorld(t *testing.T, fw *storetest.World, w *world, rng *rand.Rand) {
 		to := w.units[move.IntN(len(w.units))]
 		in.HolderUnitID = &to
 		_, err = st.UpdateNeed(ctx, p.LeadUserID, id, n.Version, in)
+		require.NoError(t, err)
+	}
+	// Two heads are away from today, each with someone else standing in for them, who
+	// then answers for their units and decides what is assigned to them: every list
+	// must agree with the policy for the stand-ins too. Their own random source.
+	away := rand.New(rand.NewPCG(uint64(len(subjects)), 17))
+	rows, err = st.Pool().Query(ctx, `SELECT DISTINCT head_user_id FROM units WHERE head_user_id IS NOT NULL ORDER BY 1`)
+	require.NoError(t, err)
+	heads, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	until := today.AddDate(0, 0, 2)
+	away.Shuffle(len(heads), func(i, j int) { heads[i], heads[j] = heads[j], heads[i] })
+	for _, head := range heads[:min(2, len(heads))] {
+		by, err := st.User(ctx, w.users[away.IntN(len(w.users))])
+		require.NoError(t, err)
+		if by.ID == head {
+			continue
+		}
+		principal, err := st.Viewer(ctx, head)
+		require.NoError(t, err)
+		_, err = st.CreateStandIn(ctx, principal, head, by.Email, &today, &until, time.UTC, now)
 		require.NoError(t, err)
 	}
 }

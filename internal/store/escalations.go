@@ -152,6 +152,16 @@ func standInDecides(principals, units string) string {
 		AND NOT (h.id = ANY(COALESCE(` + units + `::bigint[], '{}')))`
 }
 
+// standInSuperior is the condition that a stand-in sees escalation e as the superior
+// they stand in for (accord.EscalationPartyOf, SuperiorFor), whatever else they are
+// to it: it is assigned to one of the people in parameter principals, and is still to
+// be decided or was decided on or after the matching instant in parameter since, when
+// the arrangement began; not the head's past.
+func standInSuperior(e, principals, since string) string {
+	return `EXISTS (SELECT 1 FROM unnest(` + principals + `::bigint[], ` + since + `::timestamptz[]) si (principal, since)
+		WHERE ` + e + `.assigned_user_id = si.principal AND (` + e + `.status <> 'decided' OR ` + e + `.decided_at >= si.since))`
+}
+
 // EscalationsToDecide is the "to decide" list of viewer v: the escalations routed to
 // them (EscalationsAssigned), and while they stand in for someone, the ones routed to
 // that person which they may decide for them.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,7 +47,8 @@ const searchColumns = `kind, id, title, title_en, body, project_id, project_name
 // offset..offset+limit of q.Kind's, or of all of them together, and the counts are
 // every kind's, for the tabs. Visibility is decided in the query by each kind's own
 // rule (accord.MayViewProject through projectSight, MayViewRequest,
-// EscalationParty.MayView), so nothing v may not open is counted. A term found in
+// EscalationParty.MayView, a stand-in's arrangements included), so nothing v may not
+// open is counted and nothing they may is missed. A term found in
 // more than searchCandidates of a kind ranks the first of them found. People are
 // matched by email only for an administrator, since the directory shows no one else
 // an address.
@@ -72,9 +74,22 @@ func (s *Store) Search(ctx context.Context, v accord.Viewer, q accord.SearchQuer
 // searchIn runs the search in tx, v seeing projects by sight.
 func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSight, q accord.SearchQuery, offset, limit int,
 	res *accord.SearchResults) error {
-	// $7 the units of the viewer's sight, $8 the units they head and belong to, and on
-	// the narrow route $9 every open unit they head.
-	args := []any{v.User.ID, v.Roles.Admin, string(q.Kind), offset, limit, strings.Join(q.Terms, " "), sight.units, sight.heads}
+	// $7 the units of the viewer's sight; $8 the units whose requests they answer for
+	// as the holder's head: those they head and belong to, and those of a head they
+	// stand in for (accord.RequestPartyOf).
+	args := []any{v.User.ID, v.Roles.Admin, string(q.Kind), offset, limit, strings.Join(q.Terms, " "), sight.units,
+		slices.Concat(sight.heads, v.StandInUnits())}
+	// Standing in for someone (rare), $9 and $10: whom for, and since when.
+	decidesAsStandIn := ``
+	if len(v.StandingIn) > 0 {
+		var principals []int64
+		var since []time.Time
+		for _, si := range v.StandingIn {
+			principals, since = append(principals, si.PrincipalID), append(since, si.StartsAt)
+		}
+		args = append(args, principals, since)
+		decidesAsStandIn = ` OR ` + standInSuperior(`e`, `$9`, `$10`)
+	}
 	seesProject := sight.sees(`$7`)
 	// accord.MayViewRequest: whoever sees the project, the key person, the holder's
 	// head; the project reached by key row by row, so a scan of matches stops at the
@@ -87,13 +102,14 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 			AND NOT ` + sight.seesID(`r.project_id`, `$7`) + `
 		UNION ALL SELECT r.id FROM requests r WHERE r.holder_unit_id = ANY ($8)
 			AND NOT ` + sight.seesID(`r.project_id`, `$7`)
-	// accord.EscalationParty.MayView: the superior, the lead, the key person, the
-	// holder's head, an administrator, an adviser, anyone it was sent to.
+	// accord.EscalationParty.MayView: the superior (or their stand-in), the lead, the
+	// key person, the holder's head (or their stand-in), an administrator, an adviser,
+	// anyone it was sent to.
 	seesEscalation := `($2 OR e.assigned_user_id = $1 OR p.lead_user_id = $1 OR r.key_person_user_id = $1
-		OR r.holder_unit_id = ANY ($8)
+		OR r.holder_unit_id = ANY ($8)` + decidesAsStandIn + `
 		OR EXISTS (SELECT 1 FROM escalation_advice ea WHERE ea.escalation_id = e.id AND ea.adviser_user_id = $1)
 		OR ` + toldOfEscalation(`e.id`, `$1`) + `)`
-	with := sight.with(`$7`, `$9`)
+	with := sight.with(`$7`, `$`+strconv.Itoa(len(args)+1))
 	if with != `` {
 		with += `,`
 		args = append(args, sight.headed)

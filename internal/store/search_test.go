@@ -208,6 +208,84 @@ func TestSearchForgetsAStandInsNotices(t *testing.T) {
 	}
 }
 
+// TestSearchFindsWhatAStandInMayOpen: while someone stands in for an absent head,
+// search finds what the arrangement lets them open, as their other pages do
+// (accord.RequestPartyOf, EscalationPartyOf), and no more. For a holder's head: the
+// unit's request, its comments and its escalation's, not the project's needs. For a
+// superior: the escalations assigned to them that are still open, or were decided
+// once the arrangement began; not the head's past, and nothing once it ends.
+func TestSearchFindsWhatAStandInMayOpen(t *testing.T) {
+	t.Parallel()
+	c := newCompany(t)
+	now := time.Now()
+	e := c.upgradeDeclinedToCEO(t, now)
+	onRequest, err := c.Store.AddComment(c.Ctx, c.itHead.ID, accord.CommentSubject{Kind: accord.CommentOnRequest, ID: e.RequestID},
+		accord.CommentInput{Body: "排期说明"}, nil, 0, now)
+	require.NoError(t, err)
+	onEscalation, err := c.Store.AddComment(c.Ctx, c.itHead.ID, accord.CommentSubject{Kind: accord.CommentOnEscalation, ID: e.ID},
+		accord.CommentInput{Body: "预算细节"}, nil, 0, now)
+	require.NoError(t, err)
+	outsider := c.Person(t, storetest.PersonOpts{NameEN: "Legal counsel", Units: []accord.Unit{c.legal}})
+
+	type sight struct{ requests, needs, comments []int64 }
+	sees := func(who accord.User, at time.Time) sight {
+		t.Helper()
+		v, err := c.Store.ViewerAt(c.Ctx, who.ID, at)
+		require.NoError(t, err)
+		var got sight
+		for _, fewSeen := range []int{1 << 30, -1} {
+			c.Store.SetFewSeen(fewSeen)
+			search := func(text string) map[accord.SearchKind][]int64 {
+				q, err := accord.ParseSearchQuery(text, "")
+				require.NoError(t, err)
+				res, err := c.Store.Search(c.Ctx, v, q, 0, 100)
+				require.NoError(t, err)
+				return hitsByKind(res)
+			}
+			byNeed, said := search("客户管理系统"), search("说明")
+			said[accord.SearchComments] = append(said[accord.SearchComments], search("细节")[accord.SearchComments]...)
+			both := sight{byNeed[accord.SearchRequests], byNeed[accord.SearchNeeds], said[accord.SearchComments]}
+			if fewSeen > 0 {
+				got = both
+			} else {
+				require.Equal(t, got, both, "user %d: both ways a narrow sight is read", who.ID)
+			}
+		}
+		return got
+	}
+	require.Equal(t, sight{}, sees(c.salesHead, now), "nobody stands in yet")
+	require.Equal(t, sight{}, sees(c.legalHead, now))
+
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	later := today.AddDate(0, 0, 3)
+	_, err = c.Store.CreateStandIn(c.Ctx, c.Viewer(t, c.itHead), c.itHead.ID, c.salesHead.Email, &today, &later, time.UTC, now)
+	require.NoError(t, err)
+	require.Equal(t, sight{requests: []int64{e.RequestID}, comments: []int64{onRequest.ID, onEscalation.ID}},
+		sees(c.salesHead, now), "standing in for the holder's head: its request and what is said about it, not the project")
+
+	ceo := c.Viewer(t, c.ceo)
+	forCEO, err := c.Store.CreateStandIn(c.Ctx, ceo, c.ceo.ID, c.legalHead.Email, &today, &later, time.UTC, now)
+	require.NoError(t, err)
+	require.Equal(t, sight{comments: []int64{onEscalation.ID}}, sees(c.legalHead, now),
+		"standing in for the superior: the escalation waiting for them")
+	due := now.AddDate(0, 2, 0)
+	e, err = c.Store.Decide(c.Ctx, ceo, e.ID, e.Version, accord.DecisionInput{Kind: accord.DecideDirect,
+		Note: "本季度优先交付", DueDate: &due}, now.Add(time.Minute))
+	require.NoError(t, err)
+	require.Equal(t, sight{comments: []int64{onEscalation.ID}}, sees(c.legalHead, now.Add(2*time.Minute)),
+		"and what was decided while they stood in")
+
+	legalHead, err := c.Store.ViewerAt(c.Ctx, c.legalHead.ID, now.Add(2*time.Minute))
+	require.NoError(t, err)
+	require.NoError(t, c.Store.EndStandIn(c.Ctx, legalHead, forCEO.ID, now.Add(3*time.Minute)))
+	require.Equal(t, sight{}, sees(c.legalHead, now.Add(4*time.Minute)), "nothing once it ends")
+
+	tomorrow := today.AddDate(0, 0, 1)
+	_, err = c.Store.CreateStandIn(c.Ctx, ceo, c.ceo.ID, outsider.Email, &tomorrow, &later, time.UTC, now.Add(5*time.Minute))
+	require.NoError(t, err)
+	require.Equal(t, sight{}, sees(outsider, tomorrow.Add(time.Hour)), "not what was decided before they began")
+}
+
 // hitsByKind is the ids of res's hits, kind by kind, in the order shown.
 func hitsByKind(res accord.SearchResults) map[accord.SearchKind][]int64 {
 	got := map[accord.SearchKind][]int64{}

@@ -3,9 +3,12 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -124,4 +127,58 @@ func balanceFromRequests(t *testing.T, ctx context.Context, pool *pgxpool.Pool, 
 	var list []accord.UnitBalance
 	require.NoError(t, json.Unmarshal(raw, &list))
 	return list, count, logged
+}
+
+// TestPhaseEffortIsReadByKeyWithoutStatistics: need_load_effort, which every write to
+// a request counts effort by, reads a need's phases and their requests by key even
+// when the planner knows nothing of the tables: here they were analysed empty (as
+// migration 0041 leaves a fresh database) and filled in the same transaction. Its
+// form before migration 0042 hashed every request on each call there, which stalled
+// the bench's seed for hours. The plan is read from auto_explain, at notice level.
+func TestPhaseEffortIsReadByKeyWithoutStatistics(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, err := pgx.ParseConfig(pgtest.NewDB(t, pgtest.Empty()))
+	require.NoError(t, err)
+	var plans []string
+	cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) { plans = append(plans, n.Message) }
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close(ctx) })
+
+	tx, err := conn.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	for _, sql := range []string{
+		`ANALYZE needs, requests`,
+		// Rows alone: no project, unit or trigger is needed to plan the function.
+		`SET LOCAL session_replication_role = replica`,
+		`INSERT INTO needs (id, project_id, title, tier, effort_days, holder_unit_id)
+			SELECT g, 1, 'need', 'P1', 5, 1 FROM generate_series(1, 60000) g`,
+		`INSERT INTO needs (id, project_id, title, tier, effort_days, holder_unit_id, phase_of_need_id)
+			VALUES (60001, 1, 'phase', 'P1', 2, 1, 1)`,
+		`INSERT INTO requests (id, need_id, project_id, holder_unit_id, state)
+			SELECT g, g, 1, 1, 'agreed' FROM generate_series(1, 60001) g`,
+		`LOAD 'auto_explain'`,
+		`SET LOCAL auto_explain.log_min_duration = 0`,
+		`SET LOCAL auto_explain.log_nested_statements = on`,
+		`SET LOCAL auto_explain.log_level = notice`,
+		`SET LOCAL client_min_messages = notice`,
+	} {
+		_, err := tx.Exec(ctx, sql)
+		require.NoError(t, err, sql)
+	}
+	var effort float64
+	require.NoError(t, tx.QueryRow(ctx, `SELECT need_load_effort(1)::float8`).Scan(&effort))
+	require.Equal(t, 3.0, effort, "the need's effort less its live phase's")
+
+	var plan string
+	for _, p := range plans {
+		if strings.Contains(p, "FROM needs pd") {
+			plan = p
+		}
+	}
+	require.NotEmpty(t, plan, "auto_explain showed the function's statement: %q", plans)
+	require.NotContains(t, plan, "Seq Scan on requests", "the phases' requests are probed by key")
+	require.Contains(t, plan, "needs_phase_of", "the phases are read by their index")
 }

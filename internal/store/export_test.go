@@ -21,6 +21,12 @@ func (s *Store) PortfolioPageOf(ctx context.Context, sql string, v accord.Viewer
 	return rows, total, goals, err
 }
 
+// PortfolioPageGenericOf is PortfolioPageOf under sql's generic plan.
+func (s *Store) PortfolioPageGenericOf(ctx context.Context, sql string, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
+	rows, total, goals, _, err := s.portfolioPage(ctx, s.queryGenericPlan, sql, v, f, top, now)
+	return rows, total, goals, err
+}
+
 // SetPortfolioDenseScope sets the scope size above which the portfolio walks its rank
 // indexes: a test runs both ways on small worlds.
 func (s *Store) SetPortfolioDenseScope(n int) { s.portfolioDenseScope = n }

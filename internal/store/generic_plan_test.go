@@ -90,3 +90,54 @@ func TestBigReadsRunTheirGenericPlansAndLeaveTheConnectionAsItWas(t *testing.T) 
 	require.True(t, found["portfolio, walked"], "the portfolio's walked statement is prepared on the connection")
 	require.True(t, found["portfolio"], "the portfolio's sorted statement is prepared on the connection")
 }
+
+// TestPortfolioOfEveryProjectRunsItsGenericPlan: a dense scope of every project (an
+// administrator here) probes no scope, so after its first view the walked statement
+// runs its generic plan; a dense scope reached through units (a head below the root)
+// keeps planning it for its parameters on every call.
+func TestPortfolioOfEveryProjectRunsItsGenericPlan(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(pgtest.NewDB(t, pgtest.Demo()))
+	require.NoError(t, err)
+	cfg.MaxConns = 1 // every statement below on the one connection
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	st := store.New(pool)
+	st.SetPortfolioDenseScope(0) // every scope with a project is dense
+
+	var admin, head int64
+	require.NoError(t, pool.QueryRow(ctx, `SELECT id FROM users WHERE is_admin ORDER BY id LIMIT 1`).Scan(&admin))
+	require.NoError(t, pool.QueryRow(ctx, `SELECT u.head_user_id FROM units u JOIN project_reach pr ON pr.unit_id = u.id
+		WHERE u.parent_id IS NOT NULL AND u.head_user_id IS NOT NULL ORDER BY u.id LIMIT 1`).Scan(&head))
+	countPlans := func() (generic, custom int64) {
+		t.Helper()
+		rows, err := pool.Query(ctx, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements`)
+		require.NoError(t, err)
+		defer rows.Close()
+		for rows.Next() {
+			var sql string
+			var g, c int64
+			require.NoError(t, rows.Scan(&sql, &g, &c))
+			if strings.Contains(sql, "page_json AS") && strings.Contains(sql, "dense AS MATERIALIZED") {
+				generic, custom = g, c
+			}
+		}
+		require.NoError(t, rows.Err())
+		return generic, custom
+	}
+	for _, tc := range []struct {
+		who             int64
+		generic, custom int64 // the walked statement's plans after the viewer's 7 views
+	}{{admin, 6, 1}, {head, 6, 8}} {
+		v, err := st.Viewer(ctx, tc.who)
+		require.NoError(t, err)
+		for range 7 {
+			_, _, _, err := st.PortfolioPage(ctx, v, store.PortfolioFilter{Limit: 25}, 5, time.Now())
+			require.NoError(t, err)
+		}
+		g, c := countPlans()
+		require.Equal(t, [2]int64{tc.generic, tc.custom}, [2]int64{g, c}, "user %d", tc.who)
+	}
+}

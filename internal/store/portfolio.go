@@ -101,12 +101,12 @@ func portfolioWalk(cond, bounds, limit string) string {
 //     for a dense scope, sorted from scoped otherwise.
 //   - Only what is listed is dressed with names; only the page's rows count their
 //     overdue and stale requests.
-//   - Its last column says whether the scope was dense: more than $11 projects of
-//     status $4.
+//   - Its last two columns say whether the scope was dense (more than $11 projects
+//     of status $4) and whether it is every project.
 func portfolioStatement(walked bool) string {
 	dense, unwalked, pageWalks, topWalks := ``, `TRUE`, ``, ``
 	if walked {
-		dense = `dense AS MATERIALIZED (SELECT count(*) > $11::int AS yes FROM scoped),`
+		dense = `dense AS MATERIALIZED (SELECT COALESCE(sum(projects), 0) > $11::int AS yes FROM counted),`
 		unwalked = `lowered OR NOT (SELECT yes FROM dense)`
 		pageWalks = `(` + portfolioWalk("$6::bigint IS NULL", portfolioSevBounds, "$7::int + $8::int") + `)
 			UNION ALL
@@ -137,7 +137,6 @@ func portfolioStatement(walked bool) string {
 		WHERE ((SELECT every FROM headed) OR s.project_id IN (SELECT project_id FROM project_reach
 			WHERE unit_id = ANY ((SELECT ids FROM headed)::bigint[])))
 		  AND ($4::text IS NULL OR s.status = $4)),
-	` + dense + `
 	counted AS MATERIALIZED (
 		SELECT goal_id, count(*) AS projects,
 			count(*) FILTER (WHERE sev = 0) AS blocked, count(*) FILTER (WHERE sev = 1) AS at_risk,
@@ -147,6 +146,7 @@ func portfolioStatement(walked bool) string {
 			COALESCE(sum(expected_amount) FILTER (WHERE sev = 2), 0)::bigint AS v_on_track,
 			min(currency) AS min_currency, max(currency) AS max_currency, sum(escalations) AS escalations
 		FROM scoped GROUP BY goal_id),
+	` + dense + `
 	rollup AS (
 		SELECT gu.root AS goal_root, sum(projects) AS projects, sum(blocked) AS blocked, sum(at_risk) AS at_risk,
 			sum(on_track) AS on_track, sum(v_blocked)::bigint AS v_blocked, sum(v_at_risk)::bigint AS v_at_risk,
@@ -198,9 +198,10 @@ func portfolioStatement(walked bool) string {
 	tops AS (
 		SELECT r.goal_root, json_agg(json_build_object('id', r.project_id, 'name', p.name, 'name_en', p.name_en,
 			'status', p.status, 'health', ` + portfolioHealth + `) ORDER BY r.rn) AS top
-		-- Each named project by key: estimating the ranked rows as many, the planner
-		-- hashed every project to name 255 of them.
-		FROM ranked r CROSS JOIN LATERAL (SELECT name, name_en, status FROM projects WHERE id = r.project_id) p
+		-- Each named project by key (OFFSET 0 keeps the subquery from being flattened
+		-- into a join): estimating the ranked rows as many, the planner hashed every
+		-- project to name 255 of them, 3 ms of the root's head's 14.
+		FROM ranked r CROSS JOIN LATERAL (SELECT name, name_en, status FROM projects WHERE id = r.project_id OFFSET 0) p
 		WHERE r.rn <= $5 GROUP BY r.goal_root),
 	roots AS (
 		SELECT id, title, title_en, target FROM goals
@@ -215,7 +216,7 @@ func portfolioStatement(walked bool) string {
 			FROM counted c WHERE $6::bigint IS NULL OR c.goal_id IN (SELECT id FROM goal_up WHERE $6 = ANY (path))),
 		-- The page's rows once, on the first goal's row, not once per goal.
 		CASE WHEN row_number() OVER (ORDER BY g.id NULLS LAST) = 1 THEN (SELECT rows FROM page_json) END,
-		(SELECT count(*) > $11::int FROM scoped)
+		(SELECT COALESCE(sum(projects), 0) > $11::int FROM counted), (SELECT every FROM headed)
 	FROM roots g LEFT JOIN rollup ru ON COALESCE(ru.goal_root, 0) = COALESCE(g.id, 0)
 	LEFT JOIN tops t ON COALESCE(t.goal_root, 0) = COALESCE(g.id, 0)
 	ORDER BY g.id NULLS LAST`
@@ -298,26 +299,32 @@ type portfolioRowJSON struct {
 //
 // Which statement runs depends on the viewer's scope, of the status asked for, as
 // their last such view found it (portfolioScopes); a wrong guess costs time, never
-// content, and is corrected by the view it slowed. A dense scope, or one not seen yet, gets portfolioWalkedSQL, planned
-// for each call (queryCustomPlan, about 3 ms): its walks probe each row's scope by
-// key, and a generic plan made while the tables were small keeps that probe a scan of
-// project_reach per row once they grow (10,000 projects imported at once: 17 s a page
-// until autovacuum analysed them). A sparse scope gets portfolioSortedSQL under its
-// generic plan: it hashes the scope and sorts it, as the statement before migration
-// 0040 did (a generic plan made on small tables could still pick a plain subplan for
-// the scope test; not seen).
+// content, and is corrected by the view it slowed. A dense scope, or one not seen
+// yet, gets portfolioWalkedSQL, planned for each call (queryCustomPlan, about 4 ms):
+// its walks probe each row's scope by key, and a generic plan made while the tables
+// were small keeps that probe a scan of project_reach per row once they grow (10,000
+// projects imported at once: 17 s a page until autovacuum analysed them). A dense
+// scope of every project (an administrator, the root's head) probes nothing, so it
+// runs the same statement under its generic plan: at worst, on tables analysed while
+// small, a walk becomes a sort of the scope. A sparse scope gets portfolioSortedSQL
+// under its generic plan: it hashes the scope and sorts it, as the statement before
+// migration 0040 did (a generic plan made on small tables could still pick a plain
+// subplan for the scope test; not seen).
 func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
 	key := portfolioScopeKey{userID: v.User.ID}
 	if f.Status != nil {
 		key.status = *f.Status
 	}
 	sql, run := portfolioWalkedSQL, s.queryCustomPlan
-	if s.portfolioScopes.sparse(key) {
+	switch s.portfolioScopes.last(key) {
+	case scopeSparse:
 		sql, run = portfolioSortedSQL, s.queryGenericPlan
+	case scopeEvery:
+		run = s.queryGenericPlan
 	}
-	rows, total, goals, dense, err := s.portfolioPage(ctx, run, sql, v, f, top, now)
+	rows, total, goals, scope, err := s.portfolioPage(ctx, run, sql, v, f, top, now)
 	if err == nil {
-		s.portfolioScopes.record(key, !dense)
+		s.portfolioScopes.record(key, scope)
 	}
 	return rows, total, goals, err
 }
@@ -325,9 +332,9 @@ func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioF
 // portfolioPage runs sql, a portfolioStatement or a statement with its parameters and
 // columns, by run, and reads its rows.
 func (s *Store) portfolioPage(ctx context.Context, run func(context.Context, string, []any, func(pgx.Rows) error) error,
-	sql string, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, bool, error) {
+	sql string, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, portfolioScope, error) {
 	var total int
-	var dense bool
+	var dense, every bool
 	var pageJSON []byte
 	var goals []accord.GoalRollup
 	err := run(ctx, sql,
@@ -336,7 +343,7 @@ func (s *Store) portfolioPage(ctx context.Context, run func(context.Context, str
 			var err error
 			goals, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.GoalRollup, error) {
 				var rowsJSON []byte
-				g, err := scanGoalRollup(r, &total, &rowsJSON, &dense)
+				g, err := scanGoalRollup(r, &total, &rowsJSON, &dense, &every)
 				if rowsJSON != nil {
 					pageJSON = rowsJSON
 				}
@@ -345,11 +352,11 @@ func (s *Store) portfolioPage(ctx context.Context, run func(context.Context, str
 			return err
 		})
 	if err != nil {
-		return nil, 0, nil, false, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
+		return nil, 0, nil, scopeUnknown, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
 	}
 	var in []portfolioRowJSON
 	if err := json.Unmarshal(pageJSON, &in); err != nil {
-		return nil, 0, nil, false, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
+		return nil, 0, nil, scopeUnknown, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
 	}
 	list := make([]accord.PortfolioRow, 0, len(in))
 	for _, p := range in {
@@ -361,16 +368,33 @@ func (s *Store) portfolioPage(ctx context.Context, run func(context.Context, str
 			P0Overdue: p.P0Overdue, Declined: p.Declined, Overdue: p.Overdue, Stale: p.Stale, HighRisk: p.HighRisk,
 			Delivered: p.Delivered, Escalations: p.Escalations})
 	}
-	return list, total, goals, dense, nil
+	scope := scopeSparse
+	switch {
+	case dense && every:
+		scope = scopeEvery
+	case dense:
+		scope = scopeDense
+	}
+	return list, total, goals, scope, nil
 }
 
-// portfolioScopes remembers whose portfolio scope was sparse at their last view, by
-// the status it was narrowed to, to choose the statement for the next (PortfolioPage).
-// It holds no content: a stale entry only picks the slower statement once.
+// portfolioScopes remembers what each viewer's portfolio scope was at their last
+// view, by the status it was narrowed to, to choose the statement for the next
+// (PortfolioPage). It holds no content: a stale entry only picks a slower way once.
 type portfolioScopes struct {
-	mu       sync.Mutex
-	isSparse map[portfolioScopeKey]bool
+	mu   sync.Mutex
+	seen map[portfolioScopeKey]portfolioScope
 }
+
+// portfolioScope is what a view found its scope to be.
+type portfolioScope int
+
+const (
+	scopeUnknown portfolioScope = iota // not viewed yet
+	scopeSparse                        // at most portfolioDenseScope projects
+	scopeDense                         // more, reached through the units the viewer heads
+	scopeEvery                         // more, and every project
+)
 
 // portfolioScopeKey is a viewer and the status their view was narrowed to ("" for none).
 type portfolioScopeKey struct {
@@ -378,19 +402,19 @@ type portfolioScopeKey struct {
 	status accord.ProjectStatus
 }
 
-func (p *portfolioScopes) sparse(k portfolioScopeKey) bool {
+func (p *portfolioScopes) last(k portfolioScopeKey) portfolioScope {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.isSparse[k]
+	return p.seen[k]
 }
 
-func (p *portfolioScopes) record(k portfolioScopeKey, sparse bool) {
+func (p *portfolioScopes) record(k portfolioScopeKey, scope portfolioScope) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.isSparse == nil {
-		p.isSparse = map[portfolioScopeKey]bool{}
+	if p.seen == nil {
+		p.seen = map[portfolioScopeKey]portfolioScope{}
 	}
-	p.isSparse[k] = sparse
+	p.seen[k] = scope
 }
 
 // UnitLoad is what the units in a viewer's scope are asked for right now.

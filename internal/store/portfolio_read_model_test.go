@@ -93,7 +93,8 @@ const portfolioScoringEveryProject = `WITH RECURSIVE goal_up AS (
 			ELSE (SELECT count(*) FROM matching) END,
 		-- The page's rows once, on the first goal's row, not once per goal.
 		CASE WHEN row_number() OVER (ORDER BY g.id NULLS LAST) = 1 THEN (SELECT rows FROM page_json) END,
-		(SELECT count(*) > $11::int FROM scored)
+		(SELECT count(*) > $11::int FROM scored),
+		false -- whether the scope is every project: read, not compared
 	
 	FROM roots g LEFT JOIN rollup ru ON COALESCE(ru.goal_root, 0) = COALESCE(g.id, 0)
 	LEFT JOIN tops t ON COALESCE(t.goal_root, 0) = COALESCE(g.id, 0)
@@ -235,6 +236,9 @@ func TestPortfolioReadModelAgreesWithScoringEveryProject(t *testing.T) {
 				}{
 					{"walked", 0, func() ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
 						return st.PortfolioPageOf(ctx, store.PortfolioWalkedSQL, v, f, top, now)
+					}},
+					{"walked, its generic plan", 0, func() ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
+						return st.PortfolioPageGenericOf(ctx, store.PortfolioWalkedSQL, v, f, top, now)
 					}},
 					{"walked statement, sparse scope", 1 << 30, func() ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
 						return st.PortfolioPageOf(ctx, store.PortfolioWalkedSQL, v, f, top, now)

@@ -74,26 +74,26 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 	err := s.queryGenericPlan(ctx, `WITH
 		-- The projects this unit's rows belong to that the viewer may open: only their rows
 		-- are named. When the viewer sees through this unit (seesThroughUnit), every
-		-- project it owns or holds a need of is one, read from two indexes; only the rest
-		-- (a request left with it after its need moved, a promise, thanks) is tested one
-		-- by one. Testing every one cost a shared service's head 3,500 tests per view.
+		-- project it owns or holds a need of is one (seen), read from two indexes; only
+		-- the rest (a request left with it after its need moved, a promise, thanks) is
+		-- tested one by one. Testing every one cost a shared service's head 3,500 tests
+		-- per view. Every project touched is gathered in one pass: kept as two sets,
+		-- the rest filtered by the seen, each of its branches hashed the seen anew.
 		through AS MATERIALIZED (
 			SELECT $2 OR EXISTS (SELECT 1 FROM units u WHERE u.id = $3 AND `+seesThroughUnit+`) AS yes),
-		seen AS MATERIALIZED (
-			SELECT project_id AS id FROM needs WHERE holder_unit_id = $3 AND (SELECT yes FROM through)
-			UNION SELECT id FROM projects WHERE owning_unit_id = $3 AND (SELECT yes FROM through)),
-		-- Kept apart so the rest is narrowed before canViewProject is asked of it. (The
-		-- queue's listed rows below ask canViewProject by key instead of vis, for the
-		-- reason given there; both admit the same projects.)
-		rest AS MATERIALIZED (
-			SELECT DISTINCT project_id FROM (
-				SELECT project_id FROM requests WHERE holder_unit_id = $3
-				UNION ALL SELECT id FROM projects WHERE owning_unit_id = $3
-				UNION ALL SELECT project_id FROM commitments WHERE unit_id = $3
-				UNION ALL SELECT project_id FROM thanks WHERE unit_id = $3) touching
-			WHERE project_id NOT IN (SELECT id FROM seen)),
-		vis AS (SELECT id FROM seen
-			UNION ALL SELECT p.id FROM projects p JOIN rest ON rest.project_id = p.id WHERE `+canViewProject+`),
+		touching AS MATERIALIZED (
+			SELECT project_id, bool_or(direct) AND (SELECT yes FROM through) AS seen FROM (
+				SELECT project_id, true AS direct FROM needs WHERE holder_unit_id = $3 AND (SELECT yes FROM through)
+				UNION ALL SELECT id, true FROM projects WHERE owning_unit_id = $3
+				UNION ALL SELECT project_id, false FROM requests WHERE holder_unit_id = $3
+				UNION ALL SELECT project_id, false FROM commitments WHERE unit_id = $3
+				UNION ALL SELECT project_id, false FROM thanks WHERE unit_id = $3) t
+			GROUP BY project_id),
+		-- (The queue's listed rows below ask canViewProject by key instead of vis, for
+		-- the reason given there; both admit the same projects.)
+		vis AS (SELECT project_id AS id FROM touching WHERE seen
+			UNION ALL SELECT p.id FROM projects p JOIN touching t ON t.project_id = p.id AND NOT t.seen
+			WHERE `+canViewProject+`),
 		-- The open queue: which rows the viewer may open; its effort is the unit's load
 		-- (unit_load), and only the listed rows are read whole, in the stored queue
 		-- order (requests_holder_queue).

@@ -94,11 +94,14 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 		vis AS (SELECT project_id AS id FROM touching WHERE seen
 			UNION ALL SELECT p.id FROM projects p JOIN touching t ON t.project_id = p.id AND NOT t.seen
 			WHERE `+canViewProject+`),
+		-- Every project touched is seen (a head seeing through their own unit, as a
+		-- rule): then every row is, and vis is never hashed to tell.
+		all_seen AS MATERIALIZED (SELECT NOT EXISTS (SELECT 1 FROM touching WHERE NOT seen) AS yes),
 		-- The open queue: which rows the viewer may open; its effort is the unit's load
 		-- (unit_load), and only the listed rows are read whole, in the stored queue
 		-- order (requests_holder_queue).
 		queue AS (
-			SELECT r.project_id IN (SELECT id FROM vis) AS visible
+			SELECT ((SELECT yes FROM all_seen) OR r.project_id IN (SELECT id FROM vis)) AS visible
 			FROM requests r
 			WHERE r.holder_unit_id = $3 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')),
 		queue_listed AS (
@@ -117,7 +120,7 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 		-- tier, and the date it is needed by or 'infinity'), so the needs of only the
 		-- listed rows are read.
 		asks AS (
-			SELECT r.id, r.project_id IN (SELECT id FROM vis) AS visible,
+			SELECT r.id, ((SELECT yes FROM all_seen) OR r.project_id IN (SELECT id FROM vis)) AS visible,
 				row_number() OVER (ORDER BY r.queue_tier, r.queue_date, r.id) AS pos
 			FROM requests r JOIN projects p ON p.id = r.project_id
 			WHERE p.owning_unit_id = $3 AND r.holder_unit_id <> $3 AND r.state IN `+sentOpen+`),
@@ -125,13 +128,13 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 			SELECT json_build_object('id', c.id, 'project_id', c.project_id, 'what', c.what,
 					'due_date', to_char(c.due_date, 'YYYY-MM-DD'), 'status', c.status, 'created_at', c.created_at,
 					'version', c.version, 'project_name', p.name, 'project_name_en', p.name_en) AS obj,
-				c.status, c.due_date, p.id IN (SELECT id FROM vis) AS visible,
+				c.status, c.due_date, ((SELECT yes FROM all_seen) OR p.id IN (SELECT id FROM vis)) AS visible,
 				row_number() OVER (ORDER BY c.status <> 'open', c.due_date NULLS LAST, c.id) AS pos
 			FROM commitments c JOIN projects p ON p.id = c.project_id WHERE c.unit_id = $3),
 		thanked AS (
 			SELECT json_build_object('id', t.id, 'project_id', t.project_id, 'project_name', p.name,
 					'project_name_en', p.name_en, 'text', t.text, 'by_name', u.name, 'by_name_en', u.name_en, 'at', t.at) AS obj,
-				p.id IN (SELECT id FROM vis) AS visible, row_number() OVER (ORDER BY t.at DESC, t.id DESC) AS pos
+				((SELECT yes FROM all_seen) OR p.id IN (SELECT id FROM vis)) AS visible, row_number() OVER (ORDER BY t.at DESC, t.id DESC) AS pos
 			FROM thanks t JOIN projects p ON p.id = t.project_id JOIN users u ON u.id = t.by_user_id
 			WHERE t.unit_id = $3),
 		-- The give and take, from what each pair of units exchanged (unit_exchange,

@@ -205,6 +205,34 @@ func TestPortfolioScopeIsTheViewersSubtree(t *testing.T) {
 	}
 }
 
+// TestPortfolioFollowsTheRootsHeadWhenReplaced: a portfolio of every project is
+// remembered as such and read by the walked statement's generic plan (PortfolioPage);
+// once the root's head is replaced, their next view holds nothing, and their
+// successor's holds every project, whatever was remembered.
+func TestPortfolioFollowsTheRootsHeadWhenReplaced(t *testing.T) {
+	t.Parallel()
+	pc := newPortfolioCompany(t)
+	pc.Store.SetPortfolioDenseScope(0) // a scope of every project is dense here
+	now := time.Now()
+	all := []string{"Service upgrade", "Renewal drive", "Car promotion"}
+	names := func(u accord.User) []string {
+		var got []string
+		for name := range portfolioByName(t, pc.company, u, now) {
+			got = append(got, name)
+		}
+		return got
+	}
+	for range 3 { // past the first view, which learns the scope
+		require.ElementsMatch(t, all, names(pc.ceo))
+	}
+	root, err := pc.Store.Unit(pc.Ctx, pc.root.ID)
+	require.NoError(t, err)
+	_, err = pc.Store.SetUnitHead(pc.Ctx, pc.admin.ID, root.ID, root.Version, &pc.legalHead.ID)
+	require.NoError(t, err)
+	require.Empty(t, names(pc.ceo), "no longer the root's head, the CEO heads nothing")
+	require.ElementsMatch(t, all, names(pc.legalHead), "the new head of the root sees every project")
+}
+
 func TestPortfolioFiltersGoalsAndLoad(t *testing.T) {
 	t.Parallel()
 	pc := newPortfolioCompany(t)

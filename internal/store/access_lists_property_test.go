@@ -439,14 +439,16 @@ func fillWorld(t *testing.T, fw *storetest.World, w *world, rng *rand.Rand) {
 	require.NoError(t, err)
 	heads, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	require.NoError(t, err)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	utc := now.UTC() // the arrangements are in UTC days
+	today := time.Date(utc.Year(), utc.Month(), utc.Day(), 0, 0, 0, 0, time.UTC)
 	until := today.AddDate(0, 0, 2)
 	away.Shuffle(len(heads), func(i, j int) { heads[i], heads[j] = heads[j], heads[i] })
 	for _, head := range heads[:min(2, len(heads))] {
 		by, err := st.User(ctx, w.users[away.IntN(len(w.users))])
 		require.NoError(t, err)
-		if by.ID == head {
-			continue
+		if by.ID == head { // someone else
+			by, err = st.User(ctx, w.users[(slices.Index(w.users, head)+1)%len(w.users)])
+			require.NoError(t, err)
 		}
 		principal, err := st.Viewer(ctx, head)
 		require.NoError(t, err)

@@ -20,12 +20,13 @@ import (
 // passes, activity goes quiet. So a row's sev is its sev_static unless the clock has
 // lowered it (portfolioLowered).
 //
-// The rows in the viewer's scope are read once, scored and summed. What is ranked
-// from them depends on how many there are. A scope of up to portfolioDenseScope
-// projects is sorted whole. A bigger one (the root's head: every project) is ranked by
-// walking the rank indexes in sev_static order, testing each row's scope, skipping the
-// lowered rows, and merging those in: the walks stop after the few rows each list
-// needs, where sorting 10,000 rows cost 7 ms. In a sparse scope the walks would read
+// The rows in the viewer's scope are scored and summed per goal and severity. What is
+// ranked from them depends on how many there are. A scope of up to
+// portfolioDenseScope projects is kept and sorted whole. A bigger one (the root's
+// head: every project) is ranked by walking the rank indexes in sev_static order,
+// testing each row's scope (not for a scope of every project), skipping the lowered
+// rows, and merging those in, read again by their indexes: the walks stop after the
+// few rows each list needs, where sorting 10,000 rows cost 7 ms. In a sparse scope the walks would read
 // most of the index to find their rows (a team's head: 3 ms sorted, 37 ms walked).
 //
 // Parameters: $1 user id, $2 admin, $3 today, $4 status, $5 projects named per goal,

@@ -77,8 +77,9 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 	// $7 the units of the viewer's sight; $8 the units whose requests they answer for
 	// as the holder's head: those they head and belong to, and those of a head they
 	// stand in for (accord.RequestPartyOf).
+	// (Never NULL: x = ANY (NULL) is NULL, which NOT would not turn into true.)
 	args := []any{v.User.ID, v.Roles.Admin, string(q.Kind), offset, limit, strings.Join(q.Terms, " "), sight.units,
-		slices.Concat(sight.heads, v.StandInUnits())}
+		slices.Concat([]int64{}, sight.heads, v.StandInUnits())}
 	// Standing in for someone (rare), $9 and $10: whom for, and since when.
 	decidesAsStandIn := ``
 	if len(v.StandingIn) > 0 {

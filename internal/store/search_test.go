@@ -256,7 +256,8 @@ func TestSearchFindsWhatAStandInMayOpen(t *testing.T) {
 	require.Equal(t, sight{}, sees(c.salesHead, now), "nobody stands in yet")
 	require.Equal(t, sight{}, sees(c.legalHead, now))
 
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	utc := now.UTC() // the arrangements below are in UTC days
+	today := time.Date(utc.Year(), utc.Month(), utc.Day(), 0, 0, 0, 0, time.UTC)
 	later := today.AddDate(0, 0, 3)
 	_, err = c.Store.CreateStandIn(c.Ctx, c.Viewer(t, c.itHead), c.itHead.ID, c.salesHead.Email, &today, &later, time.UTC, now)
 	require.NoError(t, err)
@@ -283,6 +284,9 @@ func TestSearchFindsWhatAStandInMayOpen(t *testing.T) {
 	tomorrow := today.AddDate(0, 0, 1)
 	_, err = c.Store.CreateStandIn(c.Ctx, ceo, c.ceo.ID, outsider.Email, &tomorrow, &later, time.UTC, now.Add(5*time.Minute))
 	require.NoError(t, err)
+	standing, err := c.Store.ViewerAt(c.Ctx, outsider.ID, tomorrow.Add(time.Hour))
+	require.NoError(t, err)
+	require.Len(t, standing.StandingIn, 1, "the outsider stands in for the CEO then")
 	require.Equal(t, sight{}, sees(outsider, tomorrow.Add(time.Hour)), "not what was decided before they began")
 }
 

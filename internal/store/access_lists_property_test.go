@@ -439,8 +439,7 @@ func fillWorld(t *testing.T, fw *storetest.World, w *world, rng *rand.Rand) {
 	require.NoError(t, err)
 	heads, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	require.NoError(t, err)
-	utc := now.UTC() // the arrangements are in UTC days
-	today := time.Date(utc.Year(), utc.Month(), utc.Day(), 0, 0, 0, 0, time.UTC)
+	today := utcDay(now)
 	until := today.AddDate(0, 0, 2)
 	away.Shuffle(len(heads), func(i, j int) { heads[i], heads[j] = heads[j], heads[i] })
 	for _, head := range heads[:min(2, len(heads))] {

@@ -21,13 +21,7 @@ import (
 func TestBigReadsRunTheirGenericPlansAndLeaveTheConnectionAsItWas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cfg, err := pgxpool.ParseConfig(pgtest.NewDB(t, pgtest.Demo()))
-	require.NoError(t, err)
-	cfg.MaxConns = 1 // every statement below on the one connection
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	st := store.New(pool)
+	pool, st := oneConnection(t)
 
 	var head, unit int64
 	require.NoError(t, pool.QueryRow(ctx, `SELECT head_user_id, id FROM units WHERE head_user_id IS NOT NULL ORDER BY id LIMIT 1`).Scan(&head, &unit))
@@ -98,13 +92,7 @@ func TestBigReadsRunTheirGenericPlansAndLeaveTheConnectionAsItWas(t *testing.T) 
 func TestPortfolioOfEveryProjectRunsItsGenericPlan(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cfg, err := pgxpool.ParseConfig(pgtest.NewDB(t, pgtest.Demo()))
-	require.NoError(t, err)
-	cfg.MaxConns = 1 // every statement below on the one connection
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	st := store.New(pool)
+	pool, st := oneConnection(t)
 	st.SetPortfolioDenseScope(0) // every scope with a project is dense
 
 	var admin, head int64
@@ -140,4 +128,17 @@ func TestPortfolioOfEveryProjectRunsItsGenericPlan(t *testing.T) {
 		g, c := countPlans()
 		require.Equal(t, [2]int64{tc.generic, tc.custom}, [2]int64{g, c}, "user %d", tc.who)
 	}
+}
+
+// oneConnection is a store on a fresh demo database whose pool holds one connection,
+// so every statement a test sends shares its prepared statements and their plans.
+func oneConnection(t *testing.T) (*pgxpool.Pool, *store.Store) {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(pgtest.NewDB(t, pgtest.Demo()))
+	require.NoError(t, err)
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	return pool, store.New(pool)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -59,4 +60,11 @@ func zonedWorld(t *testing.T, zone string) (*storetest.World, func(zone string) 
 		return store.New(pool)
 	}
 	return storetest.Around(in(zone)), in
+}
+
+// utcDay is the UTC calendar day of t as a date (midnight UTC), as stand-in
+// arrangements are given in the tests (their zone UTC).
+func utcDay(t time.Time) time.Time {
+	u := t.UTC()
+	return time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
 }

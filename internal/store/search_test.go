@@ -173,7 +173,7 @@ func TestSearchForgetsAStandInsNotices(t *testing.T) {
 	now := time.Now()
 	e := c.upgradeDeclinedToCEO(t, now)
 	itHead := c.Viewer(t, c.itHead)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	today := utcDay(now)
 	later := today.AddDate(0, 0, 3)
 	si, err := c.Store.CreateStandIn(c.Ctx, c.Viewer(t, c.ceo), c.ceo.ID, c.cto.Email, &today, &later, time.UTC, now)
 	require.NoError(t, err)
@@ -256,8 +256,7 @@ func TestSearchFindsWhatAStandInMayOpen(t *testing.T) {
 	require.Equal(t, sight{}, sees(c.salesHead, now), "nobody stands in yet")
 	require.Equal(t, sight{}, sees(c.legalHead, now))
 
-	utc := now.UTC() // the arrangements below are in UTC days
-	today := time.Date(utc.Year(), utc.Month(), utc.Day(), 0, 0, 0, 0, time.UTC)
+	today := utcDay(now)
 	later := today.AddDate(0, 0, 3)
 	_, err = c.Store.CreateStandIn(c.Ctx, c.Viewer(t, c.itHead), c.itHead.ID, c.salesHead.Email, &today, &later, time.UTC, now)
 	require.NoError(t, err)

@@ -20,7 +20,7 @@ func TestStandInDecidesForTheAbsentSuperiorOnlyWhatTheyAreNoPartyTo(t *testing.T
 	e := c.upgradeDeclinedToCEO(t, now)
 	itHead := c.Viewer(t, c.itHead)
 
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	today := utcDay(now)
 	later := today.AddDate(0, 0, 3)
 	ceo := c.Viewer(t, c.ceo)
 

@@ -89,7 +89,7 @@ func (s *Store) Agenda(ctx context.Context, userID int64, perKind int, now time.
 			UNION ALL
 			SELECT 'decide', e.id, e.project_id, d.title, d.title_en, p.name, p.name_en, h.name, h.name_en, r.state,
 				d.tier, e.window_due_at, COALESCE(r.due_date, d.needed_by),
-				(SELECT count(*) FROM escalations x WHERE x.assigned_user_id = $1 AND x.status = 'open')
+				`+escalationsAssignedOpenCount+`
 			FROM (SELECT * FROM escalations x WHERE x.assigned_user_id = $1 AND x.status = 'open'
 				ORDER BY x.window_due_at, x.id LIMIT $3) e
 			JOIN requests r ON r.id = e.request_id JOIN needs d ON d.id = r.need_id

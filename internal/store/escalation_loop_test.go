@@ -167,7 +167,18 @@ func TestAdminsDoNotDecideButReassign(t *testing.T) {
 	err = c.Store.Reassign(c.Ctx, c.Viewer(t, c.salesHead), e.ID, c.ceo.ID, "x", 3, time.Now())
 	require.Equal(t, accord.ECodeForbidden, accord.ErrorCodeOf(err), "only administrators reassign")
 
+	toDecide := func(who accord.User) int {
+		t.Helper()
+		n, err := c.Store.EscalationsToDecideCount(c.Ctx, c.Viewer(t, who))
+		require.NoError(t, err)
+		return n
+	}
+	ceoBefore := toDecide(c.ceo)
+	require.Equal(t, 1, toDecide(c.opsHead))
 	require.NoError(t, c.Store.Reassign(c.Ctx, admin, e.ID, c.ceo.ID, "运营中心负责人出差两周", 3, time.Now()))
+	require.Equal(t, [2]int{0, ceoBefore + 1}, [2]int{toDecide(c.opsHead), toDecide(c.ceo)},
+		"the count of what each may decide follows the escalation")
+	requireNoDrift(t, c.Ctx, c.Store.Pool(), "reassigned")
 	moved, err := c.Store.Escalation(c.Ctx, e.ID)
 	require.NoError(t, err)
 	require.Equal(t, c.ceo.ID, moved.AssignedUserID)

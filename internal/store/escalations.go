@@ -170,7 +170,7 @@ func (s *Store) EscalationsToDecide(ctx context.Context, v accord.Viewer, offset
 	// Walked in queue order along the index, what is routed to them alone.
 	query := `WITH q AS (` + escalationsAssignedOpen + `
 			ORDER BY queue_tier, queue_value, created_at, id OFFSET $2 LIMIT $3)
-		SELECT ` + escalationColumns + `, (SELECT count(*) FROM (` + escalationsAssignedOpen + `) mine)` +
+		SELECT ` + escalationColumns + `, ` + escalationsAssignedOpenCount +
 		escalationsPicked(`q`) + `
 		ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id`
 	args := []any{userID, offset, limit}

@@ -19,7 +19,7 @@ import (
 )
 
 // signalsDriftSQL counts the rows where what the triggers of migrations 0013, 0021,
-// 0034 and 0040 keep differs from an aggregation written out independently, straight
+// 0034, 0040 and 0044 keep differs from an aggregation written out independently, straight
 // from the source tables (a project's own columns included).
 const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed', 'declined', 'countered', 'in_progress']) AS state),
 	fresh AS (
@@ -77,16 +77,20 @@ const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed'
 			IS DISTINCT FROM (COALESCE(l.open, 0), COALESCE(l.asked, 0), COALESCE(l.committed, 0), COALESCE(l.declined, 0))),
 		(SELECT count(*) FROM exchange f FULL JOIN unit_exchange k ON k.holder_unit_id = f.holder AND k.owner_unit_id = f.owner
 		 WHERE (COALESCE(f.logged, 0), COALESCE(f.committed, 0), COALESCE(f.delivered, 0))
-			IS DISTINCT FROM (COALESCE(k.logged, 0), COALESCE(k.committed, 0), COALESCE(k.delivered, 0)))`
+			IS DISTINCT FROM (COALESCE(k.logged, 0), COALESCE(k.committed, 0), COALESCE(k.delivered, 0))),
+		(SELECT count(*) FROM (SELECT assigned_user_id AS user_id, count(*) AS open FROM escalations
+				WHERE status = 'open' GROUP BY 1) f
+			FULL JOIN escalation_assignee_load k USING (user_id)
+		 WHERE COALESCE(f.open, 0) <> COALESCE(k.open, 0))`
 
-// requireNoDrift fails when the kept signals, reach, load or exchanges differ from the
-// source rows.
+// requireNoDrift fails when the kept signals, reach, load, exchanges or counts of open
+// escalations per person deciding differ from the source rows.
 func requireNoDrift(t *testing.T, ctx context.Context, pool *pgxpool.Pool, step string) {
 	t.Helper()
-	var signals, reach, load, exchange int
-	require.NoError(t, pool.QueryRow(ctx, signalsDriftSQL).Scan(&signals, &reach, &load, &exchange))
-	require.Equal(t, [4]int{}, [4]int{signals, reach, load, exchange},
-		"%s: projects, reach rows, units and unit pairs that drifted", step)
+	var signals, reach, load, exchange, assignees int
+	require.NoError(t, pool.QueryRow(ctx, signalsDriftSQL).Scan(&signals, &reach, &load, &exchange, &assignees))
+	require.Equal(t, [5]int{}, [5]int{signals, reach, load, exchange, assignees},
+		"%s: projects, reach rows, units, unit pairs and people deciding escalations that drifted", step)
 }
 
 func TestPortfolioSignalsFollowEveryChange(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
@@ -42,9 +41,7 @@ func newApp(t *testing.T) *app {
 // newAppOn is newApp on a database cloned from tpl.
 func newAppOn(t *testing.T, tpl pgtest.Template) *app {
 	t.Helper()
-	pool, err := pgxpool.New(context.Background(), pgtest.NewDB(t, tpl))
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool := pgtest.NewPool(t, tpl)
 	bundle, err := i18n.NewBundle()
 	require.NoError(t, err)
 	bundle.AddContent(demo.English()) // as `accord dev` serves the demo: its texts in English too

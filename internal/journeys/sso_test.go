@@ -1,13 +1,11 @@
 package journeys_test
 
 import (
-	"context"
 	"log/slog"
 	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/demo"
@@ -41,9 +39,7 @@ func ssoJourney(t *testing.T, acceptLang string) (*app, *browser, *oidctest.Prov
 // redirect URL the provider checks is known when the server is built.
 func newSSOApp(t *testing.T, idp *oidctest.Provider) *app {
 	t.Helper()
-	pool, err := pgxpool.New(context.Background(), pgtest.NewDB(t, pgtest.Demo()))
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool := pgtest.NewPool(t, pgtest.Demo())
 	bundle, err := i18n.NewBundle()
 	require.NoError(t, err)
 	bundle.AddContent(demo.English())

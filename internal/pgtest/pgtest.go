@@ -82,7 +82,7 @@ func Demo() Template {
 		if err := migrate(ctx, databaseURL); err != nil {
 			return err
 		}
-		pool, err := pgxpool.New(ctx, databaseURL)
+		pool, err := openPool(ctx, databaseURL)
 		if err != nil {
 			return err
 		}
@@ -100,7 +100,7 @@ func DemoLive() Template {
 		if err := migrate(ctx, databaseURL); err != nil {
 			return err
 		}
-		pool, err := pgxpool.New(ctx, databaseURL)
+		pool, err := openPool(ctx, databaseURL)
 		if err != nil {
 			return err
 		}
@@ -153,11 +153,21 @@ func NewDB(t testing.TB, tpl Template) string {
 	return withDatabase(admin, name)
 }
 
+// openPool opens a pool on databaseURL with the settings Accord's own pools use
+// (store.PoolConfig), so tests run as the server does.
+func openPool(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
+	cfg, err := store.PoolConfig(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
 // NewPool opens a pool on a fresh database cloned from tpl.
 func NewPool(t testing.TB, tpl Template) *pgxpool.Pool {
 	t.Helper()
 	u := NewDB(t, tpl)
-	pool, err := pgxpool.New(context.Background(), u)
+	pool, err := openPool(context.Background(), u)
 	if err != nil {
 		t.Fatalf("pgtest: open pool: %v", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"accord/internal/accord"
+	"accord/internal/pgjson"
 )
 
 // Store is Accord's PostgreSQL storage.
@@ -53,6 +54,7 @@ func PoolConfig(databaseURL string) (*pgxpool.Config, error) {
 	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	}
+	cfg.AfterConnect = pgjson.DecodeFast
 	return cfg, nil
 }
 

@@ -2,11 +2,11 @@ package pages
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/segmentio/encoding/json"
 )
 
 // sessionCodec writes a session's values as tagged JSON instead of scs's default

@@ -29,8 +29,9 @@ const (
 type Bundle struct {
 	bundle  *goi18n.Bundle
 	matcher language.Matcher
-	ids     map[string][]string // language → message ids, for coverage checks
-	content map[string]string   // text as typed → its English, see AddContent
+	ids     map[string][]string                 // language → message ids, for coverage checks
+	content map[string]string                   // text as typed → its English, see AddContent
+	filled  map[string]map[string]filledMessage // language → id → a message filled without go-i18n (filled.go)
 	// One localizer per language, shared by every request: building one parses
 	// language tags, and each remembers its messages that take no data.
 	localizers map[string]*Localizer
@@ -41,6 +42,7 @@ func NewBundle() (*Bundle, error) {
 	b := goi18n.NewBundle(language.Chinese)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	ids := map[string][]string{}
+	filled := map[string]map[string]filledMessage{}
 	files, err := fs.Glob(catalogs, "locales/*.toml")
 	if err != nil {
 		return nil, fmt.Errorf("i18n: list catalogs: %w", err)
@@ -55,14 +57,21 @@ func NewBundle() (*Bundle, error) {
 			return nil, fmt.Errorf("i18n: parse %s: %w", f, err)
 		}
 		lang := baseLang(mf.Tag)
+		if filled[lang] == nil {
+			filled[lang] = map[string]filledMessage{}
+		}
 		for _, m := range mf.Messages {
 			ids[lang] = append(ids[lang], m.ID)
+			if f, ok := compileFilled(m); ok {
+				filled[lang][m.ID] = f
+			}
 		}
 	}
 	bundle := &Bundle{
 		bundle:  b,
 		matcher: language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English}),
 		ids:     ids,
+		filled:  filled,
 	}
 	bundle.localizers = map[string]*Localizer{}
 	for _, lang := range []string{Chinese, English} {
@@ -146,6 +155,11 @@ func (l *Localizer) T(id string, data ...map[string]any) string {
 		s := l.localize(id, nil)
 		l.plain.Store(id, s)
 		return s
+	}
+	if f, ok := l.bundle.filled[l.Lang][id]; ok {
+		if s, ok := f.fill(l.Lang, data[0]); ok {
+			return s
+		}
 	}
 	return l.localize(id, data[0])
 }

@@ -8,7 +8,12 @@ CREATE TABLE escalation_assignee_load (
     open    integer NOT NULL DEFAULT 0
 );
 
--- By delta per statement, the people's rows locked in order of their ids.
+-- By delta per statement: within a statement the people's rows are locked in order of
+-- their ids, so a write that moves escalations between people does it in one statement
+-- (store.AdvanceWindows), never one person after another. The triggers are named to
+-- fire after escalations_pending_* (triggers fire in name order), so a statement locks
+-- the project's signal row before a person's, the order in which a decision, which
+-- first writes the request, takes them.
 CREATE FUNCTION escalations_count_assigned() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
@@ -32,11 +37,11 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER escalations_assignee_insert AFTER INSERT ON escalations
+CREATE TRIGGER escalations_to_decide_insert AFTER INSERT ON escalations
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION escalations_count_assigned();
-CREATE TRIGGER escalations_assignee_update AFTER UPDATE ON escalations
+CREATE TRIGGER escalations_to_decide_update AFTER UPDATE ON escalations
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION escalations_count_assigned();
-CREATE TRIGGER escalations_assignee_delete AFTER DELETE ON escalations
+CREATE TRIGGER escalations_to_decide_delete AFTER DELETE ON escalations
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION escalations_count_assigned();
 
 INSERT INTO escalation_assignee_load (user_id, open)

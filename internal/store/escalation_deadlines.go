@@ -62,33 +62,60 @@ func (s *Store) AdvanceWindows(ctx context.Context, now time.Time, windowDays in
 		if err != nil {
 			return err
 		}
+		// Who takes each over, then every move in one statement: the count of what each
+		// person may decide (migration 0044) is then locked once, in order of the
+		// people's ids. Moved one by one, a sweep held one person's count while waiting
+		// for another's, and deadlocked with a reassignment or a second sweep.
+		type move struct {
+			expired
+			next accord.Superior
+		}
+		var moves []move
+		var atTop []int64
 		for _, x := range list {
 			next, err := nextSuperiorTx(ctx, tx, x.id)
 			if accord.ErrorCodeOf(err) == accord.ECodeNotFound {
-				if _, err := tx.Exec(ctx, `UPDATE escalations SET at_top = true, version = version + 1 WHERE id = $1`, x.id); err != nil {
-					return err
-				}
+				atTop = append(atTop, x.id)
 				continue
 			}
 			if err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `UPDATE escalations SET assigned_unit_id = $2, assigned_user_id = $3, level = level + 1,
-					party_decides = $6, window_opened_at = $4, window_due_at = $5, reminded_half = false, reminded_late = false,
-					version = version + 1
-				WHERE id = $1`, x.id, next.UnitID, next.HeadUserID, now, accord.AddWorkingDays(now, windowDays, now.Location()), next.HeadIsParty); err != nil {
+			moves = append(moves, move{expired: x, next: next})
+		}
+		if len(atTop) > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE escalations SET at_top = true, version = version + 1 WHERE id = ANY ($1)`,
+				atTop); err != nil {
 				return err
 			}
-			e, err := scanEscalation(tx.QueryRow(ctx, `SELECT `+escalationColumns+escalationFrom+`WHERE e.id = $1`, x.id))
+		}
+		if len(moves) == 0 {
+			return nil
+		}
+		ids, units, heads, parties := make([]int64, len(moves)), make([]int64, len(moves)), make([]int64, len(moves)),
+			make([]bool, len(moves))
+		for i, m := range moves {
+			ids[i], units[i], heads[i], parties[i] = m.id, m.next.UnitID, m.next.HeadUserID, m.next.HeadIsParty
+		}
+		if _, err := tx.Exec(ctx, `UPDATE escalations e SET assigned_unit_id = m.unit, assigned_user_id = m.head,
+				level = e.level + 1, party_decides = m.party, window_opened_at = $5, window_due_at = $6,
+				reminded_half = false, reminded_late = false, version = e.version + 1
+			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::boolean[]) AS m (id, unit, head, party)
+			WHERE e.id = m.id`, ids, units, heads, parties, now,
+			accord.AddWorkingDays(now, windowDays, now.Location())); err != nil {
+			return err
+		}
+		for _, m := range moves {
+			e, err := scanEscalation(tx.QueryRow(ctx, `SELECT `+escalationColumns+escalationFrom+`WHERE e.id = $1`, m.id))
 			if err != nil {
 				return err
 			}
-			if err := insertNotification(ctx, tx, notice{to: next.HeadUserID, kind: accord.NotifyEscalationAssigned,
-				request: e.Request, state: e.Request.State, escalation: x.id}); err != nil {
+			if err := insertNotification(ctx, tx, notice{to: m.next.HeadUserID, kind: accord.NotifyEscalationAssigned,
+				request: e.Request, state: e.Request.State, escalation: m.id}); err != nil {
 				return err
 			}
-			if err := auditProject(ctx, tx, 0, e.ProjectID, accord.AuditEscalation, x.id, accord.AuditMoveUp, map[string]any{"unit_id": x.unit},
-				map[string]any{"unit_id": next.UnitID, "assigned_user_id": next.HeadUserID}); err != nil {
+			if err := auditProject(ctx, tx, 0, e.ProjectID, accord.AuditEscalation, m.id, accord.AuditMoveUp,
+				map[string]any{"unit_id": m.unit}, map[string]any{"unit_id": m.next.UnitID, "assigned_user_id": m.next.HeadUserID}); err != nil {
 				return err
 			}
 			moved++

@@ -72,3 +72,55 @@ func TestConcurrentDecisionsOneWins(t *testing.T) {
 		WHERE entity = 'escalation' AND entity_id = $1 AND action = 'decide'`, e.ID).Scan(&decideEntries))
 	require.Equal(t, 1, decideEntries, "one decision, one audit entry")
 }
+
+// TestDecidingWhileAnEscalationIsRaisedOnTheProjectDoesNotDeadlock: a decision writes
+// its request, then its escalation; meanwhile another escalation on the same project,
+// for the same superior, is raised (the sweep). Both lock the project's signal row
+// and the superior's count of what they may decide (migration 0044) and must take
+// them in the same order, or one of the two is killed as a deadlock.
+func TestDecidingWhileAnEscalationIsRaisedOnTheProjectDoesNotDeadlock(t *testing.T) {
+	t.Parallel()
+	c := newCompany(t)
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	e, _ := escalateUpgradeIT(t, c, at)
+	pool := c.Store.Pool()
+	var other int64
+	require.NoError(t, pool.QueryRow(c.Ctx, `SELECT r.id FROM requests r WHERE r.project_id = $1 AND r.id <> $2
+		AND NOT EXISTS (SELECT 1 FROM escalations x WHERE x.request_id = r.id) ORDER BY r.id LIMIT 1`,
+		e.ProjectID, e.RequestID).Scan(&other))
+
+	deciding, err := pool.Begin(c.Ctx)
+	require.NoError(t, err)
+	defer func() { _ = deciding.Rollback(c.Ctx) }()
+	raising, err := pool.Begin(c.Ctx)
+	require.NoError(t, err)
+	defer func() { _ = raising.Rollback(c.Ctx) }()
+	var raiser int
+	require.NoError(t, raising.QueryRow(c.Ctx, `SELECT pg_backend_pid()`).Scan(&raiser))
+
+	// The decision writes its request first (as applyDecision does) …
+	_, err = deciding.Exec(c.Ctx, `UPDATE requests SET last_activity_at = $2, version = version + 1 WHERE id = $1`,
+		e.RequestID, at)
+	require.NoError(t, err)
+	// … the sweep raises another escalation on the project, for the same superior, and waits …
+	raised := make(chan error, 1)
+	go func() {
+		_, err := raising.Exec(c.Ctx, `INSERT INTO escalations (request_id, project_id, cause, assigned_user_id,
+				assigned_unit_id, window_opened_at, window_due_at)
+			VALUES ($1, $2, 'stale', $3, $4, $5, $5)`, other, e.ProjectID, e.AssignedUserID, e.AssignedUnitID, at)
+		raised <- err
+	}()
+	require.Eventually(t, func() bool {
+		var waiting bool
+		err := pool.QueryRow(c.Ctx, `SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1`,
+			raiser).Scan(&waiting)
+		return err == nil && waiting
+	}, 10*time.Second, 10*time.Millisecond, "the raise waits for the decision's lock")
+	// … and the decision then writes its escalation.
+	_, err = deciding.Exec(c.Ctx, `UPDATE escalations SET status = 'decided', version = version + 1 WHERE id = $1`, e.ID)
+	require.NoError(t, err, "the decision goes through")
+	require.NoError(t, deciding.Commit(c.Ctx))
+	require.NoError(t, <-raised, "and the raise after it")
+	require.NoError(t, raising.Commit(c.Ctx))
+	requireNoDrift(t, c.Ctx, pool, "decided while another was raised")
+}

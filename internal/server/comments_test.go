@@ -197,6 +197,14 @@ func TestProjectAndEscalationConversations(t *testing.T) {
 	require.NoError(t, err)
 	escPage := "/escalations/" + idStr(e.ID)
 	superior := b.loginID(t, e.AssignedUserID)
+	// Its form offers the parties who may see it (the lead, IT's head), not the
+	// superior themself.
+	var offered []string
+	superior.get(escPage).doc.Find(`[data-testid="mention-option"]`).Each(func(_ int, s *goquery.Selection) {
+		offered = append(offered, strings.TrimSpace(s.Parent().Text()))
+	})
+	require.Len(t, offered, 2, "offered: %v", offered)
+	require.Contains(t, strings.Join(offered, " | "), "Zhang Wei")
 	resp = rqFollow(t, superior, cmPost(superior, escPage, "IT 本季度还有哪些 P0？"))
 	require.Len(t, cmComments(resp), 1)
 	require.Contains(t, itHead.get("/notifications").plain(), "commented on “CRM system development”")

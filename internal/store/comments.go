@@ -115,34 +115,48 @@ type commentSubjectFacts struct {
 	parties                            []int64
 }
 
-// readCommentSubject reads the subject's project and parties: for a request its lead,
-// the holder's head and the key person; for an escalation also its superior; for a
-// project its lead.
+// commentSubjectFactsSQL selects the project of the subject of kind whose id is arg,
+// the request it is about (NULL for a project) and its parties, some of them NULL:
+// for a request its lead, the holder's head and the key person; for an escalation
+// also its superior; for a project its lead.
+func commentSubjectFactsSQL(kind accord.CommentKind, arg string) string {
+	switch kind {
+	case accord.CommentOnRequest:
+		return `SELECT r.project_id, r.id AS request_id, ARRAY[p.lead_user_id, h.head_user_id, r.key_person_user_id] AS parties
+			FROM requests r JOIN projects p ON p.id = r.project_id JOIN units h ON h.id = r.holder_unit_id
+			WHERE r.id = ` + arg
+	case accord.CommentOnEscalation:
+		return `SELECT e.project_id, e.request_id,
+				ARRAY[e.assigned_user_id, p.lead_user_id, h.head_user_id, r.key_person_user_id] AS parties
+			FROM escalations e JOIN requests r ON r.id = e.request_id JOIN projects p ON p.id = e.project_id
+			JOIN units h ON h.id = r.holder_unit_id WHERE e.id = ` + arg
+	}
+	return `SELECT id AS project_id, NULL::bigint AS request_id, ARRAY[lead_user_id] AS parties FROM projects
+		WHERE id = ` + arg
+}
+
+// readCommentSubject reads the subject's project, request and parties
+// (commentSubjectFactsSQL), the parties who are still here.
 func readCommentSubject(ctx context.Context, tx pgx.Tx, subject accord.CommentSubject) (commentSubjectFacts, error) {
 	var f commentSubjectFacts
+	var requestID *int64
 	var parties []*int64
-	var err error
-	switch subject.Kind {
-	case accord.CommentOnRequest:
-		f.requestID = subject.ID
-		err = tx.QueryRow(ctx, `SELECT r.project_id, ARRAY[p.lead_user_id, h.head_user_id, r.key_person_user_id]
-			FROM requests r JOIN projects p ON p.id = r.project_id JOIN units h ON h.id = r.holder_unit_id
-			WHERE r.id = $1`, subject.ID).Scan(&f.projectID, &parties)
-		err = mapNotFound(err, "request_not_found")
-	case accord.CommentOnEscalation:
-		f.escalationID = subject.ID
-		err = tx.QueryRow(ctx, `SELECT e.project_id, e.request_id,
-				ARRAY[e.assigned_user_id, p.lead_user_id, h.head_user_id, r.key_person_user_id]
-			FROM escalations e JOIN requests r ON r.id = e.request_id JOIN projects p ON p.id = e.project_id
-			JOIN units h ON h.id = r.holder_unit_id WHERE e.id = $1`, subject.ID).Scan(&f.projectID, &f.requestID, &parties)
-		err = mapNotFound(err, "escalation_not_found")
-	default:
-		f.projectID = subject.ID
-		err = tx.QueryRow(ctx, `SELECT ARRAY[lead_user_id] FROM projects WHERE id = $1`, subject.ID).Scan(&parties)
-		err = mapNotFound(err, "project_not_found")
-	}
+	err := tx.QueryRow(ctx, commentSubjectFactsSQL(subject.Kind, `$1`), subject.ID).Scan(&f.projectID, &requestID, &parties)
 	if err != nil {
-		return f, err
+		notFound := "project_not_found"
+		switch subject.Kind {
+		case accord.CommentOnRequest:
+			notFound = "request_not_found"
+		case accord.CommentOnEscalation:
+			notFound = "escalation_not_found"
+		}
+		return f, mapNotFound(err, notFound)
+	}
+	if requestID != nil {
+		f.requestID = *requestID
+	}
+	if subject.Kind == accord.CommentOnEscalation {
+		f.escalationID = subject.ID
 	}
 	var ids []int64
 	for _, id := range parties {
@@ -338,27 +352,21 @@ const MentionAuthors = 8
 // mention: the subject's parties and its latest speakers. The caller keeps those who
 // may see the subject.
 func (s *Store) CommentCandidates(ctx context.Context, subject accord.CommentSubject) ([]accord.User, error) {
+	// One statement: the subject's parties and its latest authors, one set of ids
+	// probed by key (written "id = ANY (…) OR id IN (…)", the planner read all 20,000
+	// people of the large organisation, 2 ms); only people still here.
+	rows, err := s.pool.Query(ctx, `WITH subject AS (`+commentSubjectFactsSQL(subject.Kind, `$1`)+`)
+		SELECT `+userColumns+` FROM users u
+		WHERE u.deactivated_at IS NULL AND u.id IN (
+			SELECT unnest(parties) FROM subject
+			UNION SELECT a.author_user_id FROM (SELECT c.author_user_id, max(c.id) AS last FROM comments c
+				WHERE `+commentSubjectWhere(subject.Kind, "$1")+` GROUP BY c.author_user_id
+				ORDER BY last DESC LIMIT $2) a)
+		ORDER BY u.name_en, u.name, u.id`, subject.ID, MentionAuthors)
 	var users []accord.User
-	err := s.WithTx(ctx, func(tx pgx.Tx) error {
-		f, err := readCommentSubject(ctx, tx, subject)
-		if err != nil {
-			return err
-		}
-		// One set of ids probed by key: written "id = ANY (…) OR id IN (…)", the
-		// planner read all 20,000 people of the large organisation (2 ms).
-		rows, err := tx.Query(ctx, `SELECT `+userColumns+` FROM users u
-			WHERE u.deactivated_at IS NULL AND u.id IN (
-				SELECT unnest($1::bigint[])
-				UNION SELECT a.author_user_id FROM (SELECT c.author_user_id, max(c.id) AS last FROM comments c
-					WHERE `+commentSubjectWhere(subject.Kind, "$2")+` GROUP BY c.author_user_id
-					ORDER BY last DESC LIMIT $3) a)
-			ORDER BY u.name_en, u.name, u.id`, f.parties, subject.ID, MentionAuthors)
-		if err != nil {
-			return err
-		}
+	if err == nil {
 		users, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.User, error) { return scanUser(r) })
-		return err
-	})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: people around %s %d: %w", subject.Kind, subject.ID, err)
 	}

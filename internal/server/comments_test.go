@@ -377,3 +377,45 @@ func TestMentionSuggestionsOfferOnlyThoseWhoMaySee(t *testing.T) {
 	// Someone who may not see the request learns nothing of it.
 	require.Equal(t, http.StatusNotFound, suggest(b.login(t, "legal@accord.demo"), "Zhang").StatusCode)
 }
+
+// TestEscalationFormLeavesOutWhoNoLongerSeesIt: someone who spoke in an escalation's
+// conversation while standing in for IT's head is offered to be told while the
+// arrangement lasts, and no longer once it ends: they may not open it any more.
+func TestEscalationFormLeavesOutWhoNoLongerSeesIt(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	smart := b.rqSmart(t)
+	lead := b.login(t, "aftersales@accord.demo")
+	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
+	it := b.rqRequests(t, smart.ID)["IT"]
+	itHead := b.login(t, "it@accord.demo")
+	require.Equal(t, http.StatusSeeOther, itHead.post(rqReq(it.ID, "/decline"), url.Values{"version": {rqVersion(it)},
+		"obstacle": {"too_busy"}, "reason": {"排期已满"}}).StatusCode)
+	e, err := b.st.Escalate(ctx, b.escViewer(t, "aftersales@accord.demo"), it.ID, "需要决定", "", 3, *b.now)
+	require.NoError(t, err)
+	escPage := "/escalations/" + idStr(e.ID)
+
+	today := time.Date(b.now.Year(), b.now.Month(), b.now.Day(), 0, 0, 0, 0, time.UTC)
+	later := today.AddDate(0, 0, 5)
+	head := b.escViewer(t, "it@accord.demo")
+	si, err := b.st.CreateStandIn(ctx, head, head.User.ID, "it.dev@accord.demo", &today, &later, time.UTC, *b.now)
+	require.NoError(t, err)
+	standIn := b.login(t, "it.dev@accord.demo")
+	require.Equal(t, http.StatusOK, standIn.get(escPage).StatusCode, "the stand-in opens it")
+	rqFollow(t, standIn, cmPost(standIn, escPage, "我先替部门负责人回复"))
+
+	superior := b.loginID(t, e.AssignedUserID)
+	offered := func() string {
+		var names []string
+		superior.get(escPage).doc.Find(`[data-testid="mention-option"]`).Each(func(_ int, s *goquery.Selection) {
+			names = append(names, strings.TrimSpace(s.Parent().Text()))
+		})
+		return strings.Join(names, " | ")
+	}
+	require.Contains(t, offered(), "Xu Hang", "the stand-in, while standing in")
+
+	require.NoError(t, b.st.EndStandIn(ctx, head, si.ID, *b.now))
+	require.Equal(t, http.StatusNotFound, standIn.get(escPage).StatusCode, "no longer opens it")
+	require.NotContains(t, offered(), "Xu Hang", "so is no longer offered")
+	require.Contains(t, offered(), "Zhang Wei", "the lead still is")
+}

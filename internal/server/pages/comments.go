@@ -53,7 +53,7 @@ func (s *Server) conversation(ctx context.Context, conv spine.Conversation, form
 	v := ui.ConversationView{Subject: conv.Subject, Comments: comments, Total: total, Speaks: conv.Speaks,
 		ViewerID: spine.ViewerFrom(ctx).User.ID, Now: s.Now(), Form: form, MaxUploadMB: s.Opts.UploadLimit() >> 20}
 	if conv.Speaks {
-		if v.Candidates, err = s.MentionCandidates(ctx, conv.Subject); err != nil {
+		if v.Candidates, err = s.MentionCandidates(ctx, conv); err != nil {
 			return ui.ConversationView{}, err
 		}
 	}

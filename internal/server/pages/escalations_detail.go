@@ -131,7 +131,7 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 	view.Advice = ui.AdviceView{Asked: asked, MayAsk: accord.MayAskAdvice(e, party),
 		MayAnswer: accord.OpinionAwaited(e, party, viewerID, asked)}
 	conv := spine.Conversation{Subject: accord.CommentSubject{Kind: accord.CommentOnEscalation, ID: e.ID},
-		ProjectID: e.ProjectID, Speaks: accord.MayCommentOnEscalation(party), Lead: party.Lead}
+		ProjectID: e.ProjectID, Speaks: accord.MayCommentOnEscalation(party), Lead: party.Lead, Escalation: &e}
 	if view.Conversation, err = s.conversation(ctx, conv, comment); err != nil {
 		return ui.EscalationView{}, err
 	}

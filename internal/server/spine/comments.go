@@ -15,6 +15,9 @@ type Conversation struct {
 	ProjectID int64
 	Speaks    bool // the viewer may comment
 	Lead      bool // the viewer leads the subject's project: they may add followers
+	// Escalation is the subject when it is an escalation and its row was read, so
+	// MentionCandidates asks who else may see it without reading it again per person.
+	Escalation *accord.Escalation
 }
 
 // Conversation opens the conversation about subject if the viewer may see the
@@ -33,7 +36,7 @@ func (s *Spine) Conversation(ctx context.Context, subject accord.CommentSubject)
 		if err != nil {
 			return c, err
 		}
-		c.ProjectID, c.Speaks, c.Lead = e.ProjectID, accord.MayCommentOnEscalation(party), party.Lead
+		c.ProjectID, c.Speaks, c.Lead, c.Escalation = e.ProjectID, accord.MayCommentOnEscalation(party), party.Lead, &e
 	case accord.CommentOnProject:
 		p, err := s.Project(ctx, subject.ID, false)
 		if err != nil {
@@ -50,6 +53,13 @@ func (s *Spine) Conversation(ctx context.Context, subject accord.CommentSubject)
 // MaySee reports whether person userID may see subject, by the same loaders run as
 // them: only such a person may be mentioned there.
 func (s *Spine) MaySee(ctx context.Context, userID int64, subject accord.CommentSubject) (bool, error) {
+	return s.maySeeIn(ctx, userID, Conversation{Subject: subject})
+}
+
+// maySeeIn is MaySee for conv's subject, asked of an escalation already read
+// (conv.Escalation) by the loader's own rule (EscalationParty) rather than reading it
+// again.
+func (s *Spine) maySeeIn(ctx context.Context, userID int64, conv Conversation) (bool, error) {
 	v, err := s.store.ViewerAt(ctx, userID, s.Now())
 	if err != nil {
 		if accord.ErrorCodeOf(err) == accord.ECodeNotFound {
@@ -60,7 +70,11 @@ func (s *Spine) MaySee(ctx context.Context, userID int64, subject accord.Comment
 	if !v.User.Active() {
 		return false, nil
 	}
-	_, err = s.Conversation(WithViewer(ctx, &v), subject)
+	if conv.Escalation != nil && conv.Subject.Kind == accord.CommentOnEscalation && conv.Subject.ID == conv.Escalation.ID {
+		party, err := s.EscalationParty(WithViewer(ctx, &v), *conv.Escalation)
+		return err == nil && party.MayView(), err
+	}
+	_, err = s.Conversation(WithViewer(ctx, &v), conv.Subject)
 	if err == nil {
 		return true, nil
 	}
@@ -114,10 +128,10 @@ func (s *Spine) Comment(ctx context.Context, id int64) (accord.Comment, Conversa
 	return c, conv, err
 }
 
-// MentionCandidates are the people around subject whom the viewer may mention: its
-// parties and those who spoke in it, if they may see it, not the viewer.
-func (s *Spine) MentionCandidates(ctx context.Context, subject accord.CommentSubject) ([]accord.User, error) {
-	around, err := s.store.CommentCandidates(ctx, subject)
+// MentionCandidates are the people around conv's subject whom the viewer may
+// mention: its parties and those who spoke in it, if they may see it, not the viewer.
+func (s *Spine) MentionCandidates(ctx context.Context, conv Conversation) ([]accord.User, error) {
+	around, err := s.store.CommentCandidates(ctx, conv.Subject)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +141,7 @@ func (s *Spine) MentionCandidates(ctx context.Context, subject accord.CommentSub
 		if u.ID == me {
 			continue
 		}
-		ok, err := s.MaySee(ctx, u.ID, subject)
+		ok, err := s.maySeeIn(ctx, u.ID, conv)
 		if err != nil {
 			return nil, err
 		}

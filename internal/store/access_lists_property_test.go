@@ -85,6 +85,20 @@ func TestListsAgreeWithTheAccessPolicy(t *testing.T) {
 				require.Positive(t, hidden, "and projects closed to someone")
 			})
 
+			t.Run("projects by key", func(t *testing.T) {
+				for _, x := range people {
+					byID, err := st.ProjectsByID(ctx, x.v, w.projects)
+					require.NoError(t, err)
+					var got []int64
+					for id := range byID {
+						got = append(got, id)
+					}
+					slices.Sort(got)
+					want := filterRows(w.projects, func(p int64) bool { return accord.MayViewProject(x.pv, f.reach[p]) })
+					require.Equal(t, want, got, "user %d", x.v.User.ID)
+				}
+			})
+
 			t.Run("unit pages", func(t *testing.T) {
 				var named, counted int
 				for _, x := range people {

@@ -3,8 +3,10 @@
 // faster. The pages read much of what they show as JSON their statements build (a
 // portfolio's rows and tops, an escalation's frozen record: 300 µs for its 24 kB with
 // encoding/json, 94 with this), a quarter of the portfolio's server time. Values are
-// still written with encoding/json. Every pool Accord or its tests open sets it, so
-// the tests read JSON as the server does.
+// still written with encoding/json. Every pool opened through store.PoolConfig sets
+// it: the server's two and those pgtest gives the tests, so the tests read JSON as the
+// server does. (The bench's and the cluster tool's own pools, which read no JSON,
+// keep pgx's default.)
 package pgjson
 
 import (

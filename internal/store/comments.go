@@ -349,8 +349,9 @@ func (s *Store) RetractComment(ctx context.Context, actorID, id int64, version i
 const MentionAuthors = 8
 
 // CommentCandidates lists the people around a conversation, whom its form offers to
-// mention: the subject's parties and its latest speakers. The caller keeps those who
-// may see the subject.
+// mention: the subject's parties and its latest speakers. The caller has loaded the
+// subject (one that does not exist has no one around it) and keeps those who may see
+// it.
 func (s *Store) CommentCandidates(ctx context.Context, subject accord.CommentSubject) ([]accord.User, error) {
 	// One statement: the subject's parties and its latest authors, one set of ids
 	// probed by key (written "id = ANY (…) OR id IN (…)", the planner read all 20,000

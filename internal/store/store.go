@@ -54,6 +54,7 @@ func PoolConfig(databaseURL string) (*pgxpool.Config, error) {
 	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	}
+	// A hook set later must call this one too, or JSON decodes the slow way.
 	cfg.AfterConnect = pgjson.DecodeFast
 	return cfg, nil
 }

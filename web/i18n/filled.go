@@ -83,7 +83,7 @@ func (f filledMessage) fill(lang string, data map[string]any) (string, bool) {
 	pieces := f.other
 	if n, counted := data["Count"]; counted {
 		// A count picks the form (go-i18n's PluralCount): Chinese has one form,
-		// English's rule for whole numbers is one for 1 and other for the rest.
+		// English's rule for whole numbers is one for 1 (and -1) and other for the rest.
 		// A count fill cannot read is left to go-i18n, as is a count of 1 for a
 		// message with no singular form, which go-i18n refuses.
 		one, ok := isOne(n)
@@ -120,13 +120,14 @@ func (f filledMessage) fill(lang string, data map[string]any) (string, bool) {
 	return b.String(), true
 }
 
-// isOne reports whether a count is 1, for the counts fill reads (whole numbers).
+// isOne reports whether a count is 1 or -1 (go-i18n takes a count's absolute value),
+// for the counts fill reads (whole numbers).
 func isOne(n any) (one, ok bool) {
 	switch n := n.(type) {
 	case int:
-		return n == 1, true
+		return n == 1 || n == -1, true
 	case int64:
-		return n == 1, true
+		return n == 1 || n == -1, true
 	}
 	return false, false
 }

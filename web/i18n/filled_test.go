@@ -7,7 +7,7 @@ import (
 )
 
 // TestFilledMessagesReadAsGoI18nRendersThem: every message filled without go-i18n
-// reads, for text and numbers, with and without a count (1 and others, int and
+// reads, for text and numbers, with and without a count (1, -1 and others, int and
 // int64), exactly as go-i18n renders it; what fill cannot render exactly it leaves
 // to go-i18n; and nearly every message that takes data is filled.
 func TestFilledMessagesReadAsGoI18nRendersThem(t *testing.T) {
@@ -34,7 +34,7 @@ func TestFilledMessagesReadAsGoI18nRendersThem(t *testing.T) {
 				singular++
 			}
 			for _, value := range []any{"«文字 text»", 7, int64(12)} {
-				for _, count := range []any{nil, 0, 1, 2, int64(1), int64(5), "1"} {
+				for _, count := range []any{nil, 0, 1, 2, -1, -3, int64(1), int64(-1), int64(5), "1"} {
 					data := map[string]any{}
 					for _, name := range fields {
 						data[name] = value

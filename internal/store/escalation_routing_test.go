@@ -167,3 +167,51 @@ func TestSendBackStopsTheClock(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, moved, "the new window runs out like any other")
 }
+
+// TestOneSweepMovesEveryExpiredWindowAtOnce: two windows run out together; the sweep
+// moves one up (Operations → the CEO) and flags the other, already with the CEO, as at
+// the top, in one pass: each lands where it should, its new superior is told, and the
+// count of what each person may decide follows (migration 0044).
+func TestOneSweepMovesEveryExpiredWindowAtOnce(t *testing.T) {
+	t.Parallel()
+	c := newCompany(t)
+	monday := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	promotion := c.escalatePromotion(t, monday)
+	upgrade, _ := escalateUpgradeIT(t, c, monday)
+	toDecide := func(who accord.User) int {
+		t.Helper()
+		n, err := c.Store.EscalationsToDecideCount(c.Ctx, c.Viewer(t, who))
+		require.NoError(t, err)
+		return n
+	}
+	require.Equal(t, [2]int{1, 1}, [2]int{toDecide(c.opsHead), toDecide(c.ceo)})
+	toldTheCEO := func() int {
+		t.Helper()
+		list, _, err := c.Store.Notifications(c.Ctx, c.ceo.ID, 0, 50)
+		require.NoError(t, err)
+		var n int
+		for _, x := range list {
+			if x.Kind == accord.NotifyEscalationAssigned && x.EscalationID != nil && *x.EscalationID == promotion.ID {
+				n++
+			}
+		}
+		return n
+	}
+	require.Zero(t, toldTheCEO())
+
+	moved, err := c.Store.AdvanceWindows(c.Ctx, monday.AddDate(0, 0, 7), 3)
+	require.NoError(t, err)
+	require.Equal(t, 1, moved)
+	after, err := c.Store.Escalation(c.Ctx, promotion.ID)
+	require.NoError(t, err)
+	require.Equal(t, [3]int64{c.ceo.ID, c.root.ID, int64(promotion.Level + 1)},
+		[3]int64{after.AssignedUserID, after.AssignedUnitID, int64(after.Level)}, "moved up to the CEO")
+	require.False(t, after.AtTop)
+	stays, err := c.Store.Escalation(c.Ctx, upgrade.ID)
+	require.NoError(t, err)
+	require.Equal(t, c.ceo.ID, stays.AssignedUserID)
+	require.True(t, stays.AtTop, "nobody above the CEO")
+	require.Equal(t, [2]int{0, 2}, [2]int{toDecide(c.opsHead), toDecide(c.ceo)})
+	requireNoDrift(t, c.Ctx, c.Store.Pool(), "one sweep")
+	require.Equal(t, 1, toldTheCEO(), "the CEO is told it is theirs now")
+}

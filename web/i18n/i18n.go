@@ -62,8 +62,11 @@ func NewBundle() (*Bundle, error) {
 		}
 		for _, m := range mf.Messages {
 			ids[lang] = append(ids[lang], m.ID)
+			// A later file's message of the same id replaces the earlier in go-i18n too.
 			if f, ok := compileFilled(m); ok {
 				filled[lang][m.ID] = f
+			} else {
+				delete(filled[lang], m.ID)
 			}
 		}
 	}

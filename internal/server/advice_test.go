@@ -16,15 +16,7 @@ import (
 // once; the window shows advice pending until then; the decision's record keeps it.
 func TestSuperiorAsksAdviceBeforeDeciding(t *testing.T) {
 	b := setup(t)
-	smart := b.rqSmart(t)
-	lead := b.login(t, "aftersales@accord.demo")
-	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
-	it := b.rqRequests(t, smart.ID)["IT"]
-	itHead := b.login(t, "it@accord.demo")
-	require.Equal(t, http.StatusSeeOther, itHead.post(rqReq(it.ID, "/decline"), url.Values{"version": {rqVersion(it)},
-		"obstacle": {"too_busy"}, "reason": {"排期已满"}}).StatusCode)
-	e, err := b.st.Escalate(context.Background(), b.escViewer(t, "aftersales@accord.demo"), it.ID, "需要决定", "", 3, *b.now)
-	require.NoError(t, err)
+	e, lead, _ := b.escDeclinedCRM(t)
 	page := "/escalations/" + idStr(e.ID)
 	superior := b.loginID(t, e.AssignedUserID)
 	legal := b.login(t, "legal@accord.demo")
@@ -90,7 +82,7 @@ func TestSuperiorAsksAdviceBeforeDeciding(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, got.status)
 
 	// The project's history says advice was asked and given, not by whom or what.
-	history := lead.get(wbPath(smart, "/history")).wbTexts(`[data-testid="history-summary"]`)
+	history := lead.get(wbPath(b.rqSmart(t), "/history")).wbTexts(`[data-testid="history-summary"]`)
 	require.Contains(t, history, "Asked someone outside for advice on an escalation")
 	require.Contains(t, history, "Gave an opinion on an escalation")
 

@@ -188,13 +188,7 @@ func TestProjectAndEscalationConversations(t *testing.T) {
 
 	// An escalation's conversation: its superior and both sides speak; the others
 	// are told.
-	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
-	it := b.rqRequests(t, smart.ID)["IT"]
-	itHead := b.login(t, "it@accord.demo")
-	require.Equal(t, http.StatusSeeOther, itHead.post(rqReq(it.ID, "/decline"), url.Values{"version": {rqVersion(it)},
-		"obstacle": {"too_busy"}, "reason": {"排期已满"}}).StatusCode)
-	e, err := b.st.Escalate(context.Background(), b.escViewer(t, "aftersales@accord.demo"), it.ID, "需要决定", "", 3, *b.now)
-	require.NoError(t, err)
+	e, _, itHead := b.escDeclinedCRM(t)
 	escPage := "/escalations/" + idStr(e.ID)
 	superior := b.loginID(t, e.AssignedUserID)
 	// Its form offers the parties who may see it (the lead, IT's head), not the
@@ -384,15 +378,7 @@ func TestMentionSuggestionsOfferOnlyThoseWhoMaySee(t *testing.T) {
 func TestEscalationFormLeavesOutWhoNoLongerSeesIt(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
-	smart := b.rqSmart(t)
-	lead := b.login(t, "aftersales@accord.demo")
-	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
-	it := b.rqRequests(t, smart.ID)["IT"]
-	itHead := b.login(t, "it@accord.demo")
-	require.Equal(t, http.StatusSeeOther, itHead.post(rqReq(it.ID, "/decline"), url.Values{"version": {rqVersion(it)},
-		"obstacle": {"too_busy"}, "reason": {"排期已满"}}).StatusCode)
-	e, err := b.st.Escalate(ctx, b.escViewer(t, "aftersales@accord.demo"), it.ID, "需要决定", "", 3, *b.now)
-	require.NoError(t, err)
+	e, _, _ := b.escDeclinedCRM(t)
 	escPage := "/escalations/" + idStr(e.ID)
 
 	today := time.Date(b.now.Year(), b.now.Month(), b.now.Day(), 0, 0, 0, 0, time.UTC)

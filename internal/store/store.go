@@ -30,13 +30,17 @@ type Store struct {
 	// fewSeen is the number of projects a narrow sight sees at most to count as few
 	// (projectSight): a test sets it to run both ways.
 	fewSeen int
+	// viewers are the signed-in people this server has read, kept while their stamps
+	// hold (ViewerAt).
+	viewers *viewerCache
 }
 
 // New wraps an open pool.
 func New(pool *pgxpool.Pool) *Store {
 	return &Store{pool: pool,
 		prepared:            pool.Config().ConnConfig.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement,
-		portfolioDenseScope: portfolioDenseScope, fewSeen: fewSeen}
+		portfolioDenseScope: portfolioDenseScope, fewSeen: fewSeen,
+		viewers: newViewerCache(viewerCacheLimit)}
 }
 
 // Pool exposes the pool for the session store and health checks.

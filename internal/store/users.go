@@ -212,31 +212,41 @@ func (s *Store) Viewer(ctx context.Context, userID int64) (accord.Viewer, error)
 }
 
 // ViewerAt loads the signed-in user with their units, derived roles and the stand-in
-// arrangements running at now (with the units each absent head heads), in one query.
-// A deactivated or unknown user is not found, which ends their session.
+// arrangements running at now (with the units each absent head heads), in one
+// statement. A deactivated or unknown user is not found, which ends their session.
+// The statement always reads the user row, the unread count and the stamp of
+// migration 0045; the rest only when the viewer kept for them (viewerCache) is not
+// guarded by that stamp or does not hold at now.
 func (s *Store) ViewerAt(ctx context.Context, userID int64, now time.Time) (accord.Viewer, error) {
-	var v accord.Viewer
-	var raw, standing, away []byte
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`,
-			EXISTS (SELECT 1 FROM units h WHERE h.head_user_id = u.id AND h.closed_at IS NULL),
-			EXISTS (SELECT 1 FROM units h JOIN units c ON c.parent_id = h.id AND c.closed_at IS NULL
-				WHERE h.head_user_id = u.id AND h.closed_at IS NULL),
-			EXISTS (SELECT 1 FROM projects p WHERE p.lead_user_id = u.id),
-			EXISTS (SELECT 1 FROM requests r WHERE r.key_person_user_id = u.id
-				AND `+openRequest+`),
-			COALESCE((SELECT json_agg(json_build_object('unit_id', n.id, 'name', n.name, 'name_en', n.name_en,
-				'is_head', n.head_user_id = u.id) ORDER BY n.path)
-				FROM memberships m JOIN units n ON n.id = m.unit_id AND n.closed_at IS NULL WHERE m.user_id = u.id), '[]'),
-			(SELECT count(*) FROM (SELECT FROM notifications x WHERE x.user_id = u.id AND x.read_at IS NULL
-				LIMIT $2) capped),
-			COALESCE((`+standingInNow+`), '[]'), COALESCE((`+awayNow+`), '[]')
-		FROM users u WHERE u.id = $1 AND u.deactivated_at IS NULL`, userID, accord.UnreadCap, now),
-		&v.Roles.Head, &v.Roles.Executive, &v.Roles.Lead, &v.Roles.KeyPerson, &raw, &v.Unread, &standing, &away)
+	return s.viewerAt(ctx, userID, now, s.viewers.heldStamp(userID, now))
+}
+
+// viewerAt is ViewerAt given the stamp of the viewer held for userID (-1 for none).
+func (s *Store) viewerAt(ctx context.Context, userID int64, now time.Time, held int64) (accord.Viewer, error) {
+	var (
+		stamp                         int64
+		unread                        int
+		head, executive, lead, keyPer *bool
+		raw, standing, away           []byte
+		from, until                   *time.Time
+	)
+	u, err := scanUser(s.pool.QueryRow(ctx, viewerSQL, userID, accord.UnreadCap, now, held),
+		&stamp, &unread, &head, &executive, &lead, &keyPer, &raw, &standing, &away, &from, &until)
 	if err != nil {
 		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, mapNotFound(err, "user_not_found"))
 	}
-	v.User = u
-	v.Roles.Admin = u.IsAdmin
+	if stamp == held {
+		if v, ok := s.viewers.get(userID, stamp); ok {
+			v.User, v.Unread = u, unread
+			return v, nil
+		}
+	}
+	if head == nil || executive == nil || lead == nil || keyPer == nil {
+		// The stamp matched a viewer another request has since replaced: read it whole.
+		return s.viewerAt(ctx, userID, now, -1)
+	}
+	v := accord.Viewer{User: u, Unread: unread,
+		Roles: accord.Roles{Admin: u.IsAdmin, Head: *head, Executive: *executive, Lead: *lead, KeyPerson: *keyPer}}
 	if v.Memberships, err = decodeMemberships(raw); err != nil {
 		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, err)
 	}
@@ -247,8 +257,48 @@ func (s *Store) ViewerAt(ctx context.Context, userID int64, now time.Time) (acco
 	if v.AwayWith, err = decodeStandingIn(away); err != nil {
 		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, err)
 	}
+	e := cachedViewer{stamp: stamp, viewer: v}
+	if from != nil {
+		e.from = *from
+	}
+	if until != nil {
+		e.until = *until
+	}
+	s.viewers.put(userID, e)
 	return v, nil
 }
+
+// viewerSQL reads viewer $1 at $3 with at most $2 unread counted; $4 is the stamp of
+// the viewer the server holds (-1 for none), and the columns after the unread count
+// are NULL when it is still the stamp. The last two bound the clock over which the
+// stand-in arrangements read hold: the latest start, end or early end of an
+// arrangement of theirs at or before $3, and the earliest after it.
+var viewerSQL = `SELECT ` + userColumns + `, COALESCE(k.stamp, 0),
+		(SELECT count(*) FROM (SELECT FROM notifications x WHERE x.user_id = u.id AND x.read_at IS NULL
+			LIMIT $2) capped),
+		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN
+			EXISTS (SELECT 1 FROM units h WHERE h.head_user_id = u.id AND h.closed_at IS NULL) END,
+		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN
+			EXISTS (SELECT 1 FROM units h JOIN units c ON c.parent_id = h.id AND c.closed_at IS NULL
+				WHERE h.head_user_id = u.id AND h.closed_at IS NULL) END,
+		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN
+			EXISTS (SELECT 1 FROM projects p WHERE p.lead_user_id = u.id) END,
+		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN
+			EXISTS (SELECT 1 FROM requests r WHERE r.key_person_user_id = u.id AND ` + openRequest + `) END,
+		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN
+			COALESCE((SELECT json_agg(json_build_object('unit_id', n.id, 'name', n.name, 'name_en', n.name_en,
+				'is_head', n.head_user_id = u.id) ORDER BY n.path)
+				FROM memberships m JOIN units n ON n.id = m.unit_id AND n.closed_at IS NULL WHERE m.user_id = u.id), '[]') END,
+		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN COALESCE((` + standingInNow + `), '[]') END,
+		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN COALESCE((` + awayNow + `), '[]') END,
+		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN (SELECT max(b) FROM stand_ins s,
+			unnest(ARRAY[s.starts_at, s.ends_at, s.ended_at]) b
+			WHERE (s.stand_in_user_id = u.id OR s.principal_user_id = u.id) AND b <= $3) END,
+		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN (SELECT min(b) FROM stand_ins s,
+			unnest(ARRAY[s.starts_at, s.ends_at, s.ended_at]) b
+			WHERE (s.stand_in_user_id = u.id OR s.principal_user_id = u.id) AND b > $3) END
+	FROM users u LEFT JOIN viewer_stamps k ON k.user_id = u.id
+	WHERE u.id = $1 AND u.deactivated_at IS NULL`
 
 func decodeMemberships(raw []byte) ([]accord.Membership, error) {
 	var rows []struct {

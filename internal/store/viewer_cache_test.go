@@ -1,0 +1,156 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+	"accord/internal/store"
+	"accord/internal/store/storetest"
+)
+
+// requireViewersCurrent reads each person as a viewer at now through st, which keeps
+// the viewers it has read, and through a store that keeps none, and requires the two
+// to agree: whatever changed since st last read them, its kept viewer did not outlive
+// it. Reading through st also keeps them again for the next step.
+func requireViewersCurrent(t *testing.T, ctx context.Context, st *store.Store, people []int64, now time.Time, step string) {
+	t.Helper()
+	fresh := store.New(st.Pool())
+	for _, id := range people {
+		kept, keptErr := st.ViewerAt(ctx, id, now)
+		read, readErr := fresh.ViewerAt(ctx, id, now)
+		require.Equal(t, accord.ErrorCodeOf(readErr), accord.ErrorCodeOf(keptErr), "%s: person %d", step, id)
+		require.Equal(t, read, kept, "%s: person %d", step, id)
+	}
+}
+
+func TestKeptViewersFollowEveryChange(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	ctx, st := w.Ctx, w.Store
+	now := time.Now()
+	loc := time.UTC
+	admin := w.Person(t, storetest.PersonOpts{Admin: true})
+	root := w.Root(t)
+	chief := w.Head(t, root)
+	tech := w.Unit(t, storetest.UnitOpts{Name: "技术中心", NameEN: "Technology"})
+	techHead := w.Head(t, tech)
+	itUnit := w.Unit(t, storetest.UnitOpts{Parent: &tech, Name: "信息部", NameEN: "IT"})
+	itHead := w.Head(t, itUnit)
+	dataUnit := w.Unit(t, storetest.UnitOpts{Name: "数据部", NameEN: "Data"})
+	dev := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{itUnit}})
+	deputy := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{tech}})
+	lead := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{dataUnit}})
+	people := []int64{admin.ID, chief.ID, techHead.ID, itHead.ID, w.Head(t, dataUnit).ID, dev.ID, deputy.ID, lead.ID}
+	check := func(step string) {
+		t.Helper()
+		requireViewersCurrent(t, ctx, st, people, now, step)
+	}
+	check("world built")
+	// The same again, all kept: the kept ones are served and still agree.
+	check("nothing changed")
+
+	unit := func(id int64) accord.Unit {
+		u, err := st.Unit(ctx, id)
+		require.NoError(t, err)
+		return u
+	}
+	_, err := st.RenameUnit(ctx, admin.ID, itUnit.ID, unit(itUnit.ID).Version, "信息技术部", "Information Technology")
+	require.NoError(t, err)
+	check("the members' unit renamed")
+
+	_, err = st.SetUnitHead(ctx, admin.ID, itUnit.ID, unit(itUnit.ID).Version, &dev.ID)
+	require.NoError(t, err)
+	check("a member made the unit's head, the head before no longer")
+
+	lab, err := st.CreateUnit(ctx, admin.ID, accord.UnitInput{Name: "实验室", NameEN: "Lab", ParentID: itUnit.ID})
+	require.NoError(t, err)
+	check("a unit opened below the new head's")
+
+	_, err = st.CloseUnit(ctx, admin.ID, lab.ID, unit(lab.ID).Version)
+	require.NoError(t, err)
+	check("the unit below closed")
+
+	_, err = st.MoveUnit(ctx, admin.ID, dataUnit.ID, unit(dataUnit.ID).Version, itUnit.ID)
+	require.NoError(t, err)
+	check("a unit moved below another")
+
+	require.NoError(t, st.AddMembership(ctx, admin.ID, lead.ID, tech.ID))
+	check("a member added")
+	require.NoError(t, st.RemoveMembership(ctx, admin.ID, lead.ID, tech.ID))
+	check("a member removed")
+
+	p := w.Project(t, storetest.ProjectOpts{Owner: &dataUnit, Lead: &lead})
+	check("a project started with a lead")
+	in := p.Input()
+	in.LeadUserID = w.Head(t, dataUnit).ID
+	_, err = st.UpdateProject(ctx, admin.ID, p.ID, p.Version, in)
+	require.NoError(t, err)
+	check("the project's lead changed")
+
+	need := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &tech})
+	r := w.Request(t, storetest.RequestOpts{Need: &need, State: accord.RequestAgreed, KeyPerson: &deputy, At: now})
+	check("a key person named on agreeing")
+	r, err = st.ActOnRequest(ctx, w.Viewer(t, techHead), r.ID, r.Version, accord.ActionStart, accord.RequestInput{}, now)
+	require.NoError(t, err)
+	_, err = st.ActOnRequest(ctx, w.Viewer(t, techHead), r.ID, r.Version, accord.ActionDeliver, accord.RequestInput{}, now)
+	require.NoError(t, err)
+	check("the key person's request delivered")
+
+	// An arrangement running now: the deputy stands in for the technology centre's head.
+	today := now.In(loc)
+	running, err := st.CreateStandIn(ctx, w.Viewer(t, techHead), techHead.ID, deputy.Email, &today, &today, loc, now)
+	require.NoError(t, err)
+	check("a stand-in named for today")
+	_, err = st.RenameUnit(ctx, admin.ID, tech.ID, unit(tech.ID).Version, "技术与数据中心", "Technology and Data")
+	require.NoError(t, err)
+	check("the absent head's unit renamed")
+	platform, err := st.CreateUnit(ctx, admin.ID, accord.UnitInput{Name: "平台部", NameEN: "Platform", ParentID: tech.ID})
+	require.NoError(t, err)
+	_, err = st.SetUnitHead(ctx, admin.ID, platform.ID, platform.Version, &techHead.ID)
+	require.NoError(t, err)
+	check("the absent head given a second unit")
+	require.NoError(t, st.EndStandIn(ctx, w.Viewer(t, techHead), running.ID, now.Add(time.Minute)))
+	check("the arrangement called off")
+
+	// An arrangement starting tomorrow changes nobody now, and both of them tomorrow,
+	// with nothing written in between.
+	tomorrow := today.AddDate(0, 0, 1)
+	_, err = st.CreateStandIn(ctx, w.Viewer(t, itHead), itHead.ID, lead.Email, &tomorrow, &tomorrow, loc, now)
+	require.Error(t, err, "the IT unit's head before no longer heads a unit")
+	_, err = st.CreateStandIn(ctx, w.Viewer(t, dev), dev.ID, lead.Email, &tomorrow, &tomorrow, loc, now)
+	require.NoError(t, err)
+	check("a stand-in named for tomorrow")
+	at := func(when time.Time, step string) {
+		t.Helper()
+		requireViewersCurrent(t, ctx, st, people, when, step)
+	}
+	at(companyDay(tomorrow, loc).Add(time.Hour), "tomorrow, the arrangement running")
+	at(companyDay(tomorrow, loc).AddDate(0, 0, 1).Add(time.Hour), "the day after, the arrangement over")
+	at(now, "back to today")
+
+	require.NoError(t, st.SetUserLocale(ctx, lead.ID, "en"))
+	require.NoError(t, st.SetUserTimeZone(ctx, lead.ID, "Asia/Tokyo"))
+	check("the stand-in's language and zone set")
+	during := companyDay(tomorrow, loc).Add(time.Hour)
+	at(during, "tomorrow again, everyone kept as of then")
+	// As an import of the organisation renames people.
+	_, err = st.Pool().Exec(ctx, `UPDATE users SET name = '徐航', name_en = 'Xu Hang' WHERE id = $1`, dev.ID)
+	require.NoError(t, err)
+	at(during, "the absent head renamed, seen tomorrow: their stand-in's banner names them anew")
+	u, err := st.User(ctx, dev.ID)
+	require.NoError(t, err)
+	require.NoError(t, st.DeactivateUser(ctx, admin.ID, dev.ID, u.Version))
+	at(during, "the absent head deactivated, seen tomorrow: their stand-in answers for nobody")
+	check("the absent head deactivated")
+	_, err = st.ViewerAt(ctx, dev.ID, now)
+	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err), "a deactivated viewer is not served from memory")
+}
+
+// companyDay is date's midnight in loc.
+func companyDay(date time.Time, loc *time.Location) time.Time {
+	return time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, loc)
+}

@@ -47,7 +47,7 @@ type Server struct {
 func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options) *Server {
 	sp := spine.New(st, bundle, logger, opts)
 	s := &Server{store: st, log: logger, metrics: NewMetrics(), metricsToken: opts.MetricsToken,
-		pages: pages.New(sp, st, st.Pool()), api: api.New(sp, st),
+		pages: pages.New(sp, st), api: api.New(sp, st),
 		multipartBytes: max(maxUploadBytes, sp.Opts.UploadLimit()+maxFormBytes)}
 	s.metrics.RegisterEscalations(st, logger)
 	return s

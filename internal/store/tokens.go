@@ -82,24 +82,42 @@ func (s *Store) CreateToken(ctx context.Context, actorID, userID int64, name str
 	return t, secret, nil
 }
 
-// TokenUser returns the id of the user a secret belongs to, noting the use. A
-// revoked or unknown secret, or one whose user was deactivated, is unauthorized.
-func (s *Store) TokenUser(ctx context.Context, secret string, now time.Time) (int64, error) {
-	var userID int64
-	err := s.pool.QueryRow(ctx, `WITH hit AS (
-			SELECT t.id, t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id
-			WHERE t.hash = $1 AND t.revoked_at IS NULL AND u.deactivated_at IS NULL),
-		touch AS (
-			UPDATE api_tokens SET last_used_at = $2
-			WHERE id IN (SELECT id FROM hit) AND (last_used_at IS NULL OR last_used_at < $3))
-		SELECT user_id FROM hit`, hashToken(secret), now, now.Add(-tokenTouchInterval)).Scan(&userID)
+// tokenHit finds the live token whose hash is $1 (hit) and notes its use at $2 unless
+// noted since $3: a revoked or unknown secret, or one whose user was deactivated,
+// finds none.
+const tokenHit = `WITH hit AS (
+		SELECT t.id, t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.hash = $1 AND t.revoked_at IS NULL AND u.deactivated_at IS NULL),
+	touch AS (
+		UPDATE api_tokens SET last_used_at = $2
+		WHERE id IN (SELECT id FROM hit) AND (last_used_at IS NULL OR last_used_at < $3)) `
+
+// TokenViewer is the user a secret belongs to, as a viewer at now (ViewerAt), noting
+// the use. A revoked or unknown secret, or one whose user was deactivated, is
+// unauthorized. The user's row, stamp and unread count are read with the token: a
+// kept viewer whose stamp holds needs no other statement.
+func (s *Store) TokenViewer(ctx context.Context, secret string, now time.Time) (accord.Viewer, error) {
+	var (
+		stamp  int64
+		unread int
+	)
+	u, err := scanUser(s.pool.QueryRow(ctx, tokenHit+`SELECT `+userColumns+`, COALESCE(k.stamp, 0), `+unreadCount("$4")+`
+		FROM hit JOIN users u ON u.id = hit.user_id LEFT JOIN viewer_stamps k ON k.user_id = u.id`,
+		hashToken(secret), now, now.Add(-tokenTouchInterval), accord.UnreadCap), &stamp, &unread)
 	if err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
-			return 0, accord.Errorf(accord.ECodeUnauthorized, "api_token_invalid", nil)
+			return accord.Viewer{}, accord.Errorf(accord.ECodeUnauthorized, "api_token_invalid", nil)
 		}
-		return 0, fmt.Errorf("store: token user: %w", err)
+		return accord.Viewer{}, fmt.Errorf("store: token viewer: %w", err)
 	}
-	return userID, nil
+	if v, ok := s.viewers.keptFor(u, stamp, unread, now); ok {
+		return v, nil
+	}
+	v, err := s.ViewerAt(ctx, u.ID, now)
+	if accord.ErrorCodeOf(err) == accord.ECodeNotFound {
+		return accord.Viewer{}, accord.Errorf(accord.ECodeUnauthorized, "api_token_invalid", nil)
+	}
+	return v, err
 }
 
 // Tokens lists a user's tokens, newest first, revoked ones included.

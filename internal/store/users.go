@@ -268,14 +268,20 @@ func (s *Store) viewerAt(ctx context.Context, userID int64, now time.Time, held 
 	return v, nil
 }
 
+// unreadCount counts user u's unread notifications, up to the cap given as parameter
+// capParam (accord.UnreadCap): the layout's badge.
+func unreadCount(capParam string) string {
+	return `(SELECT count(*) FROM (SELECT FROM notifications x WHERE x.user_id = u.id AND x.read_at IS NULL
+		LIMIT ` + capParam + `) capped)`
+}
+
 // viewerSQL reads viewer $1 at $3 with at most $2 unread counted; $4 is the stamp of
 // the viewer the server holds (-1 for none), and the columns after the unread count
 // are NULL when it is still the stamp. The last two bound the clock over which the
 // stand-in arrangements read hold: the latest start, end or early end of an
 // arrangement of theirs at or before $3, and the earliest after it.
 var viewerSQL = `SELECT ` + userColumns + `, COALESCE(k.stamp, 0),
-		(SELECT count(*) FROM (SELECT FROM notifications x WHERE x.user_id = u.id AND x.read_at IS NULL
-			LIMIT $2) capped),
+		` + unreadCount("$2") + `,
 		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN
 			EXISTS (SELECT 1 FROM units h WHERE h.head_user_id = u.id AND h.closed_at IS NULL) END,
 		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN

@@ -65,6 +65,20 @@ func (c *viewerCache) get(userID, stamp int64) (accord.Viewer, bool) {
 	return cloneViewer(e.viewer), true
 }
 
+// keptFor is the viewer kept for user u, with the user row and unread count read now,
+// if it is kept under stamp and holds at now.
+func (c *viewerCache) keptFor(u accord.User, stamp int64, unread int, now time.Time) (accord.Viewer, bool) {
+	if c.heldStamp(u.ID, now) != stamp {
+		return accord.Viewer{}, false
+	}
+	v, ok := c.get(u.ID, stamp)
+	if !ok {
+		return accord.Viewer{}, false
+	}
+	v.User, v.Unread = u, unread
+	return v, true
+}
+
 func (c *viewerCache) put(userID int64, e cachedViewer) {
 	e.viewer = cloneViewer(e.viewer)
 	e.viewer.Unread, e.viewer.Location = 0, nil

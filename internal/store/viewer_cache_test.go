@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -153,4 +154,86 @@ func TestKeptViewersFollowEveryChange(t *testing.T) {
 // companyDay is date's midnight in loc.
 func companyDay(date time.Time, loc *time.Location) time.Time {
 	return time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, loc)
+}
+
+// TestSessionsReadTheirViewerWithThem: a session saved naming its user is found with
+// that user's row, stamp and unread count, and the viewer kept for them is then served
+// without another statement, until a write concerning them moves the stamp.
+func TestSessionsReadTheirViewerWithThem(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	ctx, st := w.Ctx, w.Store
+	now := time.Now()
+	admin := w.Person(t, storetest.PersonOpts{Admin: true})
+	unit := w.Unit(t, storetest.UnitOpts{Name: "信息部", NameEN: "IT"})
+	dev := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{unit}})
+	// The test's sessions hold the user's id as text.
+	sessions := st.Sessions(func(data []byte) int64 {
+		id, _ := strconv.ParseInt(string(data), 10, 64)
+		return id
+	})
+	require.NoError(t, sessions.CommitCtx(ctx, "signed-in", []byte(strconv.FormatInt(dev.ID, 10)), now.Add(time.Hour)))
+	require.NoError(t, sessions.CommitCtx(ctx, "signed-out", []byte("no one"), now.Add(time.Hour)))
+	require.NoError(t, sessions.CommitCtx(ctx, "expired", []byte(strconv.FormatInt(dev.ID, 10)), now.Add(-time.Hour)))
+
+	// find loads the session as a request does, and the viewer by a context that
+	// cannot reach the database: only a viewer served from memory comes back.
+	find := func(token string) (*store.SessionProbe, bool) {
+		t.Helper()
+		pctx, probe := store.WithSessionProbe(ctx)
+		_, found, err := sessions.FindCtx(pctx, token)
+		require.NoError(t, err)
+		return probe, found
+	}
+	offline, cancel := context.WithCancel(ctx)
+	cancel()
+	fresh := func() accord.Viewer {
+		t.Helper()
+		v, err := store.New(st.Pool()).ViewerAt(ctx, dev.ID, now)
+		require.NoError(t, err)
+		return v
+	}
+
+	_, found := find("expired")
+	require.False(t, found, "an expired session is not found")
+	_, found = find("signed-out")
+	require.True(t, found, "a session naming nobody is still found")
+
+	probe, found := find("signed-in")
+	require.True(t, found)
+	_, err := st.SessionViewer(offline, probe, dev.ID, now)
+	require.Error(t, err, "nothing is kept yet: the viewer has to be read")
+	v, err := st.SessionViewer(ctx, probe, dev.ID, now)
+	require.NoError(t, err)
+	require.Equal(t, fresh(), v)
+
+	probe, _ = find("signed-in")
+	v, err = st.SessionViewer(offline, probe, dev.ID, now)
+	require.NoError(t, err, "kept, and read with the session: no statement of its own")
+	require.Equal(t, fresh(), v)
+	// The administrator kept under the same stamp as the session's user.
+	_, err = st.Pool().Exec(ctx, `INSERT INTO viewer_stamps (user_id, stamp) VALUES ($1, $2)
+		ON CONFLICT (user_id) DO UPDATE SET stamp = EXCLUDED.stamp`, admin.ID, probe.Stamp())
+	require.NoError(t, err)
+	_, err = st.ViewerAt(ctx, admin.ID, now)
+	require.NoError(t, err)
+	_, err = st.SessionViewer(offline, probe, admin.ID, now)
+	require.Error(t, err, "a probe answers only for the session's own user")
+
+	require.NoError(t, st.AddMembership(ctx, admin.ID, dev.ID, w.Root(t).ID))
+	probe, _ = find("signed-in")
+	_, err = st.SessionViewer(offline, probe, dev.ID, now)
+	require.Error(t, err, "a membership moved the stamp: the viewer has to be read again")
+	v, err = st.SessionViewer(ctx, probe, dev.ID, now)
+	require.NoError(t, err)
+	require.Equal(t, fresh(), v)
+	require.Len(t, v.Memberships, 2)
+
+	u, err := st.User(ctx, dev.ID)
+	require.NoError(t, err)
+	require.NoError(t, st.DeactivateUser(ctx, admin.ID, dev.ID, u.Version))
+	probe, found = find("signed-in")
+	require.True(t, found, "the session is still there; the viewer ends it")
+	_, err = st.SessionViewer(ctx, probe, dev.ID, now)
+	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err), "a deactivated user is nobody's viewer")
 }

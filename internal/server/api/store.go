@@ -63,8 +63,8 @@ type adminStore interface {
 }
 
 type accountStore interface {
-	TokenUser(ctx context.Context, secret string, now time.Time) (int64, error)
-	ViewerAt(ctx context.Context, userID int64, now time.Time) (accord.Viewer, error)
+	// TokenViewer is the viewer a secret signs in; unauthorized when it signs in no one.
+	TokenViewer(ctx context.Context, secret string, now time.Time) (accord.Viewer, error)
 }
 
 type escalationStore interface {

@@ -10,10 +10,8 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"accord/internal/delivery"
 	"accord/internal/server/spine"
@@ -33,12 +31,11 @@ type Server struct {
 	sso *sso.Client
 }
 
-// New builds the HTML face on the spine; sessions are kept in PostgreSQL (pool).
-func New(sp *spine.Spine, st Store, pool *pgxpool.Pool) *Server {
+// New builds the HTML face on the spine; sessions are kept in PostgreSQL by the store.
+func New(sp *spine.Spine, st Store) *Server {
 	sm := scs.New()
-	// pgxstore's own cleanup goroutine races with its StopCleanup; expired rows are
-	// ignored on load anyway and internal/jobs prunes them.
-	sm.Store = pgxstore.NewWithCleanupInterval(pool, 0)
+	// Expired rows are ignored on load and internal/jobs prunes them.
+	sm.Store = st.Sessions(sessionUser)
 	sm.Codec = sessionCodec{}
 	sm.Lifetime = sp.Opts.SessionLifetime
 	sm.IdleTimeout = 0
@@ -62,7 +59,7 @@ func New(sp *spine.Spine, st Store, pool *pgxpool.Pool) *Server {
 func (s *Server) Routes(r chi.Router) {
 	s.calendarFeedRoutes(r) // no session: calendar apps cannot sign in
 	r.Group(func(r chi.Router) {
-		r.Use(s.sessions.LoadAndSave, s.loadViewer)
+		r.Use(s.probeSessionViewer, s.sessions.LoadAndSave, s.loadViewer)
 		r.NotFound(s.NotFound)
 		r.MethodNotAllowed(s.methodNotAllowed)
 		r.Get("/login", s.showLoginPage)

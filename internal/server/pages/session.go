@@ -5,11 +5,32 @@ import (
 
 	"accord/internal/accord"
 	"accord/internal/server/spine"
+	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
 
 const sessionUserKey = "user_id"
+
+// probeSessionViewer readies the request for the session store to read the
+// session's user with the session (store.SessionStore), before scs loads it.
+func (s *Server) probeSessionViewer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, _ := store.WithSessionProbe(r.Context())
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// sessionUser is the signed-in user a session's encoded data names, 0 for none: the
+// session store keeps it beside the data.
+func sessionUser(data []byte) int64 {
+	_, values, err := sessionCodec{}.Decode(data)
+	if err != nil {
+		return 0
+	}
+	id, _ := values[sessionUserKey].(int64)
+	return id
+}
 
 // loadViewer reads the session's user and picks the reader's language: the user's
 // choice, else the lang cookie of a signed-out visitor, else Accept-Language; and
@@ -22,7 +43,7 @@ func (s *Server) loadViewer(next http.Handler) http.Handler {
 			preference = c.Value
 		}
 		if id := s.sessions.GetInt64(ctx, sessionUserKey); id != 0 {
-			v, err := s.store.ViewerAt(ctx, id, s.Now())
+			v, err := s.store.SessionViewer(ctx, store.SessionProbeFrom(ctx), id, s.Now())
 			switch {
 			case err == nil:
 				v.Location = s.Location(v.User)

@@ -197,6 +197,9 @@ type retroStore interface {
 
 type pageStore interface {
 	ViewerAt(ctx context.Context, userID int64, now time.Time) (accord.Viewer, error)
+	// Sessions keeps the sessions, each with the user it names (store.SessionStore).
+	Sessions(userOf func(data []byte) int64) *store.SessionStore
+	SessionViewer(ctx context.Context, probe *store.SessionProbe, userID int64, now time.Time) (accord.Viewer, error)
 }
 
 type calendarStore interface {

@@ -21,6 +21,5 @@ DROP FUNCTION projects_move_viewer_stamps();
 DROP FUNCTION memberships_move_viewer_stamps();
 DROP FUNCTION units_move_viewer_stamps();
 DROP FUNCTION users_move_viewer_stamps();
-DROP FUNCTION stand_in_partners(bigint[]);
 DROP FUNCTION move_viewer_stamps(bigint[]);
 DROP TABLE viewer_stamps;

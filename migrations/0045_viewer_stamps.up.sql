@@ -1,40 +1,41 @@
 -- Creates one empty table and its triggers: it holds no table for longer than the
 -- ALTERs that add a trigger take (a moment, at any scale).
 -- A stamp per person, moved by every write that can change what store.ViewerAt reads
--- for them apart from the clock and their unread count: their user row, the units they
--- head and those units' children, their memberships and those units' names, heads and
--- places, the projects they lead, the requests they are key person for, and the
--- stand-in arrangements they are in with the names and units of the people in them.
--- Each server keeps the viewers it has read with the stamp read in the same statement,
--- and uses one again only while the stamp is unchanged (store/viewer_cache.go): one
--- row by key instead of the whole statement, on every request. A person with no row
--- has stamp 0.
+-- for them apart from the clock, their unread count and their stand-in arrangements:
+-- their user row, the units they head and those units' children, their memberships
+-- and those units' names, heads and places, the projects they lead, the requests they
+-- are key person for, and the making or ending of an arrangement they are in. Each
+-- server keeps the viewers it has read with the stamp read in the same statement, and
+-- uses one again only while the stamp is unchanged (store/viewer_cache.go): one row by
+-- key instead of the whole statement, on every request. A person with no row has
+-- stamp 0. A viewer in an arrangement running at the time is never kept, so what an
+-- arrangement shows of the other person (their name, the units they head) needs no
+-- stamp: moving the partners' stamps from a trigger raced with a concurrent
+-- arrangement.
 --
 -- Stamps only ever grow and may move when nothing they guard changed: a write moves
 -- them for everyone it might concern, never fewer. No foreign key: a deleted person's
 -- stamp is moved as they go, so a server holding them reads them again and finds
 -- nobody.
+--
+-- The people a trigger reads from other rows (a unit's members, its parent's head)
+-- are read after the write's own row locks, which writes that would change them
+-- conflict with: updateUnit locks the unit FOR UPDATE, AddMembership its unit FOR
+-- SHARE. A statement takes all its stamps in one go, in order of the people's ids; a
+-- transaction that moves stamps in two statements can still deadlock with another
+-- doing the same in the other order, which PostgreSQL breaks by failing one of them.
 CREATE TABLE viewer_stamps (
     user_id bigint PRIMARY KEY,
     stamp   bigint NOT NULL
 );
 
--- Within a statement the people's rows are locked in order of their ids. The triggers
--- are named to fire after every other trigger on their tables (triggers fire in name
--- order), so a statement takes the kept counts' locks first, as before this table.
+-- The triggers are named to fire after every other trigger on their tables (triggers
+-- fire in name order), so a statement takes the kept counts' locks first, as before
+-- this table.
 CREATE FUNCTION move_viewer_stamps(people bigint[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO viewer_stamps AS v (user_id, stamp)
     SELECT DISTINCT id, 1 FROM unnest(people) id WHERE id IS NOT NULL ORDER BY id
     ON CONFLICT (user_id) DO UPDATE SET stamp = v.stamp + 1
-$$;
-
--- The people in a stand-in arrangement with any of these people, either way round:
--- their viewer carries the others' names and headed units.
-CREATE FUNCTION stand_in_partners(people bigint[]) RETURNS bigint[] LANGUAGE sql STABLE AS $$
-    SELECT COALESCE(array_agg(DISTINCT x), '{}') FROM (
-        SELECT stand_in_user_id AS x FROM stand_ins WHERE principal_user_id = ANY (people)
-        UNION ALL
-        SELECT principal_user_id FROM stand_ins WHERE stand_in_user_id = ANY (people)) p
 $$;
 
 CREATE FUNCTION users_move_viewer_stamps() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -48,7 +49,7 @@ BEGIN
         SELECT array_agg(id) INTO people FROM old_rows;
     END IF;
     IF people IS NOT NULL THEN
-        PERFORM move_viewer_stamps(people || stand_in_partners(people));
+        PERFORM move_viewer_stamps(people);
     END IF;
     RETURN NULL;
 END $$;
@@ -57,10 +58,9 @@ CREATE TRIGGER users_zz_viewer_stamps_update AFTER UPDATE ON users
 CREATE TRIGGER users_zz_viewer_stamps_delete AFTER DELETE ON users
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION users_move_viewer_stamps();
 
--- A unit changed: its heads before and after (whether they head, and the units their
--- stand-ins answer for), the heads of its parents before and after (whether they head
--- a unit with open units below it), and its members (their units' names, heads and
--- order).
+-- A unit changed: its heads before and after (whether they head), the heads of its
+-- parents before and after (whether they head a unit with open units below it), and
+-- its members (their units' names, heads and order).
 CREATE FUNCTION units_move_viewer_stamps() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     changed bigint[];
@@ -89,8 +89,7 @@ BEGIN
     IF changed IS NULL THEN
         RETURN NULL;
     END IF;
-    heads := COALESCE(heads, '{}');
-    PERFORM move_viewer_stamps(heads || stand_in_partners(heads)
+    PERFORM move_viewer_stamps(COALESCE(heads, '{}')
         || ARRAY(SELECT user_id FROM memberships WHERE unit_id = ANY (changed)));
     RETURN NULL;
 END $$;
@@ -103,16 +102,18 @@ CREATE TRIGGER units_zz_viewer_stamps_delete AFTER DELETE ON units
 
 -- The people a changed row names, before and after, for the tables whose rows concern
 -- the people they name: a membership its member, a project its lead, a request its key
--- person (whose flag depends on the request's state), an arrangement its two people.
+-- person (whose flag depends on the request's state), an arrangement its two people
+-- (whose kept viewers its start and end bound).
 -- A project or request update moves stamps only when its lead, or its key person or
 -- state, changed.
 CREATE FUNCTION memberships_move_viewer_stamps() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    IF TG_OP = 'INSERT' THEN
         PERFORM move_viewer_stamps(ARRAY(SELECT user_id FROM new_rows));
-    END IF;
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    ELSIF TG_OP = 'DELETE' THEN
         PERFORM move_viewer_stamps(ARRAY(SELECT user_id FROM old_rows));
+    ELSE
+        PERFORM move_viewer_stamps(ARRAY(SELECT user_id FROM new_rows UNION ALL SELECT user_id FROM old_rows));
     END IF;
     RETURN NULL;
 END $$;
@@ -167,11 +168,14 @@ CREATE TRIGGER requests_zz_viewer_stamps_delete AFTER DELETE ON requests
 
 CREATE FUNCTION stand_ins_move_viewer_stamps() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    IF TG_OP = 'INSERT' THEN
         PERFORM move_viewer_stamps(ARRAY(SELECT unnest(ARRAY[principal_user_id, stand_in_user_id]) FROM new_rows));
-    END IF;
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    ELSIF TG_OP = 'DELETE' THEN
         PERFORM move_viewer_stamps(ARRAY(SELECT unnest(ARRAY[principal_user_id, stand_in_user_id]) FROM old_rows));
+    ELSE
+        PERFORM move_viewer_stamps(ARRAY(
+            SELECT unnest(ARRAY[principal_user_id, stand_in_user_id]) FROM new_rows
+            UNION ALL SELECT unnest(ARRAY[principal_user_id, stand_in_user_id]) FROM old_rows));
     END IF;
     RETURN NULL;
 END $$;

@@ -43,7 +43,7 @@ func New(pool *pgxpool.Pool) *Store {
 		viewers: newViewerCache(viewerCacheLimit)}
 }
 
-// Pool exposes the pool for the session store and health checks.
+// Pool exposes the pool, for tests and tools that read the database directly.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // PoolConfig reads databaseURL into the settings every Accord pool uses.

@@ -175,12 +175,19 @@ func (s *Store) SetUnitHead(ctx context.Context, actorID, id int64, version int,
 				return &accord.Error{Code: accord.ECodeInvalid, MessageID: "user_inactive",
 					Fields: map[string]string{"head_user_id": "user_inactive"}}
 			}
+		}
+		// The unit before the membership: the unit's trigger moves the stamps of the
+		// heads and members at once, in order (migration 0045), and the membership's
+		// then only the new head's, already taken.
+		if _, err := tx.Exec(ctx, `UPDATE units SET head_user_id = $2, version = version + 1 WHERE id = $1`, id, headUserID); err != nil {
+			return err
+		}
+		if headUserID != nil {
 			if _, err := tx.Exec(ctx, `INSERT INTO memberships (user_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, *headUserID, id); err != nil {
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `UPDATE units SET head_user_id = $2, version = version + 1 WHERE id = $1`, id, headUserID)
-		return err
+		return nil
 	})
 }
 

@@ -122,10 +122,13 @@ func (s *Store) DeactivateUser(ctx context.Context, actorID, id int64, version i
 		if !before.Active() {
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET deactivated_at = now(), version = version + 1 WHERE id = $1`, id); err != nil {
+		// The units first: their triggers move the stamps (migration 0045) of the person
+		// and of others, which a unit's head being changed at the same time, its unit
+		// locked, would move too; both then take them in one statement, in order.
+		if _, err := tx.Exec(ctx, `UPDATE units SET head_user_id = NULL, version = version + 1 WHERE head_user_id = $1`, id); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE units SET head_user_id = NULL, version = version + 1 WHERE head_user_id = $1`, id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE users SET deactivated_at = now(), version = version + 1 WHERE id = $1`, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actorID, accord.AuditUser, id, accord.AuditDeactivate, userAudit(before), nil)
@@ -166,9 +169,13 @@ func (s *Store) SetUserTimeZone(ctx context.Context, id int64, zone string) erro
 // AddMembership puts a user in a unit; adding an existing membership is a no-op.
 func (s *Store) AddMembership(ctx context.Context, actorID, userID, unitID int64) error {
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
+		// FOR SHARE: a unit being renamed, moved or closed at the same time is waited
+		// for, so its trigger counts the new member among those whose kept viewers it
+		// renews (migration 0045), or this one's sees it done.
 		tag, err := tx.Exec(ctx, `INSERT INTO memberships (user_id, unit_id)
 			SELECT u.id, n.id FROM users u, units n
 			WHERE u.id = $1 AND n.id = $2 AND u.deactivated_at IS NULL AND n.closed_at IS NULL
+			FOR SHARE OF n
 			ON CONFLICT DO NOTHING`, userID, unitID)
 		if err != nil {
 			return err
@@ -236,8 +243,7 @@ func (s *Store) viewerAt(ctx context.Context, userID int64, now time.Time, held 
 		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, mapNotFound(err, "user_not_found"))
 	}
 	if stamp == held {
-		if v, ok := s.viewers.get(userID, stamp); ok {
-			v.User, v.Unread = u, unread
+		if v, ok := s.viewers.keptFor(u, stamp, unread, now); ok {
 			return v, nil
 		}
 	}

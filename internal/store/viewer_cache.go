@@ -14,9 +14,10 @@ import (
 // fifths of the signed-in floor's database work, is read again only when the stamp
 // moved or the clock left the stretch over which the viewer's arrangements hold. The
 // stamp and the cached viewer were read in one statement, and every write that can
-// change what that statement reads moves the stamp in its own transaction, so a
-// matching stamp means nothing the viewer holds has changed since, on any server:
-// the cache never serves what the database no longer says.
+// change what that statement reads moves the stamp in its own transaction (migration
+// 0045 says which, and how they are kept from racing), so a matching stamp means
+// nothing the viewer holds has changed since, on any server. A viewer in a stand-in
+// arrangement running at the time is not kept (put).
 type viewerCache struct {
 	mu      sync.Mutex
 	entries map[int64]cachedViewer
@@ -47,39 +48,42 @@ func (c *viewerCache) heldStamp(userID int64, now time.Time) int64 {
 	c.mu.Lock()
 	e, ok := c.entries[userID]
 	c.mu.Unlock()
-	if !ok || (!e.from.IsZero() && now.Before(e.from)) || (!e.until.IsZero() && !now.Before(e.until)) {
+	if !ok || !e.holdsAt(now) {
 		return -1
 	}
 	return e.stamp
 }
 
-// get returns a copy of the viewer kept for userID under stamp: callers may change
-// what they are given.
-func (c *viewerCache) get(userID, stamp int64) (accord.Viewer, bool) {
-	c.mu.Lock()
-	e, ok := c.entries[userID]
-	c.mu.Unlock()
-	if !ok || e.stamp != stamp {
-		return accord.Viewer{}, false
-	}
-	return cloneViewer(e.viewer), true
+func (e cachedViewer) holdsAt(now time.Time) bool {
+	return (e.from.IsZero() || !now.Before(e.from)) && (e.until.IsZero() || now.Before(e.until))
 }
 
-// keptFor is the viewer kept for user u, with the user row and unread count read now,
-// if it is kept under stamp and holds at now.
+// keptFor is the viewer kept for user u under stamp, if it holds at now, with the user
+// row and unread count read now. Stamp and clock are checked together: another
+// request may have replaced the entry since heldStamp. Callers may change what they
+// are given.
 func (c *viewerCache) keptFor(u accord.User, stamp int64, unread int, now time.Time) (accord.Viewer, bool) {
-	if c.heldStamp(u.ID, now) != stamp {
+	c.mu.Lock()
+	e, ok := c.entries[u.ID]
+	c.mu.Unlock()
+	if !ok || e.stamp != stamp || !e.holdsAt(now) {
 		return accord.Viewer{}, false
 	}
-	v, ok := c.get(u.ID, stamp)
-	if !ok {
-		return accord.Viewer{}, false
-	}
+	v := cloneViewer(e.viewer)
 	v.User, v.Unread = u, unread
 	return v, true
 }
 
+// put keeps e for userID, unless its viewer is in a stand-in arrangement running at
+// the time: what that shows of the other person (their name, the units they head)
+// moves no stamp of theirs, so such a viewer is read whole on every request.
 func (c *viewerCache) put(userID int64, e cachedViewer) {
+	if len(e.viewer.StandingIn) > 0 || len(e.viewer.AwayWith) > 0 {
+		c.mu.Lock()
+		delete(c.entries, userID)
+		c.mu.Unlock()
+		return
+	}
 	e.viewer = cloneViewer(e.viewer)
 	e.viewer.Unread, e.viewer.Location = 0, nil
 	c.mu.Lock()

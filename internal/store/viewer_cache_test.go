@@ -114,8 +114,13 @@ func TestKeptViewersFollowEveryChange(t *testing.T) {
 	_, err = st.SetUnitHead(ctx, admin.ID, platform.ID, platform.Version, &techHead.ID)
 	require.NoError(t, err)
 	check("the absent head given a second unit")
+	at := func(when time.Time, step string) {
+		t.Helper()
+		requireViewersCurrent(t, ctx, st, people, when, step)
+	}
+	at(now.Add(2*time.Minute), "a minute on, everyone kept as of then")
 	require.NoError(t, st.EndStandIn(ctx, w.Viewer(t, techHead), running.ID, now.Add(time.Minute)))
-	check("the arrangement called off")
+	at(now.Add(2*time.Minute), "the arrangement called off a minute ago")
 
 	// An arrangement starting tomorrow changes nobody now, and both of them tomorrow,
 	// with nothing written in between.
@@ -125,10 +130,6 @@ func TestKeptViewersFollowEveryChange(t *testing.T) {
 	_, err = st.CreateStandIn(ctx, w.Viewer(t, dev), dev.ID, lead.Email, &tomorrow, &tomorrow, loc, now)
 	require.NoError(t, err)
 	check("a stand-in named for tomorrow")
-	at := func(when time.Time, step string) {
-		t.Helper()
-		requireViewersCurrent(t, ctx, st, people, when, step)
-	}
 	at(companyDay(tomorrow, loc).Add(time.Hour), "tomorrow, the arrangement running")
 	at(companyDay(tomorrow, loc).AddDate(0, 0, 1).Add(time.Hour), "the day after, the arrangement over")
 	at(now, "back to today")
@@ -229,6 +230,26 @@ func TestSessionsReadTheirViewerWithThem(t *testing.T) {
 	require.Equal(t, fresh(), v)
 	require.Len(t, v.Memberships, 2)
 
+	// An arrangement from tomorrow on, by which dev stands in for the unit's head:
+	// kept today, read again tomorrow, when it runs.
+	tomorrow := now.AddDate(0, 0, 1)
+	head := w.Head(t, unit)
+	_, err = st.CreateStandIn(ctx, w.Viewer(t, head), head.ID, dev.Email, &tomorrow, &tomorrow, time.UTC, now)
+	require.NoError(t, err)
+	probe, _ = find("signed-in")
+	v, err = st.SessionViewer(ctx, probe, dev.ID, now)
+	require.NoError(t, err)
+	require.Empty(t, v.StandingIn)
+	probe, _ = find("signed-in")
+	_, err = st.SessionViewer(offline, probe, dev.ID, now)
+	require.NoError(t, err, "kept for today")
+	during := companyDay(tomorrow, time.UTC).Add(time.Hour)
+	_, err = st.SessionViewer(offline, probe, dev.ID, during)
+	require.Error(t, err, "tomorrow the arrangement runs: the viewer has to be read again")
+	v, err = st.SessionViewer(ctx, probe, dev.ID, during)
+	require.NoError(t, err)
+	require.Len(t, v.StandingIn, 1)
+
 	u, err := st.User(ctx, dev.ID)
 	require.NoError(t, err)
 	require.NoError(t, st.DeactivateUser(ctx, admin.ID, dev.ID, u.Version))
@@ -236,4 +257,46 @@ func TestSessionsReadTheirViewerWithThem(t *testing.T) {
 	require.True(t, found, "the session is still there; the viewer ends it")
 	_, err = st.SessionViewer(ctx, probe, dev.ID, now)
 	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err), "a deactivated user is nobody's viewer")
+}
+
+// TestDeactivatingAHeadWhileTheirUnitIsHandedOnDoesNotDeadlock: an administrator
+// deactivates a unit's head while another hands the unit to a successor. The hand-over
+// holds the unit and moves the head's stamp (migration 0045); the deactivation waits
+// for the unit before it moves any stamp, so it waits its turn instead of deadlocking.
+func TestDeactivatingAHeadWhileTheirUnitIsHandedOnDoesNotDeadlock(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	ctx, st, pool := w.Ctx, w.Store, w.Store.Pool()
+	admin := w.Person(t, storetest.PersonOpts{Admin: true})
+	unit := w.Unit(t, storetest.UnitOpts{})
+	head := w.Head(t, unit)
+	successor := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{unit}})
+	u, err := st.User(ctx, head.ID)
+	require.NoError(t, err)
+
+	// The hand-over, as SetUnitHead runs it: the unit locked first.
+	handing, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = handing.Rollback(ctx) }()
+	_, err = handing.Exec(ctx, `SELECT 1 FROM units WHERE id = $1 FOR UPDATE`, unit.ID)
+	require.NoError(t, err)
+	deactivated := make(chan error, 1)
+	go func() { deactivated <- st.DeactivateUser(ctx, admin.ID, head.ID, u.Version) }()
+	require.Eventually(t, func() bool {
+		var waiting bool
+		err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock')`).Scan(&waiting)
+		return err == nil && waiting
+	}, 10*time.Second, 10*time.Millisecond, "the deactivation waits for the unit")
+	_, err = handing.Exec(ctx, `UPDATE units SET head_user_id = $2, version = version + 1 WHERE id = $1`,
+		unit.ID, successor.ID)
+	require.NoError(t, err, "the hand-over moves the stamps it needs")
+	require.NoError(t, handing.Commit(ctx))
+	require.NoError(t, <-deactivated, "and the deactivation goes through after it")
+
+	after, err := st.Unit(ctx, unit.ID)
+	require.NoError(t, err)
+	require.Equal(t, &successor.ID, after.HeadUserID, "the successor heads the unit")
+	_, err = st.ViewerAt(ctx, head.ID, time.Now())
+	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err))
 }

@@ -21,9 +21,10 @@
 -- The people a trigger reads from other rows (a unit's members, its parent's head)
 -- are read after the write's own row locks, which writes that would change them
 -- conflict with: updateUnit locks the unit FOR UPDATE, AddMembership its unit FOR
--- SHARE. A statement takes all its stamps in one go, in order of the people's ids; a
--- transaction that moves stamps in two statements can still deadlock with another
--- doing the same in the other order, which PostgreSQL breaks by failing one of them.
+-- SHARE, MoveUnit and CloseUnit the parent they leave FOR SHARE. A statement takes all
+-- its stamps in one go, in order of the people's ids; a transaction that moves stamps
+-- in two statements can still deadlock with another doing the same in the other
+-- order, which PostgreSQL breaks by failing one of them.
 CREATE TABLE viewer_stamps (
     user_id bigint PRIMARY KEY,
     stamp   bigint NOT NULL

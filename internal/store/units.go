@@ -132,6 +132,9 @@ func (s *Store) MoveUnit(ctx context.Context, actorID, id int64, version int, ne
 		if err := accord.CheckMove(u, parent); err != nil {
 			return err
 		}
+		if err := lockParent(ctx, tx, u); err != nil {
+			return err
+		}
 		// Every descendant's path starts with the moved unit's old path; swap that prefix.
 		_, err = tx.Exec(ctx, `UPDATE units SET
 				path = $2::bigint[] || path[$3 + 1:],
@@ -156,6 +159,9 @@ func (s *Store) CloseUnit(ctx context.Context, actorID, id int64, version int) (
 		if openChildren {
 			return accord.Errorf(accord.ECodeInvalid, "unit_close_has_children", nil)
 		}
+		if err := lockParent(ctx, tx, u); err != nil {
+			return err
+		}
 		_, err := tx.Exec(ctx, `UPDATE units SET closed_at = now(), version = version + 1 WHERE id = $1`, id)
 		return err
 	})
@@ -167,7 +173,10 @@ func (s *Store) SetUnitHead(ctx context.Context, actorID, id int64, version int,
 	return s.updateUnit(ctx, actorID, id, version, accord.AuditSetHead, func(tx pgx.Tx, u accord.Unit) error {
 		if headUserID != nil {
 			var active bool
-			err := tx.QueryRow(ctx, `SELECT deactivated_at IS NULL FROM users WHERE id = $1`, *headUserID).Scan(&active)
+			// FOR SHARE: a deactivation under way is waited for, and then refuses the
+			// post; and it cannot wait on this transaction's stamps (migration 0045) while
+			// this one waits on its row.
+			err := tx.QueryRow(ctx, `SELECT deactivated_at IS NULL FROM users WHERE id = $1 FOR SHARE`, *headUserID).Scan(&active)
 			if err != nil {
 				return fieldNotFound(err, "head_user_id", "user_not_found")
 			}
@@ -189,6 +198,20 @@ func (s *Store) SetUnitHead(ctx context.Context, actorID, id int64, version int,
 		}
 		return nil
 	})
+}
+
+// lockParent locks unit u's parent FOR SHARE before u leaves it or closes: the units
+// trigger of migration 0045 then reads the parent's head after any change of head
+// under way, whose own trigger saw u still there (the parent's head's Executive role
+// depends on u).
+func lockParent(ctx context.Context, tx pgx.Tx, u accord.Unit) error {
+	if u.ParentID == nil {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM units WHERE id = $1 FOR SHARE`, *u.ParentID); err != nil {
+		return fmt.Errorf("lock unit %d's parent: %w", u.ID, err)
+	}
+	return nil
 }
 
 // updateUnit locks the unit, checks the version the user saw, applies change and

@@ -234,11 +234,12 @@ func (s *Store) viewerAt(ctx context.Context, userID int64, now time.Time, held 
 		stamp                         int64
 		unread                        int
 		head, executive, lead, keyPer *bool
+		arranged                      *bool
 		raw, standing, away           []byte
 		from, until                   *time.Time
 	)
 	u, err := scanUser(s.pool.QueryRow(ctx, viewerSQL, userID, accord.UnreadCap, now, held),
-		&stamp, &unread, &head, &executive, &lead, &keyPer, &raw, &standing, &away, &from, &until)
+		&stamp, &unread, &head, &executive, &lead, &keyPer, &raw, &standing, &away, &arranged, &from, &until)
 	if err != nil {
 		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, mapNotFound(err, "user_not_found"))
 	}
@@ -247,7 +248,7 @@ func (s *Store) viewerAt(ctx context.Context, userID int64, now time.Time, held 
 			return v, nil
 		}
 	}
-	if head == nil || executive == nil || lead == nil || keyPer == nil {
+	if head == nil || executive == nil || lead == nil || keyPer == nil || arranged == nil {
 		// The stamp matched a viewer another request has since replaced: read it whole.
 		return s.viewerAt(ctx, userID, now, -1)
 	}
@@ -263,7 +264,7 @@ func (s *Store) viewerAt(ctx context.Context, userID int64, now time.Time, held 
 	if v.AwayWith, err = decodeStandingIn(away); err != nil {
 		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, err)
 	}
-	e := cachedViewer{stamp: stamp, viewer: v}
+	e := cachedViewer{stamp: stamp, viewer: v, arranged: *arranged}
 	if from != nil {
 		e.from = *from
 	}
@@ -283,8 +284,9 @@ func unreadCount(capParam string) string {
 
 // viewerSQL reads viewer $1 at $3 with at most $2 unread counted; $4 is the stamp of
 // the viewer the server holds (-1 for none), and the columns after the unread count
-// are NULL when it is still the stamp. The last two bound the clock over which the
-// stand-in arrangements read hold: the latest start, end or early end of an
+// are NULL when it is still the stamp. Then whether an arrangement of theirs runs at $3,
+// whoever is in it (StandingIn leaves out one whose absent head was deactivated). The
+// last two bound the clock over which the stand-in arrangements read hold: the latest start, end or early end of an
 // arrangement of theirs at or before $3, and the earliest after it.
 var viewerSQL = `SELECT ` + userColumns + `, COALESCE(k.stamp, 0),
 		` + unreadCount("$2") + `,
@@ -303,6 +305,9 @@ var viewerSQL = `SELECT ` + userColumns + `, COALESCE(k.stamp, 0),
 				FROM memberships m JOIN units n ON n.id = m.unit_id AND n.closed_at IS NULL WHERE m.user_id = u.id), '[]') END,
 		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN COALESCE((` + standingInNow + `), '[]') END,
 		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN COALESCE((` + awayNow + `), '[]') END,
+		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN EXISTS (SELECT 1 FROM stand_ins s
+			WHERE (s.stand_in_user_id = u.id OR s.principal_user_id = u.id) AND s.starts_at <= $3
+				AND s.ends_at > $3 AND (s.ended_at IS NULL OR s.ended_at > $3)) END,
 		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN (SELECT max(b) FROM stand_ins s,
 			unnest(ARRAY[s.starts_at, s.ends_at, s.ended_at]) b
 			WHERE (s.stand_in_user_id = u.id OR s.principal_user_id = u.id) AND b <= $3) END,

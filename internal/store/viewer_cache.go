@@ -32,6 +32,9 @@ const viewerCacheLimit = 20000
 type cachedViewer struct {
 	stamp  int64
 	viewer accord.Viewer // Unread and Location are not kept: read or set per request
+	// arranged: an arrangement of theirs runs at the time it was read, even one that
+	// StandingIn leaves out (its absent head deactivated, who may come back).
+	arranged bool
 	// from and until bound the clock over which the viewer's stand-in arrangements
 	// are as read: no arrangement of theirs starts, ends or was ended in between. A
 	// zero bound is open.
@@ -75,10 +78,11 @@ func (c *viewerCache) keptFor(u accord.User, stamp int64, unread int, now time.T
 }
 
 // put keeps e for userID, unless its viewer is in a stand-in arrangement running at
-// the time: what that shows of the other person (their name, the units they head)
-// moves no stamp of theirs, so such a viewer is read whole on every request.
+// the time: what that shows of the other person (their name, the units they head,
+// whether they are active) moves no stamp of theirs, so such a viewer is read whole
+// on every request.
 func (c *viewerCache) put(userID int64, e cachedViewer) {
-	if len(e.viewer.StandingIn) > 0 || len(e.viewer.AwayWith) > 0 {
+	if e.arranged || len(e.viewer.StandingIn) > 0 || len(e.viewer.AwayWith) > 0 {
 		c.mu.Lock()
 		delete(c.entries, userID)
 		c.mu.Unlock()

@@ -150,6 +150,12 @@ func TestKeptViewersFollowEveryChange(t *testing.T) {
 	check("the absent head deactivated")
 	_, err = st.ViewerAt(ctx, dev.ID, now)
 	require.Equal(t, accord.ECodeNotFound, accord.ErrorCodeOf(err), "a deactivated viewer is not served from memory")
+	// As an import of the organisation brings people back: their stand-in answers for
+	// them again, though nothing of the stand-in's own changed.
+	at(during, "tomorrow, the stand-in read while their absent head is deactivated")
+	_, err = st.Pool().Exec(ctx, `UPDATE users SET deactivated_at = NULL WHERE id = $1`, dev.ID)
+	require.NoError(t, err)
+	at(during, "the absent head back: their stand-in answers for them again")
 }
 
 // companyDay is date's midnight in loc.

@@ -135,6 +135,13 @@ func (s *Store) MoveUnit(ctx context.Context, actorID, id int64, version int, ne
 		if err := lockParent(ctx, tx, u); err != nil {
 			return err
 		}
+		// The subtree locked first, in a statement of its own: a unit being created
+		// under one of its units holds that unit FOR SHARE, so this waits until it is
+		// in, and the UPDATE below, whose snapshot begins after, rewrites its path too.
+		// A unit created later waits for this move and reads its parent's new path.
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM units WHERE path @> ARRAY[$1::bigint] FOR UPDATE`, id); err != nil {
+			return err
+		}
 		// Every descendant's path starts with the moved unit's old path; swap that prefix.
 		_, err = tx.Exec(ctx, `UPDATE units SET
 				path = $2::bigint[] || path[$3 + 1:],

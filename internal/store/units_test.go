@@ -3,6 +3,7 @@ package store_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -260,4 +261,50 @@ func TestUsersFilterAndPaging(t *testing.T) {
 	_, total, err = w.Store.Users(w.Ctx, store.UserFilter{Query: "%", Limit: 5})
 	require.NoError(t, err)
 	require.Equal(t, 0, total)
+}
+
+// TestAUnitCreatedWhileItsAncestorMovesMovesWithIt: an administrator creates a unit
+// under another while a second moves an ancestor of both. The new unit's path must
+// follow the move, or the tree is broken below it.
+func TestAUnitCreatedWhileItsAncestorMovesMovesWithIt(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	ctx, st, pool := w.Ctx, w.Store, w.Store.Pool()
+	admin := w.Person(t, storetest.PersonOpts{Admin: true})
+	root := w.Root(t)
+	moved := w.Unit(t, storetest.UnitOpts{})
+	below := w.Unit(t, storetest.UnitOpts{Parent: &moved})
+	target := w.Unit(t, storetest.UnitOpts{})
+
+	// CreateUnit under below, as it runs: its parent read FOR SHARE, the unit inserted.
+	creating, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = creating.Rollback(ctx) }()
+	var parentPath []int64
+	require.NoError(t, creating.QueryRow(ctx, `SELECT path FROM units WHERE id = $1 FOR SHARE`, below.ID).Scan(&parentPath))
+	var created int64
+	require.NoError(t, creating.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('units', 'id'))`).Scan(&created))
+	_, err = creating.Exec(ctx, `INSERT INTO units (id, parent_id, path, name) VALUES ($1, $2, $3, '新部门')`,
+		created, below.ID, append(parentPath, created))
+	require.NoError(t, err)
+
+	m, err := st.Unit(ctx, moved.ID)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := st.MoveUnit(ctx, admin.ID, moved.ID, m.Version, target.ID)
+		done <- err
+	}()
+	require.Eventually(t, func() bool {
+		var waiting bool
+		err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock')`).Scan(&waiting)
+		return err == nil && waiting
+	}, 10*time.Second, 10*time.Millisecond, "the move waits for the unit being created")
+	require.NoError(t, creating.Commit(ctx))
+	require.NoError(t, <-done)
+
+	var path []int64
+	require.NoError(t, pool.QueryRow(ctx, `SELECT path FROM units WHERE id = $1`, created).Scan(&path))
+	require.Equal(t, []int64{root.ID, target.ID, moved.ID, below.ID, created}, path)
 }

@@ -31,9 +31,8 @@ func (s *Store) Sessions(userOf func(data []byte) int64) *SessionStore {
 // SessionProbe receives, while scs finds a request's session, what was read of the
 // session's user with it. Put one in the request's context first (WithSessionProbe).
 type SessionProbe struct {
-	read   bool // the session was found with a user who is active
-	userID int64
-	user   accord.User
+	user accord.User // the session's user if active; zero for none
+
 	stamp  int64
 	unread int
 }
@@ -93,7 +92,7 @@ func (ss *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool
 		return nil, false, fmt.Errorf("store: find session: %w", err)
 	}
 	if id != nil {
-		*p = SessionProbe{read: true, userID: *id, stamp: stamp, unread: unread, user: accord.User{ID: *id,
+		*p = SessionProbe{stamp: stamp, unread: unread, user: accord.User{ID: *id,
 			Email: *email, Name: *name, NameEN: *nameEN, IsAdmin: *admin, Locale: *locale, TimeZone: *zone,
 			DeactivatedAt: deactivated, CreatedAt: *created, Version: *version}}
 	}
@@ -141,7 +140,7 @@ func (ss *SessionStore) Delete(token string) error {
 // statement of its own when probe read that user with the session and the viewer kept
 // for them holds under the stamp read.
 func (s *Store) SessionViewer(ctx context.Context, probe *SessionProbe, userID int64, now time.Time) (accord.Viewer, error) {
-	if probe != nil && probe.read && probe.userID == userID {
+	if probe != nil && probe.user.ID != 0 && probe.user.ID == userID {
 		if v, ok := s.viewers.keptFor(probe.user, probe.stamp, probe.unread, now); ok {
 			return v, nil
 		}

@@ -13,6 +13,9 @@ import (
 	"accord/internal/accord"
 )
 
+// standInRunsAt3 is accord.StandIn.ActiveAt in SQL: arrangement s runs at $3.
+const standInRunsAt3 = `s.starts_at <= $3 AND s.ends_at > $3 AND (s.ended_at IS NULL OR s.ended_at > $3)`
+
 // standingInNow is, for the viewer u at $3, the arrangements running by which they
 // stand in for someone, each with the open units that person heads: a JSON array
 // (accord.Viewer.StandingIn). A deactivated head has nobody to stand in for.
@@ -22,8 +25,7 @@ const standingInNow = `SELECT json_agg(json_build_object('id', s.id, 'principal_
 		'units', (SELECT COALESCE(json_agg(h.id ORDER BY h.id), '[]') FROM units h
 			WHERE h.head_user_id = s.principal_user_id AND h.closed_at IS NULL)) ORDER BY s.id)
 	FROM stand_ins s JOIN users p ON p.id = s.principal_user_id AND p.deactivated_at IS NULL
-	WHERE s.stand_in_user_id = u.id AND s.starts_at <= $3 AND s.ends_at > $3
-		AND (s.ended_at IS NULL OR s.ended_at > $3)`
+	WHERE s.stand_in_user_id = u.id AND ` + standInRunsAt3
 
 // awayNow is, for the viewer u at $3, the arrangements running by which someone
 // stands in for them (accord.Viewer.AwayWith), for their own banner.
@@ -31,8 +33,7 @@ const awayNow = `SELECT json_agg(json_build_object('id', s.id, 'principal_id', s
 		'stand_in_name', a.name, 'stand_in_name_en', a.name_en, 'starts_on', s.starts_on, 'ends_on', s.ends_on,
 		'starts_at', s.starts_at, 'ends_at', s.ends_at) ORDER BY s.id)
 	FROM stand_ins s JOIN users a ON a.id = s.stand_in_user_id
-	WHERE s.principal_user_id = u.id AND s.starts_at <= $3 AND s.ends_at > $3
-		AND (s.ended_at IS NULL OR s.ended_at > $3)`
+	WHERE s.principal_user_id = u.id AND ` + standInRunsAt3
 
 type standInJSON struct {
 	ID              int64     `json:"id"`

@@ -306,8 +306,7 @@ var viewerSQL = `SELECT ` + userColumns + `, COALESCE(k.stamp, 0),
 		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN COALESCE((` + standingInNow + `), '[]') END,
 		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN COALESCE((` + awayNow + `), '[]') END,
 		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN EXISTS (SELECT 1 FROM stand_ins s
-			WHERE (s.stand_in_user_id = u.id OR s.principal_user_id = u.id) AND s.starts_at <= $3
-				AND s.ends_at > $3 AND (s.ended_at IS NULL OR s.ended_at > $3)) END,
+			WHERE (s.stand_in_user_id = u.id OR s.principal_user_id = u.id) AND ` + standInRunsAt3 + `) END,
 		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN (SELECT max(b) FROM stand_ins s,
 			unnest(ARRAY[s.starts_at, s.ends_at, s.ended_at]) b
 			WHERE (s.stand_in_user_id = u.id OR s.principal_user_id = u.id) AND b <= $3) END,

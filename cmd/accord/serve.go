@@ -149,6 +149,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 		TrustedProxies:     cfg.TrustedProxies,
 		MetricsToken:       cfg.MetricsToken,
 		MaxUploadBytes:     int64(cfg.MaxUploadMB) << 20,
+		RenderedPageBytes:  renderedPageBytes(cfg.RenderedPagesMB),
 		SSO: sso.Settings{Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID, ClientSecret: cfg.OIDC.ClientSecret,
 			RedirectURL: cfg.BaseURL + sso.CallbackPath, EmailClaim: cfg.OIDC.EmailClaim, ButtonLabel: cfg.OIDC.ButtonLabel,
 			PasswordsOff: cfg.OIDC.PasswordsOff, CreateUnknown: cfg.OIDC.CreateUnknown,
@@ -349,4 +350,13 @@ func redactURL(raw string) string {
 		return "(unparseable DATABASE_URL)"
 	}
 	return u.Redacted()
+}
+
+// renderedPageBytes turns ACCORD_RENDERED_PAGES_MB into the server's setting, where
+// 0 is the default and a negative number keeps none.
+func renderedPageBytes(mb int) int64 {
+	if mb == 0 {
+		return -1
+	}
+	return int64(mb) << 20
 }

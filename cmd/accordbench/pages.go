@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +39,10 @@ var keyPages = []pageSpec{
 	// settings, one short query of its own. What every signed-in request costs.
 	{"floor", "Signed-in floor", "/settings/away"},
 	{"workbook", "Workbook", "/projects/{id}"},
+	// The same workbook under a query no request repeats, so it is never served as
+	// kept (the server keeps rendered pages while nothing they show changes): what a
+	// view costs after every write.
+	{"workbook-afresh", "Workbook, rendered afresh", "/projects/{id}"},
 	{"tracker", "Tracker", "/projects/{id}/tracker"},
 	{"inbox", "Inbox", "/inbox"},
 	{"escalations", "Escalation queue", "/escalations"},
@@ -56,6 +62,10 @@ const (
 	searchWord       = "排期"
 	searchCommonWord = "资源"
 )
+
+// freshQuery in a page's address is replaced, on every request, by a value no other
+// request sends.
+const freshQuery = "{fresh}"
 
 // apiListRoutes are the paths an API list would take, in order of preference.
 var apiListRoutes = []string{"/api/v1/projects", "/api/projects", "/api/v1/requests", "/api/requests"}
@@ -186,6 +196,8 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 	t := map[string]target{
 		"workbook": {Path: projectPath, Email: lead, Who: "the project's lead (" + leadName + ")",
 			Data: fmt.Sprintf("project %d: %d needs held by %d units", project, needs, holders)},
+		"workbook-afresh": {Path: projectPath + "?afresh=" + freshQuery, Email: lead, Who: "the project's lead (" + leadName + ")",
+			Data: fmt.Sprintf("project %d: %d needs held by %d units; a new query on every request", project, needs, holders)},
 		"tracker": {Path: projectPath + "/tracker", Email: lead, Who: "the project's lead (" + leadName + ")",
 			Data: fmt.Sprintf("project %d: %d requests", project, requests)},
 		"inbox": {Path: "/inbox", Email: head, Who: "the head with the longest queue (" + headName + ")",
@@ -387,6 +399,7 @@ func signIn(ctx context.Context, client *http.Client, base, email string) (*http
 
 // get requests a page and reads it whole.
 func get(ctx context.Context, client *http.Client, u string, c credential) (status, size int, err error) {
+	u = strings.ReplaceAll(u, freshQuery, strconv.FormatUint(rand.Uint64(), 36))
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return 0, 0, err

@@ -47,7 +47,11 @@ type Config struct {
 	WebhookAllowPrivate bool
 	// MaxUploadMB is ACCORD_MAX_UPLOAD_MB: the largest file a conversation takes, 1 to
 	// 1024 (default 20).
-	MaxUploadMB     int
+	MaxUploadMB int
+	// RenderedPagesMB is ACCORD_RENDERED_PAGES_MB: the memory, 0 to 1024 (default 16),
+	// each instance keeps rendered project pages in to serve again while nothing they
+	// show has changed; 0 keeps none.
+	RenderedPagesMB int
 	SessionLifetime time.Duration // ACCORD_SESSION_LIFETIME
 	ShutdownTimeout time.Duration // ACCORD_SHUTDOWN_TIMEOUT: how long in-flight requests may finish
 	// DrainDelay is ACCORD_DRAIN_DELAY (default 5s, "0s" for none): on SIGTERM,
@@ -113,6 +117,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:          slog.LevelInfo,
 		LogFormat:         "text",
 		MaxUploadMB:       20,
+		RenderedPagesMB:   16,
 		SessionLifetime:   12 * time.Hour,
 		ShutdownTimeout:   15 * time.Second,
 		DrainDelay:        5 * time.Second,
@@ -163,6 +168,13 @@ func Load(getenv func(string) string) (Config, error) {
 			return Config{}, &Error{"ACCORD_MAX_UPLOAD_MB", v, "a whole number of megabytes from 1 to 1024"}
 		}
 		c.MaxUploadMB = n
+	}
+	if v := getenv("ACCORD_RENDERED_PAGES_MB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1024 {
+			return Config{}, &Error{"ACCORD_RENDERED_PAGES_MB", v, "a whole number of megabytes from 0 (none) to 1024"}
+		}
+		c.RenderedPagesMB = n
 	}
 	if v := strings.TrimSpace(getenv("ACCORD_METRICS_ADDR")); v != "" {
 		// An empty host listens on every interface, as ACCORD_HOST does.

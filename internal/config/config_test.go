@@ -16,6 +16,7 @@ func TestLoadDefaults(t *testing.T) {
 	c, err := Load(func(string) string { return "" })
 	require.NoError(t, err)
 	require.Equal(t, Config{Port: 8080, DataDir: ".data", LogLevel: slog.LevelInfo, LogFormat: "text", MaxUploadMB: 20,
+		RenderedPagesMB: 16,
 		SessionLifetime: 12 * time.Hour, ShutdownTimeout: 15 * time.Second, DrainDelay: 5 * time.Second, DecisionWindowDays: 3,
 		BaseURL: "http://localhost:8080", SMTPPort: 587, SMTPTLS: "starttls", TimeZone: mustZone(t, "Asia/Shanghai"),
 		TuneGC: true}, c)
@@ -33,8 +34,9 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"ACCORD_SMTP_PORT": "2525", "ACCORD_SMTP_USERNAME": "accord", "ACCORD_SMTP_PASSWORD": "pw",
 		"ACCORD_SMTP_FROM": "Accord <accord@example.com>", "ACCORD_SMTP_TLS": "tls", "ACCORD_DECISION_WINDOW_DAYS": "5",
 		"ACCORD_WEBHOOK_ALLOW_PRIVATE": "true", "ACCORD_TIME_ZONE": "Europe/Berlin", "ACCORD_MAX_UPLOAD_MB": "50",
-		"ACCORD_TRUSTED_PROXIES": "10.1.2.3/8, 192.168.1.5,::1",
-		"ACCORD_METRICS_ADDR":    "127.0.0.1:9091", "ACCORD_METRICS_TOKEN": "a-long-metrics-secret",
+		"ACCORD_RENDERED_PAGES_MB": "0",
+		"ACCORD_TRUSTED_PROXIES":   "10.1.2.3/8, 192.168.1.5,::1",
+		"ACCORD_METRICS_ADDR":      "127.0.0.1:9091", "ACCORD_METRICS_TOKEN": "a-long-metrics-secret",
 		"GOGC": "200",
 	}
 	c, err := Load(func(k string) string { return env[k] })
@@ -45,6 +47,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		BaseURL: "https://accord.example.com", SMTPHost: "smtp.example.com", SMTPPort: 2525,
 		SMTPUsername: "accord", SMTPPassword: "pw", SMTPFrom: "Accord <accord@example.com>", SMTPTLS: "tls",
 		WebhookAllowPrivate: true, TimeZone: mustZone(t, "Europe/Berlin"), MaxUploadMB: 50,
+		RenderedPagesMB: 0,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.5/32"),
 			netip.MustParsePrefix("::1/128")}, MetricsAddr: "127.0.0.1:9091", MetricsToken: "a-long-metrics-secret"}, c)
 	require.True(t, c.EmailEnabled())

@@ -180,12 +180,35 @@ func (s *Store) Project(ctx context.Context, id int64) (accord.Project, error) {
 // ProjectForViewer returns a project the viewer may see; a project they may not see
 // is not found, so its existence is not revealed.
 func (s *Store) ProjectForViewer(ctx context.Context, v accord.Viewer, id int64) (accord.Project, error) {
-	p, err := scanProject(s.pool.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $3 AND `+canViewProject,
-		v.User.ID, v.Roles.Admin, id))
+	p, _, err := s.ProjectForViewerAt(ctx, v, id)
+	return p, err
+}
+
+// ContentEpochs name the state of the rows a project's pages are rendered from,
+// apart from the project's own row (migration 0047): the project's needs, plans and
+// promises, and the organisation's units, memberships and people. Every write to
+// those rows moves them in its own transaction, so a page rendered after reading them
+// may be served again while a later read finds them unchanged.
+type ContentEpochs struct {
+	Project int64
+	Org     int64
+}
+
+// contentEpochColumns reads the epochs of project p in the statement that reads p.
+const contentEpochColumns = `, COALESCE((SELECT e.epoch FROM project_epochs e WHERE e.project_id = p.id), 0),
+	(SELECT o.epoch FROM org_epoch o)`
+
+// ProjectForViewerAt is ProjectForViewer with the project's content epochs, read in
+// the same statement.
+func (s *Store) ProjectForViewerAt(ctx context.Context, v accord.Viewer, id int64) (accord.Project, ContentEpochs, error) {
+	var at ContentEpochs
+	p, err := scanProject(s.pool.QueryRow(ctx, `SELECT `+projectColumns+contentEpochColumns+projectFrom+
+		`WHERE p.id = $3 AND `+canViewProject, v.User.ID, v.Roles.Admin, id), &at.Project, &at.Org)
 	if err != nil {
-		return accord.Project{}, fmt.Errorf("store: project %d for user %d: %w", id, v.User.ID, mapNotFound(err, "project_not_found"))
+		return accord.Project{}, ContentEpochs{}, fmt.Errorf("store: project %d for user %d: %w", id, v.User.ID,
+			mapNotFound(err, "project_not_found"))
 	}
-	return p, nil
+	return p, at, nil
 }
 
 // ProjectFilter narrows the project list. Pointer fields are unset when nil.

@@ -29,6 +29,9 @@ type Server struct {
 	webhooks *http.Client
 	// sso signs people in through an OpenID provider; nil when it is not configured.
 	sso *sso.Client
+	// rendered keeps rendered project pages while nothing they show has changed; nil
+	// keeps none (spine.Options.RenderedPageBytes).
+	rendered *renderedPages
 }
 
 // New builds the HTML face on the spine; sessions are kept in PostgreSQL by the store.
@@ -52,6 +55,11 @@ func New(sp *spine.Spine, st Store) *Server {
 	if sp.Opts.SSO.Enabled() {
 		s.sso = sso.New(sp.Opts.SSO, sp.Now)
 	}
+	limit := sp.Opts.RenderedPageBytes
+	if limit == 0 {
+		limit = spine.DefaultRenderedPageBytes
+	}
+	s.rendered = newRenderedPages(limit)
 	return s
 }
 

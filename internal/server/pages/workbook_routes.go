@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
@@ -52,16 +53,66 @@ func (s *Server) workbookRoutes(r chi.Router) {
 }
 
 func (s *Server) showWorkbookPage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.visibleProject(w, r)
+	ctx := r.Context()
+	id, ok := s.pathID(w, r, "id")
 	if !ok {
 		return
 	}
-	v, err := s.workbook(r.Context(), p, queryIDs(r, "holder", "unit")...)
+	p, at, err := s.Spine.ProjectAt(ctx, id, false)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
-	v.Notice = s.popWorkbookNotice(r.Context())
+	notice := s.popWorkbookNotice(ctx)
+	if notice.Section != "" || notice.Message != "" || len(notice.Warnings) > 0 {
+		s.renderWorkbookPage(w, r, p, notice) // a notice is shown once: not kept
+		return
+	}
+	// Everything the body is drawn from: the project as read now, the rows read at
+	// their epochs, the viewer's right to edit, their language, zone and day, and the
+	// query (pages, focus, chosen units, unfolded parts).
+	today := s.Now()
+	key, err := keyOf("workbook", p, at, accord.MayEditProject(*spine.ViewerFrom(ctx), p), i18n.Lang(ctx),
+		ui.Location(ctx).String(), today.Format(time.DateOnly), r.URL.RawQuery)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	if body, ok := s.rendered.get(key); ok {
+		s.page(w, r, http.StatusOK, p.DisplayName(i18n.Lang(ctx)), "projects", renderedBody(body))
+		return
+	}
+	v, err := s.workbookView(r, p, ui.Notice{})
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	v.Today = today
+	body, err := s.rendered.rendered(ctx, key, ui.Workbook(v))
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, p.DisplayName(i18n.Lang(ctx)), "projects", body)
+}
+
+// renderWorkbookPage draws the workbook afresh, with the notice of the last save.
+func (s *Server) renderWorkbookPage(w http.ResponseWriter, r *http.Request, p accord.Project, notice ui.Notice) {
+	v, err := s.workbookView(r, p, notice)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	s.workbookPage(w, r, http.StatusOK, v)
+}
+
+// workbookView reads the workbook as the request's query asks for it.
+func (s *Server) workbookView(r *http.Request, p accord.Project, notice ui.Notice) (ui.WorkbookView, error) {
+	v, err := s.workbook(r.Context(), p, queryIDs(r, "holder", "unit")...)
+	if err != nil {
+		return ui.WorkbookView{}, err
+	}
+	v.Notice = notice
 	needPageParams(r, &v)
 	// A unit picked on the unit chooser comes back preselected in its add form.
 	if u, ok := chosenUnit(r, "holder", v.Units); ok {
@@ -70,7 +121,7 @@ func (s *Server) showWorkbookPage(w http.ResponseWriter, r *http.Request) {
 	if u, ok := chosenUnit(r, "unit", v.Units); ok {
 		v.CommitmentAdd.UnitID, v.CommitmentAdd.Autofocus = u, true
 	}
-	s.workbookPage(w, r, http.StatusOK, v)
+	return v, nil
 }
 
 // queryIDs reads the ids given in the query under these names, skipping the rest.

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"accord/internal/accord"
+	"accord/internal/store"
 )
 
 // The loaders both faces use to read an object named in a path. Each answers
@@ -14,15 +15,21 @@ import (
 // Project is the project with id if the viewer may see it; forEdit also asks that
 // they may change it.
 func (s *Spine) Project(ctx context.Context, id int64, forEdit bool) (accord.Project, error) {
+	p, _, err := s.ProjectAt(ctx, id, forEdit)
+	return p, err
+}
+
+// ProjectAt is Project with the epochs of the rows its pages are rendered from.
+func (s *Spine) ProjectAt(ctx context.Context, id int64, forEdit bool) (accord.Project, store.ContentEpochs, error) {
 	v := ViewerFrom(ctx)
-	p, err := s.store.ProjectForViewer(ctx, *v, id)
+	p, at, err := s.store.ProjectForViewerAt(ctx, *v, id)
 	if err != nil {
-		return accord.Project{}, err
+		return accord.Project{}, store.ContentEpochs{}, err
 	}
 	if forEdit && !accord.MayEditProject(*v, p) {
-		return accord.Project{}, accord.Errorf(accord.ECodeForbidden, "error_forbidden_body", nil)
+		return accord.Project{}, store.ContentEpochs{}, accord.Errorf(accord.ECodeForbidden, "error_forbidden_body", nil)
 	}
-	return p, nil
+	return p, at, nil
 }
 
 // ProjectNeed is the need with id if it belongs to p (which the caller loaded with

@@ -16,6 +16,7 @@ import (
 	"accord/internal/accord"
 	"accord/internal/password"
 	"accord/internal/sso"
+	"accord/internal/store"
 	"accord/web/i18n"
 )
 
@@ -56,7 +57,15 @@ type Options struct {
 	// TrustedProxies (ACCORD_TRUSTED_PROXIES) are the only peers whose
 	// X-Forwarded-For/Forwarded headers name the client (ClientAddress).
 	TrustedProxies []netip.Prefix
+	// RenderedPageBytes (ACCORD_RENDERED_PAGES_MB) is how much memory the HTML face
+	// keeps rendered project pages in, to serve again while nothing they show has
+	// changed; DefaultRenderedPageBytes when 0, none kept when negative.
+	RenderedPageBytes int64
 }
+
+// DefaultRenderedPageBytes is RenderedPageBytes when it is not set: a hundred of the
+// largest workbooks of a big organisation.
+const DefaultRenderedPageBytes = 16 << 20
 
 // UploadLimit is the largest file a conversation takes.
 func (o Options) UploadLimit() int64 {
@@ -71,6 +80,7 @@ type Store interface {
 	ViewerAt(ctx context.Context, userID int64, now time.Time) (accord.Viewer, error)
 	Project(ctx context.Context, id int64) (accord.Project, error)
 	ProjectForViewer(ctx context.Context, v accord.Viewer, id int64) (accord.Project, error)
+	ProjectForViewerAt(ctx context.Context, v accord.Viewer, id int64) (accord.Project, store.ContentEpochs, error)
 	Need(ctx context.Context, id int64) (accord.Need, error)
 	Commitment(ctx context.Context, id int64) (accord.Commitment, error)
 	Comment(ctx context.Context, id int64) (accord.Comment, error)

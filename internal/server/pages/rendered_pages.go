@@ -1,0 +1,121 @@
+package pages
+
+import (
+	"bytes"
+	"container/list"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/a-h/templ"
+)
+
+// renderedPages keeps the rendered bodies of pages (the part inside the layout) by a
+// key that names every input of their rendering: the page, the rows it was read from
+// by their epochs (store.ContentEpochs), the viewer's rights it was drawn for, the
+// language, time zone and day it was drawn in, and the query. A body is served again
+// only under the same key, so it is byte for byte what rendering afresh would give:
+// a write moves an epoch in its own transaction, and every request reads the epochs
+// again with the project, after its own writes. Nothing passes between servers; each
+// keeps its own. Access is not part of what is kept: the project is read for its
+// viewer on every request, as before, and a viewer who may no longer see it gets the
+// 404 page without the cache being asked.
+//
+// The least recently used bodies go first once the kept bytes pass the limit; bodies
+// read at older epochs are never asked for again and age out the same way.
+type renderedPages struct {
+	mu    sync.Mutex
+	limit int64
+	size  int64
+	byKey map[renderedKey]*list.Element
+	order *list.List // of *renderedPage, most recently used first
+}
+
+// renderedKey is the SHA-256 of a rendering's inputs, written out by keyOf.
+type renderedKey [sha256.Size]byte
+
+type renderedPage struct {
+	key  renderedKey
+	body []byte
+}
+
+// newRenderedPages keeps up to limit bytes of bodies; none at all (nil, whose methods
+// keep nothing) when limit is not positive.
+func newRenderedPages(limit int64) *renderedPages {
+	if limit <= 0 {
+		return nil
+	}
+	return &renderedPages{limit: limit, byKey: map[renderedKey]*list.Element{}, order: list.New()}
+}
+
+// keyOf names a rendering by its inputs, each written out as JSON in order: pointers
+// are followed, so two equal inputs always give one key.
+func keyOf(inputs ...any) (renderedKey, error) {
+	b, err := json.Marshal(inputs)
+	if err != nil {
+		return renderedKey{}, fmt.Errorf("pages: key of a rendered page: %w", err)
+	}
+	return sha256.Sum256(b), nil
+}
+
+// get returns the body kept under key. The caller must not change it.
+func (c *renderedPages) get(key renderedKey) ([]byte, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.byKey[key]
+	if !ok {
+		return nil, false
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(*renderedPage).body, true
+}
+
+// put keeps body under key, dropping the least recently used bodies beyond the limit.
+// A body larger than a quarter of the limit is not kept: it would push out many.
+func (c *renderedPages) put(key renderedKey, body []byte) {
+	if c == nil || int64(len(body)) > c.limit/4 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.byKey[key]; ok {
+		return // a request alongside rendered the same bytes
+	}
+	c.byKey[key] = c.order.PushFront(&renderedPage{key: key, body: body})
+	c.size += int64(len(body))
+	for c.size > c.limit {
+		last := c.order.Back()
+		p := last.Value.(*renderedPage)
+		c.order.Remove(last)
+		delete(c.byKey, p.key)
+		c.size -= int64(len(p.body))
+	}
+}
+
+// rendered serves content under key: the kept body when there is one, else content
+// rendered now and kept. The result is a component for the layout.
+func (c *renderedPages) rendered(ctx context.Context, key renderedKey, content templ.Component) (templ.Component, error) {
+	if body, ok := c.get(key); ok {
+		return renderedBody(body), nil
+	}
+	var buf bytes.Buffer
+	if err := content.Render(ctx, &buf); err != nil {
+		return nil, fmt.Errorf("pages: render a page's body: %w", err)
+	}
+	c.put(key, buf.Bytes())
+	return renderedBody(buf.Bytes()), nil
+}
+
+// renderedBody writes a body rendered before.
+type renderedBody []byte
+
+func (b renderedBody) Render(_ context.Context, w io.Writer) error {
+	_, err := w.Write(b)
+	return err
+}

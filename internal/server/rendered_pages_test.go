@@ -1,0 +1,157 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/accord"
+	"accord/internal/demo"
+	"accord/internal/server"
+	"accord/web/i18n"
+)
+
+// twin is a second server on b's database, as a second instance behind a balancer
+// would be, built with configure's options.
+func (b *testBundle) twin(t *testing.T, configure func(*server.Options)) *testBundle {
+	t.Helper()
+	bundle, err := i18n.NewBundle()
+	require.NoError(t, err)
+	bundle.AddContent(demo.English())
+	opts := server.Options{Now: func() time.Time { return *b.now }, WebhookClient: &http.Client{Timeout: 5 * time.Second}}
+	configure(&opts)
+	s := server.New(b.st, bundle, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	tw := &testBundle{st: b.st, now: b.now, queries: b.queries, server: s, srv: httptest.NewServer(s.Handler())}
+	t.Cleanup(func() { tw.srv.Close(); s.Close() })
+	return tw
+}
+
+// mainOf is a page's content without the layout around it (whose unread badge and
+// menus are not what the rendered-page cache keeps), or its status when it is not 200.
+func mainOf(t *testing.T, r response) string {
+	t.Helper()
+	if r.StatusCode != http.StatusOK {
+		return http.StatusText(r.StatusCode)
+	}
+	html, err := r.doc.Find("main").Html()
+	require.NoError(t, err)
+	return html
+}
+
+// TestKeptWorkbooksMatchAFreshRenderAfterEveryChange reads a workbook from a server
+// that keeps rendered pages and from one that keeps none, for people with different
+// rights and languages, after each kind of write the page shows: every kept page must
+// be byte for byte the fresh one, and every step must change what someone sees (or
+// the step would prove nothing).
+func TestKeptWorkbooksMatchAFreshRenderAfterEveryChange(t *testing.T) {
+	b := setup(t)
+	fresh := b.twin(t, func(o *server.Options) { o.RenderedPageBytes = -1 })
+	ctx := context.Background()
+	p := b.demoProject(t, "Smart service upgrade")
+	path := "/projects/" + itoa64(p.ID)
+	lead := b.user(t, "aftersales@accord.demo")
+	units := b.units(t)
+	it, data := units["IT"], units["Data"]
+	itDev := b.user(t, "it.dev@accord.demo")
+
+	// The lead edits; a member of the owning unit and the head of a holding unit read;
+	// the chief executive reads in Chinese.
+	people := []string{"aftersales@accord.demo", "aftersales.pm@accord.demo", "data@accord.demo", "ceo@accord.demo"}
+	kept, plain := map[string]*client{}, map[string]*client{}
+	for _, email := range people {
+		kept[email], plain[email] = b.login(t, email), fresh.login(t, email)
+		if email == "ceo@accord.demo" {
+			kept[email].lang, plain[email].lang = "zh", "zh"
+		}
+	}
+	paths := []string{path, path + "?page=1&board=all"}
+	read := func(step string) map[string]string {
+		t.Helper()
+		seen := map[string]string{}
+		for _, email := range people {
+			for _, at := range paths {
+				want := mainOf(t, plain[email].get(at))
+				// Twice: the first may render and keep, the second is served as kept.
+				for range 2 {
+					require.Equal(t, want, mainOf(t, kept[email].get(at)), "%s: %s reading %s", step, email, at)
+				}
+				seen[email+at] = want
+			}
+		}
+		return seen
+	}
+	before := read("at first")
+	step := func(name string, write func()) {
+		t.Helper()
+		write()
+		after := read(name)
+		require.NotEqual(t, before, after, "%s changed nothing anyone sees: the step proves nothing", name)
+		before = after
+	}
+
+	var need accord.Need
+	step("a need added", func() {
+		var err error
+		need, err = b.st.CreateNeed(ctx, lead.ID, p.ID, accord.NeedInput{Title: "数据看板", TitleEN: "Data dashboard",
+			HolderUnitID: &data.ID, Tier: accord.TierImportant, EffortDays: 3})
+		require.NoError(t, err)
+	})
+	step("a need retitled by a statement of its own", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE needs SET title = '数据驾驶舱', title_en = 'Data cockpit', version = version + 1
+			WHERE id = $1`, need.ID)
+		require.NoError(t, err)
+	})
+	step("a unit's plan saved", func() {
+		_, err := b.st.SaveUnitPlan(ctx, lead.ID, accord.UnitPlan{ProjectID: p.ID, UnitID: data.ID,
+			Concerns: []string{"数据口径一致"}, TheyNeed: "明确的指标定义", Stance: accord.StanceAlly,
+			Version: b.wbPlan(t, p.ID, data.ID).Version})
+		require.NoError(t, err)
+	})
+	var promise accord.Commitment
+	step("a promise made", func() {
+		due := b.now.AddDate(0, 0, 2)
+		var err error
+		promise, err = b.st.CreateCommitment(ctx, lead.ID, p.ID, accord.CommitmentInput{UnitID: data.ID,
+			What: "共享门店客流数据", DueDate: &due, Status: accord.CommitmentOpen})
+		require.NoError(t, err)
+	})
+	step("the day the promise falls overdue", func() { *b.now = b.now.AddDate(0, 0, 4) })
+	step("the promise kept", func() {
+		_, err := b.st.UpdateCommitment(ctx, lead.ID, promise.ID, promise.Version, accord.CommitmentInput{
+			UnitID: data.ID, What: promise.What, DueDate: promise.DueDate, Status: accord.CommitmentKept})
+		require.NoError(t, err)
+	})
+	step("a holding unit renamed", func() {
+		_, err := b.st.RenameUnit(ctx, 0, data.ID, data.Version, "数据与分析部", "Data & analytics")
+		require.NoError(t, err)
+	})
+	step("a key person renamed", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE users SET name_en = 'Yang Fan (analytics)' WHERE email = 'data.analyst@accord.demo'`)
+		require.NoError(t, err)
+	})
+	step("a key person (named on a need of IT) leaves IT", func() {
+		require.NoError(t, b.st.RemoveMembership(ctx, 0, itDev.ID, it.ID))
+	})
+	step("the project handed to another lead", func() {
+		in := p.Input()
+		in.LeadUserID = b.user(t, "aftersales.pm@accord.demo").ID
+		var err error
+		p, err = b.st.UpdateProject(ctx, lead.ID, p.ID, p.Version, in)
+		require.NoError(t, err)
+	})
+	step("the reader who held a need loses the unit", func() {
+		dataNow := b.units(t)["Data & analytics"]
+		_, err := b.st.SetUnitHead(ctx, 0, dataNow.ID, dataNow.Version, nil)
+		require.NoError(t, err)
+		// A head stepping down stays a member; the administrator moves them out too.
+		require.NoError(t, b.st.RemoveMembership(ctx, 0, b.user(t, "data@accord.demo").ID, dataNow.ID))
+	})
+	require.Equal(t, http.StatusText(http.StatusNotFound), before["data@accord.demo"+path],
+		"the former head of the holding unit no longer sees the project")
+}

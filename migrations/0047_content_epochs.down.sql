@@ -1,0 +1,16 @@
+DROP TRIGGER users_zz_org_epoch ON users;
+DROP TRIGGER memberships_zz_org_epoch ON memberships;
+DROP TRIGGER units_zz_org_epoch ON units;
+DROP FUNCTION move_org_epoch();
+DROP TRIGGER commitments_zz_project_epochs_delete ON commitments;
+DROP TRIGGER commitments_zz_project_epochs_update ON commitments;
+DROP TRIGGER commitments_zz_project_epochs_insert ON commitments;
+DROP TRIGGER project_units_zz_project_epochs_delete ON project_units;
+DROP TRIGGER project_units_zz_project_epochs_update ON project_units;
+DROP TRIGGER project_units_zz_project_epochs_insert ON project_units;
+DROP TRIGGER needs_zz_project_epochs_delete ON needs;
+DROP TRIGGER needs_zz_project_epochs_update ON needs;
+DROP TRIGGER needs_zz_project_epochs_insert ON needs;
+DROP FUNCTION move_project_epochs();
+DROP TABLE org_epoch;
+DROP TABLE project_epochs;

@@ -194,11 +194,18 @@ func (r Request) DisplayScope(lang string) string {
 
 // Stale reports whether an open, sent request has had no activity within cadence.
 func (r Request) Stale(now time.Time, cadenceDays int) bool {
+	from, ok := r.StaleAfter(cadenceDays)
+	return ok && now.After(from)
+}
+
+// StaleAfter is the moment after which the request is stale unless something happens
+// to it first; ok is false while it is in a state that never goes stale.
+func (r Request) StaleAfter(cadenceDays int) (time.Time, bool) {
 	switch r.State {
 	case RequestDraft, RequestDelivered, RequestCancelled:
-		return false
+		return time.Time{}, false
 	}
-	return now.Sub(r.LastActivityAt) > time.Duration(cadenceDays)*24*time.Hour
+	return r.LastActivityAt.Add(time.Duration(cadenceDays) * 24 * time.Hour), true
 }
 
 // Overdue reports whether an undelivered request is past its date.

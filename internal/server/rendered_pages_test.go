@@ -44,40 +44,27 @@ func mainOf(t *testing.T, r response) string {
 	return html
 }
 
-// TestKeptWorkbooksMatchAFreshRenderAfterEveryChange reads a workbook from a server
-// that keeps rendered pages and from one that keeps none, for people with different
-// rights and languages, after each kind of write the page shows: every kept page must
-// be byte for byte the fresh one, and every step must change what someone sees (or
-// the step would prove nothing).
-func TestKeptWorkbooksMatchAFreshRenderAfterEveryChange(t *testing.T) {
-	b := setup(t)
+// keptAgainstFresh signs people in (each email with its client language) on b, whose
+// server keeps rendered pages, and on a twin that keeps none, and returns step: it
+// makes a write, then reads every path as every person from both servers, twice from
+// the keeping one (the first read may render and keep, the second is served as kept).
+// Each read must be byte for byte the fresh one, and each step must change what
+// someone sees, or it would prove nothing. step returns what each person saw, by
+// email and path.
+func keptAgainstFresh(t *testing.T, b *testBundle, people map[string]string, paths []string) func(string, func()) map[string]string {
+	t.Helper()
 	fresh := b.twin(t, func(o *server.Options) { o.RenderedPageBytes = -1 })
-	ctx := context.Background()
-	p := b.demoProject(t, "Smart service upgrade")
-	path := "/projects/" + itoa64(p.ID)
-	lead := b.user(t, "aftersales@accord.demo")
-	units := b.units(t)
-	it, data := units["IT"], units["Data"]
-	itDev := b.user(t, "it.dev@accord.demo")
-
-	// The lead edits; a member of the owning unit and the head of a holding unit read;
-	// the chief executive reads in Chinese.
-	people := []string{"aftersales@accord.demo", "aftersales.pm@accord.demo", "data@accord.demo", "ceo@accord.demo"}
 	kept, plain := map[string]*client{}, map[string]*client{}
-	for _, email := range people {
+	for email, lang := range people {
 		kept[email], plain[email] = b.login(t, email), fresh.login(t, email)
-		if email == "ceo@accord.demo" {
-			kept[email].lang, plain[email].lang = "zh", "zh"
-		}
+		kept[email].lang, plain[email].lang = lang, lang
 	}
-	paths := []string{path, path + "?page=1&board=all"}
 	read := func(step string) map[string]string {
 		t.Helper()
 		seen := map[string]string{}
-		for _, email := range people {
+		for email := range people {
 			for _, at := range paths {
 				want := mainOf(t, plain[email].get(at))
-				// Twice: the first may render and keep, the second is served as kept.
 				for range 2 {
 					require.Equal(t, want, mainOf(t, kept[email].get(at)), "%s: %s reading %s", step, email, at)
 				}
@@ -87,13 +74,34 @@ func TestKeptWorkbooksMatchAFreshRenderAfterEveryChange(t *testing.T) {
 		return seen
 	}
 	before := read("at first")
-	step := func(name string, write func()) {
+	return func(name string, write func()) map[string]string {
 		t.Helper()
 		write()
 		after := read(name)
 		require.NotEqual(t, before, after, "%s changed nothing anyone sees: the step proves nothing", name)
 		before = after
+		return after
 	}
+}
+
+// TestKeptWorkbooksMatchAFreshRenderAfterEveryChange reads a workbook from a server
+// that keeps rendered pages and from one that keeps none, for people with different
+// rights and languages, after each kind of write the page shows: every kept page must
+// be byte for byte the fresh one, and every step must change what someone sees (or
+// the step would prove nothing).
+func TestKeptWorkbooksMatchAFreshRenderAfterEveryChange(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	p := b.demoProject(t, "Smart service upgrade")
+	path := "/projects/" + itoa64(p.ID)
+	lead := b.user(t, "aftersales@accord.demo")
+	units := b.units(t)
+	it, data := units["IT"], units["Data"]
+	itDev := b.user(t, "it.dev@accord.demo")
+	// The lead edits; a member of the owning unit and the head of a holding unit read;
+	// the chief executive reads in Chinese.
+	step := keptAgainstFresh(t, b, map[string]string{"aftersales@accord.demo": "en", "aftersales.pm@accord.demo": "en",
+		"data@accord.demo": "en", "ceo@accord.demo": "zh"}, []string{path, path + "?page=1&board=all"})
 
 	var need accord.Need
 	step("a need added", func() {
@@ -145,13 +153,73 @@ func TestKeptWorkbooksMatchAFreshRenderAfterEveryChange(t *testing.T) {
 		p, err = b.st.UpdateProject(ctx, lead.ID, p.ID, p.Version, in)
 		require.NoError(t, err)
 	})
-	step("the reader who held a need loses the unit", func() {
+	seen := step("the reader who held a need loses the unit", func() {
 		dataNow := b.units(t)["Data & analytics"]
 		_, err := b.st.SetUnitHead(ctx, 0, dataNow.ID, dataNow.Version, nil)
 		require.NoError(t, err)
 		// A head stepping down stays a member; the administrator moves them out too.
 		require.NoError(t, b.st.RemoveMembership(ctx, 0, b.user(t, "data@accord.demo").ID, dataNow.ID))
 	})
-	require.Equal(t, http.StatusText(http.StatusNotFound), before["data@accord.demo"+path],
+	require.Equal(t, http.StatusText(http.StatusNotFound), seen["data@accord.demo"+path],
 		"the former head of the holding unit no longer sees the project")
+}
+
+// TestKeptTrackersMatchAFreshRenderAfterEveryChange is the workbook's test for the
+// tracker, which also shows the clock (the time since each request's last activity,
+// what is stale or overdue) and, per viewer, whether a ruling's link opens for them.
+func TestKeptTrackersMatchAFreshRenderAfterEveryChange(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	p := b.demoProject(t, "Smart service upgrade")
+	sent := b.escSendSmart(t, *b.now)
+	path := "/projects/" + itoa64(p.ID) + "/tracker"
+	// The lead, the heads of two holding units, and the chief executive in Chinese,
+	// who decides the escalation below and so alone follows its link.
+	step := keptAgainstFresh(t, b, map[string]string{"aftersales@accord.demo": "en", "it@accord.demo": "en",
+		"data@accord.demo": "en", "ceo@accord.demo": "zh"}, []string{path, path + "?page=1"})
+
+	step("half an hour, then an hour since the requests went out", func() { *b.now = b.now.Add(90 * time.Minute) })
+	data := sent["Data"]
+	step("a request agreed", func() {
+		var err error
+		data, err = b.st.ActOnRequest(ctx, b.escViewer(t, "data@accord.demo"), data.ID, data.Version, accord.ActionAgree,
+			accord.RequestInput{}, *b.now)
+		require.NoError(t, err)
+	})
+	step("progress logged", func() {
+		_, err := b.st.AddProgress(ctx, b.escViewer(t, "data@accord.demo"), data.ID,
+			accord.ProgressInput{Body: "口径已确认", NextStep: "下周交付第一版", Risk: accord.RiskLow}, *b.now)
+		require.NoError(t, err)
+	})
+	step("a progress entry written by a statement of its own", func() {
+		_, err := b.st.Pool().Exec(ctx, `INSERT INTO request_updates (request_id, author_user_id, body, created_at)
+			VALUES ($1, $2, '口径已确认（含门店）', $3)`, data.ID, b.user(t, "data@accord.demo").ID, *b.now)
+		require.NoError(t, err)
+	})
+	itReq := sent["IT"]
+	step("a request declined", func() {
+		var err error
+		itReq, err = b.st.ActOnRequest(ctx, b.escViewer(t, "it@accord.demo"), itReq.ID, itReq.Version, accord.ActionDecline,
+			accord.RequestInput{Obstacle: accord.ObstacleTooBusy, Reason: "本季度排期已满"}, *b.now)
+		require.NoError(t, err)
+	})
+	step("the project's cadence passes with no word from the others", func() {
+		*b.now = b.now.AddDate(0, 0, p.CadenceDays+1)
+	})
+	step("the declined request escalated", func() {
+		_, err := b.st.Escalate(ctx, b.escViewer(t, "aftersales@accord.demo"), itReq.ID, "需要决定", "", 3, *b.now)
+		require.NoError(t, err)
+	})
+	step("the progress entry's author renamed", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE users SET name_en = 'Data head (renamed)' WHERE email = 'data@accord.demo'`)
+		require.NoError(t, err)
+	})
+	itUnit := b.units(t)["IT"]
+	seen := step("IT's head steps down", func() {
+		_, err := b.st.SetUnitHead(ctx, 0, itUnit.ID, itUnit.Version, nil)
+		require.NoError(t, err)
+		require.NoError(t, b.st.RemoveMembership(ctx, 0, b.user(t, "it@accord.demo").ID, itUnit.ID))
+	})
+	require.Equal(t, http.StatusText(http.StatusNotFound), seen["it@accord.demo"+path],
+		"IT's former head no longer sees the project")
 }

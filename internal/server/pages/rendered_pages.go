@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/a-h/templ"
 )
@@ -24,6 +25,10 @@ import (
 // viewer on every request, as before, and a viewer who may no longer see it gets the
 // 404 page without the cache being asked.
 //
+// A page that shows the clock (the time since something happened, what is stale)
+// is kept with the moment from which it would be drawn otherwise, and served only
+// before it.
+//
 // The least recently used bodies go first once the kept bytes pass the limit; bodies
 // read at older epochs are never asked for again and age out the same way.
 type renderedPages struct {
@@ -38,8 +43,9 @@ type renderedPages struct {
 type renderedKey [sha256.Size]byte
 
 type renderedPage struct {
-	key  renderedKey
-	body []byte
+	key   renderedKey
+	body  []byte
+	until time.Time // served only before it; the zero time for always
 }
 
 // newRenderedPages keeps up to limit bytes of bodies; none at all (nil, whose methods
@@ -61,8 +67,9 @@ func keyOf(inputs ...any) (renderedKey, error) {
 	return sha256.Sum256(b), nil
 }
 
-// get returns the body kept under key. The caller must not change it.
-func (c *renderedPages) get(key renderedKey) ([]byte, bool) {
+// get returns the body kept under key, if it is still the same at now. The caller
+// must not change it.
+func (c *renderedPages) get(key renderedKey, now time.Time) ([]byte, bool) {
 	if c == nil {
 		return nil, false
 	}
@@ -72,13 +79,27 @@ func (c *renderedPages) get(key renderedKey) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
+	p := e.Value.(*renderedPage)
+	if !p.until.IsZero() && !now.Before(p.until) {
+		c.drop(e)
+		return nil, false
+	}
 	c.order.MoveToFront(e)
-	return e.Value.(*renderedPage).body, true
+	return p.body, true
 }
 
-// put keeps body under key, dropping the least recently used bodies beyond the limit.
-// A body larger than a quarter of the limit is not kept: it would push out many.
-func (c *renderedPages) put(key renderedKey, body []byte) {
+// drop forgets one body; c.mu is held.
+func (c *renderedPages) drop(e *list.Element) {
+	p := e.Value.(*renderedPage)
+	c.order.Remove(e)
+	delete(c.byKey, p.key)
+	c.size -= int64(len(p.body))
+}
+
+// put keeps body under key until then (the zero time: always), dropping the least
+// recently used bodies beyond the limit. A body larger than a quarter of the limit is
+// not kept: it would push out many.
+func (c *renderedPages) put(key renderedKey, body []byte, until time.Time) {
 	if c == nil || int64(len(body)) > c.limit/4 {
 		return
 	}
@@ -87,28 +108,21 @@ func (c *renderedPages) put(key renderedKey, body []byte) {
 	if _, ok := c.byKey[key]; ok {
 		return // a request alongside rendered the same bytes
 	}
-	c.byKey[key] = c.order.PushFront(&renderedPage{key: key, body: body})
+	c.byKey[key] = c.order.PushFront(&renderedPage{key: key, body: body, until: until})
 	c.size += int64(len(body))
 	for c.size > c.limit {
-		last := c.order.Back()
-		p := last.Value.(*renderedPage)
-		c.order.Remove(last)
-		delete(c.byKey, p.key)
-		c.size -= int64(len(p.body))
+		c.drop(c.order.Back())
 	}
 }
 
-// rendered serves content under key: the kept body when there is one, else content
-// rendered now and kept. The result is a component for the layout.
-func (c *renderedPages) rendered(ctx context.Context, key renderedKey, content templ.Component) (templ.Component, error) {
-	if body, ok := c.get(key); ok {
-		return renderedBody(body), nil
-	}
+// render renders content and keeps it under key until then (the zero time: always).
+// The result is a component for the layout.
+func (c *renderedPages) render(ctx context.Context, key renderedKey, until time.Time, content templ.Component) (templ.Component, error) {
 	var buf bytes.Buffer
 	if err := content.Render(ctx, &buf); err != nil {
 		return nil, fmt.Errorf("pages: render a page's body: %w", err)
 	}
-	c.put(key, buf.Bytes())
+	c.put(key, buf.Bytes(), until)
 	return renderedBody(buf.Bytes()), nil
 }
 

@@ -15,11 +15,33 @@ const trackerPerPage = 50
 
 // showTrackerPage shows where a project's requests stand, a page at a time, grouped by
 // the unit that holds them, in four queries whatever their number: the project, the
-// summary counted over every request, the page's rows and their escalations.
+// summary counted over every request, the page's rows and their escalations. A page
+// drawn before is served again, with the project's statement alone, while nothing it
+// shows has changed (rendered_pages.go).
 func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.visibleProject(w, r)
+	id, ok := s.pathID(w, r, "id")
 	if !ok {
+		return
+	}
+	p, at, err := s.Spine.ProjectAt(ctx, id, false)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	now := s.Now()
+	viewer := spine.ViewerFrom(ctx)
+	title := i18n.T(ctx, "rq_tracker_title") + " · " + p.DisplayName(i18n.Lang(ctx))
+	// Everything the body is drawn from besides the clock: the project as read now, the
+	// rows read at their epochs, the viewer the rules are asked about (who may follow a
+	// ruling's link), their language and zone, and the query (the page).
+	key, err := keyOf("tracker", p, at, rulesViewer(*viewer), i18n.Lang(ctx), ui.Location(ctx).String(), r.URL.RawQuery)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	if body, ok := s.rendered.get(key, now); ok {
+		s.page(w, r, http.StatusOK, title, "projects", renderedBody(body))
 		return
 	}
 	sum, err := s.store.TrackerSummary(ctx, p.ID)
@@ -42,9 +64,7 @@ func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	now := s.Now()
-	viewer := spine.ViewerFrom(ctx)
-	v := ui.TrackerView{Project: p, CanEdit: accord.MayEditProject(*spine.ViewerFrom(ctx), p), Now: now, Units: sum.Units, Agreed: sum.Agreed, InPart: sum.InPart,
+	v := ui.TrackerView{Project: p, CanEdit: accord.MayEditProject(*viewer, p), Now: now, Units: sum.Units, Agreed: sum.Agreed, InPart: sum.InPart,
 		ByState: sum.ByState, Page: page, Pages: pages(sum.Requests, trackerPerPage), Total: sum.Requests}
 	for _, row := range rows {
 		req := row.Request
@@ -62,5 +82,18 @@ func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 		}
 		g.Lines = append(g.Lines, line)
 	}
-	s.page(w, r, http.StatusOK, i18n.T(ctx, "rq_tracker_title")+" · "+p.DisplayName(i18n.Lang(ctx)), "projects", ui.Tracker(v))
+	body, err := s.rendered.render(ctx, key, v.SameUntil(), ui.Tracker(v))
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, title, "projects", body)
+}
+
+// rulesViewer is the viewer as the rules see them, for a rendered page's key: without
+// the unread count, which only the layout shows, and the zone, which goes in the key
+// by name.
+func rulesViewer(v accord.Viewer) accord.Viewer {
+	v.Unread, v.Location = 0, nil
+	return v
 }

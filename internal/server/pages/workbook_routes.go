@@ -78,7 +78,7 @@ func (s *Server) showWorkbookPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if body, ok := s.rendered.get(key); ok {
+	if body, ok := s.rendered.get(key, today); ok {
 		s.page(w, r, http.StatusOK, p.DisplayName(i18n.Lang(ctx)), "projects", renderedBody(body))
 		return
 	}
@@ -88,7 +88,7 @@ func (s *Server) showWorkbookPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Today = today
-	body, err := s.rendered.rendered(ctx, key, ui.Workbook(v))
+	body, err := s.rendered.render(ctx, key, time.Time{}, ui.Workbook(v))
 	if err != nil {
 		s.Fail(w, r, err)
 		return

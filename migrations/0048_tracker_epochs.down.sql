@@ -1,0 +1,10 @@
+DROP TRIGGER request_updates_zz_project_epochs_delete ON request_updates;
+DROP TRIGGER request_updates_zz_project_epochs_update ON request_updates;
+DROP TRIGGER request_updates_zz_project_epochs_insert ON request_updates;
+DROP TRIGGER escalations_zz_project_epochs_delete ON escalations;
+DROP TRIGGER escalations_zz_project_epochs_update ON escalations;
+DROP TRIGGER escalations_zz_project_epochs_insert ON escalations;
+DROP TRIGGER requests_zz_project_epochs_delete ON requests;
+DROP TRIGGER requests_zz_project_epochs_update ON requests;
+DROP TRIGGER requests_zz_project_epochs_insert ON requests;
+DROP FUNCTION move_project_epochs_by_request();

@@ -86,7 +86,8 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 	}
 	if cfg.TuneGC {
 		debug.SetGCPercent(gcPercent)
-		debug.SetMemoryLimit(gcMemoryLimit)
+		// The rendered pages kept are live memory on top of what requests use.
+		debug.SetMemoryLimit(gcMemoryLimit + int64(cfg.RenderedPagesMB)<<20)
 	}
 	if opts.migrate {
 		if err := migrateUp(cfg.SessionDatabaseURL()); err != nil {

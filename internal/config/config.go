@@ -48,7 +48,7 @@ type Config struct {
 	// MaxUploadMB is ACCORD_MAX_UPLOAD_MB: the largest file a conversation takes, 1 to
 	// 1024 (default 20).
 	MaxUploadMB int
-	// RenderedPagesMB is ACCORD_RENDERED_PAGES_MB: the memory, 0 to 1024 (default 16),
+	// RenderedPagesMB is ACCORD_RENDERED_PAGES_MB: the memory, 0 to 256 (default 16),
 	// each instance keeps rendered project pages in to serve again while nothing they
 	// show has changed; 0 keeps none.
 	RenderedPagesMB int
@@ -171,8 +171,8 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if v := getenv("ACCORD_RENDERED_PAGES_MB"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 1024 {
-			return Config{}, &Error{"ACCORD_RENDERED_PAGES_MB", v, "a whole number of megabytes from 0 (none) to 1024"}
+		if err != nil || n < 0 || n > 256 {
+			return Config{}, &Error{"ACCORD_RENDERED_PAGES_MB", v, "a whole number of megabytes from 0 (none) to 256"}
 		}
 		c.RenderedPagesMB = n
 	}

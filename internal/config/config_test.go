@@ -109,6 +109,7 @@ func TestLoadNamesTheBadVariable(t *testing.T) {
 		"ACCORD_METRICS_ADDR":          "9091",
 		"ACCORD_METRICS_TOKEN":         "short",
 		"ACCORD_MAX_UPLOAD_MB":         "2048",
+		"ACCORD_RENDERED_PAGES_MB":     "300",
 		"ACCORD_SESSION_LIFETIME":      "-1h",
 		"ACCORD_SHUTDOWN_TIMEOUT":      "soon",
 		"ACCORD_DRAIN_DELAY":           "-1s",

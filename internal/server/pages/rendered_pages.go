@@ -93,14 +93,17 @@ func (c *renderedPages) drop(e *list.Element) {
 	p := e.Value.(*renderedPage)
 	c.order.Remove(e)
 	delete(c.byKey, p.key)
-	c.size -= int64(len(p.body))
+	c.size -= keptSize(p.body)
 }
+
+// keptSize is what a kept body costs: its bytes and the map and list entries around it.
+func keptSize(body []byte) int64 { return int64(cap(body)) + 256 }
 
 // put keeps body under key until then (the zero time: always), dropping the least
 // recently used bodies beyond the limit. A body larger than a quarter of the limit is
 // not kept: it would push out many.
 func (c *renderedPages) put(key renderedKey, body []byte, until time.Time) {
-	if c == nil || int64(len(body)) > c.limit/4 {
+	if c == nil || keptSize(body) > c.limit/4 {
 		return
 	}
 	c.mu.Lock()
@@ -109,7 +112,7 @@ func (c *renderedPages) put(key renderedKey, body []byte, until time.Time) {
 		return // a request alongside rendered the same bytes
 	}
 	c.byKey[key] = c.order.PushFront(&renderedPage{key: key, body: body, until: until})
-	c.size += int64(len(body))
+	c.size += keptSize(body)
 	for c.size > c.limit {
 		c.drop(c.order.Back())
 	}
@@ -122,8 +125,10 @@ func (c *renderedPages) render(ctx context.Context, key renderedKey, until time.
 	if err := content.Render(ctx, &buf); err != nil {
 		return nil, fmt.Errorf("pages: render a page's body: %w", err)
 	}
-	c.put(key, buf.Bytes(), until)
-	return renderedBody(buf.Bytes()), nil
+	// A copy of its own size: the buffer's spare capacity would be kept with it.
+	body := bytes.Clone(buf.Bytes())
+	c.put(key, body, until)
+	return renderedBody(body), nil
 }
 
 // renderedBody writes a body rendered before.

@@ -1,0 +1,57 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"accord/internal/store/storetest"
+)
+
+// The content epochs (migration 0047) are taken at commit: taken by the first write,
+// they deadlocked these two. A request passed from unit A to unit B (ActOnRequest, ActionTransfer: the request
+// locked, moveNeed, then the request's UPDATE) while the lead edits the effort of
+// another need of the same project held by B with an open request (UpdateNeed).
+func TestATransferAndAnEffortEditOfTheSameProjectDoNotDeadlock(t *testing.T) {
+	w := storetest.New(t)
+	moved := w.Request(t, storetest.RequestOpts{})
+	needs, err := w.Store.Needs(w.Ctx, moved.ProjectID)
+	require.NoError(t, err)
+	p := needs[0]
+	b := w.Unit(t, storetest.UnitOpts{})
+	w.Head(t, b)
+	pr, err := w.Store.Project(w.Ctx, p.ProjectID)
+	require.NoError(t, err)
+	other := w.Need(t, storetest.NeedOpts{Project: &pr, Holder: &b, EffortDays: 2})
+	w.Request(t, storetest.RequestOpts{Need: &other})
+	other, err = w.Store.Need(w.Ctx, other.ID)
+	require.NoError(t, err)
+
+	transfer, err := w.Store.Pool().Begin(w.Ctx)
+	require.NoError(t, err)
+	defer transfer.Rollback(w.Ctx) //nolint:errcheck
+	_, err = transfer.Exec(w.Ctx, `SELECT 1 FROM requests WHERE id = $1 FOR UPDATE`, moved.ID)
+	require.NoError(t, err)
+	_, err = transfer.Exec(w.Ctx, `UPDATE needs SET holder_unit_id = $2, version = version + 1 WHERE id = $1`, moved.NeedID, b.ID)
+	require.NoError(t, err)
+
+	edited := make(chan error, 1)
+	go func() {
+		in := needInputOf(other)
+		in.EffortDays++
+		_, err := w.Store.UpdateNeed(w.Ctx, 0, other.ID, other.Version, in)
+		edited <- err
+	}()
+	time.Sleep(300 * time.Millisecond)
+	_, err = transfer.Exec(w.Ctx, `UPDATE requests SET state = 'requested', holder_unit_id = $2, key_person_user_id = NULL,
+		last_activity_at = now(), version = version + 1 WHERE id = $1`, moved.ID, b.ID)
+	if err == nil {
+		err = transfer.Commit(w.Ctx)
+	} else {
+		transfer.Rollback(w.Ctx) //nolint:errcheck
+	}
+	editErr := <-edited
+	require.NoError(t, err, "the transfer")
+	require.NoError(t, editErr, "the effort edit")
+}

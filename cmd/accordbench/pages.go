@@ -39,11 +39,12 @@ var keyPages = []pageSpec{
 	// settings, one short query of its own. What every signed-in request costs.
 	{"floor", "Signed-in floor", "/settings/away"},
 	{"workbook", "Workbook", "/projects/{id}"},
-	// The same workbook under a query no request repeats, so it is never served as
-	// kept (the server keeps rendered pages while nothing they show changes): what a
-	// view costs after every write.
+	// The same workbook and tracker under a query no request repeats, so they are
+	// never served as kept (the server keeps rendered pages while nothing they show
+	// changes): what a view costs after every write.
 	{"workbook-afresh", "Workbook, rendered afresh", "/projects/{id}"},
 	{"tracker", "Tracker", "/projects/{id}/tracker"},
+	{"tracker-afresh", "Tracker, rendered afresh", "/projects/{id}/tracker"},
 	{"inbox", "Inbox", "/inbox"},
 	{"escalations", "Escalation queue", "/escalations"},
 	{"portfolio", "Portfolio", "/portfolio"},
@@ -200,6 +201,8 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 			Data: fmt.Sprintf("project %d: %d needs held by %d units; a new query on every request", project, needs, holders)},
 		"tracker": {Path: projectPath + "/tracker", Email: lead, Who: "the project's lead (" + leadName + ")",
 			Data: fmt.Sprintf("project %d: %d requests", project, requests)},
+		"tracker-afresh": {Path: projectPath + "/tracker?afresh=" + freshQuery, Email: lead, Who: "the project's lead (" + leadName + ")",
+			Data: fmt.Sprintf("project %d: %d requests; a new query on every request", project, requests)},
 		"inbox": {Path: "/inbox", Email: head, Who: "the head with the longest queue (" + headName + ")",
 			Data: fmt.Sprintf("%d open requests in the queue", queue)},
 		"escalations": {Path: "/escalations", Email: root, Who: "the root unit's head (" + rootName + ")",

@@ -31,11 +31,15 @@ CREATE TABLE org_epoch (
 INSERT INTO org_epoch (epoch) VALUES (0);
 
 -- What the open transaction has touched; emptied by its own commit, so it holds no
--- committed row.
+-- committed row. Each transaction deletes only its own rows, through the index: the
+-- dead rows others left stay until vacuum, which a long snapshot (a dump, the seed)
+-- holds off, and a scan of them all made every commit slower while it lasted.
 CREATE TABLE content_epoch_moves (
+    xact     xid8 NOT NULL DEFAULT pg_current_xact_id(),
     org      boolean NOT NULL DEFAULT false,
     projects bigint[] NOT NULL DEFAULT '{}'
 );
+CREATE INDEX content_epoch_moves_xact ON content_epoch_moves (xact);
 
 CREATE FUNCTION note_content_epoch_moves(org boolean, projects bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -56,7 +60,7 @@ BEGIN
     IF current_setting('accord.content_epochs_moved', true) = 'yes' THEN
         RETURN NULL;
     END IF;
-    WITH gone AS (DELETE FROM content_epoch_moves RETURNING org, projects)
+    WITH gone AS (DELETE FROM content_epoch_moves WHERE xact = pg_current_xact_id() RETURNING org, projects)
     SELECT (SELECT bool_or(g.org) FROM gone g),
            (SELECT array_agg(DISTINCT p ORDER BY p) FROM gone g, unnest(g.projects) p)
     INTO moved_org, moved;

@@ -1,3 +1,4 @@
+DROP TRIGGER request_updates_project_epochs_truncate ON request_updates;
 DROP TRIGGER request_updates_project_epochs_delete ON request_updates;
 DROP TRIGGER request_updates_project_epochs_update ON request_updates;
 DROP TRIGGER request_updates_project_epochs_insert ON request_updates;
@@ -10,3 +11,4 @@ DROP TRIGGER requests_project_epochs_delete ON requests;
 DROP TRIGGER requests_project_epochs_update ON requests;
 DROP TRIGGER requests_project_epochs_insert ON requests;
 DROP FUNCTION note_project_epochs_by_request();
+DROP FUNCTION note_project_epochs_by_shown_request_change();

@@ -22,10 +22,31 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- A request's row also holds bookkeeping no page shows, rewritten by the sweep and by
+-- the triggers that keep the queues' keys: a change to it alone moves nothing, so a
+-- sweep does not throw away every page it passes over. Every other column counts,
+-- including any added later.
+CREATE FUNCTION note_project_epochs_by_shown_request_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    unshown CONSTANT text[] := ARRAY['remind_at', 'escalate_at', 'queue_tier', 'queue_date', 'queue_value',
+        'queue_sent', 'queue_effort', 'search_doubled'];
+    touched bigint[];
+BEGIN
+    SELECT array_agg(DISTINCT x.project_id) INTO touched
+    FROM new_rows n JOIN old_rows o ON o.id = n.id
+    CROSS JOIN LATERAL (VALUES (n.project_id), (o.project_id)) x (project_id)
+    WHERE to_jsonb(n) - unshown IS DISTINCT FROM to_jsonb(o) - unshown;
+    IF touched IS NOT NULL THEN
+        PERFORM note_content_epoch_moves(false, touched);
+    END IF;
+    RETURN NULL;
+END $$;
+
 CREATE TRIGGER requests_project_epochs_insert AFTER INSERT ON requests
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_project_epochs();
 CREATE TRIGGER requests_project_epochs_update AFTER UPDATE ON requests
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_project_epochs();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION note_project_epochs_by_shown_request_change();
 CREATE TRIGGER requests_project_epochs_delete AFTER DELETE ON requests
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_project_epochs();
 CREATE TRIGGER requests_project_epochs_truncate AFTER TRUNCATE ON requests
@@ -46,3 +67,5 @@ CREATE TRIGGER request_updates_project_epochs_update AFTER UPDATE ON request_upd
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_project_epochs_by_request();
 CREATE TRIGGER request_updates_project_epochs_delete AFTER DELETE ON request_updates
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_project_epochs_by_request();
+CREATE TRIGGER request_updates_project_epochs_truncate AFTER TRUNCATE ON request_updates
+    FOR EACH STATEMENT EXECUTE FUNCTION note_org_epoch();

@@ -55,3 +55,34 @@ func TestATransferAndAnEffortEditOfTheSameProjectDoNotDeadlock(t *testing.T) {
 	require.NoError(t, err, "the transfer")
 	require.NoError(t, editErr, "the effort edit")
 }
+
+// A request's bookkeeping (the sweep's next times, the queues' keys) is no page's
+// content: rewriting it alone keeps the project's epoch, so a sweep does not throw
+// away the pages it passes over; any shown column moves it, at commit.
+func TestOnlyAShownChangeToARequestMovesItsProjectsEpoch(t *testing.T) {
+	w := storetest.New(t)
+	r := w.Request(t, storetest.RequestOpts{})
+	epoch := func() int64 {
+		var e int64
+		require.NoError(t, w.Store.Pool().QueryRow(w.Ctx,
+			`SELECT COALESCE((SELECT epoch FROM project_epochs WHERE project_id = $1), 0)`, r.ProjectID).Scan(&e))
+		return e
+	}
+	before := epoch()
+	_, err := w.Store.Pool().Exec(w.Ctx, `UPDATE requests SET remind_at = now(), escalate_at = now(), queue_value = 7
+		WHERE id = $1`, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, before, epoch(), "bookkeeping alone")
+
+	tx, err := w.Store.Pool().Begin(w.Ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(w.Ctx) //nolint:errcheck
+	_, err = tx.Exec(w.Ctx, `UPDATE requests SET message = message || '.', remind_at = now() WHERE id = $1`, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, before, epoch(), "not before the commit")
+	require.NoError(t, tx.Commit(w.Ctx))
+	require.NotEqual(t, before, epoch(), "a shown column")
+	var left int
+	require.NoError(t, w.Store.Pool().QueryRow(w.Ctx, `SELECT count(*) FROM content_epoch_moves`).Scan(&left))
+	require.Zero(t, left, "every commit empties what it noted")
+}

@@ -125,6 +125,9 @@ func (c *renderedPages) render(ctx context.Context, key renderedKey, until time.
 	if err := content.Render(ctx, &buf); err != nil {
 		return nil, fmt.Errorf("pages: render a page's body: %w", err)
 	}
+	if c == nil {
+		return renderedBody(buf.Bytes()), nil
+	}
 	// A copy of its own size: the buffer's spare capacity would be kept with it.
 	body := bytes.Clone(buf.Bytes())
 	c.put(key, body, until)

@@ -30,18 +30,11 @@ func (b *testBundle) escViewer(t *testing.T, email string) accord.Viewer {
 	return v
 }
 
-// escDeclinedCRM sends the Smart service upgrade's needs through the lead's send page,
-// has IT's head decline the CRM as too busy, and escalates it as the lead; it returns
-// the escalation and the lead and IT's head signed in.
+// escDeclinedCRM is phDeclinedCRM followed by the lead's escalation; it returns the
+// escalation and the lead and IT's head signed in.
 func (b *testBundle) escDeclinedCRM(t *testing.T) (accord.Escalation, *client, *client) {
 	t.Helper()
-	smart := b.rqSmart(t)
-	lead := b.login(t, "aftersales@accord.demo")
-	rqFollow(t, lead, rqSendAll(t, lead, smart, "请支持"))
-	it := b.rqRequests(t, smart.ID)["IT"]
-	itHead := b.login(t, "it@accord.demo")
-	require.Equal(t, http.StatusSeeOther, itHead.post(rqReq(it.ID, "/decline"), url.Values{"version": {rqVersion(it)},
-		"obstacle": {"too_busy"}, "reason": {"排期已满"}}).StatusCode)
+	_, lead, itHead, it := b.phDeclinedCRM(t)
 	e, err := b.st.Escalate(context.Background(), b.escViewer(t, "aftersales@accord.demo"), it.ID, "需要决定", "", 3, *b.now)
 	require.NoError(t, err)
 	return e, lead, itHead

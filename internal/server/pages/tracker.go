@@ -1,10 +1,10 @@
 package pages
 
 import (
-	"accord/internal/accord"
-	"accord/internal/server/spine"
 	"net/http"
 
+	"accord/internal/accord"
+	"accord/internal/server/spine"
 	"accord/web/i18n"
 	"accord/web/ui"
 )

@@ -23,16 +23,16 @@ test: check browser haproxy pgbouncer
 	$(GO) run ./cmd/pgtemp -- $(GO) test -race -count=1 ./...
 	$(MAKE) fuzz
 
-## browser: install Chromium for the browser journeys (internal/journeys) when it is missing
+## browser: install Chromium and a Chinese font for the browser journeys (internal/journeys) when missing
 # As root on Debian/Ubuntu (CI, containers) it installs the package; otherwise it says
 # what to install, and the journeys skip locally but fail when CI=true.
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \
+	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "Installing Chromium for the browser journeys (about a minute)..."; \
-			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+			echo "Installing Chromium and Chinese fonts for the browser journeys (about a minute)..."; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
 		else \
-			echo "Chromium is missing: the browser journeys need it. Install it with: sudo apt-get install -y chromium"; \
+			echo "Chromium or a Chinese font is missing: the browser journeys need both. Install them with: sudo apt-get install -y chromium fonts-noto-cjk"; \
 		fi; \
 	fi
 

@@ -130,6 +130,27 @@ func (s *Store) Escalation(ctx context.Context, id int64) (accord.Escalation, er
 	return e, nil
 }
 
+// EscalationAt is Escalation with its project's content epochs and the next moment
+// after now at which a stand-in arrangement starts or ends (the zero time when none
+// will), read in the same statement: who may see the escalation, and so whom its
+// conversation offers to mention, can change at that moment with nothing written.
+func (s *Store) EscalationAt(ctx context.Context, id int64, now time.Time) (accord.Escalation, ContentEpochs, time.Time, error) {
+	var at ContentEpochs
+	var turn *time.Time
+	e, err := scanEscalation(s.pool.QueryRow(ctx, `SELECT `+escalationColumns+contentEpochColumns+`,
+			(SELECT min(t) FROM stand_ins si CROSS JOIN LATERAL (VALUES (si.starts_at), (si.ends_at)) b (t)
+			 WHERE si.ended_at IS NULL AND si.ends_at > $2 AND t > $2)`+escalationFrom+`WHERE e.id = $1`, id, now),
+		&at.Project, &at.Org, &turn)
+	if err != nil {
+		return accord.Escalation{}, ContentEpochs{}, time.Time{}, fmt.Errorf("store: escalation %d: %w", id,
+			mapNotFound(err, "escalation_not_found"))
+	}
+	if turn == nil {
+		return e, at, time.Time{}, nil
+	}
+	return e, at, *turn, nil
+}
+
 // EscalationsAssigned lists the open escalations routed to a user: tier first, then
 // the project's value, then the oldest. The page comes in order from the
 // escalations_assigned_queue index (migration 0012) and the total from the same index,

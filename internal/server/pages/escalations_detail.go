@@ -139,18 +139,46 @@ func (s *Server) escalationView(ctx context.Context, e accord.Escalation, party 
 }
 
 func (s *Server) escalationPage(w http.ResponseWriter, r *http.Request, status int, v ui.EscalationView) {
-	title := accord.Need{Title: v.Escalation.Request.NeedTitle, TitleEN: v.Escalation.Request.NeedTitleEN}.DisplayTitle(i18n.Lang(r.Context()))
-	s.page(w, r, status, title, "escalations", ui.EscalationPage(v))
+	s.page(w, r, status, escalationTitle(r.Context(), v.Escalation), "escalations", ui.EscalationPage(v))
+}
+
+// escalationTitle names an escalation's page: its need, in the reader's language.
+func escalationTitle(ctx context.Context, e accord.Escalation) string {
+	return accord.Need{Title: e.Request.NeedTitle, TitleEN: e.Request.NeedTitleEN}.DisplayTitle(i18n.Lang(ctx))
 }
 
 func (s *Server) showEscalationPage(w http.ResponseWriter, r *http.Request) {
-	e, party, ok := s.escalationFor(w, r)
+	ctx := r.Context()
+	id, ok := s.pathID(w, r, "id")
 	if !ok {
+		return
+	}
+	e, party, at, turn, err := s.Spine.EscalationAt(ctx, id)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	now := s.Now()
+	viewer := spine.ViewerFrom(ctx)
+	title := escalationTitle(ctx, e)
+	// Everything the body is drawn from besides the clock: the escalation as read now
+	// and the viewer's part in it, the project's rows read at their epochs, the viewer
+	// (the rules asked about them: whether the project opens, which comments are
+	// theirs, whom they may mention), their language and zone, and the query (an
+	// alternative's unit chosen for the decision form).
+	key, err := keyOf("escalation", e, party, at, rulesViewer(*viewer), i18n.Lang(ctx), ui.Location(ctx).String(),
+		r.URL.RawQuery)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	if body, ok := s.rendered.get(key, now); ok {
+		s.page(w, r, http.StatusOK, title, "escalations", renderedBody(body))
 		return
 	}
 	// The unit chooser returns here with an alternative's unit to decide on.
 	altUnit, _ := strconv.ParseInt(r.URL.Query().Get("alt_unit"), 10, 64)
-	view, err := s.escalationView(r.Context(), e, party, ui.CommentForm{}, altUnit)
+	view, err := s.escalationView(ctx, e, party, ui.CommentForm{}, altUnit)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
@@ -160,7 +188,13 @@ func (s *Server) showEscalationPage(w http.ResponseWriter, r *http.Request) {
 			view.Decision.Kind, view.Decision.AltUnitID = string(accord.DecideAlternative), altUnit
 		}
 	}
-	s.escalationPage(w, r, http.StatusOK, view)
+	view.Now, view.Conversation.Now = now, now // one moment for the page and its SameUntil
+	body, err := s.rendered.render(ctx, key, view.SameUntil(turn, ui.Location(ctx)), ui.EscalationPage(view))
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, title, "escalations", body)
 }
 
 // escTrackerShown is how many rows of the project's tracker an escalation's page

@@ -2,6 +2,7 @@ package spine
 
 import (
 	"context"
+	"time"
 
 	"accord/internal/accord"
 	"accord/internal/store"
@@ -134,14 +135,37 @@ func (s *Spine) Escalation(ctx context.Context, id int64) (accord.Escalation, ac
 	if err != nil {
 		return accord.Escalation{}, accord.EscalationParty{}, err
 	}
-	party, err := s.EscalationParty(ctx, e)
+	party, err := s.viewableParty(ctx, e)
 	if err != nil {
 		return accord.Escalation{}, accord.EscalationParty{}, err
 	}
-	if !party.MayView() {
-		return accord.Escalation{}, accord.EscalationParty{}, accord.Errorf(accord.ECodeNotFound, "escalation_not_found", nil)
-	}
 	return e, party, nil
+}
+
+// viewableParty is the viewer's part in e, or "not found" if they may not see it.
+func (s *Spine) viewableParty(ctx context.Context, e accord.Escalation) (accord.EscalationParty, error) {
+	party, err := s.EscalationParty(ctx, e)
+	if err != nil {
+		return accord.EscalationParty{}, err
+	}
+	if !party.MayView() {
+		return accord.EscalationParty{}, accord.Errorf(accord.ECodeNotFound, "escalation_not_found", nil)
+	}
+	return party, nil
+}
+
+// EscalationAt is Escalation with its project's content epochs and the next moment a
+// stand-in arrangement turns (store.EscalationAt), for a page kept by them.
+func (s *Spine) EscalationAt(ctx context.Context, id int64) (accord.Escalation, accord.EscalationParty, store.ContentEpochs, time.Time, error) {
+	e, at, turn, err := s.store.EscalationAt(ctx, id, s.Now())
+	if err != nil {
+		return accord.Escalation{}, accord.EscalationParty{}, store.ContentEpochs{}, time.Time{}, err
+	}
+	party, err := s.viewableParty(ctx, e)
+	if err != nil {
+		return accord.Escalation{}, accord.EscalationParty{}, store.ContentEpochs{}, time.Time{}, err
+	}
+	return e, party, at, turn, nil
 }
 
 // EscalationParty is the viewer's part in e; for someone who is not one of its

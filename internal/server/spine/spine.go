@@ -91,6 +91,7 @@ type Store interface {
 	Follow(ctx context.Context, addedBy int64, subject accord.CommentSubject, userID int64, now time.Time) error
 	Request(ctx context.Context, id int64) (accord.Request, error)
 	Escalation(ctx context.Context, id int64) (accord.Escalation, error)
+	EscalationAt(ctx context.Context, id int64, now time.Time) (accord.Escalation, store.ContentEpochs, time.Time, error)
 	ToldOfEscalation(ctx context.Context, userID, id int64) (bool, error)
 	IsAdviser(ctx context.Context, userID, id int64) (bool, error)
 	CreateUser(ctx context.Context, actorID int64, in accord.NewUser, passwordHash string) (accord.User, error)

@@ -1,0 +1,77 @@
+package ui
+
+import (
+	"time"
+
+	"accord/internal/accord"
+)
+
+// SameUntil is the first moment from which the escalation's page, drawn at v.Now,
+// would be drawn otherwise with nothing else changed: the next day (in v.Now's zone,
+// which the window is counted in, and in loc, the reader's), the decision
+// window's words or bar moving on, one of the viewer's comments closing to
+// correction, or turn, the next moment a stand-in arrangement starts or ends (who may
+// be mentioned; the zero time for none). A page kept past it would be out of date
+// (pages/rendered_pages.go).
+func (v EscalationView) SameUntil(turn time.Time, loc *time.Location) time.Time {
+	until := minTime(nextMidnight(v.Now, v.Now.Location()), nextMidnight(v.Now, loc))
+	if !turn.IsZero() {
+		until = minTime(until, turn)
+	}
+	e := v.Escalation
+	if e.Status != accord.EscalationDecided && e.Status != accord.EscalationSentBack {
+		until = firstChange(v.Now, until, func(at time.Time) escWindowLook {
+			return escWindowLook{left: escWorkingDaysLeft(at, e.WindowDueAt), overdue: escOverdue(e, at),
+				percent: escElapsedPercent(e, at)}
+		})
+	}
+	for _, c := range v.Conversation.Comments {
+		if accord.MayEditComment(c, v.Conversation.ViewerID, v.Now) {
+			until = minTime(until, c.CreatedAt.Add(accord.CommentEditWindow))
+		}
+	}
+	return until
+}
+
+// escWindowLook is what the decision window shows that depends on the clock.
+type escWindowLook struct {
+	left    int
+	overdue bool
+	percent int
+}
+
+// firstChange is the first moment in (from, bound] at which look differs from its
+// value at from, or bound if it never does. Each part of what look returns must only
+// move one way over (from, bound], never back: then one comparison at bound tells
+// whether anything changed, and halving finds where. Within one calendar day of
+// from's zone the window's working days left only fall (across a weekend's first
+// midnight they can rise, which is why callers bound it by the next day).
+func firstChange[T comparable](from, bound time.Time, look func(time.Time) T) time.Time {
+	was := look(from)
+	if look(bound) == was {
+		return bound
+	}
+	lo, hi := from, bound // look(lo) == was, look(hi) != was
+	for hi.Sub(lo) > time.Nanosecond {
+		mid := lo.Add(hi.Sub(lo) / 2)
+		if look(mid) == was {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
+}
+
+// nextMidnight is the start of the day after at's, in loc.
+func nextMidnight(at time.Time, loc *time.Location) time.Time {
+	y, m, d := at.In(loc).Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}

@@ -39,9 +39,9 @@ var keyPages = []pageSpec{
 	// settings, one short query of its own. What every signed-in request costs.
 	{"floor", "Signed-in floor", "/settings/away"},
 	{"workbook", "Workbook", "/projects/{id}"},
-	// The same workbook and tracker under a query no request repeats, so they are
-	// never served as kept (the server keeps rendered pages while nothing they show
-	// changes): what a view costs after every write.
+	// The same workbook, tracker and escalation page under a query no request
+	// repeats, so they are never served as kept (the server keeps rendered pages while
+	// nothing they show changes): what a view costs after every write.
 	{"workbook-afresh", "Workbook, rendered afresh", "/projects/{id}"},
 	{"tracker", "Tracker", "/projects/{id}/tracker"},
 	{"tracker-afresh", "Tracker, rendered afresh", "/projects/{id}/tracker"},
@@ -53,6 +53,7 @@ var keyPages = []pageSpec{
 	{"search-common", "Search, common word", "/search"},
 	{"department", "Department page", "/units/{id}"},
 	{"escalation", "Escalation page", "/escalations/{id}"},
+	{"escalation-afresh", "Escalation page, rendered afresh", "/escalations/{id}"},
 	{"home-exec", "Home of an executive", "/"},
 }
 
@@ -252,6 +253,9 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 		t["escalation"] = target{Path: fmt.Sprintf("/escalations/%d", esc), Email: superior,
 			Who:  "the superior it is assigned to (" + superiorName + ")",
 			Data: fmt.Sprintf("escalation %d, on a project of %d requests", esc, escRequests)}
+		t["escalation-afresh"] = target{Path: fmt.Sprintf("/escalations/%d?afresh=%s", esc, freshQuery), Email: superior,
+			Who:  "the superior it is assigned to (" + superiorName + ")",
+			Data: fmt.Sprintf("escalation %d, on a project of %d requests; a new query on every request", esc, escRequests)}
 	}
 	if apiRoute != "" {
 		t["api"] = target{Path: apiRoute, Email: root, API: true, Who: "the root unit's head (" + rootName + "), API token",

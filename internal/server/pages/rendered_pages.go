@@ -21,9 +21,10 @@ import (
 // only under the same key, so it is byte for byte what rendering afresh would give:
 // a write moves an epoch in its own transaction, and every request reads the epochs
 // again with the project, after its own writes. Nothing passes between servers; each
-// keeps its own. Access is not part of what is kept: the project is read for its
-// viewer on every request, as before, and a viewer who may no longer see it gets the
-// 404 page without the cache being asked.
+// keeps its own. Access is not part of what is kept: the project (an escalation's
+// page: the escalation and the viewer's part in it) is read for its viewer on every
+// request, as before, and a viewer who may no longer see it gets the 404 page without
+// the cache being asked.
 //
 // A page that shows the clock (the time since something happened, what is stale)
 // is kept with the moment from which it would be drawn otherwise, and served only

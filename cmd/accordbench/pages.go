@@ -39,13 +39,14 @@ var keyPages = []pageSpec{
 	// settings, one short query of its own. What every signed-in request costs.
 	{"floor", "Signed-in floor", "/settings/away"},
 	{"workbook", "Workbook", "/projects/{id}"},
-	// The same workbook, tracker and escalation page under a query no request
+	// The same workbook, tracker, inbox and escalation page under a query no request
 	// repeats, so they are never served as kept (the server keeps rendered pages while
 	// nothing they show changes): what a view costs after every write.
 	{"workbook-afresh", "Workbook, rendered afresh", "/projects/{id}"},
 	{"tracker", "Tracker", "/projects/{id}/tracker"},
 	{"tracker-afresh", "Tracker, rendered afresh", "/projects/{id}/tracker"},
 	{"inbox", "Inbox", "/inbox"},
+	{"inbox-afresh", "Inbox, rendered afresh", "/inbox"},
 	{"escalations", "Escalation queue", "/escalations"},
 	{"portfolio", "Portfolio", "/portfolio"},
 	{"api", "API list", ""}, // found among the /api/ routes, if any
@@ -206,6 +207,8 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 			Data: fmt.Sprintf("project %d: %d requests; a new query on every request", project, requests)},
 		"inbox": {Path: "/inbox", Email: head, Who: "the head with the longest queue (" + headName + ")",
 			Data: fmt.Sprintf("%d open requests in the queue", queue)},
+		"inbox-afresh": {Path: "/inbox?afresh=" + freshQuery, Email: head, Who: "the head with the longest queue (" + headName + ")",
+			Data: fmt.Sprintf("%d open requests in the queue; a new query on every request", queue)},
 		"escalations": {Path: "/escalations", Email: root, Who: "the root unit's head (" + rootName + ")",
 			Data: fmt.Sprintf("%d open escalations assigned", escalations)},
 		"portfolio": {Path: "/portfolio", Email: root, Who: "the root unit's head (" + rootName + ")",

@@ -327,3 +327,84 @@ func TestKeptEscalationPagesMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	})
 	require.NotEqual(t, http.StatusText(http.StatusNotFound), seen["data@accord.demo"+path], "the adviser reads it")
 }
+
+// TestKeptInboxesMatchAFreshRenderAfterEveryChange is the workbook's test for the
+// inbox, which lists requests across projects: kept with the epochs it was read at
+// (its units', the viewer's, its projects'), read again on every view.
+func TestKeptInboxesMatchAFreshRenderAfterEveryChange(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	// The heads of IT, Data and Marketing (in Chinese), and a developer in IT, who sees
+	// only what is handed to them. Served as kept in two statements: the session's
+	// and the epochs'.
+	step := keptAgainstFresh(t, b, map[string]string{"it@accord.demo": "en", "data@accord.demo": "en",
+		"marketing@accord.demo": "zh", "it.dev@accord.demo": "en"}, []string{"/inbox", "/inbox?page=1"}, 2)
+
+	var sent map[string]accord.Request
+	step("the Smart service upgrade's needs sent", func() { sent = b.escSendSmart(t, *b.now) })
+	it := sent["IT"]
+	step("IT agrees", func() {
+		var err error
+		it, err = b.st.ActOnRequest(ctx, b.escViewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionAgree,
+			accord.RequestInput{}, *b.now)
+		require.NoError(t, err)
+	})
+	step("IT's head hands it to a developer", func() {
+		itDev := b.user(t, "it.dev@accord.demo").ID
+		var err error
+		it, err = b.st.ActOnRequest(ctx, b.escViewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionDelegate,
+			accord.RequestInput{KeyPersonUserID: &itDev}, *b.now)
+		require.NoError(t, err)
+	})
+	var ads accord.Request
+	step("another project's need goes to Marketing, into its queue", func() {
+		ads = b.escSendOne(t, "Inventory car promotion", "Marketing", *b.now)
+	})
+	step("the developer joins Marketing too, someone its head may hand to", func() {
+		require.NoError(t, b.st.AddMembership(ctx, 0, b.user(t, "it.dev@accord.demo").ID, b.units(t)["Marketing"].ID))
+	})
+	step("Marketing agrees to the other project's request and hands it to the developer", func() {
+		// Neither its unit nor its project is on the developer's page yet: only their
+		// own epoch moves for them.
+		itDev := b.user(t, "it.dev@accord.demo").ID
+		_, err := b.st.ActOnRequest(ctx, b.escViewer(t, "marketing@accord.demo"), ads.ID, ads.Version,
+			accord.ActionAgree, accord.RequestInput{KeyPersonUserID: &itDev}, *b.now)
+		require.NoError(t, err)
+	})
+	smart := b.demoProject(t, "Smart service upgrade")
+	step("a need retitled by a statement of its own", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE needs SET title_en = 'CRM system (phase 1)', title = 'CRM 系统（一期）',
+			version = version + 1 WHERE id = $1`, it.NeedID)
+		require.NoError(t, err)
+	})
+	step("the project's value raised", func() {
+		in := smart.Input()
+		amount := int64(90_000_000)
+		in.ExpectedAmount = &amount
+		var err error
+		smart, err = b.st.UpdateProject(ctx, smart.LeadUserID, smart.ID, smart.Version, in)
+		require.NoError(t, err)
+	})
+	step("Data's request escalated", func() {
+		data := sent["Data"]
+		data, err := b.st.ActOnRequest(ctx, b.escViewer(t, "data@accord.demo"), data.ID, data.Version, accord.ActionDecline,
+			accord.RequestInput{Obstacle: accord.ObstacleTooBusy, Reason: "本季度排期已满"}, *b.now)
+		require.NoError(t, err)
+		_, err = b.st.Escalate(ctx, b.escViewer(t, "aftersales@accord.demo"), data.ID, "需要决定", "", 3, *b.now)
+		require.NoError(t, err)
+	})
+	itUnit := b.units(t)["IT"]
+	step("a member joins IT, someone to hand requests to", func() {
+		require.NoError(t, b.st.AddMembership(ctx, 0, b.user(t, "data.analyst@accord.demo").ID, itUnit.ID))
+	})
+	step("IT renamed", func() {
+		_, err := b.st.RenameUnit(ctx, 0, itUnit.ID, itUnit.Version, "信息技术中心", "IT centre")
+		require.NoError(t, err)
+	})
+	seen := step("IT's head steps down", func() {
+		now := b.units(t)["IT centre"]
+		_, err := b.st.SetUnitHead(ctx, 0, now.ID, now.Version, nil)
+		require.NoError(t, err)
+	})
+	require.NotContains(t, seen["it@accord.demo/inbox"], "CRM", "IT's former head no longer answers for its queue")
+}

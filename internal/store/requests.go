@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -396,7 +397,12 @@ const queueKey = `r.queue_tier, r.queue_date, r.queue_value, r.queue_sent, r.id`
 // that are open, as accord.RequestPartyOf says (HolderHead). The inbox's cards, its
 // counts and the queues on top all read it, so what is counted is what is listed.
 // A stand-in's inbox adds the units of the head they stand in for ($4).
-const inboxHeaded = `(SELECT id FROM units WHERE (head_user_id = $1 OR id = ANY($4::bigint[])) AND closed_at IS NULL)`
+var inboxHeaded = inboxHeadedBy("$4")
+
+// inboxHeadedBy is inboxHeaded with the stand-in units in parameter standIn.
+func inboxHeadedBy(standIn string) string {
+	return `(SELECT id FROM units WHERE (head_user_id = $1 OR id = ANY(` + standIn + `::bigint[])) AND closed_at IS NULL)`
+}
 
 // inboxHanded counts, from the index alone, the open requests handed to a user in
 // units whose queue is not theirs.
@@ -414,6 +420,9 @@ type InboxPage struct {
 	Requests []accord.Request
 	Total    int // every open request of the units they head, and those handed to them elsewhere
 	Handed   int // of which handed to them in units they do not head
+	// Read at: the epochs of the listed requests' projects and holding units, read
+	// with them (QueueEpochs).
+	At QueueEpochs
 }
 
 // Inbox lists the open requests addressed to units the user heads, or delegated to
@@ -443,11 +452,17 @@ func (s *Store) InboxPage(ctx context.Context, userID int64, standInUnits []int6
 			 WHERE r.key_person_user_id = $1 AND `+openRequest+`
 			 ORDER BY `+queueKey+` LIMIT $2::bigint + $3::bigint)
 			ORDER BY 2, 3, 4, 5, 1 OFFSET $2 LIMIT $3)
-		SELECT `+requestColumns+`, `+inboxTotal+`, `+inboxHanded+requestFrom+`JOIN q ON q.id = r.id
+		SELECT `+requestColumns+`, `+inboxTotal+`, `+inboxHanded+`,
+			COALESCE((SELECT e.epoch FROM project_epochs e WHERE e.project_id = r.project_id), 0),
+			COALESCE((SELECT e.epoch FROM unit_epochs e WHERE e.unit_id = r.holder_unit_id), 0)`+requestFrom+`JOIN q ON q.id = r.id
 		ORDER BY `+queueKey, []any{userID, offset, limit, standInUnits}, func(rows pgx.Rows) error {
 		var err error
+		page.At = QueueEpochs{Units: map[int64]int64{}, Projects: map[int64]int64{}}
 		page.Requests, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Request, error) {
-			return scanRequest(r, &page.Total, &page.Handed)
+			var project, unit int64
+			req, err := scanRequest(r, &page.Total, &page.Handed, &project, &unit)
+			page.At.Projects[req.ProjectID], page.At.Units[req.HolderUnitID] = project, unit
+			return req, err
 		})
 		return err
 	})
@@ -455,6 +470,71 @@ func (s *Store) InboxPage(ctx context.Context, userID int64, standInUnits []int6
 		return InboxPage{}, fmt.Errorf("store: inbox of user %d: %w", userID, err)
 	}
 	return page, nil
+}
+
+// QueueEpochs name the state of the rows a page listing requests across projects was
+// read from (migrations 0047, 0050): the organisation's; the viewer's, for the requests
+// handed to them; each unit's whose queue it shows; and each listed project's.
+type QueueEpochs struct {
+	Org      int64
+	User     int64
+	Units    map[int64]int64
+	Projects map[int64]int64
+}
+
+// Equal reports whether e and o name the same epochs of the same rows.
+func (e QueueEpochs) Equal(o QueueEpochs) bool {
+	return e.Org == o.Org && e.User == o.User && maps.Equal(e.Units, o.Units) && maps.Equal(e.Projects, o.Projects)
+}
+
+// queueEpochsSQL reads the epochs of the organisation, person $1, the units listed
+// by the array expression units and the projects in $3, in one statement.
+func queueEpochsSQL(units string) string {
+	return `WITH u AS (SELECT id, n FROM unnest(` + units + `) WITH ORDINALITY u (id, n))
+		SELECT (SELECT epoch FROM org_epoch), COALESCE((SELECT epoch FROM user_epochs WHERE user_id = $1), 0),
+			ARRAY(SELECT id FROM u ORDER BY n),
+			ARRAY(SELECT COALESCE(e.epoch, 0) FROM u LEFT JOIN unit_epochs e ON e.unit_id = u.id ORDER BY u.n),
+			ARRAY(SELECT COALESCE(e.epoch, 0) FROM unnest($3::bigint[]) WITH ORDINALITY p (id, n)
+				LEFT JOIN project_epochs e ON e.project_id = p.id ORDER BY p.n)`
+}
+
+// QueueEpochsNow reads the epochs of the rows at names, as they are now: a page kept
+// with at is the same while they are equal.
+func (s *Store) QueueEpochsNow(ctx context.Context, userID int64, at QueueEpochs) (QueueEpochs, error) {
+	now, err := s.queueEpochs(ctx, queueEpochsSQL("$2::bigint[]"), userID, slices.Collect(maps.Keys(at.Units)),
+		slices.Collect(maps.Keys(at.Projects)))
+	if err != nil {
+		return QueueEpochs{}, fmt.Errorf("store: epochs of user %d's queues: %w", userID, err)
+	}
+	return now, nil
+}
+
+// InboxEpochs reads the epochs of the organisation, user userID and the units whose
+// queues their inbox holds (those they head, and standInUnits), before the inbox is
+// read: a page rendered from what is read after them may be kept with them.
+func (s *Store) InboxEpochs(ctx context.Context, userID int64, standInUnits []int64) (QueueEpochs, error) {
+	at, err := s.queueEpochs(ctx, queueEpochsSQL("ARRAY"+inboxHeadedBy("$2")), userID, standInUnits, nil)
+	if err != nil {
+		return QueueEpochs{}, fmt.Errorf("store: epochs of user %d's inbox: %w", userID, err)
+	}
+	return at, nil
+}
+
+// queueEpochs runs a queueEpochsSQL with its parameters and reads its row.
+func (s *Store) queueEpochs(ctx context.Context, sql string, userID int64, units any, projects []int64) (QueueEpochs, error) {
+	at := QueueEpochs{Units: map[int64]int64{}, Projects: map[int64]int64{}}
+	var unitIDs, unitEpochs, projectEpochs []int64
+	err := s.pool.QueryRow(ctx, sql, userID, units, projects).Scan(&at.Org, &at.User, &unitIDs, &unitEpochs, &projectEpochs)
+	if err != nil {
+		return QueueEpochs{}, err
+	}
+	for i, id := range unitIDs {
+		at.Units[id] = unitEpochs[i]
+	}
+	for i, id := range projects {
+		at.Projects[id] = projectEpochs[i]
+	}
+	return at, nil
 }
 
 // QueuePositions places each request among its holding unit's open requests, in the

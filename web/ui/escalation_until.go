@@ -75,3 +75,11 @@ func minTime(a, b time.Time) time.Time {
 	}
 	return a
 }
+
+// SameUntil is the first moment from which the inbox, drawn at v.Now, would be drawn
+// otherwise with nothing else changed: the next day, in v.Now's zone and in loc, the
+// reader's (the stand-in banner tells whether an arrangement runs today; the viewer's
+// own arrangements are read again on every request).
+func (v InboxView) SameUntil(loc *time.Location) time.Time {
+	return minTime(nextMidnight(v.Now, v.Now.Location()), nextMidnight(v.Now, loc))
+}

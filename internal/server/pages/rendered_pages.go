@@ -30,6 +30,11 @@ import (
 // is kept with the moment from which it would be drawn otherwise, and served only
 // before it.
 //
+// A page that lists rows across projects (the inbox) cannot name its epochs before
+// reading them: it is kept under a key without them, with the epochs it was read at
+// (read), and the caller serves it only after reading those epochs again and finding
+// them equal (getRead, renderRead).
+//
 // The least recently used bodies go first once the kept bytes pass the limit; bodies
 // read at older epochs are never asked for again and age out the same way.
 type renderedPages struct {
@@ -47,6 +52,7 @@ type renderedPage struct {
 	key   renderedKey
 	body  []byte
 	until time.Time // served only before it; the zero time for always
+	read  any       // what the caller checks before serving it; nil when the key says all
 }
 
 // newRenderedPages keeps up to limit bytes of bodies; none at all (nil, whose methods
@@ -71,22 +77,29 @@ func keyOf(inputs ...any) (renderedKey, error) {
 // get returns the body kept under key, if it is still the same at now. The caller
 // must not change it.
 func (c *renderedPages) get(key renderedKey, now time.Time) ([]byte, bool) {
+	body, _, ok := c.getRead(key, now)
+	return body, ok
+}
+
+// getRead is get with what the body was kept with by renderRead, which the caller
+// must check before serving it.
+func (c *renderedPages) getRead(key renderedKey, now time.Time) ([]byte, any, bool) {
 	if c == nil {
-		return nil, false
+		return nil, nil, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.byKey[key]
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
 	p := e.Value.(*renderedPage)
 	if !p.until.IsZero() && !now.Before(p.until) {
 		c.drop(e)
-		return nil, false
+		return nil, nil, false
 	}
 	c.order.MoveToFront(e)
-	return p.body, true
+	return p.body, p.read, true
 }
 
 // drop forgets one body; c.mu is held.
@@ -100,19 +113,19 @@ func (c *renderedPages) drop(e *list.Element) {
 // keptSize is what a kept body costs: its bytes and the map and list entries around it.
 func keptSize(body []byte) int64 { return int64(cap(body)) + 256 }
 
-// put keeps body under key until then (the zero time: always), dropping the least
-// recently used bodies beyond the limit. A body larger than a quarter of the limit is
-// not kept: it would push out many.
-func (c *renderedPages) put(key renderedKey, body []byte, until time.Time) {
+// put keeps body under key until then (the zero time: always), with read, in place
+// of what was kept under it, dropping the least recently used bodies beyond the limit.
+// A body larger than a quarter of the limit is not kept: it would push out many.
+func (c *renderedPages) put(key renderedKey, body []byte, until time.Time, read any) {
 	if c == nil || keptSize(body) > c.limit/4 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.byKey[key]; ok {
-		return // a request alongside rendered the same bytes
+	if e, ok := c.byKey[key]; ok {
+		c.drop(e) // kept with epochs a later read found moved, or the same bytes rendered alongside
 	}
-	c.byKey[key] = c.order.PushFront(&renderedPage{key: key, body: body, until: until})
+	c.byKey[key] = c.order.PushFront(&renderedPage{key: key, body: body, until: until, read: read})
 	c.size += keptSize(body)
 	for c.size > c.limit {
 		c.drop(c.order.Back())
@@ -122,6 +135,11 @@ func (c *renderedPages) put(key renderedKey, body []byte, until time.Time) {
 // render renders content and keeps it under key until then (the zero time: always).
 // The result is a component for the layout.
 func (c *renderedPages) render(ctx context.Context, key renderedKey, until time.Time, content templ.Component) (templ.Component, error) {
+	return c.renderRead(ctx, key, until, nil, content)
+}
+
+// renderRead is render for a body kept with read, for getRead.
+func (c *renderedPages) renderRead(ctx context.Context, key renderedKey, until time.Time, read any, content templ.Component) (templ.Component, error) {
 	var buf bytes.Buffer
 	if err := content.Render(ctx, &buf); err != nil {
 		return nil, fmt.Errorf("pages: render a page's body: %w", err)
@@ -131,7 +149,7 @@ func (c *renderedPages) render(ctx context.Context, key renderedKey, until time.
 	}
 	// A copy of its own size: the buffer's spare capacity would be kept with it.
 	body := bytes.Clone(buf.Bytes())
-	c.put(key, body, until)
+	c.put(key, body, until, read)
 	return renderedBody(body), nil
 }
 

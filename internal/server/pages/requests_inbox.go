@@ -8,6 +8,7 @@ import (
 
 	"accord/internal/accord"
 	"accord/internal/server/spine"
+	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -17,18 +18,58 @@ const inboxPageSize = 20
 
 // showInboxPage lists the open requests addressed to the viewer's units or delegated
 // to them, in the order the queue uses, with the answers right on each card.
+//
+// The page is kept rendered (pages/rendered_pages.go) with the epochs it was read at:
+// the organisation's, the viewer's (requests handed to them), those of the units
+// whose queues it shows and of the listed projects. A view reads them again, in one
+// statement, and is served the kept page while they are unchanged.
 func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := spine.ViewerFrom(ctx)
+	now := s.Now()
+	// Everything the body is drawn from besides the rows: the viewer the rules are
+	// asked about (their units, stand-in arrangements and the answers they may give),
+	// their language and zone, and the query (the page).
+	key, err := keyOf("inbox", rulesViewer(*v), i18n.Lang(ctx), ui.Location(ctx).String(), r.URL.RawQuery)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	if body, read, ok := s.rendered.getRead(key, now); ok {
+		kept := read.(store.QueueEpochs)
+		current, err := s.store.QueueEpochsNow(ctx, v.User.ID, kept)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		if current.Equal(kept) {
+			s.page(w, r, http.StatusOK, i18n.T(ctx, "rq_inbox_title"), "inbox", renderedBody(body))
+			return
+		}
+	}
+	// The epochs first: everything read after them is no older than they say.
+	at, err := s.store.InboxEpochs(ctx, v.User.ID, v.StandInUnits())
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
 	page := pageParam(r)
 	in, err := s.store.InboxPage(ctx, v.User.ID, v.StandInUnits(), (page-1)*inboxPageSize, inboxPageSize)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
+	// The listed requests' projects, and the units of those handed to the viewer
+	// elsewhere, read with the requests.
+	at.Projects = in.At.Projects
+	for unit, epoch := range in.At.Units {
+		if _, ok := at.Units[unit]; !ok {
+			at.Units[unit] = epoch
+		}
+	}
 	list, total := in.Requests, in.Total
 	view := ui.InboxView{Page: page, Pages: pages(total, inboxPageSize), Total: total, Handed: in.Handed,
-		StandingIn: v.StandingIn, ViewerID: v.User.ID, Now: s.Now()}
+		StandingIn: v.StandingIn, ViewerID: v.User.ID, Now: now}
 	back := "/inbox"
 	if page > 1 {
 		back += "?page=" + strconv.Itoa(page)
@@ -37,7 +78,12 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	s.page(w, r, http.StatusOK, i18n.T(ctx, "rq_inbox_title"), "inbox", ui.Inbox(view))
+	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx)), at, ui.Inbox(view))
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, i18n.T(ctx, "rq_inbox_title"), "inbox", body)
 }
 
 // inboxCards dresses a page of the inbox in a fixed number of queries whatever its

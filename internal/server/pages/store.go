@@ -170,6 +170,8 @@ type requestStore interface {
 	CreateNeed(ctx context.Context, actorID, projectID int64, in accord.NeedInput) (accord.Need, error)
 	DecideDirectly(ctx context.Context, v accord.Viewer, requestID int64, in accord.DecisionInput, now time.Time) (accord.Escalation, error)
 	InboxPage(ctx context.Context, userID int64, standInUnits []int64, offset, limit int) (store.InboxPage, error)
+	InboxEpochs(ctx context.Context, userID int64, standInUnits []int64) (store.QueueEpochs, error)
+	QueueEpochsNow(ctx context.Context, userID int64, at store.QueueEpochs) (store.QueueEpochs, error)
 	LatestEscalations(ctx context.Context, requestIDs []int64) (map[int64]accord.Escalation, error)
 	Needs(ctx context.Context, projectID int64) ([]accord.Need, error)
 	Nudge(ctx context.Context, v accord.Viewer, requestID int64, now time.Time) (time.Time, error)

@@ -39,7 +39,7 @@ var keyPages = []pageSpec{
 	// settings, one short query of its own. What every signed-in request costs.
 	{"floor", "Signed-in floor", "/settings/away"},
 	{"workbook", "Workbook", "/projects/{id}"},
-	// The same workbook, tracker, inbox and escalation page under a query no request
+	// The same workbook, tracker, inbox, escalation queue and page under a query no request
 	// repeats, so they are never served as kept (the server keeps rendered pages while
 	// nothing they show changes): what a view costs after every write.
 	{"workbook-afresh", "Workbook, rendered afresh", "/projects/{id}"},
@@ -48,6 +48,7 @@ var keyPages = []pageSpec{
 	{"inbox", "Inbox", "/inbox"},
 	{"inbox-afresh", "Inbox, rendered afresh", "/inbox"},
 	{"escalations", "Escalation queue", "/escalations"},
+	{"escalations-afresh", "Escalation queue, rendered afresh", "/escalations"},
 	{"portfolio", "Portfolio", "/portfolio"},
 	{"api", "API list", ""}, // found among the /api/ routes, if any
 	{"search", "Search", "/search"},
@@ -211,6 +212,8 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 			Data: fmt.Sprintf("%d open requests in the queue; a new query on every request", queue)},
 		"escalations": {Path: "/escalations", Email: root, Who: "the root unit's head (" + rootName + ")",
 			Data: fmt.Sprintf("%d open escalations assigned", escalations)},
+		"escalations-afresh": {Path: "/escalations?afresh=" + freshQuery, Email: root, Who: "the root unit's head (" + rootName + ")",
+			Data: fmt.Sprintf("%d open escalations assigned; a new query on every request", escalations)},
 		"portfolio": {Path: "/portfolio", Email: root, Who: "the root unit's head (" + rootName + ")",
 			Data: fmt.Sprintf("%d projects in the organisation", projects)},
 	}

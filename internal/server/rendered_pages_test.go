@@ -408,3 +408,67 @@ func TestKeptInboxesMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	})
 	require.NotContains(t, seen["it@accord.demo/inbox"], "CRM", "IT's former head no longer answers for its queue")
 }
+
+// TestKeptEscalationListsMatchAFreshRenderAfterEveryChange is the inbox's test for
+// the escalation lists: kept with the epochs of the viewer, the units they head and
+// the listed projects, which every write to an escalation they take part in moves.
+func TestKeptEscalationListsMatchAFreshRenderAfterEveryChange(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	// The chief executive deciding (in Chinese), the lead, IT's head (the other side),
+	// Data's head (no side) and IT's developer, once the request is handed to them,
+	// each on the list they open with and on every list.
+	paths := []string{"/escalations", "/escalations?list=decide", "/escalations?list=units",
+		"/escalations?list=projects", "/escalations?list=decided"}
+	step := keptAgainstFresh(t, b, map[string]string{"ceo@accord.demo": "zh", "aftersales@accord.demo": "en",
+		"it@accord.demo": "en", "data@accord.demo": "en", "it.dev@accord.demo": "en"}, paths, 2)
+
+	var e accord.Escalation
+	step("IT's decline escalated", func() { e, _, _ = b.escDeclinedCRM(t) })
+	step("a day passes: its age and window move on", func() { *b.now = b.now.AddDate(0, 0, 1) })
+	step("IT states its side", func() {
+		require.NoError(t, b.st.AddStatement(ctx, b.escViewer(t, "it@accord.demo"), e.ID, "本季度人手已满", 3, *b.now))
+	})
+	smart := b.demoProject(t, "Smart service upgrade")
+	step("the project renamed", func() {
+		in := smart.Input()
+		in.NameEN = "Smart service upgrade (phase 2)"
+		var err error
+		smart, err = b.st.UpdateProject(ctx, smart.LeadUserID, smart.ID, smart.Version, in)
+		require.NoError(t, err)
+	})
+	step("the project handed to another lead", func() {
+		in := smart.Input()
+		in.LeadUserID = b.user(t, "aftersales.pm@accord.demo").ID
+		var err error
+		smart, err = b.st.UpdateProject(ctx, smart.LeadUserID, smart.ID, smart.Version, in)
+		require.NoError(t, err)
+	})
+	step("the request handed to IT's developer", func() {
+		it, err := b.st.Request(ctx, e.RequestID)
+		require.NoError(t, err)
+		itDev := b.user(t, "it.dev@accord.demo").ID
+		_, err = b.st.Pool().Exec(ctx, `UPDATE requests SET key_person_user_id = $2, version = version + 1 WHERE id = $1`,
+			it.ID, itDev)
+		require.NoError(t, err)
+	})
+	step("the decision", func() {
+		now, err := b.st.Escalation(ctx, e.ID)
+		require.NoError(t, err)
+		due := b.now.AddDate(0, 0, 30)
+		_, err = b.st.Decide(ctx, b.escViewer(t, "ceo@accord.demo"), e.ID, now.Version,
+			accord.DecisionInput{Kind: accord.DecideDirect, Note: "先交付一期必需功能", DueDate: &due}, *b.now)
+		require.NoError(t, err)
+	})
+	itUnit := b.units(t)["IT"]
+	step("IT renamed", func() {
+		_, err := b.st.RenameUnit(ctx, 0, itUnit.ID, itUnit.Version, "信息技术中心", "IT centre")
+		require.NoError(t, err)
+	})
+	seen := step("IT's head steps down", func() {
+		now := b.units(t)["IT centre"]
+		_, err := b.st.SetUnitHead(ctx, 0, now.ID, now.Version, nil)
+		require.NoError(t, err)
+	})
+	require.NotContains(t, seen["it@accord.demo/escalations?list=decided"], "CRM", "IT's former head no longer sees its escalations")
+}

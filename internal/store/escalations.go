@@ -187,11 +187,18 @@ func standInSuperior(e, principals, since string) string {
 // them (EscalationsAssigned), and while they stand in for someone, the ones routed to
 // that person which they may decide for them.
 func (s *Store) EscalationsToDecide(ctx context.Context, v accord.Viewer, offset, limit int) ([]accord.Escalation, int, error) {
+	list, n, _, err := s.EscalationsToDecideAt(ctx, v, offset, limit)
+	return list, n, err
+}
+
+// EscalationsToDecideAt is EscalationsToDecide with the epochs of the listed
+// escalations' projects, read with them (QueueEpochs).
+func (s *Store) EscalationsToDecideAt(ctx context.Context, v accord.Viewer, offset, limit int) ([]accord.Escalation, int, map[int64]int64, error) {
 	userID := v.User.ID
 	// Walked in queue order along the index, what is routed to them alone.
 	query := `WITH q AS (` + escalationsAssignedOpen + `
 			ORDER BY queue_tier, queue_value, created_at, id OFFSET $2 LIMIT $3)
-		SELECT ` + escalationColumns + `, ` + escalationsAssignedOpenCount +
+		SELECT ` + escalationColumns + `, ` + escalationsAssignedOpenCount + `, ` + escalationProjectEpoch +
 		escalationsPicked(`q`) + `
 		ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id`
 	args := []any{userID, offset, limit}
@@ -202,20 +209,39 @@ func (s *Store) EscalationsToDecide(ctx context.Context, v accord.Viewer, offset
 		query = `WITH ids AS (` + ids + `),
 			q AS (SELECT e.id FROM ids JOIN escalations e USING (id)
 				ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id OFFSET $4 LIMIT $5)
-			SELECT ` + escalationColumns + `, (SELECT count(*) FROM ids)` + escalationsPicked(`q`) + `
+			SELECT ` + escalationColumns + `, (SELECT count(*) FROM ids), ` + escalationProjectEpoch + escalationsPicked(`q`) + `
 			ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id`
 		args = append(args, offset, limit)
 	}
+	list, n, epochs, err := s.escalationListAt(ctx, query, args...)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("store: escalations of user %d: %w", userID, err)
+	}
+	return list, n, epochs, nil
+}
+
+// escalationProjectEpoch is a listed escalation's project's epoch, read with it.
+const escalationProjectEpoch = `COALESCE((SELECT pe.epoch FROM project_epochs pe WHERE pe.project_id = e.project_id), 0)`
+
+// escalationListAt runs a list of escalationColumns followed by a total and an
+// escalationProjectEpoch, and reads it.
+func (s *Store) escalationListAt(ctx context.Context, query string, args ...any) ([]accord.Escalation, int, map[int64]int64, error) {
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: escalations of user %d: %w", userID, err)
+		return nil, 0, nil, err
 	}
 	var n int
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Escalation, error) { return scanEscalation(r, &n) })
+	epochs := map[int64]int64{}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Escalation, error) {
+		var epoch int64
+		e, err := scanEscalation(r, &n, &epoch)
+		epochs[e.ProjectID] = epoch
+		return e, err
+	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: escalations of user %d: %w", userID, err)
+		return nil, 0, nil, err
 	}
-	return list, n, nil
+	return list, n, epochs, nil
 }
 
 // AddStatement records one side's short statement: the holder's head speaks for the

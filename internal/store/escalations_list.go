@@ -105,26 +105,28 @@ var escalationLists = map[accord.EscalationList]struct{ ids, order string }{
 // EscalationsInList lists a page of one of the party lists (my units, my projects,
 // decided) with its total, in one query.
 func (s *Store) EscalationsInList(ctx context.Context, userID int64, list accord.EscalationList, offset, limit int) ([]accord.Escalation, int, error) {
+	out, n, _, err := s.EscalationsInListAt(ctx, userID, list, offset, limit)
+	return out, n, err
+}
+
+// EscalationsInListAt is EscalationsInList with the epochs of the listed escalations'
+// projects, read with them (QueueEpochs).
+func (s *Store) EscalationsInListAt(ctx context.Context, userID int64, list accord.EscalationList, offset, limit int) ([]accord.Escalation, int, map[int64]int64, error) {
 	f, ok := escalationLists[list]
 	if !ok {
-		return nil, 0, accord.Errorf(accord.ECodeInvalid, "error_invalid_form", nil)
+		return nil, 0, nil, accord.Errorf(accord.ECodeInvalid, "error_invalid_form", nil)
 	}
 	where := ""
 	if list == accord.ListDecided {
 		where = ` WHERE e.status = 'decided'`
 	}
-	rows, err := s.pool.Query(ctx, `WITH of_viewer AS (`+f.ids+`)
-		SELECT `+escalationColumns+`, count(*) OVER ()`+escalationsPicked(`of_viewer`)+where+`
+	out, n, epochs, err := s.escalationListAt(ctx, `WITH of_viewer AS (`+f.ids+`)
+		SELECT `+escalationColumns+`, count(*) OVER (), `+escalationProjectEpoch+escalationsPicked(`of_viewer`)+where+`
 		ORDER BY `+f.order+` OFFSET $2 LIMIT $3`, userID, offset, limit)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: %s escalations of user %d: %w", list, userID, err)
+		return nil, 0, nil, fmt.Errorf("store: %s escalations of user %d: %w", list, userID, err)
 	}
-	var n int
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Escalation, error) { return scanEscalation(r, &n) })
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: %s escalations of user %d: %w", list, userID, err)
-	}
-	return out, n, nil
+	return out, n, epochs, nil
 }
 
 // EscalationCounts counts what each party list holds for the viewer, for the tabs, in

@@ -520,6 +520,19 @@ func (s *Store) InboxEpochs(ctx context.Context, userID int64, standInUnits []in
 	return at, nil
 }
 
+// EscalationListEpochs reads the epochs of the organisation, user userID and every
+// unit they head (their escalation lists' "my units", closed units included), before
+// those lists are read: a page rendered from what is read after them may be kept with
+// them (migration 0051 moves them).
+func (s *Store) EscalationListEpochs(ctx context.Context, userID int64) (QueueEpochs, error) {
+	at, err := s.queueEpochs(ctx, queueEpochsSQL(`ARRAY(SELECT id FROM units WHERE head_user_id = $1 OR id = ANY ($2::bigint[]))`),
+		userID, []int64(nil), nil)
+	if err != nil {
+		return QueueEpochs{}, fmt.Errorf("store: epochs of user %d's escalations: %w", userID, err)
+	}
+	return at, nil
+}
+
 // queueEpochs runs a queueEpochsSQL with its parameters and reads its row.
 func (s *Store) queueEpochs(ctx context.Context, sql string, userID int64, units any, projects []int64) (QueueEpochs, error) {
 	at := QueueEpochs{Units: map[int64]int64{}, Projects: map[int64]int64{}}

@@ -83,3 +83,25 @@ func minTime(a, b time.Time) time.Time {
 func (v InboxView) SameUntil(loc *time.Location) time.Time {
 	return minTime(nextMidnight(v.Now, v.Now.Location()), nextMidnight(v.Now, loc))
 }
+
+// SameUntil is the first moment from which the escalation list, drawn at v.Now, would
+// be drawn otherwise with nothing else changed: the next day, in v.Now's zone and in
+// loc, the reader's, or a row's age, window or overdue mark moving on (each only moves
+// one way within a day).
+func (v EscalationQueueView) SameUntil(loc *time.Location) time.Time {
+	until := minTime(nextMidnight(v.Now, v.Now.Location()), nextMidnight(v.Now, loc))
+	for _, row := range v.Rows {
+		e := row.Escalation
+		until = firstChange(v.Now, until, func(at time.Time) escRowLook {
+			return escRowLook{ageDays: escAgeDays(e.CreatedAt, at), left: escWorkingDaysLeft(at, e.WindowDueAt), overdue: escOverdue(e, at)}
+		})
+	}
+	return until
+}
+
+// escRowLook is what an escalation list's row shows that depends on the clock.
+type escRowLook struct {
+	ageDays int
+	left    int
+	overdue bool
+}

@@ -50,3 +50,43 @@ func TestEscalationPageIsTheSameUntilItsWindowMovesOn(t *testing.T) {
 	east := time.FixedZone("UTC+8", 8*3600)
 	require.Equal(t, time.Date(2026, 12, 3, 0, 0, 0, 0, east), decided.SameUntil(time.Time{}, east))
 }
+
+// An escalation list is the same until one of its rows' age, window or overdue mark
+// moves on: the first of them, or the next day.
+func TestEscalationListIsTheSameUntilARowMovesOn(t *testing.T) {
+	bundle, err := i18n.NewBundle()
+	require.NoError(t, err)
+	ctx := i18n.WithLocalizer(context.Background(), bundle.Localizer(i18n.English))
+	now := time.Date(2026, 12, 2, 9, 30, 0, 0, time.UTC)
+	midnight := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	row := func(created, due time.Time) EscalationRow {
+		return EscalationRow{Escalation: accord.Escalation{Status: accord.EscalationOpen, CreatedAt: created,
+			WindowOpenedAt: created, WindowDueAt: due}}
+	}
+	look := func(v EscalationQueueView, at time.Time) string {
+		var out string
+		for _, r := range v.Rows {
+			e := r.Escalation
+			out += escAge(ctx, e.CreatedAt, at) + "|" + escWindowLeft(ctx, at, e.WindowDueAt) + "|" +
+				map[bool]string{true: "overdue"}[escOverdue(e, at)] + ";"
+		}
+		return out
+	}
+	for name, rows := range map[string][]EscalationRow{
+		"none":                             nil,
+		"a day old at 14:00":               {row(now.Add(-20*time.Hour+time.Hour/2), now.AddDate(0, 0, 9))},
+		"overdue at 11:00, aged long ago":  {row(now.AddDate(0, 0, -9).Add(-time.Hour), now.Add(90*time.Minute))},
+		"the earlier of two rows' changes": {row(now.AddDate(0, 0, -3).Add(2*time.Hour), now.AddDate(0, 0, 8)), row(now.Add(-time.Hour), now.Add(5*time.Hour))},
+	} {
+		v := EscalationQueueView{Now: now, Rows: rows}
+		until := v.SameUntil(time.UTC)
+		require.True(t, until.After(now), name)
+		require.False(t, until.After(midnight), name)
+		require.Equal(t, look(v, now), look(v, until.Add(-time.Nanosecond)), "%s: the same just before %s", name, until)
+		if until.Before(midnight) {
+			require.NotEqual(t, look(v, now), look(v, until), "%s: moved on at %s", name, until)
+		} else {
+			require.Empty(t, rows, "%s: a row changes before midnight", name)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"accord/internal/accord"
 	"accord/internal/server/spine"
+	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -14,28 +15,70 @@ const escalationsPerPage = 20
 
 func escalationPath(id int64) string { return "/escalations/" + strconv.FormatInt(id, 10) }
 
+// keptEscalationList is what a kept escalation list is served with: the epochs it was
+// read at, and its title (the list shown when none is asked for follows the counts).
+type keptEscalationList struct {
+	at      store.QueueEpochs
+	titleID string
+}
+
 // showEscalationsPage shows one list of escalations (?list=): to decide (the
 // superior's queue), involving my units (heads, key people), my projects' (leads),
 // decided, and, for administrators, every open one (also ?all=1). Without a list it
 // opens the first that holds something. Three queries whatever the number of rows:
 // the tabs' counts, the page, and the values of its projects.
+//
+// The page is kept rendered with the epochs it was read at (the inbox's way, see
+// showInboxPage): the organisation's, the viewer's and their units' (migration 0051
+// moves them on every write to an escalation they take part in) and the listed
+// projects'. Every open escalation (an administrator's list) and a stand-in's queue,
+// which holds someone else's, are rendered afresh.
 func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := spine.ViewerFrom(ctx)
+	now := s.Now()
+	query := r.URL.Query()
+	keep := query.Get("all") != "1" && accord.EscalationList(query.Get("list")) != accord.ListAllOpen &&
+		len(v.StandInPrincipals()) == 0
+	key, err := keyOf("escalations", rulesViewer(*v), i18n.Lang(ctx), ui.Location(ctx).String(), r.URL.RawQuery)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	if body, read, ok := s.rendered.getRead(key, now); ok && keep {
+		kept := read.(keptEscalationList)
+		current, err := s.store.QueueEpochsNow(ctx, v.User.ID, kept.at)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		if current.Equal(kept.at) {
+			s.page(w, r, http.StatusOK, i18n.T(ctx, kept.titleID), "escalations", renderedBody(body))
+			return
+		}
+	}
+	var at store.QueueEpochs
+	if keep {
+		// The epochs first: everything read after them is no older than they say.
+		if at, err = s.store.EscalationListEpochs(ctx, v.User.ID); err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+	}
 	page := pageParam(r)
 	counts, err := s.store.EscalationCountsOf(ctx, *v)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
-	list := accord.EscalationList(r.URL.Query().Get("list"))
-	if r.URL.Query().Get("all") == "1" {
+	list := accord.EscalationList(query.Get("list"))
+	if query.Get("all") == "1" {
 		list = accord.ListAllOpen
 	}
 	if !list.MayUse(*v) {
 		list = accord.DefaultEscalationList(counts, v.Roles)
 	}
-	view := ui.EscalationQueueView{Now: s.Now(), List: list, All: list == accord.ListAllOpen, Page: page, ViewerID: v.User.ID}
+	view := ui.EscalationQueueView{Now: now, List: list, All: list == accord.ListAllOpen, Page: page, ViewerID: v.User.ID}
 	for _, l := range accord.EscalationLists() {
 		if l.MayUse(*v) {
 			view.Tabs = append(view.Tabs, ui.EscalationTab{List: l, Count: counts[l]})
@@ -48,9 +91,9 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	case accord.ListAllOpen:
 		rows, total, err = s.store.OpenEscalations(ctx, offset, escalationsPerPage)
 	case accord.ListToDecide:
-		rows, total, err = s.store.EscalationsToDecide(ctx, *v, offset, escalationsPerPage)
+		rows, total, at.Projects, err = s.store.EscalationsToDecideAt(ctx, *v, offset, escalationsPerPage)
 	default:
-		rows, total, err = s.store.EscalationsInList(ctx, v.User.ID, list, offset, escalationsPerPage)
+		rows, total, at.Projects, err = s.store.EscalationsInListAt(ctx, v.User.ID, list, offset, escalationsPerPage)
 	}
 	if err != nil {
 		s.Fail(w, r, err)
@@ -74,5 +117,15 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 		view.Rows = append(view.Rows, ui.EscalationRow{Escalation: e, Project: values[e.ProjectID],
 			StatementOwed: e.StatementOwedBy(accord.EscalationPartyOf(e, *v))})
 	}
-	s.page(w, r, http.StatusOK, i18n.T(ctx, list.TitleID()), "escalations", ui.EscalationQueue(view))
+	content := ui.EscalationQueue(view)
+	if keep {
+		body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx)),
+			keptEscalationList{at: at, titleID: list.TitleID()}, content)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		content = body
+	}
+	s.page(w, r, http.StatusOK, i18n.T(ctx, list.TitleID()), "escalations", content)
 }

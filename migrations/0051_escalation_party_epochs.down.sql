@@ -1,0 +1,6 @@
+DROP TRIGGER projects_lead_epochs ON projects;
+DROP TRIGGER escalations_party_epochs_delete ON escalations;
+DROP TRIGGER escalations_party_epochs_update ON escalations;
+DROP TRIGGER escalations_party_epochs_insert ON escalations;
+DROP FUNCTION note_project_lead_epochs();
+DROP FUNCTION note_escalation_party_epochs();

@@ -5,7 +5,7 @@
 -- units they head and those of the requests handed to them: every write to an
 -- escalation moves, at commit, the epochs of its superior, its project's lead and its
 -- request's key person, before and after, and of its request's holding unit; a
--- project changing lead moves both leads'. (A unit changing head moves the
+-- project started, removed or changing lead moves its leads'. (A unit changing head moves the
 -- organisation's epoch, 0047; a request changing unit or key person, theirs, 0050.)
 CREATE FUNCTION note_escalation_party_epochs() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -33,7 +33,24 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- A project started, handed on or removed: its leads' (the start page lists the
+-- projects a person leads and what they need next).
 CREATE FUNCTION note_project_lead_epochs() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    leads bigint[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT lead_user_id) INTO leads FROM new_rows;
+    ELSE
+        SELECT array_agg(DISTINCT lead_user_id) INTO leads FROM old_rows;
+    END IF;
+    PERFORM note_queue_epoch_moves('{}', COALESCE(leads, '{}'));
+    RETURN NULL;
+END $$;
+
+-- The same for one row whose lead changed (a trigger naming its columns may not have
+-- transition tables).
+CREATE FUNCTION note_project_lead_change_epochs() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.lead_user_id IS DISTINCT FROM OLD.lead_user_id THEN
         PERFORM note_queue_epoch_moves('{}', ARRAY[OLD.lead_user_id, NEW.lead_user_id]);
@@ -47,7 +64,11 @@ CREATE TRIGGER escalations_party_epochs_update AFTER UPDATE ON escalations
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_escalation_party_epochs();
 CREATE TRIGGER escalations_party_epochs_delete AFTER DELETE ON escalations
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_escalation_party_epochs();
-CREATE TRIGGER projects_lead_epochs AFTER UPDATE OF lead_user_id ON projects
-    FOR EACH ROW EXECUTE FUNCTION note_project_lead_epochs();
+CREATE TRIGGER projects_lead_epochs_insert AFTER INSERT ON projects
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_project_lead_epochs();
+CREATE TRIGGER projects_lead_epochs_delete AFTER DELETE ON projects
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_project_lead_epochs();
+CREATE TRIGGER projects_lead_epochs_update AFTER UPDATE OF lead_user_id ON projects
+    FOR EACH ROW EXECUTE FUNCTION note_project_lead_change_epochs();
 -- A TRUNCATE of escalations moves the organisation's epoch (0048), which every kept
 -- page is keyed by too.

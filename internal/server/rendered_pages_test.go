@@ -472,3 +472,61 @@ func TestKeptEscalationListsMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	})
 	require.NotContains(t, seen["it@accord.demo/escalations?list=decided"], "CRM", "IT's former head no longer sees its escalations")
 }
+
+// TestKeptHomePagesMatchAFreshRenderAfterEveryChange is the inbox's test for the start
+// page: kept with the epochs of the viewer, the units they head, the projects they
+// lead and the projects its agenda lists, and until a request of theirs goes quiet.
+func TestKeptHomePagesMatchAFreshRenderAfterEveryChange(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	// The chief executive (in Chinese), the lead, the heads of IT, Data and Marketing,
+	// and IT's developer. Served as kept in two statements: the session's and the
+	// epochs'.
+	step := keptAgainstFresh(t, b, map[string]string{"ceo@accord.demo": "zh", "aftersales@accord.demo": "en",
+		"it@accord.demo": "en", "data@accord.demo": "en", "marketing@accord.demo": "en", "it.dev@accord.demo": "en"},
+		[]string{"/"}, 2)
+
+	var sent map[string]accord.Request
+	sentAt := *b.now
+	step("the Smart service upgrade's needs sent", func() { sent = b.escSendSmart(t, sentAt) })
+	step("IT agrees and hands it to its developer", func() {
+		itDev, it := b.user(t, "it.dev@accord.demo").ID, sent["IT"]
+		_, err := b.st.ActOnRequest(ctx, b.escViewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionAgree,
+			accord.RequestInput{KeyPersonUserID: &itDev}, *b.now)
+		require.NoError(t, err)
+	})
+	data := sent["Data"]
+	step("Data declines an hour later: the lead's next step", func() {
+		*b.now = sentAt.Add(time.Hour)
+		var err error
+		data, err = b.st.ActOnRequest(ctx, b.escViewer(t, "data@accord.demo"), data.ID, data.Version, accord.ActionDecline,
+			accord.RequestInput{Obstacle: accord.ObstacleTooBusy, Reason: "本季度排期已满"}, *b.now)
+		require.NoError(t, err)
+	})
+	step("Marketing's need retitled by a statement of its own", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE needs SET title_en = 'Launch campaign (phase 1)', version = version + 1
+			WHERE id = $1`, sent["Marketing"].NeedID)
+		require.NoError(t, err)
+	})
+	step("Data's decline escalated: the superior decides, Data states its side", func() {
+		_, err := b.st.Escalate(ctx, b.escViewer(t, "aftersales@accord.demo"), data.ID, "需要决定", "", 3, *b.now)
+		require.NoError(t, err)
+	})
+	step("a project started with the chief executive as its lead", func() {
+		_, err := b.st.CreateProject(ctx, 0, accord.ProjectInput{Name: "数字化转型", NameEN: "Digital transformation",
+			OwningUnitID: b.units(t)["HQ"].ID, LeadUserID: b.user(t, "ceo@accord.demo").ID, Currency: "CNY", CadenceDays: 7,
+			Status: accord.ProjectActive})
+		require.NoError(t, err)
+	})
+	p := b.demoProject(t, "Smart service upgrade")
+	// Quiet from the moment a whole cadence has passed since they were sent, that day
+	// (and not when the day count of Data's answer, an hour later, turns).
+	quiet := sentAt.AddDate(0, 0, p.CadenceDays)
+	step("a minute before the lead's requests go quiet", func() { *b.now = quiet.Add(-time.Minute) })
+	step("a minute after", func() { *b.now = quiet.Add(time.Minute) })
+	itUnit := b.units(t)["IT"]
+	step("IT renamed", func() {
+		_, err := b.st.RenameUnit(ctx, 0, itUnit.ID, itUnit.Version, "信息技术中心", "IT centre")
+		require.NoError(t, err)
+	})
+}

@@ -533,6 +533,44 @@ func (s *Store) EscalationListEpochs(ctx context.Context, userID int64) (QueueEp
 	return at, nil
 }
 
+// HomeEpochs reads, before the start page is read, the epochs of the organisation,
+// user userID, the units they head and every project they lead (its agenda: the
+// requests to answer, the escalations to decide, what their projects need next), and
+// quiet, the first moment after now at which a sent request of those projects goes
+// quiet for the agenda (the zero time for none): the page changes then with nothing
+// written.
+func (s *Store) HomeEpochs(ctx context.Context, userID int64, now time.Time) (QueueEpochs, time.Time, error) {
+	at := QueueEpochs{Units: map[int64]int64{}, Projects: map[int64]int64{}}
+	var unitIDs, unitEpochs, projectIDs, projectEpochs []int64
+	var quiet *time.Time
+	err := s.pool.QueryRow(ctx, `WITH u AS (SELECT id FROM units WHERE head_user_id = $1),
+			led AS (SELECT id, cadence_days FROM projects WHERE lead_user_id = $1)
+		SELECT (SELECT epoch FROM org_epoch), COALESCE((SELECT epoch FROM user_epochs WHERE user_id = $1), 0),
+			ARRAY(SELECT id FROM u ORDER BY id),
+			ARRAY(SELECT COALESCE(e.epoch, 0) FROM u LEFT JOIN unit_epochs e ON e.unit_id = u.id ORDER BY u.id),
+			ARRAY(SELECT id FROM led ORDER BY id),
+			ARRAY(SELECT COALESCE(e.epoch, 0) FROM led LEFT JOIN project_epochs e ON e.project_id = led.id ORDER BY led.id),
+			-- Agenda's "stale": quiet for longer than the project's cadence.
+			(SELECT min(r.last_activity_at + make_interval(days => l.cadence_days)) FROM led l
+			 JOIN requests r ON r.project_id = l.id
+			 WHERE r.state IN `+sentOpen+` AND r.last_activity_at + make_interval(days => l.cadence_days) >= $2)`,
+		userID, now).Scan(&at.Org, &at.User, &unitIDs, &unitEpochs, &projectIDs, &projectEpochs, &quiet)
+	if err != nil {
+		return QueueEpochs{}, time.Time{}, fmt.Errorf("store: epochs of user %d's start page: %w", userID, err)
+	}
+	for i, id := range unitIDs {
+		at.Units[id] = unitEpochs[i]
+	}
+	for i, id := range projectIDs {
+		at.Projects[id] = projectEpochs[i]
+	}
+	if quiet == nil {
+		return at, time.Time{}, nil
+	}
+	// Quiet once the clock is past that moment: the same up to and including it.
+	return at, quiet.Add(time.Nanosecond), nil
+}
+
 // queueEpochs runs a queueEpochsSQL with its parameters and reads its row.
 func (s *Store) queueEpochs(ctx context.Context, sql string, userID int64, units any, projects []int64) (QueueEpochs, error) {
 	at := QueueEpochs{Units: map[int64]int64{}, Projects: map[int64]int64{}}

@@ -41,11 +41,12 @@ type escWindowLook struct {
 }
 
 // firstChange is the first moment in (from, bound] at which look differs from its
-// value at from, or bound if it never does. Each part of what look returns must only
-// move one way over (from, bound], never back: then one comparison at bound tells
-// whether anything changed, and halving finds where. Within one calendar day of
-// from's zone the window's working days left only fall (across a weekend's first
-// midnight they can rise, which is why callers bound it by the next day).
+// value at from, or bound if it never does. No part of what look returns may come back
+// to its value at from once it has left it within (from, bound] (a count that only
+// moves one way, words that never repeat): then one comparison at bound tells whether
+// anything changed, and halving finds where. Within one calendar day of from's zone
+// the window's working days left only fall (across a weekend's first midnight they can
+// rise, which is why callers bound it by the next day).
 func firstChange[T comparable](from, bound time.Time, look func(time.Time) T) time.Time {
 	was := look(from)
 	if look(bound) == was {
@@ -104,4 +105,36 @@ type escRowLook struct {
 	ageDays int
 	left    int
 	overdue bool
+}
+
+// SameUntil is the first moment from which the start page, drawn at v.Today, would
+// be drawn otherwise with nothing else changed: the next day, in v.Today's zone and in
+// loc, the reader's; quiet, the moment a request of the viewer's projects goes quiet
+// for the agenda (the zero time for none); or an item's age, time left or overdue mark
+// moving on.
+func (v HomeView) SameUntil(loc *time.Location, quiet time.Time) time.Time {
+	until := minTime(nextMidnight(v.Today, v.Today.Location()), nextMidnight(v.Today, loc))
+	if !quiet.IsZero() {
+		until = minTime(until, quiet)
+	}
+	for _, items := range v.Agenda {
+		for _, a := range items {
+			until = firstChange(v.Today, until, func(at time.Time) agendaLook {
+				days, hours, late := timeLeftParts(a.At, at)
+				if days >= 2 {
+					hours = 0 // shown in days
+				}
+				return agendaLook{since: wholeDaysSince(a.At, at), leftDays: days, leftHours: hours, late: late,
+					overdue: agendaOverdue(a, at)}
+			})
+		}
+	}
+	return until
+}
+
+// agendaLook is what an agenda item shows that depends on the clock: none of it comes
+// back to a value once it has left it.
+type agendaLook struct {
+	since, leftDays, leftHours int
+	late, overdue              bool
 }

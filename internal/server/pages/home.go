@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"accord/internal/server/spine"
+	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -16,24 +17,64 @@ const agendaShown = 6
 // their decision; requests waiting for their answer, escalations waiting for their
 // unit's statement and agreed requests they must deliver; counter-proposals and
 // declines on their projects, requests gone quiet, promises coming due; then their
-// units and projects. Two queries after the session's, whatever the numbers: the
-// projects led, and every list at once.
+// units and projects. Three queries after the session's, whatever the numbers: the
+// epochs, the projects led, and every list at once; one, the epochs, when kept.
+//
+// The page is kept rendered with the epochs it was read at (the inbox's way, see
+// showInboxPage): the organisation's, the viewer's, those of the units they head and
+// of every project they lead, which every write to what the agenda lists moves.
 func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := spine.ViewerFrom(ctx)
+	now := s.Now()
+	// Everything the body is drawn from besides the rows: the viewer (their name,
+	// roles and stand-in arrangements), their language and zone.
+	key, err := keyOf("home", rulesViewer(*v), i18n.Lang(ctx), ui.Location(ctx).String())
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	if body, read, ok := s.rendered.getRead(key, now); ok {
+		kept := read.(store.QueueEpochs)
+		current, err := s.store.QueueEpochsNow(ctx, v.User.ID, kept)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		if current.Equal(kept) {
+			s.page(w, r, http.StatusOK, i18n.T(ctx, "nav_home"), "home", renderedBody(body))
+			return
+		}
+	}
+	// The epochs first: everything read after them is no older than they say.
+	at, quiet, err := s.store.HomeEpochs(ctx, v.User.ID, now)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
 	projects, err := s.store.ProjectsLedBy(ctx, v.User.ID, 20)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
-	now := s.Now()
-	items, counts, err := s.store.Agenda(ctx, v.User.ID, agendaShown, now)
+	items, counts, listed, err := s.store.AgendaAt(ctx, v.User.ID, agendaShown, now)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
+	// The listed items' projects (what they are called, what they ask), read with them.
+	for project, epoch := range listed {
+		if _, ok := at.Projects[project]; !ok {
+			at.Projects[project] = epoch
+		}
+	}
 	// The arrangements running now came with the viewer: no query of their own.
-	view := ui.HomeView{Viewer: *v, Projects: projects, Today: now, Agenda: items, Counts: counts,
+	view := ui.HomeView{Viewer: rulesViewer(*v), Projects: projects, Today: now, Agenda: items, Counts: counts,
 		StandIns: slices.Concat(v.AwayWith, v.StandingIn)}
-	s.page(w, r, http.StatusOK, i18n.T(ctx, "nav_home"), "home", ui.Home(view))
+	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx), quiet), at, ui.Home(view))
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, i18n.T(ctx, "nav_home"), "home", body)
 }

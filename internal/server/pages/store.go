@@ -173,6 +173,8 @@ type requestStore interface {
 	InboxEpochs(ctx context.Context, userID int64, standInUnits []int64) (store.QueueEpochs, error)
 	QueueEpochsNow(ctx context.Context, userID int64, at store.QueueEpochs) (store.QueueEpochs, error)
 	EscalationListEpochs(ctx context.Context, userID int64) (store.QueueEpochs, error)
+	HomeEpochs(ctx context.Context, userID int64, now time.Time) (store.QueueEpochs, time.Time, error)
+	AgendaAt(ctx context.Context, userID int64, perKind int, now time.Time) (map[accord.AgendaKind][]accord.AgendaItem, map[accord.AgendaKind]int, map[int64]int64, error)
 	EscalationsToDecideAt(ctx context.Context, v accord.Viewer, offset, limit int) ([]accord.Escalation, int, map[int64]int64, error)
 	EscalationsInListAt(ctx context.Context, userID int64, list accord.EscalationList, offset, limit int) ([]accord.Escalation, int, map[int64]int64, error)
 	LatestEscalations(ctx context.Context, requestIDs []int64) (map[int64]accord.Escalation, error)

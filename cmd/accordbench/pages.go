@@ -39,9 +39,9 @@ var keyPages = []pageSpec{
 	// settings, one short query of its own. What every signed-in request costs.
 	{"floor", "Signed-in floor", "/settings/away"},
 	{"workbook", "Workbook", "/projects/{id}"},
-	// The same workbook, tracker, inbox, escalation queue and page under a query no request
-	// repeats, so they are never served as kept (the server keeps rendered pages while
-	// nothing they show changes): what a view costs after every write.
+	// The same pages under a query no request repeats ("rendered afresh"), so they are
+	// never served as kept (the server keeps rendered pages while nothing they show
+	// changes): what a view costs after every write.
 	{"workbook-afresh", "Workbook, rendered afresh", "/projects/{id}"},
 	{"tracker", "Tracker", "/projects/{id}/tracker"},
 	{"tracker-afresh", "Tracker, rendered afresh", "/projects/{id}/tracker"},
@@ -57,6 +57,7 @@ var keyPages = []pageSpec{
 	{"escalation", "Escalation page", "/escalations/{id}"},
 	{"escalation-afresh", "Escalation page, rendered afresh", "/escalations/{id}"},
 	{"home-exec", "Home of an executive", "/"},
+	{"home-exec-afresh", "Home of an executive, rendered afresh", "/"},
 }
 
 // The words search is measured with: one in an eighth of the seeded comments (a
@@ -231,6 +232,8 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 		Data: "the viewer's stand-in arrangements (none)"}
 	t["home-exec"] = target{Path: "/", Email: root, Who: "the root unit's head (" + rootName + ")",
 		Data: fmt.Sprintf("the agenda and projects led; %d open escalations assigned", escalations)}
+	t["home-exec-afresh"] = target{Path: "/?afresh=" + freshQuery, Email: root, Who: "the root unit's head (" + rootName + ")",
+		Data: fmt.Sprintf("the agenda and projects led; %d open escalations assigned; a new query on every request", escalations)}
 	// The department page of the unit with the longest queue, as its head.
 	var unit, members int64
 	var unitName string

@@ -28,8 +28,9 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 	v := spine.ViewerFrom(ctx)
 	now := s.Now()
 	// Everything the body is drawn from besides the rows: the viewer (their name,
-	// roles and stand-in arrangements), their language and zone.
-	key, err := keyOf("home", rulesViewer(*v), i18n.Lang(ctx), ui.Location(ctx).String())
+	// roles and stand-in arrangements), their language and zone; and the query, which
+	// it ignores, as every kept page's key has it.
+	key, err := keyOf("home", rulesViewer(*v), i18n.Lang(ctx), ui.Location(ctx).String(), r.URL.RawQuery)
 	if err != nil {
 		s.Fail(w, r, err)
 		return

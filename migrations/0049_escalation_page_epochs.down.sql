@@ -1,5 +1,6 @@
 DROP TRIGGER users_org_epoch_sight ON users;
 DROP TRIGGER stand_ins_org_epoch ON stand_ins;
+DROP INDEX stand_ins_ends_at;
 DROP TRIGGER notifications_project_epochs_truncate ON notifications;
 DROP TRIGGER notifications_project_epochs_delete ON notifications;
 DROP TRIGGER notifications_project_epochs_update ON notifications;
@@ -27,6 +28,8 @@ DROP TRIGGER comments_project_epochs_insert ON comments;
 DROP TRIGGER projects_project_epochs_delete ON projects;
 DROP TRIGGER projects_project_epochs_update ON projects;
 DROP FUNCTION note_project_epochs_by_followed();
+DROP FUNCTION note_project_epochs_by_told();
+DROP FUNCTION note_project_epochs_by_escalation_comment();
 DROP FUNCTION note_project_epochs_by_escalation_row();
 DROP FUNCTION note_project_epochs_by_escalation();
 DROP FUNCTION note_project_epochs_by_comment();

@@ -86,3 +86,27 @@ func TestOnlyAShownChangeToARequestMovesItsProjectsEpoch(t *testing.T) {
 	require.NoError(t, w.Store.Pool().QueryRow(w.Ctx, `SELECT count(*) FROM content_epoch_moves`).Scan(&left))
 	require.Zero(t, left, "every commit empties what it noted")
 }
+
+// Only an escalation's conversation is on a kept page: a comment on a request leaves
+// the project's epoch alone (a busy chat would otherwise throw away its kept pages);
+// one on an escalation moves it.
+func TestOnlyAnEscalationsCommentMovesItsProjectsEpoch(t *testing.T) {
+	w := storetest.New(t)
+	e := w.Escalation(t, storetest.EscalationOpts{})
+	epoch := func() int64 {
+		var v int64
+		require.NoError(t, w.Store.Pool().QueryRow(w.Ctx,
+			`SELECT COALESCE((SELECT epoch FROM project_epochs WHERE project_id = $1), 0)`, e.ProjectID).Scan(&v))
+		return v
+	}
+	before := epoch()
+	_, err := w.Store.Pool().Exec(w.Ctx, `INSERT INTO comments (project_id, request_id, author_user_id, body)
+		SELECT project_id, id, (SELECT lead_user_id FROM projects WHERE id = project_id), '请求上的讨论' FROM requests WHERE id = $1`,
+		e.RequestID)
+	require.NoError(t, err)
+	require.Equal(t, before, epoch(), "a request's comment")
+	_, err = w.Store.Pool().Exec(w.Ctx, `INSERT INTO comments (project_id, escalation_id, author_user_id, body)
+		SELECT project_id, id, assigned_user_id, '升级事项上的讨论' FROM escalations WHERE id = $1`, e.ID)
+	require.NoError(t, err)
+	require.NotEqual(t, before, epoch(), "an escalation's comment")
+}

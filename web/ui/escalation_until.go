@@ -14,7 +14,7 @@ import (
 // be mentioned; the zero time for none). A page kept past it would be out of date
 // (pages/rendered_pages.go).
 func (v EscalationView) SameUntil(turn time.Time, loc *time.Location) time.Time {
-	until := minTime(nextMidnight(v.Now, v.Now.Location()), nextMidnight(v.Now, loc))
+	until := nextDay(v.Now, loc)
 	if !turn.IsZero() {
 		until = minTime(until, turn)
 	}
@@ -40,19 +40,22 @@ type escWindowLook struct {
 	percent int
 }
 
-// firstChange is the first moment in (from, bound] at which look differs from its
+// firstChange is the first moment in (from, bound) at which look differs from its
 // value at from, or bound if it never does. No part of what look returns may come back
-// to its value at from once it has left it within (from, bound] (a count that only
+// to its value at from once it has left it within (from, bound) (a count that only
 // moves one way, words that never repeat): then one comparison at bound tells whether
 // anything changed, and halving finds where. Within one calendar day of from's zone
 // the window's working days left only fall (across a weekend's first midnight they can
 // rise, which is why callers bound it by the next day).
 func firstChange[T comparable](from, bound time.Time, look func(time.Time) T) time.Time {
 	was := look(from)
-	if look(bound) == was {
+	// The last moment served, not bound itself: from bound on (the next day) the rule
+	// above no longer holds.
+	last := bound.Add(-time.Nanosecond)
+	if !last.After(from) || look(last) == was {
 		return bound
 	}
-	lo, hi := from, bound // look(lo) == was, look(hi) != was
+	lo, hi := from, last // look(lo) == was, look(hi) != was
 	for hi.Sub(lo) > time.Nanosecond {
 		mid := lo.Add(hi.Sub(lo) / 2)
 		if look(mid) == was {
@@ -64,10 +67,22 @@ func firstChange[T comparable](from, bound time.Time, look func(time.Time) T) ti
 	return hi
 }
 
+// nextDay is the earlier of the next midnight in at's zone and in loc, the reader's.
+func nextDay(at time.Time, loc *time.Location) time.Time {
+	return minTime(nextMidnight(at, at.Location()), nextMidnight(at, loc))
+}
+
 // nextMidnight is the start of the day after at's, in loc.
 func nextMidnight(at time.Time, loc *time.Location) time.Time {
-	y, m, d := at.In(loc).Date()
-	return time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	at = at.In(loc)
+	y, m, d := at.Date()
+	if next := time.Date(y, m, d+1, 0, 0, 0, 0, loc); next.After(at) {
+		return next
+	}
+	// A midnight the clocks skip (time.Date may then answer an hour early): the day
+	// starts when they change.
+	_, end := at.ZoneBounds()
+	return end
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -82,7 +97,7 @@ func minTime(a, b time.Time) time.Time {
 // reader's (the stand-in banner tells whether an arrangement runs today; the viewer's
 // own arrangements are read again on every request).
 func (v InboxView) SameUntil(loc *time.Location) time.Time {
-	return minTime(nextMidnight(v.Now, v.Now.Location()), nextMidnight(v.Now, loc))
+	return nextDay(v.Now, loc)
 }
 
 // SameUntil is the first moment from which the escalation list, drawn at v.Now, would
@@ -90,7 +105,7 @@ func (v InboxView) SameUntil(loc *time.Location) time.Time {
 // loc, the reader's, or a row's age, window or overdue mark moving on (each only moves
 // one way within a day).
 func (v EscalationQueueView) SameUntil(loc *time.Location) time.Time {
-	until := minTime(nextMidnight(v.Now, v.Now.Location()), nextMidnight(v.Now, loc))
+	until := nextDay(v.Now, loc)
 	for _, row := range v.Rows {
 		e := row.Escalation
 		until = firstChange(v.Now, until, func(at time.Time) escRowLook {
@@ -113,7 +128,7 @@ type escRowLook struct {
 // for the agenda (the zero time for none); or an item's age, time left or overdue mark
 // moving on.
 func (v HomeView) SameUntil(loc *time.Location, quiet time.Time) time.Time {
-	until := minTime(nextMidnight(v.Today, v.Today.Location()), nextMidnight(v.Today, loc))
+	until := nextDay(v.Today, loc)
 	if !quiet.IsZero() {
 		until = minTime(until, quiet)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 	"time"
+	_ "time/tzdata" // Europe/Berlin changes its clocks
 
 	"github.com/stretchr/testify/require"
 
@@ -87,6 +88,47 @@ func TestEscalationListIsTheSameUntilARowMovesOn(t *testing.T) {
 			require.NotEqual(t, look(v, now), look(v, until), "%s: moved on at %s", name, until)
 		} else {
 			require.Empty(t, rows, "%s: a row changes before midnight", name)
+		}
+	}
+}
+
+// Where the clocks change, every moment before SameUntil draws the window as the page
+// was drawn: sampled every few minutes across the days around each change of 2026 in
+// Berlin (at 02:00 and 03:00) and Santiago (at midnight), for windows opened at several
+// times of day (review found "3 days left" turning back to 4 at 02:00 when counted day
+// by day in the zone).
+func TestEscalationPageIsTheSameUntilItsWindowMovesOnAcrossAChangeOfTheClocks(t *testing.T) {
+	look := func(e accord.Escalation, at time.Time) escWindowLook {
+		return escWindowLook{left: escWorkingDaysLeft(at, e.WindowDueAt), overdue: escOverdue(e, at), percent: escElapsedPercent(e, at)}
+	}
+	for _, zone := range []string{"Europe/Berlin", "America/Santiago"} {
+		loc, err := time.LoadLocation(zone)
+		require.NoError(t, err)
+		var changes []time.Time
+		for at := time.Date(2026, 1, 1, 0, 0, 0, 0, loc); at.Year() == 2026; {
+			_, end := at.ZoneBounds()
+			if end.IsZero() || end.Year() != 2026 {
+				break
+			}
+			changes, at = append(changes, end), end
+		}
+		require.Len(t, changes, 2, zone)
+		for _, change := range changes {
+			for _, opened := range []time.Time{change.AddDate(0, 0, -7).Add(-45 * time.Minute),
+				change.AddDate(0, 0, -5).Add(-10 * time.Hour), change.AddDate(0, 0, -2).Add(15 * time.Hour),
+				change.AddDate(0, 0, -9).Add(15 * time.Minute), change.AddDate(0, 0, -4).Add(30 * time.Minute)} {
+				e := accord.Escalation{Status: accord.EscalationOpen, WindowOpenedAt: opened,
+					WindowDueAt: accord.AddWorkingDays(opened, 5, loc)}
+				for now := change.AddDate(0, 0, -3); now.Before(change.AddDate(0, 0, 3)); now = now.Add(13 * time.Minute) {
+					v := EscalationView{Escalation: e, Now: now.In(loc)}
+					until := v.SameUntil(time.Time{}, loc)
+					require.True(t, until.After(now), "%s at %s", zone, now)
+					for at := now; at.Before(until); at = at.Add(4 * time.Minute) {
+						require.Equal(t, look(e, now.In(loc)), look(e, at.In(loc)), "%s: drawn at %s, kept until %s, otherwise at %s",
+							zone, now, until, at)
+					}
+				}
+			}
 		}
 	}
 }

@@ -7,8 +7,7 @@ import "time"
 // stale, or the time since a request's last activity reading otherwise. A page kept
 // past it would be out of date (pages/rendered_pages.go).
 func (v TrackerView) SameUntil() time.Time {
-	y, m, d := v.Now.Date()
-	until := time.Date(y, m, d+1, 0, 0, 0, 0, v.Now.Location())
+	until := nextMidnight(v.Now, v.Now.Location())
 	for _, g := range v.Groups {
 		for _, l := range g.Lines {
 			if at := agoChangesAt(v.Now, l.Request.LastActivityAt); at.Before(until) {

@@ -115,15 +115,19 @@ func keptSize(body []byte) int64 { return int64(cap(body)) + 256 }
 
 // put keeps body under key until then (the zero time: always), with read, in place
 // of what was kept under it, dropping the least recently used bodies beyond the limit.
-// A body larger than a quarter of the limit is not kept: it would push out many.
+// A body larger than a quarter of the limit is not kept (it would push out many), and
+// what was kept under its key goes all the same.
 func (c *renderedPages) put(key renderedKey, body []byte, until time.Time, read any) {
-	if c == nil || keptSize(body) > c.limit/4 {
+	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.byKey[key]; ok {
 		c.drop(e) // kept with epochs a later read found moved, or the same bytes rendered alongside
+	}
+	if keptSize(body) > c.limit/4 {
+		return
 	}
 	c.byKey[key] = c.order.PushFront(&renderedPage{key: key, body: body, until: until, read: read})
 	c.size += keptSize(body)

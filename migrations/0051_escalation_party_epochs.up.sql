@@ -4,9 +4,17 @@
 -- 0050) hold the escalations routed to them, those of their projects, those of the
 -- units they head and those of the requests handed to them: every write to an
 -- escalation moves, at commit, the epochs of its superior, its project's lead and its
--- request's key person, before and after, and of its request's holding unit; a
--- project started, removed or changing lead moves its leads'. (A unit changing head moves the
+-- request's key person, before and after, and of its request's holding unit (but for
+-- the sweep's reminders, which show nowhere); a project started, removed or changing
+-- lead moves its leads'. (A unit changing head moves the
 -- organisation's epoch, 0047; a request changing unit or key person, theirs, 0050.)
+-- The reminders the sweep sends halfway and late through a decision window, and the
+-- moment of the next, show nowhere: a change to them alone moves nothing.
+CREATE FUNCTION escalation_change_shown(n escalations, o escalations) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT to_jsonb(n) - ARRAY['reminded_half', 'reminded_late', 'window_remind_at']
+        IS DISTINCT FROM to_jsonb(o) - ARRAY['reminded_half', 'reminded_late', 'window_remind_at']
+$$;
+
 CREATE FUNCTION note_escalation_party_epochs() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     touched jsonb; -- [{id, assigned}], before and after: a function may name only its trigger's transition tables
@@ -16,12 +24,17 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT jsonb_agg(jsonb_build_array(request_id, assigned_user_id)) INTO touched FROM new_rows;
     ELSIF TG_OP = 'UPDATE' THEN
-        SELECT jsonb_agg(jsonb_build_array(request_id, assigned_user_id)) INTO touched
-        FROM (SELECT request_id, assigned_user_id FROM new_rows UNION SELECT request_id, assigned_user_id FROM old_rows) x;
+        SELECT jsonb_agg(jsonb_build_array(x.request_id, x.assigned_user_id)) INTO touched
+        FROM new_rows n JOIN old_rows o ON o.id = n.id
+        CROSS JOIN LATERAL (VALUES (n.request_id, n.assigned_user_id), (o.request_id, o.assigned_user_id)) x (request_id, assigned_user_id)
+        WHERE escalation_change_shown(n, o);
     ELSE
         SELECT jsonb_agg(jsonb_build_array(request_id, assigned_user_id)) INTO touched FROM old_rows;
     END IF;
-    WITH x AS (SELECT (t->>0)::bigint AS request_id, (t->>1)::bigint AS assigned FROM jsonb_array_elements(touched) t)
+    IF touched IS NULL THEN
+        RETURN NULL;
+    END IF;
+    WITH x AS (SELECT DISTINCT (t->>0)::bigint AS request_id, (t->>1)::bigint AS assigned FROM jsonb_array_elements(touched) t)
     SELECT array_agg(DISTINCT r.holder_unit_id),
            (SELECT array_agg(DISTINCT u) FROM (
                 SELECT x.assigned FROM x
@@ -57,6 +70,27 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+
+-- 0048's trigger moves an escalation's project on every update: now only on a shown
+-- change, so the sweep's reminders throw no page away.
+CREATE FUNCTION note_project_epochs_by_shown_escalation_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    touched bigint[];
+BEGIN
+    SELECT array_agg(DISTINCT x.project_id) INTO touched
+    FROM new_rows n JOIN old_rows o ON o.id = n.id
+    CROSS JOIN LATERAL (VALUES (n.project_id), (o.project_id)) x (project_id)
+    WHERE escalation_change_shown(n, o);
+    IF touched IS NOT NULL THEN
+        PERFORM note_content_epoch_moves(false, touched);
+    END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER escalations_project_epochs_update ON escalations;
+CREATE TRIGGER escalations_project_epochs_update AFTER UPDATE ON escalations
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION note_project_epochs_by_shown_escalation_change();
 
 CREATE TRIGGER escalations_party_epochs_insert AFTER INSERT ON escalations
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_escalation_party_epochs();

@@ -110,3 +110,52 @@ func TestOnlyAnEscalationsCommentMovesItsProjectsEpoch(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEqual(t, before, epoch(), "an escalation's comment")
 }
+
+// An escalation written while its project is handed to another lead: the statement
+// notes the lead it finds (the old one), but the new lead's lists are kept with the
+// epochs of every project they lead, which the escalation's commit moves (review
+// reproduced the race before they were).
+func TestAnEscalationWrittenWhileItsProjectChangesLeadMovesTheNewLeadsLists(t *testing.T) {
+	w := storetest.New(t)
+	e := w.Escalation(t, storetest.EscalationOpts{})
+	newLead := w.Person(t, storetest.PersonOpts{})
+	tx, err := w.Store.Pool().Begin(w.Ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(w.Ctx) //nolint:errcheck
+	_, err = tx.Exec(w.Ctx, `UPDATE escalations SET lead_statement = '项目方说明', version = version + 1 WHERE id = $1`, e.ID)
+	require.NoError(t, err)
+	_, err = w.Store.Pool().Exec(w.Ctx, `UPDATE projects SET lead_user_id = $2 WHERE id = $1`, e.ProjectID, newLead.ID)
+	require.NoError(t, err)
+	kept, err := w.Store.EscalationListEpochs(w.Ctx, newLead.ID)
+	require.NoError(t, err)
+	require.Contains(t, kept.Projects, e.ProjectID, "the project they now lead")
+	require.NoError(t, tx.Commit(w.Ctx))
+	now, err := w.Store.QueueEpochsNow(w.Ctx, newLead.ID, kept)
+	require.NoError(t, err)
+	require.False(t, now.Equal(kept), "the escalation's commit moves what the new lead's list was kept with")
+}
+
+// The sweep's reminders show nowhere: marking one sent moves no epoch.
+func TestAReminderAloneMovesNoEpoch(t *testing.T) {
+	w := storetest.New(t)
+	e := w.Escalation(t, storetest.EscalationOpts{})
+	read := func() reminderEpochs {
+		var s reminderEpochs
+		require.NoError(t, w.Store.Pool().QueryRow(w.Ctx, `SELECT
+			COALESCE((SELECT epoch FROM project_epochs WHERE project_id = $1), 0),
+			COALESCE((SELECT epoch FROM user_epochs WHERE user_id = $2), 0)`, e.ProjectID, e.AssignedUserID).Scan(&s.project, &s.superior))
+		return s
+	}
+	before := read()
+	_, err := w.Store.Pool().Exec(w.Ctx, `UPDATE escalations SET reminded_half = true WHERE id = $1`, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, before, read(), "a reminder alone")
+	_, err = w.Store.Pool().Exec(w.Ctx, `UPDATE escalations SET lead_statement = '说明', version = version + 1 WHERE id = $1`, e.ID)
+	require.NoError(t, err)
+	after := read()
+	require.NotEqual(t, before.project, after.project, "a statement moves the project")
+	require.NotEqual(t, before.superior, after.superior, "and the superior")
+}
+
+// reminderEpochs is a project's and a person's epoch, read together.
+type reminderEpochs struct{ project, superior int64 }

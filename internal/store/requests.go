@@ -520,13 +520,15 @@ func (s *Store) InboxEpochs(ctx context.Context, userID int64, standInUnits []in
 	return at, nil
 }
 
-// EscalationListEpochs reads the epochs of the organisation, user userID and every
-// unit they head (their escalation lists' "my units", closed units included), before
-// those lists are read: a page rendered from what is read after them may be kept with
-// them (migration 0051 moves them).
+// EscalationListEpochs reads the epochs of the organisation, user userID, every unit
+// they head (their escalation lists' "my units", closed units included) and every
+// project they lead, before those lists are read: a page rendered from what is read
+// after them may be kept with them (migration 0051 moves them). The projects led cover
+// a project handed to them while one of its escalations was being written: 0051 notes
+// the lead when the escalation's statement runs, the project's epoch moves at its
+// commit.
 func (s *Store) EscalationListEpochs(ctx context.Context, userID int64) (QueueEpochs, error) {
-	at, err := s.queueEpochs(ctx, queueEpochsSQL(`ARRAY(SELECT id FROM units WHERE head_user_id = $1 OR id = ANY ($2::bigint[]))`),
-		userID, []int64(nil), nil)
+	at, _, err := s.partyEpochs(ctx, userID, time.Time{})
 	if err != nil {
 		return QueueEpochs{}, fmt.Errorf("store: epochs of user %d's escalations: %w", userID, err)
 	}
@@ -540,9 +542,25 @@ func (s *Store) EscalationListEpochs(ctx context.Context, userID int64) (QueueEp
 // quiet for the agenda (the zero time for none): the page changes then with nothing
 // written.
 func (s *Store) HomeEpochs(ctx context.Context, userID int64, now time.Time) (QueueEpochs, time.Time, error) {
+	at, quiet, err := s.partyEpochs(ctx, userID, now)
+	if err != nil {
+		return QueueEpochs{}, time.Time{}, fmt.Errorf("store: epochs of user %d's start page: %w", userID, err)
+	}
+	return at, quiet, nil
+}
+
+// partyEpochs reads the epochs of the organisation, user userID, every unit they head
+// and every project they lead, and, unless now is the zero time, the first moment
+// from now at which a sent request of those projects goes quiet (the zero time for
+// none).
+func (s *Store) partyEpochs(ctx context.Context, userID int64, now time.Time) (QueueEpochs, time.Time, error) {
 	at := QueueEpochs{Units: map[int64]int64{}, Projects: map[int64]int64{}}
 	var unitIDs, unitEpochs, projectIDs, projectEpochs []int64
 	var quiet *time.Time
+	var asOf *time.Time
+	if !now.IsZero() {
+		asOf = &now
+	}
 	err := s.pool.QueryRow(ctx, `WITH u AS (SELECT id FROM units WHERE head_user_id = $1),
 			led AS (SELECT id, cadence_days FROM projects WHERE lead_user_id = $1)
 		SELECT (SELECT epoch FROM org_epoch), COALESCE((SELECT epoch FROM user_epochs WHERE user_id = $1), 0),
@@ -553,10 +571,11 @@ func (s *Store) HomeEpochs(ctx context.Context, userID int64, now time.Time) (Qu
 			-- Agenda's "stale": quiet for longer than the project's cadence.
 			(SELECT min(r.last_activity_at + make_interval(days => l.cadence_days)) FROM led l
 			 JOIN requests r ON r.project_id = l.id
-			 WHERE r.state IN `+sentOpen+` AND r.last_activity_at + make_interval(days => l.cadence_days) >= $2)`,
-		userID, now).Scan(&at.Org, &at.User, &unitIDs, &unitEpochs, &projectIDs, &projectEpochs, &quiet)
+			 WHERE $2::timestamptz IS NOT NULL AND r.state IN `+sentOpen+`
+			   AND r.last_activity_at + make_interval(days => l.cadence_days) >= $2)`,
+		userID, asOf).Scan(&at.Org, &at.User, &unitIDs, &unitEpochs, &projectIDs, &projectEpochs, &quiet)
 	if err != nil {
-		return QueueEpochs{}, time.Time{}, fmt.Errorf("store: epochs of user %d's start page: %w", userID, err)
+		return QueueEpochs{}, time.Time{}, err
 	}
 	for i, id := range unitIDs {
 		at.Units[id] = unitEpochs[i]

@@ -106,10 +106,15 @@ func (v InboxView) SameUntil(loc *time.Location) time.Time {
 // one way within a day).
 func (v EscalationQueueView) SameUntil(loc *time.Location) time.Time {
 	until := nextDay(v.Now, loc)
+	showsLeft := v.List == accord.ListToDecide || v.All // escQueueRow's last column
 	for _, row := range v.Rows {
 		e := row.Escalation
 		until = firstChange(v.Now, until, func(at time.Time) escRowLook {
-			return escRowLook{ageDays: escAgeDays(e.CreatedAt, at), left: escWorkingDaysLeft(at, e.WindowDueAt), overdue: escOverdue(e, at)}
+			look := escRowLook{ageDays: escAgeDays(e.CreatedAt, at), overdue: escOverdue(e, at)}
+			if showsLeft {
+				look.left = escWorkingDaysLeft(at, e.WindowDueAt)
+			}
+			return look
 		})
 	}
 	return until
@@ -125,31 +130,40 @@ type escRowLook struct {
 // SameUntil is the first moment from which the start page, drawn at v.Today, would
 // be drawn otherwise with nothing else changed: the next day, in v.Today's zone and in
 // loc, the reader's; quiet, the moment a request of the viewer's projects goes quiet
-// for the agenda (the zero time for none); or an item's age, time left or overdue mark
-// moving on.
+// for the agenda (the zero time for none); or what an item shows of the clock moving
+// on (agendaMeta).
 func (v HomeView) SameUntil(loc *time.Location, quiet time.Time) time.Time {
 	until := nextDay(v.Today, loc)
 	if !quiet.IsZero() {
 		until = minTime(until, quiet)
 	}
-	for _, items := range v.Agenda {
+	for kind, items := range v.Agenda {
 		for _, a := range items {
-			until = firstChange(v.Today, until, func(at time.Time) agendaLook {
-				days, hours, late := timeLeftParts(a.At, at)
-				if days >= 2 {
-					hours = 0 // shown in days
-				}
-				return agendaLook{since: wholeDaysSince(a.At, at), leftDays: days, leftHours: hours, late: late,
-					overdue: agendaOverdue(a, at)}
-			})
+			until = firstChange(v.Today, until, func(at time.Time) agendaLook { return agendaLookOf(kind, a, at) })
 		}
 	}
 	return until
 }
 
-// agendaLook is what an agenda item shows that depends on the clock: none of it comes
-// back to a value once it has left it.
+// agendaLook is what an agenda item shows of the clock: none of it comes back to a
+// value once it has left it.
 type agendaLook struct {
 	since, leftDays, leftHours int
 	late, overdue              bool
+}
+
+// agendaLookOf is what agendaMeta shows of the clock at at for item a of kind: how
+// long ago, the time left, or whether it is overdue.
+func agendaLookOf(kind accord.AgendaKind, a accord.AgendaItem, at time.Time) agendaLook {
+	switch kind {
+	case accord.AgendaDecide:
+		days, hours, late := timeLeftParts(a.At, at)
+		if days >= 2 {
+			hours = 0 // shown in days
+		}
+		return agendaLook{leftDays: days, leftHours: hours, late: late}
+	case accord.AgendaDeliver, accord.AgendaPromise:
+		return agendaLook{overdue: agendaOverdue(a, at)}
+	}
+	return agendaLook{since: wholeDaysSince(a.At, at)}
 }

@@ -79,7 +79,7 @@ func TestEscalationListIsTheSameUntilARowMovesOn(t *testing.T) {
 		"overdue at 11:00, aged long ago":  {row(now.AddDate(0, 0, -9).Add(-time.Hour), now.Add(90*time.Minute))},
 		"the earlier of two rows' changes": {row(now.AddDate(0, 0, -3).Add(2*time.Hour), now.AddDate(0, 0, 8)), row(now.Add(-time.Hour), now.Add(5*time.Hour))},
 	} {
-		v := EscalationQueueView{Now: now, Rows: rows}
+		v := EscalationQueueView{Now: now, Rows: rows, List: accord.ListToDecide} // the tab that shows the time left
 		until := v.SameUntil(time.UTC)
 		require.True(t, until.After(now), name)
 		require.False(t, until.After(midnight), name)

@@ -30,8 +30,8 @@ type keptEscalationList struct {
 //
 // The page is kept rendered with the epochs it was read at (the inbox's way, see
 // showInboxPage): the organisation's, the viewer's and their units' (migration 0051
-// moves them on every write to an escalation they take part in) and the listed
-// projects'. Every open escalation (an administrator's list) and a stand-in's queue,
+// moves them on every write to an escalation they take part in), the projects they
+// lead and the listed projects'. Every open escalation (an administrator's list) and a stand-in's queue,
 // which holds someone else's, are rendered afresh.
 func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -87,17 +87,24 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	offset := (page - 1) * escalationsPerPage
 	var rows []accord.Escalation
 	var total int
+	var listed map[int64]int64
 	switch list {
 	case accord.ListAllOpen:
 		rows, total, err = s.store.OpenEscalations(ctx, offset, escalationsPerPage)
 	case accord.ListToDecide:
-		rows, total, at.Projects, err = s.store.EscalationsToDecideAt(ctx, *v, offset, escalationsPerPage)
+		rows, total, listed, err = s.store.EscalationsToDecideAt(ctx, *v, offset, escalationsPerPage)
 	default:
-		rows, total, at.Projects, err = s.store.EscalationsInListAt(ctx, v.User.ID, list, offset, escalationsPerPage)
+		rows, total, listed, err = s.store.EscalationsInListAt(ctx, v.User.ID, list, offset, escalationsPerPage)
 	}
 	if err != nil {
 		s.Fail(w, r, err)
 		return
+	}
+	// The listed rows' projects, read with them (those the viewer leads were read first).
+	for project, epoch := range listed {
+		if _, ok := at.Projects[project]; !ok && keep {
+			at.Projects[project] = epoch
+		}
 	}
 	ids := make([]int64, 0, len(rows))
 	seen := map[int64]bool{}

@@ -15,13 +15,6 @@ const escalationsPerPage = 20
 
 func escalationPath(id int64) string { return "/escalations/" + strconv.FormatInt(id, 10) }
 
-// keptEscalationList is what a kept escalation list is served with: the epochs it was
-// read at, and its title (the list shown when none is asked for follows the counts).
-type keptEscalationList struct {
-	at      store.QueueEpochs
-	titleID string
-}
-
 // showEscalationsPage shows one list of escalations (?list=): to decide (the
 // superior's queue), involving my units (heads, key people), my projects' (leads),
 // decided, and, for administrators, every open one (also ?all=1). Without a list it
@@ -45,14 +38,12 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if body, read, ok := s.rendered.getRead(key, now); ok && keep {
-		kept := read.(keptEscalationList)
-		current, err := s.store.QueueEpochsNow(ctx, v.User.ID, kept.at)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		if current.Equal(kept.at) {
+	if keep {
+		if body, kept, ok, err := s.keptWhileSame(ctx, key, now, v.User.ID); err != nil || ok {
+			if err != nil {
+				s.Fail(w, r, err)
+				return
+			}
 			s.page(w, r, http.StatusOK, i18n.T(ctx, kept.titleID), "escalations", renderedBody(body))
 			return
 		}
@@ -127,7 +118,7 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	content := ui.EscalationQueue(view)
 	if keep {
 		body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx)),
-			keptEscalationList{at: at, titleID: list.TitleID()}, content)
+			keptAt{at: at, titleID: list.TitleID()}, content)
 		if err != nil {
 			s.Fail(w, r, err)
 			return

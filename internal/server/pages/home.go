@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"accord/internal/server/spine"
-	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -35,17 +34,13 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if body, read, ok := s.rendered.getRead(key, now); ok {
-		kept := read.(store.QueueEpochs)
-		current, err := s.store.QueueEpochsNow(ctx, v.User.ID, kept)
+	if body, _, ok, err := s.keptWhileSame(ctx, key, now, v.User.ID); err != nil || ok {
 		if err != nil {
 			s.Fail(w, r, err)
 			return
 		}
-		if current.Equal(kept) {
-			s.page(w, r, http.StatusOK, i18n.T(ctx, "nav_home"), "home", renderedBody(body))
-			return
-		}
+		s.page(w, r, http.StatusOK, i18n.T(ctx, "nav_home"), "home", renderedBody(body))
+		return
 	}
 	// The epochs first: everything read after them is no older than they say.
 	at, quiet, err := s.store.HomeEpochs(ctx, v.User.ID, now)
@@ -72,7 +67,7 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 	// The arrangements running now came with the viewer: no query of their own.
 	view := ui.HomeView{Viewer: rulesViewer(*v), Projects: projects, Today: now, Agenda: items, Counts: counts,
 		StandIns: slices.Concat(v.AwayWith, v.StandingIn)}
-	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx), quiet), at, ui.Home(view))
+	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx), quiet), keptAt{at: at}, ui.Home(view))
 	if err != nil {
 		s.Fail(w, r, err)
 		return

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+
+	"accord/internal/store"
 )
 
 // renderedPages keeps the rendered bodies of pages (the part inside the layout) by a
@@ -163,4 +165,28 @@ type renderedBody []byte
 func (b renderedBody) Render(_ context.Context, w io.Writer) error {
 	_, err := w.Write(b)
 	return err
+}
+
+// keptAt is what a page kept by the epochs it was read at (the inbox, the escalation
+// lists, the start page) is kept with: those epochs, and its title's message when the
+// title follows what was read.
+type keptAt struct {
+	at      store.QueueEpochs
+	titleID string
+}
+
+// keptWhileSame returns the body kept under key and what it was kept with, when the
+// epochs it was read at are all unchanged now (one statement); ok is false when
+// nothing is kept or something moved.
+func (s *Server) keptWhileSame(ctx context.Context, key renderedKey, now time.Time, userID int64) (body []byte, kept keptAt, ok bool, err error) {
+	body, read, ok := s.rendered.getRead(key, now)
+	if !ok {
+		return nil, keptAt{}, false, nil
+	}
+	kept = read.(keptAt)
+	current, err := s.store.QueueEpochsNow(ctx, userID, kept.at)
+	if err != nil || !current.Equal(kept.at) {
+		return nil, keptAt{}, false, err
+	}
+	return body, kept, true, nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"accord/internal/accord"
 	"accord/internal/server/spine"
-	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -35,17 +34,13 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if body, read, ok := s.rendered.getRead(key, now); ok {
-		kept := read.(store.QueueEpochs)
-		current, err := s.store.QueueEpochsNow(ctx, v.User.ID, kept)
+	if body, _, ok, err := s.keptWhileSame(ctx, key, now, v.User.ID); err != nil || ok {
 		if err != nil {
 			s.Fail(w, r, err)
 			return
 		}
-		if current.Equal(kept) {
-			s.page(w, r, http.StatusOK, i18n.T(ctx, "rq_inbox_title"), "inbox", renderedBody(body))
-			return
-		}
+		s.page(w, r, http.StatusOK, i18n.T(ctx, "rq_inbox_title"), "inbox", renderedBody(body))
+		return
 	}
 	// The epochs first: everything read after them is no older than they say.
 	at, err := s.store.InboxEpochs(ctx, v.User.ID, v.StandInUnits())
@@ -78,7 +73,7 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx)), at, ui.Inbox(view))
+	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx)), keptAt{at: at}, ui.Inbox(view))
 	if err != nil {
 		s.Fail(w, r, err)
 		return

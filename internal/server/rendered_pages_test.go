@@ -90,6 +90,33 @@ func keptAgainstFresh(t *testing.T, b *testBundle, people map[string]string, pat
 	}
 }
 
+// keptDecide has the chief executive decide escalation id: IT delivers a first phase.
+func (b *testBundle) keptDecide(t *testing.T, id int64) {
+	t.Helper()
+	ctx := context.Background()
+	now, err := b.st.Escalation(ctx, id)
+	require.NoError(t, err)
+	due := b.now.AddDate(0, 0, 30)
+	_, err = b.st.Decide(ctx, b.escViewer(t, "ceo@accord.demo"), id, now.Version,
+		accord.DecisionInput{Kind: accord.DecideDirect, Note: "先交付一期必需功能", DueDate: &due}, *b.now)
+	require.NoError(t, err)
+}
+
+// keptRenameIT renames IT to "IT centre"; keptITHeadless then leaves it without a head.
+func (b *testBundle) keptRenameIT(t *testing.T) {
+	t.Helper()
+	it := b.units(t)["IT"]
+	_, err := b.st.RenameUnit(context.Background(), 0, it.ID, it.Version, "信息技术中心", "IT centre")
+	require.NoError(t, err)
+}
+
+func (b *testBundle) keptITHeadless(t *testing.T) {
+	t.Helper()
+	it := b.units(t)["IT centre"]
+	_, err := b.st.SetUnitHead(context.Background(), 0, it.ID, it.Version, nil)
+	require.NoError(t, err)
+}
+
 // TestKeptWorkbooksMatchAFreshRenderAfterEveryChange reads a workbook from a server
 // that keeps rendered pages and from one that keeps none, for people with different
 // rights and languages, after each kind of write the page shows: every kept page must
@@ -311,14 +338,7 @@ func TestKeptEscalationPagesMatchAFreshRenderAfterEveryChange(t *testing.T) {
 		_, err := b.st.UpdateProject(ctx, lead.ID, p.ID, p.Version, in)
 		require.NoError(t, err)
 	})
-	step("the decision", func() {
-		now, err := b.st.Escalation(ctx, e.ID)
-		require.NoError(t, err)
-		due := b.now.AddDate(0, 0, 30)
-		_, err = b.st.Decide(ctx, b.escViewer(t, "ceo@accord.demo"), e.ID, now.Version,
-			accord.DecisionInput{Kind: accord.DecideDirect, Note: "先交付一期必需功能", DueDate: &due}, *b.now)
-		require.NoError(t, err)
-	})
+	step("the decision", func() { b.keptDecide(t, e.ID) })
 	itUnit := b.units(t)["IT"]
 	seen = step("IT's head steps down, told of it but no longer a side", func() {
 		_, err := b.st.SetUnitHead(ctx, 0, itUnit.ID, itUnit.Version, nil)
@@ -397,15 +417,8 @@ func TestKeptInboxesMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	step("a member joins IT, someone to hand requests to", func() {
 		require.NoError(t, b.st.AddMembership(ctx, 0, b.user(t, "data.analyst@accord.demo").ID, itUnit.ID))
 	})
-	step("IT renamed", func() {
-		_, err := b.st.RenameUnit(ctx, 0, itUnit.ID, itUnit.Version, "信息技术中心", "IT centre")
-		require.NoError(t, err)
-	})
-	seen := step("IT's head steps down", func() {
-		now := b.units(t)["IT centre"]
-		_, err := b.st.SetUnitHead(ctx, 0, now.ID, now.Version, nil)
-		require.NoError(t, err)
-	})
+	step("IT renamed", func() { b.keptRenameIT(t) })
+	seen := step("IT's head steps down", func() { b.keptITHeadless(t) })
 	require.NotContains(t, seen["it@accord.demo/inbox"], "CRM", "IT's former head no longer answers for its queue")
 }
 
@@ -452,24 +465,9 @@ func TestKeptEscalationListsMatchAFreshRenderAfterEveryChange(t *testing.T) {
 			it.ID, itDev)
 		require.NoError(t, err)
 	})
-	step("the decision", func() {
-		now, err := b.st.Escalation(ctx, e.ID)
-		require.NoError(t, err)
-		due := b.now.AddDate(0, 0, 30)
-		_, err = b.st.Decide(ctx, b.escViewer(t, "ceo@accord.demo"), e.ID, now.Version,
-			accord.DecisionInput{Kind: accord.DecideDirect, Note: "先交付一期必需功能", DueDate: &due}, *b.now)
-		require.NoError(t, err)
-	})
-	itUnit := b.units(t)["IT"]
-	step("IT renamed", func() {
-		_, err := b.st.RenameUnit(ctx, 0, itUnit.ID, itUnit.Version, "信息技术中心", "IT centre")
-		require.NoError(t, err)
-	})
-	seen := step("IT's head steps down", func() {
-		now := b.units(t)["IT centre"]
-		_, err := b.st.SetUnitHead(ctx, 0, now.ID, now.Version, nil)
-		require.NoError(t, err)
-	})
+	step("the decision", func() { b.keptDecide(t, e.ID) })
+	step("IT renamed", func() { b.keptRenameIT(t) })
+	seen := step("IT's head steps down", func() { b.keptITHeadless(t) })
 	require.NotContains(t, seen["it@accord.demo/escalations?list=decided"], "CRM", "IT's former head no longer sees its escalations")
 }
 
@@ -524,9 +522,5 @@ func TestKeptHomePagesMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	quiet := sentAt.AddDate(0, 0, p.CadenceDays)
 	step("a minute before the lead's requests go quiet", func() { *b.now = quiet.Add(-time.Minute) })
 	step("a minute after", func() { *b.now = quiet.Add(time.Minute) })
-	itUnit := b.units(t)["IT"]
-	step("IT renamed", func() {
-		_, err := b.st.RenameUnit(ctx, 0, itUnit.ID, itUnit.Version, "信息技术中心", "IT centre")
-		require.NoError(t, err)
-	})
+	step("IT renamed", func() { b.keptRenameIT(t) })
 }

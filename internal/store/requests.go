@@ -482,6 +482,22 @@ type QueueEpochs struct {
 	Projects map[int64]int64
 }
 
+// With adds to e the epochs of units and projects read after it, keeping e's own for a
+// row both name: read earlier, it vouches for no more than was read after it.
+func (e QueueEpochs) With(units, projects map[int64]int64) QueueEpochs {
+	for id, epoch := range units {
+		if _, ok := e.Units[id]; !ok {
+			e.Units[id] = epoch
+		}
+	}
+	for id, epoch := range projects {
+		if _, ok := e.Projects[id]; !ok {
+			e.Projects[id] = epoch
+		}
+	}
+	return e
+}
+
 // Equal reports whether e and o name the same epochs of the same rows.
 func (e QueueEpochs) Equal(o QueueEpochs) bool {
 	return e.Org == o.Org && e.User == o.User && maps.Equal(e.Units, o.Units) && maps.Equal(e.Projects, o.Projects)

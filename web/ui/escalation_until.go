@@ -106,12 +106,11 @@ func (v InboxView) SameUntil(loc *time.Location) time.Time {
 // one way within a day).
 func (v EscalationQueueView) SameUntil(loc *time.Location) time.Time {
 	until := nextDay(v.Now, loc)
-	showsLeft := v.List == accord.ListToDecide || v.All // escQueueRow's last column
 	for _, row := range v.Rows {
 		e := row.Escalation
 		until = firstChange(v.Now, until, func(at time.Time) escRowLook {
 			look := escRowLook{ageDays: escAgeDays(e.CreatedAt, at), overdue: escOverdue(e, at)}
-			if showsLeft {
+			if v.showsTimeLeft() {
 				look.left = escWorkingDaysLeft(at, e.WindowDueAt)
 			}
 			return look

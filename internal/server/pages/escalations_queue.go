@@ -24,8 +24,8 @@ func escalationPath(id int64) string { return "/escalations/" + strconv.FormatIn
 // The page is kept rendered with the epochs it was read at (the inbox's way, see
 // showInboxPage): the organisation's, the viewer's and their units' (migration 0051
 // moves them on every write to an escalation they take part in), the projects they
-// lead and the listed projects'. Every open escalation (an administrator's list) and a stand-in's queue,
-// which holds someone else's, are rendered afresh.
+// lead and the listed projects'. Every open escalation (an administrator's list) and
+// a stand-in's queue, which holds someone else's, are rendered afresh.
 func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := spine.ViewerFrom(ctx)
@@ -38,15 +38,8 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if keep {
-		if body, kept, ok, err := s.keptWhileSame(ctx, key, now, v.User.ID); err != nil || ok {
-			if err != nil {
-				s.Fail(w, r, err)
-				return
-			}
-			s.page(w, r, http.StatusOK, i18n.T(ctx, kept.titleID), "escalations", renderedBody(body))
-			return
-		}
+	if keep && s.servedKept(w, r, key, now, "escalations") {
+		return
 	}
 	var at store.QueueEpochs
 	if keep {
@@ -91,11 +84,8 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	// The listed rows' projects, read with them (those the viewer leads were read first).
-	for project, epoch := range listed {
-		if _, ok := at.Projects[project]; !ok && keep {
-			at.Projects[project] = epoch
-		}
+	if keep {
+		at = at.With(nil, listed) // the listed rows' projects, read with them
 	}
 	ids := make([]int64, 0, len(rows))
 	seen := map[int64]bool{}

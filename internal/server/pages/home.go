@@ -34,12 +34,7 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if body, _, ok, err := s.keptWhileSame(ctx, key, now, v.User.ID); err != nil || ok {
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		s.page(w, r, http.StatusOK, i18n.T(ctx, "nav_home"), "home", renderedBody(body))
+	if s.servedKept(w, r, key, now, "home") {
 		return
 	}
 	// The epochs first: everything read after them is no older than they say.
@@ -59,15 +54,12 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The listed items' projects (what they are called, what they ask), read with them.
-	for project, epoch := range listed {
-		if _, ok := at.Projects[project]; !ok {
-			at.Projects[project] = epoch
-		}
-	}
+	at = at.With(nil, listed)
 	// The arrangements running now came with the viewer: no query of their own.
 	view := ui.HomeView{Viewer: rulesViewer(*v), Projects: projects, Today: now, Agenda: items, Counts: counts,
 		StandIns: slices.Concat(v.AwayWith, v.StandingIn)}
-	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx), quiet), keptAt{at: at}, ui.Home(view))
+	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx), quiet), keptAt{at: at, titleID: "nav_home"},
+		ui.Home(view))
 	if err != nil {
 		s.Fail(w, r, err)
 		return

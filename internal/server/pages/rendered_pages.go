@@ -8,12 +8,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/a-h/templ"
 
+	"accord/internal/server/spine"
 	"accord/internal/store"
+	"accord/web/i18n"
 )
 
 // renderedPages keeps the rendered bodies of pages (the part inside the layout) by a
@@ -168,25 +171,31 @@ func (b renderedBody) Render(_ context.Context, w io.Writer) error {
 }
 
 // keptAt is what a page kept by the epochs it was read at (the inbox, the escalation
-// lists, the start page) is kept with: those epochs, and its title's message when the
-// title follows what was read.
+// lists, the start page) is kept with: those epochs, and its title's message (the
+// escalation list shown when none is asked for follows what was read).
 type keptAt struct {
 	at      store.QueueEpochs
 	titleID string
 }
 
-// keptWhileSame returns the body kept under key and what it was kept with, when the
-// epochs it was read at are all unchanged now (one statement); ok is false when
-// nothing is kept or something moved.
-func (s *Server) keptWhileSame(ctx context.Context, key renderedKey, now time.Time, userID int64) (body []byte, kept keptAt, ok bool, err error) {
+// servedKept serves the page kept under key in the layout's section, when the epochs
+// it was read at are all unchanged now (one statement), and reports whether it
+// answered (an error included).
+func (s *Server) servedKept(w http.ResponseWriter, r *http.Request, key renderedKey, now time.Time, section string) bool {
 	body, read, ok := s.rendered.getRead(key, now)
 	if !ok {
-		return nil, keptAt{}, false, nil
+		return false
 	}
-	kept = read.(keptAt)
-	current, err := s.store.QueueEpochsNow(ctx, userID, kept.at)
-	if err != nil || !current.Equal(kept.at) {
-		return nil, keptAt{}, false, err
+	kept := read.(keptAt)
+	ctx := r.Context()
+	current, err := s.store.QueueEpochsNow(ctx, spine.ViewerFrom(ctx).User.ID, kept.at)
+	switch {
+	case err != nil:
+		s.Fail(w, r, err)
+		return true
+	case !current.Equal(kept.at):
+		return false
 	}
-	return body, kept, true, nil
+	s.page(w, r, http.StatusOK, i18n.T(ctx, kept.titleID), section, renderedBody(body))
+	return true
 }

@@ -34,12 +34,7 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if body, _, ok, err := s.keptWhileSame(ctx, key, now, v.User.ID); err != nil || ok {
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		s.page(w, r, http.StatusOK, i18n.T(ctx, "rq_inbox_title"), "inbox", renderedBody(body))
+	if s.servedKept(w, r, key, now, "inbox") {
 		return
 	}
 	// The epochs first: everything read after them is no older than they say.
@@ -56,12 +51,7 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 	}
 	// The listed requests' projects, and the units of those handed to the viewer
 	// elsewhere, read with the requests.
-	at.Projects = in.At.Projects
-	for unit, epoch := range in.At.Units {
-		if _, ok := at.Units[unit]; !ok {
-			at.Units[unit] = epoch
-		}
-	}
+	at = at.With(in.At.Units, in.At.Projects)
 	list, total := in.Requests, in.Total
 	view := ui.InboxView{Page: page, Pages: pages(total, inboxPageSize), Total: total, Handed: in.Handed,
 		StandingIn: v.StandingIn, ViewerID: v.User.ID, Now: now}
@@ -73,7 +63,8 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx)), keptAt{at: at}, ui.Inbox(view))
+	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx)), keptAt{at: at, titleID: "rq_inbox_title"},
+		ui.Inbox(view))
 	if err != nil {
 		s.Fail(w, r, err)
 		return

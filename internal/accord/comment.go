@@ -82,7 +82,7 @@ func MayCommentOnRequest(p RequestParty) bool { return p.Lead || p.AnswersForHol
 // superior, both sides (the lead, the holder's head, the key person) and the advisers
 // the superior asked. An administrator who keeps the tree may read it, not speak in it.
 func MayCommentOnEscalation(p EscalationParty) bool {
-	return p.Superior || p.Lead || p.HolderHead || p.KeyPerson || p.Adviser
+	return p.Side() || p.Adviser
 }
 
 // MayCommentOnProject reports whether v may comment on project p: whoever may see

@@ -67,7 +67,7 @@ func RefuseAdviceRequest(e Escalation, party EscalationParty, in AdviceRequest, 
 	switch {
 	case candidate.ID == 0 || !candidate.Active():
 		v.Add("adviser", "advice_adviser_unknown")
-	case candidateParty.Superior || candidateParty.Lead || candidateParty.HolderHead || candidateParty.KeyPerson:
+	case candidateParty.Side():
 		v.Add("adviser", "advice_adviser_is_party")
 	case adviceOf(asked, candidate.ID) != nil:
 		v.Add("adviser", "advice_already_asked")

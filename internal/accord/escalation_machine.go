@@ -87,7 +87,7 @@ func EscalationPartyOf(e Escalation, v Viewer) EscalationParty {
 	// A stand-in decides for the absent superior only what they are no party to: the
 	// superior's neutrality is what makes the decision binding. They see what waits
 	// for a decision, and what was decided while they stood in; not the head's past.
-	if !p.Superior && !p.Lead && !p.HolderHead && !p.KeyPerson {
+	if !p.Side() {
 		if s, ok := v.StandingInForUser(e.AssignedUserID); ok && (e.Status != EscalationDecided ||
 			(e.DecidedAt != nil && !e.DecidedAt.Before(s.StartsAt))) {
 			p.Superior, p.SuperiorFor = true, actingFor(s)
@@ -96,10 +96,16 @@ func EscalationPartyOf(e Escalation, v Viewer) EscalationParty {
 	return p
 }
 
+// Side: the superior, the lead, the holding unit's head or the key person: one whose
+// part the escalation itself says, who is never an adviser (RefuseAdviceRequest).
+func (p EscalationParty) Side() bool {
+	return p.Superior || p.Lead || p.HolderHead || p.KeyPerson
+}
+
 // MayView: the superior, the two sides, the key person, administrators, advisers and
 // anyone who was told of it see an escalation; nobody else learns it exists.
 func (p EscalationParty) MayView() bool {
-	return p.Superior || p.Lead || p.HolderHead || p.KeyPerson || p.Admin || p.Told || p.Adviser
+	return p.Side() || p.Admin || p.Told || p.Adviser
 }
 
 // Statement sides.

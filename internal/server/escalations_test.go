@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -517,6 +518,71 @@ func TestEscalationQueueQueriesAreFixed(t *testing.T) {
 	resp = ceo.get("/escalations?all=1")
 	require.Len(t, resp.escQueueRows(), 3)
 	require.Equal(t, 0, resp.doc.Find(`[data-testid="escalations-toggle"] a[data-list="all"]`).Length())
+}
+
+// The escalation page drawn afresh costs the same however many people spoke in its
+// conversation: whom its form offers to mention is asked of them all in two
+// statements (their viewers, then whether those who are no side were asked for
+// advice or told of it), not per person. Each offered is someone who may open it.
+func TestEscalationPageQueriesDoNotGrowWithItsSpeakers(t *testing.T) {
+	b := setupWith(t, func(o *server.Options) { o.RenderedPageBytes = -1 })
+	ctx := context.Background()
+	_, e := b.escStalledCRM(t)
+	ceo := b.login(t, "ceo@accord.demo")
+	path := escPath(e)
+	offered := func() []string {
+		resp := ceo.get(path)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		var ids []string
+		resp.doc.Find(`[data-testid="mention-option"]`).Each(func(_ int, s *goquery.Selection) {
+			ids = append(ids, s.AttrOr("value", ""))
+		})
+		return ids
+	}
+	load := func() { offered() }
+	subject := accord.CommentSubject{Kind: accord.CommentOnEscalation, ID: e.ID}
+	advise := func(email string) {
+		adviser := b.user(t, email)
+		_, err := b.st.AskAdvice(ctx, b.escViewer(t, "ceo@accord.demo"), e.ID,
+			accord.AdviceRequest{AdviserUserID: adviser.ID, Question: "能否分担？"}, *b.now)
+		require.NoError(t, err)
+		_, err = b.st.AddComment(ctx, adviser.ID, subject, accord.CommentInput{Body: "可以讨论"}, nil, 1<<20, *b.now)
+		require.NoError(t, err)
+	}
+	advisers := []string{"data@accord.demo", "marketing@accord.demo", "training@accord.demo"}
+	advise(advisers[0])
+	load() // warm the session
+	before := b.countQueries(load)
+
+	for _, email := range advisers[1:] {
+		advise(email)
+	}
+	// IT's head speaks, then steps down: no side any more, but told of it.
+	it := b.user(t, "it@accord.demo")
+	_, err := b.st.AddComment(ctx, it.ID, subject, accord.CommentInput{Body: "本季度排期已满"}, nil, 1<<20, *b.now)
+	require.NoError(t, err)
+	itUnit := b.units(t)["IT"]
+	_, err = b.st.SetUnitHead(ctx, 0, itUnit.ID, itUnit.Version, nil)
+	require.NoError(t, err)
+
+	after := b.countQueries(load)
+	require.Equal(t, before, after, "three more speakers, two of them advisers, cost nothing more")
+	ids := offered()
+	for _, email := range append(advisers, "it@accord.demo", "aftersales@accord.demo") {
+		require.Contains(t, ids, idStr(b.user(t, email).ID), "%s may read it, so may be mentioned", email)
+	}
+	// Whoever is offered opens the page; nobody is offered twice, nor the viewer.
+	require.NotContains(t, ids, idStr(b.user(t, "ceo@accord.demo").ID))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		require.False(t, seen[id], "offered once")
+		seen[id] = true
+		n, err := strconv.ParseInt(id, 10, 64)
+		require.NoError(t, err)
+		u, err := b.st.User(ctx, n)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, b.login(t, u.Email).get(path).StatusCode, "%s is offered and opens it", u.Email)
+	}
 }
 
 func TestVacantPostIsSkippedAndClosedRequestsStay(t *testing.T) {

@@ -36,12 +36,44 @@ func (s *Store) EscalationAdvice(ctx context.Context, id int64) ([]accord.Advice
 	return list, nil
 }
 
+// isAdviser is true when user (an expression) was asked for advice on escalation
+// (another).
+func isAdviser(escalation, user string) string {
+	return `EXISTS (SELECT 1 FROM escalation_advice WHERE escalation_id = ` + escalation + ` AND adviser_user_id = ` + user + `)`
+}
+
+// EscalationStanding is what lets someone who is no side of an escalation read it
+// (accord.EscalationParty): asked for advice on it, or told of it.
+type EscalationStanding struct {
+	Adviser bool // IsAdviser
+	Told    bool // ToldOfEscalation
+}
+
+// EscalationStandings is IsAdviser and ToldOfEscalation on escalation id for each of
+// userIDs, in one statement however many.
+func (s *Store) EscalationStandings(ctx context.Context, id int64, userIDs []int64) (map[int64]EscalationStanding, error) {
+	rows, err := s.pool.Query(ctx, `SELECT w.id, `+isAdviser(`$1`, `w.id`)+`, `+toldOfEscalation(`$1`, `w.id`)+`
+		FROM unnest($2::bigint[]) AS w(id)`, id, userIDs)
+	out := make(map[int64]EscalationStanding, len(userIDs))
+	if err == nil {
+		var userID int64
+		var st EscalationStanding
+		_, err = pgx.ForEachRow(rows, []any{&userID, &st.Adviser, &st.Told}, func() error {
+			out[userID] = st
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: standing of users %v on escalation %d: %w", userIDs, id, err)
+	}
+	return out, nil
+}
+
 // IsAdviser reports whether user was asked for advice on escalation id: they may read
 // it and answer.
 func (s *Store) IsAdviser(ctx context.Context, userID, id int64) (bool, error) {
 	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM escalation_advice WHERE escalation_id = $1 AND adviser_user_id = $2)`,
-		id, userID).Scan(&ok)
+	err := s.pool.QueryRow(ctx, `SELECT `+isAdviser(`$1`, `$2`), id, userID).Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("store: is user %d an adviser on escalation %d: %w", userID, id, err)
 	}

@@ -230,6 +230,66 @@ func (s *Store) ViewerAt(ctx context.Context, userID int64, now time.Time) (acco
 
 // viewerAt is ViewerAt given the stamp of the viewer held for userID (-1 for none).
 func (s *Store) viewerAt(ctx context.Context, userID int64, now time.Time, held int64) (accord.Viewer, error) {
+	v, whole, err := s.viewerRow(s.pool.QueryRow(ctx, viewerSQL, userID, accord.UnreadCap, now, held),
+		func(int64) int64 { return held }, now)
+	if err != nil {
+		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, mapNotFound(err, "user_not_found"))
+	}
+	if !whole {
+		// The stamp matched a viewer another request has since replaced: read it whole.
+		return s.viewerAt(ctx, userID, now, -1)
+	}
+	return v, nil
+}
+
+// ViewersAt is ViewerAt for each of ids, in one statement however many: a person not
+// found or deactivated is left out of the answer.
+func (s *Store) ViewersAt(ctx context.Context, ids []int64, now time.Time) (map[int64]accord.Viewer, error) {
+	out := make(map[int64]accord.Viewer, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	held := make([]int64, len(ids))
+	heldFor := make(map[int64]int64, len(ids))
+	for i, id := range ids {
+		held[i] = s.viewers.heldStamp(id, now)
+		heldFor[id] = held[i]
+	}
+	rows, err := s.pool.Query(ctx, viewersSQL, ids, accord.UnreadCap, now, held)
+	if err != nil {
+		return nil, fmt.Errorf("store: viewers %v: %w", ids, err)
+	}
+	var again []int64 // whose kept viewer was replaced between the two reads of its stamp
+	_, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (struct{}, error) {
+		v, whole, err := s.viewerRow(r, func(id int64) int64 { return heldFor[id] }, now)
+		switch {
+		case err != nil:
+		case whole:
+			out[v.User.ID] = v
+		default:
+			again = append(again, v.User.ID)
+		}
+		return struct{}{}, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: viewers %v: %w", ids, err)
+	}
+	for _, id := range again {
+		v, err := s.viewerAt(ctx, id, now, -1)
+		if err == nil {
+			out[id] = v
+		} else if accord.ErrorCodeOf(err) != accord.ECodeNotFound {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// viewerRow reads one row of viewerStatement, heldFor the stamp sent for its person:
+// the viewer kept under the stamp read when it is that one, else the viewer read whole
+// and kept. whole is false when the stamp matched but the viewer kept under it has
+// since been replaced, so the row holds too little to build it: read it again with -1.
+func (s *Store) viewerRow(row pgx.Row, heldFor func(userID int64) int64, now time.Time) (v accord.Viewer, whole bool, err error) {
 	var (
 		stamp                         int64
 		unread                        int
@@ -238,31 +298,29 @@ func (s *Store) viewerAt(ctx context.Context, userID int64, now time.Time, held 
 		raw, standing, away           []byte
 		from, until                   *time.Time
 	)
-	u, err := scanUser(s.pool.QueryRow(ctx, viewerSQL, userID, accord.UnreadCap, now, held),
-		&stamp, &unread, &head, &executive, &lead, &keyPer, &raw, &standing, &away, &arranged, &from, &until)
+	u, err := scanUser(row, &stamp, &unread, &head, &executive, &lead, &keyPer, &raw, &standing, &away, &arranged, &from, &until)
 	if err != nil {
-		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, mapNotFound(err, "user_not_found"))
+		return accord.Viewer{}, false, err
 	}
-	if stamp == held {
+	if stamp == heldFor(u.ID) {
 		if v, ok := s.viewers.keptFor(u, stamp, unread, now); ok {
-			return v, nil
+			return v, true, nil
 		}
 	}
 	if head == nil || executive == nil || lead == nil || keyPer == nil || arranged == nil {
-		// The stamp matched a viewer another request has since replaced: read it whole.
-		return s.viewerAt(ctx, userID, now, -1)
+		return accord.Viewer{User: u}, false, nil
 	}
-	v := accord.Viewer{User: u, Unread: unread,
+	v = accord.Viewer{User: u, Unread: unread,
 		Roles: accord.Roles{Admin: u.IsAdmin, Head: *head, Executive: *executive, Lead: *lead, KeyPerson: *keyPer}}
 	if v.Memberships, err = decodeMemberships(raw); err != nil {
-		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, err)
+		return accord.Viewer{}, false, err
 	}
 	if v.StandingIn, err = decodeStandingIn(standing); err != nil {
-		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, err)
+		return accord.Viewer{}, false, err
 	}
 	v.Roles.StandIn = len(v.StandingIn) > 0
 	if v.AwayWith, err = decodeStandingIn(away); err != nil {
-		return accord.Viewer{}, fmt.Errorf("store: viewer %d: %w", userID, err)
+		return accord.Viewer{}, false, err
 	}
 	e := cachedViewer{stamp: stamp, viewer: v, arranged: *arranged}
 	if from != nil {
@@ -271,8 +329,8 @@ func (s *Store) viewerAt(ctx context.Context, userID int64, now time.Time, held 
 	if until != nil {
 		e.until = *until
 	}
-	s.viewers.put(userID, e)
-	return v, nil
+	s.viewers.put(u.ID, e)
+	return v, true, nil
 }
 
 // unreadCount counts user u's unread notifications, up to the cap given as parameter
@@ -288,33 +346,47 @@ func unreadCount(capParam string) string {
 // whoever is in it (StandingIn leaves out one whose absent head was deactivated). The
 // last two bound the clock over which the stand-in arrangements read hold: the latest start, end or early end of an
 // arrangement of theirs at or before $3, and the earliest after it.
-var viewerSQL = `SELECT ` + userColumns + `, COALESCE(k.stamp, 0),
+var viewerSQL = viewerStatement(`users u LEFT JOIN viewer_stamps k ON k.user_id = u.id
+	WHERE u.id = $1 AND u.deactivated_at IS NULL`, `$4`)
+
+// viewersSQL is viewerSQL for each of the people in $1 (an array), the stamp held for
+// each in the same place of $4; a person not found or deactivated has no row.
+var viewersSQL = viewerStatement(`unnest($1::bigint[], $4::bigint[]) AS w(id, held)
+	JOIN users u ON u.id = w.id LEFT JOIN viewer_stamps k ON k.user_id = u.id
+	WHERE u.deactivated_at IS NULL`, `w.held`)
+
+// viewerStatement reads the viewers of from (which names users u and viewer_stamps k)
+// as viewerSQL says, held the stamp held for each.
+func viewerStatement(from, held string) string {
+	// stale: the stamp read is not the one held, so the viewer is read whole.
+	stale := `COALESCE(k.stamp, 0) <> ` + held
+	return `SELECT ` + userColumns + `, COALESCE(k.stamp, 0),
 		` + unreadCount("$2") + `,
-		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN
+		CASE WHEN ` + stale + ` THEN
 			EXISTS (SELECT 1 FROM units h WHERE h.head_user_id = u.id AND h.closed_at IS NULL) END,
-		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN
+		CASE WHEN ` + stale + ` THEN
 			EXISTS (SELECT 1 FROM units h JOIN units c ON c.parent_id = h.id AND c.closed_at IS NULL
 				WHERE h.head_user_id = u.id AND h.closed_at IS NULL) END,
-		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN
+		CASE WHEN ` + stale + ` THEN
 			EXISTS (SELECT 1 FROM projects p WHERE p.lead_user_id = u.id) END,
-		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN
+		CASE WHEN ` + stale + ` THEN
 			EXISTS (SELECT 1 FROM requests r WHERE r.key_person_user_id = u.id AND ` + openRequest + `) END,
-		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN
+		CASE WHEN ` + stale + ` THEN
 			COALESCE((SELECT json_agg(json_build_object('unit_id', n.id, 'name', n.name, 'name_en', n.name_en,
 				'is_head', n.head_user_id = u.id) ORDER BY n.path)
 				FROM memberships m JOIN units n ON n.id = m.unit_id AND n.closed_at IS NULL WHERE m.user_id = u.id), '[]') END,
-		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN COALESCE((` + standingInNow + `), '[]') END,
-		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN COALESCE((` + awayNow + `), '[]') END,
-		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN EXISTS (SELECT 1 FROM stand_ins s
+		CASE WHEN ` + stale + ` THEN COALESCE((` + standingInNow + `), '[]') END,
+		CASE WHEN ` + stale + ` THEN COALESCE((` + awayNow + `), '[]') END,
+		CASE WHEN ` + stale + ` THEN EXISTS (SELECT 1 FROM stand_ins s
 			WHERE (s.stand_in_user_id = u.id OR s.principal_user_id = u.id) AND ` + standInRunsAt3 + `) END,
-		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN (SELECT max(b) FROM stand_ins s,
+		CASE WHEN ` + stale + ` THEN (SELECT max(b) FROM stand_ins s,
 			unnest(ARRAY[s.starts_at, s.ends_at, s.ended_at]) b
 			WHERE (s.stand_in_user_id = u.id OR s.principal_user_id = u.id) AND b <= $3) END,
-		CASE WHEN COALESCE(k.stamp, 0) <> $4 THEN (SELECT min(b) FROM stand_ins s,
+		CASE WHEN ` + stale + ` THEN (SELECT min(b) FROM stand_ins s,
 			unnest(ARRAY[s.starts_at, s.ends_at, s.ended_at]) b
 			WHERE (s.stand_in_user_id = u.id OR s.principal_user_id = u.id) AND b > $3) END
-	FROM users u LEFT JOIN viewer_stamps k ON k.user_id = u.id
-	WHERE u.id = $1 AND u.deactivated_at IS NULL`
+	FROM ` + from
+}
 
 func decodeMemberships(raw []byte) ([]accord.Membership, error) {
 	var rows []struct {

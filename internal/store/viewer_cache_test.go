@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -20,11 +21,21 @@ import (
 func requireViewersCurrent(t *testing.T, ctx context.Context, st *store.Store, people []int64, now time.Time, step string) {
 	t.Helper()
 	fresh := store.New(st.Pool())
+	// All at once first (ViewersAt, one statement), from the viewers kept at the last
+	// step, and someone who does not exist, who is left out.
+	batch, err := st.ViewersAt(ctx, append(slices.Clone(people), -1), now)
+	require.NoError(t, err, step)
+	require.NotContains(t, batch, int64(-1), step)
 	for _, id := range people {
 		kept, keptErr := st.ViewerAt(ctx, id, now)
 		read, readErr := fresh.ViewerAt(ctx, id, now)
 		require.Equal(t, accord.ErrorCodeOf(readErr), accord.ErrorCodeOf(keptErr), "%s: person %d", step, id)
 		require.Equal(t, read, kept, "%s: person %d", step, id)
+		if readErr != nil {
+			require.NotContains(t, batch, id, "%s: person %d, read with others", step, id)
+		} else {
+			require.Equal(t, read, batch[id], "%s: person %d, read with others", step, id)
+		}
 	}
 }
 

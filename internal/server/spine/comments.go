@@ -53,13 +53,6 @@ func (s *Spine) Conversation(ctx context.Context, subject accord.CommentSubject)
 // MaySee reports whether person userID may see subject, by the same loaders run as
 // them: only such a person may be mentioned there.
 func (s *Spine) MaySee(ctx context.Context, userID int64, subject accord.CommentSubject) (bool, error) {
-	return s.maySeeIn(ctx, userID, Conversation{Subject: subject})
-}
-
-// maySeeIn is MaySee for conv's subject, asked of an escalation already read
-// (conv.Escalation) by the loader's own rule (EscalationParty) rather than reading it
-// again.
-func (s *Spine) maySeeIn(ctx context.Context, userID int64, conv Conversation) (bool, error) {
 	v, err := s.store.ViewerAt(ctx, userID, s.Now())
 	if err != nil {
 		if accord.ErrorCodeOf(err) == accord.ECodeNotFound {
@@ -67,14 +60,15 @@ func (s *Spine) maySeeIn(ctx context.Context, userID int64, conv Conversation) (
 		}
 		return false, err
 	}
+	return s.maySeeAs(ctx, v, Conversation{Subject: subject})
+}
+
+// maySeeAs is MaySee for person v and conv's subject.
+func (s *Spine) maySeeAs(ctx context.Context, v accord.Viewer, conv Conversation) (bool, error) {
 	if !v.User.Active() {
 		return false, nil
 	}
-	if conv.Escalation != nil && conv.Subject.Kind == accord.CommentOnEscalation && conv.Subject.ID == conv.Escalation.ID {
-		party, err := s.EscalationParty(WithViewer(ctx, &v), *conv.Escalation)
-		return err == nil && party.MayView(), err
-	}
-	_, err = s.Conversation(WithViewer(ctx, &v), conv.Subject)
+	_, err := s.Conversation(WithViewer(ctx, &v), conv.Subject)
 	if err == nil {
 		return true, nil
 	}
@@ -130,23 +124,51 @@ func (s *Spine) Comment(ctx context.Context, id int64) (accord.Comment, Conversa
 
 // MentionCandidates are the people around conv's subject whom the viewer may
 // mention: its parties and those who spoke in it, if they may see it, not the viewer.
+// Their viewers are read in one statement; an escalation already read
+// (conv.Escalation) is then asked of them all by its loader's own rule
+// (escalationParties), in one more, rather than read again per person.
 func (s *Spine) MentionCandidates(ctx context.Context, conv Conversation) ([]accord.User, error) {
 	around, err := s.store.CommentCandidates(ctx, conv.Subject)
 	if err != nil {
 		return nil, err
 	}
 	me := ViewerFrom(ctx).User.ID
-	var out []accord.User
+	ids := make([]int64, 0, len(around))
 	for _, u := range around {
-		if u.ID == me {
-			continue
+		if u.ID != me {
+			ids = append(ids, u.ID)
 		}
-		ok, err := s.maySeeIn(ctx, u.ID, conv)
+	}
+	viewers, err := s.store.ViewersAt(ctx, ids, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	var asked []accord.Viewer // in the order of around
+	for _, id := range ids {
+		if v, ok := viewers[id]; ok && v.User.Active() {
+			asked = append(asked, v)
+		}
+	}
+	maySee := make([]bool, len(asked))
+	if e := conv.Escalation; e != nil && conv.Subject.Kind == accord.CommentOnEscalation && conv.Subject.ID == e.ID {
+		parties, err := s.escalationParties(ctx, *e, asked)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			out = append(out, u)
+		for i, p := range parties {
+			maySee[i] = p.MayView()
+		}
+	} else {
+		for i, v := range asked {
+			if maySee[i], err = s.maySeeAs(ctx, v, conv); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var out []accord.User
+	for i, v := range asked {
+		if maySee[i] {
+			out = append(out, v.User)
 		}
 	}
 	return out, nil

@@ -169,22 +169,44 @@ func (s *Spine) EscalationAt(ctx context.Context, id int64) (accord.Escalation, 
 }
 
 // EscalationParty is the viewer's part in e; for someone who is not one of its
-// parties it asks whether they were asked for advice and, if not and nothing else
-// lets them see it, whether they were told of it (a query each).
+// parties it asks, in one query, whether they were asked for advice and, if not and
+// nothing else lets them see it, whether they were told of it.
 func (s *Spine) EscalationParty(ctx context.Context, e accord.Escalation) (accord.EscalationParty, error) {
-	v := ViewerFrom(ctx)
-	party := accord.EscalationPartyOf(e, *v)
-	if party.Superior || party.Lead || party.HolderHead || party.KeyPerson {
-		return party, nil // a party is never an adviser (accord.RefuseAdviceRequest)
+	parties, err := s.escalationParties(ctx, e, []accord.Viewer{*ViewerFrom(ctx)})
+	if err != nil {
+		return accord.EscalationParty{}, err
 	}
-	adviser, err := s.store.IsAdviser(ctx, v.User.ID, e.ID)
-	if err != nil || adviser || party.MayView() {
-		party.Adviser = adviser
-		return party, err
+	return parties[0], nil
+}
+
+// escalationParties is EscalationParty for each of viewers, whether those who are no
+// side were asked for advice or told of it read in one statement for all.
+func (s *Spine) escalationParties(ctx context.Context, e accord.Escalation, viewers []accord.Viewer) ([]accord.EscalationParty, error) {
+	parties := make([]accord.EscalationParty, len(viewers))
+	var others []int64
+	for i, v := range viewers {
+		parties[i] = accord.EscalationPartyOf(e, v)
+		if !parties[i].Side() {
+			others = append(others, v.User.ID)
+		}
 	}
-	told, err := s.store.ToldOfEscalation(ctx, v.User.ID, e.ID)
-	party.Told = told
-	return party, err
+	if len(others) == 0 {
+		return parties, nil
+	}
+	standings, err := s.store.EscalationStandings(ctx, e.ID, others)
+	if err != nil {
+		return nil, err
+	}
+	for i := range parties {
+		p := &parties[i]
+		if p.Side() {
+			continue // a side is never an adviser (accord.RefuseAdviceRequest)
+		}
+		st := standings[viewers[i].User.ID]
+		// Told matters only to one who may not read it otherwise.
+		p.Adviser, p.Told = st.Adviser, st.Told && !st.Adviser && !p.MayView()
+	}
+	return parties, nil
 }
 
 // CreateUser adds a person with a hashed password, and makes them a member of

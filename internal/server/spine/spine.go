@@ -78,6 +78,7 @@ func (o Options) UploadLimit() int64 {
 // Store is what the spine reads: the viewer, and the objects its loaders check.
 type Store interface {
 	ViewerAt(ctx context.Context, userID int64, now time.Time) (accord.Viewer, error)
+	ViewersAt(ctx context.Context, ids []int64, now time.Time) (map[int64]accord.Viewer, error)
 	Project(ctx context.Context, id int64) (accord.Project, error)
 	ProjectForViewer(ctx context.Context, v accord.Viewer, id int64) (accord.Project, error)
 	ProjectForViewerAt(ctx context.Context, v accord.Viewer, id int64) (accord.Project, store.ContentEpochs, error)
@@ -92,8 +93,7 @@ type Store interface {
 	Request(ctx context.Context, id int64) (accord.Request, error)
 	Escalation(ctx context.Context, id int64) (accord.Escalation, error)
 	EscalationAt(ctx context.Context, id int64, now time.Time) (accord.Escalation, store.ContentEpochs, time.Time, error)
-	ToldOfEscalation(ctx context.Context, userID, id int64) (bool, error)
-	IsAdviser(ctx context.Context, userID, id int64) (bool, error)
+	EscalationStandings(ctx context.Context, id int64, userIDs []int64) (map[int64]store.EscalationStanding, error)
 	CreateUser(ctx context.Context, actorID int64, in accord.NewUser, passwordHash string) (accord.User, error)
 	AddMembership(ctx context.Context, actorID, userID, unitID int64) error
 }

@@ -54,6 +54,7 @@ var keyPages = []pageSpec{
 	{"search", "Search", "/search"},
 	{"search-common", "Search, common word", "/search"},
 	{"department", "Department page", "/units/{id}"},
+	{"department-afresh", "Department page, rendered afresh", "/units/{id}"},
 	{"escalation", "Escalation page", "/escalations/{id}"},
 	{"escalation-afresh", "Escalation page, rendered afresh", "/escalations/{id}"},
 	{"home-exec", "Home of an executive", "/"},
@@ -245,6 +246,10 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 	t["department"] = target{Path: fmt.Sprintf("/units/%d", unit), Email: head,
 		Who:  "its head (" + headName + ")",
 		Data: fmt.Sprintf("unit %s: %d members; its head has %d open requests in the queue", unitName, members, queue)}
+	t["department-afresh"] = target{Path: fmt.Sprintf("/units/%d?afresh=%s", unit, freshQuery), Email: head,
+		Who: "its head (" + headName + ")",
+		Data: fmt.Sprintf("unit %s: %d members; its head has %d open requests in the queue; a new query on every request",
+			unitName, members, queue)}
 	// One escalation's page as the superior it is assigned to: the open one on the
 	// project with the most requests.
 	var esc, escRequests int64

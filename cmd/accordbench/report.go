@@ -220,7 +220,7 @@ func (r *report) markdown() string {
 	w("| `-profiles` | a new temporary directory | where the server's raw CPU profiles are kept (named below) |\n")
 	w("| `-only` | | `org-import`: time only the organisation import and print its section; `pages`: only load the pages and print what was measured (this file is left alone) |\n")
 	w("| `-keep` | | keep the PostgreSQL cluster and its seeded databases in this directory and reuse them: `-only pages -keep DIR` measures one change without seeding again |\n")
-	w("| `-pages` | all | comma-separated keys of the pages to load (`floor`, `workbook`, `workbook-afresh`, `tracker`, `tracker-afresh`, `inbox`, `inbox-afresh`, `escalations`, `escalations-afresh`, `portfolio`, `api`, `search`, `search-common`, `department`, `escalation`, `escalation-afresh`, `home-exec`, `home-exec-afresh`) |\n\n")
+	w("| `-pages` | all | comma-separated keys of the pages to load (`floor`, `workbook`, `workbook-afresh`, `tracker`, `tracker-afresh`, `inbox`, `inbox-afresh`, `escalations`, `escalations-afresh`, `portfolio`, `api`, `search`, `search-common`, `department`, `department-afresh`, `escalation`, `escalation-afresh`, `home-exec`, `home-exec-afresh`) |\n\n")
 	w("A quick trial: `go run ./cmd/accordbench -scale small -duration 3s -out /tmp/bench.md`.\n\n")
 	w("The run: build `cmd/accord`; start a throwaway cluster in a temporary directory; migrate and fill one "+
 		"database per size with `accord seed --scale`; `VACUUM (FULL)` then `VACUUM (ANALYZE)` so autovacuum does not start "+
@@ -236,7 +236,8 @@ func (r *report) markdown() string {
 		"and whenever a run could overlap the next periodic one the server is restarted first (sessions live in the "+
 		"database, so clients stay signed in): %d restart(s) in this run.\n\n",
 		r.cfg.scale, r.cfg.clients, r.cfg.duration, r.cfg.warmup, r.restarts)
-	w("The server keeps rendered workbooks, trackers, inboxes, escalation queues, escalation pages and start pages while nothing " +
+	w("The server keeps rendered workbooks, trackers, inboxes, escalation queues, escalation pages, start pages and " +
+		"department pages (for a viewer who sees the unit's projects through it) while nothing " +
 		"they show changes (docs/architecture.md), and no write is made during the load, so their rows measure a page " +
 		"served as kept: " +
 		"views between two writes. The rows *rendered afresh* load the same pages under a query no request repeats, " +

@@ -69,8 +69,25 @@ const ledgerRequestObject = `json_build_object('id', r.id, 'state', r.state,
 // connection's first five calls, and the generic plan ran as fast for a shared
 // service's head, a lead, the root's head and an administrator, on big and small units.
 func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (accord.UnitLedger, error) {
+	l, _, err := s.UnitLedgerAt(ctx, v, unitID, limit, now)
+	return l, err
+}
+
+// LedgerAt is what a unit's ledger was read with, for keeping its page: whether every
+// project it touches is one the viewer sees through the unit, so no row's showing
+// depends on the viewer's sight of its own project, and the epochs of the projects its
+// lists name, read in the same statement.
+type LedgerAt struct {
+	AllSeen  bool
+	Projects map[int64]int64
+}
+
+// UnitLedgerAt is UnitLedger with what it was read with.
+func (s *Store) UnitLedgerAt(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (accord.UnitLedger, LedgerAt, error) {
 	var l accord.UnitLedger
+	at := LedgerAt{Projects: map[int64]int64{}}
 	var queue, asks, promises, thanks, balance []byte
+	var listed, listedEpochs []int64
 	err := s.queryGenericPlan(ctx, `WITH
 		-- The projects this unit's rows belong to that the viewer may open: only their rows
 		-- are named. When the viewer sees through this unit (seesThroughUnit), every
@@ -137,6 +154,15 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 				((SELECT yes FROM all_seen) OR p.id IN (SELECT id FROM vis)) AS visible, row_number() OVER (ORDER BY t.at DESC, t.id DESC) AS pos
 			FROM thanks t JOIN projects p ON p.id = t.project_id JOIN users u ON u.id = t.by_user_id
 			WHERE t.unit_id = $3),
+		asks_listed AS (SELECT id, pos FROM asks WHERE visible ORDER BY pos LIMIT $4),
+		promises_listed AS (SELECT obj, pos FROM promises WHERE visible ORDER BY pos LIMIT $4),
+		thanks_listed AS (SELECT obj, pos FROM thanked WHERE visible ORDER BY pos LIMIT $4),
+		-- The projects the lists name, whose names and rows they show.
+		listed AS (
+			SELECT (obj ->> 'project_id')::bigint AS id FROM queue_listed
+			UNION SELECT r.project_id FROM asks_listed x JOIN requests r ON r.id = x.id
+			UNION SELECT (obj ->> 'project_id')::bigint FROM promises_listed
+			UNION SELECT (obj ->> 'project_id')::bigint FROM thanks_listed),
 		-- The give and take, from what each pair of units exchanged (unit_exchange,
 		-- kept by the writes to requests, needs, projects and the progress log).
 		-- Each side has at most one row per other unit (the key is the pair), so the two
@@ -163,17 +189,17 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 			COALESCE((SELECT asked::float8 FROM unit_load WHERE unit_id = $3), 0),
 			COALESCE((SELECT committed::float8 FROM unit_load WHERE unit_id = $3), 0),
 			(SELECT COALESCE(json_agg(`+ledgerRequestObject+` ORDER BY x.pos), '[]')
-				FROM (SELECT id, pos FROM asks WHERE visible ORDER BY pos LIMIT $4) x
+				FROM asks_listed x
 				JOIN requests r ON r.id = x.id JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
 				JOIN units o ON o.id = r.holder_unit_id),
 			(SELECT count(*) FILTER (WHERE visible) FROM asks),
 			(SELECT count(*) FROM asks),
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM promises WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM promises),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM promises_listed), (SELECT count(*) FILTER (WHERE visible) FROM promises),
 			(SELECT count(*) FILTER (WHERE status = 'kept') FROM promises),
 			(SELECT count(*) FILTER (WHERE status = 'broken') FROM promises),
 			(SELECT count(*) FILTER (WHERE status = 'open') FROM promises),
 			(SELECT count(*) FILTER (WHERE status = 'open' AND due_date < $5::date) FROM promises),
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM (SELECT obj, pos FROM thanked WHERE visible ORDER BY pos LIMIT $4) x), (SELECT count(*) FILTER (WHERE visible) FROM thanked),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM thanks_listed), (SELECT count(*) FILTER (WHERE visible) FROM thanked),
 			(SELECT count(*) FROM thanked),
 			(SELECT COALESCE(json_agg(json_build_object('unit_id', x.id, 'name', x.name, 'name_en', x.name_en,
 					'given_days', x.given_days, 'given_committed', x.given_committed, 'given_delivered', x.given_delivered,
@@ -187,24 +213,54 @@ func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, l
 					FETCH FIRST $4 ROWS WITH TIES) b JOIN units u ON u.id = b.other
 				ORDER BY pos LIMIT $4) x),
 			(SELECT count(*) FROM balance),
-			(SELECT COALESCE(bool_or(given_days > 0 OR received_days > 0), false) FROM balance)`,
+			(SELECT COALESCE(bool_or(given_days > 0 OR received_days > 0), false) FROM balance),
+			(SELECT yes FROM all_seen), ARRAY(SELECT id FROM listed ORDER BY id),
+			ARRAY(SELECT COALESCE(e.epoch, 0) FROM listed x LEFT JOIN project_epochs e ON e.project_id = x.id ORDER BY x.id)`,
 		[]any{v.User.ID, v.Roles.Admin, unitID, limit, now}, func(rows pgx.Rows) error {
 			// One row, always: every column is an aggregate.
 			_, err := pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (struct{}, error) {
 				return struct{}{}, r.Scan(&queue, &l.QueueShown, &l.QueueCount, &l.QueueAsked, &l.QueueCommitted, &asks,
 					&l.AsksShown, &l.AsksCount, &promises, &l.PromisesShown, &l.PromisesKept, &l.PromisesBroken,
 					&l.PromisesOpen, &l.PromisesLate, &thanks, &l.ThanksShown, &l.ThanksCount, &balance, &l.BalanceCount,
-					&l.BalanceLogged)
+					&l.BalanceLogged, &at.AllSeen, &listed, &listedEpochs)
 			})
 			return err
 		})
 	if err != nil {
-		return accord.UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
+		return accord.UnitLedger{}, LedgerAt{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
 	}
 	if err := decodeLedger(&l, queue, asks, promises, thanks, balance, unitID); err != nil {
-		return accord.UnitLedger{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
+		return accord.UnitLedger{}, LedgerAt{}, fmt.Errorf("store: ledger of unit %d: %w", unitID, err)
 	}
-	return l, nil
+	for i, id := range listed {
+		at.Projects[id] = listedEpochs[i]
+	}
+	return l, at, nil
+}
+
+// UnitPageEpochs reads, before a unit's page is read, the epochs of the organisation,
+// user userID, unit unitID and every project it owns: what those projects ask of
+// other units is on its page, and a write to one of those requests moves the
+// project's epoch and its holder's, not this unit's. A project the unit comes to own
+// after this read moves the unit's epoch (migration 0052).
+func (s *Store) UnitPageEpochs(ctx context.Context, userID, unitID int64) (QueueEpochs, error) {
+	at := QueueEpochs{Units: map[int64]int64{}, Projects: map[int64]int64{}}
+	var unitEpoch int64
+	var projectIDs, projectEpochs []int64
+	err := s.pool.QueryRow(ctx, `WITH owned AS (SELECT id FROM projects WHERE owning_unit_id = $2)
+		SELECT (SELECT epoch FROM org_epoch), COALESCE((SELECT epoch FROM user_epochs WHERE user_id = $1), 0),
+			COALESCE((SELECT epoch FROM unit_epochs WHERE unit_id = $2), 0),
+			ARRAY(SELECT id FROM owned ORDER BY id),
+			ARRAY(SELECT COALESCE(e.epoch, 0) FROM owned LEFT JOIN project_epochs e ON e.project_id = owned.id ORDER BY owned.id)`,
+		userID, unitID).Scan(&at.Org, &at.User, &unitEpoch, &projectIDs, &projectEpochs)
+	if err != nil {
+		return QueueEpochs{}, fmt.Errorf("store: epochs of unit %d's page: %w", unitID, err)
+	}
+	at.Units[unitID] = unitEpoch
+	for i, id := range projectIDs {
+		at.Projects[id] = projectEpochs[i]
+	}
+	return at, nil
 }
 
 func decodeLedger(l *accord.UnitLedger, queue, asks, promises, thanks, balance []byte, unitID int64) error {

@@ -100,6 +100,13 @@ func (v InboxView) SameUntil(loc *time.Location) time.Time {
 	return nextDay(v.Now, loc)
 }
 
+// SameUntil is the first moment from which a unit's page, drawn at v.Today, would be
+// drawn otherwise with nothing else changed: the next day, in v.Today's zone (which
+// promises are overdue) and in loc, the reader's (the days thanks were given on).
+func (v DepartmentView) SameUntil(loc *time.Location) time.Time {
+	return nextDay(v.Today, loc)
+}
+
 // SameUntil is the first moment from which the escalation list, drawn at v.Now, would
 // be drawn otherwise with nothing else changed: the next day, in v.Now's zone and in
 // loc, the reader's, or a row's age, window or overdue mark moving on (each only moves

@@ -171,11 +171,13 @@ func (b renderedBody) Render(_ context.Context, w io.Writer) error {
 }
 
 // keptAt is what a page kept by the epochs it was read at (the inbox, the escalation
-// lists, the start page) is kept with: those epochs, and its title's message (the
-// escalation list shown when none is asked for follows what was read).
+// lists, the start page, a unit's page) is kept with: those epochs, and its title's
+// message (the escalation list shown when none is asked for follows what was read) or,
+// without one, its title as drawn (a unit's name).
 type keptAt struct {
 	at      store.QueueEpochs
 	titleID string
+	title   string
 }
 
 // servedKept serves the page kept under key in the layout's section, when the epochs
@@ -196,6 +198,10 @@ func (s *Server) servedKept(w http.ResponseWriter, r *http.Request, key rendered
 	case !current.Equal(kept.at):
 		return false
 	}
-	s.page(w, r, http.StatusOK, i18n.T(ctx, kept.titleID), section, renderedBody(body))
+	title := kept.title
+	if kept.titleID != "" {
+		title = i18n.T(ctx, kept.titleID)
+	}
+	s.page(w, r, http.StatusOK, title, section, renderedBody(body))
 	return true
 }

@@ -232,7 +232,8 @@ type trackerStore interface {
 }
 
 type unitStore interface {
-	UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (accord.UnitLedger, error)
+	UnitLedgerAt(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (accord.UnitLedger, store.LedgerAt, error)
+	UnitPageEpochs(ctx context.Context, userID, unitID int64) (store.QueueEpochs, error)
 	UnitMembers(ctx context.Context, unitID int64) ([]accord.User, error)
 	UnitFamily(ctx context.Context, id int64) ([]accord.Unit, error)
 }

@@ -3,6 +3,7 @@ package pages
 import (
 	"net/http"
 
+	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 
 	"accord/internal/accord"
@@ -24,12 +25,37 @@ const promisesShown = 50
 // members; what it is asked for and what it asks of others; the promises projects
 // made to it and whether they were kept; the thanks it received; and the give and
 // take with every other unit. Requests, promises and thanks are named only where the
-// viewer may open their project; the rest are counted. Three queries whatever the numbers: the tree, the
-// members, and the ledger (store.UnitLedger) with everything else.
+// viewer may open their project; the rest are counted. Four queries whatever the
+// numbers: the epochs, the tree, the members, and the ledger (store.UnitLedgerAt)
+// with everything else.
+//
+// The page is kept rendered (pages/rendered_pages.go) with the epochs it was read at:
+// the organisation's (the tree, the members, names), the unit's (every row of it the
+// ledger reads, migrations 0050 and 0052), those of the projects it owns (what they
+// ask of others) and of the projects its lists name. Only for a viewer who sees every
+// project the unit touches through the unit itself (its head, as a rule): for anyone
+// else, which rows are named depends on their sight of each project, which those
+// epochs do not follow, and the page is drawn afresh.
 func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, ok := s.pathID(w, r, "id")
 	if !ok {
+		return
+	}
+	v := spine.ViewerFrom(ctx)
+	now := s.Now()
+	key, err := keyOf("unit", id, rulesViewer(*v), i18n.Lang(ctx), ui.Location(ctx).String(), r.URL.RawQuery)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	if s.servedKept(w, r, key, now, "org") {
+		return
+	}
+	// The epochs first: everything read after them is no older than they say.
+	at, err := s.store.UnitPageEpochs(ctx, v.User.ID, id)
+	if err != nil {
+		s.Fail(w, r, err)
 		return
 	}
 	units, err := s.store.UnitFamily(ctx, id)
@@ -42,7 +68,7 @@ func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, accord.Errorf(accord.ECodeNotFound, "unit_not_found", nil))
 		return
 	}
-	view := ui.DepartmentView{Unit: u, Admin: spine.ViewerFrom(ctx).Roles.Admin}
+	view := ui.DepartmentView{Unit: u, Admin: v.Roles.Admin}
 	for _, other := range units {
 		if u.ParentID != nil && other.ID == *u.ParentID {
 			view.Parent = &other
@@ -61,12 +87,20 @@ func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 			view.Members = append(view.Members, m)
 		}
 	}
-	today := s.Now()
-	ledger, err := s.store.UnitLedger(ctx, *spine.ViewerFrom(ctx), id, promisesShown, today)
+	ledger, read, err := s.store.UnitLedgerAt(ctx, *v, id, promisesShown, now)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
-	view.Today, view.UnitLedger = today, ledger
-	s.page(w, r, http.StatusOK, u.DisplayName(i18n.Lang(ctx)), "org", ui.Department(view))
+	view.Today, view.UnitLedger = now, ledger
+	title := u.DisplayName(i18n.Lang(ctx))
+	var body templ.Component = ui.Department(view)
+	if read.AllSeen {
+		kept := keptAt{at: at.With(nil, read.Projects), title: title}
+		if body, err = s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx)), kept, body); err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+	}
+	s.page(w, r, http.StatusOK, title, "org", body)
 }

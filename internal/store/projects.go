@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -230,26 +231,98 @@ const projectFilters = `(NOT $3 OR p.lead_user_id = $1)
 
 // Projects lists the projects the viewer may see, newest first, with the total.
 //
-// canViewProject tested on every project reads each one's needs. Instead the units
-// through which the viewer sees projects (canViewProject's units) are read first, and
-// the list takes the cheaper of two routes. Seeing through most units (an executive
-// high up, an admin), it walks the projects newest first and reads the needs only of
-// projects owned by one of the few other units. Seeing through few, it gathers the
-// projects those units own or hold a need of, from the indexes.
+// A viewer who sees every project (an administrator, the head of the one root unit)
+// is answered by one statement under its generic plan (projectsOfEvery): the page
+// walked from the newest, the total from the counts kept per status (migration 0053)
+// rather than counting every project per page (1–2 ms, the most of the list's cost).
+// Who sees every project is asked in that statement; whether to try it is guessed
+// from the viewer's last list (projectSights), and a wrong guess costs one short
+// statement, never content.
+//
+// Otherwise canViewProject tested on every project would read each one's needs.
+// Instead the units through which the viewer sees projects (canViewProject's units)
+// are read first, and the list takes the cheaper of two routes. Seeing through most
+// units (an executive high up, an admin), it walks the projects newest first and
+// reads the needs only of projects owned by one of the few other units. Seeing
+// through few, it gathers the projects those units own or hold a need of, from the
+// indexes.
 //
 // Both statements read one snapshot (a read-only REPEATABLE READ transaction): the
 // broad route shows whatever is not owned by an unseen unit, so a unit created
 // between two snapshots would otherwise count as seen for that page load.
 func (s *Store) Projects(ctx context.Context, v accord.Viewer, f ProjectFilter) ([]accord.Project, int, error) {
+	if !f.LedByMe && !f.MyUnits && f.GoalID == nil && s.projectSights.seesAll(v.User.ID) {
+		list, total, err := s.projectsOfEvery(ctx, v, f)
+		if err != nil || len(list) > 0 {
+			return list, total, err
+		}
+		// No rows: not someone who sees every project, or a page past the end.
+	}
 	var list []accord.Project
 	var total int
+	var all bool
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error {
 			var err error
-			list, total, err = projectsIn(ctx, tx, v, f, s.fewSeen)
+			list, total, all, err = projectsIn(ctx, tx, v, f, s.fewSeen)
 			return err
 		})
+	if err == nil {
+		s.projectSights.record(v.User.ID, all)
+	}
 	return list, total, err
+}
+
+// projectsOfEvery is Projects for a viewer who sees every project, filtered by status
+// alone: no rows when the viewer is not one (or the page is past the end).
+func (s *Store) projectsOfEvery(ctx context.Context, v accord.Viewer, f ProjectFilter) ([]accord.Project, int, error) {
+	var list []accord.Project
+	var total int
+	err := s.queryGenericPlan(ctx, `WITH every AS MATERIALIZED (
+			SELECT $2::boolean OR ((SELECT count(*) FROM units WHERE parent_id IS NULL) = 1
+				AND EXISTS (SELECT 1 FROM units WHERE parent_id IS NULL AND head_user_id = $1 AND closed_at IS NULL)) AS yes)
+		SELECT `+projectColumns+`,
+			(SELECT COALESCE(sum(projects), 0) FROM project_status_counts WHERE $3::text IS NULL OR status = $3)
+		`+projectFrom+`WHERE p.id IN (
+			SELECT p.id FROM projects p WHERE (SELECT yes FROM every) AND ($3::text IS NULL OR p.status = $3)
+			ORDER BY p.created_at DESC, p.id DESC OFFSET $4 LIMIT $5)
+		ORDER BY p.created_at DESC, p.id DESC`, []any{v.User.ID, v.Roles.Admin, f.Status, f.Offset, f.Limit},
+		func(rows pgx.Rows) error {
+			var err error
+			list, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Project, error) { return scanProject(r, &total) })
+			return err
+		})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list every project: %w", err)
+	}
+	return list, total, nil
+}
+
+// projectSights remembers, per viewer, whether their last project list found them
+// seeing every project, to choose the statement for the next (Projects). It holds no
+// content: a stale entry only picks a slower way once. Unknown counts as yes.
+type projectSights struct {
+	mu     sync.Mutex
+	narrow map[int64]bool
+}
+
+func (p *projectSights) seesAll(userID int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.narrow[userID]
+}
+
+func (p *projectSights) record(userID int64, all bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.narrow == nil {
+		p.narrow = map[int64]bool{}
+	}
+	if all {
+		delete(p.narrow, userID)
+	} else {
+		p.narrow[userID] = true
+	}
 }
 
 // projectSight is how a list decides which projects a viewer sees without testing
@@ -392,11 +465,13 @@ func (ps projectSight) seesID(col, param string) string {
 	return `EXISTS (SELECT 1 FROM projects p WHERE p.id = ` + col + ` AND ` + ps.sees(param) + `)`
 }
 
-func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, f ProjectFilter, few int) ([]accord.Project, int, error) {
+func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, f ProjectFilter, few int) (list []accord.Project, total int,
+	all bool, err error) {
 	sight, err := sightOf(ctx, tx, v, few)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: list projects: %w", err)
+		return nil, 0, false, fmt.Errorf("store: list projects: %w", err)
 	}
+	all = !sight.narrow && len(sight.units) == 0
 	with, cond, units := sight.with(`$7`, `$10`), sight.sees(`$7`), sight.units
 	if with != `` {
 		with = `WITH ` + with + ` `
@@ -416,14 +491,13 @@ func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, f ProjectFilter
 			SELECT p.id FROM projects p WHERE `+cond+` ORDER BY p.created_at DESC, p.id DESC OFFSET $8 LIMIT $9)
 		ORDER BY p.created_at DESC, p.id DESC`, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: list projects: %w", err)
+		return nil, 0, false, fmt.Errorf("store: list projects: %w", err)
 	}
-	var total int
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Project, error) { return scanProject(r, &total) })
+	list, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Project, error) { return scanProject(r, &total) })
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: list projects: %w", err)
+		return nil, 0, false, fmt.Errorf("store: list projects: %w", err)
 	}
-	return list, total, nil
+	return list, total, all, nil
 }
 
 // ProjectsByID returns the projects among ids that the viewer may see, by id, in one

@@ -30,6 +30,8 @@ type Store struct {
 	// fewSeen is the number of projects a narrow sight sees at most to count as few
 	// (projectSight): a test sets it to run both ways.
 	fewSeen int
+	// projectSights guesses who sees every project, for their next list (Projects).
+	projectSights projectSights
 	// viewers are the signed-in people this server has read, kept while their stamps
 	// hold (ViewerAt).
 	viewers *viewerCache

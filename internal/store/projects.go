@@ -281,12 +281,14 @@ func (s *Store) projectsOfEvery(ctx context.Context, v accord.Viewer, f ProjectF
 	err := s.queryGenericPlan(ctx, `WITH every AS MATERIALIZED (
 			SELECT $2::boolean OR ((SELECT count(*) FROM units WHERE parent_id IS NULL) = 1
 				AND EXISTS (SELECT 1 FROM units WHERE parent_id IS NULL AND head_user_id = $1 AND closed_at IS NULL)) AS yes)
-		SELECT `+projectColumns+`,
-			(SELECT COALESCE(sum(projects), 0) FROM project_status_counts WHERE $3::text IS NULL OR status = $3)
-		`+projectFrom+`WHERE p.id IN (
-			SELECT p.id FROM projects p WHERE (SELECT yes FROM every) AND ($3::text IS NULL OR p.status = $3)
-			ORDER BY p.created_at DESC, p.id DESC OFFSET $4 LIMIT $5)
-		ORDER BY p.created_at DESC, p.id DESC`, []any{v.User.ID, v.Roles.Admin, f.Status, f.Offset, f.Limit},
+		SELECT x.*, (SELECT COALESCE(sum(projects), 0) FROM project_status_counts WHERE $3::text IS NULL OR status = $3)
+		FROM (SELECT p.id, p.created_at FROM projects p WHERE (SELECT yes FROM every) AND ($3::text IS NULL OR p.status = $3)
+			ORDER BY p.created_at DESC, p.id DESC OFFSET $4 LIMIT $5) pg
+		-- Each listed project dressed by its key (OFFSET 0 keeps the subquery from being
+		-- flattened): not knowing the limit, the generic plan hashed every project and
+		-- unit to dress 20 (2.4 ms).
+		CROSS JOIN LATERAL (SELECT `+projectColumns+projectFrom+`WHERE p.id = pg.id OFFSET 0) x
+		ORDER BY pg.created_at DESC, pg.id DESC`, []any{v.User.ID, v.Roles.Admin, f.Status, f.Offset, f.Limit},
 		func(rows pgx.Rows) error {
 			var err error
 			list, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Project, error) { return scanProject(r, &total) })

@@ -45,6 +45,11 @@ type Viewer struct {
 	StandingIn []StandIn
 	// AwayWith are the arrangements running now by which someone stands in for them.
 	AwayWith []StandIn
+	// ArrangementsAhead: an arrangement in which they are the absent head or the
+	// stand-in was not over when they were read. Without one there is none to list
+	// (their settings need not ask); a viewer kept across requests is kept only while
+	// no arrangement of theirs starts or ends.
+	ArrangementsAhead bool
 }
 
 // UnreadCap bounds the unread count every page reads: counting a busy executive's tens

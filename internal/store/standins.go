@@ -165,9 +165,14 @@ func (s *Store) EndStandIn(ctx context.Context, actor accord.Viewer, id int64, n
 	return nil
 }
 
-// StandInsAround lists the arrangements not yet over at now in which userID is the
-// head or the stand-in, soonest first: for their home and settings.
-func (s *Store) StandInsAround(ctx context.Context, userID int64, now time.Time) ([]accord.StandIn, error) {
+// StandInsAround lists the arrangements not yet over at now in which viewer v is the
+// head or the stand-in, soonest first: for their home and settings. A viewer read with
+// none ahead (most people) has none to list, and nothing is asked.
+func (s *Store) StandInsAround(ctx context.Context, v accord.Viewer, now time.Time) ([]accord.StandIn, error) {
+	if !v.ArrangementsAhead {
+		return nil, nil
+	}
+	userID := v.User.ID
 	rows, err := s.pool.Query(ctx, `SELECT `+standInColumns+standInFrom+`
 		WHERE (s.principal_user_id = $1 OR s.stand_in_user_id = $1) AND s.ends_at > $2
 			AND (s.ended_at IS NULL OR s.ended_at > $2)

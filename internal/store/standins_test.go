@@ -91,3 +91,60 @@ func TestStandInDecidesForTheAbsentSuperiorOnlyWhatTheyAreNoPartyTo(t *testing.T
 	require.False(t, after.Roles.StandIn)
 	require.Empty(t, after.StandingIn)
 }
+
+// TestStandInsAroundAskNothingOfSomeoneWithNone: a viewer read with no arrangement
+// ahead lists none without asking, and every arrangement that starts, runs, ends or is
+// called off is listed as the table says, for the head and the stand-in alike, as
+// the viewers kept across those moments see it.
+func TestStandInsAroundAskNothingOfSomeoneWithNone(t *testing.T) {
+	t.Parallel()
+	c := newCompany(t)
+	start := time.Now()
+	people := []int64{c.ceo.ID, c.cto.ID, c.itHead.ID}
+	check := func(now time.Time, step string) {
+		t.Helper()
+		for _, id := range people {
+			v, err := c.Store.ViewerAt(c.Ctx, id, now)
+			require.NoError(t, err)
+			listed, err := c.Store.StandInsAround(c.Ctx, v, now)
+			require.NoError(t, err)
+			var want, got []int64
+			require.NoError(t, c.Store.Pool().QueryRow(c.Ctx, `SELECT COALESCE(array_agg(id ORDER BY starts_at, id), '{}')
+				FROM stand_ins WHERE (principal_user_id = $1 OR stand_in_user_id = $1) AND ends_at > $2
+					AND (ended_at IS NULL OR ended_at > $2)`, id, now).Scan(&want))
+			for _, si := range listed {
+				got = append(got, si.ID)
+			}
+			if want == nil {
+				want = []int64{}
+			}
+			if got == nil {
+				got = []int64{}
+			}
+			require.Equal(t, want, got, "%s: person %d", step, id)
+			if len(want) > 0 {
+				require.True(t, v.ArrangementsAhead, "%s: person %d", step, id)
+			}
+		}
+	}
+	check(start, "none yet")
+	for _, id := range people {
+		v, err := c.Store.ViewerAt(c.Ctx, id, start)
+		require.NoError(t, err)
+		require.False(t, v.ArrangementsAhead, "person %d has none: their settings ask nothing", id)
+	}
+	check(start, "none yet, the viewers kept")
+	ceo := c.Viewer(t, c.ceo)
+	from, to := utcDay(start).AddDate(0, 0, 2), utcDay(start).AddDate(0, 0, 3)
+	si, err := c.Store.CreateStandIn(c.Ctx, ceo, c.ceo.ID, c.cto.Email, &from, &to, time.UTC, start)
+	require.NoError(t, err)
+	check(start, "one named for the day after tomorrow")
+	check(from.Add(time.Hour), "while it runs")
+	check(to.AddDate(0, 0, 2), "once it is over")
+	later := utcDay(start).AddDate(0, 0, 10)
+	_, err = c.Store.CreateStandIn(c.Ctx, ceo, c.ceo.ID, c.itHead.Email, &later, &later, time.UTC, start)
+	require.NoError(t, err)
+	check(start, "another named for later")
+	require.NoError(t, c.Store.EndStandIn(c.Ctx, c.Viewer(t, c.cto), si.ID, start))
+	check(start, "the first called off by its stand-in")
+}

@@ -328,7 +328,9 @@ func (s *Store) viewerRow(row pgx.Row, heldFor func(userID int64) int64, now tim
 		e.from = *from
 	}
 	if until != nil {
-		e.until = *until
+		// Something of an arrangement of theirs is yet to come: at least its end.
+		e.until, v.ArrangementsAhead = *until, true
+		e.viewer.ArrangementsAhead = true
 	}
 	s.viewers.put(u.ID, e)
 	return v, true, nil

@@ -15,7 +15,7 @@ type standInStore interface {
 	CreateStandIn(ctx context.Context, actor accord.Viewer, principalID int64, standInEmail string,
 		startsOn, endsOn *time.Time, loc *time.Location, now time.Time) (accord.StandIn, error)
 	EndStandIn(ctx context.Context, actor accord.Viewer, id int64, now time.Time) error
-	StandInsAround(ctx context.Context, userID int64, now time.Time) ([]accord.StandIn, error)
+	StandInsAround(ctx context.Context, v accord.Viewer, now time.Time) ([]accord.StandIn, error)
 }
 
 // standInRoutes declares out of office: the arrangements the caller is in, naming a
@@ -56,7 +56,7 @@ func toAPIStandIn(si accord.StandIn, now time.Time) apiStandIn {
 func (s *Server) apiStandIns(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	now := s.Now()
-	list, err := s.store.StandInsAround(ctx, spine.ViewerFrom(ctx).User.ID, now)
+	list, err := s.store.StandInsAround(ctx, *spine.ViewerFrom(ctx), now)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

@@ -29,7 +29,7 @@ func (s *Server) standInsPage(w http.ResponseWriter, r *http.Request, status int
 	ctx := r.Context()
 	v := spine.ViewerFrom(ctx)
 	now := s.Now()
-	list, err := s.store.StandInsAround(ctx, v.User.ID, now)
+	list, err := s.store.StandInsAround(ctx, *v, now)
 	if err != nil {
 		s.Fail(w, r, err)
 		return

@@ -45,7 +45,7 @@ type standInStore interface {
 	CreateStandIn(ctx context.Context, actor accord.Viewer, principalID int64, standInEmail string,
 		startsOn, endsOn *time.Time, loc *time.Location, now time.Time) (accord.StandIn, error)
 	EndStandIn(ctx context.Context, actor accord.Viewer, id int64, now time.Time) error
-	StandInsAround(ctx context.Context, userID int64, now time.Time) ([]accord.StandIn, error)
+	StandInsAround(ctx context.Context, v accord.Viewer, now time.Time) ([]accord.StandIn, error)
 }
 
 type adviceStore interface {

@@ -1,5 +1,6 @@
 -- Creates a table of at most five rows, filled from projects in one pass (10,000
--- projects: a few milliseconds), and adds statement triggers.
+-- projects: a few milliseconds) while writes to projects wait, and adds statement
+-- triggers.
 -- How many projects have each status, kept by the writes to projects: a list of every
 -- project (an administrator's, the root unit's head's) takes its total from here
 -- rather than counting the table on every page (store.Projects). A statement adds what
@@ -9,6 +10,9 @@ CREATE TABLE project_status_counts (
     status   text PRIMARY KEY,
     projects bigint NOT NULL
 );
+-- Projects written between this count and the triggers below would be counted by
+-- neither: the table is held against writes until the migration commits.
+LOCK TABLE projects IN SHARE ROW EXCLUSIVE MODE;
 INSERT INTO project_status_counts (status, projects)
 SELECT status, count(*) FROM projects GROUP BY status;
 

@@ -448,8 +448,10 @@ func TestKeptUnitPagesMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	// IT's queue now names a project Data's head may not see through IT: drawn afresh
 	// for them, which rows to name being theirs to see.
 	data := b.login(t, "data@accord.demo")
-	data.get(itPage)
-	require.Greater(t, b.countQueries(func() { data.get(itPage) }), int64(2), "not kept for someone who sees through another unit")
+	for _, page := range []string{itPage, salesPage} {
+		data.get(page)
+		require.Greater(t, b.countQueries(func() { data.get(page) }), int64(2), "%s not kept for someone who sees through another unit", page)
+	}
 	it := sent["IT"]
 	step("IT agrees: its queue, and what After-sales' project asks", func() {
 		var err error
@@ -489,6 +491,10 @@ func TestKeptUnitPagesMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	})
 	step("a member joins IT", func() {
 		require.NoError(t, b.st.AddMembership(ctx, 0, b.user(t, "data.analyst@accord.demo").ID, units["IT"].ID))
+	})
+	step("the new member's address corrected by a statement of its own", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE users SET email = 'analyst@accord.demo' WHERE email = 'data.analyst@accord.demo'`)
+		require.NoError(t, err)
 	})
 	step("IT renamed", func() { b.keptRenameIT(t) })
 	seen := step("IT's head steps down", func() { b.keptITHeadless(t) })

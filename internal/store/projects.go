@@ -235,8 +235,8 @@ const projectFilters = `(NOT $3 OR p.lead_user_id = $1)
 // is answered by one statement under its generic plan (projectsOfEvery): the page
 // walked from the newest, the total from the counts kept per status (migration 0053)
 // rather than counting every project per page (1–2 ms, the most of the list's cost).
-// Who sees every project is asked in that statement; whether to try it is guessed
-// from the viewer's last list (projectSights), and a wrong guess costs one short
+// Who sees every project is asked in that statement; someone it finds not to is not
+// asked again for their next lists (projectSights), and a wrong guess costs one short
 // statement, never content.
 //
 // Otherwise canViewProject tested on every project would read each one's needs.
@@ -251,7 +251,8 @@ const projectFilters = `(NOT $3 OR p.lead_user_id = $1)
 // broad route shows whatever is not owned by an unseen unit, so a unit created
 // between two snapshots would otherwise count as seen for that page load.
 func (s *Store) Projects(ctx context.Context, v accord.Viewer, f ProjectFilter) ([]accord.Project, int, error) {
-	if !f.LedByMe && !f.MyUnits && f.GoalID == nil && s.projectSights.seesAll(v.User.ID) {
+	tried := !f.LedByMe && !f.MyUnits && f.GoalID == nil && s.projectSights.tryEvery(v.User.ID)
+	if tried {
 		list, total, err := s.projectsOfEvery(ctx, v, f)
 		if err != nil || len(list) > 0 {
 			return list, total, err
@@ -260,15 +261,14 @@ func (s *Store) Projects(ctx context.Context, v accord.Viewer, f ProjectFilter) 
 	}
 	var list []accord.Project
 	var total int
-	var all bool
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error {
 			var err error
-			list, total, all, err = projectsIn(ctx, tx, v, f, s.fewSeen)
+			list, total, err = projectsIn(ctx, tx, v, f, s.fewSeen)
 			return err
 		})
-	if err == nil {
-		s.projectSights.record(v.User.ID, all)
+	if err == nil && tried && len(list) > 0 {
+		s.projectSights.missed(v.User.ID) // the page was there: they do not see every project
 	}
 	return list, total, err
 }
@@ -300,31 +300,38 @@ func (s *Store) projectsOfEvery(ctx context.Context, v accord.Viewer, f ProjectF
 	return list, total, nil
 }
 
-// projectSights remembers, per viewer, whether their last project list found them
-// seeing every project, to choose the statement for the next (Projects). It holds no
-// content: a stale entry only picks a slower way once. Unknown counts as yes.
+// projectSights remembers whose lists found them not seeing every project, to skip
+// the statement for those who do (Projects) for their next projectRetry lists, then
+// try it again: someone may come to head the root. It holds no content: a stale entry
+// only picks a slower way.
 type projectSights struct {
-	mu     sync.Mutex
-	narrow map[int64]bool
+	mu   sync.Mutex
+	skip map[int64]int // lists left to skip, per viewer
 }
 
-func (p *projectSights) seesAll(userID int64) bool {
+// projectRetry is how many lists a viewer found not to see every project skips the
+// statement for them: at most one list in that many sends it in vain.
+const projectRetry = 100
+
+// tryEvery reports whether userID's next list should try projectsOfEvery.
+func (p *projectSights) tryEvery(userID int64) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return !p.narrow[userID]
+	if p.skip[userID] == 0 {
+		return true
+	}
+	p.skip[userID]--
+	return false
 }
 
-func (p *projectSights) record(userID int64, all bool) {
+// missed notes that userID's list tried projectsOfEvery in vain.
+func (p *projectSights) missed(userID int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.narrow == nil {
-		p.narrow = map[int64]bool{}
+	if p.skip == nil {
+		p.skip = map[int64]int{}
 	}
-	if all {
-		delete(p.narrow, userID)
-	} else {
-		p.narrow[userID] = true
-	}
+	p.skip[userID] = projectRetry
 }
 
 // projectSight is how a list decides which projects a viewer sees without testing
@@ -467,13 +474,11 @@ func (ps projectSight) seesID(col, param string) string {
 	return `EXISTS (SELECT 1 FROM projects p WHERE p.id = ` + col + ` AND ` + ps.sees(param) + `)`
 }
 
-func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, f ProjectFilter, few int) (list []accord.Project, total int,
-	all bool, err error) {
+func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, f ProjectFilter, few int) ([]accord.Project, int, error) {
 	sight, err := sightOf(ctx, tx, v, few)
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("store: list projects: %w", err)
+		return nil, 0, fmt.Errorf("store: list projects: %w", err)
 	}
-	all = !sight.narrow && len(sight.units) == 0
 	with, cond, units := sight.with(`$7`, `$10`), sight.sees(`$7`), sight.units
 	if with != `` {
 		with = `WITH ` + with + ` `
@@ -493,13 +498,14 @@ func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, f ProjectFilter
 			SELECT p.id FROM projects p WHERE `+cond+` ORDER BY p.created_at DESC, p.id DESC OFFSET $8 LIMIT $9)
 		ORDER BY p.created_at DESC, p.id DESC`, args...)
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("store: list projects: %w", err)
+		return nil, 0, fmt.Errorf("store: list projects: %w", err)
 	}
-	list, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Project, error) { return scanProject(r, &total) })
+	var total int
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.Project, error) { return scanProject(r, &total) })
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("store: list projects: %w", err)
+		return nil, 0, fmt.Errorf("store: list projects: %w", err)
 	}
-	return list, total, all, nil
+	return list, total, nil
 }
 
 // ProjectsByID returns the projects among ids that the viewer may see, by id, in one

@@ -577,7 +577,9 @@ func (s *Store) partyEpochs(ctx context.Context, userID int64, now time.Time) (Q
 	if !now.IsZero() {
 		asOf = &now
 	}
-	err := s.pool.QueryRow(ctx, `WITH u AS (SELECT id FROM units WHERE head_user_id = $1),
+	// Its generic plan: planned for its parameters on every call, it spent 0.44 ms
+	// planning to run in 0.06.
+	err := s.queryGenericPlan(ctx, `WITH u AS (SELECT id FROM units WHERE head_user_id = $1),
 			led AS (SELECT id, cadence_days FROM projects WHERE lead_user_id = $1)
 		SELECT (SELECT epoch FROM org_epoch), COALESCE((SELECT epoch FROM user_epochs WHERE user_id = $1), 0),
 			ARRAY(SELECT id FROM u ORDER BY id),
@@ -589,7 +591,12 @@ func (s *Store) partyEpochs(ctx context.Context, userID int64, now time.Time) (Q
 			 JOIN requests r ON r.project_id = l.id
 			 WHERE $2::timestamptz IS NOT NULL AND r.state IN `+sentOpen+`
 			   AND r.last_activity_at + make_interval(days => l.cadence_days) >= $2)`,
-		userID, asOf).Scan(&at.Org, &at.User, &unitIDs, &unitEpochs, &projectIDs, &projectEpochs, &quiet)
+		[]any{userID, asOf}, func(rows pgx.Rows) error {
+			_, err := pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (struct{}, error) {
+				return struct{}{}, r.Scan(&at.Org, &at.User, &unitIDs, &unitEpochs, &projectIDs, &projectEpochs, &quiet)
+			})
+			return err
+		})
 	if err != nil {
 		return QueueEpochs{}, time.Time{}, err
 	}

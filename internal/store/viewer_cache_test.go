@@ -17,13 +17,14 @@ import (
 // requireViewersCurrent reads each person as a viewer at now through st, which keeps
 // the viewers it has read, and through a store that keeps none, and requires the two
 // to agree: whatever changed since st last read them, its kept viewer did not outlive
-// it. Reading through st also keeps them again for the next step.
-func requireViewersCurrent(t *testing.T, ctx context.Context, st *store.Store, people []int64, now time.Time, step string) {
+// it. Reading through st also keeps them again for the next step. Through together,
+// a store of its own that keeps what it reads, it reads them all at once (ViewersAt,
+// one statement) from the viewers it kept at the last step, with someone who does not
+// exist, who is left out.
+func requireViewersCurrent(t *testing.T, ctx context.Context, st, together *store.Store, people []int64, now time.Time, step string) {
 	t.Helper()
 	fresh := store.New(st.Pool())
-	// All at once first (ViewersAt, one statement), from the viewers kept at the last
-	// step, and someone who does not exist, who is left out.
-	batch, err := st.ViewersAt(ctx, append(slices.Clone(people), -1), now)
+	batch, err := together.ViewersAt(ctx, append(slices.Clone(people), -1), now)
 	require.NoError(t, err, step)
 	require.NotContains(t, batch, int64(-1), step)
 	for _, id := range people {
@@ -57,9 +58,10 @@ func TestKeptViewersFollowEveryChange(t *testing.T) {
 	deputy := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{tech}})
 	lead := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{dataUnit}})
 	people := []int64{admin.ID, chief.ID, techHead.ID, itHead.ID, w.Head(t, dataUnit).ID, dev.ID, deputy.ID, lead.ID}
+	together := store.New(st.Pool())
 	check := func(step string) {
 		t.Helper()
-		requireViewersCurrent(t, ctx, st, people, now, step)
+		requireViewersCurrent(t, ctx, st, together, people, now, step)
 	}
 	check("world built")
 	// The same again, all kept: the kept ones are served and still agree.
@@ -127,7 +129,7 @@ func TestKeptViewersFollowEveryChange(t *testing.T) {
 	check("the absent head given a second unit")
 	at := func(when time.Time, step string) {
 		t.Helper()
-		requireViewersCurrent(t, ctx, st, people, when, step)
+		requireViewersCurrent(t, ctx, st, together, people, when, step)
 	}
 	at(now.Add(2*time.Minute), "a minute on, everyone kept as of then")
 	require.NoError(t, st.EndStandIn(ctx, w.Viewer(t, techHead), running.ID, now.Add(time.Minute)))

@@ -101,10 +101,11 @@ func (v InboxView) SameUntil(loc *time.Location) time.Time {
 }
 
 // SameUntil is the first moment from which a unit's page, drawn at v.Today, would be
-// drawn otherwise with nothing else changed: the next day, in v.Today's zone (which
-// promises are overdue) and in loc, the reader's (the days thanks were given on).
-func (v DepartmentView) SameUntil(loc *time.Location) time.Time {
-	return nextDay(v.Today, loc)
+// drawn otherwise with nothing else changed: the next day in v.Today's zone, the
+// company's, when more promises may be overdue. (The reader's zone only names the
+// days thanks were given on, which the clock does not change.)
+func (v DepartmentView) SameUntil() time.Time {
+	return nextMidnight(v.Today, v.Today.Location())
 }
 
 // SameUntil is the first moment from which the escalation list, drawn at v.Now, would

@@ -37,8 +37,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, title,
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	// Its length told, the page goes out in one piece rather than in chunks of the
-	// server's 4 kB buffer, a write each.
+	// Its length told, the page goes out as it is, without chunked framing.
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
@@ -104,8 +103,7 @@ func (s *Server) ErrorPage(w http.ResponseWriter, r *http.Request, status int, t
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	// Its length told, the page goes out in one piece rather than in chunks of the
-	// server's 4 kB buffer, a write each.
+	// Its length told, the page goes out as it is, without chunked framing.
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())

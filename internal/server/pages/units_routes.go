@@ -97,7 +97,7 @@ func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 	var body templ.Component = ui.Department(view)
 	if read.AllSeen {
 		kept := keptAt{at: at.With(nil, read.Projects), title: title}
-		if body, err = s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx)), kept, body); err != nil {
+		if body, err = s.rendered.renderRead(ctx, key, view.SameUntil(), kept, body); err != nil {
 			s.Fail(w, r, err)
 			return
 		}

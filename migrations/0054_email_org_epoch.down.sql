@@ -1,0 +1,1 @@
+DROP TRIGGER users_org_epoch_email ON users;

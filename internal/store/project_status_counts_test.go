@@ -19,28 +19,25 @@ func TestProjectStatusCountsFollowEveryWrite(t *testing.T) {
 	ctx, st := w.Ctx, w.Store
 	// An administrator and the root unit's head: both see every project.
 	viewers := []accord.Viewer{w.Viewer(t, w.Person(t, storetest.PersonOpts{Admin: true})), w.Viewer(t, w.Head(t, w.Root(t)))}
+	// byStatus reads rows of (status, count).
+	byStatus := func(sql string) map[string]int64 {
+		t.Helper()
+		out := map[string]int64{}
+		rows, err := st.Pool().Query(ctx, sql)
+		require.NoError(t, err)
+		for rows.Next() {
+			var status string
+			var n int64
+			require.NoError(t, rows.Scan(&status, &n))
+			out[status] = n
+		}
+		require.NoError(t, rows.Err())
+		return out
+	}
 	check := func(step string) {
 		t.Helper()
-		kept := map[string]int64{}
-		rows, err := st.Pool().Query(ctx, `SELECT status, projects FROM project_status_counts WHERE projects <> 0`)
-		require.NoError(t, err)
-		for rows.Next() {
-			var status string
-			var n int64
-			require.NoError(t, rows.Scan(&status, &n))
-			kept[status] = n
-		}
-		require.NoError(t, rows.Err())
-		counted := map[string]int64{}
-		rows, err = st.Pool().Query(ctx, `SELECT status, count(*) FROM projects GROUP BY status`)
-		require.NoError(t, err)
-		for rows.Next() {
-			var status string
-			var n int64
-			require.NoError(t, rows.Scan(&status, &n))
-			counted[status] = n
-		}
-		require.NoError(t, rows.Err())
+		kept := byStatus(`SELECT status, projects FROM project_status_counts WHERE projects <> 0`)
+		counted := byStatus(`SELECT status, count(*) FROM projects GROUP BY status`)
 		require.Equal(t, counted, kept, step)
 		for _, v := range viewers {
 			for _, status := range accord.ProjectStatuses() {

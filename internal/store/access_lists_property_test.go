@@ -27,7 +27,7 @@ import (
 //
 //   - a project's needs and commitments, behind the loader both faces open them with
 //     (ProjectForViewer): MayViewNeed, MayViewCommitment;
-//   - a unit page's rows (UnitLedger): named as MayNameOnUnitPage says, every one
+//   - a unit page's rows (UnitLedgerAt): named as MayNameOnUnitPage says, every one
 //     counted;
 //   - the goals (Goals, GoalProjectCounts, a goal's projects): MayViewGoals, and
 //     MayViewProject for what each goal counts and lists;
@@ -103,7 +103,7 @@ func TestListsAgreeWithTheAccessPolicy(t *testing.T) {
 				var named, counted int
 				for _, x := range people {
 					for _, u := range w.units {
-						l, err := st.UnitLedger(ctx, x.v, u, 1000, now)
+						l, _, err := st.UnitLedgerAt(ctx, x.v, u, 1000, now)
 						require.NoError(t, err)
 						mayName := func(project int64) bool { return accord.MayNameOnUnitPage(x.pv, f.reach[project]) }
 						at := fmt.Sprintf("user %d, unit %d", x.v.User.ID, u)
@@ -278,10 +278,9 @@ func TestListsAgreeWithTheAccessPolicy(t *testing.T) {
 								e, err := st.Escalation(ctx, c.Subject.ID)
 								require.NoError(t, err)
 								party := accord.EscalationPartyOf(e, x.v)
-								party.Adviser, err = st.IsAdviser(ctx, x.v.User.ID, e.ID)
+								standings, err := st.EscalationStandings(ctx, e.ID, []int64{x.v.User.ID})
 								require.NoError(t, err)
-								party.Told, err = st.ToldOfEscalation(ctx, x.v.User.ID, e.ID)
-								require.NoError(t, err)
+								party.Adviser, party.Told = standings[x.v.User.ID].Adviser, standings[x.v.User.ID].Told
 								sees = accord.MayViewEscalation(party)
 							}
 							if sees {

@@ -45,12 +45,12 @@ func isAdviser(escalation, user string) string {
 // EscalationStanding is what lets someone who is no side of an escalation read it
 // (accord.EscalationParty): asked for advice on it, or told of it.
 type EscalationStanding struct {
-	Adviser bool // IsAdviser
-	Told    bool // ToldOfEscalation
+	Adviser bool // asked for advice on it: they may read it and answer
+	Told    bool // told of it (toldOfEscalation)
 }
 
-// EscalationStandings is IsAdviser and ToldOfEscalation on escalation id for each of
-// userIDs, in one statement however many.
+// EscalationStandings is the standing on escalation id of each of userIDs, in one
+// statement however many.
 func (s *Store) EscalationStandings(ctx context.Context, id int64, userIDs []int64) (map[int64]EscalationStanding, error) {
 	rows, err := s.pool.Query(ctx, `SELECT w.id, `+isAdviser(`$1`, `w.id`)+`, `+toldOfEscalation(`$1`, `w.id`)+`
 		FROM unnest($2::bigint[]) AS w(id)`, id, userIDs)
@@ -67,17 +67,6 @@ func (s *Store) EscalationStandings(ctx context.Context, id int64, userIDs []int
 		return nil, fmt.Errorf("store: standing of users %v on escalation %d: %w", userIDs, id, err)
 	}
 	return out, nil
-}
-
-// IsAdviser reports whether user was asked for advice on escalation id: they may read
-// it and answer.
-func (s *Store) IsAdviser(ctx context.Context, userID, id int64) (bool, error) {
-	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT `+isAdviser(`$1`, `$2`), id, userID).Scan(&ok)
-	if err != nil {
-		return false, fmt.Errorf("store: is user %d an adviser on escalation %d: %w", userID, id, err)
-	}
-	return ok, nil
 }
 
 // AskAdvice has the superior of escalation id ask a person for an opinion

@@ -30,9 +30,9 @@ func TestAdviceJoinsTheDecisionsRecord(t *testing.T) {
 	a, err := w.Store.AskAdvice(w.Ctx, superior, e.ID, accord.AdviceRequest{AdviserUserID: legal.ID, Question: "合规上能否先上线一期？"}, now)
 	require.NoError(t, err)
 	require.True(t, a.Pending())
-	adviser, err := w.Store.IsAdviser(w.Ctx, legal.ID, e.ID)
+	standings, err := w.Store.EscalationStandings(w.Ctx, e.ID, []int64{legal.ID})
 	require.NoError(t, err)
-	require.True(t, adviser)
+	require.True(t, standings[legal.ID].Adviser)
 
 	given, err := w.Store.GiveOpinion(w.Ctx, legal.ID, e.ID, "可以，数据脱敏即可。", now.Add(time.Hour))
 	require.NoError(t, err)

@@ -208,14 +208,3 @@ func toldOfEscalation(escalation, user string) string {
 	return `EXISTS (SELECT 1 FROM notifications tn WHERE tn.escalation_id = ` + escalation + `
 		AND tn.user_id = ` + user + ` AND NOT tn.data ? 'on_behalf')`
 }
-
-// ToldOfEscalation reports whether user was notified of escalation id
-// (toldOfEscalation).
-func (s *Store) ToldOfEscalation(ctx context.Context, userID, id int64) (bool, error) {
-	var told bool
-	err := s.pool.QueryRow(ctx, `SELECT `+toldOfEscalation(`$1`, `$2`), id, userID).Scan(&told)
-	if err != nil {
-		return false, fmt.Errorf("store: was user %d told of escalation %d: %w", userID, id, err)
-	}
-	return told, nil
-}

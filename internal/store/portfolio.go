@@ -173,10 +173,8 @@ func portfolioStatement(walked bool) string {
 		SELECT id, id AS root, ARRAY[id] AS path FROM goals WHERE parent_id IS NULL
 		UNION ALL
 		SELECT g.id, u.root, u.path || g.id FROM goals g JOIN goal_up u ON g.parent_id = u.id),
-	-- every: the viewer sees every project, an administrator or the head of the one
-	-- root unit (every unit lies below it, so it is in every project's reach).
-	headed AS MATERIALIZED (SELECT ids, $2 OR (SELECT count(*) = 1 FROM units WHERE parent_id IS NULL)
-			AND EXISTS (SELECT 1 FROM units WHERE parent_id IS NULL AND id = ANY (ids)) AS every
+	-- every: the viewer sees every project.
+	headed AS MATERIALIZED (SELECT ids, ` + seesEveryProject + ` AS every
 		FROM (SELECT ` + openUnitsHeaded + ` AS ids) h),
 	` + scored + `
 	rollup AS (

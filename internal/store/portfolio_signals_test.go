@@ -223,7 +223,7 @@ func TestUnitLoadCountsAPhaseOnce(t *testing.T) {
 	require.NoError(t, err)
 	load("the phase re-estimated", 0, 123)
 	// The unit's own page counts its queue the same way.
-	ledger, err := w.Store.UnitLedger(ctx, head, it.ID, 10, now)
+	ledger, _, err := w.Store.UnitLedgerAt(ctx, head, it.ID, 10, now)
 	require.NoError(t, err)
 	require.Equal(t, [2]float64{0, 123}, [2]float64{ledger.QueueAsked, ledger.QueueCommitted}, "the ledger's queue")
 

@@ -61,6 +61,12 @@ const seesThroughUnit = `(u.id IN (SELECT unit_id FROM memberships WHERE user_id
 // through them and every unit below; a closed unit's head no longer does.
 const openUnitsHeaded = `ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)`
 
+// seesEveryProject is true when the viewer ($1 user id, $2 admin) sees every project:
+// an administrator, or the head of the one root unit, which is open (every unit lies
+// below it, so it is in every project's reach).
+const seesEveryProject = `($2::boolean OR ((SELECT count(*) FROM units WHERE parent_id IS NULL) = 1
+	AND EXISTS (SELECT 1 FROM units WHERE parent_id IS NULL AND head_user_id = $1 AND closed_at IS NULL)))`
+
 func scanProject(row pgx.Row, extra ...any) (accord.Project, error) {
 	var p accord.Project
 	o := &p.EscalationOverrides
@@ -278,9 +284,7 @@ func (s *Store) Projects(ctx context.Context, v accord.Viewer, f ProjectFilter) 
 func (s *Store) projectsOfEvery(ctx context.Context, v accord.Viewer, f ProjectFilter) ([]accord.Project, int, error) {
 	var list []accord.Project
 	var total int
-	err := s.queryGenericPlan(ctx, `WITH every AS MATERIALIZED (
-			SELECT $2::boolean OR ((SELECT count(*) FROM units WHERE parent_id IS NULL) = 1
-				AND EXISTS (SELECT 1 FROM units WHERE parent_id IS NULL AND head_user_id = $1 AND closed_at IS NULL)) AS yes)
+	err := s.queryGenericPlan(ctx, `WITH every AS MATERIALIZED (SELECT `+seesEveryProject+` AS yes)
 		SELECT x.*, (SELECT COALESCE(sum(projects), 0) FROM project_status_counts WHERE $3::text IS NULL OR status = $3)
 		FROM (SELECT p.id, p.created_at FROM projects p WHERE (SELECT yes FROM every) AND ($3::text IS NULL OR p.status = $3)
 			ORDER BY p.created_at DESC, p.id DESC OFFSET $4 LIMIT $5) pg

@@ -44,7 +44,7 @@ func TestRequestLoggedIsTheLogsSum(t *testing.T) {
 	require.NoError(t, c.Store.Pool().QueryRow(c.Ctx, `SELECT days FROM request_logged WHERE request_id = $1`, r.ID).Scan(&days))
 	require.Equal(t, 18.0, days, "0.5 + 1 + … + 4, written at once")
 
-	ledger, err := c.Store.UnitLedger(c.Ctx, c.Viewer(t, c.admin), c.service.ID, 50, now)
+	ledger, _, err := c.Store.UnitLedgerAt(c.Ctx, c.Viewer(t, c.admin), c.service.ID, 50, now)
 	require.NoError(t, err)
 	require.Equal(t, 10.0, ledger.Balance[0].GivenDays, "customer service logged 10 days on the drive")
 }
@@ -58,19 +58,19 @@ func TestUnitLedgerListsTheBiggestExchanges(t *testing.T) {
 	now := time.Now()
 	closedDrive(t, c.World, driveUnits{owner: c.fi, leads: c.afterSales, calls: c.service, publicity: c.marketing}, nil)
 	admin := c.Viewer(t, c.admin)
-	all, err := c.Store.UnitLedger(c.Ctx, admin, c.fi.ID, 50, now)
+	all, _, err := c.Store.UnitLedgerAt(c.Ctx, admin, c.fi.ID, 50, now)
 	require.NoError(t, err)
 	require.Len(t, all.Balance, 3)
 	require.Equal(t, 3, all.BalanceCount)
 	require.True(t, all.BalanceLogged)
 
-	top, err := c.Store.UnitLedger(c.Ctx, admin, c.fi.ID, 2, now)
+	top, _, err := c.Store.UnitLedgerAt(c.Ctx, admin, c.fi.ID, 2, now)
 	require.NoError(t, err)
 	require.Equal(t, all.Balance[:2], top.Balance, "the two biggest, in the same order")
 	require.Equal(t, 3, top.BalanceCount)
 	require.True(t, top.BalanceLogged)
 
-	none, err := c.Store.UnitLedger(c.Ctx, admin, c.legal.ID, 50, now)
+	none, _, err := c.Store.UnitLedgerAt(c.Ctx, admin, c.legal.ID, 50, now)
 	require.NoError(t, err)
 	require.Empty(t, none.Balance)
 	require.Zero(t, none.BalanceCount)
@@ -98,7 +98,7 @@ func TestUnitLedgerBreaksTiesInTheGiveAndTakeByPath(t *testing.T) {
 	admin := c.Viewer(t, c.admin)
 	ledger := func(limit int) []string {
 		t.Helper()
-		l, err := c.Store.UnitLedger(c.Ctx, admin, c.legal.ID, limit, now)
+		l, _, err := c.Store.UnitLedgerAt(c.Ctx, admin, c.legal.ID, limit, now)
 		require.NoError(t, err)
 		require.Equal(t, 3, l.BalanceCount)
 		var names []string

@@ -164,7 +164,7 @@ func TestSearchRanksEveryWayACommentIsSeen(t *testing.T) {
 }
 
 // TestSearchForgetsAStandInsNotices: a stand-in's copy of an escalation's notice
-// (data "on_behalf") gives no access once the arrangement ends (ToldOfEscalation),
+// (data "on_behalf") gives no access once the arrangement ends (EscalationStandings),
 // so search no longer finds the escalation's comments for them; the superior still
 // does.
 func TestSearchForgetsAStandInsNotices(t *testing.T) {
@@ -186,9 +186,9 @@ func TestSearchForgetsAStandInsNotices(t *testing.T) {
 	require.NoError(t, c.Store.EndStandIn(c.Ctx, cto, si.ID, now))
 	formerStandIn, err := c.Store.ViewerAt(c.Ctx, c.cto.ID, now.Add(time.Minute))
 	require.NoError(t, err)
-	told, err := c.Store.ToldOfEscalation(c.Ctx, c.cto.ID, e.ID)
+	standings, err := c.Store.EscalationStandings(c.Ctx, e.ID, []int64{c.cto.ID})
 	require.NoError(t, err)
-	require.False(t, told, "a stand-in's copy of a notice gives no lasting access")
+	require.False(t, standings[c.cto.ID].Told, "a stand-in's copy of a notice gives no lasting access")
 
 	for _, tc := range []struct {
 		who   accord.Viewer

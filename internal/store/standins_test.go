@@ -81,9 +81,9 @@ func TestStandInDecidesForTheAbsentSuperiorOnlyWhatTheyAreNoPartyTo(t *testing.T
 	trainerNotes, _, err := c.Store.Notifications(c.Ctx, c.trainer.ID, 0, 10)
 	require.NoError(t, err)
 	require.Empty(t, trainerNotes, "no copy of what the lead hears as the project's lead")
-	told, err := c.Store.ToldOfEscalation(c.Ctx, c.cto.ID, e.ID)
+	standings, err := c.Store.EscalationStandings(c.Ctx, e.ID, []int64{c.cto.ID})
 	require.NoError(t, err)
-	require.False(t, told, "a stand-in's copies give no lasting access")
+	require.False(t, standings[c.cto.ID].Told, "a stand-in's copies give no lasting access")
 
 	// It ends by itself after its last day.
 	after, err := c.Store.ViewerAt(c.Ctx, c.cto.ID, later.AddDate(0, 0, 1).Add(time.Minute))

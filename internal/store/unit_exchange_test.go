@@ -81,7 +81,7 @@ func TestUnitPageGiveAndTakeIsTheRequestsSum(t *testing.T) {
 		exchanging := 0
 		defer func() { require.Greater(t, exchanging, 1, "%s: units that exchanged anything", step) }()
 		for _, u := range units {
-			ledger, err := st.UnitLedger(ctx, admin, u, 50, now)
+			ledger, _, err := st.UnitLedgerAt(ctx, admin, u, 50, now)
 			require.NoError(t, err)
 			want, count, logged := balanceFromRequests(t, ctx, pool, u)
 			require.Equal(t, want, ledger.Balance, "%s: unit %d's give and take", step, u)

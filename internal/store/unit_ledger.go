@@ -58,21 +58,6 @@ const ledgerRequestObject = `json_build_object('id', r.id, 'state', r.state,
 	'tier', d.tier, 'effort_days', d.effort_days, 'project_id', p.id, 'project_name', p.name,
 	'project_name_en', p.name_en, 'unit_id', o.id, 'unit_name', o.name, 'unit_name_en', o.name_en)`
 
-// UnitLedger gathers, in one query however much there is, what a unit's page shows
-// viewer v besides the unit itself: its open queue with the effort asked and
-// committed, what its projects ask of others, the promises made to it, the thanks it
-// received, and the give and take with every other unit. Lists name only rows of
-// projects v may open (the same rule as the project pages, canViewProject); totals
-// and sums count everything. limit caps each list, the give and take too (the biggest
-// exchanges first: a shared service trades with hundreds of units). It runs its
-// generic plan (queryGenericPlan): planning it for the parameters took 3–4 ms on each
-// connection's first five calls, and the generic plan ran as fast for a shared
-// service's head, a lead, the root's head and an administrator, on big and small units.
-func (s *Store) UnitLedger(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (accord.UnitLedger, error) {
-	l, _, err := s.UnitLedgerAt(ctx, v, unitID, limit, now)
-	return l, err
-}
-
 // LedgerAt is what a unit's ledger was read with, for keeping its page: whether every
 // project it touches is one the viewer sees through the unit, so no row's showing
 // depends on the viewer's sight of its own project, and the epochs of the projects its
@@ -82,7 +67,17 @@ type LedgerAt struct {
 	Projects map[int64]int64
 }
 
-// UnitLedgerAt is UnitLedger with what it was read with.
+// UnitLedgerAt gathers, in one query however much there is, what a unit's page shows
+// viewer v besides the unit itself: its open queue with the effort asked and
+// committed, what its projects ask of others, the promises made to it, the thanks it
+// received, and the give and take with every other unit. Lists name only rows of
+// projects v may open (the same rule as the project pages, canViewProject); totals
+// and sums count everything. limit caps each list, the give and take too (the biggest
+// exchanges first: a shared service trades with hundreds of units). It runs its
+// generic plan (queryGenericPlan): planning it for the parameters took 3–4 ms on each
+// connection's first five calls, and the generic plan ran as fast for a shared
+// service's head, a lead, the root's head and an administrator, on big and small units.
+// With the ledger comes what it was read with (LedgerAt).
 func (s *Store) UnitLedgerAt(ctx context.Context, v accord.Viewer, unitID int64, limit int, now time.Time) (accord.UnitLedger, LedgerAt, error) {
 	var l accord.UnitLedger
 	at := LedgerAt{Projects: map[int64]int64{}}

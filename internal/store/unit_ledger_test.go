@@ -16,7 +16,7 @@ func TestUnitLedgerGiveAndTake(t *testing.T) {
 	now := time.Now()
 	drive := closedDrive(t, c.World, driveUnits{owner: c.fi, leads: c.afterSales, calls: c.service, publicity: c.marketing}, nil)
 	admin := c.Viewer(t, c.admin)
-	ledger, err := c.Store.UnitLedger(c.Ctx, admin, c.service.ID, 50, now)
+	ledger, _, err := c.Store.UnitLedgerAt(c.Ctx, admin, c.service.ID, 50, now)
 	require.NoError(t, err)
 	require.Empty(t, ledger.Queue, "the drive's calls were delivered")
 	require.Equal(t, 1, ledger.PromisesKept)
@@ -28,7 +28,7 @@ func TestUnitLedgerGiveAndTake(t *testing.T) {
 	require.Equal(t, []accord.UnitBalance{{UnitID: c.fi.ID, Name: "金融保险部", NameEN: "Finance & insurance",
 		GivenDays: 10, GivenCommitted: 8, GivenDelivered: 1}}, ledger.Balance)
 
-	fiLedger, err := c.Store.UnitLedger(c.Ctx, admin, c.fi.ID, 50, now)
+	fiLedger, _, err := c.Store.UnitLedgerAt(c.Ctx, admin, c.fi.ID, 50, now)
 	require.NoError(t, err)
 	received := map[string]accord.UnitBalance{}
 	for _, bal := range fiLedger.Balance {
@@ -41,7 +41,7 @@ func TestUnitLedgerGiveAndTake(t *testing.T) {
 
 	// Marketing is asked by After-sales' upgrade: its queue, with effort asked.
 	sent := c.sendUpgrade(t, now)
-	mk, err := c.Store.UnitLedger(c.Ctx, admin, c.marketing.ID, 50, now)
+	mk, _, err := c.Store.UnitLedgerAt(c.Ctx, admin, c.marketing.ID, 50, now)
 	require.NoError(t, err)
 	require.Equal(t, 1, mk.QueueCount)
 	require.Equal(t, 15.0, mk.QueueAsked)
@@ -50,7 +50,7 @@ func TestUnitLedgerGiveAndTake(t *testing.T) {
 	require.Equal(t, "Launch promotion", mk.Queue[0].NeedTitleEN)
 	require.Equal(t, "After-sales", mk.Queue[0].UnitNameEN, "the asking unit")
 	require.Equal(t, 1, mk.PromisesBroken)
-	after, err := c.Store.UnitLedger(c.Ctx, admin, c.afterSales.ID, 50, now)
+	after, _, err := c.Store.UnitLedgerAt(c.Ctx, admin, c.afterSales.ID, 50, now)
 	require.NoError(t, err)
 	require.Equal(t, 4, after.AsksCount)
 	require.Equal(t, "Data", after.Asks[0].UnitNameEN, "P0 needed soonest first")
@@ -63,7 +63,7 @@ func TestUnitLedgerGiveAndTake(t *testing.T) {
 	c.send(t, other, map[string]accord.Need{"Legal": undated}, now)
 	asked := func(limit int) []string {
 		t.Helper()
-		l, err := c.Store.UnitLedger(c.Ctx, admin, c.afterSales.ID, limit, now)
+		l, _, err := c.Store.UnitLedgerAt(c.Ctx, admin, c.afterSales.ID, limit, now)
 		require.NoError(t, err)
 		require.Equal(t, 5, l.AsksCount)
 		var units []string
@@ -89,9 +89,9 @@ func TestUnitLedgerNamesOnlyWhatTheViewerMayOpen(t *testing.T) {
 	c.Commitment(t, storetest.CommitmentOpts{Project: &p, Unit: &c.training, What: "年会上公开感谢培训部"})
 	c.Thanks(t, storetest.ThanksOpts{Project: &p, Unit: &c.training, Text: "培训部排出了培训师"})
 	training := c.training.ID
-	outsider, err := c.Store.UnitLedger(c.Ctx, c.Viewer(t, c.legalHead), training, 50, now)
+	outsider, _, err := c.Store.UnitLedgerAt(c.Ctx, c.Viewer(t, c.legalHead), training, 50, now)
 	require.NoError(t, err)
-	insider, err := c.Store.UnitLedger(c.Ctx, c.Viewer(t, c.trainingHead), training, 50, now)
+	insider, _, err := c.Store.UnitLedgerAt(c.Ctx, c.Viewer(t, c.trainingHead), training, 50, now)
 	require.NoError(t, err)
 	require.Equal(t, insider.QueueCount, outsider.QueueCount, "totals count everything")
 	require.Equal(t, insider.PromisesOpen+insider.PromisesKept+insider.PromisesBroken,
@@ -126,7 +126,7 @@ func TestUnitLedgerFollowsWritesAndLostAccess(t *testing.T) {
 	training := c.training.ID
 	ledger := func(u accord.User) accord.UnitLedger {
 		t.Helper()
-		l, err := c.Store.UnitLedger(c.Ctx, c.Viewer(t, u), training, 50, now)
+		l, _, err := c.Store.UnitLedgerAt(c.Ctx, c.Viewer(t, u), training, 50, now)
 		require.NoError(t, err)
 		return l
 	}

@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"accord/internal/config"
@@ -100,6 +102,16 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 	}
 	defer pool.Close()
 	st := store.New(pool)
+	// Signed-in sessions are kept while this listens for the writes that change them.
+	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	var listening sync.WaitGroup
+	listening.Go(func() {
+		st.ListenForViewerChanges(listenCtx, func(ctx context.Context) (*pgx.Conn, error) {
+			return pgx.Connect(ctx, cfg.SessionDatabaseURL()) // LISTEN needs a session of its own
+		}, logger.With("component", "sessions"))
+	})
+	defer listening.Wait()
+	defer stopListening()
 	demoLoaded := false
 	if opts.demo {
 		if demoLoaded, err = loadDemoIfEmpty(ctx, st); err != nil {

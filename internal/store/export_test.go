@@ -34,3 +34,14 @@ func (s *Store) SetPortfolioDenseScope(n int) { s.portfolioDenseScope = n }
 // SetFewSeen sets how many projects a narrow sight sees at most to count as few (its
 // lists then read their rows from the projects' keys): a test runs both ways.
 func (s *Store) SetFewSeen(n int) { s.fewSeen = n }
+
+// Seen is what a probe read of the session's user: their row, stamp and unread count.
+func (p *SessionProbe) Seen() (accord.User, int64, int) { return p.user, p.stamp, p.unread }
+
+// KeepsSessions reports whether the store answers sessions from what it keeps: its
+// listener is connected and heard from PostgreSQL lately.
+func (s *Store) KeepsSessions() bool {
+	s.sessionCache.mu.Lock()
+	defer s.sessionCache.mu.Unlock()
+	return s.sessionCache.serving(time.Now())
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,6 +32,10 @@ func (s *Store) Sessions(userOf func(data []byte) int64) *SessionStore {
 // SessionProbe receives, while scs finds a request's session, what was read of the
 // session's user with it. Put one in the request's context first (WithSessionProbe).
 type SessionProbe struct {
+	// cached: the session may be answered from what this server keeps
+	// (sessionCache), not only read.
+	cached bool
+
 	user accord.User // the session's user if active; zero for none
 
 	stamp  int64
@@ -39,9 +44,11 @@ type SessionProbe struct {
 
 type sessionProbeKey struct{}
 
-// WithSessionProbe returns ctx carrying a new, empty probe.
-func WithSessionProbe(ctx context.Context) (context.Context, *SessionProbe) {
-	p := &SessionProbe{}
+// WithSessionProbe returns ctx carrying a new, empty probe; cached lets the session be
+// answered from what this server keeps of it, which a request that may write must
+// not be (sessionCache).
+func WithSessionProbe(ctx context.Context, cached bool) (context.Context, *SessionProbe) {
+	p := &SessionProbe{cached: cached}
 	return context.WithValue(ctx, sessionProbeKey{}, p), p
 }
 
@@ -69,8 +76,16 @@ func (ss *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool
 		}
 		return data, true, nil
 	}
+	// The generation is taken before the read: a notice heard while it runs keeps
+	// what it read from being kept.
+	e, generation, ok := ss.store.sessionCache.find(token, time.Now())
+	if ok && p.cached {
+		*p = e.probe
+		return slices.Clone(e.data), true, nil
+	}
 	var (
 		data                              []byte
+		expiry                            time.Time
 		id                                *int64
 		email, name, nameEN, locale, zone *string
 		admin                             *bool
@@ -79,12 +94,12 @@ func (ss *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool
 		stamp                             int64
 		unread                            int
 	)
-	err := ss.store.pool.QueryRow(ctx, `SELECT s.data, `+userColumns+`, COALESCE(k.stamp, 0), `+unreadCount("$2")+`
+	err := ss.store.pool.QueryRow(ctx, `SELECT s.data, s.expiry, `+userColumns+`, COALESCE(k.stamp, 0), `+unreadCount("$2")+`
 		FROM sessions s
 		LEFT JOIN users u ON u.id = s.user_id AND u.deactivated_at IS NULL
 		LEFT JOIN viewer_stamps k ON k.user_id = u.id
 		WHERE s.token = $1 AND current_timestamp < s.expiry`, token, accord.UnreadCap).Scan(
-		&data, &id, &email, &name, &nameEN, &admin, &locale, &zone, &deactivated, &created, &version, &stamp, &unread)
+		&data, &expiry, &id, &email, &name, &nameEN, &admin, &locale, &zone, &deactivated, &created, &version, &stamp, &unread)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -92,15 +107,20 @@ func (ss *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool
 		return nil, false, fmt.Errorf("store: find session: %w", err)
 	}
 	if id != nil {
-		*p = SessionProbe{stamp: stamp, unread: unread, user: accord.User{ID: *id,
+		*p = SessionProbe{cached: p.cached, stamp: stamp, unread: unread, user: accord.User{ID: *id,
 			Email: *email, Name: *name, NameEN: *nameEN, IsAdmin: *admin, Locale: *locale, TimeZone: *zone,
 			DeactivatedAt: deactivated, CreatedAt: *created, Version: *version}}
+		// Only signed-in sessions are kept: they are what a notice names.
+		ss.store.sessionCache.keep(token, cachedSession{data: slices.Clone(data), expiry: expiry, probe: *p},
+			generation, time.Now())
 	}
 	return data, true, nil
 }
 
 // CommitCtx implements scs.CtxStore.
 func (ss *SessionStore) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
+	// Forgotten here at once, and on every server when the notice of the write comes.
+	defer ss.store.sessionCache.forgetToken(token)
 	var user *int64
 	if id := ss.userOf(data); id != 0 {
 		user = &id
@@ -115,6 +135,7 @@ func (ss *SessionStore) CommitCtx(ctx context.Context, token string, data []byte
 
 // DeleteCtx implements scs.CtxStore.
 func (ss *SessionStore) DeleteCtx(ctx context.Context, token string) error {
+	defer ss.store.sessionCache.forgetToken(token)
 	if _, err := ss.store.pool.Exec(ctx, `DELETE FROM sessions WHERE token = $1`, token); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}

@@ -35,6 +35,8 @@ type Store struct {
 	// viewers are the signed-in people this server has read, kept while their stamps
 	// hold (ViewerAt).
 	viewers *viewerCache
+	// sessionCache keeps signed-in sessions while ListenForViewerChanges runs.
+	sessionCache *sessionCache
 }
 
 // New wraps an open pool.
@@ -42,7 +44,7 @@ func New(pool *pgxpool.Pool) *Store {
 	return &Store{pool: pool,
 		prepared:            pool.Config().ConnConfig.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement,
 		portfolioDenseScope: portfolioDenseScope, fewSeen: fewSeen,
-		viewers: newViewerCache(viewerCacheLimit)}
+		viewers: newViewerCache(viewerCacheLimit), sessionCache: newSessionCache(sessionCacheLimit)}
 }
 
 // Pool exposes the pool, for tests and tools that read the database directly.

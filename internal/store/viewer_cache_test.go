@@ -200,7 +200,7 @@ func TestSessionsReadTheirViewerWithThem(t *testing.T) {
 	// cannot reach the database: only a viewer served from memory comes back.
 	find := func(token string) (*store.SessionProbe, bool) {
 		t.Helper()
-		pctx, probe := store.WithSessionProbe(ctx)
+		pctx, probe := store.WithSessionProbe(ctx, true)
 		_, found, err := sessions.FindCtx(pctx, token)
 		require.NoError(t, err)
 		return probe, found

@@ -47,6 +47,7 @@ func (s *Server) openNotification(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, accord.Errorf(accord.ECodeNotFound, "notification_not_found", nil))
 		return
 	}
+	s.markWrote(w) // it marks the notification read: the next page counts one unread fewer
 	n, err := s.store.OpenNotification(ctx, *spine.ViewerFrom(ctx), id, s.Now())
 	if err != nil {
 		s.Fail(w, r, err)

@@ -12,13 +12,35 @@ import (
 
 const sessionUserKey = "user_id"
 
+// wroteCookie marks a browser whose request may have written, for wroteCookieAge
+// seconds: longer than a write's notice takes to reach every server, so none of them
+// answers that browser from the sessions it keeps before it hears of the write.
+const (
+	wroteCookie    = "accord_wrote"
+	wroteCookieAge = 5
+)
+
 // probeSessionViewer readies the request for the session store to read the
-// session's user with the session (store.SessionStore), before scs loads it.
+// session's user with the session (store.SessionStore), before scs loads it. A
+// request that may write reads the session afresh, so a person signed out or
+// deactivated a moment ago on another server cannot act; so does a browser's
+// next few seconds of requests after it, so it sees its own write at once.
 func (s *Server) probeSessionViewer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, _ := store.WithSessionProbe(r.Context())
+		reads := r.Method == http.MethodGet || r.Method == http.MethodHead
+		if !reads {
+			s.markWrote(w)
+		}
+		_, err := r.Cookie(wroteCookie)
+		ctx, _ := store.WithSessionProbe(r.Context(), reads && err != nil)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// markWrote sets wroteCookie: a page that writes on GET calls it too.
+func (s *Server) markWrote(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: wroteCookie, Value: "1", Path: "/", MaxAge: wroteCookieAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Opts.SecureCookies})
 }
 
 // sessionUser is the signed-in user a session's encoded data names, 0 for none: the

@@ -1,0 +1,14 @@
+DROP TRIGGER sessions_viewer_notices_insert ON sessions;
+DROP TRIGGER sessions_viewer_notices_update ON sessions;
+DROP TRIGGER sessions_viewer_notices_delete ON sessions;
+DROP TRIGGER sessions_viewer_notices_truncate ON sessions;
+DROP TRIGGER viewer_stamps_viewer_notices_insert ON viewer_stamps;
+DROP TRIGGER viewer_stamps_viewer_notices_update ON viewer_stamps;
+DROP TRIGGER viewer_stamps_viewer_notices_delete ON viewer_stamps;
+DROP TRIGGER viewer_stamps_viewer_notices_truncate ON viewer_stamps;
+DROP TRIGGER notifications_viewer_notices_insert ON notifications;
+DROP TRIGGER notifications_viewer_notices_update ON notifications;
+DROP TRIGGER notifications_viewer_notices_delete ON notifications;
+DROP TRIGGER notifications_viewer_notices_truncate ON notifications;
+DROP FUNCTION notify_viewers_of_rows();
+DROP FUNCTION notify_viewers(bigint[]);

@@ -50,6 +50,7 @@ var keyPages = []pageSpec{
 	{"escalations", "Escalation queue", "/escalations"},
 	{"escalations-afresh", "Escalation queue, rendered afresh", "/escalations"},
 	{"portfolio", "Portfolio", "/portfolio"},
+	{"portfolio-afresh", "Portfolio, rendered afresh", "/portfolio"},
 	{"api", "API list", ""}, // found among the /api/ routes, if any
 	{"search", "Search", "/search"},
 	{"search-common", "Search, common word", "/search"},
@@ -218,6 +219,8 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 			Data: fmt.Sprintf("%d open escalations assigned; a new query on every request", escalations)},
 		"portfolio": {Path: "/portfolio", Email: root, Who: "the root unit's head (" + rootName + ")",
 			Data: fmt.Sprintf("%d projects in the organisation", projects)},
+		"portfolio-afresh": {Path: "/portfolio?afresh=" + freshQuery, Email: root, Who: "the root unit's head (" + rootName + ")",
+			Data: fmt.Sprintf("%d projects in the organisation; a new query on every request", projects)},
 	}
 	var comments int64
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM comments`).Scan(&comments); err != nil {

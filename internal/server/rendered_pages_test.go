@@ -15,6 +15,8 @@ import (
 	"accord/internal/accord"
 	"accord/internal/demo"
 	"accord/internal/server"
+	"accord/internal/server/spine"
+	"accord/internal/store"
 	"accord/web/i18n"
 )
 
@@ -602,4 +604,81 @@ func TestKeptHomePagesMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	step("a minute before the lead's requests go quiet", func() { *b.now = quiet.Add(-time.Minute) })
 	step("a minute after", func() { *b.now = quiet.Add(time.Minute) })
 	step("IT renamed", func() { b.keptRenameIT(t) })
+}
+
+// TestKeptPortfoliosMatchAFreshRenderAfterEveryChange: the portfolio, kept with the
+// organisation's and the portfolio's epochs until the clock alone would change it,
+// is what a server keeping nothing draws, for the chief executive (in Chinese, on
+// every project and filtered), the administrator, the head of the Operations centre
+// (who loses it when they step down) and a developer (refused throughout), after each
+// kind of write it shows and as time passes.
+func TestKeptPortfoliosMatchAFreshRenderAfterEveryChange(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	step := keptAgainstFresh(t, b, map[string]string{"ceo@accord.demo": "zh", "admin@accord.demo": "en",
+		"ops@accord.demo": "en", "it.dev@accord.demo": "en"},
+		[]string{"/portfolio", "/portfolio?health=at_risk", "/portfolio?status=active&page=1"}, 2)
+
+	var sent map[string]accord.Request
+	step("the Smart service upgrade's needs sent", func() { sent = b.escSendSmart(t, *b.now) })
+	it := sent["IT"]
+	step("IT agrees", func() {
+		var err error
+		it, err = b.st.ActOnRequest(ctx, b.escViewer(t, "it@accord.demo"), it.ID, it.Version, accord.ActionAgree,
+			accord.RequestInput{}, *b.now)
+		require.NoError(t, err)
+	})
+	step("IT's request made overdue by a statement of its own", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE requests SET due_date = $2::date - 3 WHERE id = $1`, it.ID, *b.now)
+		require.NoError(t, err)
+	})
+	step("Data declines, and the lead escalates it", func() {
+		data := sent["Data"]
+		declined, err := b.st.ActOnRequest(ctx, b.escViewer(t, "data@accord.demo"), data.ID, data.Version,
+			accord.ActionDecline, accord.RequestInput{Obstacle: accord.ObstacleTooBusy, Reason: "排期已满"}, *b.now)
+		require.NoError(t, err)
+		_, err = b.st.Escalate(ctx, b.escViewer(t, "aftersales@accord.demo"), declined.ID, "需要决定", "", 3, *b.now)
+		require.NoError(t, err)
+	})
+	smart := b.demoProject(t, "Smart service upgrade")
+	step("the project renamed by a statement of its own", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE projects SET name_en = 'Smart service upgrade (phase 2)',
+			name = '智能服务升级（二期）' WHERE id = $1`, smart.ID)
+		require.NoError(t, err)
+	})
+	step("its requests last active two hours short of a quiet spell, and it renamed back", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE requests SET last_activity_at = $2::timestamptz
+			- make_interval(days => (SELECT cadence_days FROM projects WHERE id = $1)) + interval '2 hours'
+			WHERE project_id = $1`, smart.ID, *b.now)
+		require.NoError(t, err)
+		_, err = b.st.Pool().Exec(ctx, `UPDATE projects SET name_en = 'Smart service upgrade', name = '智能服务升级'
+			WHERE id = $1`, smart.ID)
+		require.NoError(t, err)
+	})
+	step("a company goal retitled by a statement of its own", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE goals SET title_en = title_en || ' (revised)', title = title || '（修订）'
+			WHERE parent_id IS NULL`)
+		require.NoError(t, err)
+	})
+	step("the lead renamed", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE users SET name_en = 'Renamed lead', name = '改名的负责人' WHERE id = $1`,
+			smart.LeadUserID)
+		require.NoError(t, err)
+	})
+	// The first moment the clock alone changes the chief executive's portfolio, with
+	// nothing written: the page kept before it is not served after it.
+	ceo, err := b.st.Viewer(ctx, b.user(t, "ceo@accord.demo").ID)
+	require.NoError(t, err)
+	read, err := b.st.ReadPortfolio(ctx, ceo, store.PortfolioFilter{Limit: 25}, spine.GoalProjectsShown, *b.now)
+	require.NoError(t, err)
+	require.WithinDuration(t, b.now.Add(2*time.Hour), read.Quiet, time.Second, "the project goes quiet in two hours")
+	step("the clock passes the moment a project goes quiet", func() { *b.now = read.Quiet.Add(time.Second) })
+	step("a month passes", func() { *b.now = b.now.AddDate(0, 1, 0) })
+	step("IT renamed", func() { b.keptRenameIT(t) })
+	seen := step("the head of the Operations centre steps down", func() {
+		ops := b.units(t)["Operations centre"]
+		_, err := b.st.SetUnitHead(ctx, 0, ops.ID, ops.Version, nil)
+		require.NoError(t, err)
+	})
+	require.NotContains(t, seen["ops@accord.demo/portfolio"], "pf-summary", "the former head no longer sees a portfolio")
 }

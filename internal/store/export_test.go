@@ -17,14 +17,20 @@ var (
 // parameters and reads its columns as PortfolioPage does: a test compares the
 // portfolio's statements with one that scores every project plainly.
 func (s *Store) PortfolioPageOf(ctx context.Context, sql string, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
-	rows, total, goals, _, err := s.portfolioPage(ctx, s.queryCustomPlan, sql, v, f, top, now)
-	return rows, total, goals, err
+	read, _, err := s.portfolioPage(ctx, s.queryCustomPlan, sql, v, f, top, now)
+	return read.Rows, read.Total, read.Goals, err
+}
+
+// PortfolioReadOf is PortfolioPageOf with what else it reads (its Quiet).
+func (s *Store) PortfolioReadOf(ctx context.Context, sql string, v accord.Viewer, f PortfolioFilter, top int, now time.Time) (PortfolioRead, error) {
+	read, _, err := s.portfolioPage(ctx, s.queryCustomPlan, sql, v, f, top, now)
+	return read, err
 }
 
 // PortfolioPageGenericOf is PortfolioPageOf under sql's generic plan.
 func (s *Store) PortfolioPageGenericOf(ctx context.Context, sql string, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
-	rows, total, goals, _, err := s.portfolioPage(ctx, s.queryGenericPlan, sql, v, f, top, now)
-	return rows, total, goals, err
+	read, _, err := s.portfolioPage(ctx, s.queryGenericPlan, sql, v, f, top, now)
+	return read.Rows, read.Total, read.Goals, err
 }
 
 // SetPortfolioDenseScope sets the scope size above which the portfolio walks its rank

@@ -55,6 +55,18 @@ const portfolioLowered = `((s.sev_static > 0 AND s.p0_next_due < $3::date)
 	OR (s.sev_static = 2 AND s.stale_at < $10::timestamptz + interval '1 day'
 		AND s.oldest_activity < $10::timestamptz - make_interval(days => s.cadence_days)))`
 
+// quietAfter is the first moment at which "at < $10 - cadence days" holds, at the
+// latest (the condition a project's or request's quiet spell meets, in the session's
+// time zone): at plus the days, or plus as many 24 hours where a change of daylight
+// saving makes that earlier, an hour earlier still when the day added lands in a
+// skipped hour. A page kept until it (PortfolioRead.Quiet) is never older than the
+// clock.
+func quietAfter(at, days string) string {
+	plus := `(` + at + ` + make_interval(days => ` + days + `))`
+	return `(LEAST(` + plus + `, ` + at + ` + make_interval(hours => 24 * ` + days + `))
+		- CASE WHEN ` + plus + `::time = (` + at + `)::time THEN interval '0' ELSE interval '1 hour' END)`
+}
+
 // portfolioInScope is true when row s is in the viewer's scope: every project for an
 // administrator or the one root's head, else those with a unit the viewer heads in
 // their reach (every unit above an involved unit). It probes project_reach by key (OFFSET 0 keeps the planner
@@ -107,8 +119,10 @@ func portfolioWalk(cond, bounds, limit string) string {
 //     that turns out sparse.
 //   - Only what is listed is dressed with names; only the page's rows count their
 //     overdue and stale requests.
-//   - Its last two columns say whether the scope was dense (more than $11 projects
-//     of status $4) and whether it is every project.
+//   - Its last three columns say whether the scope was dense (more than $11 projects
+//     of status $4), whether it is every project, and the first moment at which the
+//     clock alone would change what it read (clock and page_json's quiet; a date
+//     passing aside): a project on track goes quiet, a listed request goes stale.
 func portfolioStatement(walked bool) string {
 	inScope := `((SELECT every FROM headed) OR s.project_id IN (SELECT project_id FROM project_reach
 			WHERE unit_id = ANY ((SELECT ids FROM headed)::bigint[])))
@@ -116,7 +130,8 @@ func portfolioStatement(walked bool) string {
 	// scored: the rows in scope, scored, summed per goal (counted), and those the
 	// page and the goals' lists rank apart from the walks (unwalked).
 	scored := `scoped AS MATERIALIZED (
-		SELECT s.project_id, s.goal_id, s.escalations, s.expected_amount, s.currency, ` + portfolioSev + ` AS sev
+		SELECT s.project_id, s.goal_id, s.escalations, s.expected_amount, s.currency, ` + portfolioSev + ` AS sev,
+			` + quietAfter("s.oldest_activity", "s.cadence_days") + ` AS quiet
 		FROM project_signals s
 		-- The scope is hashed once here, not probed row by row.
 		WHERE ` + inScope + `),
@@ -129,12 +144,16 @@ func portfolioStatement(walked bool) string {
 			COALESCE(sum(expected_amount) FILTER (WHERE sev = 2), 0)::bigint AS v_on_track,
 			min(currency) AS min_currency, max(currency) AS max_currency, sum(escalations) AS escalations
 		FROM scoped GROUP BY goal_id),
-	unwalked AS (SELECT project_id, goal_id, escalations, expected_amount, sev FROM scoped),`
+	unwalked AS (SELECT project_id, goal_id, escalations, expected_amount, sev FROM scoped),
+	-- The clock lowers only a row on track by itself (a date passing lowers any at
+	-- midnight, which the caller bounds).
+	clock AS (SELECT min(quiet) AS quiet FROM scoped WHERE sev = 2),`
 	pageWalks, topWalks := ``, ``
 	if walked {
 		scored = `by_sev AS MATERIALIZED (
 		SELECT s.goal_id, ` + portfolioSev + ` AS sev, count(*) AS n, sum(s.expected_amount) AS v,
-			min(s.currency) AS lo, max(s.currency) AS hi, sum(s.escalations) AS esc
+			min(s.currency) AS lo, max(s.currency) AS hi, sum(s.escalations) AS esc,
+			min(` + quietAfter("s.oldest_activity", "s.cadence_days") + `) AS quiet
 		FROM project_signals s
 		-- The scope is hashed once here, not probed row by row.
 		WHERE ` + inScope + `
@@ -149,6 +168,7 @@ func portfolioStatement(walked bool) string {
 			min(lo) AS min_currency, max(hi) AS max_currency, sum(esc) AS escalations
 		FROM by_sev GROUP BY goal_id),
 	dense AS MATERIALIZED (SELECT COALESCE(sum(projects), 0) > $11::int AS yes FROM counted),
+	clock AS (SELECT min(quiet) AS quiet FROM by_sev WHERE sev = 2),
 	-- What a dense scope's walks skip, merged back in (from the indexes on the
 	-- lowered arms); every row of a sparse one.
 	unwalked AS MATERIALIZED (
@@ -200,7 +220,8 @@ func portfolioStatement(walked bool) string {
 			'health', (CASE pg.sev WHEN 0 THEN 'blocked' WHEN 1 THEN 'at_risk' ELSE 'on_track' END), 'live', s.live,
 			'p0_declined', s.p0_declined, 'p0_overdue', t.p0_overdue, 'declined', s.declined, 'overdue', t.overdue,
 			'stale', t.stale, 'high_risk', s.high_risk, 'delivered', s.delivered, 'escalations', s.escalations)
-			ORDER BY pg.sev, s.escalations DESC, s.expected_amount DESC NULLS LAST, pg.project_id), '[]') AS rows
+			ORDER BY pg.sev, s.escalations DESC, s.expected_amount DESC NULLS LAST, pg.project_id), '[]') AS rows,
+			min(t.quiet) AS quiet
 		FROM page_ids pg JOIN project_signals s ON s.project_id = pg.project_id
 		JOIN projects p ON p.id = pg.project_id
 		JOIN units ou ON ou.id = p.owning_unit_id
@@ -212,7 +233,9 @@ func portfolioStatement(walked bool) string {
 		CROSS JOIN LATERAL (
 			SELECT count(*) FILTER (WHERE r.due_date < $3::date AND r.queue_tier = 'P0') AS p0_overdue,
 				count(*) FILTER (WHERE r.due_date < $3::date) AS overdue,
-				count(*) FILTER (WHERE r.last_activity_at < $10::timestamptz - make_interval(days => s.cadence_days)) AS stale
+				count(*) FILTER (WHERE r.last_activity_at < $10::timestamptz - make_interval(days => s.cadence_days)) AS stale,
+				min(` + quietAfter("r.last_activity_at", "s.cadence_days") + `)
+					FILTER (WHERE r.last_activity_at >= $10::timestamptz - make_interval(days => s.cadence_days)) AS quiet
 			FROM requests r
 			WHERE r.project_id = pg.project_id AND r.state IN ` + sentOpen + `) t),
 	ranked AS (
@@ -242,7 +265,8 @@ func portfolioStatement(walked bool) string {
 			FROM counted c WHERE $6::bigint IS NULL OR c.goal_id IN (SELECT id FROM goal_up WHERE $6 = ANY (path))),
 		-- The page's rows once, on the first goal's row, not once per goal.
 		CASE WHEN row_number() OVER (ORDER BY g.id NULLS LAST) = 1 THEN (SELECT rows FROM page_json) END,
-		(SELECT COALESCE(sum(projects), 0) > $11::int FROM counted), (SELECT every FROM headed)
+		(SELECT COALESCE(sum(projects), 0) > $11::int FROM counted), (SELECT every FROM headed),
+		LEAST((SELECT quiet FROM clock), (SELECT quiet FROM page_json))
 	FROM roots g LEFT JOIN rollup ru ON COALESCE(ru.goal_root, 0) = COALESCE(g.id, 0)
 	LEFT JOIN tops t ON COALESCE(t.goal_root, 0) = COALESCE(g.id, 0)
 	ORDER BY g.id NULLS LAST`
@@ -252,6 +276,22 @@ var (
 	portfolioWalkedSQL = portfolioStatement(true)
 	portfolioSortedSQL = portfolioStatement(false)
 )
+
+// PortfolioEpochs are what a kept portfolio (pages/portfolio_routes.go) was read at:
+// the organisation's epoch (units, who heads them, names) and the portfolio's
+// (migration 0056: every other row it reads).
+type PortfolioEpochs struct{ Org, Portfolio int64 }
+
+// PortfolioEpochsNow reads the portfolio's epochs, in one statement: before the
+// portfolio is read, to keep it with them, and before a kept one is served.
+func (s *Store) PortfolioEpochsNow(ctx context.Context) (PortfolioEpochs, error) {
+	var at PortfolioEpochs
+	if err := s.pool.QueryRow(ctx, `SELECT (SELECT epoch FROM org_epoch), (SELECT epoch FROM portfolio_epoch)`).
+		Scan(&at.Org, &at.Portfolio); err != nil {
+		return PortfolioEpochs{}, fmt.Errorf("store: portfolio epochs: %w", err)
+	}
+	return at, nil
+}
 
 // PortfolioFilter narrows the portfolio. Pointer fields are unset when nil.
 type PortfolioFilter struct {
@@ -337,6 +377,23 @@ type portfolioRowJSON struct {
 // migration 0040 did (a generic plan made on small tables could still pick a plain
 // subplan for the scope test; not seen).
 func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error) {
+	read, err := s.ReadPortfolio(ctx, v, f, top, now)
+	return read.Rows, read.Total, read.Goals, err
+}
+
+// PortfolioRead is what PortfolioPage reads, and until when the clock leaves it so.
+type PortfolioRead struct {
+	Rows  []accord.PortfolioRow
+	Total int
+	Goals []accord.GoalRollup
+	// Quiet is the first moment after which the clock alone may change what was
+	// read, a calendar day passing aside: a project on track goes quiet, or a
+	// listed project's request goes stale. Zero for none.
+	Quiet time.Time
+}
+
+// ReadPortfolio is PortfolioPage with the moment its content holds until.
+func (s *Store) ReadPortfolio(ctx context.Context, v accord.Viewer, f PortfolioFilter, top int, now time.Time) (PortfolioRead, error) {
 	key := portfolioScopeKey{userID: v.User.ID}
 	if f.Status != nil {
 		key.status = *f.Status
@@ -348,19 +405,20 @@ func (s *Store) PortfolioPage(ctx context.Context, v accord.Viewer, f PortfolioF
 	case scopeEvery:
 		run = s.queryGenericPlan
 	}
-	rows, total, goals, scope, err := s.portfolioPage(ctx, run, sql, v, f, top, now)
+	read, scope, err := s.portfolioPage(ctx, run, sql, v, f, top, now)
 	if err == nil {
 		s.portfolioScopes.record(key, scope)
 	}
-	return rows, total, goals, err
+	return read, err
 }
 
 // portfolioPage runs sql, a portfolioStatement or a statement with its parameters and
 // columns, by run, and reads its rows.
 func (s *Store) portfolioPage(ctx context.Context, run func(context.Context, string, []any, func(pgx.Rows) error) error,
-	sql string, v accord.Viewer, f PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, portfolioScope, error) {
+	sql string, v accord.Viewer, f PortfolioFilter, top int, now time.Time) (PortfolioRead, portfolioScope, error) {
 	var total int
 	var dense, every bool
+	var quiet *time.Time
 	var pageJSON []byte
 	var goals []accord.GoalRollup
 	err := run(ctx, sql,
@@ -369,7 +427,7 @@ func (s *Store) portfolioPage(ctx context.Context, run func(context.Context, str
 			var err error
 			goals, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.GoalRollup, error) {
 				var rowsJSON []byte
-				g, err := scanGoalRollup(r, &total, &rowsJSON, &dense, &every)
+				g, err := scanGoalRollup(r, &total, &rowsJSON, &dense, &every, &quiet)
 				if rowsJSON != nil {
 					pageJSON = rowsJSON
 				}
@@ -378,11 +436,11 @@ func (s *Store) portfolioPage(ctx context.Context, run func(context.Context, str
 			return err
 		})
 	if err != nil {
-		return nil, 0, nil, scopeUnknown, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
+		return PortfolioRead{}, scopeUnknown, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
 	}
 	var in []portfolioRowJSON
 	if err := json.Unmarshal(pageJSON, &in); err != nil {
-		return nil, 0, nil, scopeUnknown, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
+		return PortfolioRead{}, scopeUnknown, fmt.Errorf("store: portfolio page of user %d: %w", v.User.ID, err)
 	}
 	list := make([]accord.PortfolioRow, 0, len(in))
 	for _, p := range in {
@@ -401,7 +459,11 @@ func (s *Store) portfolioPage(ctx context.Context, run func(context.Context, str
 	case dense:
 		scope = scopeDense
 	}
-	return list, total, goals, scope, nil
+	read := PortfolioRead{Rows: list, Total: total, Goals: goals}
+	if quiet != nil {
+		read.Quiet = *quiet
+	}
+	return read, scope, nil
 }
 
 // portfolioScopes remembers what each viewer's portfolio scope was at their last

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
@@ -17,7 +19,8 @@ import (
 // portfolioScoringEveryProject is the portfolio as it was before migration 0040: it
 // joins every project in the viewer's scope to its signals and goal, scores it, and
 // sorts the lot. Slow, but plain: the test below holds the read model to it. (It ends
-// with a column in the place of the read model's last, which the comparison ignores.)
+// with columns in the place of the read model's last two, which the comparison
+// ignores; the read model's Quiet is held to this statement's content over time.)
 const portfolioScoringEveryProject = `WITH RECURSIVE goal_up AS (
 		SELECT id, id AS root, ARRAY[id] AS path FROM goals WHERE parent_id IS NULL
 		UNION ALL
@@ -94,7 +97,8 @@ const portfolioScoringEveryProject = `WITH RECURSIVE goal_up AS (
 		-- The page's rows once, on the first goal's row, not once per goal.
 		CASE WHEN row_number() OVER (ORDER BY g.id NULLS LAST) = 1 THEN (SELECT rows FROM page_json) END,
 		(SELECT count(*) > $11::int FROM scored),
-		false -- whether the scope is every project: read, not compared
+		false, -- whether the scope is every project: read, not compared
+		NULL::timestamptz -- until when the clock leaves it so: held to the content instead
 	
 	FROM roots g LEFT JOIN rollup ru ON COALESCE(ru.goal_root, 0) = COALESCE(g.id, 0)
 	LEFT JOIN tops t ON COALESCE(t.goal_root, 0) = COALESCE(g.id, 0)
@@ -138,10 +142,16 @@ func TestPortfolioReadModelAgreesWithScoringEveryProject(t *testing.T) {
 				p, err := st.CreateProject(ctx, 0, in)
 				require.NoError(t, err)
 				w.projects = append(w.projects, p.ID)
+				var needs []int64
 				for j := range rng.IntN(3) {
 					holder := w.units[rng.IntN(len(w.units))]
-					_, err := st.CreateNeed(ctx, lead, p.ID, accord.NeedInput{Title: fmt.Sprint("需求", j),
+					n, err := st.CreateNeed(ctx, lead, p.ID, accord.NeedInput{Title: fmt.Sprint("需求", j),
 						HolderUnitID: &holder, Tier: accord.TierImportant})
+					require.NoError(t, err)
+					needs = append(needs, n.ID)
+				}
+				if len(needs) > 0 && rng.IntN(2) == 0 { // requests, to count overdue and stale on the page
+					_, err := st.SendNeeds(ctx, lead, p.ID, needs, "", time.Now())
 					require.NoError(t, err)
 				}
 			}
@@ -195,6 +205,19 @@ func TestPortfolioReadModelAgreesWithScoringEveryProject(t *testing.T) {
 					activity = moment().AddDate(0, 0, -cadence).Add(edge[rng.IntN(len(edge))])
 				default:
 					activity = base.Add(-time.Duration(rng.IntN(60*24)) * time.Hour)
+				}
+				// The requests' last activity and due dates: as the project's, around
+				// the moments read.
+				reqs, err := pool.Query(ctx, `SELECT id FROM requests WHERE project_id = $1`, id)
+				require.NoError(t, err)
+				ids, err := pgx.CollectRows(reqs, pgx.RowTo[int64])
+				require.NoError(t, err)
+				for _, r := range ids {
+					at := moment().AddDate(0, 0, -cadence).Add([]time.Duration{-3 * time.Hour, -20 * time.Minute,
+						20 * time.Minute, 3 * time.Hour, -40 * 24 * time.Hour}[rng.IntN(5)])
+					_, err = pool.Exec(ctx, `UPDATE requests SET last_activity_at = $2, due_date = $3 WHERE id = $1`,
+						r, at, day())
+					require.NoError(t, err)
 				}
 				_, err = pool.Exec(ctx, `UPDATE project_signals SET live = $2, declined = $3, p0_declined = $4,
 					high_risk = $5, delivered = $6, escalations = $7, next_due = $8, p0_next_due = $9,
@@ -259,6 +282,37 @@ func TestPortfolioReadModelAgreesWithScoringEveryProject(t *testing.T) {
 					require.Equal(t, wantTotal, total, what)
 					require.Equal(t, wantRows, rows, what)
 					require.Equal(t, wantGoals, goals, what)
+				}
+				// Quiet: until then (and before the next day) the plain statement reads
+				// the same; just after it, something else, unless the day turned first.
+				for _, sql := range []string{store.PortfolioWalkedSQL, store.PortfolioSortedSQL} {
+					st.SetPortfolioDenseScope(rng.IntN(2) << 30)
+					read, err := st.PortfolioReadOf(ctx, sql, v, f, top, now)
+					require.NoError(t, err)
+					what := fmt.Sprintf("case %d: quiet %s, read at %s", i, read.Quiet, now)
+					tomorrow := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, now.Location())
+					until := tomorrow
+					if !read.Quiet.IsZero() {
+						require.True(t, read.Quiet.After(now.Add(-time.Hour)), what)
+						if read.Quiet.Before(until) {
+							until = read.Quiet
+						}
+					}
+					if !until.After(now) {
+						continue
+					}
+					rows, total, goals, err := st.PortfolioPageOf(ctx, portfolioScoringEveryProject, v, f, top, until.Add(-time.Microsecond))
+					require.NoError(t, err)
+					require.Equal(t, wantTotal, total, what)
+					require.Equal(t, wantRows, rows, what)
+					require.Equal(t, wantGoals, goals, what)
+					if read.Quiet.IsZero() || !read.Quiet.Before(tomorrow) {
+						continue
+					}
+					rows, total, goals, err = st.PortfolioPageOf(ctx, portfolioScoringEveryProject, v, f, top, read.Quiet.Add(time.Microsecond))
+					require.NoError(t, err)
+					require.False(t, total == wantTotal && reflect.DeepEqual(rows, wantRows) && reflect.DeepEqual(goals, wantGoals),
+						"%s: nothing changed just after it", what)
 				}
 			}
 		})

@@ -174,3 +174,15 @@ func agendaLookOf(kind accord.AgendaKind, a accord.AgendaItem, at time.Time) age
 	}
 	return agendaLook{since: wholeDaysSince(a.At, at)}
 }
+
+// SameUntil is the first moment from which the portfolio, drawn at v.Today, would be
+// drawn otherwise with nothing written: the next day, in v.Today's zone (the
+// company's, which dates its overdue marks) and in loc, the reader's, or quiet, when
+// the clock alone changes what was read (store.PortfolioRead.Quiet; zero for never).
+func (v PortfolioView) SameUntil(loc *time.Location, quiet time.Time) time.Time {
+	until := nextDay(v.Today, loc)
+	if !quiet.IsZero() {
+		until = minTime(until, quiet)
+	}
+	return until
+}

@@ -27,9 +27,16 @@ const (
 
 // showPortfolioPage lists the projects touching the units under the viewer, worst
 // first, the company goals they roll up to, and the load on each unit. A fixed number
-// of statements after the session's, whatever the number of projects: the page of
-// rows with the goal rollup (which also gives the totals by health) in one, the
-// decisions tile, and the load.
+// of statements after the session's, whatever the number of projects: the epochs, the
+// page of rows with the goal rollup (which also gives the totals by health) in one,
+// the decisions tile, and the load.
+//
+// The page is kept rendered (pages/rendered_pages.go) with the organisation's and the
+// portfolio's epochs it was read at (migration 0056 moves the latter on every write to
+// what the rest reads), under a key naming the viewer's rules, language, zone and
+// query, until the clock alone would change it (PortfolioView.SameUntil): a kept view
+// costs the epochs' statement. A write anywhere in the company makes the next view of
+// every portfolio read afresh.
 func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := spine.ViewerFrom(ctx)
@@ -50,11 +57,28 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	if id, err := strconv.ParseInt(q.Get("goal"), 10, 64); err == nil && id > 0 {
 		f.GoalID, view.Filter.GoalID = &id, id
 	}
-	rows, total, goals, err := s.store.PortfolioPage(ctx, *v, f, spine.GoalProjectsShown, now)
+	key, err := keyOf("portfolio", rulesViewer(*v), i18n.Lang(ctx), ui.Location(ctx).String(), r.URL.RawQuery)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
+	kept, keptAt, isKept := s.rendered.getRead(key, now)
+	// The epochs first: everything read after them is no older than they say.
+	at, err := s.store.PortfolioEpochsNow(ctx)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	if isKept && keptAt.(store.PortfolioEpochs) == at {
+		s.page(w, r, http.StatusOK, i18n.T(ctx, "pf_title"), "portfolio", renderedBody(kept))
+		return
+	}
+	read, err := s.store.ReadPortfolio(ctx, *v, f, spine.GoalProjectsShown, now)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	rows, total, goals := read.Rows, read.Total, read.Goals
 	load, err := s.store.PortfolioLoad(ctx, *v, spine.LoadUnitsShown)
 	if err != nil {
 		s.Fail(w, r, err)
@@ -99,5 +123,10 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 		view.Load = append(view.Load, ui.UnitLoadRow{UnitID: u.UnitID, Name: u.Name, NameEN: u.NameEN, Open: u.Open,
 			Asked: u.AskedDays, Committed: u.CommittedDays, Declined: u.Declined})
 	}
-	s.page(w, r, http.StatusOK, i18n.T(ctx, "pf_title"), "portfolio", ui.Portfolio(view))
+	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx), read.Quiet), at, ui.Portfolio(view))
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, i18n.T(ctx, "pf_title"), "portfolio", body)
 }

@@ -149,7 +149,8 @@ type orgStore interface {
 type portfolioStore interface {
 	EscalationsToDecideCount(ctx context.Context, v accord.Viewer) (int, error)
 	PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) ([]store.UnitLoad, error)
-	PortfolioPage(ctx context.Context, v accord.Viewer, f store.PortfolioFilter, top int, now time.Time) ([]accord.PortfolioRow, int, []accord.GoalRollup, error)
+	PortfolioEpochsNow(ctx context.Context) (store.PortfolioEpochs, error)
+	ReadPortfolio(ctx context.Context, v accord.Viewer, f store.PortfolioFilter, top int, now time.Time) (store.PortfolioRead, error)
 }
 
 type projectStore interface {

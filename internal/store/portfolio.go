@@ -67,6 +67,14 @@ func quietAfter(at, days string) string {
 		- CASE WHEN ` + plus + `::time = (` + at + `)::time THEN interval '0' ELSE interval '1 hour' END)`
 }
 
+// portfolioClockSpan bounds how far quietAfter may fall before stale_at, the row's
+// moment counted in UTC days (migration 0040): an hour for a change of daylight
+// saving, another for a skipped hour. So the first moment the clock lowers a row on
+// track is among the rows whose stale_at is within it of the least (no row's quiet
+// moment is after its stale_at), and none whose stale_at is more than it before now
+// is still on track. The statement scores the few rows between exactly, not all.
+const portfolioClockSpan = `interval '2 hours'`
+
 // portfolioInScope is true when row s is in the viewer's scope: every project for an
 // administrator or the one root's head, else those with a unit the viewer heads in
 // their reach (every unit above an involved unit). It probes project_reach by key (OFFSET 0 keeps the planner
@@ -131,7 +139,7 @@ func portfolioStatement(walked bool) string {
 	// page and the goals' lists rank apart from the walks (unwalked).
 	scored := `scoped AS MATERIALIZED (
 		SELECT s.project_id, s.goal_id, s.escalations, s.expected_amount, s.currency, ` + portfolioSev + ` AS sev,
-			` + quietAfter("s.oldest_activity", "s.cadence_days") + ` AS quiet
+			s.stale_at, s.oldest_activity, s.cadence_days
 		FROM project_signals s
 		-- The scope is hashed once here, not probed row by row.
 		WHERE ` + inScope + `),
@@ -146,14 +154,14 @@ func portfolioStatement(walked bool) string {
 		FROM scoped GROUP BY goal_id),
 	unwalked AS (SELECT project_id, goal_id, escalations, expected_amount, sev FROM scoped),
 	-- The clock lowers only a row on track by itself (a date passing lowers any at
-	-- midnight, which the caller bounds).
-	clock AS (SELECT min(quiet) AS quiet FROM scoped WHERE sev = 2),`
+	-- midnight, which the caller bounds); portfolioClockSpan says why only these rows.
+	clock AS (SELECT min(` + quietAfter("oldest_activity", "cadence_days") + `) AS quiet FROM scoped
+		WHERE sev = 2 AND stale_at <= (SELECT min(stale_at) FROM scoped WHERE sev = 2) + ` + portfolioClockSpan + `),`
 	pageWalks, topWalks := ``, ``
 	if walked {
 		scored = `by_sev AS MATERIALIZED (
 		SELECT s.goal_id, ` + portfolioSev + ` AS sev, count(*) AS n, sum(s.expected_amount) AS v,
-			min(s.currency) AS lo, max(s.currency) AS hi, sum(s.escalations) AS esc,
-			min(` + quietAfter("s.oldest_activity", "s.cadence_days") + `) AS quiet
+			min(s.currency) AS lo, max(s.currency) AS hi, sum(s.escalations) AS esc, min(s.stale_at) AS stale_at
 		FROM project_signals s
 		-- The scope is hashed once here, not probed row by row.
 		WHERE ` + inScope + `
@@ -168,7 +176,11 @@ func portfolioStatement(walked bool) string {
 			min(lo) AS min_currency, max(hi) AS max_currency, sum(esc) AS escalations
 		FROM by_sev GROUP BY goal_id),
 	dense AS MATERIALIZED (SELECT COALESCE(sum(projects), 0) > $11::int AS yes FROM counted),
-	clock AS (SELECT min(quiet) AS quiet FROM by_sev WHERE sev = 2),
+	-- Read again by the stale_at index, only near the first (portfolioClockSpan).
+	clock AS (SELECT min(` + quietAfter("s.oldest_activity", "s.cadence_days") + `) AS quiet FROM project_signals s
+		WHERE s.sev_static = 2 AND s.stale_at BETWEEN $10::timestamptz - ` + portfolioClockSpan + `
+			AND (SELECT min(stale_at) FROM by_sev WHERE sev = 2) + ` + portfolioClockSpan + `
+		  AND ` + portfolioSev + ` = 2 AND ` + inScope + `),
 	-- What a dense scope's walks skip, merged back in (from the indexes on the
 	-- lowered arms); every row of a sparse one.
 	unwalked AS MATERIALIZED (

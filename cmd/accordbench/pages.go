@@ -53,6 +53,7 @@ var keyPages = []pageSpec{
 	{"portfolio-afresh", "Portfolio, rendered afresh", "/portfolio"},
 	{"api", "API list", ""}, // found among the /api/ routes, if any
 	{"search", "Search", "/search"},
+	{"search-afresh", "Search, run afresh", "/search"},
 	{"search-common", "Search, common word", "/search"},
 	{"department", "Department page", "/units/{id}"},
 	{"department-afresh", "Department page, rendered afresh", "/units/{id}"},
@@ -229,6 +230,9 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 	t["search"] = target{Path: "/search?q=" + url.QueryEscape(searchWord), Email: head,
 		Who:  "the head with the longest queue (" + headName + ")",
 		Data: fmt.Sprintf("“%s”, in about one of the %d comments in eight", searchWord, comments)}
+	t["search-afresh"] = target{Path: "/search?q=" + url.QueryEscape(searchWord) + "&afresh=" + freshQuery, Email: head,
+		Who:  "the head with the longest queue (" + headName + ")",
+		Data: fmt.Sprintf("“%s”, in about one of the %d comments in eight; a new query on every request", searchWord, comments)}
 	t["search-common"] = target{Path: "/search?q=" + url.QueryEscape(searchCommonWord), Email: head,
 		Who:  "the head with the longest queue (" + headName + ")",
 		Data: fmt.Sprintf("“%s”, in every one of the %d needs' titles", searchCommonWord, needsTotal)}

@@ -220,7 +220,7 @@ func (r *report) markdown() string {
 	w("| `-profiles` | a new temporary directory | where the server's raw CPU profiles are kept (named below) |\n")
 	w("| `-only` | | `org-import`: time only the organisation import and print its section; `pages`: only load the pages and print what was measured (this file is left alone) |\n")
 	w("| `-keep` | | keep the PostgreSQL cluster and its seeded databases in this directory and reuse them: `-only pages -keep DIR` measures one change without seeding again |\n")
-	w("| `-pages` | all | comma-separated keys of the pages to load (`floor`, `workbook`, `workbook-afresh`, `tracker`, `tracker-afresh`, `inbox`, `inbox-afresh`, `escalations`, `escalations-afresh`, `portfolio`, `portfolio-afresh`, `api`, `search`, `search-common`, `department`, `department-afresh`, `escalation`, `escalation-afresh`, `home-exec`, `home-exec-afresh`) |\n\n")
+	w("| `-pages` | all | comma-separated keys of the pages to load (`floor`, `workbook`, `workbook-afresh`, `tracker`, `tracker-afresh`, `inbox`, `inbox-afresh`, `escalations`, `escalations-afresh`, `portfolio`, `portfolio-afresh`, `api`, `search`, `search-afresh`, `search-common`, `department`, `department-afresh`, `escalation`, `escalation-afresh`, `home-exec`, `home-exec-afresh`) |\n\n")
 	w("A quick trial: `go run ./cmd/accordbench -scale small -duration 3s -out /tmp/bench.md`.\n\n")
 	w("The run: build `cmd/accord`; start a throwaway cluster in a temporary directory; migrate and fill one "+
 		"database per size with `accord seed --scale`; `VACUUM (FULL)` then `VACUUM (ANALYZE)` so autovacuum does not start "+

@@ -682,3 +682,65 @@ func TestKeptPortfoliosMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	})
 	require.NotContains(t, seen["ops@accord.demo/portfolio"], "pf-summary", "the former head no longer sees a portfolio")
 }
+
+// TestKeptSearchesMatchAFreshRenderAfterEveryChange: search results, kept with the
+// organisation's and the search's epochs, are what a server keeping nothing finds and
+// draws, for the chief executive (in Chinese), IT's head, its developer (who loses
+// sight of its requests on leaving it), Data's head (who sees an escalation's
+// conversation once asked for advice) and the administrator, after each kind of write
+// a search reads and as time passes.
+func TestKeptSearchesMatchAFreshRenderAfterEveryChange(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	step := keptAgainstFresh(t, b, map[string]string{"ceo@accord.demo": "zh", "it@accord.demo": "en",
+		"it.dev@accord.demo": "en", "data@accord.demo": "en", "admin@accord.demo": "en"},
+		[]string{"/search?q=CRM", "/search?q=CRM&kind=request", "/search?q=%E6%8E%92%E6%9C%9F", "/search?q=Huang"}, 2)
+
+	var e accord.Escalation
+	step("IT declines the CRM, and the lead escalates it", func() { e, _, _ = b.escDeclinedCRM(t) })
+	subject := accord.CommentSubject{Kind: accord.CommentOnEscalation, ID: e.ID}
+	var said accord.Comment
+	step("IT's head says why, on the escalation", func() {
+		var err error
+		said, err = b.st.AddComment(ctx, b.user(t, "it@accord.demo").ID, subject,
+			accord.CommentInput{Body: "CRM 本季度排期已满"}, nil, 1<<20, *b.now)
+		require.NoError(t, err)
+	})
+	step("a note on the request's conversation, written by a statement of its own", func() {
+		_, err := b.st.Pool().Exec(ctx, `INSERT INTO comments (project_id, request_id, author_user_id, body, created_at)
+			SELECT project_id, id, (SELECT id FROM users WHERE email = 'it@accord.demo'), 'CRM 的接口文档已更新', $2
+			FROM requests WHERE id = $1`, e.RequestID, *b.now)
+		require.NoError(t, err)
+	})
+	step("Data's head asked for advice: they see the conversation", func() {
+		_, err := b.st.AskAdvice(ctx, b.escViewer(t, "ceo@accord.demo"), e.ID,
+			accord.AdviceRequest{AdviserUserID: b.user(t, "data@accord.demo").ID, Question: "能否分担？"}, *b.now)
+		require.NoError(t, err)
+	})
+	step("the need retitled by a statement of its own", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE needs SET title_en = 'CRM system (phase 1)', title = 'CRM 系统（一期）',
+			version = version + 1 WHERE id = (SELECT need_id FROM requests WHERE id = $1)`, e.RequestID)
+		require.NoError(t, err)
+	})
+	step("the project renamed by a statement of its own", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE projects SET name_en = 'Smart service upgrade (phase 2)',
+			name = '智能服务升级（二期）' WHERE id = (SELECT project_id FROM requests WHERE id = $1)`, e.RequestID)
+		require.NoError(t, err)
+	})
+	step("IT's head renamed by a statement of its own", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE users SET name_en = 'Huang Leiming' WHERE email = 'it@accord.demo'`)
+		require.NoError(t, err)
+	})
+	step("three hours pass", func() { *b.now = b.now.Add(3 * time.Hour) })
+	step("IT's head takes back what they said", func() {
+		_, err := b.st.RetractComment(ctx, b.user(t, "it@accord.demo").ID, said.ID, said.Version, *b.now)
+		require.NoError(t, err)
+	})
+	renamed := step("IT renamed", func() { b.keptRenameIT(t) })
+	require.Contains(t, renamed["it.dev@accord.demo/search?q=CRM&kind=request"], "system (phase 1)")
+	seen := step("IT's developer leaves IT", func() {
+		require.NoError(t, b.st.RemoveMembership(ctx, 0, b.user(t, "it.dev@accord.demo").ID, b.units(t)["IT centre"].ID))
+	})
+	require.NotContains(t, seen["it.dev@accord.demo/search?q=CRM&kind=request"], "system (phase 1)",
+		"IT's former developer no longer finds its requests")
+}

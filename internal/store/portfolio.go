@@ -289,18 +289,26 @@ var (
 	portfolioSortedSQL = portfolioStatement(false)
 )
 
-// PortfolioEpochs are what a kept portfolio (pages/portfolio_routes.go) was read at:
-// the organisation's epoch (units, who heads them, names) and the portfolio's
-// (migration 0056: every other row it reads).
-type PortfolioEpochs struct{ Org, Portfolio int64 }
+// CompanyEpochs are what a page kept by a company-wide epoch (the portfolio, a
+// search) was read at: the organisation's epoch (units, who heads them, names) and
+// the page's own, which moves on every write to the other rows it reads.
+type CompanyEpochs struct{ Org, Of int64 }
 
-// PortfolioEpochsNow reads the portfolio's epochs, in one statement: before the
-// portfolio is read, to keep it with them, and before a kept one is served.
-func (s *Store) PortfolioEpochsNow(ctx context.Context) (PortfolioEpochs, error) {
-	var at PortfolioEpochs
-	if err := s.pool.QueryRow(ctx, `SELECT (SELECT epoch FROM org_epoch), (SELECT epoch FROM portfolio_epoch)`).
-		Scan(&at.Org, &at.Portfolio); err != nil {
-		return PortfolioEpochs{}, fmt.Errorf("store: portfolio epochs: %w", err)
+// CompanyEpoch names a company-wide epoch.
+type CompanyEpoch string
+
+const (
+	PortfolioEpoch CompanyEpoch = "portfolio_epoch" // migration 0056
+	SearchEpoch    CompanyEpoch = "search_epoch"    // migration 0057
+)
+
+// CompanyEpochsNow reads the organisation's epoch and of, in one statement: before
+// the page is read, to keep it with them, and before a kept one is served.
+func (s *Store) CompanyEpochsNow(ctx context.Context, of CompanyEpoch) (CompanyEpochs, error) {
+	var at CompanyEpochs
+	if err := s.pool.QueryRow(ctx, `SELECT (SELECT epoch FROM org_epoch), (SELECT epoch FROM `+string(of)+`)`).
+		Scan(&at.Org, &at.Of); err != nil {
+		return CompanyEpochs{}, fmt.Errorf("store: epochs of %s: %w", of, err)
 	}
 	return at, nil
 }

@@ -186,3 +186,16 @@ func (v PortfolioView) SameUntil(loc *time.Location, quiet time.Time) time.Time 
 	}
 	return until
 }
+
+// SameUntil is the first moment from which the search page, drawn at v.Now, would be
+// drawn otherwise with nothing written: a dated hit's "3 hours ago" turning to 4, or
+// the next day, in v.Now's zone and in loc, the reader's.
+func (v SearchView) SameUntil(loc *time.Location) time.Time {
+	until := nextDay(v.Now, loc)
+	for _, h := range v.Results.Hits {
+		if h.Dated() {
+			until = minTime(until, agoChangesAt(v.Now, h.At))
+		}
+	}
+	return until
+}

@@ -62,15 +62,8 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	kept, keptAt, isKept := s.rendered.getRead(key, now)
-	// The epochs first: everything read after them is no older than they say.
-	at, err := s.store.PortfolioEpochsNow(ctx)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	if isKept && keptAt.(store.PortfolioEpochs) == at {
-		s.page(w, r, http.StatusOK, i18n.T(ctx, "pf_title"), "portfolio", renderedBody(kept))
+	at, served := s.servedKeptAtCompany(w, r, key, now, store.PortfolioEpoch, i18n.T(ctx, "pf_title"), "portfolio")
+	if served {
 		return
 	}
 	read, err := s.store.ReadPortfolio(ctx, *v, f, spine.GoalProjectsShown, now)

@@ -205,3 +205,23 @@ func (s *Server) servedKept(w http.ResponseWriter, r *http.Request, key rendered
 	s.page(w, r, http.StatusOK, title, section, renderedBody(body))
 	return true
 }
+
+// servedKeptAtCompany serves the page kept under key (titled title, in the layout's
+// section) when the organisation's epoch and the company-wide epoch of are what it was
+// read at, and reports whether it answered (an error included). Otherwise it returns
+// those epochs as read now, before the page is: the page read after them may be kept
+// with them (renderRead).
+func (s *Server) servedKeptAtCompany(w http.ResponseWriter, r *http.Request, key renderedKey, now time.Time,
+	of store.CompanyEpoch, title, section string) (store.CompanyEpochs, bool) {
+	body, read, kept := s.rendered.getRead(key, now)
+	at, err := s.store.CompanyEpochsNow(r.Context(), of)
+	switch {
+	case err != nil:
+		s.Fail(w, r, err)
+		return store.CompanyEpochs{}, true
+	case kept && read.(store.CompanyEpochs) == at:
+		s.page(w, r, http.StatusOK, title, section, renderedBody(body))
+		return at, true
+	}
+	return at, false
+}

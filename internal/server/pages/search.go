@@ -8,6 +8,7 @@ import (
 
 	"accord/internal/accord"
 	"accord/internal/server/spine"
+	"accord/internal/store"
 	"accord/web/i18n"
 	"accord/web/ui"
 )
@@ -23,6 +24,13 @@ func (s *Server) searchRoutes(r chi.Router) {
 // showSearchPage searches for ?q= among what the viewer may open, one kind (?kind=)
 // or all, a page (?page=) at a time. A search it cannot run keeps the words in the
 // box and says what to change (422).
+//
+// Results are kept rendered (pages/rendered_pages.go) with the organisation's and the
+// search's epochs they were read at (migration 0057 moves the latter on every write
+// to what a search reads, or who may see it), under a key naming the viewer's rules,
+// language, zone and query, until a dated hit's age would read otherwise
+// (SearchView.SameUntil): the same search again costs the epochs' statement, not the
+// search's. A write anywhere in the company makes every search run again.
 func (s *Server) showSearchPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	raw := r.URL.Query().Get("q")
@@ -41,13 +49,28 @@ func (s *Server) showSearchPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Raw = q.Text
+	viewer := spine.ViewerFrom(ctx)
+	key, err := keyOf("search", rulesViewer(*viewer), i18n.Lang(ctx), ui.Location(ctx).String(), r.URL.RawQuery)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	at, served := s.servedKeptAtCompany(w, r, key, v.Now, store.SearchEpoch, title, "search")
+	if served {
+		return
+	}
 	// Every kind keeps at most SearchMaxHits, so the pages end there.
 	maxPage := pages(accord.SearchMaxHits*len(accord.SearchKinds), accord.SearchPageSize)
 	v.Page = min(pageParam(r), maxPage)
-	if v.Results, err = s.store.Search(ctx, *spine.ViewerFrom(ctx), q, (v.Page-1)*accord.SearchPageSize, accord.SearchPageSize); err != nil {
+	if v.Results, err = s.store.Search(ctx, *viewer, q, (v.Page-1)*accord.SearchPageSize, accord.SearchPageSize); err != nil {
 		s.Fail(w, r, err)
 		return
 	}
 	v.Pages = pages(v.Results.Total(q.Kind), accord.SearchPageSize)
-	s.page(w, r, http.StatusOK, title, "search", ui.Search(v))
+	body, err := s.rendered.renderRead(ctx, key, v.SameUntil(ui.Location(ctx)), at, ui.Search(v))
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	s.page(w, r, http.StatusOK, title, "search", body)
 }

@@ -147,9 +147,9 @@ type orgStore interface {
 }
 
 type portfolioStore interface {
+	CompanyEpochsNow(ctx context.Context, of store.CompanyEpoch) (store.CompanyEpochs, error)
 	EscalationsToDecideCount(ctx context.Context, v accord.Viewer) (int, error)
 	PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) ([]store.UnitLoad, error)
-	PortfolioEpochsNow(ctx context.Context) (store.PortfolioEpochs, error)
 	ReadPortfolio(ctx context.Context, v accord.Viewer, f store.PortfolioFilter, top int, now time.Time) (store.PortfolioRead, error)
 }
 

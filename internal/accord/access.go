@@ -114,7 +114,13 @@ func MayEditCommitment(v Viewer, p Project) bool { return MayEditProject(v, p) }
 // part v plays in it (RequestPartyOf): whoever may see its project, and those who
 // answer for the holding unit even when the project is otherwise closed to them.
 func MayViewRequest(v ProjectViewer, p ProjectReach, party RequestParty) bool {
-	return party.AnswersForHolder() || MayViewProject(v, p)
+	return MayViewRequestSeeing(MayViewProject(v, p), party)
+}
+
+// MayViewRequestSeeing is MayViewRequest for a viewer already known to see its
+// project or not (the store decides MayViewProject in SQL).
+func MayViewRequestSeeing(projectSeen bool, party RequestParty) bool {
+	return party.AnswersForHolder() || projectSeen
 }
 
 // MayEscalate reports whether the party may take the request to a superior by hand:

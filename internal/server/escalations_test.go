@@ -670,3 +670,72 @@ func TestEscalationPageAtScale(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, accord.EscalationDecided, got.Status)
 }
+
+// TestConversationQueriesDoNotGrowWithTheirSpeakers is the escalation page's test for
+// a request's page and a project's conversation: whom the form offers to mention is
+// asked of everyone around in a fixed number of statements (who is around, their
+// viewers, who of them sees the project), and a speaker who can no longer see it is
+// not offered. Everyone offered opens the page; so do the suggestions typed for.
+func TestConversationQueriesDoNotGrowWithTheirSpeakers(t *testing.T) {
+	b := setupWith(t, func(o *server.Options) { o.RenderedPageBytes = -1 })
+	ctx := context.Background()
+	sent := b.escSendSmart(t, *b.now)
+	it := sent["IT"]
+	smart := b.demoProject(t, "Smart service upgrade")
+	lead := b.login(t, "aftersales@accord.demo")
+	pages := []struct {
+		path    string
+		subject accord.CommentSubject
+	}{
+		{rqReq(it.ID, ""), accord.CommentSubject{Kind: accord.CommentOnRequest, ID: it.ID}},
+		{"/projects/" + idStr(smart.ID) + "/conversation", accord.CommentSubject{Kind: accord.CommentOnProject, ID: smart.ID}},
+	}
+	for _, page := range pages {
+		offered := func() []string {
+			resp := lead.get(page.path)
+			require.Equal(t, http.StatusOK, resp.StatusCode, page.path)
+			var ids []string
+			resp.doc.Find(`[data-testid="mention-option"]`).Each(func(_ int, s *goquery.Selection) {
+				ids = append(ids, s.AttrOr("value", ""))
+			})
+			return ids
+		}
+		say := func(email string) {
+			_, err := b.st.AddComment(ctx, b.user(t, email).ID, page.subject, accord.CommentInput{Body: "收到"}, nil, 1<<20, *b.now)
+			require.NoError(t, err)
+		}
+		say("it@accord.demo")
+		offered() // warm the session
+		before := b.countQueries(func() { offered() })
+		for _, email := range []string{"it.dev@accord.demo", "data@accord.demo", "ceo@accord.demo", "marketing@accord.demo"} {
+			say(email)
+		}
+		after := b.countQueries(func() { offered() })
+		require.Equal(t, before, after, "%s: four more speakers cost nothing more", page.path)
+		ids := offered()
+		for _, email := range []string{"it@accord.demo", "it.dev@accord.demo", "data@accord.demo", "ceo@accord.demo"} {
+			require.Contains(t, ids, idStr(b.user(t, email).ID), "%s: %s may see it, so may be mentioned", page.path, email)
+		}
+		require.NotContains(t, ids, idStr(b.user(t, "aftersales@accord.demo").ID), "not the viewer")
+		for _, id := range ids {
+			n, err := strconv.ParseInt(id, 10, 64)
+			require.NoError(t, err)
+			u, err := b.st.User(ctx, n)
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, b.login(t, u.Email).get(page.path).StatusCode, "%s: %s is offered and opens it", page.path, u.Email)
+		}
+		// Suggestions for typed words: a fixed number of statements too.
+		one := b.countQueries(func() {
+			lead.get("/" + string(page.subject.Kind) + "s/" + idStr(page.subject.ID) + "/mentionable?q=Huang")
+		})
+		many := b.countQueries(func() { lead.get("/" + string(page.subject.Kind) + "s/" + idStr(page.subject.ID) + "/mentionable?q=a") })
+		require.Equal(t, one, many, "%s: suggestions cost the same however many are named", page.path)
+	}
+	// IT's developer leaves IT: they spoke on the request, but no longer see it.
+	require.NoError(t, b.st.RemoveMembership(ctx, 0, b.user(t, "it.dev@accord.demo").ID, b.units(t)["IT"].ID))
+	resp := lead.get(rqReq(it.ID, ""))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Zero(t, resp.doc.Find(`[data-testid="mention-option"][value="`+idStr(b.user(t, "it.dev@accord.demo").ID)+`"]`).Length(),
+		"a speaker who can no longer see it is not offered")
+	require.Equal(t, http.StatusNotFound, b.login(t, "it.dev@accord.demo").get(rqReq(it.ID, "")).StatusCode)
+}

@@ -63,6 +63,28 @@ func (s *Spine) MaySee(ctx context.Context, userID int64, subject accord.Comment
 	return s.maySeeAs(ctx, v, Conversation{Subject: subject})
 }
 
+// allMaySee reports whether every one of the people ids is active and may see conv's
+// subject (seeing): three statements however many they are.
+func (s *Spine) allMaySee(ctx context.Context, conv Conversation, ids []int64) (bool, error) {
+	viewers, err := s.store.ViewersAt(ctx, ids, s.Now())
+	if err != nil {
+		return false, err
+	}
+	asked := make([]accord.Viewer, 0, len(ids))
+	for _, id := range ids {
+		v, ok := viewers[id]
+		if !ok || !v.User.Active() {
+			return false, nil
+		}
+		asked = append(asked, v)
+	}
+	maySee, err := s.seeing(ctx, conv, asked)
+	if err != nil {
+		return false, err
+	}
+	return !slices.Contains(maySee, false), nil
+}
+
 // maySeeAs is MaySee for person v and conv's subject.
 func (s *Spine) maySeeAs(ctx context.Context, v accord.Viewer, conv Conversation) (bool, error) {
 	if !v.User.Active() {
@@ -96,8 +118,8 @@ func (s *Spine) AddComment(ctx context.Context, subject accord.CommentSubject, i
 	if err := in.Validate(); err != nil {
 		return accord.Comment{}, err
 	}
-	for _, id := range in.Mentions {
-		ok, err := s.MaySee(ctx, id, subject)
+	if len(in.Mentions) > 0 {
+		ok, err := s.allMaySee(ctx, conv, in.Mentions)
 		if err != nil {
 			return accord.Comment{}, err
 		}
@@ -124,54 +146,18 @@ func (s *Spine) Comment(ctx context.Context, id int64) (accord.Comment, Conversa
 
 // MentionCandidates are the people around conv's subject whom the viewer may
 // mention: its parties and those who spoke in it, if they may see it, not the viewer.
-// Their viewers are read in one statement; an escalation already read
-// (conv.Escalation) is then asked of them all by its loader's own rule
-// (escalationParties), in one more, rather than read again per person.
+// Three statements whoever they are: who is around, their viewers, and whether they
+// may see it (seeing).
 func (s *Spine) MentionCandidates(ctx context.Context, conv Conversation) ([]accord.User, error) {
 	around, err := s.store.CommentCandidates(ctx, conv.Subject)
 	if err != nil {
 		return nil, err
 	}
-	me := ViewerFrom(ctx).User.ID
 	ids := make([]int64, 0, len(around))
 	for _, u := range around {
-		if u.ID != me {
-			ids = append(ids, u.ID)
-		}
+		ids = append(ids, u.ID)
 	}
-	viewers, err := s.store.ViewersAt(ctx, ids, s.Now())
-	if err != nil {
-		return nil, err
-	}
-	var asked []accord.Viewer // in the order of around
-	for _, id := range ids {
-		if v, ok := viewers[id]; ok && v.User.Active() {
-			asked = append(asked, v)
-		}
-	}
-	maySee := make([]bool, len(asked))
-	if e := conv.Escalation; e != nil && conv.Subject.Kind == accord.CommentOnEscalation && conv.Subject.ID == e.ID {
-		parties, err := s.escalationParties(ctx, *e, asked)
-		if err != nil {
-			return nil, err
-		}
-		for i, p := range parties {
-			maySee[i] = p.MayView()
-		}
-	} else {
-		for i, v := range asked {
-			if maySee[i], err = s.maySeeAs(ctx, v, conv); err != nil {
-				return nil, err
-			}
-		}
-	}
-	var out []accord.User
-	for i, v := range asked {
-		if maySee[i] {
-			out = append(out, v.User)
-		}
-	}
-	return out, nil
+	return s.mentionable(ctx, conv, ids, len(ids))
 }
 
 // Mention suggestions: how many people named like the typed words are looked at, and
@@ -201,23 +187,96 @@ func (s *Spine) SuggestMentions(ctx context.Context, subject accord.CommentSubje
 	if err != nil {
 		return nil, true, err
 	}
-	me := ViewerFrom(ctx).User.ID
+	ids := make([]int64, 0, len(named))
 	for _, u := range named {
-		if len(people) == mentionSuggestions {
-			break
-		}
-		if u.ID == me {
-			continue
-		}
-		ok, err := s.MaySee(ctx, u.ID, subject)
-		if err != nil {
-			return nil, true, err
-		}
-		if ok {
-			people = append(people, u)
+		ids = append(ids, u.ID)
+	}
+	people, err = s.mentionable(ctx, conv, ids, mentionSuggestions)
+	return people, true, err
+}
+
+// mentionable are, of the people ids in their order, the first max whom the viewer
+// may mention on conv: active, not the viewer, and able to see its subject.
+func (s *Spine) mentionable(ctx context.Context, conv Conversation, ids []int64, max int) ([]accord.User, error) {
+	me := ViewerFrom(ctx).User.ID
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return id == me })
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	viewers, err := s.store.ViewersAt(ctx, ids, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	var asked []accord.Viewer // in the order of ids
+	for _, id := range ids {
+		if v, ok := viewers[id]; ok && v.User.Active() {
+			asked = append(asked, v)
 		}
 	}
-	return people, true, nil
+	maySee, err := s.seeing(ctx, conv, asked)
+	if err != nil {
+		return nil, err
+	}
+	var out []accord.User
+	for i, v := range asked {
+		if maySee[i] && len(out) < max {
+			out = append(out, v.User)
+		}
+	}
+	return out, nil
+}
+
+// seeing reports, for each of viewers, whether they may see conv's subject, by its
+// loader's own rule asked of them all at once: an escalation already read
+// (conv.Escalation) by escalationParties; a project by ProjectSeenBy; a request by
+// accord.MayViewRequestSeeing over who sees its project. One statement, two for a
+// request (which is read), whoever they are.
+func (s *Spine) seeing(ctx context.Context, conv Conversation, viewers []accord.Viewer) ([]bool, error) {
+	maySee := make([]bool, len(viewers))
+	if len(viewers) == 0 {
+		return maySee, nil
+	}
+	switch sub := conv.Subject; sub.Kind {
+	case accord.CommentOnEscalation:
+		e := conv.Escalation
+		if e == nil || e.ID != sub.ID {
+			read, err := s.store.Escalation(ctx, sub.ID)
+			if err != nil {
+				return nil, err
+			}
+			e = &read
+		}
+		parties, err := s.escalationParties(ctx, *e, viewers)
+		if err != nil {
+			return nil, err
+		}
+		for i, p := range parties {
+			maySee[i] = p.MayView()
+		}
+	case accord.CommentOnProject:
+		seen, err := s.store.ProjectSeenBy(ctx, sub.ID, viewers)
+		if err != nil {
+			return nil, err
+		}
+		for i, v := range viewers {
+			maySee[i] = seen[v.User.ID]
+		}
+	case accord.CommentOnRequest:
+		req, err := s.store.Request(ctx, sub.ID)
+		if err != nil {
+			return nil, err
+		}
+		seen, err := s.store.ProjectSeenBy(ctx, req.ProjectID, viewers)
+		if err != nil {
+			return nil, err
+		}
+		for i, v := range viewers {
+			maySee[i] = accord.MayViewRequestSeeing(seen[v.User.ID], accord.RequestPartyOf(req, v))
+		}
+	default:
+		return nil, accord.Errorf(accord.ECodeNotFound, "error_not_found_body", nil)
+	}
+	return maySee, nil
 }
 
 // Follow has person userID follow subject: the viewer themself, if they may see it,

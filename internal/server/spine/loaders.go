@@ -97,7 +97,7 @@ func (s *Spine) Request(ctx context.Context, id int64) (RequestAccess, error) {
 	}
 	party := accord.RequestPartyOf(req, *v)
 	p, err := s.store.ProjectForViewer(ctx, *v, req.ProjectID)
-	if accord.ErrorCodeOf(err) == accord.ECodeNotFound && party.AnswersForHolder() {
+	if accord.ErrorCodeOf(err) == accord.ECodeNotFound && accord.MayViewRequestSeeing(false, party) {
 		p, err = s.store.Project(ctx, req.ProjectID)
 	}
 	if err != nil {

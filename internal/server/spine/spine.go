@@ -81,6 +81,7 @@ type Store interface {
 	ViewersAt(ctx context.Context, ids []int64, now time.Time) (map[int64]accord.Viewer, error)
 	Project(ctx context.Context, id int64) (accord.Project, error)
 	ProjectForViewer(ctx context.Context, v accord.Viewer, id int64) (accord.Project, error)
+	ProjectSeenBy(ctx context.Context, id int64, viewers []accord.Viewer) (map[int64]bool, error)
 	ProjectForViewerAt(ctx context.Context, v accord.Viewer, id int64) (accord.Project, store.ContentEpochs, error)
 	Need(ctx context.Context, id int64) (accord.Need, error)
 	Commitment(ctx context.Context, id int64) (accord.Commitment, error)

@@ -5,14 +5,22 @@
 -- session, a stamp or a notification now says whose, on the channel accord_viewers,
 -- when its transaction commits: each server LISTENs there and forgets those people's
 -- sessions. A change to a user row already moves their stamp (0045), so stamps speak
--- for the users table. The payload is people's ids, comma-separated, at most 500 to a
--- notice (a payload holds under 8,000 bytes); '*' asks every server to forget all.
-CREATE FUNCTION notify_viewers(people bigint[]) RETURNS void LANGUAGE sql AS $$
-    SELECT pg_notify('accord_viewers', string_agg(id::text, ','))
-    FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / 500 AS batch
-          FROM (SELECT DISTINCT id FROM unnest(people) id WHERE id IS NOT NULL) d) numbered
-    GROUP BY batch
-$$;
+-- for the users table. The payload is people's ids, comma-separated, at most 200 to a
+-- notice (a payload holds under 8,000 bytes); '*' asks every server to forget all, and
+-- one starting with '~' is a server's echo to itself (store/session_cache.go).
+CREATE FUNCTION notify_viewers(people bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    batch text;
+BEGIN
+    -- A loop: a plain SQL function would run its last query only for the first row.
+    FOR batch IN SELECT string_agg(id::text, ',')
+        FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / 200 AS n
+              FROM (SELECT DISTINCT id FROM unnest(people) id WHERE id IS NOT NULL) d) numbered
+        GROUP BY n
+    LOOP
+        PERFORM pg_notify('accord_viewers', batch);
+    END LOOP;
+END $$;
 
 CREATE FUNCTION notify_viewers_of_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

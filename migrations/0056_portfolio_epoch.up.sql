@@ -6,7 +6,7 @@
 -- rendered by it and the organisation's epoch): the projects' signals, their goals,
 -- rows and reach, the load per unit, the open escalations per person, and of a
 -- request what the portfolio counts (its state, due date, tier, last activity and
--- project). A statement that changed no row moves nothing, so the sweep's bookkeeping
+-- project) and whom it concerns (its holder and key person: a stand-in's decisions). A statement that changed no row moves nothing, so the sweep's bookkeeping
 -- (a request's next reminder) leaves kept portfolios alone. One row for the whole
 -- company: a write anywhere makes every portfolio read afresh at its next view.
 CREATE TABLE portfolio_epoch (
@@ -98,8 +98,10 @@ BEGIN
         changed := EXISTS (SELECT FROM old_rows);
     ELSIF TG_OP = 'UPDATE' THEN
         changed := EXISTS (
-            SELECT id, project_id, state, due_date, queue_tier, last_activity_at FROM new_rows
-            EXCEPT SELECT id, project_id, state, due_date, queue_tier, last_activity_at FROM old_rows);
+            SELECT id, project_id, state, due_date, queue_tier, last_activity_at, holder_unit_id, key_person_user_id
+            FROM new_rows
+            EXCEPT SELECT id, project_id, state, due_date, queue_tier, last_activity_at, holder_unit_id, key_person_user_id
+            FROM old_rows);
     END IF;
     IF changed THEN
         PERFORM note_portfolio_epoch_move();

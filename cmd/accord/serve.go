@@ -102,12 +102,20 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ser
 	}
 	defer pool.Close()
 	st := store.New(pool)
-	// Signed-in sessions are kept while this listens for the writes that change them.
+	// Signed-in sessions are kept while this listens for the writes that change them,
+	// on a connection of its own: LISTEN needs a session (not PgBouncer's).
+	listenCfg, err := store.PoolConfig(cfg.SessionDatabaseURL()) // reads and drops pool_* settings
+	if err != nil {
+		return err
+	}
+	if listenCfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		listenCfg.ConnConfig.RuntimeParams["application_name"] = sessionListenerName
+	}
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	var listening sync.WaitGroup
 	listening.Go(func() {
 		st.ListenForViewerChanges(listenCtx, func(ctx context.Context) (*pgx.Conn, error) {
-			return pgx.Connect(ctx, cfg.SessionDatabaseURL()) // LISTEN needs a session of its own
+			return pgx.ConnectConfig(ctx, listenCfg.ConnConfig.Copy())
 		}, logger.With("component", "sessions"))
 	})
 	defer listening.Wait()
@@ -300,8 +308,12 @@ func openPool(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
 // and completing jobs and the delivery workers' short reads.
 const jobPoolConns = 6
 
-// jobPoolName is the jobs pool's application_name, unless DATABASE_URL sets one.
-const jobPoolName = "accord jobs"
+// jobPoolName is the jobs pool's application_name, unless DATABASE_URL sets one;
+// sessionListenerName the session listener's.
+const (
+	jobPoolName         = "accord jobs"
+	sessionListenerName = "accord sessions"
+)
 
 // openJobPool opens the background jobs' pool on the same database as the web pool,
 // which openPool has already found answering.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,12 +15,18 @@ import (
 )
 
 // TestServeGivesBackgroundJobsTheirOwnPool checks River runs on its own connections
-// (named in pg_stat_activity), no more than jobPoolConns, closed on shutdown.
+// (named in pg_stat_activity), no more than jobPoolConns, closed on shutdown; so does
+// the session listener, on one, with the web pool sized in DATABASE_URL (a pool
+// setting the listener's own connection must not send to PostgreSQL).
 func TestServeGivesBackgroundJobsTheirOwnPool(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.NewDB(t, pgtest.Template{Name: "blank", Build: func(context.Context, string) error { return nil }})
 	port := freePort(t)
-	env := envOf(map[string]string{"DATABASE_URL": dbURL, "PORT": fmt.Sprint(port), "ACCORD_HOST": "127.0.0.1",
+	sized := dbURL + "?pool_max_conns=4"
+	if strings.Contains(dbURL, "?") {
+		sized = dbURL + "&pool_max_conns=4"
+	}
+	env := envOf(map[string]string{"DATABASE_URL": sized, "PORT": fmt.Sprint(port), "ACCORD_HOST": "127.0.0.1",
 		"ACCORD_DRAIN_DELAY": "0s"})
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -52,6 +59,8 @@ func TestServeGivesBackgroundJobsTheirOwnPool(t *testing.T) {
 		return jobs >= 1
 	}, 10*time.Second, 50*time.Millisecond, "River holds no connection of its own (it LISTENs on one)")
 	require.LessOrEqual(t, jobs, jobPoolConns)
+	require.Eventually(t, func() bool { return count(sessionListenerName) == 1 }, 10*time.Second, 50*time.Millisecond,
+		"the session listener holds one connection of its own")
 	require.GreaterOrEqual(t, count(""), 1, "the web pool's connections are not the jobs'")
 
 	stop()
@@ -63,4 +72,6 @@ func TestServeGivesBackgroundJobsTheirOwnPool(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return count(jobPoolName) == 0 }, 5*time.Second, 50*time.Millisecond,
 		"the jobs pool is closed on shutdown")
+	require.Eventually(t, func() bool { return count(sessionListenerName) == 0 }, 5*time.Second, 50*time.Millisecond,
+		"the session listener's connection is closed on shutdown")
 }

@@ -60,7 +60,7 @@ func TestKeptSessionsServeTheFloorWithoutAStatement(t *testing.T) {
 		require.False(t, wrote(page), "reading a page writes nothing")
 		return n, page.text("unread-count")
 	}
-	require.Eventually(t, func() bool { n, _ := floor(browser); return n == 0 }, 5*time.Second, 5*time.Millisecond,
+	require.Eventually(t, func() bool { n, _ := floor(browser); return n == 0 }, 15*time.Second, 5*time.Millisecond,
 		"the floor is served from the kept session and viewer")
 	withCookie, _ := floor(signedIn)
 	require.Equal(t, int64(1), withCookie, "a browser that just wrote has its session read afresh")
@@ -69,12 +69,12 @@ func TestKeptSessionsServeTheFloorWithoutAStatement(t *testing.T) {
 	_, err = b.st.Pool().Exec(context.Background(), `UPDATE notifications SET read_at = now()
 		WHERE user_id = (SELECT id FROM users WHERE email = 'it@accord.demo')`)
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { _, badge := floor(browser); return badge == "" }, 5*time.Second, 5*time.Millisecond,
+	require.Eventually(t, func() bool { _, badge := floor(browser); return badge == "" }, 15*time.Second, 5*time.Millisecond,
 		"all read in SQL: the badge goes once the notice came (it showed %q)", none)
 	var id int64
 	require.NoError(t, b.st.Pool().QueryRow(context.Background(), `INSERT INTO notifications (user_id, kind, data)
 		SELECT id, 'nudge', '{}' FROM users WHERE email = 'it@accord.demo' RETURNING id`).Scan(&id))
-	require.Eventually(t, func() bool { _, badge := floor(browser); return badge == "1" }, 5*time.Second, 5*time.Millisecond,
+	require.Eventually(t, func() bool { _, badge := floor(browser); return badge == "1" }, 15*time.Second, 5*time.Millisecond,
 		"a notification raised elsewhere reaches the badge")
 
 	opened := browser.get("/notifications/" + itoa64(id) + "/open")

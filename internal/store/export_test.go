@@ -51,3 +51,6 @@ func (s *Store) KeepsSessions() bool {
 	defer s.sessionCache.mu.Unlock()
 	return s.sessionCache.serving(time.Now())
 }
+
+// QuietAfter is quietAfter, for a test to hold it to the condition it bounds.
+func QuietAfter(at, days string) string { return quietAfter(at, days) }

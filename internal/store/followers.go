@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,7 +28,7 @@ func (s *Store) Followers(ctx context.Context, subject accord.CommentSubject) ([
 // (p its project): canViewProject for them, or they answer for the holding unit. A
 // follower who lost sight of a request (passed on to a unit they do not see) hears
 // nothing more of it.
-var followerMaySeeRequest = strings.NewReplacer("$2::boolean", "u.is_admin", "$1", "u.id").Replace(canViewProject) +
+var followerMaySeeRequest = canViewProjectAs("u.id", "u.is_admin") +
 	` OR r.key_person_user_id = u.id OR EXISTS (SELECT 1 FROM units h WHERE h.id = r.holder_unit_id AND h.head_user_id = u.id)`
 
 // followerIDs are the active followers of subject who may still see it, inside a

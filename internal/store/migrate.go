@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,7 +13,7 @@ import (
 	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/jackc/pgx/v5/pgxpool"
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
 
@@ -31,10 +30,13 @@ type Migrator struct {
 
 // NewMigrator opens its own *sql.DB: golang-migrate closes the one it is given.
 func NewMigrator(databaseURL string) (*Migrator, error) {
-	db, err := sql.Open("pgx", databaseURL)
+	// Read as a pool's settings, so the pool's own (pool_max_conns, which the README
+	// suggests in DATABASE_URL) are not sent to PostgreSQL, which refuses them.
+	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("store: open database for migrations: %w", err)
 	}
+	db := stdlib.OpenDB(*cfg.ConnConfig)
 	driver, err := migratepgx.WithInstance(db, &migratepgx.Config{})
 	if err != nil {
 		db.Close()

@@ -55,25 +55,31 @@ const portfolioLowered = `((s.sev_static > 0 AND s.p0_next_due < $3::date)
 	OR (s.sev_static = 2 AND s.stale_at < $10::timestamptz + interval '1 day'
 		AND s.oldest_activity < $10::timestamptz - make_interval(days => s.cadence_days)))`
 
-// quietAfter is the first moment at which "at < $10 - cadence days" holds, at the
-// latest (the condition a project's or request's quiet spell meets, in the session's
-// time zone): at plus the days, or plus as many 24 hours where a change of daylight
-// saving makes that earlier, an hour earlier still when the day added lands in a
-// skipped hour. A page kept until it (PortfolioRead.Quiet) is never older than the
-// clock.
+// quietAfter is the first moment at which "at < $10 - days" holds, at the latest (the
+// condition a project's or request's quiet spell meets, days counted in the session's
+// time zone): at plus the days, read in that zone, which is exactly the moment unless
+// the clocks change within an hour of either end; then an hour earlier. (Near a
+// change, "minus days" lands in a skipped hour or on the later of a repeated one, and
+// the condition can hold up to an hour before.) A page kept until it
+// (PortfolioRead.Quiet) is never older than the clock
+// (TestQuietAfterIsNeverLateAcrossDaylightSaving).
 func quietAfter(at, days string) string {
 	plus := `(` + at + ` + make_interval(days => ` + days + `))`
-	return `(LEAST(` + plus + `, ` + at + ` + make_interval(hours => 24 * ` + days + `))
-		- CASE WHEN ` + plus + `::time = (` + at + `)::time THEN interval '0' ELSE interval '1 hour' END)`
+	steady := func(t string) string { // no change of the clocks within an hour of t
+		return `extract(timezone FROM ` + t + ` - interval '1 hour') = extract(timezone FROM ` + t + ` + interval '1 hour')`
+	}
+	return `(` + plus + ` - CASE WHEN ` + steady(`(`+at+`)`) + ` AND ` + steady(plus) + `
+		THEN interval '0' ELSE interval '1 hour' END)`
 }
 
-// portfolioClockSpan bounds how far quietAfter may fall before stale_at, the row's
-// moment counted in UTC days (migration 0040): an hour for a change of daylight
-// saving, another for a skipped hour. So the first moment the clock lowers a row on
-// track is among the rows whose stale_at is within it of the least (no row's quiet
-// moment is after its stale_at), and none whose stale_at is more than it before now
-// is still on track. The statement scores the few rows between exactly, not all.
-const portfolioClockSpan = `interval '2 hours'`
+// portfolioClockSpan bounds how far quietAfter may fall from stale_at, the row's
+// moment counted in UTC days (migration 0040): days counted in the session's zone
+// differ by at most the hour of a change of daylight saving, and quietAfter may take
+// another off; so it lies within two hours before stale_at and one after. The first
+// moment the clock lowers a row on track is then among the rows whose stale_at is
+// within three hours of the least, and no row whose stale_at is more than that before
+// now is still on track. The statement scores the few rows between exactly, not all.
+const portfolioClockSpan = `interval '3 hours'`
 
 // portfolioInScope is true when row s is in the viewer's scope: every project for an
 // administrator or the one root's head, else those with a unit the viewer heads in
@@ -305,6 +311,11 @@ const (
 // CompanyEpochsNow reads the organisation's epoch and of, in one statement: before
 // the page is read, to keep it with them, and before a kept one is served.
 func (s *Store) CompanyEpochsNow(ctx context.Context, of CompanyEpoch) (CompanyEpochs, error) {
+	switch of { // a table's name in the statement: only these
+	case PortfolioEpoch, SearchEpoch:
+	default:
+		return CompanyEpochs{}, fmt.Errorf("store: no company-wide epoch %q", of)
+	}
 	var at CompanyEpochs
 	if err := s.pool.QueryRow(ctx, `SELECT (SELECT epoch FROM org_epoch), (SELECT epoch FROM `+string(of)+`)`).
 		Scan(&at.Org, &at.Of); err != nil {

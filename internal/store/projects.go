@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -26,60 +27,40 @@ const projectFrom = ` FROM projects p JOIN users l ON l.id = p.lead_user_id JOIN
 // "Any unit above them" is read from project_reach (migration 0013: every unit on the
 // path to the owning unit or a holding unit, kept by triggers), a few index probes
 // per project instead of a walk over its needs and their units' paths.
-var canViewProject = canViewProjectAs(`$1`, `$2::boolean`)
-
-// canViewProjectAs is canViewProject for the viewer whose id is the expression user
-// and whose administrator right is admin: several viewers tested in one statement.
-func canViewProjectAs(user, admin string) string {
-	return `(` + admin + ` OR p.lead_user_id = ` + user + `
-	OR ` + reachedByUnitsHeadedBy(user) + `)
-	OR ` + canViewProjectAsMemberBy(user)
-}
+const canViewProject = `($2::boolean OR p.lead_user_id = $1
+	OR ` + reachedByUnitsHeaded + `)
+	OR ` + canViewProjectAsMember
 
 // canViewProjectByKey is canViewProject for a few projects named by key: each one's
 // reach is probed by its key. As canViewProject is written, the planner hashes every
 // project the viewer's units reach to test any number of them (6,800 for a shared
 // service's head, 1 ms to label an inbox page's 20 rows); OFFSET 0 keeps it from
 // turning the test into a hash. A scan of many projects wants the hash.
-var canViewProjectByKey = `($2::boolean OR p.lead_user_id = $1
+const canViewProjectByKey = `($2::boolean OR p.lead_user_id = $1
 	OR ` + reachedByUnitsHeaded + ` OFFSET 0)
 	OR ` + canViewProjectAsMember
 
-// reachedByUnitsHeaded and canViewProjectAsMember are the parts of canViewProject
-// for viewer $1: the first, left open, is closed by its users.
-var (
-	reachedByUnitsHeaded   = reachedByUnitsHeadedBy(`$1`)
-	canViewProjectAsMember = canViewProjectAsMemberBy(`$1`)
-)
-
-func reachedByUnitsHeadedBy(user string) string {
-	return `EXISTS (SELECT 1 FROM project_reach pr WHERE pr.project_id = p.id
-		AND pr.unit_id = ANY (` + unitsHeadedBy(user) + `)`
-}
-
-func canViewProjectAsMemberBy(user string) string {
-	return `p.owning_unit_id IN (SELECT unit_id FROM memberships WHERE user_id = ` + user + `)
+// reachedByUnitsHeaded and canViewProjectAsMember are the parts of canViewProject:
+// the first, left open, is closed by its users.
+const (
+	reachedByUnitsHeaded = `EXISTS (SELECT 1 FROM project_reach pr WHERE pr.project_id = p.id
+		AND pr.unit_id = ANY (` + openUnitsHeaded + `)`
+	canViewProjectAsMember = `p.owning_unit_id IN (SELECT unit_id FROM memberships WHERE user_id = $1)
 	OR EXISTS (SELECT 1 FROM needs mn WHERE mn.project_id = p.id
-		AND mn.holder_unit_id IN (SELECT unit_id FROM memberships WHERE user_id = ` + user + `)))`
-}
+		AND mn.holder_unit_id IN (SELECT unit_id FROM memberships WHERE user_id = $1)))`
+)
 
 // seesThroughUnit is true when the viewer ($1) sees through unit u: they belong to u,
 // or head an open unit on u's path (the root down to u itself). canViewProject admits
 // a project exactly when the viewer leads it, is an administrator, or sees through its
 // owning unit or one of its holding units (accord.MayViewProject), so a list can admit
 // every project of a unit seen through from that unit's indexes without testing each.
-var seesThroughUnit = `(u.id IN (SELECT unit_id FROM memberships WHERE user_id = $1)
+const seesThroughUnit = `(u.id IN (SELECT unit_id FROM memberships WHERE user_id = $1)
 	OR u.path && ` + openUnitsHeaded + `)`
 
 // openUnitsHeaded is the array of open units the viewer ($1) heads: a head sees
 // through them and every unit below; a closed unit's head no longer does.
-var openUnitsHeaded = unitsHeadedBy(`$1`)
-
-// unitsHeadedBy is the array of open units the person whose id is the expression
-// user heads.
-func unitsHeadedBy(user string) string {
-	return `ARRAY(SELECT id FROM units WHERE head_user_id = ` + user + ` AND closed_at IS NULL)`
-}
+const openUnitsHeaded = `ARRAY(SELECT id FROM units WHERE head_user_id = $1 AND closed_at IS NULL)`
 
 // seesEveryProject is true when the viewer ($1 user id, $2 admin) sees every project:
 // an administrator, or the head of the one root unit, which is open (every unit lies
@@ -209,6 +190,12 @@ func (s *Store) Project(ctx context.Context, id int64) (accord.Project, error) {
 func (s *Store) ProjectForViewer(ctx context.Context, v accord.Viewer, id int64) (accord.Project, error) {
 	p, _, err := s.ProjectForViewerAt(ctx, v, id)
 	return p, err
+}
+
+// canViewProjectAs is canViewProject for the viewer whose id is the expression user
+// and whose administrator right is admin: several viewers tested in one statement.
+func canViewProjectAs(user, admin string) string {
+	return strings.NewReplacer("$2::boolean", admin, "$1", user).Replace(canViewProject)
 }
 
 // ProjectSeenBy reports which of viewers may see project id (canViewProject), in one

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
+	"accord/internal/pgtest"
 	"accord/internal/store"
 	"accord/internal/store/storetest"
 )
@@ -21,20 +22,26 @@ import (
 // called), on a connection of its own taken from st's pool, and waits until it serves.
 func listen(t *testing.T, st *store.Store) (stop func()) {
 	t.Helper()
+	stop = listenVia(t, st, func(ctx context.Context) (*pgx.Conn, error) {
+		c, err := st.Pool().Acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return c.Hijack(), nil
+	})
+	require.Eventually(t, st.KeepsSessions, 15*time.Second, 5*time.Millisecond, "the listener never started")
+	return stop
+}
+
+// listenVia runs st's listener on the connections connect gives until the test ends
+// (or stop is called).
+func listenVia(t *testing.T, st *store.Store, connect func(context.Context) (*pgx.Conn, error)) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var done sync.WaitGroup
-	done.Go(func() {
-		st.ListenForViewerChanges(ctx, func(ctx context.Context) (*pgx.Conn, error) {
-			c, err := st.Pool().Acquire(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return c.Hijack(), nil
-		}, slog.New(slog.DiscardHandler))
-	})
+	done.Go(func() { st.ListenForViewerChanges(ctx, connect, slog.New(slog.DiscardHandler)) })
 	stop = func() { cancel(); done.Wait() }
 	t.Cleanup(stop)
-	require.Eventually(t, st.KeepsSessions, 5*time.Second, 5*time.Millisecond, "the listener never started")
 	return stop
 }
 
@@ -97,33 +104,30 @@ func TestKeptSessionsFollowEveryChangeAcrossServers(t *testing.T) {
 	require.NoError(t, sessionsHere.CommitCtx(ctx, "nobody", []byte("signed out"), now.Add(time.Hour)))
 
 	// requireCurrent: there, once it stopped answering token from what it kept (at
-	// most a few seconds after the write), finds exactly what the database holds,
-	// and keeps it: the next find asks nothing.
+	// most moments after the write; notices come when they come, so this waits),
+	// finds exactly what the database holds, and keeps it: a find then asks nothing.
+	// A session naming nobody active is never kept.
 	requireCurrent := func(token, step string) sessionSeen {
 		t.Helper()
+		var truth sessionSeen
 		require.Eventually(t, func() bool {
-			kept, err := findSession(offline, there, token, true)
-			if err != nil {
-				return true // nothing kept: it has to read
-			}
-			truth, err := findSession(ctx, afresh, token, true)
+			var err error
+			truth, err = findSession(ctx, afresh, token, true)
 			require.NoError(t, err)
-			return kept == truth // already current, kept again after the notice
-		}, 5*time.Second, 2*time.Millisecond, "%s: %s never caught up", step, token)
-		read, err := findSession(ctx, there, token, true)
-		require.NoError(t, err, step)
-		truth, err := findSession(ctx, afresh, token, true)
-		require.NoError(t, err, step)
-		require.Equal(t, truth, read, "%s: %s", step, token)
-		if truth.user.ID != 0 {
 			kept, err := findSession(offline, there, token, true)
-			require.NoError(t, err, "%s: %s is kept again", step, token)
-			require.Equal(t, truth, kept, "%s: %s", step, token)
-		} else {
+			if err == nil {
+				return kept == truth // kept and current (a stale one waits for its notice)
+			}
+			read, err := findSession(ctx, there, token, true) // nothing kept: read, and keep
+			require.NoError(t, err, step)
+			require.Equal(t, truth, read, "%s: %s read afresh", step, token)
+			return truth.user.ID == 0
+		}, 15*time.Second, 2*time.Millisecond, "%s: %s never caught up", step, token)
+		if truth.user.ID == 0 {
 			_, err := findSession(offline, there, token, true)
 			require.Error(t, err, "%s: %s names nobody active: it is never kept", step, token)
 		}
-		return read
+		return truth
 	}
 	for _, token := range []string{"dev", "dev-phone", "admin", "nobody"} {
 		requireCurrent(token, "first find")
@@ -170,8 +174,7 @@ func TestKeptSessionsFollowEveryChangeAcrossServers(t *testing.T) {
 		}},
 	}
 	for _, step := range steps {
-		before, err := findSession(offline, there, step.token, true)
-		require.NoError(t, err, "%s: %s is kept before it", step.name, step.token)
+		before := requireCurrent(step.token, "before "+step.name) // kept, and current
 		require.NoError(t, step.write(), step.name)
 		for _, token := range []string{"dev", "dev-phone", "admin", "nobody"} {
 			after := requireCurrent(token, step.name)
@@ -187,10 +190,55 @@ func TestKeptSessionsFollowEveryChangeAcrossServers(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, deactivated.user.ID, "a deactivated person's session names nobody")
 
+	// A server listening where the writes' notices never arrive (another database here;
+	// PgBouncer in transaction mode alike) never hears its echo back: it keeps nothing.
+	elsewhere := store.New(here.Pool())
+	otherDB := pgtest.NewDB(t, pgtest.Empty())
+	listenVia(t, elsewhere, func(ctx context.Context) (*pgx.Conn, error) { return pgx.Connect(ctx, otherDB) })
+	require.Never(t, elsewhere.KeepsSessions, 4*time.Second, 20*time.Millisecond,
+		"its echo never comes back, so it never serves")
+	_, err = findSession(ctx, elsewhere, "admin", true)
+	require.NoError(t, err)
+	_, err = findSession(offline, elsewhere, "admin", true)
+	require.Error(t, err, "nothing kept")
+
 	// A server that stops listening stops answering from memory at once.
 	requireCurrent("admin", "before the listener stops")
 	stopThere()
 	require.False(t, there.KeepsSessions())
 	_, err = findSession(offline, there, "admin", true)
 	require.Error(t, err, "its listener stopped: nothing is answered from memory")
+}
+
+// TestAStatementConcerningManyPeopleNamesThemAll: a write moving the stamps of 1,200
+// people names each of them, in notices of at most 200 (a payload holds under 8,000
+// bytes), every one delivered.
+func TestAStatementConcerningManyPeopleNamesThemAll(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t, pgtest.Empty())
+	c, err := pool.Acquire(ctx)
+	require.NoError(t, err)
+	conn := c.Hijack()
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "LISTEN accord_viewers")
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO viewer_stamps (user_id, stamp) SELECT g, 1 FROM generate_series(1, 1200) g`)
+	require.NoError(t, err)
+	named := map[string]bool{}
+	notices := 0
+	for len(named) < 1200 {
+		wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+		n, err := conn.WaitForNotification(wait)
+		cancel()
+		require.NoError(t, err, "%d people named in %d notices", len(named), notices)
+		notices++
+		ids := strings.Split(n.Payload, ",")
+		require.LessOrEqual(t, len(ids), 200)
+		for _, id := range ids {
+			named[id] = true
+		}
+	}
+	require.Equal(t, 6, notices)
+	require.True(t, named["1"] && named["1200"])
 }

@@ -215,11 +215,11 @@ func (s *Server) servedKeptAtCompany(w http.ResponseWriter, r *http.Request, key
 	of store.CompanyEpoch, title, section string) (store.CompanyEpochs, bool) {
 	body, read, kept := s.rendered.getRead(key, now)
 	at, err := s.store.CompanyEpochsNow(r.Context(), of)
-	switch {
-	case err != nil:
+	if err != nil {
 		s.Fail(w, r, err)
 		return store.CompanyEpochs{}, true
-	case kept && read.(store.CompanyEpochs) == at:
+	}
+	if keptAt, ok := read.(store.CompanyEpochs); kept && ok && keptAt == at {
 		s.page(w, r, http.StatusOK, title, section, renderedBody(body))
 		return at, true
 	}

@@ -13,8 +13,9 @@ import (
 const sessionUserKey = "user_id"
 
 // wroteCookie marks a browser whose request may have written, for wroteCookieAge
-// seconds: longer than a write's notice takes to reach every server, so none of them
-// answers that browser from the sessions it keeps before it hears of the write.
+// seconds: longer than a server whose listener lags may still answer from the
+// sessions it keeps (the store's listener grace, 3 s), so none of them answers that
+// browser from what it kept before it heard of the write.
 const (
 	wroteCookie    = "accord_wrote"
 	wroteCookieAge = 5

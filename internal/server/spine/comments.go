@@ -195,9 +195,9 @@ func (s *Spine) SuggestMentions(ctx context.Context, subject accord.CommentSubje
 	return people, true, err
 }
 
-// mentionable are, of the people ids in their order, the first max whom the viewer
+// mentionable are, of the people ids in their order, the first limit whom the viewer
 // may mention on conv: active, not the viewer, and able to see its subject.
-func (s *Spine) mentionable(ctx context.Context, conv Conversation, ids []int64, max int) ([]accord.User, error) {
+func (s *Spine) mentionable(ctx context.Context, conv Conversation, ids []int64, limit int) ([]accord.User, error) {
 	me := ViewerFrom(ctx).User.ID
 	ids = slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return id == me })
 	if len(ids) == 0 {
@@ -219,7 +219,7 @@ func (s *Spine) mentionable(ctx context.Context, conv Conversation, ids []int64,
 	}
 	var out []accord.User
 	for i, v := range asked {
-		if maySee[i] && len(out) < max {
+		if maySee[i] && len(out) < limit {
 			out = append(out, v.User)
 		}
 	}
@@ -230,7 +230,7 @@ func (s *Spine) mentionable(ctx context.Context, conv Conversation, ids []int64,
 // loader's own rule asked of them all at once: an escalation already read
 // (conv.Escalation) by escalationParties; a project by ProjectSeenBy; a request by
 // accord.MayViewRequestSeeing over who sees its project. One statement, two for a
-// request (which is read), whoever they are.
+// request (which is read) or an escalation not read yet, whoever they are.
 func (s *Spine) seeing(ctx context.Context, conv Conversation, viewers []accord.Viewer) ([]bool, error) {
 	maySee := make([]bool, len(viewers))
 	if len(viewers) == 0 {

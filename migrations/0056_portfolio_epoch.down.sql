@@ -27,8 +27,8 @@ DROP TRIGGER requests_portfolio_epoch_update ON requests;
 DROP TRIGGER requests_portfolio_epoch_delete ON requests;
 DROP TRIGGER requests_portfolio_epoch_truncate ON requests;
 DROP FUNCTION note_portfolio_epoch_of_requests();
-DROP FUNCTION note_portfolio_epoch();
-DROP FUNCTION note_portfolio_epoch_move();
+DROP FUNCTION note_company_epoch();
+DROP FUNCTION note_company_epoch_move(text);
 -- 0050's again.
 CREATE OR REPLACE FUNCTION move_content_epochs() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE

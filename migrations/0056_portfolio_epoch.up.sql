@@ -62,15 +62,17 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION note_portfolio_epoch_move() RETURNS void LANGUAGE plpgsql AS $$
+-- Notes, for the commit, that the company-wide epoch whose content_epoch_moves column
+-- is named by epoch moves (0057 adds the search's).
+CREATE FUNCTION note_company_epoch_move(epoch text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO content_epoch_moves (portfolio) VALUES (true);
+    EXECUTE format('INSERT INTO content_epoch_moves (%I) VALUES (true)', epoch);
     PERFORM set_config('accord.content_epochs_moved', 'no', true);
 END $$;
 
--- Notes the portfolio when the statement inserted or deleted a row, or changed one
--- (each branch reads only the transition tables its event has).
-CREATE FUNCTION note_portfolio_epoch() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Notes the company-wide epoch TG_ARGV[0] when the statement inserted or deleted a
+-- row, or changed one (each branch reads only the transition tables its event has).
+CREATE FUNCTION note_company_epoch() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     changed boolean := true;
 BEGIN
@@ -82,7 +84,7 @@ BEGIN
         changed := EXISTS (SELECT * FROM new_rows EXCEPT SELECT * FROM old_rows);
     END IF;
     IF changed THEN
-        PERFORM note_portfolio_epoch_move();
+        PERFORM note_company_epoch_move(TG_ARGV[0]);
     END IF;
     RETURN NULL;
 END $$;
@@ -104,59 +106,59 @@ BEGIN
             FROM old_rows);
     END IF;
     IF changed THEN
-        PERFORM note_portfolio_epoch_move();
+        PERFORM note_company_epoch_move('portfolio');
     END IF;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER project_signals_portfolio_epoch_insert AFTER INSERT ON project_signals
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER project_signals_portfolio_epoch_update AFTER UPDATE ON project_signals
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER project_signals_portfolio_epoch_delete AFTER DELETE ON project_signals
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER project_signals_portfolio_epoch_truncate AFTER TRUNCATE ON project_signals
-    FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER goals_portfolio_epoch_insert AFTER INSERT ON goals
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER goals_portfolio_epoch_update AFTER UPDATE ON goals
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER goals_portfolio_epoch_delete AFTER DELETE ON goals
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER goals_portfolio_epoch_truncate AFTER TRUNCATE ON goals
-    FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER projects_portfolio_epoch_insert AFTER INSERT ON projects
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER projects_portfolio_epoch_update AFTER UPDATE ON projects
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER projects_portfolio_epoch_delete AFTER DELETE ON projects
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER projects_portfolio_epoch_truncate AFTER TRUNCATE ON projects
-    FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER project_reach_portfolio_epoch_insert AFTER INSERT ON project_reach
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER project_reach_portfolio_epoch_update AFTER UPDATE ON project_reach
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER project_reach_portfolio_epoch_delete AFTER DELETE ON project_reach
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER project_reach_portfolio_epoch_truncate AFTER TRUNCATE ON project_reach
-    FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER unit_load_portfolio_epoch_insert AFTER INSERT ON unit_load
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER unit_load_portfolio_epoch_update AFTER UPDATE ON unit_load
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER unit_load_portfolio_epoch_delete AFTER DELETE ON unit_load
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER unit_load_portfolio_epoch_truncate AFTER TRUNCATE ON unit_load
-    FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER escalation_assignee_load_portfolio_epoch_insert AFTER INSERT ON escalation_assignee_load
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER escalation_assignee_load_portfolio_epoch_update AFTER UPDATE ON escalation_assignee_load
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER escalation_assignee_load_portfolio_epoch_delete AFTER DELETE ON escalation_assignee_load
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER escalation_assignee_load_portfolio_epoch_truncate AFTER TRUNCATE ON escalation_assignee_load
-    FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('portfolio');
 CREATE TRIGGER requests_portfolio_epoch_insert AFTER INSERT ON requests
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch_of_requests();
 CREATE TRIGGER requests_portfolio_epoch_update AFTER UPDATE ON requests

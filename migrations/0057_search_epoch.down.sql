@@ -44,8 +44,6 @@ DROP TRIGGER notifications_search_epoch_delete ON notifications;
 DROP TRIGGER notifications_search_epoch_truncate ON notifications;
 DROP FUNCTION note_search_epoch_of_notifications();
 DROP FUNCTION note_search_epoch_of_requests();
-DROP FUNCTION note_search_epoch();
-DROP FUNCTION note_search_epoch_move();
 -- 0056's again.
 CREATE OR REPLACE FUNCTION move_content_epochs() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE

@@ -18,7 +18,8 @@ INSERT INTO search_epoch (epoch) VALUES (0);
 
 ALTER TABLE content_epoch_moves ADD COLUMN search boolean NOT NULL DEFAULT false;
 
--- 0056's, moving the search's epoch too, after the portfolio's.
+-- 0056's, moving the search's epoch too, after the portfolio's. Tables whose every
+-- column a search reads note it by 0056's note_company_epoch('search').
 CREATE OR REPLACE FUNCTION move_content_epochs() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     moved_org       boolean;
@@ -68,31 +69,6 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION note_search_epoch_move() RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO content_epoch_moves (search) VALUES (true);
-    PERFORM set_config('accord.content_epochs_moved', 'no', true);
-END $$;
-
--- Notes the search when the statement inserted or deleted a row, or changed one
--- (each branch reads only the transition tables its event has).
-CREATE FUNCTION note_search_epoch() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    changed boolean := true;
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        changed := EXISTS (SELECT FROM new_rows);
-    ELSIF TG_OP = 'DELETE' THEN
-        changed := EXISTS (SELECT FROM old_rows);
-    ELSIF TG_OP = 'UPDATE' THEN
-        changed := EXISTS (SELECT * FROM new_rows EXCEPT SELECT * FROM old_rows);
-    END IF;
-    IF changed THEN
-        PERFORM note_search_epoch_move();
-    END IF;
-    RETURN NULL;
-END $$;
-
 -- A request's: only when what a search reads of it changed.
 CREATE FUNCTION note_search_epoch_of_requests() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -110,7 +86,7 @@ BEGIN
                 scope, offer, counter_scope, decline_reason, transfer_reason FROM old_rows);
     END IF;
     IF changed THEN
-        PERFORM note_search_epoch_move();
+        PERFORM note_company_epoch_move('search');
     END IF;
     RETURN NULL;
 END $$;
@@ -132,83 +108,83 @@ BEGIN
             EXCEPT SELECT id, escalation_id, user_id, data ? 'on_behalf' FROM new_rows);
     END IF;
     IF changed THEN
-        PERFORM note_search_epoch_move();
+        PERFORM note_company_epoch_move('search');
     END IF;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER projects_search_epoch_insert AFTER INSERT ON projects
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER projects_search_epoch_update AFTER UPDATE ON projects
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER projects_search_epoch_delete AFTER DELETE ON projects
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER projects_search_epoch_truncate AFTER TRUNCATE ON projects
-    FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER needs_search_epoch_insert AFTER INSERT ON needs
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER needs_search_epoch_update AFTER UPDATE ON needs
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER needs_search_epoch_delete AFTER DELETE ON needs
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER needs_search_epoch_truncate AFTER TRUNCATE ON needs
-    FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER comments_search_epoch_insert AFTER INSERT ON comments
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER comments_search_epoch_update AFTER UPDATE ON comments
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER comments_search_epoch_delete AFTER DELETE ON comments
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER comments_search_epoch_truncate AFTER TRUNCATE ON comments
-    FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER units_search_epoch_insert AFTER INSERT ON units
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER units_search_epoch_update AFTER UPDATE ON units
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER units_search_epoch_delete AFTER DELETE ON units
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER units_search_epoch_truncate AFTER TRUNCATE ON units
-    FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER users_search_epoch_insert AFTER INSERT ON users
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER users_search_epoch_update AFTER UPDATE ON users
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER users_search_epoch_delete AFTER DELETE ON users
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER users_search_epoch_truncate AFTER TRUNCATE ON users
-    FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER memberships_search_epoch_insert AFTER INSERT ON memberships
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER memberships_search_epoch_update AFTER UPDATE ON memberships
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER memberships_search_epoch_delete AFTER DELETE ON memberships
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER memberships_search_epoch_truncate AFTER TRUNCATE ON memberships
-    FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER project_reach_search_epoch_insert AFTER INSERT ON project_reach
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER project_reach_search_epoch_update AFTER UPDATE ON project_reach
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER project_reach_search_epoch_delete AFTER DELETE ON project_reach
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER project_reach_search_epoch_truncate AFTER TRUNCATE ON project_reach
-    FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER escalations_search_epoch_insert AFTER INSERT ON escalations
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER escalations_search_epoch_update AFTER UPDATE ON escalations
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER escalations_search_epoch_delete AFTER DELETE ON escalations
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER escalations_search_epoch_truncate AFTER TRUNCATE ON escalations
-    FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER escalation_advice_search_epoch_insert AFTER INSERT ON escalation_advice
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER escalation_advice_search_epoch_update AFTER UPDATE ON escalation_advice
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER escalation_advice_search_epoch_delete AFTER DELETE ON escalation_advice
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER escalation_advice_search_epoch_truncate AFTER TRUNCATE ON escalation_advice
-    FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION note_company_epoch('search');
 CREATE TRIGGER requests_search_epoch_insert AFTER INSERT ON requests
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_search_epoch_of_requests();
 CREATE TRIGGER requests_search_epoch_update AFTER UPDATE ON requests

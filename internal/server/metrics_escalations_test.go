@@ -70,3 +70,21 @@ func TestDecisionWindowComesFromTheOptions(t *testing.T) {
 	require.Len(t, list, 1)
 	require.Equal(t, monday.AddDate(0, 0, 7), list[0].WindowDueAt.UTC(), "five working days from Monday is the next Monday")
 }
+
+// TestMetricsCountHowKeptPagesWereAnswered: the first view of an inbox draws it, the
+// second is served as kept, and /metrics says so.
+func TestMetricsCountHowKeptPagesWereAnswered(t *testing.T) {
+	b := setup(t)
+	require.Contains(t, b.metrics(t), `accord_rendered_page_views_total{outcome="drawn"} 0`, "every series exists from the start")
+	it := b.login(t, "it@accord.demo")
+	require.Equal(t, http.StatusOK, it.get("/inbox").StatusCode)
+	require.Equal(t, http.StatusOK, it.get("/inbox").StatusCode)
+	after := b.metrics(t)
+	for _, line := range []string{
+		`accord_rendered_page_views_total{outcome="drawn"} 1`,
+		`accord_rendered_page_views_total{outcome="kept"} 1`,
+		`accord_rendered_page_views_total{outcome="waited"} 0`,
+	} {
+		require.Contains(t, after, line)
+	}
+}

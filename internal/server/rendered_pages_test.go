@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,6 +74,17 @@ func keptAgainstFresh(t *testing.T, b *testBundle, people map[string]string, pat
 		for email := range people {
 			for _, at := range paths {
 				want := mainOf(t, plain[email].get(at))
+				// Several views at once, as right after a write: those finding another
+				// drawing the page wait for it and serve what it kept, if still the same.
+				burst := make([]response, 4)
+				var wg sync.WaitGroup
+				for i := range burst {
+					wg.Go(func() { burst[i] = kept[email].get(at) })
+				}
+				wg.Wait()
+				for i, got := range burst {
+					require.Equal(t, want, mainOf(t, got), "%s: %s reading %s, view %d of a burst", step, email, at, i+1)
+				}
 				require.Equal(t, want, mainOf(t, kept[email].get(at)), "%s: %s reading %s", step, email, at)
 				var again response
 				statements := b.countQueries(func() { again = kept[email].get(at) })

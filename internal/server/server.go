@@ -50,6 +50,7 @@ func New(st *store.Store, bundle *i18n.Bundle, logger *slog.Logger, opts Options
 		pages: pages.New(sp, st), api: api.New(sp, st),
 		multipartBytes: max(maxUploadBytes, sp.Opts.UploadLimit()+maxFormBytes)}
 	s.metrics.RegisterEscalations(st, logger)
+	s.metrics.RegisterRenderedPages(s.pages.RenderedCounts)
 	return s
 }
 

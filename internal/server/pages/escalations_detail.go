@@ -172,10 +172,11 @@ func (s *Server) showEscalationPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if body, ok := s.rendered.get(key, now); ok {
-		s.page(w, r, http.StatusOK, title, "escalations", renderedBody(body))
+	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() bool { return s.servedBody(w, r, key, now, title, "escalations") })
+	if answered {
 		return
 	}
+	defer drawn()
 	// The unit chooser returns here with an alternative's unit to decide on.
 	altUnit, _ := strconv.ParseInt(r.URL.Query().Get("alt_unit"), 10, 64)
 	view, err := s.escalationView(ctx, e, party, ui.CommentForm{}, altUnit)
@@ -190,6 +191,7 @@ func (s *Server) showEscalationPage(w http.ResponseWriter, r *http.Request) {
 	}
 	view.Now, view.Conversation.Now = now, now // one moment for the page and its SameUntil
 	body, err := s.rendered.render(ctx, key, view.SameUntil(turn, ui.Location(ctx)), ui.EscalationPage(view))
+	drawn()
 	if err != nil {
 		s.Fail(w, r, err)
 		return

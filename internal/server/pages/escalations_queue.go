@@ -38,11 +38,15 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if keep && s.servedKept(w, r, key, now, "escalations") {
-		return
-	}
 	var at store.QueueEpochs
+	drawn := func() {}
 	if keep {
+		var answered bool
+		answered, drawn = s.rendered.servedOrDraw(ctx, key, func() bool { return s.servedKept(w, r, key, now, "escalations") })
+		if answered {
+			return
+		}
+		defer drawn()
 		// The epochs first: everything read after them is no older than they say.
 		if at, err = s.store.EscalationListEpochs(ctx, v.User.ID); err != nil {
 			s.Fail(w, r, err)
@@ -109,6 +113,7 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	if keep {
 		body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx)),
 			keptAt{at: at, titleID: list.TitleID()}, content)
+		drawn()
 		if err != nil {
 			s.Fail(w, r, err)
 			return

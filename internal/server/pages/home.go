@@ -34,9 +34,11 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if s.servedKept(w, r, key, now, "home") {
+	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() bool { return s.servedKept(w, r, key, now, "home") })
+	if answered {
 		return
 	}
+	defer drawn()
 	// The epochs first: everything read after them is no older than they say.
 	at, quiet, err := s.store.HomeEpochs(ctx, v.User.ID, now)
 	if err != nil {
@@ -60,6 +62,7 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 		StandIns: slices.Concat(v.AwayWith, v.StandingIn)}
 	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx), quiet), keptAt{at: at, titleID: "nav_home"},
 		ui.Home(view))
+	drawn()
 	if err != nil {
 		s.Fail(w, r, err)
 		return

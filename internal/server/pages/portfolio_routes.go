@@ -62,10 +62,15 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	at, served := s.servedKeptAtCompany(w, r, key, now, store.PortfolioEpoch, i18n.T(ctx, "pf_title"), "portfolio")
-	if served {
+	var at store.CompanyEpochs
+	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() (served bool) {
+		at, served = s.servedKeptAtCompany(w, r, key, now, store.PortfolioEpoch, i18n.T(ctx, "pf_title"), "portfolio")
+		return served
+	})
+	if answered {
 		return
 	}
+	defer drawn()
 	read, err := s.store.ReadPortfolio(ctx, *v, f, spine.GoalProjectsShown, now)
 	if err != nil {
 		s.Fail(w, r, err)
@@ -117,6 +122,7 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 			Asked: u.AskedDays, Committed: u.CommittedDays, Declined: u.Declined})
 	}
 	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx), read.Quiet), at, ui.Portfolio(view))
+	drawn()
 	if err != nil {
 		s.Fail(w, r, err)
 		return

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -42,13 +43,31 @@ import (
 //
 // The least recently used bodies go first once the kept bytes pass the limit; bodies
 // read at older epochs are never asked for again and age out the same way.
+//
+// A view that finds nothing kept while another request is drawing the same page waits
+// for that drawing and looks again (servedOrDraw): the many views that follow a write
+// draw the page once between them rather than each reading it afresh.
 type renderedPages struct {
-	mu    sync.Mutex
-	limit int64
-	size  int64
-	byKey map[renderedKey]*list.Element
-	order *list.List // of *renderedPage, most recently used first
+	mu      sync.Mutex
+	limit   int64
+	size    int64
+	byKey   map[renderedKey]*list.Element
+	order   *list.List                     // of *renderedPage, most recently used first
+	drawing map[renderedKey]chan struct{} // pages being drawn now; closed when drawn
+	counts  renderedCounts
 }
+
+// renderedCounts counts the views of kept pages by how they were answered.
+type renderedCounts struct {
+	kept   atomic.Uint64 // served as kept at once
+	waited atomic.Uint64 // served as kept after waiting for another request to draw it
+	drawn  atomic.Uint64 // drawn afresh
+}
+
+// RenderedCounts is how the views of the pages kept rendered were answered since the
+// server started: served as kept at once, served after waiting for another request
+// drawing the same page, and drawn afresh.
+type RenderedCounts struct{ Kept, Waited, Drawn uint64 }
 
 // renderedKey is the SHA-256 of a rendering's inputs, written out by keyOf.
 type renderedKey [sha256.Size]byte
@@ -66,7 +85,68 @@ func newRenderedPages(limit int64) *renderedPages {
 	if limit <= 0 {
 		return nil
 	}
-	return &renderedPages{limit: limit, byKey: map[renderedKey]*list.Element{}, order: list.New()}
+	return &renderedPages{limit: limit, byKey: map[renderedKey]*list.Element{}, order: list.New(),
+		drawing: map[renderedKey]chan struct{}{}}
+}
+
+// servedOrDraw answers a view of the page kept under key. served looks it up and, when
+// it is kept and still the same, serves it and reports true. When it is not, and
+// another request is drawing the page under the same key, servedOrDraw waits for that
+// drawing to end and looks once more. What it serves then passed the same test as any
+// kept page (the key, or the epochs read again now), so waiting never shows older
+// rows than drawing would. Otherwise the caller draws the page and calls done once it
+// is drawn and kept (or not: done may be called again, by a defer).
+func (c *renderedPages) servedOrDraw(ctx context.Context, key renderedKey, served func() bool) (answered bool, done func()) {
+	if c == nil {
+		return served(), func() {}
+	}
+	if served() {
+		c.counts.kept.Add(1)
+		return true, nil
+	}
+	waited := false
+	for {
+		c.mu.Lock()
+		drawing, busy := c.drawing[key]
+		if !busy {
+			ch := make(chan struct{})
+			c.drawing[key] = ch
+			c.mu.Unlock()
+			c.counts.drawn.Add(1)
+			return false, sync.OnceFunc(func() {
+				c.mu.Lock()
+				delete(c.drawing, key)
+				c.mu.Unlock()
+				close(ch)
+			})
+		}
+		c.mu.Unlock()
+		if waited {
+			// Drawn once while this view waited, and still not what it needs (a write came
+			// between): draw it alongside rather than wait again.
+			c.counts.drawn.Add(1)
+			return false, func() {}
+		}
+		select {
+		case <-drawing:
+		case <-ctx.Done():
+			c.counts.drawn.Add(1)
+			return false, func() {}
+		}
+		waited = true
+		if served() {
+			c.counts.waited.Add(1)
+			return true, nil
+		}
+	}
+}
+
+// Counts reads how views were answered (zero when nothing is kept).
+func (c *renderedPages) Counts() RenderedCounts {
+	if c == nil {
+		return RenderedCounts{}
+	}
+	return RenderedCounts{Kept: c.counts.kept.Load(), Waited: c.counts.waited.Load(), Drawn: c.counts.drawn.Load()}
 }
 
 // keyOf names a rendering by its inputs, each written out as JSON in order: pointers
@@ -206,6 +286,16 @@ func (s *Server) servedKept(w http.ResponseWriter, r *http.Request, key rendered
 	return true
 }
 
+// servedBody serves the body kept under key (titled title, in the layout's section)
+// when it is still the same at now, and reports whether it did.
+func (s *Server) servedBody(w http.ResponseWriter, r *http.Request, key renderedKey, now time.Time, title, section string) bool {
+	body, ok := s.rendered.get(key, now)
+	if ok {
+		s.page(w, r, http.StatusOK, title, section, renderedBody(body))
+	}
+	return ok
+}
+
 // servedKeptAtCompany serves the page kept under key (titled title, in the layout's
 // section) when the organisation's epoch and the company-wide epoch of are what it was
 // read at, and reports whether it answered (an error included). Otherwise it returns
@@ -225,3 +315,6 @@ func (s *Server) servedKeptAtCompany(w http.ResponseWriter, r *http.Request, key
 	}
 	return at, false
 }
+
+// RenderedCounts is how the views of pages kept rendered were answered since start.
+func (s *Server) RenderedCounts() RenderedCounts { return s.rendered.Counts() }

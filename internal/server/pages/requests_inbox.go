@@ -34,9 +34,11 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if s.servedKept(w, r, key, now, "inbox") {
+	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() bool { return s.servedKept(w, r, key, now, "inbox") })
+	if answered {
 		return
 	}
+	defer drawn()
 	// The epochs first: everything read after them is no older than they say.
 	at, err := s.store.InboxEpochs(ctx, v.User.ID, v.StandInUnits())
 	if err != nil {
@@ -65,6 +67,7 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx)), keptAt{at: at, titleID: "rq_inbox_title"},
 		ui.Inbox(view))
+	drawn()
 	if err != nil {
 		s.Fail(w, r, err)
 		return

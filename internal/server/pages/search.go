@@ -55,10 +55,15 @@ func (s *Server) showSearchPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	at, served := s.servedKeptAtCompany(w, r, key, v.Now, store.SearchEpoch, title, "search")
-	if served {
+	var at store.CompanyEpochs
+	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() (served bool) {
+		at, served = s.servedKeptAtCompany(w, r, key, v.Now, store.SearchEpoch, title, "search")
+		return served
+	})
+	if answered {
 		return
 	}
+	defer drawn()
 	// Every kind keeps at most SearchMaxHits, so the pages end there.
 	maxPage := pages(accord.SearchMaxHits*len(accord.SearchKinds), accord.SearchPageSize)
 	v.Page = min(pageParam(r), maxPage)
@@ -68,6 +73,7 @@ func (s *Server) showSearchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Pages = pages(v.Results.Total(q.Kind), accord.SearchPageSize)
 	body, err := s.rendered.renderRead(ctx, key, v.SameUntil(ui.Location(ctx)), at, ui.Search(v))
+	drawn()
 	if err != nil {
 		s.Fail(w, r, err)
 		return

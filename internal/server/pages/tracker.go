@@ -40,10 +40,11 @@ func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if body, ok := s.rendered.get(key, now); ok {
-		s.page(w, r, http.StatusOK, title, "projects", renderedBody(body))
+	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() bool { return s.servedBody(w, r, key, now, title, "projects") })
+	if answered {
 		return
 	}
+	defer drawn()
 	sum, err := s.store.TrackerSummary(ctx, p.ID)
 	if err != nil {
 		s.Fail(w, r, err)
@@ -83,6 +84,7 @@ func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 		g.Lines = append(g.Lines, line)
 	}
 	body, err := s.rendered.render(ctx, key, v.SameUntil(), ui.Tracker(v))
+	drawn()
 	if err != nil {
 		s.Fail(w, r, err)
 		return

@@ -49,9 +49,11 @@ func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if s.servedKept(w, r, key, now, "org") {
+	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() bool { return s.servedKept(w, r, key, now, "org") })
+	if answered {
 		return
 	}
+	defer drawn()
 	// The epochs first: everything read after them is no older than they say.
 	at, err := s.store.UnitPageEpochs(ctx, v.User.ID, id)
 	if err != nil {
@@ -102,5 +104,6 @@ func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	drawn()
 	s.page(w, r, http.StatusOK, title, "org", body)
 }

@@ -78,10 +78,13 @@ func (s *Server) showWorkbookPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if body, ok := s.rendered.get(key, today); ok {
-		s.page(w, r, http.StatusOK, p.DisplayName(i18n.Lang(ctx)), "projects", renderedBody(body))
+	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() bool {
+		return s.servedBody(w, r, key, today, p.DisplayName(i18n.Lang(ctx)), "projects")
+	})
+	if answered {
 		return
 	}
+	defer drawn()
 	v, err := s.workbookView(r, p, ui.Notice{})
 	if err != nil {
 		s.Fail(w, r, err)
@@ -89,6 +92,7 @@ func (s *Server) showWorkbookPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Today = today
 	body, err := s.rendered.render(ctx, key, time.Time{}, ui.Workbook(v))
+	drawn()
 	if err != nil {
 		s.Fail(w, r, err)
 		return

@@ -52,7 +52,7 @@ type renderedPages struct {
 	limit   int64
 	size    int64
 	byKey   map[renderedKey]*list.Element
-	order   *list.List                     // of *renderedPage, most recently used first
+	order   *list.List                    // of *renderedPage, most recently used first
 	drawing map[renderedKey]chan struct{} // pages being drawn now; closed when drawn
 	counts  renderedCounts
 }

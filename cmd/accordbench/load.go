@@ -36,6 +36,8 @@ type loadResult struct {
 	SweepDuring   bool            // a periodic background sweep ran during the run
 	Profile       *profileSummary // the server's CPU profile over the run
 	DB            *dbStats        // pg_stat_statements over the run
+	Views         *viewCounts     // how the server answered views of kept pages over the run
+	Writes        *writeCounts    // what the page's writer did over the run, if it had one
 }
 
 // memory is what /proc/<pid>/status says about the server.
@@ -179,6 +181,18 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 			return srv.fail(err)
 		}
 	}
+	// Writers sign in apart from the pages' clients, as other people or other devices.
+	writers := map[string]*http.Cookie{}
+	for _, p := range rep.pages {
+		t, ok := targets[p.Spec.Key]
+		if !p.Built || !ok || t.Writes == nil || writers[t.Writes.Email] != nil {
+			continue
+		}
+		if writers[t.Writes.Email], err = signIn(ctx, client, srv.base(), t.Writes.Email); err != nil {
+			return srv.fail(err)
+		}
+		rep.signIns++
+	}
 	for _, c := range creds.have {
 		if c.Cookie != nil {
 			rep.signIns++
@@ -201,7 +215,7 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 	// The longest a run can take: warm-up and run, each perhaps waiting out the
 	// client's timeout, and the settling in between.
 	longest := cfg.warmup + cfg.duration + 2*clientTimeout + 35*time.Second
-	load := func(key, name, path string, c credential) (loadResult, error) {
+	load := func(key, name, path string, c credential, plan *writePlan) (loadResult, error) {
 		if err := ctx.Err(); err != nil {
 			return loadResult{}, err // interrupted: do not settle and profile each remaining page
 		}
@@ -221,6 +235,10 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 			waitStartupSweep(ctx, pool, lastJob)
 		}
 		logf("  %-17s %s for %s (+%s warm-up) …", name, path, cfg.duration, cfg.warmup)
+		var writing *writer
+		if plan != nil {
+			writing = startWriting(ctx, client, srv.base(), writers[plan.Email], plan)
+		}
 		drive(ctx, client, srv.base()+path, c, cfg.clients, cfg.warmup)
 		// Go hands freed memory back to the system gradually; let the resident set
 		// settle so a run's peak is its own, not what the one before left behind.
@@ -234,11 +252,26 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 		profilePath := filepath.Join(cfg.profiles, key+".pb.gz")
 		profiled := make(chan error, 1)
 		go func() { profiled <- takeProfile(ctx, srv.metricsBase(), profileSeconds(cfg.duration), profilePath) }()
+		viewsBefore, viewsErr := readViewCounts(ctx, client, srv.metricsBase())
+		var wroteBefore writeCounts
+		if writing != nil {
+			wroteBefore = writing.snapshot()
+		}
 		before := takeCPU(srv.pid, pgDir)
 		start := time.Now()
 		res := drive(ctx, client, srv.base()+path, c, cfg.clients, cfg.duration)
 		res.Start, res.End = start, time.Now()
 		res.CPU = before.until(takeCPU(srv.pid, pgDir))
+		if writing != nil {
+			wrote := writing.finish().since(wroteBefore)
+			res.Writes = &wrote
+		}
+		if viewsAfter, err := readViewCounts(ctx, client, srv.metricsBase()); err == nil && viewsErr == nil {
+			views := viewsAfter.minus(viewsBefore)
+			res.Views = &views
+		} else {
+			logf("  counts of kept views: %v", errors.Join(viewsErr, err))
+		}
 		if pgStatErr == nil {
 			db := readPgStat(ctx, pool)
 			res.DB = &db
@@ -263,7 +296,7 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 	}
 	// The ceiling before and after the pages: the machine is shared, so a drift
 	// between the two shows in the report.
-	res, err := load("ceiling-before", "ceiling", "/healthz", credential{})
+	res, err := load("ceiling-before", "ceiling", "/healthz", credential{}, nil)
 	if err != nil {
 		return err
 	}
@@ -276,14 +309,14 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 		if !ok {
 			continue
 		}
-		res, err := load(p.Spec.Key, p.Spec.Name, t.Path, cred[p.Spec.Key])
+		res, err := load(p.Spec.Key, p.Spec.Name, t.Path, cred[p.Spec.Key], t.Writes)
 		if err != nil {
 			return err
 		}
 		p.Load = &res
 		p.Targets["load"] = t
 	}
-	if res, err = load("ceiling-after", "ceiling", "/healthz", credential{}); err != nil {
+	if res, err = load("ceiling-after", "ceiling", "/healthz", credential{}, nil); err != nil {
 		return err
 	}
 	rep.ceiling = append(rep.ceiling, res)

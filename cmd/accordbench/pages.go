@@ -61,6 +61,18 @@ var keyPages = []pageSpec{
 	{"escalation-afresh", "Escalation page, rendered afresh", "/escalations/{id}"},
 	{"home-exec", "Home of an executive", "/"},
 	{"home-exec-afresh", "Home of an executive, rendered afresh", "/"},
+	// The kept pages again, while a writer changes what each shows (writesPerSecond):
+	// views served as kept, waiting for a drawing or drawn afresh, in the mix a busy
+	// organisation makes.
+	{"workbook-writes", "Workbook, under writes", "/projects/{id}"},
+	{"tracker-writes", "Tracker, under writes", "/projects/{id}/tracker"},
+	{"inbox-writes", "Inbox, under writes", "/inbox"},
+	{"escalations-writes", "Escalation queue, under writes", "/escalations"},
+	{"portfolio-writes", "Portfolio, under writes", "/portfolio"},
+	{"search-writes", "Search, under writes", "/search"},
+	{"department-writes", "Department page, under writes", "/units/{id}"},
+	{"escalation-writes", "Escalation page, under writes", "/escalations/{id}"},
+	{"home-exec-writes", "Home of an executive, under writes", "/"},
 }
 
 // The words search is measured with: one in an eighth of the seeded comments (a
@@ -85,6 +97,18 @@ type target struct {
 	API   bool   // authenticated with a personal API token rather than a session
 	Who   string // who is signed in, in words
 	Data  string // how much data the page covers, in words
+	// Writes, when set, is what a writer changes while the page is loaded.
+	Writes *writePlan
+}
+
+// writePlan is what a writer changes while a page is loaded: progress entries (or,
+// for search, comments holding the word searched for) on open requests the page
+// shows, in turn, by someone allowed to write them, in a session of their own.
+type writePlan struct {
+	Email    string
+	Requests []int64
+	Comment  bool
+	What     string // in words
 }
 
 // credential is a session cookie or an API token.
@@ -278,6 +302,9 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 			Who:  "the superior it is assigned to (" + superiorName + ")",
 			Data: fmt.Sprintf("escalation %d, on a project of %d requests; a new query on every request", esc, escRequests)}
 	}
+	if err := addWriteTargets(ctx, pool, t, project, lead, head, esc); err != nil {
+		return nil, err
+	}
 	if apiRoute != "" {
 		t["api"] = target{Path: apiRoute, Email: root, API: true, Who: "the root unit's head (" + rootName + "), API token",
 			Data: fmt.Sprintf("%d projects in the organisation, first page", projects)}
@@ -449,3 +476,66 @@ func get(ctx context.Context, client *http.Client, u string, c credential) (stat
 	n, err := io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, int(n), err
 }
+
+// openRequestState is the states in which a request takes progress entries.
+const openRequestState = `state IN ('requested', 'agreed', 'countered', 'in_progress')`
+
+// addWriteTargets adds the "under writes" targets: each kept page's own, with the
+// writes that change it. esc is the escalation measured (0 for none).
+func addWriteTargets(ctx context.Context, pool *pgxpool.Pool, t map[string]target, project int64, lead, head string, esc int64) error {
+	ids := func(sql string, args ...any) ([]int64, error) {
+		rows, err := pool.Query(ctx, sql, args...)
+		if err != nil {
+			return nil, fmt.Errorf("requests to write to: %w", err)
+		}
+		return pgx.CollectRows(rows, pgx.RowTo[int64])
+	}
+	ofProject, err := ids(`SELECT id FROM requests WHERE project_id = $1 AND `+openRequestState+` ORDER BY id LIMIT 100`, project)
+	if err != nil {
+		return err
+	}
+	ofQueue, err := ids(`SELECT r.id FROM requests r JOIN units h ON h.id = r.holder_unit_id JOIN users u ON u.id = h.head_user_id
+		WHERE u.email = $1 AND r.`+openRequestState+` ORDER BY r.queue_tier, r.queue_date, r.queue_value, r.queue_sent, r.id LIMIT 100`, head)
+	if err != nil {
+		return err
+	}
+	byLead := &writePlan{Email: lead, Requests: ofProject, What: fmt.Sprintf("progress entries on the open requests of project %d, by its lead", project)}
+	plans := map[string]*writePlan{
+		"workbook": byLead, "tracker": byLead, "portfolio": byLead,
+		"search": {Email: lead, Requests: ofProject, Comment: true,
+			What: fmt.Sprintf("comments holding “%s” on the open requests of project %d, by its lead", searchWord, project)},
+		"inbox":      {Email: head, Requests: ofQueue, What: "progress entries on the first open requests of the queue, by its head"},
+		"department": {Email: head, Requests: ofQueue, What: "progress entries on the first open requests of the unit's queue, by its head"},
+	}
+	if esc != 0 {
+		var escProject int64
+		var escLead string
+		err := pool.QueryRow(ctx, `SELECT e.project_id, u.email FROM escalations e JOIN projects p ON p.id = e.project_id
+			JOIN users u ON u.id = p.lead_user_id WHERE e.id = $1`, esc).Scan(&escProject, &escLead)
+		if err != nil {
+			return fmt.Errorf("the escalated project: %w", err)
+		}
+		onEscalated, err := ids(`SELECT id FROM requests WHERE project_id = $1 AND `+openRequestState+` ORDER BY id LIMIT 100`, escProject)
+		if err != nil {
+			return err
+		}
+		plan := &writePlan{Email: escLead, Requests: onEscalated,
+			What: fmt.Sprintf("progress entries on the open requests of escalation %d's project, by its lead", esc)}
+		plans["escalation"], plans["escalations"], plans["home-exec"] = plan, plan, plan
+	}
+	for key, plan := range plans {
+		base, ok := t[key]
+		if !ok || len(plan.Requests) == 0 {
+			continue
+		}
+		base.Writes = plan
+		base.Data += fmt.Sprintf("; meanwhile %d writes a second: %s", writesPerSecond, plan.What)
+		t[key+"-writes"] = base
+	}
+	return nil
+}
+
+// writesPerSecond is how often a page's writer writes: more than a busy organisation
+// of this size is likely to write in all (20,000 people each writing a dozen times in
+// an eight-hour day make about eight a second), all of it to what the one page shows.
+const writesPerSecond = 10

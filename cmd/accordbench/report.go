@@ -220,7 +220,11 @@ func (r *report) markdown() string {
 	w("| `-profiles` | a new temporary directory | where the server's raw CPU profiles are kept (named below) |\n")
 	w("| `-only` | | `org-import`: time only the organisation import and print its section; `pages`: only load the pages and print what was measured (this file is left alone) |\n")
 	w("| `-keep` | | keep the PostgreSQL cluster and its seeded databases in this directory and reuse them: `-only pages -keep DIR` measures one change without seeding again |\n")
-	w("| `-pages` | all | comma-separated keys of the pages to load (`floor`, `workbook`, `workbook-afresh`, `tracker`, `tracker-afresh`, `inbox`, `inbox-afresh`, `escalations`, `escalations-afresh`, `portfolio`, `portfolio-afresh`, `api`, `search`, `search-afresh`, `search-common`, `department`, `department-afresh`, `escalation`, `escalation-afresh`, `home-exec`, `home-exec-afresh`) |\n\n")
+	keys := make([]string, len(keyPages))
+	for i, p := range keyPages {
+		keys[i] = "`" + p.Key + "`"
+	}
+	w("| `-pages` | all | comma-separated keys of the pages to load (%s) |\n\n", strings.Join(keys, ", "))
 	w("A quick trial: `go run ./cmd/accordbench -scale small -duration 3s -out /tmp/bench.md`.\n\n")
 	w("The run: build `cmd/accord`; start a throwaway cluster in a temporary directory; migrate and fill one "+
 		"database per size with `accord seed --scale`; `VACUUM (FULL)` then `VACUUM (ANALYZE)` so autovacuum does not start "+
@@ -241,12 +245,17 @@ func (r *report) markdown() string {
 		"they show changes (docs/architecture.md), and no write is made during the load, so their rows measure a page " +
 		"served as kept: " +
 		"views between two writes. The rows *rendered afresh* load the same pages under a query no request repeats, " +
-		"so none is ever served as kept: what each view costs after a write.\n\n")
+		"so none is ever served as kept: what each view costs after a write. The rows *under writes* load the kept pages "+
+		"while a writer in the benchmark changes what each shows %d times a second, through the server as a browser "+
+		"would (a progress entry, or for search a comment holding the word searched for, on one of the open requests the "+
+		"page shows, in turn, posted by someone allowed to, signed in apart): the first view after each write draws the "+
+		"page afresh, and views arriving while it is drawn wait for it (docs/architecture.md).\n\n", writesPerSecond)
 
 	r.writeData(w)
 	r.writeSummary(w, ceiling)
 	r.writeLatency(w, ceiling)
 	r.writeThroughput(w, ceiling)
+	r.writeViews(w)
 	r.writeProfiles(w)
 	r.writeQueries(w, ceiling)
 	r.writeMemory(w)
@@ -296,6 +305,13 @@ func (r *report) summary() string {
 		l := p.Load
 		fmt.Fprintf(&b, "%-17s p50 %8s p95 %8s p99 %8s  %6.0f req/s (%s)  errors %d  queries %v\n", p.Spec.Name,
 			latency(l.P50), latency(l.P95), latency(l.P99), l.RPS, pct(l.RPS/ceiling), l.Errors, p.Queries)
+		if v := l.Views; v != nil && v.Total() > 0 {
+			fmt.Fprintf(&b, "%-17s views kept %d, waited %d, drawn %d\n", "", v.Kept, v.Waited, v.Drawn)
+		}
+		if c := l.Writes; c != nil {
+			fmt.Fprintf(&b, "%-17s writes made %d (%.1f/s), failed %d %s\n", "", c.Made, float64(c.Made)/l.Elapsed.Seconds(),
+				c.Failed, c.FirstError)
+		}
 	}
 	fmt.Fprintf(&b, "memory: peak %s, under load %s\n", mb(r.peakMemory()), mb(r.memory.LoadPeakKB))
 	fmt.Fprintf(&b, "attachment: %s", r.files.markdown())

@@ -263,6 +263,43 @@ func (r *report) writeThroughput(w func(string, ...any), ceiling float64) {
 	w("\n")
 }
 
+// writeViews tells, per page, how the server answered its views (its counts of the
+// pages it keeps rendered) and what the page's writer wrote meanwhile.
+func (r *report) writeViews(w func(string, ...any)) {
+	w("## How the views were answered, and the writes made meanwhile\n\n")
+	w("From the server's own counts (`accord_rendered_page_views_total` on its metrics address) over each run: views " +
+		"served as kept at once, served as kept after waiting for another request drawing the same page, and drawn " +
+		"afresh. A page the server does not keep (the signed-in floor, the API list) counts no views.\n\n")
+	w("| page | views | kept | waited for a drawing | drawn afresh | writes made | writes per second | writes failed |\n" +
+		"|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, p := range r.pages {
+		l := p.Load
+		if !p.Built || l == nil {
+			continue
+		}
+		views := "—"
+		kept, waited, drawn := "—", "—", "—"
+		if v := l.Views; v != nil && v.Total() > 0 {
+			views = thousandsInt(int(v.Total()))
+			of := func(n int64) string {
+				return fmt.Sprintf("%s (%.1f%%)", thousandsInt(int(n)), 100*float64(n)/float64(v.Total()))
+			}
+			kept, waited, drawn = of(v.Kept), of(v.Waited), of(v.Drawn)
+		} else if v != nil {
+			views = "0"
+		}
+		made, rate, failed := "—", "—", "—"
+		if c := l.Writes; c != nil {
+			made, rate, failed = thousandsInt(c.Made), fmt.Sprintf("%.1f", float64(c.Made)/l.Elapsed.Seconds()), fmt.Sprint(c.Failed)
+			if c.FirstError != "" {
+				failed += " (" + c.FirstError + ")"
+			}
+		}
+		w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", p.Spec.Name, views, kept, waited, drawn, made, rate, failed)
+	}
+	w("\n")
+}
+
 func (r *report) writeQueries(w func(string, ...any), ceiling float64) {
 	w("## Targets: queries per page constant in data size, and at most %d kB of HTML per page\n\n", targetPageBytes/1024)
 	w("Statements sent to PostgreSQL for one request of the page (a warm one: the second), counted by a pgx "+

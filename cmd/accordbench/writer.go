@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// writeCounts is what a page's writer did, over a run or since it started.
+type writeCounts struct {
+	Made, Failed int
+	FirstError   string
+}
+
+// writer makes a plan's writes until stopped, counting them.
+type writer struct {
+	mu     sync.Mutex
+	counts writeCounts
+	stop   context.CancelFunc
+	done   chan struct{}
+}
+
+// startWriting makes plan's writes, writesPerSecond of them evenly spaced, through the
+// server as a browser would (a form posted with its origin), until stopped.
+func startWriting(ctx context.Context, client *http.Client, base string, session *http.Cookie, plan *writePlan) *writer {
+	ctx, stop := context.WithCancel(ctx)
+	w := &writer{stop: stop, done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		tick := time.NewTicker(time.Second / writesPerSecond)
+		defer tick.Stop()
+		for n := 0; ; n++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			id := plan.Requests[n%len(plan.Requests)]
+			path, form := fmt.Sprintf("/requests/%d/progress", id), url.Values{
+				"body": {fmt.Sprintf("Bench progress %d", n)}, "risk": {"low"}, "effort_days": {"0"}}
+			if plan.Comment {
+				path, form = fmt.Sprintf("/requests/%d/comments", id), url.Values{"body": {fmt.Sprintf("%s %d", searchWord, n)}}
+			}
+			err := postForm(ctx, client, base, path, session, form)
+			if ctx.Err() != nil {
+				return // cut short by the end of the run: neither made nor failed
+			}
+			w.mu.Lock()
+			if err != nil {
+				w.counts.Failed++
+				if w.counts.FirstError == "" {
+					w.counts.FirstError = err.Error()
+				}
+			} else {
+				w.counts.Made++
+			}
+			w.mu.Unlock()
+		}
+	}()
+	return w
+}
+
+// snapshot is what the writer did so far.
+func (w *writer) snapshot() writeCounts {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.counts
+}
+
+// finish stops the writer and returns what it did in all.
+func (w *writer) finish() writeCounts {
+	w.stop()
+	<-w.done
+	return w.snapshot()
+}
+
+// since is what was written after before; the first error is the writer's first.
+func (c writeCounts) since(before writeCounts) writeCounts {
+	run := writeCounts{Made: c.Made - before.Made, Failed: c.Failed - before.Failed}
+	if run.Failed > 0 {
+		run.FirstError = c.FirstError
+	}
+	return run
+}
+
+// postForm posts form to path as a same-origin browser would, and wants the redirect
+// a successful write answers with.
+func postForm(ctx context.Context, client *http.Client, base, path string, session *http.Cookie, form url.Values) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	req.AddCookie(session)
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("POST %s: %w", path, err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("POST %s: %s", path, resp.Status)
+	}
+	return nil
+}
+
+// viewCounts is how the server answered views of the pages it keeps rendered
+// (accord_rendered_page_views_total), or the difference over a run.
+type viewCounts struct {
+	Kept, Waited, Drawn int64
+}
+
+func (v viewCounts) minus(o viewCounts) viewCounts {
+	return viewCounts{Kept: v.Kept - o.Kept, Waited: v.Waited - o.Waited, Drawn: v.Drawn - o.Drawn}
+}
+
+// Total is every view counted.
+func (v viewCounts) Total() int64 { return v.Kept + v.Waited + v.Drawn }
+
+// readViewCounts reads the server's counts from its metrics address.
+func readViewCounts(ctx context.Context, client *http.Client, metricsBase string) (viewCounts, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, metricsBase+"/metrics", nil)
+	if err != nil {
+		return viewCounts{}, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return viewCounts{}, fmt.Errorf("read /metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	var v viewCounts
+	found := 0
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		for outcome, into := range map[string]*int64{"kept": &v.Kept, "waited": &v.Waited, "drawn": &v.Drawn} {
+			prefix := `accord_rendered_page_views_total{outcome="` + outcome + `"} `
+			if rest, ok := strings.CutPrefix(sc.Text(), prefix); ok {
+				f, err := strconv.ParseFloat(rest, 64)
+				if err != nil {
+					return viewCounts{}, fmt.Errorf("read /metrics: %s: %w", sc.Text(), err)
+				}
+				*into, found = int64(f), found+1
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return viewCounts{}, fmt.Errorf("read /metrics: %w", err)
+	}
+	if found != 3 {
+		return viewCounts{}, fmt.Errorf("read /metrics: %d of the 3 counts of kept pages' views", found)
+	}
+	return v, nil
+}

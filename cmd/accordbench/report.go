@@ -240,11 +240,11 @@ func (r *report) markdown() string {
 		"and whenever a run could overlap the next periodic one the server is restarted first (sessions live in the "+
 		"database, so clients stay signed in): %d restart(s) in this run.\n\n",
 		r.cfg.scale, r.cfg.clients, r.cfg.duration, r.cfg.warmup, r.restarts)
-	w("The server keeps rendered workbooks, trackers, inboxes, escalation queues, escalation pages, start pages and " +
-		"department pages (for a viewer who sees the unit's projects through it) while nothing " +
-		"they show changes (docs/architecture.md), and no write is made during the load, so their rows measure a page " +
-		"served as kept: " +
-		"views between two writes. The rows *rendered afresh* load the same pages under a query no request repeats, " +
+	w("The server keeps rendered workbooks, trackers, inboxes, escalation queues, escalation pages, start pages and "+
+		"department pages (for a viewer who sees the unit's projects through it) while nothing "+
+		"they show changes (docs/architecture.md), and no write is made during the load, so their rows measure a page "+
+		"served as kept: "+
+		"views between two writes. The rows *rendered afresh* load the same pages under a query no request repeats, "+
 		"so none is ever served as kept: what each view costs after a write. The rows *under writes* load the kept pages "+
 		"while a writer in the benchmark changes what each shows %d times a second, through the server as a browser "+
 		"would (a progress entry, or for search a comment holding the word searched for, on one of the open requests the "+

@@ -48,8 +48,21 @@ func (r *report) writeData(w func(string, ...any)) {
 }
 
 func (r *report) writeSummary(w func(string, ...any), ceiling float64) {
-	w("## Targets at a glance\n\n| target (issue 18) | measured | result |\n|---|---|---|\n")
-	r.writePageTargets(w, ceiling)
+	w("## Targets at a glance\n\n")
+	w("The per-page targets are judged twice: over the pages as they are served (kept between writes, and under " +
+		"%d writes a second to what each shows), and over the same pages drawn afresh on every view, as if each view " +
+		"followed a write of its own.\n\n", writesPerSecond)
+	w("| target (issue 18) | measured | result |\n|---|---|---|\n")
+	var served, afresh []*pageResult
+	for _, p := range r.pages {
+		if drawnAfresh(p) {
+			afresh = append(afresh, p)
+		} else {
+			served = append(served, p)
+		}
+	}
+	r.writePageTargets(w, ceiling, served, "as served", true)
+	r.writePageTargets(w, ceiling, afresh, "drawn afresh on every view", false)
 	constant, compared := 0, 0
 	var drift []string
 	for _, p := range r.pages {
@@ -97,16 +110,19 @@ func (r *report) writeSummary(w func(string, ...any), ceiling float64) {
 }
 
 // writePageTargets writes the summary's rows for the per-page targets, each saying
-// how many pages met it and which did worst.
-func (r *report) writePageTargets(w func(string, ...any), ceiling float64) {
+// how many of pages met it and which did worst; group says which pages they are.
+func (r *report) writePageTargets(w func(string, ...any), ceiling float64, pages []*pageResult, group string, withFloor bool) {
 	var floor *pageResult
-	var others, built []*pageResult
-	for _, p := range r.pages {
+	var others, built, loaded []*pageResult
+	for _, p := range pages {
 		if p.Built {
 			built = append(built, p)
 		}
+		if p.Built && p.Load != nil {
+			loaded = append(loaded, p)
+		}
 	}
-	for _, p := range r.loaded() {
+	for _, p := range loaded {
 		if p.Spec.Key == "floor" {
 			floor = p
 		} else {
@@ -128,15 +144,18 @@ func (r *report) writePageTargets(w func(string, ...any), ceiling float64) {
 	}
 
 	floorTarget := fmt.Sprintf("signed-in floor ≥ %s of the /healthz ceiling's throughput", pct(targetFloorShare))
-	if floor != nil {
+	switch {
+	case !withFloor:
+		// The floor keeps nothing: it is judged once, with the pages as served.
+	case floor != nil:
 		l := floor.Load
 		w("| %s | %.0f req/s = %s of %.0f req/s%s | %s |\n", floorTarget, l.RPS, ofCeiling(l.RPS, ceiling), ceiling,
 			withErrors([]*pageResult{floor}), metMissed(r.pageMeets(floor, ceiling).Share))
-	} else {
+	default:
 		w("| %s | not measured | — |\n", floorTarget)
 	}
 
-	shareTarget := fmt.Sprintf("every other key page ≥ %s of the ceiling's throughput", pct(targetShare))
+	shareTarget := fmt.Sprintf("every other key page, %s, ≥ %s of the ceiling's throughput", group, pct(targetShare))
 	if _, met := r.tally(others, ceiling, func(pageVerdict) bool { return true }, func(v pageVerdict) bool { return v.Share }); len(others) > 0 {
 		lowest := slices.MinFunc(others, func(a, b *pageResult) int { return cmp.Compare(a.Load.RPS, b.Load.RPS) })
 		w("| %s | %d of %d pages; lowest: %s, %.0f req/s = %s of %.0f req/s%s | %s |\n", shareTarget, met, len(others),
@@ -146,8 +165,7 @@ func (r *report) writePageTargets(w func(string, ...any), ceiling float64) {
 		w("| %s | not measured | — |\n", shareTarget)
 	}
 
-	loaded := r.loaded()
-	p99Target := fmt.Sprintf("p99 ≤ %d ms at %d clients, every key page", targetP99.Milliseconds(), targetClients)
+	p99Target := fmt.Sprintf("p99 ≤ %d ms at %d clients, every key page %s", targetP99.Milliseconds(), targetClients, group)
 	if _, met := r.tally(loaded, ceiling, func(pageVerdict) bool { return true }, func(v pageVerdict) bool { return v.P99 }); len(loaded) > 0 {
 		worst := slices.MaxFunc(loaded, func(a, b *pageResult) int { return cmp.Compare(a.Load.P99, b.Load.P99) })
 		clients := ""
@@ -160,7 +178,7 @@ func (r *report) writePageTargets(w func(string, ...any), ceiling float64) {
 		w("| %s | not measured | — |\n", p99Target)
 	}
 
-	aloneTarget := fmt.Sprintf("one request alone ≤ %d ms, every key page", targetAlone.Milliseconds())
+	aloneTarget := fmt.Sprintf("one request alone ≤ %d ms, every key page %s", targetAlone.Milliseconds(), group)
 	timed, met := r.tally(built, ceiling, func(v pageVerdict) bool { return v.Timed }, func(v pageVerdict) bool { return v.Alone })
 	if len(timed) > 0 {
 		scale := r.cfg.scale
@@ -171,7 +189,7 @@ func (r *report) writePageTargets(w func(string, ...any), ceiling float64) {
 		w("| %s | not measured | — |\n", aloneTarget)
 	}
 
-	sizeTarget := fmt.Sprintf("≤ %d kB of HTML per key page on the %s organisation", targetPageBytes/1024, targetPageSize)
+	sizeTarget := fmt.Sprintf("≤ %d kB of HTML per key page %s on the %s organisation", targetPageBytes/1024, group, targetPageSize)
 	sized, met := r.tally(built, ceiling, func(v pageVerdict) bool { return v.Sized }, func(v pageVerdict) bool { return v.Size })
 	if len(sized) > 0 {
 		largest := slices.MaxFunc(sized, func(a, b *pageResult) int { return a.Bytes[targetPageSize] - b.Bytes[targetPageSize] })
@@ -652,3 +670,7 @@ func (r *report) tally(pages []*pageResult, ceiling float64, judged, met func(pa
 	}
 	return in, n
 }
+
+// drawnAfresh is whether a page row is drawn afresh on every view (a query no request
+// repeats), the worst case, judged apart from the pages as served.
+func drawnAfresh(p *pageResult) bool { return strings.HasSuffix(p.Spec.Key, "-afresh") }

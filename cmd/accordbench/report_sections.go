@@ -49,8 +49,8 @@ func (r *report) writeData(w func(string, ...any)) {
 
 func (r *report) writeSummary(w func(string, ...any), ceiling float64) {
 	w("## Targets at a glance\n\n")
-	w("The per-page targets are judged twice: over the pages as they are served (kept between writes, and under " +
-		"%d writes a second to what each shows), and over the same pages drawn afresh on every view, as if each view " +
+	w("The per-page targets are judged twice: over the pages as they are served (kept between writes, and under "+
+		"%d writes a second to what each shows), and over the same pages drawn afresh on every view, as if each view "+
 		"followed a write of its own.\n\n", writesPerSecond)
 	w("| target (issue 18) | measured | result |\n|---|---|---|\n")
 	var served, afresh []*pageResult

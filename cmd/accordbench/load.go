@@ -180,18 +180,28 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 		if cred[p.Spec.Key], err = creds.of(ctx, t); err != nil {
 			return srv.fail(err)
 		}
+		for _, m := range t.Mix {
+			if _, err := creds.of(ctx, target{Email: m.Email}); err != nil {
+				return srv.fail(err)
+			}
+		}
 	}
 	// Writers sign in apart from the pages' clients, as other people or other devices.
 	writers := map[string]*http.Cookie{}
 	for _, p := range rep.pages {
 		t, ok := targets[p.Spec.Key]
-		if !p.Built || !ok || t.Writes == nil || writers[t.Writes.Email] != nil {
+		if !p.Built || !ok || t.Writes == nil {
 			continue
 		}
-		if writers[t.Writes.Email], err = signIn(ctx, client, srv.base(), t.Writes.Email); err != nil {
-			return srv.fail(err)
+		for _, by := range t.Writes.By {
+			if writers[by.Email] != nil {
+				continue
+			}
+			if writers[by.Email], err = signIn(ctx, client, srv.base(), by.Email); err != nil {
+				return srv.fail(err)
+			}
+			rep.signIns++
 		}
-		rep.signIns++
 	}
 	for _, c := range creds.have {
 		if c.Cookie != nil {
@@ -215,7 +225,18 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 	// The longest a run can take: warm-up and run, each perhaps waiting out the
 	// client's timeout, and the settling in between.
 	longest := cfg.warmup + cfg.duration + 2*clientTimeout + 35*time.Second
-	load := func(key, name, path string, c credential, plan *writePlan) (loadResult, error) {
+	// routeOf is each client's n-th request for a page: its own paths in turn, as its own
+	// person, for a mix; the page's path for the others.
+	routeOf := func(t target, c credential) func(int, int) (string, credential) {
+		if len(t.Mix) == 0 {
+			return func(int, int) (string, credential) { return srv.base() + t.Path, c }
+		}
+		return func(i, n int) (string, credential) {
+			m := t.Mix[i%len(t.Mix)]
+			return srv.base() + m.Paths[n%len(m.Paths)], creds.session(m.Email)
+		}
+	}
+	load := func(key, name, path string, route func(int, int) (string, credential), plan *writePlan) (loadResult, error) {
 		if err := ctx.Err(); err != nil {
 			return loadResult{}, err // interrupted: do not settle and profile each remaining page
 		}
@@ -237,9 +258,9 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 		logf("  %-17s %s for %s (+%s warm-up) …", name, path, cfg.duration, cfg.warmup)
 		var writing *writer
 		if plan != nil {
-			writing = startWriting(ctx, client, srv.base(), writers[plan.Email], plan)
+			writing = startWriting(ctx, client, srv.base(), writers, plan)
 		}
-		drive(ctx, client, srv.base()+path, c, cfg.clients, cfg.warmup)
+		driveEach(ctx, client, route, cfg.clients, cfg.warmup)
 		// Go hands freed memory back to the system gradually; let the resident set
 		// settle so a run's peak is its own, not what the one before left behind.
 		settleRSS(srv.pid)
@@ -259,7 +280,7 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 		}
 		before := takeCPU(srv.pid, pgDir)
 		start := time.Now()
-		res := drive(ctx, client, srv.base()+path, c, cfg.clients, cfg.duration)
+		res := driveEach(ctx, client, route, cfg.clients, cfg.duration)
 		res.Start, res.End = start, time.Now()
 		res.CPU = before.until(takeCPU(srv.pid, pgDir))
 		if writing != nil {
@@ -296,7 +317,8 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 	}
 	// The ceiling before and after the pages: the machine is shared, so a drift
 	// between the two shows in the report.
-	res, err := load("ceiling-before", "ceiling", "/healthz", credential{}, nil)
+	healthz := routeOf(target{Path: "/healthz"}, credential{})
+	res, err := load("ceiling-before", "ceiling", "/healthz", healthz, nil)
 	if err != nil {
 		return err
 	}
@@ -309,14 +331,14 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 		if !ok {
 			continue
 		}
-		res, err := load(p.Spec.Key, p.Spec.Name, t.Path, cred[p.Spec.Key], t.Writes)
+		res, err := load(p.Spec.Key, p.Spec.Name, t.Path, routeOf(t, cred[p.Spec.Key]), t.Writes)
 		if err != nil {
 			return err
 		}
 		p.Load = &res
 		p.Targets["load"] = t
 	}
-	if res, err = load("ceiling-after", "ceiling", "/healthz", credential{}, nil); err != nil {
+	if res, err = load("ceiling-after", "ceiling", "/healthz", healthz, nil); err != nil {
 		return err
 	}
 	rep.ceiling = append(rep.ceiling, res)
@@ -382,22 +404,29 @@ func summariseLog(path string) logSummary {
 	return sum
 }
 
-// drive runs clients concurrent loops of GET path for d and gathers the latencies.
+// drive runs clients concurrent loops of GET u for d and gathers the latencies.
 func drive(ctx context.Context, client *http.Client, u string, c credential, clients int, d time.Duration) loadResult {
+	return driveEach(ctx, client, func(int, int) (string, credential) { return u, c }, clients, d)
+}
+
+// driveEach is drive with each client's n-th request given by route.
+func driveEach(ctx context.Context, client *http.Client, route func(client, n int) (string, credential), clients int,
+	d time.Duration) loadResult {
 	var mu sync.Mutex
 	var all []time.Duration
 	var res loadResult
 	start := time.Now()
 	deadline := start.Add(d)
 	var wg sync.WaitGroup
-	for range clients {
+	for i := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
 			var errs, timeouts int
 			var first string
-			for time.Now().Before(deadline) && ctx.Err() == nil {
+			for n := 0; time.Now().Before(deadline) && ctx.Err() == nil; n++ {
+				u, c := route(i, n)
 				t0 := time.Now()
 				status, _, err := get(ctx, client, u, c)
 				mine = append(mine, time.Since(t0))
@@ -410,7 +439,7 @@ func drive(ctx context.Context, client *http.Client, u string, c credential, cli
 						if err != nil {
 							first = err.Error()
 						} else {
-							first = fmt.Sprintf("status %d", status)
+							first = fmt.Sprintf("%s: status %d", u, status)
 						}
 					}
 				}

@@ -73,6 +73,9 @@ var keyPages = []pageSpec{
 	{"department-writes", "Department page, under writes", "/units/{id}"},
 	{"escalation-writes", "Escalation page, under writes", "/escalations/{id}"},
 	{"home-exec-writes", "Home of an executive, under writes", "/"},
+	// Many people at once, each viewing their own pages, while their own writes come
+	// in: what a busy hour asks of one server.
+	{"mix", "A working mix, under writes", "/inbox"},
 }
 
 // The words search is measured with: one in an eighth of the seeded comments (a
@@ -99,16 +102,31 @@ type target struct {
 	Data  string // how much data the page covers, in words
 	// Writes, when set, is what a writer changes while the page is loaded.
 	Writes *writePlan
+	// Mix, when set, is a working mix: under load, client i is Mix[i % len(Mix)],
+	// viewing its own pages in turn (Path is then the first, for the queries counted
+	// and the time alone).
+	Mix []mixClient
+}
+
+// mixClient is one person of a working mix and the pages they view in turn.
+type mixClient struct {
+	Email string
+	Paths []string
 }
 
 // writePlan is what a writer changes while a page is loaded: progress entries (or,
 // for search, comments holding the word searched for) on open requests the page
-// shows, in turn, by someone allowed to write them, in a session of their own.
+// shows, in turn, by people allowed to write them, each in a session of their own.
 type writePlan struct {
+	By      []writeBy // taking turns
+	Comment bool
+	What    string // in words
+}
+
+// writeBy is one writer of a plan: who, and the requests they write to in turn.
+type writeBy struct {
 	Email    string
 	Requests []int64
-	Comment  bool
-	What     string // in words
 }
 
 // credential is a session cookie or an API token.
@@ -124,6 +142,9 @@ type credentials struct {
 	client           *http.Client
 	have             map[string]credential
 }
+
+// session is the credential a user signed in with (of, without an API token).
+func (c *credentials) session(email string) credential { return c.have[fmt.Sprint(email, false)] }
 
 func (c *credentials) of(ctx context.Context, t target) (credential, error) {
 	key := fmt.Sprint(t.Email, t.API)
@@ -304,6 +325,11 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 	}
 	if err := addWriteTargets(ctx, pool, t, project, lead, head, esc); err != nil {
 		return nil, err
+	}
+	if mix, err := workingMix(ctx, pool); err != nil {
+		return nil, err
+	} else if len(mix.Mix) > 0 {
+		t["mix"] = mix
 	}
 	if apiRoute != "" {
 		t["api"] = target{Path: apiRoute, Email: root, API: true, Who: "the root unit's head (" + rootName + "), API token",
@@ -499,13 +525,14 @@ func addWriteTargets(ctx context.Context, pool *pgxpool.Pool, t map[string]targe
 	if err != nil {
 		return err
 	}
-	byLead := &writePlan{Email: lead, Requests: ofProject, What: fmt.Sprintf("progress entries on the open requests of project %d, by its lead", project)}
+	byLead := &writePlan{By: []writeBy{{lead, ofProject}},
+		What: fmt.Sprintf("progress entries on the open requests of project %d, by its lead", project)}
 	plans := map[string]*writePlan{
 		"workbook": byLead, "tracker": byLead, "portfolio": byLead,
-		"search": {Email: lead, Requests: ofProject, Comment: true,
+		"search": {By: []writeBy{{lead, ofProject}}, Comment: true,
 			What: fmt.Sprintf("comments holding “%s” on the open requests of project %d, by its lead", searchWord, project)},
-		"inbox":      {Email: head, Requests: ofQueue, What: "progress entries on the first open requests of the queue, by its head"},
-		"department": {Email: head, Requests: ofQueue, What: "progress entries on the first open requests of the unit's queue, by its head"},
+		"inbox":      {By: []writeBy{{head, ofQueue}}, What: "progress entries on the first open requests of the queue, by its head"},
+		"department": {By: []writeBy{{head, ofQueue}}, What: "progress entries on the first open requests of the unit's queue, by its head"},
 	}
 	if esc != 0 {
 		var escProject int64
@@ -519,13 +546,13 @@ func addWriteTargets(ctx context.Context, pool *pgxpool.Pool, t map[string]targe
 		if err != nil {
 			return err
 		}
-		plan := &writePlan{Email: escLead, Requests: onEscalated,
+		plan := &writePlan{By: []writeBy{{escLead, onEscalated}},
 			What: fmt.Sprintf("progress entries on the open requests of escalation %d's project, by its lead", esc)}
 		plans["escalation"], plans["escalations"], plans["home-exec"] = plan, plan, plan
 	}
 	for key, plan := range plans {
 		base, ok := t[key]
-		if !ok || len(plan.Requests) == 0 {
+		if !ok || len(plan.By[0].Requests) == 0 {
 			continue
 		}
 		base.Writes = plan
@@ -539,3 +566,91 @@ func addWriteTargets(ctx context.Context, pool *pgxpool.Pool, t map[string]targe
 // of this size is likely to write in all (20,000 people each writing a dozen times in
 // an eight-hour day make about eight a second), all of it to what the one page shows.
 const writesPerSecond = 10
+
+// workingMix is the people of a busy hour, each viewing their own pages in turn: the
+// heads of the twelve longest queues (their inbox, their unit's page, their start
+// page), the leads of the twelve biggest projects (its workbook, its tracker, their
+// start page) and eight executives from the top of the tree (the portfolio, their
+// escalations, their start page, a search). Meanwhile each head and lead, in turn,
+// logs progress on one of the first open requests of their queue or project.
+func workingMix(ctx context.Context, pool *pgxpool.Pool) (target, error) {
+	var mix target
+	plan := &writePlan{}
+	rows, err := pool.Query(ctx, `SELECT u.email, min(h.id),
+			(array_agg(r.id ORDER BY r.queue_tier, r.queue_date, r.queue_value, r.queue_sent, r.id))[1:20]
+		FROM requests r JOIN units h ON h.id = r.holder_unit_id JOIN users u ON u.id = h.head_user_id
+		WHERE r.`+openRequestState+`
+		GROUP BY u.email ORDER BY count(*) DESC, u.email LIMIT 12`)
+	if err != nil {
+		return target{}, fmt.Errorf("the mix's heads: %w", err)
+	}
+	for rows.Next() {
+		var email string
+		var unit int64
+		var queue []int64
+		if err := rows.Scan(&email, &unit, &queue); err != nil {
+			rows.Close()
+			return target{}, err
+		}
+		mix.Mix = append(mix.Mix, mixClient{email, []string{"/inbox", fmt.Sprintf("/units/%d", unit), "/"}})
+		plan.By = append(plan.By, writeBy{email, queue})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return target{}, err
+	}
+	heads := len(mix.Mix)
+	rows, err = pool.Query(ctx, `SELECT u.email, p.id,
+			(array_agg(r.id ORDER BY r.id) FILTER (WHERE r.`+openRequestState+`))[1:20]
+		FROM projects p JOIN users u ON u.id = p.lead_user_id JOIN requests r ON r.project_id = p.id
+		GROUP BY u.email, p.id ORDER BY count(*) DESC, u.email, p.id LIMIT 40`)
+	if err != nil {
+		return target{}, fmt.Errorf("the mix's leads: %w", err)
+	}
+	seen := map[string]bool{}
+	for rows.Next() {
+		var email string
+		var project int64
+		var open []int64
+		if err := rows.Scan(&email, &project, &open); err != nil {
+			rows.Close()
+			return target{}, err
+		}
+		if seen[email] || len(open) == 0 || len(mix.Mix) == heads+12 {
+			continue
+		}
+		seen[email] = true
+		path := fmt.Sprintf("/projects/%d", project)
+		mix.Mix = append(mix.Mix, mixClient{email, []string{path, path + "/tracker", "/"}})
+		plan.By = append(plan.By, writeBy{email, open})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return target{}, err
+	}
+	leads := len(mix.Mix) - heads
+	execs, err := pool.Query(ctx, `SELECT u.email FROM units n JOIN users u ON u.id = n.head_user_id
+		WHERE n.closed_at IS NULL AND EXISTS (SELECT 1 FROM units c WHERE c.parent_id = n.id AND c.closed_at IS NULL)
+		ORDER BY cardinality(n.path), n.id LIMIT 8`)
+	if err != nil {
+		return target{}, fmt.Errorf("the mix's executives: %w", err)
+	}
+	emails, err := pgx.CollectRows(execs, pgx.RowTo[string])
+	if err != nil {
+		return target{}, fmt.Errorf("the mix's executives: %w", err)
+	}
+	for _, email := range emails {
+		mix.Mix = append(mix.Mix, mixClient{email,
+			[]string{"/portfolio", "/escalations", "/", "/search?q=" + url.QueryEscape(searchWord)}})
+	}
+	if heads == 0 || leads == 0 {
+		return target{}, nil // nothing to mix at this size
+	}
+	plan.What = fmt.Sprintf("progress entries by the %d heads (on the first open requests of their queues) and the %d leads "+
+		"(of their projects), in turn", heads, leads)
+	mix.Writes, mix.Path, mix.Email = plan, mix.Mix[0].Paths[0], mix.Mix[0].Email
+	mix.Who = fmt.Sprintf("%d people: %d heads, %d leads, %d executives", len(mix.Mix), heads, leads, len(emails))
+	mix.Data = "heads: inbox, unit page, start page; leads: workbook, tracker, start page; executives: portfolio, " +
+		"escalations, start page, search; meanwhile " + fmt.Sprint(writesPerSecond) + " writes a second: " + plan.What
+	return mix, nil
+}

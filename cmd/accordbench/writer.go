@@ -29,7 +29,7 @@ type writer struct {
 
 // startWriting makes plan's writes, writesPerSecond of them evenly spaced, through the
 // server as a browser would (a form posted with its origin), until stopped.
-func startWriting(ctx context.Context, client *http.Client, base string, session *http.Cookie, plan *writePlan) *writer {
+func startWriting(ctx context.Context, client *http.Client, base string, sessions map[string]*http.Cookie, plan *writePlan) *writer {
 	ctx, stop := context.WithCancel(ctx)
 	w := &writer{stop: stop, done: make(chan struct{})}
 	go func() {
@@ -42,13 +42,14 @@ func startWriting(ctx context.Context, client *http.Client, base string, session
 				return
 			case <-tick.C:
 			}
-			id := plan.Requests[n%len(plan.Requests)]
+			by := plan.By[n%len(plan.By)]
+			id := by.Requests[n/len(plan.By)%len(by.Requests)]
 			path, form := fmt.Sprintf("/requests/%d/progress", id), url.Values{
 				"body": {fmt.Sprintf("Bench progress %d", n)}, "risk": {"low"}, "effort_days": {"0"}}
 			if plan.Comment {
 				path, form = fmt.Sprintf("/requests/%d/comments", id), url.Values{"body": {fmt.Sprintf("%s %d", searchWord, n)}}
 			}
-			err := postForm(ctx, client, base, path, session, form)
+			err := postForm(ctx, client, base, path, sessions[by.Email], form)
 			if ctx.Err() != nil {
 				return // cut short by the end of the run: neither made nor failed
 			}

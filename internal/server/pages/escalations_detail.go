@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"accord/internal/accord"
 	"accord/internal/brief"
@@ -172,11 +173,13 @@ func (s *Server) showEscalationPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() bool { return s.servedBody(w, r, key, now, title, "escalations") })
+	answered, drawing := s.rendered.servedOrDraw(ctx, key, func(time.Time) bool {
+		return s.servedBody(w, r, key, now, title, "escalations")
+	})
 	if answered {
 		return
 	}
-	defer drawn()
+	defer drawing.done()
 	// The unit chooser returns here with an alternative's unit to decide on.
 	altUnit, _ := strconv.ParseInt(r.URL.Query().Get("alt_unit"), 10, 64)
 	view, err := s.escalationView(ctx, e, party, ui.CommentForm{}, altUnit)
@@ -190,8 +193,7 @@ func (s *Server) showEscalationPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	view.Now, view.Conversation.Now = now, now // one moment for the page and its SameUntil
-	body, err := s.rendered.render(ctx, key, view.SameUntil(turn, ui.Location(ctx)), ui.EscalationPage(view))
-	drawn()
+	body, err := s.rendered.render(ctx, drawing, view.SameUntil(turn, ui.Location(ctx)), ui.EscalationPage(view))
 	if err != nil {
 		s.Fail(w, r, err)
 		return

@@ -3,6 +3,7 @@ package pages
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"accord/internal/accord"
 	"accord/internal/server/spine"
@@ -39,14 +40,16 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var at store.QueueEpochs
-	drawn := func() {}
+	var turn *drawTurn
 	if keep {
 		var answered bool
-		answered, drawn = s.rendered.servedOrDraw(ctx, key, func() bool { return s.servedKept(w, r, key, now, "escalations") })
+		answered, turn = s.rendered.servedOrDraw(ctx, key, func(since time.Time) bool {
+			return s.servedKept(w, r, key, now, since, "escalations")
+		})
 		if answered {
 			return
 		}
-		defer drawn()
+		defer turn.done()
 		// The epochs first: everything read after them is no older than they say.
 		if at, err = s.store.EscalationListEpochs(ctx, v.User.ID); err != nil {
 			s.Fail(w, r, err)
@@ -111,9 +114,8 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	content := ui.EscalationQueue(view)
 	if keep {
-		body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx)),
+		body, err := s.rendered.renderRead(ctx, turn, view.SameUntil(ui.Location(ctx)),
 			keptAt{at: at, titleID: list.TitleID()}, content)
-		drawn()
 		if err != nil {
 			s.Fail(w, r, err)
 			return

@@ -3,6 +3,7 @@ package pages
 import (
 	"net/http"
 	"slices"
+	"time"
 
 	"accord/internal/server/spine"
 	"accord/web/i18n"
@@ -34,11 +35,11 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() bool { return s.servedKept(w, r, key, now, "home") })
+	answered, turn := s.rendered.servedOrDraw(ctx, key, func(since time.Time) bool { return s.servedKept(w, r, key, now, since, "home") })
 	if answered {
 		return
 	}
-	defer drawn()
+	defer turn.done()
 	// The epochs first: everything read after them is no older than they say.
 	at, quiet, err := s.store.HomeEpochs(ctx, v.User.ID, now)
 	if err != nil {
@@ -60,9 +61,8 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 	// The arrangements running now came with the viewer: no query of their own.
 	view := ui.HomeView{Viewer: rulesViewer(*v), Projects: projects, Today: now, Agenda: items, Counts: counts,
 		StandIns: slices.Concat(v.AwayWith, v.StandingIn)}
-	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx), quiet), keptAt{at: at, titleID: "nav_home"},
+	body, err := s.rendered.renderRead(ctx, turn, view.SameUntil(ui.Location(ctx), quiet), keptAt{at: at, titleID: "nav_home"},
 		ui.Home(view))
-	drawn()
 	if err != nil {
 		s.Fail(w, r, err)
 		return

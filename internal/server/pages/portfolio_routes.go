@@ -3,6 +3,7 @@ package pages
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -63,14 +64,14 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var at store.CompanyEpochs
-	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() (served bool) {
-		at, served = s.servedKeptAtCompany(w, r, key, now, store.PortfolioEpoch, i18n.T(ctx, "pf_title"), "portfolio")
+	answered, turn := s.rendered.servedOrDraw(ctx, key, func(since time.Time) (served bool) {
+		at, served = s.servedKeptAtCompany(w, r, key, now, since, store.PortfolioEpoch, i18n.T(ctx, "pf_title"), "portfolio")
 		return served
 	})
 	if answered {
 		return
 	}
-	defer drawn()
+	defer turn.done()
 	read, err := s.store.ReadPortfolio(ctx, *v, f, spine.GoalProjectsShown, now)
 	if err != nil {
 		s.Fail(w, r, err)
@@ -121,8 +122,7 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 		view.Load = append(view.Load, ui.UnitLoadRow{UnitID: u.UnitID, Name: u.Name, NameEN: u.NameEN, Open: u.Open,
 			Asked: u.AskedDays, Committed: u.CommittedDays, Declined: u.Declined})
 	}
-	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx), read.Quiet), at, ui.Portfolio(view))
-	drawn()
+	body, err := s.rendered.renderRead(ctx, turn, view.SameUntil(ui.Location(ctx), read.Quiet), at, ui.Portfolio(view))
 	if err != nil {
 		s.Fail(w, r, err)
 		return

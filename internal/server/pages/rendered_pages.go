@@ -77,6 +77,7 @@ type renderedPage struct {
 	body  []byte
 	until time.Time // served only before it; the zero time for always
 	read  any       // what the caller checks before serving it; nil when the key says all
+	drawn time.Time // when its drawing began, before it read anything
 }
 
 // newRenderedPages keeps up to limit bytes of bodies; none at all (nil, whose methods
@@ -89,52 +90,58 @@ func newRenderedPages(limit int64) *renderedPages {
 		drawing: map[renderedKey]chan struct{}{}}
 }
 
-// servedOrDraw answers a view of the page kept under key. served looks it up and, when
-// it is kept and still the same, serves it and reports true. When it is not, and
-// another request is drawing the page under the same key, servedOrDraw waits for that
-// drawing to end and looks once more. What it serves then passed the same test as any
-// kept page (the key, or the epochs read again now), so waiting never shows older
-// rows than drawing would. Otherwise the caller draws the page and calls done once it
-// is drawn and kept (or not: done may be called again, by a defer).
-func (c *renderedPages) servedOrDraw(ctx context.Context, key renderedKey, served func() bool) (answered bool, done func()) {
+// drawTurn is a request's turn to draw the page kept under key: begun before anything
+// the page shows is read, so a view that arrived before it may serve what it draws.
+type drawTurn struct {
+	key   renderedKey
+	began time.Time
+	done  func() // ends the turn; idempotent, so a defer may call it again
+}
+
+// servedOrDraw answers a view of the page kept under key. lookup serves the page when
+// it is kept and still the same, and reports whether it did: a page drawn after since
+// (the moment this view arrived) needs no check, since everything it shows was read
+// after that moment, every write this viewer made included; any other, the key's or
+// the epochs' test. When nothing is served and another request is drawing the page,
+// servedOrDraw waits for that drawing and looks again: a burst of views after a write
+// draws the page once. It waits at most twice (the second drawing began after this
+// view arrived, so it serves whatever that kept); otherwise it returns the caller's
+// turn to draw, which render and renderRead end.
+func (c *renderedPages) servedOrDraw(ctx context.Context, key renderedKey, lookup func(since time.Time) bool) (bool, *drawTurn) {
+	arrived := time.Now()
 	if c == nil {
-		return served(), func() {}
+		return lookup(arrived), &drawTurn{key: key, began: arrived, done: func() {}}
 	}
-	if served() {
+	if lookup(arrived) {
 		c.counts.kept.Add(1)
 		return true, nil
 	}
-	waited := false
-	for {
+	for waits := 0; ; waits++ {
 		c.mu.Lock()
 		drawing, busy := c.drawing[key]
-		if !busy {
-			ch := make(chan struct{})
-			c.drawing[key] = ch
+		if !busy || waits == 2 || ctx.Err() != nil {
+			turn := &drawTurn{key: key, began: time.Now(), done: func() {}}
+			if !busy {
+				ch := make(chan struct{})
+				c.drawing[key] = ch
+				turn.done = sync.OnceFunc(func() {
+					c.mu.Lock()
+					delete(c.drawing, key)
+					c.mu.Unlock()
+					close(ch)
+				})
+			}
 			c.mu.Unlock()
 			c.counts.drawn.Add(1)
-			return false, sync.OnceFunc(func() {
-				c.mu.Lock()
-				delete(c.drawing, key)
-				c.mu.Unlock()
-				close(ch)
-			})
+			return false, turn
 		}
 		c.mu.Unlock()
-		if waited {
-			// Drawn once while this view waited, and still not what it needs (a write came
-			// between): draw it alongside rather than wait again.
-			c.counts.drawn.Add(1)
-			return false, func() {}
-		}
 		select {
 		case <-drawing:
 		case <-ctx.Done():
-			c.counts.drawn.Add(1)
-			return false, func() {}
+			continue // draws, for a request that ends anyway
 		}
-		waited = true
-		if served() {
+		if lookup(arrived) {
 			c.counts.waited.Add(1)
 			return true, nil
 		}
@@ -162,29 +169,32 @@ func keyOf(inputs ...any) (renderedKey, error) {
 // get returns the body kept under key, if it is still the same at now. The caller
 // must not change it.
 func (c *renderedPages) get(key renderedKey, now time.Time) ([]byte, bool) {
-	body, _, ok := c.getRead(key, now)
-	return body, ok
+	p, ok := c.getRead(key, now)
+	if !ok {
+		return nil, false
+	}
+	return p.body, true
 }
 
 // getRead is get with what the body was kept with by renderRead, which the caller
-// must check before serving it.
-func (c *renderedPages) getRead(key renderedKey, now time.Time) ([]byte, any, bool) {
+// must check before serving it unless the page was drawn after the view arrived.
+func (c *renderedPages) getRead(key renderedKey, now time.Time) (*renderedPage, bool) {
 	if c == nil {
-		return nil, nil, false
+		return nil, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.byKey[key]
 	if !ok {
-		return nil, nil, false
+		return nil, false
 	}
 	p := e.Value.(*renderedPage)
 	if !p.until.IsZero() && !now.Before(p.until) {
 		c.drop(e)
-		return nil, nil, false
+		return nil, false
 	}
 	c.order.MoveToFront(e)
-	return p.body, p.read, true
+	return p, true
 }
 
 // drop forgets one body; c.mu is held.
@@ -198,37 +208,42 @@ func (c *renderedPages) drop(e *list.Element) {
 // keptSize is what a kept body costs: its bytes and the map and list entries around it.
 func keptSize(body []byte) int64 { return int64(cap(body)) + 256 }
 
-// put keeps body under key until then (the zero time: always), with read, in place
-// of what was kept under it, dropping the least recently used bodies beyond the limit.
-// A body larger than a quarter of the limit is not kept (it would push out many), and
-// what was kept under its key goes all the same.
-func (c *renderedPages) put(key renderedKey, body []byte, until time.Time, read any) {
+// put keeps body under key until then (the zero time: always), with read, drawn by a
+// drawing begun at drawn, in place of what was kept under it unless that was drawn
+// later; it drops the least recently used bodies beyond the limit. A body larger than
+// a quarter of the limit is not kept (it would push out many), and what was kept under
+// its key goes all the same.
+func (c *renderedPages) put(key renderedKey, body []byte, until time.Time, read any, drawn time.Time) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.byKey[key]; ok {
+		if e.Value.(*renderedPage).drawn.After(drawn) {
+			return // a drawing that began later finished first: what it read is newer
+		}
 		c.drop(e) // kept with epochs a later read found moved, or the same bytes rendered alongside
 	}
 	if keptSize(body) > c.limit/4 {
 		return
 	}
-	c.byKey[key] = c.order.PushFront(&renderedPage{key: key, body: body, until: until, read: read})
+	c.byKey[key] = c.order.PushFront(&renderedPage{key: key, body: body, until: until, read: read, drawn: drawn})
 	c.size += keptSize(body)
 	for c.size > c.limit {
 		c.drop(c.order.Back())
 	}
 }
 
-// render renders content and keeps it under key until then (the zero time: always).
-// The result is a component for the layout.
-func (c *renderedPages) render(ctx context.Context, key renderedKey, until time.Time, content templ.Component) (templ.Component, error) {
-	return c.renderRead(ctx, key, until, nil, content)
+// render renders content and keeps it under the turn's key until then (the zero time:
+// always), ending the turn. The result is a component for the layout.
+func (c *renderedPages) render(ctx context.Context, turn *drawTurn, until time.Time, content templ.Component) (templ.Component, error) {
+	return c.renderRead(ctx, turn, until, nil, content)
 }
 
 // renderRead is render for a body kept with read, for getRead.
-func (c *renderedPages) renderRead(ctx context.Context, key renderedKey, until time.Time, read any, content templ.Component) (templ.Component, error) {
+func (c *renderedPages) renderRead(ctx context.Context, turn *drawTurn, until time.Time, read any, content templ.Component) (templ.Component, error) {
+	defer turn.done()
 	var buf bytes.Buffer
 	if err := content.Render(ctx, &buf); err != nil {
 		return nil, fmt.Errorf("pages: render a page's body: %w", err)
@@ -238,7 +253,7 @@ func (c *renderedPages) renderRead(ctx context.Context, key renderedKey, until t
 	}
 	// A copy of its own size: the buffer's spare capacity would be kept with it.
 	body := bytes.Clone(buf.Bytes())
-	c.put(key, body, until, read)
+	c.put(turn.key, body, until, read, turn.began)
 	return renderedBody(body), nil
 }
 
@@ -260,34 +275,37 @@ type keptAt struct {
 	title   string
 }
 
-// servedKept serves the page kept under key in the layout's section, when the epochs
-// it was read at are all unchanged now (one statement), and reports whether it
-// answered (an error included).
-func (s *Server) servedKept(w http.ResponseWriter, r *http.Request, key renderedKey, now time.Time, section string) bool {
-	body, read, ok := s.rendered.getRead(key, now)
+// servedKept serves the page kept under key in the layout's section, when it was
+// drawn after since or the epochs it was read at are all unchanged now (one
+// statement), and reports whether it answered (an error included).
+func (s *Server) servedKept(w http.ResponseWriter, r *http.Request, key renderedKey, now, since time.Time, section string) bool {
+	p, ok := s.rendered.getRead(key, now)
 	if !ok {
 		return false
 	}
-	kept := read.(keptAt)
+	kept := p.read.(keptAt)
 	ctx := r.Context()
-	current, err := s.store.QueueEpochsNow(ctx, spine.ViewerFrom(ctx).User.ID, kept.at)
-	switch {
-	case err != nil:
-		s.Fail(w, r, err)
-		return true
-	case !current.Equal(kept.at):
-		return false
+	if !p.drawn.After(since) {
+		current, err := s.store.QueueEpochsNow(ctx, spine.ViewerFrom(ctx).User.ID, kept.at)
+		switch {
+		case err != nil:
+			s.Fail(w, r, err)
+			return true
+		case !current.Equal(kept.at):
+			return false
+		}
 	}
 	title := kept.title
 	if kept.titleID != "" {
 		title = i18n.T(ctx, kept.titleID)
 	}
-	s.page(w, r, http.StatusOK, title, section, renderedBody(body))
+	s.page(w, r, http.StatusOK, title, section, renderedBody(p.body))
 	return true
 }
 
 // servedBody serves the body kept under key (titled title, in the layout's section)
-// when it is still the same at now, and reports whether it did.
+// when it is still the same at now, and reports whether it did: the key names the
+// epochs it was read at, so it needs no other check.
 func (s *Server) servedBody(w http.ResponseWriter, r *http.Request, key renderedKey, now time.Time, title, section string) bool {
 	body, ok := s.rendered.get(key, now)
 	if ok {
@@ -297,20 +315,24 @@ func (s *Server) servedBody(w http.ResponseWriter, r *http.Request, key rendered
 }
 
 // servedKeptAtCompany serves the page kept under key (titled title, in the layout's
-// section) when the organisation's epoch and the company-wide epoch of are what it was
-// read at, and reports whether it answered (an error included). Otherwise it returns
-// those epochs as read now, before the page is: the page read after them may be kept
-// with them (renderRead).
-func (s *Server) servedKeptAtCompany(w http.ResponseWriter, r *http.Request, key renderedKey, now time.Time,
+// section) when it was drawn after since, or the organisation's epoch and the
+// company-wide epoch of are what it was read at, and reports whether it answered (an
+// error included). Otherwise it returns those epochs as read now, before the page is:
+// the page read after them may be kept with them (renderRead).
+func (s *Server) servedKeptAtCompany(w http.ResponseWriter, r *http.Request, key renderedKey, now, since time.Time,
 	of store.CompanyEpoch, title, section string) (store.CompanyEpochs, bool) {
-	body, read, kept := s.rendered.getRead(key, now)
+	p, kept := s.rendered.getRead(key, now)
+	if kept && p.drawn.After(since) {
+		s.page(w, r, http.StatusOK, title, section, renderedBody(p.body))
+		return store.CompanyEpochs{}, true
+	}
 	at, err := s.store.CompanyEpochsNow(r.Context(), of)
 	if err != nil {
 		s.Fail(w, r, err)
 		return store.CompanyEpochs{}, true
 	}
-	if keptAt, ok := read.(store.CompanyEpochs); kept && ok && keptAt == at {
-		s.page(w, r, http.StatusOK, title, section, renderedBody(body))
+	if kept && p.read == at {
+		s.page(w, r, http.StatusOK, title, section, renderedBody(p.body))
 		return at, true
 	}
 	return at, false

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"accord/internal/accord"
 	"accord/internal/server/spine"
@@ -34,11 +35,11 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() bool { return s.servedKept(w, r, key, now, "inbox") })
+	answered, turn := s.rendered.servedOrDraw(ctx, key, func(since time.Time) bool { return s.servedKept(w, r, key, now, since, "inbox") })
 	if answered {
 		return
 	}
-	defer drawn()
+	defer turn.done()
 	// The epochs first: everything read after them is no older than they say.
 	at, err := s.store.InboxEpochs(ctx, v.User.ID, v.StandInUnits())
 	if err != nil {
@@ -65,9 +66,8 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	body, err := s.rendered.renderRead(ctx, key, view.SameUntil(ui.Location(ctx)), keptAt{at: at, titleID: "rq_inbox_title"},
+	body, err := s.rendered.renderRead(ctx, turn, view.SameUntil(ui.Location(ctx)), keptAt{at: at, titleID: "rq_inbox_title"},
 		ui.Inbox(view))
-	drawn()
 	if err != nil {
 		s.Fail(w, r, err)
 		return

@@ -3,6 +3,7 @@ package pages
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -56,14 +57,14 @@ func (s *Server) showSearchPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var at store.CompanyEpochs
-	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() (served bool) {
-		at, served = s.servedKeptAtCompany(w, r, key, v.Now, store.SearchEpoch, title, "search")
+	answered, turn := s.rendered.servedOrDraw(ctx, key, func(since time.Time) (served bool) {
+		at, served = s.servedKeptAtCompany(w, r, key, v.Now, since, store.SearchEpoch, title, "search")
 		return served
 	})
 	if answered {
 		return
 	}
-	defer drawn()
+	defer turn.done()
 	// Every kind keeps at most SearchMaxHits, so the pages end there.
 	maxPage := pages(accord.SearchMaxHits*len(accord.SearchKinds), accord.SearchPageSize)
 	v.Page = min(pageParam(r), maxPage)
@@ -72,8 +73,7 @@ func (s *Server) showSearchPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Pages = pages(v.Results.Total(q.Kind), accord.SearchPageSize)
-	body, err := s.rendered.renderRead(ctx, key, v.SameUntil(ui.Location(ctx)), at, ui.Search(v))
-	drawn()
+	body, err := s.rendered.renderRead(ctx, turn, v.SameUntil(ui.Location(ctx)), at, ui.Search(v))
 	if err != nil {
 		s.Fail(w, r, err)
 		return

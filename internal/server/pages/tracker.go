@@ -2,6 +2,7 @@ package pages
 
 import (
 	"net/http"
+	"time"
 
 	"accord/internal/accord"
 	"accord/internal/server/spine"
@@ -40,11 +41,11 @@ func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() bool { return s.servedBody(w, r, key, now, title, "projects") })
+	answered, turn := s.rendered.servedOrDraw(ctx, key, func(time.Time) bool { return s.servedBody(w, r, key, now, title, "projects") })
 	if answered {
 		return
 	}
-	defer drawn()
+	defer turn.done()
 	sum, err := s.store.TrackerSummary(ctx, p.ID)
 	if err != nil {
 		s.Fail(w, r, err)
@@ -83,8 +84,7 @@ func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 		}
 		g.Lines = append(g.Lines, line)
 	}
-	body, err := s.rendered.render(ctx, key, v.SameUntil(), ui.Tracker(v))
-	drawn()
+	body, err := s.rendered.render(ctx, turn, v.SameUntil(), ui.Tracker(v))
 	if err != nil {
 		s.Fail(w, r, err)
 		return

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
@@ -49,11 +50,11 @@ func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() bool { return s.servedKept(w, r, key, now, "org") })
+	answered, turn := s.rendered.servedOrDraw(ctx, key, func(since time.Time) bool { return s.servedKept(w, r, key, now, since, "org") })
 	if answered {
 		return
 	}
-	defer drawn()
+	defer turn.done()
 	// The epochs first: everything read after them is no older than they say.
 	at, err := s.store.UnitPageEpochs(ctx, v.User.ID, id)
 	if err != nil {
@@ -99,11 +100,11 @@ func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 	var body templ.Component = ui.Department(view)
 	if read.AllSeen {
 		kept := keptAt{at: at.With(nil, read.Projects), title: title}
-		if body, err = s.rendered.renderRead(ctx, key, view.SameUntil(), kept, body); err != nil {
+		if body, err = s.rendered.renderRead(ctx, turn, view.SameUntil(), kept, body); err != nil {
 			s.Fail(w, r, err)
 			return
 		}
 	}
-	drawn()
+	turn.done() // drawn, kept or not: whoever waits looks again now
 	s.page(w, r, http.StatusOK, title, "org", body)
 }

@@ -78,21 +78,20 @@ func (s *Server) showWorkbookPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	answered, drawn := s.rendered.servedOrDraw(ctx, key, func() bool {
+	answered, turn := s.rendered.servedOrDraw(ctx, key, func(time.Time) bool {
 		return s.servedBody(w, r, key, today, p.DisplayName(i18n.Lang(ctx)), "projects")
 	})
 	if answered {
 		return
 	}
-	defer drawn()
+	defer turn.done()
 	v, err := s.workbookView(r, p, ui.Notice{})
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
 	v.Today = today
-	body, err := s.rendered.render(ctx, key, time.Time{}, ui.Workbook(v))
-	drawn()
+	body, err := s.rendered.render(ctx, turn, time.Time{}, ui.Workbook(v))
 	if err != nil {
 		s.Fail(w, r, err)
 		return

@@ -651,6 +651,7 @@ func workingMix(ctx context.Context, pool *pgxpool.Pool) (target, error) {
 	mix.Writes, mix.Path, mix.Email = plan, mix.Mix[0].Paths[0], mix.Mix[0].Email
 	mix.Who = fmt.Sprintf("%d people: %d heads, %d leads, %d executives", len(mix.Mix), heads, leads, len(emails))
 	mix.Data = "heads: inbox, unit page, start page; leads: workbook, tracker, start page; executives: portfolio, " +
-		"escalations, start page, search; meanwhile " + fmt.Sprint(writesPerSecond) + " writes a second: " + plan.What
+		"escalations, start page, search; meanwhile " + fmt.Sprint(writesPerSecond) + " writes a second: " + plan.What +
+		" (its statements, size and time alone are those of its first page, the first head's inbox)"
 	return mix, nil
 }

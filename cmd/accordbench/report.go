@@ -306,7 +306,7 @@ func (r *report) summary() string {
 		fmt.Fprintf(&b, "%-17s p50 %8s p95 %8s p99 %8s  %6.0f req/s (%s)  errors %d  queries %v\n", p.Spec.Name,
 			latency(l.P50), latency(l.P95), latency(l.P99), l.RPS, pct(l.RPS/ceiling), l.Errors, p.Queries)
 		if v := l.Views; v != nil && v.Total() > 0 {
-			fmt.Fprintf(&b, "%-17s views kept %d, waited %d, drawn %d\n", "", v.Kept, v.Waited, v.Drawn)
+			fmt.Fprintf(&b, "%-17s views kept %d, waited %d, drawn %d %v\n", "", v.Kept, v.Waited, v.Drawn, v.DrawnBy)
 		}
 		if c := l.Writes; c != nil {
 			fmt.Fprintf(&b, "%-17s writes made %d (%.1f/s), failed %d %s\n", "", c.Made, float64(c.Made)/l.Elapsed.Seconds(),

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -117,16 +118,24 @@ func postForm(ctx context.Context, client *http.Client, base, path string, sessi
 // (accord_rendered_page_views_total), or the difference over a run.
 type viewCounts struct {
 	Kept, Waited, Drawn int64
+	DrawnBy             map[string]int64 // by page
 }
 
 func (v viewCounts) minus(o viewCounts) viewCounts {
-	return viewCounts{Kept: v.Kept - o.Kept, Waited: v.Waited - o.Waited, Drawn: v.Drawn - o.Drawn}
+	d := viewCounts{Kept: v.Kept - o.Kept, Waited: v.Waited - o.Waited, Drawn: v.Drawn - o.Drawn, DrawnBy: map[string]int64{}}
+	for page, n := range v.DrawnBy {
+		if n -= o.DrawnBy[page]; n != 0 {
+			d.DrawnBy[page] = n
+		}
+	}
+	return d
 }
 
 // Total is every view counted.
 func (v viewCounts) Total() int64 { return v.Kept + v.Waited + v.Drawn }
 
-// readViewCounts reads the server's counts from its metrics address.
+// readViewCounts reads the server's counts from its metrics address, summed over the
+// pages, with the drawings of each.
 func readViewCounts(ctx context.Context, client *http.Client, metricsBase string) (viewCounts, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, metricsBase+"/metrics", nil)
 	if err != nil {
@@ -137,26 +146,41 @@ func readViewCounts(ctx context.Context, client *http.Client, metricsBase string
 		return viewCounts{}, fmt.Errorf("read /metrics: %w", err)
 	}
 	defer resp.Body.Close()
-	var v viewCounts
+	v := viewCounts{DrawnBy: map[string]int64{}}
 	found := 0
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		for outcome, into := range map[string]*int64{"kept": &v.Kept, "waited": &v.Waited, "drawn": &v.Drawn} {
-			prefix := `accord_rendered_page_views_total{outcome="` + outcome + `"} `
-			if rest, ok := strings.CutPrefix(sc.Text(), prefix); ok {
-				f, err := strconv.ParseFloat(rest, 64)
-				if err != nil {
-					return viewCounts{}, fmt.Errorf("read /metrics: %s: %w", sc.Text(), err)
-				}
-				*into, found = int64(f), found+1
-			}
+		// accord_rendered_page_views_total{outcome="drawn",page="inbox"} 12
+		labels, ok := strings.CutPrefix(sc.Text(), "accord_rendered_page_views_total{")
+		if !ok {
+			continue
+		}
+		labels, value, ok := strings.Cut(labels, "} ")
+		outcome, page, ok2 := strings.Cut(strings.TrimPrefix(labels, `outcome="`), `",page="`)
+		if !ok || !ok2 {
+			return viewCounts{}, fmt.Errorf("read /metrics: %q", sc.Text())
+		}
+		page = strings.TrimSuffix(page, `"`)
+		f, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			return viewCounts{}, fmt.Errorf("read /metrics: %q: %w", sc.Text(), err)
+		}
+		found++
+		switch n := int64(f); outcome {
+		case "kept":
+			v.Kept += n
+		case "waited":
+			v.Waited += n
+		case "drawn":
+			v.Drawn += n
+			v.DrawnBy[page] = n
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return viewCounts{}, fmt.Errorf("read /metrics: %w", err)
 	}
-	if found != 3 {
-		return viewCounts{}, fmt.Errorf("read /metrics: %d of the 3 counts of kept pages' views", found)
+	if found == 0 {
+		return viewCounts{}, errors.New("read /metrics: no counts of kept pages' views")
 	}
 	return v, nil
 }

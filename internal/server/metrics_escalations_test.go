@@ -75,15 +75,17 @@ func TestDecisionWindowComesFromTheOptions(t *testing.T) {
 // second is served as kept, and /metrics says so.
 func TestMetricsCountHowKeptPagesWereAnswered(t *testing.T) {
 	b := setup(t)
-	require.Contains(t, b.metrics(t), `accord_rendered_page_views_total{outcome="drawn"} 0`, "every series exists from the start")
+	require.Contains(t, b.metrics(t), `accord_rendered_page_views_total{outcome="drawn",page="portfolio"} 0`,
+		"every series exists from the start")
 	it := b.login(t, "it@accord.demo")
 	require.Equal(t, http.StatusOK, it.get("/inbox").StatusCode)
 	require.Equal(t, http.StatusOK, it.get("/inbox").StatusCode)
 	after := b.metrics(t)
 	for _, line := range []string{
-		`accord_rendered_page_views_total{outcome="drawn"} 1`,
-		`accord_rendered_page_views_total{outcome="kept"} 1`,
-		`accord_rendered_page_views_total{outcome="waited"} 0`,
+		`accord_rendered_page_views_total{outcome="drawn",page="inbox"} 1`,
+		`accord_rendered_page_views_total{outcome="kept",page="inbox"} 1`,
+		`accord_rendered_page_views_total{outcome="waited",page="inbox"} 0`,
+		`accord_rendered_page_views_total{outcome="drawn",page="workbook"} 0`,
 	} {
 		require.Contains(t, after, line)
 	}

@@ -54,7 +54,12 @@ type renderedPages struct {
 	byKey   map[renderedKey]*list.Element
 	order   *list.List                    // of *renderedPage, most recently used first
 	drawing map[renderedKey]chan struct{} // pages being drawn now; closed when drawn
-	counts  renderedCounts
+	counts  map[string]*renderedCounts // by page (keptPages); read-only once made
+}
+
+// keptPages names the pages kept rendered, as servedOrDraw and /metrics know them.
+func keptPages() []string {
+	return []string{"workbook", "tracker", "escalation", "escalations", "inbox", "home", "unit", "portfolio", "search"}
 }
 
 // renderedCounts counts the views of kept pages by how they were answered.
@@ -64,7 +69,7 @@ type renderedCounts struct {
 	drawn  atomic.Uint64 // drawn afresh
 }
 
-// RenderedCounts is how the views of the pages kept rendered were answered since the
+// RenderedCounts is how the views of a page kept rendered were answered since the
 // server started: served as kept at once, served after waiting for another request
 // drawing the same page, and drawn afresh.
 type RenderedCounts struct{ Kept, Waited, Drawn uint64 }
@@ -86,8 +91,12 @@ func newRenderedPages(limit int64) *renderedPages {
 	if limit <= 0 {
 		return nil
 	}
-	return &renderedPages{limit: limit, byKey: map[renderedKey]*list.Element{}, order: list.New(),
-		drawing: map[renderedKey]chan struct{}{}}
+	c := &renderedPages{limit: limit, byKey: map[renderedKey]*list.Element{}, order: list.New(),
+		drawing: map[renderedKey]chan struct{}{}, counts: map[string]*renderedCounts{}}
+	for _, page := range keptPages() {
+		c.counts[page] = &renderedCounts{}
+	}
+	return c
 }
 
 // drawTurn is a request's turn to draw the page kept under key: begun before anything
@@ -107,13 +116,17 @@ type drawTurn struct {
 // draws the page once. It waits at most twice (the second drawing began after this
 // view arrived, so it serves whatever that kept); otherwise it returns the caller's
 // turn to draw, which render and renderRead end.
-func (c *renderedPages) servedOrDraw(ctx context.Context, key renderedKey, lookup func(since time.Time) bool) (bool, *drawTurn) {
+func (c *renderedPages) servedOrDraw(ctx context.Context, page string, key renderedKey, lookup func(since time.Time) bool) (bool, *drawTurn) {
 	arrived := time.Now()
 	if c == nil {
 		return lookup(arrived), &drawTurn{key: key, began: arrived, done: func() {}}
 	}
+	counts, ok := c.counts[page]
+	if !ok {
+		panic("pages: servedOrDraw of a page not in keptPages: " + page)
+	}
 	if lookup(arrived) {
-		c.counts.kept.Add(1)
+		counts.kept.Add(1)
 		return true, nil
 	}
 	for waits := 0; ; waits++ {
@@ -132,7 +145,7 @@ func (c *renderedPages) servedOrDraw(ctx context.Context, key renderedKey, looku
 				})
 			}
 			c.mu.Unlock()
-			c.counts.drawn.Add(1)
+			counts.drawn.Add(1)
 			return false, turn
 		}
 		c.mu.Unlock()
@@ -142,18 +155,22 @@ func (c *renderedPages) servedOrDraw(ctx context.Context, key renderedKey, looku
 			continue // draws, for a request that ends anyway
 		}
 		if lookup(arrived) {
-			c.counts.waited.Add(1)
+			counts.waited.Add(1)
 			return true, nil
 		}
 	}
 }
 
-// Counts reads how views were answered (zero when nothing is kept).
-func (c *renderedPages) Counts() RenderedCounts {
+// Counts reads how views of each kept page were answered (none when nothing is kept).
+func (c *renderedPages) Counts() map[string]RenderedCounts {
+	all := map[string]RenderedCounts{}
 	if c == nil {
-		return RenderedCounts{}
+		return all
 	}
-	return RenderedCounts{Kept: c.counts.kept.Load(), Waited: c.counts.waited.Load(), Drawn: c.counts.drawn.Load()}
+	for page, n := range c.counts {
+		all[page] = RenderedCounts{Kept: n.kept.Load(), Waited: n.waited.Load(), Drawn: n.drawn.Load()}
+	}
+	return all
 }
 
 // keyOf names a rendering by its inputs, each written out as JSON in order: pointers
@@ -338,5 +355,5 @@ func (s *Server) servedKeptAtCompany(w http.ResponseWriter, r *http.Request, key
 	return at, false
 }
 
-// RenderedCounts is how the views of pages kept rendered were answered since start.
-func (s *Server) RenderedCounts() RenderedCounts { return s.rendered.Counts() }
+// RenderedCounts is how the views of each page kept rendered were answered since start.
+func (s *Server) RenderedCounts() map[string]RenderedCounts { return s.rendered.Counts() }

@@ -22,7 +22,7 @@ func waitingViews(t *testing.T, ctx context.Context, c *renderedPages, key rende
 	for range n {
 		go func() {
 			first := true
-			answered, turn := c.servedOrDraw(ctx, key, func(since time.Time) bool {
+			answered, turn := c.servedOrDraw(ctx, "workbook", key, func(since time.Time) bool {
 				ok := lookup(since)
 				if first {
 					first = false
@@ -54,7 +54,7 @@ func TestViewsWhileAPageIsDrawnWaitForIt(t *testing.T) {
 	byKey := func(time.Time) bool { _, ok := c.get(key, time.Now()); return ok }
 	drawNothing := func(*drawTurn) {}
 
-	answered, turn := c.servedOrDraw(ctx, key, byKey)
+	answered, turn := c.servedOrDraw(ctx, "workbook", key, byKey)
 	require.False(t, answered, "nothing is kept yet: the first view draws")
 	answers := waitingViews(t, ctx, c, key, 8, byKey, drawNothing)
 	time.Sleep(20 * time.Millisecond)
@@ -64,10 +64,10 @@ func TestViewsWhileAPageIsDrawnWaitForIt(t *testing.T) {
 	for range 8 {
 		require.True(t, <-answers, "every waiting view serves what the drawing kept")
 	}
-	require.Equal(t, RenderedCounts{Waited: 8, Drawn: 1}, c.Counts())
-	answered, _ = c.servedOrDraw(ctx, key, byKey)
+	require.Equal(t, RenderedCounts{Waited: 8, Drawn: 1}, c.Counts()["workbook"])
+	answered, _ = c.servedOrDraw(ctx, "workbook", key, byKey)
 	require.True(t, answered, "kept: served at once")
-	require.Equal(t, RenderedCounts{Kept: 1, Waited: 8, Drawn: 1}, c.Counts())
+	require.Equal(t, RenderedCounts{Kept: 1, Waited: 8, Drawn: 1}, c.Counts()["workbook"])
 
 	// Kept with epochs that have moved since (a write came while it was drawn): only a
 	// page whose drawing began after the view arrived is served, and no view draws
@@ -84,7 +84,7 @@ func TestViewsWhileAPageIsDrawnWaitForIt(t *testing.T) {
 		_, err := c.renderRead(ctx, turn, time.Time{}, "epochs", renderedBody("<main>read after the write</main>"))
 		require.NoError(t, err)
 	}
-	_, turn = c.servedOrDraw(ctx, other, drawnSince)
+	_, turn = c.servedOrDraw(ctx, "workbook", other, drawnSince)
 	answers = waitingViews(t, ctx, c, other, 2, drawnSince, keep)
 	keep(turn) // began before both arrived: neither may serve it
 	served := 0
@@ -94,25 +94,25 @@ func TestViewsWhileAPageIsDrawnWaitForIt(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, served, "one view draws again, the other serves what it drew")
-	require.Equal(t, RenderedCounts{Waited: 1, Drawn: 2}, c.Counts())
+	require.Equal(t, RenderedCounts{Waited: 1, Drawn: 2}, c.Counts()["workbook"])
 
 	// Drawings that keep nothing (errors, a page too big to keep): a view waits for two
 	// at most, then draws it itself.
 	c = newRenderedPages(1 << 20)
-	_, turn = c.servedOrDraw(ctx, other, drawnSince)
+	_, turn = c.servedOrDraw(ctx, "workbook", other, drawnSince)
 	answers = waitingViews(t, ctx, c, other, 3, drawnSince, func(*drawTurn) { time.Sleep(5 * time.Millisecond) })
 	turn.done()
 	for range 3 {
 		require.False(t, <-answers, "nothing was kept: the view draws the page")
 	}
-	require.Equal(t, RenderedCounts{Drawn: 4}, c.Counts())
+	require.Equal(t, RenderedCounts{Drawn: 4}, c.Counts()["workbook"])
 	c.mu.Lock()
 	require.Empty(t, c.drawing, "every drawing is over")
 	c.mu.Unlock()
 
 	// A view whose request is cancelled stops waiting and is not served.
 	cancelled, cancel := context.WithCancel(ctx)
-	_, turn = c.servedOrDraw(ctx, other, drawnSince)
+	_, turn = c.servedOrDraw(ctx, "workbook", other, drawnSince)
 	answers = waitingViews(t, cancelled, c, other, 1, drawnSince, drawNothing)
 	cancel()
 	require.False(t, <-answers)
@@ -124,13 +124,13 @@ func TestViewsWhileAPageIsDrawnWaitForIt(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			answered, turn := none.servedOrDraw(ctx, key, func(time.Time) bool { return false })
+			answered, turn := none.servedOrDraw(ctx, "workbook", key, func(time.Time) bool { return false })
 			require.False(t, answered)
 			turn.done()
 		})
 	}
 	wg.Wait()
-	require.Equal(t, RenderedCounts{}, none.Counts())
+	require.Empty(t, none.Counts())
 }
 
 // TestAPageDrawnLaterIsNotReplacedByOneDrawnBefore: two drawings of one page overlap

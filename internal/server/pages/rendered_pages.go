@@ -54,7 +54,7 @@ type renderedPages struct {
 	byKey   map[renderedKey]*list.Element
 	order   *list.List                    // of *renderedPage, most recently used first
 	drawing map[renderedKey]chan struct{} // pages being drawn now; closed when drawn
-	counts  map[string]*renderedCounts // by page (keptPages); read-only once made
+	counts  map[string]*renderedCounts    // by page (keptPages); read-only once made
 }
 
 // keptPages names the pages kept rendered, as servedOrDraw and /metrics know them.

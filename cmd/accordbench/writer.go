@@ -29,12 +29,18 @@ type writer struct {
 }
 
 // startWriting makes plan's writes, writesPerSecond of them evenly spaced, through the
-// server as a browser would (a form posted with its origin), until stopped.
+// server as a browser would (a form posted with its origin), until stopped. Each is
+// sent on time whether or not the one before has been answered, as people writing
+// independently would, up to maxWritesInFlight at once; a tick finding that many
+// unanswered is skipped (the rate reported is the rate made).
 func startWriting(ctx context.Context, client *http.Client, base string, sessions map[string]*http.Cookie, plan *writePlan) *writer {
 	ctx, stop := context.WithCancel(ctx)
 	w := &writer{stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
+		var inFlight sync.WaitGroup
+		defer inFlight.Wait()
+		slots := make(chan struct{}, maxWritesInFlight)
 		tick := time.NewTicker(time.Second / writesPerSecond)
 		defer tick.Stop()
 		for n := 0; ; n++ {
@@ -43,6 +49,11 @@ func startWriting(ctx context.Context, client *http.Client, base string, session
 				return
 			case <-tick.C:
 			}
+			select {
+			case slots <- struct{}{}:
+			default:
+				continue
+			}
 			by := plan.By[n%len(plan.By)]
 			id := by.Requests[n/len(plan.By)%len(by.Requests)]
 			path, form := fmt.Sprintf("/requests/%d/progress", id), url.Values{
@@ -50,24 +61,30 @@ func startWriting(ctx context.Context, client *http.Client, base string, session
 			if plan.Comment {
 				path, form = fmt.Sprintf("/requests/%d/comments", id), url.Values{"body": {fmt.Sprintf("%s %d", searchWord, n)}}
 			}
-			err := postForm(ctx, client, base, path, sessions[by.Email], form)
-			if ctx.Err() != nil {
-				return // cut short by the end of the run: neither made nor failed
-			}
-			w.mu.Lock()
-			if err != nil {
-				w.counts.Failed++
-				if w.counts.FirstError == "" {
-					w.counts.FirstError = err.Error()
+			inFlight.Go(func() {
+				defer func() { <-slots }()
+				err := postForm(ctx, client, base, path, sessions[by.Email], form)
+				if ctx.Err() != nil {
+					return // cut short by the end of the run: neither made nor failed
 				}
-			} else {
-				w.counts.Made++
-			}
-			w.mu.Unlock()
+				w.mu.Lock()
+				defer w.mu.Unlock()
+				if err != nil {
+					w.counts.Failed++
+					if w.counts.FirstError == "" {
+						w.counts.FirstError = err.Error()
+					}
+				} else {
+					w.counts.Made++
+				}
+			})
 		}
 	}()
 	return w
 }
+
+// maxWritesInFlight bounds the writes a writer has sent and not seen answered.
+const maxWritesInFlight = 8
 
 // snapshot is what the writer did so far.
 func (w *writer) snapshot() writeCounts {

@@ -331,6 +331,10 @@ func runLoad(ctx context.Context, cfg config, bin, dbURL, pgDir, tmp string, rep
 		if !ok {
 			continue
 		}
+		if len(t.Mix) > 0 && cfg.clients != len(t.Mix) {
+			logf("  %s: %d clients for %d people: some view as two, or some not at all", p.Spec.Name, cfg.clients, len(t.Mix))
+			t.Who += fmt.Sprintf(" (run with %d clients: client i is person i mod %d)", cfg.clients, len(t.Mix))
+		}
 		res, err := load(p.Spec.Key, p.Spec.Name, t.Path, routeOf(t, cred[p.Spec.Key]), t.Writes)
 		if err != nil {
 			return err

@@ -249,7 +249,10 @@ func (r *report) markdown() string {
 		"while a writer in the benchmark changes what each shows %d times a second, through the server as a browser "+
 		"would (a progress entry, or for search a comment holding the word searched for, on one of the open requests the "+
 		"page shows, in turn, posted by someone allowed to, signed in apart): the first view after each write draws the "+
-		"page afresh, and views arriving while it is drawn wait for it (docs/architecture.md).\n\n", writesPerSecond)
+		"page afresh, and views arriving while it is drawn wait for it (docs/architecture.md). As in every page row, "+
+		"their %d clients are one person, the best case for waiting: one view draws, the others wait. The *working mix* "+
+		"is %d different people instead, each on their own pages, while the heads and leads among them write. The "+
+		"writes made, and the pages drawn, are counted per run below.\n\n", writesPerSecond, r.cfg.clients, r.cfg.clients)
 
 	r.writeData(w)
 	r.writeSummary(w, ceiling)

@@ -99,7 +99,9 @@ func (r *report) writeProfiles(w func(string, ...any)) {
 		w("| %s | %.0f | %s | %s | %s | %s | %s |\n", run.Name, l.RPS, cpu, db, stmts, fn, pkg)
 	}
 	w("\nStatements per request counts every statement the database ran during the run, the server's background work " +
-		"(River's polling and leadership) included, divided by the run's requests.\n\n")
+		"(River's polling and leadership) included, divided by the run's requests. For the rows under writes and the " +
+		"working mix, the server's CPU and the statements per request include the writer's posts, divided by the views " +
+		"alone.\n\n")
 
 	for _, run := range runs {
 		r.writeProfileOf(w, run)

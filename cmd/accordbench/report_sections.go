@@ -295,7 +295,9 @@ func (r *report) writeViews(w func(string, ...any)) {
 	w("## How the views were answered, and the writes made meanwhile\n\n")
 	w("From the server's own counts (`accord_rendered_page_views_total` on its metrics address) over each run: views " +
 		"served as kept at once, served as kept after waiting for another request drawing the same page, and drawn " +
-		"afresh. A page the server does not keep (the signed-in floor, the API list) counts no views.\n\n")
+		"afresh. A page the server does not keep (the signed-in floor, the API list) counts no views. A row under " +
+		"writes is flagged when its writes failed, fell below nine a second, or drew its page again fewer times than " +
+		"nine in ten writes (they did not change what it shows).\n\n")
 	w("| page | views | kept | waited for a drawing | drawn afresh | writes made | writes per second | writes failed |\n" +
 		"|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, p := range r.pages {
@@ -316,9 +318,15 @@ func (r *report) writeViews(w func(string, ...any)) {
 		}
 		made, rate, failed := "—", "—", "—"
 		if c := l.Writes; c != nil {
-			made, rate, failed = thousandsInt(c.Made), fmt.Sprintf("%.1f", float64(c.Made)/l.Elapsed.Seconds()), fmt.Sprint(c.Failed)
+			perSecond := float64(c.Made) / l.Elapsed.Seconds()
+			made, rate, failed = thousandsInt(c.Made), fmt.Sprintf("%.1f", perSecond), fmt.Sprint(c.Failed)
 			if c.FirstError != "" {
 				failed += " (" + c.FirstError + ")"
+			}
+			single := p.Spec.Key != "mix"
+			if c.Failed > 0 || perSecond < 0.9*writesPerSecond ||
+				single && (l.Views == nil || float64(l.Views.Drawn) < 0.9*float64(c.Made)) {
+				made += " **flagged**"
 			}
 		}
 		if v := l.Views; v != nil && len(v.DrawnBy) > 1 {

@@ -168,19 +168,25 @@ func TestTargetsInMarkdown(t *testing.T) {
 }
 
 // TestViewsInMarkdown: how the server answered each page's views, in shares of them,
-// and what its writer wrote, per second of the run.
+// and what its writer wrote, per second of the run; a row whose writes failed, or did
+// not draw the page again, is flagged.
 func TestViewsInMarkdown(t *testing.T) {
 	r := targetsReport()
-	tracker := r.pages[1]
-	tracker.Load.Elapsed = 20 * time.Second
-	tracker.Load.Views = &viewCounts{Kept: 900, Waited: 90, Drawn: 10}
-	tracker.Load.Writes = &writeCounts{Made: 200, Failed: 1, FirstError: "POST /requests/7/progress: 409 Conflict"}
+	tracker, inbox := r.pages[1], r.pages[2]
+	tracker.Load.Elapsed, inbox.Load.Elapsed = 20*time.Second, 20*time.Second
+	tracker.Load.Views = &viewCounts{Kept: 700, Waited: 100, Drawn: 200}
+	tracker.Load.Writes = &writeCounts{Made: 200}
+	inbox.Load.Views = &viewCounts{Kept: 900, Waited: 90, Drawn: 10}
+	inbox.Load.Writes = &writeCounts{Made: 200, Failed: 1, FirstError: "POST /requests/7/progress: 409 Conflict"}
 	md := r.markdown()
-	want := "| Tracker | 1,000 | 900 (90.0%) | 90 (9.0%) | 10 (1.0%) | 200 | 10.0 | 1 (POST /requests/7/progress: 409 Conflict) |"
-	if line := row(t, md, "Tracker | 1,000 |"); line != want {
-		t.Errorf("views row %q, want %q", line, want)
-	}
-	if line := row(t, md, "Inbox | — |"); line != "| Inbox | — | — | — | — | — | — | — |" {
-		t.Errorf("a page without counts: %q", line)
+	for prefix, want := range map[string]string{
+		"Tracker | 1,000 |": "| Tracker | 1,000 | 700 (70.0%) | 100 (10.0%) | 200 (20.0%) | 200 | 10.0 | 0 |",
+		"Inbox | 1,000 |": "| Inbox | 1,000 | 900 (90.0%) | 90 (9.0%) | 10 (1.0%) | 200 **flagged** | 10.0 | " +
+			"1 (POST /requests/7/progress: 409 Conflict) |",
+		"Workbook | — |": "| Workbook | — | — | — | — | — | — | — |",
+	} {
+		if line := row(t, md, prefix); line != want {
+			t.Errorf("views row %q, want %q", line, want)
+		}
 	}
 }

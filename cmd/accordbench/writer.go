@@ -163,34 +163,42 @@ func readViewCounts(ctx context.Context, client *http.Client, metricsBase string
 		return viewCounts{}, fmt.Errorf("read /metrics: %w", err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return viewCounts{}, fmt.Errorf("read /metrics: %s", resp.Status)
+	}
 	v := viewCounts{DrawnBy: map[string]int64{}}
 	found := 0
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
 		// accord_rendered_page_views_total{outcome="drawn",page="inbox"} 12
-		labels, ok := strings.CutPrefix(sc.Text(), "accord_rendered_page_views_total{")
+		rest, ok := strings.CutPrefix(sc.Text(), "accord_rendered_page_views_total{")
 		if !ok {
 			continue
 		}
-		labels, value, ok := strings.Cut(labels, "} ")
-		outcome, page, ok2 := strings.Cut(strings.TrimPrefix(labels, `outcome="`), `",page="`)
-		if !ok || !ok2 {
+		labelList, value, ok := strings.Cut(rest, "} ")
+		if !ok {
 			return viewCounts{}, fmt.Errorf("read /metrics: %q", sc.Text())
 		}
-		page = strings.TrimSuffix(page, `"`)
+		labels := map[string]string{}
+		for pair := range strings.SplitSeq(labelList, ",") {
+			name, quoted, _ := strings.Cut(pair, "=")
+			labels[name] = strings.Trim(quoted, `"`)
+		}
 		f, err := strconv.ParseFloat(value, 64)
 		if err != nil {
 			return viewCounts{}, fmt.Errorf("read /metrics: %q: %w", sc.Text(), err)
 		}
 		found++
-		switch n := int64(f); outcome {
+		switch n := int64(f); labels["outcome"] {
 		case "kept":
 			v.Kept += n
 		case "waited":
 			v.Waited += n
 		case "drawn":
 			v.Drawn += n
-			v.DrawnBy[page] = n
+			v.DrawnBy[labels["page"]] = n
+		default:
+			return viewCounts{}, fmt.Errorf("read /metrics: no outcome in %q", sc.Text())
 		}
 	}
 	if err := sc.Err(); err != nil {

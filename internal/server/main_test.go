@@ -149,6 +149,13 @@ type response struct {
 
 func (c *client) do(req *http.Request) response {
 	c.t.Helper()
+	r, err := c.send(req)
+	require.NoError(c.t, err)
+	return r
+}
+
+// send is do on any goroutine: it returns what went wrong instead of failing the test.
+func (c *client) send(req *http.Request) (response, error) {
 	if c.lang != "" {
 		req.Header.Set("Accept-Language", c.lang)
 	}
@@ -156,13 +163,29 @@ func (c *client) do(req *http.Request) response {
 		req.Header.Set("X-Forwarded-For", c.forwardedFor)
 	}
 	resp, err := c.http.Do(req)
-	require.NoError(c.t, err)
+	if err != nil {
+		return response{}, err
+	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
-	require.NoError(c.t, err)
+	if err != nil {
+		return response{}, err
+	}
 	doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(raw)))
-	require.NoError(c.t, err)
-	return response{Response: resp, body: string(raw), doc: doc}
+	if err != nil {
+		return response{}, err
+	}
+	return response{Response: resp, body: string(raw), doc: doc}, nil
+}
+
+// tryGet is get on any goroutine.
+func (c *client) tryGet(path string) (response, error) {
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return response{}, err
+	}
+	req.Header.Set("Sec-Fetch-Site", "none")
+	return c.send(req)
 }
 
 func (c *client) get(path string) response {

@@ -77,12 +77,14 @@ func keptAgainstFresh(t *testing.T, b *testBundle, people map[string]string, pat
 				// Several views at once, as right after a write: those finding another
 				// drawing the page wait for it and serve what it kept, if still the same.
 				burst := make([]response, 4)
+				failed := make([]error, len(burst))
 				var wg sync.WaitGroup
 				for i := range burst {
-					wg.Go(func() { burst[i] = kept[email].get(at) })
+					wg.Go(func() { burst[i], failed[i] = kept[email].tryGet(at) })
 				}
 				wg.Wait()
 				for i, got := range burst {
+					require.NoError(t, failed[i], "%s: %s reading %s, view %d of a burst", step, email, at, i+1)
 					require.Equal(t, want, mainOf(t, got), "%s: %s reading %s, view %d of a burst", step, email, at, i+1)
 				}
 				require.Equal(t, want, mainOf(t, kept[email].get(at)), "%s: %s reading %s", step, email, at)

@@ -64,7 +64,7 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var at store.CompanyEpochs
-	answered, turn := s.rendered.servedOrDraw(ctx, "portfolio", key, func(since time.Time) (served bool) {
+	answered, turn := s.rendered.servedOrDraw(ctx, keptPortfolio, key, func(since time.Time) (served bool) {
 		at, served = s.servedKeptAtCompany(w, r, key, now, since, store.PortfolioEpoch, i18n.T(ctx, "pf_title"), "portfolio")
 		return served
 	})

@@ -39,7 +39,8 @@ import (
 // A page that lists rows across projects (the inbox) cannot name its epochs before
 // reading them: it is kept under a key without them, with the epochs it was read at
 // (read), and the caller serves it only after reading those epochs again and finding
-// them equal (getRead, renderRead).
+// them equal (getRead, renderRead), or when its drawing began after the view arrived
+// (servedOrDraw says why that is enough).
 //
 // The least recently used bodies go first once the kept bytes pass the limit; bodies
 // read at older epochs are never asked for again and age out the same way.
@@ -52,14 +53,37 @@ type renderedPages struct {
 	limit   int64
 	size    int64
 	byKey   map[renderedKey]*list.Element
-	order   *list.List                    // of *renderedPage, most recently used first
-	drawing map[renderedKey]chan struct{} // pages being drawn now; closed when drawn
-	counts  map[string]*renderedCounts    // by page (keptPages); read-only once made
+	order   *list.List                   // of *renderedPage, most recently used first
+	drawing map[renderedKey]*drawing     // pages being drawn now
+	counts  map[keptPage]*renderedCounts // read-only once made
 }
 
-// keptPages names the pages kept rendered, as servedOrDraw and /metrics know them.
-func keptPages() []string {
-	return []string{"workbook", "tracker", "escalation", "escalations", "inbox", "home", "unit", "portfolio", "search"}
+// keptPage names a page kept rendered, as servedOrDraw and /metrics know it.
+type keptPage string
+
+const (
+	keptWorkbook    keptPage = "workbook"
+	keptTracker     keptPage = "tracker"
+	keptEscalation  keptPage = "escalation"
+	keptEscalations keptPage = "escalations"
+	keptInbox       keptPage = "inbox"
+	keptHome        keptPage = "home"
+	keptUnit        keptPage = "unit"
+	keptPortfolio   keptPage = "portfolio"
+	keptSearch      keptPage = "search"
+)
+
+// keptPages lists every keptPage.
+func keptPages() []keptPage {
+	return []keptPage{keptWorkbook, keptTracker, keptEscalation, keptEscalations, keptInbox, keptHome, keptUnit,
+		keptPortfolio, keptSearch}
+}
+
+// drawing is a page being drawn: ended is closed when it is drawn (kept or not).
+type drawing struct {
+	began   time.Time
+	ended   chan struct{}
+	waiters int // views waiting for it; c.mu guards it
 }
 
 // renderedCounts counts the views of kept pages by how they were answered.
@@ -92,15 +116,18 @@ func newRenderedPages(limit int64) *renderedPages {
 		return nil
 	}
 	c := &renderedPages{limit: limit, byKey: map[renderedKey]*list.Element{}, order: list.New(),
-		drawing: map[renderedKey]chan struct{}{}, counts: map[string]*renderedCounts{}}
+		drawing: map[renderedKey]*drawing{}, counts: map[keptPage]*renderedCounts{}}
 	for _, page := range keptPages() {
 		c.counts[page] = &renderedCounts{}
 	}
 	return c
 }
 
-// drawTurn is a request's turn to draw the page kept under key: begun before anything
-// the page shows is read, so a view that arrived before it may serve what it draws.
+// drawTurn is a request's turn to draw the page kept under key. It began before the
+// request read anything the page shows, but what it names the page by: the workbook,
+// the tracker and an escalation's page read their project or escalation first and
+// name the page by it (and its epochs), which is why a view serves those by their key
+// alone (servedBody ignores since) and may never serve them by when they were drawn.
 type drawTurn struct {
 	key   renderedKey
 	began time.Time
@@ -108,56 +135,67 @@ type drawTurn struct {
 }
 
 // servedOrDraw answers a view of the page kept under key. lookup serves the page when
-// it is kept and still the same, and reports whether it did: a page drawn after since
-// (the moment this view arrived) needs no check, since everything it shows was read
-// after that moment, every write this viewer made included; any other, the key's or
-// the epochs' test. When nothing is served and another request is drawing the page,
-// servedOrDraw waits for that drawing and looks again: a burst of views after a write
-// draws the page once. It waits at most twice (the second drawing began after this
-// view arrived, so it serves whatever that kept); otherwise it returns the caller's
-// turn to draw, which render and renderRead end.
-func (c *renderedPages) servedOrDraw(ctx context.Context, page string, key renderedKey, lookup func(since time.Time) bool) (bool, *drawTurn) {
+// it is kept and still the same, and reports whether it did: a page whose drawing
+// began after since (the moment this view arrived) needs no check, since everything
+// it shows was read after every write committed before the view, this viewer's own
+// included; any other, the key's or the epochs' test. When nothing is served and
+// another request is drawing the page, servedOrDraw waits for that drawing and looks
+// again: a burst of views after a write draws the page once. Once a drawing that
+// began after this view arrived has kept nothing it may serve (a page too big to
+// keep, one not kept for this viewer, an error), or after two waits, or when the
+// request ends, it stops waiting; it returns the caller's turn to draw, which render
+// and renderRead end. A turn is offered to the next views only when none is drawing.
+func (c *renderedPages) servedOrDraw(ctx context.Context, page keptPage, key renderedKey, lookup func(since time.Time) bool) (bool, *drawTurn) {
 	arrived := time.Now()
 	if c == nil {
 		return lookup(arrived), &drawTurn{key: key, began: arrived, done: func() {}}
 	}
 	counts, ok := c.counts[page]
 	if !ok {
-		panic("pages: servedOrDraw of a page not in keptPages: " + page)
+		panic("pages: servedOrDraw of a page not in keptPages: " + string(page))
 	}
 	if lookup(arrived) {
 		counts.kept.Add(1)
 		return true, nil
 	}
-	for waits := 0; ; waits++ {
+	for waits, hopeless := 0, false; ; waits++ {
 		c.mu.Lock()
-		drawing, busy := c.drawing[key]
-		if !busy || waits == 2 || ctx.Err() != nil {
+		other, busy := c.drawing[key]
+		if !busy || waits == 2 || hopeless || ctx.Err() != nil {
 			turn := &drawTurn{key: key, began: time.Now(), done: func() {}}
-			if !busy {
-				ch := make(chan struct{})
-				c.drawing[key] = ch
+			if !busy && ctx.Err() == nil {
+				mine := &drawing{began: turn.began, ended: make(chan struct{})}
+				c.drawing[key] = mine
 				turn.done = sync.OnceFunc(func() {
 					c.mu.Lock()
 					delete(c.drawing, key)
 					c.mu.Unlock()
-					close(ch)
+					close(mine.ended)
 				})
 			}
 			c.mu.Unlock()
 			counts.drawn.Add(1)
 			return false, turn
 		}
+		other.waiters++
 		c.mu.Unlock()
 		select {
-		case <-drawing:
+		case <-other.ended:
 		case <-ctx.Done():
-			continue // draws, for a request that ends anyway
+		}
+		c.mu.Lock()
+		other.waiters--
+		c.mu.Unlock()
+		if ctx.Err() != nil {
+			continue // draws, unregistered, for a request that ends anyway
 		}
 		if lookup(arrived) {
 			counts.waited.Add(1)
 			return true, nil
 		}
+		// What a drawing begun after this view arrived kept would have served it: it
+		// kept nothing, and the next would keep nothing either.
+		hopeless = other.began.After(arrived)
 	}
 }
 
@@ -168,7 +206,7 @@ func (c *renderedPages) Counts() map[string]RenderedCounts {
 		return all
 	}
 	for page, n := range c.counts {
-		all[page] = RenderedCounts{Kept: n.kept.Load(), Waited: n.waited.Load(), Drawn: n.drawn.Load()}
+		all[string(page)] = RenderedCounts{Kept: n.kept.Load(), Waited: n.waited.Load(), Drawn: n.drawn.Load()}
 	}
 	return all
 }
@@ -226,10 +264,11 @@ func (c *renderedPages) drop(e *list.Element) {
 func keptSize(body []byte) int64 { return int64(cap(body)) + 256 }
 
 // put keeps body under key until then (the zero time: always), with read, drawn by a
-// drawing begun at drawn, in place of what was kept under it unless that was drawn
-// later; it drops the least recently used bodies beyond the limit. A body larger than
-// a quarter of the limit is not kept (it would push out many), and what was kept under
-// its key goes all the same.
+// drawing begun at drawn, in place of what was kept under it, unless that drawing
+// began later: then it stays, since views that arrived before it began may serve it
+// unchecked. It drops the least recently used bodies beyond the limit. A body larger
+// than a quarter of the limit is not kept (it would push out many), and what was kept
+// under its key, drawn earlier, goes all the same.
 func (c *renderedPages) put(key renderedKey, body []byte, until time.Time, read any, drawn time.Time) {
 	if c == nil {
 		return
@@ -238,7 +277,7 @@ func (c *renderedPages) put(key renderedKey, body []byte, until time.Time, read 
 	defer c.mu.Unlock()
 	if e, ok := c.byKey[key]; ok {
 		if e.Value.(*renderedPage).drawn.After(drawn) {
-			return // a drawing that began later finished first: what it read is newer
+			return // a drawing that began later finished first
 		}
 		c.drop(e) // kept with epochs a later read found moved, or the same bytes rendered alongside
 	}

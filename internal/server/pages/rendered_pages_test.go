@@ -3,33 +3,37 @@ package pages
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 )
 
+// waitFor blocks until n views wait for the drawing of the page under key in progress,
+// for five seconds at most, and reports whether they did. It may run on any goroutine.
+func waitFor(c *renderedPages, key renderedKey, n int) bool {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Microsecond) {
+		c.mu.Lock()
+		d := c.drawing[key]
+		waiting := d != nil && d.waiters == n
+		c.mu.Unlock()
+		if waiting {
+			return true
+		}
+	}
+	return false
+}
+
 // waitingViews starts n views of the page kept under key while another draws it, and
-// returns once each has looked for the page once and found nothing (so each is
-// waiting for the drawing, or about to). lookup is what serves a view; a view given
+// returns once all n wait for that drawing. lookup is what serves a view; a view given
 // the turn to draw calls draw with it. Each view's answer arrives on the channel.
 func waitingViews(t *testing.T, ctx context.Context, c *renderedPages, key renderedKey, n int,
 	lookup func(since time.Time) bool, draw func(*drawTurn)) <-chan bool {
 	t.Helper()
-	var looked atomic.Int32
 	answers := make(chan bool, n)
 	for range n {
 		go func() {
-			first := true
-			answered, turn := c.servedOrDraw(ctx, "workbook", key, func(since time.Time) bool {
-				ok := lookup(since)
-				if first {
-					first = false
-					looked.Add(1)
-				}
-				return ok
-			})
+			answered, turn := c.servedOrDraw(ctx, keptWorkbook, key, lookup)
 			if !answered {
 				draw(turn)
 				turn.done()
@@ -37,15 +41,27 @@ func waitingViews(t *testing.T, ctx context.Context, c *renderedPages, key rende
 			answers <- answered
 		}()
 	}
-	require.Eventually(t, func() bool { return looked.Load() == int32(n) }, 5*time.Second, time.Millisecond)
+	require.True(t, waitFor(c, key, n), "%d views waiting", n)
 	return answers
+}
+
+// answered counts the views among n that were served.
+func answered(answers <-chan bool, n int) int {
+	served := 0
+	for range n {
+		if <-answers {
+			served++
+		}
+	}
+	return served
 }
 
 // TestViewsWhileAPageIsDrawnWaitForIt: views that find nothing kept while another
 // request draws the same page wait for it and serve what it kept, so a burst of views
 // after a write reads the page once. A view serves without a check only a page whose
-// drawing began after it arrived; one whose drawing kept nothing waits for one more
-// drawing at most, then draws it itself; a view whose request ends stops waiting.
+// drawing began after it arrived, and waits for such a drawing even after another;
+// once one has kept nothing it may serve, it draws the page itself; a view whose
+// request ends stops waiting and takes no turn the others would wait for.
 func TestViewsWhileAPageIsDrawnWaitForIt(t *testing.T) {
 	ctx := context.Background()
 	c := newRenderedPages(1 << 20)
@@ -54,78 +70,78 @@ func TestViewsWhileAPageIsDrawnWaitForIt(t *testing.T) {
 	byKey := func(time.Time) bool { _, ok := c.get(key, time.Now()); return ok }
 	drawNothing := func(*drawTurn) {}
 
-	answered, turn := c.servedOrDraw(ctx, "workbook", key, byKey)
-	require.False(t, answered, "nothing is kept yet: the first view draws")
+	served, turn := c.servedOrDraw(ctx, keptWorkbook, key, byKey)
+	require.False(t, served, "nothing is kept yet: the first view draws")
 	answers := waitingViews(t, ctx, c, key, 8, byKey, drawNothing)
-	time.Sleep(20 * time.Millisecond)
 	require.Empty(t, answers, "no view answers while the page is drawn")
 	_, err = c.render(ctx, turn, time.Time{}, renderedBody("<main>drawn once</main>"))
 	require.NoError(t, err)
-	for range 8 {
-		require.True(t, <-answers, "every waiting view serves what the drawing kept")
-	}
+	require.Equal(t, 8, answered(answers, 8), "every waiting view serves what the drawing kept")
 	require.Equal(t, RenderedCounts{Waited: 8, Drawn: 1}, c.Counts()["workbook"])
-	answered, _ = c.servedOrDraw(ctx, "workbook", key, byKey)
-	require.True(t, answered, "kept: served at once")
+	served, _ = c.servedOrDraw(ctx, keptWorkbook, key, byKey)
+	require.True(t, served, "kept: served at once")
 	require.Equal(t, RenderedCounts{Kept: 1, Waited: 8, Drawn: 1}, c.Counts()["workbook"])
 
 	// Kept with epochs that have moved since (a write came while it was drawn): only a
-	// page whose drawing began after the view arrived is served, and no view draws
-	// what another, begun after it arrived, is drawing.
+	// page whose drawing began after the view arrived is served, and a view waits for
+	// another view's drawing, begun after it arrived, rather than draw it too.
 	c = newRenderedPages(1 << 20)
-	other, err := keyOf("page", 2)
-	require.NoError(t, err)
 	drawnSince := func(since time.Time) bool {
-		p, ok := c.getRead(other, time.Now())
+		p, ok := c.getRead(key, time.Now())
 		return ok && p.drawn.After(since) // the epochs, in this test, always moved
 	}
 	keep := func(turn *drawTurn) {
-		time.Sleep(20 * time.Millisecond) // reading the page, while the other view comes to wait
-		_, err := c.renderRead(ctx, turn, time.Time{}, "epochs", renderedBody("<main>read after the write</main>"))
-		require.NoError(t, err)
-	}
-	_, turn = c.servedOrDraw(ctx, "workbook", other, drawnSince)
-	answers = waitingViews(t, ctx, c, other, 2, drawnSince, keep)
-	keep(turn) // began before both arrived: neither may serve it
-	served := 0
-	for range 2 {
-		if <-answers {
-			served++
+		if _, err := c.renderRead(ctx, turn, time.Time{}, "epochs", renderedBody("<main>read after</main>")); err != nil {
+			t.Error(err)
 		}
 	}
-	require.Equal(t, 1, served, "one view draws again, the other serves what it drew")
+	_, turn = c.servedOrDraw(ctx, keptWorkbook, key, drawnSince)
+	answers = waitingViews(t, ctx, c, key, 2, drawnSince, func(turn *drawTurn) {
+		if !waitFor(c, key, 1) { // the other view waits for this drawing before it keeps the page
+			t.Error("the other view did not wait for the drawing begun after it arrived")
+		}
+		keep(turn)
+	})
+	keep(turn) // began before both arrived: neither may serve it
+	require.Equal(t, 1, answered(answers, 2), "one view draws again, the other serves what it drew")
 	require.Equal(t, RenderedCounts{Waited: 1, Drawn: 2}, c.Counts()["workbook"])
 
-	// Drawings that keep nothing (errors, a page too big to keep): a view waits for two
-	// at most, then draws it itself.
+	// Drawings that keep nothing (an error, a page too big to keep): after one begun
+	// since they arrived, the views draw the page themselves.
 	c = newRenderedPages(1 << 20)
-	_, turn = c.servedOrDraw(ctx, "workbook", other, drawnSince)
-	answers = waitingViews(t, ctx, c, other, 3, drawnSince, func(*drawTurn) { time.Sleep(5 * time.Millisecond) })
+	_, turn = c.servedOrDraw(ctx, keptWorkbook, key, drawnSince)
+	answers = waitingViews(t, ctx, c, key, 3, drawnSince, func(*drawTurn) {})
 	turn.done()
-	for range 3 {
-		require.False(t, <-answers, "nothing was kept: the view draws the page")
-	}
+	require.Equal(t, 0, answered(answers, 3), "nothing was kept: the views draw the page")
 	require.Equal(t, RenderedCounts{Drawn: 4}, c.Counts()["workbook"])
 	c.mu.Lock()
 	require.Empty(t, c.drawing, "every drawing is over")
 	c.mu.Unlock()
 
-	// A view whose request is cancelled stops waiting and is not served.
+	// A view whose request is cancelled stops waiting, is not served, and takes no turn
+	// others would wait for.
 	cancelled, cancel := context.WithCancel(ctx)
-	_, turn = c.servedOrDraw(ctx, "workbook", other, drawnSince)
-	answers = waitingViews(t, cancelled, c, other, 1, drawnSince, drawNothing)
+	_, turn = c.servedOrDraw(ctx, keptWorkbook, key, drawnSince)
+	answers = waitingViews(t, cancelled, c, key, 1, drawnSince, drawNothing)
 	cancel()
-	require.False(t, <-answers)
+	require.Equal(t, 0, answered(answers, 1))
 	turn.done()
 	turn.done() // once the page is drawn, and again by a defer: the second does nothing
+	_, turn = c.servedOrDraw(cancelled, keptWorkbook, key, drawnSince)
+	c.mu.Lock()
+	require.Empty(t, c.drawing, "an ended request's drawing is no one's to wait for")
+	c.mu.Unlock()
+	turn.done()
 
 	// A server keeping nothing waits for nothing.
 	var none *renderedPages
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			answered, turn := none.servedOrDraw(ctx, "workbook", key, func(time.Time) bool { return false })
-			require.False(t, answered)
+			served, turn := none.servedOrDraw(ctx, keptWorkbook, key, func(time.Time) bool { return false })
+			if served {
+				t.Error("served from nothing kept")
+			}
 			turn.done()
 		})
 	}
@@ -134,7 +150,8 @@ func TestViewsWhileAPageIsDrawnWaitForIt(t *testing.T) {
 }
 
 // TestAPageDrawnLaterIsNotReplacedByOneDrawnBefore: two drawings of one page overlap
-// and the one begun first ends last; what the later one read is kept.
+// and the one begun first ends last; the other's page stays, for the views that may
+// serve it unchecked.
 func TestAPageDrawnLaterIsNotReplacedByOneDrawnBefore(t *testing.T) {
 	c := newRenderedPages(1 << 20)
 	key, err := keyOf("page", 3)

@@ -57,7 +57,7 @@ func (s *Server) showSearchPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var at store.CompanyEpochs
-	answered, turn := s.rendered.servedOrDraw(ctx, "search", key, func(since time.Time) (served bool) {
+	answered, turn := s.rendered.servedOrDraw(ctx, keptSearch, key, func(since time.Time) (served bool) {
 		at, served = s.servedKeptAtCompany(w, r, key, v.Now, since, store.SearchEpoch, title, "search")
 		return served
 	})

@@ -190,3 +190,27 @@ func TestViewsInMarkdown(t *testing.T) {
 		}
 	}
 }
+
+// TestMixJudgedApart: a working mix is judged on its own, and is timed and sized only
+// as its pages, on their own rows.
+func TestMixJudgedApart(t *testing.T) {
+	r := targetsReport()
+	mix := &pageResult{Spec: pageSpec{Key: "mix", Name: "A working mix, under writes", Route: "/inbox"}, Built: true,
+		Targets: map[string]target{"load": {Path: "/inbox"}, "large": {Path: "/inbox", Writes: &writePlan{}},
+			"small": {Path: "/inbox", Writes: &writePlan{}}},
+		Queries: map[string]int{}, Bytes: map[string]int{}, Status: map[string]int{}, Slowest: map[string]*statement{},
+		Alone: map[string]time.Duration{},
+		Load:  &loadResult{Requests: 4000, RPS: 200, P50: 80 * time.Millisecond, P99: 200 * time.Millisecond}}
+	r.pages = append(r.pages, mix)
+	md := r.markdown()
+	for prefix, want := range map[string]string{
+		"every other key page, in a working mix, ≥ 5%":                      "0 of 1 pages; lowest: A working mix, under writes, 200 req/s",
+		"one request alone ≤ 10 ms, every key page in a working mix":        "its pages are timed on their own rows",
+		"≤ 150 kB of HTML per key page in a working mix":                    "its pages are sized on their own rows",
+		"every other key page, as served, ≥ 5% of the ceiling's throughput": "3 of 3 pages",
+	} {
+		if line := row(t, md, prefix); !strings.Contains(line, want) {
+			t.Errorf("summary row %q, want %q", line, want)
+		}
+	}
+}

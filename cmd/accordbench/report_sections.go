@@ -376,6 +376,9 @@ func (r *report) writeQueries(w func(string, ...any), ceiling float64) {
 			w(" — | not built yet | — |\n")
 			continue
 		}
+		if p.Targets[r.cfg.scale].Writes != nil {
+			continue // under writes, or the mix: its pages' own rows say it
+		}
 		w("| %s |", p.Spec.Name)
 		for _, s := range sizes {
 			status := ""
@@ -559,16 +562,20 @@ func (r *report) writeMissed(w func(string, ...any), ceiling float64) {
 		}
 		w("- **%s** (`%s`): misses %s.", p.Spec.Name, path, andList(misses))
 		if v.Loaded && (!v.Share || !v.P99) {
+			alone := "takes " + ms(p.Alone[r.cfg.scale])
+			if !v.Timed {
+				alone = "is timed on its page's own row" // under writes, or the mix
+			}
 			switch {
 			case l.Timeouts > 0:
 				w(" %s of %s requests were still unanswered when their clients gave up after %s. Sent alone, the page "+
-					"takes %s; %d clients at once queue behind one another for the server's few database connections "+
+					"%s; %d clients at once queue behind one another for the server's few database connections "+
 					"and the two cores.", thousandsInt(l.Timeouts), thousandsInt(l.Requests), ms(clientTimeout),
-					ms(p.Alone[r.cfg.scale]), r.cfg.clients)
+					alone, r.cfg.clients)
 			case l.RPS > 0:
 				// Little's law for a closed loop: clients = throughput × mean latency.
-				w(" Sent alone, the page takes %s. With %d clients always waiting, latency is mostly queueing: "+
-					"%d ÷ %.0f req/s ≈ %s per request on average (Little's law).", ms(p.Alone[r.cfg.scale]),
+				w(" Sent alone, the page %s. With %d clients always waiting, latency is mostly queueing: "+
+					"%d ÷ %.0f req/s ≈ %s per request on average (Little's law).", alone,
 					r.cfg.clients, r.cfg.clients, l.RPS, ms(time.Duration(float64(r.cfg.clients)/l.RPS*float64(time.Second))))
 			}
 			if answered := l.Requests - l.Timeouts; answered > 0 {

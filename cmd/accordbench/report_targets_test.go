@@ -213,4 +213,7 @@ func TestMixJudgedApart(t *testing.T) {
 			t.Errorf("summary row %q, want %q", line, want)
 		}
 	}
+	if !strings.Contains(md, "Sent alone, the page is timed on its page's own row.") || strings.Contains(md, "| A working mix, under writes | 0 (status") {
+		t.Errorf("the mix is said to take no time alone, or listed with no statements:\n%s", md)
+	}
 }

@@ -3,7 +3,6 @@ package pages
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -63,11 +62,8 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	var at store.CompanyEpochs
-	answered, turn := s.rendered.servedOrDraw(ctx, keptPortfolio, key, func(since time.Time) (served bool) {
-		at, served = s.servedKeptAtCompany(w, r, key, now, since, store.PortfolioEpoch, i18n.T(ctx, "pf_title"), "portfolio")
-		return served
-	})
+	at, answered, turn := s.keptAtCompanyOrDraw(w, r, keptPortfolio, key, now, store.PortfolioEpoch, i18n.T(ctx, "pf_title"),
+		"portfolio")
 	if answered {
 		return
 	}

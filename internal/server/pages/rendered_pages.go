@@ -370,28 +370,34 @@ func (s *Server) servedBody(w http.ResponseWriter, r *http.Request, key rendered
 	return ok
 }
 
-// servedKeptAtCompany serves the page kept under key (titled title, in the layout's
-// section) when it was drawn after since, or the organisation's epoch and the
-// company-wide epoch of are what it was read at, and reports whether it answered (an
-// error included). Otherwise it returns those epochs as read now, before the page is:
-// the page read after them may be kept with them (renderRead).
-func (s *Server) servedKeptAtCompany(w http.ResponseWriter, r *http.Request, key renderedKey, now, since time.Time,
-	of store.CompanyEpoch, title, section string) (store.CompanyEpochs, bool) {
-	p, kept := s.rendered.getRead(key, now)
-	if kept && p.drawn.After(since) {
-		s.page(w, r, http.StatusOK, title, section, renderedBody(p.body))
-		return store.CompanyEpochs{}, true
-	}
-	at, err := s.store.CompanyEpochsNow(r.Context(), of)
-	if err != nil {
-		s.Fail(w, r, err)
-		return store.CompanyEpochs{}, true
-	}
-	if kept && p.read == at {
-		s.page(w, r, http.StatusOK, title, section, renderedBody(p.body))
-		return at, true
-	}
-	return at, false
+// keptAtCompanyOrDraw is servedOrDraw for a page kept with the organisation's epoch
+// and the company-wide epoch of (the portfolio, search), titled title in the layout's
+// section. It serves the kept page when its drawing began after the view arrived, or
+// when those epochs are what it was read at, and reports whether it answered (an
+// error included). Otherwise it returns the caller's turn to draw, and those epochs as
+// read last, before the page is: the page read after them may be kept with them
+// (renderRead).
+func (s *Server) keptAtCompanyOrDraw(w http.ResponseWriter, r *http.Request, page keptPage, key renderedKey, now time.Time,
+	of store.CompanyEpoch, title, section string) (store.CompanyEpochs, bool, *drawTurn) {
+	var at store.CompanyEpochs
+	answered, turn := s.rendered.servedOrDraw(r.Context(), page, key, func(since time.Time) bool {
+		p, kept := s.rendered.getRead(key, now)
+		if kept && p.drawn.After(since) {
+			s.page(w, r, http.StatusOK, title, section, renderedBody(p.body))
+			return true
+		}
+		var err error
+		if at, err = s.store.CompanyEpochsNow(r.Context(), of); err != nil {
+			s.Fail(w, r, err)
+			return true
+		}
+		if kept && p.read == at {
+			s.page(w, r, http.StatusOK, title, section, renderedBody(p.body))
+			return true
+		}
+		return false
+	})
+	return at, answered, turn
 }
 
 // RenderedCounts is how the views of each page kept rendered were answered since start.

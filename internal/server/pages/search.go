@@ -3,7 +3,6 @@ package pages
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -56,11 +55,7 @@ func (s *Server) showSearchPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	var at store.CompanyEpochs
-	answered, turn := s.rendered.servedOrDraw(ctx, keptSearch, key, func(since time.Time) (served bool) {
-		at, served = s.servedKeptAtCompany(w, r, key, v.Now, since, store.SearchEpoch, title, "search")
-		return served
-	})
+	at, answered, turn := s.keptAtCompanyOrDraw(w, r, keptSearch, key, v.Now, store.SearchEpoch, title, "search")
 	if answered {
 		return
 	}

@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -176,6 +178,139 @@ func TestPortfolioSignalsFollowEveryChange(t *testing.T) {
 	require.Zero(t, total, "nothing the technology centre holds or owns: %v", rows)
 }
 
+// TestProgressMovesSignalsOnlyWhenTheyChange: a progress entry refreshes its project's
+// signals only when it changes one (migration 0058) — the latest entry of a live
+// request turning high risk or ceasing to be, or later activity on the project's
+// oldest open request — and logs effort only when it has some; whatever it skips, the
+// signals, load and give and take stay what the source rows say.
+func TestProgressMovesSignalsOnlyWhenTheyChange(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	ctx, pool := w.Ctx, w.Store.Pool()
+	now := time.Now().Truncate(time.Second)
+	holder := w.Unit(t, storetest.UnitOpts{})
+	head := w.Viewer(t, w.Head(t, holder))
+	p := w.Project(t, storetest.ProjectOpts{})
+	var oldest, newer accord.Request
+	for i, r := range []*accord.Request{&oldest, &newer} {
+		n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
+		*r = w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed, At: now.AddDate(0, 0, i-5)})
+	}
+	// signalRow is the project's signal row version (it changes whenever the row is
+	// written) and what it says.
+	signalRow := func() (version string, highRisk int, oldestActivity time.Time) {
+		t.Helper()
+		require.NoError(t, pool.QueryRow(ctx, `SELECT xmin::text, high_risk, oldest_activity FROM project_signals
+			WHERE project_id = $1`, p.ID).Scan(&version, &highRisk, &oldestActivity))
+		return version, highRisk, oldestActivity
+	}
+	logged := func(r accord.Request) (days float64, found bool) {
+		t.Helper()
+		err := pool.QueryRow(ctx, `SELECT days::float8 FROM request_logged WHERE request_id = $1`, r.ID).Scan(&days)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, false
+		}
+		require.NoError(t, err)
+		return days, true
+	}
+	requireNoDrift(t, ctx, pool, "two agreed requests, five and four days quiet")
+	// Each step is a minute after the one before, so the request it writes to becomes
+	// the most recently active.
+	for i, step := range []struct {
+		name     string
+		on       accord.Request
+		risk     accord.Risk
+		effort   float64
+		moved    bool // the signal row is written
+		highRisk int
+		quieter  bool // the project's oldest activity moves
+	}{
+		{"the newer request, low risk, no effort", newer, accord.RiskLow, 0, false, 0, false},
+		{"the newer request turns high risk", newer, accord.RiskHigh, 0, true, 1, false},
+		{"the newer request, high again, with effort", newer, accord.RiskHigh, 1.5, false, 1, false},
+		{"the oldest request, low risk: now the newer one is the oldest", oldest, accord.RiskLow, 0, true, 1, true},
+		{"the newer request, medium: no longer high, and no longer the oldest", newer, accord.RiskMedium, 2, true, 0, true},
+		{"the newer request, low: still not high, not the oldest", newer, accord.RiskLow, 0, false, 0, false},
+	} {
+		before, _, beforeOldest := signalRow()
+		at := now.Add(time.Duration(i) * time.Minute)
+		_, err := w.Store.AddProgress(ctx, head, step.on.ID, accord.ProgressInput{Body: step.name, Risk: step.risk,
+			EffortDays: step.effort}, at)
+		require.NoError(t, err, step.name)
+		requireNoDrift(t, ctx, pool, step.name)
+		after, highRisk, afterOldest := signalRow()
+		require.Equal(t, step.moved, after != before, "%s: the signal row written", step.name)
+		require.Equal(t, step.highRisk, highRisk, "%s: requests at high risk", step.name)
+		require.Equal(t, step.quieter, !afterOldest.Equal(beforeOldest), "%s: the oldest activity moved", step.name)
+	}
+	days, found := logged(newer)
+	require.Equal(t, true, found, "the newer request's logged effort")
+	require.InDelta(t, 3.5, days, 1e-9, "the newer request's logged effort")
+	_, found = logged(oldest)
+	require.False(t, found, "an entry logging no effort adds no logged effort")
+}
+
+// TestSignalsSkippedOnlyAfterConcurrentWritersCommit: a writer deciding that its change
+// leaves a project's signals alone (migration 0058) decides after locking the
+// project's signal row, so it waits for a concurrent writer that refreshes them and
+// decides on what that one left. Without the wait, the second of these pairs would
+// leave the first's refresh in place although its own change moved the signal.
+func TestSignalsSkippedOnlyAfterConcurrentWritersCommit(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	ctx, pool := w.Ctx, w.Store.Pool()
+	now := time.Now().Truncate(time.Second)
+	holder := w.Unit(t, storetest.UnitOpts{})
+	p := w.Project(t, storetest.ProjectOpts{})
+	var reqs [3]accord.Request
+	for i := range reqs {
+		n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
+		reqs[i] = w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed, At: now.AddDate(0, 0, i-5)})
+	}
+	oldest, next := reqs[0], reqs[1]
+	entry := `INSERT INTO request_updates (request_id, author_user_id, body, risk) VALUES ($1, $2, 'x', $3)`
+	for _, pair := range []struct {
+		name          string
+		first, second string
+		firstArgs     []any
+		secondArgs    []any
+	}{
+		// The first makes the next oldest request the oldest; the second then moves it.
+		{"activity on the oldest request, then on the next", `UPDATE requests SET last_activity_at = $2 WHERE id = $1`,
+			`UPDATE requests SET last_activity_at = $2 WHERE id = $1`, []any{oldest.ID, now}, []any{next.ID, now}},
+		// The first turns the request's latest entry high; the second's low entry, after
+		// it, turns it back.
+		{"a high-risk entry, then a low one", entry, entry, []any{next.ID, p.LeadUserID, "high"},
+			[]any{next.ID, p.LeadUserID, "low"}},
+	} {
+		first, err := pool.Begin(ctx)
+		require.NoError(t, err)
+		defer first.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op; on a failure it frees the pool
+		_, err = first.Exec(ctx, pair.first, pair.firstArgs...)
+		require.NoError(t, err, pair.name)
+		second, err := pool.Begin(ctx)
+		require.NoError(t, err)
+		defer second.Rollback(ctx) //nolint:errcheck // as first's
+		var pid int
+		require.NoError(t, second.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid))
+		done := make(chan error, 1)
+		go func() {
+			_, err := second.Exec(ctx, pair.second, pair.secondArgs...)
+			done <- err
+		}()
+		require.Eventually(t, func() bool {
+			var waiting bool
+			err := pool.QueryRow(ctx, `SELECT COALESCE(wait_event_type = 'Lock', false) FROM pg_stat_activity WHERE pid = $1`,
+				pid).Scan(&waiting)
+			return err == nil && waiting
+		}, 5*time.Second, 5*time.Millisecond, "%s: the second writer waits for the first", pair.name)
+		require.NoError(t, first.Commit(ctx), pair.name)
+		require.NoError(t, <-done, pair.name)
+		require.NoError(t, second.Commit(ctx), pair.name)
+		requireNoDrift(t, ctx, pool, pair.name)
+	}
+}
+
 // TestUnitLoadCountsAPhaseOnce: a first phase is part of the need it was split from,
 // so a unit working on the phase and directed to deliver the need is loaded with the
 // need's effort once, however the two requests move.
@@ -273,6 +408,14 @@ func TestPortfolioSignalsUnderConcurrentChanges(t *testing.T) {
 		`UPDATE requests SET holder_unit_id = (SELECT id FROM units ORDER BY random() LIMIT 1)
 		 WHERE id = (SELECT id FROM requests WHERE project_id = 1 ORDER BY random() LIMIT 1)`,
 		`UPDATE projects SET owning_unit_id = (SELECT id FROM units ORDER BY random() LIMIT 1) WHERE id = 1`,
+		// Activity alone, later or earlier (migration 0058 refreshes a project only when
+		// its oldest open request's activity moves), and progress at a risk that may or
+		// may not differ from the entry before, logging effort or none.
+		`UPDATE requests SET last_activity_at = last_activity_at + (random() * 48 - 12) * interval '1 hour'
+		 WHERE id = (SELECT id FROM requests WHERE project_id = 1 ORDER BY random() LIMIT 1)`,
+		`INSERT INTO request_updates (request_id, author_user_id, body, risk, effort_days)
+		 SELECT id, 1, 'x', (ARRAY['low', 'medium', 'high'])[1 + (random() * 2)::int], (random() * 1)::int FROM requests
+		 WHERE project_id = 1 ORDER BY random() LIMIT 1`,
 		// The columns the portfolio copies (migration 0040).
 		`UPDATE projects SET status = CASE status WHEN 'active' THEN 'on_hold' ELSE 'active' END,
 			expected_amount = (random() * 1000)::bigint, cadence_days = 1 + (random() * 20)::int WHERE id = 1`,

@@ -54,3 +54,6 @@ func (s *Store) KeepsSessions() bool {
 
 // QuietAfter is quietAfter, for a test to hold it to the condition it bounds.
 func QuietAfter(at, days string) string { return quietAfter(at, days) }
+
+// PortfolioClockSpan is portfolioClockSpan, the window a test holds quietAfter's order to.
+const PortfolioClockSpan = portfolioClockSpan

@@ -239,23 +239,33 @@ func portfolioStatement(walked bool) string {
 			'p0_declined', s.p0_declined, 'p0_overdue', t.p0_overdue, 'declined', s.declined, 'overdue', t.overdue,
 			'stale', t.stale, 'high_risk', s.high_risk, 'delivered', s.delivered, 'escalations', s.escalations)
 			ORDER BY pg.sev, s.escalations DESC, s.expected_amount DESC NULLS LAST, pg.project_id), '[]') AS rows,
-			min(t.quiet) AS quiet
+			min(q.quiet) AS quiet
 		FROM page_ids pg JOIN project_signals s ON s.project_id = pg.project_id
 		JOIN projects p ON p.id = pg.project_id
 		JOIN units ou ON ou.id = p.owning_unit_id
 		JOIN users l ON l.id = p.lead_user_id
 		LEFT JOIN goal_up gu ON gu.id = s.goal_id
 		LEFT JOIN goals rg ON rg.id = gu.root
+		-- The moment a listed project's requests went quiet if not active since: reckoned
+		-- once per project (OFFSET 0 keeps it from being inlined into every row's test).
+		CROSS JOIN LATERAL (SELECT $10::timestamptz - make_interval(days => s.cadence_days) AS since OFFSET 0) c
 		-- A live request keeps its need's tier in queue_tier (migrations 0012, 0015),
 		-- so the listed projects' requests are counted without reading their needs.
 		CROSS JOIN LATERAL (
 			SELECT count(*) FILTER (WHERE r.due_date < $3::date AND r.queue_tier = 'P0') AS p0_overdue,
 				count(*) FILTER (WHERE r.due_date < $3::date) AS overdue,
-				count(*) FILTER (WHERE r.last_activity_at < $10::timestamptz - make_interval(days => s.cadence_days)) AS stale,
-				min(` + quietAfter("r.last_activity_at", "s.cadence_days") + `)
-					FILTER (WHERE r.last_activity_at >= $10::timestamptz - make_interval(days => s.cadence_days)) AS quiet
+				count(*) FILTER (WHERE r.last_activity_at < c.since) AS stale,
+				min(r.last_activity_at) FILTER (WHERE r.last_activity_at >= c.since) AS least_active,
+				array_agg(r.last_activity_at) FILTER (WHERE r.last_activity_at >= c.since) AS active
 			FROM requests r
-			WHERE r.project_id = pg.project_id AND r.state IN ` + sentOpen + `) t),
+			WHERE r.project_id = pg.project_id AND r.state IN ` + sentOpen + `) t
+		-- The first of those not yet quiet to go quiet is among those active within
+		-- portfolioClockSpan of the least recently active: quietAfter lies within an
+		-- hour before the exact moment, which moves with the activity give or take an
+		-- hour. Only those few are reckoned with quietAfter's changes of the clocks.
+		CROSS JOIN LATERAL (
+			SELECT min(` + quietAfter("x.at", "s.cadence_days") + `) AS quiet
+			FROM unnest(t.active) x (at) WHERE x.at < t.least_active + ` + portfolioClockSpan + `) q),
 	ranked AS (
 		SELECT project_id, goal_root, sev,
 			row_number() OVER (PARTITION BY goal_root ORDER BY ` + portfolioSeverity + `) AS rn

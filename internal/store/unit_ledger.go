@@ -107,8 +107,18 @@ func (s *Store) UnitLedgerAt(ctx context.Context, v accord.Viewer, unitID int64,
 			UNION ALL SELECT p.id FROM projects p JOIN touching t ON t.project_id = p.id AND NOT t.seen
 			WHERE `+canViewProject+`),
 		-- Every project touched is seen (a head seeing through their own unit, as a
-		-- rule): then every row is, and vis is never hashed to tell.
-		all_seen AS MATERIALIZED (SELECT NOT EXISTS (SELECT 1 FROM touching WHERE NOT seen) AS yes),
+		-- rule): then every row is, and vis is never hashed to tell, nor touching
+		-- gathered (hashing a shared service's 8,000 rows cost 3.6 ms per view). Told
+		-- from the indexes alone: no project it holds a request of, a promise to or
+		-- thanks from is outside those it owns or holds a need of, the two lists walked
+		-- side by side in project order.
+		all_seen AS MATERIALIZED (SELECT CASE WHEN (SELECT yes FROM through) THEN NOT EXISTS (
+				SELECT 1 FROM (SELECT project_id FROM requests WHERE holder_unit_id = $3
+					UNION ALL SELECT project_id FROM commitments WHERE unit_id = $3
+					UNION ALL SELECT project_id FROM thanks WHERE unit_id = $3) x
+				WHERE x.project_id NOT IN (SELECT project_id FROM needs WHERE holder_unit_id = $3)
+				  AND x.project_id NOT IN (SELECT id FROM projects WHERE owning_unit_id = $3))
+			ELSE NOT EXISTS (SELECT 1 FROM touching) END AS yes),
 		-- The open queue: which rows the viewer may open; its effort is the unit's load
 		-- (unit_load), and only the listed rows are read whole, in the stored queue
 		-- order (requests_holder_queue).

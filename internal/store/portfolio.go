@@ -85,7 +85,7 @@ const portfolioClockSpan = `interval '3 hours'`
 // administrator or the one root's head, else those with a unit the viewer heads in
 // their reach (every unit above an involved unit). It probes project_reach by key (OFFSET 0 keeps the planner
 // from hashing the whole scope first), for the walks of a dense scope, which stop
-// after a few rows.
+// after a few rows, and the few rows the clock lowered or may soon.
 const portfolioInScope = `((SELECT every FROM headed) OR EXISTS (SELECT 1 FROM project_reach pr
 	WHERE pr.project_id = s.project_id AND pr.unit_id = ANY ((SELECT ids FROM headed)::bigint[]) OFFSET 0))`
 
@@ -141,6 +141,7 @@ func portfolioStatement(walked bool) string {
 	inScope := `((SELECT every FROM headed) OR s.project_id IN (SELECT project_id FROM project_reach
 			WHERE unit_id = ANY ((SELECT ids FROM headed)::bigint[])))
 		  AND ($4::text IS NULL OR s.status = $4)`
+	probedInScope := portfolioInScope + ` AND ($4::text IS NULL OR s.status = $4)`
 	// scored: the rows in scope, scored, summed per goal (counted), and those the
 	// page and the goals' lists rank apart from the walks (unwalked).
 	scored := `scoped AS MATERIALIZED (
@@ -182,16 +183,19 @@ func portfolioStatement(walked bool) string {
 			min(lo) AS min_currency, max(hi) AS max_currency, sum(esc) AS escalations
 		FROM by_sev GROUP BY goal_id),
 	dense AS MATERIALIZED (SELECT COALESCE(sum(projects), 0) > $11::int AS yes FROM counted),
-	-- Read again by the stale_at index, only near the first (portfolioClockSpan).
+	-- Read again by the stale_at index, only near the first (portfolioClockSpan);
+	-- those few rows probe the scope by key rather than hash it again (2 ms for an
+	-- executive whose units reach nearly every project).
 	clock AS (SELECT min(` + quietAfter("s.oldest_activity", "s.cadence_days") + `) AS quiet FROM project_signals s
 		WHERE s.sev_static = 2 AND s.stale_at BETWEEN $10::timestamptz - ` + portfolioClockSpan + `
 			AND (SELECT min(stale_at) FROM by_sev WHERE sev = 2) + ` + portfolioClockSpan + `
-		  AND ` + portfolioSev + ` = 2 AND ` + inScope + `),
+		  AND ` + portfolioSev + ` = 2 AND ` + probedInScope + `),
 	-- What a dense scope's walks skip, merged back in (from the indexes on the
-	-- lowered arms); every row of a sparse one.
+	-- lowered arms, the few rows found probing the scope by key); every row of a
+	-- sparse one (the scope hashed).
 	unwalked AS MATERIALIZED (
 		SELECT s.project_id, s.goal_id, s.escalations, s.expected_amount, ` + portfolioSev + ` AS sev FROM project_signals s
-		WHERE (SELECT yes FROM dense) AND ` + portfolioLowered + ` AND ` + inScope + `
+		WHERE (SELECT yes FROM dense) AND ` + portfolioLowered + ` AND ` + probedInScope + `
 		UNION ALL
 		SELECT s.project_id, s.goal_id, s.escalations, s.expected_amount, ` + portfolioSev + ` AS sev FROM project_signals s
 		WHERE NOT (SELECT yes FROM dense) AND ` + inScope + `),`

@@ -13,25 +13,32 @@
 -- refresh_project_signals does), so of two writers to one project the later decides on
 -- what the earlier left.
 
--- Progress entries (0013 refreshed every project of the new rows, locked as here): the signals count a live request whose latest entry is at high
--- risk. Only an entry that became its request's latest, with another answer to "high?"
--- than the latest before it, moves them.
+-- Progress entries (0013 refreshed every project of the new rows, locked as here): the
+-- signals count a live request whose latest entry is at high risk. Only an entry that
+-- became its request's latest, with another answer to "high?" than the latest before
+-- it, moves them (an entry slipped in under an earlier id leaves the latest what it
+-- was, and compares equal).
 CREATE OR REPLACE FUNCTION request_updates_refresh_signals() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    locked bigint[];
 BEGIN
-    PERFORM 1 FROM project_signals
-    WHERE project_id IN (SELECT r.project_id FROM requests r WHERE r.id IN (SELECT request_id FROM new_rows))
-    ORDER BY project_id FOR UPDATE;
+    SELECT array_agg(project_id) INTO locked FROM (
+        SELECT project_id FROM project_signals
+        WHERE project_id IN (SELECT r.project_id FROM requests r WHERE r.id IN (SELECT request_id FROM new_rows))
+        ORDER BY project_id FOR UPDATE) l;
+    -- A request moved to another project since the lock was taken (or one with no
+    -- signal row yet) is refreshed whatever it says: only what was locked is decided.
     PERFORM refresh_project_signals(ARRAY(
         SELECT DISTINCT r.project_id FROM requests r
         CROSS JOIN LATERAL (SELECT e.id, e.risk FROM request_updates e WHERE e.request_id = r.id
             ORDER BY e.id DESC LIMIT 1) latest
         WHERE r.id IN (SELECT request_id FROM new_rows)
-          AND r.state IN ('requested', 'agreed', 'declined', 'countered', 'in_progress')
-          AND latest.id IN (SELECT id FROM new_rows)
-          AND (latest.risk = 'high') IS DISTINCT FROM COALESCE((
-              SELECT e.risk = 'high' FROM request_updates e
-              WHERE e.request_id = r.id AND e.id NOT IN (SELECT id FROM new_rows)
-              ORDER BY e.id DESC LIMIT 1), false)
+          AND (r.project_id <> ALL (COALESCE(locked, '{}'))
+            OR r.state IN ('requested', 'agreed', 'declined', 'countered', 'in_progress')
+              AND (latest.risk = 'high') IS DISTINCT FROM COALESCE((
+                  SELECT e.risk = 'high' FROM request_updates e
+                  WHERE e.request_id = r.id AND e.id NOT IN (SELECT id FROM new_rows)
+                  ORDER BY e.id DESC LIMIT 1), false))
         ORDER BY 1));
     RETURN NULL;
 END $$;

@@ -85,7 +85,7 @@ const portfolioClockSpan = `interval '3 hours'`
 // administrator or the one root's head, else those with a unit the viewer heads in
 // their reach (every unit above an involved unit). It probes project_reach by key (OFFSET 0 keeps the planner
 // from hashing the whole scope first), for the walks of a dense scope, which stop
-// after a few rows, and the few rows the clock lowered or may soon.
+// after a few rows, and the rows near the first the clock may lower.
 const portfolioInScope = `((SELECT every FROM headed) OR EXISTS (SELECT 1 FROM project_reach pr
 	WHERE pr.project_id = s.project_id AND pr.unit_id = ANY ((SELECT ids FROM headed)::bigint[]) OFFSET 0))`
 
@@ -183,7 +183,7 @@ func portfolioStatement(walked bool) string {
 			min(lo) AS min_currency, max(hi) AS max_currency, sum(esc) AS escalations
 		FROM by_sev GROUP BY goal_id),
 	dense AS MATERIALIZED (SELECT COALESCE(sum(projects), 0) > $11::int AS yes FROM counted),
-	-- Read again by the stale_at index, only near the first (portfolioClockSpan);
+	-- Read again by the stale_at index, only near the first (portfolioClockSpan):
 	-- those few rows probe the scope by key rather than hash it again (2 ms for an
 	-- executive whose units reach nearly every project).
 	clock AS (SELECT min(` + quietAfter("s.oldest_activity", "s.cadence_days") + `) AS quiet FROM project_signals s
@@ -191,11 +191,11 @@ func portfolioStatement(walked bool) string {
 			AND (SELECT min(stale_at) FROM by_sev WHERE sev = 2) + ` + portfolioClockSpan + `
 		  AND ` + portfolioSev + ` = 2 AND ` + probedInScope + `),
 	-- What a dense scope's walks skip, merged back in (from the indexes on the
-	-- lowered arms, the few rows found probing the scope by key); every row of a
-	-- sparse one (the scope hashed).
+	-- lowered arms: in a company where many projects are late or quiet these are
+	-- thousands, so the scope is hashed for them); every row of a sparse one.
 	unwalked AS MATERIALIZED (
 		SELECT s.project_id, s.goal_id, s.escalations, s.expected_amount, ` + portfolioSev + ` AS sev FROM project_signals s
-		WHERE (SELECT yes FROM dense) AND ` + portfolioLowered + ` AND ` + probedInScope + `
+		WHERE (SELECT yes FROM dense) AND ` + portfolioLowered + ` AND ` + inScope + `
 		UNION ALL
 		SELECT s.project_id, s.goal_id, s.escalations, s.expected_amount, ` + portfolioSev + ` AS sev FROM project_signals s
 		WHERE NOT (SELECT yes FROM dense) AND ` + inScope + `),`

@@ -244,10 +244,79 @@ func TestProgressMovesSignalsOnlyWhenTheyChange(t *testing.T) {
 		require.Equal(t, step.quieter, !afterOldest.Equal(beforeOldest), "%s: the oldest activity moved", step.name)
 	}
 	days, found := logged(newer)
-	require.Equal(t, true, found, "the newer request's logged effort")
+	require.True(t, found, "the newer request's logged effort")
 	require.InDelta(t, 3.5, days, 1e-9, "the newer request's logged effort")
 	_, found = logged(oldest)
 	require.False(t, found, "an entry logging no effort adds no logged effort")
+}
+
+// TestActivityAndEntriesMoveSignalsOnlyWhenTheyMustChange writes to requests as
+// statements other than a progress entry may: activity lowered below the oldest,
+// activity on a closed request, an entry slipped in under an earlier id, several
+// requests of a project at once, a request moved to another project. Each moves the
+// signals exactly when the source rows say it must (migration 0058).
+func TestActivityAndEntriesMoveSignalsOnlyWhenTheyMustChange(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	ctx, pool := w.Ctx, w.Store.Pool()
+	now := time.Now().Truncate(time.Second)
+	holder := w.Unit(t, storetest.UnitOpts{})
+	p, other := w.Project(t, storetest.ProjectOpts{}), w.Project(t, storetest.ProjectOpts{})
+	var reqs [4]accord.Request
+	for i := range reqs {
+		n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
+		reqs[i] = w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed, At: now.AddDate(0, 0, i-6)})
+	}
+	n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
+	closed := w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestDelivered, At: now.AddDate(0, 0, -9)})
+	oldest, second, third, newest := reqs[0], reqs[1], reqs[2], reqs[3]
+	version := func(project int64) string {
+		t.Helper()
+		var v string
+		require.NoError(t, pool.QueryRow(ctx, `SELECT xmin::text FROM project_signals WHERE project_id = $1`, project).Scan(&v))
+		return v
+	}
+	entry := func(request int64, risk string) string {
+		return fmt.Sprintf(`INSERT INTO request_updates (request_id, author_user_id, body, risk) VALUES (%d, %d, 'x', '%s')`,
+			request, p.LeadUserID, risk)
+	}
+	requireNoDrift(t, ctx, pool, "four agreed requests, six to three days quiet, and a delivered one")
+	for _, step := range []struct {
+		name    string
+		sql     string
+		written bool // the project's signal row
+	}{
+		{"activity on a delivered request", fmt.Sprintf(`UPDATE requests SET last_activity_at = now() WHERE id = %d`, closed.ID), false},
+		{"activity on the third request, later", fmt.Sprintf(`UPDATE requests SET last_activity_at = now() WHERE id = %d`, third.ID), false},
+		{"activity on the newest request, lowered below the oldest", fmt.Sprintf(
+			`UPDATE requests SET last_activity_at = now() - interval '20 days' WHERE id = %d`, newest.ID), true},
+		{"the oldest and the second at once, later", fmt.Sprintf(
+			`UPDATE requests SET last_activity_at = now() WHERE id IN (%d, %d)`, oldest.ID, second.ID), false},
+		{"the newest and the second at once, later: the newest was the oldest", fmt.Sprintf(
+			`UPDATE requests SET last_activity_at = now() WHERE id IN (%d, %d)`, newest.ID, second.ID), true},
+		{"a high-risk entry on the second", entry(second.ID, "high"), true},
+		{"a low entry slipped in under an earlier id: the latest is still high", fmt.Sprintf(
+			`INSERT INTO request_updates (id, request_id, author_user_id, body, risk)
+			 VALUES ((SELECT min(id) - 1 FROM request_updates), %d, %d, 'x', 'low')`, second.ID, p.LeadUserID), false},
+		{"a high-risk entry on the delivered request", entry(closed.ID, "high"), false},
+		{"a high-risk entry on the third", entry(third.ID, "high"), true},
+	} {
+		before := version(p.ID)
+		_, err := pool.Exec(ctx, step.sql)
+		require.NoError(t, err, step.name)
+		requireNoDrift(t, ctx, pool, step.name)
+		require.Equal(t, step.written, version(p.ID) != before, "%s: the signal row written", step.name)
+	}
+	// Moved to another project, the request is counted there and no longer here.
+	before, otherBefore := version(p.ID), version(other.ID)
+	_, err := pool.Exec(ctx, `UPDATE requests SET project_id = $2 WHERE id = $1`, third.ID, other.ID)
+	require.NoError(t, err)
+	requireNoDrift(t, ctx, pool, "the third request moved to another project")
+	require.NotEqual(t, before, version(p.ID), "the project it left")
+	require.NotEqual(t, otherBefore, version(other.ID), "the project it joined")
+	_, err = pool.Exec(ctx, entry(third.ID, "low"))
+	require.NoError(t, err)
+	requireNoDrift(t, ctx, pool, "a low entry on the moved request")
 }
 
 // TestSignalsSkippedOnlyAfterConcurrentWritersCommit: a writer deciding that its change
@@ -293,9 +362,13 @@ func TestSignalsSkippedOnlyAfterConcurrentWritersCommit(t *testing.T) {
 		defer second.Rollback(ctx) //nolint:errcheck // as first's
 		var pid int
 		require.NoError(t, second.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid))
+		// On a failure the statement still waiting is cancelled, so the deferred
+		// rollbacks find their connections free.
+		secondCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
 		done := make(chan error, 1)
 		go func() {
-			_, err := second.Exec(ctx, pair.second, pair.secondArgs...)
+			_, err := second.Exec(secondCtx, pair.second, pair.secondArgs...)
 			done <- err
 		}()
 		require.Eventually(t, func() bool {
@@ -303,7 +376,7 @@ func TestSignalsSkippedOnlyAfterConcurrentWritersCommit(t *testing.T) {
 			err := pool.QueryRow(ctx, `SELECT COALESCE(wait_event_type = 'Lock', false) FROM pg_stat_activity WHERE pid = $1`,
 				pid).Scan(&waiting)
 			return err == nil && waiting
-		}, 5*time.Second, 5*time.Millisecond, "%s: the second writer waits for the first", pair.name)
+		}, 30*time.Second, 5*time.Millisecond, "%s: the second writer waits for the first", pair.name)
 		require.NoError(t, first.Commit(ctx), pair.name)
 		require.NoError(t, <-done, pair.name)
 		require.NoError(t, second.Commit(ctx), pair.name)

@@ -108,10 +108,10 @@ func (s *Store) UnitLedgerAt(ctx context.Context, v accord.Viewer, unitID int64,
 			WHERE `+canViewProject+`),
 		-- Every project touched is seen (a head seeing through their own unit, as a
 		-- rule): then every row is, and vis is never hashed to tell, nor touching
-		-- gathered (hashing a shared service's 8,000 rows cost 3.6 ms per view). Told
+		-- gathered (grouping a shared service's 8,000 rows cost 3.6 ms per view). Told
 		-- from the indexes alone: no project it holds a request of, a promise to or
-		-- thanks from is outside those it owns or holds a need of, the two lists walked
-		-- side by side in project order.
+		-- thanks from is outside those it owns or holds a need of (both hashed; every
+		-- column read is NOT NULL, so NOT IN means what it says).
 		all_seen AS MATERIALIZED (SELECT CASE WHEN (SELECT yes FROM through) THEN NOT EXISTS (
 				SELECT 1 FROM (SELECT project_id FROM requests WHERE holder_unit_id = $3
 					UNION ALL SELECT project_id FROM commitments WHERE unit_id = $3

@@ -557,11 +557,35 @@ func addWriteTargets(ctx context.Context, pool *pgxpool.Pool, t map[string]targe
 		}
 		plan := &writePlan{By: []writeBy{{escLead, onEscalated}},
 			What: fmt.Sprintf("progress entries on the open requests of escalation %d's project, by its lead", esc)}
-		plans["escalation"], plans["escalations"], plans["home-exec"] = plan, plan, plan
+		plans["escalation"], plans["home-exec"] = plan, plan
+		// The queue is kept with the epochs of the projects it lists: progress on the
+		// open requests of the projects of the first escalations in the root's head's
+		// queue (its order, escalations_assigned_queue), each by its project's lead.
+		// (Progress elsewhere in escalation 1's project leaves the queue's first page as
+		// it is, and it is rightly not drawn again.)
+		rows, err := pool.Query(ctx, `WITH listed AS (
+				SELECT DISTINCT e.project_id FROM (SELECT e.project_id FROM escalations e
+					WHERE e.assigned_user_id = (SELECT assigned_user_id FROM escalations WHERE id = $1) AND e.status = 'open'
+					ORDER BY e.queue_tier, e.queue_value, e.created_at, e.id LIMIT 10) e)
+			SELECT u.email, array_agg(r.id ORDER BY r.id) FROM listed x JOIN projects p ON p.id = x.project_id
+			JOIN users u ON u.id = p.lead_user_id JOIN requests r ON r.project_id = p.id AND r.`+openRequestState+`
+			GROUP BY u.email ORDER BY u.email`, esc)
+		if err != nil {
+			return fmt.Errorf("the queue's first projects: %w", err)
+		}
+		byLeads, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (writeBy, error) {
+			var w writeBy
+			return w, r.Scan(&w.Email, &w.Requests)
+		})
+		if err != nil {
+			return fmt.Errorf("the queue's first projects: %w", err)
+		}
+		plans["escalations"] = &writePlan{By: byLeads,
+			What: fmt.Sprintf("progress entries on the open requests of the projects of the first 10 escalations in the queue, by their %d leads", len(byLeads))}
 	}
 	for key, plan := range plans {
 		base, ok := t[key]
-		if !ok || len(plan.By[0].Requests) == 0 {
+		if !ok || len(plan.By) == 0 || len(plan.By[0].Requests) == 0 {
 			continue
 		}
 		base.Writes = plan

@@ -178,9 +178,21 @@ func TestPortfolioSignalsFollowEveryChange(t *testing.T) {
 	require.Zero(t, total, "nothing the technology centre holds or owns: %v", rows)
 }
 
+// agreedRequests sends n needs of project p held by holder, each agreed: the first
+// quiet since first, each later one a day less.
+func agreedRequests(t *testing.T, w *storetest.World, p accord.Project, holder accord.Unit, n int, first time.Time) []accord.Request {
+	t.Helper()
+	reqs := make([]accord.Request, n)
+	for i := range reqs {
+		need := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
+		reqs[i] = w.Request(t, storetest.RequestOpts{Need: &need, State: accord.RequestAgreed, At: first.AddDate(0, 0, i)})
+	}
+	return reqs
+}
+
 // TestProgressMovesSignalsOnlyWhenTheyChange: a progress entry refreshes its project's
 // signals only when it changes one (migration 0058) — the latest entry of a live
-// request turning high risk or ceasing to be, or later activity on the project's
+// request turning high risk or ceasing to be high risk, or later activity on the project's
 // oldest open request — and logs effort only when it has some; whatever it skips, the
 // signals, load and give and take stay what the source rows say.
 func TestProgressMovesSignalsOnlyWhenTheyChange(t *testing.T) {
@@ -191,11 +203,8 @@ func TestProgressMovesSignalsOnlyWhenTheyChange(t *testing.T) {
 	holder := w.Unit(t, storetest.UnitOpts{})
 	head := w.Viewer(t, w.Head(t, holder))
 	p := w.Project(t, storetest.ProjectOpts{})
-	var oldest, newer accord.Request
-	for i, r := range []*accord.Request{&oldest, &newer} {
-		n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
-		*r = w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed, At: now.AddDate(0, 0, i-5)})
-	}
+	reqs := agreedRequests(t, w, p, holder, 2, now.AddDate(0, 0, -5))
+	oldest, newer := reqs[0], reqs[1]
 	// signalRow is the project's signal row version (it changes whenever the row is
 	// written) and what it says.
 	signalRow := func() (version string, highRisk int, oldestActivity time.Time) {
@@ -262,11 +271,7 @@ func TestActivityAndEntriesMoveSignalsOnlyWhenTheyMustChange(t *testing.T) {
 	now := time.Now().Truncate(time.Second)
 	holder := w.Unit(t, storetest.UnitOpts{})
 	p, other := w.Project(t, storetest.ProjectOpts{}), w.Project(t, storetest.ProjectOpts{})
-	var reqs [4]accord.Request
-	for i := range reqs {
-		n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
-		reqs[i] = w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed, At: now.AddDate(0, 0, i-6)})
-	}
+	reqs := agreedRequests(t, w, p, holder, 4, now.AddDate(0, 0, -6))
 	n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
 	closed := w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestDelivered, At: now.AddDate(0, 0, -9)})
 	oldest, second, third, newest := reqs[0], reqs[1], reqs[2], reqs[3]
@@ -331,11 +336,7 @@ func TestSignalsSkippedOnlyAfterConcurrentWritersCommit(t *testing.T) {
 	now := time.Now().Truncate(time.Second)
 	holder := w.Unit(t, storetest.UnitOpts{})
 	p := w.Project(t, storetest.ProjectOpts{})
-	var reqs [3]accord.Request
-	for i := range reqs {
-		n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
-		reqs[i] = w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed, At: now.AddDate(0, 0, i-5)})
-	}
+	reqs := agreedRequests(t, w, p, holder, 3, now.AddDate(0, 0, -5))
 	oldest, next := reqs[0], reqs[1]
 	entry := `INSERT INTO request_updates (request_id, author_user_id, body, risk) VALUES ($1, $2, 'x', $3)`
 	for _, pair := range []struct {

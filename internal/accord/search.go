@@ -122,8 +122,9 @@ type SearchHit struct {
 }
 
 // Dated reports whether the hit's moment means something to its reader: when a
-// project, need or comment was written, when a request last moved. A unit's or
-// person's creation is bookkeeping.
+// project, need or comment was written, when a request was sent or last answered
+// (not its progress, which its page shows). A unit's or person's creation is
+// bookkeeping.
 func (h SearchHit) Dated() bool {
 	return !h.At.IsZero() && h.Kind != SearchUnits && h.Kind != SearchPeople
 }

@@ -687,6 +687,13 @@ func TestKeptPortfoliosMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	require.NoError(t, err)
 	require.WithinDuration(t, b.now.Add(2*time.Hour), read.Quiet, time.Second, "the project goes quiet in two hours")
 	step("the clock passes the moment a project goes quiet", func() { *b.now = read.Quiet.Add(time.Second) })
+	// Quiet on the server's clock, two hours ahead of the database's (migration 0059
+	// judges by the later): one request fewer is quiet.
+	step("IT's head reports progress on its quiet request", func() {
+		_, err := b.st.AddProgress(ctx, b.escViewer(t, "it@accord.demo"), it.ID,
+			accord.ProgressInput{Body: "一期接口已联调", Risk: accord.RiskLow}, *b.now)
+		require.NoError(t, err)
+	})
 	step("a month passes", func() { *b.now = b.now.AddDate(0, 1, 0) })
 	step("IT renamed", func() { b.keptRenameIT(t) })
 	seen := step("the head of the Operations centre steps down", func() {
@@ -746,6 +753,12 @@ func TestKeptSearchesMatchAFreshRenderAfterEveryChange(t *testing.T) {
 		require.NoError(t, err)
 	})
 	step("three hours pass", func() { *b.now = b.now.Add(3 * time.Hour) })
+	// A request found is dated when last answered (migration 0059: not by its progress).
+	step("the request's answer re-dated an hour later by a statement of its own", func() {
+		_, err := b.st.Pool().Exec(ctx, `UPDATE requests SET answered_at = answered_at + interval '1 hour' WHERE id = $1`,
+			e.RequestID)
+		require.NoError(t, err)
+	})
 	step("IT's head takes back what they said", func() {
 		_, err := b.st.RetractComment(ctx, b.user(t, "it@accord.demo").ID, said.ID, said.Version, *b.now)
 		require.NoError(t, err)

@@ -611,3 +611,74 @@ func TestEditingAProjectWhileItsRequestsMoveDoesNotDeadlock(t *testing.T) {
 		})
 	}
 }
+
+// TestActivityMovesPortfoliosOnlyNearAQuietSpell: a request's activity moving alone
+// moves the company's portfolio epoch (migration 0059) only when the request may have
+// been quiet at a page's drawing or may be now: within a day of a whole cadence before
+// the write, on the database's clock or the server's, whichever is later. Progress on
+// a request active for days, by itself or with others, keeps every portfolio.
+func TestActivityMovesPortfoliosOnlyNearAQuietSpell(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	ctx, pool := w.Ctx, w.Store.Pool()
+	now := time.Now().Truncate(time.Second)
+	holder := w.Unit(t, storetest.UnitOpts{})
+	head := w.Viewer(t, w.Head(t, holder))
+	p := w.Project(t, storetest.ProjectOpts{})
+	require.Equal(t, 14, p.CadenceDays)
+	// The oldest stays the oldest throughout, so the project's signals never move:
+	// only the requests' own trigger can move the epoch.
+	request := func(quietDays float64) accord.Request {
+		n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
+		return w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed,
+			At: now.Add(-time.Duration(quietDays * float64(24*time.Hour)))})
+	}
+	request(40)
+	quiet, edge, active, lately := request(20), request(13.5), request(2), request(5)
+	epoch := func() int64 {
+		t.Helper()
+		var e int64
+		require.NoError(t, pool.QueryRow(ctx, `SELECT epoch FROM portfolio_epoch`).Scan(&e))
+		return e
+	}
+	progress := func(r accord.Request, at time.Time) func() error {
+		return func() error {
+			_, err := w.Store.AddProgress(ctx, head, r.ID, accord.ProgressInput{Body: "x", Risk: accord.RiskLow}, at)
+			return err
+		}
+	}
+	activity := func(at time.Time, ids ...int64) func() error {
+		return func() error {
+			_, err := pool.Exec(ctx, `UPDATE requests SET last_activity_at = $2 WHERE id = ANY ($1)`, ids, at)
+			return err
+		}
+	}
+	for _, step := range []struct {
+		name  string
+		setup func() error // before the epoch is read
+		write func() error
+		moved bool
+	}{
+		{"progress on a request active two days ago", nil, progress(active, now), false},
+		{"activity on two requests active for days, in one statement", nil,
+			activity(now.Add(time.Minute), active.ID, lately.ID), false},
+		{"progress on a request half a day short of a quiet spell", nil, progress(edge, now), true},
+		{"progress on a quiet request", nil, progress(quiet, now), true},
+		{"an active request and one quiet for 20 days made active, in one statement",
+			activity(now.AddDate(0, 0, -20), lately.ID), activity(now.Add(2*time.Minute), active.ID, lately.ID), true},
+		{"activity lowered into a quiet spell", nil, activity(now.AddDate(0, 0, -15), lately.ID), true},
+		{"progress by a server whose clock is twelve days ahead, on a request active three days before it",
+			activity(now.AddDate(0, 0, 9), active.ID), progress(active, now.AddDate(0, 0, 12)), false},
+		{"progress by a server whose clock is fourteen days ahead, on a request active two days before now: " +
+			"quiet on the server's clock, though not on the database's",
+			activity(now.AddDate(0, 0, -2), lately.ID), progress(lately, now.AddDate(0, 0, 14)), true},
+	} {
+		if step.setup != nil {
+			require.NoError(t, step.setup(), step.name)
+		}
+		before := epoch()
+		require.NoError(t, step.write(), step.name)
+		require.Equal(t, step.moved, epoch() != before, "%s: the portfolio epoch moved", step.name)
+		requireNoDrift(t, ctx, pool, step.name)
+	}
+}

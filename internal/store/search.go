@@ -185,7 +185,10 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 			` + rank(`(d.title || ' ' || d.title_en)`) + ` AS rank
 		FROM needs d JOIN projects p ON p.id = d.project_id
 		WHERE d.archived_at IS NULL AND ` + matchesBig(needSearchText, `d.search_doubled`) + ` AND ` + seesProject + top + `),
-	requests_found AS MATERIALIZED (SELECT * FROM (SELECT 'request' AS kind, r.id, r.last_activity_at AS at,
+	requests_found AS MATERIALIZED (SELECT * FROM (SELECT 'request' AS kind, r.id,
+			-- when it was sent or last answered, not its last activity: progress, the
+			-- commonest write, leaves kept searches alone (migration 0059)
+			COALESCE(GREATEST(r.sent_at, r.answered_at), r.created_at) AS at,
 			` + rank(`(d.title || ' ' || d.title_en)`) + ` AS rank
 		FROM requests r JOIN needs d ON d.id = r.need_id WHERE r.id IN (` + requestCandidates + `)` + top + `),
 	comments_found AS MATERIALIZED (SELECT * FROM (SELECT 'comment' AS kind, c.id, c.created_at AS at,

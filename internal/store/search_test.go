@@ -297,3 +297,49 @@ func hitsByKind(res accord.SearchResults) map[accord.SearchKind][]int64 {
 	}
 	return got
 }
+
+// TestSearchDatesARequestWhenSentOrAnswered: a request found is dated when it was sent,
+// then when it was last answered; progress on it, the commonest write, neither
+// re-dates it nor moves the company's search epoch (migration 0059), so kept searches
+// stay as they are.
+func TestSearchDatesARequestWhenSentOrAnswered(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	ctx, st := w.Ctx, w.Store
+	now := time.Now().Truncate(time.Second)
+	holder := w.Unit(t, storetest.UnitOpts{})
+	head := w.Viewer(t, w.Head(t, holder))
+	need := w.Need(t, storetest.NeedOpts{Holder: &holder, Title: "星图看板", TitleEN: "Star chart board"})
+	sent := now.AddDate(0, 0, -10)
+	r := w.Request(t, storetest.RequestOpts{Need: &need, At: sent})
+	dated := func(step string) time.Time {
+		t.Helper()
+		q, err := accord.ParseSearchQuery("星图", accord.SearchRequests)
+		require.NoError(t, err)
+		res, err := st.Search(ctx, head, q, 0, 10)
+		require.NoError(t, err)
+		require.Len(t, res.Hits, 1, step)
+		require.Equal(t, r.ID, res.Hits[0].ID, step)
+		return res.Hits[0].At
+	}
+	epoch := func() int64 {
+		t.Helper()
+		var e int64
+		require.NoError(t, st.Pool().QueryRow(ctx, `SELECT epoch FROM search_epoch`).Scan(&e))
+		return e
+	}
+	require.True(t, dated("sent").Equal(sent), "dated when sent")
+	answered := now.AddDate(0, 0, -5)
+	agreed, err := st.ActOnRequest(ctx, head, r.ID, r.Version, accord.ActionAgree, accord.RequestInput{}, answered)
+	require.NoError(t, err)
+	require.True(t, dated("agreed").Equal(answered), "dated when answered")
+	before := epoch()
+	_, err = st.AddProgress(ctx, head, agreed.ID, accord.ProgressInput{Body: "接口已联调", Risk: accord.RiskLow}, now)
+	require.NoError(t, err)
+	require.True(t, dated("progress reported").Equal(answered), "still dated when answered")
+	require.Equal(t, before, epoch(), "progress leaves kept searches alone")
+	_, err = st.Pool().Exec(ctx, `UPDATE requests SET answered_at = $2 WHERE id = $1`, r.ID, now)
+	require.NoError(t, err)
+	require.NotEqual(t, before, epoch(), "a request answered anew moves the search epoch")
+	require.True(t, dated("answered anew").Equal(now), "dated when answered anew")
+}

@@ -118,9 +118,15 @@ type mixClient struct {
 // for search, comments holding the word searched for) on open requests the page
 // shows, in turn, by people allowed to write them, each in a session of their own.
 type writePlan struct {
-	By      []writeBy // taking turns
-	Comment bool
-	What    string // in words
+	By []writeBy // taking turns
+	// CommentEvery makes every CommentEvery-th write a comment on the request's
+	// conversation instead of a progress entry (1: all of them; 0: none).
+	CommentEvery int
+	// RiskTurns reports progress at high risk on a writer's first pass over their
+	// requests, at low risk on the next, and so on: each entry changes its project's
+	// signals (its requests at high risk). Otherwise every entry is at low risk.
+	RiskTurns bool
+	What      string // in words
 }
 
 // writeBy is one writer of a plan: who, and the requests they write to in turn.
@@ -536,9 +542,15 @@ func addWriteTargets(ctx context.Context, pool *pgxpool.Pool, t map[string]targe
 	}
 	byLead := &writePlan{By: []writeBy{{lead, ofProject}},
 		What: fmt.Sprintf("progress entries on the open requests of project %d, by its lead", project)}
+	// The portfolio reads a request's progress only through its project's signals (and
+	// a listed project's quiet requests, migration 0059): its writer's entries turn
+	// requests high risk and back, so each changes what it shows.
+	atRisk := &writePlan{By: byLead.By, RiskTurns: true,
+		What: fmt.Sprintf("progress entries on the open requests of project %d, by its lead, at high risk on a first pass "+
+			"over them and low on the next, in turn", project)}
 	plans := map[string]*writePlan{
-		"workbook": byLead, "tracker": byLead, "portfolio": byLead,
-		"search": {By: []writeBy{{lead, ofProject}}, Comment: true,
+		"workbook": byLead, "tracker": byLead, "portfolio": atRisk,
+		"search": {By: []writeBy{{lead, ofProject}}, CommentEvery: 1,
 			What: fmt.Sprintf("comments holding “%s” on the open requests of project %d, by its lead", searchWord, project)},
 		"inbox":      {By: []writeBy{{head, ofQueue}}, What: "progress entries on the first open requests of the queue, by its head"},
 		"department": {By: []writeBy{{head, ofQueue}}, What: "progress entries on the first open requests of the unit's queue, by its head"},
@@ -605,7 +617,8 @@ const writesPerSecond = 10
 // page), the leads of the twelve biggest projects (its workbook, its tracker, their
 // start page) and eight executives from the top of the tree (the portfolio, their
 // escalations, their start page, a search). Meanwhile each head and lead, in turn,
-// logs progress on one of the first open requests of their queue or project.
+// logs progress on one of the first open requests of their queue or project, or
+// every fourth turn comments on it.
 func workingMix(ctx context.Context, pool *pgxpool.Pool) (target, error) {
 	var mix target
 	plan := &writePlan{}
@@ -688,8 +701,11 @@ func workingMix(ctx context.Context, pool *pgxpool.Pool) (target, error) {
 	if heads == 0 || leads == 0 {
 		return target{}, nil // nothing to mix at this size
 	}
-	plan.What = fmt.Sprintf("progress entries by the %d heads (on the first open requests of their queues) and the %d leads "+
-		"(of their projects), in turn", heads, leads)
+	// A comment moves every kept search (migration 0057), a progress entry only the
+	// pages of its request's project and units (0059).
+	plan.CommentEvery = 4
+	plan.What = fmt.Sprintf("by the %d heads (on the first open requests of their queues) and the %d leads "+
+		"(of their projects), in turn, progress entries and, every fourth turn, a comment holding “%s”", heads, leads, searchWord)
 	mix.Writes, mix.Path, mix.Email = plan, mix.Mix[0].Paths[0], mix.Mix[0].Email
 	mix.Who = fmt.Sprintf("%d people: %d heads, %d leads, %d executives", len(mix.Mix), heads, leads, executives)
 	mix.Data = "heads: inbox, unit page, start page; leads: workbook, tracker, start page; executives: portfolio, " +

@@ -55,10 +55,15 @@ func startWriting(ctx context.Context, client *http.Client, base string, session
 				continue
 			}
 			by := plan.By[n%len(plan.By)]
-			id := by.Requests[n/len(plan.By)%len(by.Requests)]
+			turn := n / len(plan.By) // this writer's
+			id := by.Requests[turn%len(by.Requests)]
+			risk := "low"
+			if plan.RiskTurns && turn/len(by.Requests)%2 == 0 {
+				risk = "high"
+			}
 			path, form := fmt.Sprintf("/requests/%d/progress", id), url.Values{
-				"body": {fmt.Sprintf("Bench progress %d", n)}, "risk": {"low"}, "effort_days": {"0"}}
-			if plan.Comment {
+				"body": {fmt.Sprintf("Bench progress %d", n)}, "risk": {risk}, "effort_days": {"0"}}
+			if plan.CommentEvery > 0 && turn%plan.CommentEvery == plan.CommentEvery-1 {
 				path, form = fmt.Sprintf("/requests/%d/comments", id), url.Values{"body": {fmt.Sprintf("%s %d", searchWord, n)}}
 			}
 			inFlight.Go(func() {

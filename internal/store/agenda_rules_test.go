@@ -113,6 +113,19 @@ func TestAgendaInSQLAgreesWithTheRules(t *testing.T) {
 	w.Escalation(t, storetest.EscalationOpts{Request: &lastA, At: now})
 	w.Escalation(t, storetest.EscalationOpts{Request: &firstA, At: now.AddDate(0, 0, -10)})
 	w.Escalation(t, storetest.EscalationOpts{Request: &earliestA, At: now.AddDate(0, 0, -20)})
+	// Passed by A to B, escalated while B held it, then sent back to A by the lead: A
+	// owes the statement now (the escalation keeps its request's holder, migration 0060).
+	passed := send(p1, unitA, accord.TierRequired, nil, accord.RequestRequested, hour(12), nil)
+	passed, err = w.Store.ActOnRequest(ctx, w.Viewer(t, headA), passed.ID, passed.Version, accord.ActionTransfer,
+		accord.RequestInput{TransferUnitID: &unitB.ID, Reason: "B 负责"}, hour(12))
+	require.NoError(t, err)
+	w.Escalation(t, storetest.EscalationOpts{Request: &passed, At: hour(11)})
+	lead := w.Viewer(t, accord.User{ID: passed.LeadUserID})
+	passed, err = w.Store.Request(ctx, passed.ID)
+	require.NoError(t, err)
+	_, err = w.Store.ActOnRequest(ctx, lead, passed.ID, passed.Version, accord.ActionTransferBack, accord.RequestInput{},
+		hour(10))
+	require.NoError(t, err)
 	escalationOf := func(r accord.Request) accord.Escalation {
 		var id int64
 		require.NoError(t, w.Store.Pool().QueryRow(ctx, `SELECT id FROM escalations WHERE request_id = $1`, r.ID).Scan(&id))

@@ -119,13 +119,14 @@ func (s *Store) UnitLedgerAt(ctx context.Context, v accord.Viewer, unitID int64,
 				WHERE x.project_id NOT IN (SELECT project_id FROM needs WHERE holder_unit_id = $3)
 				  AND x.project_id NOT IN (SELECT id FROM projects WHERE owning_unit_id = $3))
 			ELSE NOT EXISTS (SELECT 1 FROM touching) END AS yes),
-		-- The open queue: which rows the viewer may open; its effort is the unit's load
-		-- (unit_load), and only the listed rows are read whole, in the stored queue
-		-- order (requests_holder_queue).
-		queue AS (
-			SELECT ((SELECT yes FROM all_seen) OR r.project_id IN (SELECT id FROM vis)) AS visible
-			FROM requests r
-			WHERE r.holder_unit_id = $3 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')),
+		-- The open queue: its size and effort are the unit's load (unit_load: open,
+		-- asked, committed), and only the listed rows are read whole, in the stored
+		-- queue order (requests_holder_queue). Only a viewer who does not see every
+		-- project it touches counts the rows they may open (queue_visible).
+		queue_visible AS (
+			SELECT CASE WHEN (SELECT yes FROM all_seen) THEN NULL ELSE (SELECT count(*) FROM requests r
+				WHERE r.holder_unit_id = $3 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')
+				  AND r.project_id IN (SELECT id FROM vis)) END AS n),
 		queue_listed AS (
 			SELECT `+ledgerRequestObject+` AS obj, row_number() OVER (ORDER BY `+queueKey+`) AS pos
 			-- Walked in queue order (requests_holder_queue), each row kept if the viewer
@@ -189,8 +190,9 @@ func (s *Store) UnitLedgerAt(ctx context.Context, v accord.Viewer, unitID int64,
 			-- A request only sent, with nothing committed, logged or delivered, is no exchange yet.
 			WHERE COALESCE(g.logged + g.committed + g.delivered, 0) + COALESCE(r.logged + r.committed + r.delivered, 0) > 0)
 		SELECT
-			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM queue_listed), (SELECT count(*) FILTER (WHERE visible) FROM queue),
-			(SELECT count(*) FROM queue),
+			(SELECT COALESCE(json_agg(obj ORDER BY pos), '[]') FROM queue_listed),
+			COALESCE((SELECT n FROM queue_visible), (SELECT open FROM unit_load WHERE unit_id = $3), 0),
+			COALESCE((SELECT open FROM unit_load WHERE unit_id = $3), 0),
 			COALESCE((SELECT asked::float8 FROM unit_load WHERE unit_id = $3), 0),
 			COALESCE((SELECT committed::float8 FROM unit_load WHERE unit_id = $3), 0),
 			(SELECT COALESCE(json_agg(`+ledgerRequestObject+` ORDER BY x.pos), '[]')

@@ -459,12 +459,15 @@ func (ps projectSight) with(param, headedParam string) string {
 	}
 	// UNION ALL: vis is read as a set (IN), so its repeats cost less than removing them.
 	// vis_sorted is the same projects as one sorted array, read by seesID for a sight
-	// that is not few (and computed only then: a CTE no one reads is never run).
-	return `vis AS MATERIALIZED (SELECT id FROM projects WHERE lead_user_id = $1 AND NOT $2
+	// that is not few (and computed only then: a CTE no one reads is never run), from
+	// the indexes directly: through vis, stored and read back, a division's head's
+	// 9,800 projects took 3.3 ms instead of 1.3.
+	seen := `SELECT id FROM projects WHERE lead_user_id = $1 AND NOT $2
 			UNION ALL SELECT project_id FROM project_reach WHERE unit_id = ANY (` + headedParam + `)
 			UNION ALL SELECT id FROM projects WHERE owning_unit_id = ANY (` + param + `)
-			UNION ALL SELECT project_id FROM needs WHERE holder_unit_id = ANY (` + param + `)),
-		vis_sorted AS MATERIALIZED (SELECT array_agg(id ORDER BY id) AS ids FROM vis)`
+			UNION ALL SELECT project_id FROM needs WHERE holder_unit_id = ANY (` + param + `)`
+	return `vis AS MATERIALIZED (` + seen + `),
+		vis_sorted AS MATERIALIZED (SELECT array_agg(id ORDER BY id) AS ids FROM (` + seen + `) v)`
 }
 
 // sees is the condition that project p is seen, the units in param.

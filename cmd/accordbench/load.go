@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,6 +39,25 @@ type loadResult struct {
 	DB            *dbStats        // pg_stat_statements over the run
 	Views         *viewCounts     // how the server answered views of kept pages over the run
 	Writes        *writeCounts    // what the page's writer did over the run, if it had one
+	// Slowest is, for a run over several pages (a working mix), how many of the
+	// slowest 1% of its requests each page had, by pageOf.
+	Slowest map[string]int
+}
+
+// pageOf names the page a URL shows, its numbers and query left out: /units/N,
+// /projects/N/tracker, /search.
+func pageOf(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	parts := strings.Split(parsed.Path, "/")
+	for i, part := range parts {
+		if _, err := strconv.ParseInt(part, 10, 64); err == nil {
+			parts[i] = "N"
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // memory is what /proc/<pid>/status says about the server.
@@ -419,6 +439,11 @@ func driveEach(ctx context.Context, client *http.Client, route func(client, n in
 	var mu sync.Mutex
 	var all []time.Duration
 	var res loadResult
+	type timed struct {
+		took time.Duration
+		page string
+	}
+	var each []timed // only when clients view several pages
 	start := time.Now()
 	deadline := start.Add(d)
 	var wg sync.WaitGroup
@@ -427,6 +452,7 @@ func driveEach(ctx context.Context, client *http.Client, route func(client, n in
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
+			var mineEach []timed
 			var errs, timeouts int
 			var first string
 			for n := 0; time.Now().Before(deadline) && ctx.Err() == nil; n++ {
@@ -434,6 +460,7 @@ func driveEach(ctx context.Context, client *http.Client, route func(client, n in
 				t0 := time.Now()
 				status, _, err := get(ctx, client, u, c)
 				mine = append(mine, time.Since(t0))
+				mineEach = append(mineEach, timed{mine[len(mine)-1], u})
 				if err != nil || status != http.StatusOK {
 					errs++
 					if errors.Is(err, context.DeadlineExceeded) || strings.Contains(fmt.Sprint(err), "Client.Timeout") {
@@ -450,6 +477,7 @@ func driveEach(ctx context.Context, client *http.Client, route func(client, n in
 			}
 			mu.Lock()
 			all = append(all, mine...)
+			each = append(each, mineEach...)
 			res.Errors += errs
 			res.Timeouts += timeouts
 			if res.FirstError == "" {
@@ -465,6 +493,14 @@ func driveEach(ctx context.Context, client *http.Client, route func(client, n in
 	res.P50, res.P95, res.P99 = percentile(all, 50), percentile(all, 95), percentile(all, 99)
 	if len(all) > 0 {
 		res.Max = all[len(all)-1]
+	}
+	sort.Slice(each, func(i, j int) bool { return each[i].took > each[j].took })
+	slowest := map[string]int{}
+	for _, t := range each[:len(each)/100] {
+		slowest[pageOf(t.page)]++
+	}
+	if len(slowest) > 1 {
+		res.Slowest = slowest
 	}
 	res.RPS = float64(res.Requests) / res.Elapsed.Seconds()
 	return res

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -311,6 +314,9 @@ func (r *report) summary() string {
 		if v := l.Views; v != nil && v.Total() > 0 {
 			fmt.Fprintf(&b, "%-17s views kept %d, waited %d, drawn %d %v\n", "", v.Kept, v.Waited, v.Drawn, v.DrawnBy)
 		}
+		if len(l.Slowest) > 0 {
+			fmt.Fprintf(&b, "%-17s slowest 1%%: %s\n", "", slowestPages(l.Slowest))
+		}
 		if c := l.Writes; c != nil {
 			fmt.Fprintf(&b, "%-17s writes made %d (%.1f/s), failed %d %s\n", "", c.Made, float64(c.Made)/l.Elapsed.Seconds(),
 				c.Failed, c.FirstError)
@@ -347,4 +353,16 @@ func (r *report) restartList() string {
 		parts = append(parts, r.since(&t)+" s")
 	}
 	return "the server was restarted at " + strings.Join(parts, ", ")
+}
+
+// slowestPages lists the pages of the slowest 1% of a run's requests, most first:
+// "/search 61, /units/N 40".
+func slowestPages(by map[string]int) string {
+	pages := slices.Collect(maps.Keys(by))
+	slices.SortFunc(pages, func(a, b string) int { return cmp.Or(by[b]-by[a], strings.Compare(a, b)) })
+	parts := make([]string, len(pages))
+	for i, p := range pages {
+		parts[i] = fmt.Sprintf("%s %d", p, by[p])
+	}
+	return strings.Join(parts, ", ")
 }

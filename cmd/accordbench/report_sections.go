@@ -348,6 +348,12 @@ func (r *report) writeViews(w func(string, ...any)) {
 		w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", p.Spec.Name, views, kept, waited, drawn, made, rate, failed)
 	}
 	w("\n")
+	for _, p := range r.pages {
+		if p.Built && p.Load != nil && len(p.Load.Slowest) > 0 {
+			w("The slowest 1%% of the views of %s, by page: %s.\n\n", strings.ToLower(p.Spec.Name[:1])+p.Spec.Name[1:],
+				slowestPages(p.Load.Slowest))
+		}
+	}
 }
 
 func (r *report) writeQueries(w func(string, ...any), ceiling float64) {

@@ -37,8 +37,12 @@ const refInbox = `SELECT r.id FROM requests r JOIN needs d ON d.id = r.need_id J
 
 // refPositions ranks every open request in its holder's queue, by joins.
 const refPositions = `SELECT r.id, row_number() OVER (PARTITION BY r.holder_unit_id ORDER BY ` + refQueueOrder + `),
-		count(*) OVER (PARTITION BY r.holder_unit_id), sum(d.effort_days) OVER (PARTITION BY r.holder_unit_id)::float8
+		count(*) OVER (PARTITION BY r.holder_unit_id),
+		sum(GREATEST(d.effort_days - ph.days, 0)) OVER (PARTITION BY r.holder_unit_id)::float8
 	FROM requests r JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id
+	-- a need's live phases count on their own, not again in it
+	CROSS JOIN LATERAL (SELECT COALESCE(sum(x.effort_days), 0) AS days FROM needs x
+		WHERE x.phase_of_need_id = d.id AND x.id IN (SELECT need_id FROM requests WHERE state <> 'cancelled')) ph
 	WHERE ` + refOpen
 
 // refEscalations is a superior's whole queue (or, for NULL, every pending escalation).

@@ -241,3 +241,28 @@ func TestNeedWithRequestCannotBeDeleted(t *testing.T) {
 	_, err = w.Store.DeleteNeed(w.Ctx, it.LeadUserID, n.ID, n.Version)
 	require.Equal(t, "need_has_requests", errMessageID(err))
 }
+
+// TestQueueEffortCountsAPhaseOnce: the effort of a unit's queue in its inbox is the
+// unit's load, as its page shows it: a first phase split from a need and asked of the
+// same unit counts on its own, and is taken out of the need it was split from.
+func TestQueueEffortCountsAPhaseOnce(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	it := w.Unit(t, storetest.UnitOpts{NameEN: "IT"})
+	p := w.Project(t, storetest.ProjectOpts{})
+	crm := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &it, Tier: accord.TierRequired, EffortDays: 120})
+	whole := w.Request(t, storetest.RequestOpts{Need: &crm, State: accord.RequestCountered})
+	phase := w.Need(t, storetest.NeedOpts{PhaseOf: &crm, Tier: accord.TierRequired, EffortDays: 40})
+	first := w.Request(t, storetest.RequestOpts{Need: &phase})
+	other := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &it, EffortDays: 5})
+	w.Request(t, storetest.RequestOpts{Need: &other, State: accord.RequestAgreed})
+
+	q, err := w.Store.QueuePositions(w.Ctx, []int64{whole.ID, first.ID})
+	require.NoError(t, err)
+	require.Equal(t, 3, q[first.ID].Of)
+	require.InDelta(t, 80+40+5, q[first.ID].Effort, 0.001, "the phase's 40 days once, not again in its need's 120")
+	ledger, _, err := w.Store.UnitLedgerAt(w.Ctx, w.Viewer(t, w.Head(t, it)), it.ID, 10, time.Now())
+	require.NoError(t, err)
+	require.InDelta(t, ledger.QueueAsked+ledger.QueueCommitted, q[first.ID].Effort, 0.001, "as the unit's page counts it")
+	require.Equal(t, ledger.QueueCount, q[first.ID].Of)
+}

@@ -1,4 +1,7 @@
--- Restores 0056's and 0057's bodies.
+-- Restores 0056's and 0057's bodies, and 0056's trigger.
+DROP TRIGGER IF EXISTS requests_zz_portfolio_epoch_update ON requests;
+CREATE TRIGGER requests_portfolio_epoch_update AFTER UPDATE ON requests
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION note_portfolio_epoch_of_requests();
 CREATE OR REPLACE FUNCTION note_portfolio_epoch_of_requests() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     changed boolean := true;

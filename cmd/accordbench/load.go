@@ -443,7 +443,7 @@ func driveEach(ctx context.Context, client *http.Client, route func(client, n in
 		took time.Duration
 		page string
 	}
-	var each []timed // only when clients view several pages
+	var each []timed
 	start := time.Now()
 	deadline := start.Add(d)
 	var wg sync.WaitGroup
@@ -494,13 +494,17 @@ func driveEach(ctx context.Context, client *http.Client, route func(client, n in
 	if len(all) > 0 {
 		res.Max = all[len(all)-1]
 	}
-	sort.Slice(each, func(i, j int) bool { return each[i].took > each[j].took })
-	slowest := map[string]int{}
-	for _, t := range each[:len(each)/100] {
-		slowest[pageOf(t.page)]++
+	// Only for a run over several pages: whichever page its slowest were of.
+	visited := map[string]bool{}
+	for _, t := range each {
+		visited[pageOf(t.page)] = true
 	}
-	if len(slowest) > 1 {
-		res.Slowest = slowest
+	if len(visited) > 1 {
+		sort.Slice(each, func(i, j int) bool { return each[i].took > each[j].took })
+		res.Slowest = map[string]int{}
+		for _, t := range each[:len(each)/100] {
+			res.Slowest[pageOf(t.page)]++
+		}
 	}
 	res.RPS = float64(res.Requests) / res.Elapsed.Seconds()
 	return res

@@ -350,8 +350,7 @@ func (r *report) writeViews(w func(string, ...any)) {
 	w("\n")
 	for _, p := range r.pages {
 		if p.Built && p.Load != nil && len(p.Load.Slowest) > 0 {
-			w("The slowest 1%% of the views of %s, by page: %s.\n\n", strings.ToLower(p.Spec.Name[:1])+p.Spec.Name[1:],
-				slowestPages(p.Load.Slowest))
+			w("The slowest 1%% of the views of the row “%s”, by page: %s.\n\n", p.Spec.Name, slowestPages(p.Load.Slowest))
 		}
 	}
 }

@@ -687,8 +687,8 @@ func TestKeptPortfoliosMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	require.NoError(t, err)
 	require.WithinDuration(t, b.now.Add(2*time.Hour), read.Quiet, time.Second, "the project goes quiet in two hours")
 	step("the clock passes the moment a project goes quiet", func() { *b.now = read.Quiet.Add(time.Second) })
-	// Quiet on the server's clock, two hours ahead of the database's (migration 0059
-	// judges by the later): one request fewer is quiet.
+	// A request gone quiet moves the portfolio's epoch when it is active again
+	// (migration 0059): one request fewer is quiet.
 	step("IT's head reports progress on its quiet request", func() {
 		_, err := b.st.AddProgress(ctx, b.escViewer(t, "it@accord.demo"), it.ID,
 			accord.ProgressInput{Body: "一期接口已联调", Risk: accord.RiskLow}, *b.now)

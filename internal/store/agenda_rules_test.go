@@ -126,6 +126,7 @@ func TestAgendaInSQLAgreesWithTheRules(t *testing.T) {
 	_, err = w.Store.ActOnRequest(ctx, lead, passed.ID, passed.Version, accord.ActionTransferBack, accord.RequestInput{},
 		hour(10))
 	require.NoError(t, err)
+	requireNoDrift(t, ctx, w.Store.Pool(), "passed on, escalated and sent back")
 	escalationOf := func(r accord.Request) accord.Escalation {
 		var id int64
 		require.NoError(t, w.Store.Pool().QueryRow(ctx, `SELECT id FROM escalations WHERE request_id = $1`, r.ID).Scan(&id))

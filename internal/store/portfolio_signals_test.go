@@ -21,7 +21,7 @@ import (
 )
 
 // signalsDriftSQL counts the rows where what the triggers of migrations 0013, 0021,
-// 0034, 0040 and 0044 keep differs from an aggregation written out independently, straight
+// 0034, 0040, 0044 and 0060 keep differs from an aggregation written out independently, straight
 // from the source tables (a project's own columns included).
 const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed', 'declined', 'countered', 'in_progress']) AS state),
 	fresh AS (
@@ -83,16 +83,19 @@ const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed'
 		(SELECT count(*) FROM (SELECT assigned_user_id AS user_id, count(*) AS open FROM escalations
 				WHERE status = 'open' GROUP BY 1) f
 			FULL JOIN escalation_assignee_load k USING (user_id)
-		 WHERE COALESCE(f.open, 0) <> COALESCE(k.open, 0))`
+		 WHERE COALESCE(f.open, 0) <> COALESCE(k.open, 0)),
+		(SELECT count(*) FROM escalations e JOIN requests r ON r.id = e.request_id
+		 WHERE e.holder_unit_id IS DISTINCT FROM r.holder_unit_id)`
 
-// requireNoDrift fails when the kept signals, reach, load, exchanges or counts of open
-// escalations per person deciding differ from the source rows.
+// requireNoDrift fails when the kept signals, reach, load, exchanges, counts of open
+// escalations per person deciding or escalations' holders (migration 0060) differ from
+// the source rows.
 func requireNoDrift(t *testing.T, ctx context.Context, pool *pgxpool.Pool, step string) {
 	t.Helper()
-	var signals, reach, load, exchange, assignees int
-	require.NoError(t, pool.QueryRow(ctx, signalsDriftSQL).Scan(&signals, &reach, &load, &exchange, &assignees))
-	require.Equal(t, [5]int{}, [5]int{signals, reach, load, exchange, assignees},
-		"%s: projects, reach rows, units, unit pairs and people deciding escalations that drifted", step)
+	var signals, reach, load, exchange, assignees, holders int
+	require.NoError(t, pool.QueryRow(ctx, signalsDriftSQL).Scan(&signals, &reach, &load, &exchange, &assignees, &holders))
+	require.Equal(t, [6]int{}, [6]int{signals, reach, load, exchange, assignees, holders},
+		"%s: projects, reach rows, units, unit pairs, people deciding escalations and escalations' holders that drifted", step)
 }
 
 func TestPortfolioSignalsFollowEveryChange(t *testing.T) {
@@ -361,28 +364,87 @@ func TestSignalsSkippedOnlyAfterConcurrentWritersCommit(t *testing.T) {
 		second, err := pool.Begin(ctx)
 		require.NoError(t, err)
 		defer second.Rollback(ctx) //nolint:errcheck // as first's
-		var pid int
-		require.NoError(t, second.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid))
-		// On a failure the statement still waiting is cancelled, so the deferred
-		// rollbacks find their connections free.
-		secondCtx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		done := make(chan error, 1)
-		go func() {
-			_, err := second.Exec(secondCtx, pair.second, pair.secondArgs...)
-			done <- err
-		}()
-		require.Eventually(t, func() bool {
-			var waiting bool
-			err := pool.QueryRow(ctx, `SELECT COALESCE(wait_event_type = 'Lock', false) FROM pg_stat_activity WHERE pid = $1`,
-				pid).Scan(&waiting)
-			return err == nil && waiting
-		}, 30*time.Second, 5*time.Millisecond, "%s: the second writer waits for the first", pair.name)
+		done := blockedExec(t, ctx, pool, second, pair.name+": the second writer", pair.second, pair.secondArgs...)
 		require.NoError(t, first.Commit(ctx), pair.name)
 		require.NoError(t, <-done, pair.name)
 		require.NoError(t, second.Commit(ctx), pair.name)
 		requireNoDrift(t, ctx, pool, pair.name)
 	}
+}
+
+// blockedExec runs sql on tx in the background and returns once it waits on a lock
+// (pg_stat_activity says so), with where its error will come; the statement is
+// cancelled when the test ends, so the deferred rollbacks find their connections free.
+func blockedExec(t *testing.T, ctx context.Context, pool *pgxpool.Pool, tx pgx.Tx, what, sql string, args ...any) <-chan error {
+	t.Helper()
+	var pid int
+	require.NoError(t, tx.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid))
+	execCtx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	done := make(chan error, 1)
+	go func() {
+		_, err := tx.Exec(execCtx, sql, args...)
+		done <- err
+	}()
+	require.Eventually(t, func() bool {
+		var waiting bool
+		err := pool.QueryRow(ctx, `SELECT COALESCE(wait_event_type = 'Lock', false) FROM pg_stat_activity WHERE pid = $1`,
+			pid).Scan(&waiting)
+		return err == nil && waiting
+	}, 30*time.Second, 5*time.Millisecond, "%s: waits for a lock", what)
+	return done
+}
+
+// TestActivityJudgedOnACadenceChangedMeanwhile: a request's activity moving is judged
+// against the cadence committed before it. Progress on a request active ten days ago
+// keeps portfolios under a 14-day cadence; written while the cadence is being cut to
+// 7, it waits (a cadence's change locks the project's open requests, migration 0011),
+// then moves the epoch at its commit.
+func TestActivityJudgedOnACadenceChangedMeanwhile(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	ctx, pool := w.Ctx, w.Store.Pool()
+	now := time.Now().Truncate(time.Second)
+	holder := w.Unit(t, storetest.UnitOpts{})
+	p := w.Project(t, storetest.ProjectOpts{})
+	require.Equal(t, 14, p.CadenceDays)
+	n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
+	w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed, At: now.AddDate(0, 0, -30)}) // the oldest
+	n = w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
+	r := w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed, At: now.AddDate(0, 0, -10)})
+	epoch := func() int64 {
+		t.Helper()
+		var e int64
+		require.NoError(t, pool.QueryRow(ctx, `SELECT epoch FROM portfolio_epoch`).Scan(&e))
+		return e
+	}
+
+	cadence, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer cadence.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op; on a failure it frees the pool
+	_, err = cadence.Exec(ctx, `UPDATE projects SET cadence_days = 7 WHERE id = $1`, p.ID)
+	require.NoError(t, err)
+	progress, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer progress.Rollback(ctx) //nolint:errcheck // as cadence's
+	done := blockedExec(t, ctx, pool, progress, "the progress, while the cadence changes",
+		`UPDATE requests SET last_activity_at = $2 WHERE id = $1`, r.ID, now)
+	require.NoError(t, cadence.Commit(ctx))
+	require.NoError(t, <-done)
+	before := epoch() // the cadence's change committed; the progress not yet
+	require.NoError(t, progress.Commit(ctx))
+	require.NotEqual(t, before, epoch(), "quiet under the cadence committed first: the portfolio's epoch moves")
+	requireNoDrift(t, ctx, pool, "cadence cut while progress was written")
+
+	// Without a change meanwhile, the same progress under 14 days keeps portfolios.
+	_, err = pool.Exec(ctx, `UPDATE projects SET cadence_days = 14 WHERE id = $1`, p.ID)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `UPDATE requests SET last_activity_at = $2 WHERE id = $1`, r.ID, now.AddDate(0, 0, -10))
+	require.NoError(t, err)
+	before = epoch()
+	_, err = pool.Exec(ctx, `UPDATE requests SET last_activity_at = $2 WHERE id = $1`, r.ID, now)
+	require.NoError(t, err)
+	require.Equal(t, before, epoch(), "active ten days ago under a 14-day cadence")
 }
 
 // TestUnitLoadCountsAPhaseOnce: a first phase is part of the need it was split from,
@@ -615,8 +677,9 @@ func TestEditingAProjectWhileItsRequestsMoveDoesNotDeadlock(t *testing.T) {
 // TestActivityMovesPortfoliosOnlyNearAQuietSpell: a request's activity moving alone
 // moves the company's portfolio epoch (migration 0059) only when the request may have
 // been quiet at a page's drawing or may be now: within a day of a whole cadence before
-// the write, on the database's clock or the server's, whichever is later. Progress on
-// a request active for days, by itself or with others, keeps every portfolio.
+// the write, on the database's clock or the server's, whichever is later, or when it
+// moves earlier. Progress on a request active for days, by itself or with others,
+// keeps every portfolio.
 func TestActivityMovesPortfoliosOnlyNearAQuietSpell(t *testing.T) {
 	t.Parallel()
 	w := storetest.New(t)
@@ -666,6 +729,7 @@ func TestActivityMovesPortfoliosOnlyNearAQuietSpell(t *testing.T) {
 		{"progress on a quiet request", nil, progress(quiet, now), true},
 		{"an active request and one quiet for 20 days made active, in one statement",
 			activity(now.AddDate(0, 0, -20), lately.ID), activity(now.Add(2*time.Minute), active.ID, lately.ID), true},
+		{"activity lowered, still days within the cadence", nil, activity(now.AddDate(0, 0, -1), lately.ID), true},
 		{"activity lowered into a quiet spell", nil, activity(now.AddDate(0, 0, -15), lately.ID), true},
 		{"progress by a server whose clock is twelve days ahead, on a request active three days before it",
 			activity(now.AddDate(0, 0, 9), active.ID), progress(active, now.AddDate(0, 0, 12)), false},

@@ -125,7 +125,7 @@ func (s *Store) UnitLedgerAt(ctx context.Context, v accord.Viewer, unitID int64,
 		-- project it touches counts the rows they may open (queue_visible).
 		queue_visible AS (
 			SELECT CASE WHEN (SELECT yes FROM all_seen) THEN NULL ELSE (SELECT count(*) FROM requests r
-				WHERE r.holder_unit_id = $3 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')
+				WHERE r.holder_unit_id = $3 AND `+openRequest+`
 				  AND r.project_id IN (SELECT id FROM vis)) END AS n),
 		queue_listed AS (
 			SELECT `+ledgerRequestObject+` AS obj, row_number() OVER (ORDER BY `+queueKey+`) AS pos
@@ -133,7 +133,7 @@ func (s *Store) UnitLedgerAt(ctx context.Context, v accord.Viewer, unitID int64,
 			-- may open its project, until enough are kept: joined to vis instead, the
 			-- planner sorted every visible row of a shared service's queue first.
 			FROM (SELECT r.* FROM requests r JOIN projects p ON p.id = r.project_id
-				WHERE r.holder_unit_id = $3 AND r.state IN ('requested', 'agreed', 'countered', 'in_progress')
+				WHERE r.holder_unit_id = $3 AND `+openRequest+`
 				  AND `+canViewProject+`
 				ORDER BY `+queueKey+` LIMIT $4) r
 			JOIN needs d ON d.id = r.need_id JOIN projects p ON p.id = r.project_id

@@ -654,6 +654,13 @@ func TestKeptPortfoliosMatchAFreshRenderAfterEveryChange(t *testing.T) {
 		_, err = b.st.Escalate(ctx, b.escViewer(t, "aftersales@accord.demo"), declined.ID, "需要决定", "", 3, *b.now)
 		require.NoError(t, err)
 	})
+	// At risk already (a declined request): a high-risk entry moves only its listed row
+	// (migration 0061).
+	step("IT's head reports a high risk on its agreed request", func() {
+		_, err := b.st.AddProgress(ctx, b.escViewer(t, "it@accord.demo"), it.ID,
+			accord.ProgressInput{Body: "接口方案待定", Risk: accord.RiskHigh}, *b.now)
+		require.NoError(t, err)
+	})
 	smart := b.demoProject(t, "Smart service upgrade")
 	step("the project renamed by a statement of its own", func() {
 		_, err := b.st.Pool().Exec(ctx, `UPDATE projects SET name_en = 'Smart service upgrade (phase 2)',

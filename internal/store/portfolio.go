@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -243,8 +244,11 @@ func portfolioStatement(walked bool) string {
 			'p0_declined', s.p0_declined, 'p0_overdue', t.p0_overdue, 'declined', s.declined, 'overdue', t.overdue,
 			'stale', t.stale, 'high_risk', s.high_risk, 'delivered', s.delivered, 'escalations', s.escalations)
 			ORDER BY pg.sev, s.escalations DESC, s.expected_amount DESC NULLS LAST, pg.project_id), '[]') AS rows,
-			min(q.quiet) AS quiet
+			min(q.quiet) AS quiet,
+			-- The listed projects' row epochs, read with their rows (CompanyEpochs).
+			array_agg(pg.project_id) AS listed, array_agg(COALESCE(pe.epoch, 0)) AS listed_epochs
 		FROM page_ids pg JOIN project_signals s ON s.project_id = pg.project_id
+		LEFT JOIN portfolio_row_epochs pe ON pe.project_id = pg.project_id
 		JOIN projects p ON p.id = pg.project_id
 		JOIN units ou ON ou.id = p.owning_unit_id
 		JOIN users l ON l.id = p.lead_user_id
@@ -298,7 +302,8 @@ func portfolioStatement(walked bool) string {
 		-- The page's rows once, on the first goal's row, not once per goal.
 		CASE WHEN row_number() OVER (ORDER BY g.id NULLS LAST) = 1 THEN (SELECT rows FROM page_json) END,
 		(SELECT COALESCE(sum(projects), 0) > $11::int FROM counted), (SELECT every FROM headed),
-		LEAST((SELECT quiet FROM clock), (SELECT quiet FROM page_json))
+		LEAST((SELECT quiet FROM clock), (SELECT quiet FROM page_json)),
+		(SELECT listed FROM page_json), (SELECT listed_epochs FROM page_json)
 	FROM roots g LEFT JOIN rollup ru ON COALESCE(ru.goal_root, 0) = COALESCE(g.id, 0)
 	LEFT JOIN tops t ON COALESCE(t.goal_root, 0) = COALESCE(g.id, 0)
 	ORDER BY g.id NULLS LAST`
@@ -310,9 +315,21 @@ var (
 )
 
 // CompanyEpochs are what a page kept by a company-wide epoch (the portfolio, a
-// search) was read at: the organisation's epoch (units, who heads them, names) and
-// the page's own, which moves on every write to the other rows it reads.
-type CompanyEpochs struct{ Org, Of int64 }
+// search) was read at: the organisation's epoch (units, who heads them, names), the
+// page's own, which moves on every write to the other rows it reads, and for the
+// portfolio the row epochs of the projects its page lists, by project, read with
+// them: a change to what only a listed row shows (its live, declined, delivered and
+// high-risk counts, how many of its requests are quiet) moves its project's row
+// epoch, not the portfolio's (migration 0061).
+type CompanyEpochs struct {
+	Org, Of  int64
+	Projects map[int64]int64
+}
+
+// Equal reports whether e and o are the same epochs of the same rows.
+func (e CompanyEpochs) Equal(o CompanyEpochs) bool {
+	return e.Org == o.Org && e.Of == o.Of && maps.Equal(e.Projects, o.Projects)
+}
 
 // CompanyEpoch names a company-wide epoch.
 type CompanyEpoch string
@@ -322,18 +339,28 @@ const (
 	SearchEpoch    CompanyEpoch = "search_epoch"    // migration 0057
 )
 
-// CompanyEpochsNow reads the organisation's epoch and of, in one statement: before
-// the page is read, to keep it with them, and before a kept one is served.
-func (s *Store) CompanyEpochsNow(ctx context.Context, of CompanyEpoch) (CompanyEpochs, error) {
+// CompanyEpochsNow reads the organisation's epoch, of, and the portfolio row epochs of
+// projects, in one statement: before the page is read, to keep it with them (no
+// projects yet), and before a kept one is served (those it listed).
+func (s *Store) CompanyEpochsNow(ctx context.Context, of CompanyEpoch, projects []int64) (CompanyEpochs, error) {
 	switch of { // a table's name in the statement: only these
 	case PortfolioEpoch, SearchEpoch:
 	default:
 		return CompanyEpochs{}, fmt.Errorf("store: no company-wide epoch %q", of)
 	}
 	var at CompanyEpochs
-	if err := s.pool.QueryRow(ctx, `SELECT (SELECT epoch FROM org_epoch), (SELECT epoch FROM `+string(of)+`)`).
-		Scan(&at.Org, &at.Of); err != nil {
+	var epochs []int64
+	if err := s.pool.QueryRow(ctx, `SELECT (SELECT epoch FROM org_epoch), (SELECT epoch FROM `+string(of)+`),
+			ARRAY(SELECT COALESCE(e.epoch, 0) FROM unnest($1::bigint[]) WITH ORDINALITY p (id, n)
+				LEFT JOIN portfolio_row_epochs e ON e.project_id = p.id ORDER BY p.n)`, projects).
+		Scan(&at.Org, &at.Of, &epochs); err != nil {
 		return CompanyEpochs{}, fmt.Errorf("store: epochs of %s: %w", of, err)
+	}
+	if len(projects) > 0 {
+		at.Projects = make(map[int64]int64, len(projects))
+		for i, id := range projects {
+			at.Projects[id] = epochs[i]
+		}
 	}
 	return at, nil
 }
@@ -435,6 +462,9 @@ type PortfolioRead struct {
 	// read, a calendar day passing aside: a project on track goes quiet, or a
 	// listed project's request goes stale. Zero for none.
 	Quiet time.Time
+	// Listed are the row epochs of the projects the page lists, by project, read with
+	// them (CompanyEpochs).
+	Listed map[int64]int64
 }
 
 // ReadPortfolio is PortfolioPage with the moment its content holds until.
@@ -465,6 +495,7 @@ func (s *Store) portfolioPage(ctx context.Context, run func(context.Context, str
 	var dense, every bool
 	var quiet *time.Time
 	var pageJSON []byte
+	var listed, listedEpochs []int64
 	var goals []accord.GoalRollup
 	err := run(ctx, sql,
 		[]any{v.User.ID, v.Roles.Admin, now, f.Status, top, f.GoalID, f.Offset, f.Limit, f.Health, now, s.portfolioDenseScope},
@@ -472,7 +503,7 @@ func (s *Store) portfolioPage(ctx context.Context, run func(context.Context, str
 			var err error
 			goals, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (accord.GoalRollup, error) {
 				var rowsJSON []byte
-				g, err := scanGoalRollup(r, &total, &rowsJSON, &dense, &every, &quiet)
+				g, err := scanGoalRollup(r, &total, &rowsJSON, &dense, &every, &quiet, &listed, &listedEpochs)
 				if rowsJSON != nil {
 					pageJSON = rowsJSON
 				}
@@ -505,6 +536,12 @@ func (s *Store) portfolioPage(ctx context.Context, run func(context.Context, str
 		scope = scopeDense
 	}
 	read := PortfolioRead{Rows: list, Total: total, Goals: goals}
+	if len(listed) > 0 {
+		read.Listed = make(map[int64]int64, len(listed))
+		for i, id := range listed {
+			read.Listed[id] = listedEpochs[i]
+		}
+	}
 	if quiet != nil {
 		read.Quiet = *quiet
 	}

@@ -98,7 +98,8 @@ const portfolioScoringEveryProject = `WITH RECURSIVE goal_up AS (
 		CASE WHEN row_number() OVER (ORDER BY g.id NULLS LAST) = 1 THEN (SELECT rows FROM page_json) END,
 		(SELECT count(*) > $11::int FROM scored),
 		false, -- whether the scope is every project: read, not compared
-		NULL::timestamptz -- until when the clock leaves it so: held to the content instead
+		NULL::timestamptz, -- until when the clock leaves it so: held to the content instead
+		NULL::bigint[], NULL::bigint[] -- the listed projects' epochs: read, not compared
 	
 	FROM roots g LEFT JOIN rollup ru ON COALESCE(ru.goal_root, 0) = COALESCE(g.id, 0)
 	LEFT JOIN tops t ON COALESCE(t.goal_root, 0) = COALESCE(g.id, 0)

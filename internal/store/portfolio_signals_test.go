@@ -399,7 +399,7 @@ func blockedExec(t *testing.T, ctx context.Context, pool *pgxpool.Pool, tx pgx.T
 // against the cadence committed before it. Progress on a request active ten days ago
 // keeps portfolios under a 14-day cadence; written while the cadence is being cut to
 // 7, it waits (a cadence's change locks the project's open requests, migration 0011),
-// then moves the epoch at its commit.
+// then moves its project's portfolio row at its commit (migration 0061).
 func TestActivityJudgedOnACadenceChangedMeanwhile(t *testing.T) {
 	t.Parallel()
 	w := storetest.New(t)
@@ -412,12 +412,6 @@ func TestActivityJudgedOnACadenceChangedMeanwhile(t *testing.T) {
 	w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed, At: now.AddDate(0, 0, -30)}) // the oldest
 	n = w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
 	r := w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed, At: now.AddDate(0, 0, -10)})
-	epoch := func() int64 {
-		t.Helper()
-		var e int64
-		require.NoError(t, pool.QueryRow(ctx, `SELECT epoch FROM portfolio_epoch`).Scan(&e))
-		return e
-	}
 
 	cadence, err := pool.Begin(ctx)
 	require.NoError(t, err)
@@ -431,9 +425,11 @@ func TestActivityJudgedOnACadenceChangedMeanwhile(t *testing.T) {
 		`UPDATE requests SET last_activity_at = $2 WHERE id = $1`, r.ID, now)
 	require.NoError(t, cadence.Commit(ctx))
 	require.NoError(t, <-done)
-	before := epoch() // the cadence's change committed; the progress not yet
+	before := portfolioEpochsOf(t, ctx, pool, p.ID) // the cadence's change committed; the progress not yet
 	require.NoError(t, progress.Commit(ctx))
-	require.NotEqual(t, before, epoch(), "quiet under the cadence committed first: the portfolio's epoch moves")
+	after := portfolioEpochsOf(t, ctx, pool, p.ID)
+	require.Equal(t, before.company, after.company, "the project's oldest activity stayed: the company's epoch stays")
+	require.NotEqual(t, before.row, after.row, "quiet under the cadence committed first: the project's row moves")
 	requireNoDrift(t, ctx, pool, "cadence cut while progress was written")
 
 	// Without a change meanwhile, the same progress under 14 days keeps portfolios.
@@ -441,10 +437,22 @@ func TestActivityJudgedOnACadenceChangedMeanwhile(t *testing.T) {
 	require.NoError(t, err)
 	_, err = pool.Exec(ctx, `UPDATE requests SET last_activity_at = $2 WHERE id = $1`, r.ID, now.AddDate(0, 0, -10))
 	require.NoError(t, err)
-	before = epoch()
+	before = portfolioEpochsOf(t, ctx, pool, p.ID)
 	_, err = pool.Exec(ctx, `UPDATE requests SET last_activity_at = $2 WHERE id = $1`, r.ID, now)
 	require.NoError(t, err)
-	require.Equal(t, before, epoch(), "active ten days ago under a 14-day cadence")
+	require.Equal(t, before, portfolioEpochsOf(t, ctx, pool, p.ID), "active ten days ago under a 14-day cadence")
+}
+
+// portfolioEpochs are the company's portfolio epoch and one project's row epoch (0
+// until it first moves): migrations 0056 and 0061.
+type portfolioEpochs struct{ company, row int64 }
+
+func portfolioEpochsOf(t *testing.T, ctx context.Context, pool *pgxpool.Pool, project int64) portfolioEpochs {
+	t.Helper()
+	var e portfolioEpochs
+	require.NoError(t, pool.QueryRow(ctx, `SELECT (SELECT epoch FROM portfolio_epoch),
+		COALESCE((SELECT epoch FROM portfolio_row_epochs WHERE project_id = $1), 0)`, project).Scan(&e.company, &e.row))
+	return e
 }
 
 // TestUnitLoadCountsAPhaseOnce: a first phase is part of the need it was split from,
@@ -674,13 +682,14 @@ func TestEditingAProjectWhileItsRequestsMoveDoesNotDeadlock(t *testing.T) {
 	}
 }
 
-// TestActivityMovesPortfoliosOnlyNearAQuietSpell: a request's activity moving alone
-// moves the company's portfolio epoch (migration 0059) only when the request may have
-// been quiet at a page's drawing or may be now: within a day of a whole cadence before
-// the write, on the database's clock or the server's, whichever is later, or when it
-// moves earlier. Progress on a request active for days, by itself or with others,
-// keeps every portfolio.
-func TestActivityMovesPortfoliosOnlyNearAQuietSpell(t *testing.T) {
+// TestActivityMovesPortfolioRowsOnlyNearAQuietSpell: a request's activity moving alone
+// moves its project's portfolio row (migration 0061; the company's epoch before it,
+// 0059) only when the request may have been quiet at a page's drawing or may be now:
+// within a day of a whole cadence before the write, on the database's clock or the
+// server's, whichever is later, or when it moves earlier. Progress on a request active
+// for days, by itself or with others, keeps every portfolio; none of it moves the
+// company's epoch.
+func TestActivityMovesPortfolioRowsOnlyNearAQuietSpell(t *testing.T) {
 	t.Parallel()
 	w := storetest.New(t)
 	ctx, pool := w.Ctx, w.Store.Pool()
@@ -690,7 +699,7 @@ func TestActivityMovesPortfoliosOnlyNearAQuietSpell(t *testing.T) {
 	p := w.Project(t, storetest.ProjectOpts{})
 	require.Equal(t, 14, p.CadenceDays)
 	// The oldest stays the oldest throughout, so the project's signals never move:
-	// only the requests' own trigger can move the epoch.
+	// only the requests' own trigger can move an epoch.
 	request := func(quietDays float64) accord.Request {
 		n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
 		return w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed,
@@ -698,12 +707,6 @@ func TestActivityMovesPortfoliosOnlyNearAQuietSpell(t *testing.T) {
 	}
 	request(40)
 	quiet, edge, active, lately := request(20), request(13.5), request(2), request(5)
-	epoch := func() int64 {
-		t.Helper()
-		var e int64
-		require.NoError(t, pool.QueryRow(ctx, `SELECT epoch FROM portfolio_epoch`).Scan(&e))
-		return e
-	}
 	progress := func(r accord.Request, at time.Time) func() error {
 		return func() error {
 			_, err := w.Store.AddProgress(ctx, head, r.ID, accord.ProgressInput{Body: "x", Risk: accord.RiskLow}, at)
@@ -740,9 +743,11 @@ func TestActivityMovesPortfoliosOnlyNearAQuietSpell(t *testing.T) {
 		if step.setup != nil {
 			require.NoError(t, step.setup(), step.name)
 		}
-		before := epoch()
+		before := portfolioEpochsOf(t, ctx, pool, p.ID)
 		require.NoError(t, step.write(), step.name)
-		require.Equal(t, step.moved, epoch() != before, "%s: the portfolio epoch moved", step.name)
+		after := portfolioEpochsOf(t, ctx, pool, p.ID)
+		require.Equal(t, before.company, after.company, "%s: the company's portfolio epoch", step.name)
+		require.Equal(t, step.moved, after.row != before.row, "%s: the project's portfolio row moved", step.name)
 		requireNoDrift(t, ctx, pool, step.name)
 	}
 }

@@ -118,6 +118,9 @@ func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 		view.Load = append(view.Load, ui.UnitLoadRow{UnitID: u.UnitID, Name: u.Name, NameEN: u.NameEN, Open: u.Open,
 			Asked: u.AskedDays, Committed: u.CommittedDays, Declined: u.Declined})
 	}
+	// Kept with the listed projects' row epochs too: what only a listed row shows
+	// moves its project's, not the portfolio's (migration 0061).
+	at.Projects = read.Listed
 	body, err := s.rendered.renderRead(ctx, turn, view.SameUntil(ui.Location(ctx), read.Quiet), at, ui.Portfolio(view))
 	if err != nil {
 		s.Fail(w, r, err)

@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -371,12 +373,13 @@ func (s *Server) servedBody(w http.ResponseWriter, r *http.Request, key rendered
 }
 
 // keptAtCompanyOrDraw is servedOrDraw for a page kept with the organisation's epoch
-// and the company-wide epoch of (the portfolio, search), titled title in the layout's
+// and the company-wide epoch of (the portfolio, search), and the row epochs of the
+// projects the kept page listed (the portfolio's), titled title in the layout's
 // section. It serves the kept page when its drawing began after the view arrived, or
 // when those epochs are what it was read at, and reports whether it answered (an
-// error included). Otherwise it returns the caller's turn to draw, and those epochs as
-// read last, before the page is: the page read after them may be kept with them
-// (renderRead).
+// error included). Otherwise it returns the caller's turn to draw, and the company's
+// epochs as read last, before the page is: the page read after them may be kept with
+// them and the row epochs of the projects it lists, read with those (renderRead).
 func (s *Server) keptAtCompanyOrDraw(w http.ResponseWriter, r *http.Request, page keptPage, key renderedKey, now time.Time,
 	of store.CompanyEpoch, title, section string) (store.CompanyEpochs, bool, *drawTurn) {
 	var at store.CompanyEpochs
@@ -386,17 +389,22 @@ func (s *Server) keptAtCompanyOrDraw(w http.ResponseWriter, r *http.Request, pag
 			s.page(w, r, http.StatusOK, title, section, renderedBody(p.body))
 			return true
 		}
+		var was store.CompanyEpochs
+		if kept {
+			was, _ = p.read.(store.CompanyEpochs)
+		}
 		var err error
-		if at, err = s.store.CompanyEpochsNow(r.Context(), of); err != nil {
+		if at, err = s.store.CompanyEpochsNow(r.Context(), of, slices.Collect(maps.Keys(was.Projects))); err != nil {
 			s.Fail(w, r, err)
 			return true
 		}
-		if kept && p.read == at {
+		if kept && was.Equal(at) {
 			s.page(w, r, http.StatusOK, title, section, renderedBody(p.body))
 			return true
 		}
 		return false
 	})
+	at.Projects = nil // the drawing reads its own
 	return at, answered, turn
 }
 

@@ -147,7 +147,7 @@ type orgStore interface {
 }
 
 type portfolioStore interface {
-	CompanyEpochsNow(ctx context.Context, of store.CompanyEpoch) (store.CompanyEpochs, error)
+	CompanyEpochsNow(ctx context.Context, of store.CompanyEpoch, projects []int64) (store.CompanyEpochs, error)
 	EscalationsToDecideCount(ctx context.Context, v accord.Viewer) (int, error)
 	PortfolioLoad(ctx context.Context, v accord.Viewer, limit int) ([]store.UnitLoad, error)
 	ReadPortfolio(ctx context.Context, v accord.Viewer, f store.PortfolioFilter, top int, now time.Time) (store.PortfolioRead, error)

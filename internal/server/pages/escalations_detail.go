@@ -173,7 +173,7 @@ func (s *Server) showEscalationPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	answered, drawing := s.rendered.servedOrDraw(ctx, keptEscalation, key, func(time.Time) bool {
+	answered, drawing := s.rendered.servedOrDraw(ctx, keptEscalation, key, func(time.Time) lookedUp {
 		return s.servedBody(w, r, key, now, title, "escalations")
 	})
 	if answered {

@@ -43,8 +43,8 @@ func (s *Server) showEscalationsPage(w http.ResponseWriter, r *http.Request) {
 	var turn *drawTurn
 	if keep {
 		var answered bool
-		answered, turn = s.rendered.servedOrDraw(ctx, keptEscalations, key, func(since time.Time) bool {
-			return s.servedKept(w, r, key, now, since, "escalations")
+		answered, turn = s.rendered.servedOrDraw(ctx, keptEscalations, key, func(since time.Time) lookedUp {
+			return s.servedKeptPage(w, r, key, now, since, "escalations")
 		})
 		if answered {
 			return

@@ -35,7 +35,7 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	answered, turn := s.rendered.servedOrDraw(ctx, keptHome, key, func(since time.Time) bool { return s.servedKept(w, r, key, now, since, "home") })
+	answered, turn := s.rendered.servedOrDraw(ctx, keptHome, key, func(since time.Time) lookedUp { return s.servedKeptPage(w, r, key, now, since, "home") })
 	if answered {
 		return
 	}

@@ -136,8 +136,17 @@ type drawTurn struct {
 	done  func() // ends the turn; idempotent, so a defer may call it again
 }
 
+// lookedUp is how a view's lookup of a kept page answered it.
+type lookedUp int
+
+const (
+	notServed     lookedUp = iota // nothing kept, or no longer the same: the view draws
+	servedKept                    // served the kept page
+	failedToCheck                 // answered with an error (the epochs could not be read): counted as no view
+)
+
 // servedOrDraw answers a view of the page kept under key. lookup serves the page when
-// it is kept and still the same, and reports whether it did: a page whose drawing
+// it is kept and still the same, and reports whether it did (or answered with an error): a page whose drawing
 // began after since (the moment this view arrived) needs no check, since everything
 // it shows was read after every write committed before the view, this viewer's own
 // included; any other, the key's or the epochs' test. When nothing is served and
@@ -147,17 +156,20 @@ type drawTurn struct {
 // keep, one not kept for this viewer, an error), or after two waits, or when the
 // request ends, it stops waiting; it returns the caller's turn to draw, which render
 // and renderRead end. A turn is offered to the next views only when none is drawing.
-func (c *renderedPages) servedOrDraw(ctx context.Context, page keptPage, key renderedKey, lookup func(since time.Time) bool) (bool, *drawTurn) {
+func (c *renderedPages) servedOrDraw(ctx context.Context, page keptPage, key renderedKey, lookup func(since time.Time) lookedUp) (bool, *drawTurn) {
 	arrived := time.Now()
 	if c == nil {
-		return lookup(arrived), &drawTurn{key: key, began: arrived, done: func() {}}
+		return lookup(arrived) != notServed, &drawTurn{key: key, began: arrived, done: func() {}}
 	}
 	counts, ok := c.counts[page]
 	if !ok {
 		panic("pages: servedOrDraw of a page not in keptPages: " + string(page))
 	}
-	if lookup(arrived) {
+	switch lookup(arrived) {
+	case servedKept:
 		counts.kept.Add(1)
+		return true, nil
+	case failedToCheck:
 		return true, nil
 	}
 	for waits, hopeless := 0, false; ; waits++ {
@@ -191,8 +203,11 @@ func (c *renderedPages) servedOrDraw(ctx context.Context, page keptPage, key ren
 		if ctx.Err() != nil {
 			continue // draws, unregistered, for a request that ends anyway
 		}
-		if lookup(arrived) {
+		switch lookup(arrived) {
+		case servedKept:
 			counts.waited.Add(1)
+			return true, nil
+		case failedToCheck:
 			return true, nil
 		}
 		// What a drawing begun after this view arrived kept would have served it: it
@@ -335,11 +350,11 @@ type keptAt struct {
 
 // servedKept serves the page kept under key in the layout's section, when it was
 // drawn after since or the epochs it was read at are all unchanged now (one
-// statement), and reports whether it answered (an error included).
-func (s *Server) servedKept(w http.ResponseWriter, r *http.Request, key renderedKey, now, since time.Time, section string) bool {
+// statement), and reports whether it did, or answered with an error.
+func (s *Server) servedKeptPage(w http.ResponseWriter, r *http.Request, key renderedKey, now, since time.Time, section string) lookedUp {
 	p, ok := s.rendered.getRead(key, now)
 	if !ok {
-		return false
+		return notServed
 	}
 	kept := p.read.(keptAt)
 	ctx := r.Context()
@@ -348,9 +363,9 @@ func (s *Server) servedKept(w http.ResponseWriter, r *http.Request, key rendered
 		switch {
 		case err != nil:
 			s.Fail(w, r, err)
-			return true
+			return failedToCheck
 		case !current.Equal(kept.at):
-			return false
+			return notServed
 		}
 	}
 	title := kept.title
@@ -358,18 +373,19 @@ func (s *Server) servedKept(w http.ResponseWriter, r *http.Request, key rendered
 		title = i18n.T(ctx, kept.titleID)
 	}
 	s.page(w, r, http.StatusOK, title, section, renderedBody(p.body))
-	return true
+	return servedKept
 }
 
 // servedBody serves the body kept under key (titled title, in the layout's section)
 // when it is still the same at now, and reports whether it did: the key names the
 // epochs it was read at, so it needs no other check.
-func (s *Server) servedBody(w http.ResponseWriter, r *http.Request, key renderedKey, now time.Time, title, section string) bool {
+func (s *Server) servedBody(w http.ResponseWriter, r *http.Request, key renderedKey, now time.Time, title, section string) lookedUp {
 	body, ok := s.rendered.get(key, now)
-	if ok {
-		s.page(w, r, http.StatusOK, title, section, renderedBody(body))
+	if !ok {
+		return notServed
 	}
-	return ok
+	s.page(w, r, http.StatusOK, title, section, renderedBody(body))
+	return servedKept
 }
 
 // keptAtCompanyOrDraw is servedOrDraw for a page kept with the organisation's epoch
@@ -383,11 +399,11 @@ func (s *Server) servedBody(w http.ResponseWriter, r *http.Request, key rendered
 func (s *Server) keptAtCompanyOrDraw(w http.ResponseWriter, r *http.Request, page keptPage, key renderedKey, now time.Time,
 	of store.CompanyEpoch, title, section string) (store.CompanyEpochs, bool, *drawTurn) {
 	var at store.CompanyEpochs
-	answered, turn := s.rendered.servedOrDraw(r.Context(), page, key, func(since time.Time) bool {
+	answered, turn := s.rendered.servedOrDraw(r.Context(), page, key, func(since time.Time) lookedUp {
 		p, kept := s.rendered.getRead(key, now)
 		if kept && p.drawn.After(since) {
 			s.page(w, r, http.StatusOK, title, section, renderedBody(p.body))
-			return true
+			return servedKept
 		}
 		var was store.CompanyEpochs
 		if kept {
@@ -396,13 +412,13 @@ func (s *Server) keptAtCompanyOrDraw(w http.ResponseWriter, r *http.Request, pag
 		var err error
 		if at, err = s.store.CompanyEpochsNow(r.Context(), of, slices.Collect(maps.Keys(was.Projects))); err != nil {
 			s.Fail(w, r, err)
-			return true
+			return failedToCheck
 		}
 		if kept && was.Equal(at) {
 			s.page(w, r, http.StatusOK, title, section, renderedBody(p.body))
-			return true
+			return servedKept
 		}
-		return false
+		return notServed
 	})
 	at.Projects = nil // the drawing reads its own
 	return at, answered, turn

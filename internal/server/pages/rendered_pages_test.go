@@ -28,7 +28,7 @@ func waitFor(c *renderedPages, key renderedKey, n int) bool {
 // returns once all n wait for that drawing. lookup is what serves a view; a view given
 // the turn to draw calls draw with it. Each view's answer arrives on the channel.
 func waitingViews(t *testing.T, ctx context.Context, c *renderedPages, key renderedKey, n int,
-	lookup func(since time.Time) bool, draw func(*drawTurn)) <-chan bool {
+	lookup func(since time.Time) lookedUp, draw func(*drawTurn)) <-chan bool {
 	t.Helper()
 	answers := make(chan bool, n)
 	for range n {
@@ -67,7 +67,7 @@ func TestViewsWhileAPageIsDrawnWaitForIt(t *testing.T) {
 	c := newRenderedPages(1 << 20)
 	key, err := keyOf("page", 1)
 	require.NoError(t, err)
-	byKey := func(time.Time) bool { _, ok := c.get(key, time.Now()); return ok }
+	byKey := func(time.Time) lookedUp { return servedIf(c.get(key, time.Now())) }
 	drawNothing := func(*drawTurn) {}
 
 	served, turn := c.servedOrDraw(ctx, keptWorkbook, key, byKey)
@@ -86,9 +86,9 @@ func TestViewsWhileAPageIsDrawnWaitForIt(t *testing.T) {
 	// page whose drawing began after the view arrived is served, and a view waits for
 	// another view's drawing, begun after it arrived, rather than draw it too.
 	c = newRenderedPages(1 << 20)
-	drawnSince := func(since time.Time) bool {
+	drawnSince := func(since time.Time) lookedUp {
 		p, ok := c.getRead(key, time.Now())
-		return ok && p.drawn.After(since) // the epochs, in this test, always moved
+		return servedIf(p, ok && p.drawn.After(since)) // the epochs, in this test, always moved
 	}
 	keep := func(turn *drawTurn) {
 		if _, err := c.renderRead(ctx, turn, time.Time{}, "epochs", renderedBody("<main>read after</main>")); err != nil {
@@ -138,7 +138,7 @@ func TestViewsWhileAPageIsDrawnWaitForIt(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			served, turn := none.servedOrDraw(ctx, keptWorkbook, key, func(time.Time) bool { return false })
+			served, turn := none.servedOrDraw(ctx, keptWorkbook, key, func(time.Time) lookedUp { return notServed })
 			if served {
 				t.Error("served from nothing kept")
 			}
@@ -147,6 +147,22 @@ func TestViewsWhileAPageIsDrawnWaitForIt(t *testing.T) {
 	}
 	wg.Wait()
 	require.Empty(t, none.Counts())
+
+	// A view whose check failed was answered (with the error), and is counted as no
+	// view: neither kept nor drawn.
+	c = newRenderedPages(1 << 20)
+	served, turn = c.servedOrDraw(ctx, keptWorkbook, key, func(time.Time) lookedUp { return failedToCheck })
+	require.True(t, served, "answered with the error")
+	require.Nil(t, turn)
+	require.Equal(t, RenderedCounts{}, c.Counts()["workbook"])
+}
+
+// servedIf is a lookup's answer: served when ok (what was kept is not used).
+func servedIf[T any](_ T, ok bool) lookedUp {
+	if ok {
+		return servedKept
+	}
+	return notServed
 }
 
 // TestAPageDrawnLaterIsNotReplacedByOneDrawnBefore: two drawings of one page overlap

@@ -35,7 +35,7 @@ func (s *Server) showInboxPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	answered, turn := s.rendered.servedOrDraw(ctx, keptInbox, key, func(since time.Time) bool { return s.servedKept(w, r, key, now, since, "inbox") })
+	answered, turn := s.rendered.servedOrDraw(ctx, keptInbox, key, func(since time.Time) lookedUp { return s.servedKeptPage(w, r, key, now, since, "inbox") })
 	if answered {
 		return
 	}

@@ -41,7 +41,7 @@ func (s *Server) showTrackerPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	answered, turn := s.rendered.servedOrDraw(ctx, keptTracker, key, func(time.Time) bool { return s.servedBody(w, r, key, now, title, "projects") })
+	answered, turn := s.rendered.servedOrDraw(ctx, keptTracker, key, func(time.Time) lookedUp { return s.servedBody(w, r, key, now, title, "projects") })
 	if answered {
 		return
 	}

@@ -50,7 +50,7 @@ func (s *Server) showDepartmentPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	answered, turn := s.rendered.servedOrDraw(ctx, keptUnit, key, func(since time.Time) bool { return s.servedKept(w, r, key, now, since, "org") })
+	answered, turn := s.rendered.servedOrDraw(ctx, keptUnit, key, func(since time.Time) lookedUp { return s.servedKeptPage(w, r, key, now, since, "org") })
 	if answered {
 		return
 	}

@@ -78,7 +78,7 @@ func (s *Server) showWorkbookPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	answered, turn := s.rendered.servedOrDraw(ctx, keptWorkbook, key, func(time.Time) bool {
+	answered, turn := s.rendered.servedOrDraw(ctx, keptWorkbook, key, func(time.Time) lookedUp {
 		return s.servedBody(w, r, key, today, p.DisplayName(i18n.Lang(ctx)), "projects")
 	})
 	if answered {

@@ -14,12 +14,12 @@
 --     currency, escalations and severity (sev_static, the dates that lower it, its
 --     cadence, and its oldest activity while that can lower it). A change moves the
 --     company's epoch, as before.
---   - what only its own listed row shows: its live, declined, delivered and high-risk
---     counts, and its requests' overdue and quiet counts. A change moves the project's
---     row epoch here, and a page is kept with the row epochs of the projects it lists,
---     read with them (store.CompanyEpochs).
--- TestEveryPortfolioSignalIsFollowed checks that every column of project_signals is
--- one or the other (or the oldest activity and the stale_at made from it).
+--   - what only its own listed row shows: its live, declined (P0 and all), delivered
+--     and high-risk counts, and how many of its requests are quiet. A change moves the
+--     project's row epoch here, and a page is kept with the row epochs of the projects
+--     it lists, read with them (store.CompanyEpochs).
+-- TestEveryPortfolioSignalIsFollowed changes each column of project_signals in turn and
+-- checks which epoch it moves.
 CREATE TABLE portfolio_row_epochs (
     project_id bigint PRIMARY KEY, -- no foreign key, as project_epochs: moved at commit, after a delete too
     epoch      bigint NOT NULL
@@ -134,11 +134,14 @@ END $$;
 -- changed, else the changed projects' rows. Its oldest activity colours it only while
 -- nothing else has lowered it (sev_static 2), and then only when it may cross a whole
 -- cadence before now: it moves earlier, it appears or goes, or moving later it was
--- active (a day past a cadence before the later of the database's clock and itself, as
--- 0059 judges a request) or is still quiet (a day short of a cadence before the
--- database's clock). A page drawn before a request went quiet was kept only until
--- that moment (store.PortfolioRead.Quiet), so a spell that began since it was drawn
--- has redrawn it already.
+-- active or is still quiet. Active: a day past a cadence before the latest clock a
+-- page may have been drawn by, the later of the database's and the latest activity
+-- any server stamped on the project's requests (the write's own among them; 0059
+-- judges a request so). Still quiet: a day short of a cadence before the database's
+-- clock, which holds on any server whose clock is less than a day behind it. A page
+-- drawn before a request went quiet was kept only until that moment
+-- (store.PortfolioRead.Quiet), so a spell that began since it was drawn has redrawn
+-- it already.
 CREATE FUNCTION note_portfolio_epoch_of_signals() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     rows bigint[];
@@ -150,10 +153,11 @@ BEGIN
                 next_due, p0_next_due FROM old_rows)
         OR EXISTS (
             SELECT FROM new_rows n JOIN old_rows o ON o.project_id = n.project_id
-            CROSS JOIN LATERAL (SELECT make_interval(days => n.cadence_days) AS cadence) c
+            CROSS JOIN LATERAL (SELECT make_interval(days => n.cadence_days) AS cadence,
+                greatest(now(), (SELECT max(r.last_activity_at) FROM requests r WHERE r.project_id = n.project_id)) AS clock) c
             WHERE n.sev_static = 2 AND n.oldest_activity IS DISTINCT FROM o.oldest_activity
               AND (n.oldest_activity > o.oldest_activity
-                AND (o.oldest_activity >= greatest(now(), n.oldest_activity) - c.cadence + interval '1 day'
+                AND (o.oldest_activity >= c.clock - c.cadence + interval '1 day'
                   OR n.oldest_activity < now() - c.cadence - interval '1 day')) IS NOT TRUE) THEN
         PERFORM note_company_epoch_move('portfolio');
         RETURN NULL;

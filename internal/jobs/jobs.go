@@ -23,6 +23,7 @@ import (
 type Sweeper interface {
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 	ClearOldLoginFailures(ctx context.Context, before time.Time) (int64, error)
+	FoldPortfolioTotals(ctx context.Context) (int64, error)
 	SweepStale(ctx context.Context, now time.Time) (int64, error)
 	SweepEscalations(ctx context.Context, now time.Time, windowDays int) (int, error)
 	AdvanceWindows(ctx context.Context, now time.Time, windowDays int) (int, error)
@@ -69,6 +70,8 @@ func sweep(ctx context.Context, st Sweeper, logger *slog.Logger, now time.Time, 
 	step("delete expired sessions", n, err)
 	n, err = st.ClearOldLoginFailures(ctx, now.Add(-24*time.Hour))
 	step("clear old login failures", n, err)
+	n, err = st.FoldPortfolioTotals(ctx)
+	step("fold portfolio totals", n, err)
 	n, err = st.SweepStale(ctx, now)
 	step("remind stale requests", n, err)
 	raised, err := st.SweepEscalations(ctx, now, windowDays)

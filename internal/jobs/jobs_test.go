@@ -92,6 +92,7 @@ type failing struct{}
 
 func (failing) DeleteExpiredSessions(context.Context, time.Time) (int64, error) { return 0, nil }
 func (failing) ClearOldLoginFailures(context.Context, time.Time) (int64, error) { return 0, nil }
+func (failing) FoldPortfolioTotals(context.Context) (int64, error)              { return 0, nil }
 func (failing) SweepStale(context.Context, time.Time) (int64, error) {
 	return 0, context.DeadlineExceeded
 }

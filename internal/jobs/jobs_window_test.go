@@ -27,6 +27,7 @@ func (*windowRecorder) DeleteExpiredSessions(context.Context, time.Time) (int64,
 func (*windowRecorder) ClearOldLoginFailures(context.Context, time.Time) (int64, error) {
 	return 0, nil
 }
+func (*windowRecorder) FoldPortfolioTotals(context.Context) (int64, error)   { return 0, nil }
 func (*windowRecorder) SweepStale(context.Context, time.Time) (int64, error) { return 0, nil }
 
 func (w *windowRecorder) SweepEscalations(_ context.Context, _ time.Time, days int) (int, error) {

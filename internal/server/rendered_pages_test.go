@@ -654,7 +654,7 @@ func TestKeptPortfoliosMatchAFreshRenderAfterEveryChange(t *testing.T) {
 		_, err = b.st.Escalate(ctx, b.escViewer(t, "aftersales@accord.demo"), declined.ID, "需要决定", "", 3, *b.now)
 		require.NoError(t, err)
 	})
-	// At risk already (a declined request): a high-risk entry moves only its listed row
+	// Blocked already (an escalation): a high-risk entry moves only its listed row
 	// (migration 0061).
 	step("IT's head reports a high risk on its agreed request", func() {
 		_, err := b.st.AddProgress(ctx, b.escViewer(t, "it@accord.demo"), it.ID,
@@ -694,8 +694,8 @@ func TestKeptPortfoliosMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	require.NoError(t, err)
 	require.WithinDuration(t, b.now.Add(2*time.Hour), read.Quiet, time.Second, "the project goes quiet in two hours")
 	step("the clock passes the moment a project goes quiet", func() { *b.now = read.Quiet.Add(time.Second) })
-	// A request gone quiet moves the portfolio's epoch when it is active again
-	// (migration 0059): one request fewer is quiet.
+	// A request gone quiet moves its project's row epoch when it is active again
+	// (migrations 0059, 0061): one request fewer is quiet.
 	step("IT's head reports progress on its quiet request", func() {
 		_, err := b.st.AddProgress(ctx, b.escViewer(t, "it@accord.demo"), it.ID,
 			accord.ProgressInput{Body: "一期接口已联调", Risk: accord.RiskLow}, *b.now)

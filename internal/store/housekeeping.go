@@ -15,6 +15,16 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64
 	return tag.RowsAffected(), nil
 }
 
+// FoldPortfolioTotals folds the changes appended to the portfolio's kept sums into one
+// row per group (migration 0062) and returns how many changes it folded.
+func (s *Store) FoldPortfolioTotals(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.pool.QueryRow(ctx, `SELECT fold_portfolio_totals()`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: fold portfolio totals: %w", err)
+	}
+	return n, nil
+}
+
 // ClearOldLoginFailures removes sign-in failures older than before.
 func (s *Store) ClearOldLoginFailures(ctx context.Context, before time.Time) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE failed_at < $1`, before)

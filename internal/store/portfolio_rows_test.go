@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"accord/internal/accord"
@@ -30,25 +31,27 @@ func TestSignalsMoveTheCompanyOnlyWhenTheyRank(t *testing.T) {
 	}
 	// atRisk is at risk by itself (a declined request), so its activity never colours
 	// it; onTrack and steady are on track by themselves, each with a 14-day cadence.
-	atRisk, onTrack, steady := w.Project(t, storetest.ProjectOpts{}), w.Project(t, storetest.ProjectOpts{}),
-		w.Project(t, storetest.ProjectOpts{})
+	atRisk, onTrack, steady, skewed := w.Project(t, storetest.ProjectOpts{}), w.Project(t, storetest.ProjectOpts{}),
+		w.Project(t, storetest.ProjectOpts{}), w.Project(t, storetest.ProjectOpts{})
 	request(atRisk, accord.RequestDeclined, 1)
 	riskQuiet, riskActive := request(atRisk, accord.RequestAgreed, 20), request(atRisk, accord.RequestAgreed, 3)
 	trackOldest, trackNext := request(onTrack, accord.RequestAgreed, 20), request(onTrack, accord.RequestAgreed, 16)
 	request(onTrack, accord.RequestAgreed, 2)
 	steadyOldest := request(steady, accord.RequestAgreed, 5)
 	request(steady, accord.RequestAgreed, 2)
+	skewedOldest, skewedNext := request(skewed, accord.RequestAgreed, 5), request(skewed, accord.RequestAgreed, 1)
 	var sevs []int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT array_agg(sev_static ORDER BY project_id) FROM project_signals
-		WHERE project_id = ANY ($1)`, []int64{atRisk.ID, onTrack.ID, steady.ID}).Scan(&sevs))
-	require.Equal(t, []int{1, 2, 2}, sevs, "at risk, on track, on track by themselves")
+		WHERE project_id = ANY ($1)`, []int64{atRisk.ID, onTrack.ID, steady.ID, skewed.ID}).Scan(&sevs))
+	require.Equal(t, []int{1, 2, 2, 2}, sevs, "at risk, on track, on track, on track by themselves")
 
-	progress := func(r accord.Request, risk accord.Risk) func() error {
+	progressAt := func(r accord.Request, risk accord.Risk, at time.Time) func() error {
 		return func() error {
-			_, err := w.Store.AddProgress(ctx, head, r.ID, accord.ProgressInput{Body: "x", Risk: risk}, now)
+			_, err := w.Store.AddProgress(ctx, head, r.ID, accord.ProgressInput{Body: "x", Risk: risk}, at)
 			return err
 		}
 	}
+	progress := func(r accord.Request, risk accord.Risk) func() error { return progressAt(r, risk, now) }
 	for _, step := range []struct {
 		name         string
 		project      accord.Project
@@ -66,6 +69,16 @@ func TestSignalsMoveTheCompanyOnlyWhenTheyRank(t *testing.T) {
 		{"progress on the oldest request of a project on track, its next active too", steady,
 			progress(steadyOldest, accord.RiskLow), false, false},
 		{"a high-risk entry on a project on track: now at risk", steady, progress(steadyOldest, accord.RiskHigh), true, false},
+		// A server whose clock is ten days ahead saw the oldest, five days before the
+		// database's clock, fifteen days quiet: the project at risk. Its progress
+		// leaves the next, a day before, the oldest: on track on every clock.
+		{"progress by a server ten days ahead on the oldest of a project on track", skewed,
+			progressAt(skewedOldest, accord.RiskLow, now.AddDate(0, 0, 10)), true, false},
+		{"a request's activity moved earlier, below the oldest of a project on track", skewed, func() error {
+			_, err := pool.Exec(ctx, `UPDATE requests SET last_activity_at = $2 WHERE id = $1`, skewedNext.ID,
+				now.AddDate(0, 0, -3))
+			return err
+		}, true, false},
 	} {
 		before := portfolioEpochsOf(t, ctx, pool, step.project.ID)
 		require.NoError(t, step.write(), step.name)
@@ -76,6 +89,21 @@ func TestSignalsMoveTheCompanyOnlyWhenTheyRank(t *testing.T) {
 		}
 		requireNoDrift(t, ctx, pool, step.name)
 	}
+
+	// One transaction moving a row and the company's epoch moves the company's alone:
+	// every page kept before it is drawn again.
+	before := portfolioEpochsOf(t, ctx, pool, atRisk.ID)
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op
+	_, err = tx.Exec(ctx, `UPDATE project_signals SET delivered = delivered + 1 WHERE project_id = $1`, atRisk.ID)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `UPDATE projects SET name_en = name_en || ' (2)' WHERE id = $1`, steady.ID)
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(ctx))
+	after := portfolioEpochsOf(t, ctx, pool, atRisk.ID)
+	require.NotEqual(t, before.company, after.company, "a project renamed: the company's epoch")
+	require.Equal(t, before.row, after.row, "the row moved in the same transaction: not moved apart")
 }
 
 // TestPortfolioKeptWithTheRowsItLists: a portfolio kept with the company's epochs and
@@ -155,19 +183,62 @@ func TestPortfolioKeptWithTheRowsItLists(t *testing.T) {
 
 // TestEveryPortfolioSignalIsFollowed: migration 0061 sorts project_signals' columns
 // into those that move the company's portfolio epoch and those that move a project's
-// row; a column added to the table must be sorted there too, and named here.
+// row. Each column that can be written is changed in turn, on a blocked project (so
+// no count changes its severity), and the epoch it moves is the one its sort says; a
+// column added to the table fails here until it is sorted in the trigger and named
+// below. (The oldest activity, judged apart, is TestSignalsMoveTheCompanyOnlyWhenTheyRank's.)
 func TestEveryPortfolioSignalIsFollowed(t *testing.T) {
 	t.Parallel()
 	w := storetest.New(t)
-	var columns []string
-	require.NoError(t, w.Store.Pool().QueryRow(w.Ctx, `SELECT array_agg(column_name::text ORDER BY column_name)
-		FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'project_signals'`).
-		Scan(&columns))
-	company := []string{"project_id", "status", "goal_id", "expected_amount", "currency", "escalations", "sev_static",
-		"cadence_days", "next_due", "p0_next_due"}
-	row := []string{"live", "declined", "p0_declined", "high_risk", "delivered"}
-	clock := []string{"oldest_activity", "stale_at"} // judged apart; stale_at is made from them
-	all := slices.Concat(company, row, clock)
-	slices.Sort(all)
-	require.Equal(t, all, columns, "sort a new column in note_portfolio_epoch_of_signals, then name it here")
+	ctx, pool := w.Ctx, w.Store.Pool()
+	p := w.Project(t, storetest.ProjectOpts{})
+	request := func(state accord.RequestState) {
+		n := w.Need(t, storetest.NeedOpts{Project: &p})
+		w.Request(t, storetest.RequestOpts{Need: &n, State: state})
+	}
+	request(accord.RequestAgreed)
+	request(accord.RequestDeclined)
+	_, err := pool.Exec(ctx, `UPDATE project_signals SET escalations = 1 WHERE project_id = $1`, p.ID)
+	require.NoError(t, err)
+	company := map[string]bool{"status": true, "goal_id": true, "expected_amount": true, "currency": true,
+		"escalations": true, "cadence_days": true, "next_due": true, "p0_next_due": true}
+	row := map[string]bool{"live": true, "declined": true, "p0_declined": true, "high_risk": true, "delivered": true}
+	apart := map[string]bool{"project_id": true, "oldest_activity": true} // the key; judged apart
+	rows, err := pool.Query(ctx, `SELECT column_name::text, data_type::text, is_generated = 'ALWAYS'
+		FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'project_signals'
+		ORDER BY column_name`)
+	require.NoError(t, err)
+	type column struct {
+		name, kind string
+		generated  bool
+	}
+	columns, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (column, error) {
+		var c column
+		return c, r.Scan(&c.name, &c.kind, &c.generated)
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, columns)
+	for _, c := range columns {
+		if c.generated || apart[c.name] { // made from the others: moved with them
+			continue
+		}
+		require.True(t, company[c.name] || row[c.name], "sort %s in note_portfolio_epoch_of_signals, then name it here", c.name)
+		var change string
+		switch c.kind {
+		case "integer", "bigint", "smallint":
+			change = `COALESCE(` + c.name + `, 0) + 1`
+		case "date":
+			change = `COALESCE(` + c.name + `, current_date) + 1`
+		case "text":
+			change = `COALESCE(` + c.name + `, '') || 'x'`
+		default:
+			t.Fatalf("column %s of type %s: say how to change it", c.name, c.kind)
+		}
+		before := portfolioEpochsOf(t, ctx, pool, p.ID)
+		_, err := pool.Exec(ctx, `UPDATE project_signals SET `+c.name+` = `+change+` WHERE project_id = $1`, p.ID)
+		require.NoError(t, err, c.name)
+		after := portfolioEpochsOf(t, ctx, pool, p.ID)
+		require.Equal(t, company[c.name], after.company != before.company, "%s: the company's epoch moved", c.name)
+		require.Equal(t, row[c.name], after.row != before.row, "%s: the project's row moved", c.name)
+	}
 }

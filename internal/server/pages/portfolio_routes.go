@@ -33,10 +33,12 @@ const (
 //
 // The page is kept rendered (pages/rendered_pages.go) with the organisation's and the
 // portfolio's epochs it was read at (migration 0056 moves the latter on every write to
-// what the rest reads), under a key naming the viewer's rules, language, zone and
-// query, until the clock alone would change it (PortfolioView.SameUntil): a kept view
-// costs the epochs' statement. A write anywhere in the company makes the next view of
-// every portfolio read afresh.
+// what ranks, sums or colours a project), and the row epochs of the projects it lists
+// (migration 0061 moves a project's on a change only its own row shows), under a key
+// naming the viewer's rules, language, zone and query, until the clock alone would
+// change it (PortfolioView.SameUntil): a kept view costs the epochs' statement. A
+// write to what ranks, sums or colours any project makes the next view of every
+// portfolio read afresh; one to a row alone, of the portfolios listing it.
 func (s *Server) showPortfolioPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := spine.ViewerFrom(ctx)

@@ -3,6 +3,7 @@ package pages
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -149,12 +150,24 @@ func TestViewsWhileAPageIsDrawnWaitForIt(t *testing.T) {
 	require.Empty(t, none.Counts())
 
 	// A view whose check failed was answered (with the error), and is counted as no
-	// view: neither kept nor drawn.
+	// view: neither kept nor drawn, at once or after waiting for a drawing.
 	c = newRenderedPages(1 << 20)
 	served, turn = c.servedOrDraw(ctx, keptWorkbook, key, func(time.Time) lookedUp { return failedToCheck })
 	require.True(t, served, "answered with the error")
 	require.Nil(t, turn)
 	require.Equal(t, RenderedCounts{}, c.Counts()["workbook"])
+	_, turn = c.servedOrDraw(ctx, keptWorkbook, key, func(time.Time) lookedUp { return notServed })
+	var looks atomic.Int32
+	failsAfterWaiting := func(time.Time) lookedUp {
+		if looks.Add(1) == 1 {
+			return notServed
+		}
+		return failedToCheck
+	}
+	answers = waitingViews(t, ctx, c, key, 1, failsAfterWaiting, drawNothing)
+	turn.done()
+	require.Equal(t, 1, answered(answers, 1), "answered with the error after waiting")
+	require.Equal(t, RenderedCounts{Drawn: 1}, c.Counts()["workbook"], "the drawing alone is counted")
 }
 
 // servedIf is a lookup's answer: served when ok (what was kept is not used).

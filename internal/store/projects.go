@@ -301,7 +301,11 @@ func (s *Store) Projects(ctx context.Context, v accord.Viewer, f ProjectFilter) 
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error {
 			var err error
-			list, total, err = projectsIn(ctx, tx, v, f, s.fewSeen)
+			sight, err := s.sightIn(ctx, tx, v)
+			if err != nil {
+				return fmt.Errorf("store: list projects: %w", err)
+			}
+			list, total, err = projectsIn(ctx, tx, v, sight, f)
 			return err
 		})
 	if err == nil && tried && len(list) > 0 {
@@ -512,11 +516,8 @@ func (ps projectSight) seesID(col, param string) string {
 	return `EXISTS (SELECT 1 FROM projects p WHERE p.id = ` + col + ` AND ` + ps.sees(param) + `)`
 }
 
-func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, f ProjectFilter, few int) ([]accord.Project, int, error) {
-	sight, err := sightOf(ctx, tx, v, few)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list projects: %w", err)
-	}
+// projectsIn lists the projects v sees by sight that match f, in tx.
+func projectsIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSight, f ProjectFilter) ([]accord.Project, int, error) {
 	with, cond, units := sight.with(`$7`, `$10`), sight.sees(`$7`), sight.units
 	if with != `` {
 		with = `WITH ` + with + ` `

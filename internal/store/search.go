@@ -59,7 +59,7 @@ func (s *Store) Search(ctx context.Context, v accord.Viewer, q accord.SearchQuer
 	}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error {
-			sight, err := sightOf(ctx, tx, v, s.fewSeen)
+			sight, err := s.sightIn(ctx, tx, v)
 			if err != nil {
 				return err
 			}

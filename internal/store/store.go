@@ -32,6 +32,8 @@ type Store struct {
 	fewSeen int
 	// projectSights guesses who sees every project, for their next list (Projects).
 	projectSights projectSights
+	// sights keeps each viewer's project sight by the organisation's epoch (sightIn).
+	sights sightCache
 	// viewers are the signed-in people this server has read, kept while their stamps
 	// hold (ViewerAt).
 	viewers *viewerCache

@@ -1,6 +1,7 @@
 -- Creates one table and fills it from project_signals (one row per goal, status,
 -- severity and currency: a few hundred), holding writes to project_signals meanwhile
 -- (a moment at 10,000 projects).
+LOCK TABLE project_signals IN SHARE ROW EXCLUSIVE MODE;
 --
 -- The portfolio of an executive who sees every project (the root unit's head, an
 -- administrator) summed every project's signal row per goal and severity on each view:
@@ -10,14 +11,16 @@
 -- writer, where one row per group would make every writer of a group wait for the
 -- others and could deadlock two moving projects between the same two groups. A read
 -- sums them; the sweep folds them back to one row per group (fold_portfolio_totals).
--- The rows the clock has lowered since are moved between severities by the read.
+-- The rows the clock has lowered since are moved between severities by the read. A
+-- change to how a signal row's columns are made (sev_static's rule) must rebuild the
+-- sums (rebuild_portfolio_totals) in the same migration.
 CREATE TABLE portfolio_totals (
     goal_id     bigint,
     status      text,
     sev_static  smallint NOT NULL,
     currency    text,
     projects    bigint NOT NULL,
-    value       bigint NOT NULL, -- the expected amounts, a project without one counting 0
+    value       numeric NOT NULL, -- the expected amounts, a project without one counting 0
     escalations bigint NOT NULL
 );
 
@@ -45,8 +48,8 @@ BEGIN
                 EXCEPT SELECT project_id, goal_id, status, sev_static, currency, expected_amount, escalations FROM new_rows) y) d
         GROUP BY 1, 2, 3, 4
         HAVING sum(n) <> 0 OR sum(v) <> 0 OR sum(e) <> 0;
-    ELSE -- TRUNCATE
-        TRUNCATE portfolio_totals;
+    ELSE -- TRUNCATE; a DELETE, not a TRUNCATE, which would wait for every reader
+        DELETE FROM portfolio_totals;
     END IF;
     RETURN NULL;
 END $$;
@@ -68,6 +71,10 @@ CREATE FUNCTION fold_portfolio_totals() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     fewer bigint;
 BEGIN
+    IF NOT EXISTS (SELECT FROM portfolio_totals GROUP BY goal_id, status, sev_static, currency
+            HAVING count(*) > 1 OR (sum(projects) = 0 AND sum(value) = 0 AND sum(escalations) = 0)) THEN
+        RETURN 0; -- folded already
+    END IF;
     WITH gone AS (DELETE FROM portfolio_totals RETURNING *),
     folded AS (
         INSERT INTO portfolio_totals
@@ -79,8 +86,16 @@ BEGIN
     RETURN fewer;
 END $$;
 
--- Filled with the writers held off, so none is counted twice or missed.
-LOCK TABLE project_signals IN SHARE MODE;
-INSERT INTO portfolio_totals
-SELECT goal_id, status, sev_static, currency, count(*), COALESCE(sum(expected_amount), 0), sum(escalations)
-FROM project_signals GROUP BY 1, 2, 3, 4;
+-- Sets the sums to what project_signals holds now. Filled with the writers to
+-- project_signals held off (the lock at the top), so none is counted twice or missed;
+-- a later migration calling it holds them off too.
+CREATE FUNCTION rebuild_portfolio_totals() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    LOCK TABLE project_signals IN SHARE ROW EXCLUSIVE MODE;
+    DELETE FROM portfolio_totals;
+    INSERT INTO portfolio_totals
+    SELECT goal_id, status, sev_static, currency, count(*), COALESCE(sum(expected_amount), 0), sum(escalations)
+    FROM project_signals GROUP BY 1, 2, 3, 4;
+END $$;
+
+SELECT rebuild_portfolio_totals();

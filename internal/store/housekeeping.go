@@ -16,7 +16,8 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64
 }
 
 // FoldPortfolioTotals folds the changes appended to the portfolio's kept sums into one
-// row per group (migration 0062) and returns how many changes it folded.
+// row per group (migration 0062) and returns how many rows fewer the sums take (0 when
+// there was nothing to fold).
 func (s *Store) FoldPortfolioTotals(ctx context.Context) (int64, error) {
 	var n int64
 	if err := s.pool.QueryRow(ctx, `SELECT fold_portfolio_totals()`).Scan(&n); err != nil {

@@ -19,9 +19,12 @@ import (
 // from it; and sev_static, its severity apart from the clock. Severity (sev) sorts as
 // an integer: 0 blocked, 1 at risk, 2 on track. The clock can only lower it: a date
 // passes, activity goes quiet. So a row's sev is its sev_static unless the clock has
-// lowered it (portfolioLowered).
+// lowered it (portfolioLowered). (The sums by sev_static kept for a scope of every
+// project, portfolio_totals, follow project_signals' writes: a migration that changes
+// how sev_static is made must rebuild them, rebuild_portfolio_totals, migration 0062.)
 //
-// The rows in the viewer's scope are scored and summed per goal and severity. What is
+// The rows in the viewer's scope are summed per goal and severity: scored one by one,
+// or for a scope of every project read from the sums kept (portfolioStatement). What is
 // ranked from them depends on how many there are. A scope of up to
 // portfolioDenseScope projects is kept and sorted whole. A bigger one (the root's
 // head: every project) is ranked by walking the rank indexes in sev_static order,

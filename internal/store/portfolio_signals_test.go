@@ -64,16 +64,7 @@ const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed'
 			WHERE x.phase_of_need_id = d.id AND x.id IN (SELECT need_id FROM requests WHERE state <> 'cancelled')) ph ON true
 		LEFT JOIN LATERAL (SELECT sum(u.effort_days) AS days FROM request_updates u WHERE u.request_id = r.id) lg ON true
 		WHERE r.state <> 'draft' AND r.holder_unit_id <> p.owning_unit_id
-		GROUP BY 1, 2),
-	-- The portfolio's sums kept (migration 0062) against the signals they sum.
-	totals_kept AS (
-		SELECT goal_id, status, sev_static, currency, sum(projects)::bigint, sum(value)::bigint, sum(escalations)::bigint
-		FROM portfolio_totals GROUP BY 1, 2, 3, 4
-		HAVING sum(projects) <> 0 OR sum(value) <> 0 OR sum(escalations) <> 0),
-	totals_now AS (
-		SELECT goal_id, status, sev_static, currency, count(*), COALESCE(sum(expected_amount), 0)::bigint,
-			sum(escalations)::bigint
-		FROM project_signals GROUP BY 1, 2, 3, 4)
+		GROUP BY 1, 2)
 	SELECT
 		(SELECT count(*) FROM fresh f LEFT JOIN project_signals s ON s.project_id = f.id
 		 WHERE s.project_id IS NULL OR (f.live, f.declined, f.p0_declined, f.high_risk, f.delivered, f.next_due,
@@ -95,9 +86,19 @@ const signalsDriftSQL = `WITH open AS (SELECT unnest(ARRAY['requested', 'agreed'
 		 WHERE COALESCE(f.open, 0) <> COALESCE(k.open, 0)),
 		(SELECT count(*) FROM escalations e JOIN requests r ON r.id = e.request_id
 		 WHERE e.holder_unit_id IS DISTINCT FROM r.holder_unit_id),
-		(SELECT count(*) FROM (
-			(SELECT * FROM totals_kept EXCEPT SELECT * FROM totals_now)
-			UNION ALL (SELECT * FROM totals_now EXCEPT SELECT * FROM totals_kept)) t)`
+		(` + portfolioTotalsDriftSQL + `)`
+
+// portfolioTotalsDriftSQL counts the groups whose kept sums (migration 0062) differ
+// from the signal rows they sum.
+const portfolioTotalsDriftSQL = `WITH kept AS (
+		SELECT goal_id, status, sev_static, currency, sum(projects)::bigint, sum(value), sum(escalations)::bigint
+		FROM portfolio_totals GROUP BY 1, 2, 3, 4
+		HAVING sum(projects) <> 0 OR sum(value) <> 0 OR sum(escalations) <> 0),
+	now AS (
+		SELECT goal_id, status, sev_static, currency, count(*), COALESCE(sum(expected_amount), 0)::numeric,
+			sum(escalations)::bigint
+		FROM project_signals GROUP BY 1, 2, 3, 4)
+	SELECT count(*) FROM ((SELECT * FROM kept EXCEPT SELECT * FROM now) UNION ALL (SELECT * FROM now EXCEPT SELECT * FROM kept)) d`
 
 // requireNoDrift fails when the kept signals, reach, load, exchanges, counts of open
 // escalations per person deciding, escalations' holders (migration 0060) or the

@@ -57,3 +57,6 @@ func QuietAfter(at, days string) string { return quietAfter(at, days) }
 
 // PortfolioClockSpan is portfolioClockSpan, the window a test holds quietAfter's order to.
 const PortfolioClockSpan = portfolioClockSpan
+
+// SightKept reports whether a project sight is kept for the user (sightIn).
+func (s *Store) SightKept(userID int64) bool { return s.sights.kept(userID) }

@@ -416,12 +416,14 @@ const fewSeen = 1000
 
 // sightOf reads how many units v sees projects through against those v does not,
 // the units v belongs to outside the subtrees v heads, and the units v heads; the
-// sight is few when it sees at most few projects (fewSeen).
-func sightOf(ctx context.Context, tx pgx.Tx, v accord.Viewer, few int) (projectSight, error) {
+// sight is few when it sees at most few projects (fewSeen). With it comes the
+// organisation's epoch it was read at (0 for an administrator's, which reads nothing).
+func sightOf(ctx context.Context, tx pgx.Tx, v accord.Viewer, few int) (projectSight, int64, error) {
 	sight := projectSight{units: []int64{}, headed: []int64{}, heads: []int64{}}
 	if v.Roles.Admin {
-		return sight, nil // the broad route, with nothing unseen; an administrator sees through every unit
+		return sight, 0, nil // the broad route, with nothing unseen; an administrator sees through every unit
 	}
+	var org int64
 	var narrow bool
 	var unseen, memberOutsideHeaded, headed []int64
 	var seenAbout *int
@@ -440,11 +442,12 @@ func sightOf(ctx context.Context, tx pgx.Tx, v accord.Viewer, few int) (projectS
 			CASE WHEN c.narrow THEN (SELECT count(*) FROM (SELECT FROM projects WHERE lead_user_id = $1 LIMIT $2) x)
 				+ (SELECT count(*) FROM (SELECT FROM project_reach WHERE unit_id = ANY (hd.ids) LIMIT $2) x)
 				+ (SELECT count(*) FROM (SELECT FROM projects WHERE owning_unit_id = ANY (mo.ids) LIMIT $2) x)
-				+ (SELECT count(*) FROM (SELECT FROM needs WHERE holder_unit_id = ANY (mo.ids) LIMIT $2) x) END
+				+ (SELECT count(*) FROM (SELECT FROM needs WHERE holder_unit_id = ANY (mo.ids) LIMIT $2) x) END,
+			(SELECT epoch FROM org_epoch)
 		FROM c, mo, hd`,
-		v.User.ID, max(few+1, 0)).Scan(&narrow, &unseen, &sight.heads, &memberOutsideHeaded, &headed, &seenAbout)
+		v.User.ID, max(few+1, 0)).Scan(&narrow, &unseen, &sight.heads, &memberOutsideHeaded, &headed, &seenAbout, &org)
 	if err != nil {
-		return sight, fmt.Errorf("store: units of user %d: %w", v.User.ID, err)
+		return sight, 0, fmt.Errorf("store: units of user %d: %w", v.User.ID, err)
 	}
 	if narrow {
 		sight.narrow, sight.units, sight.headed, sight.seenAbout = true, memberOutsideHeaded, headed, *seenAbout
@@ -452,7 +455,7 @@ func sightOf(ctx context.Context, tx pgx.Tx, v accord.Viewer, few int) (projectS
 	} else if unseen != nil {
 		sight.units = unseen
 	}
-	return sight, nil
+	return sight, org, nil
 }
 
 // with is the WITH clause the narrow route needs ("" on the broad one), the viewer

@@ -26,8 +26,7 @@ func TestSignalsMoveTheCompanyOnlyWhenTheyRank(t *testing.T) {
 	holder := w.Unit(t, storetest.UnitOpts{})
 	head := w.Viewer(t, w.Head(t, holder))
 	request := func(p accord.Project, state accord.RequestState, daysAgo int) accord.Request {
-		n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
-		return w.Request(t, storetest.RequestOpts{Need: &n, State: state, At: now.AddDate(0, 0, -daysAgo)})
+		return requestHeldBy(t, w, p, holder, state, now.AddDate(0, 0, -daysAgo))
 	}
 	// atRisk is at risk by itself (a declined request), so its activity never colours
 	// it; onTrack and steady are on track by themselves, each with a 14-day cadence.
@@ -106,6 +105,14 @@ func TestSignalsMoveTheCompanyOnlyWhenTheyRank(t *testing.T) {
 	require.Equal(t, before.row, after.row, "the row moved in the same transaction: not moved apart")
 }
 
+// requestHeldBy sends a new need of p held by holder, moved to state, last active at.
+func requestHeldBy(t *testing.T, w *storetest.World, p accord.Project, holder accord.Unit, state accord.RequestState,
+	at time.Time) accord.Request {
+	t.Helper()
+	n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
+	return w.Request(t, storetest.RequestOpts{Need: &n, State: state, At: at})
+}
+
 // TestPortfolioKeptWithTheRowsItLists: a portfolio kept with the company's epochs and
 // the row epochs of the projects it lists (PortfolioRead.Listed, CompanyEpochs) is
 // served again after a change to a project it does not list, and drawn again after
@@ -121,8 +128,7 @@ func TestPortfolioKeptWithTheRowsItLists(t *testing.T) {
 	// Both at risk by themselves and alike: the first created is the one listed.
 	listed, elsewhere := w.Project(t, storetest.ProjectOpts{}), w.Project(t, storetest.ProjectOpts{})
 	request := func(p accord.Project, state accord.RequestState, daysAgo int) accord.Request {
-		n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
-		return w.Request(t, storetest.RequestOpts{Need: &n, State: state, At: now.AddDate(0, 0, -daysAgo)})
+		return requestHeldBy(t, w, p, holder, state, now.AddDate(0, 0, -daysAgo))
 	}
 	request(listed, accord.RequestDeclined, 1)
 	request(elsewhere, accord.RequestDeclined, 1)

@@ -70,14 +70,15 @@ func sweep(ctx context.Context, st Sweeper, logger *slog.Logger, now time.Time, 
 	step("delete expired sessions", n, err)
 	n, err = st.ClearOldLoginFailures(ctx, now.Add(-24*time.Hour))
 	step("clear old login failures", n, err)
-	n, err = st.FoldPortfolioTotals(ctx)
-	step("fold portfolio totals", n, err)
 	n, err = st.SweepStale(ctx, now)
 	step("remind stale requests", n, err)
 	raised, err := st.SweepEscalations(ctx, now, windowDays)
 	step("escalate stalled requests", int64(raised), err)
 	moved, err := st.AdvanceWindows(ctx, now, windowDays)
 	step("advance decision windows", int64(moved), err)
+	// Last, so what this sweep's escalations changed is folded too.
+	n, err = st.FoldPortfolioTotals(ctx)
+	step("fold portfolio totals", n, err)
 	if len(failed) > 0 {
 		return fmt.Errorf("jobs: sweep steps failed: %v", failed)
 	}

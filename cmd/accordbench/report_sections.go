@@ -440,8 +440,10 @@ func (r *report) writeMemory(w func(string, ...any)) {
 func (r *report) writeSweep(w func(string, ...any)) {
 	w("## Target: stalled-item sweep under 100 ms, using indexes\n\n")
 	w("`store.SweepStale` (reminders for requests idle past their cadence), `store.SweepEscalations` (escalate " +
-		"declined, overdue and stale requests under each project's policy) and `store.AdvanceWindows` (decision-window " +
-		"reminders and moves up), called directly on the seeded database. Each request carries the next moment the " +
+		"declined, overdue and stale requests under each project's policy), `store.AdvanceWindows` (decision-window " +
+		"reminders and moves up) and `store.FoldPortfolioTotals` (the portfolio's kept sums folded, migration 0062; " +
+		"its rows added are the rows it folded away), " +
+		"called directly on the seeded database, in the periodic sweep's order. Each request carries the next moment the " +
 		"sweep must look at it (migration 0011, reset by triggers whenever something a rule reads changes), so a sweep " +
 		"reads only the rows due through partial indexes. The first run meets the seeded backlog and raises everything " +
 		"at once, in batches of 2,000; the second run, moments later (after `VACUUM (ANALYZE)` of the tables the first " +

@@ -300,7 +300,6 @@ func (s *Store) Projects(ctx context.Context, v accord.Viewer, f ProjectFilter) 
 	var total int
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error {
-			var err error
 			sight, err := s.sightIn(ctx, tx, v)
 			if err != nil {
 				return fmt.Errorf("store: list projects: %w", err)

@@ -146,7 +146,8 @@ const (
 )
 
 // servedOrDraw answers a view of the page kept under key. lookup serves the page when
-// it is kept and still the same, and reports whether it did (or answered with an error): a page whose drawing
+// it is kept and still the same, and reports whether it did (or answered with an
+// error, counted as no view): a page whose drawing
 // began after since (the moment this view arrived) needs no check, since everything
 // it shows was read after every write committed before the view, this viewer's own
 // included; any other, the key's or the epochs' test. When nothing is served and
@@ -348,7 +349,7 @@ type keptAt struct {
 	title   string
 }
 
-// servedKept serves the page kept under key in the layout's section, when it was
+// servedKeptPage serves the page kept under key in the layout's section, when it was
 // drawn after since or the epochs it was read at are all unchanged now (one
 // statement), and reports whether it did, or answered with an error.
 func (s *Server) servedKeptPage(w http.ResponseWriter, r *http.Request, key renderedKey, now, since time.Time, section string) lookedUp {

@@ -59,8 +59,10 @@ func mainOf(t *testing.T, r response) string {
 // email and path.
 // Pages named in afresh (a person's email followed by a path) may be drawn afresh for
 // them: they must match all the same, at any cost.
+// A step passed unseenWrite must instead change nothing anyone sees, and every page
+// must be served as kept from the first view after it: the write leaves it kept.
 func keptAgainstFresh(t *testing.T, b *testBundle, people map[string]string, paths []string, servedIn int64,
-	afresh ...string) func(string, func()) map[string]string {
+	afresh ...string) func(string, func(), ...keptStepKind) map[string]string {
 	t.Helper()
 	fresh := b.twin(t, func(o *server.Options) { o.RenderedPageBytes = -1 })
 	kept, plain := map[string]*client{}, map[string]*client{}
@@ -68,12 +70,20 @@ func keptAgainstFresh(t *testing.T, b *testBundle, people map[string]string, pat
 		kept[email], plain[email] = b.login(t, email), fresh.login(t, email)
 		kept[email].lang, plain[email].lang = lang, lang
 	}
-	read := func(step string) map[string]string {
+	read := func(step string, unseen bool) map[string]string {
 		t.Helper()
 		seen := map[string]string{}
 		for email := range people {
 			for _, at := range paths {
 				want := mainOf(t, plain[email].get(at))
+				if unseen {
+					var first response
+					statements := b.countQueries(func() { first = kept[email].get(at) })
+					require.Equal(t, want, mainOf(t, first), "%s: %s reading %s first", step, email, at)
+					if first.StatusCode == http.StatusOK && !slices.Contains(afresh, email+at) {
+						require.LessOrEqual(t, statements, servedIn, "%s: %s reading %s first: drawn again", step, email, at)
+					}
+				}
 				// Several views at once, as right after a write: those finding another
 				// drawing the page wait for it and serve what it kept, if still the same.
 				burst := make([]response, 4)
@@ -100,16 +110,28 @@ func keptAgainstFresh(t *testing.T, b *testBundle, people map[string]string, pat
 		}
 		return seen
 	}
-	before := read("at first")
-	return func(name string, write func()) map[string]string {
+	before := read("at first", false)
+	return func(name string, write func(), kind ...keptStepKind) map[string]string {
 		t.Helper()
 		write()
-		after := read(name)
-		require.NotEqual(t, before, after, "%s changed nothing anyone sees: the step proves nothing", name)
+		unseen := slices.Contains(kind, unseenWrite)
+		after := read(name, unseen)
+		if unseen {
+			require.Equal(t, before, after, "%s changed what someone sees", name)
+		} else {
+			require.NotEqual(t, before, after, "%s changed nothing anyone sees: the step proves nothing", name)
+		}
 		before = after
 		return after
 	}
 }
+
+// keptStepKind says what a step of keptAgainstFresh must show.
+type keptStepKind int
+
+// unseenWrite is a step whose write changes nothing the pages show, and leaves them
+// kept.
+const unseenWrite keptStepKind = 1
 
 // keptDecide has the chief executive decide escalation id: IT delivers a first phase.
 func (b *testBundle) keptDecide(t *testing.T, id int64) {
@@ -397,6 +419,13 @@ func TestKeptInboxesMatchAFreshRenderAfterEveryChange(t *testing.T) {
 			accord.RequestInput{KeyPersonUserID: &itDev}, *b.now)
 		require.NoError(t, err)
 	})
+	// A request's activity alone leaves the inbox kept (migration 0063): drawn or
+	// not, it must read as a server keeping nothing reads it.
+	step("IT's head logs progress on it, no effort", func() {
+		_, err := b.st.AddProgress(ctx, b.escViewer(t, "it@accord.demo"), it.ID,
+			accord.ProgressInput{Body: "需求评审完成", Risk: accord.RiskHigh}, b.now.Add(time.Minute))
+		require.NoError(t, err)
+	}, unseenWrite)
 	var ads accord.Request
 	step("another project's need goes to Marketing, into its queue", func() {
 		ads = b.escSendOne(t, "Inventory car promotion", "Marketing", *b.now)
@@ -475,6 +504,11 @@ func TestKeptUnitPagesMatchAFreshRenderAfterEveryChange(t *testing.T) {
 			accord.RequestInput{}, *b.now)
 		require.NoError(t, err)
 	})
+	step("IT logs progress on it, no effort", func() {
+		_, err := b.st.AddProgress(ctx, b.escViewer(t, "it@accord.demo"), it.ID,
+			accord.ProgressInput{Body: "排期确认", Risk: accord.RiskLow}, b.now.Add(time.Minute))
+		require.NoError(t, err)
+	}, unseenWrite)
 	step("IT logs work on it: the give and take", func() {
 		_, err := b.st.AddProgress(ctx, b.escViewer(t, "it@accord.demo"), it.ID,
 			accord.ProgressInput{Body: "需求评审完成", Risk: accord.RiskLow, EffortDays: 2}, *b.now)
@@ -537,6 +571,11 @@ func TestKeptEscalationListsMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	step("IT states its side", func() {
 		require.NoError(t, b.st.AddStatement(ctx, b.escViewer(t, "it@accord.demo"), e.ID, "本季度人手已满", 3, *b.now))
 	})
+	step("the lead logs progress on the request", func() {
+		_, err := b.st.AddProgress(ctx, b.escViewer(t, "aftersales@accord.demo"), e.RequestID,
+			accord.ProgressInput{Body: "等待决定", Risk: accord.RiskHigh}, *b.now)
+		require.NoError(t, err)
+	}, unseenWrite)
 	smart := b.demoProject(t, "Smart service upgrade")
 	step("the project renamed", func() {
 		in := smart.Input()
@@ -615,8 +654,24 @@ func TestKeptHomePagesMatchAFreshRenderAfterEveryChange(t *testing.T) {
 	// Quiet from the moment a whole cadence has passed since they were sent, that day
 	// (and not when the day count of Data's answer, an hour later, turns).
 	quiet := sentAt.AddDate(0, 0, p.CadenceDays)
+	// A request's activity alone leaves the start page kept unless the request was
+	// quiet, or nearly (migration 0063).
+	progress := func(email string, r accord.Request) {
+		_, err := b.st.AddProgress(ctx, b.escViewer(t, email), r.ID,
+			accord.ProgressInput{Body: "按计划推进", Risk: accord.RiskLow}, *b.now)
+		require.NoError(t, err)
+	}
+	step("two days pass", func() { *b.now = sentAt.AddDate(0, 0, 2) })
+	step("IT's developer logs progress, days from a quiet spell", func() {
+		progress("it.dev@accord.demo", sent["IT"])
+	}, unseenWrite)
 	step("a minute before the lead's requests go quiet", func() { *b.now = quiet.Add(-time.Minute) })
-	step("a minute after", func() { *b.now = quiet.Add(time.Minute) })
+	seen := step("a minute after", func() { *b.now = quiet.Add(time.Minute) })
+	require.Contains(t, seen["aftersales@accord.demo/"], "Launch campaign", "Marketing's request has gone quiet")
+	seen = step("Marketing's head logs progress on its quiet request", func() {
+		progress("marketing@accord.demo", sent["Marketing"])
+	})
+	require.NotContains(t, seen["aftersales@accord.demo/"], "Launch campaign", "Marketing's request is active again")
 	step("IT renamed", func() { b.keptRenameIT(t) })
 }
 

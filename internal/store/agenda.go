@@ -118,7 +118,7 @@ func (s *Store) AgendaAt(ctx context.Context, userID int64, perKind int, now tim
 					+ count(*) FILTER (WHERE total IS NULL) OVER (PARTITION BY kind) AS n
 			FROM items)
 		SELECT kind, id, project_id, title, title_en, name, name_en, unit_name, unit_name_en, state, tier, at, due, n,
-			COALESCE((SELECT e.epoch FROM project_epochs e WHERE e.project_id = ranked.project_id), 0)
+			COALESCE((SELECT e.listed_epoch FROM project_epochs e WHERE e.project_id = ranked.project_id), 0)
 		FROM ranked WHERE rn <= $3 ORDER BY kind, rn`, []any{userID, now, perKind, accord.PromiseHorizonDays, now},
 		func(rows pgx.Rows) error {
 			var it accord.AgendaItem

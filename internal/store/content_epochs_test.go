@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"accord/internal/accord"
 	"accord/internal/store/storetest"
 )
 
@@ -159,3 +160,95 @@ func TestAReminderAloneMovesNoEpoch(t *testing.T) {
 
 // reminderEpochs is a project's and a person's epoch, read together.
 type reminderEpochs struct{ project, superior int64 }
+
+// listingEpochs are what a request's write can move for the pages of its project
+// (the epoch) and for the pages listing it (the listed epoch, its unit's and its key
+// person's).
+type listingEpochs struct{ project, listed, unit, person int64 }
+
+func listingEpochsOf(t *testing.T, w *storetest.World, r accord.Request) listingEpochs {
+	t.Helper()
+	var e listingEpochs
+	require.NoError(t, w.Store.Pool().QueryRow(w.Ctx, `SELECT
+			COALESCE((SELECT epoch FROM project_epochs WHERE project_id = r.project_id), 0),
+			COALESCE((SELECT listed_epoch FROM project_epochs WHERE project_id = r.project_id), 0),
+			COALESCE((SELECT epoch FROM unit_epochs WHERE unit_id = r.holder_unit_id), 0),
+			COALESCE((SELECT epoch FROM user_epochs WHERE user_id = r.key_person_user_id), 0)
+		FROM requests r WHERE r.id = $1`, r.ID).Scan(&e.project, &e.listed, &e.unit, &e.person))
+	return e
+}
+
+// TestActivityAloneLeavesTheListingPagesKept: a request's activity alone (progress
+// logging no effort, a later last activity from a moment the request was not quiet)
+// moves its project's epoch, which its own pages are kept by, and leaves the listed
+// epoch, its unit's and its key person's, which the inbox, the escalation lists, the
+// start page and a unit's page are kept by (migration 0063). Near a quiet spell, moved
+// earlier, with effort or with anything else shown, it moves them all.
+func TestActivityAloneLeavesTheListingPagesKept(t *testing.T) {
+	t.Parallel()
+	w := storetest.New(t)
+	ctx, pool := w.Ctx, w.Store.Pool()
+	now := time.Now().Truncate(time.Second)
+	holder := w.Unit(t, storetest.UnitOpts{})
+	head := w.Viewer(t, w.Head(t, holder))
+	keyPerson := w.Person(t, storetest.PersonOpts{Units: []accord.Unit{holder}})
+	p := w.Project(t, storetest.ProjectOpts{})
+	require.Equal(t, 14, p.CadenceDays)
+	request := func(quietDays float64) accord.Request {
+		n := w.Need(t, storetest.NeedOpts{Project: &p, Holder: &holder})
+		return w.Request(t, storetest.RequestOpts{Need: &n, State: accord.RequestAgreed, KeyPerson: &keyPerson,
+			At: now.Add(-time.Duration(quietDays * float64(24*time.Hour)))})
+	}
+	active, lately, edge, quiet := request(2), request(5), request(13.5), request(20)
+	require.Equal(t, keyPerson.ID, *active.KeyPersonUserID)
+	progress := func(r accord.Request, effort float64, at time.Time) func() error {
+		return func() error {
+			_, err := w.Store.AddProgress(ctx, head, r.ID, accord.ProgressInput{Body: "进展", Risk: accord.RiskLow,
+				EffortDays: effort}, at)
+			return err
+		}
+	}
+	exec := func(sql string, args ...any) func() error {
+		return func() error {
+			_, err := pool.Exec(ctx, sql, args...)
+			return err
+		}
+	}
+	comment := func(r accord.Request) func() error {
+		return exec(`INSERT INTO comments (project_id, request_id, author_user_id, body) VALUES ($1, $2, $3, '请求上的讨论')`,
+			r.ProjectID, r.ID, head.User.ID)
+	}
+	type moves struct{ listed, unit, person bool }
+	all := moves{true, true, true}
+	for _, step := range []struct {
+		name  string
+		r     accord.Request
+		write func() error
+		moved moves // the listed epoch, the unit's and the key person's
+	}{
+		{"progress logging no effort on a request active two days ago", active, progress(active, 0, now), moves{}},
+		{"the same request's activity moved later by a statement of its own", active,
+			exec(`UPDATE requests SET last_activity_at = $2 WHERE id = $1`, active.ID, now.Add(time.Minute)), moves{}},
+		{"a comment on a request", lately, comment(lately), moves{}},
+		// The effort is the units' give and take (their epochs move with it); no page
+		// kept by a person's epoch shows it.
+		{"progress logging effort", active, progress(active, 1.5, now.Add(2*time.Minute)), moves{true, true, false}},
+		{"progress half a day short of a quiet spell", edge, progress(edge, 0, now), all},
+		{"progress on a quiet request", quiet, progress(quiet, 0, now), all},
+		{"activity moved earlier, still within the cadence", lately,
+			exec(`UPDATE requests SET last_activity_at = $2 WHERE id = $1`, lately.ID, now.AddDate(0, 0, -6)), all},
+		{"activity moved later with the message reworded", lately,
+			exec(`UPDATE requests SET last_activity_at = $2, message = message || '。' WHERE id = $1`, lately.ID, now), all},
+		{"progress by a server whose clock is fourteen days ahead: quiet on its clock", active,
+			progress(active, 0, now.AddDate(0, 0, 14)), all},
+	} {
+		before := listingEpochsOf(t, w, step.r)
+		require.NoError(t, step.write(), step.name)
+		after := listingEpochsOf(t, w, step.r)
+		if step.name != "a comment on a request" {
+			require.NotEqual(t, before.project, after.project, "%s: the project's epoch", step.name)
+		}
+		require.Equal(t, step.moved, moves{after.listed != before.listed, after.unit != before.unit,
+			after.person != before.person}, step.name)
+	}
+}

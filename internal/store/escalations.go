@@ -221,7 +221,7 @@ func (s *Store) EscalationsToDecideAt(ctx context.Context, v accord.Viewer, offs
 }
 
 // escalationProjectEpoch is a listed escalation's project's epoch, read with it.
-const escalationProjectEpoch = `COALESCE((SELECT pe.epoch FROM project_epochs pe WHERE pe.project_id = e.project_id), 0)`
+const escalationProjectEpoch = `COALESCE((SELECT pe.listed_epoch FROM project_epochs pe WHERE pe.project_id = e.project_id), 0)`
 
 // escalationListAt runs a list of escalationColumns followed by a total and an
 // escalationProjectEpoch, and reads it.

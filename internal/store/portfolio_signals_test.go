@@ -555,9 +555,11 @@ func TestPortfolioSignalsUnderConcurrentChanges(t *testing.T) {
 		`INSERT INTO request_updates (request_id, author_user_id, body, risk)
 		 SELECT id, 1, 'x', (ARRAY['low', 'high'])[1 + (random() * 1)::int] FROM requests
 		 WHERE project_id = 1 ORDER BY random() LIMIT 2`,
-		`INSERT INTO escalations (request_id, project_id, cause, assigned_user_id, assigned_unit_id, window_opened_at, window_due_at)
-		 SELECT r.id, r.project_id, 'manual', 1, 1, now(), now() + interval '3 days' FROM requests r
-		 WHERE r.project_id = 1 ORDER BY random() LIMIT 1 ON CONFLICT DO NOTHING`,
+		// The request locked first, as every writer of an escalation does (0060 copies
+		// its holder under that lock).
+		`WITH r AS (SELECT id, project_id FROM requests WHERE project_id = 1 ORDER BY random() LIMIT 1 FOR UPDATE)
+		 INSERT INTO escalations (request_id, project_id, cause, assigned_user_id, assigned_unit_id, window_opened_at, window_due_at)
+		 SELECT r.id, r.project_id, 'manual', 1, 1, now(), now() + interval '3 days' FROM r ON CONFLICT DO NOTHING`,
 		`UPDATE escalations SET status = CASE status WHEN 'open' THEN 'decided' ELSE 'open' END
 		 WHERE id = (SELECT id FROM escalations WHERE project_id = 1 ORDER BY random() LIMIT 1)`,
 		// The exchange between units (migration 0034): effort logged, a request passed

@@ -453,7 +453,7 @@ func (s *Store) InboxPage(ctx context.Context, userID int64, standInUnits []int6
 			 ORDER BY `+queueKey+` LIMIT $2::bigint + $3::bigint)
 			ORDER BY 2, 3, 4, 5, 1 OFFSET $2 LIMIT $3)
 		SELECT `+requestColumns+`, `+inboxTotal+`, `+inboxHanded+`,
-			COALESCE((SELECT e.epoch FROM project_epochs e WHERE e.project_id = r.project_id), 0),
+			COALESCE((SELECT e.listed_epoch FROM project_epochs e WHERE e.project_id = r.project_id), 0),
 			COALESCE((SELECT e.epoch FROM unit_epochs e WHERE e.unit_id = r.holder_unit_id), 0)`+requestFrom+`JOIN q ON q.id = r.id
 		ORDER BY `+queueKey, []any{userID, offset, limit, standInUnits}, func(rows pgx.Rows) error {
 		var err error
@@ -474,7 +474,9 @@ func (s *Store) InboxPage(ctx context.Context, userID int64, standInUnits []int6
 
 // QueueEpochs name the state of the rows a page listing requests across projects was
 // read from (migrations 0047, 0050): the organisation's; the viewer's, for the requests
-// handed to them; each unit's whose queue it shows; and each listed project's.
+// handed to them; each unit's whose queue it shows; and each listed project's listed
+// epoch, which a request's activity alone leaves (0063: none of these pages shows it,
+// but for the quiet requests on a lead's start page, which that migration follows).
 type QueueEpochs struct {
 	Org      int64
 	User     int64
@@ -510,7 +512,7 @@ func queueEpochsSQL(units string) string {
 		SELECT (SELECT epoch FROM org_epoch), COALESCE((SELECT epoch FROM user_epochs WHERE user_id = $1), 0),
 			ARRAY(SELECT id FROM u ORDER BY n),
 			ARRAY(SELECT COALESCE(e.epoch, 0) FROM u LEFT JOIN unit_epochs e ON e.unit_id = u.id ORDER BY u.n),
-			ARRAY(SELECT COALESCE(e.epoch, 0) FROM unnest($3::bigint[]) WITH ORDINALITY p (id, n)
+			ARRAY(SELECT COALESCE(e.listed_epoch, 0) FROM unnest($3::bigint[]) WITH ORDINALITY p (id, n)
 				LEFT JOIN project_epochs e ON e.project_id = p.id ORDER BY p.n)`
 }
 
@@ -585,7 +587,7 @@ func (s *Store) partyEpochs(ctx context.Context, userID int64, now time.Time) (Q
 			ARRAY(SELECT id FROM u ORDER BY id),
 			ARRAY(SELECT COALESCE(e.epoch, 0) FROM u LEFT JOIN unit_epochs e ON e.unit_id = u.id ORDER BY u.id),
 			ARRAY(SELECT id FROM led ORDER BY id),
-			ARRAY(SELECT COALESCE(e.epoch, 0) FROM led LEFT JOIN project_epochs e ON e.project_id = led.id ORDER BY led.id),
+			ARRAY(SELECT COALESCE(e.listed_epoch, 0) FROM led LEFT JOIN project_epochs e ON e.project_id = led.id ORDER BY led.id),
 			-- Agenda's "stale": quiet for longer than the project's cadence.
 			(SELECT min(r.last_activity_at + make_interval(days => l.cadence_days)) FROM led l
 			 JOIN requests r ON r.project_id = l.id

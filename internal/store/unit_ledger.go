@@ -222,7 +222,7 @@ func (s *Store) UnitLedgerAt(ctx context.Context, v accord.Viewer, unitID int64,
 			(SELECT count(*) FROM balance),
 			(SELECT COALESCE(bool_or(given_days > 0 OR received_days > 0), false) FROM balance),
 			(SELECT yes FROM all_seen), ARRAY(SELECT id FROM listed ORDER BY id),
-			ARRAY(SELECT COALESCE(e.epoch, 0) FROM listed x LEFT JOIN project_epochs e ON e.project_id = x.id ORDER BY x.id)`,
+			ARRAY(SELECT COALESCE(e.listed_epoch, 0) FROM listed x LEFT JOIN project_epochs e ON e.project_id = x.id ORDER BY x.id)`,
 		[]any{v.User.ID, v.Roles.Admin, unitID, limit, now}, func(rows pgx.Rows) error {
 			// One row, always: every column is an aggregate.
 			_, err := pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (struct{}, error) {
@@ -258,7 +258,7 @@ func (s *Store) UnitPageEpochs(ctx context.Context, userID, unitID int64) (Queue
 		SELECT (SELECT epoch FROM org_epoch), COALESCE((SELECT epoch FROM user_epochs WHERE user_id = $1), 0),
 			COALESCE((SELECT epoch FROM unit_epochs WHERE unit_id = $2), 0),
 			ARRAY(SELECT id FROM owned ORDER BY id),
-			ARRAY(SELECT COALESCE(e.epoch, 0) FROM owned LEFT JOIN project_epochs e ON e.project_id = owned.id ORDER BY owned.id)`,
+			ARRAY(SELECT COALESCE(e.listed_epoch, 0) FROM owned LEFT JOIN project_epochs e ON e.project_id = owned.id ORDER BY owned.id)`,
 		userID, unitID).Scan(&at.Org, &at.User, &unitEpoch, &projectIDs, &projectEpochs)
 	if err != nil {
 		return QueueEpochs{}, fmt.Errorf("store: epochs of unit %d's page: %w", unitID, err)

@@ -55,6 +55,7 @@ var keyPages = []pageSpec{
 	{"search", "Search", "/search"},
 	{"search-afresh", "Search, run afresh", "/search"},
 	{"search-common", "Search, common word", "/search"},
+	{"search-char-afresh", "Search, one character, run afresh", "/search"},
 	{"department", "Department page", "/units/{id}"},
 	{"department-afresh", "Department page, rendered afresh", "/units/{id}"},
 	{"escalation", "Escalation page", "/escalations/{id}"},
@@ -79,11 +80,13 @@ var keyPages = []pageSpec{
 }
 
 // The words search is measured with: one in an eighth of the seeded comments (a
-// specific word, as people mostly search), and one in every seeded need's title (the
-// worst a two-character Chinese word can do).
+// specific word, as people mostly search), one in every seeded need's title (the
+// worst a two-character Chinese word can do), and its first character alone (which
+// no index narrows: it searches projects, units and people only).
 const (
 	searchWord       = "排期"
 	searchCommonWord = "资源"
+	searchCharacter  = "资"
 )
 
 // freshQuery in a page's address is replaced, on every request, by a value no other
@@ -287,6 +290,10 @@ func resolveTargets(ctx context.Context, pool *pgxpool.Pool, apiRoute string) (m
 	t["search-common"] = target{Path: "/search?q=" + url.QueryEscape(searchCommonWord), Email: head,
 		Who:  "the head with the longest queue (" + headName + ")",
 		Data: fmt.Sprintf("“%s”, in every one of the %d needs' titles", searchCommonWord, needsTotal)}
+	t["search-char-afresh"] = target{Path: "/search?q=" + url.QueryEscape(searchCharacter) + "&afresh=" + freshQuery, Email: head,
+		Who: "the head with the longest queue (" + headName + ")",
+		Data: fmt.Sprintf("“%s”, in every one of the %d needs' titles, which one character does not search; "+
+			"a new query on every request", searchCharacter, needsTotal)}
 	t["floor"] = target{Path: "/settings/away", Email: head, Who: "the head with the longest queue (" + headName + ")",
 		Data: "the viewer's stand-in arrangements (none)"}
 	t["home-exec"] = target{Path: "/", Email: root, Who: "the root unit's head (" + rootName + ")",

@@ -117,3 +117,28 @@ func FuzzHighlight(f *testing.F) {
 		require.LessOrEqual(t, utf8.RuneCountInString(ex), 62)
 	})
 }
+
+// A query of single characters searches projects, units and people only; one longer
+// term makes it search everything.
+func TestSearchesOfSingleCharacters(t *testing.T) {
+	for _, c := range []struct {
+		raw       string
+		namesOnly bool
+	}{
+		{"张", true},
+		{"张 伟", true},
+		{"张 a", true}, // the Latin letter is dropped
+		{"张伟", false},
+		{"张 伟 排期", false},
+		{"plat", false},
+	} {
+		q, err := accord.ParseSearchQuery(c.raw, "")
+		require.NoError(t, err, c.raw)
+		require.Equal(t, c.namesOnly, q.NamesOnly(), c.raw)
+		for _, k := range accord.SearchKinds {
+			wide := k == accord.SearchProjects || k == accord.SearchUnits || k == accord.SearchPeople
+			require.Equal(t, wide || !c.namesOnly, q.Searches(k), "%s: %s", c.raw, k)
+		}
+	}
+	require.False(t, accord.SearchQuery{}.NamesOnly(), "no query")
+}

@@ -116,6 +116,32 @@ func TestSearchFindsWhatTheViewerMayOpen(t *testing.T) {
 	require.Empty(t, people(srHits(lead.get(srPath("v@")))))
 	require.Equal(t, []string{"person: Person Xu Hang (徐航)"}, people(srHits(lead.get(srPath("徐航")))))
 	require.Contains(t, srHits(lead.get(srPath("Xu Hang"))), "person: Person Xu Hang")
+
+	// One character finds projects, units and people, says so, and offers no tab of
+	// what it does not search; two find the comment too.
+	for _, c := range []struct {
+		who       *client
+		hit, note string
+	}{
+		{lead, "person: Person Xu Hang (徐航)", "A single character finds projects, units and people only. " +
+			"Type two or more to search needs, requests and comments too."},
+		{zh, "person: 人员 徐航", "单个字只查找项目、部门和人员。输入两个或更多字，可同时查找需求、请求和评论。"},
+	} {
+		resp = c.who.get(srPath("徐"))
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Contains(t, srHits(resp), c.hit)
+		require.Equal(t, c.note, resp.textOf(`[data-testid="search-names-only"]`))
+		for _, kind := range []string{"project", "unit", "person"} {
+			require.Equal(t, 1, resp.doc.Find(`[data-testid="search-tab-`+kind+`"]`).Length(), kind)
+		}
+		for _, kind := range []string{"need", "request", "comment"} {
+			require.Zero(t, resp.doc.Find(`[data-testid="search-tab-`+kind+`"]`).Length(), kind)
+		}
+	}
+	resp = lead.get(srPath("单"))
+	require.NotContains(t, srLinks(resp), rqReq(it.ID, "")+"#"+commentID, "one character searches no comment")
+	require.Contains(t, srLinks(lead.get(srPath("工单"))), rqReq(it.ID, "")+"#"+commentID)
+	require.Zero(t, lead.get(srPath("工单")).doc.Find(`[data-testid="search-names-only"]`).Length())
 }
 
 func TestAPISearch(t *testing.T) {

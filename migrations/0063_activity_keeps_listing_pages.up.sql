@@ -18,8 +18,8 @@
 --     a request's progress entries or its activity, except the lead's start page,
 --     which lists the requests gone quiet (store.AgendaAt) and is kept until the next
 --     one would (store.HomeEpochs).
--- A request's activity alone is a progress entry logging no effort (logged effort is
--- the units' give and take), and a change of a request's row where nothing else a page
+-- A request's activity alone is a progress entry logging no effort (an entry logging
+-- effort moves both, as before: it can change a unit's give and take), and a change of a request's row where nothing else a page
 -- shows moved but its last activity, moving later from a moment at which the request
 -- was not quiet: a day past a whole cadence before the write, as 0059 judges it for
 -- the portfolio (the later of the database's clock and the new activity; the day

@@ -123,9 +123,9 @@ func TestSearchFindsWhatTheViewerMayOpen(t *testing.T) {
 		who       *client
 		hit, note string
 	}{
-		{lead, "person: Person Xu Hang (徐航)", "A single character finds projects, units and people only. " +
-			"Type two or more to search needs, requests and comments too."},
-		{zh, "person: 人员 徐航", "单个字只查找项目、部门和人员。输入两个或更多字，可同时查找需求、请求和评论。"},
+		{lead, "person: Person Xu Hang (徐航)", "Single characters find projects, units and people only. " +
+			"Type a word of two or more characters to search needs, requests and comments too."},
+		{zh, "person: 人员 徐航", "只输入单个的字时，只查找项目、部门和人员。输入两个字或以上的词，可同时查找需求、请求和评论。"},
 	} {
 		resp = c.who.get(srPath("徐"))
 		require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -165,6 +165,12 @@ func TestAPISearch(t *testing.T) {
 	require.Equal(t, 1, num(body["counts"].(map[string]any)["comment"]))
 	require.Equal(t, 1, num(body["total"]))
 	require.Nil(t, body["next_cursor"])
+	require.Equal(t, false, body["names_only"])
+	// Single characters search projects, units and people only, and say so.
+	one := b.api(t, "it@accord.demo").get("/search?q="+url.QueryEscape("单")+"&kind=comment").expect(t, http.StatusOK)
+	require.Equal(t, true, one["names_only"])
+	require.Empty(t, one["results"])
+	require.Equal(t, 0, num(one["counts"].(map[string]any)["comment"]))
 
 	outsider := b.api(t, "legal@accord.demo").get("/search?q="+url.QueryEscape("工单")).expect(t, http.StatusOK)
 	require.Empty(t, outsider["results"])

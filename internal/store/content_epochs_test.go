@@ -214,10 +214,6 @@ func TestActivityAloneLeavesTheListingPagesKept(t *testing.T) {
 			return err
 		}
 	}
-	comment := func(r accord.Request) func() error {
-		return exec(`INSERT INTO comments (project_id, request_id, author_user_id, body) VALUES ($1, $2, $3, '请求上的讨论')`,
-			r.ProjectID, r.ID, head.User.ID)
-	}
 	type moves struct{ listed, unit, person bool }
 	all := moves{true, true, true}
 	for _, step := range []struct {
@@ -229,7 +225,6 @@ func TestActivityAloneLeavesTheListingPagesKept(t *testing.T) {
 		{"progress logging no effort on a request active two days ago", active, progress(active, 0, now), moves{}},
 		{"the same request's activity moved later by a statement of its own", active,
 			exec(`UPDATE requests SET last_activity_at = $2 WHERE id = $1`, active.ID, now.Add(time.Minute)), moves{}},
-		{"a comment on a request", lately, comment(lately), moves{}},
 		// The effort is the units' give and take (their epochs move with it); no page
 		// kept by a person's epoch shows it.
 		{"progress logging effort", active, progress(active, 1.5, now.Add(2*time.Minute)), moves{true, true, false}},
@@ -239,15 +234,17 @@ func TestActivityAloneLeavesTheListingPagesKept(t *testing.T) {
 			exec(`UPDATE requests SET last_activity_at = $2 WHERE id = $1`, lately.ID, now.AddDate(0, 0, -6)), all},
 		{"activity moved later with the message reworded", lately,
 			exec(`UPDATE requests SET last_activity_at = $2, message = message || '。' WHERE id = $1`, lately.ID, now), all},
+		{"activity alone on one request and its message reworded on another, in one statement", active,
+			exec(`UPDATE requests SET last_activity_at = CASE WHEN id = $1 THEN $3 ELSE last_activity_at END,
+				message = CASE WHEN id = $2 THEN message || '。' ELSE message END WHERE id IN ($1, $2)`,
+				active.ID, lately.ID, now.Add(3*time.Minute)), all},
 		{"progress by a server whose clock is fourteen days ahead: quiet on its clock", active,
 			progress(active, 0, now.AddDate(0, 0, 14)), all},
 	} {
 		before := listingEpochsOf(t, w, step.r)
 		require.NoError(t, step.write(), step.name)
 		after := listingEpochsOf(t, w, step.r)
-		if step.name != "a comment on a request" {
-			require.NotEqual(t, before.project, after.project, "%s: the project's epoch", step.name)
-		}
+		require.NotEqual(t, before.project, after.project, "%s: the project's epoch", step.name)
 		require.Equal(t, step.moved, moves{after.listed != before.listed, after.unit != before.unit,
 			after.person != before.person}, step.name)
 	}

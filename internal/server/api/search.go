@@ -49,7 +49,9 @@ type apiCommentSubject struct {
 }
 
 // apiSearch finds ?q= among what the caller may open, one ?kind= or all, most
-// relevant first, a page at a time, with every kind's count.
+// relevant first, a page at a time, with every kind's count; names_only says the
+// query, all single characters, searched projects, units and people alone
+// (accord.SearchQuery.Searches).
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	page, err := readPage(r)
@@ -90,7 +92,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	total := res.Total(q.Kind)
 	s.apiJSON(w, r, http.StatusOK, map[string]any{"results": out, "counts": counts, "total": total,
-		"capped": res.Capped(), "next_cursor": page.nextCursor(total)})
+		"capped": res.Capped(), "names_only": q.NamesOnly(), "next_cursor": page.nextCursor(total)})
 }
 
 func toAPISearchHit(h accord.SearchHit) apiSearchHit {

@@ -59,8 +59,9 @@ type SearchQuery struct {
 // ParseSearchQuery reads the search box. An empty box is no search (the zero query,
 // no error). Words are split on spaces, full-width ones included; a term of one
 // character is kept only when it is not ASCII (one Chinese character means something,
-// one Latin letter matches everything). It refuses a query that is too long, has too
-// many words, or has none long enough, saying which.
+// one Latin letter matches everything); a query of single characters asked of a kind
+// it does not search (Searches) searches every kind it does. It refuses a query that
+// is too long, has too many words, or has none long enough, saying which.
 func ParseSearchQuery(raw string, kind SearchKind) (SearchQuery, error) {
 	var v Validation
 	if kind != "" && !kind.Valid() {
@@ -91,6 +92,9 @@ func ParseSearchQuery(raw string, kind SearchKind) (SearchQuery, error) {
 		v.Add("q", "search_too_short")
 	case len(q.Terms) > SearchMaxTerms:
 		v.Add("q", "search_too_many_terms")
+	}
+	if q.Kind != "" && !q.Searches(q.Kind) {
+		q.Kind = "" // single characters asked of a kind they do not search: every kind they do
 	}
 	return q, v.Err()
 }

@@ -141,4 +141,14 @@ func TestSearchesOfSingleCharacters(t *testing.T) {
 		}
 	}
 	require.False(t, accord.SearchQuery{}.NamesOnly(), "no query")
+	// Asked of a kind they do not search, single characters search every kind they do.
+	for kind, want := range map[accord.SearchKind]accord.SearchKind{accord.SearchComments: "",
+		accord.SearchPeople: accord.SearchPeople} {
+		q, err := accord.ParseSearchQuery("张", kind)
+		require.NoError(t, err)
+		require.Equal(t, want, q.Kind, kind)
+		q, err = accord.ParseSearchQuery("张伟", kind)
+		require.NoError(t, err)
+		require.Equal(t, kind, q.Kind, "two characters: %s", kind)
+	}
 }

@@ -140,6 +140,10 @@ func TestSearchFindsWhatTheViewerMayOpen(t *testing.T) {
 	}
 	resp = lead.get(srPath("单"))
 	require.NotContains(t, srLinks(resp), rqReq(it.ID, "")+"#"+commentID, "one character searches no comment")
+	// Asked of comments (the kind kept from a search before), every kind it searches.
+	resp = lead.get(srPath("信", "&kind=comment"))
+	require.Contains(t, srHits(resp), "unit: Unit IT (信息技术部)")
+	require.Equal(t, "page", resp.doc.Find(`[data-testid="search-tabs"] a`).First().AttrOr("aria-current", ""), "All")
 	require.Contains(t, srLinks(lead.get(srPath("工单"))), rqReq(it.ID, "")+"#"+commentID)
 	require.Zero(t, lead.get(srPath("工单")).doc.Find(`[data-testid="search-names-only"]`).Length())
 }
@@ -166,11 +170,13 @@ func TestAPISearch(t *testing.T) {
 	require.Equal(t, 1, num(body["total"]))
 	require.Nil(t, body["next_cursor"])
 	require.Equal(t, false, body["names_only"])
-	// Single characters search projects, units and people only, and say so.
-	one := b.api(t, "it@accord.demo").get("/search?q="+url.QueryEscape("单")+"&kind=comment").expect(t, http.StatusOK)
+	// Single characters search projects, units and people only, and say so: asked of
+	// comments, they search those three.
+	one := b.api(t, "it@accord.demo").get("/search?q="+url.QueryEscape("信")+"&kind=comment").expect(t, http.StatusOK)
 	require.Equal(t, true, one["names_only"])
-	require.Empty(t, one["results"])
 	require.Equal(t, 0, num(one["counts"].(map[string]any)["comment"]))
+	require.Equal(t, 1, num(one["counts"].(map[string]any)["unit"]), "IT, 信息技术部")
+	require.Equal(t, "unit", one["results"].([]any)[0].(map[string]any)["kind"])
 
 	outsider := b.api(t, "legal@accord.demo").get("/search?q="+url.QueryEscape("工单")).expect(t, http.StatusOK)
 	require.Empty(t, outsider["results"])

@@ -63,7 +63,7 @@ func (s *Store) Search(ctx context.Context, v accord.Viewer, q accord.SearchQuer
 			if err != nil {
 				return err
 			}
-			return searchIn(ctx, tx, v, sight, q, offset, limit, &res)
+			return searchIn(ctx, tx, s.prepared, v, sight, q, offset, limit, &res)
 		})
 	if err != nil {
 		return res, fmt.Errorf("store: search for user %d: %w", v.User.ID, err)
@@ -72,7 +72,7 @@ func (s *Store) Search(ctx context.Context, v accord.Viewer, q accord.SearchQuer
 }
 
 // searchIn runs the search in tx, v seeing projects by sight.
-func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSight, q accord.SearchQuery, offset, limit int,
+func searchIn(ctx context.Context, tx pgx.Tx, prepared bool, v accord.Viewer, sight projectSight, q accord.SearchQuery, offset, limit int,
 	res *accord.SearchResults) error {
 	// $7 the units of the viewer's sight; $8 the units whose requests they answer for
 	// as the holder's head: those they head and belong to, and those of a head they
@@ -240,45 +240,31 @@ func searchIn(ctx context.Context, tx pgx.Tx, v accord.Viewer, sight projectSigh
 	// Planned for its patterns on every call: after five, PostgreSQL may keep a plan
 	// for any pattern, and the one it kept for a pattern an index narrows read every
 	// request for one it does not (minutes for a single character at 200,000 requests).
-	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('plan_cache_mode', 'force_custom_plan', true)`)
-	b.Queue(query, args...)
-	br := tx.SendBatch(ctx, b)
-	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return err
-	}
-	rows, err := br.Query()
-	if err != nil {
-		return err
-	}
 	var page searchPage
-	for rows.Next() {
-		var counts []int
-		var kind *string
-		var id *int64
-		var at *time.Time
-		var rank *float64
-		if err := rows.Scan(&counts, &kind, &id, &at, &rank); err != nil {
-			rows.Close()
-			return err
+	err := queryInPlanMode(ctx, tx, prepared, "force_custom_plan", query, args, func(rows pgx.Rows) error {
+		for rows.Next() {
+			var counts []int
+			var kind *string
+			var id *int64
+			var at *time.Time
+			var rank *float64
+			if err := rows.Scan(&counts, &kind, &id, &at, &rank); err != nil {
+				return err
+			}
+			for i, k := range accord.SearchKinds {
+				res.Counts[k] = counts[i]
+			}
+			if kind != nil { // else a page past the end: the counts alone
+				page.kinds, page.ids = append(page.kinds, *kind), append(page.ids, *id)
+				page.at, page.ranks = append(page.at, *at), append(page.ranks, *rank)
+			}
 		}
-		for i, k := range accord.SearchKinds {
-			res.Counts[k] = counts[i]
-		}
-		if kind != nil { // else a page past the end: the counts alone
-			page.kinds, page.ids = append(page.kinds, *kind), append(page.ids, *id)
-			page.at, page.ranks = append(page.at, *at), append(page.ranks, *rank)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return rows.Err()
+	})
+	if err != nil || len(page.ids) == 0 {
 		return err
 	}
-	if err := br.Close(); err != nil || len(page.ids) == 0 {
-		return err
-	}
-	return dressSearchPage(ctx, tx, v, page, res)
+	return dressSearchPage(ctx, tx, prepared, v, page, res)
 }
 
 // searchPage is the page of hits a search found, in order, before they are dressed.
@@ -331,33 +317,25 @@ const searchDressing = `WITH page AS (SELECT * FROM unnest($1::text[], $2::bigin
 
 // dressSearchPage reads what each hit of page shows into res.Hits, under the generic
 // plan of searchDressing (set for the rest of tx, which ends after it).
-func dressSearchPage(ctx context.Context, tx pgx.Tx, v accord.Viewer, page searchPage, res *accord.SearchResults) error {
-	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`)
-	b.Queue(searchDressing, page.kinds, page.ids, page.at, page.ranks, v.Roles.Admin)
-	br := tx.SendBatch(ctx, b)
-	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return err
-	}
-	rows, err := br.Query()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var h accord.SearchHit
-		var kind, state, subjectKind string
-		var rank float64
-		if err := rows.Scan(&kind, &h.ID, &h.Title, &h.TitleEN, &h.Text, &h.ProjectID, &h.ProjectName, &h.ProjectNameEN,
-			&h.UnitName, &h.UnitNameEN, &h.UnitID, &state, &subjectKind, &h.Subject.ID, &h.SubjectTitle, &h.SubjectTitleEN,
-			&h.At, &rank); err != nil {
-			return err
-		}
-		h.Kind, h.State, h.Subject.Kind = accord.SearchKind(kind), accord.RequestState(state), accord.CommentKind(subjectKind)
-		res.Hits = append(res.Hits, h)
-	}
-	return rows.Err()
+func dressSearchPage(ctx context.Context, tx pgx.Tx, prepared bool, v accord.Viewer, page searchPage,
+	res *accord.SearchResults) error {
+	return queryInPlanMode(ctx, tx, prepared, "force_generic_plan", searchDressing,
+		[]any{page.kinds, page.ids, page.at, page.ranks, v.Roles.Admin}, func(rows pgx.Rows) error {
+			for rows.Next() {
+				var h accord.SearchHit
+				var kind, state, subjectKind string
+				var rank float64
+				if err := rows.Scan(&kind, &h.ID, &h.Title, &h.TitleEN, &h.Text, &h.ProjectID, &h.ProjectName,
+					&h.ProjectNameEN, &h.UnitName, &h.UnitNameEN, &h.UnitID, &state, &subjectKind, &h.Subject.ID,
+					&h.SubjectTitle, &h.SubjectTitleEN, &h.At, &rank); err != nil {
+					return err
+				}
+				h.Kind, h.State, h.Subject.Kind = accord.SearchKind(kind), accord.RequestState(state),
+					accord.CommentKind(subjectKind)
+				res.Hits = append(res.Hits, h)
+			}
+			return rows.Err()
+		})
 }
 
 // doubled is text with every character written twice: accord_doubled (migration

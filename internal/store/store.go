@@ -111,27 +111,40 @@ func (s *Store) queryCustomPlan(ctx context.Context, sql string, args []any, rea
 	return s.queryWithPlanMode(ctx, "force_custom_plan", sql, args, read)
 }
 
-// queryWithPlanMode runs one read with plan_cache_mode set to mode for it alone. The
-// setting is sent in the same pipeline as the read (one round trip once the read is
-// prepared on the connection): the statements up to its Sync are one implicit
-// transaction, so set_config's local value holds for the read and ends with it. It
-// must stay on the pool: inside a transaction the setting would outlive the read.
-// Where statements are not kept prepared (a pooler's cache_describe mode, see the
-// README), every call is planned for its parameters anyway and a generic plan would
-// only ignore them, so the read runs plain.
+// queryWithPlanMode runs one read on the pool with plan_cache_mode set to mode for it
+// alone (queryInPlanMode).
 func (s *Store) queryWithPlanMode(ctx context.Context, mode, sql string, args []any, read func(pgx.Rows) error) error {
-	if !s.prepared {
-		rows, err := s.pool.Query(ctx, sql, args...)
+	return queryInPlanMode(ctx, s.pool, s.prepared, mode, sql, args, read)
+}
+
+// planQuerier is where queryInPlanMode runs a read: the pool, or a transaction.
+type planQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// queryInPlanMode runs one read on q with plan_cache_mode set to mode. The setting is
+// sent in the same pipeline as the read (one round trip once the read is prepared on
+// the connection). On the pool, the statements up to its Sync are one implicit
+// transaction, so set_config's local value holds for the read and ends with it; in a
+// transaction it holds until the transaction ends, or a later read sets its own (the
+// search's statements do). Where statements are not kept prepared (prepared false: a
+// pooler's cache_describe mode, see the README), every call is planned for its
+// parameters anyway and a generic plan would only ignore them, so the read runs plain.
+func queryInPlanMode(ctx context.Context, q planQuerier, prepared bool, mode, sql string, args []any,
+	read func(pgx.Rows) error) error {
+	if !prepared {
+		rows, err := q.Query(ctx, sql, args...)
 		if err != nil {
 			return err
 		}
-		defer rows.Close() // whatever read does, the connection goes back to the pool
+		defer rows.Close() // whatever read does, the connection is free for the next statement
 		return read(rows)
 	}
 	b := &pgx.Batch{}
 	b.Queue(`SELECT set_config('plan_cache_mode', $1, true)`, mode)
 	b.Queue(sql, args...)
-	br := s.pool.SendBatch(ctx, b)
+	br := q.SendBatch(ctx, b)
 	if _, err := br.Exec(); err != nil {
 		_ = br.Close()
 		return fmt.Errorf("store: %s: %w", mode, err)

@@ -51,7 +51,7 @@ type apiCommentSubject struct {
 // apiSearch finds ?q= among what the caller may open, one ?kind= or all, most
 // relevant first, a page at a time, with every kind's count; names_only says the
 // query, all single characters, searched projects, units and people alone
-// (accord.SearchQuery.Searches).
+// (accord.SearchQuery.Searches), whatever kind was asked.
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	page, err := readPage(r)
